@@ -1,0 +1,12 @@
+"""Shared pytest fixtures.
+
+``fake_openai`` (a scripted OpenAI-compatible server, handle with ``.base_url``) and
+``refused_openai_base_url``: see ``tests/fake_openai``.
+"""
+
+try:  # ``tests/`` is on sys.path (rootdir-relative imports, no tests/__init__.py)
+    from fake_openai.fixtures import fake_openai, refused_openai_base_url
+except ImportError:  # pragma: no cover - if tests/ ever becomes a package
+    from tests.fake_openai.fixtures import fake_openai, refused_openai_base_url
+
+__all__ = ["fake_openai", "refused_openai_base_url"]

@@ -1,0 +1,340 @@
+"""A scripted, OpenAI-compatible HTTP server for tests.
+
+Starlette app + sse-starlette for streams, served by uvicorn on 127.0.0.1 in a
+background thread. Tests enqueue what the "model" answers next; each request to
+``/v1/responses`` or ``/v1/chat/completions`` pops the next script and renders it in
+that endpoint's wire format. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import wire
+from .script import Script, StreamGate, ToolCallSpec, Usage, as_tool_call
+
+__all__ = ["FakeOpenAIServer", "RecordedRequest", "refused_base_url"]
+
+# Status codes the openai client retries (408, 409, 429, >= 500).
+_RETRYABLE = {408, 409, 429}
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any  # parsed JSON (``None`` if the body was empty / not JSON)
+    raw_body: bytes
+
+    @property
+    def model(self) -> str | None:
+        return self.body.get("model") if isinstance(self.body, dict) else None
+
+    @property
+    def stream(self) -> bool:
+        return bool(self.body.get("stream")) if isinstance(self.body, dict) else False
+
+
+class FakeOpenAIServer:
+    """Scripted OpenAI-compatible server. Use as a context manager or start()/stop()."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port: int | None = None
+        self._lock = threading.Lock()
+        self._scripts: deque[Script] = deque()
+        self._requests: list[RecordedRequest] = []
+        self._gates: list[StreamGate] = []
+        self._ids = wire.IdMaker()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self.app = self._build_app()
+
+    # ------------------------------------------------------------------ addresses
+
+    @property
+    def root_url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("server not started")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """What to pass as ``base_url`` to ``openai.AsyncOpenAI`` (ends in ``/v1``)."""
+        return f"{self.root_url}/v1"
+
+    # ------------------------------------------------------------------ scripting
+
+    def enqueue(
+        self,
+        text: str | Sequence[str] | None = None,
+        *,
+        tool_calls: Sequence[ToolCallSpec] = (),
+        error: int | None = None,
+        error_message: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        usage: Usage | tuple[int, int] | None = None,
+        gate: StreamGate | None = None,
+        args_chunk_size: int = 5,
+    ) -> Script:
+        """Queue the next answer.
+
+        * ``text``: assistant text; a ``str`` is streamed in word-sized deltas, a list of
+          strings is streamed as exactly those deltas.
+        * ``tool_calls``: ``ToolCall``s or tuples ``(name, arguments)`` /
+          ``(name, arguments, call_id)``; ``arguments`` a dict (JSON-encoded) or a raw
+          string (sent verbatim - e.g. malformed JSON). Streamed in pieces of
+          ``args_chunk_size`` characters.
+        * ``error``: HTTP status to answer with instead (OpenAI error envelope). For
+          retryable statuses (408/409/429/5xx) the headers ``Retry-After: 0`` and
+          ``retry-after-ms: 1`` are added so the openai client retries at once.
+          ``headers`` adds/overrides response headers.
+        * ``usage``: ``Usage(...)`` or ``(input_tokens, output_tokens)``; default (10, 5).
+        * ``gate``: a :class:`StreamGate` holding the stream at each delta after the first
+          and before the terminal event.
+        """
+        if isinstance(usage, tuple):
+            usage = Usage(input_tokens=usage[0], output_tokens=usage[1])
+        script = Script(
+            text=text if text is None or isinstance(text, str) else list(text),
+            tool_calls=[as_tool_call(spec) for spec in tool_calls],
+            error=error,
+            error_message=error_message,
+            headers=dict(headers or {}),
+            usage=usage or Usage(),
+            gate=gate,
+            args_chunk_size=args_chunk_size,
+        )
+        with self._lock:
+            self._scripts.append(script)
+            if gate is not None:
+                self._gates.append(gate)
+        return script
+
+    def enqueue_error(self, status: int, message: str | None = None, **kwargs: Any) -> Script:
+        return self.enqueue(error=status, error_message=message, **kwargs)
+
+    @property
+    def pending(self) -> int:
+        """Scripted answers not yet consumed."""
+        with self._lock:
+            return len(self._scripts)
+
+    def clear(self) -> None:
+        """Drop pending scripts and recorded requests."""
+        with self._lock:
+            self._scripts.clear()
+            self._requests.clear()
+
+    # ------------------------------------------------------------------ recording
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Snapshot of every request received so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """Requests whose path ends with ``path`` (e.g. ``"/responses"``)."""
+        return [r for r in self.requests if r.path.endswith(path)]
+
+    @property
+    def last_request(self) -> RecordedRequest:
+        with self._lock:
+            if not self._requests:
+                raise AssertionError("fake_openai received no request")
+            return self._requests[-1]
+
+    # ------------------------------------------------------------------ client
+
+    def client(self, **kwargs: Any) -> Any:
+        """An ``openai.AsyncOpenAI`` for this server (strict response validation on).
+
+        The caller owns it: ``async with server.client() as client: ...``.
+        """
+        import openai
+
+        kwargs.setdefault("api_key", "test")
+        kwargs.setdefault("base_url", self.base_url)
+        kwargs.setdefault("_strict_response_validation", True)
+        return openai.AsyncOpenAI(**kwargs)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self, timeout: float = 10.0) -> FakeOpenAIServer:
+        if self._thread is not None:
+            raise RuntimeError("already started")
+        # Bind + listen before uvicorn runs: connections queue in the backlog, so the
+        # server is reachable as soon as start() returns.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        sock.listen(128)
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name=f"fake-openai:{self.port}", daemon=True
+        )
+        self._thread.start()
+        if not self._started.wait(timeout):
+            self.stop()
+            raise RuntimeError("fake_openai server did not start")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._thread is None or self._server is None:
+            return
+        with self._lock:
+            gates = list(self._gates)
+        for gate in gates:
+            gate.open()
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise RuntimeError("fake_openai server thread did not stop")
+        self._thread = None
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ app
+
+    def _build_app(self) -> Starlette:
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            self._started.set()
+            yield
+
+        return Starlette(
+            routes=[
+                Route(
+                    "/v1/responses",
+                    self._endpoint(wire.render_response, wire.render_response_stream),
+                    methods=["POST"],
+                ),
+                Route(
+                    "/v1/chat/completions",
+                    self._endpoint(wire.render_chat_completion, wire.render_chat_stream),
+                    methods=["POST"],
+                ),
+            ],
+            lifespan=lifespan,
+        )
+
+    async def _record(self, request: Request) -> RecordedRequest:
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        recorded = RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            headers=dict(request.headers),
+            body=body,
+            raw_body=raw,
+        )
+        with self._lock:
+            self._requests.append(recorded)
+        return recorded
+
+    def _pop(self) -> Script | None:
+        with self._lock:
+            return self._scripts.popleft() if self._scripts else None
+
+    def _endpoint(
+        self,
+        render: Callable[[Script, dict[str, Any], wire.IdMaker, int], dict[str, Any]],
+        render_stream: Callable[[Script, dict[str, Any], wire.IdMaker, int], list[wire.StreamItem]],
+    ) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            recorded = await self._record(request)
+            request_id = f"req_fake{len(self.requests):04d}"
+            if not isinstance(recorded.body, dict):
+                return _error_response(400, "fake_openai: request body is not a JSON object", request_id)
+            script = self._pop()
+            if script is None:
+                return _error_response(
+                    400,
+                    f"fake_openai: no scripted response left for {recorded.path}; call enqueue() first",
+                    request_id,
+                    {"x-should-retry": "false"},
+                )
+            if script.error is not None:
+                return _error_response(script.error, script.error_message, request_id, script.headers)
+
+            created = int(time.time())
+            headers = {"x-request-id": request_id, **script.headers}
+            if not recorded.stream:
+                return JSONResponse(render(script, recorded.body, self._ids, created), headers=headers)
+            items = render_stream(script, recorded.body, self._ids, created)
+            return EventSourceResponse(_sse(items, script.gate), headers=headers, ping=0, sep="\n")
+
+        return endpoint
+
+
+async def _sse(items: list[wire.StreamItem], gate: StreamGate | None) -> AsyncIterator[ServerSentEvent]:
+    for item in items:
+        if item.gated and gate is not None:
+            await gate._pass()
+        data = item.data if isinstance(item.data, str) else json.dumps(item.data, separators=(",", ":"))
+        yield ServerSentEvent(data=data, event=item.event, sep="\n")
+
+
+def _error_response(
+    status: int, message: str | None, request_id: str, extra_headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    headers = {"x-request-id": request_id}
+    if status in _RETRYABLE or status >= 500:
+        # openai-python ignores ``Retry-After: 0`` (only 0 < delay <= 120 s is honoured,
+        # otherwise it backs off ~0.5 s); ``retry-after-ms`` takes precedence, so 1 ms
+        # makes the retry practically immediate.
+        headers["retry-after"] = "0"
+        headers["retry-after-ms"] = "1"
+    headers.update(extra_headers or {})
+    return JSONResponse(wire.render_error(status, message), status_code=status, headers=headers)
+
+
+@contextlib.contextmanager
+def refused_base_url(host: str = "127.0.0.1") -> Iterator[str]:
+    """Yield a ``base_url`` whose port refuses connections.
+
+    The port stays bound (but not listening) for the duration, so nothing else can
+    grab it: connecting gets ECONNREFUSED.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, 0))
+        yield f"http://{host}:{sock.getsockname()[1]}/v1"
+    finally:
+        sock.close()

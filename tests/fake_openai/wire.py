@@ -1,0 +1,442 @@
+"""Rendering of scripted turns into the OpenAI wire formats.
+
+Pure functions, no I/O: every function takes a :class:`~fake_openai.script.Script`
+plus the parsed request body and returns JSON-ready dicts (or a list of
+:class:`StreamItem` for the streaming variants). The HTTP layer lives in
+``server.py``.
+
+Formats follow the public API reference (and the pydantic models of the ``openai``
+package, which the self-tests validate with ``_strict_response_validation=True``):
+
+* Responses API (``POST /v1/responses``): a ``response`` object whose ``output`` holds
+  ``message`` items (``output_text`` content) and ``function_call`` items; when
+  streaming, the semantic event sequence ``response.created`` → ``response.in_progress``
+  → per item (``response.output_item.added`` → [``response.content_part.added`` →
+  ``response.output_text.delta``* → ``response.output_text.done`` →
+  ``response.content_part.done``] or [``response.function_call_arguments.delta``* →
+  ``response.function_call_arguments.done``] → ``response.output_item.done``) →
+  ``response.completed``. Every event has ``type`` and an increasing
+  ``sequence_number``; the SSE ``event:`` field carries the type as well; there is no
+  ``[DONE]`` sentinel.
+* Chat Completions (``POST /v1/chat/completions``): a ``chat.completion`` object, or
+  ``chat.completion.chunk`` objects (role chunk, content deltas, ``tool_calls`` deltas
+  where only the first delta of a call carries ``id``/``type``/``function.name``, a
+  finish chunk with an empty delta and ``finish_reason``, then - with
+  ``stream_options.include_usage`` - a usage chunk with ``choices: []``) followed by
+  ``data: [DONE]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .script import Script
+
+
+@dataclass(frozen=True)
+class StreamItem:
+    """One SSE message: ``data`` is a JSON-ready dict or the literal ``"[DONE]"``.
+
+    ``gated`` marks the points where the server waits for the script's
+    :class:`~fake_openai.script.StreamGate` (if any) before sending this item.
+    """
+
+    data: dict[str, Any] | str
+    event: str | None = None
+    gated: bool = False
+
+
+class IdMaker:
+    """Deterministic, per-server ids (``resp_fake0001``, ``msg_fake0002``, ...)."""
+
+    def __init__(self) -> None:
+        self._n = 0
+
+    def __call__(self, prefix: str, sep: str = "_") -> str:
+        self._n += 1
+        return f"{prefix}{sep}fake{self._n:04d}"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def split_text(text: str) -> list[str]:
+    """Split text into word-ish deltas that concatenate back to ``text``."""
+    return [piece for piece in re.findall(r"\S+\s*|\s+", text) if piece]
+
+
+def split_fixed(value: str, size: int) -> list[str]:
+    return [value[i : i + size] for i in range(0, len(value), size)]
+
+
+def _text_chunks(script: Script) -> list[str]:
+    if script.text is None:
+        return []
+    if isinstance(script.text, str):
+        return split_text(script.text)
+    return [piece for piece in script.text if piece]
+
+
+def _mark_gates(items: list[StreamItem], delta_positions: list[int]) -> list[StreamItem]:
+    """Gate every delta but the first, and the final (terminal) item."""
+    gated = set(delta_positions[1:])
+    if items:
+        gated.add(len(items) - 1)
+    return [
+        StreamItem(data=item.data, event=item.event, gated=index in gated) for index, item in enumerate(items)
+    ]
+
+
+# --------------------------------------------------------------------------- Responses API
+
+
+def _responses_usage(script: Script) -> dict[str, Any]:
+    usage = script.usage
+    return {
+        "input_tokens": usage.input_tokens,
+        "input_tokens_details": {"cached_tokens": usage.cached_tokens, "cache_write_tokens": 0},
+        "output_tokens": usage.output_tokens,
+        "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
+        "total_tokens": usage.total_tokens,
+    }
+
+
+def _response_object(
+    request: dict[str, Any],
+    *,
+    response_id: str,
+    created_at: int,
+    status: str,
+    output: list[dict[str, Any]],
+    usage: dict[str, Any] | None,
+) -> dict[str, Any]:
+    text_config = request.get("text") or {"format": {"type": "text"}}
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created_at,
+        "status": status,
+        "completed_at": created_at if status == "completed" else None,
+        "background": bool(request.get("background", False)),
+        "error": None,
+        "incomplete_details": None,
+        "instructions": request.get("instructions"),
+        "max_output_tokens": request.get("max_output_tokens"),
+        "max_tool_calls": request.get("max_tool_calls"),
+        "model": request.get("model", "fake-model"),
+        "output": output,
+        "parallel_tool_calls": request.get("parallel_tool_calls", True),
+        "previous_response_id": request.get("previous_response_id"),
+        "reasoning": request.get("reasoning") or {"effort": None, "summary": None},
+        "service_tier": "default",
+        "store": request.get("store", True),
+        "temperature": request.get("temperature", 1.0),
+        "text": text_config,
+        "tool_choice": request.get("tool_choice", "auto"),
+        "tools": request.get("tools") or [],
+        "top_p": request.get("top_p", 1.0),
+        "truncation": request.get("truncation", "disabled"),
+        "usage": usage,
+        "user": request.get("user"),
+        "metadata": request.get("metadata") or {},
+    }
+
+
+def _output_text_part(text: str) -> dict[str, Any]:
+    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def _message_item(item_id: str, status: str, content: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": item_id, "type": "message", "status": status, "role": "assistant", "content": content}
+
+
+def _function_call_item(item_id: str, call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "function_call",
+        "status": status,
+        "call_id": call_id,
+        "name": name,
+        "arguments": arguments,
+    }
+
+
+@dataclass
+class _PlannedOutput:
+    response_id: str
+    message_id: str | None
+    call_item_ids: list[str]
+    call_ids: list[str]
+
+
+def _plan(script: Script, ids: IdMaker) -> _PlannedOutput:
+    return _PlannedOutput(
+        response_id=ids("resp"),
+        message_id=ids("msg") if script.text is not None else None,
+        call_item_ids=[ids("fc") for _ in script.tool_calls],
+        call_ids=[call.call_id or ids("call") for call in script.tool_calls],
+    )
+
+
+def _final_output(script: Script, plan: _PlannedOutput) -> list[dict[str, Any]]:
+    output: list[dict[str, Any]] = []
+    if plan.message_id is not None:
+        text = "".join(_text_chunks(script))
+        output.append(_message_item(plan.message_id, "completed", [_output_text_part(text)]))
+    for call, item_id, call_id in zip(script.tool_calls, plan.call_item_ids, plan.call_ids, strict=True):
+        output.append(_function_call_item(item_id, call_id, call.name, call.arguments_json, "completed"))
+    return output
+
+
+def render_response(script: Script, request: dict[str, Any], ids: IdMaker, created_at: int) -> dict[str, Any]:
+    """Non-streaming ``POST /v1/responses`` body."""
+    plan = _plan(script, ids)
+    return _response_object(
+        request,
+        response_id=plan.response_id,
+        created_at=created_at,
+        status="completed",
+        output=_final_output(script, plan),
+        usage=_responses_usage(script),
+    )
+
+
+def render_response_stream(
+    script: Script, request: dict[str, Any], ids: IdMaker, created_at: int
+) -> list[StreamItem]:
+    """Streaming ``POST /v1/responses`` events (without sequence numbers' gaps)."""
+    plan = _plan(script, ids)
+    items: list[StreamItem] = []
+    deltas: list[int] = []
+
+    def emit(event: dict[str, Any], *, delta: bool = False) -> None:
+        event["sequence_number"] = len(items)
+        if delta:
+            deltas.append(len(items))
+        items.append(StreamItem(data=event, event=event["type"]))
+
+    def lifecycle(kind: str, status: str, output: list[dict[str, Any]], usage: dict[str, Any] | None) -> None:
+        response = _response_object(
+            request,
+            response_id=plan.response_id,
+            created_at=created_at,
+            status=status,
+            output=output,
+            usage=usage,
+        )
+        emit({"type": kind, "response": response})
+
+    lifecycle("response.created", "in_progress", [], None)
+    lifecycle("response.in_progress", "in_progress", [], None)
+
+    output_index = 0
+    if plan.message_id is not None:
+        item_id = plan.message_id
+        chunks = _text_chunks(script)
+        text = "".join(chunks)
+        common = {"item_id": item_id, "output_index": output_index, "content_index": 0}
+        emit(
+            {
+                "type": "response.output_item.added",
+                "output_index": output_index,
+                "item": _message_item(item_id, "in_progress", []),
+            }
+        )
+        emit({"type": "response.content_part.added", **common, "part": _output_text_part("")})
+        for chunk in chunks:
+            emit({"type": "response.output_text.delta", **common, "delta": chunk, "logprobs": []}, delta=True)
+        emit({"type": "response.output_text.done", **common, "text": text, "logprobs": []})
+        emit({"type": "response.content_part.done", **common, "part": _output_text_part(text)})
+        emit(
+            {
+                "type": "response.output_item.done",
+                "output_index": output_index,
+                "item": _message_item(item_id, "completed", [_output_text_part(text)]),
+            }
+        )
+        output_index += 1
+
+    for call, item_id, call_id in zip(script.tool_calls, plan.call_item_ids, plan.call_ids, strict=True):
+        arguments = call.arguments_json
+        emit(
+            {
+                "type": "response.output_item.added",
+                "output_index": output_index,
+                "item": _function_call_item(item_id, call_id, call.name, "", "in_progress"),
+            }
+        )
+        for chunk in split_fixed(arguments, script.args_chunk_size):
+            emit(
+                {
+                    "type": "response.function_call_arguments.delta",
+                    "item_id": item_id,
+                    "output_index": output_index,
+                    "delta": chunk,
+                },
+                delta=True,
+            )
+        emit(
+            {
+                "type": "response.function_call_arguments.done",
+                "item_id": item_id,
+                "output_index": output_index,
+                "arguments": arguments,
+            }
+        )
+        emit(
+            {
+                "type": "response.output_item.done",
+                "output_index": output_index,
+                "item": _function_call_item(item_id, call_id, call.name, arguments, "completed"),
+            }
+        )
+        output_index += 1
+
+    lifecycle("response.completed", "completed", _final_output(script, plan), _responses_usage(script))
+    return _mark_gates(items, deltas)
+
+
+# --------------------------------------------------------------------------- Chat Completions
+
+
+def _chat_usage(script: Script) -> dict[str, Any]:
+    usage = script.usage
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+        "prompt_tokens_details": {"cached_tokens": usage.cached_tokens, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": usage.reasoning_tokens,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    }
+
+
+def _finish_reason(script: Script) -> str:
+    return "tool_calls" if script.tool_calls else "stop"
+
+
+def render_chat_completion(
+    script: Script, request: dict[str, Any], ids: IdMaker, created: int
+) -> dict[str, Any]:
+    """Non-streaming ``POST /v1/chat/completions`` body."""
+    completion_id = ids("chatcmpl", "-")
+    tool_calls = [
+        {
+            "id": call.call_id or ids("call"),
+            "type": "function",
+            "function": {"name": call.name, "arguments": call.arguments_json},
+        }
+        for call in script.tool_calls
+    ]
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": "".join(_text_chunks(script)) if script.text is not None else None,
+        "refusal": None,
+        "annotations": [],
+    }
+    if tool_calls:
+        message["tool_calls"] = tool_calls
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": request.get("model", "fake-model"),
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": _finish_reason(script)}
+        ],
+        "usage": _chat_usage(script),
+        "service_tier": "default",
+        "system_fingerprint": "fp_fake",
+    }
+
+
+def render_chat_stream(
+    script: Script, request: dict[str, Any], ids: IdMaker, created: int
+) -> list[StreamItem]:
+    """Streaming ``POST /v1/chat/completions`` chunks, ending with ``[DONE]``."""
+    completion_id = ids("chatcmpl", "-")
+    include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
+    items: list[StreamItem] = []
+    deltas: list[int] = []
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None = None, *, is_delta: bool = False) -> None:
+        data: dict[str, Any] = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": request.get("model", "fake-model"),
+            "service_tier": "default",
+            "system_fingerprint": "fp_fake",
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+        }
+        if include_usage:
+            data["usage"] = None
+        if is_delta:
+            deltas.append(len(items))
+        items.append(StreamItem(data=data))
+
+    chunk({"role": "assistant", "content": "", "refusal": None})
+    for piece in _text_chunks(script):
+        chunk({"content": piece}, is_delta=True)
+    for index, call in enumerate(script.tool_calls):
+        call_id = call.call_id or ids("call")
+        head = {
+            "index": index,
+            "id": call_id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        chunk({"tool_calls": [head]})
+        for piece in split_fixed(call.arguments_json, script.args_chunk_size):
+            chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}, is_delta=True)
+    chunk({}, _finish_reason(script))
+    terminal = len(items) - 1
+
+    if include_usage:
+        items.append(
+            StreamItem(
+                data={
+                    "id": completion_id,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": request.get("model", "fake-model"),
+                    "service_tier": "default",
+                    "system_fingerprint": "fp_fake",
+                    "choices": [],
+                    "usage": _chat_usage(script),
+                }
+            )
+        )
+    items.append(StreamItem(data="[DONE]"))
+
+    gated = set(deltas[1:]) | {terminal}
+    return [StreamItem(data=item.data, event=item.event, gated=i in gated) for i, item in enumerate(items)]
+
+
+# --------------------------------------------------------------------------- errors
+
+_ERROR_TYPES: dict[int, tuple[str, str | None, str]] = {
+    400: ("invalid_request_error", None, "Invalid request."),
+    401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+    403: ("invalid_request_error", "unsupported_country_region_territory", "Forbidden."),
+    404: ("invalid_request_error", "model_not_found", "The model does not exist."),
+    408: ("server_error", None, "Request timed out."),
+    409: ("server_error", None, "Conflict."),
+    422: ("invalid_request_error", None, "Unprocessable entity."),
+    429: ("requests", "rate_limit_exceeded", "Rate limit reached for requests (fake_openai)."),
+}
+
+
+def render_error(status: int, message: str | None = None) -> dict[str, Any]:
+    """OpenAI-style error envelope ``{"error": {"message", "type", "param", "code"}}``."""
+    err_type, code, default_message = _ERROR_TYPES.get(
+        status,
+        ("server_error", None, "The server had an error while processing your request (fake_openai)."),
+    )
+    return {"error": {"message": message or default_message, "type": err_type, "param": None, "code": code}}
