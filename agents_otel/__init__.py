@@ -1,0 +1,93 @@
+"""agents_otel: an agent runtime in which OpenTelemetry is the backbone.
+
+Every run, model call and tool call is a span named by the OTel GenAI conventions, and
+``ToolContext.send_progress`` records a span event that the stream processor forwards, live, to
+``Runner.run_streamed(...).stream_events()``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .agent import Agent, AgentToolStreamEvent
+from .exceptions import (
+    AgentsOtelError,
+    MaxTurnsExceeded,
+    ModelBehaviorError,
+    ModelError,
+    ProgressPayloadError,
+    ToolArgumentsError,
+    ToolError,
+    ToolNotFoundError,
+    ToolTimeoutError,
+    UserError,
+)
+from .items import (
+    AssistantMessage,
+    FunctionCall,
+    FunctionCallOutput,
+    MessageOutputItem,
+    RunItem,
+    ToolCallItem,
+    ToolCallOutputItem,
+    UserMessage,
+)
+from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, TextDelta, ToolSpec, Usage
+from .result import RunResult, RunResultStreaming
+from .run import Runner
+from .run_config import RunConfig
+from .stream_events import (
+    AgentUpdatedStreamEvent,
+    RawResponsesStreamEvent,
+    RunItemStreamEvent,
+    StreamEvent,
+    ToolProgressStreamEvent,
+)
+from .tool import FunctionTool, default_tool_error_function, function_tool
+from .tool_context import ToolContext
+from .tracing.processor import ToolStreamProcessor
+
+__all__ = [
+    "Agent",
+    "AgentToolStreamEvent",
+    "AgentUpdatedStreamEvent",
+    "AgentsOtelError",
+    "AssistantMessage",
+    "FunctionCall",
+    "FunctionCallOutput",
+    "FunctionTool",
+    "MaxTurnsExceeded",
+    "MessageOutputItem",
+    "Model",
+    "ModelBehaviorError",
+    "ModelError",
+    "ModelRequest",
+    "ModelResponse",
+    "ModelSettings",
+    "ProgressPayloadError",
+    "RawResponsesStreamEvent",
+    "RunConfig",
+    "RunItem",
+    "RunItemStreamEvent",
+    "RunResult",
+    "RunResultStreaming",
+    "Runner",
+    "StreamEvent",
+    "TextDelta",
+    "ToolArgumentsError",
+    "ToolCallItem",
+    "ToolCallOutputItem",
+    "ToolContext",
+    "ToolError",
+    "ToolNotFoundError",
+    "ToolProgressStreamEvent",
+    "ToolSpec",
+    "ToolStreamProcessor",
+    "ToolTimeoutError",
+    "Usage",
+    "UserError",
+    "UserMessage",
+    "__version__",
+    "default_tool_error_function",
+    "function_tool",
+]

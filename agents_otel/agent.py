@@ -1,0 +1,73 @@
+"""Agents, and agents used as tools by other agents."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypedDict, TypeVar
+
+from .items import FunctionCall
+from .models.interface import Model, ModelSettings
+from .stream_events import StreamEvent
+from .tool import FunctionTool, function_tool
+from .tool_context import ToolContext
+
+TContext = TypeVar("TContext")
+
+
+class AgentToolStreamEvent(TypedDict):
+    """What ``as_tool(on_stream=...)`` receives for each event of the inner run."""
+
+    event: StreamEvent
+    agent: Agent[Any]
+    tool_call: FunctionCall
+
+
+OnStream = Callable[[AgentToolStreamEvent], Awaitable[None] | None]
+
+
+@dataclass
+class Agent(Generic[TContext]):
+    name: str
+    instructions: str | None = None
+    tools: list[FunctionTool] = field(default_factory=list)
+    model: str | Model | None = None
+    model_settings: ModelSettings = field(default_factory=ModelSettings)
+
+    def clone(self, **changes: Any) -> Agent[TContext]:
+        return dataclasses.replace(self, **changes)
+
+    def tool_names(self) -> list[str]:
+        return [t.name for t in self.tools]
+
+    def as_tool(
+        self,
+        tool_name: str | None = None,
+        tool_description: str | None = None,
+        on_stream: OnStream | None = None,
+        *,
+        max_turns: int = 10,
+    ) -> FunctionTool:
+        """This agent as a tool taking one string argument ``input`` and returning its final output.
+
+        The inner run is traced as children of the calling ``execute_tool`` span. Its events go to ``on_stream``
+        (sync or async; an exception there is logged, never fatal). Its tool calls and their progress also reach
+        the outer run's stream, with ``parent_tool_call_id`` set to the outer call's id.
+        """
+        agent = self
+
+        async def run_agent(ctx: ToolContext[Any], input: str) -> Any:
+            from .run import run_nested
+
+            return await run_nested(agent, input, ctx, on_stream, max_turns)
+
+        return function_tool(
+            name_override=tool_name or _snake(self.name),
+            description_override=tool_description or f"Ask the {self.name} agent. Pass the request as `input`.",
+        )(run_agent)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_-]+", "_", name).strip("_").lower() or "agent"

@@ -1,0 +1,60 @@
+"""Typed errors. Each one names what went wrong so callers can catch precisely instead of parsing messages."""
+
+from __future__ import annotations
+
+
+class AgentsOtelError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class UserError(AgentsOtelError):
+    """The API was used in a way that cannot work (a bad tool signature, run_sync inside a loop, ...)."""
+
+
+class MaxTurnsExceeded(AgentsOtelError):
+    """The model kept asking for tools past ``max_turns``; raised so a looping model cannot run forever."""
+
+    def __init__(self, max_turns: int) -> None:
+        super().__init__(f"Max turns ({max_turns}) exceeded")
+        self.max_turns = max_turns
+
+
+class ModelBehaviorError(AgentsOtelError):
+    """The model produced something the runtime cannot act on."""
+
+
+class ModelError(AgentsOtelError):
+    """A model call failed (HTTP error, timeout, refused connection). ``error_type`` is the span's ``error.type``."""
+
+    def __init__(self, message: str, *, error_type: str = "_OTHER", status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.status_code = status_code
+
+
+class ToolError(AgentsOtelError):
+    """Base for failures of one tool call that the model is told about rather than the run crashing."""
+
+    error_type = "_OTHER"
+
+
+class ToolNotFoundError(ToolError):
+    """The model called a tool name the agent does not have."""
+
+    error_type = "tool_not_found"
+
+
+class ToolArgumentsError(ToolError):
+    """The model's arguments are not valid JSON or do not match the tool's schema."""
+
+    error_type = "invalid_arguments"
+
+
+class ToolTimeoutError(ToolError, TimeoutError):
+    """The tool ran past its ``timeout``."""
+
+    error_type = "timeout"
+
+
+class ProgressPayloadError(AgentsOtelError, TypeError):
+    """``send_progress`` got data that cannot be encoded as JSON; nothing was recorded and later calls still work."""

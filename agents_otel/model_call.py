@@ -1,0 +1,109 @@
+"""One model call inside its ``chat {model}`` span (kind CLIENT).
+
+The span is made here, not in the Model, so every provider is traced identically from what it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import context as context_api
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from .exceptions import ModelBehaviorError
+from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
+from .stream_events import RawResponsesStreamEvent
+from .tracing import attributes as A
+from .tracing.messages import messages_json, system_instructions_json, tool_definitions_json
+from .tracing.spans import record_cancelled, record_error
+
+if TYPE_CHECKING:
+    from .run_context import RunContext
+
+TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk"
+"""Seconds from request to the first streamed chunk (streaming calls only)."""
+
+
+def request_attributes(model: Model, request: ModelRequest, capture_content: bool) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        A.GEN_AI_OPERATION_NAME: A.OP_CHAT,
+        A.GEN_AI_PROVIDER_NAME: model.provider_name,
+        A.GEN_AI_REQUEST_MODEL: model.model_name,
+    }
+    if model.server_address:
+        attributes[A.SERVER_ADDRESS] = model.server_address
+        if model.server_port:
+            attributes[A.SERVER_PORT] = model.server_port
+    settings = request.settings
+    if settings.temperature is not None:
+        attributes[A.GEN_AI_REQUEST_TEMPERATURE] = settings.temperature
+    if settings.top_p is not None:
+        attributes[A.GEN_AI_REQUEST_TOP_P] = settings.top_p
+    if settings.max_tokens is not None:
+        attributes[A.GEN_AI_REQUEST_MAX_TOKENS] = settings.max_tokens
+    if capture_content:
+        attributes[A.GEN_AI_INPUT_MESSAGES] = messages_json(request.input)
+        if request.system_instructions:
+            attributes[A.GEN_AI_SYSTEM_INSTRUCTIONS] = system_instructions_json(request.system_instructions)
+        if request.tools:
+            attributes[A.GEN_AI_TOOL_DEFINITIONS] = tool_definitions_json(request.tools)
+    return attributes
+
+
+def response_attributes(response: ModelResponse, capture_content: bool) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        A.GEN_AI_USAGE_INPUT_TOKENS: response.usage.input_tokens,
+        A.GEN_AI_USAGE_OUTPUT_TOKENS: response.usage.output_tokens,
+    }
+    if response.model:
+        attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
+    if response.response_id:
+        attributes[A.GEN_AI_RESPONSE_ID] = response.response_id
+    if response.finish_reasons:
+        attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = list(response.finish_reasons)
+    if capture_content:
+        finish = response.finish_reasons[0] if response.finish_reasons else None
+        attributes[A.GEN_AI_OUTPUT_MESSAGES] = messages_json(response.output, finish)
+    return attributes
+
+
+async def call_model(model: Model, request: ModelRequest, run: RunContext, agent_name: str) -> ModelResponse:
+    span = run.tracer.start_span(
+        f"{A.OP_CHAT} {model.model_name}",
+        kind=SpanKind.CLIENT,
+        attributes=request_attributes(model, request, run.capture_content),
+    )
+    token = context_api.attach(trace.set_span_in_context(span))  # instrumented HTTP calls nest under it
+    try:
+        if run.stream is None:
+            response = await model.get_response(request)
+        else:
+            response = await _stream(model, request, run, agent_name, span)
+        span.set_attributes(response_attributes(response, run.capture_content))
+        return response
+    except asyncio.CancelledError:
+        record_cancelled(span)
+        raise
+    except Exception as exc:
+        record_error(span, exc)
+        raise
+    finally:
+        context_api.detach(token)
+        span.end()
+
+
+async def _stream(model: Model, request: ModelRequest, run: RunContext, agent_name: str, span: Any) -> ModelResponse:
+    started = time.perf_counter()
+    first = True
+    async for event in model.stream_response(request):
+        if first:
+            span.set_attribute(TIME_TO_FIRST_CHUNK, time.perf_counter() - started)
+            first = False
+        if isinstance(event, TextDelta):
+            run.emit(RawResponsesStreamEvent(event, agent_name))
+        else:
+            return event
+    raise ModelBehaviorError(f"{type(model).__name__}.stream_response ended without a final ModelResponse")

@@ -1,0 +1,112 @@
+"""The seam between the runtime and a language model.
+
+A Model turns a provider-neutral ``ModelRequest`` into a ``ModelResponse``. Models do no tracing: the runtime
+wraps every call in a ``chat {model}`` span and fills it from ``ModelResponse`` and the model's identity, so all
+models are traced the same way and a new provider cannot forget an attribute.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+from ..items import ConversationItem, ModelOutputItem
+
+
+@dataclass(slots=True)
+class ModelSettings:
+    """Request parameters passed through to the provider. ``None`` means "provider default"."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    tool_choice: str | None = None
+    parallel_tool_calls: bool | None = None
+    extra_args: dict[str, Any] | None = None
+
+    def resolve(self, override: ModelSettings | None) -> ModelSettings:
+        """Layer ``override`` (e.g. the agent's settings) over these (e.g. the run's); set fields win."""
+        if override is None:
+            return self
+        merged = {f.name: getattr(self, f.name) for f in fields(self)}
+        for f in fields(override):
+            value = getattr(override, f.name)
+            if value is not None:
+                merged[f.name] = value
+        return ModelSettings(**merged)
+
+
+@dataclass(slots=True, frozen=True)
+class ToolSpec:
+    """A tool as the model sees it: name, description and the JSON schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    strict: bool = True
+
+
+@dataclass(slots=True)
+class ModelRequest:
+    system_instructions: str | None
+    input: list[ConversationItem]
+    tools: list[ToolSpec]
+    settings: ModelSettings = field(default_factory=ModelSettings)
+
+
+@dataclass(slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def add(self, other: Usage) -> None:
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+
+
+@dataclass(slots=True)
+class ModelResponse:
+    output: list[ModelOutputItem]
+    usage: Usage = field(default_factory=Usage)
+    response_id: str | None = None
+    model: str | None = None
+    finish_reasons: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class TextDelta:
+    """A piece of assistant text as it streams in. ``raw`` keeps the provider's own event when there is one."""
+
+    delta: str
+    raw: Any = None
+    type: Literal["response.output_text.delta"] = field(default="response.output_text.delta", init=False)
+
+
+ModelStreamEvent = TextDelta | ModelResponse
+
+
+class Model(abc.ABC):
+    """Implement ``get_response``; override ``stream_response`` when the provider can stream.
+
+    ``model_name`` and ``provider_name`` become ``gen_ai.request.model`` and ``gen_ai.provider.name``;
+    ``server_address``/``server_port`` become ``server.address``/``server.port`` when known.
+    """
+
+    model_name: str = "unknown"
+    provider_name: str = "unknown"
+    server_address: str | None = None
+    server_port: int | None = None
+
+    @abc.abstractmethod
+    async def get_response(self, request: ModelRequest) -> ModelResponse:
+        """One complete model response."""
+
+    async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
+        """Yield ``TextDelta``s as they arrive, then exactly one final ``ModelResponse``."""
+        yield await self.get_response(request)

@@ -1,0 +1,125 @@
+"""What a run returns: ``RunResult``, and ``RunResultStreaming`` whose events arrive while the run goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .event_stream import EventStream
+from .items import ConversationItem, RunItem
+from .models.interface import ModelResponse, Usage
+from .stream_events import StreamEvent
+
+if TYPE_CHECKING:
+    from .agent import Agent
+
+
+@dataclass
+class RunResult:
+    input: str | list[ConversationItem]
+    final_output: Any
+    last_agent: Agent[Any]
+    new_items: list[RunItem] = field(default_factory=list)
+    raw_responses: list[ModelResponse] = field(default_factory=list)
+    history: list[ConversationItem] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    trace_id: str = ""
+    """Hex id of the run's trace (all zeros when no tracing SDK is installed)."""
+    progress_dropped: int = 0
+    """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
+
+    def to_input_list(self) -> list[ConversationItem]:
+        """The whole conversation, to continue it with a new user message."""
+        return list(self.history)
+
+
+class RunResultStreaming:
+    """Returned at once by ``Runner.run_streamed``; iterate ``stream_events()`` to drive and watch the run.
+
+    Stopping the iteration early (``break`` and closing the generator, or cancelling the consuming task) cancels
+    the run, as does ``cancel()``; cancelled tools end their spans with ``error.type=cancelled``.
+    """
+
+    def __init__(
+        self,
+        agent: Agent[Any],
+        input: str | list[ConversationItem],
+        start: Callable[[RunResultStreaming, EventStream], Coroutine[Any, Any, RunResult]],
+        max_buffered: int,
+    ) -> None:
+        self.input = input
+        self.current_agent = agent
+        self.final_output: Any = None
+        self.new_items: list[RunItem] = []
+        self.raw_responses: list[ModelResponse] = []
+        self.usage = Usage()
+        self.trace_id = ""
+        self.progress_dropped = 0
+        self.is_complete = False
+        self.cancelled = False
+        self._result: RunResult | None = None
+        self._exception: BaseException | None = None
+        self._start = start
+        self._max_buffered = max_buffered
+        self._stream: EventStream | None = None
+        self._task: asyncio.Task[None] | None = None
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # started by the first stream_events() call, inside a loop
+        self._ensure_started()
+
+    def _ensure_started(self) -> EventStream:
+        if self._stream is None:
+            self._stream = EventStream(asyncio.get_running_loop(), self._max_buffered)
+            self._task = asyncio.get_running_loop().create_task(self._main(self._stream))
+        return self._stream
+
+    async def _main(self, stream: EventStream) -> None:
+        try:
+            result = await self._start(self, stream)
+            self._result = result
+            self.final_output = result.final_output
+            self.new_items = result.new_items
+            self.raw_responses = result.raw_responses
+            self.usage = result.usage
+            self.trace_id = result.trace_id
+            self.progress_dropped = result.progress_dropped
+        except asyncio.CancelledError:
+            self.cancelled = True
+        except BaseException as exc:  # surfaced to the consumer by stream_events()
+            self._exception = exc
+        finally:
+            self.is_complete = True
+            stream.close()
+
+    async def stream_events(self) -> AsyncIterator[StreamEvent]:
+        stream = self._ensure_started()
+        try:
+            while True:
+                batch = await stream.get_batch()
+                if not batch:
+                    break
+                for event in batch:
+                    yield event
+        finally:
+            if not self.is_complete:
+                self.cancel()
+                await self._wait()
+        if self._exception is not None:
+            raise self._exception
+
+    def cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def _wait(self) -> None:
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._task)
+
+    def to_input_list(self) -> list[ConversationItem]:
+        return self._result.to_input_list() if self._result else []

@@ -1,0 +1,232 @@
+"""The agent loop and ``Runner``: model -> tool calls (concurrently) -> outputs back to the model -> ...
+
+Every run is an ``invoke_agent {name}`` span; the loop records nothing about tools itself, because tool
+lifecycle and progress are derived from the tool spans by the stream processor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import context as context_api
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from .event_stream import EventStream
+from .exceptions import MaxTurnsExceeded, UserError
+from .items import AssistantMessage, ConversationItem, FunctionCall, MessageOutputItem, UserMessage
+from .model_call import call_model
+from .models import resolve_model
+from .models.interface import ModelRequest, ModelResponse, ModelSettings, Usage
+from .result import RunResult, RunResultStreaming
+from .run_config import RunConfig
+from .run_context import RunContext
+from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
+from .tool_execution import execute_tool_calls
+from .tracing import attributes as A
+from .tracing.content import capture_content_from_env
+from .tracing.provider import resolve_tracer_provider, tracer_for
+from .tracing.spans import record_cancelled, record_error
+
+if TYPE_CHECKING:
+    from .agent import Agent, OnStream
+    from .tool_context import ToolContext
+
+logger = logging.getLogger("agents_otel")
+
+DEFAULT_MAX_TURNS = 10
+
+
+class Runner:
+    @classmethod
+    async def run(
+        cls,
+        starting_agent: Agent[Any],
+        input: str | list[ConversationItem],
+        *,
+        context: Any = None,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        run_config: RunConfig | None = None,
+    ) -> RunResult:
+        run = _new_run(run_config or RunConfig(), context, stream=None)
+        return await run_agent(starting_agent, input, run, max_turns)
+
+    @classmethod
+    def run_sync(
+        cls,
+        starting_agent: Agent[Any],
+        input: str | list[ConversationItem],
+        *,
+        context: Any = None,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        run_config: RunConfig | None = None,
+    ) -> RunResult:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(
+                cls.run(starting_agent, input, context=context, max_turns=max_turns, run_config=run_config)
+            )
+        raise UserError("Runner.run_sync() cannot be called from a running event loop; await Runner.run() instead")
+
+    @classmethod
+    def run_streamed(
+        cls,
+        starting_agent: Agent[Any],
+        input: str | list[ConversationItem],
+        *,
+        context: Any = None,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        run_config: RunConfig | None = None,
+    ) -> RunResultStreaming:
+        config = run_config or RunConfig()
+
+        async def start(result: RunResultStreaming, stream: EventStream) -> RunResult:
+            return await run_agent(starting_agent, input, _new_run(config, context, stream=stream), max_turns)
+
+        return RunResultStreaming(starting_agent, input, start, config.max_buffered_events)
+
+
+def _new_run(
+    config: RunConfig,
+    context: Any,
+    *,
+    stream: EventStream | None,
+    forward: RunContext | None = None,
+    parent_tool_call_id: str | None = None,
+) -> RunContext:
+    capture = config.capture_content if config.capture_content is not None else capture_content_from_env()
+    return RunContext(
+        config=config,
+        tracer=tracer_for(resolve_tracer_provider(config.tracer_provider)),
+        capture_content=capture,
+        context=context,
+        stream=stream,
+        forward=forward,
+        parent_tool_call_id=parent_tool_call_id,
+    )
+
+
+async def run_agent(
+    agent: Agent[Any], input: str | list[ConversationItem], run: RunContext, max_turns: int
+) -> RunResult:
+    config = run.config
+    model = resolve_model(agent.model, config.model)
+    settings = (config.model_settings or ModelSettings()).resolve(agent.model_settings)
+    span = run.tracer.start_span(
+        f"{A.OP_INVOKE_AGENT} {agent.name}",
+        kind=SpanKind.INTERNAL,
+        attributes={
+            A.GEN_AI_OPERATION_NAME: A.OP_INVOKE_AGENT,
+            A.GEN_AI_AGENT_NAME: agent.name,
+            A.GEN_AI_PROVIDER_NAME: model.provider_name,
+            A.GEN_AI_REQUEST_MODEL: model.model_name,
+        },
+    )
+    token = context_api.attach(trace.set_span_in_context(span))
+    history: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else list(input)
+    items = run.items
+    responses: list[ModelResponse] = []
+    usage = Usage()
+    tools = {t.name: t for t in agent.tools}
+    specs = [t.spec for t in agent.tools]
+    try:
+        run.emit(AgentUpdatedStreamEvent(agent))
+        for _ in range(max_turns):
+            request = ModelRequest(agent.instructions, list(history), specs, settings)
+            response = await call_model(model, request, run, agent.name)
+            responses.append(response)
+            usage.add(response.usage)
+            calls: list[FunctionCall] = []
+            text: str | None = None
+            for out in response.output:
+                history.append(out)
+                if isinstance(out, FunctionCall):
+                    calls.append(out)
+                elif isinstance(out, AssistantMessage):
+                    text = out.content
+                    message = MessageOutputItem(out.content, agent.name)
+                    items.append(message)
+                    run.emit(RunItemStreamEvent("message_output_created", message))
+            if not calls:
+                final_output = text if text is not None else ""
+                break
+            history.extend(await execute_tool_calls(run, agent, calls, tools))
+        else:
+            raise MaxTurnsExceeded(max_turns)
+        span.set_attributes(
+            {
+                A.GEN_AI_USAGE_INPUT_TOKENS: usage.input_tokens,
+                A.GEN_AI_USAGE_OUTPUT_TOKENS: usage.output_tokens,
+            }
+        )
+    except asyncio.CancelledError:
+        record_cancelled(span)
+        raise
+    except BaseException as exc:
+        record_error(span, exc)
+        raise
+    finally:
+        context_api.detach(token)
+        span.end()
+    return RunResult(
+        input=input,
+        final_output=final_output,
+        last_agent=agent,
+        new_items=items,
+        raw_responses=responses,
+        history=history,
+        usage=usage,
+        trace_id=format(span.get_span_context().trace_id, "032x"),
+        progress_dropped=run.progress_dropped,
+    )
+
+
+async def run_nested(
+    agent: Agent[Any], input: str, ctx: ToolContext[Any], on_stream: OnStream | None, max_turns: int
+) -> Any:
+    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool); return its final output."""
+    outer = ctx._call.run
+    call = FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
+    if on_stream is None:
+        run = _nested_run(outer, ctx, stream=None)
+        return (await run_agent(agent, input, run, max_turns)).final_output
+
+    stream = EventStream(asyncio.get_running_loop(), outer.config.max_buffered_events)
+    run = _nested_run(outer, ctx, stream=stream)
+    task = asyncio.get_running_loop().create_task(run_agent(agent, input, run, max_turns))
+    task.add_done_callback(lambda _: stream.close())
+    try:
+        while batch := await stream.get_batch():
+            for event in batch:
+                await _deliver(on_stream, {"event": event, "agent": agent, "tool_call": call})
+        return (await task).final_output
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+
+
+def _nested_run(outer: RunContext, ctx: ToolContext[Any], *, stream: EventStream | None) -> RunContext:
+    return RunContext(
+        config=outer.config,
+        tracer=outer.tracer,
+        capture_content=outer.capture_content,
+        context=outer.context,
+        stream=stream,
+        forward=outer,
+        parent_tool_call_id=ctx.tool_call_id,
+    )
+
+
+async def _deliver(on_stream: OnStream, payload: Any) -> None:
+    try:
+        result = on_stream(payload)
+        if result is not None and asyncio.iscoroutine(result):
+            await result
+    except Exception:
+        logger.exception("as_tool on_stream callback raised; the run goes on")

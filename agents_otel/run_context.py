@@ -1,0 +1,77 @@
+"""State shared by everything inside one run: config, tracer, stream, and the link to an enclosing run.
+
+Nested runs (an agent used as a tool) get their own RunContext whose ``forward`` points at the enclosing run, so
+the tool lifecycle and progress events of inner calls also reach the outer stream, stamped with
+``parent_tool_call_id``. ``listening`` is computed once: a run nobody streams pays nothing to build events.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry.trace import Tracer
+
+from .event_stream import EventStream
+from .items import RunItem
+from .stream_events import StreamEvent, ToolProgressStreamEvent
+
+if TYPE_CHECKING:
+    from .run_config import RunConfig
+
+
+class RunContext:
+    __slots__ = (
+        "capture_content",
+        "config",
+        "context",
+        "forward",
+        "items",
+        "listening",
+        "parent_tool_call_id",
+        "progress_dropped",
+        "stream",
+        "tracer",
+    )
+
+    def __init__(
+        self,
+        *,
+        config: RunConfig,
+        tracer: Tracer,
+        capture_content: bool,
+        context: Any = None,
+        stream: EventStream | None = None,
+        forward: RunContext | None = None,
+        parent_tool_call_id: str | None = None,
+    ) -> None:
+        self.config = config
+        self.tracer = tracer
+        self.capture_content = capture_content
+        self.context = context
+        self.stream = stream
+        self.forward: RunContext | None = forward if forward is not None and forward.listening else None
+        self.parent_tool_call_id = parent_tool_call_id
+        self.listening: bool = stream is not None or self.forward is not None
+        self.progress_dropped = 0
+        self.items: list[RunItem] = []
+        """Run items in creation order; tool items are appended by the stream processor, nowhere else."""
+
+    def emit(self, event: StreamEvent) -> None:
+        """An event of this run only (model deltas, messages, agent updates)."""
+        if self.stream is not None:
+            self.stream.put(event)
+
+    def emit_tool_event(self, event: StreamEvent) -> None:
+        """A tool lifecycle event: this run's stream and every enclosing run's stream."""
+        run: RunContext | None = self
+        while run is not None:
+            if run.stream is not None:
+                run.stream.put(event)
+            run = run.forward
+
+    def emit_progress(self, event: ToolProgressStreamEvent) -> None:
+        run: RunContext | None = self
+        while run is not None:
+            if run.stream is not None:
+                run.stream.put_progress(event)
+            run = run.forward

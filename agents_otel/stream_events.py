@@ -1,0 +1,74 @@
+"""The events ``RunResultStreaming.stream_events()`` yields.
+
+Names and ``type`` discriminators follow the OpenAI Agents SDK so existing consumers keep working; the tool
+events additionally carry the trace and span ids of the ``execute_tool`` span they were derived from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from .items import RunItem
+
+if TYPE_CHECKING:
+    from .agent import Agent
+
+RunItemEventName = Literal["tool_called", "tool_output", "message_output_created"]
+
+
+@dataclass(slots=True)
+class RawResponsesStreamEvent:
+    """A raw model streaming event. Text deltas arrive as ``data`` with
+    ``data.type == "response.output_text.delta"`` and ``data.delta``, as in the OpenAI Agents SDK."""
+
+    data: Any
+    agent_name: str = ""
+    type: Literal["raw_response_event"] = field(default="raw_response_event", init=False)
+
+
+@dataclass(slots=True)
+class RunItemStreamEvent:
+    """A run item was created: a tool was called, a tool returned, or the model wrote a message."""
+
+    name: RunItemEventName
+    item: RunItem
+    type: Literal["run_item_stream_event"] = field(default="run_item_stream_event", init=False)
+
+    @property
+    def tool_call_id(self) -> str | None:
+        return getattr(self.item, "call_id", None)
+
+
+@dataclass(slots=True)
+class AgentUpdatedStreamEvent:
+    """The agent now running (emitted when a run starts)."""
+
+    new_agent: Agent[Any]
+    type: Literal["agent_updated_stream_event"] = field(default="agent_updated_stream_event", init=False)
+
+
+@dataclass(slots=True)
+class ToolProgressStreamEvent:
+    """One ``ToolContext.send_progress`` call, as recorded on the tool span.
+
+    ``sequence`` counts from 1 per tool call; ``timestamp`` is Unix time in nanoseconds, identical to the span
+    event's ``time_unix_nano``. ``coalesced`` is how many earlier progress events of this call were replaced by
+    this one because the consumer fell behind (see docs/stream-events.md). ``parent_tool_call_id`` is set when the
+    call ran inside an agent used as a tool: it is the outer tool call's id.
+    """
+
+    tool_name: str
+    tool_call_id: str
+    data: Any
+    sequence: int
+    timestamp: int
+    agent_name: str
+    trace_id: str
+    span_id: str
+    parent_tool_call_id: str | None = None
+    coalesced: int = 0
+    type: Literal["tool_progress_stream_event"] = field(default="tool_progress_stream_event", init=False)
+
+
+StreamEvent = RawResponsesStreamEvent | RunItemStreamEvent | AgentUpdatedStreamEvent | ToolProgressStreamEvent

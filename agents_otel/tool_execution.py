@@ -1,0 +1,135 @@
+"""Running the tool calls of one model turn: concurrently, each inside its ``execute_tool`` span.
+
+Each call reports its own ``tool_output`` the moment it finishes (its span ends), not when the whole batch does.
+Errors become text the model reads; only ``failure_error_function=None`` lets an exception fail the run, and
+then the sibling calls are cancelled rather than left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import pydantic_core
+from opentelemetry import context as context_api
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from .exceptions import ToolError, ToolNotFoundError, ToolTimeoutError
+from .items import FunctionCall, FunctionCallOutput
+from .tool import FunctionTool, default_tool_error_function
+from .tool_call import ToolCall
+from .tool_context import ToolContext
+from .tracing import attributes as A
+from .tracing.processor import TOOL_CALL_CONTEXT_KEY
+from .tracing.spans import record_cancelled, record_error
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .run_context import RunContext
+
+
+def output_text(value: Any) -> str:
+    """How a tool's return value is shown to the model."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    try:
+        return pydantic_core.to_json(value).decode()
+    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
+        return str(value)
+
+
+async def execute_tool_calls(
+    run: RunContext, agent: Agent[Any], calls: list[FunctionCall], tools: dict[str, FunctionTool]
+) -> list[FunctionCallOutput]:
+    if len(calls) == 1:
+        call = calls[0]
+        return [FunctionCallOutput(call.call_id, await execute_tool_call(run, agent, call, tools.get(call.name)))]
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(execute_tool_call(run, agent, c, tools.get(c.name))) for c in calls]
+    try:
+        texts = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return [FunctionCallOutput(c.call_id, t) for c, t in zip(calls, texts, strict=True)]
+
+
+async def execute_tool_call(run: RunContext, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None) -> str:
+    name = call.name
+    record = ToolCall(run, name, call.call_id, call.arguments, agent.name)
+    attributes: dict[str, Any] = {
+        A.GEN_AI_OPERATION_NAME: A.OP_EXECUTE_TOOL,
+        A.GEN_AI_TOOL_NAME: name,
+        A.GEN_AI_TOOL_CALL_ID: call.call_id,
+        A.GEN_AI_TOOL_TYPE: "function",
+        A.GEN_AI_AGENT_NAME: agent.name,
+    }
+    if tool is not None and tool.description:
+        attributes[A.GEN_AI_TOOL_DESCRIPTION] = tool.description
+    if run.capture_content:
+        attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
+    parent = context_api.get_current()
+    span = run.tracer.start_span(
+        f"{A.OP_EXECUTE_TOOL} {name}",
+        context=context_api.set_value(TOOL_CALL_CONTEXT_KEY, record, parent),
+        kind=SpanKind.INTERNAL,
+        attributes=attributes,
+    )
+    record.start(span)
+    # The tool body runs with the tool span current, derived from `parent` (without our private key), so the
+    # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans.
+    token = context_api.attach(trace.set_span_in_context(span, parent))
+    ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
+    try:
+        if tool is None:
+            raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
+        if tool.timeout is None:
+            value = await tool.on_invoke_tool(ctx, call.arguments)
+        else:
+            value = await _with_timeout(tool, ctx, call.arguments)
+        text = output_text(value)
+    except asyncio.CancelledError:
+        record_cancelled(span)
+        record.finish(None, A.ERROR_CANCELLED)
+        raise
+    except Exception as exc:
+        error_type = record_error(span, exc)
+        if isinstance(exc, ToolError):
+            text = f"Error: {exc}"
+        elif tool is not None and tool.failure_error_function is not None:
+            text = _error_message(tool, ctx, exc)
+        else:
+            record.finish(None, error_type)
+            raise
+        record.finish(text, error_type)
+        return text
+    finally:
+        context_api.detach(token)
+    if run.capture_content:
+        span.set_attribute(A.GEN_AI_TOOL_CALL_RESULT, text)
+    record.finish(value, None)
+    return text
+
+
+async def _with_timeout(tool: FunctionTool, ctx: ToolContext[Any], arguments: str) -> Any:
+    assert tool.timeout is not None
+    try:
+        async with asyncio.timeout(tool.timeout) as scope:
+            return await tool.on_invoke_tool(ctx, arguments)
+    except TimeoutError:
+        if scope.expired():
+            raise ToolTimeoutError(f"Tool {tool.name!r} timed out after {tool.timeout} seconds") from None
+        raise
+
+
+def _error_message(tool: FunctionTool, ctx: ToolContext[Any], exc: Exception) -> str:
+    assert tool.failure_error_function is not None
+    try:
+        return tool.failure_error_function(ctx, exc)
+    except Exception:  # a broken error formatter must not turn a tool error into a crashed run
+        return default_tool_error_function(ctx, exc)

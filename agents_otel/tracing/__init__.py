@@ -1,0 +1,1 @@
+"""OpenTelemetry plumbing: span names and attributes, the stream processor, provider resolution."""

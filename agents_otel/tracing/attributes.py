@@ -1,0 +1,68 @@
+"""Span, event and attribute names in one place.
+
+``gen_ai.*`` names follow the OTel GenAI semantic conventions (open-telemetry/semantic-conventions-genai,
+``model/gen-ai/spans.yaml``). The conventions define nothing for tool progress, so the progress event and its own
+attributes live in the ``agents_otel.*`` namespace rather than squatting on ``gen_ai.*``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# GenAI semantic conventions
+GEN_AI_OPERATION_NAME: Final = "gen_ai.operation.name"
+GEN_AI_PROVIDER_NAME: Final = "gen_ai.provider.name"
+GEN_AI_AGENT_NAME: Final = "gen_ai.agent.name"
+GEN_AI_REQUEST_MODEL: Final = "gen_ai.request.model"
+GEN_AI_REQUEST_TEMPERATURE: Final = "gen_ai.request.temperature"
+GEN_AI_REQUEST_TOP_P: Final = "gen_ai.request.top_p"
+GEN_AI_REQUEST_MAX_TOKENS: Final = "gen_ai.request.max_tokens"
+GEN_AI_RESPONSE_MODEL: Final = "gen_ai.response.model"
+GEN_AI_RESPONSE_ID: Final = "gen_ai.response.id"
+GEN_AI_RESPONSE_FINISH_REASONS: Final = "gen_ai.response.finish_reasons"
+GEN_AI_USAGE_INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
+GEN_AI_USAGE_OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
+GEN_AI_TOOL_NAME: Final = "gen_ai.tool.name"
+GEN_AI_TOOL_CALL_ID: Final = "gen_ai.tool.call.id"
+GEN_AI_TOOL_TYPE: Final = "gen_ai.tool.type"
+GEN_AI_TOOL_DESCRIPTION: Final = "gen_ai.tool.description"
+GEN_AI_TOOL_CALL_ARGUMENTS: Final = "gen_ai.tool.call.arguments"
+GEN_AI_TOOL_CALL_RESULT: Final = "gen_ai.tool.call.result"
+GEN_AI_INPUT_MESSAGES: Final = "gen_ai.input.messages"
+GEN_AI_OUTPUT_MESSAGES: Final = "gen_ai.output.messages"
+GEN_AI_SYSTEM_INSTRUCTIONS: Final = "gen_ai.system_instructions"
+GEN_AI_TOOL_DEFINITIONS: Final = "gen_ai.tool.definitions"
+SERVER_ADDRESS: Final = "server.address"
+SERVER_PORT: Final = "server.port"
+ERROR_TYPE: Final = "error.type"
+
+OP_INVOKE_AGENT: Final = "invoke_agent"
+OP_CHAT: Final = "chat"
+OP_EXECUTE_TOOL: Final = "execute_tool"
+
+# agents_otel's own: the progress span event
+PROGRESS_EVENT: Final = "agents_otel.tool.progress"
+"""Name of the span event one ``send_progress`` call records on its ``execute_tool`` span."""
+PROGRESS_SEQUENCE: Final = "agents_otel.progress.sequence"
+PROGRESS_DATA: Final = "agents_otel.progress.data"
+"""The payload, JSON-encoded. Top-level scalar fields of a dict payload are also set as
+``agents_otel.progress.data.<key>`` so backends can filter on them without parsing JSON."""
+PROGRESS_DATA_PREFIX: Final = PROGRESS_DATA + "."
+
+# error.type values for failures that are not exceptions of their own
+ERROR_CANCELLED: Final = "cancelled"
+ERROR_TIMEOUT: Final = "timeout"
+
+
+def error_type_of(exc: BaseException) -> str:
+    """A low-cardinality ``error.type``: the class name for builtins, else ``module.QualName``."""
+    from ..exceptions import ModelError, ToolError
+
+    if isinstance(exc, ToolError):
+        return exc.error_type
+    if isinstance(exc, ModelError):
+        return exc.error_type
+    cls = type(exc)
+    if cls.__module__ == "builtins":
+        return cls.__qualname__
+    return f"{cls.__module__}.{cls.__qualname__}"

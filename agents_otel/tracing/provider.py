@@ -1,0 +1,47 @@
+"""Which TracerProvider a run uses, and registering the stream processor on it.
+
+The runtime never replaces or reconfigures the application's provider: it only *adds* the stream
+processor (which exports nothing) to SDK providers, once each. A provider without ``add_span_processor``
+(the API's no-op, or a proxy before the app set one) is used as is; the stream then takes the direct path
+in the processor.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+from opentelemetry import trace
+from opentelemetry.trace import Tracer, TracerProvider
+
+from .processor import STREAM_PROCESSOR
+
+_INSTRUMENTATION_NAME = "agents_otel"
+_tracers: weakref.WeakKeyDictionary[TracerProvider, Tracer] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def resolve_tracer_provider(explicit: TracerProvider | None) -> TracerProvider:
+    """The run's provider: ``RunConfig.tracer_provider``, else the global one."""
+    if explicit is not None:
+        return explicit
+    return trace.get_tracer_provider()
+
+
+def tracer_for(provider: TracerProvider) -> Tracer:
+    """A cached tracer for ``provider``, registering the stream processor on first use."""
+    tracer = _tracers.get(provider)
+    if tracer is not None:
+        return tracer
+    with _lock:
+        tracer = _tracers.get(provider)
+        if tracer is None:
+            add = getattr(provider, "add_span_processor", None)
+            if add is not None:
+                add(STREAM_PROCESSOR)
+            from .. import __version__
+
+            tracer = provider.get_tracer(_INSTRUMENTATION_NAME, __version__)
+            if add is not None or not isinstance(provider, trace.ProxyTracerProvider):
+                _tracers[provider] = tracer
+    return tracer
