@@ -1,0 +1,1 @@
+"""Subcommands of ``agents-otel``: each module defines ``register(subparsers)`` and sets ``handler``."""
