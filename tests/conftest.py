@@ -9,4 +9,12 @@ try:  # ``tests/`` is on sys.path (rootdir-relative imports, no tests/__init__.p
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package
     from tests.fake_openai.fixtures import fake_openai, refused_openai_base_url
 
-__all__ = ["fake_openai", "refused_openai_base_url"]
+from tracing_fixtures import tracing
+
+from agents_otel.tracing.setup import disable_auto_configure
+
+# A run without RunConfig(tracer_provider=...) must not install a process-wide provider (and write
+# ./.agents_otel/traces.jsonl) in the test process; zero-config is tested in subprocesses (test_export_*).
+disable_auto_configure()
+
+__all__ = ["fake_openai", "refused_openai_base_url", "tracing"]

@@ -1,0 +1,286 @@
+"""Concurrency: parallel calls, sync tools in threads, nested agents, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import StatusCode
+from tracing_fixtures import Tracing
+
+from agents_otel import (
+    Agent,
+    AgentToolStreamEvent,
+    RunItemStreamEvent,
+    Runner,
+    StreamEvent,
+    ToolContext,
+    ToolProgressStreamEvent,
+    function_tool,
+)
+from agents_otel.testing import ScriptedModel, assistant_message, function_call
+
+
+async def test_twenty_parallel_calls_of_one_tool_are_attributed_by_call_id(tracing: Tracing) -> None:
+    all_started = asyncio.Event()
+    started = 0
+
+    @function_tool
+    async def work(ctx: ToolContext, index: int) -> str:
+        nonlocal started
+        ctx.send_progress({"index": index, "phase": "start"})
+        started += 1
+        if started == 20:
+            all_started.set()
+        await all_started.wait()  # every call is in flight at once
+        ctx.send_progress({"index": index, "phase": "end"})
+        return f"done {index}"
+
+    calls = [function_call("work", {"index": i}, call_id=f"call_{i}") for i in range(20)]
+    agent = Agent(name="Fan", tools=[work], model=ScriptedModel([calls, [assistant_message("all done")]]))
+    result = Runner.run_streamed(agent, "go", run_config=tracing.config)
+    events = [e async for e in result.stream_events()]
+
+    for i in range(20):
+        mine = [e for e in events if isinstance(e, ToolProgressStreamEvent) and e.tool_call_id == f"call_{i}"]
+        assert [(e.sequence, e.data) for e in mine] == [
+            (1, {"index": i, "phase": "start"}),
+            (2, {"index": i, "phase": "end"}),
+        ]
+        span = tracing.tool_span(f"call_{i}")
+        assert {e.span_id for e in mine} == {format(span.context.span_id, "016x")}
+        assert [ev.attributes["agents_otel.progress.data.index"] for ev in span.events] == [i, i]
+    outputs = [e for e in events if isinstance(e, RunItemStreamEvent) and e.name == "tool_output"]
+    assert sorted(e.item.output for e in outputs) == sorted(f"done {i}" for i in range(20))  # type: ignore[union-attr]
+    assert result.final_output == "all done"
+
+
+async def test_sync_tool_runs_in_a_worker_thread_with_its_span_current(tracing: Tracing) -> None:
+    seen: dict[str, Any] = {}
+    loop_thread = threading.get_ident()
+
+    @function_tool
+    def blocking(ctx: ToolContext, n: int) -> str:
+        seen["thread"] = threading.get_ident()
+        seen["current_span_id"] = format(trace.get_current_span().get_span_context().span_id, "016x")
+        seen["ctx_span_id"] = ctx.span_id
+        with trace.get_tracer("user-code", tracer_provider=tracing.provider).start_as_current_span("user work"):
+            for i in range(n):
+                ctx.send_progress(i)
+        return "blocked and done"
+
+    agent = Agent(
+        name="T",
+        tools=[blocking],
+        model=ScriptedModel([[function_call("blocking", {"n": 3}, call_id="b1")], [assistant_message("ok")]]),
+    )
+    result = Runner.run_streamed(agent, "go", run_config=tracing.config)
+    events = [e async for e in result.stream_events()]
+    assert seen["thread"] != loop_thread
+    assert seen["current_span_id"] == seen["ctx_span_id"]
+    assert [e.data for e in events if isinstance(e, ToolProgressStreamEvent)] == [0, 1, 2]
+    tool_span = tracing.tool_span("b1")
+    (user_span,) = tracing.named("user work")
+    assert user_span.parent is not None and user_span.parent.span_id == tool_span.context.span_id
+
+
+async def test_async_tool_body_has_its_span_current(tracing: Tracing) -> None:
+    @function_tool
+    async def traced(ctx: ToolContext) -> str:
+        with trace.get_tracer("user-code", tracer_provider=tracing.provider).start_as_current_span("user child"):
+            pass
+        return format(trace.get_current_span().get_span_context().span_id, "016x")
+
+    agent = Agent(
+        name="T",
+        tools=[traced],
+        model=ScriptedModel([[function_call("traced", {}, call_id="t1")], [assistant_message("ok")]]),
+    )
+    result = await Runner.run(agent, "go", run_config=tracing.config)
+    tool_span = tracing.tool_span("t1")
+    (output,) = [i.output for i in result.new_items if i.type == "tool_call_output_item"]  # type: ignore[union-attr]
+    assert output == format(tool_span.context.span_id, "016x")
+    (child,) = tracing.named("user child")
+    assert child.parent is not None and child.parent.span_id == tool_span.context.span_id
+
+
+async def test_agent_as_tool_nests_spans_streams_to_on_stream_and_to_the_outer_stream(tracing: Tracing) -> None:
+    @function_tool
+    async def lookup(ctx: ToolContext, q: str) -> str:
+        ctx.send_progress({"looking": q})
+        return f"found {q}"
+
+    inner = Agent(
+        name="Inner",
+        tools=[lookup],
+        model=ScriptedModel(
+            [[function_call("lookup", {"q": "x"}, call_id="in_1")], [assistant_message("inner answer")]]
+        ),
+    )
+    received: list[AgentToolStreamEvent] = []
+
+    async def on_stream(payload: AgentToolStreamEvent) -> None:
+        received.append(payload)
+
+    outer = Agent(
+        name="Outer",
+        tools=[inner.as_tool(tool_name="ask_inner", on_stream=on_stream)],
+        model=ScriptedModel(
+            [[function_call("ask_inner", {"input": "question"}, call_id="out_1")], [assistant_message("outer answer")]]
+        ),
+    )
+    result = Runner.run_streamed(outer, "go", run_config=tracing.config)
+    events = [e async for e in result.stream_events()]
+    assert result.final_output == "outer answer"
+
+    # Trace: inner invoke_agent is a child of the outer execute_tool span; the inner tool span below it.
+    outer_tool = tracing.tool_span("out_1")
+    (inner_run,) = tracing.named("invoke_agent Inner")
+    assert inner_run.parent is not None and inner_run.parent.span_id == outer_tool.context.span_id
+    inner_tool = tracing.tool_span("in_1")
+    assert inner_tool.parent is not None and inner_tool.parent.span_id == inner_run.context.span_id
+    assert inner_tool.context.trace_id == outer_tool.context.trace_id
+
+    # on_stream: the inner run's own events, with the inner agent and the outer tool call.
+    inner_progress = [p["event"] for p in received if isinstance(p["event"], ToolProgressStreamEvent)]
+    assert [e.data for e in inner_progress] == [{"looking": "x"}]
+    assert all(p["agent"] is inner and p["tool_call"].call_id == "out_1" for p in received)
+    assert any(getattr(p["event"], "name", None) == "message_output_created" for p in received)
+
+    # Outer stream: inner tool events too, attributed to the outer call through parent_tool_call_id.
+    (progress,) = [e for e in events if isinstance(e, ToolProgressStreamEvent)]
+    assert (progress.tool_call_id, progress.parent_tool_call_id, progress.agent_name) == ("in_1", "out_1", "Inner")
+    kinds = [
+        (e.name, e.item.call_id, e.item.parent_tool_call_id)
+        for e in events
+        if isinstance(e, RunItemStreamEvent) and e.name != "message_output_created"
+    ]  # type: ignore[union-attr]
+    assert kinds == [
+        ("tool_called", "out_1", None),
+        ("tool_called", "in_1", "out_1"),
+        ("tool_output", "in_1", "out_1"),
+        ("tool_output", "out_1", None),
+    ]
+    # Inner messages stay out of the outer stream.
+    assert [
+        e.item.text for e in events if isinstance(e, RunItemStreamEvent) and e.name == "message_output_created"
+    ] == [  # type: ignore[union-attr]
+        "outer answer"
+    ]
+
+
+async def test_agent_as_tool_without_on_stream_in_a_non_streamed_run(tracing: Tracing) -> None:
+    inner = Agent(name="Inner", model=ScriptedModel([[assistant_message("inner says hi")]]))
+    outer = Agent(
+        name="Outer",
+        tools=[inner.as_tool()],
+        model=ScriptedModel([[function_call("inner", {"input": "hi"}, call_id="o1")], [assistant_message("relayed")]]),
+    )
+    result = await Runner.run(outer, "go", run_config=tracing.config)
+    assert result.final_output == "relayed"
+    (output,) = [i for i in result.new_items if i.type == "tool_call_output_item"]
+    assert output.output == "inner says hi"  # type: ignore[union-attr]
+
+
+def _pending_tasks() -> set[asyncio.Task[Any]]:
+    return {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+
+
+async def _cancellable_agent(n: int, started: asyncio.Event, counter: list[int]) -> Agent[Any]:
+    @function_tool
+    async def forever(ctx: ToolContext, i: int) -> str:
+        ctx.send_progress({"i": i})
+        counter.append(i)
+        if len(counter) == n:
+            started.set()
+        await asyncio.Event().wait()  # never finishes on its own
+        return "unreachable"
+
+    calls = [function_call("forever", {"i": i}, call_id=f"c{i}") for i in range(n)]
+    return Agent(name="Stuck", tools=[forever], model=ScriptedModel([calls, [assistant_message("never")]]))
+
+
+async def test_cancel_ends_running_tools_with_a_cancellation_error_type(tracing: Tracing) -> None:
+    started, counter = asyncio.Event(), []
+    agent = await _cancellable_agent(5, started, counter)
+    result = Runner.run_streamed(agent, "go", run_config=tracing.config)
+    events: list[StreamEvent] = []
+    async for event in result.stream_events():
+        events.append(event)
+        if started.is_set() and sum(isinstance(e, ToolProgressStreamEvent) for e in events) == 5:
+            result.cancel()
+    assert result.is_complete and result.cancelled and result.final_output is None
+    for i in range(5):
+        span = tracing.tool_span(f"c{i}")
+        assert span.status.status_code is StatusCode.ERROR
+        assert span.attributes["error.type"] == "cancelled"
+    (run_span,) = tracing.named("invoke_agent")
+    assert run_span.attributes["error.type"] == "cancelled"
+    outputs = [e for e in events if isinstance(e, RunItemStreamEvent) and e.name == "tool_output"]
+    assert sorted(e.item.call_id for e in outputs) == [f"c{i}" for i in range(5)]  # type: ignore[union-attr]
+    assert all(e.item.error_type == "cancelled" for e in outputs)  # type: ignore[union-attr]
+    assert _pending_tasks() == set()
+
+
+async def test_a_consumer_that_stops_iterating_cancels_the_run(tracing: Tracing) -> None:
+    started, counter = asyncio.Event(), []
+    agent = await _cancellable_agent(3, started, counter)
+    result = Runner.run_streamed(agent, "go", run_config=tracing.config)
+    async with contextlib.aclosing(result.stream_events()) as stream:
+        async for event in stream:
+            if isinstance(event, ToolProgressStreamEvent) and started.is_set():
+                break
+    assert result.is_complete and result.cancelled
+    assert len(tracing.named("execute_tool")) == 3
+    assert all(s.attributes["error.type"] == "cancelled" for s in tracing.named("execute_tool"))
+    assert _pending_tasks() == set()
+
+
+async def test_cancelling_the_task_awaiting_runner_run_cancels_tools(tracing: Tracing) -> None:
+    started, counter = asyncio.Event(), []
+    agent = await _cancellable_agent(4, started, counter)
+    task = asyncio.ensure_future(Runner.run(agent, "go", run_config=tracing.config))
+    await started.wait()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    assert [s.attributes["error.type"] for s in tracing.named("execute_tool")] == ["cancelled"] * 4
+    assert _pending_tasks() == set()
+
+
+async def test_cancelled_sync_tool_thread_cannot_report_into_the_ended_call(tracing: Tracing) -> None:
+    in_thread, release, finished = threading.Event(), threading.Event(), threading.Event()
+    late: list[bool] = []
+
+    @function_tool
+    def blocking(ctx: ToolContext) -> str:
+        ctx.send_progress("before")
+        in_thread.set()
+        release.wait(timeout=30)
+        late.append(ctx.send_progress("after cancellation"))
+        finished.set()
+        return "too late"
+
+    agent = Agent(
+        name="T",
+        tools=[blocking],
+        model=ScriptedModel([[function_call("blocking", {}, call_id="b")], [assistant_message("x")]]),
+    )
+    result = Runner.run_streamed(agent, "go", run_config=tracing.config)
+    events: list[StreamEvent] = []
+    async for event in result.stream_events():
+        events.append(event)
+        if isinstance(event, ToolProgressStreamEvent):
+            await asyncio.get_running_loop().run_in_executor(None, in_thread.wait)
+            result.cancel()
+    release.set()
+    await asyncio.get_running_loop().run_in_executor(None, finished.wait)
+    assert late == [False]
+    assert [e.data for e in events if isinstance(e, ToolProgressStreamEvent)] == ["before"]
+    span = tracing.tool_span("b")
+    assert span.attributes["error.type"] == "cancelled"
+    assert len(span.events) == 1
