@@ -46,6 +46,7 @@ from .stream_events import (
 from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
 from .tracing.processor import ToolStreamProcessor
+from .tracing.setup import TracingConfigurationError, configure_tracing
 
 __all__ = [
     "Agent",
@@ -84,10 +85,12 @@ __all__ = [
     "ToolSpec",
     "ToolStreamProcessor",
     "ToolTimeoutError",
+    "TracingConfigurationError",
     "Usage",
     "UserError",
     "UserMessage",
     "__version__",
+    "configure_tracing",
     "default_tool_error_function",
     "function_tool",
 ]

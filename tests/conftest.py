@@ -9,6 +9,7 @@ try:  # ``tests/`` is on sys.path (rootdir-relative imports, no tests/__init__.p
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package
     from tests.fake_openai.fixtures import fake_openai, refused_openai_base_url
 
+from otlp_receivers import otlp_grpc_receiver, otlp_http_receiver, refused_port
 from tracing_fixtures import tracing
 
 from agents_otel.tracing.setup import disable_auto_configure
@@ -17,4 +18,11 @@ from agents_otel.tracing.setup import disable_auto_configure
 # ./.agents_otel/traces.jsonl) in the test process; zero-config is tested in subprocesses (test_export_*).
 disable_auto_configure()
 
-__all__ = ["fake_openai", "refused_openai_base_url", "tracing"]
+__all__ = [
+    "fake_openai",
+    "otlp_grpc_receiver",
+    "otlp_http_receiver",
+    "refused_openai_base_url",
+    "refused_port",
+    "tracing",
+]

@@ -2,8 +2,9 @@
 
 The runtime never replaces or reconfigures the application's provider: it only *adds* the stream
 processor (which exports nothing) to SDK providers, once each. A provider without ``add_span_processor``
-(the API's no-op, or a proxy before the app set one) is used as is; the stream then takes the direct path
-in the processor.
+(the API's no-op, or a proxy when zero-config is off) is used as is; the stream then takes the direct path
+in the processor. When the application set no provider at all, the first run installs the zero-config
+default (``setup.auto_configured_provider``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Tracer, TracerProvider
 
 from .processor import STREAM_PROCESSOR
+from .setup import auto_configured_provider
 
 _INSTRUMENTATION_NAME = "agents_otel"
 _tracers: weakref.WeakKeyDictionary[TracerProvider, Tracer] = weakref.WeakKeyDictionary()
@@ -22,10 +24,10 @@ _lock = threading.Lock()
 
 
 def resolve_tracer_provider(explicit: TracerProvider | None) -> TracerProvider:
-    """The run's provider: ``RunConfig.tracer_provider``, else the global one."""
+    """The run's provider: ``RunConfig.tracer_provider``, else the global one (configured by default if unset)."""
     if explicit is not None:
         return explicit
-    return trace.get_tracer_provider()
+    return auto_configured_provider()
 
 
 def tracer_for(provider: TracerProvider) -> Tracer:

@@ -1,0 +1,175 @@
+"""Real OTLP trace receivers on 127.0.0.1 for export tests: OTLP/HTTP (protobuf) and OTLP/gRPC.
+
+Both decode what they receive with opentelemetry-proto into ``ExportTraceServiceRequest`` messages, record the
+request headers/metadata, and let a test wait (on a condition variable, not a sleep) until spans arrive.
+Fixtures: ``otlp_http_receiver``, ``otlp_grpc_receiver``, and ``refused_port`` (a port where nothing listens).
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import grpc
+import pytest
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+WAIT_SECONDS = 30.0
+"""Upper bound for waiting on spans; generous because it only matters when a test is about to fail."""
+
+
+@dataclass
+class ReceivedSpan:
+    span: Span
+    resource: dict[str, Any]
+    scope_name: str
+
+    @property
+    def name(self) -> str:
+        return self.span.name
+
+    @property
+    def trace_id(self) -> str:
+        return self.span.trace_id.hex()
+
+    @property
+    def span_id(self) -> str:
+        return self.span.span_id.hex()
+
+    @property
+    def parent_span_id(self) -> str:
+        return self.span.parent_span_id.hex()
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return {kv.key: any_value(kv.value) for kv in self.span.attributes}
+
+
+def any_value(value: Any) -> Any:
+    kind = value.WhichOneof("value")
+    if kind == "array_value":
+        return [any_value(v) for v in value.array_value.values]
+    if kind == "kvlist_value":
+        return {kv.key: any_value(kv.value) for kv in value.kvlist_value.values}
+    return getattr(value, kind) if kind else None
+
+
+@dataclass
+class Receiver:
+    """What one receiver got, shared between its server threads and the test."""
+
+    requests: list[trace_service_pb2.ExportTraceServiceRequest] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    endpoint: str = ""
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def record(self, request: trace_service_pb2.ExportTraceServiceRequest, headers: dict[str, str]) -> None:
+        with self._cond:
+            self.requests.append(request)
+            self.headers.append(headers)
+            self._cond.notify_all()
+
+    def spans(self) -> list[ReceivedSpan]:
+        with self._cond:
+            return self._spans_locked()
+
+    def wait_for(self, predicate: Callable[[list[ReceivedSpan]], bool], timeout: float = WAIT_SECONDS) -> None:
+        """Block until ``predicate(spans)`` holds; fail the test if it does not within ``timeout``."""
+        with self._cond:
+            ok = self._cond.wait_for(lambda: predicate(self._spans_locked()), timeout)
+        assert ok, f"receiver at {self.endpoint} did not get the expected spans; got {len(self.spans())}"
+
+    def _spans_locked(self) -> list[ReceivedSpan]:
+        out: list[ReceivedSpan] = []
+        for request in self.requests:
+            for rs in request.resource_spans:
+                resource = {kv.key: any_value(kv.value) for kv in rs.resource.attributes}
+                for ss in rs.scope_spans:
+                    out.extend(ReceivedSpan(span, resource, ss.scope.name) for span in ss.spans)
+        return out
+
+    def trace(self, trace_id: str) -> list[ReceivedSpan]:
+        return [s for s in self.spans() if s.trace_id == trace_id]
+
+
+def _http_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            encoding = self.headers.get("Content-Encoding", "")
+            if encoding == "gzip":
+                body = gzip.decompress(body)
+            elif encoding == "deflate":
+                body = zlib.decompress(body)
+            if self.path != "/v1/traces":
+                self.send_response(404)
+                self.end_headers()
+                return
+            request = trace_service_pb2.ExportTraceServiceRequest()
+            request.ParseFromString(body)
+            receiver.record(request, {k.lower(): v for k, v in self.headers.items()})
+            reply = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+
+    def Export(self, request: Any, context: Any) -> trace_service_pb2.ExportTraceServiceResponse:
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        self.receiver.record(request, metadata)
+        return trace_service_pb2.ExportTraceServiceResponse()
+
+
+@pytest.fixture
+def otlp_http_receiver() -> Iterator[Receiver]:
+    """OTLP/HTTP receiver; ``endpoint`` is the base URL (``/v1/traces`` is the path it serves)."""
+    receiver = Receiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _http_handler(receiver))
+    receiver.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def otlp_grpc_receiver() -> Iterator[Receiver]:
+    """OTLP/gRPC receiver; ``endpoint`` is ``http://127.0.0.1:PORT`` (plaintext)."""
+    receiver = Receiver()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(_TraceService(receiver), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    receiver.endpoint = f"http://127.0.0.1:{port}"
+    yield receiver
+    server.stop(grace=None).wait()
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port bound (so nobody else takes it) but not listening: every connection attempt is refused."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
