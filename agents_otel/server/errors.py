@@ -1,0 +1,59 @@
+"""Typed errors of the HTTP layer, each carrying the status code and machine-readable ``code`` it is answered with.
+
+Handlers raise these instead of building responses so every 4xx has the same JSON shape
+(``{"error": {"code": ..., "message": ...}}``) and callers of :class:`RunRegistry` can catch precisely.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import AgentsOtelError
+
+
+class ServerError(AgentsOtelError):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, **self.details}}
+
+
+class InvalidRequestError(ServerError):
+    """The body is not JSON, or a header (``Last-Event-ID``) is malformed."""
+
+
+class InvalidRunInputError(ServerError):
+    """The JSON is well-formed but does not describe a run (missing ``input``, wrong type, unknown field)."""
+
+    status_code = 422
+    code = "invalid_input"
+
+
+class RunNotFoundError(ServerError):
+    """No such run id: never created, or finished longer ago than the retention period."""
+
+    status_code = 404
+    code = "run_not_found"
+
+
+class RunFinishedError(ServerError):
+    """Cancelling a run that has already ended."""
+
+    status_code = 409
+    code = "run_finished"
+
+
+class ReplayUnavailableError(ServerError):
+    """``Last-Event-ID`` points before the oldest event still in the replay buffer, so the missed events are gone.
+
+    410 rather than a partial replay: a client resuming must get exactly what it missed or know it cannot.
+    """
+
+    status_code = 410
+    code = "replay_unavailable"

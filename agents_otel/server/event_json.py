@@ -1,0 +1,109 @@
+"""The JSON form of a run's stream events, as sent over SSE (the schema is documented in docs/server.md).
+
+Flat objects with a short ``type`` rather than the Python classes' nested shape, because the consumers are
+browsers: a page switches on ``type`` and reads ``tool_call_id`` directly. Trace and span ids made of zeros
+(no tracing SDK installed) become ``null`` so a page never links to a trace that does not exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pydantic_core
+
+from ..items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..models.interface import TextDelta
+from ..stream_events import (
+    AgentUpdatedStreamEvent,
+    RawResponsesStreamEvent,
+    RunItemStreamEvent,
+    StreamEvent,
+    ToolProgressStreamEvent,
+)
+
+
+def jsonable(value: Any) -> Any:
+    """Tool outputs and final outputs are whatever the code returned; anything pydantic cannot encode is sent
+    as its ``str`` so one odd return value never breaks the stream."""
+    return pydantic_core.to_jsonable_python(value, fallback=str)
+
+
+def hex_id(value: str | None) -> str | None:
+    if not value or value.count("0") == len(value):
+        return None
+    return value
+
+
+def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
+    """One stream event as a JSON-able dict, or ``None`` for raw model events other than text deltas (provider
+    specific, not part of the schema)."""
+    if isinstance(event, ToolProgressStreamEvent):
+        return {
+            "type": "tool_progress",
+            "tool_name": event.tool_name,
+            "tool_call_id": event.tool_call_id,
+            "parent_tool_call_id": event.parent_tool_call_id,
+            "agent_name": event.agent_name,
+            "sequence": event.sequence,
+            "data": jsonable(event.data),
+            "timestamp": event.timestamp,
+            "coalesced": event.coalesced,
+            "trace_id": hex_id(event.trace_id),
+            "span_id": hex_id(event.span_id),
+        }
+    if isinstance(event, RawResponsesStreamEvent):
+        if isinstance(event.data, TextDelta):
+            return {"type": "text_delta", "delta": event.data.delta, "agent_name": event.agent_name}
+        return None
+    if isinstance(event, RunItemStreamEvent):
+        return _item_json(event)
+    if isinstance(event, AgentUpdatedStreamEvent):
+        return {"type": "agent_updated", "agent_name": event.new_agent.name}
+    return _generic_json(event)
+
+
+def _generic_json(event: Any) -> dict[str, Any] | None:
+    """Event kinds added to the runtime after this schema (e.g. ``tool_stalled``) pass through with their own
+    fields, so a server never fails a run over an event it does not know; ``*_stream_event`` loses its suffix."""
+    if not dataclasses.is_dataclass(event):
+        return None
+    kind = str(getattr(event, "type", type(event).__name__)).removesuffix("_stream_event")
+    payload: dict[str, Any] = {"type": kind}
+    for f in dataclasses.fields(event):
+        if f.name == "type":
+            continue
+        value = getattr(event, f.name)
+        payload[f.name] = hex_id(value) if f.name in ("trace_id", "span_id") else jsonable(value)
+    return payload
+
+
+def _item_json(event: RunItemStreamEvent) -> dict[str, Any]:
+    item = event.item
+    if isinstance(item, ToolCallItem):
+        return {
+            "type": "tool_called",
+            "tool_name": item.tool_name,
+            "tool_call_id": item.call_id,
+            "parent_tool_call_id": item.parent_tool_call_id,
+            "agent_name": item.agent_name,
+            "arguments": item.arguments,
+            "trace_id": hex_id(item.trace_id),
+            "span_id": hex_id(item.span_id),
+        }
+    if isinstance(item, ToolCallOutputItem):
+        return {
+            "type": "tool_output",
+            "tool_name": item.tool_name,
+            "tool_call_id": item.call_id,
+            "parent_tool_call_id": item.parent_tool_call_id,
+            "agent_name": item.agent_name,
+            "output": jsonable(item.output),
+            "is_error": item.is_error,
+            "error_type": item.error_type,
+            "trace_id": hex_id(item.trace_id),
+            "span_id": hex_id(item.span_id),
+        }
+    if isinstance(item, MessageOutputItem):
+        return {"type": "message_output_created", "text": item.text, "agent_name": item.agent_name}
+    return {**(_generic_json(item) or {}), "type": event.name}

@@ -1,0 +1,95 @@
+"""A run's events, numbered, kept for watchers that come late or reconnect.
+
+Ids count from 1 without gaps, so "the events after ``Last-Event-ID: n``" is a slice, and a client can tell
+from the first id it sees whether older events were evicted. The buffer is bounded (the newest ``capacity``
+events are kept) because a chatty tool can emit progress without end; resuming from an evicted id is refused
+(:class:`ReplayUnavailableError`) rather than answered with a silent gap.
+
+Only the loop thread touches it: the run's single consumer task appends, watchers read. Each event is encoded
+to JSON once, whatever the number of watchers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import deque
+from typing import Any, NamedTuple
+
+from .errors import InvalidRequestError, ReplayUnavailableError
+
+DEFAULT_REPLAY_BUFFER_SIZE = 10_000
+
+
+class Entry(NamedTuple):
+    id: int
+    data: str
+    """The event as JSON text, ``id`` included."""
+
+
+class ReplayBuffer:
+    def __init__(self, capacity: int = DEFAULT_REPLAY_BUFFER_SIZE) -> None:
+        if capacity < 1:
+            raise ValueError("replay buffer capacity must be at least 1")
+        self.capacity = capacity
+        self._entries: deque[Entry] = deque(maxlen=capacity)
+        self._last_id = 0
+        self._closed = False
+        self._changed = asyncio.Event()
+
+    @property
+    def last_id(self) -> int:
+        return self._last_id
+
+    @property
+    def first_id(self) -> int:
+        """The oldest id still held (``last_id + 1`` while empty)."""
+        return self._entries[0].id if self._entries else self._last_id + 1
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def append(self, event: dict[str, Any]) -> int:
+        if self._closed:
+            raise RuntimeError("replay buffer is closed")
+        self._last_id += 1
+        data = json.dumps({"id": self._last_id, **event}, ensure_ascii=False, separators=(",", ":"))
+        self._entries.append(Entry(self._last_id, data))
+        self._notify()
+        return self._last_id
+
+    def close(self) -> None:
+        """No more events: watchers drain what is left and end."""
+        self._closed = True
+        self._notify()
+
+    def check_resume(self, after: int) -> None:
+        """Raise unless every event after ``after`` can still be replayed."""
+        if after < 0 or after > self._last_id:
+            raise InvalidRequestError(
+                f"Last-Event-ID {after} is not an event of this run (last id so far: {self._last_id})",
+                last_event_id=self._last_id,
+            )
+        if after + 1 < self.first_id:
+            raise ReplayUnavailableError(
+                f"events after {after} are no longer in the replay buffer (oldest kept: {self.first_id}; "
+                f"it holds the newest {self.capacity})",
+                first_available_id=self.first_id,
+            )
+
+    def after(self, after: int) -> list[Entry]:
+        """The held events with ids above ``after``, oldest first (from the oldest held if ``after`` is older)."""
+        start = max(after + 1 - self.first_id, 0)
+        return list(itertools.islice(self._entries, start, None))
+
+    async def wait_beyond(self, after: int) -> None:
+        """Return once an event newer than ``after`` exists or the buffer is closed."""
+        while self._last_id <= after and not self._closed:
+            await self._changed.wait()
+
+    def _notify(self) -> None:
+        # One Event per generation: waiters of this generation wake, later waiters wait on the fresh one.
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
