@@ -32,6 +32,25 @@ class ModelError(AgentsOtelError):
         self.status_code = status_code
 
 
+class ModelHTTPError(ModelError):
+    """The provider answered with an HTTP error status once the client's retries were spent.
+
+    ``error_type`` is the status code as a string (``"500"``, ``"400"``), which keeps ``error.type`` low-cardinality.
+    """
+
+
+class ModelRateLimitError(ModelHTTPError):
+    """HTTP 429: catch it to back off or switch models without parsing messages."""
+
+
+class ModelTimeoutError(ModelError, TimeoutError):
+    """The request (or a stream that went silent) ran past the client's timeout; ``error_type="timeout"``."""
+
+
+class ModelConnectionError(ModelError):
+    """No usable connection to the provider (refused, reset, DNS); ``error_type="connection_error"``."""
+
+
 class ToolError(AgentsOtelError):
     """Base for failures of one tool call that the model is told about rather than the run crashing."""
 

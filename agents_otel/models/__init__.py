@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-from ..exceptions import UserError
 from .interface import Model
 
 DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
@@ -20,8 +19,6 @@ def resolve_model(model: str | Model | None, default: str | Model | None) -> Mod
         chosen = os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
     if isinstance(chosen, Model):
         return chosen
-    try:
-        from .openai_responses import OpenAIResponsesModel  # type: ignore[import-not-found]
-    except ImportError as exc:  # pragma: no cover - the OpenAI models ship with the package
-        raise UserError(f"Model {chosen!r} given by name, but the OpenAI models are unavailable: {exc}") from exc
-    return OpenAIResponsesModel.for_name(chosen)  # type: ignore[no-any-return]
+    from .openai_responses import OpenAIResponsesModel  # lazily: runs on other models never import openai
+
+    return OpenAIResponsesModel.for_name(chosen)

@@ -1,0 +1,101 @@
+"""Reading a Chat Completions answer: the items of a complete message, or assembled from streamed chunks.
+
+In a stream, tool calls arrive as fragments keyed by ``index``: the first fragment carries the id and name, later
+ones pieces of the arguments. Text and refusals are the assistant's text. The chunk with ``finish_reason`` ends the
+answer and a trailing chunk without choices carries usage; a stream that ends without a finish reason is an error,
+because half a tool call must never be executed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessage
+
+from ..exceptions import ModelError
+from ..items import AssistantMessage, FunctionCall, ModelOutputItem
+from ._openai_errors import INCOMPLETE_STREAM
+from .interface import ModelResponse, TextDelta, Usage
+
+
+def choice_items(message: ChatCompletionMessage) -> list[ModelOutputItem]:
+    items: list[ModelOutputItem] = []
+    text = (message.content or "") + (message.refusal or "")
+    if text:
+        items.append(AssistantMessage(text))
+    for call in message.tool_calls or ():
+        function = getattr(call, "function", None)  # custom (non-function) tool calls have none
+        if function is not None:
+            items.append(FunctionCall(function.name, function.arguments or "", call.id or _fallback_id()))
+    return items
+
+
+def _fallback_id() -> str:
+    """For servers that omit tool call ids: the output must still pair with its call."""
+    return f"call_{uuid.uuid4().hex[:24]}"
+
+
+@dataclass(slots=True)
+class _Call:
+    call_id: str = ""
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+class ChatStreamAssembler:
+    def __init__(self) -> None:
+        self._text: list[str] = []
+        self._calls: dict[int, _Call] = {}
+        self._finish_reasons: list[str] = []
+        self._usage = Usage()
+        self._id: str | None = None
+        self._model: str | None = None
+
+    def feed(self, chunk: ChatCompletionChunk) -> TextDelta | None:
+        """Take one chunk; return the text delta to forward, if it has text."""
+        self._id = self._id or chunk.id or None
+        self._model = self._model or chunk.model or None
+        if chunk.usage is not None:
+            self._usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+        text = ""
+        for choice in chunk.choices[:1]:
+            delta = choice.delta
+            text = (delta.content or "") + (getattr(delta, "refusal", None) or "")
+            self._text.append(text)
+            for fragment in delta.tool_calls or ():
+                self._add_fragment(fragment)
+            if choice.finish_reason:
+                self._finish_reasons.append(choice.finish_reason)
+        return TextDelta(text, raw=chunk) if text else None
+
+    def _add_fragment(self, fragment: Any) -> None:
+        index = fragment.index if fragment.index is not None else len(self._calls)
+        call = self._calls.setdefault(index, _Call())
+        if fragment.id:
+            call.call_id = fragment.id
+        function = fragment.function
+        if function is not None:
+            if function.name:
+                call.name += function.name
+            if function.arguments:
+                call.arguments.append(function.arguments)
+
+    def finish(self) -> ModelResponse:
+        if not self._finish_reasons:
+            raise ModelError("The chat completion stream ended without a finish reason", error_type=INCOMPLETE_STREAM)
+        output: list[ModelOutputItem] = []
+        text = "".join(self._text)
+        if text:
+            output.append(AssistantMessage(text))
+        for index in sorted(self._calls):
+            call = self._calls[index]
+            output.append(FunctionCall(call.name, "".join(call.arguments), call.call_id or _fallback_id()))
+        return ModelResponse(
+            output=output,
+            usage=self._usage,
+            response_id=self._id,
+            model=self._model,
+            finish_reasons=tuple(self._finish_reasons),
+        )

@@ -1,0 +1,129 @@
+"""Reading a Responses API answer: the output items of a complete response, or assembled from a stream's events.
+
+Only messages and function calls become items; other item types (reasoning, hosted tools) are not part of this
+runtime. In a stream, output items are keyed by ``output_index``: text grows from ``response.output_text.delta``,
+a function call's arguments from ``response.function_call_arguments.delta``; the ``.done`` events, when a server
+sends them, carry the complete value and win. The terminal event supplies id, model, status and usage. A stream
+that ends without one is an error, because half a tool call must never be executed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openai.types.responses import (
+    Response,
+    ResponseCompletedEvent,
+    ResponseErrorEvent,
+    ResponseFailedEvent,
+    ResponseFunctionCallArgumentsDeltaEvent,
+    ResponseFunctionCallArgumentsDoneEvent,
+    ResponseFunctionToolCall,
+    ResponseIncompleteEvent,
+    ResponseOutputItemAddedEvent,
+    ResponseOutputItemDoneEvent,
+    ResponseOutputMessage,
+    ResponseOutputRefusal,
+    ResponseOutputText,
+    ResponseTextDeltaEvent,
+)
+
+from ..exceptions import ModelError
+from ..items import AssistantMessage, FunctionCall, ModelOutputItem
+from ._openai_errors import INCOMPLETE_STREAM, STREAM_ERROR
+from .interface import TextDelta
+
+
+def output_items(output: list[Any]) -> list[ModelOutputItem]:
+    items: list[ModelOutputItem] = []
+    for item in output:
+        if isinstance(item, ResponseOutputMessage):
+            text = message_text(item)
+            if text:
+                items.append(AssistantMessage(text))
+        elif isinstance(item, ResponseFunctionToolCall):
+            items.append(FunctionCall(item.name, item.arguments, item.call_id))
+    return items
+
+
+def message_text(message: ResponseOutputMessage) -> str:
+    """The message's text; a refusal is the text the model answered with."""
+    parts: list[str] = []
+    for part in message.content:
+        if isinstance(part, ResponseOutputText):
+            parts.append(part.text)
+        elif isinstance(part, ResponseOutputRefusal):
+            parts.append(part.refusal)
+    return "".join(parts)
+
+
+@dataclass(slots=True)
+class _Item:
+    call: bool
+    text: list[str] = field(default_factory=list)
+    name: str = ""
+    call_id: str = ""
+    complete: str | None = None
+    """The whole text/arguments from a ``.done`` event, which replaces the concatenated deltas."""
+
+    def output(self) -> ModelOutputItem | None:
+        value = self.complete if self.complete is not None else "".join(self.text)
+        if self.call:
+            return FunctionCall(self.name, value, self.call_id)
+        return AssistantMessage(value) if value else None
+
+
+class ResponsesStreamAssembler:
+    def __init__(self) -> None:
+        self._items: dict[int, _Item] = {}
+        self._final: Response | None = None
+
+    def feed(self, event: Any) -> TextDelta | None:
+        """Take one stream event; return the text delta to forward, if it is one."""
+        if isinstance(event, ResponseTextDeltaEvent):
+            self._item(event.output_index, call=False).text.append(event.delta)
+            return TextDelta(event.delta, raw=event)
+        if isinstance(event, ResponseFunctionCallArgumentsDeltaEvent):
+            self._item(event.output_index, call=True).text.append(event.delta)
+        elif isinstance(event, ResponseOutputItemAddedEvent):
+            self._start(event.output_index, event.item)
+        elif isinstance(event, ResponseFunctionCallArgumentsDoneEvent):
+            self._item(event.output_index, call=True).complete = event.arguments
+        elif isinstance(event, ResponseOutputItemDoneEvent):
+            self._done(event.output_index, event.item)
+        elif isinstance(event, ResponseCompletedEvent | ResponseIncompleteEvent | ResponseFailedEvent):
+            self._final = event.response
+        elif isinstance(event, ResponseErrorEvent):
+            message = f"The model server reported an error: {event.message}"
+            raise ModelError(message, error_type=event.code or STREAM_ERROR)
+        return None
+
+    def finish(self) -> tuple[Response, list[ModelOutputItem] | None]:
+        """The terminal response and the assembled output (``None``: nothing streamed, use the response's own)."""
+        if self._final is None:
+            raise ModelError("The response stream ended before response.completed", error_type=INCOMPLETE_STREAM)
+        if not self._items:
+            return self._final, None
+        items = [self._items[i].output() for i in sorted(self._items)]
+        return self._final, [i for i in items if i is not None]
+
+    def _item(self, index: int, *, call: bool) -> _Item:
+        item = self._items.get(index)
+        if item is None:
+            item = self._items[index] = _Item(call=call)
+        return item
+
+    def _start(self, index: int, raw: Any) -> None:
+        if isinstance(raw, ResponseFunctionToolCall):
+            item = self._item(index, call=True)
+            item.name, item.call_id = raw.name, raw.call_id
+        elif isinstance(raw, ResponseOutputMessage):
+            self._item(index, call=False)
+
+    def _done(self, index: int, raw: Any) -> None:
+        if isinstance(raw, ResponseFunctionToolCall):
+            item = self._item(index, call=True)
+            item.name, item.call_id, item.complete = raw.name, raw.call_id, raw.arguments
+        elif isinstance(raw, ResponseOutputMessage):
+            self._item(index, call=False).complete = message_text(raw)

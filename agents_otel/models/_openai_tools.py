@@ -1,0 +1,59 @@
+"""Tool definitions and tool choice in the shape each OpenAI API expects.
+
+Both APIs describe a function the same way but nest it differently: the Responses API flattens
+``{"type": "function", "name", ...}``, Chat Completions wraps it in ``{"type": "function", "function": {...}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from ._openai_strict_schema import strict_json_schema
+from .interface import ModelSettings, ToolSpec
+
+logger = logging.getLogger("agents_otel")
+
+Api = Literal["responses", "chat"]
+_CHOICE_KEYWORDS = frozenset({"auto", "required", "none"})
+
+
+def function_definition(spec: ToolSpec) -> dict[str, Any]:
+    """Name, description, parameters and ``strict``: strict only when the schema allows it unchanged."""
+    parameters = strict_json_schema(spec.parameters) if spec.strict else None
+    if spec.strict and parameters is None:
+        logger.debug("Tool %r is sent non-strict: its schema has optional fields or open objects", spec.name)
+    definition: dict[str, Any] = {"name": spec.name}
+    if spec.description:
+        definition["description"] = spec.description
+    definition["parameters"] = parameters if parameters is not None else spec.parameters
+    definition["strict"] = parameters is not None
+    return definition
+
+
+def tool_definitions(specs: list[ToolSpec], api: Api) -> list[dict[str, Any]]:
+    if api == "responses":
+        return [{"type": "function", **function_definition(s)} for s in specs]
+    return [{"type": "function", "function": function_definition(s)} for s in specs]
+
+
+def tool_choice(choice: str, api: Api) -> str | dict[str, Any]:
+    """``auto``/``required``/``none`` pass through; any other string names the one tool the model must call."""
+    if choice in _CHOICE_KEYWORDS:
+        return choice
+    if api == "responses":
+        return {"type": "function", "name": choice}
+    return {"type": "function", "function": {"name": choice}}
+
+
+def tool_params(specs: list[ToolSpec], settings: ModelSettings, api: Api) -> dict[str, Any]:
+    """``tools``, ``tool_choice`` and ``parallel_tool_calls``, all omitted without tools (the APIs reject the latter
+    two on a request that has no tools)."""
+    if not specs:
+        return {}
+    params: dict[str, Any] = {"tools": tool_definitions(specs, api)}
+    if settings.tool_choice is not None:
+        params["tool_choice"] = tool_choice(settings.tool_choice, api)
+    if settings.parallel_tool_calls is not None:
+        params["parallel_tool_calls"] = settings.parallel_tool_calls
+    return params

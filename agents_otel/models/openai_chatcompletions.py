@@ -1,0 +1,118 @@
+"""``OpenAIChatCompletionsModel``: a model on ``POST /v1/chat/completions``, the API nearly every OpenAI-compatible
+server speaks (vLLM, Ollama, LiteLLM, Azure OpenAI, llama.cpp).
+
+History becomes chat messages: the tool calls of one model turn travel in a single assistant message (the API
+requires every ``tool`` message to answer a call of the assistant message before it), each with the model's own id
+and its arguments verbatim, even when they are not valid JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+
+from ..exceptions import ModelError
+from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
+from ._openai_chat_output import ChatStreamAssembler, choice_items
+from ._openai_client import OpenAIClientModel
+from ._openai_errors import INVALID_RESPONSE, openai_errors
+from ._openai_tools import tool_params
+from .interface import ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, Usage
+
+
+class OpenAIChatCompletionsModel(OpenAIClientModel):
+    """``OpenAIChatCompletionsModel("llama3.1", openai_client=AsyncOpenAI(base_url="http://localhost:11434/v1"))``.
+
+    ``ModelSettings`` map to ``temperature``, ``top_p``, ``max_tokens``, ``tool_choice`` and ``parallel_tool_calls``
+    (``max_tokens`` because compatible servers understand it; for OpenAI reasoning models pass
+    ``extra_args={"max_completion_tokens": n}``). ``extra_args`` are passed to ``client.chat.completions.create`` as
+    keyword arguments.
+    """
+
+    def request_params(self, request: ModelRequest) -> dict[str, Any]:
+        """The keyword arguments of ``client.chat.completions.create`` for ``request`` (without ``stream``)."""
+        settings = request.settings
+        params: dict[str, Any] = {
+            "model": self.model_name,
+            "messages": chat_messages(request.system_instructions, request.input),
+        }
+        params.update(tool_params(request.tools, settings, "chat"))
+        if settings.temperature is not None:
+            params["temperature"] = settings.temperature
+        if settings.top_p is not None:
+            params["top_p"] = settings.top_p
+        if settings.max_tokens is not None:
+            params["max_tokens"] = settings.max_tokens
+        params.update(settings.extra_args or {})
+        return params
+
+    async def get_response(self, request: ModelRequest) -> ModelResponse:
+        create: Any = self.client.chat.completions.create
+        with openai_errors():
+            completion: ChatCompletion = await create(**self.request_params(request))
+        return model_response(completion)
+
+    async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
+        """Text deltas as they arrive, then the response assembled from the chunks.
+
+        Usage is asked for with ``stream_options.include_usage``. The first chunk is forwarded as an empty
+        ``TextDelta`` when it carries no text, so the ``chat`` span's time to first chunk is measured even when the
+        answer is only tool calls.
+        """
+        create: Any = self.client.chat.completions.create
+        params = {"stream_options": {"include_usage": True}, **self.request_params(request), "stream": True}
+        assembler = ChatStreamAssembler()
+        with openai_errors():
+            stream = await create(**params)
+            async with stream:
+                first = True
+                async for chunk in stream:
+                    delta = assembler.feed(chunk)
+                    if delta is None and first:
+                        delta = TextDelta("", raw=chunk)
+                    first = False
+                    if delta is not None:
+                        yield delta
+        yield assembler.finish()
+
+
+def chat_messages(system_instructions: str | None, items: list[ConversationItem]) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    if system_instructions:
+        messages.append({"role": "system", "content": system_instructions})
+    for item in items:
+        last = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
+        if isinstance(item, UserMessage):
+            messages.append({"role": "user", "content": item.content})
+        elif isinstance(item, AssistantMessage):
+            if last is not None and last.get("content") is None:
+                last["content"] = item.content  # text that came after the turn's tool calls
+            else:
+                messages.append({"role": "assistant", "content": item.content})
+        elif isinstance(item, FunctionCall):
+            function = {"name": item.name, "arguments": item.arguments}
+            call = {"id": item.call_id, "type": "function", "function": function}
+            if last is not None:
+                last.setdefault("tool_calls", []).append(call)
+            else:
+                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif isinstance(item, FunctionCallOutput):
+            messages.append({"role": "tool", "tool_call_id": item.call_id, "content": item.output})
+    return messages
+
+
+def model_response(completion: ChatCompletion) -> ModelResponse:
+    if not completion.choices:
+        raise ModelError("The chat completion has no choices", error_type=INVALID_RESPONSE)
+    choice = completion.choices[0]
+    output: list[ModelOutputItem] = choice_items(choice.message)
+    usage = completion.usage
+    return ModelResponse(
+        output=output,
+        usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage is not None else Usage(),
+        response_id=completion.id or None,
+        model=completion.model or None,
+        finish_reasons=tuple(c.finish_reason for c in completion.choices if c.finish_reason),
+    )

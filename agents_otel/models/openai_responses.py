@@ -1,0 +1,123 @@
+"""``OpenAIResponsesModel``: a model on the OpenAI Responses API (``POST /v1/responses``) through the official client.
+
+The conversation is sent whole on every turn (nothing relies on ``previous_response_id`` or server-side storage), so
+history is exactly the run's ``history`` and a run can move between models and APIs. Tool calls go back as
+``function_call`` items with the model's own ``call_id`` and its ``arguments`` verbatim, even when they are not valid
+JSON, so every ``function_call_output`` pairs with the call the model actually made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from openai.types.responses import Response
+
+from ..exceptions import ModelError
+from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
+from ._openai_client import OpenAIClientModel
+from ._openai_errors import openai_errors
+from ._openai_responses_output import ResponsesStreamAssembler, output_items
+from ._openai_tools import tool_params
+from .interface import ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, Usage
+
+
+class OpenAIResponsesModel(OpenAIClientModel):
+    """``OpenAIResponsesModel("gpt-4.1-mini")`` or ``OpenAIResponsesModel("gpt-4.1-mini", openai_client=client)``.
+
+    ``ModelSettings`` map to ``temperature``, ``top_p``, ``max_output_tokens``, ``tool_choice`` and
+    ``parallel_tool_calls``; ``extra_args`` are passed to ``client.responses.create`` as keyword arguments
+    (``{"store": False}``, ``{"reasoning": {...}}``, ``{"timeout": 30}``, ``{"extra_headers": {...}}``).
+    """
+
+    def request_params(self, request: ModelRequest) -> dict[str, Any]:
+        """The keyword arguments of ``client.responses.create`` for ``request`` (without ``stream``)."""
+        settings = request.settings
+        params: dict[str, Any] = {"model": self.model_name, "input": responses_input(request.input)}
+        if request.system_instructions:
+            params["instructions"] = request.system_instructions
+        params.update(tool_params(request.tools, settings, "responses"))
+        if settings.temperature is not None:
+            params["temperature"] = settings.temperature
+        if settings.top_p is not None:
+            params["top_p"] = settings.top_p
+        if settings.max_tokens is not None:
+            params["max_output_tokens"] = settings.max_tokens
+        params.update(settings.extra_args or {})
+        return params
+
+    async def get_response(self, request: ModelRequest) -> ModelResponse:
+        create: Any = self.client.responses.create
+        with openai_errors():
+            response: Response = await create(**self.request_params(request))
+        return model_response(response)
+
+    async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
+        """Text deltas as they arrive, then the response assembled from the streamed items.
+
+        The first event is an empty ``TextDelta`` for the stream's first chunk (``response.created``), so the
+        ``chat`` span's time to first chunk is measured even when the answer is only tool calls.
+        """
+        create: Any = self.client.responses.create
+        assembler = ResponsesStreamAssembler()
+        with openai_errors():
+            stream = await create(**self.request_params(request), stream=True)
+            async with stream:
+                first = True
+                async for event in stream:
+                    delta = assembler.feed(event)
+                    if delta is None and first:
+                        delta = TextDelta("", raw=event)
+                    first = False
+                    if delta is not None:
+                        yield delta
+        final, items = assembler.finish()
+        yield model_response(final, items)
+
+
+def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, UserMessage):
+            out.append({"role": "user", "content": item.content})
+        elif isinstance(item, AssistantMessage):
+            out.append({"role": "assistant", "content": item.content})
+        elif isinstance(item, FunctionCall):
+            out.append(
+                {"type": "function_call", "call_id": item.call_id, "name": item.name, "arguments": item.arguments}
+            )
+        elif isinstance(item, FunctionCallOutput):
+            out.append({"type": "function_call_output", "call_id": item.call_id, "output": item.output})
+    return out
+
+
+def model_response(response: Response, output: list[ModelOutputItem] | None = None) -> ModelResponse:
+    """``output``: items assembled from a stream, else the response's own."""
+    raise_if_failed(response)
+    items = output if output is not None else output_items(list(response.output))
+    usage = response.usage
+    return ModelResponse(
+        output=items,
+        usage=Usage(usage.input_tokens, usage.output_tokens) if usage is not None else Usage(),
+        response_id=response.id,
+        model=response.model,
+        finish_reasons=(finish_reason(response, items),),
+    )
+
+
+def raise_if_failed(response: Response) -> None:
+    if response.status == "failed":
+        error = response.error
+        message = error.message if error is not None else "no error details"
+        raise ModelError(f"The model failed to respond: {message}", error_type=(error.code if error else "failed"))
+
+
+def finish_reason(response: Response, items: list[ModelOutputItem]) -> str:
+    """The Responses API has a status, not a finish reason: map it onto the Chat Completions vocabulary that
+    ``gen_ai.response.finish_reasons`` uses elsewhere, so both APIs read the same in a trace."""
+    if response.status == "incomplete":
+        reason = response.incomplete_details.reason if response.incomplete_details else None
+        return {"max_output_tokens": "length", "content_filter": "content_filter"}.get(reason or "", "incomplete")
+    if any(isinstance(i, FunctionCall) for i in items):
+        return "tool_calls"
+    return "stop"
