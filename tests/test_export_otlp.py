@@ -78,7 +78,12 @@ async def test_run_exports_span_tree_attributes_and_progress_identical_to_stream
 
     spans = receiver.trace(trace_id)
     by_name = {s.name: s for s in spans}
-    assert sorted(by_name) == ["chat scripted-1", "execute_tool broken", "execute_tool fetch_report", "invoke_agent reporter"]
+    assert sorted(by_name) == [
+        "chat scripted-1",
+        "execute_tool broken",
+        "execute_tool fetch_report",
+        "invoke_agent reporter",
+    ]
     assert len(spans) == 5  # two chat spans
 
     root = by_name["invoke_agent reporter"]
