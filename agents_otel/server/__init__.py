@@ -16,13 +16,14 @@ from .errors import (
 )
 from .event_json import event_to_json
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
-from .run_registry import DEFAULT_RETENTION_SECONDS, RunRegistry, ServedRun
+from .run_registry import DEFAULT_RETENTION_SECONDS, AgentSource, RunRegistry, RunStatus, ServedRun
 
 __all__ = [
     "DEFAULT_REPLAY_BUFFER_SIZE",
     "DEFAULT_RETENTION_SECONDS",
     "DEFAULT_TRACE_URL_TEMPLATE",
     "AgentServerApp",
+    "AgentSource",
     "InvalidRequestError",
     "InvalidRunInputError",
     "ReplayBuffer",
@@ -31,6 +32,7 @@ __all__ = [
     "RunNotFoundError",
     "RunRegistry",
     "RunRequest",
+    "RunStatus",
     "ServedRun",
     "ServerError",
     "create_app",
