@@ -1,16 +1,104 @@
-"""``agents-otel serve``."""
+"""``agents-otel serve MODULE:ATTR``: serve an agent over HTTP with the ``agents_otel.server`` app and uvicorn.
+
+``ATTR`` is an ``Agent`` (shared by all runs) or a zero-argument callable returning one (called per run). The
+current directory is importable, as with ``python -m``, so ``agents-otel serve myapp:agent`` finds ``myapp.py``.
+The listening socket is bound before the banner is printed, so the printed address is connectable at once (with
+``--port 0`` it names the port the OS chose).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import socket
+import sys
 from typing import Any
+
+from ..agent import Agent
+from ..exceptions import UserError
+
+
+class ServeTargetError(UserError):
+    """``MODULE:ATTR`` does not name an importable agent or agent factory."""
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("serve", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve an agent over HTTP: POST /runs, GET /runs/{id}/events (SSE); see docs/server.md",
+        description="Serve an agent over HTTP (Server-Sent Events). Needs the 'server' extra.",
+    )
+    parser.add_argument("target", metavar="MODULE:ATTR", help="an Agent, or a zero-argument callable returning one")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port; 0 lets the OS choose (default: %(default)s)")
+    parser.add_argument("--trace-url-template", default=None, help="link to a trace, with {trace_id} (and {span_id})")
+    parser.add_argument("--replay-buffer-size", type=int, default=None, help="events kept per run for reconnects")
+    parser.add_argument("--retention-seconds", type=float, default=None, help="how long finished runs stay readable")
+    parser.add_argument("--log-level", default="info", help="uvicorn's log level (default: %(default)s)")
     parser.set_defaults(handler=_run)
 
 
+def load_target(target: str) -> Agent[Any] | Any:
+    module_name, sep, attr = target.partition(":")
+    if not sep or not module_name or not attr:
+        raise ServeTargetError(f"expected MODULE:ATTR (e.g. myapp:agent), got {target!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ServeTargetError(f"cannot import {module_name!r}: {exc}") from None
+    value: Any = module
+    for part in attr.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            raise ServeTargetError(f"{module_name!r} has no attribute {attr!r}") from None
+    if not isinstance(value, Agent) and not callable(value):
+        raise ServeTargetError(f"{target} is a {type(value).__name__}, not an Agent or a callable returning one")
+    return value
+
+
 def _run(args: argparse.Namespace) -> int:
-    print("agents-otel serve: not implemented yet")
-    return 2
+    try:
+        import uvicorn
+
+        from ..server import create_app
+    except ImportError as exc:
+        print(f"agents-otel serve needs the server extra (pip install 'agents_otel[server]'): {exc}", file=sys.stderr)
+        return 2
+    try:
+        agent = load_target(args.target)
+    except ServeTargetError as exc:
+        print(f"agents-otel serve: {exc}", file=sys.stderr)
+        return 2
+    options: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("trace_url_template", args.trace_url_template),
+            ("replay_buffer_size", args.replay_buffer_size),
+            ("retention_seconds", args.retention_seconds),
+        )
+        if value is not None
+    }
+    try:
+        app = create_app(agent, **options)
+    except ValueError as exc:
+        print(f"agents-otel serve: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = socket.create_server((args.host, args.port))
+    except OSError as exc:
+        print(f"agents-otel serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    name = agent.name if isinstance(agent, Agent) else getattr(agent, "__name__", args.target)
+    host, port = sock.getsockname()[:2]
+    print(f"agents-otel serve: {name} on http://{_url_host(host)}:{port}", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, lifespan="on"))
+    server.run(sockets=[sock])
+    return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

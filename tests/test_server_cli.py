@@ -1,0 +1,83 @@
+"""``agents-otel serve MODULE:ATTR`` as a real process: it prints its address once listening, then serves runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+import pytest
+from server_support import SAFETY_TIMEOUT, watch
+
+from agents_otel.cli import main
+
+SERVED = textwrap.dedent(
+    """
+    from agents_otel import Agent
+    from agents_otel.testing import ScriptedModel, assistant_message
+
+    def make_agent():
+        return Agent(name="Greeter", model=ScriptedModel([[assistant_message("hello from the CLI")]]))
+
+    not_an_agent = 42
+    """
+)
+
+
+def test_serve_runs_an_agent_factory_over_http(tmp_path: Path) -> None:
+    (tmp_path / "served_app.py").write_text(SERVED)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agents_otel.cli",
+            "serve",
+            "served_app:make_agent",
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+            "--trace-url-template",
+            "http://traces.test/{trace_id}",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()  # printed once the socket is listening
+        assert banner.startswith("agents-otel serve: make_agent on http://127.0.0.1:"), banner
+        base_url = banner.rsplit(" ", 1)[1].strip()
+        with httpx.Client(base_url=base_url, timeout=SAFETY_TIMEOUT) as client:
+            run = client.post("/runs", json={"input": "hi"}).json()
+            events = list(watch(client, run["events_url"]))
+            config = client.get("/config").json()
+    finally:
+        process.terminate()
+        process.wait(SAFETY_TIMEOUT)
+
+    assert events[-1] == {**events[-1], "type": "run_completed", "final_output": "hello from the CLI"}
+    assert config["trace_url_template"] == "http://traces.test/{trace_id}"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("served_app", "expected MODULE:ATTR"),
+        ("no_such_module_xyz:agent", "cannot import"),
+        ("served_app:missing", "has no attribute"),
+        ("served_app:not_an_agent", "not an Agent"),
+    ],
+)
+def test_serve_rejects_targets_that_are_not_agents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], target: str, message: str
+) -> None:
+    (tmp_path / "served_app.py").write_text(SERVED)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "served_app", raising=False)
+    assert main(["serve", target]) == 2
+    assert message in capsys.readouterr().err
