@@ -7,6 +7,8 @@ Every run, model call and tool call is a span named by the OTel GenAI convention
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 from .agent import Agent, AgentToolStreamEvent
@@ -14,7 +16,11 @@ from .exceptions import (
     AgentsOtelError,
     MaxTurnsExceeded,
     ModelBehaviorError,
+    ModelConnectionError,
     ModelError,
+    ModelHTTPError,
+    ModelRateLimitError,
+    ModelTimeoutError,
     ProgressPayloadError,
     ToolArgumentsError,
     ToolError,
@@ -48,6 +54,30 @@ from .tool_context import ToolContext
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
 
+if TYPE_CHECKING:
+    from .models._openai_client import set_default_openai_client
+    from .models.openai_chatcompletions import OpenAIChatCompletionsModel
+    from .models.openai_responses import OpenAIResponsesModel
+
+_LAZY = {
+    "OpenAIResponsesModel": ".models.openai_responses",
+    "OpenAIChatCompletionsModel": ".models.openai_chatcompletions",
+    "set_default_openai_client": ".models._openai_client",
+}
+"""Names whose modules import ``openai`` (~0.4 s): loaded on first use, so the CLI and offline runs start fast."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "Agent",
     "AgentToolStreamEvent",
@@ -61,10 +91,16 @@ __all__ = [
     "MessageOutputItem",
     "Model",
     "ModelBehaviorError",
+    "ModelConnectionError",
     "ModelError",
+    "ModelHTTPError",
+    "ModelRateLimitError",
     "ModelRequest",
     "ModelResponse",
     "ModelSettings",
+    "ModelTimeoutError",
+    "OpenAIChatCompletionsModel",
+    "OpenAIResponsesModel",
     "ProgressPayloadError",
     "RawResponsesStreamEvent",
     "RunConfig",
@@ -93,4 +129,5 @@ __all__ = [
     "configure_tracing",
     "default_tool_error_function",
     "function_tool",
+    "set_default_openai_client",
 ]

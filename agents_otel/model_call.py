@@ -1,6 +1,8 @@
 """One model call inside its ``chat {model}`` span (kind CLIENT).
 
 The span is made here, not in the Model, so every provider is traced identically from what it returns.
+Time to first chunk is taken at the first event a streaming model yields; a model whose first chunk carries no text
+(a tool-call-only answer) yields an empty ``TextDelta`` for it, which marks the time and is not forwarded.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk"
 """Seconds from request to the first streamed chunk (streaming calls only)."""
+REQUEST_STREAM = "gen_ai.request.stream"
+"""``True`` on streaming calls; the conventions have it set if and only if the request streams."""
 
 
 def request_attributes(model: Model, request: ModelRequest, capture_content: bool) -> dict[str, Any]:
@@ -71,11 +75,10 @@ def response_attributes(response: ModelResponse, capture_content: bool) -> dict[
 
 
 async def call_model(model: Model, request: ModelRequest, run: RunContext, agent_name: str) -> ModelResponse:
-    span = run.tracer.start_span(
-        f"{A.OP_CHAT} {model.model_name}",
-        kind=SpanKind.CLIENT,
-        attributes=request_attributes(model, request, run.capture_content),
-    )
+    attributes = request_attributes(model, request, run.capture_content)
+    if run.stream is not None:
+        attributes[REQUEST_STREAM] = True
+    span = run.tracer.start_span(f"{A.OP_CHAT} {model.model_name}", kind=SpanKind.CLIENT, attributes=attributes)
     token = context_api.attach(trace.set_span_in_context(span))  # instrumented HTTP calls nest under it
     try:
         if run.stream is None:
@@ -98,12 +101,21 @@ async def call_model(model: Model, request: ModelRequest, run: RunContext, agent
 async def _stream(model: Model, request: ModelRequest, run: RunContext, agent_name: str, span: Any) -> ModelResponse:
     started = time.perf_counter()
     first = True
-    async for event in model.stream_response(request):
-        if first:
-            span.set_attribute(TIME_TO_FIRST_CHUNK, time.perf_counter() - started)
-            first = False
-        if isinstance(event, TextDelta):
-            run.emit(RawResponsesStreamEvent(event, agent_name))
-        else:
-            return event
+    events = model.stream_response(request)
+    try:
+        async for event in events:
+            if first:
+                span.set_attribute(TIME_TO_FIRST_CHUNK, time.perf_counter() - started)
+                first = False
+            if isinstance(event, TextDelta):
+                if event.delta:
+                    run.emit(RawResponsesStreamEvent(event, agent_name))
+            else:
+                return event
+    finally:
+        # Close the generator now, not whenever it is collected: on an error or a cancelled run this releases the
+        # model's HTTP stream at once.
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            await aclose()
     raise ModelBehaviorError(f"{type(model).__name__}.stream_response ended without a final ModelResponse")
