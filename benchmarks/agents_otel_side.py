@@ -65,6 +65,8 @@ def _import() -> Any:
             _API = SimpleNamespace(
                 Agent=core.Agent, Runner=core.Runner, RunConfig=core.RunConfig,
                 function_tool=core.function_tool, ScriptedModel=testing.ScriptedModel,
+                ToolContext=core.ToolContext, ProgressSampling=core.ProgressSampling,
+                ToolProgressStreamEvent=core.ToolProgressStreamEvent,
                 function_call=testing.function_call, assistant_message=testing.assistant_message,
             )
         except (ImportError, AttributeError) as exc:  # the runtime is not there (yet)
@@ -88,6 +90,10 @@ class CountingExporter(SpanExporter):
         self.trace_ids: set[int] = set()
         self.tool_call_ids: list[str] = []
         self.total = 0
+        self.events: Counter[str] = Counter()  # span events by name, over every exported span
+        self.dropped_events = 0  # events the SDK's span event limit dropped
+        self.spans: list[ReadableSpan] = []  # kept only while ``keep`` is set
+        self.keep = False
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         for span in spans:
@@ -99,6 +105,11 @@ class CountingExporter(SpanExporter):
                 self.trace_ids.add(span.context.trace_id)
             if op == OP_TOOL:
                 self.tool_call_ids.append(str(attrs.get(CALL_ID_ATTR)))
+            for event in span.events:
+                self.events[event.name] += 1
+            self.dropped_events += span.dropped_events
+        if self.keep:
+            self.spans.extend(spans)
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
@@ -117,6 +128,11 @@ class Tracing:
 def make_tracing() -> Tracing:
     """A TracerProvider + BatchSpanProcessor(CountingExporter); never set as the global provider."""
     _import()
+    return make_counting_provider()
+
+
+def make_counting_provider() -> Tracing:
+    """The same pipeline, without importing agents_otel (for floors measured on bare SDK spans)."""
     exporter = CountingExporter()
     provider = TracerProvider()
     provider.add_span_processor(
@@ -162,7 +178,7 @@ class _State:
     run_config: Any
 
 
-def _setup(k: int, tracing: Tracing) -> _State:
+def setup_run(k: int, tracing: Tracing) -> _State:
     api = _import()
     model = api.ScriptedModel(
         [
@@ -175,7 +191,7 @@ def _setup(k: int, tracing: Tracing) -> _State:
     return _State(k, agent, api.RunConfig(tracer_provider=tracing.provider))
 
 
-async def _run(state: _State) -> Any:
+async def run_once(state: _State) -> Any:
     return await _import().Runner.run(state.agent, "go", run_config=state.run_config)
 
 
@@ -218,12 +234,12 @@ def workload1_cases(
 ) -> dict[int, Case]:
     """One :class:`Case` per K, same shape as ``peer_openai_agents.workload1_cases``."""
     _import()
-    run = _run_streamed if streamed else _run
+    run = _run_streamed if streamed else run_once
     mode = "streamed" if streamed else "run"
     return {
         k: Case(
             name=f"{prefix}/{mode}/K={k}",
-            setup=lambda k=k: _setup(k, tracing),
+            setup=lambda k=k: setup_run(k, tracing),
             run=run,
             check=lambda state, result: check_run(state, result, tracing),
         )
@@ -245,7 +261,12 @@ async def peak_memory_workload1(
     k: int = 100, *, streamed: bool = False, tracing: Tracing | None = None
 ) -> int:
     tracing = tracing or make_tracing()
-    state = _setup(k, tracing)
-    result, peak = await apeak_memory(_run_streamed if streamed else _run, state)
+    state = setup_run(k, tracing)
+    result, peak = await apeak_memory(_run_streamed if streamed else run_once, state)
     check_run(state, result, tracing)
     return peak
+
+
+def api() -> Any:
+    """The agents_otel API namespace (Agent, Runner, RunConfig, function_tool, ScriptedModel, ...)."""
+    return _import()

@@ -10,11 +10,14 @@ The machines this runs on are shared and noisy (2 cores), so the rules are:
 
 Public API (what the peer modules and ``run.py`` use):
 
-``Case(name, run, setup=None, check=None)``
+``Case(name, run, setup=None, check=None, measure=None)``
     One thing to time. ``setup()`` (sync or async) builds fresh state before each sample and is
     not timed; ``run(state)`` (sync or async) is the timed window; ``check(state, result)``
     (sync or async) runs after the clock stops and must raise if the sample is invalid, so a
-    broken run can never post a good number.
+    broken run can never post a good number. ``measure(state, result)``, if given, replaces the
+    wall time of ``run`` as the sample's value(s): a float (seconds), or a dict of named figures
+    (recorded as samples ``"{case.name}:{key}"``), for cases that time themselves (a loop inside a
+    tool) or report several figures per run (latency quantiles).
 ``measure(case, repeats=, warmup=, gc_mode=) -> Sample``          sync cases only
 ``await ameasure(case, repeats=, warmup=, gc_mode=) -> Sample``   sync or async cases
 ``await ainterleave(cases, rounds=, warmup=, gc_mode=) -> dict[name, Sample]``
@@ -168,6 +171,17 @@ class Case:
     run: Callable[[Any], Any]
     setup: Callable[[], Any] | None = None
     check: Callable[[Any, Any], Any] | None = None
+    measure: Callable[[Any, Any], float | dict[str, float]] | None = None
+
+
+def _values(case: Case, state: Any, result: Any, wall: float) -> dict[str, float]:
+    """The sample's recorded values, keyed by sample name."""
+    if case.measure is None:
+        return {case.name: wall}
+    got = case.measure(state, result)
+    if isinstance(got, dict):
+        return {f"{case.name}:{key}": float(v) for key, v in got.items()}
+    return {case.name: float(got)}
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -187,7 +201,7 @@ def _gc_before(gc_mode: GcMode) -> bool:
     return False
 
 
-async def _one_sample(case: Case, gc_mode: GcMode) -> float:
+async def _one_sample(case: Case, gc_mode: GcMode) -> dict[str, float]:
     state = await _maybe_await(case.setup()) if case.setup is not None else None
     reenable = _gc_before(gc_mode)
     try:
@@ -201,10 +215,10 @@ async def _one_sample(case: Case, gc_mode: GcMode) -> float:
             gc.enable()
     if case.check is not None:
         await _maybe_await(case.check(state, result))
-    return (t1 - t0) / 1e9
+    return _values(case, state, result, (t1 - t0) / 1e9)
 
 
-def _one_sample_sync(case: Case, gc_mode: GcMode) -> float:
+def _one_sample_sync(case: Case, gc_mode: GcMode) -> dict[str, float]:
     state = case.setup() if case.setup is not None else None
     reenable = _gc_before(gc_mode)
     try:
@@ -218,7 +232,7 @@ def _one_sample_sync(case: Case, gc_mode: GcMode) -> float:
         raise TypeError(f"{case.name}: run() returned an awaitable; use ameasure/ainterleave")
     if case.check is not None:
         case.check(state, result)
-    return (t1 - t0) / 1e9
+    return _values(case, state, result, (t1 - t0) / 1e9)
 
 
 def freeze_heap(gc_mode: GcMode = "collect") -> None:
@@ -233,7 +247,7 @@ def freeze_heap(gc_mode: GcMode = "collect") -> None:
         gc.freeze()
 
 
-async def asmoke(case: Case) -> float:
+async def asmoke(case: Case) -> dict[str, float]:
     """Run a case once (setup, run, check) without recording: raises if it is broken."""
     return await _one_sample(case, "none")
 
@@ -245,7 +259,7 @@ def measure(case: Case, *, repeats: int = 30, warmup: int = 3, gc_mode: GcMode =
     freeze_heap(gc_mode)
     sample = Sample(case.name)
     for _ in range(repeats):
-        sample.times.append(_one_sample_sync(case, gc_mode))
+        sample.times.append(_one_sample_sync(case, gc_mode)[case.name])
     return sample
 
 
@@ -263,20 +277,23 @@ async def ainterleave(
 
     Interleaving means slow phases of a noisy machine hit every case alike, which is what makes
     the ratios between them trustworthy. Warm-up rounds are run and checked but not recorded.
+    Keys of the result are case names (or ``"{case.name}:{key}"`` for cases whose ``measure``
+    returns a dict).
     """
     names = [c.name for c in cases]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate case names: {names}")
-    samples = {c.name: Sample(c.name) for c in cases}
+    samples: dict[str, Sample] = {}
     n = len(cases)
     for r in range(warmup + rounds):
         if r == warmup:
             freeze_heap(gc_mode)
         for i in range(n):
             case = cases[(r + i) % n]
-            t = await _one_sample(case, gc_mode)
+            values = await _one_sample(case, gc_mode)
             if r >= warmup:
-                samples[case.name].times.append(t)
+                for key, v in values.items():
+                    samples.setdefault(key, Sample(key)).times.append(v)
     return samples
 
 
@@ -370,10 +387,12 @@ def fmt_bytes(b: float | None) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """A bound on ``ratio = figure / baseline``: ``op`` is ``"<="`` (lower is better) or ``">="``."""
+    """A bound on ``ratio = figure / baseline`` (``op`` ``"<="``: lower is better, or ``">="``), or,
+    with ``absolute=True`` (:meth:`figure_at_most`), on the figure itself in its row's unit."""
 
     op: Literal["<=", ">="]
     value: float
+    absolute: bool = False
 
     @classmethod
     def at_most(cls, value: float) -> Target:
@@ -383,11 +402,23 @@ class Target:
     def at_least(cls, value: float) -> Target:
         return cls(">=", value)
 
+    @classmethod
+    def figure_at_most(cls, value: float) -> Target:
+        """The figure (not the ratio) must be at most ``value`` (e.g. a p99 latency of 1 ms)."""
+        return cls("<=", value, absolute=True)
+
     def met(self, ratio: float) -> bool:
         return ratio <= self.value if self.op == "<=" else ratio >= self.value
 
+    def met_by(self, figure: float | None, ratio: float | None) -> bool | None:
+        x = figure if self.absolute else ratio
+        return None if x is None else self.met(x)
+
     def __str__(self) -> str:
-        return f"{'≤' if self.op == '<=' else '≥'} {self.value:.2f}x"
+        op = "≤" if self.op == "<=" else "≥"
+        if self.absolute:
+            return f"{op} {fmt_seconds(self.value)}"
+        return f"{op} {self.value:.2f}x"
 
 
 Status = Literal["ok", "pending", "error", "info"]
@@ -395,7 +426,8 @@ Status = Literal["ok", "pending", "error", "info"]
 
 @dataclass
 class Row:
-    """One line of the table. ``figure`` is the system under test, ``baseline`` the peer.
+    """One line of the table. ``figure`` is the system under test, ``baseline`` what it is held
+    against (``basis`` says what that is: the peer SDK, a floor, a bare-asyncio equivalent...).
 
     ``status`` is ``ok`` (both measured), ``pending`` (the figure's side is not wired yet),
     ``error`` (a measurement raised; see ``note``) or ``info`` (no target, just context).
@@ -408,6 +440,7 @@ class Row:
     target: Target | None = None
     note: str = ""
     status: Status = "ok"
+    basis: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -417,10 +450,9 @@ class Row:
 
     @property
     def met(self) -> bool | None:
-        r = self.ratio
-        if r is None or self.target is None or self.status != "ok":
+        if self.target is None or self.status != "ok":
             return None
-        return self.target.met(r)
+        return self.target.met_by(self.figure, self.ratio)
 
     def _fmt(self, v: float | None) -> str:
         if v is None:
@@ -446,6 +478,7 @@ class Row:
             self.name,
             self._fmt(self.figure),
             self._fmt(self.baseline),
+            self.basis,
             "—" if r is None else f"{r:.2f}x",
             "—" if self.target is None else str(self.target),
             met_s,
@@ -456,7 +489,7 @@ class Row:
 class Table:
     """The single results table ``run.py`` prints."""
 
-    HEADERS = ("benchmark", "figure", "baseline", "ratio", "target", "met?", "note")
+    HEADERS = ("benchmark", "figure", "baseline", "baseline is", "ratio", "target", "met?", "note")
 
     def __init__(self, title: str, figure_label: str = "figure", baseline_label: str = "baseline"):
         self.title = title
@@ -483,7 +516,7 @@ class Table:
     def render_plain(self) -> str:
         rows = [self.headers()] + [r.cells() for r in self.rows]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        right = {1, 2, 3}
+        right = {1, 2, 4}
 
         def line(cells: list[str]) -> str:
             padded = [
@@ -513,13 +546,14 @@ class Table:
             return
         table = RichTable(title=self.title, title_justify="left")
         for i, h in enumerate(self.headers()):
-            table.add_column(h, justify="right" if i in (1, 2, 3) else "left", overflow="fold")
+            table.add_column(h, justify="right" if i in (1, 2, 4) else "left", overflow="fold")
         styles = {"yes": "green", "NO": "bold red", "ERROR": "bold red", "pending": "yellow"}
+        met_col = self.HEADERS.index("met?")
         for r in self.rows:
             cells = r.cells()
-            style = styles.get(cells[5])
+            style = styles.get(cells[met_col])
             if style:
-                cells[5] = f"[{style}]{cells[5]}[/{style}]"
+                cells[met_col] = f"[{style}]{cells[met_col]}[/{style}]"
             table.add_row(*cells)
         console = Console(width=max(120, Console().width))
         console.print(table)
