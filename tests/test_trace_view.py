@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from rich.console import Console
 
@@ -25,6 +26,13 @@ async def fetch_report(ctx: ToolContext[Any], name: str, steps: int = 3) -> str:
     for step in range(1, steps + 1):
         ctx.send_progress({"step": step, "of": steps, "phase": "download"})
     return f"report {name}"
+
+
+@function_tool
+def annotated(key: str) -> str:
+    """Records an event of its own on the tool span."""
+    trace.get_current_span().add_event("cache.miss", {"cache.key": key})
+    return key
 
 
 @function_tool
@@ -185,3 +193,15 @@ def test_print_traces_with_no_tools_has_no_summary(trace_file: Path, provider: A
     print_traces(load_traces(trace_file), console)
     text = console.export_text()
     assert "invoke_agent plain" in text and "Slowest tools" not in text
+
+
+def test_other_span_events_are_shown_under_their_span(trace_file: Path, provider: Any) -> None:
+    model = ScriptedModel([[function_call("annotated", {"key": "k1"})], [assistant_message("ok")]])
+    agent = Agent(name="cache", tools=[annotated], model=model)
+    trace_id = Runner.run_sync(agent, "go", run_config=RunConfig(tracer_provider=provider)).trace_id
+    console = _console()
+    print_trace(trace_id, path=str(trace_file), console=console)
+    text = console.export_text()
+    lines = text.splitlines()
+    tool_row = next(i for i, line in enumerate(lines) if "execute_tool annotated" in line)
+    assert "• cache.miss" in lines[tool_row + 1] and "cache.key=k1" in lines[tool_row + 1]

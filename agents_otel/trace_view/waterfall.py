@@ -2,8 +2,8 @@
 
 Each span is a row whose bar sits at its offset within the trace, scaled to the trace's duration. A tool
 span's progress events follow it as rows of their own, with a marker in the bar column at the moment they were
-recorded, so a stalled tool shows as a long bar with no markers near its end. Error spans carry ``✗`` and
-their ``error.type``.
+recorded, so a stalled tool shows as a long bar with no markers near its end; other span events (a stall
+notice, an application's own events) follow as ``•`` rows. Error spans carry ``✗`` and their ``error.type``.
 """
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ def _walk(
             rows.append(_Row(_detail(guide, f"… {event} more progress events", "dim")))
             continue
         rows.append(_Row(_progress_label(guide, span, event), "", _event_bar(span, event)))
+    for event in span.events:
+        if not event.is_progress and event.name != "exception":  # exceptions are summarised by the ✗ row
+            rows.append(_Row(_event_label(guide, span, event), "", _event_bar(span, event)))
     last_child = len(span.children) - 1
     for i, child in enumerate(span.children):
         _walk(child, trace, inner, i == last_child, depth + 1, rows, max_events)
@@ -98,6 +101,16 @@ def _progress_label(guide: str, span: SpanRecord, event: EventRecord) -> Text:
     label.append(f"#{sequence} " if sequence is not None else "", style="yellow")
     label.append(f"+{format_duration(event.time - span.start)} ", style="dim")
     label.append(summarize(event.data))
+    return label
+
+
+def _event_label(guide: str, span: SpanRecord, event: EventRecord) -> Text:
+    """Any other span event (a stall notice, an application's own event): name, offset and attributes."""
+    label = Text(guide, style="dim")
+    label.append("• ", style="cyan")
+    label.append(f"{event.name} ", style="cyan")
+    label.append(f"+{format_duration(event.time - span.start)} ", style="dim")
+    label.append(summarize(event.attributes))
     return label
 
 
