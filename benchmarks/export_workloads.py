@@ -21,6 +21,9 @@ W4  ``Runner.run`` (W1 at K=10, 13 spans per run) while the OTLP endpoint is dow
       logs "Queue full, dropping" for each: the steady state of an app whose collector stays down. Log records are
       created and handled by a counting handler (cost paid, nothing printed).
 
+    A third configuration, ``up-discard`` (the same SDK-default ``BatchSpanProcessor`` feeding a counting exporter
+    that succeeds at once), separates what any batch processor costs per span from what the dead endpoint adds.
+
     The comparison is made in blocks: each block builds a fresh provider, primes it, times ``W4_BLOCK`` runs,
     then shuts the exporter down (which aborts its retry backoff at once) and the processor with a bounded
     timeout, outside the timed window; blocks of the configurations rotate, so no retry thread outlives its own
@@ -50,7 +53,7 @@ ENCODE_K = 100
 ENCODE_RUNS = 10
 W4_K = 10
 W4_BLOCK = 10
-W4_CONFIGS: tuple[str, ...] = ("down-filling", "down-full", "none")
+W4_CONFIGS: tuple[str, ...] = ("down-filling", "down-full", "up-discard", "none")
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,6 +218,9 @@ async def _w4_block(config: str, port: int, n: int, warm: int) -> tuple[list[flo
             tracer.start_span(f"prime {i}").end()
         if not await asyncio.to_thread(down.started.wait, 5.0):  # the worker is now inside its first export
             raise AssertionError("the export worker never started exporting")
+    elif config == "up-discard":
+        processor = BatchSpanProcessor(otel.CountingExporter())  # SDK defaults
+        provider.add_span_processor(processor)
     config_obj = api.RunConfig(tracer_provider=provider)
     times: list[float] = []
     try:
@@ -229,8 +235,9 @@ async def _w4_block(config: str, port: int, n: int, warm: int) -> tuple[list[flo
             if i >= warm:
                 times.append((t1 - t0) / 1e9)
     finally:
-        if down is not None and processor is not None:
+        if down is not None:
             down.shutdown()  # aborts the exporter's retry backoff now, so the worker exits at once
+        if processor is not None:
             processor.shutdown()  # joins the worker (the SDK bounds the join at 30 s; it takes milliseconds)
         provider.shutdown()
     return times, down
