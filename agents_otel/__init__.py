@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 from .agent import Agent, AgentToolStreamEvent
+from .current_tool import current_tool_context, send_progress
 from .exceptions import (
     AgentsOtelError,
     MaxTurnsExceeded,
@@ -39,6 +40,8 @@ from .items import (
     UserMessage,
 )
 from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, TextDelta, ToolSpec, Usage
+from .progress_sampling import ProgressSampling
+from .redaction import RedactionKind, Redactor, redact_keys
 from .result import RunResult, RunResultStreaming
 from .run import Runner
 from .run_config import RunConfig
@@ -48,6 +51,7 @@ from .stream_events import (
     RunItemStreamEvent,
     StreamEvent,
     ToolProgressStreamEvent,
+    ToolStalledStreamEvent,
 )
 from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
@@ -102,7 +106,10 @@ __all__ = [
     "OpenAIChatCompletionsModel",
     "OpenAIResponsesModel",
     "ProgressPayloadError",
+    "ProgressSampling",
     "RawResponsesStreamEvent",
+    "RedactionKind",
+    "Redactor",
     "RunConfig",
     "RunItem",
     "RunItemStreamEvent",
@@ -119,6 +126,7 @@ __all__ = [
     "ToolNotFoundError",
     "ToolProgressStreamEvent",
     "ToolSpec",
+    "ToolStalledStreamEvent",
     "ToolStreamProcessor",
     "ToolTimeoutError",
     "TracingConfigurationError",
@@ -127,7 +135,10 @@ __all__ = [
     "UserMessage",
     "__version__",
     "configure_tracing",
+    "current_tool_context",
     "default_tool_error_function",
     "function_tool",
+    "redact_keys",
+    "send_progress",
     "set_default_openai_client",
 ]

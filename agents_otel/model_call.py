@@ -16,6 +16,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from .exceptions import ModelBehaviorError
+from .metrics import measure_model_call
 from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
@@ -74,6 +75,7 @@ def response_attributes(response: ModelResponse, capture_content: bool) -> dict[
     return attributes
 
 
+@measure_model_call
 async def call_model(model: Model, request: ModelRequest, run: RunContext, agent_name: str) -> ModelResponse:
     attributes = request_attributes(model, request, run.capture_content)
     if run.stream is not None:

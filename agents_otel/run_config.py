@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
 from .event_stream import DEFAULT_MAX_BUFFERED
 from .models.interface import ModelSettings
+from .progress_payload import DEFAULT_MAX_PAYLOAD_BYTES
+from .progress_sampling import ProgressSampling
+from .redaction import Redactor
 
 if TYPE_CHECKING:
     from .models.interface import Model
@@ -27,3 +31,21 @@ class RunConfig:
     ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` (off by default, as the conventions ask)."""
     max_buffered_events: int = DEFAULT_MAX_BUFFERED
     """Undelivered stream events before progress of a call starts being coalesced (latest value wins)."""
+    meter_provider: MeterProvider | None = None
+    """Where metrics go. ``None``: the global MeterProvider (a no-op until the app or the zero-config setup
+    installs one)."""
+    tool_stall_timeout: float | None = None
+    """Seconds without progress after which a running tool call is reported stalled (span event, stream event,
+    ``agents_otel.tool.stalls``), for tools that set no ``stall_timeout`` of their own. ``None``: off."""
+    idle_timeout_hard_cap: float = 3600.0
+    """Seconds: the hard cap of a tool with ``idle_timeout`` but no ``timeout``, so a tool that keeps reporting
+    progress forever still ends."""
+    max_progress_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES
+    """JSON bytes of one progress payload recorded on the span; larger ones are cut and marked
+    ``agents_otel.progress.truncated``. The stream always gets the object itself."""
+    progress_sampling: ProgressSampling = field(default_factory=ProgressSampling)
+    """Which progress events are recorded on the span (first, rate-limited middle, last); see
+    :class:`ProgressSampling`. The stream is not sampled."""
+    redact: Redactor | None = None
+    """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
+    (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""

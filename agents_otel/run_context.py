@@ -13,22 +13,31 @@ from opentelemetry.trace import Tracer
 
 from .event_stream import EventStream
 from .items import RunItem
+from .metrics import Instruments, instruments_for
 from .stream_events import StreamEvent, ToolProgressStreamEvent
 
 if TYPE_CHECKING:
+    from .progress_sampling import ProgressSampling
+    from .redaction import Redactor
     from .run_config import RunConfig
+    from .stall import StallWatchdog
 
 
 class RunContext:
     __slots__ = (
+        "_watchdog",
         "capture_content",
         "config",
         "context",
         "forward",
         "items",
         "listening",
+        "metrics",
         "parent_tool_call_id",
+        "payload_cap",
         "progress_dropped",
+        "redact",
+        "sampling",
         "stream",
         "tracer",
     )
@@ -55,6 +64,20 @@ class RunContext:
         self.progress_dropped = 0
         self.items: list[RunItem] = []
         """Run items in creation order; tool items are appended by the stream processor, nowhere else."""
+        # Read on every progress event: copied out of the config once so the hot path does one attribute load.
+        self.metrics: Instruments = instruments_for(config.meter_provider)
+        self.sampling: ProgressSampling = config.progress_sampling
+        self.payload_cap: int = config.max_progress_payload_bytes
+        self.redact: Redactor | None = config.redact
+        self._watchdog: StallWatchdog | None = None
+
+    def watchdog(self) -> StallWatchdog:
+        """This run's stall watchdog, created by the first call that needs one (most runs never do)."""
+        if self._watchdog is None:
+            from .stall import StallWatchdog
+
+            self._watchdog = StallWatchdog()
+        return self._watchdog
 
     def emit(self, event: StreamEvent) -> None:
         """An event of this run only (model deltas, messages, agent updates)."""

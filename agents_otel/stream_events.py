@@ -71,4 +71,34 @@ class ToolProgressStreamEvent:
     type: Literal["tool_progress_stream_event"] = field(default="tool_progress_stream_event", init=False)
 
 
-StreamEvent = RawResponsesStreamEvent | RunItemStreamEvent | AgentUpdatedStreamEvent | ToolProgressStreamEvent
+@dataclass(slots=True)
+class ToolStalledStreamEvent:
+    """A running tool call sent no progress for its stall timeout (``function_tool(stall_timeout=...)`` or
+    ``RunConfig.tool_stall_timeout``). Emitted once per stall; the call's next progress event ends the stall,
+    and a later quiet period of the same length is a new stall. Like lifecycle events it is never coalesced.
+
+    ``stalled_for`` is seconds since the last progress (or the start of the call); ``last_sequence`` is that
+    progress event's sequence (0: none yet). The span gets the same record as an ``agents_otel.tool.stalled``
+    event at ``timestamp`` (Unix nanoseconds).
+    """
+
+    tool_name: str
+    tool_call_id: str
+    stalled_for: float
+    stall_timeout: float
+    last_sequence: int
+    timestamp: int
+    agent_name: str
+    trace_id: str
+    span_id: str
+    parent_tool_call_id: str | None = None
+    type: Literal["tool_stalled_stream_event"] = field(default="tool_stalled_stream_event", init=False)
+
+
+StreamEvent = (
+    RawResponsesStreamEvent
+    | RunItemStreamEvent
+    | AgentUpdatedStreamEvent
+    | ToolProgressStreamEvent
+    | ToolStalledStreamEvent
+)

@@ -13,7 +13,7 @@ from typing import Any, overload
 
 from pydantic import ValidationError
 
-from .exceptions import ToolArgumentsError
+from .exceptions import ToolArgumentsError, UserError
 from .function_schema import FunctionSchema, function_schema
 from .models.interface import ToolSpec
 from .tool_context import ToolContext
@@ -37,10 +37,20 @@ class FunctionTool:
     strict_json_schema: bool = True
     failure_error_function: ToolErrorFunction | None = default_tool_error_function
     timeout: float | None = None
-    """Seconds; past it the call ends as a ``timeout`` error the model sees."""
+    """Seconds; past it the call ends as a ``timeout`` error the model sees. With ``idle_timeout``, the hard cap."""
+    stall_timeout: float | None = None
+    """Seconds without progress before the call is reported stalled (it keeps running). ``None``: the run's
+    ``RunConfig.tool_stall_timeout``."""
+    idle_timeout: float | None = None
+    """Seconds without progress before the call is ended as a ``timeout`` error the model sees; each
+    ``send_progress`` resets it. Bounded by ``timeout``, else by ``RunConfig.idle_timeout_hard_cap``."""
     spec: ToolSpec = field(init=False)
 
     def __post_init__(self) -> None:
+        for knob in ("timeout", "stall_timeout", "idle_timeout"):
+            value = getattr(self, knob)
+            if value is not None and not value > 0:
+                raise UserError(f"Tool {self.name!r}: {knob} must be a positive number of seconds, got {value!r}")
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
 
 
@@ -97,6 +107,8 @@ def function_tool(
     failure_error_function: ToolErrorFunction | None = ...,
     strict_mode: bool = True,
     timeout: float | None = None,
+    stall_timeout: float | None = None,
+    idle_timeout: float | None = None,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -109,11 +121,15 @@ def function_tool(
     failure_error_function: ToolErrorFunction | None = _DEFAULT,
     strict_mode: bool = True,
     timeout: float | None = None,
+    stall_timeout: float | None = None,
+    idle_timeout: float | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Turn a function (sync or async) into a tool.
 
     A first parameter annotated ``ToolContext`` receives the context. ``failure_error_function=None`` makes a
     raising tool fail the run instead of telling the model. Sync functions run in a worker thread.
+    ``stall_timeout`` reports a call that sent no progress for that many seconds (span event, stream event,
+    metric) and lets it run; ``idle_timeout`` ends such a call as a timeout error, ``timeout`` caps it in any case.
     """
     error_function = default_tool_error_function if failure_error_function is _DEFAULT else failure_error_function
 
@@ -127,6 +143,8 @@ def function_tool(
             strict_json_schema=strict_mode,
             failure_error_function=error_function,
             timeout=timeout,
+            stall_timeout=stall_timeout,
+            idle_timeout=idle_timeout,
         )
         return tool
 

@@ -4,44 +4,76 @@ A ``ToolCall`` is the source of truth that both views read. ``progress`` records
 same record to the stream processor, under one lock so the sequence order on the span and in the stream agree
 even when several threads of one tool report at once. Ending the call (``finish``) takes the same lock, so a
 late ``send_progress`` from a straggling worker thread is dropped and counted, never attributed to anything else.
+
+The span does not get every progress event: ``ProgressSampling`` keeps the first few, a rate-limited middle and
+always the last (held back and recorded at ``close`` with its own timestamp). The stream gets every event. The
+stall watchdog reads ``last_activity`` (a monotonic timestamp written here) and calls back ``mark_stalled`` /
+``expire_idle``; both take the same lock, so a stall is never reported for a call that has just ended.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import INVALID_SPAN, Span, SpanContext
 
-from .progress_payload import encode_payload, scalar_fields
+from . import redaction
+from .progress_payload import encode_payload, scalar_fields, truncate
+from .progress_sampling import ProgressSampler
 from .tracing.attributes import (
     GEN_AI_TOOL_CALL_ID,
     PROGRESS_DATA,
     PROGRESS_DATA_PREFIX,
+    PROGRESS_DROPPED,
+    PROGRESS_EMITTED,
     PROGRESS_EVENT,
+    PROGRESS_ORIGINAL_BYTES,
+    PROGRESS_RECORDED,
     PROGRESS_SEQUENCE,
+    PROGRESS_TRUNCATED,
+    STALL_TIMEOUT,
+    STALLED_EVENT,
+    STALLED_FOR,
 )
 from .tracing.processor import STREAM_PROCESSOR
 
 if TYPE_CHECKING:
     from .run_context import RunContext
 
+logger = logging.getLogger("agents_otel")
+
 
 class ToolCall:
     __slots__ = (
+        "_held_data",
+        "_held_raw",
+        "_held_sequence",
+        "_held_timestamp",
         "_lock",
+        "_sampler",
+        "_scope",
         "agent_name",
         "arguments",
         "call_id",
         "end_reported",
         "ended",
         "error_type",
+        "idle_expired",
+        "idle_timeout",
+        "last_activity",
         "output",
         "run",
         "sequence",
         "span",
         "span_id",
+        "stall_timeout",
+        "stalled",
+        "started",
         "tool_name",
         "trace_id",
     )
@@ -60,6 +92,19 @@ class ToolCall:
         self.end_reported = False
         self.output: Any = None
         self.error_type: str | None = None
+        self.started = 0.0
+        self.last_activity = 0.0
+        """``time.monotonic()`` of the last progress (or the start): what the stall watchdog compares."""
+        self.stall_timeout: float | None = None
+        self.idle_timeout: float | None = None
+        self.stalled = False
+        self.idle_expired = False
+        self._scope: asyncio.Timeout | None = None
+        self._sampler: ProgressSampler | None = None
+        self._held_sequence = 0
+        self._held_timestamp = 0
+        self._held_data: Any = None
+        self._held_raw = b""
         self._lock = threading.Lock()
 
     def bind_ids(self, span_context: SpanContext) -> None:
@@ -69,36 +114,138 @@ class ToolCall:
     def start(self, span: Span) -> None:
         """Attach the started span; report the start ourselves if no processor saw it (sampled out, no SDK)."""
         self.span = span
+        self.started = self.last_activity = time.monotonic()
         if not self.trace_id:
             STREAM_PROCESSOR.tool_started(self, span.get_span_context())
 
+    def supervise(self, scope: asyncio.Timeout, stall_timeout: float | None, idle_timeout: float | None) -> None:
+        """Hand the call to the run's stall watchdog; ``scope`` is the timeout an idle expiry reschedules."""
+        self._scope = scope
+        self.stall_timeout = stall_timeout
+        self.idle_timeout = idle_timeout
+        self.run.watchdog().watch(self)
+
+    # ---- progress (any thread) ---------------------------------------------------------------------------
     def progress(self, data: Any) -> bool:
-        payload = encode_payload(data, self.tool_name)
-        fields = scalar_fields(data)
+        raw = encode_payload(data, self.tool_name)
+        now = time.monotonic()
         with self._lock:
             if self.ended:
                 self.run.progress_dropped += 1
                 return False
             self.sequence = sequence = self.sequence + 1
             timestamp = time.time_ns()
-            attributes: dict[str, Any] = {
-                GEN_AI_TOOL_CALL_ID: self.call_id,
-                PROGRESS_SEQUENCE: sequence,
-                PROGRESS_DATA: payload,
-            }
-            if fields:
-                for key, value in fields.items():
-                    attributes[PROGRESS_DATA_PREFIX + key] = value
-            self.span.add_event(PROGRESS_EVENT, attributes, timestamp)
+            self.last_activity = now
+            if self.stalled:
+                self.stalled = False
+                self.run.watchdog().poke(self)
+            if sequence <= self.run.sampling.first:
+                self._record(sequence, timestamp, data, raw)
+            else:
+                sampler = self._sampler
+                if sampler is None:
+                    sampler = self._sampler = ProgressSampler(self.run.sampling, sequence - 1, now)
+                if sampler.admit(now):
+                    self._held_sequence = 0
+                    self._record(sequence, timestamp, data, raw)
+                else:  # the newest unrecorded event waits for close(): it may turn out to be the last
+                    self._held_sequence = sequence
+                    self._held_timestamp = timestamp
+                    self._held_data = data
+                    self._held_raw = raw
             STREAM_PROCESSOR.tool_progress(self, sequence, data, timestamp)
         return True
 
+    def _record(self, sequence: int, timestamp: int, data: Any, raw: bytes) -> None:
+        """One progress span event; the caller holds the lock."""
+        run = self.run
+        if run.redact is not None:
+            data = redaction.apply(run.redact, "progress", self.tool_name, data)
+            try:
+                raw = encode_payload(data, self.tool_name)
+            except TypeError:
+                data = redaction.REDACTION_FAILED
+                raw = b'"[redaction failed]"'
+        truncated = len(raw) > run.payload_cap
+        attributes: dict[str, Any] = {
+            GEN_AI_TOOL_CALL_ID: self.call_id,
+            PROGRESS_SEQUENCE: sequence,
+            PROGRESS_DATA: truncate(raw, run.payload_cap) if truncated else raw.decode(),
+        }
+        if truncated:
+            attributes[PROGRESS_TRUNCATED] = True
+            attributes[PROGRESS_ORIGINAL_BYTES] = len(raw)
+        fields = scalar_fields(data, truncated)
+        if fields:
+            for key, value in fields.items():
+                attributes[PROGRESS_DATA_PREFIX + key] = value
+        self.span.add_event(PROGRESS_EVENT, attributes, timestamp)
+
+    # ---- the watchdog (loop thread) ------------------------------------------------------------------------
+    def mark_stalled(self, now: float) -> None:
+        with self._lock:
+            timeout = self.stall_timeout
+            quiet = now - self.last_activity
+            if self.ended or self.stalled or timeout is None or quiet < timeout:
+                return  # ended, already reported, or progress arrived since the watchdog looked
+            self.stalled = True
+            timestamp = time.time_ns()
+            self.span.add_event(
+                STALLED_EVENT,
+                {
+                    GEN_AI_TOOL_CALL_ID: self.call_id,
+                    STALLED_FOR: quiet,
+                    STALL_TIMEOUT: timeout,
+                    PROGRESS_SEQUENCE: self.sequence,
+                },
+                timestamp,
+            )
+            STREAM_PROCESSOR.tool_stalled(self, quiet, timeout, timestamp)
+        self.run.metrics.tool_stalled(self)
+
+    def expire_idle(self) -> None:
+        """End the call now as an idle timeout: its ``asyncio.timeout`` scope fires and cancels the tool."""
+        scope = self._scope
+        if self.ended or self.idle_expired or scope is None:
+            return
+        self.idle_expired = True
+        with contextlib.suppress(RuntimeError):  # the scope is already expiring or exited: the call is ending anyway
+            scope.reschedule(asyncio.get_running_loop().time())
+
+    # ---- the end -------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Refuse further progress and settle the trace record: the held-back last event and the totals.
+
+        Called before the span gets its error, so the last progress precedes the exception event.
+        """
+        with self._lock:
+            if self.ended:
+                return
+            self.ended = True
+            emitted = self.sequence
+            if not emitted:
+                return
+            sampler = self._sampler
+            recorded = emitted if sampler is None else sampler.recorded
+            if self._held_sequence:
+                self._record(self._held_sequence, self._held_timestamp, self._held_data, self._held_raw)
+                self._held_data = None
+                recorded += 1
+        self.span.set_attributes(
+            {PROGRESS_EMITTED: emitted, PROGRESS_RECORDED: recorded, PROGRESS_DROPPED: emitted - recorded}
+        )
+
     def finish(self, output: Any, error_type: str | None) -> None:
         """Close the call to further progress, then end its span (which reports ``tool_output``)."""
-        with self._lock:
-            self.ended = True
-            self.output = output
-            self.error_type = error_type
+        self.close()
+        self.output = output
+        self.error_type = error_type
+        if self._scope is not None:
+            self.run.watchdog().unwatch(self)
         self.span.end()
         if not self.end_reported:
             STREAM_PROCESSOR.tool_ended(self)
+        try:
+            self.run.metrics.tool_finished(self, time.monotonic() - self.started)
+        except Exception:  # a broken metrics pipeline must not fail the tool call
+            logger.exception("agents_otel: recording tool metrics failed")

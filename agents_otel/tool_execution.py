@@ -15,6 +15,8 @@ from opentelemetry import context as context_api
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
+from . import redaction
+from .current_tool import CURRENT_TOOL
 from .exceptions import ToolError, ToolNotFoundError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
 from .tool import FunctionTool, default_tool_error_function
@@ -26,6 +28,7 @@ from .tracing.spans import record_cancelled, record_error
 
 if TYPE_CHECKING:
     from .agent import Agent
+    from .redaction import RedactionKind
     from .run_context import RunContext
 
 
@@ -72,7 +75,7 @@ async def execute_tool_call(run: RunContext, agent: Agent[Any], call: FunctionCa
     if tool is not None and tool.description:
         attributes[A.GEN_AI_TOOL_DESCRIPTION] = tool.description
     if run.capture_content:
-        attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
+        attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = _for_trace(run, "tool_arguments", name, call.arguments)
     parent = context_api.get_current()
     span = run.tracer.start_span(
         f"{A.OP_EXECUTE_TOOL} {name}",
@@ -85,19 +88,23 @@ async def execute_tool_call(run: RunContext, agent: Agent[Any], call: FunctionCa
     # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans.
     token = context_api.attach(trace.set_span_in_context(span, parent))
     ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
+    current = CURRENT_TOOL.set(ctx)
     try:
         if tool is None:
             raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
-        if tool.timeout is None:
+        stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
+        if tool.timeout is None and stall is None and tool.idle_timeout is None:
             value = await tool.on_invoke_tool(ctx, call.arguments)
         else:
-            value = await _with_timeout(tool, ctx, call.arguments)
+            value = await _supervised(run, record, tool, ctx, call.arguments, stall)
         text = output_text(value)
     except asyncio.CancelledError:
+        record.close()
         record_cancelled(span)
         record.finish(None, A.ERROR_CANCELLED)
         raise
     except Exception as exc:
+        record.close()  # the held-back last progress lands before the exception event
         error_type = record_error(span, exc)
         if isinstance(exc, ToolError):
             text = f"Error: {exc}"
@@ -109,22 +116,39 @@ async def execute_tool_call(run: RunContext, agent: Agent[Any], call: FunctionCa
         record.finish(text, error_type)
         return text
     finally:
+        CURRENT_TOOL.reset(current)
         context_api.detach(token)
     if run.capture_content:
-        span.set_attribute(A.GEN_AI_TOOL_CALL_RESULT, text)
+        span.set_attribute(A.GEN_AI_TOOL_CALL_RESULT, _for_trace(run, "tool_result", name, text))
     record.finish(value, None)
     return text
 
 
-async def _with_timeout(tool: FunctionTool, ctx: ToolContext[Any], arguments: str) -> Any:
-    assert tool.timeout is not None
+async def _supervised(
+    run: RunContext, record: ToolCall, tool: FunctionTool, ctx: ToolContext[Any], arguments: str, stall: float | None
+) -> Any:
+    """The tool under a timeout scope: the hard cap, and the scope the stall watchdog expires on idleness."""
+    idle = tool.idle_timeout
+    cap = tool.timeout if tool.timeout is not None or idle is None else run.config.idle_timeout_hard_cap
     try:
-        async with asyncio.timeout(tool.timeout) as scope:
+        async with asyncio.timeout(cap) as scope:
+            if stall is not None or idle is not None:
+                record.supervise(scope, stall, idle)
             return await tool.on_invoke_tool(ctx, arguments)
     except TimeoutError:
-        if scope.expired():
-            raise ToolTimeoutError(f"Tool {tool.name!r} timed out after {tool.timeout} seconds") from None
-        raise
+        if not scope.expired():
+            raise
+        if record.idle_expired:
+            raise ToolTimeoutError(f"Tool {tool.name!r} sent no progress for {idle} seconds (idle timeout)") from None
+        raise ToolTimeoutError(f"Tool {tool.name!r} timed out after {cap} seconds") from None
+
+
+def _for_trace(run: RunContext, kind: RedactionKind, tool_name: str, text: str) -> str:
+    """Tool arguments / result as they enter the trace: through ``RunConfig.redact`` when one is set."""
+    if run.redact is None:
+        return text
+    value = redaction.apply(run.redact, kind, tool_name, text)
+    return value if type(value) is str else output_text(value)
 
 
 def _error_message(tool: FunctionTool, ctx: ToolContext[Any], exc: Exception) -> str:

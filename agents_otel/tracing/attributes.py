@@ -48,6 +48,21 @@ PROGRESS_DATA: Final = "agents_otel.progress.data"
 """The payload, JSON-encoded. Top-level scalar fields of a dict payload are also set as
 ``agents_otel.progress.data.<key>`` so backends can filter on them without parsing JSON."""
 PROGRESS_DATA_PREFIX: Final = PROGRESS_DATA + "."
+PROGRESS_TRUNCATED: Final = "agents_otel.progress.truncated"
+"""``True`` on a progress event whose JSON exceeded ``RunConfig.max_progress_payload_bytes`` and was cut."""
+PROGRESS_ORIGINAL_BYTES: Final = "agents_otel.progress.original_bytes"
+"""Size of the full JSON payload, set next to ``PROGRESS_TRUNCATED``."""
+
+# Span attributes set when a call that reported progress ends (trace-side sampling totals)
+PROGRESS_EMITTED: Final = "agents_otel.progress.emitted"
+PROGRESS_RECORDED: Final = "agents_otel.progress.recorded"
+PROGRESS_DROPPED: Final = "agents_otel.progress.dropped"
+
+# The stall span event: a call sent no progress for its stall timeout
+STALLED_EVENT: Final = "agents_otel.tool.stalled"
+STALLED_FOR: Final = "agents_otel.stall.duration"
+"""Seconds since the call's last progress (or its start) when the stall was detected."""
+STALL_TIMEOUT: Final = "agents_otel.stall.timeout"
 
 # error.type values for failures that are not exceptions of their own
 ERROR_CANCELLED: Final = "cancelled"

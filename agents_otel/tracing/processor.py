@@ -1,8 +1,9 @@
 """The SpanProcessor that turns tool spans into the run's live stream.
 
 This is the one place where tool stream events are made. ``on_start`` of an ``execute_tool`` span becomes the
-call's ``tool_called`` event, each progress record becomes a ``ToolProgressStreamEvent``, and ``on_end`` becomes
-``tool_output``; the trace and the stream are two views of the same records.
+call's ``tool_called`` event, each progress record becomes a ``ToolProgressStreamEvent``, each stall a
+``ToolStalledStreamEvent``, and ``on_end`` becomes ``tool_output``; the trace and the stream are two views of the
+same records.
 
 Two facts of the OTel SDK shape the rest:
 
@@ -25,7 +26,7 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import SpanContext
 
 from ..items import ToolCallItem, ToolCallOutputItem
-from ..stream_events import RunItemStreamEvent, ToolProgressStreamEvent
+from ..stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
 
 if TYPE_CHECKING:
     from ..tool_call import ToolCall
@@ -95,6 +96,28 @@ class ToolStreamProcessor(SpanProcessor):
                     call.call_id,
                     data,
                     sequence,
+                    timestamp,
+                    call.agent_name,
+                    call.trace_id,
+                    call.span_id,
+                    run.parent_tool_call_id,
+                )
+            )
+
+    def tool_stalled(self, call: ToolCall, stalled_for: float, stall_timeout: float, timestamp: int) -> None:
+        """The watchdog found the call quiet past its stall timeout (the span event is already recorded).
+
+        Sent like a lifecycle event, never coalesced: there is at most one per quiet period of a call.
+        """
+        run = call.run
+        if run.listening:
+            run.emit_tool_event(
+                ToolStalledStreamEvent(
+                    call.tool_name,
+                    call.call_id,
+                    stalled_for,
+                    stall_timeout,
+                    call.sequence,
                     timestamp,
                     call.agent_name,
                     call.trace_id,

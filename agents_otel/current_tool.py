@@ -1,0 +1,58 @@
+"""Finding the running tool call from anywhere in its code: ``current_tool_context()`` and ``send_progress()``.
+
+Why: helpers deep inside a tool (a download loop, a library callback) should not need the ``ToolContext``
+threaded through every signature. The runtime sets a context variable while a tool body runs; async code and
+sync tools (which the runtime runs under a copy of the caller's context) see it, and so does anything started
+with ``contextvars.copy_context()`` or ``asyncio.to_thread``.
+
+The rules for everything else, never a crash and never a misattribution:
+
+* A thread started with plain ``threading.Thread`` inherits no context: there ``current_tool_context()`` is
+  ``None`` and ``send_progress()`` records nothing and returns ``False`` (counted in :func:`unattributed_count`,
+  logged once). Pass the ``ToolContext`` explicitly to such threads.
+* Code that kept a tool's context past the end of the call (a straggler thread) reaches an ended call:
+  ``send_progress()`` returns ``False`` and the run counts it in ``RunResult.progress_dropped``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextvars import ContextVar
+from typing import Any
+
+from .tool_context import ToolContext
+
+logger = logging.getLogger("agents_otel")
+
+CURRENT_TOOL: ContextVar[ToolContext[Any] | None] = ContextVar("agents_otel.current_tool", default=None)
+
+_unattributed = 0
+_unattributed_lock = threading.Lock()
+
+
+def current_tool_context() -> ToolContext[Any] | None:
+    """The ``ToolContext`` of the tool call whose code is running, or ``None`` outside any tool call."""
+    return CURRENT_TOOL.get()
+
+
+def send_progress(data: Any) -> bool:
+    """``current_tool_context().send_progress(data)``; outside any tool call records nothing and returns ``False``."""
+    ctx = CURRENT_TOOL.get()
+    if ctx is not None:
+        return ctx.send_progress(data)
+    global _unattributed
+    with _unattributed_lock:
+        _unattributed += 1
+        first = _unattributed == 1
+    if first:
+        logger.warning(
+            "agents_otel.send_progress() called outside any tool call (e.g. from a thread started without the "
+            "tool's context); ignored. Pass the ToolContext to such threads."
+        )
+    return False
+
+
+def unattributed_count() -> int:
+    """How many ``send_progress()`` calls in this process found no tool call and were ignored."""
+    return _unattributed

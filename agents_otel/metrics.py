@@ -1,0 +1,205 @@
+"""Metrics through the OTel metrics API: tool durations, progress and stall counts, model call duration and tokens.
+
+Why metrics at all when spans carry the same durations: spans are sampled (head or tail), metrics are not, and a
+hung tool produces no ended span for spanmetrics to count. So the counts operators alert on are taken here, from
+the runtime's own records, independently of any sampler.
+
+Cost discipline: instruments are created once per MeterProvider and cached; a tool call costs one histogram
+record and, only if it reported progress, one counter add, both at the end of the call. The progress counter is
+fed the call's final sequence number instead of one ``add`` per ``send_progress``, so progress itself pays
+nothing for metrics.
+
+Names: ``gen_ai.execute_tool.duration``, ``gen_ai.client.operation.duration`` and ``gen_ai.client.token.usage``
+follow the GenAI semantic conventions (open-telemetry/semantic-conventions-genai, ``model/gen-ai/metrics.yaml``);
+the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import metrics
+from opentelemetry.metrics import MeterProvider
+
+from .tracing import attributes as A
+
+if TYPE_CHECKING:
+    from .models.interface import Model, ModelRequest, ModelResponse
+    from .run_context import RunContext
+    from .tool_call import ToolCall
+
+logger = logging.getLogger("agents_otel")
+
+TOOL_DURATION = "gen_ai.execute_tool.duration"
+OPERATION_DURATION = "gen_ai.client.operation.duration"
+TOKEN_USAGE = "gen_ai.client.token.usage"
+PROGRESS_EVENTS = "agents_otel.tool.progress"
+"""Counter: ``send_progress`` calls accepted, by tool (added when the call ends)."""
+TOOL_STALLS = "agents_otel.tool.stalls"
+"""Counter: stalls detected (a call sent no progress for its stall timeout), by tool, at detection time."""
+GEN_AI_TOKEN_TYPE = "gen_ai.token.type"
+
+# Bucket advice from the GenAI conventions (seconds, and tokens).
+DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
+TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
+
+_METER_NAME = "agents_otel"
+
+
+class Instruments:
+    """The runtime's instruments on one MeterProvider. Build with :func:`instruments_for`, which caches."""
+
+    __slots__ = ("operation_duration", "progress_events", "token_usage", "tool_duration", "tool_stalls")
+
+    def __init__(self, provider: MeterProvider) -> None:
+        from . import __version__
+
+        meter = provider.get_meter(_METER_NAME, __version__)
+        self.tool_duration = meter.create_histogram(
+            TOOL_DURATION, "s", "Duration of tool executions", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
+        )
+        self.progress_events = meter.create_counter(PROGRESS_EVENTS, "{event}", "Progress events sent by tools")
+        self.tool_stalls = meter.create_counter(TOOL_STALLS, "{stall}", "Tool calls quiet past their stall timeout")
+        self.operation_duration = meter.create_histogram(
+            OPERATION_DURATION, "s", "GenAI operation duration", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
+        )
+        self.token_usage = meter.create_histogram(
+            TOKEN_USAGE, "{token}", "Input and output tokens used", explicit_bucket_boundaries_advisory=TOKEN_BUCKETS
+        )
+
+    def tool_finished(self, call: ToolCall, duration: float) -> None:
+        attributes: dict[str, str] = {
+            A.GEN_AI_OPERATION_NAME: A.OP_EXECUTE_TOOL,
+            A.GEN_AI_TOOL_NAME: call.tool_name,
+            A.GEN_AI_TOOL_TYPE: "function",
+            A.GEN_AI_AGENT_NAME: call.agent_name,
+        }
+        if call.error_type is not None:
+            attributes[A.ERROR_TYPE] = call.error_type
+        self.tool_duration.record(duration, attributes)
+        if call.sequence:
+            self.progress_events.add(call.sequence, attributes)
+
+    def tool_stalled(self, call: ToolCall) -> None:
+        self.tool_stalls.add(1, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
+
+    def model_call(self, model: Model, response: ModelResponse | None, error_type: str | None, duration: float) -> None:
+        attributes: dict[str, Any] = {
+            A.GEN_AI_OPERATION_NAME: A.OP_CHAT,
+            A.GEN_AI_PROVIDER_NAME: model.provider_name,
+            A.GEN_AI_REQUEST_MODEL: model.model_name,
+        }
+        if model.server_address:
+            attributes[A.SERVER_ADDRESS] = model.server_address
+            if model.server_port:
+                attributes[A.SERVER_PORT] = model.server_port
+        if response is not None and response.model:
+            attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
+        if error_type is not None:
+            attributes[A.ERROR_TYPE] = error_type
+        self.operation_duration.record(duration, attributes)
+        if response is not None:
+            self.token_usage.record(response.usage.input_tokens, {**attributes, GEN_AI_TOKEN_TYPE: "input"})
+            self.token_usage.record(response.usage.output_tokens, {**attributes, GEN_AI_TOKEN_TYPE: "output"})
+
+
+_cache: weakref.WeakKeyDictionary[MeterProvider, Instruments] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def instruments_for(provider: MeterProvider | None) -> Instruments:
+    """Instruments for ``RunConfig.meter_provider``, else the global provider; created once per provider.
+
+    Caching the global proxy provider is safe: its instruments forward to whatever provider the app sets later.
+    """
+    if provider is None:
+        provider = metrics.get_meter_provider()
+    found = _cache.get(provider)
+    if found is not None:
+        return found
+    with _lock:
+        found = _cache.get(provider)
+        if found is None:
+            found = _cache[provider] = Instruments(provider)
+    return found
+
+
+ModelCall = Callable[["Model", "ModelRequest", "RunContext", str], Awaitable["ModelResponse"]]
+
+
+def measure_model_call(func: ModelCall) -> ModelCall:
+    """Decorator for ``model_call.call_model``: records operation duration and token usage, success or not.
+
+    A decorator so the model-call module (owned elsewhere) changes by one line and its span code stays as is.
+    """
+
+    @functools.wraps(func)
+    async def measured(model: Model, request: ModelRequest, run: RunContext, agent_name: str) -> ModelResponse:
+        started = time.perf_counter()
+        response: ModelResponse | None = None
+        error_type: str | None = None
+        try:
+            response = await func(model, request, run, agent_name)
+            return response
+        except asyncio.CancelledError:
+            error_type = A.ERROR_CANCELLED
+            raise
+        except BaseException as exc:
+            error_type = A.error_type_of(exc)
+            raise
+        finally:
+            try:
+                run.metrics.model_call(model, response, error_type, time.perf_counter() - started)
+            except Exception:  # a broken metrics pipeline must not fail a model call
+                logger.exception("agents_otel: recording model call metrics failed")
+
+    return measured
+
+
+def configure_metrics_from_env() -> MeterProvider | None:
+    """Zero-config OTLP metrics export, the twin of the tracing setup's zero-config trace export.
+
+    Installs an SDK ``MeterProvider`` with a periodic OTLP reader as the global provider when *all* hold: the
+    application has not set a global MeterProvider of its own, ``OTEL_METRICS_EXPORTER`` is unset or ``otlp``, and
+    ``OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set. The protocol comes from
+    ``OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`` / ``OTEL_EXPORTER_OTLP_PROTOCOL`` (default ``http/protobuf``); the
+    exporters read their own endpoint, headers and timeout variables, and the reader its
+    ``OTEL_METRIC_EXPORT_INTERVAL``. Returns the installed provider, or ``None`` if nothing was installed.
+    """
+    from opentelemetry.metrics._internal import _ProxyMeterProvider
+
+    if not isinstance(metrics.get_meter_provider(), _ProxyMeterProvider):
+        return None  # the app owns its metrics pipeline
+    exporter_names = os.environ.get("OTEL_METRICS_EXPORTER", "otlp").strip().lower()
+    if exporter_names != "otlp":
+        return None
+    if not (os.environ.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")):
+        return None
+    protocol = (
+        os.environ.get("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or ""
+    ).strip() or "http/protobuf"
+
+    from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
+    from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+
+    exporter: MetricExporter
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcExporter
+
+        exporter = GrpcExporter()
+    else:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpExporter
+
+        exporter = HttpExporter()
+    provider = SDKMeterProvider(metric_readers=[PeriodicExportingMetricReader(exporter)], resource=Resource.create())
+    metrics.set_meter_provider(provider)
+    return provider
