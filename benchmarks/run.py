@@ -253,7 +253,7 @@ async def w3_rows(table: Table, args: argparse.Namespace) -> None:
 async def w4_rows(table: Table, args: argparse.Namespace) -> None:
     names = ["W4 endpoint down, queue filling", "W4 endpoint down, queue full", "W4 endpoint up (BSP, discarding)"]
     try:
-        r = await export.measure_w4(args.rounds)
+        r = await export.measure_w4(2 * args.rounds)
     except Exception as exc:
         _error_rows(table, names, exc)
         return
