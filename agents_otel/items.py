@@ -3,6 +3,9 @@
 Two families live here because they are two views of one conversation: *conversation items* are what a model
 reads and writes (provider-neutral, converted by each Model), and *run items* are what the application sees in
 ``RunResult.new_items`` and in ``RunItemStreamEvent``s, enriched with trace identity so a UI can link to the trace.
+
+They are plain (not frozen) slotted dataclasses: a frozen dataclass pays ``object.__setattr__`` per field, and
+several are built per tool call. Treat them as read-only; the same item object may reach several streams.
 """
 
 from __future__ import annotations
@@ -13,19 +16,19 @@ from typing import Any, Literal
 # ---- conversation items (model input and output) ----------------------------------------------------------
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class UserMessage:
     content: str
     type: Literal["user_message"] = field(default="user_message", init=False)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class AssistantMessage:
     content: str
     type: Literal["assistant_message"] = field(default="assistant_message", init=False)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class FunctionCall:
     """A tool call requested by the model. ``call_id`` is the model's own id, used unchanged everywhere."""
 
@@ -35,7 +38,7 @@ class FunctionCall:
     type: Literal["function_call"] = field(default="function_call", init=False)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class FunctionCallOutput:
     call_id: str
     output: str
@@ -48,7 +51,7 @@ ModelOutputItem = AssistantMessage | FunctionCall
 # ---- run items (what the application sees) ----------------------------------------------------------------
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ToolCallItem:
     """A tool call has started. ``trace_id``/``span_id`` (hex) identify its ``execute_tool`` span."""
 
@@ -62,7 +65,7 @@ class ToolCallItem:
     type: Literal["tool_call_item"] = field(default="tool_call_item", init=False)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ToolCallOutputItem:
     """A tool call has finished. ``output`` is the tool's return value as returned (the model gets it as text)."""
 
@@ -78,7 +81,7 @@ class ToolCallOutputItem:
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class MessageOutputItem:
     text: str
     agent_name: str

@@ -79,10 +79,13 @@ def _make_invoker(
             parsed = model.model_validate_json(arguments or "{}")
         except ValidationError as exc:
             raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {exc}") from None
-        kwargs = dict(parsed.__dict__)
-        args: list[Any] = [ctx] if takes_context else []
-        for name in positional:
-            args.append(kwargs.pop(name))
+        kwargs = parsed.__dict__  # the validated fields; ** below copies them, so nothing aliases the model
+        if positional:
+            kwargs = dict(kwargs)
+            args: list[Any] = [ctx] if takes_context else []
+            args.extend(kwargs.pop(name) for name in positional)
+        else:
+            args = [ctx] if takes_context else []
         if is_async:
             return await func(*args, **kwargs)
         # copy_context() here, inside the tool span's context, makes that span current in the worker thread.

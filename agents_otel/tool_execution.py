@@ -51,18 +51,48 @@ async def execute_tool_calls(
         call = calls[0]
         return [FunctionCallOutput(call.call_id, await execute_tool_call(run, agent, call, tools.get(call.name)))]
     loop = asyncio.get_running_loop()
-    tasks = [loop.create_task(execute_tool_call(run, agent, c, tools.get(c.name))) for c in calls]
+    batch = _Batch()
+    tasks = batch.tasks = [loop.create_task(execute_tool_call(run, agent, c, tools.get(c.name), batch)) for c in calls]
     try:
-        texts = await asyncio.gather(*tasks)
-    except BaseException:
+        # Awaiting the tasks in turn waits no longer than gather() (they all run concurrently) and costs less per
+        # call; fail-fast comes from _Batch.fail, which a call raising a fatal error uses to cancel its siblings.
+        return [FunctionCallOutput(c.call_id, await t) for c, t in zip(calls, tasks, strict=True)]
+    except BaseException as exc:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.wait(tasks)
+        me = asyncio.current_task()
+        if (
+            batch.error is not None
+            and isinstance(exc, asyncio.CancelledError)
+            and me is not None
+            and not me.cancelling()
+        ):
+            raise batch.error from None  # a sibling was cancelled because of this error, not us
         raise
-    return [FunctionCallOutput(c.call_id, t) for c, t in zip(calls, texts, strict=True)]
 
 
-async def execute_tool_call(run: RunContext, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None) -> str:
+class _Batch:
+    """The tasks of one turn's parallel calls, so the first fatal tool error can cancel the rest at once."""
+
+    __slots__ = ("error", "tasks")
+
+    def __init__(self) -> None:
+        self.tasks: list[asyncio.Task[str]] = []
+        self.error: BaseException | None = None
+
+    def fail(self, error: BaseException) -> None:
+        if self.error is None:
+            self.error = error
+            current = asyncio.current_task()
+            for task in self.tasks:
+                if task is not current:
+                    task.cancel()
+
+
+async def execute_tool_call(
+    run: RunContext, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None, batch: _Batch | None = None
+) -> str:
     name = call.name
     record = ToolCall(run, name, call.call_id, call.arguments, agent.name)
     attributes: dict[str, Any] = {
@@ -112,6 +142,8 @@ async def execute_tool_call(run: RunContext, agent: Agent[Any], call: FunctionCa
             text = _error_message(tool, ctx, exc)
         else:
             record.finish(None, error_type)
+            if batch is not None:
+                batch.fail(exc)
             raise
         record.finish(text, error_type)
         return text

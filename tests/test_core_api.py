@@ -39,6 +39,8 @@ def test_contract_names_are_exported() -> None:
         assert name in agents_otel.__all__
         assert getattr(agents_otel, name) is not None
     assert set(agents_otel.__all__) <= set(dir(agents_otel))
+    for name in agents_otel.__all__:
+        assert getattr(agents_otel, name) is not None, name
 
 
 def test_function_tool_schema_from_hints_and_docstring() -> None:

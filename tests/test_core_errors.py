@@ -196,3 +196,27 @@ async def test_a_raising_on_stream_callback_does_not_break_the_run(tracing: Trac
     _ = [e async for e in result.stream_events()]
     assert result.final_output == "outer ok"
     assert outputs_sent_back(outer.model)["o"] == "inner ok"  # type: ignore[arg-type]
+
+
+async def test_a_fatal_error_in_a_later_call_cancels_an_earlier_still_running_call(tracing: Tracing) -> None:
+    """The first call never finishes on its own: the run must not wait for it once the second call fails."""
+    first_started = asyncio.Event()
+
+    @function_tool
+    async def endless() -> str:
+        first_started.set()
+        await asyncio.Event().wait()
+        return "never"
+
+    @function_tool(failure_error_function=None)
+    async def fatal() -> str:
+        await first_started.wait()
+        raise RuntimeError("fatal in the second call")
+
+    model = ScriptedModel(
+        [[function_call("endless", {}, call_id="e"), function_call("fatal", {}, call_id="f")], [assistant_message("x")]]
+    )
+    with pytest.raises(RuntimeError, match="fatal in the second call"):
+        await Runner.run(Agent(name="A", tools=[endless, fatal], model=model), "go", run_config=tracing.config)
+    assert tracing.tool_span("e").attributes["error.type"] == "cancelled"
+    assert tracing.tool_span("f").attributes["error.type"] == "RuntimeError"
