@@ -28,6 +28,7 @@ from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool_execution import execute_tool_calls
 from .tracing import attributes as A
 from .tracing.content import capture_content_from_env
+from .tracing.ids import trace_id_hex
 from .tracing.provider import resolve_tracer_provider, tracer_for
 from .tracing.spans import record_cancelled, record_error
 
@@ -180,7 +181,7 @@ async def run_agent(
         raw_responses=responses,
         history=history,
         usage=usage,
-        trace_id=format(span.get_span_context().trace_id, "032x"),
+        trace_id=trace_id_hex(span.get_span_context().trace_id),
         progress_dropped=run.progress_dropped,
     )
 

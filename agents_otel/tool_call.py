@@ -40,6 +40,7 @@ from .tracing.attributes import (
     STALLED_EVENT,
     STALLED_FOR,
 )
+from .tracing.ids import span_id_hex, trace_id_hex
 from .tracing.processor import STREAM_PROCESSOR
 
 if TYPE_CHECKING:
@@ -108,8 +109,8 @@ class ToolCall:
         self._lock = threading.Lock()
 
     def bind_ids(self, span_context: SpanContext) -> None:
-        self.trace_id = format(span_context.trace_id, "032x")
-        self.span_id = format(span_context.span_id, "016x")
+        self.trace_id = trace_id_hex(span_context.trace_id)
+        self.span_id = span_id_hex(span_context.span_id)
 
     def start(self, span: Span) -> None:
         """Attach the started span; report the start ourselves if no processor saw it (sampled out, no SDK)."""

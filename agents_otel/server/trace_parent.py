@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 
+from ..tracing.ids import trace_id_hex
+
 
 def run_parent_context(headers: Mapping[str, str]) -> Context | None:
     """The context to start the run in, or ``None`` to keep the current one."""
@@ -24,4 +26,4 @@ def run_parent_context(headers: Mapping[str, str]) -> Context | None:
 def parent_trace_id(context: Context | None) -> str | None:
     """The hex trace id the run will carry, when it is known before the run starts (it has a parent)."""
     span_context = trace.get_current_span(context).get_span_context()
-    return format(span_context.trace_id, "032x") if span_context.is_valid else None
+    return trace_id_hex(span_context.trace_id) if span_context.is_valid else None
