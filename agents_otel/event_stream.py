@@ -58,17 +58,21 @@ class EventStream:
         with self._lock:
             if self._closed:
                 return
-            if len(self._items) >= self._max:
+            if len(self._items) < self._max:
+                self._items.append(event)  # the consumer keeps up: nothing will ever need replacing
+            else:
                 slot = self._pending.get(event.tool_call_id)
                 if slot is not None:
                     slot.event = event
                     slot.coalesced += 1
                     self.coalesced_total += 1
                     return
-            slot = _Pending(event)
-            self._items.append(slot)
-            if event.sequence > 1:  # the first of a call is never replaced
-                self._pending[event.tool_call_id] = slot
+                # Past the bound each call gets one replaceable slot, so the buffer holds at most
+                # max_buffered + one event per running call.
+                slot = _Pending(event)
+                self._items.append(slot)
+                if event.sequence > 1:  # the first of a call is never replaced
+                    self._pending[event.tool_call_id] = slot
             waiter, self._waiter = self._waiter, None
         if waiter is not None:
             self._wake(waiter)

@@ -1,0 +1,86 @@
+"""EventStream on its own: the bound, what coalescing keeps, and wake-ups from other threads."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from agents_otel.event_stream import EventStream
+from agents_otel.items import MessageOutputItem
+from agents_otel.stream_events import RunItemStreamEvent, StreamEvent, ToolProgressStreamEvent
+
+
+def progress(call_id: str, sequence: int) -> ToolProgressStreamEvent:
+    return ToolProgressStreamEvent("t", call_id, {"n": sequence}, sequence, 0, "a", "0" * 32, "0" * 16)
+
+
+def lifecycle(text: str) -> RunItemStreamEvent:
+    return RunItemStreamEvent("message_output_created", MessageOutputItem(text, "a"))
+
+
+async def drain(stream: EventStream) -> list[StreamEvent]:
+    stream.close()
+    out: list[StreamEvent] = []
+    while batch := await stream.get_batch():
+        out.extend(batch)
+    return out
+
+
+async def test_below_the_bound_every_event_is_delivered_as_is() -> None:
+    stream = EventStream(asyncio.get_running_loop(), max_buffered=10)
+    events = [progress("c", i) for i in range(1, 6)]
+    for event in events:
+        stream.put_progress(event)
+    assert await drain(stream) == events
+
+
+async def test_past_the_bound_progress_coalesces_but_keeps_first_last_and_lifecycle() -> None:
+    stream = EventStream(asyncio.get_running_loop(), max_buffered=4)
+    stream.put(lifecycle("before"))
+    for i in range(1, 1001):
+        stream.put_progress(progress("a", i))
+        stream.put_progress(progress("b", i))
+        if i == 500:
+            stream.put(lifecycle("middle"))
+        assert len(stream) <= 4 + 2 + 1  # the bound, one slot per call, and lifecycle events
+    stream.put(lifecycle("after"))
+    out = await drain(stream)
+    texts = [e.item.text for e in out if isinstance(e, RunItemStreamEvent)]  # type: ignore[union-attr]
+    assert texts == ["before", "middle", "after"]
+    for call in ("a", "b"):
+        mine = [e for e in out if isinstance(e, ToolProgressStreamEvent) and e.tool_call_id == call]
+        sequences = [e.sequence for e in mine]
+        assert sequences[0] == 1 and sequences[-1] == 1000 and sequences == sorted(sequences)
+        # Every event is either delivered or counted by the event that replaced it.
+        assert len(mine) + sum(e.coalesced for e in mine) == 1000
+    assert stream.coalesced_total == 2000 - sum(1 for e in out if isinstance(e, ToolProgressStreamEvent))
+
+
+async def test_a_thread_producer_wakes_the_waiting_consumer() -> None:
+    stream = EventStream(asyncio.get_running_loop(), max_buffered=100_000)
+    received: list[StreamEvent] = []
+
+    async def consume() -> None:
+        while batch := await stream.get_batch():
+            received.extend(batch)
+
+    consumer = asyncio.ensure_future(consume())
+
+    def produce() -> None:
+        for i in range(1, 2001):
+            stream.put_progress(progress("t", i))
+        stream.close()
+
+    thread = threading.Thread(target=produce)
+    thread.start()
+    await consumer
+    thread.join()
+    assert [e.sequence for e in received] == list(range(1, 2001))  # type: ignore[union-attr]
+
+
+async def test_events_put_after_close_are_ignored() -> None:
+    stream = EventStream(asyncio.get_running_loop())
+    stream.close()
+    stream.put(lifecycle("late"))
+    stream.put_progress(progress("c", 1))
+    assert await stream.get_batch() == []
