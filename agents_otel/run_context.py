@@ -86,6 +86,9 @@ class RunContext:
 
     def emit_tool_event(self, event: StreamEvent) -> None:
         """A tool lifecycle event: this run's stream and every enclosing run's stream."""
+        if self.forward is None and self.stream is not None:  # the common case: a top-level streamed run
+            self.stream.put(event)
+            return
         run: RunContext | None = self
         while run is not None:
             if run.stream is not None:
@@ -93,6 +96,9 @@ class RunContext:
             run = run.forward
 
     def emit_progress(self, event: ToolProgressStreamEvent) -> None:
+        if self.forward is None and self.stream is not None:
+            self.stream.put_progress(event)
+            return
         run: RunContext | None = self
         while run is not None:
             if run.stream is not None:

@@ -69,14 +69,15 @@ def tool_thread_pool() -> ThreadPoolExecutor:
 def _make_invoker(
     func: Callable[..., Any], schema: FunctionSchema
 ) -> Callable[[ToolContext[Any], str], Awaitable[Any]]:
-    model = schema.arguments_model
+    # The model's own validator, without model_validate_json's Python wrapper: half the cost per tool call.
+    validate_json = schema.arguments_model.__pydantic_validator__.validate_json
     takes_context = schema.takes_context
     positional = schema.positional
     is_async = inspect.iscoroutinefunction(func)
 
     async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
         try:
-            parsed = model.model_validate_json(arguments or "{}")
+            parsed = validate_json(arguments or "{}")
         except ValidationError as exc:
             raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {exc}") from None
         kwargs = parsed.__dict__  # the validated fields; ** below copies them, so nothing aliases the model
