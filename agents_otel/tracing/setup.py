@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlparse
 
 from opentelemetry import trace
@@ -31,6 +31,7 @@ from opentelemetry.sdk.trace.sampling import Sampler
 from opentelemetry.util.types import AttributeValue
 
 from ..exceptions import UserError
+from .export_processor import BoundedBatchSpanProcessor
 from .file_exporter import TRACE_FILE_ENV, JsonLinesSpanExporter, default_trace_file
 
 logger = logging.getLogger("agents_otel")
@@ -51,28 +52,6 @@ _HTTP_TRACES_PATH = "/v1/traces"
 
 class TracingConfigurationError(UserError):
     """Tracing settings that cannot work (an unsupported protocol, a second global provider, a bad number)."""
-
-
-class BoundedBatchSpanProcessor(BatchSpanProcessor):
-    """A ``BatchSpanProcessor`` whose ``shutdown`` waits at most ``shutdown_timeout`` seconds.
-
-    The SDK's ``BatchSpanProcessor.shutdown()`` waits up to 30 s for its worker and passes no timeout through,
-    while the OTLP exporters retry a dead endpoint for their whole timeout per batch. The SDK's inner batch
-    processor does accept a bound: after it, it shuts the exporter down (which interrupts the retry backoff) and
-    leaves the daemon worker behind instead of joining it.
-    """
-
-    def __init__(self, span_exporter: SpanExporter, *, shutdown_timeout: float = DEFAULT_EXIT_TIMEOUT) -> None:
-        super().__init__(span_exporter)
-        self.shutdown_timeout = shutdown_timeout
-
-    def shutdown(self) -> None:
-        inner: Any = getattr(self, "_batch_processor", None)
-        bounded: Any = getattr(inner, "shutdown", None)
-        if bounded is None:  # pragma: no cover - an SDK without the inner processor
-            super().shutdown()  # type: ignore[no-untyped-call]
-            return
-        bounded(timeout_millis=int(self.shutdown_timeout * 1000))
 
 
 _lock = threading.Lock()
