@@ -11,7 +11,10 @@ OTLP encoding per span
     CPU (and GIL) the process spends.
 
 W4  ``Runner.run`` (W1 at K=10, 13 spans per run) while the OTLP endpoint is down, against the same run with no
-    exporter. "Down": a ``BatchSpanProcessor`` (SDK defaults: queue 2048, batch 512, 5 s delay) feeding an
+    exporter. The figure held to the target is ``down-agents-otel``: the provider ``configure_tracing`` builds (what
+    ``OTEL_EXPORTER_OTLP_ENDPOINT`` gives an agents_otel user), settled until its processor sheds spans because the
+    export failed. For context, the same with a plain SDK processor an app might configure itself: "down": a
+    ``BatchSpanProcessor`` (SDK defaults: queue 2048, batch 512, 5 s delay) feeding an
     ``OTLPSpanExporter`` (HTTP/protobuf) pointed at a port on 127.0.0.1 that nothing listens on (connection
     refused, retried with backoff by the exporter). "No exporter": a ``TracerProvider`` with no span processor of
     ours (spans are still recorded; only the runtime's own stream processor is attached). Two "down" states:
@@ -57,7 +60,7 @@ ENCODE_RUNS = 10
 W4_K = 10
 W4_BLOCK = 20
 W4_SETTLE = 0.2  # seconds between the first export attempt of a "down" block and its timed runs
-W4_CONFIGS: tuple[str, ...] = ("down-filling", "down-full", "up-discard", "none")
+W4_CONFIGS: tuple[str, ...] = ("down-agents-otel", "down-filling", "down-full", "up-discard", "none")
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,6 +206,7 @@ class W4Result:
     export_failures: int = 0
     log_records: int = 0
     blocks: int = 0
+    agents_otel_shed_blocks: int = 0
 
 
 async def _w4_block(config: str, port: int, n: int, warm: int) -> tuple[list[float], DownExporter | None]:
@@ -212,7 +216,9 @@ async def _w4_block(config: str, port: int, n: int, warm: int) -> tuple[list[flo
     provider = TracerProvider()
     down: DownExporter | None = None
     processor: BatchSpanProcessor | None = None
-    if config.startswith("down"):
+    if config == "down-agents-otel":
+        provider, processor = await _agents_otel_export_down(port)
+    elif config.startswith("down"):
         down = DownExporter(OTLPSpanExporter(endpoint=f"http://127.0.0.1:{port}/v1/traces"))
         processor = BatchSpanProcessor(down)  # type: ignore[arg-type]  # SDK defaults, as an app would have
         provider.add_span_processor(processor)
@@ -242,12 +248,35 @@ async def _w4_block(config: str, port: int, n: int, warm: int) -> tuple[list[flo
             if i >= warm:
                 times.append((t1 - t0) / 1e9)
     finally:
+        if config == "down-agents-otel":
+            processor.exporter.shutdown()  # type: ignore[union-attr]  # abort the retry backoff
         if down is not None:
             down.shutdown()  # aborts the exporter's retry backoff now, so the worker exits at once
         if processor is not None:
             processor.shutdown()  # joins the worker (the SDK bounds the join at 30 s; it takes milliseconds)
         provider.shutdown()
     return times, down
+
+
+async def _agents_otel_export_down(port: int) -> tuple[TracerProvider, Any]:
+    """What an agents_otel user gets with ``OTEL_EXPORTER_OTLP_ENDPOINT`` pointing at a dead collector:
+    ``configure_tracing``'s provider, settled into its steady state (the failed export detected, spans shed)."""
+    from agents_otel import configure_tracing
+    from agents_otel.tracing.export_processor import BoundedBatchSpanProcessor
+
+    provider = configure_tracing(endpoint=f"http://127.0.0.1:{port}", protocol="http/protobuf", set_global=False)
+    processors = provider._active_span_processor._span_processors  # the one configure_tracing added
+    (shedding,) = [p for p in processors if isinstance(p, BoundedBatchSpanProcessor)]
+    tracer = provider.get_tracer("bench.prime")
+    for i in range(600):
+        tracer.start_span(f"prime {i}").end()
+    deadline = time.monotonic() + 30
+    while shedding.dropped_spans == 0:  # the worker's export is refused or stuck: spans start being shed
+        if time.monotonic() > deadline:
+            raise AssertionError("configure_tracing's processor never started shedding: was the endpoint down?")
+        tracer.start_span("probe").end()
+        await asyncio.sleep(0.05)
+    return provider, shedding
 
 
 def _check_output(result: Any, k: int) -> None:
@@ -269,6 +298,8 @@ async def measure_w4(rounds: int, *, configs: Sequence[str] = W4_CONFIGS, block:
                 config = configs[(b + j) % len(configs)]
                 times, down = await _w4_block(config, port, block, warm=2)
                 out.samples[config].times.extend(times)
+                if config == "down-agents-otel":
+                    out.agents_otel_shed_blocks += 1
                 if down is not None:
                     if down.failures < 1:
                         raise AssertionError(f"{config}: the exporter never failed: was the endpoint really down?")

@@ -251,17 +251,22 @@ async def w3_rows(table: Table, args: argparse.Namespace) -> None:
 
 
 async def w4_rows(table: Table, args: argparse.Namespace) -> None:
-    names = ["W4 endpoint down, queue filling", "W4 endpoint down, queue full", "W4 endpoint up (BSP, discarding)"]
+    names = [
+        "W4 endpoint down (configure_tracing)",
+        "W4 endpoint down, app's own SDK BSP, queue filling",
+        "W4 endpoint down, app's own SDK BSP, queue full",
+        "W4 endpoint up (SDK BSP, discarding)",
+    ]
     try:
         r = await export.measure_w4(2 * args.rounds)
     except Exception as exc:
         _error_rows(table, names, exc)
         return
     base = r.samples["none"]
-    for config, name in zip(("down-filling", "down-full", "up-discard"), names, strict=True):
+    for config, name in zip(("down-agents-otel", "down-filling", "down-full", "up-discard"), names, strict=True):
         fig = r.samples[config]
         table.add(Row(name, fig.median, base.median, basis="no exporter",
-                      target=TARGETS["endpoint_down"] if config.startswith("down") else None,
+                      target=TARGETS["endpoint_down"] if config == "down-agents-otel" else None,
                       note=f"Runner.run K={export.W4_K}, n={fig.n}; {_iqr_note(fig, base)}"))
     table.footnotes.append(
         f"W4: {r.blocks} blocks of {export.W4_BLOCK} runs; the dead endpoint saw {r.export_calls} export calls, "
