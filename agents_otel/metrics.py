@@ -17,6 +17,7 @@ the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import functools
 import logging
 import os
@@ -212,15 +213,23 @@ def configure_metrics_from_env() -> MeterProvider | None:
     from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
     from opentelemetry.sdk.resources import Resource
 
+    from .tracing.setup import exit_timeout_from_env, export_timeout_from_env
+
+    # Same bounds as the trace export: a dead collector must neither hold the reader's thread for the OTLP
+    # exporters' default 10 s nor stall interpreter exit (the SDK's own exit hook would wait up to 30 s).
+    timeout = export_timeout_from_env("METRICS")
     exporter: MetricExporter
     if protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcExporter
 
-        exporter = GrpcExporter()
+        exporter = GrpcExporter(timeout=timeout)
     else:
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpExporter
 
-        exporter = HttpExporter()
-    provider = SDKMeterProvider(metric_readers=[PeriodicExportingMetricReader(exporter)], resource=Resource.create())
+        exporter = HttpExporter(timeout=timeout)
+    provider = SDKMeterProvider(
+        metric_readers=[PeriodicExportingMetricReader(exporter)], resource=Resource.create(), shutdown_on_exit=False
+    )
     metrics.set_meter_provider(provider)
+    atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
     return provider

@@ -19,6 +19,7 @@ from typing import Any
 
 import grpc
 import pytest
+from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
@@ -68,6 +69,7 @@ class Receiver:
 
     requests: list[trace_service_pb2.ExportTraceServiceRequest] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    metrics: list[metrics_service_pb2.ExportMetricsServiceRequest] = field(default_factory=list)
     endpoint: str = ""
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -76,6 +78,24 @@ class Receiver:
             self.requests.append(request)
             self.headers.append(headers)
             self._cond.notify_all()
+
+    def record_metrics(self, request: metrics_service_pb2.ExportMetricsServiceRequest) -> None:
+        with self._cond:
+            self.metrics.append(request)
+            self._cond.notify_all()
+
+    def metric_points(self, name: str) -> list[Any]:
+        """Every data point received for the metric ``name`` (histogram, sum or gauge points)."""
+        points: list[Any] = []
+        with self._cond:
+            for request in self.metrics:
+                for rm in request.resource_metrics:
+                    for sm in rm.scope_metrics:
+                        for metric in sm.metrics:
+                            if metric.name == name:
+                                kind = metric.WhichOneof("data")
+                                points.extend(getattr(metric, kind).data_points)
+        return points
 
     def spans(self) -> list[ReceivedSpan]:
         with self._cond:
@@ -109,6 +129,12 @@ def _http_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 body = gzip.decompress(body)
             elif encoding == "deflate":
                 body = zlib.decompress(body)
+            if self.path == "/v1/metrics":
+                metrics_request = metrics_service_pb2.ExportMetricsServiceRequest()
+                metrics_request.ParseFromString(body)
+                receiver.record_metrics(metrics_request)
+                self._reply(metrics_service_pb2.ExportMetricsServiceResponse().SerializeToString())
+                return
             if self.path != "/v1/traces":
                 self.send_response(404)
                 self.end_headers()
@@ -116,7 +142,9 @@ def _http_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             request = trace_service_pb2.ExportTraceServiceRequest()
             request.ParseFromString(body)
             receiver.record(request, {k.lower(): v for k, v in self.headers.items()})
-            reply = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+            self._reply(trace_service_pb2.ExportTraceServiceResponse().SerializeToString())
+
+        def _reply(self, reply: bytes) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/x-protobuf")
             self.send_header("Content-Length", str(len(reply)))

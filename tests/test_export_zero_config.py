@@ -197,3 +197,17 @@ def test_unsupported_protocol_is_reported_and_the_run_still_works(tmp_path: Path
     out, stderr = _run_program(tmp_path, USER_PROGRAM, env)
     assert out["final_output"] == "done"
     assert "http/json" in stderr and "not supported" in stderr
+
+
+def test_metrics_go_where_the_traces_go(otlp_http_receiver: Receiver, tmp_path: Path) -> None:
+    """The same program, no metrics code: its tool metrics reach the OTLP endpoint, flushed at exit."""
+    env = _clean_env(OTEL_EXPORTER_OTLP_ENDPOINT=otlp_http_receiver.endpoint, OTEL_SERVICE_NAME="metrics-app")
+    out, _ = _run_program(tmp_path, USER_PROGRAM, env)
+    assert out["final_output"] == "done"
+    (duration,) = otlp_http_receiver.metric_points("gen_ai.execute_tool.duration")
+    attributes = {kv.key: kv.value.string_value for kv in duration.attributes}
+    assert attributes["gen_ai.tool.name"] == "fetch_report" and attributes["gen_ai.agent.name"] == "reporter"
+    assert duration.count == 1
+    (progress,) = otlp_http_receiver.metric_points("agents_otel.tool.progress")
+    assert progress.as_int == 3
+    assert [p.count for p in otlp_http_receiver.metric_points("gen_ai.client.operation.duration")] == [2]

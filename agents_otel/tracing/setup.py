@@ -95,7 +95,7 @@ def configure_tracing(
             "a global TracerProvider is already set; call configure_tracing(set_global=False) and pass the result "
             "as RunConfig(tracer_provider=...), or keep using the existing provider"
         )
-    exit_bound = exit_timeout if exit_timeout is not None else _float_env(EXIT_TIMEOUT_ENV, DEFAULT_EXIT_TIMEOUT)
+    exit_bound = exit_timeout if exit_timeout is not None else exit_timeout_from_env()
     resolved_endpoint = endpoint or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_ENDPOINT")
     explicit_file = file if file is not None else (_env(TRACE_FILE_ENV) or None)
 
@@ -145,10 +145,17 @@ def auto_configured_provider() -> trace.TracerProvider:
         if _env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
             return current
         try:
-            return configure_tracing()
+            provider = configure_tracing()
         except TracingConfigurationError as exc:
             logger.warning("agents_otel: tracing not configured automatically: %s", exc)
-        return trace.get_tracer_provider()
+            return trace.get_tracer_provider()
+        try:  # metrics go where the traces go (when an OTLP endpoint is configured)
+            from ..metrics import configure_metrics_from_env
+
+            configure_metrics_from_env()
+        except Exception as exc:  # a metrics misconfiguration must not cost the run its traces
+            logger.warning("agents_otel: metrics not configured automatically: %s", exc)
+        return provider
 
 
 def disable_auto_configure() -> None:
@@ -179,8 +186,8 @@ def _otlp_exporter(
     endpoint: str | None, protocol: Protocol, headers: Mapping[str, str] | None, timeout: float | None
 ) -> SpanExporter:
     """The OTLP exporter for ``protocol``; anything not passed here it reads from the environment itself."""
-    if timeout is None and not (_env("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") or _env("OTEL_EXPORTER_OTLP_TIMEOUT")):
-        timeout = DEFAULT_EXPORT_TIMEOUT
+    if timeout is None:
+        timeout = export_timeout_from_env("TRACES")
     if protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
 
@@ -188,6 +195,19 @@ def _otlp_exporter(
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
 
     return HttpExporter(endpoint=_http_traces_url(endpoint) if endpoint else None, headers=headers, timeout=timeout)
+
+
+def export_timeout_from_env(signal: Literal["TRACES", "METRICS"]) -> float | None:
+    """Seconds per OTLP export of ``signal``: ``None`` when ``OTEL_EXPORTER_OTLP[_<signal>]_TIMEOUT`` is set (the
+    exporter reads it itself), else :data:`DEFAULT_EXPORT_TIMEOUT`."""
+    if _env(f"OTEL_EXPORTER_OTLP_{signal}_TIMEOUT") or _env("OTEL_EXPORTER_OTLP_TIMEOUT"):
+        return None
+    return DEFAULT_EXPORT_TIMEOUT
+
+
+def exit_timeout_from_env() -> float:
+    """Seconds interpreter exit may spend flushing telemetry (``AGENTS_OTEL_EXIT_TIMEOUT``)."""
+    return _float_env(EXIT_TIMEOUT_ENV, DEFAULT_EXIT_TIMEOUT)
 
 
 def _http_traces_url(base: str) -> str:
@@ -234,5 +254,7 @@ __all__ = [
     "auto_configured_provider",
     "configure_tracing",
     "disable_auto_configure",
+    "exit_timeout_from_env",
+    "export_timeout_from_env",
     "flush_file_exports",
 ]
