@@ -12,6 +12,7 @@ collector-config/README.md, never copied from the dashboard.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+
+import agents_otel.metrics as runtime_metrics
 
 yaml = pytest.importorskip("yaml")
 
@@ -180,11 +183,54 @@ def expected_metric_names(cfg: dict[str, Any]) -> set[str]:
     return names
 
 
+# The runtime's own OTLP metrics: names from the code, so a renamed metric breaks the dashboard test.
+RUNTIME_METRICS: list[tuple[str, str, str]] = [
+    (runtime_metrics.TOOL_DURATION, "histogram", "s"),
+    (runtime_metrics.OPERATION_DURATION, "histogram", "s"),
+    (runtime_metrics.TOKEN_USAGE, "histogram", "{token}"),
+    (runtime_metrics.PROGRESS_EVENTS, "counter", "{event}"),
+    (runtime_metrics.TOOL_STALLS, "counter", "{stall}"),
+]
+RUNTIME_METRIC_ATTRIBUTES = [
+    "gen_ai.tool.name", "gen_ai.tool.type", "gen_ai.agent.name", "gen_ai.operation.name", "error.type",
+    "gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "gen_ai.token.type",
+    "server.address", "server.port",
+]  # fmt: skip
+
+
+def runtime_metrics_reach_prometheus(cfg: dict[str, Any]) -> bool:
+    """A metrics pipeline takes OTLP from the runtime and exports it to the prometheus exporter."""
+    return any(
+        name.split("/")[0] == "metrics"
+        and any(ctype(r) == "otlp" for r in p.get("receivers", []))
+        and any(ctype(e) == "prometheus" for e in p.get("exporters", []))
+        for name, p in pipelines(cfg).items()
+    )
+
+
+def expected_runtime_metric_names(cfg: dict[str, Any]) -> set[str]:
+    if not runtime_metrics_reach_prometheus(cfg):
+        return set()
+    suffixes = with_suffixes(prometheus_exporter_config(cfg))
+    names: set[str] = set()
+    for metric, kind, unit in RUNTIME_METRICS:
+        base = escape(metric)
+        if suffixes and unit in UNIT_SUFFIX:  # annotations in braces ({token}) add no suffix
+            base += f"_{UNIT_SUFFIX[unit]}"
+        if kind == "histogram":
+            names |= {f"{base}_bucket", f"{base}_sum", f"{base}_count"}
+        else:
+            names.add(base + ("_total" if suffixes else ""))
+    return names
+
+
 def expected_label_names(cfg: dict[str, Any]) -> set[str]:
     connector = spanmetrics_config(cfg)
     excluded = set(connector.get("exclude_dimensions") or [])
     attrs = [a for a in STANDARD_SPANMETRICS_ATTRIBUTES if a not in excluded]
     attrs += [d["name"] for d in connector.get("dimensions") or []]
+    if runtime_metrics_reach_prometheus(cfg):
+        attrs += RUNTIME_METRIC_ATTRIBUTES
     return {escape(a) for a in attrs} | PROMETHEUS_LABELS
 
 
@@ -633,7 +679,7 @@ def test_dashboard_provider_loads_the_dashboard(compose: dict[str, Any]) -> None
 def test_dashboard_queries_use_emitted_metrics_and_labels(
     dashboard: dict[str, Any], collector: dict[str, Any]
 ) -> None:
-    metrics_ok = expected_metric_names(collector)
+    metrics_ok = expected_metric_names(collector) | expected_runtime_metric_names(collector)
     labels_ok = expected_label_names(collector)
     queries = dashboard_queries(dashboard)
     assert len(queries) >= 5
@@ -681,6 +727,22 @@ def test_dashboard_covers_the_slow_tools_questions(
                 f"query does not restrict to execute_tool spans: {e}"
             )
     assert any(p.get("type") == "table" for p in walk_panels(dashboard["panels"])), "no slowest-tools table"
+    stalls = escape(runtime_metrics.TOOL_STALLS) + "_total"
+    assert stalls in expected_runtime_metric_names(collector), "runtime metrics do not reach Prometheus"
+    assert any(stalls in e and tool_label in e for e in exprs), "no stalled-tools panel"
+
+
+def test_runtime_metric_names_follow_the_documented_rules(collector: dict[str, Any]) -> None:
+    names = expected_runtime_metric_names(collector)
+    assert {
+        "gen_ai_execute_tool_duration_seconds_bucket",
+        "agents_otel_tool_stalls_total",
+        "agents_otel_tool_progress_total",
+        "gen_ai_client_token_usage_bucket",
+    } <= names
+    other = copy.deepcopy(collector)
+    del other["service"]["pipelines"]["metrics/runtime"]
+    assert expected_runtime_metric_names(other) == set()
 
 
 def test_dashboard_datasources_are_provisioned(
