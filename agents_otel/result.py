@@ -15,6 +15,7 @@ from .stream_events import StreamEvent
 
 if TYPE_CHECKING:
     from .agent import Agent
+    from .run_context import RunContext
 
 
 @dataclass
@@ -56,7 +57,6 @@ class RunResultStreaming:
         self.new_items: list[RunItem] = []
         self.raw_responses: list[ModelResponse] = []
         self.usage = Usage()
-        self.trace_id = ""
         self.progress_dropped = 0
         self.is_complete = False
         self.cancelled = False
@@ -66,6 +66,7 @@ class RunResultStreaming:
         self._max_buffered = max_buffered
         self._stream: EventStream | None = None
         self._task: asyncio.Task[None] | None = None
+        self._run: RunContext | None = None
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -86,7 +87,6 @@ class RunResultStreaming:
             self.new_items = result.new_items
             self.raw_responses = result.raw_responses
             self.usage = result.usage
-            self.trace_id = result.trace_id
             self.progress_dropped = result.progress_dropped
         except asyncio.CancelledError:
             self.cancelled = True
@@ -111,6 +111,12 @@ class RunResultStreaming:
                 await self._wait()
         if self._exception is not None:
             raise self._exception
+
+    @property
+    def trace_id(self) -> str:
+        """Hex id of the run's trace: known from the moment the run's ``invoke_agent`` span starts, i.e. before
+        the first stream event, so a UI can link to the trace while the run is still going. "" before that."""
+        return self._run.trace_id if self._run is not None else ""
 
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():

@@ -86,7 +86,8 @@ class Runner:
         config = run_config or RunConfig()
 
         async def start(result: RunResultStreaming, stream: EventStream) -> RunResult:
-            return await run_agent(starting_agent, input, _new_run(config, context, stream=stream), max_turns)
+            run = result._run = _new_run(config, context, stream=stream)
+            return await run_agent(starting_agent, input, run, max_turns)
 
         return RunResultStreaming(starting_agent, input, start, config.max_buffered_events)
 
@@ -127,6 +128,7 @@ async def run_agent(
             A.GEN_AI_REQUEST_MODEL: model.model_name,
         },
     )
+    run.trace_id = trace_id_hex(span.get_span_context().trace_id)
     token = context_api.attach(trace.set_span_in_context(span))
     history: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else list(input)
     items = run.items
@@ -181,7 +183,7 @@ async def run_agent(
         raw_responses=responses,
         history=history,
         usage=usage,
-        trace_id=trace_id_hex(span.get_span_context().trace_id),
+        trace_id=run.trace_id,
         progress_dropped=run.progress_dropped,
     )
 

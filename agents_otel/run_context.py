@@ -39,6 +39,7 @@ class RunContext:
         "redact",
         "sampling",
         "stream",
+        "trace_id",
         "tracer",
     )
 
@@ -62,6 +63,8 @@ class RunContext:
         self.parent_tool_call_id = parent_tool_call_id
         self.listening: bool = stream is not None or self.forward is not None
         self.progress_dropped = 0
+        self.trace_id = ""
+        """Hex id of the run's trace, set when its ``invoke_agent`` span starts (before any event is emitted)."""
         self.items: list[RunItem] = []
         """Run items in creation order; tool items are appended by the stream processor, nowhere else."""
         # Read on every progress event: copied out of the config once so the hot path does one attribute load.

@@ -262,3 +262,15 @@ async def test_user_context_reaches_tools(tracing: Tracing) -> None:
         Agent(name="A", tools=[whoami], model=model), "go", context={"user": "ada"}, run_config=tracing.config
     )
     assert {i.output for i in model.calls[1].input if isinstance(i, FunctionCallOutput)} == {"ada"}
+
+
+async def test_streamed_result_knows_its_trace_id_from_the_first_event(tracing: Tracing) -> None:
+    result = Runner.run_streamed(
+        Agent(name="A", model=ScriptedModel([[assistant_message("x")]])), "go", run_config=tracing.config
+    )
+    seen_at_first_event = None
+    async for _ in result.stream_events():
+        if seen_at_first_event is None:
+            seen_at_first_event = result.trace_id
+    (run_span,) = tracing.named("invoke_agent")
+    assert seen_at_first_event == result.trace_id == format(run_span.context.trace_id, "032x")

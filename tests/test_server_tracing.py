@@ -66,8 +66,9 @@ def test_without_traceparent_the_run_is_a_new_trace_named_by_its_events() -> Non
     agent_span = next(s for s in exporter.get_finished_spans() if s.name == "invoke_agent Stepper")
     trace_id = format(agent_span.context.trace_id, "032x")
     assert agent_span.parent is None
-    # The root span's id is made inside the run, so it is first known from the first tool event.
-    assert run["trace_id"] is None and events[0]["trace_id"] is None
+    # The root span starts before the run's first event, and POST /runs answers after that event.
+    assert run["trace_id"] == trace_id
+    assert events[0]["type"] == "run_started" and events[0]["trace_id"] == trace_id
     assert next(e for e in events if e["type"] == "tool_called")["trace_id"] == trace_id
     assert events[-1]["type"] == "run_completed" and events[-1]["trace_id"] == trace_id
     assert status["trace_id"] == trace_id

@@ -75,6 +75,7 @@ def create_app(
     async def start_run(request: Request) -> Response:
         body = await _run_request(request)
         run = runs.start(body.input, run_parent_context(request.headers))
+        await run.ready.wait()  # a few loop turns: the run's first event, so the answer carries its trace id
         events_url = request.url_for("run_events", run_id=run.id).path
         return JSONResponse(
             {"id": run.id, "trace_id": run.trace_id, "events_url": events_url},

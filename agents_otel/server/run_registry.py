@@ -44,6 +44,8 @@ class ServedRun:
     status: RunStatus = "running"
     finished_at: float | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    ready: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    """Set once the run's first event (which follows the start of its root span) is buffered, or it ended."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,7 +94,6 @@ class RunRegistry:
             if token is not None:
                 context_api.detach(token)
         run = ServedRun(uuid.uuid4().hex, result, ReplayBuffer(self.replay_buffer_size), trace_id)
-        run.buffer.append({"type": "run_started", "run_id": run.id, "trace_id": trace_id})
         run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
         self._runs[run.id] = run
         return run
@@ -133,8 +134,8 @@ class RunRegistry:
                 payload = event_to_json(event)
                 if payload is None:
                     continue
-                if run.trace_id is None:
-                    run.trace_id = payload.get("trace_id")
+                if not run.ready.is_set():
+                    self._announce(run)
                 buffer.append(payload)
         except asyncio.CancelledError:  # shutdown: leaving stream_events() has cancelled the run
             self._finish(run, "cancelled", {"type": "run_cancelled"})
@@ -148,8 +149,17 @@ class RunRegistry:
                 final = {"type": "run_completed", "final_output": jsonable(run.result.final_output)}
                 self._finish(run, "completed", final, hex_id(run.result.trace_id))
 
+    def _announce(self, run: ServedRun) -> None:
+        """``run_started``, once the run's root span has started (its first event) or the run ended before any:
+        from then on the trace id is known even when the request carried no traceparent."""
+        run.trace_id = run.trace_id or hex_id(run.result.trace_id)
+        run.buffer.append({"type": "run_started", "run_id": run.id, "trace_id": run.trace_id})
+        run.ready.set()
+
     def _finish(self, run: ServedRun, status: RunStatus, event: dict[str, Any], trace_id: str | None = None) -> None:
         run.trace_id = run.trace_id or trace_id
+        if not run.ready.is_set():
+            self._announce(run)
         run.status = status
         run.finished_at = self._clock()
         run.buffer.append({**event, "trace_id": run.trace_id})
