@@ -205,3 +205,26 @@ def test_other_span_events_are_shown_under_their_span(trace_file: Path, provider
     lines = text.splitlines()
     tool_row = next(i for i, line in enumerate(lines) if "execute_tool annotated" in line)
     assert "• cache.miss" in lines[tool_row + 1] and "cache.key=k1" in lines[tool_row + 1]
+
+
+@function_tool
+def chatty(ctx: ToolContext[Any], n: int) -> str:
+    """Floods progress and sends one oversized payload."""
+    ctx.send_progress({"blob": "x" * 20_000})
+    for i in range(n):
+        ctx.send_progress({"i": i})
+    return "flooded"
+
+
+def test_sampled_and_truncated_progress_are_marked(trace_file: Path, provider: Any) -> None:
+    model = ScriptedModel([[function_call("chatty", {"n": 499}, call_id="c")], [assistant_message("ok")]])
+    agent = Agent(name="flooder", tools=[chatty], model=model)
+    trace_id = Runner.run_sync(agent, "go", run_config=RunConfig(tracer_provider=provider)).trace_id
+    console = _console()
+    print_trace(trace_id, path=str(trace_file), console=console)
+    text = console.export_text()
+    kept = next(line for line in text.splitlines() if "progress events on the span" in line)
+    recorded = int(kept.split(" of 500 ")[0].split()[-1])
+    assert 21 <= recorded <= 100  # default sampling: the first 10, a burst of 10, the last; capped at 100
+    first = next(line for line in text.splitlines() if "◆ #1 " in line)
+    assert "[truncated from 20011 bytes]" in first

@@ -17,6 +17,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..tracing import attributes as A
 from .model import EventRecord, SpanRecord, TraceRecord
 
 DEFAULT_MAX_EVENTS = 10
@@ -86,6 +87,12 @@ def _walk(
             rows.append(_Row(_detail(guide, f"… {event} more progress events", "dim")))
             continue
         rows.append(_Row(_progress_label(guide, span, event), "", _event_bar(span, event)))
+    sampled_out = span.attributes.get(A.PROGRESS_DROPPED)
+    if isinstance(sampled_out, int) and sampled_out > 0:
+        emitted = span.attributes.get(A.PROGRESS_EMITTED)
+        # Trace-side sampling kept these; the live stream had every one.
+        note = f"{span.attributes.get(A.PROGRESS_RECORDED)} of {emitted} progress events on the span"
+        rows.append(_Row(_detail(guide, note, "dim")))
     for event in span.events:
         if not event.is_progress and event.name != "exception":  # exceptions are summarised by the ✗ row
             rows.append(_Row(_event_label(guide, span, event), "", _event_bar(span, event)))
@@ -100,6 +107,8 @@ def _progress_label(guide: str, span: SpanRecord, event: EventRecord) -> Text:
     sequence = event.sequence
     label.append(f"#{sequence} " if sequence is not None else "", style="yellow")
     label.append(f"+{format_duration(event.time - span.start)} ", style="dim")
+    if event.attributes.get(A.PROGRESS_TRUNCATED):  # before the data: the data is what gets cut off
+        label.append(f"[truncated from {event.attributes.get(A.PROGRESS_ORIGINAL_BYTES)} bytes] ", style="magenta")
     label.append(summarize(event.data))
     return label
 
