@@ -2,17 +2,19 @@
 then the run's trace, where the same progress sits on the tool spans as span events.
 
 Offline by default (ScriptedModel: no API key, no server). With ``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` set,
-a real model drives the same tools.
+a real model drives the same tools. Tracing is configured the way an application would: ``configure_tracing()``
+exports to ``OTEL_EXPORTER_OTLP_ENDPOINT`` when set (Jaeger, Tempo, a Collector) and otherwise appends to the local
+trace file that ``agents-otel traces`` shows again later.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from rich.console import Console
@@ -29,7 +31,9 @@ from agents_otel import (
     RunItemStreamEvent,
     Runner,
     ToolProgressStreamEvent,
+    configure_tracing,
 )
+from agents_otel.tracing.file_exporter import default_trace_file
 
 console = Console()
 
@@ -52,8 +56,8 @@ async def main() -> None:
     model, research_model, description = choose_model()
     console.print(f"[bold]agents_otel demo[/bold] - model: {description}")
 
-    memory = InMemorySpanExporter()
-    provider = TracerProvider()
+    provider = configure_tracing(service_name="agents-otel-demo")
+    memory = InMemorySpanExporter()  # a second copy of the spans, for the waterfall at the end
     provider.add_span_processor(SimpleSpanProcessor(memory))
 
     agent = Agent(
@@ -99,6 +103,9 @@ async def main() -> None:
                 answer.append(getattr(event.data, "delta", ""))
     console.print(f"\n[bold]Answer:[/bold] {''.join(answer) or result.final_output}\n")
     show_trace(memory, result.trace_id)
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    where = f"exported over OTLP to {endpoint}" if endpoint else f"appended to {default_trace_file()}"
+    console.print(f"\nTrace {result.trace_id} {where}; [bold]agents-otel traces[/bold] shows recent runs again.")
 
 
 def show_trace(memory: InMemorySpanExporter, trace_id: str) -> None:
