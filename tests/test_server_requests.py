@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from server_support import SAFETY_TIMEOUT, LiveServer, SteppedTool, parallel_agent, watch
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -165,3 +166,23 @@ def test_mounted_under_a_prefix_the_urls_it_returns_include_the_prefix() -> None
     assert response.headers["location"] == f"/agent/runs/{run['id']}"
     assert run["events_url"] == f"/agent/runs/{run['id']}/events"
     assert events[-1]["type"] == "run_completed"
+
+
+def test_mounted_in_a_fastapi_app_next_to_its_own_routes() -> None:
+    """The documented FastAPI mounting, for real: the host app keeps its routes, ours live under the prefix."""
+    tool = SteppedTool("solo", steps=2)
+    host = FastAPI()
+
+    @host.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    host.mount("/agent", create_app(parallel_agent(tool)))
+    with LiveServer(host) as server, httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+        run = client.post("/agent/runs", json={"input": "go"}).json()
+        tool.release(2)
+        events = list(watch(client, run["events_url"]))
+        assert client.get(f"/agent/runs/{run['id']}").json()["status"] == "completed"
+    assert [e["sequence"] for e in events if e["type"] == "tool_progress"] == [1, 2]
+    assert events[-1]["type"] == "run_completed" and events[-1]["final_output"] == "all done"
