@@ -25,7 +25,7 @@ import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
@@ -114,15 +114,7 @@ class Instruments:
         self.tool_stalls.add(1, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
 
     def model_call(self, model: Model, response: ModelResponse | None, error_type: str | None, duration: float) -> None:
-        attributes: dict[str, Any] = {
-            A.GEN_AI_OPERATION_NAME: A.OP_CHAT,
-            A.GEN_AI_PROVIDER_NAME: model.provider_name,
-            A.GEN_AI_REQUEST_MODEL: model.model_name,
-        }
-        if model.server_address:
-            attributes[A.SERVER_ADDRESS] = model.server_address
-            if model.server_port:
-                attributes[A.SERVER_PORT] = model.server_port
+        attributes = A.model_attributes(model)
         if response is not None and response.model:
             attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
         if error_type is not None:

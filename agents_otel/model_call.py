@@ -33,15 +33,7 @@ REQUEST_STREAM = "gen_ai.request.stream"
 
 
 def request_attributes(model: Model, request: ModelRequest, capture_content: bool) -> dict[str, Any]:
-    attributes: dict[str, Any] = {
-        A.GEN_AI_OPERATION_NAME: A.OP_CHAT,
-        A.GEN_AI_PROVIDER_NAME: model.provider_name,
-        A.GEN_AI_REQUEST_MODEL: model.model_name,
-    }
-    if model.server_address:
-        attributes[A.SERVER_ADDRESS] = model.server_address
-        if model.server_port:
-            attributes[A.SERVER_PORT] = model.server_port
+    attributes = A.model_attributes(model)
     settings = request.settings
     if settings.temperature is not None:
         attributes[A.GEN_AI_REQUEST_TEMPERATURE] = settings.temperature

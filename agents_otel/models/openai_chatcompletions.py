@@ -18,6 +18,7 @@ from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCa
 from ._openai_chat_output import ChatStreamAssembler, choice_items
 from ._openai_client import OpenAIClientModel
 from ._openai_errors import INVALID_RESPONSE, openai_errors
+from ._openai_settings import settings_params
 from ._openai_tools import tool_params
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, Usage
 
@@ -39,13 +40,7 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
             "messages": chat_messages(request.system_instructions, request.input),
         }
         params.update(tool_params(request.tools, settings, "chat"))
-        if settings.temperature is not None:
-            params["temperature"] = settings.temperature
-        if settings.top_p is not None:
-            params["top_p"] = settings.top_p
-        if settings.max_tokens is not None:
-            params["max_tokens"] = settings.max_tokens
-        params.update(settings.extra_args or {})
+        params.update(settings_params(settings, "chat"))
         return params
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:

@@ -18,6 +18,7 @@ from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCa
 from ._openai_client import OpenAIClientModel
 from ._openai_errors import openai_errors
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
+from ._openai_settings import settings_params
 from ._openai_tools import tool_params
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, Usage
 
@@ -37,13 +38,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
         if request.system_instructions:
             params["instructions"] = request.system_instructions
         params.update(tool_params(request.tools, settings, "responses"))
-        if settings.temperature is not None:
-            params["temperature"] = settings.temperature
-        if settings.top_p is not None:
-            params["top_p"] = settings.top_p
-        if settings.max_tokens is not None:
-            params["max_output_tokens"] = settings.max_tokens
-        params.update(settings.extra_args or {})
+        params.update(settings_params(settings, "responses"))
         return params
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:

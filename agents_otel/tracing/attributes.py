@@ -7,7 +7,10 @@ attributes live in the ``agents_otel.*`` namespace rather than squatting on ``ge
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ..models.interface import Model
 
 # GenAI semantic conventions
 GEN_AI_OPERATION_NAME: Final = "gen_ai.operation.name"
@@ -67,6 +70,20 @@ STALL_TIMEOUT: Final = "agents_otel.stall.timeout"
 # error.type values for failures that are not exceptions of their own
 ERROR_CANCELLED: Final = "cancelled"
 ERROR_TIMEOUT: Final = "timeout"
+
+
+def model_attributes(model: Model) -> dict[str, Any]:
+    """Who was called: shared by the ``chat`` span and the model-call metrics, so both carry the same identity."""
+    attributes: dict[str, Any] = {
+        GEN_AI_OPERATION_NAME: OP_CHAT,
+        GEN_AI_PROVIDER_NAME: model.provider_name,
+        GEN_AI_REQUEST_MODEL: model.model_name,
+    }
+    if model.server_address:
+        attributes[SERVER_ADDRESS] = model.server_address
+        if model.server_port:
+            attributes[SERVER_PORT] = model.server_port
+    return attributes
 
 
 def error_type_of(exc: BaseException) -> str:
