@@ -15,7 +15,7 @@ from opentelemetry import context as context_api
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
-from . import eager, redaction
+from . import redaction
 from .current_tool import CURRENT_TOOL
 from .exceptions import ToolError, ToolNotFoundError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
@@ -52,24 +52,17 @@ async def execute_tool_calls(
         return [FunctionCallOutput(call.call_id, await execute_tool_call(run, agent, call, tools.get(call.name)))]
     loop = asyncio.get_running_loop()
     batch = _Batch()
-    started: list[eager.Started] = []
+    # One Task per call, not an eager first step in the caller's task: a tool body's asyncio.timeout, TaskGroup
+    # or any cancel scope binds to the current task, which must be the call's own.
+    tasks = batch.tasks = [loop.create_task(execute_tool_call(run, agent, c, tools.get(c.name), batch)) for c in calls]
     try:
-        for c in calls:  # each call runs until it first awaits; only calls that suspend get a Task
-            item = eager.start(execute_tool_call(run, agent, c, tools.get(c.name), batch), loop)
-            started.append(item)
-            if item.task is not None:
-                batch.tasks.append(item.task)
         # Awaiting the tasks in turn waits no longer than gather() (they all run concurrently) and costs less per
         # call; fail-fast comes from _Batch.fail, which a call raising a fatal error uses to cancel its siblings.
-        return [
-            FunctionCallOutput(c.call_id, item.value if item.task is None else await item.task)
-            for c, item in zip(calls, started, strict=True)
-        ]
+        return [FunctionCallOutput(c.call_id, await t) for c, t in zip(calls, tasks, strict=True)]
     except BaseException as exc:
-        for task in batch.tasks:
+        for task in tasks:
             task.cancel()
-        if batch.tasks:
-            await asyncio.wait(batch.tasks)
+        await asyncio.wait(tasks)
         me = asyncio.current_task()
         if (
             batch.error is not None

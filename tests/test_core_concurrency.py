@@ -284,3 +284,120 @@ async def test_cancelled_sync_tool_thread_cannot_report_into_the_ended_call(trac
     span = tracing.tool_span("b")
     assert span.attributes["error.type"] == "cancelled"
     assert len(span.events) == 1
+
+
+def _second_of_two(tool: Any, waiter: Any) -> Agent[Any]:
+    """The tool under test is the *second* call, while the first is still waiting: a cancel scope in the second call
+    bound to anything but its own task would cancel the wrong thing."""
+    calls = [function_call(waiter.name, {}, call_id="first"), function_call(tool.name, {}, call_id="second")]
+    return Agent(name="A", tools=[waiter, tool], model=ScriptedModel([calls, [assistant_message("ok")]]))
+
+
+def _outputs(model: Any) -> dict[str, str]:
+    return {i.call_id: i.output for i in model.calls[-1].input if getattr(i, "type", "") == "function_call_output"}
+
+
+async def test_a_tools_own_asyncio_timeout_in_a_parallel_batch_cancels_only_itself(tracing: Tracing) -> None:
+    release = asyncio.Event()
+
+    @function_tool
+    async def waits() -> str:
+        await release.wait()
+        return "released normally"
+
+    @function_tool
+    async def own_timeout() -> str:
+        try:
+            async with asyncio.timeout(0.01):
+                await asyncio.Event().wait()
+        except TimeoutError:
+            return "my own timeout fired"
+        finally:
+            release.set()
+        return "unreachable"
+
+    agent = _second_of_two(own_timeout, waits)
+    result = await Runner.run(agent, "go", run_config=tracing.config)
+    assert result.final_output == "ok"
+    assert _outputs(agent.model) == {"first": "released normally", "second": "my own timeout fired"}
+
+
+async def test_the_runtime_timeout_in_a_parallel_batch_ends_only_its_own_call(tracing: Tracing) -> None:
+    release = asyncio.Event()
+
+    @function_tool
+    async def waits() -> str:
+        await release.wait()
+        return "released normally"
+
+    @function_tool(timeout=0.01)
+    async def too_slow() -> str:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            release.set()
+        return "unreachable"
+
+    agent = _second_of_two(too_slow, waits)
+    await Runner.run(agent, "go", run_config=tracing.config)
+    outputs = _outputs(agent.model)
+    assert outputs["first"] == "released normally" and "timed out" in outputs["second"]
+    assert tracing.tool_span("second").attributes["error.type"] == "timeout"
+    assert "error.type" not in tracing.tool_span("first").attributes
+
+
+async def test_a_task_group_inside_a_tool_in_a_parallel_batch(tracing: Tracing) -> None:
+    release = asyncio.Event()
+
+    @function_tool
+    async def waits() -> str:
+        await release.wait()
+        return "released normally"
+
+    @function_tool
+    async def fans_out(ctx: ToolContext) -> str:
+        async def part(i: int) -> int:
+            await asyncio.sleep(0)
+            ctx.send_progress({"part": i})
+            return i * i
+
+        async with asyncio.TaskGroup() as group:
+            parts = [group.create_task(part(i)) for i in range(3)]
+        release.set()
+        return str(sum(p.result() for p in parts))
+
+    agent = _second_of_two(fans_out, waits)
+    await Runner.run(agent, "go", run_config=tracing.config)
+    assert _outputs(agent.model) == {"first": "released normally", "second": "5"}
+    assert len(tracing.tool_span("second").events) == 3
+
+
+async def test_a_batch_mixing_immediate_and_suspending_calls_keeps_order_and_spans(tracing: Tracing) -> None:
+    gate = asyncio.Event()
+
+    @function_tool
+    async def immediate(ctx: ToolContext, i: int) -> str:
+        ctx.send_progress({"i": i})
+        return f"now {i}"
+
+    @function_tool
+    async def later(ctx: ToolContext, i: int) -> str:
+        ctx.send_progress({"i": i, "phase": "waiting"})
+        await gate.wait()
+        ctx.send_progress({"i": i, "phase": "done"})
+        return f"later {i}"
+
+    calls = [function_call("later" if i % 2 else "immediate", {"i": i}, call_id=f"c{i}") for i in range(6)]
+    model = ScriptedModel([calls, [assistant_message("ok")]])
+    result = Runner.run_streamed(
+        Agent(name="Mix", tools=[immediate, later], model=model), "go", run_config=tracing.config
+    )
+    async for event in result.stream_events():
+        if isinstance(event, ToolProgressStreamEvent) and event.tool_call_id == "c5":
+            gate.set()
+    assert list(_outputs(model).items()) == [(f"c{i}", f"later {i}" if i % 2 else f"now {i}") for i in range(6)]
+    (run_span,) = tracing.named("invoke_agent")
+    for i in range(6):
+        span = tracing.tool_span(f"c{i}")
+        assert len(span.events) == (2 if i % 2 else 1)
+        assert span.parent is not None and span.parent.span_id == run_span.context.span_id
