@@ -32,12 +32,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import agents_otel_side as otel
@@ -127,8 +132,9 @@ async def otel_workload1_cases(side: SideState, streamed: bool) -> dict[int, Cas
 # --------------------------------------------------------------------------------------------
 
 
-async def workload1(args: argparse.Namespace, counter: sdk.CountingProcessor, streamed: bool,
-                    side: SideState) -> W1Result:
+async def workload1(
+    args: argparse.Namespace, counter: sdk.CountingProcessor, streamed: bool, side: SideState
+) -> W1Result:
     mode = "run_streamed" if streamed else "run"
     sdk_cases = sdk.workload1_cases(counter, KS, streamed=streamed)
     otel_cases = await otel_workload1_cases(side, streamed)
@@ -140,9 +146,7 @@ async def workload1(args: argparse.Namespace, counter: sdk.CountingProcessor, st
             raise
         side.status, side.reason = "error", _err(exc)
         otel_cases = {}
-        samples = await harness.ainterleave(
-            list(sdk_cases.values()), rounds=args.rounds, warmup=args.warmup
-        )
+        samples = await harness.ainterleave(list(sdk_cases.values()), rounds=args.rounds, warmup=args.warmup)
     sdk_scaling = Scaling({k: samples[c.name] for k, c in sdk_cases.items()})
     otel_scaling = Scaling({k: samples[c.name] for k, c in otel_cases.items()}) if otel_cases else None
     return W1Result(mode, sdk_scaling, otel_scaling, side)
@@ -159,17 +163,39 @@ def w1_rows(table: Table, r: W1Result) -> None:
         status, note = r.otel_state.status, f"{r.otel_state.status} (see below)"
         for k in r.sdk.ks:
             table.add(Row(f"{name} t(K={k})", None, r.sdk.t(k), note=note, status=status, basis=SDK))
-        table.add(Row(f"{name} marginal / tool call", None, r.sdk.marginal,
-                      target=TARGETS.get("marginal"), note=note, status=status, basis=SDK))
+        table.add(
+            Row(
+                f"{name} marginal / tool call",
+                None,
+                r.sdk.marginal,
+                target=TARGETS.get("marginal"),
+                note=note,
+                status=status,
+                basis=SDK,
+            )
+        )
         return
     for k in r.sdk.ks:
-        table.add(Row(f"{name} t(K={k})", r.otel.t(k), r.sdk.t(k), basis=SDK,
-                      note=_iqr_note(r.otel.samples[k], r.sdk.samples[k])))
+        table.add(
+            Row(
+                f"{name} t(K={k})",
+                r.otel.t(k),
+                r.sdk.t(k),
+                basis=SDK,
+                note=_iqr_note(r.otel.samples[k], r.sdk.samples[k]),
+            )
+        )
     k_hi = r.sdk.ks[-1]
-    table.add(Row(
-        f"{name} marginal / tool call", r.otel.marginal, r.sdk.marginal, target=TARGETS.get("marginal"),
-        note=f"(t{k_hi}-t{r.sdk.ks[0]})/{k_hi - r.sdk.ks[0]}", basis=SDK,
-    ))
+    table.add(
+        Row(
+            f"{name} marginal / tool call",
+            r.otel.marginal,
+            r.sdk.marginal,
+            target=TARGETS.get("marginal"),
+            note=f"(t{k_hi}-t{r.sdk.ks[0]})/{k_hi - r.sdk.ks[0]}",
+            basis=SDK,
+        )
+    )
 
 
 async def w1_memory_row(table: Table, counter: sdk.CountingProcessor, side: SideState, k: int = 100) -> None:
@@ -201,9 +227,16 @@ async def w1_encoding_row(table: Table, args: argparse.Namespace) -> None:
     except Exception as exc:
         _error_rows(table, [name], exc)
         return
-    table.add(Row(name, enc.median, span.median, status="info", basis="SDK span start+end (BSP)",
-                  note=f"{n} W1 spans/sample, {nbytes} B/span; worker thread, off the run's path; "
-                       f"{_iqr_note(enc, span)}"))
+    table.add(
+        Row(
+            name,
+            enc.median,
+            span.median,
+            status="info",
+            basis="SDK span start+end (BSP)",
+            note=f"{n} W1 spans/sample, {nbytes} B/span; worker thread, off the run's path; {_iqr_note(enc, span)}",
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,8 +262,16 @@ async def w2_rows(table: Table, args: argparse.Namespace) -> None:
         basis = "add_event + Queue.put_nowait" if mode == "async" else "add_event + call_soon_threadsafe"
         for side, label in labels.items():
             fig = samples[cases[mode, side].name]
-            table.add(Row(f"W2 send_progress {mode}, {label}", fig.median, floor.median, basis=basis,
-                          target=TARGETS["progress"], note=f"per call, M={m}; {_iqr_note(fig, floor)}"))
+            table.add(
+                Row(
+                    f"W2 send_progress {mode}, {label}",
+                    fig.median,
+                    floor.median,
+                    basis=basis,
+                    target=TARGETS["progress"],
+                    note=f"per call, M={m}; {_iqr_note(fig, floor)}",
+                )
+            )
 
 
 async def w3_rows(table: Table, args: argparse.Namespace) -> None:
@@ -245,9 +286,16 @@ async def w3_rows(table: Table, args: argparse.Namespace) -> None:
     basis = "bare asyncio.Queue, same load"
     for q, name in zip(("p50", "p99"), names, strict=True):
         fig, base = samples[f"w3/otel:{q}"], samples[f"w3/queue:{q}"]
-        table.add(Row(name, fig.median, base.median, basis=basis,
-                      target=TARGETS["latency_p99"] if q == "p99" else None,
-                      note=f"median of {fig.n} runs; no event coalesced"))
+        table.add(
+            Row(
+                name,
+                fig.median,
+                base.median,
+                basis=basis,
+                target=TARGETS["latency_p99"] if q == "p99" else None,
+                note=f"median of {fig.n} runs; no event coalesced",
+            )
+        )
 
 
 async def w4_rows(table: Table, args: argparse.Namespace) -> None:
@@ -265,9 +313,16 @@ async def w4_rows(table: Table, args: argparse.Namespace) -> None:
     base = r.samples["none"]
     for config, name in zip(("down-agents-otel", "down-filling", "down-full", "up-discard"), names, strict=True):
         fig = r.samples[config]
-        table.add(Row(name, fig.median, base.median, basis="no exporter",
-                      target=TARGETS["endpoint_down"] if config == "down-agents-otel" else None,
-                      note=f"Runner.run K={export.W4_K}, n={fig.n}; {_iqr_note(fig, base)}"))
+        table.add(
+            Row(
+                name,
+                fig.median,
+                base.median,
+                basis="no exporter",
+                target=TARGETS["endpoint_down"] if config == "down-agents-otel" else None,
+                note=f"Runner.run K={export.W4_K}, n={fig.n}; {_iqr_note(fig, base)}",
+            )
+        )
     table.footnotes.append(
         f"W4: {r.blocks} blocks of {export.W4_BLOCK} runs; the dead endpoint saw {r.export_calls} export calls, "
         f"all failed ({r.export_failures}); {r.log_records} OTel log records captured (not printed)."
@@ -284,10 +339,18 @@ async def w5_row(table: Table, args: argparse.Namespace) -> None:
     except Exception as exc:
         _error_rows(table, [name], exc)
         return
-    table.add(Row(name, big.peak, small.peak, unit="B", basis=f"same, {progress.W5_SMALL:,} events",
-                  target=TARGETS["memory_flat"],
-                  note=f"tracemalloc, one run each; consumer saw {big.received:,} / {small.received:,} "
-                       f"(rest coalesced); {big.seconds:.0f} s"))
+    table.add(
+        Row(
+            name,
+            big.peak,
+            small.peak,
+            unit="B",
+            basis=f"same, {progress.W5_SMALL:,} events",
+            target=TARGETS["memory_flat"],
+            note=f"tracemalloc, one run each; consumer saw {big.received:,} / {small.received:,} "
+            f"(rest coalesced); {big.seconds:.0f} s",
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,7 +365,7 @@ def _version(dist: str) -> str:
         return "?"
 
 
-async def main_async(args: argparse.Namespace) -> Table:
+async def main_async(args: argparse.Namespace, *, environment_notes: bool = True) -> Table:
     t0 = time.perf_counter()
     table = Table(
         "agents_otel — medians; ratio = agents_otel / baseline measured in the same run (lower is better)",
@@ -327,18 +390,64 @@ async def main_async(args: argparse.Namespace) -> Table:
     if "W5" in only:
         await w5_row(table, args)
 
-    elapsed = time.perf_counter() - t0
     if side.status != "ok":
         table.footnotes.append(f"agents_otel side {side.status.upper()}: {side.reason}")
-    table.footnotes += [
-        f"W1: {args.rounds} interleaved rounds after {args.warmup} warm-up rounds; "
-        f"gc collected (and heap frozen) outside timed windows; each sample's output/spans/events checked.",
+    if "W1" in only:
+        table.footnotes.append(
+            f"W1: {args.rounds} interleaved rounds after {args.warmup} warm-up rounds; "
+            f"gc collected (and heap frozen) outside timed windows; each sample's output/spans/events checked."
+        )
+    if environment_notes:
+        table.footnotes += environment_footnotes(time.perf_counter() - t0)
+    return table
+
+
+def environment_footnotes(elapsed: float) -> list[str]:
+    return [
         "Tracing on everywhere: openai-agents processors replaced by a counter (no export); agents_otel: OTel SDK "
         "BatchSpanProcessor -> counting exporter, force_flush outside timed windows (W4 uses the real exporter).",
         f"Python {platform.python_version()}, openai-agents {_version('openai-agents')}, "
         f"opentelemetry-sdk {_version('opentelemetry-sdk')}, {os.cpu_count()} CPUs, "
         f"load avg {os.getloadavg()[0]:.1f} at the end; took {elapsed:.0f} s.",
     ]
+
+
+def isolated_table(args: argparse.Namespace) -> Table:
+    """Each workload in a fresh interpreter, merged into one table.
+
+    Why: one workload leaves its process changed for the next (a frozen heap, idle exporter threads, warmed
+    caches), which moved W4's ratios from 1.02x alone to 1.2x after W1-W3. Each child runs ``--only W<n>
+    --emit-json FILE``; figures and baselines of a row are still measured in the same process and run."""
+    t0 = time.perf_counter()
+    table = Table(
+        "agents_otel — medians; ratio = agents_otel / baseline measured in the same run (lower is better)",
+        figure_label="agents_otel",
+        baseline_label="baseline",
+    )
+    passthrough = ["--quick"] if args.quick else ["--rounds", str(args.rounds), "--warmup", str(args.warmup)]
+    for workload in args.only:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "rows.json"
+            command = [sys.executable, __file__, *passthrough, "--only", workload, "--emit-json", str(out)]
+            proc = subprocess.run(command, capture_output=True, text=True)
+            if proc.returncode not in (0, 1) or not out.exists():
+                table.add(
+                    Row(
+                        f"{workload} (child process)",
+                        None,
+                        None,
+                        status="error",
+                        note=(proc.stderr.strip().splitlines() or ["no output"])[-1][:200],
+                    )
+                )
+                continue
+            data = json.loads(out.read_text())
+        for raw in data["rows"]:
+            target = Target(**raw["target"]) if raw["target"] else None
+            table.add(Row(**{**raw, "target": target}))
+        table.footnotes += [f for f in data["footnotes"] if f not in table.footnotes]
+    table.footnotes.append("Each workload ran in its own fresh interpreter (--in-process to run them in one).")
+    table.footnotes += environment_footnotes(time.perf_counter() - t0)
     return table
 
 
@@ -373,11 +482,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="10 rounds, 2 warm-up: a smoke run, noisy")
     p.add_argument("--plain", action="store_true", help="plain-text table instead of rich")
     p.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
-    p.add_argument("--only", default=",".join(WORKLOADS),
-                   help=f"comma-separated workloads to run (default {','.join(WORKLOADS)})")
-    p.add_argument("--profile", choices=("sdk", "otel", "progress", "latency"),
-                   help="after the table, print a pyinstrument profile to stderr: W1 Runner.run at K=100 "
-                        "(sdk|otel), W2's send_progress loop (progress) or one W3 run (latency)")
+    p.add_argument(
+        "--only", default=",".join(WORKLOADS), help=f"comma-separated workloads to run (default {','.join(WORKLOADS)})"
+    )
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run all workloads in this process instead of one fresh interpreter each",
+    )
+    p.add_argument("--emit-json", metavar="FILE", help=argparse.SUPPRESS)  # a child of the isolated run
+    p.add_argument(
+        "--profile",
+        choices=("sdk", "otel", "progress", "latency"),
+        help="after the table, print a pyinstrument profile to stderr: W1 Runner.run at K=100 "
+        "(sdk|otel), W2's send_progress loop (progress) or one W3 run (latency)",
+    )
     args = p.parse_args(argv)
     args.only = [w.strip().upper() for w in args.only.split(",") if w.strip()]
     unknown = set(args.only) - set(WORKLOADS)
@@ -390,7 +509,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    table = asyncio.run(main_async(args)) if args.only else None
+    table: Table | None = None
+    if args.emit_json:
+        table = asyncio.run(main_async(args, environment_notes=False))
+        rows = [
+            {**dataclasses.asdict(r), "target": dataclasses.asdict(r.target) if r.target else None} for r in table.rows
+        ]
+        Path(args.emit_json).write_text(json.dumps({"rows": rows, "footnotes": table.footnotes}))
+        return 0
+    if len(args.only) > 1 and not args.in_process:
+        table = isolated_table(args)
+    elif args.only:
+        table = asyncio.run(main_async(args))
     if table is not None:
         table.print(plain=args.plain)
     if args.profile:
