@@ -13,13 +13,16 @@ import asyncio
 import os
 import threading
 import weakref
-from typing import Any, ClassVar, Self
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import urlsplit
 
 import openai
 
 from ..exceptions import UserError
-from .interface import Model
+from .interface import Model, TextDelta
+
+T = TypeVar("T")
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 PROVIDER_OPENAI = "openai"
@@ -151,3 +154,19 @@ class OpenAIClientModel(Model):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.model_name!r}, base_url={self._base_url()!r})"
+
+
+async def stream_deltas(stream: AsyncIterable[T], feed: Callable[[T], TextDelta | None]) -> AsyncIterator[TextDelta]:
+    """The text deltas ``feed`` finds in a provider stream (``feed`` also assembles the rest of the answer).
+
+    The first chunk is always forwarded, as an empty ``TextDelta`` if it carries no text, so the ``chat`` span's
+    time to first chunk is measured even when the answer is only tool calls.
+    """
+    first = True
+    async for chunk in stream:
+        delta = feed(chunk)
+        if delta is None and first:
+            delta = TextDelta("", raw=chunk)
+        first = False
+        if delta is not None:
+            yield delta

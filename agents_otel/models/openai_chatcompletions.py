@@ -16,11 +16,11 @@ from openai.types.chat import ChatCompletion
 from ..exceptions import ModelError
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
 from ._openai_chat_output import ChatStreamAssembler, choice_items
-from ._openai_client import OpenAIClientModel
+from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import INVALID_RESPONSE, openai_errors
 from ._openai_settings import settings_params
 from ._openai_tools import tool_params
-from .interface import ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, Usage
+from .interface import ModelRequest, ModelResponse, ModelStreamEvent, Usage
 
 
 class OpenAIChatCompletionsModel(OpenAIClientModel):
@@ -62,14 +62,8 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         with openai_errors():
             stream = await create(**params)
             async with stream:
-                first = True
-                async for chunk in stream:
-                    delta = assembler.feed(chunk)
-                    if delta is None and first:
-                        delta = TextDelta("", raw=chunk)
-                    first = False
-                    if delta is not None:
-                        yield delta
+                async for delta in stream_deltas(stream, assembler.feed):
+                    yield delta
         yield assembler.finish()
 
 

@@ -15,12 +15,12 @@ from openai.types.responses import Response
 
 from ..exceptions import ModelError
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
-from ._openai_client import OpenAIClientModel
+from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
 from ._openai_settings import settings_params
 from ._openai_tools import tool_params
-from .interface import ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, Usage
+from .interface import ModelRequest, ModelResponse, ModelStreamEvent, Usage
 
 
 class OpenAIResponsesModel(OpenAIClientModel):
@@ -58,14 +58,8 @@ class OpenAIResponsesModel(OpenAIClientModel):
         with openai_errors():
             stream = await create(**self.request_params(request), stream=True)
             async with stream:
-                first = True
-                async for event in stream:
-                    delta = assembler.feed(event)
-                    if delta is None and first:
-                        delta = TextDelta("", raw=event)
-                    first = False
-                    if delta is not None:
-                        yield delta
+                async for delta in stream_deltas(stream, assembler.feed):
+                    yield delta
         final, items = assembler.finish()
         yield model_response(final, items)
 
