@@ -293,17 +293,24 @@ def _second_of_two(tool: Any, waiter: Any) -> Agent[Any]:
     return Agent(name="A", tools=[waiter, tool], model=ScriptedModel([calls, [assistant_message("ok")]]))
 
 
-def _outputs(model: Any) -> dict[str, str]:
-    return {i.call_id: i.output for i in model.calls[-1].input if getattr(i, "type", "") == "function_call_output"}
-
-
-async def test_a_tools_own_asyncio_timeout_in_a_parallel_batch_cancels_only_itself(tracing: Tracing) -> None:
+def _waiter() -> tuple[asyncio.Event, Any]:
+    """A tool that returns once the event is set: the still-running first call of a batch."""
     release = asyncio.Event()
 
     @function_tool
     async def waits() -> str:
         await release.wait()
         return "released normally"
+
+    return release, waits
+
+
+def _outputs(model: Any) -> dict[str, str]:
+    return {i.call_id: i.output for i in model.calls[-1].input if getattr(i, "type", "") == "function_call_output"}
+
+
+async def test_a_tools_own_asyncio_timeout_in_a_parallel_batch_cancels_only_itself(tracing: Tracing) -> None:
+    release, waits = _waiter()
 
     @function_tool
     async def own_timeout() -> str:
@@ -323,12 +330,7 @@ async def test_a_tools_own_asyncio_timeout_in_a_parallel_batch_cancels_only_itse
 
 
 async def test_the_runtime_timeout_in_a_parallel_batch_ends_only_its_own_call(tracing: Tracing) -> None:
-    release = asyncio.Event()
-
-    @function_tool
-    async def waits() -> str:
-        await release.wait()
-        return "released normally"
+    release, waits = _waiter()
 
     @function_tool(timeout=0.01)
     async def too_slow() -> str:
@@ -347,12 +349,7 @@ async def test_the_runtime_timeout_in_a_parallel_batch_ends_only_its_own_call(tr
 
 
 async def test_a_task_group_inside_a_tool_in_a_parallel_batch(tracing: Tracing) -> None:
-    release = asyncio.Event()
-
-    @function_tool
-    async def waits() -> str:
-        await release.wait()
-        return "released normally"
+    release, waits = _waiter()
 
     @function_tool
     async def fans_out(ctx: ToolContext) -> str:
