@@ -39,19 +39,15 @@ def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
     """One stream event as a JSON-able dict, or ``None`` for raw model events other than text deltas (provider
     specific, not part of the schema)."""
     if isinstance(event, ToolProgressStreamEvent):
-        return {
-            "type": "tool_progress",
-            "tool_name": event.tool_name,
-            "tool_call_id": event.tool_call_id,
-            "parent_tool_call_id": event.parent_tool_call_id,
-            "agent_name": event.agent_name,
-            "sequence": event.sequence,
-            "data": jsonable(event.data),
-            "timestamp": event.timestamp,
-            "coalesced": event.coalesced,
-            "trace_id": hex_id(event.trace_id),
-            "span_id": hex_id(event.span_id),
-        }
+        return _tool_event(
+            "tool_progress",
+            event,
+            event.tool_call_id,
+            sequence=event.sequence,
+            data=jsonable(event.data),
+            timestamp=event.timestamp,
+            coalesced=event.coalesced,
+        )
     if isinstance(event, RawResponsesStreamEvent):
         if isinstance(event.data, TextDelta):
             return {"type": "text_delta", "delta": event.data.delta, "agent_name": event.agent_name}
@@ -78,32 +74,35 @@ def _generic_json(event: Any) -> dict[str, Any] | None:
     return payload
 
 
+def _tool_event(
+    kind: str, source: ToolProgressStreamEvent | ToolCallItem | ToolCallOutputItem, call_id: str, **fields: Any
+) -> dict[str, Any]:
+    """The fields every tool event shares (which call, where in the trace) around the event's own fields."""
+    return {
+        "type": kind,
+        "tool_name": source.tool_name,
+        "tool_call_id": call_id,
+        "parent_tool_call_id": source.parent_tool_call_id,
+        "agent_name": source.agent_name,
+        **fields,
+        "trace_id": hex_id(source.trace_id),
+        "span_id": hex_id(source.span_id),
+    }
+
+
 def _item_json(event: RunItemStreamEvent) -> dict[str, Any]:
     item = event.item
     if isinstance(item, ToolCallItem):
-        return {
-            "type": "tool_called",
-            "tool_name": item.tool_name,
-            "tool_call_id": item.call_id,
-            "parent_tool_call_id": item.parent_tool_call_id,
-            "agent_name": item.agent_name,
-            "arguments": item.arguments,
-            "trace_id": hex_id(item.trace_id),
-            "span_id": hex_id(item.span_id),
-        }
+        return _tool_event("tool_called", item, item.call_id, arguments=item.arguments)
     if isinstance(item, ToolCallOutputItem):
-        return {
-            "type": "tool_output",
-            "tool_name": item.tool_name,
-            "tool_call_id": item.call_id,
-            "parent_tool_call_id": item.parent_tool_call_id,
-            "agent_name": item.agent_name,
-            "output": jsonable(item.output),
-            "is_error": item.is_error,
-            "error_type": item.error_type,
-            "trace_id": hex_id(item.trace_id),
-            "span_id": hex_id(item.span_id),
-        }
+        return _tool_event(
+            "tool_output",
+            item,
+            item.call_id,
+            output=jsonable(item.output),
+            is_error=item.is_error,
+            error_type=item.error_type,
+        )
     if isinstance(item, MessageOutputItem):
         return {"type": "message_output_created", "text": item.text, "agent_name": item.agent_name}
     return {**(_generic_json(item) or {}), "type": event.name}
