@@ -83,6 +83,14 @@ def _tools() -> dict[str, Any]:
     api = otel.api()
     tool = api.function_tool
 
+    def _timed_progress_loop(ctx: api.ToolContext, n: int) -> None:
+        """The measured loop, shared by the async tool (on the loop) and the sync one (in a worker thread)."""
+        st = ctx.context
+        t0 = time.perf_counter_ns()
+        for i in range(n):
+            ctx.send_progress({"status": "x", "i": i})
+        st.elapsed_ns = time.perf_counter_ns() - t0
+
     @tool
     async def progress_async(ctx: api.ToolContext, n: int) -> str:
         """Send n progress events in a tight loop.
@@ -90,11 +98,7 @@ def _tools() -> dict[str, Any]:
         Args:
             n: How many.
         """
-        st = ctx.context
-        t0 = time.perf_counter_ns()
-        for i in range(n):
-            ctx.send_progress({"status": "x", "i": i})
-        st.elapsed_ns = time.perf_counter_ns() - t0
+        _timed_progress_loop(ctx, n)
         return "ok"
 
     @tool
@@ -104,11 +108,7 @@ def _tools() -> dict[str, Any]:
         Args:
             n: How many.
         """
-        st = ctx.context
-        t0 = time.perf_counter_ns()
-        for i in range(n):
-            ctx.send_progress({"status": "x", "i": i})
-        st.elapsed_ns = time.perf_counter_ns() - t0
+        _timed_progress_loop(ctx, n)
         return "ok"
 
     @tool
