@@ -70,9 +70,27 @@ class ToolArgumentsError(ToolError):
 
 
 class ToolTimeoutError(ToolError, TimeoutError):
-    """The tool ran past its ``timeout``."""
+    """The tool ran past its ``timeout`` (or sent no progress for its ``idle_timeout``: ``idle=True``).
+
+    ``tool_name`` and ``timeout_seconds`` are the SDK's attributes of the same name.
+    """
 
     error_type = "timeout"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        tool_name: str | None = None,
+        timeout_seconds: float | None = None,
+        idle: bool = False,
+    ) -> None:
+        if not message and tool_name is not None and timeout_seconds is not None:
+            message = f"Tool {tool_name!r} timed out after {timeout_seconds:g} seconds"
+        super().__init__(message)
+        self.tool_name = tool_name
+        self.timeout_seconds = timeout_seconds
+        self.idle = idle
 
 
 class ProgressPayloadError(AgentsOtelError, TypeError):

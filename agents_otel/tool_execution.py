@@ -17,11 +17,12 @@ from opentelemetry.trace import SpanKind
 
 from . import redaction
 from .current_tool import CURRENT_TOOL
-from .exceptions import ToolError, ToolNotFoundError, ToolTimeoutError
+from .exceptions import ToolNotFoundError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
-from .tool import FunctionTool, default_tool_error_function
+from .tool import FunctionTool, raw_invoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
+from .tool_errors import tool_error_output
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
 from .tracing.spans import record_cancelled, record_error
@@ -126,7 +127,7 @@ async def execute_tool_call(
             raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
         stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
         if tool.timeout is None and stall is None and tool.idle_timeout is None:
-            value = await tool.on_invoke_tool(ctx, call.arguments)
+            value = await raw_invoker(tool)(ctx, call.arguments)
         else:
             value = await _supervised(run, record, tool, ctx, call.arguments, stall)
         text = output_text(value)
@@ -138,10 +139,9 @@ async def execute_tool_call(
     except Exception as exc:
         record.close()  # the held-back last progress lands before the exception event
         error_type = record_error(span, exc)
-        if isinstance(exc, ToolError):
-            text = f"Error: {exc}"
-        elif tool is not None and tool.failure_error_function is not None:
-            text = _error_message(tool, ctx, exc)
+        error_text = await tool_error_output(tool, ctx, exc)
+        if error_text is not None:
+            text = error_text
         else:
             record.finish(None, error_type)
             if batch is not None:
@@ -168,13 +168,18 @@ async def _supervised(
         async with asyncio.timeout(cap) as scope:
             if stall is not None or idle is not None:
                 record.supervise(scope, stall, idle)
-            return await tool.on_invoke_tool(ctx, arguments)
+            return await raw_invoker(tool)(ctx, arguments)
     except TimeoutError:
         if not scope.expired():
             raise
         if record.idle_expired:
-            raise ToolTimeoutError(f"Tool {tool.name!r} sent no progress for {idle} seconds (idle timeout)") from None
-        raise ToolTimeoutError(f"Tool {tool.name!r} timed out after {cap} seconds") from None
+            raise ToolTimeoutError(
+                f"Tool {tool.name!r} sent no progress for {idle} seconds (idle timeout)",
+                tool_name=tool.name,
+                timeout_seconds=idle,
+                idle=True,
+            ) from None
+        raise ToolTimeoutError(tool_name=tool.name, timeout_seconds=cap) from None
 
 
 def _for_trace(run: RunContext, kind: RedactionKind, tool_name: str, text: str) -> str:
@@ -183,11 +188,3 @@ def _for_trace(run: RunContext, kind: RedactionKind, tool_name: str, text: str) 
         return text
     value = redaction.apply(run.redact, kind, tool_name, text)
     return value if type(value) is str else output_text(value)
-
-
-def _error_message(tool: FunctionTool, ctx: ToolContext[Any], exc: Exception) -> str:
-    assert tool.failure_error_function is not None
-    try:
-        return tool.failure_error_function(ctx, exc)
-    except Exception:  # a broken error formatter must not turn a tool error into a crashed run
-        return default_tool_error_function(ctx, exc)

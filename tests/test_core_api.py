@@ -75,12 +75,13 @@ def test_function_tool_options() -> None:
     assert plain.spec.name == "lookup" and plain.spec.parameters["required"] == ["x"]
 
 
-def test_function_tool_rejects_varargs() -> None:
-    with pytest.raises(UserError, match="args"):
+def test_function_tool_takes_varargs_as_the_sdk_does() -> None:
+    # *args become a list argument (tests/compat/test_function_schema.py covers the rest).
+    @function_tool
+    def total(*things: int) -> int:
+        return sum(things)
 
-        @function_tool
-        def bad(*things: int) -> int:
-            return 0
+    assert total.params_json_schema["properties"]["things"]["type"] == "array"
 
 
 async def test_sync_and_async_tools_without_context(tracing: Tracing) -> None:
