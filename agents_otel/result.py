@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .event_stream import EventStream
+from .input_items import RunInput, conversation_items, input_list
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
 from .stream_events import StreamEvent
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class RunResult:
-    input: str | list[ConversationItem]
+    input: RunInput
     final_output: Any
     last_agent: Agent[Any]
     new_items: list[RunItem] = field(default_factory=list)
@@ -32,9 +33,10 @@ class RunResult:
     progress_dropped: int = 0
     """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
 
-    def to_input_list(self) -> list[ConversationItem]:
-        """The whole conversation, to continue it with a new user message."""
-        return list(self.history)
+    def to_input_list(self) -> list[dict[str, Any]]:
+        """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
+        gives it: ``Runner.run(agent, result.to_input_list() + [{"role": "user", "content": "next"}])``."""
+        return input_list(self.history)
 
 
 class RunResultStreaming:
@@ -47,7 +49,7 @@ class RunResultStreaming:
     def __init__(
         self,
         agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         start: Callable[[RunResultStreaming, EventStream], Coroutine[Any, Any, RunResult]],
         max_buffered: int,
     ) -> None:
@@ -127,5 +129,8 @@ class RunResultStreaming:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(self._task)
 
-    def to_input_list(self) -> list[ConversationItem]:
-        return self._result.to_input_list() if self._result else []
+    def to_input_list(self) -> list[dict[str, Any]]:
+        """As ``RunResult.to_input_list()`` once the run has completed; before that, the input alone."""
+        if self._result is not None:
+            return self._result.to_input_list()
+        return input_list(conversation_items(self.input))

@@ -17,7 +17,8 @@ from opentelemetry.trace import SpanKind
 
 from .event_stream import EventStream
 from .exceptions import MaxTurnsExceeded, UserError
-from .items import AssistantMessage, ConversationItem, FunctionCall, MessageOutputItem, UserMessage
+from .input_items import RunInput, conversation_items
+from .items import AssistantMessage, FunctionCall, MessageOutputItem
 from .model_call import call_model
 from .models import resolve_model
 from .models.interface import ModelRequest, ModelResponse, ModelSettings, Usage
@@ -46,7 +47,7 @@ class Runner:
     async def run(
         cls,
         starting_agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         *,
         context: Any = None,
         max_turns: int = DEFAULT_MAX_TURNS,
@@ -59,7 +60,7 @@ class Runner:
     def run_sync(
         cls,
         starting_agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         *,
         context: Any = None,
         max_turns: int = DEFAULT_MAX_TURNS,
@@ -77,7 +78,7 @@ class Runner:
     def run_streamed(
         cls,
         starting_agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         *,
         context: Any = None,
         max_turns: int = DEFAULT_MAX_TURNS,
@@ -113,9 +114,10 @@ def _new_run(
 
 
 async def run_agent(
-    agent: Agent[Any], input: str | list[ConversationItem], run: RunContext, max_turns: int
+    agent: Agent[Any], input: RunInput, run: RunContext, max_turns: int
 ) -> RunResult:
     config = run.config
+    history = conversation_items(input)  # before the span: an input no model could take fails fast, typed
     model = resolve_model(agent.model, config.model)
     settings = (config.model_settings or ModelSettings()).resolve(agent.model_settings)
     span = run.tracer.start_span(
@@ -130,7 +132,6 @@ async def run_agent(
     )
     run.trace_id = trace_id_hex(span.get_span_context().trace_id)
     token = context_api.attach(trace.set_span_in_context(span))
-    history: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else list(input)
     items = run.items
     responses: list[ModelResponse] = []
     usage = Usage()

@@ -211,7 +211,7 @@ async def test_scripted_model_records_history_across_turns(tracing: Tracing) -> 
         FunctionCall("double", '{"x": 21}', "d"),
         FunctionCallOutput("d", "42"),
     ]
-    assert result.to_input_list() == [*second.input, AssistantMessage("It is 42.")]
+    assert result.history == [*second.input, AssistantMessage("It is 42.")]
 
 
 async def test_stream_event_kinds_and_text_deltas(tracing: Tracing) -> None:
