@@ -21,8 +21,8 @@ from tracing_fixtures import Tracing
 
 from agents_otel import Agent, ModelError, RunConfig, Runner, ToolContext, function_tool
 from agents_otel.metrics import instruments_for
-from agents_otel.tracing.metrics_export import configure_metrics_from_env
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
+from agents_otel.tracing.metrics_export import configure_metrics_from_env
 
 
 def points(reader: InMemoryMetricReader, name: str) -> list[Any]:

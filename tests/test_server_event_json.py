@@ -18,7 +18,9 @@ class Progress(BaseModel):
 
 
 def test_progress_data_in_any_form_the_runtime_accepts_becomes_plain_json() -> None:
-    call = ToolCallIdentity(tool_call_id="call_1", tool_name="fetch", agent_name="A", trace_id="ab" * 16, span_id="cd" * 8)
+    call = ToolCallIdentity(
+        tool_call_id="call_1", tool_name="fetch", agent_name="A", trace_id="ab" * 16, span_id="cd" * 8
+    )
     event = ToolProgressStreamEvent(call=call, data=Progress(done=1, total=4), sequence=1, timestamp=123)
     payload = event_to_json(event)
     assert payload is not None
@@ -28,7 +30,9 @@ def test_progress_data_in_any_form_the_runtime_accepts_becomes_plain_json() -> N
 
 
 def test_zero_ids_of_untraced_runs_become_null() -> None:
-    call = ToolCallIdentity(tool_call_id="call_1", tool_name="fetch", agent_name="A", trace_id="0" * 32, span_id="0" * 16)
+    call = ToolCallIdentity(
+        tool_call_id="call_1", tool_name="fetch", agent_name="A", trace_id="0" * 32, span_id="0" * 16
+    )
     item = ToolCallOutputItem(call=call, output=object())
     payload = event_to_json(RunItemStreamEvent("tool_output", item))
     assert payload is not None
