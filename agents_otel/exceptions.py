@@ -69,6 +69,11 @@ class ToolArgumentsError(ToolError):
     error_type = "invalid_arguments"
 
 
+class ToolCancelledError(AgentsOtelError):
+    """A tool raised ``asyncio.CancelledError`` itself while nobody cancelled it: an error of that tool like any
+    other (its ``failure_error_function`` words it for the model), not a cancellation of the run."""
+
+
 class ToolTimeoutError(ToolError, TimeoutError):
     """The tool ran past its ``timeout`` (or sent no progress for its ``idle_timeout``: ``idle=True``).
 

@@ -12,25 +12,24 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 from opentelemetry import context as context_api
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from . import redaction
 from .current_tool import CURRENT_TOOL
-from .exceptions import ToolNotFoundError, ToolTimeoutError
+from .exceptions import ToolCancelledError, ToolNotFoundError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
-from .tool import FunctionTool, raw_invoker
+from .tool import FunctionTool, ToolInvoker, raw_invoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import tool_error_output
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
-from .tracing.spans import record_cancelled, record_error
+from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent
     from .redaction import RedactionKind
-    from .run_context import RunContext
+    from .run_state import RunState
 
 
 def output_text(value: Any) -> str:
@@ -46,7 +45,7 @@ def output_text(value: Any) -> str:
 
 
 async def execute_tool_calls(
-    run: RunContext, agent: Agent[Any], calls: list[FunctionCall], tools: dict[str, FunctionTool]
+    run: RunState, agent: Agent[Any], calls: list[FunctionCall], tools: dict[str, FunctionTool]
 ) -> list[FunctionCallOutput]:
     if len(calls) == 1:
         call = calls[0]
@@ -94,7 +93,7 @@ class _Batch:
 
 
 async def execute_tool_call(
-    run: RunContext, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None, batch: _Batch | None = None
+    run: RunState, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None, batch: _Batch | None = None
 ) -> str:
     name = call.name
     record = ToolCall(run, name, call.call_id, call.arguments, agent.name)
@@ -118,48 +117,63 @@ async def execute_tool_call(
     )
     record.start(span)
     # The tool body runs with the tool span current, derived from `parent` (without our private key), so the
-    # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans.
-    token = context_api.attach(trace.set_span_in_context(span, parent))
+    # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans. The call
+    # ends (and reports tool_output) only after the scope recorded the outcome on the span.
+    scope = SpanScope(span, parent, end=False, before_error=record.close)
     ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
     current = CURRENT_TOOL.set(ctx)
     try:
-        if tool is None:
-            raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
-        stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
-        if tool.timeout is None and stall is None and tool.idle_timeout is None:
-            value = await raw_invoker(tool)(ctx, call.arguments)
-        else:
-            value = await _supervised(run, record, tool, ctx, call.arguments, stall)
-        text = output_text(value)
-    except asyncio.CancelledError:
-        record.close()
-        record_cancelled(span)
-        record.finish(None, A.ERROR_CANCELLED)
-        raise
+        with scope:
+            if tool is None:
+                raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
+            stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
+            invoke = raw_invoker(tool)
+            if tool.timeout is None and stall is None and tool.idle_timeout is None:
+                value = await _invoke(invoke, ctx, call.arguments)
+            else:
+                value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
+            text = output_text(value)
     except Exception as exc:
-        record.close()  # the held-back last progress lands before the exception event
-        error_type = record_error(span, exc)
         error_text = await tool_error_output(tool, ctx, exc)
         if error_text is not None:
             text = error_text
         else:
-            record.finish(None, error_type)
+            record.finish(None, scope.error_type)
             if batch is not None:
                 batch.fail(exc)
             raise
-        record.finish(text, error_type)
+        record.finish(text, scope.error_type)
         return text
+    except BaseException:  # cancelled (or interrupted): the call ends, the cancellation goes on
+        record.finish(None, scope.error_type)
+        raise
     finally:
         CURRENT_TOOL.reset(current)
-        context_api.detach(token)
     if run.capture_content:
         span.set_attribute(A.GEN_AI_TOOL_CALL_RESULT, _for_trace(run, "tool_result", name, text))
     record.finish(value, None)
     return text
 
 
+async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any], arguments: str) -> Any:
+    """Await the tool; a ``CancelledError`` it raises while nobody cancelled this task is the tool's own error."""
+    try:
+        return await invoke(ctx, arguments)
+    except asyncio.CancelledError as exc:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # the run or this call really is being cancelled
+        raise ToolCancelledError(str(exc) or f"Tool {ctx.tool_name!r} raised CancelledError") from exc
+
+
 async def _supervised(
-    run: RunContext, record: ToolCall, tool: FunctionTool, ctx: ToolContext[Any], arguments: str, stall: float | None
+    run: RunState,
+    record: ToolCall,
+    tool: FunctionTool,
+    invoke: ToolInvoker,
+    ctx: ToolContext[Any],
+    arguments: str,
+    stall: float | None,
 ) -> Any:
     """The tool under a timeout scope: the hard cap, and the scope the stall watchdog expires on idleness."""
     idle = tool.idle_timeout
@@ -168,7 +182,7 @@ async def _supervised(
         async with asyncio.timeout(cap) as scope:
             if stall is not None or idle is not None:
                 record.supervise(scope, stall, idle)
-            return await raw_invoker(tool)(ctx, arguments)
+            return await _invoke(invoke, ctx, arguments)
     except TimeoutError:
         if not scope.expired():
             raise
@@ -182,7 +196,7 @@ async def _supervised(
         raise ToolTimeoutError(tool_name=tool.name, timeout_seconds=cap) from None
 
 
-def _for_trace(run: RunContext, kind: RedactionKind, tool_name: str, text: str) -> str:
+def _for_trace(run: RunState, kind: RedactionKind, tool_name: str, text: str) -> str:
     """Tool arguments / result as they enter the trace: through ``RunConfig.redact`` when one is set."""
     if run.redact is None:
         return text
