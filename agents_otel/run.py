@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind
 
+from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
 from .exceptions import MaxTurnsExceeded, UserError
 from .input_items import RunInput, conversation_items
 from .items import AssistantMessage, FunctionCall, MessageOutputItem
 from .model_call import call_model
 from .models import resolve_model
-from .models.interface import ModelRequest, ModelResponse, ModelSettings, Usage
+from .models.interface import ModelRequest, ModelResponse
 from .result import RunResult, RunResultStreaming
 from .run_config import RunConfig
 from .run_state import RunState
@@ -58,7 +59,7 @@ class Runner:
         input: RunInput,
         *,
         context: Any = None,
-        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turns: int | None = DEFAULT_MAX_TURNS,
         run_config: RunConfig | None = None,
     ) -> RunResult:
         """Run ``starting_agent`` on ``input`` to its final output.
@@ -77,7 +78,7 @@ class Runner:
         input: RunInput,
         *,
         context: Any = None,
-        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turns: int | None = DEFAULT_MAX_TURNS,
         run_config: RunConfig | None = None,
     ) -> RunResult:
         """:meth:`run` for code without an event loop (scripts, notebooks without one): runs a loop of its own.
@@ -99,7 +100,7 @@ class Runner:
         input: RunInput,
         *,
         context: Any = None,
-        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turns: int | None = DEFAULT_MAX_TURNS,
         run_config: RunConfig | None = None,
     ) -> RunResultStreaming:
         """Start the run and return at once; iterate ``result.stream_events()`` to watch it as it happens.
@@ -140,12 +141,12 @@ def _new_run(
 
 
 async def run_agent(
-    agent: Agent[Any], input: RunInput, run: RunState, max_turns: int
+    agent: Agent[Any], input: RunInput, run: RunState, max_turns: int | None
 ) -> RunResult:
     config = run.config
     history = conversation_items(input)  # before the span: an input no model could take fails fast, typed
     model = resolve_model(agent.model, config.model)
-    settings = (config.model_settings or ModelSettings()).resolve(agent.model_settings)
+    settings = agent.model_settings.resolve(config.model_settings)  # the run's set fields win, as in the SDK
     span = run.tracer.start_span(
         f"{A.OP_INVOKE_AGENT} {agent.name}",
         kind=SpanKind.INTERNAL,
@@ -159,13 +160,20 @@ async def run_agent(
     run.trace_id = trace_id_hex(span.get_span_context().trace_id)
     items = run.items
     responses: list[ModelResponse] = []
-    usage = Usage()
-    tools = {t.name: t for t in agent.tools}
-    specs = [t.spec for t in agent.tools]
+    usage = run.usage
+    wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, usage)
+    turn = 0
     with SpanScope(span):
         run.emit(AgentUpdatedStreamEvent(agent))
-        for _ in range(max_turns):
-            request = ModelRequest(agent.instructions, list(history), specs, settings)
+        while True:
+            turn += 1
+            if max_turns is not None and turn > max_turns:
+                raise MaxTurnsExceeded(max_turns)
+            # Asked every turn, as the SDK does: dynamic instructions, is_enabled, tools appended during the run.
+            offered = await agent.get_all_tools(wrapper)
+            tools = {t.name: t for t in offered}
+            instructions = await agent.get_system_prompt(wrapper)
+            request = ModelRequest(instructions, list(history), [t.spec for t in offered], settings)
             response = await call_model(model, request, run, agent.name)
             responses.append(response)
             usage.add(response.usage)
@@ -184,8 +192,6 @@ async def run_agent(
                 final_output = text if text is not None else ""
                 break
             history.extend(await execute_tool_calls(run, agent, calls, tools))
-        else:
-            raise MaxTurnsExceeded(max_turns)
         span.set_attributes(
             {
                 A.GEN_AI_USAGE_INPUT_TOKENS: usage.input_tokens,
@@ -206,24 +212,25 @@ async def run_agent(
 
 
 async def run_nested(
-    agent: Agent[Any], input: str, ctx: ToolContext[Any], on_stream: OnStream | None, max_turns: int
-) -> Any:
-    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool); return its final output."""
+    agent: Agent[Any], input: str, ctx: ToolContext[Any], on_stream: OnStream | None, max_turns: int | None
+) -> RunResult:
+    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool)."""
     outer = tool_call_of(ctx).run
-    call = FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
+    call = ctx.tool_call or FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
+    turns = DEFAULT_MAX_TURNS if max_turns is None else max_turns
     if on_stream is None:
         run = _nested_run(outer, ctx, stream=None)
-        return (await run_agent(agent, input, run, max_turns)).final_output
+        return await run_agent(agent, input, run, turns)
 
     stream = EventStream(asyncio.get_running_loop(), outer.config.max_buffered_events)
     run = _nested_run(outer, ctx, stream=stream)
-    task = asyncio.get_running_loop().create_task(run_agent(agent, input, run, max_turns))
+    task = asyncio.get_running_loop().create_task(run_agent(agent, input, run, turns))
     task.add_done_callback(lambda _: stream.close())
     try:
         while batch := await stream.get_batch():
             for event in batch:
                 await _deliver(on_stream, {"event": event, "agent": agent, "tool_call": call})
-        return (await task).final_output
+        return await task
     finally:
         if not task.done():
             task.cancel()

@@ -16,6 +16,7 @@ from opentelemetry.trace import Tracer
 from .event_stream import EventStream
 from .items import RunItem
 from .metrics import Instruments, instruments_for
+from .models.interface import Usage
 from .stream_events import StreamEvent, ToolProgressStreamEvent
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class RunState:
         "stream",
         "trace_id",
         "tracer",
+        "usage",
     )
 
     def __init__(
@@ -67,6 +69,8 @@ class RunState:
         self.progress_dropped = 0
         self.trace_id = ""
         """Hex id of the run's trace, set when its ``invoke_agent`` span starts (before any event is emitted)."""
+        self.usage = Usage()
+        """Tokens used by this run so far: the ``usage`` every ``RunContextWrapper`` / ``ToolContext`` shows."""
         self.items: list[RunItem] = []
         """Run items in creation order; tool items are appended by ``tool_events``, nowhere else."""
         # Read on every progress event: copied out of the config once so the hot path does one attribute load.

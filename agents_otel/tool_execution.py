@@ -120,7 +120,7 @@ async def execute_tool_call(
     # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans. The call
     # ends (and reports tool_output) only after the scope recorded the outcome on the span.
     scope = SpanScope(span, parent, end=False, before_error=record.close)
-    ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
+    ctx = ToolContext.for_call(record, agent, run.context, run.usage, call)
     current = CURRENT_TOOL.set(ctx)
     try:
         with scope:
