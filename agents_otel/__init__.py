@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .agent import Agent, AgentToolStreamEvent
+from .context_wrapper import RunContextWrapper
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
     AgentsOtelError,
@@ -22,6 +23,7 @@ from .exceptions import (
     ModelTimeoutError,
     ProgressPayloadError,
     ToolArgumentsError,
+    ToolCancelledError,
     ToolError,
     ToolNotFoundError,
     ToolTimeoutError,
@@ -32,7 +34,9 @@ from .items import (
     FunctionCall,
     FunctionCallOutput,
     MessageOutputItem,
+    RawInputItem,
     RunItem,
+    SystemMessage,
     ToolCallIdentity,
     ToolCallItem,
     ToolCallOutputItem,
@@ -114,15 +118,19 @@ __all__ = [
     "RawResponsesStreamEvent",
     "RedactionKind",
     "Redactor",
+    "RawInputItem",
     "RunConfig",
+    "RunContextWrapper",
     "RunItem",
     "RunItemStreamEvent",
     "RunResult",
     "RunResultStreaming",
     "Runner",
     "StreamEvent",
+    "SystemMessage",
     "TextDelta",
     "ToolArgumentsError",
+    "ToolCancelledError",
     "ToolCallIdentity",
     "ToolCallItem",
     "ToolCallOutputItem",

@@ -77,7 +77,8 @@ def function_schema(
         description = "\n\n".join(d for d in (doc.short_description, doc.long_description) if d) if doc else ""
 
     try:
-        hints = get_type_hints(func, include_extras=True)
+        hinted = func if inspect.isroutine(func) or inspect.isclass(func) else type(func).__call__
+        hints = get_type_hints(hinted, include_extras=True)
     except Exception as exc:  # an unresolved forward reference is a bug in the tool, say which
         raise UserError(f"Cannot resolve type hints of tool {name!r}: {exc}") from exc
     params = list(inspect.signature(func).parameters.values())
