@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind
 
 from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
-from .exceptions import MaxTurnsExceeded, UserError
+from .exceptions import MaxTurnsExceeded
 from .input_items import RunInput, conversation_items
 from .items import AssistantMessage, FunctionCall, MessageOutputItem
 from .model_call import call_model
@@ -26,6 +26,7 @@ from .result import RunResult, RunResultStreaming
 from .run_config import RunConfig
 from .run_state import RunState
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
+from .sync_loop import run_on_default_loop
 from .tool_context import tool_call_of
 from .tool_execution import execute_tool_calls
 from .tracing import attributes as A
@@ -81,17 +82,14 @@ class Runner:
         max_turns: int | None = DEFAULT_MAX_TURNS,
         run_config: RunConfig | None = None,
     ) -> RunResult:
-        """:meth:`run` for code without an event loop (scripts, notebooks without one): runs a loop of its own.
+        """:meth:`run` for code without an event loop (scripts, notebooks without one), on the thread's default
+        loop as in the SDK (see ``sync_loop``).
 
         Raises :class:`UserError` when called from a running loop, where it would deadlock; await :meth:`run`.
         """
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(
-                cls.run(starting_agent, input, context=context, max_turns=max_turns, run_config=run_config)
-            )
-        raise UserError("Runner.run_sync() cannot be called from a running event loop; await Runner.run() instead")
+        return run_on_default_loop(
+            cls.run(starting_agent, input, context=context, max_turns=max_turns, run_config=run_config)
+        )
 
     @classmethod
     def run_streamed(
