@@ -57,3 +57,10 @@ class ReplayUnavailableError(ServerError):
 
     status_code = 410
     code = "replay_unavailable"
+
+
+class ProtocolUnavailableError(ServerError):
+    """A UI protocol endpoint whose optional package is not installed (e.g. ``ag-ui-protocol`` for ``/ag-ui``)."""
+
+    status_code = 501
+    code = "protocol_unavailable"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable
@@ -20,9 +21,12 @@ from opentelemetry import context as context_api
 from opentelemetry.context import Context
 
 from ..agent import Agent
+from ..event_stream import EventStream
+from ..items import ConversationItem
 from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
+from ..stream_events import ToolProgressStreamEvent
 from .errors import RunFinishedError, RunNotFoundError
 from .event_json import event_to_json, hex_id, jsonable
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
@@ -46,6 +50,18 @@ class ServedRun:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     ready: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     """Set once the run's first event (which follows the start of its root span) is buffered, or it ended."""
+    outcome: dict[str, Any] | None = None
+    """The final event (``run_completed`` / ``run_failed`` / ``run_cancelled``) once the run has ended."""
+    subscribers: list[EventStream] = field(default_factory=list, repr=False)
+
+    def subscribe(self) -> EventStream:
+        """The run's stream events themselves (not their JSON), for a protocol adapter serving the request that
+        started the run. Subscribe before yielding to the loop after ``start`` to see every event. Bounded like
+        the run's own stream: a slow reader gets progress coalesced, never lifecycle events dropped. Closed when
+        the run ends; ``outcome`` then says how."""
+        stream = EventStream(asyncio.get_running_loop())
+        self.subscribers.append(stream)
+        return stream
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,15 +96,27 @@ class RunRegistry:
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
 
-    def start(self, input: str, parent: Context | None = None) -> ServedRun:
-        """Start a run now (in ``parent``'s trace when given) and its consumer task; return at once."""
+    def start(
+        self,
+        input: str | list[ConversationItem],
+        parent: Context | None = None,
+        *,
+        conversation_id: str | None = None,
+    ) -> ServedRun:
+        """Start a run now (in ``parent``'s trace when given) and its consumer task; return at once.
+
+        ``input`` is a message or a conversation to continue; ``conversation_id`` (a UI protocol's thread id)
+        becomes the run's ``gen_ai.conversation.id``."""
         self._expire()
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
+        config = self._run_config
+        if conversation_id is not None:
+            config = dataclasses.replace(config, conversation_id=conversation_id)
         # The run task copies the current context when run_streamed creates it, so attaching the parent around
         # that call is what makes the invoke_agent span its child.
         token = context_api.attach(parent) if parent is not None else None
         try:
-            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=self._run_config)
+            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=config)
             trace_id = parent_trace_id(None)
         finally:
             if token is not None:
@@ -137,6 +165,11 @@ class RunRegistry:
                 if not run.ready.is_set():
                     self._announce(run)
                 buffer.append(payload)
+                for subscriber in run.subscribers:
+                    if isinstance(event, ToolProgressStreamEvent):
+                        subscriber.put_progress(event)
+                    else:
+                        subscriber.put(event)
         except asyncio.CancelledError:  # shutdown: leaving stream_events() has cancelled the run
             self._finish(run, "cancelled", {"type": "run_cancelled"})
             raise
@@ -162,8 +195,11 @@ class RunRegistry:
             self._announce(run)
         run.status = status
         run.finished_at = self._clock()
-        run.buffer.append({**event, "trace_id": run.trace_id})
+        run.outcome = {**event, "trace_id": run.trace_id}
+        run.buffer.append(run.outcome)
         run.buffer.close()
+        for subscriber in run.subscribers:
+            subscriber.close()
 
     def _expire(self) -> None:
         deadline = self._clock() - self.retention_seconds
