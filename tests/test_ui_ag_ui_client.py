@@ -66,7 +66,8 @@ def test_a_conversation_of_two_runs_with_parallel_nested_and_failing_calls(traci
         "metadata": events[0]["metadata"],
     }
     assert events[-1]["type"] == "RUN_FINISHED"
-    assert (events[-1]["threadId"], events[-1]["runId"], events[-1]["result"]) == ("thread-1", "thread-1-run-0", "Answer 1.")
+    finished = events[-1]
+    assert (finished["threadId"], finished["runId"], finished["result"]) == ("thread-1", "thread-1-run-0", "Answer 1.")
     assert None not in list(walk(events)), "optional fields are omitted, never null"
     assert status["status"] == "completed" and status["trace_id"] == events[0]["metadata"]["traceId"]
 

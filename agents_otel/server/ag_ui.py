@@ -61,7 +61,7 @@ from ..stream_events import (
     ToolProgressStreamEvent,
     ToolStalledStreamEvent,
 )
-from .event_json import hex_id, jsonable
+from .event_json import jsonable, recorded_id
 
 TOOL_PROGRESS = "tool_progress"
 TOOL_STALLED = "tool_stalled"
@@ -235,7 +235,7 @@ def _tool_value(source: ToolProgressStreamEvent | ToolStalledStreamEvent, **fiel
     value: dict[str, Any] = {"toolCallId": source.tool_call_id, "toolName": source.tool_name, **fields}
     if source.parent_tool_call_id is not None:
         value["parentToolCallId"] = source.parent_tool_call_id
-    for key, ident in (("traceId", hex_id(source.trace_id)), ("spanId", hex_id(source.span_id))):
+    for key, ident in (("traceId", recorded_id(source.trace_id)), ("spanId", recorded_id(source.span_id))):
         if ident is not None:  # no tracing SDK installed: no trace to point at
             value[key] = ident
     return value

@@ -35,7 +35,7 @@ from ..stream_events import (
     ToolProgressStreamEvent,
     ToolStalledStreamEvent,
 )
-from .event_json import hex_id, jsonable
+from .event_json import jsonable, recorded_id
 
 UI_MESSAGE_STREAM_HEADERS = {"x-vercel-ai-ui-message-stream": "v1", "x-accel-buffering": "no"}
 DONE = b"data: [DONE]\n\n"
@@ -136,7 +136,7 @@ def _tool_metadata(item: ToolCallItem) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     if item.parent_tool_call_id is not None:
         metadata["parentToolCallId"] = item.parent_tool_call_id
-    for key, value in (("traceId", hex_id(item.trace_id)), ("spanId", hex_id(item.span_id))):
+    for key, value in (("traceId", recorded_id(item.trace_id)), ("spanId", recorded_id(item.span_id))):
         if value is not None:
             metadata[key] = value
     return metadata
@@ -146,7 +146,7 @@ def _tool_data(source: ToolProgressStreamEvent | ToolStalledStreamEvent, **field
     data: dict[str, Any] = {"toolCallId": source.tool_call_id, "toolName": source.tool_name, **fields}
     if source.parent_tool_call_id is not None:
         data["parentToolCallId"] = source.parent_tool_call_id
-    for key, ident in (("traceId", hex_id(source.trace_id)), ("spanId", hex_id(source.span_id))):
+    for key, ident in (("traceId", recorded_id(source.trace_id)), ("spanId", recorded_id(source.span_id))):
         if ident is not None:  # no tracing SDK installed: no trace to point at
             data[key] = ident
     return data

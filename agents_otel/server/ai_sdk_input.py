@@ -7,8 +7,8 @@ in order: text; a tool part (``tool-{name}`` or ``dynamic-tool``) with a result 
 Parts that are UI state rather than conversation (``step-start``, ``reasoning``, ``data-*`` such as our own
 ``data-tool-progress``, sources) are skipped, as are tool calls that never got a result (an aborted run; the
 model requires every call it sees to be answered) and calls an agent used as a tool made (``toolMetadata``
-``parentToolCallId``: the outer model only saw the outer call's result). ``system`` messages and files are refused with a clear error,
-not dropped.
+``parentToolCallId``: the outer model only saw the outer call's result). ``system`` messages and files are
+refused with a clear error, not dropped.
 """
 
 from __future__ import annotations
