@@ -139,11 +139,29 @@ def test_bad_requests_are_refused_with_a_typed_error(
     app = create_app(Scenario().agent)
     with LiveServer(app) as server:
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
-        response = httpx.post(server.base_url + path, content=content, timeout=SAFETY_TIMEOUT)
+        headers = {"content-type": "application/json"}
+        response = httpx.post(server.base_url + path, content=content, headers=headers, timeout=SAFETY_TIMEOUT)
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["code"] == code and fragment in error["message"]
     assert len(app.runs) == 0
+
+
+@pytest.mark.parametrize(("path", "body"), [("/ag-ui", _ag_ui_body()), ("/ai-sdk/chat", _chat_body())])
+def test_the_same_access_rules_as_runs(path: str, body: dict[str, Any]) -> None:
+    app = create_app(Scenario().agent, auth_token="s3cret-token", max_running_runs=1)
+    with LiveServer(app) as server, httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client:
+        refused = client.post(path, json=body)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+        cross_site = client.post(path, json=body, headers={"Origin": "https://evil.example"})
+        assert cross_site.status_code in (401, 403)
+        bearer = {"Authorization": "Bearer s3cret-token"}
+        response = client.post(path, json=body, headers=bearer)
+        assert response.status_code == 200
+        served = response.headers["x-agents-otel-run-id"]
+        assert client.get(f"/runs/{served}").status_code == 401
+        assert client.get(f"/runs/{served}", headers=bearer).json()["status"] == "completed"
+    assert len(app.runs) == 1
 
 
 @pytest.mark.parametrize(("path", "body"), [("/ag-ui", _ag_ui_body()), ("/ai-sdk/chat", _chat_body())])
