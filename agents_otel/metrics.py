@@ -17,7 +17,6 @@ the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import functools
 import logging
 import os
@@ -203,8 +202,9 @@ def configure_metrics_from_env() -> MeterProvider | None:
 
     from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
     from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
-    from opentelemetry.sdk.resources import Resource
 
+    from .exit_flush import register_exit_flush, remaining_millis
+    from .tracing.resource import build_resource
     from .tracing.setup import exit_timeout_from_env, export_timeout_from_env
 
     # Same bounds as the trace export: a dead collector must neither hold the reader's thread for the OTLP
@@ -220,8 +220,12 @@ def configure_metrics_from_env() -> MeterProvider | None:
 
         exporter = HttpExporter(timeout=timeout)
     provider = SDKMeterProvider(
-        metric_readers=[PeriodicExportingMetricReader(exporter)], resource=Resource.create(), shutdown_on_exit=False
+        metric_readers=[PeriodicExportingMetricReader(exporter)], resource=build_resource(), shutdown_on_exit=False
     )
     metrics.set_meter_provider(provider)
-    atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
+    # Traces and metrics share one exit budget (agents_otel.exit_flush), flushed concurrently.
+    register_exit_flush(
+        "metrics", lambda deadline: provider.shutdown(timeout_millis=remaining_millis(deadline)),
+        budget=exit_timeout_from_env(),
+    )
     return provider
