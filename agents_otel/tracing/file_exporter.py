@@ -23,11 +23,12 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from .otlp_json import otlp_json_line, spans_to_otlp_json
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 TRACE_FILE_ENV = "AGENTS_OTEL_TRACE_FILE"
 DEFAULT_TRACE_FILE = Path(".agents_otel") / "traces.jsonl"
 """Relative to the working directory, so each project keeps its own runs (and ``.agents_otel/`` is easy to ignore)."""
+
 
 def default_trace_file() -> Path:
     """Where the embedded default writes and ``agents-otel traces`` reads (``$AGENTS_OTEL_TRACE_FILE`` or default)."""

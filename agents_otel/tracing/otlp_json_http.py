@@ -29,7 +29,7 @@ from opentelemetry.util.re import parse_env_headers
 
 from .otlp_json import otlp_json_line
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 DEFAULT_ENDPOINT = "http://localhost:4318/v1/traces"
 DEFAULT_TIMEOUT = 10.0

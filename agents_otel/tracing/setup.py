@@ -11,7 +11,7 @@ renders. A provider the application set itself is never touched, and
 Exporting never blocks a run: spans go through a ``BatchSpanProcessor`` whose worker thread does all network
 and file I/O. What can block is interpreter exit, where the SDK flushes the queue: an OTLP exporter facing a
 dead endpoint retries with backoff for its whole timeout, per batch. The providers installed here therefore skip
-the SDK's exit hook and flush through :mod:`agents_otel.exit_flush`, where traces and metrics share one deadline
+the SDK's exit hook and flush through :mod:`.exit_flush`, where traces and metrics share one deadline
 (``AGENTS_OTEL_EXIT_TIMEOUT``); a processor that reaches it shuts its exporter down, which aborts the retries.
 """
 
@@ -22,7 +22,6 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -30,8 +29,16 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import Sampler
 from opentelemetry.util.types import AttributeValue
 
-from .. import exit_flush
-from ..exit_flush import DEFAULT_EXIT_TIMEOUT, EXIT_TIMEOUT_ENV
+from . import exit_flush
+from .export_env import (
+    DEFAULT_EXIT_TIMEOUT,
+    DEFAULT_EXPORT_TIMEOUT,
+    EXIT_TIMEOUT_ENV,
+    TracingConfigurationError,
+    env,
+    exit_timeout_from_env,
+    export_timeout_from_env,
+)
 from .export_processor import BoundedBatchSpanProcessor
 from .file_exporter import TRACE_FILE_ENV, default_trace_file
 from .resource import build_resource
@@ -39,19 +46,14 @@ from .trace_exporters import (
     FILE,
     TRACES_EXPORTER_ENV,
     Protocol,
-    TracingConfigurationError,
     build_exporter,
     default_names,
     exporter_names,
 )
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 AUTO_CONFIGURE_ENV = "AGENTS_OTEL_AUTO_CONFIGURE"
-DEFAULT_EXPORT_TIMEOUT = 5.0
-"""Seconds per OTLP export (all retries included) unless ``OTEL_EXPORTER_OTLP[_TRACES]_TIMEOUT`` says otherwise.
-Half the SDK's 10 s, so one stuck batch holds up the worker thread (and a ``force_flush``) for less."""
-
 _lock = threading.Lock()
 _auto_lock = threading.Lock()
 """Held while the default is built, so a concurrent first run waits for it instead of running untraced."""
@@ -97,8 +99,8 @@ def configure_tracing(
             "as RunConfig(tracer_provider=...), or keep using the existing provider"
         )
     exit_bound = exit_timeout if exit_timeout is not None else exit_timeout_from_env()
-    resolved_endpoint = endpoint or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_ENDPOINT")
-    file_variable = _env(TRACE_FILE_ENV)
+    resolved_endpoint = endpoint or env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env("OTEL_EXPORTER_OTLP_ENDPOINT")
+    file_variable = env(TRACE_FILE_ENV)
     names = exporter_names(exporters)
     if names is None:
         names = default_names(resolved_endpoint, explicit_file=file is not None or bool(file_variable))
@@ -153,7 +155,7 @@ def auto_configured_provider() -> trace.TracerProvider:
         if _auto_attempted or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
             return trace.get_tracer_provider()
         _auto_attempted = True
-        if _env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
+        if env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
             return current
         try:
             provider = configure_tracing()
@@ -161,7 +163,7 @@ def auto_configured_provider() -> trace.TracerProvider:
             logger.warning("agents_otel: tracing not configured automatically: %s", exc)
             return trace.get_tracer_provider()
         try:  # metrics go where the traces go (when an OTLP endpoint is configured)
-            from ..metrics import configure_metrics_from_env
+            from .metrics_export import configure_metrics_from_env
 
             configure_metrics_from_env()
         except Exception as exc:  # a metrics misconfiguration must not cost the run its traces
@@ -191,26 +193,6 @@ def flush_file_exports(path: str | os.PathLike[str] | None = None) -> None:
         processors = [p for file_path, p in _file_processors if target is None or file_path == target]
     for processor in processors:
         processor.force_flush()
-
-
-def export_timeout_from_env(signal: Literal["TRACES", "METRICS"]) -> float | None:
-    """Seconds per OTLP export of ``signal``: ``None`` when ``OTEL_EXPORTER_OTLP[_<signal>]_TIMEOUT`` is set (the
-    exporter reads it itself), else :data:`DEFAULT_EXPORT_TIMEOUT`."""
-    if _env(f"OTEL_EXPORTER_OTLP_{signal}_TIMEOUT") or _env("OTEL_EXPORTER_OTLP_TIMEOUT"):
-        return None
-    return DEFAULT_EXPORT_TIMEOUT
-
-
-def exit_timeout_from_env() -> float:
-    """Seconds interpreter exit may spend flushing telemetry (``AGENTS_OTEL_EXIT_TIMEOUT``)."""
-    try:
-        return exit_flush.exit_timeout_from_env()
-    except ValueError as exc:
-        raise TracingConfigurationError(str(exc)) from None
-
-
-def _env(name: str) -> str:
-    return os.environ.get(name, "").strip()
 
 
 __all__ = [

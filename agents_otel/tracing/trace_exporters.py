@@ -22,11 +22,11 @@ from typing import Literal
 
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter
 
-from ..exceptions import UserError
+from .export_env import TracingConfigurationError
 from .file_exporter import JsonLinesSpanExporter
 from .otlp_json_http import OTLPJsonHttpSpanExporter, traces_url
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 TRACES_EXPORTER_ENV = "OTEL_TRACES_EXPORTER"
 Protocol = Literal["grpc", "http/protobuf", "http/json"]
@@ -40,10 +40,6 @@ _OTLP_BY_NAME: dict[str, Protocol] = {
     "otlp_proto_http": "http/protobuf",
     "otlp_json_http": "http/json",
 }
-
-
-class TracingConfigurationError(UserError):
-    """Tracing settings that cannot work (an unknown exporter or protocol, a second global provider, a bad number)."""
 
 
 def exporter_names(explicit: str | Sequence[str] | None) -> list[str] | None:

@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 
-logger = logging.getLogger("agents_otel")
+from .export_env import DEFAULT_EXIT_TIMEOUT, TracingConfigurationError, exit_timeout_from_env
 
-EXIT_TIMEOUT_ENV = "AGENTS_OTEL_EXIT_TIMEOUT"
-DEFAULT_EXIT_TIMEOUT = 2.0
-"""Seconds interpreter exit may spend flushing telemetry: long enough for a reachable collector, short enough that
-a dead one does not stall every ``python script.py``."""
+logger = logging.getLogger(__name__)
 
 ExitFlush = Callable[[float], None]
 """Called at exit with the deadline (a ``time.monotonic()`` value) by which it should have returned."""
@@ -51,23 +47,6 @@ def register_exit_flush(name: str, flush: ExitFlush, *, budget: float | None = N
             _hook_registered = True
 
 
-def exit_timeout_from_env() -> float:
-    """Seconds from ``AGENTS_OTEL_EXIT_TIMEOUT`` (default :data:`DEFAULT_EXIT_TIMEOUT`).
-
-    Raises ``ValueError`` for a value that is not a non-negative number; callers turn it into their own error.
-    """
-    raw = os.environ.get(EXIT_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_EXIT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{EXIT_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise ValueError(f"{EXIT_TIMEOUT_ENV}={raw!r} must not be negative")
-    return value
-
-
 def run_exit_flushes() -> None:
     """Run every registered flush concurrently against one deadline (the ``atexit`` hook; callable in tests)."""
     with _lock:
@@ -77,7 +56,7 @@ def run_exit_flushes() -> None:
     if budget is None:
         try:
             budget = exit_timeout_from_env()
-        except ValueError as exc:
+        except TracingConfigurationError as exc:
             logger.warning("agents_otel: %s; using %s s", exc, DEFAULT_EXIT_TIMEOUT)
             budget = DEFAULT_EXIT_TIMEOUT
     if not flushes:
@@ -109,10 +88,7 @@ def remaining_millis(deadline: float) -> int:
 
 
 __all__ = [
-    "DEFAULT_EXIT_TIMEOUT",
-    "EXIT_TIMEOUT_ENV",
     "ExitFlush",
-    "exit_timeout_from_env",
     "register_exit_flush",
     "remaining_millis",
     "run_exit_flushes",
