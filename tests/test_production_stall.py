@@ -12,7 +12,7 @@ from typing import Any
 
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from tracing_fixtures import Tracing
+from support import Tracing, scripted_agent
 
 from agents_otel import (
     Agent,
@@ -25,13 +25,14 @@ from agents_otel import (
     ToolStalledStreamEvent,
     function_tool,
 )
-from agents_otel.testing import ScriptedModel, assistant_message, function_call
+from agents_otel.testing import ScriptedModel, function_call
 from agents_otel.tracing.attributes import PROGRESS_SEQUENCE, STALLED_EVENT, STALLED_FOR
 
 
 def agent_calling(tools: list[Any], calls: list[tuple[str, str]]) -> tuple[Agent[Any], ScriptedModel]:
-    model = ScriptedModel([[function_call(name, {}, call_id=cid) for name, cid in calls], [assistant_message("done")]])
-    return Agent(name="Worker", tools=tools, model=model), model
+    agent = scripted_agent(tools, [function_call(name, {}, call_id=cid) for name, cid in calls])
+    assert isinstance(agent.model, ScriptedModel)
+    return agent, agent.model
 
 
 def stalls_of(events: list[StreamEvent], call_id: str) -> list[ToolStalledStreamEvent]:
