@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
-from tracing_fixtures import Tracing
+from support import Tracing
 from ui_protocol_support import Scenario, drive, failing_agent, final_event, require_node_clients
 
 from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from server_support import SAFETY_TIMEOUT, LiveServer, blocked_agent
-from tracing_fixtures import Tracing
+from support import Tracing
 from ui_protocol_support import Scenario
 
 from agents_otel.server import create_app
