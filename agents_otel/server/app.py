@@ -30,13 +30,9 @@ from .access import (
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .errors import InvalidRequestError, InvalidRunInputError, ServerError
-<<<<<<< HEAD
 from .event_size import DEFAULT_MAX_EVENT_BYTES
-from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE
-=======
 from .protocol_routes import ag_ui_handler, ai_sdk_handler
-from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE
->>>>>>> main
+from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE
 from .run_registry import (
     DEFAULT_MAX_RETAINED_RUNS,
     DEFAULT_MAX_RUNNING_RUNS,
