@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 @dataclass(slots=True)
 class UserMessage:
-    """``content`` is text, or a list of Responses-API content parts (``input_text``, ``input_image``, ...)."""
+    """What the user said: the run's input, or one turn of a continued conversation. ``content`` is text, or a
+    list of Responses-API content parts (``input_text``, ``input_image``, ...)."""
 
     content: str | list[dict[str, Any]]
     type: Literal["user_message"] = field(default="user_message", init=False)
@@ -35,6 +36,8 @@ class SystemMessage:
 
 @dataclass(slots=True)
 class AssistantMessage:
+    """Text the model wrote; the last one of a run is its final output."""
+
     content: str
     type: Literal["assistant_message"] = field(default="assistant_message", init=False)
 
@@ -51,6 +54,8 @@ class FunctionCall:
 
 @dataclass(slots=True)
 class FunctionCallOutput:
+    """A tool's result as the model reads it (text), answering the ``FunctionCall`` with the same ``call_id``."""
+
     call_id: str
     output: str
     type: Literal["function_call_output"] = field(default="function_call_output", init=False)
@@ -156,6 +161,8 @@ class ToolCallOutputItem(ToolCallIdentified):
 
 @dataclass(slots=True)
 class MessageOutputItem:
+    """The model wrote a message (a run item, streamed as ``message_output_created``)."""
+
     text: str
     agent_name: str
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)

@@ -155,6 +155,8 @@ async def run_agent(
             A.GEN_AI_REQUEST_MODEL: model.model_name,
         },
     )
+    if config.conversation_id is not None:
+        span.set_attribute(A.GEN_AI_CONVERSATION_ID, config.conversation_id)
     run.trace_id = trace_id_hex(span.get_span_context().trace_id)
     items = run.items
     responses: list[ModelResponse] = []

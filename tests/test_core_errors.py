@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.trace import StatusCode
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import (
     Agent,
@@ -128,7 +128,9 @@ async def test_unknown_tool_is_a_tool_error_the_model_sees(tracing: Tracing) -> 
     async def real() -> str:
         return "real"
 
-    model = ScriptedModel([[function_call("imaginary", {}, call_id="u")], [assistant_message("sorry")]], check_calls=False)
+    model = ScriptedModel(
+        [[function_call("imaginary", {}, call_id="u")], [assistant_message("sorry")]], check_calls=False
+    )
     result = await Runner.run(Agent(name="A", tools=[real], model=model), "go", run_config=tracing.config)
     assert result.final_output == "sorry"
     message = outputs_sent_back(model)["u"]

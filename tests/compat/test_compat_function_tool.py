@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pydantic import Field
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import (
     Agent,

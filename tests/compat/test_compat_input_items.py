@@ -15,7 +15,7 @@ import openai
 import pytest
 from fake_openai.server import FakeOpenAIServer
 from openai.types.responses import ResponseOutputMessage, ResponseOutputText
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import (
     Agent,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import Agent, Runner, UserError, function_tool
 from agents_otel.testing import ScriptedModel, assistant_message, function_call

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import (
     Agent,

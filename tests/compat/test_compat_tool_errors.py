@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import Agent, Runner, ToolCallOutputItem, ToolCancelledError, function_tool
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
