@@ -17,10 +17,8 @@ the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import functools
 import logging
-import os
 import threading
 import time
 import weakref
@@ -46,7 +44,9 @@ PROGRESS_EVENTS = "agents_otel.tool.progress"
 """Counter (observable, cumulative): ``send_progress`` calls accepted, by ``gen_ai.tool.name`` and
 ``gen_ai.agent.name``; a call's events are counted when it ends."""
 TOOL_STALLS = "agents_otel.tool.stalls"
-"""Counter: stalls detected (a call sent no progress for its stall timeout), by tool, at detection time."""
+"""Counter: stalls detected (a call sent no progress for its stall timeout), by tool, at detection time. Starts at
+0 for a (tool, agent) the first time a call of it runs with a stall timeout, so the first stall of a process is an
+increase from 0 that ``increase()`` sees, not a series born at 1."""
 GEN_AI_TOKEN_TYPE = "gen_ai.token.type"
 
 # Bucket advice from the GenAI conventions (seconds, and tokens).
@@ -62,6 +62,7 @@ class Instruments:
     __slots__ = (
         "_progress_lock",
         "_progress_totals",
+        "_stall_series",
         "operation_duration",
         "progress_events",
         "token_usage",
@@ -82,6 +83,7 @@ class Instruments:
             PROGRESS_EVENTS, [self._observe_progress], "{event}", "Progress events sent by tools"
         )
         self.tool_stalls = meter.create_counter(TOOL_STALLS, "{stall}", "Tool calls quiet past their stall timeout")
+        self._stall_series: set[tuple[str, str]] = set()
         self.operation_duration = meter.create_histogram(
             OPERATION_DURATION, "s", "GenAI operation duration", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
         )
@@ -110,11 +112,33 @@ class Instruments:
         for (tool, agent), total in totals:
             yield Observation(total, {A.GEN_AI_TOOL_NAME: tool, A.GEN_AI_AGENT_NAME: agent})
 
+    def tool_supervised(self, call: ToolCall) -> None:
+        """A call runs with a stall timeout: its tool's stall series exists from now on, at 0.
+
+        Why: an SDK counter is exported only once something was added, so without this the first stall of a
+        process creates a series whose first sample is already 1, and ``increase()`` reads 0 for it: the typical
+        incident (a tool hanging in a freshly started process) would never alert. One set lookup per call after
+        the first.
+        """
+        key = (call.tool_name, call.agent_name)
+        if key not in self._stall_series:  # loop thread only; a rare duplicate add(0) would be harmless
+            self._stall_series.add(key)
+            self.tool_stalls.add(0, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
+
     def tool_stalled(self, call: ToolCall) -> None:
         self.tool_stalls.add(1, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
 
-    def model_call(self, model: Model, response: ModelResponse | None, error_type: str | None, duration: float) -> None:
+    def model_call(
+        self,
+        model: Model,
+        response: ModelResponse | None,
+        error_type: str | None,
+        duration: float,
+        agent_name: str | None = None,
+    ) -> None:
         attributes = A.model_attributes(model)
+        if agent_name:  # so a slow-model alert can name the agent waiting for it
+            attributes[A.GEN_AI_AGENT_NAME] = agent_name
         if response is not None and response.model:
             attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
         if error_type is not None:
@@ -135,6 +159,9 @@ def instruments_for(provider: MeterProvider | None) -> Instruments:
     Caching the global proxy provider is safe: its instruments forward to whatever provider the app sets later.
     """
     if provider is None:
+        from .metrics_export import auto_configure_metrics
+
+        auto_configure_metrics()  # once per process, before the first instruments land on the global provider
         provider = metrics.get_meter_provider()
     found = _cache.get(provider)
     if found is not None:
@@ -171,7 +198,7 @@ def measure_model_call(func: ModelCall) -> ModelCall:
             raise
         finally:
             try:
-                run.metrics.model_call(model, response, error_type, time.perf_counter() - started)
+                run.metrics.model_call(model, response, error_type, time.perf_counter() - started, agent_name)
             except Exception:  # a broken metrics pipeline must not fail a model call
                 logger.exception("agents_otel: recording model call metrics failed")
 
@@ -179,49 +206,7 @@ def measure_model_call(func: ModelCall) -> ModelCall:
 
 
 def configure_metrics_from_env() -> MeterProvider | None:
-    """Zero-config OTLP metrics export, the twin of the tracing setup's zero-config trace export.
+    """Zero-config metrics export from the ``OTEL_*`` variables; see :mod:`agents_otel.metrics_export`."""
+    from .metrics_export import configure_metrics_from_env as configure
 
-    Installs an SDK ``MeterProvider`` with a periodic OTLP reader as the global provider when *all* hold: the
-    application has not set a global MeterProvider of its own, ``OTEL_METRICS_EXPORTER`` is unset or ``otlp``, and
-    ``OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set. The protocol comes from
-    ``OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`` / ``OTEL_EXPORTER_OTLP_PROTOCOL`` (default ``http/protobuf``); the
-    exporters read their own endpoint, headers and timeout variables, and the reader its
-    ``OTEL_METRIC_EXPORT_INTERVAL``. Returns the installed provider, or ``None`` if nothing was installed.
-    """
-    from opentelemetry.metrics._internal import _ProxyMeterProvider
-
-    if not isinstance(metrics.get_meter_provider(), _ProxyMeterProvider):
-        return None  # the app owns its metrics pipeline
-    exporter_names = os.environ.get("OTEL_METRICS_EXPORTER", "otlp").strip().lower()
-    if exporter_names != "otlp":
-        return None
-    if not (os.environ.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")):
-        return None
-    protocol = (
-        os.environ.get("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or ""
-    ).strip() or "http/protobuf"
-
-    from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
-    from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
-    from opentelemetry.sdk.resources import Resource
-
-    from .tracing.setup import exit_timeout_from_env, export_timeout_from_env
-
-    # Same bounds as the trace export: a dead collector must neither hold the reader's thread for the OTLP
-    # exporters' default 10 s nor stall interpreter exit (the SDK's own exit hook would wait up to 30 s).
-    timeout = export_timeout_from_env("METRICS")
-    exporter: MetricExporter
-    if protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcExporter
-
-        exporter = GrpcExporter(timeout=timeout)
-    else:
-        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpExporter
-
-        exporter = HttpExporter(timeout=timeout)
-    provider = SDKMeterProvider(
-        metric_readers=[PeriodicExportingMetricReader(exporter)], resource=Resource.create(), shutdown_on_exit=False
-    )
-    metrics.set_meter_provider(provider)
-    atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
-    return provider
+    return configure()

@@ -149,12 +149,6 @@ def auto_configured_provider() -> trace.TracerProvider:
         except TracingConfigurationError as exc:
             logger.warning("agents_otel: tracing not configured automatically: %s", exc)
             return trace.get_tracer_provider()
-        try:  # metrics go where the traces go (when an OTLP endpoint is configured)
-            from ..metrics import configure_metrics_from_env
-
-            configure_metrics_from_env()
-        except Exception as exc:  # a metrics misconfiguration must not cost the run its traces
-            logger.warning("agents_otel: metrics not configured automatically: %s", exc)
         return provider
 
 
@@ -167,6 +161,9 @@ def disable_auto_configure() -> None:
     global _auto_attempted
     with _auto_lock:
         _auto_attempted = True
+    from ..metrics_export import disable_auto_configure as disable_metrics
+
+    disable_metrics()  # metrics export is configured on its own (agents_otel.metrics_export); off as well
 
 
 def flush_file_exports(path: str | os.PathLike[str] | None = None) -> None:
