@@ -76,7 +76,8 @@ def configure_metrics(
     OTLP endpoint configured).
 
     ``set_global=True`` with a global MeterProvider already set is an error rather than a silent no-op: pass
-    ``set_global=False`` and hand the result to ``RunConfig(meter_provider=...)`` instead.
+    ``set_global=False`` and hand the result to ``RunConfig(meter_provider=...)`` instead; that provider is then
+    yours to ``shutdown()`` (the global one is shut down at exit, within ``AGENTS_OTEL_EXIT_TIMEOUT``).
     """
     if set_global and not _global_is_unset():
         raise MetricsConfigurationError(
@@ -100,10 +101,11 @@ def configure_metrics(
         if metrics.get_meter_provider() is not provider:  # another thread won the one-time set
             provider.shutdown()
             raise MetricsConfigurationError("a global MeterProvider was set concurrently")
-    from .tracing.setup import exit_timeout_from_env
+        from .tracing.setup import exit_timeout_from_env
 
-    # The SDK's own exit hook would wait up to 30 s for a dead collector; the runtime's exit bound applies instead.
-    atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
+        # The last export at exit, bounded: the SDK's own exit hook would wait up to 30 s for a dead collector.
+        # A provider returned with set_global=False is the caller's to shut down.
+        atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
     logger.debug("agents_otel: metrics configured, exporting through %s", ", ".join(names))
     return provider
 
