@@ -16,26 +16,23 @@ the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import threading
-import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
 
 from .tracing import attributes as A
+from .version import __version__
 
 if TYPE_CHECKING:
-    from .models.interface import Model, ModelRequest, ModelResponse
-    from .run_context import RunContext
+    from .models.interface import Model, ModelResponse
     from .tool_call import ToolCall
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 TOOL_DURATION = "gen_ai.execute_tool.duration"
 OPERATION_DURATION = "gen_ai.client.operation.duration"
@@ -71,8 +68,6 @@ class Instruments:
     )
 
     def __init__(self, provider: MeterProvider) -> None:
-        from . import __version__
-
         meter = provider.get_meter(_METER_NAME, __version__)
         self.tool_duration = meter.create_histogram(
             TOOL_DURATION, "s", "Duration of tool executions", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
@@ -92,6 +87,13 @@ class Instruments:
         )
 
     def tool_finished(self, call: ToolCall, duration: float) -> None:
+        """A tool call ended. Never raises: a broken metrics pipeline must not fail the call it measures."""
+        try:
+            self._tool_finished(call, duration)
+        except Exception:
+            logger.exception("agents_otel: recording tool metrics failed")
+
+    def _tool_finished(self, call: ToolCall, duration: float) -> None:
         attributes: dict[str, str] = {
             A.GEN_AI_OPERATION_NAME: A.OP_EXECUTE_TOOL,
             A.GEN_AI_TOOL_NAME: call.tool_name,
@@ -113,7 +115,7 @@ class Instruments:
             yield Observation(total, {A.GEN_AI_TOOL_NAME: tool, A.GEN_AI_AGENT_NAME: agent})
 
     def tool_supervised(self, call: ToolCall) -> None:
-        """A call runs with a stall timeout: its tool's stall series exists from now on, at 0.
+        """A call runs with a stall timeout: its tool's stall series exists from now on, at 0. Never raises.
 
         Why: an SDK counter is exported only once something was added, so without this the first stall of a
         process creates a series whose first sample is already 1, and ``increase()`` reads 0 for it: the typical
@@ -121,9 +123,13 @@ class Instruments:
         the first.
         """
         key = (call.tool_name, call.agent_name)
-        if key not in self._stall_series:  # loop thread only; a rare duplicate add(0) would be harmless
-            self._stall_series.add(key)
+        if key in self._stall_series:
+            return
+        self._stall_series.add(key)  # loop thread only; a rare duplicate add(0) would be harmless
+        try:
             self.tool_stalls.add(0, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
+        except Exception:
+            logger.exception("agents_otel: recording tool metrics failed")
 
     def tool_stalled(self, call: ToolCall) -> None:
         self.tool_stalls.add(1, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
@@ -136,8 +142,22 @@ class Instruments:
         duration: float,
         agent_name: str | None = None,
     ) -> None:
+        """A model call ended, successfully or not. Never raises, like :meth:`tool_finished`."""
+        try:
+            self._model_call(model, response, error_type, duration, agent_name)
+        except Exception:
+            logger.exception("agents_otel: recording model call metrics failed")
+
+    def _model_call(
+        self,
+        model: Model,
+        response: ModelResponse | None,
+        error_type: str | None,
+        duration: float,
+        agent_name: str | None,
+    ) -> None:
         attributes = A.model_attributes(model)
-        if agent_name:  # so a slow-model alert can name the agent waiting for it
+        if agent_name:  # ours, not the conventions': lets a slow-model alert name the agent waiting for it
             attributes[A.GEN_AI_AGENT_NAME] = agent_name
         if response is not None and response.model:
             attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
@@ -159,9 +179,9 @@ def instruments_for(provider: MeterProvider | None) -> Instruments:
     Caching the global proxy provider is safe: its instruments forward to whatever provider the app sets later.
     """
     if provider is None:
-        from .metrics_export import auto_configure_metrics
+        from .tracing.metrics_export import auto_configure_metrics
 
-        auto_configure_metrics()  # once per process, before the first instruments land on the global provider
+        auto_configure_metrics()  # once per process, whatever tracing did (an app may bring its own tracing)
         provider = metrics.get_meter_provider()
     found = _cache.get(provider)
     if found is not None:
@@ -171,42 +191,3 @@ def instruments_for(provider: MeterProvider | None) -> Instruments:
         if found is None:
             found = _cache[provider] = Instruments(provider)
     return found
-
-
-ModelCall = Callable[["Model", "ModelRequest", "RunContext", str], Awaitable["ModelResponse"]]
-
-
-def measure_model_call(func: ModelCall) -> ModelCall:
-    """Decorator for ``model_call.call_model``: records operation duration and token usage, success or not.
-
-    A decorator so the model-call module (owned elsewhere) changes by one line and its span code stays as is.
-    """
-
-    @functools.wraps(func)
-    async def measured(model: Model, request: ModelRequest, run: RunContext, agent_name: str) -> ModelResponse:
-        started = time.perf_counter()
-        response: ModelResponse | None = None
-        error_type: str | None = None
-        try:
-            response = await func(model, request, run, agent_name)
-            return response
-        except asyncio.CancelledError:
-            error_type = A.ERROR_CANCELLED
-            raise
-        except BaseException as exc:
-            error_type = A.error_type_of(exc)
-            raise
-        finally:
-            try:
-                run.metrics.model_call(model, response, error_type, time.perf_counter() - started, agent_name)
-            except Exception:  # a broken metrics pipeline must not fail a model call
-                logger.exception("agents_otel: recording model call metrics failed")
-
-    return measured
-
-
-def configure_metrics_from_env() -> MeterProvider | None:
-    """Zero-config metrics export from the ``OTEL_*`` variables; see :mod:`agents_otel.metrics_export`."""
-    from .metrics_export import configure_metrics_from_env as configure
-
-    return configure()

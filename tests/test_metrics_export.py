@@ -1,4 +1,4 @@
-"""Metrics export from the OTEL_* variables (agents_otel.metrics_export), independent of tracing.
+"""Metrics export from the OTEL_* variables (agents_otel.tracing.metrics_export), independent of tracing.
 
 Each end-to-end case runs in a subprocess (a process sets its global MeterProvider once) that uses the runtime the
 way an application does, and is observed from outside over the real wire: an OTLP/HTTP receiver, or an HTTP GET
@@ -20,8 +20,8 @@ import pytest
 from prometheus_support import free_port
 from test_production_metrics import MetricsReceiver
 
-from agents_otel import metrics_export
-from agents_otel.metrics_export import (
+from agents_otel.tracing import metrics_export
+from agents_otel.tracing.metrics_export import (
     MetricsConfigurationError,
     configure_metrics,
     export_interval_from_env,

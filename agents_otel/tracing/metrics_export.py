@@ -1,6 +1,7 @@
 """Sending the runtime's metrics out of the process: ``configure_metrics`` and the zero-config default behind it.
 
-Why its own module, apart from the trace setup: metrics export must not depend on what the application did about
+Its own module, beside the trace setup rather than in it: the instruments (``agents_otel.metrics``) never import
+the export pipeline at module level, and metrics export must not depend on what the application did about
 tracing. An application that builds its own TracerProvider (the common case in services that already use
 OpenTelemetry) still wants the ``OTEL_METRICS_*`` variables honoured, so the first run of a process configures
 metrics on its own, from :func:`auto_configure_metrics`, whatever happened to tracing. What is never touched is a
@@ -23,7 +24,6 @@ A pull endpoint has no interval; Prometheus' ``scrape_interval`` plays that role
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import threading
@@ -34,7 +34,10 @@ from opentelemetry import metrics
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader
 
-from .exceptions import UserError
+from ..exceptions import UserError
+from .exit_flush import register_exit_flush, remaining_millis
+from .export_env import exit_timeout_from_env, export_timeout_from_env
+from .resource import build_resource
 
 logger = logging.getLogger("agents_otel")
 
@@ -92,20 +95,21 @@ def configure_metrics(
         raise MetricsConfigurationError(f"export interval must be positive, got {interval!r} seconds")
 
     from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
-    from opentelemetry.sdk.resources import Resource
 
     readers = [_reader(name, interval, prometheus_host, prometheus_port) for name in names]
-    provider = SDKMeterProvider(metric_readers=readers, resource=Resource.create(), shutdown_on_exit=False)
+    provider = SDKMeterProvider(metric_readers=readers, resource=build_resource(), shutdown_on_exit=False)
     if set_global:
         metrics.set_meter_provider(provider)
         if metrics.get_meter_provider() is not provider:  # another thread won the one-time set
             provider.shutdown()
             raise MetricsConfigurationError("a global MeterProvider was set concurrently")
-        from .tracing.setup import exit_timeout_from_env
-
-        # The last export at exit, bounded: the SDK's own exit hook would wait up to 30 s for a dead collector.
-        # A provider returned with set_global=False is the caller's to shut down.
-        atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
+        # The last export at exit, within the one exit budget traces and metrics share (exit_flush); the SDK's own
+        # hook would wait up to 30 s for a dead collector. A provider returned with set_global=False is yours.
+        register_exit_flush(
+            "metrics",
+            lambda deadline: provider.shutdown(timeout_millis=remaining_millis(deadline)),
+            budget=exit_timeout_from_env(),
+        )
     logger.debug("agents_otel: metrics configured, exporting through %s", ", ".join(names))
     return provider
 
@@ -222,18 +226,18 @@ def _reader(name: str, interval: float, host: str | None, port: int | None) -> M
 
 
 def _otlp_exporter() -> Any:
-    from .tracing.setup import export_timeout_from_env
-
-    protocol = (
-        os.environ.get("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or ""
-    ).strip().lower() or "http/protobuf"
+    specific = os.environ.get("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "").strip().lower()
+    protocol = specific or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "").strip().lower() or "http/protobuf"
     # Same bound as the trace export: a dead collector must not hold the reader's thread for the exporter's 10 s.
     timeout = export_timeout_from_env("METRICS")
     if protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcExporter
 
         return GrpcExporter(timeout=timeout)
-    if protocol != "http/protobuf":
+    if protocol == "http/json" and not specific:
+        # Traces can go as OTLP/JSON, metrics cannot (no JSON metric exporter): the same receiver takes protobuf.
+        logger.info("agents_otel: OTEL_EXPORTER_OTLP_PROTOCOL=http/json: metrics are sent as http/protobuf")
+    elif protocol != "http/protobuf":
         raise MetricsConfigurationError(
             f"OTLP metrics protocol {protocol!r} is not supported; use grpc or http/protobuf"
         )
