@@ -19,7 +19,7 @@ from mcp_support.servers import OFFICIAL_SERVER, http_server, process_gone, stdi
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.trace import SpanKind
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import Agent, RunConfig, RunItemStreamEvent, Runner, ToolProgressStreamEvent, function_tool
 from agents_otel.mcp import (

@@ -10,15 +10,7 @@ from __future__ import annotations
 from ..tool_sources import ToolNameCollisionError
 from . import _sdk_spans
 from ._sdk import MCP_VERSION
-from .client import (
-    MCPServer,
-    MCPServerStdio,
-    MCPServerStdioParams,
-    MCPServerStreamableHttp,
-    MCPServerStreamableHttpParams,
-    ToolFilterStatic,
-    create_static_tool_filter,
-)
+from .client import MCPServer, ToolFilterStatic, create_static_tool_filter
 from .errors import (
     MCPConnectionError,
     MCPRequestError,
@@ -26,6 +18,7 @@ from .errors import (
     MCPServerStartError,
     MCPToolError,
 )
+from .transports import MCPServerStdio, MCPServerStdioParams, MCPServerStreamableHttp, MCPServerStreamableHttpParams
 
 _sdk_spans.install()
 

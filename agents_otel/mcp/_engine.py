@@ -11,14 +11,14 @@ from typing import Any
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Tracer
 
-from ..tool_context import ToolContext
+from ..tool_context import ToolContext, tool_call_of
 
 
 def run_tracer(ctx: ToolContext[Any]) -> Tracer:
-    tracer: Tracer = ctx._call.run.tracer
+    tracer: Tracer = tool_call_of(ctx).run.tracer
     return tracer
 
 
 def run_meter_provider(ctx: ToolContext[Any]) -> MeterProvider | None:
-    provider: MeterProvider | None = ctx._call.run.config.meter_provider
+    provider: MeterProvider | None = tool_call_of(ctx).run.config.meter_provider
     return provider

@@ -1,5 +1,4 @@
-"""MCP servers an agent uses: ``MCPServerStdio`` and ``MCPServerStreamableHttp`` (names and parameters as in the
-OpenAI Agents SDK), built on the official ``mcp`` client.
+"""``MCPServer``: one connection to an MCP server, the base of ``MCPServerStdio`` and ``MCPServerStreamableHttp``.
 
 Each server object owns one background task that holds the transport and the ``ClientSession``. Why a task of
 its own: the SDK's transports are anyio task groups, and a task group that fails (the server process died, the
@@ -15,41 +14,19 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Literal, NotRequired, TypedDict
-from urllib.parse import urlsplit
+from typing import Any, NotRequired, TypedDict
 
 from ..exceptions import UserError
 from ..tool import FunctionTool
 from . import _sdk
 from ._sdk_spans import OWNED, OwnedRequest
+from .client_call import CallProgress, to_function_tool
 from .errors import MCPServerError, MCPServerStartError
 
 logger = logging.getLogger("agents_otel")
 
 _ENDED_CALLS_KEPT = 256
-
-
-class MCPServerStdioParams(TypedDict):
-    """What starts a stdio server (mirrors ``mcp.StdioServerParameters``)."""
-
-    command: str
-    args: NotRequired[list[str]]
-    env: NotRequired[dict[str, str]]
-    cwd: NotRequired[str]
-    encoding: NotRequired[str]
-    encoding_error_handler: NotRequired[Literal["strict", "ignore", "replace"]]
-
-
-class MCPServerStreamableHttpParams(TypedDict):
-    """Where a Streamable HTTP server listens. ``timeout`` / ``sse_read_timeout`` in seconds."""
-
-    url: str
-    headers: NotRequired[dict[str, str]]
-    timeout: NotRequired[float]
-    sse_read_timeout: NotRequired[float]
-    terminate_on_close: NotRequired[bool]
 
 
 class ToolFilterStatic(TypedDict):
@@ -69,21 +46,6 @@ def create_static_tool_filter(
     if blocked_tool_names is not None:
         found["blocked_tool_names"] = blocked_tool_names
     return found
-
-
-class _CallProgress:
-    """Progress bookkeeping of one ``tools/call``: which notifications the SDK already delivered to the callback.
-
-    The message handler sees every notification; one the callback did not get (it came after the result) is
-    handed to ``send_progress`` too, which refuses it for the ended call and counts it as dropped.
-    """
-
-    __slots__ = ("delivered", "seen", "send")
-
-    def __init__(self, send: Callable[[Any], bool]) -> None:
-        self.send = send
-        self.delivered = 0
-        self.seen = 0
 
 
 class MCPServer(abc.ABC):
@@ -123,7 +85,7 @@ class MCPServer(abc.ABC):
         self._lost: BaseException | None = None
         self._tools: list[Any] | None = None
         self._cache_dirty = True
-        self._calls: OrderedDict[str, _CallProgress] = OrderedDict()
+        self._calls: OrderedDict[str, CallProgress] = OrderedDict()
 
     # ---- identity --------------------------------------------------------------------------------------------
     @property
@@ -303,12 +265,10 @@ class MCPServer(abc.ABC):
 
     async def function_tools(self, convert_schemas_to_strict: bool = False) -> list[FunctionTool]:
         """The server's tools as ``FunctionTool``s: what ``Agent(mcp_servers=...)`` offers the model each turn."""
-        from .client_call import to_function_tool
-
         return [to_function_tool(self, tool, convert_schemas_to_strict) for tool in await self.list_tools()]
 
     # ---- progress bookkeeping -----------------------------------------------------------------------------------
-    def track_call(self, request_id: str, progress: _CallProgress) -> None:
+    def track_call(self, request_id: str, progress: CallProgress) -> None:
         self._calls[request_id] = progress
         while len(self._calls) > _ENDED_CALLS_KEPT:
             self._calls.popitem(last=False)
@@ -326,88 +286,6 @@ class MCPServer(abc.ABC):
         if entry.seen > entry.delivered:  # the SDK no longer had a callback for it: the call has returned
             entry.delivered = entry.seen
             entry.send({"progress": progress, "total": total, "message": text})
-
-
-class MCPServerStdio(MCPServer):
-    """An MCP server run as a subprocess, spoken to over stdin/stdout.
-
-    ``client_session_timeout_seconds`` bounds ``tools/list``; for ``tools/call`` it is an *idle* timeout: each
-    progress notification restarts it (a tool that keeps reporting may run long, a silent one is ended).
-    ``connect_timeout_seconds`` (ours, not the SDK's) bounds the start and the ``initialize`` handshake.
-    """
-
-    network_transport = "pipe"
-
-    def __init__(
-        self,
-        params: MCPServerStdioParams,
-        cache_tools_list: bool = False,
-        name: str | None = None,
-        client_session_timeout_seconds: float | None = 5,
-        tool_filter: ToolFilterStatic | None = None,
-        use_structured_content: bool = False,
-        *,
-        connect_timeout_seconds: float | None = 30,
-    ) -> None:
-        if not isinstance(params, dict) or not params.get("command"):
-            raise UserError("MCPServerStdio(params=...) needs at least {'command': ...}")
-        self.params = params
-        default_name = f"stdio: {params['command']}"
-        super().__init__(
-            name=name or default_name,
-            cache_tools_list=cache_tools_list,
-            client_session_timeout_seconds=client_session_timeout_seconds,
-            tool_filter=tool_filter,
-            use_structured_content=use_structured_content,
-            connect_timeout_seconds=connect_timeout_seconds,
-        )
-
-    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
-        return _sdk.stdio_transport(dict(self.params))
-
-
-class MCPServerStreamableHttp(MCPServer):
-    """An MCP server reached over Streamable HTTP at ``params["url"]``."""
-
-    network_transport = "tcp"
-
-    def __init__(
-        self,
-        params: MCPServerStreamableHttpParams,
-        cache_tools_list: bool = False,
-        name: str | None = None,
-        client_session_timeout_seconds: float | None = 5,
-        tool_filter: ToolFilterStatic | None = None,
-        use_structured_content: bool = False,
-        *,
-        connect_timeout_seconds: float | None = 30,
-    ) -> None:
-        if not isinstance(params, dict) or not params.get("url"):
-            raise UserError("MCPServerStreamableHttp(params=...) needs at least {'url': ...}")
-        self.params = params
-        super().__init__(
-            name=name or f"streamable_http: {params['url']}",
-            cache_tools_list=cache_tools_list,
-            client_session_timeout_seconds=client_session_timeout_seconds,
-            tool_filter=tool_filter,
-            use_structured_content=use_structured_content,
-            connect_timeout_seconds=connect_timeout_seconds,
-        )
-
-    def server_address(self) -> tuple[str | None, int | None]:
-        parts = urlsplit(self.params["url"])
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        return parts.hostname, port
-
-    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
-        params = self.params
-        return _sdk.http_transport(
-            params["url"],
-            params.get("headers"),
-            float(params.get("timeout", 5)),
-            float(params.get("sse_read_timeout", 300)),
-            params.get("terminate_on_close", True),
-        )
 
 
 def _leaf(exc: BaseException) -> BaseException:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -25,7 +26,6 @@ from ..tracing.attributes import ERROR_CANCELLED, ERROR_TYPE, GEN_AI_TOOL_NAME, 
 from . import _sdk
 from ._engine import run_meter_provider, run_tracer
 from ._sdk_spans import OWNED, OwnedRequest
-from .client import _CallProgress
 from .errors import MCPConnectionError, MCPRequestError, MCPToolError
 from .metrics import mcp_instruments, metric_attributes
 
@@ -39,6 +39,21 @@ NETWORK_TRANSPORT = "network.transport"
 TOOLS_CALL = "tools/call"
 
 _W3C = TraceContextTextMapPropagator()
+
+
+class CallProgress:
+    """Progress bookkeeping of one ``tools/call``: which notifications the SDK already delivered to the callback.
+
+    The message handler sees every notification; one the callback did not get (it came after the result) is
+    handed to ``send_progress`` too, which refuses it for the ended call and counts it as dropped.
+    """
+
+    __slots__ = ("delivered", "seen", "send")
+
+    def __init__(self, send: Callable[[Any], bool]) -> None:
+        self.send = send
+        self.delivered = 0
+        self.seen = 0
 
 
 def to_function_tool(server: MCPServer, tool: Any, strict: bool) -> FunctionTool:
@@ -66,7 +81,7 @@ async def call_mcp_tool(server: MCPServer, ctx: ToolContext[Any], name: str, arg
     )
     meta: dict[str, Any] = {}
     _W3C.inject(meta, context=trace.set_span_in_context(span))  # SEP-414: unprefixed traceparent / tracestate
-    progress = _CallProgress(ctx.send_progress)
+    progress = CallProgress(ctx.send_progress)
 
     async def on_progress(value: float, total: float | None, message: str | None) -> None:
         progress.delivered += 1
