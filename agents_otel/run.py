@@ -154,6 +154,8 @@ async def run_agent(
             A.GEN_AI_REQUEST_MODEL: model.model_name,
         },
     )
+    if config.conversation_id is not None:
+        span.set_attribute(A.GEN_AI_CONVERSATION_ID, config.conversation_id)
     run.trace_id = trace_id_hex(span.get_span_context().trace_id)
     history: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else list(input)
     items = run.items

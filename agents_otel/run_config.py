@@ -53,3 +53,6 @@ class RunConfig:
     redact: Redactor | None = None
     """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
     (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""
+    conversation_id: str | None = None
+    """The conversation this run belongs to (``gen_ai.conversation.id``), e.g. a UI protocol's thread id, so the
+    runs of one chat can be found together in a trace backend."""

@@ -30,6 +30,7 @@ from .access import (
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .errors import InvalidRequestError, InvalidRunInputError, ServerError
+from .protocol_routes import ag_ui_handler, ai_sdk_handler
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE
 from .run_registry import (
     DEFAULT_MAX_RETAINED_RUNS,
@@ -159,6 +160,8 @@ def create_app(
             Route("/runs/{run_id}/events", run_events, methods=["GET"], name="run_events"),
             Route("/runs/{run_id}/cancel", cancel_run, methods=["POST"], name="cancel_run"),
             Route("/config", config, methods=["GET"], name="config"),
+            Route("/ag-ui", ag_ui_handler(runs), methods=["POST"], name="ag_ui"),
+            Route("/ai-sdk/chat", ai_sdk_handler(runs), methods=["POST"], name="ai_sdk_chat"),
         ],
         middleware=[Middleware(AccessMiddleware, policy=access)],
         exception_handlers={ServerError: _server_error, HTTPException: _http_error},

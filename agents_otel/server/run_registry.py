@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 import uuid
 from collections import OrderedDict
@@ -28,9 +29,12 @@ from opentelemetry import context as context_api
 from opentelemetry.context import Context
 
 from ..agent import Agent
+from ..event_stream import EventStream
+from ..items import ConversationItem
 from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
+from ..stream_events import ToolProgressStreamEvent
 from .auth import ANONYMOUS
 from .errors import RunFinishedError, RunNotFoundError, ServerBusyError, TooManyRunsError
 from .event_json import event_to_json, jsonable, recorded_id
@@ -59,6 +63,18 @@ class ServedRun:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     ready: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     """Set once the run's first event (which follows the start of its root span) is buffered, or it ended."""
+    outcome: dict[str, Any] | None = None
+    """The final event (``run_completed`` / ``run_failed`` / ``run_cancelled``) once the run has ended."""
+    subscribers: list[EventStream] = field(default_factory=list, repr=False)
+
+    def subscribe(self) -> EventStream:
+        """The run's stream events themselves (not their JSON), for a protocol adapter serving the request that
+        started the run. Subscribe before yielding to the loop after ``start`` to see every event. Bounded like
+        the run's own stream: a slow reader gets progress coalesced, never lifecycle events dropped. Closed when
+        the run ends; ``outcome`` then says how."""
+        stream = EventStream(asyncio.get_running_loop())
+        self.subscribers.append(stream)
+        return stream
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,17 +124,30 @@ class RunRegistry:
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
 
-    def start(self, input: str, parent: Context | None = None, *, principal: str = ANONYMOUS) -> ServedRun:
+    def start(
+        self,
+        input: str | list[ConversationItem],
+        parent: Context | None = None,
+        *,
+        principal: str = ANONYMOUS,
+        conversation_id: str | None = None,
+    ) -> ServedRun:
         """Start a run now for ``principal`` (in ``parent``'s trace when given) and its consumer task; return at
-        once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts."""
+        once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts.
+
+        ``input`` is a message or a conversation to continue; ``conversation_id`` (a UI protocol's thread id)
+        becomes the run's ``gen_ai.conversation.id``."""
         self._expire()
         self._check_capacity(principal)
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
+        config = self._run_config
+        if conversation_id is not None:
+            config = dataclasses.replace(config, conversation_id=conversation_id)
         # The run task copies the current context when run_streamed creates it, so attaching the parent around
         # that call is what makes the invoke_agent span its child.
         token = context_api.attach(parent) if parent is not None else None
         try:
-            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=self._run_config)
+            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=config)
             trace_id = parent_trace_id(None)
         finally:
             if token is not None:
@@ -173,6 +202,11 @@ class RunRegistry:
                 if not run.ready.is_set():
                     self._announce(run)
                 buffer.append(payload)
+                for subscriber in run.subscribers:
+                    if isinstance(event, ToolProgressStreamEvent):
+                        subscriber.put_progress(event)
+                    else:
+                        subscriber.put(event)
         except asyncio.CancelledError:  # shutdown: leaving stream_events() has cancelled the run
             self._finish(run, "cancelled", {"type": "run_cancelled"})
             raise
@@ -205,8 +239,11 @@ class RunRegistry:
         else:
             del self._running[run.principal]
         self._finished[run.id] = run
-        run.buffer.append({**event, "trace_id": run.trace_id})
+        run.outcome = {**event, "trace_id": run.trace_id}
+        run.buffer.append(run.outcome)
         run.buffer.close()
+        for subscriber in run.subscribers:
+            subscriber.close()
         self._expire()
 
     def _check_capacity(self, principal: str) -> None:
