@@ -5,11 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-<<<<<<< HEAD
-.PHONY: demo test lint typecheck bench browser js-clients clean
-=======
-.PHONY: demo test test-all lint typecheck bench browser clean
->>>>>>> main
+.PHONY: demo test test-all lint typecheck bench browser js-clients clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.progress_payload": RECORDS,
     "agents_otel.redaction": RECORDS,
     "agents_otel.context_wrapper": RECORDS,
+    "agents_otel.safe_json": RECORDS,
     "agents_otel.tracing": CONVENTIONS,
     "agents_otel.tracing.attributes": CONVENTIONS,
     "agents_otel.tracing.ids": CONVENTIONS,
