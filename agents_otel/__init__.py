@@ -58,6 +58,7 @@ from .stream_events import (
 )
 from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
+from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
 from .version import __version__
@@ -101,6 +102,7 @@ __all__ = [
     "FunctionTool",
     "MaxTurnsExceeded",
     "MessageOutputItem",
+    "MetricsConfigurationError",
     "Model",
     "ModelBehaviorError",
     "ModelConnectionError",
@@ -147,6 +149,7 @@ __all__ = [
     "UserError",
     "UserMessage",
     "__version__",
+    "configure_metrics",
     "configure_tracing",
     "current_tool_context",
     "default_tool_error_function",

@@ -7,7 +7,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
 
 from .context_wrapper import RunContextWrapper
 from .exceptions import UserError
@@ -17,6 +17,7 @@ from .stream_events import StreamEvent
 from .tool import FunctionTool, ToolEnabled, function_tool, is_tool_enabled
 from .tool_context import ToolContext
 from .tool_errors import ToolErrorFunction, default_tool_error_function
+from .tool_sources import ToolSource, collect_tools
 
 if TYPE_CHECKING:
     from .result import RunResult
@@ -30,6 +31,12 @@ class AgentToolStreamEvent(TypedDict):
     event: StreamEvent
     agent: Agent[Any]
     tool_call: FunctionCall
+
+
+class MCPConfig(TypedDict):
+    """As in the OpenAI Agents SDK: ``convert_schemas_to_strict`` makes MCP tool schemas strict where possible."""
+
+    convert_schemas_to_strict: NotRequired[bool]
 
 
 OnStream = Callable[[AgentToolStreamEvent], Awaitable[None] | None]
@@ -52,6 +59,9 @@ class Agent(Generic[TContext]):
     tools: list[FunctionTool] = field(default_factory=list)
     model: str | Model | None = None
     model_settings: ModelSettings = field(default_factory=ModelSettings)
+    mcp_servers: list[ToolSource] = field(default_factory=list)
+    """MCP servers (``agents_otel.mcp``) whose tools join ``tools``, listed again every turn unless they cache."""
+    mcp_config: MCPConfig = field(default_factory=lambda: MCPConfig())
 
     def __post_init__(self) -> None:
         # Checked here, not at the first model call: an agent that cannot work says so where it is written.
@@ -93,9 +103,21 @@ class Agent(Generic[TContext]):
             raise UserError(f"Agent {self.name!r}: the instructions callable returned {type(value).__name__}, not str")
         return value
 
-    async def get_all_tools(self, run_context: RunContextWrapper[Any]) -> list[FunctionTool]:
-        """The tools the model is offered this turn: ``agent.tools`` as it is now, without disabled ones."""
-        return [t for t in list(self.tools) if await is_tool_enabled(t, run_context, self)]
+    async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
+        """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""
+        strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
+        return await collect_tools([], self.mcp_servers, strict)
+
+    async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[FunctionTool]:
+        """What the model is offered this turn: ``tools`` as they are now, then the MCP servers' tools, without
+        the disabled ones (``is_enabled``)."""
+        if self.mcp_servers:
+            strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
+            candidates = await collect_tools(self.tools, self.mcp_servers, strict)
+        else:
+            candidates = list(self.tools)
+        wrapper = run_context if run_context is not None else RunContextWrapper(None)
+        return [t for t in candidates if await is_tool_enabled(t, wrapper, self)]
 
     def as_tool(
         self,

@@ -169,7 +169,8 @@ async def run_agent(
             turn += 1
             if max_turns is not None and turn > max_turns:
                 raise MaxTurnsExceeded(max_turns)
-            # Asked every turn, as the SDK does: dynamic instructions, is_enabled, tools appended during the run.
+            # Asked every turn, as the SDK does: dynamic instructions, is_enabled, tools appended during the run,
+            # MCP servers whose tools changed.
             offered = await agent.get_all_tools(wrapper)
             tools = {t.name: t for t in offered}
             instructions = await agent.get_system_prompt(wrapper)
