@@ -6,13 +6,19 @@ import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from .items import FunctionCall
 from .models.interface import Model, ModelSettings
 from .stream_events import StreamEvent
 from .tool import FunctionTool, function_tool
 from .tool_context import ToolContext
+from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
+
+if TYPE_CHECKING:
+    from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoffs import Handoff
+    from .lifecycle import AgentHooksBase
 
 TContext = TypeVar("TContext")
 
@@ -35,6 +41,29 @@ class Agent(Generic[TContext]):
     tools: list[FunctionTool] = field(default_factory=list)
     model: str | Model | None = None
     model_settings: ModelSettings = field(default_factory=ModelSettings)
+    handoff_description: str | None = None
+    """Tells other agents' models when to hand off to this one (added to the ``transfer_to_...`` description)."""
+    handoffs: list[Agent[Any] | Handoff[Any]] = field(default_factory=list)
+    """Agents this one may hand the conversation to; the model sees each as a ``transfer_to_<name>`` tool."""
+    output_type: Any = None
+    """``None``/``str``: the final output is the model's text. A type (pydantic model, dataclass, TypedDict,
+    ``list[...]``, ``int``...) or an ``AgentOutputSchemaBase``: the model answers in that JSON schema and the
+    final output is the validated value."""
+    input_guardrails: list[InputGuardrail[Any]] = field(default_factory=list)
+    """Checked concurrently with the first model call when this agent starts the run."""
+    output_guardrails: list[OutputGuardrail[Any]] = field(default_factory=list)
+    """Checked on the final output when this agent produces it."""
+    hooks: AgentHooksBase[Any, Any] | None = None
+    tool_use_behavior: ToolUseBehavior = "run_llm_again"
+    """What happens with tool results: back to the model (default), or the end of the run (see
+    ``agents_otel.tool_use_behavior``)."""
+
+    def __post_init__(self) -> None:
+        check_tool_use_behavior(self.tool_use_behavior)
+        if self.output_type is not None:
+            from .output_schema import output_schema_for
+
+            output_schema_for(self)  # a type that has no (strict) schema fails here, when the agent is built
 
     def clone(self, **changes: Any) -> Agent[TContext]:
         return dataclasses.replace(self, **changes)
