@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 from .agent import Agent, AgentToolStreamEvent
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
@@ -35,6 +33,7 @@ from .items import (
     FunctionCallOutput,
     MessageOutputItem,
     RunItem,
+    ToolCallIdentity,
     ToolCallItem,
     ToolCallOutputItem,
     UserMessage,
@@ -57,6 +56,7 @@ from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
+from .version import __version__
 
 if TYPE_CHECKING:
     from .models._openai_client import set_default_openai_client
@@ -123,6 +123,7 @@ __all__ = [
     "StreamEvent",
     "TextDelta",
     "ToolArgumentsError",
+    "ToolCallIdentity",
     "ToolCallItem",
     "ToolCallOutputItem",
     "ToolContext",

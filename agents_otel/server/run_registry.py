@@ -24,7 +24,7 @@ from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
 from .errors import RunFinishedError, RunNotFoundError
-from .event_json import event_to_json, hex_id, jsonable
+from .event_json import event_to_json, jsonable, recorded_id
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
 from .trace_parent import parent_trace_id
 
@@ -147,12 +147,12 @@ class RunRegistry:
                 self._finish(run, "cancelled", {"type": "run_cancelled"})
             else:
                 final = {"type": "run_completed", "final_output": jsonable(run.result.final_output)}
-                self._finish(run, "completed", final, hex_id(run.result.trace_id))
+                self._finish(run, "completed", final, recorded_id(run.result.trace_id))
 
     def _announce(self, run: ServedRun) -> None:
         """``run_started``, once the run's root span has started (its first event) or the run ended before any:
         from then on the trace id is known even when the request carried no traceparent."""
-        run.trace_id = run.trace_id or hex_id(run.result.trace_id)
+        run.trace_id = run.trace_id or recorded_id(run.result.trace_id)
         run.buffer.append({"type": "run_started", "run_id": run.id, "trace_id": run.trace_id})
         run.ready.set()
 

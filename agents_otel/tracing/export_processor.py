@@ -26,7 +26,7 @@ from typing import Any
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 DEFAULT_SHUTDOWN_TIMEOUT = 2.0
 DEFAULT_STUCK_AFTER = 1.0

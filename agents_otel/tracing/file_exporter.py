@@ -26,7 +26,7 @@ from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 TRACE_FILE_ENV = "AGENTS_OTEL_TRACE_FILE"
 DEFAULT_TRACE_FILE = Path(".agents_otel") / "traces.jsonl"

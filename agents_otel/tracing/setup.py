@@ -30,28 +30,25 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import Sampler
 from opentelemetry.util.types import AttributeValue
 
-from ..exceptions import UserError
+from .export_env import (
+    DEFAULT_EXIT_TIMEOUT,
+    DEFAULT_EXPORT_TIMEOUT,
+    EXIT_TIMEOUT_ENV,
+    TracingConfigurationError,
+    env,
+    exit_timeout_from_env,
+    export_timeout_from_env,
+)
 from .export_processor import BoundedBatchSpanProcessor
 from .file_exporter import TRACE_FILE_ENV, JsonLinesSpanExporter, default_trace_file
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 AUTO_CONFIGURE_ENV = "AGENTS_OTEL_AUTO_CONFIGURE"
-EXIT_TIMEOUT_ENV = "AGENTS_OTEL_EXIT_TIMEOUT"
-DEFAULT_EXIT_TIMEOUT = 2.0
-"""Seconds interpreter exit may spend flushing spans: long enough for a reachable collector, short enough that
-a dead one does not stall every ``python script.py``."""
-DEFAULT_EXPORT_TIMEOUT = 5.0
-"""Seconds per OTLP export (all retries included) unless ``OTEL_EXPORTER_OTLP[_TRACES]_TIMEOUT`` says otherwise.
-Half the SDK's 10 s, so one stuck batch holds up the worker thread (and a ``force_flush``) for less."""
 
 Protocol = Literal["grpc", "http/protobuf"]
 _PROTOCOLS: tuple[Protocol, ...] = ("grpc", "http/protobuf")
 _HTTP_TRACES_PATH = "/v1/traces"
-
-
-class TracingConfigurationError(UserError):
-    """Tracing settings that cannot work (an unsupported protocol, a second global provider, a bad number)."""
 
 
 _lock = threading.Lock()
@@ -96,8 +93,8 @@ def configure_tracing(
             "as RunConfig(tracer_provider=...), or keep using the existing provider"
         )
     exit_bound = exit_timeout if exit_timeout is not None else exit_timeout_from_env()
-    resolved_endpoint = endpoint or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_ENDPOINT")
-    explicit_file = file if file is not None else (_env(TRACE_FILE_ENV) or None)
+    resolved_endpoint = endpoint or env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env("OTEL_EXPORTER_OTLP_ENDPOINT")
+    explicit_file = file if file is not None else (env(TRACE_FILE_ENV) or None)
 
     exporters: list[SpanExporter] = []
     if resolved_endpoint:
@@ -142,7 +139,7 @@ def auto_configured_provider() -> trace.TracerProvider:
         if _auto_attempted or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
             return trace.get_tracer_provider()
         _auto_attempted = True
-        if _env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
+        if env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
             return current
         try:
             provider = configure_tracing()
@@ -150,7 +147,7 @@ def auto_configured_provider() -> trace.TracerProvider:
             logger.warning("agents_otel: tracing not configured automatically: %s", exc)
             return trace.get_tracer_provider()
         try:  # metrics go where the traces go (when an OTLP endpoint is configured)
-            from ..metrics import configure_metrics_from_env
+            from .metrics_export import configure_metrics_from_env
 
             configure_metrics_from_env()
         except Exception as exc:  # a metrics misconfiguration must not cost the run its traces
@@ -197,19 +194,6 @@ def _otlp_exporter(
     return HttpExporter(endpoint=_http_traces_url(endpoint) if endpoint else None, headers=headers, timeout=timeout)
 
 
-def export_timeout_from_env(signal: Literal["TRACES", "METRICS"]) -> float | None:
-    """Seconds per OTLP export of ``signal``: ``None`` when ``OTEL_EXPORTER_OTLP[_<signal>]_TIMEOUT`` is set (the
-    exporter reads it itself), else :data:`DEFAULT_EXPORT_TIMEOUT`."""
-    if _env(f"OTEL_EXPORTER_OTLP_{signal}_TIMEOUT") or _env("OTEL_EXPORTER_OTLP_TIMEOUT"):
-        return None
-    return DEFAULT_EXPORT_TIMEOUT
-
-
-def exit_timeout_from_env() -> float:
-    """Seconds interpreter exit may spend flushing telemetry (``AGENTS_OTEL_EXIT_TIMEOUT``)."""
-    return _float_env(EXIT_TIMEOUT_ENV, DEFAULT_EXIT_TIMEOUT)
-
-
 def _http_traces_url(base: str) -> str:
     if urlparse(base).path.rstrip("/").endswith(_HTTP_TRACES_PATH):
         return base
@@ -217,7 +201,7 @@ def _http_traces_url(base: str) -> str:
 
 
 def _resolve_protocol(explicit: str | None) -> Protocol:
-    raw = explicit or _env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or _env("OTEL_EXPORTER_OTLP_PROTOCOL")
+    raw = explicit or env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or env("OTEL_EXPORTER_OTLP_PROTOCOL")
     value = (raw or "http/protobuf").strip().lower()
     for protocol in _PROTOCOLS:
         if value == protocol:
@@ -225,23 +209,6 @@ def _resolve_protocol(explicit: str | None) -> Protocol:
     raise TracingConfigurationError(
         f"OTLP protocol {raw!r} is not supported; use one of {', '.join(_PROTOCOLS)} (Python has no http/json exporter)"
     )
-
-
-def _env(name: str) -> str:
-    return os.environ.get(name, "").strip()
-
-
-def _float_env(name: str, default: float) -> float:
-    raw = _env(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise TracingConfigurationError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise TracingConfigurationError(f"{name}={raw!r} must not be negative")
-    return value
 
 
 __all__ = [
