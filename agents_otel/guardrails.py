@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
@@ -70,7 +70,7 @@ class InputGuardrail(Generic[TContext]):
     """True: alongside the first model call. False: before it, so a tripped run never calls the model."""
 
     def get_name(self) -> str:
-        return self.name or getattr(self.guardrail_function, "__name__", "guardrail")
+        return self.name or str(getattr(self.guardrail_function, "__name__", "guardrail"))
 
     async def run(self, agent: Agent[Any], input: Any, context: RunContextWrapper[TContext]) -> InputGuardrailResult:
         return InputGuardrailResult(self, await _call(self.guardrail_function, context, agent, input, self.get_name()))
@@ -84,7 +84,7 @@ class OutputGuardrail(Generic[TContext]):
     name: str | None = None
 
     def get_name(self) -> str:
-        return self.name or getattr(self.guardrail_function, "__name__", "guardrail")
+        return self.name or str(getattr(self.guardrail_function, "__name__", "guardrail"))
 
     async def run(
         self, context: RunContextWrapper[TContext], agent: Agent[Any], agent_output: Any
@@ -93,7 +93,9 @@ class OutputGuardrail(Generic[TContext]):
         return OutputGuardrailResult(self, agent_output, agent, output)
 
 
-async def _call(function: Callable[..., Any], context: Any, agent: Any, value: Any, name: str) -> GuardrailFunctionOutput:
+async def _call(
+    function: Callable[..., Any], context: Any, agent: Any, value: Any, name: str
+) -> GuardrailFunctionOutput:
     if not callable(function):
         raise UserError(f"Guardrail function must be callable, got {function!r}")
     output = function(context, agent, value)
@@ -147,9 +149,7 @@ def output_guardrail(
 # ---- running them, traced ---------------------------------------------------------------------------------------
 
 
-async def _traced(
-    tracer: Tracer, kind: GuardrailKind, name: str, agent_name: str, check: Awaitable[Any]
-) -> Any:
+async def _traced(tracer: Tracer, kind: GuardrailKind, name: str, agent_name: str, check: Awaitable[Any]) -> Any:
     span = tracer.start_span(
         f"guardrail {name}",
         kind=SpanKind.INTERNAL,
@@ -220,7 +220,7 @@ async def run_output_guardrails(
         await _cancel_all(tasks)
 
 
-async def _cancel_all(tasks: list[asyncio.Future[Any]]) -> None:
+async def _cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
     pending = [t for t in tasks if not t.done()]
     for task in pending:
         task.cancel()

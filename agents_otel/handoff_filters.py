@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .handoffs import HandoffInputData
-from .items import FunctionCall, FunctionCallOutput, HandoffCallItem, HandoffOutputItem, ToolCallItem, ToolCallOutputItem
+from .items import (
+    FunctionCall,
+    FunctionCallOutput,
+    HandoffCallItem,
+    HandoffOutputItem,
+    ToolCallItem,
+    ToolCallOutputItem,
+)
 
 _TOOL_ITEM_TYPES = frozenset(
     {

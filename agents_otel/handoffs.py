@@ -110,7 +110,8 @@ def handoff(
         wanted = 2 if input_type is not None else 1
         if len(inspect.signature(on_handoff).parameters) != wanted:
             raise UserError(
-                "on_handoff must take two arguments: context and input" if wanted == 2
+                "on_handoff must take two arguments: context and input"
+                if wanted == 2
                 else "on_handoff must take one argument: context"
             )
     if input_type is not None:

@@ -36,7 +36,10 @@ class RunHooksBase(Generic[TContext, TAgent]):
     """Callbacks for every agent of a run. Subclass and override the ones you need; each is awaited."""
 
     async def on_llm_start(
-        self, context: RunContextWrapper[TContext], agent: TAgent, system_prompt: str | None,
+        self,
+        context: RunContextWrapper[TContext],
+        agent: TAgent,
+        system_prompt: str | None,
         input_items: list[ConversationItem],
     ) -> None:
         """Just before a model call of ``agent``."""
@@ -84,7 +87,10 @@ class AgentHooksBase(Generic[TContext, TAgent]):
         """Just after a function tool of this agent returned."""
 
     async def on_llm_start(
-        self, context: RunContextWrapper[TContext], agent: TAgent, system_prompt: str | None,
+        self,
+        context: RunContextWrapper[TContext],
+        agent: TAgent,
+        system_prompt: str | None,
         input_items: list[ConversationItem],
     ) -> None:
         """Just before a model call of this agent."""
@@ -134,8 +140,11 @@ async def agent_end(
 
 
 async def llm_start(
-    run_hooks: RunHooksBase[Any, Any] | None, ctx: RunContextWrapper[Any], agent: Agent[Any],
-    system_prompt: str | None, input_items: list[ConversationItem],
+    run_hooks: RunHooksBase[Any, Any] | None,
+    ctx: RunContextWrapper[Any],
+    agent: Agent[Any],
+    system_prompt: str | None,
+    input_items: list[ConversationItem],
 ) -> None:
     await gather_hooks(
         run_hooks.on_llm_start(ctx, agent, system_prompt, input_items) if run_hooks is not None else None,
@@ -154,7 +163,9 @@ async def llm_end(
 
 
 async def handoff_hooks(
-    run_hooks: RunHooksBase[Any, Any] | None, ctx: RunContextWrapper[Any], from_agent: Agent[Any],
+    run_hooks: RunHooksBase[Any, Any] | None,
+    ctx: RunContextWrapper[Any],
+    from_agent: Agent[Any],
     to_agent: Agent[Any],
 ) -> None:
     await gather_hooks(
@@ -163,9 +174,7 @@ async def handoff_hooks(
     )
 
 
-async def tool_start(
-    run_hooks: RunHooksBase[Any, Any] | None, ctx: RunContextWrapper[Any], agent: Agent[Any], tool: FunctionTool
-) -> None:
+async def tool_start(run_hooks: RunHooksBase[Any, Any] | None, ctx: Any, agent: Agent[Any], tool: FunctionTool) -> None:
     await gather_hooks(
         run_hooks.on_tool_start(ctx, agent, tool) if run_hooks is not None else None,
         agent.hooks.on_tool_start(ctx, agent, tool) if agent.hooks is not None else None,
@@ -173,7 +182,10 @@ async def tool_start(
 
 
 async def tool_end(
-    run_hooks: RunHooksBase[Any, Any] | None, ctx: RunContextWrapper[Any], agent: Agent[Any], tool: FunctionTool,
+    run_hooks: RunHooksBase[Any, Any] | None,
+    ctx: Any,
+    agent: Agent[Any],
+    tool: FunctionTool,
     result: Any,
 ) -> None:
     await gather_hooks(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
@@ -15,6 +15,8 @@ from .progress_sampling import ProgressSampling
 from .redaction import Redactor
 
 if TYPE_CHECKING:
+    from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoffs import HandoffInputFilter
     from .models.interface import Model
 
 
@@ -49,3 +51,9 @@ class RunConfig:
     redact: Redactor | None = None
     """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
     (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""
+    input_guardrails: list[InputGuardrail[Any]] | None = None
+    """Checked on the run's input together with the starting agent's own ``input_guardrails``."""
+    output_guardrails: list[OutputGuardrail[Any]] | None = None
+    """Checked on the final output together with the final agent's own ``output_guardrails``."""
+    handoff_input_filter: HandoffInputFilter | None = None
+    """The input filter of every handoff that sets none of its own."""

@@ -19,6 +19,8 @@ from .metrics import Instruments, instruments_for
 from .stream_events import StreamEvent, ToolProgressStreamEvent
 
 if TYPE_CHECKING:
+    from .agent import Agent
+    from .lifecycle import RunHooksBase
     from .progress_sampling import ProgressSampling
     from .redaction import Redactor
     from .run_config import RunConfig
@@ -31,7 +33,9 @@ class RunState:
         "capture_content",
         "config",
         "context",
+        "current_agent",
         "forward",
+        "hooks",
         "items",
         "listening",
         "metrics",
@@ -75,6 +79,10 @@ class RunState:
         self.payload_cap: int = config.max_progress_payload_bytes
         self.redact: Redactor | None = config.redact
         self._watchdog: StallWatchdog | None = None
+        self.hooks: RunHooksBase[Any, Any] | None = None
+        """``Runner.run(..., hooks=...)``; tool calls check it (and the agent's hooks) before building a coroutine."""
+        self.current_agent: Agent[Any] | None = None
+        """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
 
     def watchdog(self) -> StallWatchdog:
         """This run's stall watchdog, created by the first call that needs one (most runs never do)."""

@@ -12,7 +12,12 @@ def output_format_params(spec: OutputSchemaSpec | None, api: Literal["responses"
     if spec is None:
         return {}
     if api == "responses":
-        return {"text": {"format": {"type": "json_schema", "name": spec.name, "schema": spec.schema,
-                                    "strict": spec.strict}}}
-    return {"response_format": {"type": "json_schema",
-                                "json_schema": {"name": spec.name, "schema": spec.schema, "strict": spec.strict}}}
+        return {
+            "text": {"format": {"type": "json_schema", "name": spec.name, "schema": spec.schema, "strict": spec.strict}}
+        }
+    return {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": spec.name, "schema": spec.schema, "strict": spec.strict},
+        }
+    }

@@ -18,8 +18,8 @@ from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCa
 from ._openai_chat_output import ChatStreamAssembler, choice_items
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import INVALID_RESPONSE, openai_errors
-from ._openai_settings import settings_params
 from ._openai_output_format import output_format_params
+from ._openai_settings import settings_params
 from ._openai_tools import tool_params
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, Usage
 

@@ -17,9 +17,9 @@ from ..exceptions import ModelError
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
+from ._openai_output_format import output_format_params
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
 from ._openai_settings import settings_params
-from ._openai_output_format import output_format_params
 from ._openai_tools import tool_params
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, Usage
 
