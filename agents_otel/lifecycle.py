@@ -103,8 +103,13 @@ RunHooks = RunHooksBase[TContext, "Agent[Any]"]
 AgentHooks = AgentHooksBase[TContext, "Agent[Any]"]
 
 
-def hooks_for(run_hooks: RunHooksBase[Any, Any] | None, agent: Agent[Any]) -> bool:
-    return run_hooks is not None or agent.hooks is not None
+def validate_run_hooks(hooks: Any) -> RunHooksBase[Any, Any] | None:
+    """``Runner.run(hooks=AgentHooks())`` is a common slip that would otherwise never call anything."""
+    if hooks is None or isinstance(hooks, RunHooksBase):
+        return hooks
+    if isinstance(hooks, AgentHooksBase):
+        raise TypeError("Run hooks must be instances of RunHooks; AgentHooks belong on Agent(hooks=...)")
+    raise TypeError(f"Run hooks must be instances of RunHooks. Received object of type {type(hooks).__name__}")
 
 
 async def gather_hooks(*coros: Coroutine[Any, Any, None] | None) -> None:

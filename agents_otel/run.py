@@ -90,6 +90,7 @@ class Runner:
         earlier run plus a new message). ``context`` is any object of the application's: tools receive it as
         ``ToolContext.context``. Tool progress is recorded on the trace even though nothing streams.
         """
+        hooks = lifecycle.validate_run_hooks(hooks)
         run = _new_run(run_config or RunConfig(), context, stream=None)
         return await run_agent(starting_agent, input, run, max_turns, hooks=hooks, session=session)
 
@@ -144,6 +145,7 @@ class Runner:
         iteration early (or ``result.cancel()``) cancels the run.
         """
         config = run_config or RunConfig()
+        hooks = lifecycle.validate_run_hooks(hooks)
 
         def prepare(stream: EventStream) -> RunState:
             return _new_run(config, context, stream=stream)
