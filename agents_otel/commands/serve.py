@@ -36,6 +36,29 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--replay-buffer-size", type=int, default=None, help="events kept per run for reconnects")
     parser.add_argument("--retention-seconds", type=float, default=None, help="how long finished runs stay readable")
     parser.add_argument("--log-level", default="info", help="uvicorn's log level (default: %(default)s)")
+    parser.add_argument(
+        "--auth-token",
+        default=None,
+        help="require 'Authorization: Bearer TOKEN' (prefer the AGENTS_OTEL_SERVER_TOKEN variable: flags are visible)",
+    )
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=None,
+        metavar="HOST",
+        help="a Host name this server answers to (repeatable; default: loopback names and --host)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="an origin whose pages may call the API cross-origin (CORS; repeatable)",
+    )
+    parser.add_argument("--max-body-bytes", type=int, default=None, help="largest request body (default 1 MiB)")
+    parser.add_argument("--max-running-runs", type=int, default=None, help="runs going at once (default 100)")
+    parser.add_argument("--max-running-runs-per-principal", type=int, default=None, help="runs going per client")
+    parser.add_argument("--max-retained-runs", type=int, default=None, help="finished runs kept (default 1000)")
     parser.set_defaults(handler=_run)
 
 
@@ -79,9 +102,16 @@ def _run(args: argparse.Namespace) -> int:
             ("trace_url_template", args.trace_url_template),
             ("replay_buffer_size", args.replay_buffer_size),
             ("retention_seconds", args.retention_seconds),
+            ("auth_token", args.auth_token),
+            ("allowed_origins", args.allow_origin),
+            ("max_body_bytes", args.max_body_bytes),
+            ("max_running_runs", args.max_running_runs),
+            ("max_running_runs_per_principal", args.max_running_runs_per_principal),
+            ("max_retained_runs", args.max_retained_runs),
         )
         if value is not None
     }
+    options["allowed_hosts"] = args.allowed_host or _default_hosts(args.host)
     try:
         app = create_app(agent, **options)
     except ValueError as exc:
@@ -98,6 +128,16 @@ def _run(args: argparse.Namespace) -> int:
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, lifespan="on"))
     server.run(sockets=[sock])
     return 0
+
+
+def _default_hosts(bound: str) -> list[str]:
+    """Loopback names, and the address served on when it names one interface (a wildcard names none)."""
+    from ..server.access import DEFAULT_ALLOWED_HOSTS
+
+    hosts = list(DEFAULT_ALLOWED_HOSTS)
+    if bound not in ("", "0.0.0.0", "::") and bound not in hosts:
+        hosts.append(bound)
+    return hosts
 
 
 def _url_host(host: str) -> str:

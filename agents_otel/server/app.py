@@ -8,21 +8,36 @@ startup; on shutdown the host should ``await app.runs.aclose()`` (the standalone
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..run import DEFAULT_MAX_TURNS
 from ..run_config import RunConfig
+from .access import (
+    DEFAULT_ALLOWED_HOSTS,
+    DEFAULT_MAX_BODY_BYTES,
+    AccessMiddleware,
+    AccessPolicy,
+    principal_of,
+)
+from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .errors import InvalidRequestError, InvalidRunInputError, ServerError
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE
-from .run_registry import DEFAULT_RETENTION_SECONDS, AgentSource, RunRegistry
+from .run_registry import (
+    DEFAULT_MAX_RETAINED_RUNS,
+    DEFAULT_MAX_RUNNING_RUNS,
+    DEFAULT_RETENTION_SECONDS,
+    AgentSource,
+    RunRegistry,
+)
 from .sse import parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
@@ -38,9 +53,12 @@ class RunRequest(BaseModel):
 
 
 class AgentServerApp(Starlette):
-    """The app ``create_app`` returns; ``runs`` is its registry (for shutdown, or to inspect runs)."""
+    """The app ``create_app`` returns; ``runs`` is its registry (for shutdown, or to inspect runs), ``access``
+    the policy its :class:`AccessMiddleware` enforces (endpoints added to the app use ``principal_of`` and
+    ``access.stream_url``)."""
 
     runs: RunRegistry
+    access: AccessPolicy
     trace_url_template: str
 
 
@@ -53,13 +71,35 @@ def create_app(
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
     trace_url_template: str = DEFAULT_TRACE_URL_TEMPLATE,
     registry: RunRegistry | None = None,
+    auth: AuthFunction | None = None,
+    auth_token: str | None = None,
+    allowed_hosts: Sequence[str] = DEFAULT_ALLOWED_HOSTS,
+    allowed_origins: Sequence[str] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
+    max_running_runs_per_principal: int | None = None,
+    max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
+    stream_token_seconds: float = DEFAULT_STREAM_TOKEN_SECONDS,
+    stream_token_key: bytes | None = None,
 ) -> AgentServerApp:
     """An app serving ``agent`` (or a zero-argument factory called once per run).
 
     ``replay_buffer_size``: events kept per run for late and reconnecting watchers. ``retention_seconds``: how
     long a finished run stays readable. ``registry`` replaces the one built from those (tests pass one with a
-    fake clock).
+    fake clock). Who may use the app and how much it holds: see "Security" in docs/server.md.
     """
+    auth_function, token = resolve_auth(auth, auth_token)
+    if token is not None:
+        stream_tokens = StreamTokens.from_secret(token, stream_token_seconds)
+    else:
+        stream_tokens = StreamTokens(key=stream_token_key, seconds=stream_token_seconds)
+    access = AccessPolicy(
+        auth=auth_function,
+        stream_tokens=stream_tokens,
+        allowed_hosts=allowed_hosts,
+        allowed_origins=allowed_origins,
+        max_body_bytes=max_body_bytes,
+    )
     runs = (
         registry
         if registry is not None
@@ -69,29 +109,39 @@ def create_app(
             max_turns=max_turns,
             replay_buffer_size=replay_buffer_size,
             retention_seconds=retention_seconds,
+            max_running_runs=max_running_runs,
+            max_running_runs_per_principal=max_running_runs_per_principal,
+            max_retained_runs=max_retained_runs,
         )
     )
 
+    def events_url(request: Request, run_id: str, principal: str) -> str:
+        return access.stream_url(request.url_for("run_events", run_id=run_id).path, run_id, principal)
+
     async def start_run(request: Request) -> Response:
+        principal = principal_of(request)
         body = await _run_request(request)
-        run = runs.start(body.input, run_parent_context(request.headers))
+        run = runs.start(body.input, run_parent_context(request.headers), principal=principal)
         await run.ready.wait()  # a few loop turns: the run's first event, so the answer carries its trace id
-        events_url = request.url_for("run_events", run_id=run.id).path
         return JSONResponse(
-            {"id": run.id, "trace_id": run.trace_id, "events_url": events_url},
+            {"id": run.id, "trace_id": run.trace_id, "events_url": events_url(request, run.id, principal)},
             status_code=201,
             headers={"Location": request.url_for("run_status", run_id=run.id).path},
         )
 
     async def run_events(request: Request) -> Response:
-        run = runs.get(request.path_params["run_id"])
+        run_id = request.path_params["run_id"]
+        run = runs.get(run_id, principal_of(request, run_id))
         return watch_response(run.buffer, parse_last_event_id(request.headers.get("last-event-id")))
 
     async def run_status(request: Request) -> Response:
-        return JSONResponse(runs.get(request.path_params["run_id"]).to_json())
+        run_id = request.path_params["run_id"]
+        principal = principal_of(request, run_id)
+        run = runs.get(run_id, principal)
+        return JSONResponse({**run.to_json(), "events_url": events_url(request, run.id, principal)})
 
     async def cancel_run(request: Request) -> Response:
-        run = runs.cancel(request.path_params["run_id"])
+        run = runs.cancel(request.path_params["run_id"], principal_of(request))
         return JSONResponse({"id": run.id, "status": "cancelling"}, status_code=202)
 
     async def config(request: Request) -> Response:
@@ -110,10 +160,12 @@ def create_app(
             Route("/runs/{run_id}/cancel", cancel_run, methods=["POST"], name="cancel_run"),
             Route("/config", config, methods=["GET"], name="config"),
         ],
+        middleware=[Middleware(AccessMiddleware, policy=access)],
         exception_handlers={ServerError: _server_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.runs = runs
+    app.access = access
     app.trace_url_template = trace_url_template
     return app
 
@@ -134,7 +186,7 @@ async def _run_request(request: Request) -> RunRequest:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServerError)
-    return JSONResponse(exc.to_json(), status_code=exc.status_code)
+    return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

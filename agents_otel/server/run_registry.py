@@ -3,7 +3,14 @@
 Watchers never touch the run itself, only its buffer, so a slow or vanished watcher costs the run nothing
 (policy: a run goes on when its watchers disconnect, even all of them; only ``cancel`` stops it). Finished runs
 stay readable for ``retention_seconds`` and are then forgotten; expiry is checked whenever the registry is
-used, against an injectable clock, so no timer task is needed and tests need not wait.
+used, against an injectable clock, so no timer task is needed and tests need not wait. Runs finish in the order
+they are put in the ``_finished`` queue and all share one retention period, so expiry pops from its front and
+never scans the runs that stay.
+
+Every run belongs to the principal that started it (:mod:`.auth`); asked for by anybody else it does not exist
+(``404 run_not_found``, the same answer as for an unknown id, so ids cannot be probed). Capacity is bounded by
+configuration: ``max_running_runs`` (503 ``server_busy``), ``max_running_runs_per_principal`` (429
+``too_many_runs``) and ``max_retained_runs`` finished runs (the oldest is forgotten early to make room).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,12 +31,16 @@ from ..agent import Agent
 from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
-from .errors import RunFinishedError, RunNotFoundError
+from .auth import ANONYMOUS
+from .errors import RunFinishedError, RunNotFoundError, ServerBusyError, TooManyRunsError
 from .event_json import event_to_json, jsonable, recorded_id
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
 from .trace_parent import parent_trace_id
 
 DEFAULT_RETENTION_SECONDS = 300.0
+DEFAULT_MAX_RUNNING_RUNS = 100
+DEFAULT_MAX_RETAINED_RUNS = 1000
+RETRY_AFTER_SECONDS = 1
 
 RunStatus = Literal["running", "completed", "failed", "cancelled"]
 AgentSource = Agent[Any] | Callable[[], Agent[Any]]
@@ -41,6 +53,7 @@ class ServedRun:
     result: RunResultStreaming
     buffer: ReplayBuffer
     trace_id: str | None
+    principal: str = ANONYMOUS
     status: RunStatus = "running"
     finished_at: float | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -66,12 +79,27 @@ class RunRegistry:
         max_turns: int = DEFAULT_MAX_TURNS,
         replay_buffer_size: int = DEFAULT_REPLAY_BUFFER_SIZE,
         retention_seconds: float = DEFAULT_RETENTION_SECONDS,
+        max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
+        max_running_runs_per_principal: int | None = None,
+        max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if replay_buffer_size < 1:
             raise ValueError("replay_buffer_size must be at least 1")
         if retention_seconds < 0:
             raise ValueError("retention_seconds must not be negative")
+        if max_running_runs < 1 or (max_running_runs_per_principal is not None and max_running_runs_per_principal < 1):
+            raise ValueError("max_running_runs and max_running_runs_per_principal must be at least 1")
+        if max_retained_runs < 0:
+            raise ValueError("max_retained_runs must not be negative")
+        self.max_running_runs = max_running_runs
+        self.max_running_runs_per_principal = max_running_runs_per_principal
+        self.max_retained_runs = max_retained_runs
+        self._running: dict[str, int] = {}
+        """Running runs per principal."""
+        self._running_total = 0
+        self._finished: OrderedDict[str, ServedRun] = OrderedDict()
+        """Finished runs, oldest first: the expiry queue."""
         self._agent = agent
         self._run_config = run_config or RunConfig()
         self._max_turns = max_turns
@@ -80,9 +108,11 @@ class RunRegistry:
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
 
-    def start(self, input: str, parent: Context | None = None) -> ServedRun:
-        """Start a run now (in ``parent``'s trace when given) and its consumer task; return at once."""
+    def start(self, input: str, parent: Context | None = None, *, principal: str = ANONYMOUS) -> ServedRun:
+        """Start a run now for ``principal`` (in ``parent``'s trace when given) and its consumer task; return at
+        once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts."""
         self._expire()
+        self._check_capacity(principal)
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
         # The run task copies the current context when run_streamed creates it, so attaching the parent around
         # that call is what makes the invoke_agent span its child.
@@ -93,22 +123,28 @@ class RunRegistry:
         finally:
             if token is not None:
                 context_api.detach(token)
-        run = ServedRun(uuid.uuid4().hex, result, ReplayBuffer(self.replay_buffer_size), trace_id)
-        run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
+        run = ServedRun(uuid.uuid4().hex, result, ReplayBuffer(self.replay_buffer_size), trace_id, principal)
         self._runs[run.id] = run
+        self._running[principal] = self._running.get(principal, 0) + 1
+        self._running_total += 1
+        run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
         return run
 
-    def get(self, run_id: str) -> ServedRun:
+    def get(self, run_id: str, principal: str | None = None) -> ServedRun:
+        """The run, if it exists and (when ``principal`` is given) belongs to ``principal``."""
         self._expire()
         run = self._runs.get(run_id)
-        if run is None:
+        if run is None or (principal is not None and run.principal != principal):
             raise RunNotFoundError(
-                f"no run {run_id!r} (unknown, or finished more than {self.retention_seconds:g} s ago)"
+                f"no run {run_id!r} (unknown, not yours, or finished more than {self.retention_seconds:g} s ago)"
             )
         return run
 
-    def cancel(self, run_id: str) -> ServedRun:
-        run = self.get(run_id)
+    def running_count(self, principal: str | None = None) -> int:
+        return self._running_total if principal is None else self._running.get(principal, 0)
+
+    def cancel(self, run_id: str, principal: str | None = None) -> ServedRun:
+        run = self.get(run_id, principal)
         if run.status != "running" or run.result.is_complete:
             raise RunFinishedError(f"run {run_id!r} has already ended ({run.status})", status=run.status)
         run.result.cancel()
@@ -162,11 +198,41 @@ class RunRegistry:
             self._announce(run)
         run.status = status
         run.finished_at = self._clock()
+        self._running_total -= 1
+        left = self._running[run.principal] - 1
+        if left:
+            self._running[run.principal] = left
+        else:
+            del self._running[run.principal]
+        self._finished[run.id] = run
         run.buffer.append({**event, "trace_id": run.trace_id})
         run.buffer.close()
+        self._expire()
+
+    def _check_capacity(self, principal: str) -> None:
+        if self._running_total >= self.max_running_runs:
+            raise ServerBusyError(
+                f"the server is running {self._running_total} runs, its limit (max_running_runs); retry later",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                limit=self.max_running_runs,
+            )
+        limit = self.max_running_runs_per_principal
+        if limit is not None and self._running.get(principal, 0) >= limit:
+            raise TooManyRunsError(
+                f"you have {limit} runs going, the limit per client (max_running_runs_per_principal); "
+                "retry when one ends",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                limit=limit,
+            )
 
     def _expire(self) -> None:
+        """Forget finished runs past retention, and the oldest beyond ``max_retained_runs``: O(runs forgotten)."""
         deadline = self._clock() - self.retention_seconds
-        expired = [r.id for r in self._runs.values() if r.finished_at is not None and r.finished_at <= deadline]
-        for run_id in expired:
-            del self._runs[run_id]
+        finished = self._finished
+        while finished:
+            oldest = next(iter(finished.values()))
+            assert oldest.finished_at is not None
+            if oldest.finished_at > deadline and len(finished) <= self.max_retained_runs:
+                break
+            finished.popitem(last=False)
+            del self._runs[oldest.id]
