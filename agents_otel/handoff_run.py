@@ -77,7 +77,7 @@ async def _filter(
     if not callable(input_filter):
         raise UserError(f"Invalid handoff input filter: {input_filter!r}")
     data = HandoffInputData(
-        input_history=tuple(conversation.start),
+        input_history=conversation.start,
         pre_handoff_items=tuple(items[:start]),
         new_items=tuple(items[start:]),
         run_context=wrapper,

@@ -46,6 +46,7 @@ from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
 from .tracing import attributes as A
 from .tracing.content import capture_content_from_env
+from .tracing.conversation import with_conversation
 from .tracing.ids import trace_id_hex
 from .tracing.provider import resolve_tracer_provider, tracer_for
 from .tracing.spans import SpanScope
@@ -187,6 +188,9 @@ async def run_agent(
 ) -> RunResult:
     """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to."""
     run.hooks = hooks
+    conversation_id = run.config.conversation_id or (session.session_id if session is not None else None)
+    if conversation_id:
+        run.tracer = with_conversation(run.tracer, conversation_id)
     new_input: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else from_response_items(input)
     if session is not None:
         saved = from_response_items(await session.get_items())

@@ -135,7 +135,7 @@ async def test_run_hooks_order_and_arguments_across_a_tool_and_a_handoff(streame
 
 async def test_agent_hooks_fire_for_their_own_agent_only_and_on_handoff_on_the_source() -> None:
     log: list[str] = []
-    starter, closer = _two_agents()
+    starter, _ = _two_agents()
     starter.hooks = AgentRecorder(log)
     await Runner.run(starter, "hi")
     assert log == [

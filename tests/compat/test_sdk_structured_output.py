@@ -99,8 +99,12 @@ class Upper(AgentOutputSchemaBase):
         return "Upper"
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "object", "properties": {"v": {"type": "string"}}, "required": ["v"],
-                "additionalProperties": False}
+        return {
+            "type": "object",
+            "properties": {"v": {"type": "string"}},
+            "required": ["v"],
+            "additionalProperties": False,
+        }
 
     def is_strict_json_schema(self) -> bool:
         return True

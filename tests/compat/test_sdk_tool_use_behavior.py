@@ -90,7 +90,10 @@ async def test_a_function_decides_from_function_tool_results(is_async: bool) -> 
 
 async def test_a_function_returning_something_else_is_a_user_error() -> None:
     agent = Agent(
-        "a", model=_model("word"), tools=[word], tool_use_behavior=lambda ctx, results: True  # type: ignore[arg-type,return-value]
+        "a",
+        model=_model("word"),
+        tools=[word],
+        tool_use_behavior=lambda ctx, results: True,  # type: ignore[arg-type,return-value]
     )
     with pytest.raises(UserError, match="ToolsToFinalOutputResult"):
         await Runner.run(agent, "go")
