@@ -1,10 +1,11 @@
 # Every target bootstraps .venv from pyproject.toml, so a fresh machine needs nothing but python3.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
+PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck bench browser clean
+.PHONY: demo test test-all lint typecheck bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,10 @@ browser:
 test: $(STAMP) browser lint
 	$(PY) -m pytest -q
 
+# What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).
+test-all:
+	PYTHONS="$(PYTHONS)" bash .ci/run
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check agents_otel tests examples benchmarks
 	$(VENV)/bin/mypy
@@ -34,4 +39,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache .mypy_cache .ruff_cache

@@ -18,12 +18,16 @@ from typing import Any, Literal
 
 @dataclass(slots=True)
 class UserMessage:
+    """What the user said: the run's input, or one turn of a continued conversation."""
+
     content: str
     type: Literal["user_message"] = field(default="user_message", init=False)
 
 
 @dataclass(slots=True)
 class AssistantMessage:
+    """Text the model wrote; the last one of a run is its final output."""
+
     content: str
     type: Literal["assistant_message"] = field(default="assistant_message", init=False)
 
@@ -40,6 +44,8 @@ class FunctionCall:
 
 @dataclass(slots=True)
 class FunctionCallOutput:
+    """A tool's result as the model reads it (text), answering the ``FunctionCall`` with the same ``call_id``."""
+
     call_id: str
     output: str
     type: Literal["function_call_output"] = field(default="function_call_output", init=False)
@@ -136,6 +142,8 @@ class ToolCallOutputItem(ToolCallIdentified):
 
 @dataclass(slots=True)
 class MessageOutputItem:
+    """The model wrote a message (a run item, streamed as ``message_output_created``)."""
+
     text: str
     agent_name: str
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)

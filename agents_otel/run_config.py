@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
-from .event_stream import DEFAULT_MAX_BUFFERED
 from .models.interface import ModelSettings
 from .progress_payload import DEFAULT_MAX_PAYLOAD_BYTES
 from .progress_sampling import ProgressSampling
@@ -19,9 +18,14 @@ if TYPE_CHECKING:
     from .handoffs import HandoffInputFilter
     from .models.interface import Model
 
+DEFAULT_MAX_BUFFERED = 1000
+"""Default of :attr:`RunConfig.max_buffered_events`."""
+
 
 @dataclass
 class RunConfig:
+    """Settings for one run (``Runner.run(..., run_config=...)``), as in the OpenAI Agents SDK plus tracing knobs."""
+
     model: str | Model | None = None
     """Used for agents that set no model of their own."""
     model_settings: ModelSettings | None = None

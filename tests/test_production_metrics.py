@@ -17,7 +17,7 @@ import pytest
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import Agent, ModelError, RunConfig, Runner, ToolContext, function_tool
 from agents_otel.metrics import instruments_for
