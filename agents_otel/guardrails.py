@@ -31,6 +31,8 @@ GuardrailKind = Literal["input", "output"]
 
 @dataclass
 class GuardrailFunctionOutput:
+    """What a guardrail function returns: whether to stop the run, and anything worth reporting about why."""
+
     output_info: Any
     """Anything the guardrail wants to report (what it checked, why it tripped)."""
     tripwire_triggered: bool
@@ -39,12 +41,16 @@ class GuardrailFunctionOutput:
 
 @dataclass
 class InputGuardrailResult:
+    """One input guardrail's verdict, kept on ``RunResult.input_guardrail_results`` and in the tripwire error."""
+
     guardrail: InputGuardrail[Any]
     output: GuardrailFunctionOutput
 
 
 @dataclass
 class OutputGuardrailResult:
+    """One output guardrail's verdict on ``agent``'s final output, kept on ``RunResult.output_guardrail_results``."""
+
     guardrail: OutputGuardrail[Any]
     agent_output: Any
     agent: Agent[Any]

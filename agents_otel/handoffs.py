@@ -148,11 +148,10 @@ def handoff(
 
 
 def as_handoff(target: Agent[Any] | Handoff[Any]) -> Handoff[Any]:
-    from .agent import Agent
-
     if isinstance(target, Handoff):
         return target
-    if isinstance(target, Agent):
+    # An Agent, recognised by shape: importing agent here would close an import loop (agent -> run -> here).
+    if isinstance(getattr(target, "name", None), str) and hasattr(target, "handoff_description"):
         return handoff(target)
     raise UserError(f"handoffs must be Agents or Handoffs, got {type(target).__name__}")
 

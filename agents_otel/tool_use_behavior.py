@@ -33,6 +33,8 @@ class FunctionToolResult:
 
 @dataclass
 class ToolsToFinalOutputResult:
+    """A ``tool_use_behavior`` function's decision: end the run with ``final_output``, or let the model go on."""
+
     is_final_output: bool
     """True: ``final_output`` ends the run. False: the model is called again with the results."""
     final_output: Any = None
