@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all lint typecheck bench browser clean
+.PHONY: demo test test-all lint typecheck bench browser js-clients clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,21 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: install Debian's 'chromium' package to run the browser test"; fi; }
 
+# The official AG-UI and AI SDK clients (npm) that drive /ag-ui and /ai-sdk/chat in the tests, pinned by
+# tests/js/package-lock.json. Node 20+ and npm come from Debian's packages when missing (never a download script).
+JS_CLIENTS := tests/js/node_modules/.installed-stamp
+
+js-clients: $(JS_CLIENTS)
+
+$(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "npm missing: install Node 20+ (Debian's 'nodejs' and 'npm') to run the protocol client tests"; exit 1; fi; }
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser lint
+test: $(STAMP) browser js-clients lint
 	$(PY) -m pytest -q
 
 # What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).

@@ -56,8 +56,9 @@ class RunConfig:
     """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
     (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""
     conversation_id: str | None = None
-    """Recorded as ``gen_ai.conversation.id`` on every span of the run, to find all runs of one conversation.
-    ``None``: the session's id when the run has a session (``Runner.run(..., session=...)``), else not set."""
+    """The conversation this run belongs to, recorded as ``gen_ai.conversation.id`` on every span of the run (e.g. a
+    UI protocol's thread id), so the runs of one chat can be found together in a trace backend. ``None``: the
+    session's id when the run has a session (``Runner.run(..., session=...)``), else not set."""
     input_guardrails: list[InputGuardrail[Any]] | None = None
     """Checked on the run's input together with the starting agent's own ``input_guardrails``."""
     output_guardrails: list[OutputGuardrail[Any]] | None = None

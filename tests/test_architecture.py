@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.context_wrapper": RECORDS,
     "agents_otel.response_items": RECORDS,
     "agents_otel.models._openai_strict_schema": RECORDS,  # a pure function; structured output and handoffs use it
+    "agents_otel.safe_json": RECORDS,
     "agents_otel.tracing": CONVENTIONS,
     "agents_otel.tracing.attributes": CONVENTIONS,
     "agents_otel.tracing.ids": CONVENTIONS,

@@ -6,13 +6,14 @@ pipeline and the trace setup can call this without a cycle.
 
 from __future__ import annotations
 
-import atexit
 import os
 
 from opentelemetry import metrics
 from opentelemetry.metrics import MeterProvider
 
+from .exit_flush import register_exit_flush, remaining_millis
 from .export_env import exit_timeout_from_env, export_timeout_from_env
+from .resource import build_resource
 
 
 def configure_metrics_from_env() -> MeterProvider | None:
@@ -40,7 +41,6 @@ def configure_metrics_from_env() -> MeterProvider | None:
 
     from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
     from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
-    from opentelemetry.sdk.resources import Resource
 
     # Same bounds as the trace export: a dead collector must neither hold the reader's thread for the OTLP
     # exporters' default 10 s nor stall interpreter exit (the SDK's own exit hook would wait up to 30 s).
@@ -55,8 +55,12 @@ def configure_metrics_from_env() -> MeterProvider | None:
 
         exporter = HttpExporter(timeout=timeout)
     provider = SDKMeterProvider(
-        metric_readers=[PeriodicExportingMetricReader(exporter)], resource=Resource.create(), shutdown_on_exit=False
+        metric_readers=[PeriodicExportingMetricReader(exporter)], resource=build_resource(), shutdown_on_exit=False
     )
     metrics.set_meter_provider(provider)
-    atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
+    # Traces and metrics share one exit budget, flushed concurrently (exit_flush).
+    register_exit_flush(
+        "metrics", lambda deadline: provider.shutdown(timeout_millis=remaining_millis(deadline)),
+        budget=exit_timeout_from_env(),
+    )
     return provider
