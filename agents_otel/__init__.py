@@ -74,6 +74,7 @@ from .stream_events import (
 from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
 from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
+from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
 from .version import __version__
@@ -132,6 +133,7 @@ __all__ = [
     "InputGuardrailTripwireTriggered",
     "MaxTurnsExceeded",
     "MessageOutputItem",
+    "MetricsConfigurationError",
     "Model",
     "ModelBehaviorError",
     "ModelConnectionError",
@@ -186,6 +188,7 @@ __all__ = [
     "UserError",
     "UserMessage",
     "__version__",
+    "configure_metrics",
     "configure_tracing",
     "current_tool_context",
     "default_tool_error_function",

@@ -120,8 +120,10 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
         if loop.turns >= loop.max_turns:
             raise MaxTurnsExceeded(loop.max_turns)
         loop.turns += 1
+        if agent.mcp_servers:  # MCP servers may change their tools between turns
+            tools = {t.name: t for t in await agent.get_all_tools()}
         handoffs = {h.tool_name: h for h in await enabled_handoffs(agent, loop.wrapper)} if agent.handoffs else {}
-        specs = [t.spec for t in agent.tools]
+        specs = [t.spec for t in tools.values()]
         if handoffs:
             specs += [h.spec for h in handoffs.values()]
         request = ModelRequest(agent.instructions, list(conversation.history), specs, settings, schema_spec_)

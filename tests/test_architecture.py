@@ -67,6 +67,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.handoff_filters": ENGINE,
     "agents_otel.conversation": ENGINE,
     "agents_otel.sessions": ENGINE,
+    "agents_otel.tool_sources": ENGINE,
     "agents_otel.models": ENGINE,
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
