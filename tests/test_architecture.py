@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.run": ENGINE,
     "agents_otel.result": ENGINE,
     "agents_otel.agent": ENGINE,
+    "agents_otel.tool_sources": ENGINE,
     "agents_otel.models": ENGINE,
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
