@@ -17,6 +17,7 @@ from .event_stream import EventStream
 from .items import RunItem
 from .metrics import Instruments, instruments_for
 from .stream_events import StreamEvent, ToolProgressStreamEvent
+from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 class RunState:
     __slots__ = (
+        "_trace_hex",
         "_watchdog",
         "capture_content",
         "config",
@@ -83,6 +85,15 @@ class RunState:
         """``Runner.run(..., hooks=...)``; tool calls check it (and the agent's hooks) before building a coroutine."""
         self.current_agent: Agent[Any] | None = None
         """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
+        self._trace_hex: tuple[int, str] = (0, "")
+
+    def trace_id_hex(self, trace_id: int) -> str:
+        """``trace_id`` as hex, formatted once per run: every tool span of a run shares the run's trace."""
+        cached_id, cached_hex = self._trace_hex
+        if trace_id != cached_id:
+            cached_hex = trace_id_hex(trace_id)
+            self._trace_hex = (trace_id, cached_hex)
+        return cached_hex
 
     def watchdog(self) -> StallWatchdog:
         """This run's stall watchdog, created by the first call that needs one (most runs never do)."""
