@@ -14,6 +14,7 @@ from .context_wrapper import RunContextWrapper
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
     AgentsOtelError,
+    InputGuardrailTripwireTriggered,
     MaxTurnsExceeded,
     ModelBehaviorError,
     ModelConnectionError,
@@ -21,6 +22,7 @@ from .exceptions import (
     ModelHTTPError,
     ModelRateLimitError,
     ModelTimeoutError,
+    OutputGuardrailTripwireTriggered,
     ProgressPayloadError,
     ToolArgumentsError,
     ToolCancelledError,
@@ -29,10 +31,22 @@ from .exceptions import (
     ToolTimeoutError,
     UserError,
 )
+from .guardrails import (
+    GuardrailFunctionOutput,
+    InputGuardrail,
+    InputGuardrailResult,
+    OutputGuardrail,
+    OutputGuardrailResult,
+    input_guardrail,
+    output_guardrail,
+)
+from .handoffs import Handoff, HandoffInputData, handoff
 from .items import (
     AssistantMessage,
     FunctionCall,
     FunctionCallOutput,
+    HandoffCallItem,
+    HandoffOutputItem,
     MessageOutputItem,
     RawInputItem,
     RunItem,
@@ -42,14 +56,18 @@ from .items import (
     ToolCallOutputItem,
     UserMessage,
 )
+from .lifecycle import AgentHookContext, AgentHooks, AgentHooksBase, RunHooks, RunHooksBase
 from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, TextDelta, ToolSpec, Usage
+from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
 from .redaction import RedactionKind, Redactor, redact_keys
 from .result import RunResult, RunResultStreaming
 from .run import Runner
 from .run_config import RunConfig
+from .sessions import Session, SessionABC, SQLiteSession
 from .stream_events import (
     AgentUpdatedStreamEvent,
+    GuardrailTripwireStreamEvent,
     RawResponsesStreamEvent,
     RunItemStreamEvent,
     StreamEvent,
@@ -58,6 +76,7 @@ from .stream_events import (
 )
 from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
+from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
@@ -93,6 +112,11 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Agent",
+    "AgentHookContext",
+    "AgentHooks",
+    "AgentHooksBase",
+    "AgentOutputSchema",
+    "AgentOutputSchemaBase",
     "AgentToolStreamEvent",
     "AgentUpdatedStreamEvent",
     "AgentsOtelError",
@@ -100,6 +124,16 @@ __all__ = [
     "FunctionCall",
     "FunctionCallOutput",
     "FunctionTool",
+    "FunctionToolResult",
+    "GuardrailFunctionOutput",
+    "GuardrailTripwireStreamEvent",
+    "Handoff",
+    "HandoffCallItem",
+    "HandoffInputData",
+    "HandoffOutputItem",
+    "InputGuardrail",
+    "InputGuardrailResult",
+    "InputGuardrailTripwireTriggered",
     "MaxTurnsExceeded",
     "MessageOutputItem",
     "MetricsConfigurationError",
@@ -115,6 +149,9 @@ __all__ = [
     "ModelTimeoutError",
     "OpenAIChatCompletionsModel",
     "OpenAIResponsesModel",
+    "OutputGuardrail",
+    "OutputGuardrailResult",
+    "OutputGuardrailTripwireTriggered",
     "ProgressPayloadError",
     "ProgressSampling",
     "RawInputItem",
@@ -123,11 +160,17 @@ __all__ = [
     "Redactor",
     "RunConfig",
     "RunContextWrapper",
+    "RunHooks",
+    "RunHooksBase",
     "RunItem",
     "RunItemStreamEvent",
     "RunResult",
     "RunResultStreaming",
     "Runner",
+    "SQLiteSession",
+    "Session",
+    "SessionABC",
+    "StopAtTools",
     "StreamEvent",
     "SystemMessage",
     "TextDelta",
@@ -144,6 +187,8 @@ __all__ = [
     "ToolStalledStreamEvent",
     "ToolStreamProcessor",
     "ToolTimeoutError",
+    "ToolsToFinalOutputFunction",
+    "ToolsToFinalOutputResult",
     "TracingConfigurationError",
     "Usage",
     "UserError",
@@ -154,6 +199,9 @@ __all__ = [
     "current_tool_context",
     "default_tool_error_function",
     "function_tool",
+    "handoff",
+    "input_guardrail",
+    "output_guardrail",
     "redact_keys",
     "send_progress",
     "set_default_openai_client",

@@ -18,6 +18,12 @@ from .tool import FunctionTool, ToolEnabled, function_tool, is_tool_enabled
 from .tool_context import ToolContext
 from .tool_errors import ToolErrorFunction, default_tool_error_function
 from .tool_sources import ToolSource, collect_tools
+from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
+
+if TYPE_CHECKING:
+    from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoffs import Handoff
+    from .lifecycle import AgentHooksBase
 
 if TYPE_CHECKING:
     from .result import RunResult
@@ -62,9 +68,30 @@ class Agent(Generic[TContext]):
     mcp_servers: list[ToolSource] = field(default_factory=list)
     """MCP servers (``agents_otel.mcp``) whose tools join ``tools``, listed again every turn unless they cache."""
     mcp_config: MCPConfig = field(default_factory=lambda: MCPConfig())
+    handoff_description: str | None = None
+    """Tells other agents' models when to hand off to this one (added to the ``transfer_to_...`` description)."""
+    handoffs: list[Agent[Any] | Handoff[Any]] = field(default_factory=list)
+    """Agents this one may hand the conversation to; the model sees each as a ``transfer_to_<name>`` tool."""
+    output_type: Any = None
+    """``None``/``str``: the final output is the model's text. A type (pydantic model, dataclass, TypedDict,
+    ``list[...]``, ``int``...) or an ``AgentOutputSchemaBase``: the model answers in that JSON schema and the
+    final output is the validated value."""
+    input_guardrails: list[InputGuardrail[Any]] = field(default_factory=list)
+    """Checked concurrently with the first model call when this agent starts the run."""
+    output_guardrails: list[OutputGuardrail[Any]] = field(default_factory=list)
+    """Checked on the final output when this agent produces it."""
+    hooks: AgentHooksBase[Any, Any] | None = None
+    tool_use_behavior: ToolUseBehavior = "run_llm_again"
+    """What happens with tool results: back to the model (default), or the end of the run (see
+    ``agents_otel.tool_use_behavior``)."""
 
     def __post_init__(self) -> None:
         # Checked here, not at the first model call: an agent that cannot work says so where it is written.
+        check_tool_use_behavior(self.tool_use_behavior)
+        if self.output_type is not None:
+            from .output_schema import output_schema_for
+
+            output_schema_for(self)  # a type that has no (strict) schema fails here, when the agent is built
         if not isinstance(self.name, str):
             raise UserError(f"Agent name must be a string, got {type(self.name).__name__}")
         instructions = self.instructions

@@ -1,7 +1,9 @@
-"""The agent loop and ``Runner``: model -> tool calls (concurrently) -> outputs back to the model -> ...
+"""``Runner`` and a run's setup: model -> tool calls (concurrently) -> outputs back to the model -> ...
 
-Every run is an ``invoke_agent {name}`` span; the loop records nothing about tools itself, because tool
-lifecycle and progress are derived from each tool call's record in one place, ``tool_events``.
+A run starts with its input (and the session's history), a conversation id if it has one, and its hooks; the turns
+themselves are in ``agent_loop``. Every agent of the run is an ``invoke_agent {name}`` span; the loop records
+nothing about tools itself, because tool lifecycle and progress are derived from each tool call's record in one
+place, ``tool_events``.
 """
 
 from __future__ import annotations
@@ -12,31 +14,27 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import SpanKind
-
-from .context_wrapper import RunContextWrapper
+from . import lifecycle
+from .agent_loop import AgentLoop, run_agent_span
+from .conversation import Conversation
 from .event_stream import EventStream
-from .exceptions import MaxTurnsExceeded
 from .input_items import RunInput, conversation_items
-from .items import AssistantMessage, FunctionCall, MessageOutputItem
-from .model_call import call_model
-from .models import resolve_model
-from .models.interface import ModelRequest, ModelResponse
+from .items import (
+    FunctionCall,
+)
 from .result import RunResult, RunResultStreaming
 from .run_config import RunConfig
 from .run_state import RunState
-from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .sync_loop import run_on_default_loop
 from .tool_context import tool_call_of
-from .tool_execution import execute_tool_calls
-from .tracing import attributes as A
 from .tracing.content import capture_content_from_env
-from .tracing.ids import trace_id_hex
+from .tracing.conversation import with_conversation
 from .tracing.provider import resolve_tracer_provider, tracer_for
-from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent, OnStream
+    from .lifecycle import RunHooksBase
+    from .sessions import Session
     from .tool_context import ToolContext
 
 logger = logging.getLogger(__name__)
@@ -61,7 +59,9 @@ class Runner:
         *,
         context: Any = None,
         max_turns: int | None = DEFAULT_MAX_TURNS,
+        hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
+        session: Session | None = None,
     ) -> RunResult:
         """Run ``starting_agent`` on ``input`` to its final output.
 
@@ -69,8 +69,9 @@ class Runner:
         earlier run plus a new message). ``context`` is any object of the application's: tools receive it as
         ``ToolContext.context``. Tool progress is recorded on the trace even though nothing streams.
         """
+        hooks = lifecycle.validate_run_hooks(hooks)
         run = _new_run(run_config or RunConfig(), context, stream=None)
-        return await run_agent(starting_agent, input, run, max_turns)
+        return await run_agent(starting_agent, input, run, max_turns, hooks=hooks, session=session)
 
     @classmethod
     def run_sync(
@@ -80,7 +81,9 @@ class Runner:
         *,
         context: Any = None,
         max_turns: int | None = DEFAULT_MAX_TURNS,
+        hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
+        session: Session | None = None,
     ) -> RunResult:
         """:meth:`run` for code without an event loop (scripts, notebooks without one), on the thread's default
         loop as in the SDK (see ``sync_loop``).
@@ -88,7 +91,15 @@ class Runner:
         Raises :class:`UserError` when called from a running loop, where it would deadlock; await :meth:`run`.
         """
         return run_on_default_loop(
-            cls.run(starting_agent, input, context=context, max_turns=max_turns, run_config=run_config)
+            cls.run(
+                starting_agent,
+                input,
+                context=context,
+                max_turns=max_turns,
+                hooks=hooks,
+                run_config=run_config,
+                session=session,
+            )
         )
 
     @classmethod
@@ -99,7 +110,9 @@ class Runner:
         *,
         context: Any = None,
         max_turns: int | None = DEFAULT_MAX_TURNS,
+        hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
+        session: Session | None = None,
     ) -> RunResultStreaming:
         """Start the run and return at once; iterate ``result.stream_events()`` to watch it as it happens.
 
@@ -108,12 +121,13 @@ class Runner:
         iteration early (or ``result.cancel()``) cancels the run.
         """
         config = run_config or RunConfig()
+        hooks = lifecycle.validate_run_hooks(hooks)
 
         def prepare(stream: EventStream) -> RunState:
             return _new_run(config, context, stream=stream)
 
         def execute(run: RunState) -> Coroutine[Any, Any, RunResult]:
-            return run_agent(starting_agent, input, run, max_turns)
+            return run_agent(starting_agent, input, run, max_turns, hooks=hooks, session=session)
 
         return RunResultStreaming(starting_agent, input, prepare, execute, config.max_buffered_events)
 
@@ -139,76 +153,40 @@ def _new_run(
 
 
 async def run_agent(
-    agent: Agent[Any], input: RunInput, run: RunState, max_turns: int | None
+    agent: Agent[Any],
+    input: RunInput,
+    run: RunState,
+    max_turns: int | None,
+    *,
+    hooks: RunHooksBase[Any, Any] | None = None,
+    session: Session | None = None,
 ) -> RunResult:
-    config = run.config
-    history = conversation_items(input)  # before the span: an input no model could take fails fast, typed
-    model = resolve_model(agent.model, config.model)
-    settings = agent.model_settings.resolve(config.model_settings)  # the run's set fields win, as in the SDK
-    span = run.tracer.start_span(
-        f"{A.OP_INVOKE_AGENT} {agent.name}",
-        kind=SpanKind.INTERNAL,
-        attributes={
-            A.GEN_AI_OPERATION_NAME: A.OP_INVOKE_AGENT,
-            A.GEN_AI_AGENT_NAME: agent.name,
-            A.GEN_AI_PROVIDER_NAME: model.provider_name,
-            A.GEN_AI_REQUEST_MODEL: model.model_name,
-        },
-    )
-    if config.conversation_id is not None:
-        span.set_attribute(A.GEN_AI_CONVERSATION_ID, config.conversation_id)
-    run.trace_id = trace_id_hex(span.get_span_context().trace_id)
-    items = run.items
-    responses: list[ModelResponse] = []
-    usage = run.usage
-    wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, usage)
-    turn = 0
-    with SpanScope(span):
-        run.emit(AgentUpdatedStreamEvent(agent))
-        while True:
-            turn += 1
-            if max_turns is not None and turn > max_turns:
-                raise MaxTurnsExceeded(max_turns)
-            # Asked every turn, as the SDK does: dynamic instructions, is_enabled, tools appended during the run,
-            # MCP servers whose tools changed.
-            offered = await agent.get_all_tools(wrapper)
-            tools = {t.name: t for t in offered}
-            instructions = await agent.get_system_prompt(wrapper)
-            request = ModelRequest(instructions, list(history), [t.spec for t in offered], settings)
-            response = await call_model(model, request, run, agent.name)
-            responses.append(response)
-            usage.add(response.usage)
-            calls: list[FunctionCall] = []
-            text: str | None = None
-            for out in response.output:
-                history.append(out)
-                if isinstance(out, FunctionCall):
-                    calls.append(out)
-                elif isinstance(out, AssistantMessage):
-                    text = out.content
-                    message = MessageOutputItem(out.content, agent.name)
-                    items.append(message)
-                    run.emit(RunItemStreamEvent("message_output_created", message))
-            if not calls:
-                final_output = text if text is not None else ""
-                break
-            history.extend(await execute_tool_calls(run, agent, calls, tools))
-        span.set_attributes(
-            {
-                A.GEN_AI_USAGE_INPUT_TOKENS: usage.input_tokens,
-                A.GEN_AI_USAGE_OUTPUT_TOKENS: usage.output_tokens,
-            }
-        )
+    """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to."""
+    run.hooks = hooks
+    conversation_id = run.config.conversation_id or (session.session_id if session is not None else None)
+    if conversation_id:
+        run.tracer = with_conversation(run.tracer, conversation_id)
+    new_input = conversation_items(input)
+    if session is not None:
+        saved = conversation_items(await session.get_items())
+        conversation = Conversation([*saved, *new_input], unsaved=list(new_input))
+    else:
+        start = input if isinstance(input, str) else None
+        conversation = Conversation(new_input, unsaved=None, start=start)
+    loop = AgentLoop(run, conversation, max_turns, session)
+    await run_agent_span(loop, agent)
     return RunResult(
         input=input,
-        final_output=final_output,
-        last_agent=agent,
-        new_items=items,
-        raw_responses=responses,
-        history=history,
-        usage=usage,
+        final_output=loop.final_output,
+        last_agent=loop.last_agent or agent,
+        new_items=run.items,
+        raw_responses=loop.responses,
+        history=conversation.history,
+        usage=loop.usage,
         trace_id=run.trace_id,
         progress_dropped=run.progress_dropped,
+        input_guardrail_results=loop.input_guardrail_results,
+        output_guardrail_results=loop.output_guardrail_results,
     )
 
 

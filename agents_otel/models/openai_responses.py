@@ -26,6 +26,7 @@ from ..items import (
 )
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
+from ._openai_output_format import output_format_params
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
 from ._openai_settings import settings_params
 from ._openai_tools import tool_params
@@ -47,6 +48,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
         if request.system_instructions:
             params["instructions"] = request.system_instructions
         params.update(tool_params(request.tools, settings, "responses"))
+        params.update(output_format_params(request.output_schema, "responses"))
         params.update(settings_params(settings, "responses"))
         return params
 
