@@ -12,8 +12,7 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import SpanKind
-
+from .agent_span import AgentSpan
 from .event_stream import EventStream
 from .exceptions import MaxTurnsExceeded, UserError
 from .items import AssistantMessage, ConversationItem, FunctionCall, MessageOutputItem, UserMessage
@@ -26,11 +25,9 @@ from .run_state import RunState
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool_context import tool_call_of
 from .tool_execution import execute_tool_calls
-from .tracing import attributes as A
 from .tracing.content import capture_content_from_env
 from .tracing.ids import trace_id_hex
 from .tracing.provider import resolve_tracer_provider, tracer_for
-from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent, OnStream
@@ -135,6 +132,7 @@ def _new_run(
         stream=stream,
         forward=forward,
         parent_tool_call_id=parent_tool_call_id,
+        conversation_id=config.conversation_id,
     )
 
 
@@ -144,24 +142,16 @@ async def run_agent(
     config = run.config
     model = resolve_model(agent.model, config.model)
     settings = (config.model_settings or ModelSettings()).resolve(agent.model_settings)
-    span = run.tracer.start_span(
-        f"{A.OP_INVOKE_AGENT} {agent.name}",
-        kind=SpanKind.INTERNAL,
-        attributes={
-            A.GEN_AI_OPERATION_NAME: A.OP_INVOKE_AGENT,
-            A.GEN_AI_AGENT_NAME: agent.name,
-            A.GEN_AI_PROVIDER_NAME: model.provider_name,
-            A.GEN_AI_REQUEST_MODEL: model.model_name,
-        },
-    )
-    run.trace_id = trace_id_hex(span.get_span_context().trace_id)
     history: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else list(input)
+    tools = {t.name: t for t in agent.tools}
+    specs = [t.spec for t in agent.tools]
+    agent_span = AgentSpan(run, agent.name, model, settings, agent.instructions, history, specs)
+    span = agent_span.span
+    run.trace_id = trace_id_hex(span.get_span_context().trace_id)
     items = run.items
     responses: list[ModelResponse] = []
     usage = Usage()
-    tools = {t.name: t for t in agent.tools}
-    specs = [t.spec for t in agent.tools]
-    with SpanScope(span):
+    with agent_span:
         run.emit(AgentUpdatedStreamEvent(agent))
         for _ in range(max_turns):
             request = ModelRequest(agent.instructions, list(history), specs, settings)
@@ -185,12 +175,7 @@ async def run_agent(
             history.extend(await execute_tool_calls(run, agent, calls, tools))
         else:
             raise MaxTurnsExceeded(max_turns)
-        span.set_attributes(
-            {
-                A.GEN_AI_USAGE_INPUT_TOKENS: usage.input_tokens,
-                A.GEN_AI_USAGE_OUTPUT_TOKENS: usage.output_tokens,
-            }
-        )
+        agent_span.finished(responses[-1], usage)
     return RunResult(
         input=input,
         final_output=final_output,
@@ -239,6 +224,7 @@ def _nested_run(outer: RunState, ctx: ToolContext[Any], *, stream: EventStream |
         stream=stream,
         forward=outer,
         parent_tool_call_id=ctx.tool_call_id,
+        conversation_id=outer.conversation_id,
     )
 
 

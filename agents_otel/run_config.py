@@ -30,6 +30,10 @@ class RunConfig:
     """Run-wide defaults; an agent's own settings win field by field."""
     tracer_provider: TracerProvider | None = None
     """Where spans go. ``None``: the global provider. The runtime only adds its stream processor to it."""
+    conversation_id: str | None = None
+    """The conversation (session, thread) this run belongs to: ``gen_ai.conversation.id`` on every span the run
+    creates (agent, model calls, tool calls, nested agents), so a backend groups a conversation's runs. ``None``:
+    not set. Sessions and protocol endpoints fill it from their session or thread id when the caller did not."""
     capture_content: bool | None = None
     """Record messages, tool arguments and results in spans. ``None``: from
     ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` (off by default, as the conventions ask)."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import Tracer
+from opentelemetry.context import Context
+from opentelemetry.trace import Span, SpanKind, Tracer
 
 from .event_stream import EventStream
 from .items import RunItem
 from .metrics import Instruments, instruments_for
 from .stream_events import StreamEvent, ToolProgressStreamEvent
+from .tracing.attributes import GEN_AI_CONVERSATION_ID
 
 if TYPE_CHECKING:
     from .progress_sampling import ProgressSampling
@@ -31,6 +33,7 @@ class RunState:
         "capture_content",
         "config",
         "context",
+        "conversation_id",
         "forward",
         "items",
         "listening",
@@ -55,8 +58,11 @@ class RunState:
         stream: EventStream | None = None,
         forward: RunState | None = None,
         parent_tool_call_id: str | None = None,
+        conversation_id: str | None = None,
     ) -> None:
         self.config = config
+        self.conversation_id = conversation_id
+        """``gen_ai.conversation.id`` of every span this run starts (see :meth:`start_span`)."""
         self.tracer = tracer
         self.capture_content = capture_content
         self.context = context
@@ -75,6 +81,14 @@ class RunState:
         self.payload_cap: int = config.max_progress_payload_bytes
         self.redact: Redactor | None = config.redact
         self._watchdog: StallWatchdog | None = None
+
+    def start_span(
+        self, name: str, kind: SpanKind, attributes: dict[str, Any], context: Context | None = None
+    ) -> Span:
+        """Every span of the run starts here, so run-wide attributes (``gen_ai.conversation.id``) reach them all."""
+        if self.conversation_id is not None:
+            attributes[GEN_AI_CONVERSATION_ID] = self.conversation_id
+        return self.tracer.start_span(name, context=context, kind=kind, attributes=attributes)
 
     def watchdog(self) -> StallWatchdog:
         """This run's stall watchdog, created by the first call that needs one (most runs never do)."""

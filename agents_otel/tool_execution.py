@@ -108,11 +108,11 @@ async def execute_tool_call(
     if run.capture_content:
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = _for_trace(run, "tool_arguments", name, call.arguments)
     parent = context_api.get_current()
-    span = run.tracer.start_span(
+    span = run.start_span(
         f"{A.OP_EXECUTE_TOOL} {name}",
+        SpanKind.INTERNAL,
+        attributes,
         context=context_api.set_value(TOOL_CALL_CONTEXT_KEY, record, parent),
-        kind=SpanKind.INTERNAL,
-        attributes=attributes,
     )
     record.start(span)
     # The tool body runs with the tool span current, derived from `parent` (without our private key), so the
