@@ -33,7 +33,8 @@ class RunConfig:
     conversation_id: str | None = None
     """The conversation (session, thread) this run belongs to: ``gen_ai.conversation.id`` on every span the run
     creates (agent, model calls, tool calls, nested agents), so a backend groups a conversation's runs. ``None``:
-    not set. Sessions and protocol endpoints fill it from their session or thread id when the caller did not."""
+    not set. Sessions and protocol endpoints fill it from their session or thread id (e.g. a UI protocol's thread
+    or chat id) when the caller did not."""
     capture_content: bool | None = None
     """Record messages, tool arguments and results in spans. ``None``: from
     ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` (off by default, as the conventions ask)."""

@@ -107,3 +107,10 @@ class ServerBusyError(ServerError):
 
     status_code = 503
     code = "server_busy"
+
+
+class ProtocolUnavailableError(ServerError):
+    """A UI protocol endpoint whose optional package is not installed (e.g. ``ag-ui-protocol`` for ``/ag-ui``)."""
+
+    status_code = 501
+    code = "protocol_unavailable"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 import uuid
 from collections import OrderedDict
@@ -28,19 +29,24 @@ from opentelemetry import context as context_api
 from opentelemetry.context import Context
 
 from ..agent import Agent
+from ..event_stream import EventStream
+from ..items import ConversationItem
 from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
+from ..stream_events import ToolProgressStreamEvent
 from .auth import ANONYMOUS
 from .errors import RunFinishedError, RunNotFoundError, ServerBusyError, TooManyRunsError
 from .event_json import event_to_json, jsonable, recorded_id
-from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
+from .event_size import DEFAULT_MAX_EVENT_BYTES
+from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
 from .trace_parent import parent_trace_id
 
 DEFAULT_RETENTION_SECONDS = 300.0
 DEFAULT_MAX_RUNNING_RUNS = 100
 DEFAULT_MAX_RETAINED_RUNS = 1000
 RETRY_AFTER_SECONDS = 1
+YIELD_EVERY = 64
 
 RunStatus = Literal["running", "completed", "failed", "cancelled"]
 AgentSource = Agent[Any] | Callable[[], Agent[Any]]
@@ -59,6 +65,18 @@ class ServedRun:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     ready: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     """Set once the run's first event (which follows the start of its root span) is buffered, or it ended."""
+    outcome: dict[str, Any] | None = None
+    """The final event (``run_completed`` / ``run_failed`` / ``run_cancelled``) once the run has ended."""
+    subscribers: list[EventStream] = field(default_factory=list, repr=False)
+
+    def subscribe(self) -> EventStream:
+        """The run's stream events themselves (not their JSON), for a protocol adapter serving the request that
+        started the run. Subscribe before yielding to the loop after ``start`` to see every event. Bounded like
+        the run's own stream: a slow reader gets progress coalesced, never lifecycle events dropped. Closed when
+        the run ends; ``outcome`` then says how."""
+        stream = EventStream(asyncio.get_running_loop())
+        self.subscribers.append(stream)
+        return stream
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +96,8 @@ class RunRegistry:
         run_config: RunConfig | None = None,
         max_turns: int = DEFAULT_MAX_TURNS,
         replay_buffer_size: int = DEFAULT_REPLAY_BUFFER_SIZE,
+        replay_buffer_bytes: int = DEFAULT_REPLAY_BUFFER_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         retention_seconds: float = DEFAULT_RETENTION_SECONDS,
         max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
         max_running_runs_per_principal: int | None = None,
@@ -104,31 +124,52 @@ class RunRegistry:
         self._run_config = run_config or RunConfig()
         self._max_turns = max_turns
         self.replay_buffer_size = replay_buffer_size
+        self.replay_buffer_bytes = replay_buffer_bytes
+        self.max_event_bytes = max_event_bytes
+        ReplayBuffer(replay_buffer_size, max_bytes=replay_buffer_bytes, max_event_bytes=max_event_bytes)  # validates
         self.retention_seconds = retention_seconds
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
 
-    def start(self, input: str, parent: Context | None = None, *, principal: str = ANONYMOUS) -> ServedRun:
+    def start(
+        self,
+        input: str | list[ConversationItem],
+        parent: Context | None = None,
+        *,
+        principal: str = ANONYMOUS,
+        conversation_id: str | None = None,
+    ) -> ServedRun:
         """Start a run now for ``principal`` (in ``parent``'s trace when given) and its consumer task; return at
-        once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts."""
+        once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts.
+
+        ``input`` is a message or a conversation to continue; ``conversation_id`` (a UI protocol's thread id)
+        becomes the run's ``gen_ai.conversation.id``."""
         self._expire()
         self._check_capacity(principal)
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
+        config = self._run_config
+        if conversation_id is not None:
+            config = dataclasses.replace(config, conversation_id=conversation_id)
         # The run task copies the current context when run_streamed creates it, so attaching the parent around
         # that call is what makes the invoke_agent span its child.
         token = context_api.attach(parent) if parent is not None else None
         try:
-            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=self._run_config)
+            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=config)
             trace_id = parent_trace_id(None)
         finally:
             if token is not None:
                 context_api.detach(token)
-        run = ServedRun(uuid.uuid4().hex, result, ReplayBuffer(self.replay_buffer_size), trace_id, principal)
+        run = ServedRun(uuid.uuid4().hex, result, self._new_buffer(), trace_id, principal)
         self._runs[run.id] = run
         self._running[principal] = self._running.get(principal, 0) + 1
         self._running_total += 1
         run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
         return run
+
+    def _new_buffer(self) -> ReplayBuffer:
+        return ReplayBuffer(
+            self.replay_buffer_size, max_bytes=self.replay_buffer_bytes, max_event_bytes=self.max_event_bytes
+        )
 
     def get(self, run_id: str, principal: str | None = None) -> ServedRun:
         """The run, if it exists and (when ``principal`` is given) belongs to ``principal``."""
@@ -166,6 +207,7 @@ class RunRegistry:
         """The one reader of the run's stream; it also drives the run (``stream_events`` is what advances it)."""
         buffer = run.buffer
         try:
+            count = 0
             async for event in run.result.stream_events():
                 payload = event_to_json(event)
                 if payload is None:
@@ -173,6 +215,15 @@ class RunRegistry:
                 if not run.ready.is_set():
                     self._announce(run)
                 buffer.append(payload)
+                for subscriber in run.subscribers:
+                    if isinstance(event, ToolProgressStreamEvent):
+                        subscriber.put_progress(event)
+                    else:
+                        subscriber.put(event)
+                count += 1
+                if count % YIELD_EVERY == 0:
+                    # stream_events() does not suspend while events are queued: let watchers run
+                    await asyncio.sleep(0)
         except asyncio.CancelledError:  # shutdown: leaving stream_events() has cancelled the run
             self._finish(run, "cancelled", {"type": "run_cancelled"})
             raise
@@ -205,8 +256,11 @@ class RunRegistry:
         else:
             del self._running[run.principal]
         self._finished[run.id] = run
-        run.buffer.append({**event, "trace_id": run.trace_id})
+        run.outcome = {**event, "trace_id": run.trace_id}
+        run.buffer.append(run.outcome)
         run.buffer.close()
+        for subscriber in run.subscribers:
+            subscriber.close()
         self._expire()
 
     def _check_capacity(self, principal: str) -> None:
