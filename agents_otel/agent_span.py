@@ -55,15 +55,18 @@ class AgentSpan:
         if self._capture:
             attributes.update(input_content_attributes(instructions, input_items, tools))
         self._started = time.perf_counter()
-        self.span: Span = run.start_span(f"{A.OP_INVOKE_AGENT} {agent_name}", SpanKind.INTERNAL, attributes)
+        self.span: Span = run.tracer.start_span(
+            f"{A.OP_INVOKE_AGENT} {agent_name}", kind=SpanKind.INTERNAL, attributes=attributes
+        )
         self._scope = SpanScope(self.span)
 
-    def finished(self, last: ModelResponse, usage: Usage) -> None:
-        """The run's outcome: summed usage, the last call's finish reasons and (opt-in) its output messages."""
+    def finished(self, last: ModelResponse | None, usage: Usage) -> None:
+        """The agent's outcome: its summed usage and, when it called the model, the last call's finish reasons and
+        (opt-in) output messages. Also called when the agent failed, so the span shows what it used."""
         attributes = usage_attributes(usage)
-        if last.finish_reasons:
+        if last is not None and last.finish_reasons:
             attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = list(last.finish_reasons)
-        if self._capture:
+        if last is not None and self._capture:
             attributes[A.GEN_AI_OUTPUT_MESSAGES] = messages_json(last.output)
         self.span.set_attributes(attributes)
 

@@ -32,6 +32,7 @@ REQUEST_STREAM = A.GEN_AI_REQUEST_STREAM
 
 def request_attributes(model: Model, request: ModelRequest, capture_content: bool) -> dict[str, Any]:
     attributes = A.model_attributes(model)
+    attributes[A.GEN_AI_OUTPUT_TYPE] = "text" if request.output_schema is None else "json"
     attributes.update(request_parameter_attributes(request.settings))
     if capture_content:
         attributes.update(input_content_attributes(request.system_instructions, request.input, request.tools))
@@ -53,7 +54,7 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
     if run.stream is not None:
         attributes[REQUEST_STREAM] = True
     started = time.perf_counter()
-    span = run.start_span(f"{A.OP_CHAT} {model.model_name}", SpanKind.CLIENT, attributes)
+    span = run.tracer.start_span(f"{A.OP_CHAT} {model.model_name}", kind=SpanKind.CLIENT, attributes=attributes)
     scope = SpanScope(span)  # current while the model works, so instrumented HTTP calls nest under it
     response: ModelResponse | None = None
     chunks: ChunkTimes | None = None

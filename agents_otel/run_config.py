@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
@@ -14,6 +14,8 @@ from .progress_sampling import ProgressSampling
 from .redaction import Redactor
 
 if TYPE_CHECKING:
+    from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoffs import HandoffInputFilter
     from .models.interface import Model
 
 DEFAULT_MAX_BUFFERED = 1000
@@ -30,11 +32,6 @@ class RunConfig:
     """Run-wide defaults; an agent's own settings win field by field."""
     tracer_provider: TracerProvider | None = None
     """Where spans go. ``None``: the global provider. The runtime only adds its stream processor to it."""
-    conversation_id: str | None = None
-    """The conversation (session, thread) this run belongs to: ``gen_ai.conversation.id`` on every span the run
-    creates (agent, model calls, tool calls, nested agents), so a backend groups a conversation's runs. ``None``:
-    not set. Sessions and protocol endpoints fill it from their session or thread id (e.g. a UI protocol's thread
-    or chat id) when the caller did not."""
     capture_content: bool | None = None
     """Record messages, tool arguments and results in spans. ``None``: from
     ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` (off by default, as the conventions ask)."""
@@ -58,3 +55,13 @@ class RunConfig:
     redact: Redactor | None = None
     """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
     (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""
+    conversation_id: str | None = None
+    """The conversation this run belongs to, recorded as ``gen_ai.conversation.id`` on every span of the run (e.g. a
+    UI protocol's thread id), so the runs of one chat can be found together in a trace backend. ``None``: the
+    session's id when the run has a session (``Runner.run(..., session=...)``), else not set."""
+    input_guardrails: list[InputGuardrail[Any]] | None = None
+    """Checked on the run's input together with the starting agent's own ``input_guardrails``."""
+    output_guardrails: list[OutputGuardrail[Any]] | None = None
+    """Checked on the final output together with the final agent's own ``output_guardrails``."""
+    handoff_input_filter: HandoffInputFilter | None = None
+    """The input filter of every handoff that sets none of its own."""
