@@ -30,8 +30,9 @@ from .access import (
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .errors import InvalidRequestError, InvalidRunInputError, ServerError
+from .event_size import DEFAULT_MAX_EVENT_BYTES
 from .protocol_routes import ag_ui_handler, ai_sdk_handler
-from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE
+from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE
 from .run_registry import (
     DEFAULT_MAX_RETAINED_RUNS,
     DEFAULT_MAX_RUNNING_RUNS,
@@ -40,7 +41,7 @@ from .run_registry import (
     RunRegistry,
 )
 from .run_trace import RecentTraces, run_trace_handler
-from .sse import parse_last_event_id, watch_response
+from .sse import DEFAULT_SEND_TIMEOUT, parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
 DEFAULT_TRACE_URL_TEMPLATE = "http://localhost:16686/trace/{trace_id}"
@@ -72,6 +73,8 @@ def create_app(
     run_config: RunConfig | None = None,
     max_turns: int = DEFAULT_MAX_TURNS,
     replay_buffer_size: int = DEFAULT_REPLAY_BUFFER_SIZE,
+    replay_buffer_bytes: int = DEFAULT_REPLAY_BUFFER_BYTES,
+    max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
     trace_url_template: str | None = None,
     registry: RunRegistry | None = None,
@@ -85,6 +88,7 @@ def create_app(
     max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
     stream_token_seconds: float = DEFAULT_STREAM_TOKEN_SECONDS,
     stream_token_key: bytes | None = None,
+    send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
 ) -> AgentServerApp:
     """An app serving ``agent`` (or a zero-argument factory called once per run).
 
@@ -112,6 +116,8 @@ def create_app(
             run_config=run_config,
             max_turns=max_turns,
             replay_buffer_size=replay_buffer_size,
+            replay_buffer_bytes=replay_buffer_bytes,
+            max_event_bytes=max_event_bytes,
             retention_seconds=retention_seconds,
             max_running_runs=max_running_runs,
             max_running_runs_per_principal=max_running_runs_per_principal,
@@ -140,7 +146,8 @@ def create_app(
     async def run_events(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         run = runs.get(run_id, principal_of(request, run_id))
-        return watch_response(run.buffer, parse_last_event_id(request.headers.get("last-event-id")))
+        last_event_id = parse_last_event_id(request.headers.get("last-event-id"))
+        return watch_response(run.buffer, last_event_id, send_timeout=send_timeout)
 
     async def run_status(request: Request) -> Response:
         run_id = request.path_params["run_id"]
@@ -153,7 +160,14 @@ def create_app(
         return JSONResponse({"id": run.id, "status": "cancelling"}, status_code=202)
 
     async def config(request: Request) -> Response:
-        return JSONResponse({"trace_url_template": trace_url_template, "replay_buffer_size": runs.replay_buffer_size})
+        return JSONResponse(
+            {
+                "trace_url_template": trace_url_template,
+                "replay_buffer_size": runs.replay_buffer_size,
+                "replay_buffer_bytes": runs.replay_buffer_bytes,
+                "max_event_bytes": runs.max_event_bytes,
+            }
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -173,8 +187,10 @@ def create_app(
                 name="run_trace",
             ),
             Route("/config", config, methods=["GET"], name="config"),
-            Route("/ag-ui", ag_ui_handler(runs), methods=["POST"], name="ag_ui"),
-            Route("/ai-sdk/chat", ai_sdk_handler(runs), methods=["POST"], name="ai_sdk_chat"),
+            Route("/ag-ui", ag_ui_handler(runs, send_timeout=send_timeout), methods=["POST"], name="ag_ui"),
+            Route(
+                "/ai-sdk/chat", ai_sdk_handler(runs, send_timeout=send_timeout), methods=["POST"], name="ai_sdk_chat"
+            ),
         ],
         middleware=[Middleware(AccessMiddleware, policy=access)],
         exception_handlers={ServerError: _server_error, HTTPException: _http_error},
