@@ -52,6 +52,7 @@ test-all:
 	PYTHONS="$(PYTHONS)" bash .ci/run
 
 lint: $(STAMP)
+	@! git grep -nE '^(<<<<<<<|>>>>>>>)( |$$)|^=======$$' -- ':!*.md' 2>/dev/null || { echo "merge conflict markers left in the files above"; exit 1; }
 	$(VENV)/bin/ruff check agents_otel tests examples benchmarks
 	$(VENV)/bin/mypy
 

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -41,7 +42,7 @@ from .run_registry import (
     RunRegistry,
 )
 from .run_trace import RecentTraces, run_trace_handler
-from .sse import DEFAULT_SEND_TIMEOUT, parse_last_event_id, watch_response
+from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
 DEFAULT_TRACE_URL_TEMPLATE = "http://localhost:16686/trace/{trace_id}"
@@ -89,6 +90,7 @@ def create_app(
     stream_token_seconds: float = DEFAULT_STREAM_TOKEN_SECONDS,
     stream_token_key: bytes | None = None,
     send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+    shutdown_grace_seconds: float = DEFAULT_SHUTDOWN_GRACE,
 ) -> AgentServerApp:
     """An app serving ``agent`` (or a zero-argument factory called once per run).
 
@@ -125,6 +127,7 @@ def create_app(
         )
     )
 
+    protocol_streams = {"send_timeout": send_timeout, "shutdown_grace": shutdown_grace_seconds}
     traces = RecentTraces()
     if trace_url_template is None:
         runs.add_span_processor(traces)
@@ -147,7 +150,13 @@ def create_app(
         run_id = request.path_params["run_id"]
         run = runs.get(run_id, principal_of(request, run_id))
         last_event_id = parse_last_event_id(request.headers.get("last-event-id"))
-        return watch_response(run.buffer, last_event_id, send_timeout=send_timeout)
+        return watch_response(
+            run.buffer,
+            last_event_id,
+            send_timeout=send_timeout,
+            on_shutdown=runs.cancel_all,
+            shutdown_grace=shutdown_grace_seconds,
+        )
 
     async def run_status(request: Request) -> Response:
         run_id = request.path_params["run_id"]
@@ -172,7 +181,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        await runs.aclose()
+        with anyio.move_on_after(shutdown_grace_seconds):  # a run stuck in its cancellation must not hold exit
+            await runs.aclose()
 
     app = AgentServerApp(
         routes=[
@@ -187,9 +197,9 @@ def create_app(
                 name="run_trace",
             ),
             Route("/config", config, methods=["GET"], name="config"),
-            Route("/ag-ui", ag_ui_handler(runs, send_timeout=send_timeout), methods=["POST"], name="ag_ui"),
+            Route("/ag-ui", ag_ui_handler(runs, **protocol_streams), methods=["POST"], name="ag_ui"),
             Route(
-                "/ai-sdk/chat", ai_sdk_handler(runs, send_timeout=send_timeout), methods=["POST"], name="ai_sdk_chat"
+                "/ai-sdk/chat", ai_sdk_handler(runs, **protocol_streams), methods=["POST"], name="ai_sdk_chat"
             ),
         ],
         middleware=[Middleware(AccessMiddleware, policy=access)],

@@ -8,7 +8,8 @@ keep-alive pings use LF like the frames, since AG-UI's client splits the stream 
 
 Unlike a ``/runs`` watcher, this client owns the run: when it goes away (it aborted the request, or the
 connection dropped, or it stopped reading: one send waited ``send_timeout`` seconds) the run is cancelled, which
-is how both protocols' clients stop a run.
+is how both protocols' clients stop a run. On server shutdown the run is cancelled too, and the stream ends with
+the protocol's own cancellation (within ``shutdown_grace`` seconds, after which sse-starlette cuts it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
+import anyio
 from sse_starlette import EventSourceResponse
 from sse_starlette.sse import SendTimeoutError
 from starlette.responses import Response
@@ -27,7 +29,7 @@ from ..event_stream import EventStream
 from ..stream_events import StreamEvent
 from .errors import RunFinishedError
 from .run_registry import RunRegistry, ServedRun
-from .sse import DEFAULT_SEND_TIMEOUT, PING_SECONDS
+from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, PING_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def protocol_response(
     headers: Mapping[str, str],
     *,
     send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+    shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE,
 ) -> Response:
     """Stream the frames of ``events``, the run's subscription (``run.subscribe()`` right after ``runs.start``,
     before awaiting anything, so that no event is missed)."""
@@ -73,12 +76,23 @@ def protocol_response(
                 with contextlib.suppress(RunFinishedError):
                     runs.cancel(run.id)
 
+    shutdown = anyio.Event()
+
+    async def cancel_on_shutdown() -> None:
+        await shutdown.wait()
+        if run.status == "running":
+            with contextlib.suppress(RunFinishedError):
+                runs.cancel(run.id)
+
     return _ProtocolResponse(
         frames(),
         ping=PING_SECONDS,
         sep="\n",
         send_timeout=send_timeout,
         headers={"Cache-Control": "no-store", **headers},
+        shutdown_event=shutdown,
+        shutdown_grace_period=shutdown_grace,
+        data_sender_callable=cancel_on_shutdown,
     )
 
 

@@ -28,16 +28,18 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import metrics
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import MetricReader
 
 from ..exceptions import UserError
 from .exit_flush import register_exit_flush, remaining_millis
 from .export_env import exit_timeout_from_env, export_timeout_from_env
 from .resource import build_resource
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics.export import MetricReader
 
 logger = logging.getLogger("agents_otel")
 
