@@ -137,7 +137,7 @@ async def test_dict_input_with_content_capture_is_traced(tracing: Tracing) -> No
         {"type": "text", "content": "look"},
         {"type": "uri", "modality": "image", "uri": "https://example.com/cat.png"},
     ]
-    assert {"type": "tool_call", "id": "c1", "name": "lookup", "arguments": '{"q": "x"}'} in messages[3]["parts"]
+    assert {"type": "tool_call", "id": "c1", "name": "lookup", "arguments": {"q": "x"}} in messages[3]["parts"]
 
 
 @pytest.fixture
