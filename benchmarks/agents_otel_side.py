@@ -63,16 +63,11 @@ def _import() -> Any:
             core = importlib.import_module("agents_otel")
             testing = importlib.import_module("agents_otel.testing")
             _API = SimpleNamespace(
-                Agent=core.Agent,
-                Runner=core.Runner,
-                RunConfig=core.RunConfig,
-                function_tool=core.function_tool,
-                ScriptedModel=testing.ScriptedModel,
-                ToolContext=core.ToolContext,
-                ProgressSampling=core.ProgressSampling,
+                Agent=core.Agent, Runner=core.Runner, RunConfig=core.RunConfig,
+                function_tool=core.function_tool, ScriptedModel=testing.ScriptedModel,
+                ToolContext=core.ToolContext, ProgressSampling=core.ProgressSampling,
                 ToolProgressStreamEvent=core.ToolProgressStreamEvent,
-                function_call=testing.function_call,
-                assistant_message=testing.assistant_message,
+                function_call=testing.function_call, assistant_message=testing.assistant_message,
             )
         except (ImportError, AttributeError) as exc:  # the runtime is not there (yet)
             raise NotImplementedError(f"agents_otel not usable yet ({exc})") from exc
@@ -221,7 +216,9 @@ def check_run(state: _State, result: Any, tracing: Tracing) -> None:
     if sorted(outputs) != sorted(f"ok {i}" for i in range(k)):
         raise AssertionError(f"expected {k} tool outputs 'ok i', got {len(outputs)}: {outputs[:3]}...")
     if exp.by_op[OP_TOOL] != k:
-        raise AssertionError(f"{exp.by_op[OP_TOOL]} execute_tool spans for {k} tool calls ({dict(exp.by_op)})")
+        raise AssertionError(
+            f"{exp.by_op[OP_TOOL]} execute_tool spans for {k} tool calls ({dict(exp.by_op)})"
+        )
     if sorted(exp.tool_call_ids) != sorted(f"call_{i}" for i in range(k)):
         raise AssertionError(f"unexpected tool call ids on spans: {exp.tool_call_ids[:5]}...")
     if exp.by_op[OP_AGENT] != 1:
@@ -251,11 +248,7 @@ def workload1_cases(
 
 
 async def measure_workload1(
-    ks: Sequence[int] = DEFAULT_KS,
-    *,
-    streamed: bool = False,
-    rounds: int = 30,
-    warmup: int = 5,
+    ks: Sequence[int] = DEFAULT_KS, *, streamed: bool = False, rounds: int = 30, warmup: int = 5,
     tracing: Tracing | None = None,
 ) -> Scaling:
     tracing = tracing or make_tracing()
@@ -264,7 +257,9 @@ async def measure_workload1(
     return Scaling({k: samples[c.name] for k, c in cases.items()})
 
 
-async def peak_memory_workload1(k: int = 100, *, streamed: bool = False, tracing: Tracing | None = None) -> int:
+async def peak_memory_workload1(
+    k: int = 100, *, streamed: bool = False, tracing: Tracing | None = None
+) -> int:
     tracing = tracing or make_tracing()
     state = setup_run(k, tracing)
     result, peak = await apeak_memory(_run_streamed if streamed else run_once, state)

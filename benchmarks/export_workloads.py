@@ -314,7 +314,8 @@ async def _main() -> None:
     from harness import fmt_seconds
 
     enc, span, n, nbytes = await measure_encoding(rounds=10, warmup=2)
-    print(f"encode {fmt_seconds(enc.median)}/span, create {fmt_seconds(span.median)}/span ({n} spans, {nbytes} B/span)")
+    print(f"encode {fmt_seconds(enc.median)}/span, create {fmt_seconds(span.median)}/span "
+          f"({n} spans, {nbytes} B/span)")
     r = await measure_w4(20)
     for c, s in r.samples.items():
         print(f"{c}: {fmt_seconds(s.median)} (iqr {s.iqr_rel:.0%}, n={s.n})")

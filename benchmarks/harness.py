@@ -263,7 +263,9 @@ def measure(case: Case, *, repeats: int = 30, warmup: int = 3, gc_mode: GcMode =
     return sample
 
 
-async def ameasure(case: Case, *, repeats: int = 30, warmup: int = 3, gc_mode: GcMode = "collect") -> Sample:
+async def ameasure(
+    case: Case, *, repeats: int = 30, warmup: int = 3, gc_mode: GcMode = "collect"
+) -> Sample:
     """Time a (sync or async) case inside the running event loop."""
     return (await ainterleave([case], rounds=repeats, warmup=warmup, gc_mode=gc_mode))[case.name]
 
@@ -320,7 +322,9 @@ def peak_memory(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any,
     return result, peak - base
 
 
-async def apeak_memory(coro_fn: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> tuple[Any, int]:
+async def apeak_memory(
+    coro_fn: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any
+) -> tuple[Any, int]:
     """Async version of :func:`peak_memory` (runs inside the current event loop)."""
     gc.collect()
     was_tracing = tracemalloc.is_tracing()
@@ -516,7 +520,8 @@ class Table:
 
         def line(cells: list[str]) -> str:
             padded = [
-                c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+                c.rjust(w) if i in right else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             ]
             return "  ".join(padded).rstrip()
 

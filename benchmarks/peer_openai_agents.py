@@ -148,37 +148,26 @@ class FanOutModel(Model):
         self.turn = 0
         calls = [
             ResponseFunctionToolCall(
-                id=f"fc_{i}",
-                call_id=f"call_{i}",
-                type="function_call",
-                name=TOOL_NAME,
+                id=f"fc_{i}", call_id=f"call_{i}", type="function_call", name=TOOL_NAME,
                 arguments=f'{{"x":{i}}}',
             )
             for i in range(k)
         ]
         final = ResponseOutputMessage(
-            id="msg_final",
-            type="message",
-            role="assistant",
-            status="completed",
+            id="msg_final", type="message", role="assistant", status="completed",
             content=[ResponseOutputText(text=FINAL_TEXT, type="output_text", annotations=[], logprobs=[])],
         )
         self._outputs: list[list[Any]] = [calls, [final]]
         self._streams: list[list[Any]] = []
         for output in self._outputs:
             resp = _response(output)
-            events: list[Any] = [
-                ResponseCreatedEvent(response=_response([]), sequence_number=0, type="response.created")
-            ]
+            events: list[Any] = [ResponseCreatedEvent(response=_response([]), sequence_number=0,
+                                                      type="response.created")]
             for i, item in enumerate(output):
-                events.append(
-                    ResponseOutputItemDoneEvent(
-                        item=item, output_index=i, sequence_number=i + 1, type="response.output_item.done"
-                    )
-                )
-            events.append(
-                ResponseCompletedEvent(response=resp, sequence_number=len(output) + 1, type="response.completed")
-            )
+                events.append(ResponseOutputItemDoneEvent(item=item, output_index=i, sequence_number=i + 1,
+                                                          type="response.output_item.done"))
+            events.append(ResponseCompletedEvent(response=resp, sequence_number=len(output) + 1,
+                                                 type="response.completed"))
             self._streams.append(events)
 
     def _next_turn(self) -> int:
@@ -189,36 +178,18 @@ class FanOutModel(Model):
         return turn
 
     async def get_response(
-        self,
-        system_instructions: Any,
-        input: Any,
-        model_settings: Any,
-        tools: Any,
-        output_schema: Any,
-        handoffs: Any,
-        tracing: ModelTracing,
-        *,
-        previous_response_id: Any = None,
-        conversation_id: Any = None,
-        prompt: Any = None,
+        self, system_instructions: Any, input: Any, model_settings: Any, tools: Any, output_schema: Any,
+        handoffs: Any, tracing: ModelTracing, *, previous_response_id: Any = None,
+        conversation_id: Any = None, prompt: Any = None,
     ) -> ModelResponse:
         with response_span(disabled=tracing.is_disabled()):
             turn = self._next_turn()
             return ModelResponse(output=list(self._outputs[turn]), usage=Usage(), response_id=None)
 
     async def stream_response(
-        self,
-        system_instructions: Any,
-        input: Any,
-        model_settings: Any,
-        tools: Any,
-        output_schema: Any,
-        handoffs: Any,
-        tracing: ModelTracing,
-        *,
-        previous_response_id: Any = None,
-        conversation_id: Any = None,
-        prompt: Any = None,
+        self, system_instructions: Any, input: Any, model_settings: Any, tools: Any, output_schema: Any,
+        handoffs: Any, tracing: ModelTracing, *, previous_response_id: Any = None,
+        conversation_id: Any = None, prompt: Any = None,
     ) -> AsyncIterator[Any]:
         with response_span(disabled=tracing.is_disabled()):
             turn = self._next_turn()
@@ -281,10 +252,7 @@ def check_run(state: _State, result: RunResult | RunResultStreaming, counter: Co
 
 
 def workload1_cases(
-    counter: CountingProcessor,
-    ks: Sequence[int] = DEFAULT_KS,
-    *,
-    streamed: bool = False,
+    counter: CountingProcessor, ks: Sequence[int] = DEFAULT_KS, *, streamed: bool = False,
     prefix: str = "sdk",
 ) -> dict[int, Case]:
     """One :class:`Case` per K. ``counter`` must be the processor installed by
@@ -303,11 +271,7 @@ def workload1_cases(
 
 
 async def measure_workload1(
-    ks: Sequence[int] = DEFAULT_KS,
-    *,
-    streamed: bool = False,
-    rounds: int = 30,
-    warmup: int = 5,
+    ks: Sequence[int] = DEFAULT_KS, *, streamed: bool = False, rounds: int = 30, warmup: int = 5,
     counter: CountingProcessor | None = None,
 ) -> Scaling:
     """t(K) for each K (medians over ``rounds`` interleaved samples) and the marginal cost per call."""
@@ -317,9 +281,8 @@ async def measure_workload1(
     return Scaling({k: samples[c.name] for k, c in cases.items()})
 
 
-async def peak_memory_workload1(
-    k: int = 100, *, streamed: bool = False, counter: CountingProcessor | None = None
-) -> int:
+async def peak_memory_workload1(k: int = 100, *, streamed: bool = False,
+                                counter: CountingProcessor | None = None) -> int:
     """Peak traced Python-heap growth (bytes) during one checked run at size K (setup excluded)."""
     counter = counter or install_counting_tracing()
     state = _setup(k, counter)

@@ -124,13 +124,8 @@ def _tools() -> dict[str, Any]:
         cid = ctx.tool_call_id
         t0 = time.perf_counter_ns()
         for i in range(n):
-            attrs = {
-                CALL_ID_ATTR: cid,
-                SEQUENCE_ATTR: i + 1,
-                DATA_ATTR: f'{{"status":"x","i":{i}}}',
-                DATA_ATTR + ".status": "x",
-                DATA_ATTR + ".i": i,
-            }
+            attrs = {CALL_ID_ATTR: cid, SEQUENCE_ATTR: i + 1, DATA_ATTR: f'{{"status":"x","i":{i}}}',
+                     DATA_ATTR + ".status": "x", DATA_ATTR + ".i": i}
             span.add_event(PROGRESS_EVENT, attrs)
             q.put_nowait(attrs)
         st.elapsed_ns = time.perf_counter_ns() - t0
@@ -150,13 +145,8 @@ def _tools() -> dict[str, Any]:
         cid = ctx.tool_call_id
         t0 = time.perf_counter_ns()
         for i in range(n):
-            attrs = {
-                CALL_ID_ATTR: cid,
-                SEQUENCE_ATTR: i + 1,
-                DATA_ATTR: f'{{"status":"x","i":{i}}}',
-                DATA_ATTR + ".status": "x",
-                DATA_ATTR + ".i": i,
-            }
+            attrs = {CALL_ID_ATTR: cid, SEQUENCE_ATTR: i + 1, DATA_ATTR: f'{{"status":"x","i":{i}}}',
+                     DATA_ATTR + ".status": "x", DATA_ATTR + ".i": i}
             span.add_event(PROGRESS_EVENT, attrs)
             call_soon(_noop, attrs)
         st.elapsed_ns = time.perf_counter_ns() - t0
@@ -188,26 +178,18 @@ def _tools() -> dict[str, Any]:
                 await asyncio.sleep(0)
         return "ok"
 
-    _TOOLS.update(
-        progress_async=progress_async,
-        progress_thread=progress_thread,
-        floor_async=floor_async,
-        floor_thread=floor_thread,
-        burst=burst,
-        flood=flood,
-    )
+    _TOOLS.update(progress_async=progress_async, progress_thread=progress_thread, floor_async=floor_async,
+                  floor_thread=floor_thread, burst=burst, flood=flood)
     return _TOOLS
 
 
 def _agent(tool_name: str, calls: list[tuple[str, dict[str, Any]]]) -> Any:
     """An agent whose scripted model calls ``calls`` (call_id, args) of ``tool_name`` in parallel, then answers."""
     api = otel.api()
-    model = api.ScriptedModel(
-        [
-            [api.function_call(tool_name, args, call_id=cid) for cid, args in calls],
-            [api.assistant_message(otel.FINAL_TEXT)],
-        ]
-    )
+    model = api.ScriptedModel([
+        [api.function_call(tool_name, args, call_id=cid) for cid, args in calls],
+        [api.assistant_message(otel.FINAL_TEXT)],
+    ])
     return api.Agent(name="bench", instructions="Call the tools.", tools=[_tools()[tool_name]], model=model)
 
 
@@ -256,9 +238,8 @@ def _w2_check(st: W2State, result: Any, tracing: otel.Tracing) -> None:
     events = tracing.exporter.events[PROGRESS_EVENT]
     if st.side != "floor":
         if st.seqs != list(range(1, st.m + 1)) or st.coalesced:
-            raise AssertionError(
-                f"stream got {len(st.seqs)} progress events ({st.coalesced} coalesced), expected {st.m} in order"
-            )
+            raise AssertionError(f"stream got {len(st.seqs)} progress events ({st.coalesced} coalesced), "
+                                 f"expected {st.m} in order")
         recorded = events + tracing.exporter.dropped_events
         if recorded < 1 or (st.side == "otel-all" and recorded != st.m):
             raise AssertionError(f"{recorded} progress events recorded on the tool span ({st.side}, M={st.m})")
