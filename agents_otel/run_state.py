@@ -20,6 +20,8 @@ from .stream_events import StreamEvent, ToolProgressStreamEvent
 from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
+    from .agent import Agent
+    from .lifecycle import RunHooksBase
     from .progress_sampling import ProgressSampling
     from .redaction import Redactor
     from .run_config import RunConfig
@@ -33,7 +35,9 @@ class RunState:
         "capture_content",
         "config",
         "context",
+        "current_agent",
         "forward",
+        "hooks",
         "items",
         "listening",
         "metrics",
@@ -77,6 +81,10 @@ class RunState:
         self.payload_cap: int = config.max_progress_payload_bytes
         self.redact: Redactor | None = config.redact
         self._watchdog: StallWatchdog | None = None
+        self.hooks: RunHooksBase[Any, Any] | None = None
+        """``Runner.run(..., hooks=...)``; tool calls check it (and the agent's hooks) before building a coroutine."""
+        self.current_agent: Agent[Any] | None = None
+        """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
         self._trace_hex: tuple[int, str] = (0, "")
 
     def trace_id_hex(self, trace_id: int) -> str:
