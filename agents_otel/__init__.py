@@ -27,6 +27,7 @@ from .exceptions import (
     ToolArgumentsError,
     ToolError,
     ToolNotFoundError,
+    ToolOutputError,
     ToolTimeoutError,
     UserError,
 )
@@ -180,6 +181,7 @@ __all__ = [
     "ToolSpec",
     "ToolStalledStreamEvent",
     "ToolStreamProcessor",
+    "ToolOutputError",
     "ToolTimeoutError",
     "ToolsToFinalOutputFunction",
     "ToolsToFinalOutputResult",
