@@ -41,11 +41,13 @@ from .run_registry import (
     AgentSource,
     RunRegistry,
 )
+from .run_trace import RecentTraces, run_trace_handler
 from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
 DEFAULT_TRACE_URL_TEMPLATE = "http://localhost:16686/trace/{trace_id}"
-"""Jaeger's UI at its default address; ``{trace_id}`` and ``{span_id}`` are replaced by the page."""
+"""Jaeger's UI at its default address, for ``trace_url_template`` (``{trace_id}`` and ``{span_id}`` are replaced by
+the page). Not the default: without a template the app serves each run's spans itself (``/runs/{id}/trace``)."""
 
 
 class RunRequest(BaseModel):
@@ -62,7 +64,8 @@ class AgentServerApp(Starlette):
 
     runs: RunRegistry
     access: AccessPolicy
-    trace_url_template: str
+    trace_url_template: str | None
+    traces: RecentTraces
 
 
 def create_app(
@@ -74,7 +77,7 @@ def create_app(
     replay_buffer_bytes: int = DEFAULT_REPLAY_BUFFER_BYTES,
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
-    trace_url_template: str = DEFAULT_TRACE_URL_TEMPLATE,
+    trace_url_template: str | None = None,
     registry: RunRegistry | None = None,
     auth: AuthFunction | None = None,
     auth_token: str | None = None,
@@ -123,6 +126,11 @@ def create_app(
             max_retained_runs=max_retained_runs,
         )
     )
+
+    protocol_streams = {"send_timeout": send_timeout, "shutdown_grace": shutdown_grace_seconds}
+    traces = RecentTraces()
+    if trace_url_template is None:
+        runs.add_span_processor(traces)
 
     def events_url(request: Request, run_id: str, principal: str) -> str:
         return access.stream_url(request.url_for("run_events", run_id=run_id).path, run_id, principal)
@@ -182,9 +190,17 @@ def create_app(
             Route("/runs/{run_id}", run_status, methods=["GET"], name="run_status"),
             Route("/runs/{run_id}/events", run_events, methods=["GET"], name="run_events"),
             Route("/runs/{run_id}/cancel", cancel_run, methods=["POST"], name="cancel_run"),
+            Route(
+                "/runs/{run_id}/trace",
+                run_trace_handler(runs, traces, trace_url_template),
+                methods=["GET"],
+                name="run_trace",
+            ),
             Route("/config", config, methods=["GET"], name="config"),
-            Route("/ag-ui", ag_ui_handler(runs), methods=["POST"], name="ag_ui"),
-            Route("/ai-sdk/chat", ai_sdk_handler(runs), methods=["POST"], name="ai_sdk_chat"),
+            Route("/ag-ui", ag_ui_handler(runs, **protocol_streams), methods=["POST"], name="ag_ui"),
+            Route(
+                "/ai-sdk/chat", ai_sdk_handler(runs, **protocol_streams), methods=["POST"], name="ai_sdk_chat"
+            ),
         ],
         middleware=[Middleware(AccessMiddleware, policy=access)],
         exception_handlers={ServerError: _server_error, HTTPException: _http_error},
@@ -193,6 +209,7 @@ def create_app(
     app.runs = runs
     app.access = access
     app.trace_url_template = trace_url_template
+    app.traces = traces
     return app
 
 

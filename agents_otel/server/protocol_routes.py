@@ -11,6 +11,7 @@ the app works.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,7 +25,9 @@ from .trace_parent import run_parent_context
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def ag_ui_handler(runs: RunRegistry) -> Handler:
+def ag_ui_handler(runs: RunRegistry, **stream_options: Any) -> Handler:
+    """``stream_options``: ``send_timeout`` and ``shutdown_grace`` (see ``protocol_stream``)."""
+
     async def ag_ui(request: Request) -> Response:
         try:
             from . import ag_ui_input
@@ -42,12 +45,14 @@ def ag_ui_handler(runs: RunRegistry) -> Handler:
         await run.ready.wait()  # a few loop turns: the trace id is known for RUN_STARTED's metadata
         mapping = AgUiMapping(run_input.thread_id, run_input.run_id, served_run_id=run.id, trace_id=run.trace_id)
         status_path = request.url_for("run_status", run_id=run.id).path
-        return protocol_response(runs, run, events, mapping, run_headers(run, status_path))
+        return protocol_response(runs, run, events, mapping, run_headers(run, status_path), **stream_options)
 
     return ag_ui
 
 
-def ai_sdk_handler(runs: RunRegistry) -> Handler:
+def ai_sdk_handler(runs: RunRegistry, **stream_options: Any) -> Handler:
+    """``stream_options``: ``send_timeout`` and ``shutdown_grace`` (see ``protocol_stream``)."""
+
     async def ai_sdk_chat(request: Request) -> Response:
         from . import ai_sdk_input
         from .ai_sdk import UI_MESSAGE_STREAM_HEADERS, AiSdkMapping
@@ -62,6 +67,6 @@ def ai_sdk_handler(runs: RunRegistry) -> Handler:
         mapping = AiSdkMapping(served_run_id=run.id, trace_id=run.trace_id)
         status_path = request.url_for("run_status", run_id=run.id).path
         headers = {**run_headers(run, status_path), **UI_MESSAGE_STREAM_HEADERS}
-        return protocol_response(runs, run, events, mapping, headers)
+        return protocol_response(runs, run, events, mapping, headers, **stream_options)
 
     return ai_sdk_chat

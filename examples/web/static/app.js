@@ -15,13 +15,16 @@ const toolsEl = document.getElementById("tools");
 const answerEl = document.getElementById("answer");
 const toolTemplate = document.getElementById("tool-template");
 
-let traceUrlTemplate = "http://localhost:16686/trace/{trace_id}";
+// null: no trace backend configured; the page then draws the run's trace itself (waterfall.js) from the
+// server's GET /runs/{id}/trace, and the trace links point at that waterfall.
+let traceUrlTemplate = null;
+const waterfallEl = document.getElementById("waterfall");
 const configured = fetch(`${API}/config`)
   .then((r) => (r.ok ? r.json() : {}))
   .then((config) => {
     // ?trace_url_template=... on the page URL wins over the server's setting.
     const override = new URLSearchParams(location.search).get("trace_url_template");
-    traceUrlTemplate = override || config.trace_url_template || traceUrlTemplate;
+    traceUrlTemplate = override || config.trace_url_template || null;
   })
   .catch(() => {});
 
@@ -33,6 +36,7 @@ function setStatus(text, state) {
 }
 
 function traceUrl(traceId, spanId) {
+  if (!traceUrlTemplate) return spanId ? `#span-${spanId}` : "#waterfall";
   const url = traceUrlTemplate.replaceAll("{trace_id}", traceId);
   if (!spanId) return url.replaceAll("{span_id}", "");
   if (traceUrlTemplate.includes("{span_id}")) return url.replaceAll("{span_id}", spanId);
@@ -97,6 +101,13 @@ function updateTool(event) {
   card.querySelector(".tool-status").textContent = describe(event.data, value);
 }
 
+function stallTool(event) {
+  const card = toolCard(event.tool_call_id);
+  if (!card) return;
+  card.dataset.stalled = "true";
+  card.querySelector(".tool-status").textContent = `stalled: no progress for ${Math.round(event.stalled_for)} s`;
+}
+
 function finishTool(event) {
   const card = toolCard(event.tool_call_id);
   if (!card) return;
@@ -110,7 +121,8 @@ function apply(event) {
   if ("trace_id" in event) showTrace(event.trace_id);
   switch (event.type) {
     case "tool_called": addTool(event); break;
-    case "tool_progress": updateTool(event); break;
+    case "tool_progress": updateTool(event); delete toolCard(event.tool_call_id)?.dataset.stalled; break;
+    case "tool_stalled": stallTool(event); break;
     case "tool_output": finishTool(event); break;
     case "text_delta": answerEl.textContent += event.delta; break;
     case "message_output_created": answerEl.textContent = event.text; break;
@@ -141,8 +153,17 @@ function watch(run) {
   };
 }
 
+async function loadWaterfall(runId) {
+  const response = await fetch(`${API}/runs/${encodeURIComponent(runId)}/trace`);
+  if (!response.ok) return;
+  window.drawWaterfall(waterfallEl, await response.json());
+  waterfallEl.closest("section").hidden = false;
+  waterfallEl.dataset.runId = runId;
+}
+
 function finish() {
   if (current) current.source.close();
+  if (current && !traceUrlTemplate) loadWaterfall(current.id);
   startButton.disabled = false;
   cancelButton.disabled = true;
 }
@@ -153,6 +174,8 @@ form.addEventListener("submit", async (e) => {
   if (current) current.source.close();
   current = null;
   toolsEl.replaceChildren();
+  waterfallEl.replaceChildren();
+  waterfallEl.closest("section").hidden = true;
   answerEl.textContent = "";
   traceLink.hidden = true;
   startButton.disabled = true;
