@@ -43,9 +43,10 @@ class Conversation:
         if self.unsaved is not None:
             self.unsaved.append(item)
 
-    def extend(self, items: Iterable[ConversationItem]) -> None:
-        for item in items:
-            self.add(item)
+    def extend(self, items: list[ConversationItem]) -> None:
+        self.history.extend(items)  # one call for a turn's tool outputs, not one per call
+        if self.unsaved is not None:
+            self.unsaved.extend(items)
 
     def take_unsaved(self) -> list[ConversationItem]:
         out = self.unsaved or []
