@@ -23,7 +23,7 @@ from .items import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 
 class Conversation:
@@ -43,7 +43,7 @@ class Conversation:
         if self.unsaved is not None:
             self.unsaved.append(item)
 
-    def extend(self, items: list[ConversationItem]) -> None:
+    def extend(self, items: Sequence[ConversationItem]) -> None:
         self.history.extend(items)  # one call for a turn's tool outputs, not one per call
         if self.unsaved is not None:
             self.unsaved.extend(items)
