@@ -28,6 +28,7 @@ from .exceptions import (
     ToolCancelledError,
     ToolError,
     ToolNotFoundError,
+    ToolOutputError,
     ToolTimeoutError,
     UserError,
 )
@@ -182,6 +183,7 @@ __all__ = [
     "ToolContext",
     "ToolError",
     "ToolNotFoundError",
+    "ToolOutputError",
     "ToolProgressStreamEvent",
     "ToolSpec",
     "ToolStalledStreamEvent",

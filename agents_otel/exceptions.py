@@ -79,6 +79,13 @@ class ToolCancelledError(AgentsOtelError):
     other (its ``failure_error_function`` words it for the model), not a cancellation of the run."""
 
 
+class ToolOutputError(ToolError):
+    """The tool returned an iterator or generator. Consuming it could block the loop for ever (an endless one) and
+    the stream could not show it, so a tool must return the values themselves: ``list(...)`` it, or join it."""
+
+    error_type = "invalid_output"
+
+
 class ToolTimeoutError(ToolError, TimeoutError):
     """The tool ran past its ``timeout`` (or sent no progress for its ``idle_timeout``: ``idle=True``).
 

@@ -7,7 +7,6 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
@@ -23,6 +22,8 @@ from .tool_errors import (
     default_tool_error_function,
     tool_error_output,
 )
+from .tool_threads import DaemonThreadPool
+from .validation_text import validation_summary
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -130,15 +131,16 @@ async def is_tool_enabled(tool: FunctionTool, wrapper: RunContextWrapper[Any], a
     return bool(value)
 
 
-_executor: ThreadPoolExecutor | None = None
+_executor: DaemonThreadPool | None = None
 
 
-def tool_thread_pool() -> ThreadPoolExecutor:
+def tool_thread_pool() -> DaemonThreadPool:
     """Sync tools run here, not in the loop's default pool, so 20 slow parallel sync tools are not throttled
-    to ``cpu_count + 4`` and cannot starve the app's own ``to_thread`` calls."""
+    to ``cpu_count + 4`` and cannot starve the app's own ``to_thread`` calls; daemon threads, so an abandoned
+    call never holds process exit (:mod:`.tool_threads`)."""
     global _executor
     if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="agents_otel-tool")
+        _executor = DaemonThreadPool(max_workers=64, thread_name_prefix="agents_otel-tool")
     return _executor
 
 
@@ -153,7 +155,7 @@ def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> ToolInvok
         try:
             parsed = validate_json(arguments or "{}")
         except ValidationError as exc:
-            raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {exc}") from None
+            raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}") from None
         if plain:
             kwargs = parsed.__dict__  # the validated fields; ** below copies them, so nothing aliases the model
             args: list[Any] = [ctx] if takes_context else []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -18,7 +18,7 @@ from opentelemetry.trace import SpanKind
 
 from . import lifecycle, redaction
 from .current_tool import CURRENT_TOOL
-from .exceptions import ToolCancelledError, ToolNotFoundError, ToolTimeoutError
+from .exceptions import ToolCancelledError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
 from .tool import FunctionTool, ToolInvoker, raw_invoker
 from .tool_call import ToolCall
@@ -155,6 +155,10 @@ async def execute_tool_call(
                 value = await _invoke(invoke, ctx, call.arguments)
             else:
                 value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
+            if isinstance(value, Iterator | AsyncIterator):
+                raise ToolOutputError(
+                    f"Tool {name!r} returned {type(value).__name__}, an iterator: return a list or a string instead"
+                )
             text = output_text(value)
     except Exception as exc:
         error_text = await tool_error_output(tool, ctx, exc)

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.response_items": RECORDS,
     "agents_otel.models._openai_strict_schema": RECORDS,  # a pure function; structured output and handoffs use it
     "agents_otel.safe_json": RECORDS,
+    "agents_otel.validation_text": RECORDS,
     "agents_otel.tracing": CONVENTIONS,
     "agents_otel.tracing.attributes": CONVENTIONS,
     "agents_otel.tracing.ids": CONVENTIONS,
@@ -55,6 +56,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.tool": ENGINE,
     "agents_otel.tool_errors": ENGINE,
     "agents_otel.sync_loop": ENGINE,
+    "agents_otel.tool_threads": RUN_STATE,
     "agents_otel.model_call": ENGINE,
     "agents_otel.agent_span": ENGINE,
     "agents_otel.tool_execution": ENGINE,
