@@ -2,7 +2,8 @@
 
 A plain Starlette app so it mounts into any Starlette or FastAPI app (``api.mount("/agent", create_app(agent))``)
 and its routes know nothing of the host's. Mounted apps do not get lifespan events, so nothing here depends on
-startup; on shutdown the host should ``await app.runs.aclose()`` (the standalone app does it itself).
+startup; on shutdown the host should ``await app.runs.aclose()`` and then ``await app.broker.aclose()`` (the
+standalone app does both itself).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from starlette.routing import Route
 
 from ..run import DEFAULT_MAX_TURNS
 from ..run_config import RunConfig
-from .errors import InvalidRequestError, InvalidRunInputError, ServerError
+from .broker import DEFAULT_LEASE_SECONDS, RunBroker, make_broker
+from .errors import InvalidRequestError, InvalidRunInputError, RunNotFoundError, ServerError
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE
-from .run_registry import DEFAULT_RETENTION_SECONDS, AgentSource, RunRegistry
+from .run_registry import DEFAULT_RETENTION_SECONDS, AgentSource, RunRegistry, new_run_id
 from .sse import parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
@@ -38,9 +40,11 @@ class RunRequest(BaseModel):
 
 
 class AgentServerApp(Starlette):
-    """The app ``create_app`` returns; ``runs`` is its registry (for shutdown, or to inspect runs)."""
+    """The app ``create_app`` returns; ``runs`` is its registry (for shutdown, or to inspect runs), ``broker``
+    what it shares runs with other replicas through (in-process unless ``broker=`` was given)."""
 
     runs: RunRegistry
+    broker: RunBroker
     trace_url_template: str
 
 
@@ -53,12 +57,16 @@ def create_app(
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
     trace_url_template: str = DEFAULT_TRACE_URL_TEMPLATE,
     registry: RunRegistry | None = None,
+    broker: str | RunBroker | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> AgentServerApp:
     """An app serving ``agent`` (or a zero-argument factory called once per run).
 
     ``replay_buffer_size``: events kept per run for late and reconnecting watchers. ``retention_seconds``: how
     long a finished run stays readable. ``registry`` replaces the one built from those (tests pass one with a
-    fake clock).
+    fake clock). ``broker``: a ``redis://HOST:PORT/DB`` URL to run several replicas of this app behind one load
+    balancer (each answers for every run; docs/server.md "Running several replicas"), with the owner's lease on
+    each of its runs lasting ``lease_seconds``.
     """
     runs = (
         registry
@@ -71,10 +79,21 @@ def create_app(
             retention_seconds=retention_seconds,
         )
     )
+    shared = make_broker(
+        broker,
+        lease_seconds=lease_seconds,
+        replay_buffer_size=runs.replay_buffer_size,
+        retention_seconds=runs.retention_seconds,
+    )
+    shared.bind(runs)
+    principal = None  # until runs are bound to a principal, every run belongs to the anonymous one
 
     async def start_run(request: Request) -> Response:
         body = await _run_request(request)
-        run = runs.start(body.input, run_parent_context(request.headers))
+        run_id = new_run_id()
+        await shared.open_run(run_id, principal)  # 503 before anything runs if the other replicas cannot know
+        run = runs.start(body.input, run_parent_context(request.headers), run_id=run_id)
+        shared.publish(run, principal)
         await run.ready.wait()  # a few loop turns: the run's first event, so the answer carries its trace id
         events_url = request.url_for("run_events", run_id=run.id).path
         return JSONResponse(
@@ -84,15 +103,28 @@ def create_app(
         )
 
     async def run_events(request: Request) -> Response:
-        run = runs.get(request.path_params["run_id"])
-        return watch_response(run.buffer, parse_last_event_id(request.headers.get("last-event-id")))
+        run_id = request.path_params["run_id"]
+        last_event_id = parse_last_event_id(request.headers.get("last-event-id"))
+        try:
+            buffer = runs.get(run_id).buffer
+        except RunNotFoundError as missing:  # not started here: another replica's, if the broker knows it
+            buffer = await shared.replay(run_id, principal, last_event_id, missing)
+        return watch_response(buffer, last_event_id)
 
     async def run_status(request: Request) -> Response:
-        return JSONResponse(runs.get(request.path_params["run_id"]).to_json())
+        run_id = request.path_params["run_id"]
+        try:
+            return JSONResponse(runs.get(run_id).to_json())
+        except RunNotFoundError as missing:
+            return JSONResponse(await shared.status(run_id, principal, missing))
 
     async def cancel_run(request: Request) -> Response:
-        run = runs.cancel(request.path_params["run_id"])
-        return JSONResponse({"id": run.id, "status": "cancelling"}, status_code=202)
+        run_id = request.path_params["run_id"]
+        try:
+            runs.cancel(run_id)
+        except RunNotFoundError as missing:
+            await shared.cancel(run_id, principal, missing)
+        return JSONResponse({"id": run_id, "status": "cancelling"}, status_code=202)
 
     async def config(request: Request) -> Response:
         return JSONResponse({"trace_url_template": trace_url_template, "replay_buffer_size": runs.replay_buffer_size})
@@ -101,6 +133,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await runs.aclose()
+        await shared.aclose()
 
     app = AgentServerApp(
         routes=[
@@ -114,6 +147,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.runs = runs
+    app.broker = shared
     app.trace_url_template = trace_url_template
     return app
 

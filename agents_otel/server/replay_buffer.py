@@ -28,6 +28,11 @@ class Entry(NamedTuple):
     """The event as JSON text, ``id`` included."""
 
 
+def encode_event(event_id: int, event: dict[str, Any]) -> str:
+    """The wire form of one event (its JSON text, ``id`` first), shared by every replica that serves it."""
+    return json.dumps({"id": event_id, **event}, ensure_ascii=False, separators=(",", ":"))
+
+
 class ReplayBuffer:
     def __init__(self, capacity: int = DEFAULT_REPLAY_BUFFER_SIZE) -> None:
         if capacity < 1:
@@ -55,10 +60,25 @@ class ReplayBuffer:
         if self._closed:
             raise RuntimeError("replay buffer is closed")
         self._last_id += 1
-        data = json.dumps({"id": self._last_id, **event}, ensure_ascii=False, separators=(",", ":"))
-        self._entries.append(Entry(self._last_id, data))
+        self._entries.append(Entry(self._last_id, encode_event(self._last_id, event)))
         self._notify()
         return self._last_id
+
+    def append_encoded(self, entry_id: int, data: str) -> None:
+        """Add an event numbered and encoded elsewhere (a replica mirroring another's run through a broker).
+
+        An id past ``last_id + 1`` means the source dropped events in between: everything held is discarded, so
+        a watcher that needed them is ended and its resume refused (410), exactly as after a local eviction.
+        """
+        if self._closed:
+            raise RuntimeError("replay buffer is closed")
+        if entry_id <= self._last_id:
+            raise ValueError(f"event {entry_id} is not after the last one held ({self._last_id})")
+        if entry_id != self._last_id + 1:
+            self._entries.clear()
+        self._last_id = entry_id
+        self._entries.append(Entry(entry_id, data))
+        self._notify()
 
     def close(self) -> None:
         """No more events: watchers drain what is left and end."""

@@ -35,6 +35,10 @@ AgentSource = Agent[Any] | Callable[[], Agent[Any]]
 """An agent shared by all runs, or a factory called once per run (for agents holding per-run state)."""
 
 
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
 @dataclass(eq=False)
 class ServedRun:
     id: str
@@ -80,8 +84,10 @@ class RunRegistry:
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
 
-    def start(self, input: str, parent: Context | None = None) -> ServedRun:
-        """Start a run now (in ``parent``'s trace when given) and its consumer task; return at once."""
+    def start(self, input: str, parent: Context | None = None, *, run_id: str | None = None) -> ServedRun:
+        """Start a run now (in ``parent``'s trace when given) and its consumer task; return at once.
+
+        ``run_id`` is given when the id was announced to a broker before the run started (``new_run_id()``)."""
         self._expire()
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
         # The run task copies the current context when run_streamed creates it, so attaching the parent around
@@ -93,7 +99,7 @@ class RunRegistry:
         finally:
             if token is not None:
                 context_api.detach(token)
-        run = ServedRun(uuid.uuid4().hex, result, ReplayBuffer(self.replay_buffer_size), trace_id)
+        run = ServedRun(run_id or new_run_id(), result, ReplayBuffer(self.replay_buffer_size), trace_id)
         run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
         self._runs[run.id] = run
         return run
@@ -113,6 +119,13 @@ class RunRegistry:
             raise RunFinishedError(f"run {run_id!r} has already ended ({run.status})", status=run.status)
         run.result.cancel()
         return run
+
+    def discard(self, run_id: str) -> None:
+        """Stop serving a run from here and cancel it if it still runs: another replica's record of it prevails
+        (it presumed this replica lost and ended the run), and a run must not go on after it was reported ended."""
+        run = self._runs.pop(run_id, None)
+        if run is not None and run.status == "running" and not run.result.is_complete:
+            run.result.cancel()
 
     def __len__(self) -> int:
         return len(self._runs)
