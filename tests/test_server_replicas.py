@@ -150,9 +150,7 @@ def test_a_run_started_on_a_is_watched_on_b_with_the_same_events(
     assert control[0].get(f"executions:{gate}") == "1"
 
 
-def test_resume_on_b_from_where_a_left_off_is_exact(
-    pair: tuple[Replica, Replica], control: tuple[Any, str]
-) -> None:
+def test_resume_on_b_from_where_a_left_off_is_exact(pair: tuple[Replica, Replica], control: tuple[Any, str]) -> None:
     a, b = pair
     gate, run = start(a, steps=4)
     on_a = Watcher(a.base_url, run["events_url"])

@@ -26,8 +26,7 @@ from urllib.parse import urlsplit
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 from . import redis_scripts as scripts
 from .errors import BrokerUnavailableError, RunFinishedError, RunNotFoundError, ServerError
@@ -144,13 +143,16 @@ class RedisBroker:
     # -- used by publishers and followers -----------------------------------------------------------------
 
     async def call(self, awaitable: Awaitable[T]) -> T:
-        """Await a Redis command, turning an unreachable Redis into :class:`BrokerUnavailableError` (503)."""
+        """Await a Redis command, turning any Redis failure into :class:`BrokerUnavailableError` (503)."""
         loop = asyncio.get_running_loop()
         try:
             result = await awaitable
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        except (RedisError, OSError) as exc:
+            # Unreachable, loading, out of memory (maxmemory with noeviction), read-only: each a 503 that names it.
             self._healthy_since = None
-            raise BrokerUnavailableError(f"the run broker at {self._display_url()} is unreachable: {exc}") from None
+            raise BrokerUnavailableError(
+                f"the run broker at {self._display_url()} failed: {type(exc).__name__}: {exc}"
+            ) from None
         if self._healthy_since is None:
             self._healthy_since = loop.time()
         return result

@@ -50,9 +50,7 @@ class RunFollower:
         while True:
             try:
                 reply: Any = await broker.call(
-                    broker.client.xread(
-                        {self._stream: f"{buffer.last_id}-0"}, count=READ_COUNT, block=broker.check_ms
-                    )
+                    broker.client.xread({self._stream: f"{buffer.last_id}-0"}, count=READ_COUNT, block=broker.check_ms)
                 )
             except BrokerUnavailableError:
                 await asyncio.sleep(RETRY_SECONDS)  # back off from a broker that is down, then read on

@@ -116,4 +116,3 @@ class RunPublisher:
 
     def _info(self) -> str:
         return json.dumps(self.run.to_json(), ensure_ascii=False, separators=(",", ":"))
-
