@@ -95,14 +95,18 @@ class RedisServer:
 class Replica:
     """``agents-otel serve replica_app:make_agent --broker URL`` in its own process."""
 
-    def __init__(self, broker_url: str, control_url: str, log: Path, *extra: str) -> None:
+    def __init__(self, broker_url: str, control_url: str, log: Path, *extra: str, via_env: bool = False) -> None:
+        """``via_env``: name the broker with ``AGENTS_OTEL_BROKER_URL`` instead of ``--broker``."""
         env = {**os.environ, "REPLICA_TEST_CONTROL_URL": control_url, "PYTHONPATH": str(TESTS)}
+        env["AGENTS_OTEL_TRACE_FILE"] = str(log.with_suffix(".traces.jsonl"))  # not ./.agents_otel in tests/
         env.pop("AGENTS_OTEL_BROKER_URL", None)
+        if via_env:
+            env["AGENTS_OTEL_BROKER_URL"] = broker_url
         self._log = log.open("w")
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "agents_otel.cli", "serve", "replica_app:make_agent",
-                "--port", "0", "--log-level", "warning", "--broker", broker_url, *extra,
+                "--port", "0", "--log-level", "warning", *(() if via_env else ("--broker", broker_url)), *extra,
             ],
             cwd=TESTS,
             env=env,

@@ -48,7 +48,7 @@ def pair(
 ) -> Iterator[tuple[Replica, Replica]]:
     logs = tmp_path_factory.mktemp("replica-logs")
     a = Replica(broker.url, control[1], logs / "a.log", "--lease-seconds", LEASE)
-    b = Replica(broker.url, control[1], logs / "b.log", "--lease-seconds", LEASE)
+    b = Replica(broker.url, control[1], logs / "b.log", "--lease-seconds", LEASE, via_env=True)
     yield a, b
     a.stop()
     b.stop()
@@ -246,6 +246,25 @@ def test_a_killed_owner_ends_its_runs_with_owner_lost_everywhere(
     assert Watcher(a.base_url, run["events_url"]).finish() == seen
     assert status(a, run["id"])["status"] == "failed"
     assert control[0].get(f"executions:{gate}") == "1", "the run must never be executed twice"
+
+
+def test_an_owner_shut_down_mid_run_ends_it_as_cancelled_for_every_watcher(
+    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, tmp_path: Path
+) -> None:
+    _, b = pair
+    owner = Replica(broker.url, control[1], tmp_path / "owner.log", "--lease-seconds", LEASE)
+    try:
+        gate, run = start(owner, steps=2)
+        on_b = Watcher(b.base_url, run["events_url"])
+        release(control, gate)
+        on_b.wait_for(progress(1))
+        owner.process.send_signal(signal.SIGTERM)  # a deploy: the shutdown cancels the run and publishes that
+        final = on_b.wait_for(lambda e: e["type"] in ("run_completed", "run_failed", "run_cancelled"))
+        release(control, gate)  # let the cancelled tool's thread go, so the process can exit
+    finally:
+        owner.stop()
+    assert final["type"] == "run_cancelled"
+    assert ids(on_b.finish()) == list(range(1, final["id"] + 1))
 
 
 def test_a_frozen_owner_is_fenced_off_once_another_replica_ended_its_run(
