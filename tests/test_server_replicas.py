@@ -20,7 +20,12 @@ from typing import Any
 import httpx
 import pytest
 from redis_support import RedisServer, Replica
+from replica_app import make_agent
 from server_support import SAFETY_TIMEOUT, SSEMessage, sse_messages
+
+from agents_otel.cli import main
+from agents_otel.server import create_app
+from agents_otel.server.broker import InProcessBroker
 
 redis = pytest.importorskip("redis")
 
@@ -125,6 +130,16 @@ def status(replica: Replica, run_id: str) -> dict[str, Any]:
 
 def ids(raw: list[str]) -> list[int]:
     return [json.loads(d)["id"] for d in raw]
+
+
+def test_a_broker_must_be_a_redis_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert isinstance(create_app(make_agent).broker, InProcessBroker), "no broker: in-process, as before"
+    with pytest.raises(ValueError, match="redis://"):
+        create_app(make_agent, broker="http://localhost:6379")
+    with pytest.raises(ValueError, match="lease_seconds"):
+        create_app(make_agent, broker="redis://localhost:6379/0", lease_seconds=0)
+    assert main(["serve", "replica_app:make_agent", "--broker", "amqp://localhost"]) == 2
+    assert "broker must be a redis://" in capsys.readouterr().err
 
 
 def test_a_run_started_on_a_is_watched_on_b_with_the_same_events(
