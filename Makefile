@@ -1,10 +1,11 @@
 # Every target bootstraps .venv from pyproject.toml, so a fresh machine needs nothing but python3.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
+PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck bench browser redis clean
+.PHONY: demo test test-all lint typecheck bench browser js-clients redis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +22,19 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: install Debian's 'chromium' package to run the browser test"; fi; }
 
+# The official AG-UI and AI SDK clients (npm) that drive /ag-ui and /ai-sdk/chat in the tests, pinned by
+# tests/js/package-lock.json. Node 20+ and npm come from Debian's packages when missing (never a download script).
+JS_CLIENTS := tests/js/node_modules/.installed-stamp
+
+js-clients: $(JS_CLIENTS)
+
+$(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "npm missing: install Node 20+ (Debian's 'nodejs' and 'npm') to run the protocol client tests"; exit 1; fi; }
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # A real redis-server for the replica tests comes from Debian's package; each test session starts its own instance.
 redis:
 	@command -v redis-server >/dev/null 2>&1 || { \
@@ -28,8 +42,12 @@ redis:
 	  else echo "redis-server missing: install Debian's 'redis-server' package to run the replica tests"; fi; }
 
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser redis lint
+test: $(STAMP) browser js-clients redis lint
 	$(PY) -m pytest -q
+
+# What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).
+test-all:
+	PYTHONS="$(PYTHONS)" bash .ci/run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check agents_otel tests examples benchmarks
@@ -40,4 +58,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache .mypy_cache .ruff_cache

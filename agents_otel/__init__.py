@@ -7,9 +7,7 @@ Every run, model call and tool call is a span named by the OTel GenAI convention
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-__version__ = "0.1.0"
+import typing
 
 from .agent import Agent, AgentToolStreamEvent
 from .current_tool import current_tool_context, send_progress
@@ -35,6 +33,7 @@ from .items import (
     FunctionCallOutput,
     MessageOutputItem,
     RunItem,
+    ToolCallIdentity,
     ToolCallItem,
     ToolCallOutputItem,
     UserMessage,
@@ -57,8 +56,9 @@ from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
+from .version import __version__
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from .models._openai_client import set_default_openai_client
     from .models.openai_chatcompletions import OpenAIChatCompletionsModel
     from .models.openai_responses import OpenAIResponsesModel
@@ -71,7 +71,7 @@ _LAZY = {
 """Names whose modules import ``openai`` (~0.4 s): loaded on first use, so the CLI and offline runs start fast."""
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -123,6 +123,7 @@ __all__ = [
     "StreamEvent",
     "TextDelta",
     "ToolArgumentsError",
+    "ToolCallIdentity",
     "ToolCallItem",
     "ToolCallOutputItem",
     "ToolContext",

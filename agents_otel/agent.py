@@ -30,6 +30,13 @@ OnStream = Callable[[AgentToolStreamEvent], Awaitable[None] | None]
 
 @dataclass
 class Agent(Generic[TContext]):
+    """An LLM with instructions and tools, as in the OpenAI Agents SDK; ``Runner`` runs it.
+
+    ``model`` is a model name (the OpenAI Responses API by default), a :class:`Model`, or ``None`` for the run's
+    ``RunConfig.model``. ``name`` becomes ``gen_ai.agent.name`` on every span of its runs, so pick one an
+    operator will recognise in a trace.
+    """
+
     name: str
     instructions: str | None = None
     tools: list[FunctionTool] = field(default_factory=list)

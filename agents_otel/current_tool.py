@@ -23,7 +23,7 @@ from typing import Any
 
 from .tool_context import ToolContext
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 CURRENT_TOOL: ContextVar[ToolContext[Any] | None] = ContextVar("agents_otel.current_tool", default=None)
 

@@ -17,9 +17,8 @@ import threading
 from collections import deque
 from typing import Any
 
+from .run_config import DEFAULT_MAX_BUFFERED
 from .stream_events import StreamEvent, ToolProgressStreamEvent
-
-DEFAULT_MAX_BUFFERED = 1000
 
 
 class _Pending:

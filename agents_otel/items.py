@@ -18,12 +18,16 @@ from typing import Any, Literal
 
 @dataclass(slots=True)
 class UserMessage:
+    """What the user said: the run's input, or one turn of a continued conversation."""
+
     content: str
     type: Literal["user_message"] = field(default="user_message", init=False)
 
 
 @dataclass(slots=True)
 class AssistantMessage:
+    """Text the model wrote; the last one of a run is its final output."""
+
     content: str
     type: Literal["assistant_message"] = field(default="assistant_message", init=False)
 
@@ -40,6 +44,8 @@ class FunctionCall:
 
 @dataclass(slots=True)
 class FunctionCallOutput:
+    """A tool's result as the model reads it (text), answering the ``FunctionCall`` with the same ``call_id``."""
+
     call_id: str
     output: str
     type: Literal["function_call_output"] = field(default="function_call_output", init=False)
@@ -48,41 +54,96 @@ class FunctionCallOutput:
 ConversationItem = UserMessage | AssistantMessage | FunctionCall | FunctionCallOutput
 ModelOutputItem = AssistantMessage | FunctionCall
 
+# ---- one tool call's identity, shared by its run items and stream events ---------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolCallIdentity:
+    """Which tool call, and where it lives in the trace: one record that every item and event of the call shares.
+
+    Why one record: a tool call shows up as two run items and three kinds of stream event, and copying six fields
+    (two of them adjacent ``str`` ids) into each by position made a swapped pair invisible. Keyword-only, built
+    once when the call's ``execute_tool`` span starts, and read-only after that. ``trace_id``/``span_id`` are
+    hex; all zeros when no tracing SDK is installed. ``parent_tool_call_id`` is the enclosing tool call's id when
+    the call ran inside an agent used as a tool.
+    """
+
+    tool_call_id: str
+    tool_name: str
+    agent_name: str
+    trace_id: str = ""
+    span_id: str = ""
+    parent_tool_call_id: str | None = None
+
+    @property
+    def call_id(self) -> str:
+        """The OpenAI Agents SDK's name for :attr:`tool_call_id`."""
+        return self.tool_call_id
+
+
+class ToolCallIdentified:
+    """The identity of the call, read through: ``item.tool_call_id`` rather than ``item.call.tool_call_id``."""
+
+    __slots__ = ()
+    call: ToolCallIdentity
+
+    @property
+    def tool_call_id(self) -> str:
+        return self.call.tool_call_id
+
+    @property
+    def call_id(self) -> str:
+        """The OpenAI Agents SDK's name for :attr:`tool_call_id`."""
+        return self.call.tool_call_id
+
+    @property
+    def tool_name(self) -> str:
+        return self.call.tool_name
+
+    @property
+    def agent_name(self) -> str:
+        return self.call.agent_name
+
+    @property
+    def trace_id(self) -> str:
+        return self.call.trace_id
+
+    @property
+    def span_id(self) -> str:
+        return self.call.span_id
+
+    @property
+    def parent_tool_call_id(self) -> str | None:
+        return self.call.parent_tool_call_id
+
+
 # ---- run items (what the application sees) ----------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class ToolCallItem:
-    """A tool call has started. ``trace_id``/``span_id`` (hex) identify its ``execute_tool`` span."""
+@dataclass(slots=True, kw_only=True)
+class ToolCallItem(ToolCallIdentified):
+    """A tool call has started; ``arguments`` is the model's raw JSON."""
 
-    call_id: str
-    tool_name: str
+    call: ToolCallIdentity
     arguments: str
-    agent_name: str
-    trace_id: str
-    span_id: str
-    parent_tool_call_id: str | None = None
     type: Literal["tool_call_item"] = field(default="tool_call_item", init=False)
 
 
-@dataclass(slots=True)
-class ToolCallOutputItem:
+@dataclass(slots=True, kw_only=True)
+class ToolCallOutputItem(ToolCallIdentified):
     """A tool call has finished. ``output`` is the tool's return value as returned (the model gets it as text)."""
 
-    call_id: str
-    tool_name: str
+    call: ToolCallIdentity
     output: Any
-    agent_name: str
-    trace_id: str
-    span_id: str
     is_error: bool = False
     error_type: str | None = None
-    parent_tool_call_id: str | None = None
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
 
 
 @dataclass(slots=True)
 class MessageOutputItem:
+    """The model wrote a message (a run item, streamed as ``message_output_created``)."""
+
     text: str
     agent_name: str
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)

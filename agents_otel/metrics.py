@@ -16,28 +16,23 @@ the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
 
 from __future__ import annotations
 
-import asyncio
-import atexit
-import functools
 import logging
-import os
 import threading
-import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
 
 from .tracing import attributes as A
+from .version import __version__
 
 if TYPE_CHECKING:
-    from .models.interface import Model, ModelRequest, ModelResponse
-    from .run_context import RunContext
+    from .models.interface import Model, ModelResponse
     from .tool_call import ToolCall
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 TOOL_DURATION = "gen_ai.execute_tool.duration"
 OPERATION_DURATION = "gen_ai.client.operation.duration"
@@ -70,8 +65,6 @@ class Instruments:
     )
 
     def __init__(self, provider: MeterProvider) -> None:
-        from . import __version__
-
         meter = provider.get_meter(_METER_NAME, __version__)
         self.tool_duration = meter.create_histogram(
             TOOL_DURATION, "s", "Duration of tool executions", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
@@ -90,6 +83,13 @@ class Instruments:
         )
 
     def tool_finished(self, call: ToolCall, duration: float) -> None:
+        """A tool call ended. Never raises: a broken metrics pipeline must not fail the call it measures."""
+        try:
+            self._tool_finished(call, duration)
+        except Exception:
+            logger.exception("agents_otel: recording tool metrics failed")
+
+    def _tool_finished(self, call: ToolCall, duration: float) -> None:
         attributes: dict[str, str] = {
             A.GEN_AI_OPERATION_NAME: A.OP_EXECUTE_TOOL,
             A.GEN_AI_TOOL_NAME: call.tool_name,
@@ -114,6 +114,15 @@ class Instruments:
         self.tool_stalls.add(1, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
 
     def model_call(self, model: Model, response: ModelResponse | None, error_type: str | None, duration: float) -> None:
+        """A model call ended, successfully or not. Never raises, like :meth:`tool_finished`."""
+        try:
+            self._model_call(model, response, error_type, duration)
+        except Exception:
+            logger.exception("agents_otel: recording model call metrics failed")
+
+    def _model_call(
+        self, model: Model, response: ModelResponse | None, error_type: str | None, duration: float
+    ) -> None:
         attributes = A.model_attributes(model)
         if response is not None and response.model:
             attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
@@ -144,84 +153,3 @@ def instruments_for(provider: MeterProvider | None) -> Instruments:
         if found is None:
             found = _cache[provider] = Instruments(provider)
     return found
-
-
-ModelCall = Callable[["Model", "ModelRequest", "RunContext", str], Awaitable["ModelResponse"]]
-
-
-def measure_model_call(func: ModelCall) -> ModelCall:
-    """Decorator for ``model_call.call_model``: records operation duration and token usage, success or not.
-
-    A decorator so the model-call module (owned elsewhere) changes by one line and its span code stays as is.
-    """
-
-    @functools.wraps(func)
-    async def measured(model: Model, request: ModelRequest, run: RunContext, agent_name: str) -> ModelResponse:
-        started = time.perf_counter()
-        response: ModelResponse | None = None
-        error_type: str | None = None
-        try:
-            response = await func(model, request, run, agent_name)
-            return response
-        except asyncio.CancelledError:
-            error_type = A.ERROR_CANCELLED
-            raise
-        except BaseException as exc:
-            error_type = A.error_type_of(exc)
-            raise
-        finally:
-            try:
-                run.metrics.model_call(model, response, error_type, time.perf_counter() - started)
-            except Exception:  # a broken metrics pipeline must not fail a model call
-                logger.exception("agents_otel: recording model call metrics failed")
-
-    return measured
-
-
-def configure_metrics_from_env() -> MeterProvider | None:
-    """Zero-config OTLP metrics export, the twin of the tracing setup's zero-config trace export.
-
-    Installs an SDK ``MeterProvider`` with a periodic OTLP reader as the global provider when *all* hold: the
-    application has not set a global MeterProvider of its own, ``OTEL_METRICS_EXPORTER`` is unset or ``otlp``, and
-    ``OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set. The protocol comes from
-    ``OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`` / ``OTEL_EXPORTER_OTLP_PROTOCOL`` (default ``http/protobuf``); the
-    exporters read their own endpoint, headers and timeout variables, and the reader its
-    ``OTEL_METRIC_EXPORT_INTERVAL``. Returns the installed provider, or ``None`` if nothing was installed.
-    """
-    from opentelemetry.metrics._internal import _ProxyMeterProvider
-
-    if not isinstance(metrics.get_meter_provider(), _ProxyMeterProvider):
-        return None  # the app owns its metrics pipeline
-    exporter_names = os.environ.get("OTEL_METRICS_EXPORTER", "otlp").strip().lower()
-    if exporter_names != "otlp":
-        return None
-    if not (os.environ.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")):
-        return None
-    protocol = (
-        os.environ.get("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or ""
-    ).strip() or "http/protobuf"
-
-    from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
-    from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
-    from opentelemetry.sdk.resources import Resource
-
-    from .tracing.setup import exit_timeout_from_env, export_timeout_from_env
-
-    # Same bounds as the trace export: a dead collector must neither hold the reader's thread for the OTLP
-    # exporters' default 10 s nor stall interpreter exit (the SDK's own exit hook would wait up to 30 s).
-    timeout = export_timeout_from_env("METRICS")
-    exporter: MetricExporter
-    if protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcExporter
-
-        exporter = GrpcExporter(timeout=timeout)
-    else:
-        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpExporter
-
-        exporter = HttpExporter(timeout=timeout)
-    provider = SDKMeterProvider(
-        metric_readers=[PeriodicExportingMetricReader(exporter)], resource=Resource.create(), shutdown_on_exit=False
-    )
-    metrics.set_meter_provider(provider)
-    atexit.register(provider.shutdown, timeout_millis=int(exit_timeout_from_env() * 1000))
-    return provider

@@ -7,24 +7,20 @@ Time to first chunk is taken at the first event a streaming model yields; a mode
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import context as context_api
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from .exceptions import ModelBehaviorError
-from .metrics import measure_model_call
 from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
 from .tracing.messages import messages_json, system_instructions_json, tool_definitions_json
-from .tracing.spans import record_cancelled, record_error
+from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
-    from .run_context import RunContext
+    from .run_state import RunState
 
 TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk"
 """Seconds from request to the first streamed chunk (streaming calls only)."""
@@ -67,32 +63,27 @@ def response_attributes(response: ModelResponse, capture_content: bool) -> dict[
     return attributes
 
 
-@measure_model_call
-async def call_model(model: Model, request: ModelRequest, run: RunContext, agent_name: str) -> ModelResponse:
+async def call_model(model: Model, request: ModelRequest, run: RunState, agent_name: str) -> ModelResponse:
     attributes = request_attributes(model, request, run.capture_content)
     if run.stream is not None:
         attributes[REQUEST_STREAM] = True
+    started = time.perf_counter()
     span = run.tracer.start_span(f"{A.OP_CHAT} {model.model_name}", kind=SpanKind.CLIENT, attributes=attributes)
-    token = context_api.attach(trace.set_span_in_context(span))  # instrumented HTTP calls nest under it
+    scope = SpanScope(span)  # current while the model works, so instrumented HTTP calls nest under it
+    response: ModelResponse | None = None
     try:
-        if run.stream is None:
-            response = await model.get_response(request)
-        else:
-            response = await _stream(model, request, run, agent_name, span)
-        span.set_attributes(response_attributes(response, run.capture_content))
+        with scope:
+            if run.stream is None:
+                response = await model.get_response(request)
+            else:
+                response = await _stream(model, request, run, agent_name, span)
+            span.set_attributes(response_attributes(response, run.capture_content))
         return response
-    except asyncio.CancelledError:
-        record_cancelled(span)
-        raise
-    except Exception as exc:
-        record_error(span, exc)
-        raise
     finally:
-        context_api.detach(token)
-        span.end()
+        run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started)
 
 
-async def _stream(model: Model, request: ModelRequest, run: RunContext, agent_name: str, span: Any) -> ModelResponse:
+async def _stream(model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any) -> ModelResponse:
     started = time.perf_counter()
     first = True
     events = model.stream_response(request)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pydantic_core
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 RedactionKind = Literal["progress", "tool_arguments", "tool_result"]
 Redactor = Callable[[RedactionKind, str, Any], Any]

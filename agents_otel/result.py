@@ -15,11 +15,18 @@ from .stream_events import StreamEvent
 
 if TYPE_CHECKING:
     from .agent import Agent
-    from .run_context import RunContext
+    from .run_state import RunState
 
 
 @dataclass
 class RunResult:
+    """What a finished run produced, as in the OpenAI Agents SDK, plus where to find it in the trace.
+
+    ``final_output`` is the last agent's answer; ``new_items`` the run items in the order they happened (tool
+    calls, tool outputs and messages, each tool item carrying its ``execute_tool`` span's ids); ``history`` the
+    whole conversation as the model saw it.
+    """
+
     input: str | list[ConversationItem]
     final_output: Any
     last_agent: Agent[Any]
@@ -48,9 +55,12 @@ class RunResultStreaming:
         self,
         agent: Agent[Any],
         input: str | list[ConversationItem],
-        start: Callable[[RunResultStreaming, EventStream], Coroutine[Any, Any, RunResult]],
+        prepare: Callable[[EventStream], RunState],
+        execute: Callable[[RunState], Coroutine[Any, Any, RunResult]],
         max_buffered: int,
     ) -> None:
+        """Built by ``Runner.run_streamed``: ``prepare`` makes the run's state around the event stream (whose loop
+        is only known once one runs), ``execute`` runs it."""
         self.input = input
         self.current_agent = agent
         self.final_output: Any = None
@@ -62,11 +72,12 @@ class RunResultStreaming:
         self.cancelled = False
         self._result: RunResult | None = None
         self._exception: BaseException | None = None
-        self._start = start
+        self._prepare = prepare
+        self._execute = execute
         self._max_buffered = max_buffered
         self._stream: EventStream | None = None
         self._task: asyncio.Task[None] | None = None
-        self._run: RunContext | None = None
+        self._state: RunState | None = None
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -75,13 +86,14 @@ class RunResultStreaming:
 
     def _ensure_started(self) -> EventStream:
         if self._stream is None:
-            self._stream = EventStream(asyncio.get_running_loop(), self._max_buffered)
-            self._task = asyncio.get_running_loop().create_task(self._main(self._stream))
+            stream = self._stream = EventStream(asyncio.get_running_loop(), self._max_buffered)
+            self._state = self._prepare(stream)
+            self._task = asyncio.get_running_loop().create_task(self._main(self._state, stream))
         return self._stream
 
-    async def _main(self, stream: EventStream) -> None:
+    async def _main(self, state: RunState, stream: EventStream) -> None:
         try:
-            result = await self._start(self, stream)
+            result = await self._execute(state)
             self._result = result
             self.final_output = result.final_output
             self.new_items = result.new_items
@@ -116,7 +128,7 @@ class RunResultStreaming:
     def trace_id(self) -> str:
         """Hex id of the run's trace: known from the moment the run's ``invoke_agent`` span starts, i.e. before
         the first stream event, so a UI can link to the trace while the run is still going. "" before that."""
-        return self._run.trace_id if self._run is not None else ""
+        return self._state.trace_id if self._state is not None else ""
 
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():

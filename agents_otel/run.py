@@ -1,7 +1,7 @@
 """The agent loop and ``Runner``: model -> tool calls (concurrently) -> outputs back to the model -> ...
 
 Every run is an ``invoke_agent {name}`` span; the loop records nothing about tools itself, because tool
-lifecycle and progress are derived from the tool spans by the stream processor.
+lifecycle and progress are derived from each tool call's record in one place, ``tool_events``.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import context as context_api
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from .event_stream import EventStream
@@ -23,25 +22,34 @@ from .models import resolve_model
 from .models.interface import ModelRequest, ModelResponse, ModelSettings, Usage
 from .result import RunResult, RunResultStreaming
 from .run_config import RunConfig
-from .run_context import RunContext
+from .run_state import RunState
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
+from .tool_context import tool_call_of
 from .tool_execution import execute_tool_calls
 from .tracing import attributes as A
 from .tracing.content import capture_content_from_env
 from .tracing.ids import trace_id_hex
 from .tracing.provider import resolve_tracer_provider, tracer_for
-from .tracing.spans import record_cancelled, record_error
+from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent, OnStream
     from .tool_context import ToolContext
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_TURNS = 10
 
 
 class Runner:
+    """Runs agents: the OpenAI Agents SDK's entry points, with every run traced as OpenTelemetry spans.
+
+    A run is the loop *model → tool calls (concurrently) → tool outputs back to the model*, until the model answers
+    without calling a tool or ``max_turns`` model calls were made (:class:`MaxTurnsExceeded`). The run is an
+    ``invoke_agent {agent}`` span, each model call a ``chat {model}`` span and each tool call an
+    ``execute_tool {tool}`` span, on ``run_config.tracer_provider`` or the global provider.
+    """
+
     @classmethod
     async def run(
         cls,
@@ -52,6 +60,12 @@ class Runner:
         max_turns: int = DEFAULT_MAX_TURNS,
         run_config: RunConfig | None = None,
     ) -> RunResult:
+        """Run ``starting_agent`` on ``input`` to its final output.
+
+        ``input`` is the user's message, or a list of conversation items (e.g. ``result.to_input_list()`` of an
+        earlier run plus a new message). ``context`` is any object of the application's: tools receive it as
+        ``ToolContext.context``. Tool progress is recorded on the trace even though nothing streams.
+        """
         run = _new_run(run_config or RunConfig(), context, stream=None)
         return await run_agent(starting_agent, input, run, max_turns)
 
@@ -65,6 +79,10 @@ class Runner:
         max_turns: int = DEFAULT_MAX_TURNS,
         run_config: RunConfig | None = None,
     ) -> RunResult:
+        """:meth:`run` for code without an event loop (scripts, notebooks without one): runs a loop of its own.
+
+        Raises :class:`UserError` when called from a running loop, where it would deadlock; await :meth:`run`.
+        """
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -83,13 +101,21 @@ class Runner:
         max_turns: int = DEFAULT_MAX_TURNS,
         run_config: RunConfig | None = None,
     ) -> RunResultStreaming:
+        """Start the run and return at once; iterate ``result.stream_events()`` to watch it as it happens.
+
+        Events arrive in the order they happened: text deltas, one ``tool_called`` per tool call, its
+        ``ToolProgressStreamEvent``s live while it runs, its ``tool_output`` the moment it finishes. Leaving the
+        iteration early (or ``result.cancel()``) cancels the run.
+        """
         config = run_config or RunConfig()
 
-        async def start(result: RunResultStreaming, stream: EventStream) -> RunResult:
-            run = result._run = _new_run(config, context, stream=stream)
-            return await run_agent(starting_agent, input, run, max_turns)
+        def prepare(stream: EventStream) -> RunState:
+            return _new_run(config, context, stream=stream)
 
-        return RunResultStreaming(starting_agent, input, start, config.max_buffered_events)
+        def execute(run: RunState) -> Coroutine[Any, Any, RunResult]:
+            return run_agent(starting_agent, input, run, max_turns)
+
+        return RunResultStreaming(starting_agent, input, prepare, execute, config.max_buffered_events)
 
 
 def _new_run(
@@ -97,11 +123,11 @@ def _new_run(
     context: Any,
     *,
     stream: EventStream | None,
-    forward: RunContext | None = None,
+    forward: RunState | None = None,
     parent_tool_call_id: str | None = None,
-) -> RunContext:
+) -> RunState:
     capture = config.capture_content if config.capture_content is not None else capture_content_from_env()
-    return RunContext(
+    return RunState(
         config=config,
         tracer=tracer_for(resolve_tracer_provider(config.tracer_provider)),
         capture_content=capture,
@@ -113,7 +139,7 @@ def _new_run(
 
 
 async def run_agent(
-    agent: Agent[Any], input: str | list[ConversationItem], run: RunContext, max_turns: int
+    agent: Agent[Any], input: str | list[ConversationItem], run: RunState, max_turns: int
 ) -> RunResult:
     config = run.config
     model = resolve_model(agent.model, config.model)
@@ -128,15 +154,16 @@ async def run_agent(
             A.GEN_AI_REQUEST_MODEL: model.model_name,
         },
     )
+    if config.conversation_id is not None:
+        span.set_attribute(A.GEN_AI_CONVERSATION_ID, config.conversation_id)
     run.trace_id = trace_id_hex(span.get_span_context().trace_id)
-    token = context_api.attach(trace.set_span_in_context(span))
     history: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else list(input)
     items = run.items
     responses: list[ModelResponse] = []
     usage = Usage()
     tools = {t.name: t for t in agent.tools}
     specs = [t.spec for t in agent.tools]
-    try:
+    with SpanScope(span):
         run.emit(AgentUpdatedStreamEvent(agent))
         for _ in range(max_turns):
             request = ModelRequest(agent.instructions, list(history), specs, settings)
@@ -166,15 +193,6 @@ async def run_agent(
                 A.GEN_AI_USAGE_OUTPUT_TOKENS: usage.output_tokens,
             }
         )
-    except asyncio.CancelledError:
-        record_cancelled(span)
-        raise
-    except BaseException as exc:
-        record_error(span, exc)
-        raise
-    finally:
-        context_api.detach(token)
-        span.end()
     return RunResult(
         input=input,
         final_output=final_output,
@@ -192,7 +210,7 @@ async def run_nested(
     agent: Agent[Any], input: str, ctx: ToolContext[Any], on_stream: OnStream | None, max_turns: int
 ) -> Any:
     """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool); return its final output."""
-    outer = ctx._call.run
+    outer = tool_call_of(ctx).run
     call = FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
     if on_stream is None:
         run = _nested_run(outer, ctx, stream=None)
@@ -214,8 +232,8 @@ async def run_nested(
                 await task
 
 
-def _nested_run(outer: RunContext, ctx: ToolContext[Any], *, stream: EventStream | None) -> RunContext:
-    return RunContext(
+def _nested_run(outer: RunState, ctx: ToolContext[Any], *, stream: EventStream | None) -> RunState:
+    return RunState(
         config=outer.config,
         tracer=outer.tracer,
         capture_content=outer.capture_content,

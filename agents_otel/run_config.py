@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
-from .event_stream import DEFAULT_MAX_BUFFERED
 from .models.interface import ModelSettings
 from .progress_payload import DEFAULT_MAX_PAYLOAD_BYTES
 from .progress_sampling import ProgressSampling
@@ -17,9 +16,14 @@ from .redaction import Redactor
 if TYPE_CHECKING:
     from .models.interface import Model
 
+DEFAULT_MAX_BUFFERED = 1000
+"""Default of :attr:`RunConfig.max_buffered_events`."""
+
 
 @dataclass
 class RunConfig:
+    """Settings for one run (``Runner.run(..., run_config=...)``), as in the OpenAI Agents SDK plus tracing knobs."""
+
     model: str | Model | None = None
     """Used for agents that set no model of their own."""
     model_settings: ModelSettings | None = None
@@ -49,3 +53,6 @@ class RunConfig:
     redact: Redactor | None = None
     """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
     (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""
+    conversation_id: str | None = None
+    """The conversation this run belongs to (``gen_ai.conversation.id``), e.g. a UI protocol's thread id, so the
+    runs of one chat can be found together in a trace backend."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .tool_call import ToolCall
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 
 class StallWatchdog:
@@ -84,7 +84,7 @@ class StallWatchdog:
                 self._inspect(call, now)
                 deadline = self._deadline(call, now)
             except Exception:  # a watchdog failure must not take the loop's callback machinery down with it
-                logger.exception("agents_otel: stall watchdog failed on tool call %r", call.call_id)
+                logger.exception("agents_otel: stall watchdog failed on tool call %r", call.tool_call_id)
                 self._calls.discard(call)
                 continue
             if deadline < earliest:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .items import RunItem
+from .items import RunItem, ToolCallIdentified, ToolCallIdentity
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -37,7 +37,9 @@ class RunItemStreamEvent:
 
     @property
     def tool_call_id(self) -> str | None:
-        return getattr(self.item, "call_id", None)
+        """The tool call this item belongs to; ``None`` for a message."""
+        call = getattr(self.item, "call", None)
+        return call.tool_call_id if call is not None else None
 
 
 @dataclass(slots=True)
@@ -48,31 +50,26 @@ class AgentUpdatedStreamEvent:
     type: Literal["agent_updated_stream_event"] = field(default="agent_updated_stream_event", init=False)
 
 
-@dataclass(slots=True)
-class ToolProgressStreamEvent:
+@dataclass(slots=True, kw_only=True)
+class ToolProgressStreamEvent(ToolCallIdentified):
     """One ``ToolContext.send_progress`` call, as recorded on the tool span.
 
-    ``sequence`` counts from 1 per tool call; ``timestamp`` is Unix time in nanoseconds, identical to the span
-    event's ``time_unix_nano``. ``coalesced`` is how many earlier progress events of this call were replaced by
-    this one because the consumer fell behind (see docs/stream-events.md). ``parent_tool_call_id`` is set when the
-    call ran inside an agent used as a tool: it is the outer tool call's id.
+    ``call`` says which tool call (``tool_call_id``, ``tool_name``, ``agent_name``, ``trace_id``, ``span_id`` and
+    ``parent_tool_call_id`` read through). ``sequence`` counts from 1 per tool call; ``timestamp`` is Unix time in
+    nanoseconds, identical to the span event's ``time_unix_nano``. ``coalesced`` is how many earlier progress
+    events of this call were replaced by this one because the consumer fell behind (see docs/stream-events.md).
     """
 
-    tool_name: str
-    tool_call_id: str
+    call: ToolCallIdentity
     data: Any
     sequence: int
     timestamp: int
-    agent_name: str
-    trace_id: str
-    span_id: str
-    parent_tool_call_id: str | None = None
     coalesced: int = 0
     type: Literal["tool_progress_stream_event"] = field(default="tool_progress_stream_event", init=False)
 
 
-@dataclass(slots=True)
-class ToolStalledStreamEvent:
+@dataclass(slots=True, kw_only=True)
+class ToolStalledStreamEvent(ToolCallIdentified):
     """A running tool call sent no progress for its stall timeout (``function_tool(stall_timeout=...)`` or
     ``RunConfig.tool_stall_timeout``). Emitted once per stall; the call's next progress event ends the stall,
     and a later quiet period of the same length is a new stall. Like lifecycle events it is never coalesced.
@@ -82,16 +79,11 @@ class ToolStalledStreamEvent:
     event at ``timestamp`` (Unix nanoseconds).
     """
 
-    tool_name: str
-    tool_call_id: str
+    call: ToolCallIdentity
     stalled_for: float
     stall_timeout: float
     last_sequence: int
     timestamp: int
-    agent_name: str
-    trace_id: str
-    span_id: str
-    parent_tool_call_id: str | None = None
     type: Literal["tool_stalled_stream_event"] = field(default="tool_stalled_stream_event", init=False)
 
 

@@ -1,9 +1,10 @@
 """One running tool call: its identity, its span, and the progress it records.
 
 A ``ToolCall`` is the source of truth that both views read. ``progress`` records the span event and hands the
-same record to the stream processor, under one lock so the sequence order on the span and in the stream agree
-even when several threads of one tool report at once. Ending the call (``finish``) takes the same lock, so a
-late ``send_progress`` from a straggling worker thread is dropped and counted, never attributed to anything else.
+same record to ``tool_events`` (the one place stream events are built), under one lock so the sequence order
+on the span and in the stream agree even when several threads of one tool report at once. Ending the call
+(``finish``) takes the same lock, so a late ``send_progress`` from a straggling worker thread is dropped and
+counted, never attributed to anything else.
 
 The span does not get every progress event: ``ProgressSampling`` keeps the first few, a rate-limited middle and
 always the last (held back and recorded at ``close`` with its own timestamp). The stream gets every event. The
@@ -15,14 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import INVALID_SPAN, Span, SpanContext
 
-from . import redaction
+from . import redaction, tool_events
+from .items import ToolCallIdentity
 from .progress_payload import encode_payload, scalar_fields, truncate
 from .progress_sampling import ProgressSampler
 from .tracing.attributes import (
@@ -40,13 +41,10 @@ from .tracing.attributes import (
     STALLED_EVENT,
     STALLED_FOR,
 )
-from .tracing.ids import span_id_hex, trace_id_hex
-from .tracing.processor import STREAM_PROCESSOR
 
 if TYPE_CHECKING:
-    from .run_context import RunContext
+    from .run_state import RunState
 
-logger = logging.getLogger("agents_otel")
 
 
 class ToolCall:
@@ -58,12 +56,11 @@ class ToolCall:
         "_lock",
         "_sampler",
         "_scope",
-        "agent_name",
         "arguments",
-        "call_id",
         "end_reported",
         "ended",
         "error_type",
+        "identity",
         "idle_expired",
         "idle_timeout",
         "last_activity",
@@ -71,25 +68,27 @@ class ToolCall:
         "run",
         "sequence",
         "span",
-        "span_id",
         "stall_timeout",
         "stalled",
+        "start_reported",
         "started",
-        "tool_name",
-        "trace_id",
     )
 
-    def __init__(self, run: RunContext, tool_name: str, call_id: str, arguments: str, agent_name: str) -> None:
+    def __init__(self, run: RunState, tool_name: str, tool_call_id: str, arguments: str, agent_name: str) -> None:
         self.run = run
-        self.tool_name = tool_name
-        self.call_id = call_id
+        self.identity = ToolCallIdentity(
+            tool_call_id=tool_call_id,
+            tool_name=tool_name,
+            agent_name=agent_name,
+            parent_tool_call_id=run.parent_tool_call_id,
+        )
+        """Shared with every item and event of this call; its trace ids are filled in when the span starts."""
         self.arguments = arguments
-        self.agent_name = agent_name
         self.span: Span = INVALID_SPAN
-        self.trace_id = ""
-        self.span_id = ""
         self.sequence = 0
         self.ended = False
+        self.start_reported = False
+        """``tool_called`` was created (by the processor's ``on_start``, or by :meth:`start` for an unseen span)."""
         self.end_reported = False
         self.output: Any = None
         self.error_type: str | None = None
@@ -108,16 +107,32 @@ class ToolCall:
         self._held_raw = b""
         self._lock = threading.Lock()
 
-    def bind_ids(self, span_context: SpanContext) -> None:
-        self.trace_id = trace_id_hex(span_context.trace_id)
-        self.span_id = span_id_hex(span_context.span_id)
+    @property
+    def tool_name(self) -> str:
+        return self.identity.tool_name
+
+    @property
+    def tool_call_id(self) -> str:
+        return self.identity.tool_call_id
+
+    @property
+    def agent_name(self) -> str:
+        return self.identity.agent_name
+
+    # ---- the span's lifecycle, as the trace pipeline saw it (``SpanLifecycleListener``) --------------------------
+    def span_started(self, span_context: SpanContext) -> None:
+        tool_events.started(self, span_context)
+
+    def span_ended(self) -> None:
+        if not self.end_reported:
+            tool_events.ended(self)
 
     def start(self, span: Span) -> None:
         """Attach the started span; report the start ourselves if no processor saw it (sampled out, no SDK)."""
         self.span = span
         self.started = self.last_activity = time.monotonic()
-        if not self.trace_id:
-            STREAM_PROCESSOR.tool_started(self, span.get_span_context())
+        if not self.start_reported:
+            tool_events.started(self, span.get_span_context())
 
     def supervise(self, scope: asyncio.Timeout, stall_timeout: float | None, idle_timeout: float | None) -> None:
         """Hand the call to the run's stall watchdog; ``scope`` is the timeout an idle expiry reschedules."""
@@ -154,7 +169,7 @@ class ToolCall:
                     self._held_timestamp = timestamp
                     self._held_data = data
                     self._held_raw = raw
-            STREAM_PROCESSOR.tool_progress(self, sequence, data, timestamp)
+            tool_events.progress(self, sequence, data, timestamp)
         return True
 
     def _record(self, sequence: int, timestamp: int, data: Any, raw: bytes) -> None:
@@ -169,7 +184,7 @@ class ToolCall:
                 raw = b'"[redaction failed]"'
         truncated = len(raw) > run.payload_cap
         attributes: dict[str, Any] = {
-            GEN_AI_TOOL_CALL_ID: self.call_id,
+            GEN_AI_TOOL_CALL_ID: self.identity.tool_call_id,
             PROGRESS_SEQUENCE: sequence,
             PROGRESS_DATA: truncate(raw, run.payload_cap) if truncated else raw.decode(),
         }
@@ -194,14 +209,14 @@ class ToolCall:
             self.span.add_event(
                 STALLED_EVENT,
                 {
-                    GEN_AI_TOOL_CALL_ID: self.call_id,
+                    GEN_AI_TOOL_CALL_ID: self.identity.tool_call_id,
                     STALLED_FOR: quiet,
                     STALL_TIMEOUT: timeout,
                     PROGRESS_SEQUENCE: self.sequence,
                 },
                 timestamp,
             )
-            STREAM_PROCESSOR.tool_stalled(self, quiet, timeout, timestamp)
+            tool_events.stalled(self, quiet, timeout, timestamp)
         self.run.metrics.tool_stalled(self)
 
     def expire_idle(self) -> None:
@@ -244,9 +259,6 @@ class ToolCall:
         if self._scope is not None:
             self.run.watchdog().unwatch(self)
         self.span.end()
-        if not self.end_reported:
-            STREAM_PROCESSOR.tool_ended(self)
-        try:
-            self.run.metrics.tool_finished(self, time.monotonic() - self.started)
-        except Exception:  # a broken metrics pipeline must not fail the tool call
-            logger.exception("agents_otel: recording tool metrics failed")
+        if not self.end_reported:  # no processor saw the span end (sampled out, no SDK)
+            tool_events.ended(self)
+        self.run.metrics.tool_finished(self, time.monotonic() - self.started)

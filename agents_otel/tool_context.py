@@ -26,12 +26,12 @@ class ToolContext(Generic[TContext]):
 
     @property
     def tool_name(self) -> str:
-        return self._call.tool_name
+        return self._call.identity.tool_name
 
     @property
     def tool_call_id(self) -> str:
         """The model's own call id: also ``gen_ai.tool.call.id`` on the span and ``tool_call_id`` in the stream."""
-        return self._call.call_id
+        return self._call.identity.tool_call_id
 
     @property
     def tool_arguments(self) -> str:
@@ -40,11 +40,11 @@ class ToolContext(Generic[TContext]):
 
     @property
     def trace_id(self) -> str:
-        return self._call.trace_id
+        return self._call.identity.trace_id
 
     @property
     def span_id(self) -> str:
-        return self._call.span_id
+        return self._call.identity.span_id
 
     def send_progress(self, data: Any) -> bool:
         """Report progress: one span event on this call's ``execute_tool`` span, and the same record in the stream.
@@ -56,3 +56,9 @@ class ToolContext(Generic[TContext]):
         be JSON-encoded.
         """
         return self._call.progress(data)
+
+
+def tool_call_of(ctx: ToolContext[Any]) -> ToolCall:
+    """The runtime's record behind ``ctx``: how the engine finds the run a tool call belongs to (an agent used as a
+    tool runs nested in it). Engine-only; applications use the properties above."""
+    return ctx._call

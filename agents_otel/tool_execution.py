@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 from opentelemetry import context as context_api
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from . import redaction
@@ -24,12 +23,12 @@ from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
-from .tracing.spans import record_cancelled, record_error
+from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent
     from .redaction import RedactionKind
-    from .run_context import RunContext
+    from .run_state import RunState
 
 
 def output_text(value: Any) -> str:
@@ -45,7 +44,7 @@ def output_text(value: Any) -> str:
 
 
 async def execute_tool_calls(
-    run: RunContext, agent: Agent[Any], calls: list[FunctionCall], tools: dict[str, FunctionTool]
+    run: RunState, agent: Agent[Any], calls: list[FunctionCall], tools: dict[str, FunctionTool]
 ) -> list[FunctionCallOutput]:
     if len(calls) == 1:
         call = calls[0]
@@ -93,7 +92,7 @@ class _Batch:
 
 
 async def execute_tool_call(
-    run: RunContext, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None, batch: _Batch | None = None
+    run: RunState, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None, batch: _Batch | None = None
 ) -> str:
     name = call.name
     record = ToolCall(run, name, call.call_id, call.arguments, agent.name)
@@ -117,41 +116,38 @@ async def execute_tool_call(
     )
     record.start(span)
     # The tool body runs with the tool span current, derived from `parent` (without our private key), so the
-    # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans.
-    token = context_api.attach(trace.set_span_in_context(span, parent))
+    # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans. The call
+    # ends (and reports tool_output) only after the scope recorded the outcome on the span.
+    scope = SpanScope(span, parent, end=False, before_error=record.close)
     ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
     current = CURRENT_TOOL.set(ctx)
     try:
-        if tool is None:
-            raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
-        stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
-        if tool.timeout is None and stall is None and tool.idle_timeout is None:
-            value = await tool.on_invoke_tool(ctx, call.arguments)
-        else:
-            value = await _supervised(run, record, tool, ctx, call.arguments, stall)
-        text = output_text(value)
-    except asyncio.CancelledError:
-        record.close()
-        record_cancelled(span)
-        record.finish(None, A.ERROR_CANCELLED)
-        raise
+        with scope:
+            if tool is None:
+                raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
+            stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
+            if tool.timeout is None and stall is None and tool.idle_timeout is None:
+                value = await tool.on_invoke_tool(ctx, call.arguments)
+            else:
+                value = await _supervised(run, record, tool, ctx, call.arguments, stall)
+            text = output_text(value)
     except Exception as exc:
-        record.close()  # the held-back last progress lands before the exception event
-        error_type = record_error(span, exc)
         if isinstance(exc, ToolError):
             text = f"Error: {exc}"
         elif tool is not None and tool.failure_error_function is not None:
             text = _error_message(tool, ctx, exc)
         else:
-            record.finish(None, error_type)
+            record.finish(None, scope.error_type)
             if batch is not None:
                 batch.fail(exc)
             raise
-        record.finish(text, error_type)
+        record.finish(text, scope.error_type)
         return text
+    except BaseException:  # cancelled (or interrupted): the call ends, the cancellation goes on
+        record.finish(None, scope.error_type)
+        raise
     finally:
         CURRENT_TOOL.reset(current)
-        context_api.detach(token)
     if run.capture_content:
         span.set_attribute(A.GEN_AI_TOOL_CALL_RESULT, _for_trace(run, "tool_result", name, text))
     record.finish(value, None)
@@ -159,7 +155,7 @@ async def execute_tool_call(
 
 
 async def _supervised(
-    run: RunContext, record: ToolCall, tool: FunctionTool, ctx: ToolContext[Any], arguments: str, stall: float | None
+    run: RunState, record: ToolCall, tool: FunctionTool, ctx: ToolContext[Any], arguments: str, stall: float | None
 ) -> Any:
     """The tool under a timeout scope: the hard cap, and the scope the stall watchdog expires on idleness."""
     idle = tool.idle_timeout
@@ -177,7 +173,7 @@ async def _supervised(
         raise ToolTimeoutError(f"Tool {tool.name!r} timed out after {cap} seconds") from None
 
 
-def _for_trace(run: RunContext, kind: RedactionKind, tool_name: str, text: str) -> str:
+def _for_trace(run: RunState, kind: RedactionKind, tool_name: str, text: str) -> str:
     """Tool arguments / result as they enter the trace: through ``RunConfig.redact`` when one is set."""
     if run.redact is None:
         return text

@@ -10,7 +10,7 @@ except ImportError:  # pragma: no cover - if tests/ ever becomes a package
     from tests.fake_openai.fixtures import fake_openai, refused_openai_base_url
 
 from otlp_receivers import otlp_grpc_receiver, otlp_http_receiver, refused_port
-from tracing_fixtures import tracing
+from support import tracing
 
 from agents_otel.tracing.setup import disable_auto_configure
 

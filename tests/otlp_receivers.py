@@ -1,13 +1,18 @@
-"""Real OTLP trace receivers on 127.0.0.1 for export tests: OTLP/HTTP (protobuf) and OTLP/gRPC.
+"""Real OTLP trace receivers on 127.0.0.1 for export tests: OTLP/HTTP (protobuf or JSON) and OTLP/gRPC.
 
-Both decode what they receive with opentelemetry-proto into ``ExportTraceServiceRequest`` messages, record the
+The HTTP receiver takes both encodings the OTLP/HTTP specification defines, by ``Content-Type``: protobuf
+(``application/x-protobuf``) and JSON (``application/json``, decoded strictly by the OTLP/JSON rules: hex ids,
+unknown fields rejected with HTTP 400). All decode what they receive with opentelemetry-proto into
+``ExportTraceServiceRequest`` messages, record the
 request headers/metadata, and let a test wait (on a condition variable, not a sleep) until spans arrive.
 Fixtures: ``otlp_http_receiver``, ``otlp_grpc_receiver``, and ``refused_port`` (a port where nothing listens).
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
+import json
 import socket
 import threading
 import zlib
@@ -19,6 +24,7 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf.json_format import ParseDict, ParseError
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
@@ -140,13 +146,26 @@ def _http_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             request = trace_service_pb2.ExportTraceServiceRequest()
-            request.ParseFromString(body)
+            is_json = self.headers.get("Content-Type", "").split(";")[0].strip() == "application/json"
+            if is_json:
+                try:
+                    ParseDict(_ids_to_base64(json.loads(body)), request)
+                except (ParseError, ValueError) as exc:
+                    self.send_response(400)
+                    self.end_headers()
+                    self.wfile.write(str(exc).encode())
+                    return
+            else:
+                request.ParseFromString(body)
             receiver.record(request, {k.lower(): v for k, v in self.headers.items()})
-            self._reply(trace_service_pb2.ExportTraceServiceResponse().SerializeToString())
+            if is_json:
+                self._reply(b"{}", "application/json")
+            else:
+                self._reply(trace_service_pb2.ExportTraceServiceResponse().SerializeToString())
 
-        def _reply(self, reply: bytes) -> None:
+        def _reply(self, reply: bytes, content_type: str = "application/x-protobuf") -> None:
             self.send_response(200)
-            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
             self.wfile.write(reply)
@@ -155,6 +174,18 @@ def _http_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+def _ids_to_base64(message: Any) -> Any:
+    """OTLP/JSON carries trace and span ids as hex; protobuf's JSON parser expects base64."""
+    for resource_spans in message.get("resourceSpans", ()):
+        for scope_spans in resource_spans.get("scopeSpans", ()):
+            for span in scope_spans.get("spans", ()):
+                for obj in (span, *span.get("links", ())):
+                    for key in ("traceId", "spanId", "parentSpanId"):
+                        if obj.get(key):
+                            obj[key] = base64.b64encode(bytes.fromhex(obj[key])).decode()
+    return message
 
 
 class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.trace import SpanKind
-from tracing_fixtures import Tracing
+from support import Tracing
 
 import agents_otel
 from agents_otel import (

@@ -9,7 +9,7 @@ from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import StatusCode
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import (
     Agent,

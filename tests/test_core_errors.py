@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.trace import StatusCode
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import (
     Agent,

@@ -6,12 +6,13 @@ import asyncio
 import threading
 
 from agents_otel.event_stream import EventStream
-from agents_otel.items import MessageOutputItem
+from agents_otel.items import MessageOutputItem, ToolCallIdentity
 from agents_otel.stream_events import RunItemStreamEvent, StreamEvent, ToolProgressStreamEvent
 
 
 def progress(call_id: str, sequence: int) -> ToolProgressStreamEvent:
-    return ToolProgressStreamEvent("t", call_id, {"n": sequence}, sequence, 0, "a", "0" * 32, "0" * 16)
+    call = ToolCallIdentity(tool_call_id=call_id, tool_name="t", agent_name="a", trace_id="0" * 32, span_id="0" * 16)
+    return ToolProgressStreamEvent(call=call, data={"n": sequence}, sequence=sequence, timestamp=0)
 
 
 def lifecycle(text: str) -> RunItemStreamEvent:

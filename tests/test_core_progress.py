@@ -8,11 +8,8 @@ from typing import Any
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
-from tracing_fixtures import Tracing
+from support import Tracing, one_call_agent
 
 from agents_otel import (
     Agent,
@@ -35,11 +32,6 @@ async def steps(ctx: ToolContext, n: int) -> str:
     for i in range(1, n + 1):
         ctx.send_progress({"step": i, "of": n, "label": f"step {i}"})
     return f"{n} steps"
-
-
-def one_call_agent(tool: Any, args: dict[str, Any], call_id: str = "call_1") -> Agent[Any]:
-    model = ScriptedModel([[function_call(tool.name, args, call_id=call_id)], [assistant_message("done")]])
-    return Agent(name="Worker", tools=[tool], model=model)
 
 
 async def collect(agent: Agent[Any], config: RunConfig, input: str = "go") -> tuple[list[StreamEvent], Any]:
@@ -90,17 +82,15 @@ async def test_order_per_call_is_called_then_progress_then_output(tracing: Traci
 
 
 async def test_stream_survives_a_sampler_that_drops_everything() -> None:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=ALWAYS_OFF)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    events, result = await collect(one_call_agent(steps, {"n": 4}), RunConfig(tracer_provider=provider))
+    dropped = Tracing.new(sampler=ALWAYS_OFF)
+    events, result = await collect(one_call_agent(steps, {"n": 4}), dropped.config)
     assert [e.sequence for e in progress_of(events, "call_1")] == [1, 2, 3, 4]
     assert [e.name for e in events if isinstance(e, RunItemStreamEvent)] == [
         "tool_called",
         "tool_output",
         "message_output_created",
     ]
-    assert exporter.get_finished_spans() == ()
+    assert dropped.spans() == []
     assert result.final_output == "done"
 
 

@@ -193,10 +193,14 @@ def test_auto_configure_false_leaves_tracing_off(tmp_path: Path) -> None:
 
 
 def test_unsupported_protocol_is_reported_and_the_run_still_works(tmp_path: Path) -> None:
-    env = _clean_env(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4318", OTEL_EXPORTER_OTLP_PROTOCOL="http/json")
+    env = _clean_env(
+        OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4318",
+        OTEL_EXPORTER_OTLP_PROTOCOL="http/thrift",
+        OTEL_METRICS_EXPORTER="none",
+    )
     out, stderr = _run_program(tmp_path, USER_PROGRAM, env)
     assert out["final_output"] == "done"
-    assert "http/json" in stderr and "not supported" in stderr
+    assert "http/thrift" in stderr and "not supported" in stderr
 
 
 def test_metrics_go_where_the_traces_go(otlp_http_receiver: Receiver, tmp_path: Path) -> None:

@@ -11,9 +11,8 @@ import pytest
 from fake_openai.server import FakeOpenAIServer
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import ResponseErrorEvent, ResponseFailedEvent
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from support import Tracing
 
 from agents_otel import (
     Agent,
@@ -40,11 +39,9 @@ def env_points_at(fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 
 @pytest.fixture
 def exporter() -> Iterator[tuple[InMemorySpanExporter, RunConfig]]:
-    memory = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(memory))
-    yield memory, RunConfig(tracer_provider=provider)
-    provider.shutdown()
+    traced = Tracing.new()
+    yield traced.exporter, traced.config
+    traced.provider.shutdown()
 
 
 async def test_a_model_given_by_name_runs_on_the_responses_api_with_the_default_client(

@@ -16,10 +16,9 @@ import openai
 import pytest
 from fake_openai.script import StreamGate
 from fake_openai.server import FakeOpenAIServer
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
+from support import Tracing
 
 from agents_otel import (
     Agent,
@@ -48,9 +47,9 @@ MODES = ["non-streamed", "streamed"]
 
 class Trace:
     def __init__(self) -> None:
-        self.exporter = InMemorySpanExporter()
-        self.provider = TracerProvider()
-        self.provider.add_span_processor(SimpleSpanProcessor(self.exporter))
+        traced = Tracing.new()
+        self.exporter = traced.exporter
+        self.provider = traced.provider
 
     def config(self, **kwargs: Any) -> RunConfig:
         return RunConfig(tracer_provider=self.provider, **kwargs)

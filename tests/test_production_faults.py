@@ -22,7 +22,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from tracing_fixtures import Tracing
+from support import Tracing, scripted_agent
 
 import agents_otel
 from agents_otel import (
@@ -37,7 +37,7 @@ from agents_otel import (
     function_tool,
 )
 from agents_otel.current_tool import unattributed_count
-from agents_otel.testing import ScriptedModel, assistant_message, function_call
+from agents_otel.testing import function_call
 from agents_otel.tracing.attributes import PROGRESS_EVENT
 
 EXIT_BOUND = 120.0
@@ -53,7 +53,7 @@ async def steps(ctx: ToolContext, n: int) -> str:
 
 
 def agent_with(tools: list[Any], calls: list[Any]) -> Agent[Any]:
-    return Agent(name="A", tools=tools, model=ScriptedModel([calls, [assistant_message("done")]]))
+    return scripted_agent(tools, calls, name="A")
 
 
 def lifecycle(events: list[StreamEvent], name: str) -> list[Any]:
@@ -89,13 +89,6 @@ def black_hole() -> Iterator[int]:
     for conn in held:
         conn.close()
     server.close()
-
-
-@pytest.fixture
-def refused_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def exporting_providers(port: int) -> tuple[TracerProvider, MeterProvider]:

@@ -13,7 +13,7 @@ import tracemalloc
 from typing import Any
 
 import pytest
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import (
     Agent,

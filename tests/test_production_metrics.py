@@ -17,11 +17,12 @@ import pytest
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from tracing_fixtures import Tracing
+from support import Tracing
 
 from agents_otel import Agent, ModelError, RunConfig, Runner, ToolContext, function_tool
-from agents_otel.metrics import configure_metrics_from_env, instruments_for
+from agents_otel.metrics import instruments_for
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
+from agents_otel.tracing.metrics_export import configure_metrics_from_env
 
 
 def points(reader: InMemoryMetricReader, name: str) -> list[Any]:
@@ -172,7 +173,7 @@ SCRIPT = textwrap.dedent(
     import asyncio
     from opentelemetry import metrics
     from agents_otel import Agent, Runner, ToolContext, function_tool
-    from agents_otel.metrics import configure_metrics_from_env
+    from agents_otel.tracing.metrics_export import configure_metrics_from_env
     from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
     provider = configure_metrics_from_env()

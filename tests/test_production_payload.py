@@ -7,21 +7,19 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tracing_fixtures import Tracing
+from support import Tracing, one_call_agent, streamed_events
 
 from agents_otel import (
     Agent,
     ProgressPayloadError,
     RunConfig,
     Runner,
-    StreamEvent,
     ToolContext,
     ToolProgressStreamEvent,
     function_tool,
     redact_keys,
 )
 from agents_otel.redaction import REDACTION_FAILED
-from agents_otel.testing import ScriptedModel, assistant_message, function_call
 from agents_otel.tracing.attributes import (
     GEN_AI_TOOL_CALL_ARGUMENTS,
     GEN_AI_TOOL_CALL_RESULT,
@@ -34,12 +32,7 @@ from agents_otel.tracing.attributes import (
 
 
 def one_call(tool: Any, args: dict[str, Any] | None = None) -> Agent[Any]:
-    model = ScriptedModel([[function_call(tool.name, args or {}, call_id="c")], [assistant_message("done")]])
-    return Agent(name="A", tools=[tool], model=model)
-
-
-async def streamed(agent: Agent[Any], config: RunConfig) -> list[StreamEvent]:
-    return [e async for e in Runner.run_streamed(agent, "go", run_config=config).stream_events()]
+    return one_call_agent(tool, args, call_id="c", name="A")
 
 
 def progress_events(tracing: Tracing) -> list[Any]:
@@ -59,7 +52,7 @@ async def test_unserialisable_payload_names_the_tool_and_later_progress_works(tr
         assert ctx.send_progress({"ok": True})
         return "fine"
 
-    events = await streamed(one_call(sloppy), tracing.config)
+    events = await streamed_events(one_call(sloppy), tracing.config)
     assert "sloppy" in str(caught[0]) and "object" in str(caught[0])
     (progress,) = [e for e in events if isinstance(e, ToolProgressStreamEvent)]
     assert progress.sequence == 1 and progress.data == {"ok": True}  # the failed call used up no sequence number
@@ -76,7 +69,7 @@ async def test_oversized_payload_is_cut_in_the_trace_and_whole_in_the_stream(tra
         return "ok"
 
     config = RunConfig(tracer_provider=tracing.provider, max_progress_payload_bytes=1001)
-    events = await streamed(one_call(verbose), config)
+    events = await streamed_events(one_call(verbose), config)
     first = next(e for e in events if isinstance(e, ToolProgressStreamEvent))
     assert first.data is big
 
@@ -111,7 +104,7 @@ async def test_redact_hook_sees_progress_arguments_and_results_before_the_trace(
         return {"session": "s1", "token": "t0k"}
 
     config = RunConfig(tracer_provider=tracing.provider, capture_content=True, redact=redact)
-    events = await streamed(one_call(login, {"user": "ann", "password": "hunter2"}), config)
+    events = await streamed_events(one_call(login, {"user": "ann", "password": "hunter2"}), config)
 
     assert seen == [("tool_arguments", "login"), ("progress", "login"), ("progress", "login"), ("tool_result", "login")]
     first, second = progress_events(tracing)

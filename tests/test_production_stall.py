@@ -12,7 +12,7 @@ from typing import Any
 
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from tracing_fixtures import Tracing
+from support import Tracing, scripted_agent
 
 from agents_otel import (
     Agent,
@@ -25,13 +25,15 @@ from agents_otel import (
     ToolStalledStreamEvent,
     function_tool,
 )
-from agents_otel.testing import ScriptedModel, assistant_message, function_call
+from agents_otel.testing import ScriptedModel, function_call
+from agents_otel.tool_context import tool_call_of
 from agents_otel.tracing.attributes import PROGRESS_SEQUENCE, STALLED_EVENT, STALLED_FOR
 
 
 def agent_calling(tools: list[Any], calls: list[tuple[str, str]]) -> tuple[Agent[Any], ScriptedModel]:
-    model = ScriptedModel([[function_call(name, {}, call_id=cid) for name, cid in calls], [assistant_message("done")]])
-    return Agent(name="Worker", tools=tools, model=model), model
+    agent = scripted_agent(tools, [function_call(name, {}, call_id=cid) for name, cid in calls])
+    assert isinstance(agent.model, ScriptedModel)
+    return agent, agent.model
 
 
 def stalls_of(events: list[StreamEvent], call_id: str) -> list[ToolStalledStreamEvent]:
@@ -134,7 +136,7 @@ async def test_run_level_default_applies_to_tools_without_their_own(tracing: Tra
 async def test_stalls_are_recorded_in_non_streamed_runs(tracing: Tracing) -> None:
     @function_tool(stall_timeout=0.01)
     async def wait_for_stall(ctx: ToolContext) -> str:
-        call = ctx._call
+        call = tool_call_of(ctx)  # the runtime's record: white-box, the stall is not visible to the tool
         while not call.stalled:  # noqa: ASYNC110 - no stream to wait on: yield until the watchdog marks the record
             await asyncio.sleep(0)
         return "saw it"

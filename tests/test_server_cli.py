@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -81,3 +82,22 @@ def test_serve_rejects_targets_that_are_not_agents(
     monkeypatch.delitem(sys.modules, "served_app", raising=False)
     assert main(["serve", target]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_serve_requires_the_token_from_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "served_app.py").write_text(SERVED)
+    env = {**os.environ, "AGENTS_OTEL_SERVER_TOKEN": "t0ken"}
+    command = [sys.executable, "-m", "agents_otel.cli", "serve", "served_app:make_agent", "--port", "0"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        with httpx.Client(base_url=base_url, timeout=SAFETY_TIMEOUT) as client:
+            refused = client.post("/runs", json={"input": "hi"})
+            run = client.post("/runs", json={"input": "hi"}, headers={"Authorization": "Bearer t0ken"}).json()
+            events = list(watch(client, run["events_url"]))  # the events URL carries its own stream token
+    finally:
+        process.terminate()
+        process.wait(SAFETY_TIMEOUT)
+    assert refused.status_code == 401
+    assert events[-1]["type"] == "run_completed"

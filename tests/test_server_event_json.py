@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from agents_otel import Agent, RunItemStreamEvent, ToolCallOutputItem, ToolProgressStreamEvent
+from agents_otel import Agent, RunItemStreamEvent, ToolCallIdentity, ToolCallOutputItem, ToolProgressStreamEvent
 from agents_otel.server import event_to_json
 
 
@@ -18,7 +18,10 @@ class Progress(BaseModel):
 
 
 def test_progress_data_in_any_form_the_runtime_accepts_becomes_plain_json() -> None:
-    event = ToolProgressStreamEvent("fetch", "call_1", Progress(done=1, total=4), 1, 123, "A", "ab" * 16, "cd" * 8)
+    call = ToolCallIdentity(
+        tool_call_id="call_1", tool_name="fetch", agent_name="A", trace_id="ab" * 16, span_id="cd" * 8
+    )
+    event = ToolProgressStreamEvent(call=call, data=Progress(done=1, total=4), sequence=1, timestamp=123)
     payload = event_to_json(event)
     assert payload is not None
     assert payload["data"] == {"done": 1, "total": 4}
@@ -27,7 +30,10 @@ def test_progress_data_in_any_form_the_runtime_accepts_becomes_plain_json() -> N
 
 
 def test_zero_ids_of_untraced_runs_become_null() -> None:
-    item = ToolCallOutputItem("call_1", "fetch", object(), "A", "0" * 32, "0" * 16)
+    call = ToolCallIdentity(
+        tool_call_id="call_1", tool_name="fetch", agent_name="A", trace_id="0" * 32, span_id="0" * 16
+    )
+    item = ToolCallOutputItem(call=call, output=object())
     payload = event_to_json(RunItemStreamEvent("tool_output", item))
     assert payload is not None
     assert payload["trace_id"] is None and payload["span_id"] is None

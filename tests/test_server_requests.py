@@ -97,6 +97,7 @@ def test_a_finished_run_is_readable_with_its_final_output(client: httpx.Client) 
         "trace_id": events[-1]["trace_id"],
         "last_event_id": events[-1]["id"],
         "final_output": "hello there friend",
+        "events_url": run["events_url"],
     }
 
 

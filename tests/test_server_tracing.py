@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import httpx
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from server_support import SAFETY_TIMEOUT, LiveServer, SteppedTool, parallel_agent, watch
+from support import Tracing
 
-from agents_otel import RunConfig
 from agents_otel.server import create_app
 
 FRONTEND_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 FRONTEND_SPAN_ID = "00f067aa0ba902b7"
 
 
-def _traced_app(exporter: InMemorySpanExporter, tool: SteppedTool) -> object:
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return create_app(lambda: parallel_agent(tool), run_config=RunConfig(tracer_provider=provider))
+def _traced_app(tracing: Tracing, tool: SteppedTool) -> object:
+    return create_app(lambda: parallel_agent(tool), run_config=tracing.config)
 
 
 def test_the_frontends_traceparent_is_the_parent_of_the_run() -> None:
-    exporter = InMemorySpanExporter()
+    tracing = Tracing.new()
     tool = SteppedTool("solo", steps=1)
     with (
-        LiveServer(_traced_app(exporter, tool)) as server,
+        LiveServer(_traced_app(tracing, tool)) as server,
         httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client,
     ):
         response = client.post(
@@ -40,7 +35,7 @@ def test_the_frontends_traceparent_is_the_parent_of_the_run() -> None:
     assert events[0] == {"id": 1, "type": "run_started", "run_id": run["id"], "trace_id": FRONTEND_TRACE_ID}
     assert {e["trace_id"] for e in events if "trace_id" in e} == {FRONTEND_TRACE_ID}
 
-    spans = {s.name: s for s in exporter.get_finished_spans()}
+    spans = {s.name: s for s in tracing.spans()}
     agent_span = spans["invoke_agent Stepper"]
     assert format(agent_span.context.trace_id, "032x") == FRONTEND_TRACE_ID
     assert agent_span.parent is not None and agent_span.parent.is_remote
@@ -52,10 +47,10 @@ def test_the_frontends_traceparent_is_the_parent_of_the_run() -> None:
 
 
 def test_without_traceparent_the_run_is_a_new_trace_named_by_its_events() -> None:
-    exporter = InMemorySpanExporter()
+    tracing = Tracing.new()
     tool = SteppedTool("solo", steps=1)
     with (
-        LiveServer(_traced_app(exporter, tool)) as server,
+        LiveServer(_traced_app(tracing, tool)) as server,
         httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client,
     ):
         run = client.post("/runs", json={"input": "go"}).json()
@@ -63,7 +58,7 @@ def test_without_traceparent_the_run_is_a_new_trace_named_by_its_events() -> Non
         events = list(watch(client, run["events_url"]))
         status = client.get(f"/runs/{run['id']}").json()
 
-    agent_span = next(s for s in exporter.get_finished_spans() if s.name == "invoke_agent Stepper")
+    agent_span = next(s for s in tracing.spans() if s.name == "invoke_agent Stepper")
     trace_id = format(agent_span.context.trace_id, "032x")
     assert agent_span.parent is None
     # The root span starts before the run's first event, and POST /runs answers after that event.
@@ -75,10 +70,10 @@ def test_without_traceparent_the_run_is_a_new_trace_named_by_its_events() -> Non
 
 
 def test_a_malformed_traceparent_is_ignored() -> None:
-    exporter = InMemorySpanExporter()
+    tracing = Tracing.new()
     tool = SteppedTool("solo", steps=1)
     with (
-        LiveServer(_traced_app(exporter, tool)) as server,
+        LiveServer(_traced_app(tracing, tool)) as server,
         httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client,
     ):
         run = client.post("/runs", json={"input": "go"}, headers={"traceparent": "00-garbage-01"}).json()
@@ -86,5 +81,5 @@ def test_a_malformed_traceparent_is_ignored() -> None:
         events = list(watch(client, run["events_url"]))
 
     assert events[-1]["type"] == "run_completed"
-    agent_span = next(s for s in exporter.get_finished_spans() if s.name == "invoke_agent Stepper")
+    agent_span = next(s for s in tracing.spans() if s.name == "invoke_agent Stepper")
     assert agent_span.parent is None

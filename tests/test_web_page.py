@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from server_support import SAFETY_TIMEOUT, LiveServer, SteppedTool
+from support import Tracing
 
-from agents_otel import Agent, RunConfig
+from agents_otel import Agent
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,12 +106,8 @@ def test_the_page_shows_live_progress_per_call_and_links_the_trace(page: Any) ->
             ),
         )
 
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    web = _load_example().create_web_app(
-        agent, run_config=RunConfig(tracer_provider=provider), trace_url_template=TRACE_TEMPLATE
-    )
+    traced = Tracing.new()
+    web = _load_example().create_web_app(agent, run_config=traced.config, trace_url_template=TRACE_TEMPLATE)
     ARTIFACTS.mkdir(exist_ok=True)
 
     with LiveServer(web) as server:
@@ -153,10 +147,10 @@ def test_the_page_shows_live_progress_per_call_and_links_the_trace(page: Any) ->
         span_href = page.locator(f"{_card('call_alpha')} .span-link").get_attribute("href")
         page.screenshot(path=str(ARTIFACTS / "web-page.png"), full_page=True)
 
-    agent_span = next(s for s in exporter.get_finished_spans() if s.name == "invoke_agent Outer")
+    agent_span = next(s for s in traced.spans() if s.name == "invoke_agent Outer")
     trace_id = format(agent_span.context.trace_id, "032x")
     assert trace_href == TRACE_TEMPLATE.format(trace_id=trace_id)
-    alpha_span = next(s for s in exporter.get_finished_spans() if s.name == "execute_tool alpha")
+    alpha_span = next(s for s in traced.spans() if s.name == "execute_tool alpha")
     assert span_href == f"{trace_href}?uiFind={format(alpha_span.context.span_id, '016x')}"
     assert (ARTIFACTS / "web-page.png").stat().st_size > 0
 

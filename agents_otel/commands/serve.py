@@ -44,6 +44,29 @@ def register(subparsers: Any) -> None:
         "--lease-seconds", type=float, default=None, help="how long a replica's hold on its runs lasts (default: 10)"
     )
     parser.add_argument("--log-level", default="info", help="uvicorn's log level (default: %(default)s)")
+    parser.add_argument(
+        "--auth-token",
+        default=None,
+        help="require 'Authorization: Bearer TOKEN' (prefer the AGENTS_OTEL_SERVER_TOKEN variable: flags are visible)",
+    )
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=None,
+        metavar="HOST",
+        help="a Host name this server answers to (repeatable; default: loopback names and --host)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="an origin whose pages may call the API cross-origin (CORS; repeatable)",
+    )
+    parser.add_argument("--max-body-bytes", type=int, default=None, help="largest request body (default 1 MiB)")
+    parser.add_argument("--max-running-runs", type=int, default=None, help="runs going at once (default 100)")
+    parser.add_argument("--max-running-runs-per-principal", type=int, default=None, help="runs going per client")
+    parser.add_argument("--max-retained-runs", type=int, default=None, help="finished runs kept (default 1000)")
     parser.set_defaults(handler=_run)
 
 
@@ -89,9 +112,16 @@ def _run(args: argparse.Namespace) -> int:
             ("retention_seconds", args.retention_seconds),
             ("broker", args.broker),
             ("lease_seconds", args.lease_seconds),
+            ("auth_token", args.auth_token),
+            ("allowed_origins", args.allow_origin),
+            ("max_body_bytes", args.max_body_bytes),
+            ("max_running_runs", args.max_running_runs),
+            ("max_running_runs_per_principal", args.max_running_runs_per_principal),
+            ("max_retained_runs", args.max_retained_runs),
         )
         if value is not None
     }
+    options["allowed_hosts"] = args.allowed_host or _default_hosts(args.host)
     try:
         app = create_app(agent, **options)
     except (ValueError, ImportError) as exc:
@@ -108,6 +138,16 @@ def _run(args: argparse.Namespace) -> int:
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, lifespan="on"))
     server.run(sockets=[sock])
     return 0
+
+
+def _default_hosts(bound: str) -> list[str]:
+    """Loopback names, and the address served on when it names one interface (a wildcard names none)."""
+    from ..server.access import DEFAULT_ALLOWED_HOSTS
+
+    hosts = list(DEFAULT_ALLOWED_HOSTS)
+    if bound not in ("", "0.0.0.0", "::") and bound not in hosts:
+        hosts.append(bound)
+    return hosts
 
 
 def _url_host(host: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from ._openai_strict_schema import strict_json_schema
 from .interface import ModelSettings, ToolSpec
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 Api = Literal["responses", "chat"]
 _CHOICE_KEYWORDS = frozenset({"auto", "required", "none"})

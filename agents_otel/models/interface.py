@@ -50,6 +50,8 @@ class ToolSpec:
 
 @dataclass(slots=True)
 class ModelRequest:
+    """Everything one model call gets, provider-neutral: each ``Model`` converts it to its own wire format."""
+
     system_instructions: str | None
     input: list[ConversationItem]
     tools: list[ToolSpec]
@@ -58,6 +60,8 @@ class ModelRequest:
 
 @dataclass(slots=True)
 class Usage:
+    """Tokens a model call (or a whole run, summed) used, as the provider reported them."""
+
     input_tokens: int = 0
     output_tokens: int = 0
 
@@ -72,6 +76,8 @@ class Usage:
 
 @dataclass(slots=True)
 class ModelResponse:
+    """What one model call returned: the output items, usage and the provider's ids, from which the span is recorded."""
+
     output: list[ModelOutputItem]
     usage: Usage = field(default_factory=Usage)
     response_id: str | None = None

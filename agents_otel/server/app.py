@@ -9,22 +9,42 @@ standalone app does both itself).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from opentelemetry.context import Context
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..items import ConversationItem
 from ..run import DEFAULT_MAX_TURNS
 from ..run_config import RunConfig
+from .access import (
+    DEFAULT_ALLOWED_HOSTS,
+    DEFAULT_MAX_BODY_BYTES,
+    AccessMiddleware,
+    AccessPolicy,
+    principal_of,
+)
+from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .broker import DEFAULT_LEASE_SECONDS, RunBroker, make_broker
 from .errors import InvalidRequestError, InvalidRunInputError, RunNotFoundError, ServerError
+from .protocol_routes import ag_ui_handler, ai_sdk_handler
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE
-from .run_registry import DEFAULT_RETENTION_SECONDS, AgentSource, RunRegistry, new_run_id
+from .run_registry import (
+    DEFAULT_MAX_RETAINED_RUNS,
+    DEFAULT_MAX_RUNNING_RUNS,
+    DEFAULT_RETENTION_SECONDS,
+    AgentSource,
+    RunRegistry,
+    ServedRun,
+    new_run_id,
+)
 from .sse import parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
@@ -40,10 +60,13 @@ class RunRequest(BaseModel):
 
 
 class AgentServerApp(Starlette):
-    """The app ``create_app`` returns; ``runs`` is its registry (for shutdown, or to inspect runs), ``broker``
-    what it shares runs with other replicas through (in-process unless ``broker=`` was given)."""
+    """The app ``create_app`` returns; ``runs`` is its registry (for shutdown, or to inspect runs), ``access``
+    the policy its :class:`AccessMiddleware` enforces (endpoints added to the app use ``principal_of`` and
+    ``access.stream_url``), ``broker`` what it shares runs with other replicas through (in-process unless
+    ``broker=`` was given)."""
 
     runs: RunRegistry
+    access: AccessPolicy
     broker: RunBroker
     trace_url_template: str
 
@@ -57,6 +80,16 @@ def create_app(
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
     trace_url_template: str = DEFAULT_TRACE_URL_TEMPLATE,
     registry: RunRegistry | None = None,
+    auth: AuthFunction | None = None,
+    auth_token: str | None = None,
+    allowed_hosts: Sequence[str] = DEFAULT_ALLOWED_HOSTS,
+    allowed_origins: Sequence[str] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
+    max_running_runs_per_principal: int | None = None,
+    max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
+    stream_token_seconds: float = DEFAULT_STREAM_TOKEN_SECONDS,
+    stream_token_key: bytes | None = None,
     broker: str | RunBroker | None = None,
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> AgentServerApp:
@@ -64,10 +97,23 @@ def create_app(
 
     ``replay_buffer_size``: events kept per run for late and reconnecting watchers. ``retention_seconds``: how
     long a finished run stays readable. ``registry`` replaces the one built from those (tests pass one with a
-    fake clock). ``broker``: a ``redis://HOST:PORT/DB`` URL to run several replicas of this app behind one load
-    balancer (each answers for every run; docs/server.md "Running several replicas"), with the owner's lease on
-    each of its runs lasting ``lease_seconds``.
+    fake clock). Who may use the app and how much it holds: see "Security" in docs/server.md. ``broker``: a
+    ``redis://HOST:PORT/DB`` URL to run several replicas of this app behind one load balancer (each answers for
+    every run; docs/server.md "Running several replicas"), the owner's lease on each of its runs lasting
+    ``lease_seconds``.
     """
+    auth_function, token = resolve_auth(auth, auth_token)
+    if token is not None:
+        stream_tokens = StreamTokens.from_secret(token, stream_token_seconds)
+    else:
+        stream_tokens = StreamTokens(key=stream_token_key, seconds=stream_token_seconds)
+    access = AccessPolicy(
+        auth=auth_function,
+        stream_tokens=stream_tokens,
+        allowed_hosts=allowed_hosts,
+        allowed_origins=allowed_origins,
+        max_body_bytes=max_body_bytes,
+    )
     runs = (
         registry
         if registry is not None
@@ -77,8 +123,12 @@ def create_app(
             max_turns=max_turns,
             replay_buffer_size=replay_buffer_size,
             retention_seconds=retention_seconds,
+            max_running_runs=max_running_runs,
+            max_running_runs_per_principal=max_running_runs_per_principal,
+            max_retained_runs=max_retained_runs,
         )
     )
+
     shared = make_broker(
         broker,
         lease_seconds=lease_seconds,
@@ -86,42 +136,57 @@ def create_app(
         retention_seconds=runs.retention_seconds,
     )
     shared.bind(runs)
-    principal = None  # until runs are bound to a principal, every run belongs to the anonymous one
+
+    async def launch(
+        input: str | list[ConversationItem], parent: Context | None, principal: str, conversation_id: str | None
+    ) -> ServedRun:
+        """Every way of starting a run goes through here, so each run is announced to the broker before it
+        starts (``503`` if it cannot be: nothing runs unannounced) and published once it has."""
+        runs.check_capacity(principal)  # refuse before announcing anything
+        run_id = new_run_id()
+        await shared.open_run(run_id, principal)
+        run = runs.start(input, parent, principal=principal, conversation_id=conversation_id, run_id=run_id)
+        shared.publish(run, principal)
+        return run
+
+    def events_url(request: Request, run_id: str, principal: str) -> str:
+        return access.stream_url(request.url_for("run_events", run_id=run_id).path, run_id, principal)
 
     async def start_run(request: Request) -> Response:
+        principal = principal_of(request)
         body = await _run_request(request)
-        run_id = new_run_id()
-        await shared.open_run(run_id, principal)  # 503 before anything runs if the other replicas cannot know
-        run = runs.start(body.input, run_parent_context(request.headers), run_id=run_id)
-        shared.publish(run, principal)
+        run = await launch(body.input, run_parent_context(request.headers), principal, None)
         await run.ready.wait()  # a few loop turns: the run's first event, so the answer carries its trace id
-        events_url = request.url_for("run_events", run_id=run.id).path
         return JSONResponse(
-            {"id": run.id, "trace_id": run.trace_id, "events_url": events_url},
+            {"id": run.id, "trace_id": run.trace_id, "events_url": events_url(request, run.id, principal)},
             status_code=201,
             headers={"Location": request.url_for("run_status", run_id=run.id).path},
         )
 
     async def run_events(request: Request) -> Response:
         run_id = request.path_params["run_id"]
+        principal = principal_of(request, run_id)
         last_event_id = parse_last_event_id(request.headers.get("last-event-id"))
         try:
-            buffer = runs.get(run_id).buffer
+            buffer = runs.get(run_id, principal).buffer
         except RunNotFoundError as missing:  # not started here: another replica's, if the broker knows it
             buffer = await shared.replay(run_id, principal, last_event_id, missing)
         return watch_response(buffer, last_event_id)
 
     async def run_status(request: Request) -> Response:
         run_id = request.path_params["run_id"]
+        principal = principal_of(request, run_id)
         try:
-            return JSONResponse(runs.get(run_id).to_json())
+            answer = runs.get(run_id, principal).to_json()
         except RunNotFoundError as missing:
-            return JSONResponse(await shared.status(run_id, principal, missing))
+            answer = await shared.status(run_id, principal, missing)
+        return JSONResponse({**answer, "events_url": events_url(request, run_id, principal)})
 
     async def cancel_run(request: Request) -> Response:
         run_id = request.path_params["run_id"]
+        principal = principal_of(request)
         try:
-            runs.cancel(run_id)
+            runs.cancel(run_id, principal)
         except RunNotFoundError as missing:
             await shared.cancel(run_id, principal, missing)
         return JSONResponse({"id": run_id, "status": "cancelling"}, status_code=202)
@@ -142,11 +207,15 @@ def create_app(
             Route("/runs/{run_id}/events", run_events, methods=["GET"], name="run_events"),
             Route("/runs/{run_id}/cancel", cancel_run, methods=["POST"], name="cancel_run"),
             Route("/config", config, methods=["GET"], name="config"),
+            Route("/ag-ui", ag_ui_handler(runs, launch), methods=["POST"], name="ag_ui"),
+            Route("/ai-sdk/chat", ai_sdk_handler(runs, launch), methods=["POST"], name="ai_sdk_chat"),
         ],
+        middleware=[Middleware(AccessMiddleware, policy=access)],
         exception_handlers={ServerError: _server_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.runs = runs
+    app.access = access
     app.broker = shared
     app.trace_url_template = trace_url_template
     return app
@@ -168,7 +237,7 @@ async def _run_request(request: Request) -> RunRequest:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServerError)
-    return JSONResponse(exc.to_json(), status_code=exc.status_code)
+    return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -15,10 +15,11 @@ class ServerError(AgentsOtelError):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None, **details: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers = headers or {}
 
     def to_json(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, **self.details}}
@@ -57,6 +58,62 @@ class ReplayUnavailableError(ServerError):
 
     status_code = 410
     code = "replay_unavailable"
+
+
+class UnauthorizedError(ServerError):
+    """No credentials, or credentials the app's ``auth`` refused (``WWW-Authenticate: Bearer`` is sent along)."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class OriginNotAllowedError(ServerError):
+    """A browser request from an ``Origin`` that is neither this server's own nor in ``allowed_origins``."""
+
+    status_code = 403
+    code = "origin_not_allowed"
+
+
+class HostNotAllowedError(ServerError):
+    """The ``Host`` header names a host outside ``allowed_hosts`` (DNS-rebinding protection)."""
+
+    status_code = 400
+    code = "host_not_allowed"
+
+
+class UnsupportedMediaTypeError(ServerError):
+    """A request body that is not ``application/json`` (forms and ``text/plain`` are what cross-site pages send)."""
+
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class BodyTooLargeError(ServerError):
+    """A request body over ``max_body_bytes``."""
+
+    status_code = 413
+    code = "body_too_large"
+
+
+class TooManyRunsError(ServerError):
+    """The principal already has ``max_running_runs_per_principal`` runs going; retry when one ends."""
+
+    status_code = 429
+    code = "too_many_runs"
+
+
+class ServerBusyError(ServerError):
+    """The server already has ``max_running_runs`` runs going; retry later (``Retry-After`` is sent along)."""
+
+    status_code = 503
+    code = "server_busy"
+
+
+class ProtocolUnavailableError(ServerError):
+    """A UI protocol endpoint whose optional package is not installed (e.g. ``ag-ui-protocol`` for ``/ag-ui``)."""
+
+    status_code = 501
+    code = "protocol_unavailable"
 
 
 class BrokerUnavailableError(ServerError):

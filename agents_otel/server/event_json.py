@@ -12,7 +12,7 @@ from typing import Any
 
 import pydantic_core
 
-from ..items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..items import MessageOutputItem, ToolCallIdentity, ToolCallItem, ToolCallOutputItem
 from ..models.interface import TextDelta
 from ..stream_events import (
     AgentUpdatedStreamEvent,
@@ -29,7 +29,8 @@ def jsonable(value: Any) -> Any:
     return pydantic_core.to_jsonable_python(value, fallback=str)
 
 
-def hex_id(value: str | None) -> str | None:
+def recorded_id(value: str | None) -> str | None:
+    """A trace or span id as a page may link to it: ``None`` for the all-zero id of a trace nobody records."""
     if not value or value.count("0") == len(value):
         return None
     return value
@@ -41,8 +42,7 @@ def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
     if isinstance(event, ToolProgressStreamEvent):
         return _tool_event(
             "tool_progress",
-            event,
-            event.tool_call_id,
+            event.call,
             sequence=event.sequence,
             data=jsonable(event.data),
             timestamp=event.timestamp,
@@ -70,35 +70,37 @@ def _generic_json(event: Any) -> dict[str, Any] | None:
         if f.name == "type":
             continue
         value = getattr(event, f.name)
-        payload[f.name] = hex_id(value) if f.name in ("trace_id", "span_id") else jsonable(value)
+        if isinstance(value, ToolCallIdentity):
+            payload.update(_identity_json(value))
+        else:
+            payload[f.name] = recorded_id(value) if f.name in ("trace_id", "span_id") else jsonable(value)
     return payload
 
 
-def _tool_event(
-    kind: str, source: ToolProgressStreamEvent | ToolCallItem | ToolCallOutputItem, call_id: str, **fields: Any
-) -> dict[str, Any]:
-    """The fields every tool event shares (which call, where in the trace) around the event's own fields."""
+def _identity_json(call: ToolCallIdentity) -> dict[str, Any]:
+    """The fields every tool event shares: which call, and where it is in the trace."""
     return {
-        "type": kind,
-        "tool_name": source.tool_name,
-        "tool_call_id": call_id,
-        "parent_tool_call_id": source.parent_tool_call_id,
-        "agent_name": source.agent_name,
-        **fields,
-        "trace_id": hex_id(source.trace_id),
-        "span_id": hex_id(source.span_id),
+        "tool_name": call.tool_name,
+        "tool_call_id": call.tool_call_id,
+        "parent_tool_call_id": call.parent_tool_call_id,
+        "agent_name": call.agent_name,
+        "trace_id": recorded_id(call.trace_id),
+        "span_id": recorded_id(call.span_id),
     }
+
+
+def _tool_event(kind: str, call: ToolCallIdentity, **fields: Any) -> dict[str, Any]:
+    return {"type": kind, **_identity_json(call), **fields}
 
 
 def _item_json(event: RunItemStreamEvent) -> dict[str, Any]:
     item = event.item
     if isinstance(item, ToolCallItem):
-        return _tool_event("tool_called", item, item.call_id, arguments=item.arguments)
+        return _tool_event("tool_called", item.call, arguments=item.arguments)
     if isinstance(item, ToolCallOutputItem):
         return _tool_event(
             "tool_output",
-            item,
-            item.call_id,
+            item.call,
             output=jsonable(item.output),
             is_error=item.is_error,
             error_type=item.error_type,

@@ -3,15 +3,24 @@
 Watchers never touch the run itself, only its buffer, so a slow or vanished watcher costs the run nothing
 (policy: a run goes on when its watchers disconnect, even all of them; only ``cancel`` stops it). Finished runs
 stay readable for ``retention_seconds`` and are then forgotten; expiry is checked whenever the registry is
-used, against an injectable clock, so no timer task is needed and tests need not wait.
+used, against an injectable clock, so no timer task is needed and tests need not wait. Runs finish in the order
+they are put in the ``_finished`` queue and all share one retention period, so expiry pops from its front and
+never scans the runs that stay.
+
+Every run belongs to the principal that started it (:mod:`.auth`); asked for by anybody else it does not exist
+(``404 run_not_found``, the same answer as for an unknown id, so ids cannot be probed). Capacity is bounded by
+configuration: ``max_running_runs`` (503 ``server_busy``), ``max_running_runs_per_principal`` (429
+``too_many_runs``) and ``max_retained_runs`` finished runs (the oldest is forgotten early to make room).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,15 +29,22 @@ from opentelemetry import context as context_api
 from opentelemetry.context import Context
 
 from ..agent import Agent
+from ..event_stream import EventStream
+from ..items import ConversationItem
 from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
-from .errors import RunFinishedError, RunNotFoundError
-from .event_json import event_to_json, hex_id, jsonable
+from ..stream_events import ToolProgressStreamEvent
+from .auth import ANONYMOUS
+from .errors import RunFinishedError, RunNotFoundError, ServerBusyError, TooManyRunsError
+from .event_json import event_to_json, jsonable, recorded_id
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
 from .trace_parent import parent_trace_id
 
 DEFAULT_RETENTION_SECONDS = 300.0
+DEFAULT_MAX_RUNNING_RUNS = 100
+DEFAULT_MAX_RETAINED_RUNS = 1000
+RETRY_AFTER_SECONDS = 1
 
 RunStatus = Literal["running", "completed", "failed", "cancelled"]
 AgentSource = Agent[Any] | Callable[[], Agent[Any]]
@@ -45,11 +61,24 @@ class ServedRun:
     result: RunResultStreaming
     buffer: ReplayBuffer
     trace_id: str | None
+    principal: str = ANONYMOUS
     status: RunStatus = "running"
     finished_at: float | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     ready: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     """Set once the run's first event (which follows the start of its root span) is buffered, or it ended."""
+    outcome: dict[str, Any] | None = None
+    """The final event (``run_completed`` / ``run_failed`` / ``run_cancelled``) once the run has ended."""
+    subscribers: list[EventStream] = field(default_factory=list, repr=False)
+
+    def subscribe(self) -> EventStream:
+        """The run's stream events themselves (not their JSON), for a protocol adapter serving the request that
+        started the run. Subscribe before yielding to the loop after ``start`` to see every event. Bounded like
+        the run's own stream: a slow reader gets progress coalesced, never lifecycle events dropped. Closed when
+        the run ends; ``outcome`` then says how."""
+        stream = EventStream(asyncio.get_running_loop())
+        self.subscribers.append(stream)
+        return stream
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,12 +99,27 @@ class RunRegistry:
         max_turns: int = DEFAULT_MAX_TURNS,
         replay_buffer_size: int = DEFAULT_REPLAY_BUFFER_SIZE,
         retention_seconds: float = DEFAULT_RETENTION_SECONDS,
+        max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
+        max_running_runs_per_principal: int | None = None,
+        max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if replay_buffer_size < 1:
             raise ValueError("replay_buffer_size must be at least 1")
         if retention_seconds < 0:
             raise ValueError("retention_seconds must not be negative")
+        if max_running_runs < 1 or (max_running_runs_per_principal is not None and max_running_runs_per_principal < 1):
+            raise ValueError("max_running_runs and max_running_runs_per_principal must be at least 1")
+        if max_retained_runs < 0:
+            raise ValueError("max_retained_runs must not be negative")
+        self.max_running_runs = max_running_runs
+        self.max_running_runs_per_principal = max_running_runs_per_principal
+        self.max_retained_runs = max_retained_runs
+        self._running: dict[str, int] = {}
+        """Running runs per principal."""
+        self._running_total = 0
+        self._finished: OrderedDict[str, ServedRun] = OrderedDict()
+        """Finished runs, oldest first: the expiry queue."""
         self._agent = agent
         self._run_config = run_config or RunConfig()
         self._max_turns = max_turns
@@ -84,37 +128,58 @@ class RunRegistry:
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
 
-    def start(self, input: str, parent: Context | None = None, *, run_id: str | None = None) -> ServedRun:
-        """Start a run now (in ``parent``'s trace when given) and its consumer task; return at once.
+    def start(
+        self,
+        input: str | list[ConversationItem],
+        parent: Context | None = None,
+        *,
+        principal: str = ANONYMOUS,
+        conversation_id: str | None = None,
+        run_id: str | None = None,
+    ) -> ServedRun:
+        """Start a run now for ``principal`` (in ``parent``'s trace when given) and its consumer task; return at
+        once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts.
 
-        ``run_id`` is given when the id was announced to a broker before the run started (``new_run_id()``)."""
+        ``input`` is a message or a conversation to continue; ``conversation_id`` (a UI protocol's thread id)
+        becomes the run's ``gen_ai.conversation.id``; ``run_id`` is given when the id was announced to a broker
+        before the run started (``new_run_id()``)."""
         self._expire()
+        self._check_capacity(principal)
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
+        config = self._run_config
+        if conversation_id is not None:
+            config = dataclasses.replace(config, conversation_id=conversation_id)
         # The run task copies the current context when run_streamed creates it, so attaching the parent around
         # that call is what makes the invoke_agent span its child.
         token = context_api.attach(parent) if parent is not None else None
         try:
-            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=self._run_config)
+            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=config)
             trace_id = parent_trace_id(None)
         finally:
             if token is not None:
                 context_api.detach(token)
-        run = ServedRun(run_id or new_run_id(), result, ReplayBuffer(self.replay_buffer_size), trace_id)
-        run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
+        run = ServedRun(run_id or new_run_id(), result, ReplayBuffer(self.replay_buffer_size), trace_id, principal)
         self._runs[run.id] = run
+        self._running[principal] = self._running.get(principal, 0) + 1
+        self._running_total += 1
+        run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
         return run
 
-    def get(self, run_id: str) -> ServedRun:
+    def get(self, run_id: str, principal: str | None = None) -> ServedRun:
+        """The run, if it exists and (when ``principal`` is given) belongs to ``principal``."""
         self._expire()
         run = self._runs.get(run_id)
-        if run is None:
+        if run is None or (principal is not None and run.principal != principal):
             raise RunNotFoundError(
-                f"no run {run_id!r} (unknown, or finished more than {self.retention_seconds:g} s ago)"
+                f"no run {run_id!r} (unknown, not yours, or finished more than {self.retention_seconds:g} s ago)"
             )
         return run
 
-    def cancel(self, run_id: str) -> ServedRun:
-        run = self.get(run_id)
+    def running_count(self, principal: str | None = None) -> int:
+        return self._running_total if principal is None else self._running.get(principal, 0)
+
+    def cancel(self, run_id: str, principal: str | None = None) -> ServedRun:
+        run = self.get(run_id, principal)
         if run.status != "running" or run.result.is_complete:
             raise RunFinishedError(f"run {run_id!r} has already ended ({run.status})", status=run.status)
         run.result.cancel()
@@ -150,6 +215,11 @@ class RunRegistry:
                 if not run.ready.is_set():
                     self._announce(run)
                 buffer.append(payload)
+                for subscriber in run.subscribers:
+                    if isinstance(event, ToolProgressStreamEvent):
+                        subscriber.put_progress(event)
+                    else:
+                        subscriber.put(event)
         except asyncio.CancelledError:  # shutdown: leaving stream_events() has cancelled the run
             self._finish(run, "cancelled", {"type": "run_cancelled"})
             raise
@@ -160,12 +230,12 @@ class RunRegistry:
                 self._finish(run, "cancelled", {"type": "run_cancelled"})
             else:
                 final = {"type": "run_completed", "final_output": jsonable(run.result.final_output)}
-                self._finish(run, "completed", final, hex_id(run.result.trace_id))
+                self._finish(run, "completed", final, recorded_id(run.result.trace_id))
 
     def _announce(self, run: ServedRun) -> None:
         """``run_started``, once the run's root span has started (its first event) or the run ended before any:
         from then on the trace id is known even when the request carried no traceparent."""
-        run.trace_id = run.trace_id or hex_id(run.result.trace_id)
+        run.trace_id = run.trace_id or recorded_id(run.result.trace_id)
         run.buffer.append({"type": "run_started", "run_id": run.id, "trace_id": run.trace_id})
         run.ready.set()
 
@@ -175,11 +245,48 @@ class RunRegistry:
             self._announce(run)
         run.status = status
         run.finished_at = self._clock()
-        run.buffer.append({**event, "trace_id": run.trace_id})
+        self._running_total -= 1
+        left = self._running[run.principal] - 1
+        if left:
+            self._running[run.principal] = left
+        else:
+            del self._running[run.principal]
+        self._finished[run.id] = run
+        run.outcome = {**event, "trace_id": run.trace_id}
+        run.buffer.append(run.outcome)
         run.buffer.close()
+        for subscriber in run.subscribers:
+            subscriber.close()
+        self._expire()
+
+    def check_capacity(self, principal: str) -> None:
+        """Raise as ``start`` would at capacity (so an app can refuse before announcing the run elsewhere)."""
+        self._check_capacity(principal)
+
+    def _check_capacity(self, principal: str) -> None:
+        if self._running_total >= self.max_running_runs:
+            raise ServerBusyError(
+                f"the server is running {self._running_total} runs, its limit (max_running_runs); retry later",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                limit=self.max_running_runs,
+            )
+        limit = self.max_running_runs_per_principal
+        if limit is not None and self._running.get(principal, 0) >= limit:
+            raise TooManyRunsError(
+                f"you have {limit} runs going, the limit per client (max_running_runs_per_principal); "
+                "retry when one ends",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                limit=limit,
+            )
 
     def _expire(self) -> None:
+        """Forget finished runs past retention, and the oldest beyond ``max_retained_runs``: O(runs forgotten)."""
         deadline = self._clock() - self.retention_seconds
-        expired = [r.id for r in self._runs.values() if r.finished_at is not None and r.finished_at <= deadline]
-        for run_id in expired:
-            del self._runs[run_id]
+        finished = self._finished
+        while finished:
+            oldest = next(iter(finished.values()))
+            assert oldest.finished_at is not None
+            if oldest.finished_at > deadline and len(finished) <= self.max_retained_runs:
+                break
+            finished.popitem(last=False)
+            self._runs.pop(oldest.id, None)  # a run discarded (fenced off by a broker) is already gone

@@ -26,7 +26,7 @@ from typing import Any
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 DEFAULT_SHUTDOWN_TIMEOUT = 2.0
 DEFAULT_STUCK_AFTER = 1.0
@@ -131,9 +131,16 @@ class BoundedBatchSpanProcessor(BatchSpanProcessor):
         super().on_end(span)
 
     def shutdown(self) -> None:
+        self._bounded_shutdown(self.shutdown_timeout)
+
+    def shutdown_by(self, deadline: float) -> None:
+        """Shut down by ``deadline`` (``time.monotonic()``), the exit hook's share of the process's exit budget."""
+        self._bounded_shutdown(max(0.0, deadline - time.monotonic()))
+
+    def _bounded_shutdown(self, seconds: float) -> None:
         inner: Any = getattr(self, "_batch_processor", None)
         bounded: Any = getattr(inner, "shutdown", None)
         if bounded is None:  # pragma: no cover - an SDK without the inner processor
             super().shutdown()  # type: ignore[no-untyped-call]
             return
-        bounded(timeout_millis=int(self.shutdown_timeout * 1000))
+        bounded(timeout_millis=int(seconds * 1000))

@@ -1,148 +1,76 @@
-"""The SpanProcessor that turns tool spans into the run's live stream.
+"""The SpanProcessor through which the trace pipeline's span lifecycle reaches a run's live stream.
 
-This is the one place where tool stream events are made. ``on_start`` of an ``execute_tool`` span becomes the
-call's ``tool_called`` event, each progress record becomes a ``ToolProgressStreamEvent``, each stall a
-``ToolStalledStreamEvent``, and ``on_end`` becomes ``tool_output``; the trace and the stream are two views of the
-same records.
+The runtime hands each ``execute_tool`` span a listener (its ``ToolCall``) in ``parent_context`` under a private
+context key; ``on_start`` and ``on_end`` forward to that listener, which hands the record to ``tool_events`` —
+the one module that builds tool run items and stream events. This adapter builds nothing and knows nothing of
+runs, items or events: it only imports downward, and any object with the two listener methods can ride on it.
 
 Two facts of the OTel SDK shape the rest:
 
-* No processor hook fires on ``span.add_event``. ``ToolCall.progress`` therefore records the span event and then
-  hands the very same record (sequence, timestamp, data) to :meth:`ToolStreamProcessor.tool_progress`.
+* No processor hook fires on ``span.add_event``, so progress and stall records do not pass through here;
+  ``ToolCall`` hands them to ``tool_events`` itself, right after recording the span event.
 * Processors never see spans the sampler dropped, nor any span when no SDK provider is installed. The stream must
-  not depend on those decisions, so when a tool span is not recording, the runtime calls the same three methods
-  itself (``ToolCall`` notices that ``on_start`` did not fire). Either way, each event is built here, once.
+  not depend on those decisions, so ``ToolCall`` notices a start or end this processor did not forward and
+  reports it itself.
 
-The runtime finds its call record in ``parent_context`` (under a private context key) rather than in span
-attributes, so spans of other instrumentations cost one dict lookup and nothing else.
+Finding the listener in ``parent_context`` rather than in span attributes means spans of other instrumentations
+cost one dict lookup and nothing else.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from opentelemetry.context import Context, create_key
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import SpanContext
 
-from ..items import ToolCallItem, ToolCallOutputItem
-from ..stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
-
-if TYPE_CHECKING:
-    from ..tool_call import ToolCall
-
 TOOL_CALL_CONTEXT_KEY = create_key("agents_otel.tool_call")
-"""Context key under which the runtime passes the ToolCall record to ``start_span`` (never to child spans)."""
+"""Context key under which the runtime passes a span's :class:`SpanLifecycleListener` to ``start_span`` (never to
+child spans)."""
+
+
+class SpanLifecycleListener(Protocol):
+    """What the processor forwards a span's start and end to."""
+
+    def span_started(self, span_context: SpanContext) -> None: ...
+
+    def span_ended(self) -> None: ...
 
 
 class ToolStreamProcessor(SpanProcessor):
-    """Forwards tool span lifecycle and progress records into the owning run's stream.
+    """Forwards tool span starts and ends to the runtime, which turns them into the run's stream events.
 
     Registered once on each SDK ``TracerProvider`` the runtime uses (it exports nothing and never changes
     other processors). Safe to share between providers: its only state is the set of tool spans still open.
     """
 
     def __init__(self) -> None:
-        self._open: dict[int, ToolCall] = {}
+        self._open: dict[int, SpanLifecycleListener] = {}
 
-    # ---- SpanProcessor -----------------------------------------------------------------------------------
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         if parent_context is None:
             return
-        call = parent_context.get(TOOL_CALL_CONTEXT_KEY)
-        if call is None:
+        listener: SpanLifecycleListener | None = parent_context.get(TOOL_CALL_CONTEXT_KEY)  # type: ignore[assignment]
+        if listener is None:
             return
         ctx = span.get_span_context()
-        self._open[ctx.span_id] = call  # type: ignore[assignment]
-        self.tool_started(call, ctx)  # type: ignore[arg-type]
+        self._open[ctx.span_id] = listener
+        listener.span_started(ctx)
 
     def on_end(self, span: ReadableSpan) -> None:
         ctx = span.context
         if ctx is None or not self._open:
             return
-        call = self._open.pop(ctx.span_id, None)
-        if call is not None:
-            self.tool_ended(call)
+        listener = self._open.pop(ctx.span_id, None)
+        if listener is not None:
+            listener.span_ended()
 
     def shutdown(self) -> None:
         self._open.clear()
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return True
-
-    # ---- the three records, also called directly for spans the pipeline does not process ------------------
-    def tool_started(self, call: ToolCall, span_context: SpanContext) -> None:
-        call.bind_ids(span_context)
-        run = call.run
-        item = ToolCallItem(
-            call.call_id,
-            call.tool_name,
-            call.arguments,
-            call.agent_name,
-            call.trace_id,
-            call.span_id,
-            run.parent_tool_call_id,
-        )
-        run.items.append(item)
-        if run.listening:
-            run.emit_tool_event(RunItemStreamEvent("tool_called", item))
-
-    def tool_progress(self, call: ToolCall, sequence: int, data: object, timestamp: int) -> None:
-        run = call.run
-        if run.listening:
-            run.emit_progress(
-                ToolProgressStreamEvent(
-                    call.tool_name,
-                    call.call_id,
-                    data,
-                    sequence,
-                    timestamp,
-                    call.agent_name,
-                    call.trace_id,
-                    call.span_id,
-                    run.parent_tool_call_id,
-                )
-            )
-
-    def tool_stalled(self, call: ToolCall, stalled_for: float, stall_timeout: float, timestamp: int) -> None:
-        """The watchdog found the call quiet past its stall timeout (the span event is already recorded).
-
-        Sent like a lifecycle event, never coalesced: there is at most one per quiet period of a call.
-        """
-        run = call.run
-        if run.listening:
-            run.emit_tool_event(
-                ToolStalledStreamEvent(
-                    call.tool_name,
-                    call.call_id,
-                    stalled_for,
-                    stall_timeout,
-                    call.sequence,
-                    timestamp,
-                    call.agent_name,
-                    call.trace_id,
-                    call.span_id,
-                    run.parent_tool_call_id,
-                )
-            )
-
-    def tool_ended(self, call: ToolCall) -> None:
-        call.end_reported = True
-        run = call.run
-        item = ToolCallOutputItem(
-            call.call_id,
-            call.tool_name,
-            call.output,
-            call.agent_name,
-            call.trace_id,
-            call.span_id,
-            call.error_type is not None,
-            call.error_type,
-            run.parent_tool_call_id,
-        )
-        run.items.append(item)
-        if run.listening:
-            run.emit_tool_event(RunItemStreamEvent("tool_output", item))
 
 
 STREAM_PROCESSOR = ToolStreamProcessor()

@@ -2,15 +2,17 @@
 
 The first run of a process that has not set a global TracerProvider calls :func:`auto_configured_provider`,
 which builds one from the standard ``OTEL_*`` variables and sets it as the global provider, so every other
-OpenTelemetry instrumentation in the process nests under the same traces. With an OTLP endpoint configured it
-exports there (gRPC or HTTP/protobuf); without one it appends OTLP JSON lines to a local file that
-``agents-otel traces`` renders. A provider the application set itself is never touched, and
+OpenTelemetry instrumentation in the process nests under the same traces. ``OTEL_TRACES_EXPORTER`` picks the
+exporters (:mod:`.trace_exporters`); unset, with an OTLP endpoint configured it exports there (gRPC,
+HTTP/protobuf or HTTP/JSON); without one it appends OTLP JSON lines to a local file that ``agents-otel traces``
+renders. A provider the application set itself is never touched, and
 ``AGENTS_OTEL_AUTO_CONFIGURE=false`` (or :func:`disable_auto_configure`) turns the default off.
 
 Exporting never blocks a run: spans go through a ``BatchSpanProcessor`` whose worker thread does all network
 and file I/O. What can block is interpreter exit, where the SDK flushes the queue: an OTLP exporter facing a
-dead endpoint retries with backoff for its whole timeout, per batch. The processor installed here therefore
-bounds its shutdown (``AGENTS_OTEL_EXIT_TIMEOUT``) and then shuts the exporter down, which aborts the retries.
+dead endpoint retries with backoff for its whole timeout, per batch. The providers installed here therefore skip
+the SDK's exit hook and flush through :mod:`.exit_flush`, where traces and metrics share one deadline
+(``AGENTS_OTEL_EXIT_TIMEOUT``); a processor that reaches it shuts its exporter down, which aborts the retries.
 """
 
 from __future__ import annotations
@@ -18,42 +20,40 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
-from urllib.parse import urlparse
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import Sampler
 from opentelemetry.util.types import AttributeValue
 
-from ..exceptions import UserError
+from . import exit_flush
+from .export_env import (
+    DEFAULT_EXIT_TIMEOUT,
+    DEFAULT_EXPORT_TIMEOUT,
+    EXIT_TIMEOUT_ENV,
+    TracingConfigurationError,
+    env,
+    exit_timeout_from_env,
+    export_timeout_from_env,
+)
 from .export_processor import BoundedBatchSpanProcessor
-from .file_exporter import TRACE_FILE_ENV, JsonLinesSpanExporter, default_trace_file
+from .file_exporter import TRACE_FILE_ENV, default_trace_file
+from .resource import build_resource
+from .trace_exporters import (
+    FILE,
+    TRACES_EXPORTER_ENV,
+    Protocol,
+    build_exporter,
+    default_names,
+    exporter_names,
+)
 
-logger = logging.getLogger("agents_otel")
+logger = logging.getLogger(__name__)
 
 AUTO_CONFIGURE_ENV = "AGENTS_OTEL_AUTO_CONFIGURE"
-EXIT_TIMEOUT_ENV = "AGENTS_OTEL_EXIT_TIMEOUT"
-DEFAULT_EXIT_TIMEOUT = 2.0
-"""Seconds interpreter exit may spend flushing spans: long enough for a reachable collector, short enough that
-a dead one does not stall every ``python script.py``."""
-DEFAULT_EXPORT_TIMEOUT = 5.0
-"""Seconds per OTLP export (all retries included) unless ``OTEL_EXPORTER_OTLP[_TRACES]_TIMEOUT`` says otherwise.
-Half the SDK's 10 s, so one stuck batch holds up the worker thread (and a ``force_flush``) for less."""
-
-Protocol = Literal["grpc", "http/protobuf"]
-_PROTOCOLS: tuple[Protocol, ...] = ("grpc", "http/protobuf")
-_HTTP_TRACES_PATH = "/v1/traces"
-
-
-class TracingConfigurationError(UserError):
-    """Tracing settings that cannot work (an unsupported protocol, a second global provider, a bad number)."""
-
-
 _lock = threading.Lock()
 _auto_lock = threading.Lock()
 """Held while the default is built, so a concurrent first run waits for it instead of running untraced."""
@@ -70,21 +70,24 @@ def configure_tracing(
     resource_attributes: Mapping[str, AttributeValue] | None = None,
     sampler: Sampler | None = None,
     file: str | os.PathLike[str] | None = None,
+    exporters: str | Sequence[str] | None = None,
     export_timeout: float | None = None,
     exit_timeout: float | None = None,
     set_global: bool = True,
 ) -> TracerProvider:
     """Build an SDK TracerProvider that exports this process's traces, and (by default) make it the global one.
 
-    Every argument left as ``None`` comes from the standard variables, read by the SDK and the OTLP exporters
-    themselves: ``OTEL_EXPORTER_OTLP[_TRACES]_ENDPOINT``, ``..._PROTOCOL`` (default ``http/protobuf``, as the
-    OTel specification asks), ``..._HEADERS``, ``..._TIMEOUT``, ``OTEL_SERVICE_NAME``,
-    ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_TRACES_SAMPLER`` and ``OTEL_TRACES_SAMPLER_ARG``. ``endpoint`` means what
-    ``OTEL_EXPORTER_OTLP_ENDPOINT`` means: the base URL (``/v1/traces`` is appended for HTTP).
+    Every argument left as ``None`` comes from the standard variables, read by the SDK and the exporters
+    themselves: ``OTEL_TRACES_EXPORTER`` (``exporters``), ``OTEL_EXPORTER_OTLP[_TRACES]_ENDPOINT``,
+    ``..._PROTOCOL`` (``grpc``, ``http/protobuf`` (default, as the OTel specification asks) or ``http/json``),
+    ``..._HEADERS``, ``..._TIMEOUT``, ``OTEL_SERVICE_NAME``, ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_TRACES_SAMPLER``
+    and ``OTEL_TRACES_SAMPLER_ARG``. ``endpoint`` means what ``OTEL_EXPORTER_OTLP_ENDPOINT`` means: the base URL
+    (``/v1/traces`` is appended for HTTP). ``service_name`` defaults to the program's name (see :mod:`.resource`).
 
-    With no endpoint, spans go to an OTLP JSON-lines file (``file``, else ``$AGENTS_OTEL_TRACE_FILE``, else
-    ``./.agents_otel/traces.jsonl``). A file given explicitly (argument or variable) is written in addition to an
-    OTLP endpoint. Explicit arguments win over variables.
+    ``exporters`` (a comma list or a sequence of names, see :mod:`.trace_exporters`) chooses the exporters; unset,
+    spans go to OTLP when an endpoint is configured and otherwise to an OTLP JSON-lines file (``file``, else
+    ``$AGENTS_OTEL_TRACE_FILE``, else ``./.agents_otel/traces.jsonl``). A file given explicitly (argument, or the
+    variable while no exporter list is set) is written in addition to an OTLP endpoint. Explicit arguments win.
 
     ``set_global=False`` leaves the global provider alone: pass the result as ``RunConfig(tracer_provider=...)``.
     With ``set_global=True`` a global provider set earlier (by the application or by a previous call) is an
@@ -96,25 +99,36 @@ def configure_tracing(
             "as RunConfig(tracer_provider=...), or keep using the existing provider"
         )
     exit_bound = exit_timeout if exit_timeout is not None else exit_timeout_from_env()
-    resolved_endpoint = endpoint or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_ENDPOINT")
-    explicit_file = file if file is not None else (_env(TRACE_FILE_ENV) or None)
+    resolved_endpoint = endpoint or env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env("OTEL_EXPORTER_OTLP_ENDPOINT")
+    file_variable = env(TRACE_FILE_ENV)
+    names = exporter_names(exporters)
+    if names is None:
+        names = default_names(resolved_endpoint, explicit_file=file is not None or bool(file_variable))
+    else:
+        if file is not None and FILE not in names:
+            names.append(FILE)  # an explicit argument wins over the variable
+        elif file_variable and FILE not in names:
+            logger.warning(
+                "agents_otel: %s is set but %s=%s does not include %r; no trace file is written",
+                TRACE_FILE_ENV, TRACES_EXPORTER_ENV, ",".join(names) or "none", FILE,
+            )
+    file_path = Path(file if file is not None else default_trace_file()).absolute()
+    timeout = export_timeout if export_timeout is not None else export_timeout_from_env("TRACES")
+    built = [
+        (name, build_exporter(
+            name, endpoint=endpoint, protocol=protocol, headers=headers, timeout=timeout, file_path=file_path
+        ))
+        for name in names
+    ]
 
-    exporters: list[SpanExporter] = []
-    if resolved_endpoint:
-        exporters.append(_otlp_exporter(endpoint, _resolve_protocol(protocol), headers, export_timeout))
-    file_path: Path | None = None
-    if explicit_file is not None or not resolved_endpoint:
-        file_path = Path(explicit_file if explicit_file is not None else default_trace_file()).absolute()
-        exporters.append(JsonLinesSpanExporter(file_path))
-
-    attributes: dict[str, AttributeValue] = dict(resource_attributes or {})
-    if service_name is not None:
-        attributes[SERVICE_NAME] = service_name
-    provider = TracerProvider(resource=Resource.create(attributes), sampler=sampler)
-    for exporter in exporters:
+    provider = TracerProvider(
+        resource=build_resource(service_name, resource_attributes), sampler=sampler, shutdown_on_exit=False
+    )
+    for name, exporter in built:
         processor = BoundedBatchSpanProcessor(exporter, shutdown_timeout=exit_bound)
         provider.add_span_processor(processor)
-        if isinstance(exporter, JsonLinesSpanExporter) and file_path is not None:
+        exit_flush.register_exit_flush(f"traces:{name}", processor.shutdown_by, budget=exit_bound)
+        if name == FILE:
             with _lock:
                 _file_processors.append((file_path, processor))
 
@@ -123,8 +137,7 @@ def configure_tracing(
         if trace.get_tracer_provider() is not provider:  # another thread won the one-time set
             provider.shutdown()
             raise TracingConfigurationError("a global TracerProvider was set concurrently")
-    destination = resolved_endpoint or str(file_path)
-    logger.debug("agents_otel: tracing configured, exporting to %s", destination)
+    logger.debug("agents_otel: tracing configured: %s", ", ".join(names) or "no exporter")
     return provider
 
 
@@ -142,7 +155,7 @@ def auto_configured_provider() -> trace.TracerProvider:
         if _auto_attempted or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
             return trace.get_tracer_provider()
         _auto_attempted = True
-        if _env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
+        if env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
             return current
         try:
             provider = configure_tracing()
@@ -150,7 +163,7 @@ def auto_configured_provider() -> trace.TracerProvider:
             logger.warning("agents_otel: tracing not configured automatically: %s", exc)
             return trace.get_tracer_provider()
         try:  # metrics go where the traces go (when an OTLP endpoint is configured)
-            from ..metrics import configure_metrics_from_env
+            from .metrics_export import configure_metrics_from_env
 
             configure_metrics_from_env()
         except Exception as exc:  # a metrics misconfiguration must not cost the run its traces
@@ -180,68 +193,6 @@ def flush_file_exports(path: str | os.PathLike[str] | None = None) -> None:
         processors = [p for file_path, p in _file_processors if target is None or file_path == target]
     for processor in processors:
         processor.force_flush()
-
-
-def _otlp_exporter(
-    endpoint: str | None, protocol: Protocol, headers: Mapping[str, str] | None, timeout: float | None
-) -> SpanExporter:
-    """The OTLP exporter for ``protocol``; anything not passed here it reads from the environment itself."""
-    if timeout is None:
-        timeout = export_timeout_from_env("TRACES")
-    if protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
-
-        return GrpcExporter(endpoint=endpoint, headers=dict(headers) if headers else None, timeout=timeout)
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
-
-    return HttpExporter(endpoint=_http_traces_url(endpoint) if endpoint else None, headers=headers, timeout=timeout)
-
-
-def export_timeout_from_env(signal: Literal["TRACES", "METRICS"]) -> float | None:
-    """Seconds per OTLP export of ``signal``: ``None`` when ``OTEL_EXPORTER_OTLP[_<signal>]_TIMEOUT`` is set (the
-    exporter reads it itself), else :data:`DEFAULT_EXPORT_TIMEOUT`."""
-    if _env(f"OTEL_EXPORTER_OTLP_{signal}_TIMEOUT") or _env("OTEL_EXPORTER_OTLP_TIMEOUT"):
-        return None
-    return DEFAULT_EXPORT_TIMEOUT
-
-
-def exit_timeout_from_env() -> float:
-    """Seconds interpreter exit may spend flushing telemetry (``AGENTS_OTEL_EXIT_TIMEOUT``)."""
-    return _float_env(EXIT_TIMEOUT_ENV, DEFAULT_EXIT_TIMEOUT)
-
-
-def _http_traces_url(base: str) -> str:
-    if urlparse(base).path.rstrip("/").endswith(_HTTP_TRACES_PATH):
-        return base
-    return base.rstrip("/") + _HTTP_TRACES_PATH
-
-
-def _resolve_protocol(explicit: str | None) -> Protocol:
-    raw = explicit or _env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or _env("OTEL_EXPORTER_OTLP_PROTOCOL")
-    value = (raw or "http/protobuf").strip().lower()
-    for protocol in _PROTOCOLS:
-        if value == protocol:
-            return protocol
-    raise TracingConfigurationError(
-        f"OTLP protocol {raw!r} is not supported; use one of {', '.join(_PROTOCOLS)} (Python has no http/json exporter)"
-    )
-
-
-def _env(name: str) -> str:
-    return os.environ.get(name, "").strip()
-
-
-def _float_env(name: str, default: float) -> float:
-    raw = _env(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise TracingConfigurationError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise TracingConfigurationError(f"{name}={raw!r} must not be negative")
-    return value
 
 
 __all__ = [

@@ -1,6 +1,8 @@
-"""State shared by everything inside one run: config, tracer, stream, and the link to an enclosing run.
+"""``RunState``: the runtime's own state for one run — config, tracer, stream, items, and the link to an enclosing run.
 
-Nested runs (an agent used as a tool) get their own RunContext whose ``forward`` points at the enclosing run, so
+Internal, and named so it is not mistaken for the application-facing ``RunStateWrapper`` (the SDK's callback
+record) or pydantic-ai's ``RunState``. Nested runs (an agent used as a tool) get their own ``RunState`` whose
+``forward`` points at the enclosing run, so
 the tool lifecycle and progress events of inner calls also reach the outer stream, stamped with
 ``parent_tool_call_id``. ``listening`` is computed once: a run nobody streams pays nothing to build events.
 """
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from .stall import StallWatchdog
 
 
-class RunContext:
+class RunState:
     __slots__ = (
         "_watchdog",
         "capture_content",
@@ -51,7 +53,7 @@ class RunContext:
         capture_content: bool,
         context: Any = None,
         stream: EventStream | None = None,
-        forward: RunContext | None = None,
+        forward: RunState | None = None,
         parent_tool_call_id: str | None = None,
     ) -> None:
         self.config = config
@@ -59,14 +61,14 @@ class RunContext:
         self.capture_content = capture_content
         self.context = context
         self.stream = stream
-        self.forward: RunContext | None = forward if forward is not None and forward.listening else None
+        self.forward: RunState | None = forward if forward is not None and forward.listening else None
         self.parent_tool_call_id = parent_tool_call_id
         self.listening: bool = stream is not None or self.forward is not None
         self.progress_dropped = 0
         self.trace_id = ""
         """Hex id of the run's trace, set when its ``invoke_agent`` span starts (before any event is emitted)."""
         self.items: list[RunItem] = []
-        """Run items in creation order; tool items are appended by the stream processor, nowhere else."""
+        """Run items in creation order; tool items are appended by ``tool_events``, nowhere else."""
         # Read on every progress event: copied out of the config once so the hot path does one attribute load.
         self.metrics: Instruments = instruments_for(config.meter_provider)
         self.sampling: ProgressSampling = config.progress_sampling
@@ -88,11 +90,12 @@ class RunContext:
             self.stream.put(event)
 
     def emit_tool_event(self, event: StreamEvent) -> None:
-        """A tool lifecycle event: this run's stream and every enclosing run's stream."""
+        """A tool lifecycle event: this run's stream and every enclosing run's stream. Called by ``tool_events``
+        only, the one module that turns tool call records into events."""
         if self.forward is None and self.stream is not None:  # the common case: a top-level streamed run
             self.stream.put(event)
             return
-        run: RunContext | None = self
+        run: RunState | None = self
         while run is not None:
             if run.stream is not None:
                 run.stream.put(event)
@@ -102,7 +105,7 @@ class RunContext:
         if self.forward is None and self.stream is not None:
             self.stream.put_progress(event)
             return
-        run: RunContext | None = self
+        run: RunState | None = self
         while run is not None:
             if run.stream is not None:
                 run.stream.put_progress(event)

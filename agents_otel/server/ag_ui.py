@@ -1,0 +1,252 @@
+"""``POST /ag-ui``: a run as AG-UI events, derived from the run's stream events here and nowhere else.
+
+The mapping (documented in docs/ui-protocols.md):
+
+- ``RUN_STARTED`` / ``RUN_FINISHED`` echo the input's ``threadId`` and ``runId``; ``RUN_STARTED.metadata`` names
+  the registry run (``/runs/{id}``) and its trace. A failed run ends with ``RUN_ERROR`` (``code``: the exception
+  type), a run cancelled at ``/runs/{id}/cancel`` with ``RUN_FINISHED`` whose outcome is ``cancelled``.
+- One ``STEP_STARTED`` / ``STEP_FINISHED`` per agent segment, named for the agent: a handoff closes one and opens
+  the next.
+- Assistant text streams as ``TEXT_MESSAGE_START/CONTENT/END``; a tool call is ``TOOL_CALL_START`` (its
+  ``parentMessageId`` is the same turn's assistant message), ``TOOL_CALL_ARGS`` (the whole arguments; our tool
+  calls are announced once they are complete) and ``TOOL_CALL_END``, then ``TOOL_CALL_RESULT`` when it returns.
+- Progress: ``CUSTOM`` ``tool_progress`` with ``toolCallId``, ``toolName``, ``sequence``, ``data``, ``traceId``,
+  ``spanId`` (the call's ``execute_tool`` span), between that call's start and result; stalls: ``CUSTOM``
+  ``tool_stalled``.
+- A call made by an agent used as a tool is attributed to a subagent whose ``subagentRunId`` is the outer tool
+  call's id: ``SUBAGENT_STARTED`` (``parentToolCallId``) before its first call, ``SUBAGENT_FINISHED`` (or
+  ``SUBAGENT_ERROR``) before the outer call's result.
+
+Every event is a model of the official ``ag-ui-protocol`` package, written by its ``EventEncoder`` (``data: ...``
+frames with LF line ends; optional fields left out, never ``null``), and stamped with a millisecond timestamp.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from ag_ui.core import (
+    BaseEvent,
+    CustomEvent,
+    RunErrorEvent,
+    RunFinishedEvent,
+    RunStartedEvent,
+    StepFinishedEvent,
+    StepStartedEvent,
+    SubagentErrorEvent,
+    SubagentFinishedEvent,
+    SubagentStartedEvent,
+    TextMessageContentEvent,
+    TextMessageEndEvent,
+    TextMessageStartEvent,
+    ToolCallArgsEvent,
+    ToolCallEndEvent,
+    ToolCallResultEvent,
+    ToolCallStartEvent,
+)
+from ag_ui.core.events import RunFinishedCancelledOutcome
+from ag_ui.encoder import EventEncoder
+
+from ..items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..models.interface import TextDelta
+from ..stream_events import (
+    AgentUpdatedStreamEvent,
+    RawResponsesStreamEvent,
+    RunItemStreamEvent,
+    StreamEvent,
+    ToolProgressStreamEvent,
+    ToolStalledStreamEvent,
+)
+from .event_json import jsonable, recorded_id
+
+TOOL_PROGRESS = "tool_progress"
+TOOL_STALLED = "tool_stalled"
+
+
+class AgUiMapping:
+    """One run's AG-UI events; the state is only what the protocol's pairing rules need."""
+
+    def __init__(self, thread_id: str, run_id: str, *, served_run_id: str, trace_id: str | None) -> None:
+        self._thread_id = thread_id
+        self._run_id = run_id
+        self._served_run_id = served_run_id
+        self._trace_id = trace_id
+        self._encoder = EventEncoder()
+        self._step: str | None = None
+        self._text_id: str | None = None  # the assistant message being streamed
+        self._turn_message_id: str | None = None  # the current turn's assistant message, parent of its calls
+        self._subagents: dict[str, str | None] = {}  # active subagent (outer call id) -> its own parent subagent
+        self._subagent_of: dict[str, str | None] = {}  # every call seen -> its subagent; None: the run's own agent
+
+    # ---- run boundaries ----------------------------------------------------------------------------------
+    def opening(self) -> list[bytes]:
+        metadata = {"agentsOtelRunId": self._served_run_id}
+        if self._trace_id:
+            metadata["traceId"] = self._trace_id
+        return self._encode(RunStartedEvent(thread_id=self._thread_id, run_id=self._run_id, metadata=metadata))
+
+    def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
+        kind = outcome.get("type")
+        if kind == "run_failed":
+            message = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
+            return self._encode(RunErrorEvent(message=message, code=str(outcome.get("error_type") or "error")))
+        events: list[BaseEvent] = self._close_text()
+        for subagent in reversed(list(self._subagents)):
+            events.append(
+                SubagentErrorEvent(subagent_run_id=subagent, message="the run was cancelled", code="cancelled")
+            )
+        self._subagents.clear()
+        if self._step is not None:
+            events.append(StepFinishedEvent(step_name=self._step))
+            self._step = None
+        if kind == "run_cancelled":
+            events.append(
+                RunFinishedEvent(thread_id=self._thread_id, run_id=self._run_id, outcome=RunFinishedCancelledOutcome())
+            )
+        else:
+            events.append(
+                RunFinishedEvent(thread_id=self._thread_id, run_id=self._run_id, result=outcome.get("final_output"))
+            )
+        return self._encode(*events)
+
+    # ---- stream events -----------------------------------------------------------------------------------
+    def on_event(self, event: StreamEvent) -> list[bytes]:
+        if isinstance(event, ToolProgressStreamEvent):
+            value = _tool_value(event, sequence=event.sequence, data=jsonable(event.data))
+            if event.coalesced:
+                value["coalesced"] = event.coalesced
+            return self._encode(self._attributed(CustomEvent(name=TOOL_PROGRESS, value=value), event))
+        if isinstance(event, RawResponsesStreamEvent):
+            return self._encode(*self._text_delta(event.data.delta)) if isinstance(event.data, TextDelta) else []
+        if isinstance(event, RunItemStreamEvent):
+            item = event.item
+            if isinstance(item, ToolCallItem):
+                return self._encode(*self._tool_called(item))
+            if isinstance(item, ToolCallOutputItem):
+                return self._encode(*self._tool_output(item))
+            if isinstance(item, MessageOutputItem):
+                return self._encode(*self._message(item.text))
+            return []
+        if isinstance(event, AgentUpdatedStreamEvent):
+            return self._encode(*self._agent(event.new_agent.name))
+        if isinstance(event, ToolStalledStreamEvent):
+            value = _tool_value(
+                event,
+                stalledFor=event.stalled_for,
+                stallTimeout=event.stall_timeout,
+                lastSequence=event.last_sequence,
+            )
+            return self._encode(self._attributed(CustomEvent(name=TOOL_STALLED, value=value), event))
+        return []
+
+    def _agent(self, name: str) -> list[BaseEvent]:
+        events: list[BaseEvent] = self._close_text()
+        if self._step is not None:
+            events.append(StepFinishedEvent(step_name=self._step))
+        self._step = name
+        self._turn_message_id = None
+        events.append(StepStartedEvent(step_name=name))
+        return events
+
+    def _text_delta(self, delta: str) -> list[BaseEvent]:
+        events: list[BaseEvent] = []
+        if self._text_id is None:
+            self._text_id = self._turn_message_id = _new_id()
+            events.append(TextMessageStartEvent(message_id=self._text_id, role="assistant"))
+        if delta:
+            events.append(TextMessageContentEvent(message_id=self._text_id, delta=delta))
+        return events
+
+    def _message(self, text: str) -> list[BaseEvent]:
+        """The model's complete message: ends the streamed one, or is the whole message if nothing streamed."""
+        if self._text_id is None:
+            return [*self._text_delta(text), *self._close_text()]
+        return self._close_text()
+
+    def _close_text(self) -> list[BaseEvent]:
+        if self._text_id is None:
+            return []
+        message_id, self._text_id = self._text_id, None
+        return [TextMessageEndEvent(message_id=message_id)]
+
+    def _tool_called(self, item: ToolCallItem) -> list[BaseEvent]:
+        events: list[BaseEvent] = []
+        parent = item.parent_tool_call_id
+        if parent is None:
+            events.extend(self._close_text())
+        elif parent not in self._subagents:
+            grandparent = self._subagent_of.get(parent)
+            self._subagents[parent] = grandparent
+            started = SubagentStartedEvent(subagent_run_id=parent, name=item.agent_name, parent_tool_call_id=parent)
+            if grandparent is not None:
+                started.parent_subagent_run_id = grandparent
+            events.append(started)
+        self._subagent_of[item.call_id] = parent
+        start = ToolCallStartEvent(tool_call_id=item.call_id, tool_call_name=item.tool_name)
+        if parent is None and self._turn_message_id is not None:
+            start.parent_message_id = self._turn_message_id
+        events.append(self._attributed(start, item))
+        events.append(self._attributed(ToolCallArgsEvent(tool_call_id=item.call_id, delta=item.arguments), item))
+        events.append(self._attributed(ToolCallEndEvent(tool_call_id=item.call_id), item))
+        return events
+
+    def _tool_output(self, item: ToolCallOutputItem) -> list[BaseEvent]:
+        events: list[BaseEvent] = []
+        if item.call_id in self._subagents:
+            del self._subagents[item.call_id]
+            if item.is_error:
+                error = SubagentErrorEvent(subagent_run_id=item.call_id, message=_content(item.output))
+                if item.error_type:
+                    error.code = item.error_type
+                events.append(error)
+            else:
+                events.append(SubagentFinishedEvent(subagent_run_id=item.call_id))
+        if item.parent_tool_call_id is None:
+            self._turn_message_id = None  # the next calls belong to the next turn's message
+        result = ToolCallResultEvent(message_id=_new_id(), tool_call_id=item.call_id, content=_content(item.output))
+        if item.is_error:
+            result.metadata = {"isError": True, "errorType": item.error_type or "error"}
+        events.append(self._attributed(result, item))
+        return events
+
+    # ---- helpers -----------------------------------------------------------------------------------------
+    @staticmethod
+    def _attributed(
+        event: BaseEvent, source: ToolCallItem | ToolCallOutputItem | ToolProgressStreamEvent | ToolStalledStreamEvent
+    ) -> BaseEvent:
+        if source.parent_tool_call_id is not None:
+            event.subagent_run_id = source.parent_tool_call_id  # type: ignore[attr-defined]
+        return event
+
+    def _encode(self, *events: BaseEvent) -> list[bytes]:
+        frames = []
+        for event in events:
+            if event.timestamp is None:
+                event.timestamp = time.time_ns() // 1_000_000
+            frames.append(self._encoder.encode(event).encode())
+        return frames
+
+
+def _tool_value(source: ToolProgressStreamEvent | ToolStalledStreamEvent, **fields: Any) -> dict[str, Any]:
+    value: dict[str, Any] = {"toolCallId": source.tool_call_id, "toolName": source.tool_name, **fields}
+    if source.parent_tool_call_id is not None:
+        value["parentToolCallId"] = source.parent_tool_call_id
+    for key, ident in (("traceId", recorded_id(source.trace_id)), ("spanId", recorded_id(source.span_id))):
+        if ident is not None:  # no tracing SDK installed: no trace to point at
+            value[key] = ident
+    return value
+
+
+def _content(output: Any) -> str:
+    """``TOOL_CALL_RESULT.content`` is text: strings as they are, anything else as JSON."""
+    if isinstance(output, str):
+        return output
+    return json.dumps(jsonable(output), ensure_ascii=False)
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex

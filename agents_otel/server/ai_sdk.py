@@ -1,0 +1,168 @@
+"""``POST /ai-sdk/chat``: a run as the Vercel AI SDK's UI message stream, derived from the run's stream events
+here and nowhere else.
+
+The mapping (documented in docs/ui-protocols.md), each chunk a ``data: {json}`` SSE frame, the stream ending
+with ``data: [DONE]``:
+
+- ``start`` (the new assistant message's id; ``messageMetadata`` names the registry run and its trace), then
+  ``start-step`` / ``finish-step`` around each agent segment (a handoff closes one and opens the next).
+- Text: ``text-start`` / ``text-delta`` / ``text-end`` with one id per assistant message.
+- A tool call: ``tool-input-start`` then ``tool-input-available`` (the parsed arguments) when it starts, and
+  ``tool-output-available`` or ``tool-output-error`` when it ends: input before output for every call, as the
+  client requires. ``toolMetadata`` carries the call's ``traceId``/``spanId`` and, for a call made by an agent
+  used as a tool, the outer call's id as ``parentToolCallId``.
+- Progress: ``data-tool-progress`` parts whose ``id`` is the tool call id, so the client keeps one part per call
+  and replaces it with each new value; ``data`` is ``{toolCallId, toolName, sequence, data, traceId, spanId}``.
+  A stall: ``data-tool-stalled`` (same ``id``).
+- The end: ``finish-step`` and ``finish``; a failed run: ``error`` (its message); a run cancelled at
+  ``/runs/{id}/cancel``: ``abort``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from ..items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..models.interface import TextDelta
+from ..stream_events import (
+    AgentUpdatedStreamEvent,
+    RawResponsesStreamEvent,
+    RunItemStreamEvent,
+    StreamEvent,
+    ToolProgressStreamEvent,
+    ToolStalledStreamEvent,
+)
+from .event_json import jsonable, recorded_id
+
+UI_MESSAGE_STREAM_HEADERS = {"x-vercel-ai-ui-message-stream": "v1", "x-accel-buffering": "no"}
+DONE = b"data: [DONE]\n\n"
+
+
+class AiSdkMapping:
+    def __init__(self, *, served_run_id: str, trace_id: str | None) -> None:
+        self._served_run_id = served_run_id
+        self._trace_id = trace_id
+        self._in_step = False
+        self._text_id: str | None = None
+
+    def opening(self) -> list[bytes]:
+        metadata = {"agentsOtelRunId": self._served_run_id}
+        if self._trace_id:
+            metadata["traceId"] = self._trace_id
+        return _frames({"type": "start", "messageId": _new_id(), "messageMetadata": metadata})
+
+    def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
+        kind = outcome.get("type")
+        if kind == "run_failed":
+            text = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
+            return [*_frames({"type": "error", "errorText": text}), DONE]
+        chunks = self._close_text()
+        if self._in_step:
+            chunks.append({"type": "finish-step"})
+            self._in_step = False
+        if kind == "run_cancelled":
+            chunks.append({"type": "abort", "reason": "the run was cancelled"})
+        else:
+            chunks.append({"type": "finish", "finishReason": "stop"})
+        return [*_frames(*chunks), DONE]
+
+    def on_event(self, event: StreamEvent) -> list[bytes]:
+        if isinstance(event, ToolProgressStreamEvent):
+            data = _tool_data(event, sequence=event.sequence, data=jsonable(event.data))
+            if event.coalesced:
+                data["coalesced"] = event.coalesced
+            return _frames({"type": "data-tool-progress", "id": event.tool_call_id, "data": data})
+        if isinstance(event, RawResponsesStreamEvent):
+            return _frames(*self._text_delta(event.data.delta)) if isinstance(event.data, TextDelta) else []
+        if isinstance(event, RunItemStreamEvent):
+            item = event.item
+            if isinstance(item, ToolCallItem):
+                return _frames(*self._tool_called(item))
+            if isinstance(item, ToolCallOutputItem):
+                return _frames(_tool_output(item))
+            if isinstance(item, MessageOutputItem):
+                if self._text_id is None:
+                    return _frames(*self._text_delta(item.text), *self._close_text())
+                return _frames(*self._close_text())
+            return []
+        if isinstance(event, AgentUpdatedStreamEvent):
+            chunks = self._close_text()
+            if self._in_step:
+                chunks.append({"type": "finish-step"})
+            self._in_step = True
+            return _frames(*chunks, {"type": "start-step"})
+        if isinstance(event, ToolStalledStreamEvent):
+            data = _tool_data(
+                event, stalledFor=event.stalled_for, stallTimeout=event.stall_timeout, lastSequence=event.last_sequence
+            )
+            return _frames({"type": "data-tool-stalled", "id": event.tool_call_id, "data": data})
+        return []
+
+    def _text_delta(self, delta: str) -> list[dict[str, Any]]:
+        chunks: list[dict[str, Any]] = []
+        if self._text_id is None:
+            self._text_id = _new_id()
+            chunks.append({"type": "text-start", "id": self._text_id})
+        if delta:
+            chunks.append({"type": "text-delta", "id": self._text_id, "delta": delta})
+        return chunks
+
+    def _close_text(self) -> list[dict[str, Any]]:
+        if self._text_id is None:
+            return []
+        text_id, self._text_id = self._text_id, None
+        return [{"type": "text-end", "id": text_id}]
+
+    def _tool_called(self, item: ToolCallItem) -> list[dict[str, Any]]:
+        metadata = _tool_metadata(item)
+        common = {"toolCallId": item.call_id, "toolName": item.tool_name, "toolMetadata": metadata}
+        chunks = self._close_text() if item.parent_tool_call_id is None else []
+        chunks.append({"type": "tool-input-start", **common})
+        chunks.append({"type": "tool-input-available", **common, "input": _arguments(item.arguments)})
+        return chunks
+
+
+def _tool_output(item: ToolCallOutputItem) -> dict[str, Any]:
+    if item.is_error:
+        text = item.output if isinstance(item.output, str) else json.dumps(jsonable(item.output))
+        return {"type": "tool-output-error", "toolCallId": item.call_id, "errorText": text}
+    return {"type": "tool-output-available", "toolCallId": item.call_id, "output": jsonable(item.output)}
+
+
+def _tool_metadata(item: ToolCallItem) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    if item.parent_tool_call_id is not None:
+        metadata["parentToolCallId"] = item.parent_tool_call_id
+    for key, value in (("traceId", recorded_id(item.trace_id)), ("spanId", recorded_id(item.span_id))):
+        if value is not None:
+            metadata[key] = value
+    return metadata
+
+
+def _tool_data(source: ToolProgressStreamEvent | ToolStalledStreamEvent, **fields: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"toolCallId": source.tool_call_id, "toolName": source.tool_name, **fields}
+    if source.parent_tool_call_id is not None:
+        data["parentToolCallId"] = source.parent_tool_call_id
+    for key, ident in (("traceId", recorded_id(source.trace_id)), ("spanId", recorded_id(source.span_id))):
+        if ident is not None:  # no tracing SDK installed: no trace to point at
+            data[key] = ident
+    return data
+
+
+def _arguments(arguments: str) -> Any:
+    """The call's input as JSON; arguments that are not JSON (a model's mistake) are passed on as the text."""
+    try:
+        return json.loads(arguments) if arguments else {}
+    except ValueError:
+        return arguments
+
+
+def _frames(*chunks: dict[str, Any]) -> list[bytes]:
+    return [f"data: {json.dumps(chunk, ensure_ascii=False, separators=(',', ':'))}\n\n".encode() for chunk in chunks]
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex

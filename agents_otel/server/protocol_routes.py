@@ -1,0 +1,71 @@
+"""The UI protocol endpoints of the app: ``POST /ag-ui`` and ``POST /ai-sdk/chat``.
+
+Each parses its protocol's request into a conversation, starts the run in the app's registry and streams the
+protocol's mapping of the run's events. The run is like a ``POST /runs`` run: listed at ``/runs/{id}``, in the
+caller's trace when a ``traceparent`` header names one, and under the same access rules (the app's middleware
+authenticates the request; the run belongs to its principal and counts against the same run limits). AG-UI
+needs the ``ag-ui`` extra (``ag-ui-protocol``); without it ``/ag-ui`` answers 501 saying so, and the rest of
+the app works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from opentelemetry.context import Context
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..items import ConversationItem
+from .access import principal_of
+from .errors import ProtocolUnavailableError
+from .protocol_stream import protocol_response, run_headers
+from .run_registry import RunRegistry, ServedRun
+from .trace_parent import run_parent_context
+
+Handler = Callable[[Request], Awaitable[Response]]
+Launch = Callable[[list[ConversationItem], Context | None, str, str | None], Awaitable[ServedRun]]
+"""The app's way of starting a run: (input, parent context, principal, conversation id); see ``create_app``."""
+
+
+def ag_ui_handler(runs: RunRegistry, launch: Launch) -> Handler:
+    async def ag_ui(request: Request) -> Response:
+        try:
+            from . import ag_ui_input
+            from .ag_ui import AgUiMapping
+        except ImportError as exc:
+            raise ProtocolUnavailableError(
+                f"AG-UI needs the ag-ui extra: pip install 'agents_otel[ag-ui]' ({exc})"
+            ) from None
+        principal = principal_of(request)
+        run_input = ag_ui_input.parse_run_input(await request.body())
+        items = ag_ui_input.conversation(run_input)
+        parent = run_parent_context(request.headers)
+        run = await launch(items, parent, principal, run_input.thread_id)
+        events = run.subscribe()
+        await run.ready.wait()  # a few loop turns: the trace id is known for RUN_STARTED's metadata
+        mapping = AgUiMapping(run_input.thread_id, run_input.run_id, served_run_id=run.id, trace_id=run.trace_id)
+        status_path = request.url_for("run_status", run_id=run.id).path
+        return protocol_response(runs, run, events, mapping, run_headers(run, status_path))
+
+    return ag_ui
+
+
+def ai_sdk_handler(runs: RunRegistry, launch: Launch) -> Handler:
+    async def ai_sdk_chat(request: Request) -> Response:
+        from . import ai_sdk_input
+        from .ai_sdk import UI_MESSAGE_STREAM_HEADERS, AiSdkMapping
+
+        principal = principal_of(request)
+        chat = ai_sdk_input.parse_chat_request(await request.body())
+        items = ai_sdk_input.conversation(chat)
+        parent = run_parent_context(request.headers)
+        run = await launch(items, parent, principal, chat.id)
+        events = run.subscribe()
+        await run.ready.wait()
+        mapping = AiSdkMapping(served_run_id=run.id, trace_id=run.trace_id)
+        status_path = request.url_for("run_status", run_id=run.id).path
+        headers = {**run_headers(run, status_path), **UI_MESSAGE_STREAM_HEADERS}
+        return protocol_response(runs, run, events, mapping, headers)
+
+    return ai_sdk_chat

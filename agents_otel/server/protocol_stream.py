@@ -1,0 +1,72 @@
+"""Serving one run over a UI protocol (AG-UI, the AI SDK's UI message stream): the plumbing both share.
+
+The run is started in the app's registry like any ``POST /runs`` run, so it is listed at ``/runs/{id}``, can be
+cancelled there and watched by other clients; the request that started it also reads the run's stream events
+themselves (a registry subscription) and hands each to the protocol's mapping, which alone decides what goes on
+the wire. The frames are written as the mapping encodes them (sse-starlette passes bytes through untouched; its
+keep-alive pings use LF like the frames, since AG-UI's client splits the stream on ``\\n\\n`` only).
+
+Unlike a ``/runs`` watcher, this client owns the run: when it goes away (it aborted the request, or the
+connection dropped) the run is cancelled, which is how both protocols' clients stop a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol
+
+from sse_starlette import EventSourceResponse
+from starlette.responses import Response
+
+from ..event_stream import EventStream
+from ..stream_events import StreamEvent
+from .errors import RunFinishedError
+from .run_registry import RunRegistry, ServedRun
+from .sse import PING_SECONDS
+
+
+class ProtocolMapping(Protocol):
+    """Turns one run's stream events into encoded frames of one protocol."""
+
+    def opening(self) -> list[bytes]:
+        """Frames before the first stream event."""
+
+    def on_event(self, event: StreamEvent) -> list[bytes]:
+        """Frames for one stream event (often none: not every event has a counterpart)."""
+
+    def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
+        """Frames once the run ended; ``outcome`` is its final ``/runs`` event (``run_completed`` etc.)."""
+
+
+def protocol_response(
+    runs: RunRegistry, run: ServedRun, events: EventStream, mapping: ProtocolMapping, headers: Mapping[str, str]
+) -> Response:
+    """Stream the frames of ``events``, the run's subscription (``run.subscribe()`` right after ``runs.start``,
+    before awaiting anything, so that no event is missed)."""
+
+    async def frames() -> AsyncIterator[bytes]:
+        try:
+            for frame in mapping.opening():
+                yield frame
+            while batch := await events.get_batch():
+                for event in batch:
+                    for frame in mapping.on_event(event):
+                        yield frame
+            outcome = run.outcome or {"type": "run_failed", "error_type": "Unknown", "message": "the run ended"}
+            for frame in mapping.closing(outcome):
+                yield frame
+        finally:
+            if run.status == "running":
+                with contextlib.suppress(RunFinishedError):
+                    runs.cancel(run.id)
+
+    return EventSourceResponse(frames(), ping=PING_SECONDS, sep="\n", headers={"Cache-Control": "no-store", **headers})
+
+
+def run_headers(run: ServedRun, status_path: str) -> dict[str, str]:
+    """Where the run can also be found: its registry id, its status URL and its trace."""
+    headers = {"x-agents-otel-run-id": run.id, "Content-Location": status_path}
+    if run.trace_id:
+        headers["x-agents-otel-trace-id"] = run.trace_id
+    return headers

@@ -1,0 +1,81 @@
+"""The one place where a tool call's records become run items and stream events.
+
+A tool call has four records — started, progress, stalled, ended — and each reaches the application exactly once,
+built here: ``tool_called`` / ``tool_output`` run items (appended to ``RunResult.new_items`` and streamed as
+``RunItemStreamEvent``), ``ToolProgressStreamEvent`` and ``ToolStalledStreamEvent``. Nothing else builds tool
+items or events, and nothing else puts tool events on a run's stream, so the stream, the run items and everything
+derived from them (SSE, protocol adapters) agree with the trace by construction.
+
+Who calls in (the path is one-way: records flow from ``ToolCall`` to here, never back):
+
+* ``started`` / ``ended``: the ``execute_tool`` span's lifecycle, as the trace pipeline sees it — forwarded by
+  :class:`~agents_otel.tracing.processor.ToolStreamProcessor` from the SDK's ``on_start`` / ``on_end``. When the
+  pipeline never sees the span (sampled out, or no SDK provider), ``ToolCall`` calls them itself; its
+  ``start_reported`` / ``end_reported`` flags make each fire once either way.
+* ``progress`` / ``stalled``: ``ToolCall`` right after it recorded the same record as a span event. No SDK hook
+  fires on ``span.add_event``, so there is nothing to forward from.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry.trace import SpanContext
+
+from .items import ToolCallItem, ToolCallOutputItem
+from .stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
+from .tracing.ids import span_id_hex, trace_id_hex
+
+if TYPE_CHECKING:
+    from .tool_call import ToolCall
+
+
+def started(call: ToolCall, span_context: SpanContext) -> None:
+    """The call's span has started: its identity learns the trace ids; ``tool_called`` is created."""
+    call.start_reported = True
+    identity = call.identity
+    identity.trace_id = trace_id_hex(span_context.trace_id)
+    identity.span_id = span_id_hex(span_context.span_id)
+    run = call.run
+    item = ToolCallItem(call=identity, arguments=call.arguments)
+    run.items.append(item)
+    if run.listening:
+        run.emit_tool_event(RunItemStreamEvent("tool_called", item))
+
+
+def progress(call: ToolCall, sequence: int, data: Any, timestamp: int) -> None:
+    """One ``send_progress`` record (already on the span, or held back by sampling): always streamed."""
+    run = call.run
+    if run.listening:
+        event = ToolProgressStreamEvent(call=call.identity, data=data, sequence=sequence, timestamp=timestamp)
+        run.emit_progress(event)
+
+
+def stalled(call: ToolCall, stalled_for: float, stall_timeout: float, timestamp: int) -> None:
+    """The watchdog found the call quiet past its stall timeout (the span event is already recorded).
+
+    Sent like a lifecycle event, never coalesced: there is at most one per quiet period of a call.
+    """
+    run = call.run
+    if run.listening:
+        run.emit_tool_event(
+            ToolStalledStreamEvent(
+                call=call.identity,
+                stalled_for=stalled_for,
+                stall_timeout=stall_timeout,
+                last_sequence=call.sequence,
+                timestamp=timestamp,
+            )
+        )
+
+
+def ended(call: ToolCall) -> None:
+    """The call's span has ended: ``tool_output`` is created from the outcome ``ToolCall.finish`` recorded."""
+    call.end_reported = True
+    run = call.run
+    item = ToolCallOutputItem(
+        call=call.identity, output=call.output, is_error=call.error_type is not None, error_type=call.error_type
+    )
+    run.items.append(item)
+    if run.listening:
+        run.emit_tool_event(RunItemStreamEvent("tool_output", item))

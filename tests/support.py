@@ -1,0 +1,79 @@
+"""The tests' one helper module: traces to assert on, scripted agents, and collecting a streamed run.
+
+Each test gets its own provider passed through ``RunConfig(tracer_provider=...)``, so tests never depend on (or
+disturb) the process-wide global provider. Server helpers live in ``server_support`` and OTLP receivers in
+``otlp_receivers``; everything else a test file would otherwise write again belongs here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import Sampler
+
+from agents_otel import Agent, FunctionTool, RunConfig, Runner, StreamEvent
+from agents_otel.items import FunctionCall
+from agents_otel.testing import ScriptedModel, assistant_message, function_call
+
+
+@dataclass
+class Tracing:
+    """An SDK provider whose finished spans are kept in memory."""
+
+    provider: TracerProvider
+    exporter: InMemorySpanExporter
+
+    @classmethod
+    def new(cls, sampler: Sampler | None = None) -> Tracing:
+        """For tests that need a provider outside the ``tracing`` fixture (a server app, a custom sampler)."""
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider(sampler=sampler) if sampler is not None else TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        return cls(provider, exporter)
+
+    @property
+    def config(self) -> RunConfig:
+        return RunConfig(tracer_provider=self.provider)
+
+    def spans(self) -> list[ReadableSpan]:
+        return list(self.exporter.get_finished_spans())
+
+    def named(self, prefix: str) -> list[ReadableSpan]:
+        return [s for s in self.spans() if s.name.startswith(prefix)]
+
+    def tool_span(self, call_id: str) -> ReadableSpan:
+        (span,) = [s for s in self.named("execute_tool") if (s.attributes or {}).get("gen_ai.tool.call.id") == call_id]
+        return span
+
+
+@pytest.fixture
+def tracing() -> Iterator[Tracing]:
+    traced = Tracing.new()
+    yield traced
+    traced.provider.shutdown()
+
+
+def scripted_agent(
+    tools: Sequence[FunctionTool], calls: list[FunctionCall], *, name: str = "Worker", answer: str = "done"
+) -> Agent[Any]:
+    """An agent whose model makes ``calls`` in one turn, then answers ``answer``."""
+    model = ScriptedModel([calls, [assistant_message(answer)]])
+    return Agent(name=name, tools=list(tools), model=model)
+
+
+def one_call_agent(
+    tool: FunctionTool, args: dict[str, Any] | None = None, *, call_id: str = "call_1", name: str = "Worker"
+) -> Agent[Any]:
+    """An agent that calls ``tool`` once with ``args``, then answers "done"."""
+    return scripted_agent([tool], [function_call(tool.name, args or {}, call_id=call_id)], name=name)
+
+
+async def streamed_events(agent: Agent[Any], config: RunConfig, input: str = "go") -> list[StreamEvent]:
+    """Every event of a streamed run, in order."""
+    return [e async for e in Runner.run_streamed(agent, input, run_config=config).stream_events()]

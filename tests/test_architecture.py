@@ -1,0 +1,201 @@
+"""The package's shape, checked from its own source: one-way layers, no import cycles, small modules.
+
+Why a test: every new capability copies the patterns the core shows, so the layering must fail loudly the moment a
+change bends it, not drift until a maintainer notices. The import graph is built from the package's own ``ast``
+(no import side effects), counting imports at module level *and* inside functions; imports under
+``if TYPE_CHECKING:`` are type-only and do not count. See docs/architecture.md for the picture.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "agents_otel"
+MAX_MODULE_LINES = 400
+
+RECORDS, CONVENTIONS, TELEMETRY, RUN_STATE, ENGINE, SURFACES = range(6)
+LAYER_NAMES = ["records", "conventions", "telemetry", "run state", "engine", "surfaces"]
+
+# Module (or package prefix, ending in ".") -> layer. A module must be placed here before it can land.
+LAYERS: dict[str, int] = {
+    "agents_otel.version": RECORDS,
+    "agents_otel.exceptions": RECORDS,
+    "agents_otel.items": RECORDS,
+    "agents_otel.stream_events": RECORDS,
+    "agents_otel.models.interface": RECORDS,
+    "agents_otel.run_config": RECORDS,
+    "agents_otel.progress_sampling": RECORDS,
+    "agents_otel.progress_payload": RECORDS,
+    "agents_otel.redaction": RECORDS,
+    "agents_otel.context_wrapper": RECORDS,
+    "agents_otel.tracing": CONVENTIONS,
+    "agents_otel.tracing.attributes": CONVENTIONS,
+    "agents_otel.tracing.ids": CONVENTIONS,
+    "agents_otel.tracing.spans": CONVENTIONS,
+    "agents_otel.tracing.content": CONVENTIONS,
+    "agents_otel.tracing.messages": CONVENTIONS,
+    "agents_otel.tracing.": TELEMETRY,
+    "agents_otel.metrics": TELEMETRY,
+    "agents_otel.run_state": RUN_STATE,
+    "agents_otel.event_stream": RUN_STATE,
+    "agents_otel.tool_call": RUN_STATE,
+    "agents_otel.tool_events": RUN_STATE,
+    "agents_otel.tool_context": RUN_STATE,
+    "agents_otel.current_tool": RUN_STATE,
+    "agents_otel.stall": RUN_STATE,
+    "agents_otel.function_schema": ENGINE,
+    "agents_otel.tool": ENGINE,
+    "agents_otel.model_call": ENGINE,
+    "agents_otel.tool_execution": ENGINE,
+    "agents_otel.run": ENGINE,
+    "agents_otel.result": ENGINE,
+    "agents_otel.agent": ENGINE,
+    "agents_otel.models": ENGINE,
+    "agents_otel": SURFACES,
+    "agents_otel.testing": SURFACES,
+    "agents_otel.cli": SURFACES,
+    "agents_otel.models.": SURFACES,
+    "agents_otel.server.": SURFACES,
+    "agents_otel.server": SURFACES,
+    "agents_otel.commands.": SURFACES,
+    "agents_otel.commands": SURFACES,
+    "agents_otel.trace_view.": SURFACES,
+    "agents_otel.trace_view": SURFACES,
+    "agents_otel.mcp.": SURFACES,
+    "agents_otel.mcp": SURFACES,
+}
+
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {
+    ("agents_otel.models", "agents_otel.models.openai_responses"): (
+        "a model given by name (Agent(model='gpt-4.1')) resolves to the default provider's model at run time; "
+        "imported inside resolve_model so runs on other models never import openai"
+    ),
+}
+"""Runtime imports that go up a layer on purpose, each with its reason."""
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def layer_of(module: str) -> int:
+    if module in LAYERS:
+        return LAYERS[module]
+    prefixes = [p for p in LAYERS if p.endswith(".") and module.startswith(p)]
+    if not prefixes:
+        raise AssertionError(f"{module} has no layer: place it in LAYERS in tests/test_architecture.py")
+    return LAYERS[max(prefixes, key=len)]
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def runtime_imports(module: str) -> set[str]:
+    """The package's own modules that ``module`` imports at run time (module level or in functions)."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                for sub in child.orelse:
+                    visit(sub)
+                continue
+            if isinstance(child, ast.Import):
+                found.update(a.name for a in child.names if a.name.startswith("agents_otel"))
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base_parts = package.split(".")
+                    base_parts = base_parts[: len(base_parts) - (child.level - 1)]
+                    base = ".".join(base_parts + ([child.module] if child.module else []))
+                else:
+                    base = child.module or ""
+                if not base.startswith("agents_otel"):
+                    continue
+                for alias in child.names:
+                    candidate = f"{base}.{alias.name}"
+                    found.add(candidate if candidate in MODULES else base)
+            visit(child)
+
+    visit(ast.parse(path.read_text(), str(path)))
+    found.discard(module)
+    return {m for m in found if m in MODULES}
+
+
+GRAPH = {m: runtime_imports(m) for m in MODULES}
+
+
+def test_no_runtime_import_cycle() -> None:
+    # Tarjan's strongly connected components: any component of more than one module is a cycle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def strongconnect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                strongconnect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in GRAPH:
+        if v not in index:
+            strongconnect(v)
+    assert cycles == []
+
+
+def test_every_module_has_a_layer() -> None:
+    for module in MODULES:
+        layer_of(module)
+
+
+def test_layers_import_only_downward() -> None:
+    upward = [
+        f"{m} ({LAYER_NAMES[layer_of(m)]}) imports {i} ({LAYER_NAMES[layer_of(i)]})"
+        for m, imported in GRAPH.items()
+        for i in sorted(imported)
+        if layer_of(i) > layer_of(m) and (m, i) not in ALLOWED_UPWARD
+    ]
+    assert upward == []
+
+
+def test_the_graph_sees_function_level_imports() -> None:
+    """Guard the checker itself: ``agent.as_tool`` imports ``run`` inside a function."""
+    assert "agents_otel.run" in GRAPH["agents_otel.agent"]
+    assert "agents_otel.models.openai_responses" in GRAPH["agents_otel.models"]
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_over_the_size_limit(module: str) -> None:
+    lines = len(MODULES[module].read_text().splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{module} has {lines} lines: split it by concept"

@@ -1,0 +1,142 @@
+"""``POST /ag-ui`` driven by the official AG-UI client (``@ag-ui/client``'s ``HttpAgent`` under Node), which
+validates every event against ``@ag-ui/core``'s schemas and their order, and keeps the conversation's messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from server_support import LiveServer, blocked_agent
+from support import Tracing
+from ui_protocol_support import Scenario, drive, failing_agent, final_event, require_node_clients, walk
+
+from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
+from agents_otel.server import create_app
+
+EVERY_TYPE = {
+    "RUN_STARTED",
+    "STEP_STARTED",
+    "TEXT_MESSAGE_START",
+    "TEXT_MESSAGE_CONTENT",
+    "TEXT_MESSAGE_END",
+    "TOOL_CALL_START",
+    "TOOL_CALL_ARGS",
+    "TOOL_CALL_END",
+    "CUSTOM",
+    "SUBAGENT_STARTED",
+    "SUBAGENT_FINISHED",
+    "TOOL_CALL_RESULT",
+    "STEP_FINISHED",
+    "RUN_FINISHED",
+}
+
+
+@pytest.fixture(autouse=True)
+def _node() -> None:
+    require_node_clients()
+
+
+def _index(events: list[dict[str, Any]], kind: str, call_id: str) -> int:
+    (index,) = [i for i, e in enumerate(events) if e["type"] == kind and e.get("toolCallId") == call_id]
+    return index
+
+
+def test_a_conversation_of_two_runs_with_parallel_nested_and_failing_calls(tracing: Tracing) -> None:
+    scenario = Scenario()
+    app = create_app(scenario.agent, run_config=tracing.config)
+    with LiveServer(app) as server:
+        report = drive(
+            "ag_ui_driver.mjs",
+            {"url": server.base_url + "/ag-ui", "threadId": "thread-1", "turns": ["Hello", "And again"]},
+        )
+        first, second = report["runs"]
+        assert first["error"] is None and second["error"] is None
+        served = first["events"][0]["metadata"]["agentsOtelRunId"]
+        status = httpx.get(f"{server.base_url}/runs/{served}").json()
+
+    events = first["events"]
+    assert {e["type"] for e in events} == EVERY_TYPE
+    assert events[0] | {"timestamp": 0} == {
+        "type": "RUN_STARTED",
+        "timestamp": 0,
+        "threadId": "thread-1",
+        "runId": "thread-1-run-0",
+        "metadata": events[0]["metadata"],
+    }
+    assert events[-1]["type"] == "RUN_FINISHED"
+    finished = events[-1]
+    assert (finished["threadId"], finished["runId"], finished["result"]) == ("thread-1", "thread-1-run-0", "Answer 1.")
+    assert None not in list(walk(events)), "optional fields are omitted, never null"
+    assert status["status"] == "completed" and status["trace_id"] == events[0]["metadata"]["traceId"]
+
+    ids = scenario.ids(1)
+    progress = [e for e in events if e["type"] == "CUSTOM"]
+    assert {e["name"] for e in progress} == {"tool_progress"}
+    for call, steps in ((ids["a"], 3), (ids["b"], 3), (ids["inner"], 2)):
+        own = [i for i, e in enumerate(events) if e["type"] == "CUSTOM" and e["value"]["toolCallId"] == call]
+        assert [events[i]["value"]["sequence"] for i in own] == list(range(1, steps + 1))
+        assert [events[i]["value"]["data"] for i in own] == [{"done": k, "of": steps} for k in range(1, steps + 1)]
+        assert _index(events, "TOOL_CALL_END", call) < own[0] and own[-1] < _index(events, "TOOL_CALL_RESULT", call)
+        value = events[own[0]]["value"]
+        assert value["traceId"] == status["trace_id"] and len(value["spanId"]) == 16
+
+    # The two parallel calls belong to the turn's assistant message; the nested call to its subagent.
+    (text_start,) = [e for e in events if e["type"] == "TEXT_MESSAGE_START" and events.index(e) < 10]
+    assert events[_index(events, "TOOL_CALL_START", ids["a"])]["parentMessageId"] == text_start["messageId"]
+    (subagent,) = [e for e in events if e["type"] == "SUBAGENT_STARTED"]
+    assert (subagent["subagentRunId"], subagent["parentToolCallId"], subagent["name"]) == (
+        ids["nested"],
+        ids["nested"],
+        "Researcher",
+    )
+    inner_start = events[_index(events, "TOOL_CALL_START", ids["inner"])]
+    assert inner_start["subagentRunId"] == ids["nested"]
+    inner_progress = next(e for e in progress if e["value"]["toolCallId"] == ids["inner"])
+    assert inner_progress["value"]["parentToolCallId"] == ids["nested"]
+    finished = next(i for i, e in enumerate(events) if e["type"] == "SUBAGENT_FINISHED")
+    assert finished < _index(events, "TOOL_CALL_RESULT", ids["nested"])
+
+    failed = events[_index(events, "TOOL_CALL_RESULT", ids["err"])]
+    assert "boom" in failed["content"] and failed["metadata"]["isError"] is True
+
+    # The client's own state: the assistant's text, its tool calls and their results, then the second run's.
+    messages = report["messages"]
+    assert [m["content"] for m in messages if m["role"] == "user"] == ["Hello", "And again"]
+    assistant_texts = [m.get("content") for m in messages if m["role"] == "assistant" and m.get("content")]
+    assert assistant_texts == ["Working on it.", "Answer 1.", "Working on it.", "Answer 2."]
+    results = {m["toolCallId"]: m["content"] for m in messages if m["role"] == "tool"}
+    assert results[ids["a"]] == "counted to 3" and results[ids["nested"]] == "found it"
+
+    # The second run continued the conversation the client sent back.
+    history = scenario.requests[2].input
+    assert history[0] == UserMessage("Hello")
+    assert AssistantMessage("Working on it.") in history and AssistantMessage("Answer 1.") in history
+    assert FunctionCall("count", '{"n": 3}', ids["a"]) in history
+    assert FunctionCallOutput(ids["a"], "counted to 3") in history
+    assert history[-1] == UserMessage("And again")
+    assert not any(isinstance(item, FunctionCall) and item.call_id == ids["inner"] for item in history)
+
+
+def test_a_failed_run_ends_with_run_error() -> None:
+    with LiveServer(create_app(failing_agent)) as server:
+        (run,) = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["hi"]})[
+            "runs"
+        ]
+    assert run["events"][0]["type"] == "RUN_STARTED"
+    error = run["events"][-1]
+    assert error["type"] == "RUN_ERROR" and error["code"] == "RuntimeError" and "model down" in error["message"]
+
+
+def test_the_client_aborting_cancels_the_run() -> None:
+    with LiveServer(create_app(blocked_agent)) as server:
+        (run,) = drive(
+            "ag_ui_driver.mjs",
+            {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["wait"], "abortOnProgress": True},
+        )["runs"]
+        served = run["events"][0]["metadata"]["agentsOtelRunId"]
+        progress, aborted = run["events"][-2:]
+        assert progress["name"] == "tool_progress"
+        assert (aborted["type"], aborted["code"]) == ("RUN_ERROR", "abort")  # made by the client for its abort
+        assert final_event(server.base_url, served)["type"] == "run_cancelled"

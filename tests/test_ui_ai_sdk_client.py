@@ -1,0 +1,116 @@
+"""``POST /ai-sdk/chat`` driven by the Vercel AI SDK (npm ``ai`` under Node) the way ``useChat`` does it:
+``DefaultChatTransport`` sends the request and validates every chunk, ``readUIMessageStream`` builds the assistant
+message (and fails on an output chunk with no input before it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from server_support import LiveServer, blocked_agent
+from support import Tracing
+from ui_protocol_support import Scenario, drive, failing_agent, final_event, require_node_clients
+
+from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
+from agents_otel.server import create_app
+
+EVERY_TYPE = {
+    "start",
+    "start-step",
+    "text-start",
+    "text-delta",
+    "text-end",
+    "tool-input-start",
+    "tool-input-available",
+    "data-tool-progress",
+    "tool-output-available",
+    "tool-output-error",
+    "finish-step",
+    "finish",
+}
+
+
+@pytest.fixture(autouse=True)
+def _node() -> None:
+    require_node_clients()
+
+
+def _index(chunks: list[dict[str, Any]], kind: str, call_id: str) -> int:
+    (index,) = [i for i, c in enumerate(chunks) if c["type"] == kind and c.get("toolCallId") == call_id]
+    return index
+
+
+def test_a_conversation_of_two_turns_with_parallel_nested_and_failing_calls(tracing: Tracing) -> None:
+    scenario = Scenario()
+    with LiveServer(create_app(scenario.agent, run_config=tracing.config)) as server:
+        report = drive(
+            "ai_sdk_driver.mjs",
+            {"url": server.base_url + "/ai-sdk/chat", "chatId": "chat-1", "turns": ["Hello", "And again"]},
+        )
+        first, second = report["turns"]
+        assert first["error"] is None and second["error"] is None
+        metadata = first["chunks"][0]["messageMetadata"]
+        status = httpx.get(f"{server.base_url}/runs/{metadata['agentsOtelRunId']}").json()
+
+    chunks = first["chunks"]
+    assert {c["type"] for c in chunks} == EVERY_TYPE
+    assert chunks[0]["type"] == "start" and chunks[-1] == {"type": "finish", "finishReason": "stop"}
+    assert status["status"] == "completed" and status["trace_id"] == metadata["traceId"]
+
+    ids = scenario.ids(1)
+    for call, steps in ((ids["a"], 3), (ids["b"], 3), (ids["inner"], 2)):
+        own = [i for i, c in enumerate(chunks) if c["type"] == "data-tool-progress" and c["id"] == call]
+        assert [chunks[i]["data"]["sequence"] for i in own] == list(range(1, steps + 1))
+        assert all(chunks[i]["data"]["toolCallId"] == call for i in own)
+        start = _index(chunks, "tool-input-start", call)
+        assert start < _index(chunks, "tool-input-available", call) < own[0]
+        assert own[-1] < _index(chunks, "tool-output-available", call)
+        assert chunks[own[0]]["data"]["traceId"] == status["trace_id"]
+        assert chunks[start]["toolMetadata"]["spanId"] == chunks[own[0]]["data"]["spanId"]
+    inner = chunks[_index(chunks, "tool-input-start", ids["inner"])]
+    assert inner["toolMetadata"]["parentToolCallId"] == ids["nested"]
+    assert "boom" in chunks[_index(chunks, "tool-output-error", ids["err"])]["errorText"]
+
+    # The assembled message: one progress part per call, replaced in place by each new value.
+    parts = first["message"]["parts"]
+    progress = {p["id"]: p["data"] for p in parts if p["type"] == "data-tool-progress"}
+    assert {k: v["sequence"] for k, v in progress.items()} == {ids["a"]: 3, ids["b"]: 3, ids["inner"]: 2}
+    assert progress[ids["a"]]["data"] == {"done": 3, "of": 3}
+    tools = {p["toolCallId"]: p for p in parts if p["type"].startswith("tool-")}
+    assert tools[ids["a"]]["type"] == "tool-count" and tools[ids["a"]]["state"] == "output-available"
+    assert tools[ids["a"]]["output"] == "counted to 3"
+    assert tools[ids["err"]]["state"] == "output-error"
+    texts = [p["text"] for p in parts if p["type"] == "text"]
+    assert texts == ["Working on it.", "Answer 1."]
+    assert [p["text"] for p in second["message"]["parts"] if p["type"] == "text"] == ["Working on it.", "Answer 2."]
+
+    # The second turn continued the conversation the client sent back.
+    history = scenario.requests[2].input
+    assert history[0] == UserMessage("Hello")
+    assert AssistantMessage("Working on it.") in history and AssistantMessage("Answer 1.") in history
+    assert FunctionCall("count", '{"n": 3}', ids["a"]) in history
+    assert FunctionCallOutput(ids["a"], "counted to 3") in history
+    assert history[-1] == UserMessage("And again")
+    assert not any(isinstance(item, FunctionCall) and item.call_id == ids["inner"] for item in history)
+
+
+def test_a_failed_run_ends_with_an_error_chunk() -> None:
+    with LiveServer(create_app(failing_agent)) as server:
+        (turn,) = drive(
+            "ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]}
+        )["turns"]
+    assert turn["chunks"][-1] == {"type": "error", "errorText": "model down"}
+    assert "model down" in turn["error"]
+
+
+def test_the_client_aborting_cancels_the_run() -> None:
+    with LiveServer(create_app(blocked_agent)) as server:
+        (turn,) = drive(
+            "ai_sdk_driver.mjs",
+            {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["wait"], "abortOnProgress": True},
+        )["turns"]
+        assert turn["aborted"] and turn["chunks"][-1]["type"] == "data-tool-progress"
+        served = turn["chunks"][0]["messageMetadata"]["agentsOtelRunId"]
+        assert final_event(server.base_url, served)["type"] == "run_cancelled"

@@ -1,0 +1,240 @@
+"""``/ag-ui`` and ``/ai-sdk/chat`` on the wire: framing, headers, what input is accepted or refused, the trace a
+run joins, cancelling at ``/runs/{id}/cancel``, and AG-UI's own conformance validator (``ag-ui-validate``, PyPI)
+run against the live endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from server_support import SAFETY_TIMEOUT, LiveServer, blocked_agent
+from support import Tracing
+from ui_protocol_support import Scenario
+
+from agents_otel.server import create_app
+
+VALIDATOR = Path(sys.executable).with_name("ag-ui-validate")
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+PARENT_SPAN = "00f067aa0ba902b7"
+
+
+def _ag_ui_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "threadId": "thread-7",
+        "runId": "run-7",
+        "messages": [{"id": "m1", "role": "user", "content": "Hello"}],
+        **extra,
+    }
+
+
+def _chat_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "id": "chat-7",
+        "trigger": "submit-message",
+        "messages": [{"id": "m1", "role": "user", "parts": [{"type": "text", "text": "Hello"}]}],
+        **extra,
+    }
+
+
+def _frames(body: bytes) -> list[str]:
+    assert b"\r" not in body, "LF framing only: the AG-UI client splits on \\n\\n"
+    text = body.decode()
+    assert text.endswith("\n\n")
+    frames = text[:-2].split("\n\n")
+    assert all(f.startswith("data: ") and "\n" not in f for f in frames), frames
+    return [f.removeprefix("data: ") for f in frames]
+
+
+def test_ag_ui_frames_are_event_encoder_frames_and_accept_every_run_agent_input_field(tracing: Tracing) -> None:
+    app = create_app(Scenario().agent, run_config=tracing.config)
+    body = _ag_ui_body(
+        protocolVersion="1.0",
+        parentRunId="run-6",
+        resume=[],
+        state={"cart": [1, 2]},
+        tools=[{"name": "frontend_tool", "description": "a tool the page offers"}],
+        context=[{"description": "locale", "value": "en"}],
+        forwardedProps={"anything": True},
+        aFieldFromTheFuture={"x": 1},
+    )
+    with LiveServer(app) as server:
+        response = httpx.post(server.base_url + "/ag-ui", json=body, timeout=SAFETY_TIMEOUT)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = [json.loads(f) for f in _frames(response.content)]
+    assert events[0]["type"] == "RUN_STARTED" and events[-1]["type"] == "RUN_FINISHED"
+    assert response.headers["x-agents-otel-run-id"] == events[0]["metadata"]["agentsOtelRunId"]
+    assert all(isinstance(e["timestamp"], int) for e in events)
+    assert all(isinstance(e["content"], str) for e in events if e["type"] == "TOOL_CALL_RESULT")
+
+
+def test_ai_sdk_stream_has_the_protocol_header_and_ends_with_done() -> None:
+    with LiveServer(create_app(Scenario().agent)) as server:
+        response = httpx.post(server.base_url + "/ai-sdk/chat", json=_chat_body(), timeout=SAFETY_TIMEOUT)
+    assert response.status_code == 200
+    assert response.headers["x-vercel-ai-ui-message-stream"] == "v1"
+    assert response.headers["content-type"].startswith("text/event-stream")
+    frames = _frames(response.content)
+    assert frames[-1] == "[DONE]"
+    assert json.loads(frames[-2]) == {"type": "finish", "finishReason": "stop"}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "code", "fragment"),
+    [
+        ("/ag-ui", b"{not json", 400, "bad_request", "RunAgentInput"),
+        ("/ag-ui", {"runId": "r", "messages": []}, 422, "invalid_input", "threadId"),
+        ("/ag-ui", _ag_ui_body(messages=[]), 422, "invalid_input", "no user message"),
+        (
+            "/ag-ui",
+            _ag_ui_body(messages=[{"id": "s", "role": "system", "content": "be terse"}]),
+            422,
+            "invalid_input",
+            "'system' messages are not supported",
+        ),
+        (
+            "/ag-ui",
+            _ag_ui_body(
+                messages=[
+                    {
+                        "id": "u",
+                        "role": "user",
+                        "content": [{"type": "image", "source": {"type": "url", "value": "http://x/y.png"}}],
+                    }
+                ]
+            ),
+            422,
+            "invalid_input",
+            "only text content",
+        ),
+        ("/ai-sdk/chat", b"[]", 422, "invalid_input", "chat request"),
+        ("/ai-sdk/chat", {"id": "c", "messages": []}, 422, "invalid_input", "messages"),
+        (
+            "/ai-sdk/chat",
+            _chat_body(messages=[{"id": "s", "role": "system", "parts": [{"type": "text", "text": "x"}]}]),
+            422,
+            "invalid_input",
+            "system messages are not supported",
+        ),
+        (
+            "/ai-sdk/chat",
+            _chat_body(
+                messages=[{"id": "u", "role": "user", "parts": [{"type": "file", "url": "x", "mediaType": "a/b"}]}]
+            ),
+            422,
+            "invalid_input",
+            "'file' parts are not supported",
+        ),
+    ],
+)
+def test_bad_requests_are_refused_with_a_typed_error(
+    path: str, body: Any, status: int, code: str, fragment: str
+) -> None:
+    app = create_app(Scenario().agent)
+    with LiveServer(app) as server:
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"content-type": "application/json"}
+        response = httpx.post(server.base_url + path, content=content, headers=headers, timeout=SAFETY_TIMEOUT)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code and fragment in error["message"]
+    assert len(app.runs) == 0
+
+
+@pytest.mark.parametrize(("path", "body"), [("/ag-ui", _ag_ui_body()), ("/ai-sdk/chat", _chat_body())])
+def test_the_same_access_rules_as_runs(path: str, body: dict[str, Any]) -> None:
+    app = create_app(Scenario().agent, auth_token="s3cret-token", max_running_runs=1)
+    with LiveServer(app) as server, httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client:
+        refused = client.post(path, json=body)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+        cross_site = client.post(path, json=body, headers={"Origin": "https://evil.example"})
+        assert cross_site.status_code in (401, 403)
+        bearer = {"Authorization": "Bearer s3cret-token"}
+        response = client.post(path, json=body, headers=bearer)
+        assert response.status_code == 200
+        served = response.headers["x-agents-otel-run-id"]
+        assert client.get(f"/runs/{served}").status_code == 401
+        assert client.get(f"/runs/{served}", headers=bearer).json()["status"] == "completed"
+    assert len(app.runs) == 1
+
+
+@pytest.mark.parametrize(("path", "body"), [("/ag-ui", _ag_ui_body()), ("/ai-sdk/chat", _chat_body())])
+def test_a_traceparent_continues_the_callers_trace_and_the_thread_is_the_conversation(
+    tracing: Tracing, path: str, body: dict[str, Any]
+) -> None:
+    with LiveServer(create_app(Scenario().agent, run_config=tracing.config)) as server:
+        response = httpx.post(
+            server.base_url + path,
+            json=body,
+            headers={"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01"},
+            timeout=SAFETY_TIMEOUT,
+        )
+        assert response.status_code == 200
+        served = response.headers["x-agents-otel-run-id"]
+        status = httpx.get(f"{server.base_url}/runs/{served}").json()
+    assert response.headers["x-agents-otel-trace-id"] == TRACE_ID == status["trace_id"]
+    (root,) = tracing.named("invoke_agent Main")
+    assert format(root.context.trace_id, "032x") == TRACE_ID
+    assert root.parent is not None and format(root.parent.span_id, "016x") == PARENT_SPAN
+    assert root.attributes is not None
+    assert root.attributes["gen_ai.conversation.id"] == ("thread-7" if path == "/ag-ui" else "chat-7")
+
+
+def _read_until(lines: Any, predicate: Any) -> dict[str, Any]:
+    for line in lines:
+        if line.startswith("data: ") and line != "data: [DONE]":
+            event = json.loads(line.removeprefix("data: "))
+            if predicate(event):
+                return event  # type: ignore[no-any-return]
+    raise AssertionError("the stream ended first")
+
+
+def test_cancelling_at_runs_ends_the_ag_ui_stream_with_a_cancelled_outcome() -> None:
+    with LiveServer(create_app(blocked_agent)) as server, httpx.Client(timeout=SAFETY_TIMEOUT) as client:
+        with client.stream("POST", server.base_url + "/ag-ui", json=_ag_ui_body()) as response:
+            lines = response.iter_lines()
+            started = _read_until(lines, lambda e: e["type"] == "RUN_STARTED")
+            _read_until(lines, lambda e: e["type"] == "CUSTOM")
+            served = started["metadata"]["agentsOtelRunId"]
+            assert client.post(f"{server.base_url}/runs/{served}/cancel").status_code == 202
+            finished = _read_until(lines, lambda e: e["type"] in ("RUN_FINISHED", "RUN_ERROR"))
+        assert finished["outcome"] == {"type": "cancelled"}
+        assert finished["runId"] == "run-7" and "result" not in finished
+        assert client.get(f"{server.base_url}/runs/{served}").json()["status"] == "cancelled"
+
+
+def test_cancelling_at_runs_ends_the_ai_sdk_stream_with_abort() -> None:
+    with (
+        LiveServer(create_app(blocked_agent)) as server,
+        httpx.Client(timeout=SAFETY_TIMEOUT) as client,
+        client.stream("POST", server.base_url + "/ai-sdk/chat", json=_chat_body()) as response,
+    ):
+        lines = response.iter_lines()
+        served = _read_until(lines, lambda e: e["type"] == "start")["messageMetadata"]["agentsOtelRunId"]
+        _read_until(lines, lambda e: e["type"] == "data-tool-progress")
+        assert client.post(f"{server.base_url}/runs/{served}/cancel").status_code == 202
+        assert _read_until(lines, lambda e: e["type"] in ("abort", "finish", "error"))["type"] == "abort"
+
+
+def test_the_ag_ui_conformance_validator_finds_no_error_or_warning(tracing: Tracing) -> None:
+    with LiveServer(create_app(Scenario().agent, run_config=tracing.config)) as server:
+        done = subprocess.run(
+            [str(VALIDATOR), server.base_url + "/ag-ui", "--json", "--timeout", str(SAFETY_TIMEOUT)],
+            capture_output=True,
+            text=True,
+            timeout=SAFETY_TIMEOUT * 2,
+            check=False,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    findings = [d for d in report["diagnostics"] if d["severity"] in ("error", "warning")]
+    assert findings == []
+    # The only remark: our CUSTOM names (a contract, docs/ui-protocols.md) carry no vendor prefix.
+    assert {d["rule"] for d in report["diagnostics"]} <= {"AGUI903"}
+    assert report["diagnostics"], "the stream had progress events to remark on"

@@ -1,0 +1,132 @@
+"""Helpers for the UI protocol tests: the official npm clients run by Node, and the agents they talk to.
+
+The npm packages come from ``tests/js/package.json`` + ``package-lock.json`` (``make js-clients`` runs ``npm ci``;
+``make test`` depends on it). Each driver script prints one JSON report; the tests assert on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from server_support import SAFETY_TIMEOUT, watch
+
+from agents_otel import Agent, ToolContext, function_tool
+from agents_otel.models.interface import ModelRequest
+from agents_otel.testing import ScriptedModel, assistant_message, function_call
+
+JS_DIR = Path(__file__).resolve().parent / "js"
+NODE = shutil.which("node") or "node"
+
+
+def require_node_clients() -> None:
+    if shutil.which("node") and (JS_DIR / "node_modules" / "@ag-ui" / "client").is_dir():
+        return
+    message = "the npm clients are not installed: run `make js-clients` (npm ci in tests/js; needs Node 20+)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def drive(driver: str, scenario: dict[str, Any]) -> dict[str, Any]:
+    """Run ``tests/js/<driver>`` with the scenario; its JSON report."""
+    done = subprocess.run(
+        [NODE, str(JS_DIR / driver), json.dumps(scenario)],
+        cwd=JS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=SAFETY_TIMEOUT * 2,
+        check=False,
+    )
+    assert done.returncode == 0, f"{driver} failed ({done.returncode}):\n{done.stderr}"
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def final_event(base_url: str, run_id: str) -> dict[str, Any]:
+    """The run's last ``/runs`` event, waiting for the run to end (on its events, not on time)."""
+    with httpx.Client(base_url=base_url, timeout=SAFETY_TIMEOUT) as client:
+        events = list(watch(client, f"/runs/{run_id}/events"))
+    return events[-1]
+
+
+def walk(value: Any) -> Iterator[Any]:
+    """Every value nested in a JSON document."""
+    yield value
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk(item)
+
+
+@function_tool
+async def count(ctx: ToolContext[Any], n: int) -> str:
+    """Count to n, reporting each step."""
+    for i in range(1, n + 1):
+        ctx.send_progress({"done": i, "of": n})
+        await asyncio.sleep(0)  # let the other calls run between steps
+    return f"counted to {n}"
+
+
+@function_tool
+def explode() -> str:
+    """Always fails."""
+    raise ValueError("boom")
+
+
+class Scenario:
+    """Per run: text, two parallel ``count`` calls, an agent used as a tool (whose own ``count`` call is nested)
+    and a failing call in one turn, then an answer. Call ids carry the run number so a conversation's runs never
+    reuse one; every model request is kept, so a test can check that history continued."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.requests: list[ModelRequest] = []
+
+    def ids(self, run: int) -> dict[str, str]:
+        return {k: f"r{run}_{k}" for k in ("a", "b", "nested", "inner", "err")}
+
+    def agent(self) -> Agent[Any]:
+        self.runs += 1
+        ids = self.ids(self.runs)
+        run = self.runs
+        inner = Agent(
+            name="Researcher",
+            tools=[count],
+            model=ScriptedModel(
+                [[function_call("count", {"n": 2}, call_id=ids["inner"])], [assistant_message("found it")]]
+            ),
+        )
+
+        def first(request: ModelRequest) -> list[Any]:
+            self.requests.append(request)
+            return [
+                assistant_message("Working on it."),
+                function_call("count", {"n": 3}, call_id=ids["a"]),
+                function_call("count", {"n": 3}, call_id=ids["b"]),
+                function_call("research", {"input": "dig"}, call_id=ids["nested"]),
+                function_call("explode", {}, call_id=ids["err"]),
+            ]
+
+        def answer(request: ModelRequest) -> list[Any]:
+            self.requests.append(request)
+            return [assistant_message(f"Answer {run}.")]
+
+        return Agent(
+            name="Main",
+            tools=[count, explode, inner.as_tool("research", "Ask the researcher.")],
+            model=ScriptedModel([first, answer]),
+        )
+
+
+def failing_agent() -> Agent[Any]:
+    return Agent(name="Broken", model=ScriptedModel([RuntimeError("model down")]))
