@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all lint typecheck bench browser js-clients redis clean
+.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus redis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ $(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Prometheus and promtool for the alert-rule tests come from Debian's package (2.42 on bookworm; the shipped
+# configs and rules are kept valid for it and for the v3 image docker-compose.yaml pins). No recommends: the tests
+# need neither node-exporter nor the service, and start their own Prometheus on a free port.
+prometheus:
+	@command -v promtool >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	  else echo "promtool missing: install Debian's 'prometheus' package to run the alert-rule tests"; fi; }
+
 # A real redis-server for the replica tests comes from Debian's package; each test session starts its own instance.
 redis:
 	@command -v redis-server >/dev/null 2>&1 || { \
@@ -42,7 +50,7 @@ redis:
 	  else echo "redis-server missing: install Debian's 'redis-server' package to run the replica tests"; fi; }
 
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients redis lint
+test: $(STAMP) browser js-clients prometheus redis lint
 	$(PY) -m pytest -q
 
 # What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).
@@ -50,6 +58,7 @@ test-all:
 	PYTHONS="$(PYTHONS)" bash .ci/run
 
 lint: $(STAMP)
+	@! git grep -nE '^(<<<<<<<|>>>>>>>)( |$$)|^=======$$' -- ':!*.md' 2>/dev/null || { echo "merge conflict markers left in the files above"; exit 1; }
 	$(VENV)/bin/ruff check agents_otel tests examples benchmarks
 	$(VENV)/bin/mypy
 

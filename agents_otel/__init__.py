@@ -54,6 +54,7 @@ from .stream_events import (
 )
 from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
+from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
 from .version import __version__
@@ -97,6 +98,7 @@ __all__ = [
     "FunctionTool",
     "MaxTurnsExceeded",
     "MessageOutputItem",
+    "MetricsConfigurationError",
     "Model",
     "ModelBehaviorError",
     "ModelConnectionError",
@@ -139,6 +141,7 @@ __all__ = [
     "UserError",
     "UserMessage",
     "__version__",
+    "configure_metrics",
     "configure_tracing",
     "current_tool_context",
     "default_tool_error_function",

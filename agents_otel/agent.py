@@ -6,13 +6,14 @@ import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import Any, Generic, NotRequired, TypedDict, TypeVar
 
 from .items import FunctionCall
 from .models.interface import Model, ModelSettings
 from .stream_events import StreamEvent
 from .tool import FunctionTool, function_tool
 from .tool_context import ToolContext
+from .tool_sources import ToolSource, collect_tools
 
 TContext = TypeVar("TContext")
 
@@ -23,6 +24,12 @@ class AgentToolStreamEvent(TypedDict):
     event: StreamEvent
     agent: Agent[Any]
     tool_call: FunctionCall
+
+
+class MCPConfig(TypedDict):
+    """As in the OpenAI Agents SDK: ``convert_schemas_to_strict`` makes MCP tool schemas strict where possible."""
+
+    convert_schemas_to_strict: NotRequired[bool]
 
 
 OnStream = Callable[[AgentToolStreamEvent], Awaitable[None] | None]
@@ -42,12 +49,27 @@ class Agent(Generic[TContext]):
     tools: list[FunctionTool] = field(default_factory=list)
     model: str | Model | None = None
     model_settings: ModelSettings = field(default_factory=ModelSettings)
+    mcp_servers: list[ToolSource] = field(default_factory=list)
+    """MCP servers (``agents_otel.mcp``) whose tools join ``tools``, listed again every turn unless they cache."""
+    mcp_config: MCPConfig = field(default_factory=lambda: MCPConfig())
 
     def clone(self, **changes: Any) -> Agent[TContext]:
         return dataclasses.replace(self, **changes)
 
     def tool_names(self) -> list[str]:
         return [t.name for t in self.tools]
+
+    async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
+        """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""
+        strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
+        return await collect_tools([], self.mcp_servers, strict)
+
+    async def get_all_tools(self, run_context: Any = None) -> list[FunctionTool]:
+        """``tools`` followed by the MCP servers' tools: what the model is offered this turn."""
+        if not self.mcp_servers:
+            return list(self.tools)
+        strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
+        return await collect_tools(self.tools, self.mcp_servers, strict)
 
     def as_tool(
         self,

@@ -41,7 +41,9 @@ PROGRESS_EVENTS = "agents_otel.tool.progress"
 """Counter (observable, cumulative): ``send_progress`` calls accepted, by ``gen_ai.tool.name`` and
 ``gen_ai.agent.name``; a call's events are counted when it ends."""
 TOOL_STALLS = "agents_otel.tool.stalls"
-"""Counter: stalls detected (a call sent no progress for its stall timeout), by tool, at detection time."""
+"""Counter: stalls detected (a call sent no progress for its stall timeout), by tool, at detection time. Starts at
+0 for a (tool, agent) the first time a call of it runs with a stall timeout, so the first stall of a process is an
+increase from 0 that ``increase()`` sees, not a series born at 1."""
 GEN_AI_TOKEN_TYPE = "gen_ai.token.type"
 
 # Bucket advice from the GenAI conventions (seconds, and tokens).
@@ -57,6 +59,7 @@ class Instruments:
     __slots__ = (
         "_progress_lock",
         "_progress_totals",
+        "_stall_series",
         "operation_duration",
         "progress_events",
         "token_usage",
@@ -75,6 +78,7 @@ class Instruments:
             PROGRESS_EVENTS, [self._observe_progress], "{event}", "Progress events sent by tools"
         )
         self.tool_stalls = meter.create_counter(TOOL_STALLS, "{stall}", "Tool calls quiet past their stall timeout")
+        self._stall_series: set[tuple[str, str]] = set()
         self.operation_duration = meter.create_histogram(
             OPERATION_DURATION, "s", "GenAI operation duration", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
         )
@@ -110,20 +114,51 @@ class Instruments:
         for (tool, agent), total in totals:
             yield Observation(total, {A.GEN_AI_TOOL_NAME: tool, A.GEN_AI_AGENT_NAME: agent})
 
+    def tool_supervised(self, call: ToolCall) -> None:
+        """A call runs with a stall timeout: its tool's stall series exists from now on, at 0. Never raises.
+
+        Why: an SDK counter is exported only once something was added, so without this the first stall of a
+        process creates a series whose first sample is already 1, and ``increase()`` reads 0 for it: the typical
+        incident (a tool hanging in a freshly started process) would never alert. One set lookup per call after
+        the first.
+        """
+        key = (call.tool_name, call.agent_name)
+        if key in self._stall_series:
+            return
+        self._stall_series.add(key)  # loop thread only; a rare duplicate add(0) would be harmless
+        try:
+            self.tool_stalls.add(0, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
+        except Exception:
+            logger.exception("agents_otel: recording tool metrics failed")
+
     def tool_stalled(self, call: ToolCall) -> None:
         self.tool_stalls.add(1, {A.GEN_AI_TOOL_NAME: call.tool_name, A.GEN_AI_AGENT_NAME: call.agent_name})
 
-    def model_call(self, model: Model, response: ModelResponse | None, error_type: str | None, duration: float) -> None:
+    def model_call(
+        self,
+        model: Model,
+        response: ModelResponse | None,
+        error_type: str | None,
+        duration: float,
+        agent_name: str | None = None,
+    ) -> None:
         """A model call ended, successfully or not. Never raises, like :meth:`tool_finished`."""
         try:
-            self._model_call(model, response, error_type, duration)
+            self._model_call(model, response, error_type, duration, agent_name)
         except Exception:
             logger.exception("agents_otel: recording model call metrics failed")
 
     def _model_call(
-        self, model: Model, response: ModelResponse | None, error_type: str | None, duration: float
+        self,
+        model: Model,
+        response: ModelResponse | None,
+        error_type: str | None,
+        duration: float,
+        agent_name: str | None,
     ) -> None:
         attributes = A.model_attributes(model)
+        if agent_name:  # ours, not the conventions': lets a slow-model alert name the agent waiting for it
+            attributes[A.GEN_AI_AGENT_NAME] = agent_name
         if response is not None and response.model:
             attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
         if error_type is not None:
@@ -144,6 +179,9 @@ def instruments_for(provider: MeterProvider | None) -> Instruments:
     Caching the global proxy provider is safe: its instruments forward to whatever provider the app sets later.
     """
     if provider is None:
+        from .tracing.metrics_export import auto_configure_metrics
+
+        auto_configure_metrics()  # once per process, whatever tracing did (an app may bring its own tracing)
         provider = metrics.get_meter_provider()
     found = _cache.get(provider)
     if found is not None:

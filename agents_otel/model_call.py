@@ -80,7 +80,7 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
             span.set_attributes(response_attributes(response, run.capture_content))
         return response
     finally:
-        run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started)
+        run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)
 
 
 async def _stream(model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any) -> ModelResponse:

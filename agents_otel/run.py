@@ -166,6 +166,10 @@ async def run_agent(
     with SpanScope(span):
         run.emit(AgentUpdatedStreamEvent(agent))
         for _ in range(max_turns):
+            if agent.mcp_servers:  # MCP servers may change their tools between turns
+                turn_tools = await agent.get_all_tools()
+                tools = {t.name: t for t in turn_tools}
+                specs = [t.spec for t in turn_tools]
             request = ModelRequest(agent.instructions, list(history), specs, settings)
             response = await call_model(model, request, run, agent.name)
             responses.append(response)

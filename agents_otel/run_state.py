@@ -17,6 +17,7 @@ from .event_stream import EventStream
 from .items import RunItem
 from .metrics import Instruments, instruments_for
 from .stream_events import StreamEvent, ToolProgressStreamEvent
+from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
     from .progress_sampling import ProgressSampling
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 class RunState:
     __slots__ = (
+        "_trace_hex",
         "_watchdog",
         "capture_content",
         "config",
@@ -75,6 +77,15 @@ class RunState:
         self.payload_cap: int = config.max_progress_payload_bytes
         self.redact: Redactor | None = config.redact
         self._watchdog: StallWatchdog | None = None
+        self._trace_hex: tuple[int, str] = (0, "")
+
+    def trace_id_hex(self, trace_id: int) -> str:
+        """``trace_id`` as hex, formatted once per run: every tool span of a run shares the run's trace."""
+        cached_id, cached_hex = self._trace_hex
+        if trace_id != cached_id:
+            cached_hex = trace_id_hex(trace_id)
+            self._trace_hex = (trace_id, cached_hex)
+        return cached_hex
 
     def watchdog(self) -> StallWatchdog:
         """This run's stall watchdog, created by the first call that needs one (most runs never do)."""

@@ -140,6 +140,8 @@ class ToolCall:
         self.stall_timeout = stall_timeout
         self.idle_timeout = idle_timeout
         self.run.watchdog().watch(self)
+        if stall_timeout is not None:
+            self.run.metrics.tool_supervised(self)  # the stall series starts at 0, so the first stall alerts
 
     # ---- progress (any thread) ---------------------------------------------------------------------------
     def progress(self, data: Any) -> bool:

@@ -24,7 +24,7 @@ from opentelemetry.trace import SpanContext
 
 from .items import ToolCallItem, ToolCallOutputItem
 from .stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
-from .tracing.ids import span_id_hex, trace_id_hex
+from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
     from .tool_call import ToolCall
@@ -34,9 +34,9 @@ def started(call: ToolCall, span_context: SpanContext) -> None:
     """The call's span has started: its identity learns the trace ids; ``tool_called`` is created."""
     call.start_reported = True
     identity = call.identity
-    identity.trace_id = trace_id_hex(span_context.trace_id)
-    identity.span_id = span_id_hex(span_context.span_id)
     run = call.run
+    identity.trace_id = run.trace_id_hex(span_context.trace_id)
+    identity.span_id = span_id_hex(span_context.span_id)
     item = ToolCallItem(call=identity, arguments=call.arguments)
     run.items.append(item)
     if run.listening:

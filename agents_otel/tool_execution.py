@@ -8,6 +8,8 @@ then the sibling calls are cancelled rather than left running.
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -51,10 +53,14 @@ async def execute_tool_calls(
         return [FunctionCallOutput(call.call_id, await execute_tool_call(run, agent, call, tools.get(call.name)))]
     loop = asyncio.get_running_loop()
     batch = _Batch()
-    # One Task per call, not an eager first step in the caller's task: a tool body's asyncio.timeout, TaskGroup
-    # or any cancel scope binds to the current task, which must be the call's own.
-    tasks = batch.tasks = [loop.create_task(execute_tool_call(run, agent, c, tools.get(c.name), batch)) for c in calls]
+    tasks = batch.tasks
+    for c in calls:
+        tasks.append(_start_task(loop, execute_tool_call(run, agent, c, tools.get(c.name), batch)))
+        if batch.error is not None:  # a call failed fatally in its first step: start no more
+            break
     try:
+        if batch.error is not None:
+            raise batch.error
         # Awaiting the tasks in turn waits no longer than gather() (they all run concurrently) and costs less per
         # call; fail-fast comes from _Batch.fail, which a call raising a fatal error uses to cancel its siblings.
         return [FunctionCallOutput(c.call_id, await t) for c, t in zip(calls, tasks, strict=True)]
@@ -71,6 +77,19 @@ async def execute_tool_calls(
         ):
             raise batch.error from None  # a sibling was cancelled because of this error, not us
         raise
+
+
+_EAGER_TASKS = sys.version_info >= (3, 12)
+"""Python 3.12 can run a new Task's first step at once *in the Task's own context*: a call that never suspends
+(most tools) then costs no trip through the event loop. On 3.11 the only way to run it at once is inside the
+caller's task, where a tool body's ``asyncio.timeout``, ``TaskGroup`` or any cancel scope would bind to the wrong
+task (the reverted 655e313): there each call gets an ordinary Task."""
+
+
+def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, str]) -> asyncio.Task[str]:
+    if _EAGER_TASKS:
+        return asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+    return loop.create_task(coro)
 
 
 class _Batch:

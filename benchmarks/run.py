@@ -50,6 +50,7 @@ from typing import Any
 
 import agents_otel_side as otel
 import export_workloads as export
+import floor
 import harness
 import peer_openai_agents as sdk
 import progress_workloads as progress
@@ -61,6 +62,7 @@ KS: tuple[int, ...] = (1, 10, 100)
 # The issue's targets (issue 7). Ratios are figure / baseline unless the target is absolute.
 TARGETS: dict[str, Target] = {
     "marginal": Target.at_most(0.05),  # W1: <= 0.05x the OpenAI Agents SDK's marginal cost per tool call
+    "marginal_floor": Target.at_most(1.15),  # W1 (issue 16): <= 1.15x the floor (bare OTel span + one Task per call)
     "progress": Target.at_most(1.5),  # W2: <= 1.5x the floor (bare add_event + one hand-off)
     "latency_p99": Target.figure_at_most(1e-3),  # W3: p99 <= 1 ms in-process
     "endpoint_down": Target.at_most(1.05),  # W4: <= 1.05x the run with no exporter
@@ -84,10 +86,12 @@ class W1Result:
     sdk: Scaling
     otel: Scaling | None
     otel_state: SideState
+    floor: Scaling | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 SDK = "openai-agents, same workload"
+FLOOR = "floor: OTel span + Task per call"
 
 
 def _err(exc: BaseException) -> str:
@@ -142,7 +146,8 @@ async def workload1(
     mode = "run_streamed" if streamed else "run"
     sdk_cases = sdk.workload1_cases(counter, KS, streamed=streamed)
     otel_cases = await otel_workload1_cases(side, streamed)
-    cases = list(sdk_cases.values()) + list(otel_cases.values())
+    floor_cases = floor.floor_cases(side.tracing, KS) if otel_cases else {}
+    cases = list(sdk_cases.values()) + list(otel_cases.values()) + list(floor_cases.values())
     try:
         samples: dict[str, Sample] = await harness.ainterleave(cases, rounds=args.rounds, warmup=args.warmup)
     except Exception as exc:
@@ -153,7 +158,8 @@ async def workload1(
         samples = await harness.ainterleave(list(sdk_cases.values()), rounds=args.rounds, warmup=args.warmup)
     sdk_scaling = Scaling({k: samples[c.name] for k, c in sdk_cases.items()})
     otel_scaling = Scaling({k: samples[c.name] for k, c in otel_cases.items()}) if otel_cases else None
-    return W1Result(mode, sdk_scaling, otel_scaling, side)
+    floor_scaling = Scaling({k: samples[c.name] for k, c in floor_cases.items()}) if floor_cases else None
+    return W1Result(mode, sdk_scaling, otel_scaling, side, floor=floor_scaling)
 
 
 def _iqr_note(fig: Sample, base: Sample) -> str:
@@ -200,6 +206,17 @@ def w1_rows(table: Table, r: W1Result) -> None:
             basis=SDK,
         )
     )
+    if r.floor is not None:
+        table.add(
+            Row(
+                f"{name} marginal / tool call vs floor",
+                r.otel.marginal,
+                r.floor.marginal,
+                target=TARGETS.get("marginal_floor"),
+                note="floor: bare SDK span, 6 attributes, made current, one Task per call (benchmarks/floor.py)",
+                basis=FLOOR,
+            )
+        )
 
 
 async def w1_memory_row(table: Table, counter: sdk.CountingProcessor, side: SideState, k: int = 100) -> None:

@@ -29,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent / "collector-config"
 COLLECTOR_CONFIG = ROOT / "otel-collector.yaml"
 COMPOSE = ROOT / "docker-compose.yaml"
 DASHBOARD = ROOT / "grafana" / "dashboards" / "slow-tools.json"
+RUNTIME_DASHBOARD = ROOT / "grafana" / "dashboards" / "slow-tools-runtime.json"
+PROMETHEUS_CONFIG = ROOT / "prometheus.yaml"
+RULES = ROOT / "prometheus-rules.yaml"
 DATASOURCES_DIR = ROOT / "grafana" / "provisioning" / "datasources"
 DASHBOARD_PROVIDERS_DIR = ROOT / "grafana" / "provisioning" / "dashboards"
 
@@ -241,6 +244,7 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _MATCHERS = re.compile(r"\{([^{}]*)\}")
 _GROUPING = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)")
 _RANGE = re.compile(r"\[[^\]]*\]")
+_OFFSET = re.compile(r"\boffset\s+(-?\d+[a-z]+|\$\{?\w+\}?)")
 _VARIABLE = re.compile(r"\$\{[^}]*\}|\$\w+")
 _IDENT = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b", re.IGNORECASE)
@@ -263,6 +267,7 @@ def parse_promql(expr: str) -> tuple[set[str], set[str], list[tuple[str, str, st
     stripped = _GROUPING.sub(r" \1 ", stripped)
     stripped = _STRING.sub(" ", stripped)
     stripped = _RANGE.sub(" ", stripped)
+    stripped = _OFFSET.sub(" ", stripped)
     stripped = _VARIABLE.sub(" ", stripped)
     stripped = _NUMBER.sub(" ", stripped)
     metrics = {tok for tok in _IDENT.findall(stripped) if tok.lower() not in PROMQL_WORDS}
@@ -338,6 +343,8 @@ def test_expected_files_exist() -> None:
         ROOT / "README.md",
         ROOT / "tempo.yaml",
         ROOT / "prometheus.yaml",
+        RULES,
+        RUNTIME_DASHBOARD,
     ):
         assert path.is_file(), f"missing {path.relative_to(ROOT.parent)}"
 
@@ -745,9 +752,9 @@ def test_runtime_metric_names_follow_the_documented_rules(collector: dict[str, A
     assert expected_runtime_metric_names(other) == set()
 
 
-def test_dashboard_datasources_are_provisioned(
-    dashboard: dict[str, Any], datasources: list[dict[str, Any]]
-) -> None:
+@pytest.mark.parametrize("path", [DASHBOARD, RUNTIME_DASHBOARD], ids=lambda p: p.name)
+def test_dashboard_datasources_are_provisioned(path: Path, datasources: list[dict[str, Any]]) -> None:
+    dashboard = json.loads(path.read_text(encoding="utf-8"))
     by_uid = {ds["uid"]: ds for ds in datasources}
 
     def check(ref: Any, where: str) -> None:
@@ -800,3 +807,92 @@ def test_promql_scanner_catches_wrong_names(collector: dict[str, Any]) -> None:
         check_query("ok", "label_values(traces_span_metrics_calls_total, span_name)", metrics_ok, labels_ok)
         == []
     )
+
+# --------------------------------------------------------------------------------------------------
+# the runtime-metrics dashboard and the alert rules: they must work without a Collector, so they may
+# only use the runtime's own metrics (whose Prometheus names are the same through the Collector's
+# exporter and through a direct scrape of the app, opentelemetry-exporter-prometheus).
+
+
+@pytest.fixture(scope="module")
+def runtime_dashboard() -> dict[str, Any]:
+    data = json.loads(RUNTIME_DASHBOARD.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def runtime_labels() -> set[str]:
+    return {escape(a) for a in RUNTIME_METRIC_ATTRIBUTES} | PROMETHEUS_LABELS
+
+
+def test_runtime_dashboard_uses_only_the_runtime_metrics(
+    runtime_dashboard: dict[str, Any], collector: dict[str, Any]
+) -> None:
+    runtime_names = expected_runtime_metric_names(collector)
+    queries = dashboard_queries(runtime_dashboard)
+    assert len(queries) >= 10
+    problems = [p for where, q in queries for p in check_query(where, q, runtime_names, runtime_labels())]
+    assert not problems, "\n".join(problems)
+    spanmetrics = expected_metric_names(collector)
+    assert not any(name in q for _, q in queries for name in spanmetrics), "span metrics need a Collector"
+
+
+def test_runtime_dashboard_has_a_counterpart_for_every_spanmetrics_panel(
+    runtime_dashboard: dict[str, Any], dashboard: dict[str, Any]
+) -> None:
+    titles = {p.get("title") for p in walk_panels(runtime_dashboard["panels"])}
+    for panel in walk_panels(dashboard["panels"]):
+        title = str(panel.get("title")).removesuffix(" (runtime metric)")
+        assert title in titles, f"no runtime-metrics panel for {title!r}"
+    exprs = [q for _, q in dashboard_queries(runtime_dashboard)]
+    bucket = escape(runtime_metrics.TOOL_DURATION) + "_seconds_bucket"
+    for quantile in ("0.5", "0.95", "0.99"):
+        assert any(f"histogram_quantile({quantile}," in e and bucket in e for e in exprs), f"no p{quantile}"
+    for needed in (escape(runtime_metrics.TOOL_STALLS) + "_total", 'error_type="timeout"', "gen_ai_client_"):
+        assert any(needed in e for e in exprs), f"no panel over {needed}"
+    assert runtime_dashboard["uid"] != dashboard["uid"], "dashboard uids must differ"
+
+
+def test_runtime_dashboard_is_in_the_provisioned_folder() -> None:
+    assert RUNTIME_DASHBOARD.parent == DASHBOARD.parent  # the provider loads the whole folder (test above)
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    return [rule for group in load_yaml(RULES)["groups"] for rule in group["rules"] if "alert" in rule]
+
+
+def test_alert_rules_use_only_the_runtime_metrics(collector: dict[str, Any]) -> None:
+    runtime_names = expected_runtime_metric_names(collector)
+    rules = alert_rules()
+    assert {r["alert"] for r in rules} == {
+        "ToolStalled",
+        "ToolSlowP95",
+        "ToolErrorRatio",
+        "ToolTimeouts",
+        "ModelSlowP95",
+    }
+    problems = [p for r in rules for p in check_query(f"rule {r['alert']}", r["expr"], runtime_names, runtime_labels())]
+    assert not problems, "\n".join(problems)
+    for rule in rules:
+        for template in re.findall(r"\$labels\.(\w+)", json.dumps(rule.get("annotations"))):
+            assert re.search(rf"\bby \([^)]*\b{template}\b", rule["expr"]), (
+                f"{rule['alert']}: annotation uses {template}, which the expression aggregates away"
+            )
+
+
+def test_prometheus_loads_the_rules_mounted_by_compose(compose: dict[str, Any]) -> None:
+    _, prom = find_service(compose, "prom/prometheus")
+    config = load_yaml(PROMETHEUS_CONFIG)
+    assert config.get("rule_files"), "prometheus.yaml must load the alert rules"
+    for path in config["rule_files"]:
+        assert container_path_to_host(prom, path) == RULES.resolve(), f"rule file {path} is not the shipped rules"
+    collector_job = next(j for j in config["scrape_configs"] if j["job_name"] == "otel-collector-spanmetrics")
+    assert collector_job.get("honor_labels") is True, "job must stay service.name through the Collector"
+
+
+def test_prometheus_version_pin_is_stated_where_the_configs_depend_on_it(compose: dict[str, Any]) -> None:
+    _, prom = find_service(compose, "prom/prometheus")
+    tag = prom["image"].rsplit(":", 1)[1]
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", tag), f"pin an exact Prometheus version, not {tag!r}"
+    for path in (PROMETHEUS_CONFIG, RULES, ROOT / "README.md"):
+        assert tag in path.read_text(encoding="utf-8"), f"{path.name} does not mention the pinned {tag}"

@@ -87,6 +87,28 @@ async def test_tool_duration_progress_count_and_errors(metered: tuple[RunConfig,
     assert progress == {"report": 7}  # tools that sent nothing add nothing
 
 
+@function_tool(stall_timeout=60)
+async def watched() -> str:
+    """Supervised, answers at once."""
+    return "ok"
+
+
+async def test_a_supervised_tools_stall_series_starts_at_zero(metered: tuple[RunConfig, InMemoryMetricReader]) -> None:
+    config, reader = metered
+    model = ScriptedModel(
+        [
+            [function_call("watched", {}, call_id="a"), function_call("report", {"n": 1}, call_id="b")],
+            [function_call("watched", {}, call_id="c")],
+            [assistant_message("done")],
+        ]
+    )
+    await Runner.run(Agent(name="Ops", tools=[watched, report], model=model), "go", run_config=config)
+    stalls = [(dict(p.attributes), p.value) for p in points(reader, "agents_otel.tool.stalls")]
+    # Present at 0 for the tool with a stall timeout (so its first stall is a rise Prometheus sees), once however
+    # often it runs; absent for the unsupervised one.
+    assert stalls == [({"gen_ai.tool.name": "watched", "gen_ai.agent.name": "Ops"}, 0)]
+
+
 async def test_model_call_duration_and_token_usage(metered: tuple[RunConfig, InMemoryMetricReader]) -> None:
     config, reader = metered
     model = ScriptedModel([[assistant_message("four words right here")]], model_name="m-1")
@@ -98,6 +120,7 @@ async def test_model_call_duration_and_token_usage(metered: tuple[RunConfig, InM
         "gen_ai.provider.name": "scripted",
         "gen_ai.request.model": "m-1",
         "gen_ai.response.model": "m-1",
+        "gen_ai.agent.name": "Ops",  # so a slow-model alert names the agent waiting for it
     }
     tokens = {p.attributes["gen_ai.token.type"]: p.sum for p in points(reader, "gen_ai.client.token.usage")}
     assert tokens == {"input": result.usage.input_tokens, "output": result.usage.output_tokens}

@@ -125,12 +125,16 @@ async def test_run_level_default_applies_to_tools_without_their_own(tracing: Tra
     result = Runner.run_streamed(agent, "go", run_config=config)
     async for event in result.stream_events():
         events.append(event)
-        if isinstance(event, ToolStalledStreamEvent):
+        if isinstance(event, ToolStalledStreamEvent) and event.last_sequence == 1:
             stalled.set()
-    (stall,) = stalls_of(events, "b")
-    assert stall.last_sequence == 1 and stall.tool_name == "blocking" and stall.agent_name == "Worker"
+    # On a loaded machine the worker thread may start after the first quiet period: that earlier stall (with
+    # last_sequence 0) is real and reported too. After its progress the call stalls exactly once more.
+    stalls = stalls_of(events, "b")
+    (stall,) = [s for s in stalls if s.last_sequence == 1]
+    assert stall.tool_name == "blocking" and stall.agent_name == "Worker"
+    assert all(s.last_sequence == 0 for s in stalls[:-1]) and stalls[-1] is stall
     assert tool_output(events, "b").output == "unblocked"
-    assert len([e for e in tracing.tool_span("b").events if e.name == STALLED_EVENT]) == 1
+    assert len([e for e in tracing.tool_span("b").events if e.name == STALLED_EVENT]) == len(stalls)
 
 
 async def test_stalls_are_recorded_in_non_streamed_runs(tracing: Tracing) -> None:

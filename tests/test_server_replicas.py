@@ -344,6 +344,26 @@ def test_finished_runs_hold_bounded_memory_in_redis(
     assert every_key and all(client.pttl(key) > 0 for key in every_key), "no key of any run lives forever"
 
 
+def test_the_byte_bound_of_the_replay_buffer_holds_in_redis_and_on_every_replica(
+    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, tmp_path: Path
+) -> None:
+    _, b = pair
+    owner = Replica(
+        broker.url, control[1], tmp_path / "owner.log", "--lease-seconds", LEASE, "--replay-buffer-bytes", "1024"
+    )
+    try:
+        gate, run = start(owner, steps=10)
+        release(control, gate, 10)
+        held_by_owner = Watcher(owner.base_url, run["events_url"]).finish()
+        held_on_b = Watcher(b.base_url, run["events_url"]).finish()
+    finally:
+        owner.stop()
+    stream = broker_client(broker).xrange(f"agents_otel:run:{{{run['id']}}}:events")
+    assert [fields["d"] for _, fields in stream] == held_by_owner == held_on_b
+    assert ids(held_by_owner)[0] > 1, "the byte bound evicted the oldest events"
+    assert sum(len(d.encode()) for d in held_by_owner) <= 1024
+
+
 def test_redis_restarting_mid_run_loses_nothing(control: tuple[Any, str], tmp_path: Path) -> None:
     broker = RedisServer(tmp_path).start()
     owner = Replica(broker.url, control[1], tmp_path / "owner.log", "--lease-seconds", LEASE)

@@ -63,6 +63,9 @@ def register(subparsers: Any) -> None:
         metavar="ORIGIN",
         help="an origin whose pages may call the API cross-origin (CORS; repeatable)",
     )
+    parser.add_argument("--replay-buffer-bytes", type=int, default=None, help="bytes of events kept per run")
+    parser.add_argument("--max-event-bytes", type=int, default=None, help="largest stream event (default 256 KiB)")
+    parser.add_argument("--send-timeout", type=float, default=None, help="close a watcher stalled this long (30 s)")
     parser.add_argument("--max-body-bytes", type=int, default=None, help="largest request body (default 1 MiB)")
     parser.add_argument("--max-running-runs", type=int, default=None, help="runs going at once (default 100)")
     parser.add_argument("--max-running-runs-per-principal", type=int, default=None, help="runs going per client")
@@ -113,6 +116,9 @@ def _run(args: argparse.Namespace) -> int:
             ("broker", args.broker),
             ("lease_seconds", args.lease_seconds),
             ("auth_token", args.auth_token),
+            ("replay_buffer_bytes", args.replay_buffer_bytes),
+            ("max_event_bytes", args.max_event_bytes),
+            ("send_timeout", args.send_timeout),
             ("allowed_origins", args.allow_origin),
             ("max_body_bytes", args.max_body_bytes),
             ("max_running_runs", args.max_running_runs),

@@ -34,8 +34,9 @@ from .access import (
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .broker import DEFAULT_LEASE_SECONDS, RunBroker, make_broker
 from .errors import InvalidRequestError, InvalidRunInputError, RunNotFoundError, ServerError
+from .event_size import DEFAULT_MAX_EVENT_BYTES
 from .protocol_routes import ag_ui_handler, ai_sdk_handler
-from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE
+from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE
 from .run_registry import (
     DEFAULT_MAX_RETAINED_RUNS,
     DEFAULT_MAX_RUNNING_RUNS,
@@ -45,7 +46,7 @@ from .run_registry import (
     ServedRun,
     new_run_id,
 )
-from .sse import parse_last_event_id, watch_response
+from .sse import DEFAULT_SEND_TIMEOUT, parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
 DEFAULT_TRACE_URL_TEMPLATE = "http://localhost:16686/trace/{trace_id}"
@@ -77,6 +78,8 @@ def create_app(
     run_config: RunConfig | None = None,
     max_turns: int = DEFAULT_MAX_TURNS,
     replay_buffer_size: int = DEFAULT_REPLAY_BUFFER_SIZE,
+    replay_buffer_bytes: int = DEFAULT_REPLAY_BUFFER_BYTES,
+    max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
     trace_url_template: str = DEFAULT_TRACE_URL_TEMPLATE,
     registry: RunRegistry | None = None,
@@ -90,6 +93,7 @@ def create_app(
     max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
     stream_token_seconds: float = DEFAULT_STREAM_TOKEN_SECONDS,
     stream_token_key: bytes | None = None,
+    send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
     broker: str | RunBroker | None = None,
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> AgentServerApp:
@@ -122,6 +126,8 @@ def create_app(
             run_config=run_config,
             max_turns=max_turns,
             replay_buffer_size=replay_buffer_size,
+            replay_buffer_bytes=replay_buffer_bytes,
+            max_event_bytes=max_event_bytes,
             retention_seconds=retention_seconds,
             max_running_runs=max_running_runs,
             max_running_runs_per_principal=max_running_runs_per_principal,
@@ -129,12 +135,7 @@ def create_app(
         )
     )
 
-    shared = make_broker(
-        broker,
-        lease_seconds=lease_seconds,
-        replay_buffer_size=runs.replay_buffer_size,
-        retention_seconds=runs.retention_seconds,
-    )
+    shared = make_broker(broker, lease_seconds=lease_seconds)
     shared.bind(runs)
 
     async def launch(
@@ -171,7 +172,7 @@ def create_app(
             buffer = runs.get(run_id, principal).buffer
         except RunNotFoundError as missing:  # not started here: another replica's, if the broker knows it
             buffer = await shared.replay(run_id, principal, last_event_id, missing)
-        return watch_response(buffer, last_event_id)
+        return watch_response(buffer, last_event_id, send_timeout=send_timeout)
 
     async def run_status(request: Request) -> Response:
         run_id = request.path_params["run_id"]
@@ -192,7 +193,14 @@ def create_app(
         return JSONResponse({"id": run_id, "status": "cancelling"}, status_code=202)
 
     async def config(request: Request) -> Response:
-        return JSONResponse({"trace_url_template": trace_url_template, "replay_buffer_size": runs.replay_buffer_size})
+        return JSONResponse(
+            {
+                "trace_url_template": trace_url_template,
+                "replay_buffer_size": runs.replay_buffer_size,
+                "replay_buffer_bytes": runs.replay_buffer_bytes,
+                "max_event_bytes": runs.max_event_bytes,
+            }
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

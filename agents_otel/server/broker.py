@@ -27,7 +27,8 @@ BROKER_URL_ENV = "AGENTS_OTEL_BROKER_URL"
 
 class RunBroker(Protocol):
     def bind(self, registry: RunRegistry) -> None:
-        """The registry of the runs this replica owns (cancel requests from other replicas reach it here)."""
+        """The registry of the runs this replica owns (cancel requests from other replicas reach it here); its
+        replay limits and retention are the ones applied to every run, wherever it is served."""
 
     async def open_run(self, run_id: str, principal: str | None) -> None:
         """Announce a run before it starts; raises :class:`BrokerUnavailableError` so no run starts unannounced."""
@@ -77,13 +78,7 @@ class InProcessBroker:
         pass
 
 
-def make_broker(
-    broker: str | RunBroker | None,
-    *,
-    lease_seconds: float = DEFAULT_LEASE_SECONDS,
-    replay_buffer_size: int,
-    retention_seconds: float,
-) -> RunBroker:
+def make_broker(broker: str | RunBroker | None, *, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> RunBroker:
     """The broker ``create_app(broker=...)`` names: ``None`` (in-process), a ``redis://`` URL, or a broker."""
     if broker is None:
         return InProcessBroker()
@@ -98,6 +93,4 @@ def make_broker(
         from .redis_broker import RedisBroker
     except ImportError as exc:  # the redis extra is missing
         raise ImportError(f"a redis broker needs the redis extra (pip install 'agents_otel[redis]'): {exc}") from exc
-    return RedisBroker(
-        broker, lease_seconds=lease_seconds, replay_buffer_size=replay_buffer_size, retention_seconds=retention_seconds
-    )
+    return RedisBroker(broker, lease_seconds=lease_seconds)

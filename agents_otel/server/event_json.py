@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import pydantic_core
-
 from ..items import MessageOutputItem, ToolCallIdentity, ToolCallItem, ToolCallOutputItem
 from ..models.interface import TextDelta
+from ..safe_json import to_jsonable
 from ..stream_events import (
     AgentUpdatedStreamEvent,
     RawResponsesStreamEvent,
@@ -24,9 +23,9 @@ from ..stream_events import (
 
 
 def jsonable(value: Any) -> Any:
-    """Tool outputs and final outputs are whatever the code returned; anything pydantic cannot encode is sent
-    as its ``str`` so one odd return value never breaks the stream."""
-    return pydantic_core.to_jsonable_python(value, fallback=str)
+    """Tool outputs and final outputs are whatever the code returned: :mod:`agents_otel.safe_json` makes any of
+    them valid JSON without raising, so one odd return value never breaks the stream."""
+    return to_jsonable(value)
 
 
 def recorded_id(value: str | None) -> str | None:

@@ -30,12 +30,13 @@ from redis.exceptions import RedisError
 
 from . import redis_scripts as scripts
 from .errors import BrokerUnavailableError, RunFinishedError, RunNotFoundError, ServerError
+from .event_size import DEFAULT_MAX_EVENT_BYTES, encode_event
 from .redis_follower import RunFollower
 from .redis_publisher import RunPublisher
-from .replay_buffer import encode_event
+from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
+from .run_registry import DEFAULT_RETENTION_SECONDS
 
 if TYPE_CHECKING:
-    from .replay_buffer import ReplayBuffer
     from .run_registry import RunRegistry, ServedRun
 
 T = TypeVar("T")
@@ -54,14 +55,12 @@ class _Scripts:
 
 
 class RedisBroker:
-    def __init__(self, url: str, *, lease_seconds: float, replay_buffer_size: int, retention_seconds: float) -> None:
+    def __init__(self, url: str, *, lease_seconds: float) -> None:
         self.url = url
         self.lease_seconds = lease_seconds
-        self.replay_buffer_size = replay_buffer_size
         self.lease_ms = max(int(lease_seconds * 900), 1)  # 0.9 lease + one check (0.1 lease) = lost within the lease
         self.check_ms = max(int(lease_seconds * 100), 1)
-        self.keep_ms = int((3 * lease_seconds + retention_seconds) * 1000)
-        self.retention_ms = max(int(retention_seconds * 1000), 1)
+        self._limits(DEFAULT_REPLAY_BUFFER_SIZE, DEFAULT_RETENTION_SECONDS, DEFAULT_MAX_EVENT_BYTES)
         self.token = uuid.uuid4().hex
         self.client: aioredis.Redis = aioredis.from_url(
             url,
@@ -81,6 +80,17 @@ class RedisBroker:
 
     def bind(self, registry: RunRegistry) -> None:
         self._registry = registry
+        self._limits(registry.replay_buffer_size, registry.retention_seconds, registry.max_event_bytes)
+
+    def _limits(self, replay_buffer_size: int, retention_seconds: float, max_event_bytes: int) -> None:
+        self.replay_buffer_size = replay_buffer_size
+        self.max_event_bytes = max_event_bytes
+        self.keep_ms = int((3 * self.lease_seconds + retention_seconds) * 1000)
+        self.retention_ms = max(int(retention_seconds * 1000), 1)
+
+    def new_buffer(self) -> ReplayBuffer:
+        """A mirror with the same limits as the owner's buffer, so it holds exactly the same events."""
+        return self._registry.new_buffer() if self._registry is not None else ReplayBuffer(self.replay_buffer_size)
 
     async def open_run(self, run_id: str, principal: str | None) -> None:
         info = {"id": run_id, "status": "running", "trace_id": None, "last_event_id": 0, "final_output": None}
@@ -176,7 +186,7 @@ class RedisBroker:
                 return str(status)
             trace_id = json.loads(info).get("trace_id") if info else None
             event = {"type": "run_failed", "error_type": "owner_lost", "message": OWNER_LOST_MESSAGE}
-            data = encode_event(int(last_id) + 1, {**event, "trace_id": trace_id})
+            data = encode_event({"id": int(last_id) + 1, **event, "trace_id": trace_id}, self.max_event_bytes)
             args: list[str | int] = [last_id, data, self.replay_buffer_size, self.retention_ms]
             if int(await self.call(self.scripts.mark_lost(keys=list(keys), args=args))) != scripts.GAP:
                 return "failed"

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BrokerUnavailableError
 from .redis_scripts import run_keys
-from .replay_buffer import ReplayBuffer
 
 if TYPE_CHECKING:
     from .redis_broker import RedisBroker
@@ -31,7 +30,7 @@ class RunFollower:
     def __init__(self, broker: RedisBroker, run_id: str) -> None:
         self.broker = broker
         self.run_id = run_id
-        self.buffer = ReplayBuffer(broker.replay_buffer_size)
+        self.buffer = broker.new_buffer()
         self._stream = run_keys(run_id)[1]
         self.task = asyncio.get_running_loop().create_task(self._follow(), name=f"agents_otel-follow-{run_id}")
 

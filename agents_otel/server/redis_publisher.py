@@ -108,6 +108,7 @@ class RunPublisher:
             self.run.status if final else "",
             broker.retention_ms,
             "1" if reset else "0",
+            self.run.buffer.first_id,
         ]
         for entry in chunk:
             args += [entry.id, entry.data]

@@ -6,7 +6,8 @@ Per run, three keys sharing one hash tag (so they live on one cluster slot):
   (absent for anonymous runs), ``status``, ``last_id``, ``info`` (the owner's ``GET /runs/{id}`` JSON),
   ``cancel`` (set by a cancel request from any replica).
 - ``agents_otel:run:{ID}:events`` — a stream whose entry ids are ``N-0`` for event id ``N``, field ``d`` the
-  event's JSON text and ``e`` on the final event; capped at the replay buffer size with ``MAXLEN``.
+  event's JSON text and ``e`` on the final event; capped like the owner's replay buffer: ``MAXLEN`` (events) and,
+  for its byte bound, ``XTRIM MINID`` at the oldest event the owner still holds.
 - ``agents_otel:run:{ID}:lease`` — the owner's lease: its token, with a TTL it renews while the run runs.
 
 Every key carries an expiry: while running, a few leases plus the retention period (renewed with the lease,
@@ -51,14 +52,15 @@ return 1
 """
 
 # KEYS: record, stream, lease. ARGV: owner, maxlen, lease_ms, keep_ms, info, final_status ("" while running),
-# retention_ms, reset ("1": the owner no longer holds the events Redis expects next), then id, data pairs.
-# Entries Redis already has are skipped (a retry after a lost reply is harmless).
+# retention_ms, reset ("1": the owner no longer holds the events Redis expects next), first_id (the oldest event
+# the owner's buffer still holds: older ones are trimmed, so Redis holds what the owner's byte- and count-bounded
+# buffer holds), then id, data pairs. Entries Redis already has are skipped (a retry after a lost reply is harmless).
 APPEND = """
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if not owner then return {-1, 0} end
 if owner ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-2, 0} end
 local last = tonumber(redis.call('HGET', KEYS[1], 'last_id'))
-local i = 9
+local i = 10
 while i <= #ARGV and tonumber(ARGV[i]) <= last do i = i + 2 end
 if i <= #ARGV then
   if tonumber(ARGV[i]) ~= last + 1 then
@@ -76,6 +78,7 @@ if i <= #ARGV then
   end
   redis.call('HSET', KEYS[1], 'last_id', last)
 end
+if tonumber(ARGV[9]) > 1 then redis.call('XTRIM', KEYS[2], 'MINID', ARGV[9] .. '-0') end
 redis.call('HSET', KEYS[1], 'info', ARGV[5])
 if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[1], 'status', ARGV[6])

@@ -13,32 +13,44 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from collections import deque
 from typing import Any, NamedTuple
 
 from .errors import InvalidRequestError, ReplayUnavailableError
+from .event_size import DEFAULT_MAX_EVENT_BYTES, encode_event, utf8_size
 
 DEFAULT_REPLAY_BUFFER_SIZE = 10_000
+DEFAULT_REPLAY_BUFFER_BYTES = 4 * 1024 * 1024
 
 
 class Entry(NamedTuple):
     id: int
     data: str
     """The event as JSON text, ``id`` included."""
-
-
-def encode_event(event_id: int, event: dict[str, Any]) -> str:
-    """The wire form of one event (its JSON text, ``id`` first), shared by every replica that serves it."""
-    return json.dumps({"id": event_id, **event}, ensure_ascii=False, separators=(",", ":"))
+    size: int
+    """``data``'s UTF-8 length."""
 
 
 class ReplayBuffer:
-    def __init__(self, capacity: int = DEFAULT_REPLAY_BUFFER_SIZE) -> None:
+    def __init__(
+        self,
+        capacity: int = DEFAULT_REPLAY_BUFFER_SIZE,
+        *,
+        max_bytes: int = DEFAULT_REPLAY_BUFFER_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
         if capacity < 1:
             raise ValueError("replay buffer capacity must be at least 1")
+        if max_event_bytes < 256 or max_bytes < 256:
+            raise ValueError("max_event_bytes and replay_buffer_bytes must be at least 256")
         self.capacity = capacity
-        self._entries: deque[Entry] = deque(maxlen=capacity)
+        self.max_bytes = max_bytes
+        self.max_event_bytes = min(max_event_bytes, max_bytes)
+        """An event never exceeds what the whole buffer may hold."""
+        self._entries: deque[Entry] = deque()
+        self._bytes = 0
+        self.watchers = 0
+        """Streams currently reading this buffer (kept by :mod:`.sse`)."""
         self._last_id = 0
         self._closed = False
         self._changed = asyncio.Event()
@@ -60,15 +72,16 @@ class ReplayBuffer:
         if self._closed:
             raise RuntimeError("replay buffer is closed")
         self._last_id += 1
-        self._entries.append(Entry(self._last_id, encode_event(self._last_id, event)))
-        self._notify()
+        data = encode_event({"id": self._last_id, **event}, self.max_event_bytes)
+        self._push(Entry(self._last_id, data, utf8_size(data)))
         return self._last_id
 
     def append_encoded(self, entry_id: int, data: str) -> None:
         """Add an event numbered and encoded elsewhere (a replica mirroring another's run through a broker).
 
-        An id past ``last_id + 1`` means the source dropped events in between: everything held is discarded, so
-        a watcher that needed them is ended and its resume refused (410), exactly as after a local eviction.
+        The same eviction applies, so a mirror fed the owner's events holds exactly what the owner's buffer holds.
+        An id past ``last_id + 1`` means the source dropped events in between: everything held is discarded, so a
+        watcher that needed them is ended and its resume refused (410), exactly as after a local eviction.
         """
         if self._closed:
             raise RuntimeError("replay buffer is closed")
@@ -76,9 +89,21 @@ class ReplayBuffer:
             raise ValueError(f"event {entry_id} is not after the last one held ({self._last_id})")
         if entry_id != self._last_id + 1:
             self._entries.clear()
+            self._bytes = 0
         self._last_id = entry_id
-        self._entries.append(Entry(entry_id, data))
+        self._push(Entry(entry_id, data, utf8_size(data)))
+
+    def _push(self, entry: Entry) -> None:
+        entries = self._entries
+        entries.append(entry)
+        self._bytes += entry.size
+        while len(entries) > 1 and (len(entries) > self.capacity or self._bytes > self.max_bytes):
+            self._bytes -= entries.popleft().size
         self._notify()
+
+    @property
+    def held_bytes(self) -> int:
+        return self._bytes
 
     def close(self) -> None:
         """No more events: watchers drain what is left and end."""
@@ -95,7 +120,7 @@ class ReplayBuffer:
         if after + 1 < self.first_id:
             raise ReplayUnavailableError(
                 f"events after {after} are no longer in the replay buffer (oldest kept: {self.first_id}; "
-                f"it holds the newest {self.capacity})",
+                f"it holds the newest {self.capacity} events, at most {self.max_bytes} bytes)",
                 first_available_id=self.first_id,
             )
 

@@ -38,13 +38,15 @@ from ..stream_events import ToolProgressStreamEvent
 from .auth import ANONYMOUS
 from .errors import RunFinishedError, RunNotFoundError, ServerBusyError, TooManyRunsError
 from .event_json import event_to_json, jsonable, recorded_id
-from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
+from .event_size import DEFAULT_MAX_EVENT_BYTES
+from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
 from .trace_parent import parent_trace_id
 
 DEFAULT_RETENTION_SECONDS = 300.0
 DEFAULT_MAX_RUNNING_RUNS = 100
 DEFAULT_MAX_RETAINED_RUNS = 1000
 RETRY_AFTER_SECONDS = 1
+YIELD_EVERY = 64
 
 RunStatus = Literal["running", "completed", "failed", "cancelled"]
 AgentSource = Agent[Any] | Callable[[], Agent[Any]]
@@ -98,6 +100,8 @@ class RunRegistry:
         run_config: RunConfig | None = None,
         max_turns: int = DEFAULT_MAX_TURNS,
         replay_buffer_size: int = DEFAULT_REPLAY_BUFFER_SIZE,
+        replay_buffer_bytes: int = DEFAULT_REPLAY_BUFFER_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         retention_seconds: float = DEFAULT_RETENTION_SECONDS,
         max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
         max_running_runs_per_principal: int | None = None,
@@ -124,6 +128,9 @@ class RunRegistry:
         self._run_config = run_config or RunConfig()
         self._max_turns = max_turns
         self.replay_buffer_size = replay_buffer_size
+        self.replay_buffer_bytes = replay_buffer_bytes
+        self.max_event_bytes = max_event_bytes
+        ReplayBuffer(replay_buffer_size, max_bytes=replay_buffer_bytes, max_event_bytes=max_event_bytes)  # validates
         self.retention_seconds = retention_seconds
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
@@ -158,12 +165,21 @@ class RunRegistry:
         finally:
             if token is not None:
                 context_api.detach(token)
-        run = ServedRun(run_id or new_run_id(), result, ReplayBuffer(self.replay_buffer_size), trace_id, principal)
+        run = ServedRun(run_id or new_run_id(), result, self._new_buffer(), trace_id, principal)
         self._runs[run.id] = run
         self._running[principal] = self._running.get(principal, 0) + 1
         self._running_total += 1
         run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
         return run
+
+    def new_buffer(self) -> ReplayBuffer:
+        """An empty buffer with this registry's limits (a broker's mirror of another replica's run uses one)."""
+        return self._new_buffer()
+
+    def _new_buffer(self) -> ReplayBuffer:
+        return ReplayBuffer(
+            self.replay_buffer_size, max_bytes=self.replay_buffer_bytes, max_event_bytes=self.max_event_bytes
+        )
 
     def get(self, run_id: str, principal: str | None = None) -> ServedRun:
         """The run, if it exists and (when ``principal`` is given) belongs to ``principal``."""
@@ -208,6 +224,7 @@ class RunRegistry:
         """The one reader of the run's stream; it also drives the run (``stream_events`` is what advances it)."""
         buffer = run.buffer
         try:
+            count = 0
             async for event in run.result.stream_events():
                 payload = event_to_json(event)
                 if payload is None:
@@ -220,6 +237,10 @@ class RunRegistry:
                         subscriber.put_progress(event)
                     else:
                         subscriber.put(event)
+                count += 1
+                if count % YIELD_EVERY == 0:
+                    # stream_events() does not suspend while events are queued: let watchers run
+                    await asyncio.sleep(0)
         except asyncio.CancelledError:  # shutdown: leaving stream_events() has cancelled the run
             self._finish(run, "cancelled", {"type": "run_cancelled"})
             raise

@@ -162,13 +162,7 @@ def auto_configured_provider() -> trace.TracerProvider:
         except TracingConfigurationError as exc:
             logger.warning("agents_otel: tracing not configured automatically: %s", exc)
             return trace.get_tracer_provider()
-        try:  # metrics go where the traces go (when an OTLP endpoint is configured)
-            from .metrics_export import configure_metrics_from_env
-
-            configure_metrics_from_env()
-        except Exception as exc:  # a metrics misconfiguration must not cost the run its traces
-            logger.warning("agents_otel: metrics not configured automatically: %s", exc)
-        return provider
+        return provider  # metrics are configured on their own (metrics_export), whatever happens here
 
 
 def disable_auto_configure() -> None:
@@ -180,6 +174,9 @@ def disable_auto_configure() -> None:
     global _auto_attempted
     with _auto_lock:
         _auto_attempted = True
+    from .metrics_export import disable_auto_configure as disable_metrics
+
+    disable_metrics()  # the metrics default too: it would set a process-wide MeterProvider
 
 
 def flush_file_exports(path: str | os.PathLike[str] | None = None) -> None:

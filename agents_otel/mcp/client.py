@@ -1,0 +1,301 @@
+"""``MCPServer``: one connection to an MCP server, the base of ``MCPServerStdio`` and ``MCPServerStreamableHttp``.
+
+Each server object owns one background task that holds the transport and the ``ClientSession``. Why a task of
+its own: the SDK's transports are anyio task groups, and a task group that fails (the server process died, the
+HTTP stream broke) cancels the task that entered it. Entered from the caller's task, a dying server would cancel
+the application. Entered here, it ends this task only; calls in flight get a typed error, ``connect()`` and
+``cleanup()`` may be called from any task, and ``cleanup()`` always reaps the process.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from contextlib import AbstractAsyncContextManager
+from typing import Any, NotRequired, TypedDict
+
+from ..exceptions import UserError
+from ..tool import FunctionTool
+from . import _sdk
+from ._sdk_spans import OWNED, OwnedRequest
+from .client_call import CallProgress, to_function_tool
+from .errors import MCPServerError, MCPServerStartError
+
+logger = logging.getLogger("agents_otel")
+
+_ENDED_CALLS_KEPT = 256
+
+
+class ToolFilterStatic(TypedDict):
+    allowed_tool_names: NotRequired[list[str]]
+    blocked_tool_names: NotRequired[list[str]]
+
+
+def create_static_tool_filter(
+    allowed_tool_names: list[str] | None = None, blocked_tool_names: list[str] | None = None
+) -> ToolFilterStatic | None:
+    """As in the OpenAI Agents SDK: a filter that keeps ``allowed_tool_names`` and drops ``blocked_tool_names``."""
+    if allowed_tool_names is None and blocked_tool_names is None:
+        return None
+    found: ToolFilterStatic = {}
+    if allowed_tool_names is not None:
+        found["allowed_tool_names"] = allowed_tool_names
+    if blocked_tool_names is not None:
+        found["blocked_tool_names"] = blocked_tool_names
+    return found
+
+
+class MCPServer(abc.ABC):
+    """Base of the MCP server connections an ``Agent(mcp_servers=[...])`` takes tools from."""
+
+    network_transport: str = ""
+    """``network.transport`` on the CLIENT spans: ``pipe`` (stdio) or ``tcp`` (HTTP)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        cache_tools_list: bool,
+        client_session_timeout_seconds: float | None,
+        tool_filter: ToolFilterStatic | None,
+        use_structured_content: bool,
+        connect_timeout_seconds: float | None,
+    ) -> None:
+        if tool_filter is not None and not isinstance(tool_filter, dict):
+            raise UserError(
+                "agents_otel.mcp supports static tool filters only (a dict, see create_static_tool_filter); "
+                f"got {type(tool_filter).__name__}"
+            )
+        if client_session_timeout_seconds is not None and not client_session_timeout_seconds > 0:
+            raise UserError(f"client_session_timeout_seconds must be positive, got {client_session_timeout_seconds}")
+        self._name = name
+        self.cache_tools_list = cache_tools_list
+        self.client_session_timeout_seconds = client_session_timeout_seconds
+        self.tool_filter = tool_filter
+        self.use_structured_content = use_structured_content
+        self.connect_timeout_seconds = connect_timeout_seconds
+        self._owner: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+        self._session: Any = None
+        self._init_result: Any = None
+        self._session_id: _sdk.SessionIdGetter = lambda: None
+        self._lost: BaseException | None = None
+        self._tools: list[Any] | None = None
+        self._cache_dirty = True
+        self._calls: OrderedDict[str, CallProgress] = OrderedDict()
+
+    # ---- identity --------------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def protocol_version(self) -> str | None:
+        """The protocol version negotiated at ``connect()`` (``mcp.protocol.version`` on spans)."""
+        return _sdk.protocol_version(self._session, self._init_result) if self._session is not None else None
+
+    @property
+    def session_id(self) -> str | None:
+        """The ``Mcp-Session-Id`` a Streamable HTTP server assigned, if any (``mcp.session.id`` on spans)."""
+        return self._session_id()
+
+    def server_address(self) -> tuple[str | None, int | None]:
+        return None, None
+
+    @abc.abstractmethod
+    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]: ...
+
+    # ---- lifecycle ---------------------------------------------------------------------------------------------
+    async def __aenter__(self) -> MCPServer:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.cleanup()
+
+    async def connect(self) -> None:
+        """Start the server (stdio) or open the session (HTTP) and run the MCP handshake.
+
+        Raises :class:`MCPServerStartError` if that fails; nothing is left running then.
+        """
+        if self._owner is not None and not self._owner.done():
+            return
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        self._stop = asyncio.Event()
+        self._lost = None
+        self._owner = loop.create_task(self._own_session(ready), name=f"agents_otel.mcp {self._name}")
+        try:
+            await asyncio.shield(ready)
+        except asyncio.CancelledError:
+            await self.cleanup()
+            raise
+
+    async def cleanup(self) -> None:
+        """Close the session and stop the server process; safe to call twice or after a failed ``connect()``."""
+        owner, self._owner = self._owner, None
+        if owner is None:
+            return
+        if self._stop is not None:
+            self._stop.set()
+        done, _ = await asyncio.wait({owner}, timeout=10)
+        if not done:  # the transport's own shutdown (terminate, then kill) is bounded; this is the backstop
+            owner.cancel()
+            await asyncio.wait({owner})
+
+    async def _own_session(self, ready: asyncio.Future[None]) -> None:
+        OWNED.set(OwnedRequest(None))  # handshake and listings: keep the SDK's own spans out of the trace
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                read, write, session_id = await stack.enter_async_context(self._transport())
+                session = await stack.enter_async_context(_sdk.client_session(read, write, None, self._on_message))
+                async with asyncio.timeout(self.connect_timeout_seconds):
+                    self._init_result = await session.initialize()
+                self._session, self._session_id = session, session_id
+                ready.set_result(None)
+                assert self._stop is not None
+                await self._stop.wait()
+        except BaseException as exc:
+            if not ready.done():
+                ready.set_exception(self._start_error(exc))
+            else:
+                self._lost = exc
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        finally:
+            self._session = None
+
+    def _start_error(self, exc: BaseException) -> MCPServerStartError:
+        cause = _leaf(exc)
+        if isinstance(cause, TimeoutError):
+            detail = f"no answer to initialize within {self.connect_timeout_seconds} s"
+        elif isinstance(cause, _sdk.SDKError):
+            detail = _sdk.error_message(cause)
+        else:
+            detail = f"{type(cause).__name__}: {cause}"
+        error = MCPServerStartError(f"MCP server {self._name!r} failed to start: {detail}")
+        error.__cause__ = cause
+        return error
+
+    def require_session(self, lost: type[Exception] = MCPServerError) -> Any:
+        """The live session; ``lost`` is raised if the connection went away (``UserError`` if never connected)."""
+        session = self._session
+        if session is None:
+            if self._lost is not None:
+                raise lost(f"MCP server {self._name!r} is no longer connected ({_leaf(self._lost)!r})")
+            raise UserError(f"MCP server {self._name!r} is not connected: call connect() or use `async with`")
+        return session
+
+    def _last_listing_after_loss(self) -> list[Any] | None:
+        """After the connection is lost, the last listing stands, so the model can still be told: every call of
+        those tools is then an ``MCPConnectionError`` it reads, instead of the whole run failing on the listing."""
+        if self._tools is None:
+            return None
+        logger.warning(
+            "agents_otel.mcp: server %r is gone; offering its last tool listing, calls will fail", self._name
+        )
+        return list(self._tools)
+
+    # ---- tools --------------------------------------------------------------------------------------------------
+    def invalidate_tools_cache(self) -> None:
+        self._cache_dirty = True
+
+    async def list_tools(self, run_context: Any = None, agent: Any = None) -> list[Any]:
+        """The server's tools (the SDK's ``Tool`` objects), filtered; cached with ``cache_tools_list=True``."""
+        if self.cache_tools_list and not self._cache_dirty and self._tools is not None:
+            return list(self._tools)
+        if self._session is None and self._lost is not None and (last := self._last_listing_after_loss()) is not None:
+            return last
+        session = self.require_session()
+        token = OWNED.set(OwnedRequest(None))
+        try:
+            tools: list[Any] = []
+            cursor: str | None = None
+            while True:
+                async with asyncio.timeout(self.client_session_timeout_seconds):
+                    if cursor is None:
+                        page = await session.list_tools()
+                    else:
+                        page = await session.list_tools(params=_paginated(cursor))
+                tools.extend(page.tools)
+                cursor = _sdk.next_cursor(page)
+                if cursor is None:
+                    break
+        except TimeoutError:
+            raise MCPServerError(
+                f"MCP server {self._name!r}: tools/list got no answer in {self.client_session_timeout_seconds} s"
+            ) from None
+        except _sdk.SDKError as exc:
+            if _sdk.error_code(exc) == _sdk.CONNECTION_CLOSED and (last := self._last_listing_after_loss()) is not None:
+                return last
+            raise MCPServerError(f"MCP server {self._name!r}: tools/list failed: {_sdk.error_message(exc)}") from exc
+        finally:
+            OWNED.reset(token)
+        tools = [t for t in tools if self._keep(str(t.name))]
+        self._tools, self._cache_dirty = tools, False
+        return list(tools)
+
+    def _keep(self, name: str) -> bool:
+        if self.tool_filter is None:
+            return True
+        allowed = self.tool_filter.get("allowed_tool_names")
+        if allowed is not None and name not in allowed:
+            return False
+        return name not in self.tool_filter.get("blocked_tool_names", ())
+
+    async def call_tool(
+        self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
+    ) -> Any:
+        """One raw ``tools/call`` (the SDK's ``CallToolResult``), outside any run: no span, no progress routing.
+
+        Agents do not use this: their calls go through the tool path (``execute_tool`` span, progress, errors).
+        """
+        session = self.require_session()
+        token = OWNED.set(OwnedRequest(None))
+        try:
+            async with asyncio.timeout(self.client_session_timeout_seconds):
+                if meta is None:
+                    return await session.call_tool(tool_name, arguments or {})
+                return await session.call_tool(tool_name, arguments or {}, meta=meta)
+        finally:
+            OWNED.reset(token)
+
+    async def function_tools(self, convert_schemas_to_strict: bool = False) -> list[FunctionTool]:
+        """The server's tools as ``FunctionTool``s: what ``Agent(mcp_servers=...)`` offers the model each turn."""
+        return [to_function_tool(self, tool, convert_schemas_to_strict) for tool in await self.list_tools()]
+
+    # ---- progress bookkeeping -----------------------------------------------------------------------------------
+    def track_call(self, request_id: str, progress: CallProgress) -> None:
+        self._calls[request_id] = progress
+        while len(self._calls) > _ENDED_CALLS_KEPT:
+            self._calls.popitem(last=False)
+
+    async def _on_message(self, message: Any) -> None:
+        """Every server notification; late progress (after the call's result) is handed on to be counted."""
+        found = _sdk.progress_notification(message)
+        if found is None:
+            return
+        token, progress, total, text = found
+        entry = self._calls.get(str(token))
+        if entry is None:
+            return
+        entry.seen += 1
+        if entry.seen > entry.delivered:  # the SDK no longer had a callback for it: the call has returned
+            entry.delivered = entry.seen
+            entry.send({"progress": progress, "total": total, "message": text})
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first real error inside the exception groups anyio task groups wrap failures in."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _paginated(cursor: str) -> Any:
+    from mcp import types
+
+    return types.PaginatedRequestParams(cursor=cursor)

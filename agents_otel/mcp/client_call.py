@@ -1,0 +1,189 @@
+"""An MCP tool as a ``FunctionTool``: one ``tools/call`` per model tool call, through the normal tool path.
+
+The runtime already gives the call its ``execute_tool {tool}`` span, timeouts, error handling and progress
+(``ToolContext.send_progress``: span event, sampling, flood rules, late-drop counting, the stream event). This
+module adds only what is MCP: under the ``execute_tool`` span a CLIENT span ``tools/call {tool}`` per the MCP
+semantic conventions, the W3C trace context in ``params._meta``, each ``notifications/progress`` handed to
+``send_progress`` as ``{"progress", "total", "message"}``, the result as text, and failures as typed errors.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pydantic_core
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from ..exceptions import ToolArgumentsError
+from ..tool import FunctionTool
+from ..tool_context import ToolContext
+from ..tracing.attributes import ERROR_CANCELLED, ERROR_TYPE, GEN_AI_TOOL_NAME, SERVER_ADDRESS, SERVER_PORT
+from . import _sdk
+from ._engine import run_meter_provider, run_tracer
+from ._sdk_spans import OWNED, OwnedRequest
+from .errors import MCPConnectionError, MCPRequestError, MCPToolError
+from .metrics import mcp_instruments, metric_attributes
+
+if TYPE_CHECKING:
+    from .client import MCPServer
+
+MCP_METHOD_NAME = "mcp.method.name"
+MCP_SESSION_ID = "mcp.session.id"
+MCP_PROTOCOL_VERSION = "mcp.protocol.version"
+NETWORK_TRANSPORT = "network.transport"
+TOOLS_CALL = "tools/call"
+
+_W3C = TraceContextTextMapPropagator()
+
+
+class CallProgress:
+    """Progress bookkeeping of one ``tools/call``: which notifications the SDK already delivered to the callback.
+
+    The message handler sees every notification; one the callback did not get (it came after the result) is
+    handed to ``send_progress`` too, which refuses it for the ended call and counts it as dropped.
+    """
+
+    __slots__ = ("delivered", "seen", "send")
+
+    def __init__(self, send: Callable[[Any], bool]) -> None:
+        self.send = send
+        self.delivered = 0
+        self.seen = 0
+
+
+def to_function_tool(server: MCPServer, tool: Any, strict: bool) -> FunctionTool:
+    name, description, schema = _sdk.tool_fields(tool)
+
+    async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
+        return await call_mcp_tool(server, ctx, name, arguments)
+
+    return FunctionTool(
+        name=name,
+        description=description,
+        params_json_schema=schema,
+        on_invoke_tool=invoke,
+        strict_json_schema=strict,
+        # The SDK's request timeout, made an idle timeout for tool calls: progress restarts it.
+        idle_timeout=server.client_session_timeout_seconds,
+    )
+
+
+async def call_mcp_tool(server: MCPServer, ctx: ToolContext[Any], name: str, arguments_json: str) -> Any:
+    arguments = _parse_arguments(name, arguments_json)
+    session = server.require_session(MCPConnectionError)
+    span = run_tracer(ctx).start_span(
+        f"{TOOLS_CALL} {name}", kind=SpanKind.CLIENT, attributes=_attributes(server, name)
+    )
+    meta: dict[str, Any] = {}
+    _W3C.inject(meta, context=trace.set_span_in_context(span))  # SEP-414: unprefixed traceparent / tracestate
+    progress = CallProgress(ctx.send_progress)
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.delivered += 1
+        ctx.send_progress({"progress": value, "total": total, "message": message})
+
+    # The request id (also the progress token) registers the call for late-notification accounting; 2.x
+    # reports it from inside its send (see _sdk_spans), before the request is written; 1.x lets us predict it.
+    owned = OwnedRequest(span, lambda request_id: server.track_call(request_id, progress))
+    predicted = _sdk.predicted_request_id(session)
+    if predicted is not None:
+        owned.learn_request_id(predicted)
+    owned_token = OWNED.set(owned)
+    started = time.perf_counter()
+    error_type: str | None = None
+    try:
+        with trace.use_span(span, end_on_exit=False, record_exception=False, set_status_on_exception=False):
+            result = await _sdk.call_tool(session, name, arguments, on_progress, meta, None)
+        is_error, content, structured = _sdk.result_fields(result)
+        if is_error:
+            error_type = MCPToolError.error_type
+            raise MCPToolError(_content_text(content) or f"MCP tool {name!r} failed")
+        return _output(server, content, structured)
+    except _sdk.SDKError as exc:
+        code = _sdk.error_code(exc)
+        error_type = str(code)
+        if code == _sdk.CONNECTION_CLOSED:
+            raise MCPConnectionError(f"MCP server {server.name!r} closed the connection during {name!r}") from None
+        raise MCPRequestError(f"MCP server {server.name!r}: {_sdk.error_message(exc)}", code) from None
+    except BaseException as exc:
+        if error_type is None:
+            error_type = ERROR_CANCELLED if _is_cancel(exc) else type(exc).__qualname__
+        raise
+    finally:
+        OWNED.reset(owned_token)
+        _end(span, error_type)
+        _record_duration(ctx, span, error_type, time.perf_counter() - started)
+
+
+def _attributes(server: MCPServer, name: str) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        MCP_METHOD_NAME: TOOLS_CALL,
+        GEN_AI_TOOL_NAME: name,
+        NETWORK_TRANSPORT: server.network_transport,
+    }
+    version = server.protocol_version
+    if version:
+        attributes[MCP_PROTOCOL_VERSION] = version
+    session_id = server.session_id
+    if session_id:
+        attributes[MCP_SESSION_ID] = session_id
+    host, port = server.server_address()
+    if host:
+        attributes[SERVER_ADDRESS] = host
+        if port:
+            attributes[SERVER_PORT] = port
+    return attributes
+
+
+def _end(span: Span, error_type: str | None) -> None:
+    if error_type is not None:
+        span.set_attribute(ERROR_TYPE, error_type)
+        span.set_status(StatusCode.ERROR, error_type)
+    span.end()
+
+
+def _record_duration(ctx: ToolContext[Any], span: Span, error_type: str | None, seconds: float) -> None:
+    attributes = dict(getattr(span, "attributes", None) or {})
+    try:
+        mcp_instruments(run_meter_provider(ctx)).client_duration.record(
+            seconds, metric_attributes(attributes, error_type)
+        )
+    except Exception:  # a broken metrics pipeline must not fail the tool call
+        import logging
+
+        logging.getLogger("agents_otel").exception("agents_otel.mcp: recording the client duration failed")
+
+
+def _parse_arguments(name: str, arguments_json: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(arguments_json or "{}")
+    except ValueError as exc:
+        raise ToolArgumentsError(f"Invalid JSON arguments for MCP tool {name!r}: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise ToolArgumentsError(f"Arguments for MCP tool {name!r} must be a JSON object")
+    return parsed
+
+
+def _content_text(content: list[Any]) -> str:
+    return "\n".join(str(block.text) for block in content if getattr(block, "type", None) == "text")
+
+
+def _output(server: MCPServer, content: list[Any], structured: Any) -> Any:
+    """What the model reads: the structured result if asked for, else the text (JSON for non-text content)."""
+    if server.use_structured_content and structured is not None:
+        return structured
+    if all(getattr(block, "type", None) == "text" for block in content):
+        return _content_text(content)
+    dumped = [block.model_dump(mode="json", by_alias=True, exclude_none=True) for block in content]
+    return pydantic_core.to_json(dumped[0] if len(dumped) == 1 else dumped).decode()
+
+
+def _is_cancel(exc: BaseException) -> bool:
+    import asyncio
+
+    return isinstance(exc, asyncio.CancelledError)

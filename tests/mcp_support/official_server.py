@@ -1,0 +1,101 @@
+"""An MCP server built with the official SDK's ``MCPServer`` only (no agents_otel): the far side of the client tests.
+
+Run as ``python official_server.py`` for stdio, or ``python official_server.py --http`` for Streamable HTTP on a
+free port, printed as ``PORT <n>`` on stdout once the socket is bound.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+server = MCPServer("official-test-server")
+_remembered: list[tuple[Any, Any]] = []
+
+if os.environ.get("MCP_TEST_PIDFILE"):
+    with open(os.environ["MCP_TEST_PIDFILE"], "w") as pidfile:
+        pidfile.write(str(os.getpid()))
+
+
+def _meta(ctx: Context) -> dict[str, Any]:
+    meta = ctx.request_context.meta
+    return dict(meta) if meta else {}
+
+
+@server.tool()
+async def count(n: int, ctx: Context) -> str:
+    """Count to n, reporting progress at each step."""
+    for i in range(1, n + 1):
+        await ctx.report_progress(i, n, f"step {i}")
+    meta = _meta(ctx)
+    return json.dumps(
+        {"counted": n, "traceparent": meta.get("traceparent"), "progress_token": meta.get("progress_token")}
+    )
+
+
+@server.tool()
+async def fail(reason: str) -> str:
+    """Always fails with the given reason."""
+    raise ToolError(f"refused: {reason}")
+
+
+@server.tool()
+async def work_forever(ctx: Context) -> str:
+    """Reports progress once, then works forever (the tests kill the process mid-call)."""
+    await ctx.report_progress(1, 2, "working")
+    await anyio.sleep(3600)
+    return "unreachable"
+
+
+@server.tool()
+async def hang() -> str:
+    """Never answers."""
+    await anyio.sleep(3600)
+    return "unreachable"
+
+
+@server.tool()
+async def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+@server.tool()
+async def remember(ctx: Context) -> str:
+    """Keep this call's progress token, for send_late."""
+    _remembered.append((ctx.request_context.session, _meta(ctx).get("progress_token")))
+    return "remembered"
+
+
+@server.tool()
+async def send_late() -> str:
+    """Send a progress notification for the call remember() answered already (a late one), then answer."""
+    session, token = _remembered.pop()
+    await session.send_progress_notification(token, 99, 100, "too late")
+    return "sent"
+
+
+async def _serve_http() -> None:
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = server.streamable_http_app()
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    print(f"PORT {port}", flush=True)
+    await uvicorn.Server(config).serve(sockets=[sock])
+
+
+if __name__ == "__main__":
+    if "--http" in sys.argv:
+        anyio.run(_serve_http)
+    else:
+        server.run("stdio")

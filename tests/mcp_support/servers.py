@@ -1,0 +1,49 @@
+"""Starting the official test server: stdio parameters, and a Streamable HTTP subprocess on a free port."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+OFFICIAL_SERVER = Path(__file__).with_name("official_server.py")
+
+
+def stdio_params(script: Path = OFFICIAL_SERVER, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    params: dict[str, object] = {"command": sys.executable, "args": [str(script), *args]}
+    if env:
+        params["env"] = env
+    return params
+
+
+@contextlib.contextmanager
+def http_server(script: Path = OFFICIAL_SERVER, *args: str) -> Iterator[str]:
+    """The script with ``--http``, which prints ``PORT <n>`` once bound; yields the ``/mcp`` URL."""
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "--http", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("PORT "), f"server did not start: {line!r}"
+        yield f"http://127.0.0.1:{int(line.split()[1])}/mcp"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def process_gone(pid: int) -> bool:
+    """Exited and reaped: a zombie still has its /proc entry."""
+    return not Path(f"/proc/{pid}").exists()
