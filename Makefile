@@ -62,9 +62,20 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check agents_otel tests examples benchmarks
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)
+# W1's peers run in venvs of their own, so their dependencies never meet ours (benchmarks/peer_common.py).
+BENCH_PEERS := .venv-bench/pydantic-ai/.stamp .venv-bench/langgraph/.stamp
+.venv-bench/pydantic-ai/.stamp:
+	$(PYTHON) -m venv .venv-bench/pydantic-ai
+	.venv-bench/pydantic-ai/bin/pip install -q 'pydantic-ai-slim==2.78.0' 'opentelemetry-sdk>=1.30'
+	touch $@
+.venv-bench/langgraph/.stamp:
+	$(PYTHON) -m venv .venv-bench/langgraph
+	.venv-bench/langgraph/bin/pip install -q 'langgraph==1.2.24' 'opentelemetry-sdk>=1.30'
+	touch $@
+
+bench: $(STAMP) $(BENCH_PEERS)
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-3.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .venv-bench .pytest_cache .mypy_cache .ruff_cache

@@ -10,9 +10,11 @@ from __future__ import annotations
 import typing
 
 from .agent import Agent, AgentToolStreamEvent
+from .context_wrapper import RunContextWrapper
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
     AgentsOtelError,
+    InputGuardrailTripwireTriggered,
     MaxTurnsExceeded,
     ModelBehaviorError,
     ModelConnectionError,
@@ -20,6 +22,7 @@ from .exceptions import (
     ModelHTTPError,
     ModelRateLimitError,
     ModelTimeoutError,
+    OutputGuardrailTripwireTriggered,
     ProgressPayloadError,
     ToolArgumentsError,
     ToolError,
@@ -27,10 +30,22 @@ from .exceptions import (
     ToolTimeoutError,
     UserError,
 )
+from .guardrails import (
+    GuardrailFunctionOutput,
+    InputGuardrail,
+    InputGuardrailResult,
+    OutputGuardrail,
+    OutputGuardrailResult,
+    input_guardrail,
+    output_guardrail,
+)
+from .handoffs import Handoff, HandoffInputData, handoff
 from .items import (
     AssistantMessage,
     FunctionCall,
     FunctionCallOutput,
+    HandoffCallItem,
+    HandoffOutputItem,
     MessageOutputItem,
     RunItem,
     ToolCallIdentity,
@@ -38,14 +53,18 @@ from .items import (
     ToolCallOutputItem,
     UserMessage,
 )
+from .lifecycle import AgentHookContext, AgentHooks, AgentHooksBase, RunHooks, RunHooksBase
 from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, TextDelta, ToolSpec, Usage
+from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
 from .redaction import RedactionKind, Redactor, redact_keys
 from .result import RunResult, RunResultStreaming
 from .run import Runner
 from .run_config import RunConfig
+from .sessions import Session, SessionABC, SQLiteSession
 from .stream_events import (
     AgentUpdatedStreamEvent,
+    GuardrailTripwireStreamEvent,
     RawResponsesStreamEvent,
     RunItemStreamEvent,
     StreamEvent,
@@ -54,6 +73,7 @@ from .stream_events import (
 )
 from .tool import FunctionTool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
+from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
@@ -89,6 +109,11 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Agent",
+    "AgentHookContext",
+    "AgentHooks",
+    "AgentHooksBase",
+    "AgentOutputSchema",
+    "AgentOutputSchemaBase",
     "AgentToolStreamEvent",
     "AgentUpdatedStreamEvent",
     "AgentsOtelError",
@@ -96,6 +121,16 @@ __all__ = [
     "FunctionCall",
     "FunctionCallOutput",
     "FunctionTool",
+    "FunctionToolResult",
+    "GuardrailFunctionOutput",
+    "GuardrailTripwireStreamEvent",
+    "Handoff",
+    "HandoffCallItem",
+    "HandoffInputData",
+    "HandoffOutputItem",
+    "InputGuardrail",
+    "InputGuardrailResult",
+    "InputGuardrailTripwireTriggered",
     "MaxTurnsExceeded",
     "MessageOutputItem",
     "MetricsConfigurationError",
@@ -111,17 +146,27 @@ __all__ = [
     "ModelTimeoutError",
     "OpenAIChatCompletionsModel",
     "OpenAIResponsesModel",
+    "OutputGuardrail",
+    "OutputGuardrailResult",
+    "OutputGuardrailTripwireTriggered",
     "ProgressPayloadError",
     "ProgressSampling",
     "RawResponsesStreamEvent",
     "RedactionKind",
     "Redactor",
     "RunConfig",
+    "RunContextWrapper",
+    "RunHooks",
+    "RunHooksBase",
     "RunItem",
     "RunItemStreamEvent",
     "RunResult",
     "RunResultStreaming",
     "Runner",
+    "SQLiteSession",
+    "Session",
+    "SessionABC",
+    "StopAtTools",
     "StreamEvent",
     "TextDelta",
     "ToolArgumentsError",
@@ -136,6 +181,8 @@ __all__ = [
     "ToolStalledStreamEvent",
     "ToolStreamProcessor",
     "ToolTimeoutError",
+    "ToolsToFinalOutputFunction",
+    "ToolsToFinalOutputResult",
     "TracingConfigurationError",
     "Usage",
     "UserError",
@@ -146,6 +193,9 @@ __all__ = [
     "current_tool_context",
     "default_tool_error_function",
     "function_tool",
+    "handoff",
+    "input_guardrail",
+    "output_guardrail",
     "redact_keys",
     "send_progress",
     "set_default_openai_client",

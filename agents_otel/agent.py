@@ -6,7 +6,7 @@ import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, NotRequired, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
 
 from .items import FunctionCall
 from .models.interface import Model, ModelSettings
@@ -14,6 +14,12 @@ from .stream_events import StreamEvent
 from .tool import FunctionTool, function_tool
 from .tool_context import ToolContext
 from .tool_sources import ToolSource, collect_tools
+from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
+
+if TYPE_CHECKING:
+    from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoffs import Handoff
+    from .lifecycle import AgentHooksBase
 
 TContext = TypeVar("TContext")
 
@@ -52,6 +58,29 @@ class Agent(Generic[TContext]):
     mcp_servers: list[ToolSource] = field(default_factory=list)
     """MCP servers (``agents_otel.mcp``) whose tools join ``tools``, listed again every turn unless they cache."""
     mcp_config: MCPConfig = field(default_factory=lambda: MCPConfig())
+    handoff_description: str | None = None
+    """Tells other agents' models when to hand off to this one (added to the ``transfer_to_...`` description)."""
+    handoffs: list[Agent[Any] | Handoff[Any]] = field(default_factory=list)
+    """Agents this one may hand the conversation to; the model sees each as a ``transfer_to_<name>`` tool."""
+    output_type: Any = None
+    """``None``/``str``: the final output is the model's text. A type (pydantic model, dataclass, TypedDict,
+    ``list[...]``, ``int``...) or an ``AgentOutputSchemaBase``: the model answers in that JSON schema and the
+    final output is the validated value."""
+    input_guardrails: list[InputGuardrail[Any]] = field(default_factory=list)
+    """Checked concurrently with the first model call when this agent starts the run."""
+    output_guardrails: list[OutputGuardrail[Any]] = field(default_factory=list)
+    """Checked on the final output when this agent produces it."""
+    hooks: AgentHooksBase[Any, Any] | None = None
+    tool_use_behavior: ToolUseBehavior = "run_llm_again"
+    """What happens with tool results: back to the model (default), or the end of the run (see
+    ``agents_otel.tool_use_behavior``)."""
+
+    def __post_init__(self) -> None:
+        check_tool_use_behavior(self.tool_use_behavior)
+        if self.output_type is not None:
+            from .output_schema import output_schema_for
+
+            output_schema_for(self)  # a type that has no (strict) schema fails here, when the agent is built
 
     def clone(self, **changes: Any) -> Agent[TContext]:
         return dataclasses.replace(self, **changes)

@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Callable
 
-_COMMANDS = ("traces", "serve")
+_COMMANDS = ("traces", "serve", "mcp")
 
 
 def main(argv: list[str] | None = None) -> int:

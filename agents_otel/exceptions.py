@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .guardrails import InputGuardrailResult, OutputGuardrailResult
+
 
 class AgentsOtelError(Exception):
     """Base of every error this package raises on purpose."""
@@ -77,3 +82,19 @@ class ToolTimeoutError(ToolError, TimeoutError):
 
 class ProgressPayloadError(AgentsOtelError, TypeError):
     """``send_progress`` got data that cannot be encoded as JSON; nothing was recorded and later calls still work."""
+
+
+class InputGuardrailTripwireTriggered(AgentsOtelError):
+    """An input guardrail's tripwire fired: the run stopped. ``guardrail_result`` says which and why."""
+
+    def __init__(self, guardrail_result: InputGuardrailResult) -> None:
+        self.guardrail_result = guardrail_result
+        super().__init__(f"Input guardrail {guardrail_result.guardrail.get_name()!r} triggered its tripwire")
+
+
+class OutputGuardrailTripwireTriggered(AgentsOtelError):
+    """An output guardrail's tripwire fired on the final output: the run stopped without returning it."""
+
+    def __init__(self, guardrail_result: OutputGuardrailResult) -> None:
+        self.guardrail_result = guardrail_result
+        super().__init__(f"Output guardrail {guardrail_result.guardrail.get_name()!r} triggered its tripwire")

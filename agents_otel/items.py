@@ -149,4 +149,28 @@ class MessageOutputItem:
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)
 
 
-RunItem = ToolCallItem | ToolCallOutputItem | MessageOutputItem
+@dataclass(slots=True)
+class HandoffCallItem:
+    """The model asked to hand the conversation to another agent (a ``transfer_to_<agent>`` call)."""
+
+    call_id: str
+    tool_name: str
+    arguments: str
+    agent_name: str
+    type: Literal["handoff_call_item"] = field(default="handoff_call_item", init=False)
+
+
+@dataclass(slots=True)
+class HandoffOutputItem:
+    """The handoff happened: ``target_agent`` now runs. ``output`` is what the model read for the call."""
+
+    call_id: str
+    tool_name: str
+    output: str
+    source_agent: Any
+    target_agent: Any
+    agent_name: str
+    type: Literal["handoff_output_item"] = field(default="handoff_output_item", init=False)
+
+
+RunItem = ToolCallItem | ToolCallOutputItem | MessageOutputItem | HandoffCallItem | HandoffOutputItem

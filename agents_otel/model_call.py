@@ -30,6 +30,7 @@ REQUEST_STREAM = "gen_ai.request.stream"
 
 def request_attributes(model: Model, request: ModelRequest, capture_content: bool) -> dict[str, Any]:
     attributes = A.model_attributes(model)
+    attributes[A.GEN_AI_OUTPUT_TYPE] = "text" if request.output_schema is None else "json"
     settings = request.settings
     if settings.temperature is not None:
         attributes[A.GEN_AI_REQUEST_TEMPERATURE] = settings.temperature

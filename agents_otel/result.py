@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .event_stream import EventStream
 from .items import ConversationItem, RunItem
@@ -15,6 +15,7 @@ from .stream_events import StreamEvent
 
 if TYPE_CHECKING:
     from .agent import Agent
+    from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .run_state import RunState
 
 
@@ -38,10 +39,25 @@ class RunResult:
     """Hex id of the run's trace (all zeros when no tracing SDK is installed)."""
     progress_dropped: int = 0
     """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
+    input_guardrail_results: list[InputGuardrailResult] = field(default_factory=list)
+    output_guardrail_results: list[OutputGuardrailResult] = field(default_factory=list)
+
+    def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
+        """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
+        return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
 
     def to_input_list(self) -> list[ConversationItem]:
         """The whole conversation, to continue it with a new user message."""
         return list(self.history)
+
+
+T = TypeVar("T")
+
+
+def _final_output_as(value: Any, cls: type[T], raise_if_incorrect_type: bool) -> T:
+    if raise_if_incorrect_type and not isinstance(value, cls):
+        raise TypeError(f"Final output is {type(value).__name__}, not {cls.__name__}")
+    return cast(T, value)
 
 
 class RunResultStreaming:
@@ -62,7 +78,9 @@ class RunResultStreaming:
         """Built by ``Runner.run_streamed``: ``prepare`` makes the run's state around the event stream (whose loop
         is only known once one runs), ``execute`` runs it."""
         self.input = input
-        self.current_agent = agent
+        self._starting_agent = agent
+        self.input_guardrail_results: list[InputGuardrailResult] = []
+        self.output_guardrail_results: list[OutputGuardrailResult] = []
         self.final_output: Any = None
         self.new_items: list[RunItem] = []
         self.raw_responses: list[ModelResponse] = []
@@ -100,6 +118,8 @@ class RunResultStreaming:
             self.raw_responses = result.raw_responses
             self.usage = result.usage
             self.progress_dropped = result.progress_dropped
+            self.input_guardrail_results = result.input_guardrail_results
+            self.output_guardrail_results = result.output_guardrail_results
         except asyncio.CancelledError:
             self.cancelled = True
         except BaseException as exc:  # surfaced to the consumer by stream_events()
@@ -129,6 +149,20 @@ class RunResultStreaming:
         """Hex id of the run's trace: known from the moment the run's ``invoke_agent`` span starts, i.e. before
         the first stream event, so a UI can link to the trace while the run is still going. "" before that."""
         return self._state.trace_id if self._state is not None else ""
+
+    @property
+    def current_agent(self) -> Agent[Any]:
+        """The agent running now (or last, once the run ended): changes at each handoff."""
+        state = self._state
+        return state.current_agent if state is not None and state.current_agent is not None else self._starting_agent
+
+    @property
+    def last_agent(self) -> Agent[Any]:
+        """The SDK's name: the agent that produced (or is producing) the final output."""
+        return self.current_agent
+
+    def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
+        return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
 
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():

@@ -1,7 +1,9 @@
-"""The agent loop and ``Runner``: model -> tool calls (concurrently) -> outputs back to the model -> ...
+"""``Runner`` and a run's setup: model -> tool calls (concurrently) -> outputs back to the model -> ...
 
-Every run is an ``invoke_agent {name}`` span; the loop records nothing about tools itself, because tool
-lifecycle and progress are derived from each tool call's record in one place, ``tool_events``.
+A run starts with its input (and the session's history), a conversation id if it has one, and its hooks; the turns
+themselves are in ``agent_loop``. Every agent of the run is an ``invoke_agent {name}`` span; the loop records
+nothing about tools itself, because tool lifecycle and progress are derived from each tool call's record in one
+place, ``tool_events``.
 """
 
 from __future__ import annotations
@@ -12,28 +14,29 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import SpanKind
-
+from . import lifecycle
+from .agent_loop import AgentLoop, run_agent_span
+from .conversation import Conversation
 from .event_stream import EventStream
-from .exceptions import MaxTurnsExceeded, UserError
-from .items import AssistantMessage, ConversationItem, FunctionCall, MessageOutputItem, UserMessage
-from .model_call import call_model
-from .models import resolve_model
-from .models.interface import ModelRequest, ModelResponse, ModelSettings, Usage
+from .exceptions import UserError
+from .items import (
+    ConversationItem,
+    FunctionCall,
+    UserMessage,
+)
+from .response_items import from_response_items
 from .result import RunResult, RunResultStreaming
 from .run_config import RunConfig
 from .run_state import RunState
-from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool_context import tool_call_of
-from .tool_execution import execute_tool_calls
-from .tracing import attributes as A
 from .tracing.content import capture_content_from_env
-from .tracing.ids import trace_id_hex
+from .tracing.conversation import with_conversation
 from .tracing.provider import resolve_tracer_provider, tracer_for
-from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent, OnStream
+    from .lifecycle import RunHooksBase
+    from .sessions import Session
     from .tool_context import ToolContext
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,9 @@ class Runner:
         *,
         context: Any = None,
         max_turns: int = DEFAULT_MAX_TURNS,
+        hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
+        session: Session | None = None,
     ) -> RunResult:
         """Run ``starting_agent`` on ``input`` to its final output.
 
@@ -66,8 +71,9 @@ class Runner:
         earlier run plus a new message). ``context`` is any object of the application's: tools receive it as
         ``ToolContext.context``. Tool progress is recorded on the trace even though nothing streams.
         """
+        hooks = lifecycle.validate_run_hooks(hooks)
         run = _new_run(run_config or RunConfig(), context, stream=None)
-        return await run_agent(starting_agent, input, run, max_turns)
+        return await run_agent(starting_agent, input, run, max_turns, hooks=hooks, session=session)
 
     @classmethod
     def run_sync(
@@ -77,7 +83,9 @@ class Runner:
         *,
         context: Any = None,
         max_turns: int = DEFAULT_MAX_TURNS,
+        hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
+        session: Session | None = None,
     ) -> RunResult:
         """:meth:`run` for code without an event loop (scripts, notebooks without one): runs a loop of its own.
 
@@ -87,7 +95,15 @@ class Runner:
             asyncio.get_running_loop()
         except RuntimeError:
             return asyncio.run(
-                cls.run(starting_agent, input, context=context, max_turns=max_turns, run_config=run_config)
+                cls.run(
+                    starting_agent,
+                    input,
+                    context=context,
+                    max_turns=max_turns,
+                    hooks=hooks,
+                    run_config=run_config,
+                    session=session,
+                )
             )
         raise UserError("Runner.run_sync() cannot be called from a running event loop; await Runner.run() instead")
 
@@ -99,7 +115,9 @@ class Runner:
         *,
         context: Any = None,
         max_turns: int = DEFAULT_MAX_TURNS,
+        hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
+        session: Session | None = None,
     ) -> RunResultStreaming:
         """Start the run and return at once; iterate ``result.stream_events()`` to watch it as it happens.
 
@@ -108,12 +126,13 @@ class Runner:
         iteration early (or ``result.cancel()``) cancels the run.
         """
         config = run_config or RunConfig()
+        hooks = lifecycle.validate_run_hooks(hooks)
 
         def prepare(stream: EventStream) -> RunState:
             return _new_run(config, context, stream=stream)
 
         def execute(run: RunState) -> Coroutine[Any, Any, RunResult]:
-            return run_agent(starting_agent, input, run, max_turns)
+            return run_agent(starting_agent, input, run, max_turns, hooks=hooks, session=session)
 
         return RunResultStreaming(starting_agent, input, prepare, execute, config.max_buffered_events)
 
@@ -139,74 +158,40 @@ def _new_run(
 
 
 async def run_agent(
-    agent: Agent[Any], input: str | list[ConversationItem], run: RunState, max_turns: int
+    agent: Agent[Any],
+    input: str | list[ConversationItem],
+    run: RunState,
+    max_turns: int,
+    *,
+    hooks: RunHooksBase[Any, Any] | None = None,
+    session: Session | None = None,
 ) -> RunResult:
-    config = run.config
-    model = resolve_model(agent.model, config.model)
-    settings = (config.model_settings or ModelSettings()).resolve(agent.model_settings)
-    span = run.tracer.start_span(
-        f"{A.OP_INVOKE_AGENT} {agent.name}",
-        kind=SpanKind.INTERNAL,
-        attributes={
-            A.GEN_AI_OPERATION_NAME: A.OP_INVOKE_AGENT,
-            A.GEN_AI_AGENT_NAME: agent.name,
-            A.GEN_AI_PROVIDER_NAME: model.provider_name,
-            A.GEN_AI_REQUEST_MODEL: model.model_name,
-        },
-    )
-    if config.conversation_id is not None:
-        span.set_attribute(A.GEN_AI_CONVERSATION_ID, config.conversation_id)
-    run.trace_id = trace_id_hex(span.get_span_context().trace_id)
-    history: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else list(input)
-    items = run.items
-    responses: list[ModelResponse] = []
-    usage = Usage()
-    tools = {t.name: t for t in agent.tools}
-    specs = [t.spec for t in agent.tools]
-    with SpanScope(span):
-        run.emit(AgentUpdatedStreamEvent(agent))
-        for _ in range(max_turns):
-            if agent.mcp_servers:  # MCP servers may change their tools between turns
-                turn_tools = await agent.get_all_tools()
-                tools = {t.name: t for t in turn_tools}
-                specs = [t.spec for t in turn_tools]
-            request = ModelRequest(agent.instructions, list(history), specs, settings)
-            response = await call_model(model, request, run, agent.name)
-            responses.append(response)
-            usage.add(response.usage)
-            calls: list[FunctionCall] = []
-            text: str | None = None
-            for out in response.output:
-                history.append(out)
-                if isinstance(out, FunctionCall):
-                    calls.append(out)
-                elif isinstance(out, AssistantMessage):
-                    text = out.content
-                    message = MessageOutputItem(out.content, agent.name)
-                    items.append(message)
-                    run.emit(RunItemStreamEvent("message_output_created", message))
-            if not calls:
-                final_output = text if text is not None else ""
-                break
-            history.extend(await execute_tool_calls(run, agent, calls, tools))
-        else:
-            raise MaxTurnsExceeded(max_turns)
-        span.set_attributes(
-            {
-                A.GEN_AI_USAGE_INPUT_TOKENS: usage.input_tokens,
-                A.GEN_AI_USAGE_OUTPUT_TOKENS: usage.output_tokens,
-            }
-        )
+    """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to."""
+    run.hooks = hooks
+    conversation_id = run.config.conversation_id or (session.session_id if session is not None else None)
+    if conversation_id:
+        run.tracer = with_conversation(run.tracer, conversation_id)
+    new_input: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else from_response_items(input)
+    if session is not None:
+        saved = from_response_items(await session.get_items())
+        conversation = Conversation([*saved, *new_input], unsaved=list(new_input))
+    else:
+        start = input if isinstance(input, str) else None
+        conversation = Conversation(new_input, unsaved=None, start=start)
+    loop = AgentLoop(run, conversation, max_turns, session)
+    await run_agent_span(loop, agent)
     return RunResult(
         input=input,
-        final_output=final_output,
-        last_agent=agent,
-        new_items=items,
-        raw_responses=responses,
-        history=history,
-        usage=usage,
+        final_output=loop.final_output,
+        last_agent=loop.last_agent or agent,
+        new_items=run.items,
+        raw_responses=loop.responses,
+        history=conversation.history,
+        usage=loop.usage,
         trace_id=run.trace_id,
         progress_dropped=run.progress_dropped,
+        input_guardrail_results=loop.input_guardrail_results,
+        output_guardrail_results=loop.output_guardrail_results,
     )
 
 

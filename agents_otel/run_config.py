@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
@@ -14,6 +14,8 @@ from .progress_sampling import ProgressSampling
 from .redaction import Redactor
 
 if TYPE_CHECKING:
+    from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoffs import HandoffInputFilter
     from .models.interface import Model
 
 DEFAULT_MAX_BUFFERED = 1000
@@ -54,5 +56,12 @@ class RunConfig:
     """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
     (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""
     conversation_id: str | None = None
-    """The conversation this run belongs to (``gen_ai.conversation.id``), e.g. a UI protocol's thread id, so the
-    runs of one chat can be found together in a trace backend."""
+    """The conversation this run belongs to, recorded as ``gen_ai.conversation.id`` on every span of the run (e.g. a
+    UI protocol's thread id), so the runs of one chat can be found together in a trace backend. ``None``: the
+    session's id when the run has a session (``Runner.run(..., session=...)``), else not set."""
+    input_guardrails: list[InputGuardrail[Any]] | None = None
+    """Checked on the run's input together with the starting agent's own ``input_guardrails``."""
+    output_guardrails: list[OutputGuardrail[Any]] | None = None
+    """Checked on the final output together with the final agent's own ``output_guardrails``."""
+    handoff_input_filter: HandoffInputFilter | None = None
+    """The input filter of every handoff that sets none of its own."""

@@ -20,6 +20,8 @@ from .stream_events import StreamEvent, ToolProgressStreamEvent
 from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
+    from .agent import Agent
+    from .lifecycle import RunHooksBase
     from .progress_sampling import ProgressSampling
     from .redaction import Redactor
     from .run_config import RunConfig
@@ -33,7 +35,9 @@ class RunState:
         "capture_content",
         "config",
         "context",
+        "current_agent",
         "forward",
+        "hooks",
         "items",
         "listening",
         "metrics",
@@ -43,6 +47,7 @@ class RunState:
         "redact",
         "sampling",
         "stream",
+        "streams",
         "trace_id",
         "tracer",
     )
@@ -66,6 +71,10 @@ class RunState:
         self.forward: RunState | None = forward if forward is not None and forward.listening else None
         self.parent_tool_call_id = parent_tool_call_id
         self.listening: bool = stream is not None or self.forward is not None
+        self.streams: tuple[EventStream, ...] = ((stream,) if stream is not None else ()) + (
+            self.forward.streams if self.forward is not None else ()
+        )
+        """Where tool events go: this run's stream, then every enclosing run's (fixed for the run's life)."""
         self.progress_dropped = 0
         self.trace_id = ""
         """Hex id of the run's trace, set when its ``invoke_agent`` span starts (before any event is emitted)."""
@@ -77,6 +86,10 @@ class RunState:
         self.payload_cap: int = config.max_progress_payload_bytes
         self.redact: Redactor | None = config.redact
         self._watchdog: StallWatchdog | None = None
+        self.hooks: RunHooksBase[Any, Any] | None = None
+        """``Runner.run(..., hooks=...)``; tool calls check it (and the agent's hooks) before building a coroutine."""
+        self.current_agent: Agent[Any] | None = None
+        """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
         self._trace_hex: tuple[int, str] = (0, "")
 
     def trace_id_hex(self, trace_id: int) -> str:
@@ -103,21 +116,10 @@ class RunState:
     def emit_tool_event(self, event: StreamEvent) -> None:
         """A tool lifecycle event: this run's stream and every enclosing run's stream. Called by ``tool_events``
         only, the one module that turns tool call records into events."""
-        if self.forward is None and self.stream is not None:  # the common case: a top-level streamed run
-            self.stream.put(event)
-            return
-        run: RunState | None = self
-        while run is not None:
-            if run.stream is not None:
-                run.stream.put(event)
-            run = run.forward
+        for stream in self.streams:
+            stream.put(event)
 
     def emit_progress(self, event: ToolProgressStreamEvent) -> None:
-        if self.forward is None and self.stream is not None:
-            self.stream.put_progress(event)
-            return
-        run: RunState | None = self
-        while run is not None:
-            if run.stream is not None:
-                run.stream.put_progress(event)
-            run = run.forward
+        """A progress event, to the same streams as :meth:`emit_tool_event` (coalesced when a consumer lags)."""
+        for stream in self.streams:
+            stream.put_progress(event)

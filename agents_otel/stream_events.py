@@ -14,7 +14,10 @@ from .items import RunItem, ToolCallIdentified, ToolCallIdentity
 if TYPE_CHECKING:
     from .agent import Agent
 
-RunItemEventName = Literal["tool_called", "tool_output", "message_output_created"]
+RunItemEventName = Literal[
+    "tool_called", "tool_output", "message_output_created", "handoff_requested", "handoff_occured"
+]
+"""``handoff_occured`` is spelled as the OpenAI Agents SDK spells it, so consumers written for it keep working."""
 
 
 @dataclass(slots=True)
@@ -44,7 +47,7 @@ class RunItemStreamEvent:
 
 @dataclass(slots=True)
 class AgentUpdatedStreamEvent:
-    """The agent now running (emitted when a run starts)."""
+    """The agent now running: emitted when a run starts and once for each agent that takes over by a handoff."""
 
     new_agent: Agent[Any]
     type: Literal["agent_updated_stream_event"] = field(default="agent_updated_stream_event", init=False)
@@ -87,10 +90,23 @@ class ToolStalledStreamEvent(ToolCallIdentified):
     type: Literal["tool_stalled_stream_event"] = field(default="tool_stalled_stream_event", init=False)
 
 
+@dataclass(slots=True)
+class GuardrailTripwireStreamEvent:
+    """A guardrail's tripwire fired; the run ends with ``InputGuardrailTripwireTriggered`` or
+    ``OutputGuardrailTripwireTriggered`` right after this event. (Ours: the SDK only raises.)"""
+
+    guardrail_name: str
+    guardrail_type: Literal["input", "output"]
+    agent_name: str
+    output_info: Any
+    type: Literal["guardrail_tripwire_triggered"] = field(default="guardrail_tripwire_triggered", init=False)
+
+
 StreamEvent = (
     RawResponsesStreamEvent
     | RunItemStreamEvent
     | AgentUpdatedStreamEvent
     | ToolProgressStreamEvent
     | ToolStalledStreamEvent
+    | GuardrailTripwireStreamEvent
 )

@@ -16,7 +16,7 @@ import pydantic_core
 from opentelemetry import context as context_api
 from opentelemetry.trace import SpanKind
 
-from . import redaction
+from . import lifecycle, redaction
 from .current_tool import CURRENT_TOOL
 from .exceptions import ToolError, ToolNotFoundError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
@@ -126,6 +126,11 @@ async def execute_tool_call(
         attributes[A.GEN_AI_TOOL_DESCRIPTION] = tool.description
     if run.capture_content:
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = _for_trace(run, "tool_arguments", name, call.arguments)
+    ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
+    hooked = tool is not None and (run.hooks is not None or agent.hooks is not None)
+    if hooked:
+        assert tool is not None
+        await lifecycle.tool_start(run.hooks, ctx, agent, tool)  # before the span: a hook error fails the run
     parent = context_api.get_current()
     span = run.tracer.start_span(
         f"{A.OP_EXECUTE_TOOL} {name}",
@@ -138,7 +143,6 @@ async def execute_tool_call(
     # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans. The call
     # ends (and reports tool_output) only after the scope recorded the outcome on the span.
     scope = SpanScope(span, parent, end=False, before_error=record.close)
-    ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
     current = CURRENT_TOOL.set(ctx)
     try:
         with scope:
@@ -161,6 +165,8 @@ async def execute_tool_call(
                 batch.fail(exc)
             raise
         record.finish(text, scope.error_type)
+        if hooked:
+            await lifecycle.tool_end(run.hooks, ctx, agent, tool, text)  # type: ignore[arg-type]
         return text
     except BaseException:  # cancelled (or interrupted): the call ends, the cancellation goes on
         record.finish(None, scope.error_type)
@@ -170,6 +176,8 @@ async def execute_tool_call(
     if run.capture_content:
         span.set_attribute(A.GEN_AI_TOOL_CALL_RESULT, _for_trace(run, "tool_result", name, text))
     record.finish(value, None)
+    if hooked:
+        await lifecycle.tool_end(run.hooks, ctx, agent, tool, value)
     return text
 
 

@@ -162,6 +162,50 @@ async def workload1(
     return W1Result(mode, sdk_scaling, otel_scaling, side, floor=floor_scaling)
 
 
+PEERS = {"pydantic-ai": "peer_pydantic_ai.py", "langgraph": "peer_langgraph.py"}
+"""Peers measured in venvs of their own (``make bench`` builds them under ``.venv-bench/``), see peer_common.py."""
+PEER_VENVS = Path(__file__).resolve().parent.parent / ".venv-bench"
+
+
+def w1_peer_rows(table: Table, r: W1Result, args: argparse.Namespace) -> None:
+    """Our marginal cost per tool call against each peer's, each normalised to its own process's floor."""
+    if r.otel is None or r.floor is None:
+        return
+    for peer, script in PEERS.items():
+        python = PEER_VENVS / peer / "bin" / "python"
+        name = f"W1 Runner.run marginal / tool call vs {peer}"
+        if not python.exists():
+            table.add(Row(name, None, None, note=f"no {python} (make bench builds it)", status="pending"))
+            continue
+        try:
+            out = subprocess.run(
+                [str(python), script, "--rounds", str(args.rounds), "--warmup", str(args.warmup)],
+                cwd=Path(__file__).resolve().parent,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=True,
+            ).stdout
+            got = json.loads(out.strip().splitlines()[-1])
+        except Exception as exc:  # a broken peer venv must not cost the table its other rows
+            _error_rows(table, [name], exc)
+            continue
+        normalised = got["marginal"] * r.floor.marginal / got["floor_marginal"]
+        table.add(
+            Row(
+                name,
+                r.otel.marginal,
+                normalised,
+                note=(
+                    f"{peer} {got['version']}, tracing: {got['traced']}; own venv, its marginal "
+                    f"{got['marginal'] * 1e6:.1f} µs scaled by floor ratio (ours {r.floor.marginal * 1e6:.1f} µs / "
+                    f"its {got['floor_marginal'] * 1e6:.1f} µs)"
+                ),
+                basis=f"{peer}, same workload",
+            )
+        )
+
+
 def _iqr_note(fig: Sample, base: Sample) -> str:
     """Noise indicator: inter-quartile range / median of figure and baseline."""
     return f"iqr {fig.iqr_rel:.0%} / {base.iqr_rel:.0%}"
@@ -419,7 +463,10 @@ async def main_async(args: argparse.Namespace, *, environment_notes: bool = True
 
     if "W1" in only:
         for streamed in (False, True):
-            w1_rows(table, await workload1(args, counter, streamed, side))
+            result = await workload1(args, counter, streamed, side)
+            w1_rows(table, result)
+            if not streamed:
+                w1_peer_rows(table, result, args)
         await w1_encoding_row(table, args)
         await w1_memory_row(table, counter, side)
     if "W2" in only:

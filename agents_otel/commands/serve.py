@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import socket
 import sys
 from typing import Any
 
@@ -44,6 +43,13 @@ def register(subparsers: Any) -> None:
         "--lease-seconds", type=float, default=None, help="how long a replica's hold on its runs lasts (default: 10)"
     )
     parser.add_argument("--log-level", default="info", help="uvicorn's log level (default: %(default)s)")
+    parser.add_argument(
+        "--graceful-timeout",
+        type=float,
+        default=10.0,
+        help="on SIGTERM/SIGINT: seconds to let watchers receive run_cancelled and connections close, "
+        "after which the rest are cut (default: %(default)s)",
+    )
     parser.add_argument(
         "--auth-token",
         default=None,
@@ -98,7 +104,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from ..server import create_app
+        from ..server import access_log, create_app
+        from ..server.listening import listening_socket
     except ImportError as exc:
         print(f"agents-otel serve needs the server extra (pip install 'agents_otel[server]'): {exc}", file=sys.stderr)
         return 2
@@ -128,21 +135,28 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None
     }
     options["allowed_hosts"] = args.allowed_host or _default_hosts(args.host)
+    options["shutdown_grace_seconds"] = args.graceful_timeout / 2  # within uvicorn's bound, which cuts the rest
     try:
         app = create_app(agent, **options)
     except (ValueError, ImportError) as exc:
         print(f"agents-otel serve: {exc}", file=sys.stderr)
         return 2
     try:
-        sock = socket.create_server((args.host, args.port))
+        sock = listening_socket(args.host, args.port)
     except OSError as exc:
         print(f"agents-otel serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     name = agent.name if isinstance(agent, Agent) else getattr(agent, "__name__", args.target)
     host, port = sock.getsockname()[:2]
     print(f"agents-otel serve: {name} on http://{_url_host(host)}:{port}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, lifespan="on"))
-    server.run(sockets=[sock])
+    config = uvicorn.Config(
+        app, log_level=args.log_level, lifespan="on", timeout_graceful_shutdown=args.graceful_timeout
+    )
+    access_log.install()
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn shut down gracefully, then re-raised the captured SIGINT
+        return 130
     return 0
 
 

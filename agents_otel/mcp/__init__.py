@@ -18,6 +18,8 @@ from .errors import (
     MCPServerStartError,
     MCPToolError,
 )
+from .server import create_mcp_server
+from .serving import serve_stdio, serve_streamable_http
 from .transports import MCPServerStdio, MCPServerStdioParams, MCPServerStreamableHttp, MCPServerStreamableHttpParams
 
 _sdk_spans.install()
@@ -36,5 +38,8 @@ __all__ = [
     "MCPToolError",
     "ToolFilterStatic",
     "ToolNameCollisionError",
+    "create_mcp_server",
     "create_static_tool_filter",
+    "serve_stdio",
+    "serve_streamable_http",
 ]

@@ -1,17 +1,32 @@
-"""The few run-state facts the MCP surface needs, read in one place so a core refactor touches one file.
+"""What the MCP surface needs from the engine, in one place so a core refactor touches one file.
 
 The client needs the tracer and meter provider of the run a tool call belongs to (its CLIENT span and metric go
-where the run's spans go: ``RunConfig(tracer_provider=..., meter_provider=...)``).
+where the run's spans go: ``RunConfig(tracer_provider=..., meter_provider=...)``). The server needs to run one
+tool call, outside any agent loop, and see its stream events.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Tracer
 
+from ..event_stream import EventStream
+from ..items import FunctionCall
+from ..run_config import RunConfig
+from ..run_state import RunState
+from ..stream_events import StreamEvent
+from ..tool import FunctionTool
 from ..tool_context import ToolContext, tool_call_of
+from ..tool_execution import execute_tool_call
+from ..tracing.content import capture_content_from_env
+from ..tracing.provider import resolve_tracer_provider, tracer_for
+
+if TYPE_CHECKING:
+    from ..agent import Agent
 
 
 def run_tracer(ctx: ToolContext[Any]) -> Tracer:
@@ -22,3 +37,40 @@ def run_tracer(ctx: ToolContext[Any]) -> Tracer:
 def run_meter_provider(ctx: ToolContext[Any]) -> MeterProvider | None:
     provider: MeterProvider | None = tool_call_of(ctx).run.config.meter_provider
     return provider
+
+
+async def run_tool_call(
+    agent: Agent[Any],
+    tool: FunctionTool | None,
+    call: FunctionCall,
+    config: RunConfig,
+    context: Any,
+    on_event: Callable[[StreamEvent], Awaitable[None]],
+) -> str:
+    """One tool call through the normal tool path (``execute_tool`` span, progress, timeouts, error text), in a
+    run of its own whose stream events go to ``on_event`` as they happen; returns the text the model would read.
+
+    The server side of MCP has no model and no agent loop: a ``tools/call`` is exactly one tool call. Its
+    notifications are derived from the stream events, like every other protocol surface.
+    """
+    loop = asyncio.get_running_loop()
+    stream = EventStream(loop, config.max_buffered_events)
+    capture = config.capture_content if config.capture_content is not None else capture_content_from_env()
+    run = RunState(
+        config=config,
+        tracer=tracer_for(resolve_tracer_provider(config.tracer_provider)),
+        capture_content=capture,
+        context=context,
+        stream=stream,
+    )
+    task = loop.create_task(execute_tool_call(run, agent, call, tool))
+    task.add_done_callback(lambda _: stream.close())
+    try:
+        while batch := await stream.get_batch():
+            for event in batch:
+                await on_event(event)
+        return await task
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})

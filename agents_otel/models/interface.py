@@ -48,6 +48,18 @@ class ToolSpec:
     strict: bool = True
 
 
+@dataclass(slots=True, frozen=True)
+class OutputSchemaSpec:
+    """Structured output as the model sees it: the JSON schema its final answer must match (``Agent.output_type``).
+
+    ``strict`` asks the provider to guarantee a matching answer (OpenAI's strict structured outputs).
+    """
+
+    name: str
+    schema: dict[str, Any]
+    strict: bool = True
+
+
 @dataclass(slots=True)
 class ModelRequest:
     """Everything one model call gets, provider-neutral: each ``Model`` converts it to its own wire format."""
@@ -56,6 +68,8 @@ class ModelRequest:
     input: list[ConversationItem]
     tools: list[ToolSpec]
     settings: ModelSettings = field(default_factory=ModelSettings)
+    output_schema: OutputSchemaSpec | None = None
+    """Set when the agent has a structured ``output_type``; ``None``: plain text."""
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCa
 from ._openai_chat_output import ChatStreamAssembler, choice_items
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import INVALID_RESPONSE, openai_errors
+from ._openai_output_format import output_format_params
 from ._openai_settings import settings_params
 from ._openai_tools import tool_params
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, Usage
@@ -40,6 +41,7 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
             "messages": chat_messages(request.system_instructions, request.input),
         }
         params.update(tool_params(request.tools, settings, "chat"))
+        params.update(output_format_params(request.output_schema, "chat"))
         params.update(settings_params(settings, "chat"))
         return params
 

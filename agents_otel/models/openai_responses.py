@@ -17,6 +17,7 @@ from ..exceptions import ModelError
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
+from ._openai_output_format import output_format_params
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
 from ._openai_settings import settings_params
 from ._openai_tools import tool_params
@@ -38,6 +39,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
         if request.system_instructions:
             params["instructions"] = request.system_instructions
         params.update(tool_params(request.tools, settings, "responses"))
+        params.update(output_format_params(request.output_schema, "responses"))
         params.update(settings_params(settings, "responses"))
         return params
 

@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import anyio
 from opentelemetry.context import Context
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
@@ -46,7 +47,7 @@ from .run_registry import (
     ServedRun,
     new_run_id,
 )
-from .sse import DEFAULT_SEND_TIMEOUT, parse_last_event_id, watch_response
+from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
 DEFAULT_TRACE_URL_TEMPLATE = "http://localhost:16686/trace/{trace_id}"
@@ -94,6 +95,7 @@ def create_app(
     stream_token_seconds: float = DEFAULT_STREAM_TOKEN_SECONDS,
     stream_token_key: bytes | None = None,
     send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+    shutdown_grace_seconds: float = DEFAULT_SHUTDOWN_GRACE,
     broker: str | RunBroker | None = None,
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> AgentServerApp:
@@ -172,7 +174,13 @@ def create_app(
             buffer = runs.get(run_id, principal).buffer
         except RunNotFoundError as missing:  # not started here: another replica's, if the broker knows it
             buffer = await shared.replay(run_id, principal, last_event_id, missing)
-        return watch_response(buffer, last_event_id, send_timeout=send_timeout)
+        return watch_response(
+            buffer,
+            last_event_id,
+            send_timeout=send_timeout,
+            on_shutdown=runs.cancel_all,
+            shutdown_grace=shutdown_grace_seconds,
+        )
 
     async def run_status(request: Request) -> Response:
         run_id = request.path_params["run_id"]
@@ -205,8 +213,10 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        await runs.aclose()
-        await shared.aclose()
+        with anyio.move_on_after(shutdown_grace_seconds):  # a run stuck in its cancellation must not hold exit
+            await runs.aclose()
+        with anyio.move_on_after(shutdown_grace_seconds):  # publish those runs' last events, bounded the same
+            await shared.aclose()
 
     app = AgentServerApp(
         routes=[

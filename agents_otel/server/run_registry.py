@@ -211,6 +211,12 @@ class RunRegistry:
     def __len__(self) -> int:
         return len(self._runs)
 
+    def cancel_all(self) -> None:
+        """Cancel every running run now (server shutdown); each ends with ``run_cancelled`` in its buffer."""
+        for run in list(self._runs.values()):
+            if run.task is not None and not run.task.done():
+                run.task.cancel()
+
     async def aclose(self) -> None:
         """Cancel every running run and wait for each to record its end (for the host app's shutdown)."""
         tasks = [run.task for run in self._runs.values() if run.task is not None and not run.task.done()]

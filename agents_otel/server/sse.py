@@ -11,14 +11,18 @@ stops reading; the run and the other watchers are not affected.
   held event. Explicitly resuming from an evicted id is still refused with 410 (nothing has been sent yet).
 - A watcher that stops reading is closed once one send has waited ``send_timeout`` seconds (its socket buffers
   are full), so it cannot hold a connection open long after the run ended.
+- On server shutdown (sse-starlette notices uvicorn's exit signal) a watcher asks the registry to cancel every
+  run (``on_shutdown``), so each stream receives ``run_cancelled`` and ends by itself; after
+  ``shutdown_grace`` seconds sse-starlette cuts whatever is left (a watcher that does not read).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+import anyio
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from sse_starlette.sse import SendTimeoutError
 from starlette.responses import Response
@@ -29,6 +33,7 @@ from .replay_buffer import ReplayBuffer
 
 PING_SECONDS = 15
 DEFAULT_SEND_TIMEOUT = 30.0
+DEFAULT_SHUTDOWN_GRACE = 5.0
 
 logger = logging.getLogger("agents_otel.server")
 
@@ -46,7 +51,12 @@ def parse_last_event_id(value: str | None) -> int | None:
 
 
 def watch_response(
-    buffer: ReplayBuffer, last_event_id: int | None, *, send_timeout: float | None = DEFAULT_SEND_TIMEOUT
+    buffer: ReplayBuffer,
+    last_event_id: int | None,
+    *,
+    send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+    on_shutdown: Callable[[], None] | None = None,
+    shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE,
 ) -> Response:
     """The response for a watcher; validation errors are raised here, before any byte is sent."""
     if last_event_id is not None:
@@ -54,11 +64,21 @@ def watch_response(
         if buffer.closed and last_event_id >= buffer.last_id:
             # 204 tells an EventSource not to reconnect: it has everything and the run is over.
             return Response(status_code=204)
+    shutdown = anyio.Event()
+
+    async def relay_shutdown() -> None:
+        await shutdown.wait()
+        if on_shutdown is not None:
+            on_shutdown()
+
     return _WatcherResponse(
         _messages(buffer, last_event_id),
         ping=PING_SECONDS,
         send_timeout=send_timeout,
         headers={"Cache-Control": "no-store"},
+        shutdown_event=shutdown,
+        shutdown_grace_period=shutdown_grace,
+        data_sender_callable=relay_shutdown,
     )
 
 

@@ -68,6 +68,16 @@ STALLED_FOR: Final = "agents_otel.stall.duration"
 """Seconds since the call's last progress (or its start) when the stall was detected."""
 STALL_TIMEOUT: Final = "agents_otel.stall.timeout"
 
+# Structured output, handoffs and guardrails
+GEN_AI_OUTPUT_TYPE: Final = "gen_ai.output.type"
+"""``json`` when the agent has a structured ``output_type``, else ``text`` (a value the conventions define)."""
+HANDOFF_FROM_AGENT: Final = "agents_otel.handoff.from_agent"
+HANDOFF_TO_AGENT: Final = "agents_otel.handoff.to_agent"
+GUARDRAIL_NAME: Final = "agents_otel.guardrail.name"
+GUARDRAIL_TYPE: Final = "agents_otel.guardrail.type"
+"""``input`` or ``output``."""
+GUARDRAIL_TRIPWIRE_TRIGGERED: Final = "agents_otel.guardrail.tripwire_triggered"
+
 # error.type values for failures that are not exceptions of their own
 ERROR_CANCELLED: Final = "cancelled"
 ERROR_TIMEOUT: Final = "timeout"

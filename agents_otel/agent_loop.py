@@ -1,0 +1,210 @@
+"""The turns of a run, agent by agent: each agent's ``invoke_agent`` span, its model calls and tool calls, and the
+handoffs that pass the conversation on.
+
+One ``AgentLoop`` is shared by every agent of a run (turn budget, usage, guardrail results, the conversation). An
+agent that hands off starts the next agent's span inside its own, so a chain of handoffs nests in the trace, each
+agent's turns directly under its own span. Hooks, guardrails, handoffs and ``tool_use_behavior`` only cost
+something when the agent or run uses them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry.trace import SpanKind
+
+from . import lifecycle
+from .context_wrapper import RunContextWrapper
+from .conversation import Conversation
+from .exceptions import MaxTurnsExceeded
+from .guardrail_run import InputChecks, check_output
+from .handoff_run import perform_handoff
+from .handoffs import Handoff, enabled_handoffs
+from .items import AssistantMessage, FunctionCall, HandoffCallItem, MessageOutputItem, ToolCallOutputItem
+from .lifecycle import AgentHookContext
+from .model_call import call_model
+from .models import resolve_model
+from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, Usage
+from .output_schema import output_schema_for, schema_spec
+from .response_items import to_response_items
+from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
+from .tool_execution import execute_tool_calls
+from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
+from .tracing import attributes as A
+from .tracing.ids import trace_id_hex
+from .tracing.spans import SpanScope
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .guardrails import InputGuardrailResult, OutputGuardrailResult
+    from .run_state import RunState
+    from .sessions import Session
+    from .tool import FunctionTool
+
+
+class AgentLoop:
+    """What the agents of one run share: the conversation, turn budget, usage, results so far."""
+
+    def __init__(self, run: RunState, conversation: Conversation, max_turns: int, session: Session | None) -> None:
+        self.run = run
+        self.conversation = conversation
+        self.max_turns = max_turns
+        self.session = session
+        self.turns = 0
+        self.usage = Usage()
+        self.wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, self.usage)
+        self.responses: list[ModelResponse] = []
+        self.final_output: Any = None
+        self.last_agent: Agent[Any] | None = None
+        self.input_guardrail_results: list[InputGuardrailResult] = []
+        self.output_guardrail_results: list[OutputGuardrailResult] = []
+
+    async def save_turn(self) -> None:
+        """Append what the turn added to the session (nothing to do without one)."""
+        if self.session is not None:
+            items = self.conversation.take_unsaved()
+            if items:
+                await self.session.add_items(to_response_items(items))
+
+
+async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
+    run = loop.run
+    model = resolve_model(agent.model, run.config.model)
+    span = run.tracer.start_span(
+        f"{A.OP_INVOKE_AGENT} {agent.name}",
+        kind=SpanKind.INTERNAL,
+        attributes={
+            A.GEN_AI_OPERATION_NAME: A.OP_INVOKE_AGENT,
+            A.GEN_AI_AGENT_NAME: agent.name,
+            A.GEN_AI_PROVIDER_NAME: model.provider_name,
+            A.GEN_AI_REQUEST_MODEL: model.model_name,
+        },
+    )
+    if not run.trace_id:
+        run.trace_id = trace_id_hex(span.get_span_context().trace_id)
+    usage = Usage()
+    with SpanScope(span):
+        try:
+            next_agent = await _run_turns(loop, agent, model, usage)
+        finally:
+            span.set_attributes(
+                {A.GEN_AI_USAGE_INPUT_TOKENS: usage.input_tokens, A.GEN_AI_USAGE_OUTPUT_TOKENS: usage.output_tokens}
+            )
+        if next_agent is not None:  # handed off: the next agent's span is a child of this one
+            await run_agent_span(loop, next_agent)
+
+
+async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Usage) -> Agent[Any] | None:
+    """This agent's turns until a final output (returns ``None``) or a handoff (returns the next agent)."""
+    run = loop.run
+    conversation = loop.conversation
+    hooks = run.hooks
+    hooked = hooks is not None or agent.hooks is not None
+    settings = (run.config.model_settings or ModelSettings()).resolve(agent.model_settings)
+    schema = output_schema_for(agent) if agent.output_type is not None else None
+    schema_spec_ = schema_spec(schema) if schema is not None else None
+    tools = {t.name: t for t in agent.tools}
+    first_turn = loop.turns == 0
+    run.current_agent = loop.last_agent = agent
+    run.emit(AgentUpdatedStreamEvent(agent))
+    if hooked:
+        await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, list(conversation.history)), agent)
+    guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
+    if guardrails:
+        checks = InputChecks(run, loop.wrapper, agent, loop.conversation.start, loop.input_guardrail_results)
+        sequential = [g for g in guardrails if not g.run_in_parallel]
+        if sequential:
+            await checks.run(sequential)
+        guardrails = [g for g in guardrails if g.run_in_parallel]
+    while True:
+        if loop.turns >= loop.max_turns:
+            raise MaxTurnsExceeded(loop.max_turns)
+        loop.turns += 1
+        if agent.mcp_servers:  # MCP servers may change their tools between turns
+            tools = {t.name: t for t in await agent.get_all_tools()}
+        handoffs = {h.tool_name: h for h in await enabled_handoffs(agent, loop.wrapper)} if agent.handoffs else {}
+        specs = [t.spec for t in tools.values()]
+        if handoffs:
+            specs += [h.spec for h in handoffs.values()]
+        request = ModelRequest(agent.instructions, list(conversation.history), specs, settings, schema_spec_)
+        if hooked:
+            await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, request.input)
+        if guardrails:
+            response = await checks.alongside(guardrails, call_model(model, request, run, agent.name))
+            guardrails = []
+        else:
+            response = await call_model(model, request, run, agent.name)
+        loop.responses.append(response)
+        usage.add(response.usage)
+        loop.usage.add(response.usage)
+        if hooked:
+            await lifecycle.llm_end(hooks, loop.wrapper, agent, response)
+        turn_start = len(run.items)
+        calls: list[FunctionCall] = []
+        handoff_calls: list[tuple[Handoff[Any], FunctionCall]] = []
+        text: str | None = None
+        for out in response.output:
+            conversation.add(out)
+            if isinstance(out, FunctionCall):
+                chosen = handoffs.get(out.name) if handoffs else None
+                if chosen is None:
+                    calls.append(out)
+                else:
+                    handoff_calls.append((chosen, out))
+                    item = HandoffCallItem(out.call_id, out.name, out.arguments, agent.name)
+                    run.items.append(item)
+                    run.emit(RunItemStreamEvent("handoff_requested", item))
+            elif isinstance(out, AssistantMessage):
+                text = out.content
+                message = MessageOutputItem(out.content, agent.name)
+                run.items.append(message)
+                run.emit(RunItemStreamEvent("message_output_created", message))
+        if calls:
+            conversation.extend(await execute_tool_calls(run, agent, calls, tools))
+            if not handoff_calls and not runs_llm_again(agent.tool_use_behavior):
+                decided = await tools_to_final_output(
+                    agent.tool_use_behavior, loop.wrapper, _tool_results(run, calls, tools, turn_start)
+                )
+                if decided.is_final_output:
+                    await _finish(loop, agent, decided.final_output)
+                    return None
+        if handoff_calls:
+            ignored = [c for _, c in handoff_calls[1:]]
+            next_agent = await perform_handoff(
+                run, conversation, loop.wrapper, agent, handoff_calls[0], ignored, turn_start
+            )
+            await loop.save_turn()
+            return next_agent
+        if not calls:
+            raw = text if text is not None else ""
+            await _finish(loop, agent, schema.validate_json(raw) if schema is not None else raw)
+            return None
+        await loop.save_turn()
+
+
+async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any) -> None:
+    """The final output: output guardrails, ``on_agent_end`` hooks, the last turn saved."""
+    run = loop.run
+    guardrails = [*agent.output_guardrails, *(run.config.output_guardrails or ())]
+    if guardrails:
+        await check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
+    if run.hooks is not None or agent.hooks is not None:
+        ctx = AgentHookContext(run.context, loop.usage, list(loop.conversation.history))
+        await lifecycle.agent_end(run.hooks, ctx, agent, output)
+    loop.final_output = output
+    await loop.save_turn()
+
+
+def _tool_results(
+    run: RunState, calls: list[FunctionCall], tools: dict[str, FunctionTool], turn_start: int
+) -> list[FunctionToolResult]:
+    """The turn's tool outputs as the SDK's ``FunctionToolResult``s, in the model's call order (only built when
+    the agent's ``tool_use_behavior`` is not the default)."""
+    outputs = {item.call_id: item for item in run.items[turn_start:] if isinstance(item, ToolCallOutputItem)}
+    results: list[FunctionToolResult] = []
+    for call in calls:
+        item = outputs.get(call.call_id)
+        tool = tools.get(call.name)
+        if item is not None and tool is not None:
+            results.append(FunctionToolResult(tool=tool, output=item.output, run_item=item))
+    return results

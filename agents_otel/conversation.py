@@ -1,0 +1,81 @@
+"""The conversation of one run as the agent loop keeps it: what the next model call reads, and what is not yet saved.
+
+Two lists because a handoff input filter may rewrite what the next agent reads, while the session must still get
+what really happened. ``unsaved`` is ``None`` when the run has no session, so a run without one keeps no copy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .items import (
+    AssistantMessage,
+    ConversationItem,
+    FunctionCall,
+    FunctionCallOutput,
+    HandoffCallItem,
+    HandoffOutputItem,
+    MessageOutputItem,
+    RunItem,
+    ToolCallItem,
+    ToolCallOutputItem,
+    UserMessage,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class Conversation:
+    __slots__ = ("history", "start", "unsaved")
+
+    def __init__(
+        self, history: list[ConversationItem], *, unsaved: list[ConversationItem] | None, start: str | None = None
+    ) -> None:
+        self.history = history
+        self.start: str | tuple[ConversationItem, ...] = start if start is not None else tuple(history)
+        """The conversation before the run's first turn (the input string, or the session history plus the input
+        items): the SDK's ``input_history`` of a handoff."""
+        self.unsaved = unsaved
+
+    def add(self, item: ConversationItem) -> None:
+        self.history.append(item)
+        if self.unsaved is not None:
+            self.unsaved.append(item)
+
+    def extend(self, items: Iterable[ConversationItem]) -> None:
+        for item in items:
+            self.add(item)
+
+    def take_unsaved(self) -> list[ConversationItem]:
+        out = self.unsaved or []
+        if self.unsaved is not None:
+            self.unsaved = []
+        return out
+
+
+def conversation_items(items: Iterable[RunItem]) -> list[ConversationItem]:
+    """Run items back as what the model reads (for a handoff input filter's result)."""
+    from .tool_execution import output_text
+
+    out: list[ConversationItem] = []
+    for item in items:
+        if isinstance(item, MessageOutputItem):
+            out.append(AssistantMessage(item.text))
+        elif isinstance(item, ToolCallItem):
+            out.append(FunctionCall(item.tool_name, item.arguments, item.call_id))
+        elif isinstance(item, ToolCallOutputItem):
+            out.append(FunctionCallOutput(item.call_id, output_text(item.output)))
+        elif isinstance(item, HandoffCallItem):
+            out.append(FunctionCall(item.tool_name, item.arguments, item.call_id))
+        elif isinstance(item, HandoffOutputItem):
+            out.append(FunctionCallOutput(item.call_id, item.output))
+    return out
+
+
+def input_history_items(history: str | tuple[Any, ...]) -> list[ConversationItem]:
+    if isinstance(history, str):
+        return [UserMessage(history)]
+    from .response_items import from_response_items
+
+    return from_response_items(history)

@@ -1,0 +1,103 @@
+"""Guardrails inside a run: where they start, what a tripwire cancels, and the stream event it leaves.
+
+Parallel input guardrails run alongside the first model call; a tripwire (or a failing guardrail) cancels that call
+at once and the run ends with the typed error. The first turn's tools only start once every guardrail passed, so a
+tripped input never reaches a tool (the SDK lets them start before its guardrails finish; here the stricter order
+costs nothing, since the model call is what takes the time). A tripwire is also a ``GuardrailTripwireStreamEvent``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from .exceptions import InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered
+from .guardrails import (
+    GuardrailFunctionOutput,
+    InputGuardrail,
+    InputGuardrailResult,
+    OutputGuardrail,
+    OutputGuardrailResult,
+    run_input_guardrails,
+    run_output_guardrails,
+)
+from .stream_events import GuardrailTripwireStreamEvent
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .context_wrapper import RunContextWrapper
+    from .run_state import RunState
+
+T = TypeVar("T")
+
+
+class InputChecks:
+    """The starting agent's input guardrails (and the run's), with what they need from the run."""
+
+    def __init__(
+        self,
+        run: RunState,
+        wrapper: RunContextWrapper[Any],
+        agent: Agent[Any],
+        input: str | tuple[Any, ...],
+        results: list[InputGuardrailResult],
+    ) -> None:
+        self.state = run
+        self.wrapper = wrapper
+        self.agent = agent
+        self.input: Any = input if isinstance(input, str) else list(input)
+        self.results = results
+
+    async def run(self, guardrails: list[InputGuardrail[Any]]) -> None:
+        try:
+            await run_input_guardrails(
+                self.state.tracer, guardrails, self.agent, self.input, self.wrapper, self.results
+            )
+        except InputGuardrailTripwireTriggered as exc:
+            result = exc.guardrail_result
+            _emit_tripwire(self.state, "input", result.guardrail.get_name(), self.agent, result.output)
+            raise
+
+    async def alongside(self, guardrails: list[InputGuardrail[Any]], work: Coroutine[Any, Any, T]) -> T:
+        """``work`` (the first model call) and the guardrails concurrently; the result of ``work`` once both are
+        done. Whichever fails first cancels the other; nothing is left running either way."""
+        guard = asyncio.ensure_future(self.run(guardrails))
+        call = asyncio.ensure_future(work)
+        try:
+            await asyncio.wait((guard, call), return_when=asyncio.FIRST_EXCEPTION)
+            for task in (guard, call):  # the guardrail's outcome first: a tripwire wins over a model error
+                if task.done() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            return call.result()
+        finally:
+            pending = [t for t in (guard, call) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+            for task in (guard, call):
+                if not task.cancelled():
+                    task.exception()  # retrieved: nothing is logged as "never retrieved"
+
+
+async def check_output(
+    run: RunState,
+    wrapper: RunContextWrapper[Any],
+    agent: Agent[Any],
+    guardrails: list[OutputGuardrail[Any]],
+    output: Any,
+    results: list[OutputGuardrailResult],
+) -> None:
+    try:
+        await run_output_guardrails(run.tracer, guardrails, agent, output, wrapper, results)
+    except OutputGuardrailTripwireTriggered as exc:
+        result = exc.guardrail_result
+        _emit_tripwire(run, "output", result.guardrail.get_name(), agent, result.output)
+        raise
+
+
+def _emit_tripwire(
+    run: RunState, kind: Literal["input", "output"], name: str, agent: Agent[Any], output: GuardrailFunctionOutput
+) -> None:
+    run.emit(GuardrailTripwireStreamEvent(name, kind, agent.name, output.output_info))

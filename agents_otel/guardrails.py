@@ -1,0 +1,237 @@
+"""Guardrails: checks on a run's input and on its final output, each one traced as a ``guardrail {name}`` span.
+
+Names and semantics follow the OpenAI Agents SDK. Input guardrails (the starting agent's plus
+``RunConfig.input_guardrails``) run concurrently with the first model call (``run_in_parallel=True``, the default) or
+before it (``run_in_parallel=False``); output guardrails (the final agent's plus ``RunConfig.output_guardrails``) run
+concurrently on the final output. A tripwire cancels the guardrails still running and whatever the run was doing,
+and the run ends with ``InputGuardrailTripwireTriggered`` / ``OutputGuardrailTripwireTriggered``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+
+from opentelemetry.trace import SpanKind, Tracer
+
+from .exceptions import InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered, UserError
+from .tracing import attributes as A
+from .tracing.spans import record_cancelled, record_error
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .context_wrapper import RunContextWrapper
+
+TContext = TypeVar("TContext")
+GuardrailKind = Literal["input", "output"]
+
+
+@dataclass
+class GuardrailFunctionOutput:
+    """What a guardrail function returns: whether to stop the run, and anything worth reporting about why."""
+
+    output_info: Any
+    """Anything the guardrail wants to report (what it checked, why it tripped)."""
+    tripwire_triggered: bool
+    """True stops the run."""
+
+
+@dataclass
+class InputGuardrailResult:
+    """One input guardrail's verdict, kept on ``RunResult.input_guardrail_results`` and in the tripwire error."""
+
+    guardrail: InputGuardrail[Any]
+    output: GuardrailFunctionOutput
+
+
+@dataclass
+class OutputGuardrailResult:
+    """One output guardrail's verdict on ``agent``'s final output, kept on ``RunResult.output_guardrail_results``."""
+
+    guardrail: OutputGuardrail[Any]
+    agent_output: Any
+    agent: Agent[Any]
+    output: GuardrailFunctionOutput
+
+
+InputGuardrailFunction = Callable[
+    ["RunContextWrapper[Any]", "Agent[Any]", Any], GuardrailFunctionOutput | Awaitable[GuardrailFunctionOutput]
+]
+OutputGuardrailFunction = Callable[
+    ["RunContextWrapper[Any]", "Agent[Any]", Any], GuardrailFunctionOutput | Awaitable[GuardrailFunctionOutput]
+]
+
+
+@dataclass
+class InputGuardrail(Generic[TContext]):
+    """``guardrail_function(context, agent, input)`` checks the run's input (a string or a list of input items)."""
+
+    guardrail_function: InputGuardrailFunction
+    name: str | None = None
+    """The span's and the results' name; default: the function's name."""
+    run_in_parallel: bool = True
+    """True: alongside the first model call. False: before it, so a tripped run never calls the model."""
+
+    def get_name(self) -> str:
+        return self.name or str(getattr(self.guardrail_function, "__name__", "guardrail"))
+
+    async def run(self, agent: Agent[Any], input: Any, context: RunContextWrapper[TContext]) -> InputGuardrailResult:
+        return InputGuardrailResult(self, await _call(self.guardrail_function, context, agent, input, self.get_name()))
+
+
+@dataclass
+class OutputGuardrail(Generic[TContext]):
+    """``guardrail_function(context, agent, output)`` checks the final output of the agent that produced it."""
+
+    guardrail_function: OutputGuardrailFunction
+    name: str | None = None
+
+    def get_name(self) -> str:
+        return self.name or str(getattr(self.guardrail_function, "__name__", "guardrail"))
+
+    async def run(
+        self, context: RunContextWrapper[TContext], agent: Agent[Any], agent_output: Any
+    ) -> OutputGuardrailResult:
+        output = await _call(self.guardrail_function, context, agent, agent_output, self.get_name())
+        return OutputGuardrailResult(self, agent_output, agent, output)
+
+
+async def _call(
+    function: Callable[..., Any], context: Any, agent: Any, value: Any, name: str
+) -> GuardrailFunctionOutput:
+    if not callable(function):
+        raise UserError(f"Guardrail function must be callable, got {function!r}")
+    output = function(context, agent, value)
+    if inspect.isawaitable(output):
+        output = await output
+    if not isinstance(output, GuardrailFunctionOutput):
+        raise UserError(f"Guardrail {name!r} must return GuardrailFunctionOutput, got {type(output).__name__}")
+    return output
+
+
+@overload
+def input_guardrail(func: InputGuardrailFunction) -> InputGuardrail[Any]: ...
+
+
+@overload
+def input_guardrail(
+    *, name: str | None = None, run_in_parallel: bool = True
+) -> Callable[[InputGuardrailFunction], InputGuardrail[Any]]: ...
+
+
+def input_guardrail(
+    func: InputGuardrailFunction | None = None, *, name: str | None = None, run_in_parallel: bool = True
+) -> InputGuardrail[Any] | Callable[[InputGuardrailFunction], InputGuardrail[Any]]:
+    """``@input_guardrail`` or ``@input_guardrail(name=..., run_in_parallel=...)`` on a sync or async function."""
+
+    def decorate(f: InputGuardrailFunction) -> InputGuardrail[Any]:
+        return InputGuardrail(guardrail_function=f, name=name or f.__name__, run_in_parallel=run_in_parallel)
+
+    return decorate(func) if func is not None else decorate
+
+
+@overload
+def output_guardrail(func: OutputGuardrailFunction) -> OutputGuardrail[Any]: ...
+
+
+@overload
+def output_guardrail(*, name: str | None = None) -> Callable[[OutputGuardrailFunction], OutputGuardrail[Any]]: ...
+
+
+def output_guardrail(
+    func: OutputGuardrailFunction | None = None, *, name: str | None = None
+) -> OutputGuardrail[Any] | Callable[[OutputGuardrailFunction], OutputGuardrail[Any]]:
+    """``@output_guardrail`` or ``@output_guardrail(name=...)`` on a sync or async function."""
+
+    def decorate(f: OutputGuardrailFunction) -> OutputGuardrail[Any]:
+        return OutputGuardrail(guardrail_function=f, name=name or f.__name__)
+
+    return decorate(func) if func is not None else decorate
+
+
+# ---- running them, traced ---------------------------------------------------------------------------------------
+
+
+async def _traced(tracer: Tracer, kind: GuardrailKind, name: str, agent_name: str, check: Awaitable[Any]) -> Any:
+    span = tracer.start_span(
+        f"guardrail {name}",
+        kind=SpanKind.INTERNAL,
+        attributes={A.GUARDRAIL_NAME: name, A.GUARDRAIL_TYPE: kind, A.GEN_AI_AGENT_NAME: agent_name},
+    )
+    try:
+        result = await check
+    except asyncio.CancelledError:
+        record_cancelled(span)
+        raise
+    except BaseException as exc:
+        record_error(span, exc)
+        raise
+    else:
+        span.set_attribute(A.GUARDRAIL_TRIPWIRE_TRIGGERED, result.output.tripwire_triggered)
+        return result
+    finally:
+        span.end()
+
+
+async def run_input_guardrails(
+    tracer: Tracer,
+    guardrails: list[InputGuardrail[Any]],
+    agent: Agent[Any],
+    input: Any,
+    context: RunContextWrapper[Any],
+    results: list[InputGuardrailResult],
+) -> None:
+    """All concurrently; each result lands in ``results`` as it completes (so a failed run still reports them).
+
+    The first tripwire cancels the others and raises ``InputGuardrailTripwireTriggered``.
+    """
+    name = agent.name
+    tasks = [
+        asyncio.ensure_future(_traced(tracer, "input", g.get_name(), name, g.run(agent, input, context)))
+        for g in guardrails
+    ]
+    try:
+        for done in asyncio.as_completed(tasks):
+            result: InputGuardrailResult = await done
+            results.append(result)
+            if result.output.tripwire_triggered:
+                raise InputGuardrailTripwireTriggered(result)
+    finally:
+        await _cancel_all(tasks)
+
+
+async def run_output_guardrails(
+    tracer: Tracer,
+    guardrails: list[OutputGuardrail[Any]],
+    agent: Agent[Any],
+    output: Any,
+    context: RunContextWrapper[Any],
+    results: list[OutputGuardrailResult],
+) -> None:
+    name = agent.name
+    tasks = [
+        asyncio.ensure_future(_traced(tracer, "output", g.get_name(), name, g.run(context, agent, output)))
+        for g in guardrails
+    ]
+    try:
+        for done in asyncio.as_completed(tasks):
+            result: OutputGuardrailResult = await done
+            results.append(result)
+            if result.output.tripwire_triggered:
+                raise OutputGuardrailTripwireTriggered(result)
+    finally:
+        await _cancel_all(tasks)
+
+
+async def _cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    pending = [t for t in tasks if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending)
+    for task in tasks:  # retrieve every outcome, so no "exception was never retrieved" is left behind
+        if task.done() and not task.cancelled():
+            task.exception()

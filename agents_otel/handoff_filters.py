@@ -1,0 +1,54 @@
+"""Ready-made handoff input filters (``handoff(agent, input_filter=...)``), as in the SDK's ``handoff_filters``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .handoffs import HandoffInputData
+from .items import (
+    FunctionCall,
+    FunctionCallOutput,
+    HandoffCallItem,
+    HandoffOutputItem,
+    ToolCallItem,
+    ToolCallOutputItem,
+)
+
+_TOOL_ITEM_TYPES = frozenset(
+    {
+        "function_call",
+        "function_call_output",
+        "computer_call",
+        "computer_call_output",
+        "file_search_call",
+        "web_search_call",
+        "mcp_call",
+        "mcp_list_tools",
+        "local_shell_call",
+        "local_shell_call_output",
+        "custom_tool_call",
+        "custom_tool_call_output",
+    }
+)
+_TOOL_RUN_ITEMS = (HandoffCallItem, HandoffOutputItem, ToolCallItem, ToolCallOutputItem)
+
+
+def remove_all_tools(handoff_input_data: HandoffInputData) -> HandoffInputData:
+    """The next agent sees the conversation without any tool or handoff calls and their outputs."""
+    history = handoff_input_data.input_history
+    if not isinstance(history, str):
+        history = tuple(item for item in history if not _is_tool_input_item(item))
+    return handoff_input_data.clone(
+        input_history=history,
+        pre_handoff_items=tuple(i for i in handoff_input_data.pre_handoff_items if not isinstance(i, _TOOL_RUN_ITEMS)),
+        new_items=tuple(i for i in handoff_input_data.new_items if not isinstance(i, _TOOL_RUN_ITEMS)),
+    )
+
+
+def _is_tool_input_item(item: Any) -> bool:
+    if isinstance(item, FunctionCall | FunctionCallOutput):
+        return True
+    return isinstance(item, dict) and item.get("type") in _TOOL_ITEM_TYPES
+
+
+__all__ = ["remove_all_tools"]

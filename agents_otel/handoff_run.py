@@ -1,0 +1,96 @@
+"""Performing a handoff the model asked for: inside a ``handoff {from} -> {to}`` span, in the SDK's order.
+
+``on_handoff`` runs (the ``input_type`` arguments validated), the call's output (``{"assistant": "<name>"}``) joins
+the conversation as a ``handoff_occured`` run item, the ``on_handoff`` hooks run, and the input filter (if any)
+rewrites what the next agent reads. The next agent's ``invoke_agent`` span starts after this span ends, as a child
+of the agent span that handed off, so a chain of handoffs reads top-down in a trace viewer.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry.trace import SpanKind
+
+from . import lifecycle
+from .conversation import Conversation, conversation_items, input_history_items
+from .exceptions import UserError
+from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
+from .items import FunctionCall, FunctionCallOutput, HandoffOutputItem, RunItem
+from .stream_events import RunItemStreamEvent
+from .tracing import attributes as A
+from .tracing.spans import SpanScope
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .context_wrapper import RunContextWrapper
+    from .run_state import RunState
+
+
+async def perform_handoff(
+    run: RunState,
+    conversation: Conversation,
+    wrapper: RunContextWrapper[Any],
+    agent: Agent[Any],
+    chosen: tuple[Handoff[Any], FunctionCall],
+    ignored: list[FunctionCall],
+    turn_start: int,
+) -> Agent[Any]:
+    """Hand the conversation from ``agent`` to the chosen handoff's agent; returns that agent.
+
+    ``turn_start`` is the index in ``run.items`` where this turn's items begin (the filter's ``new_items``).
+    """
+    handoff, call = chosen
+    for other in ignored:  # the model asked for several: the first wins, as in the SDK
+        conversation.add(FunctionCallOutput(other.call_id, MULTIPLE_HANDOFFS_MESSAGE))
+    span = run.tracer.start_span(
+        f"handoff {agent.name} -> {handoff.agent_name}",
+        kind=SpanKind.INTERNAL,
+        attributes={
+            A.GEN_AI_AGENT_NAME: agent.name,
+            A.HANDOFF_FROM_AGENT: agent.name,
+            A.HANDOFF_TO_AGENT: handoff.agent_name,
+            A.GEN_AI_TOOL_NAME: call.name,
+            A.GEN_AI_TOOL_CALL_ID: call.call_id,
+        },
+    )
+    with SpanScope(span):
+        new_agent = await handoff.on_invoke_handoff(wrapper, call.arguments)
+        span.set_attribute(A.HANDOFF_TO_AGENT, new_agent.name)
+        message = handoff.get_transfer_message(new_agent)
+        conversation.add(FunctionCallOutput(call.call_id, message))
+        item = HandoffOutputItem(call.call_id, call.name, message, agent, new_agent, agent.name)
+        run.items.append(item)
+        run.emit(RunItemStreamEvent("handoff_occured", item))
+        if run.hooks is not None or agent.hooks is not None:
+            await lifecycle.handoff_hooks(run.hooks, wrapper, agent, new_agent)
+        input_filter = handoff.input_filter or run.config.handoff_input_filter
+        if input_filter is not None:
+            await _filter(input_filter, conversation, wrapper, run.items, turn_start)
+    return new_agent
+
+
+async def _filter(
+    input_filter: Any, conversation: Conversation, wrapper: RunContextWrapper[Any], items: list[RunItem], start: int
+) -> None:
+    if not callable(input_filter):
+        raise UserError(f"Invalid handoff input filter: {input_filter!r}")
+    data = HandoffInputData(
+        input_history=conversation.start,
+        pre_handoff_items=tuple(items[:start]),
+        new_items=tuple(items[start:]),
+        run_context=wrapper,
+    )
+    filtered = input_filter(data)
+    if inspect.isawaitable(filtered):
+        filtered = await filtered
+    if not isinstance(filtered, HandoffInputData):
+        raise UserError(f"A handoff input filter must return HandoffInputData, got {type(filtered).__name__}")
+    read_next = filtered.input_items if filtered.input_items is not None else filtered.new_items
+    # The next agent reads the filtered conversation; the session still gets what happened (Conversation.unsaved).
+    conversation.history[:] = [
+        *input_history_items(filtered.input_history),
+        *conversation_items(filtered.pre_handoff_items),
+        *conversation_items(read_next),
+    ]

@@ -1,0 +1,176 @@
+"""Handoffs: an agent passes the conversation to another agent through a ``transfer_to_<agent>`` tool call.
+
+Names and semantics follow the OpenAI Agents SDK: ``Agent(handoffs=[agent | handoff(agent, ...)])``, ``Handoff``,
+``HandoffInputData`` and input filters (``agents_otel.handoff_filters``). The model sees each enabled handoff as a
+function tool; when it calls one, the run does not execute a tool: it invokes the handoff (``on_handoff`` with the
+validated ``input_type`` arguments), records a ``handoff {from} -> {to}`` span, and continues with the new agent on
+the (possibly filtered) conversation. When the model asks for several handoffs in one turn the first wins and the
+others are answered "Multiple handoffs detected, ignoring this one.", as in the SDK.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import pydantic
+from pydantic import TypeAdapter
+
+from .exceptions import ModelBehaviorError, UserError
+from .models._openai_strict_schema import strict_json_schema
+from .models.interface import ToolSpec
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .context_wrapper import RunContextWrapper
+    from .items import RunItem
+
+TContext = TypeVar("TContext")
+THandoffInput = TypeVar("THandoffInput")
+
+MULTIPLE_HANDOFFS_MESSAGE = "Multiple handoffs detected, ignoring this one."
+
+
+@dataclass(frozen=True)
+class HandoffInputData:
+    """What an input filter gets and returns: the conversation as the next agent would see it, in three parts."""
+
+    input_history: str | tuple[Any, ...]
+    """The run's original input (a string, or its input items)."""
+    pre_handoff_items: tuple[RunItem, ...]
+    """Run items created before the turn that handed off."""
+    new_items: tuple[RunItem, ...]
+    """Run items of the turn that handed off, ending with the handoff call and its output."""
+    run_context: RunContextWrapper[Any] | None = None
+    input_items: tuple[RunItem, ...] | None = None
+    """When set, the next agent reads these instead of ``new_items`` (``new_items`` still go to the session)."""
+
+    def clone(self, **changes: Any) -> HandoffInputData:
+        return dataclasses.replace(self, **changes)
+
+
+HandoffInputFilter = Callable[[HandoffInputData], HandoffInputData | Awaitable[HandoffInputData]]
+IsEnabled = bool | Callable[["RunContextWrapper[Any]", "Agent[Any]"], bool | Awaitable[bool]]
+
+
+@dataclass
+class Handoff(Generic[TContext]):
+    """A handoff as the model sees it (a tool) and as the run performs it (``on_invoke_handoff``)."""
+
+    tool_name: str
+    tool_description: str
+    input_json_schema: dict[str, Any]
+    on_invoke_handoff: Callable[[RunContextWrapper[Any], str], Awaitable[Agent[Any]]]
+    """``(context, arguments_json)`` -> the agent that takes over."""
+    agent_name: str
+    input_filter: HandoffInputFilter | None = None
+    strict_json_schema: bool = True
+    is_enabled: IsEnabled = True
+
+    def get_transfer_message(self, agent: Agent[Any]) -> str:
+        """The tool output the model reads for the handoff call."""
+        return json.dumps({"assistant": agent.name})
+
+    @classmethod
+    def default_tool_name(cls, agent: Agent[Any]) -> str:
+        return _function_style(f"transfer_to_{agent.name}")
+
+    @classmethod
+    def default_tool_description(cls, agent: Agent[Any]) -> str:
+        return f"Handoff to the {agent.name} agent to handle the request. {agent.handoff_description or ''}"
+
+    @property
+    def spec(self) -> ToolSpec:
+        return ToolSpec(self.tool_name, self.tool_description, self.input_json_schema, self.strict_json_schema)
+
+
+def handoff(
+    agent: Agent[TContext],
+    tool_name_override: str | None = None,
+    tool_description_override: str | None = None,
+    on_handoff: Callable[..., Any] | None = None,
+    input_type: type[Any] | None = None,
+    input_filter: HandoffInputFilter | None = None,
+    is_enabled: IsEnabled = True,
+) -> Handoff[TContext]:
+    """A handoff to ``agent``. ``on_handoff(context)`` — or ``on_handoff(context, input)`` with ``input_type``,
+    whose JSON schema the model fills in — runs when the model takes the handoff (sync or async)."""
+    if input_type is not None and on_handoff is None:
+        raise UserError("You must provide on_handoff when input_type is provided")
+    adapter: TypeAdapter[Any] | None = None
+    schema: dict[str, Any] = {}
+    if on_handoff is not None:
+        if not callable(on_handoff):
+            raise UserError("on_handoff must be callable")
+        wanted = 2 if input_type is not None else 1
+        if len(inspect.signature(on_handoff).parameters) != wanted:
+            raise UserError(
+                "on_handoff must take two arguments: context and input"
+                if wanted == 2
+                else "on_handoff must take one argument: context"
+            )
+    if input_type is not None:
+        adapter = TypeAdapter(input_type)
+        strict = strict_json_schema(adapter.json_schema())
+        if strict is None:
+            raise UserError(f"handoff input_type {input_type!r} cannot be expressed as a strict JSON schema")
+        schema = strict
+
+    async def invoke(ctx: RunContextWrapper[Any], arguments: str) -> Agent[Any]:
+        if adapter is not None:
+            try:
+                value = adapter.validate_json(arguments or "")
+            except pydantic.ValidationError as exc:
+                raise ModelBehaviorError(f"Invalid JSON for handoff {agent.name!r}: {exc}") from exc
+            result = on_handoff(ctx, value)  # type: ignore[misc]
+        elif on_handoff is not None:
+            result = on_handoff(ctx)
+        else:
+            result = None
+        if inspect.isawaitable(result):
+            await result
+        return agent
+
+    return Handoff(
+        tool_name=tool_name_override or Handoff.default_tool_name(agent),
+        tool_description=tool_description_override or Handoff.default_tool_description(agent),
+        input_json_schema=schema,
+        on_invoke_handoff=invoke,
+        agent_name=agent.name,
+        input_filter=input_filter,
+        is_enabled=is_enabled,
+    )
+
+
+def as_handoff(target: Agent[Any] | Handoff[Any]) -> Handoff[Any]:
+    if isinstance(target, Handoff):
+        return target
+    # An Agent, recognised by shape: importing agent here would close an import loop (agent -> run -> here).
+    if isinstance(getattr(target, "name", None), str) and hasattr(target, "handoff_description"):
+        return handoff(target)
+    raise UserError(f"handoffs must be Agents or Handoffs, got {type(target).__name__}")
+
+
+async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -> list[Handoff[Any]]:
+    """The agent's handoffs the model may see this turn (``is_enabled`` evaluated now, as in the SDK)."""
+    out: list[Handoff[Any]] = []
+    for target in agent.handoffs:
+        h = as_handoff(target)
+        enabled = h.is_enabled
+        if callable(enabled):
+            decided = enabled(context, agent)
+            if inspect.isawaitable(decided):
+                decided = await decided
+            enabled = bool(decided)
+        if enabled:
+            out.append(h)
+    return out
+
+
+def _function_style(name: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_]", "_", name.replace(" ", "_")).lower()

@@ -1,0 +1,190 @@
+"""Sessions: conversation history kept between runs, ``Runner.run(agent, "next question", session=session)``.
+
+The ``Session`` protocol and ``SQLiteSession`` follow the OpenAI Agents SDK (same methods, same table layout, items
+as Responses-format dicts), so a history database written by one is read by the other. The run loads the history
+before its first turn and appends each turn's items when the turn is done; the session's id becomes the run's
+``gen_ai.conversation.id``. All database work happens in a worker thread under one lock: the event loop never waits
+on SQLite, and concurrent runs on one session never interleave half-written turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from .exceptions import UserError
+
+SessionItem = dict[str, Any]
+"""One Responses-format input item (``{"role": "user", "content": ...}``, ``{"type": "function_call", ...}``)."""
+
+
+@runtime_checkable
+class Session(Protocol):
+    """What ``Runner.run(..., session=...)`` needs. Implement it for any store (Redis, a database, a file)."""
+
+    session_id: str
+
+    async def get_items(self, limit: int | None = None) -> list[SessionItem]:
+        """The history, oldest first; with ``limit``, only the latest ``limit`` items (still oldest first)."""
+        ...
+
+    async def add_items(self, items: list[SessionItem]) -> None:
+        """Append ``items`` to the history."""
+        ...
+
+    async def pop_item(self) -> SessionItem | None:
+        """Remove and return the latest item (``None`` when empty), e.g. to undo or correct the last turn."""
+        ...
+
+    async def clear_session(self) -> None:
+        """Forget the whole history."""
+        ...
+
+
+class SessionABC(ABC):
+    """A base class for sessions of this package; third-party stores need only satisfy ``Session``."""
+
+    session_id: str
+
+    @abstractmethod
+    async def get_items(self, limit: int | None = None) -> list[SessionItem]: ...
+
+    @abstractmethod
+    async def add_items(self, items: list[SessionItem]) -> None: ...
+
+    @abstractmethod
+    async def pop_item(self) -> SessionItem | None: ...
+
+    @abstractmethod
+    async def clear_session(self) -> None: ...
+
+
+_TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SQLiteSession(SessionABC):
+    """History in SQLite: ``db_path=":memory:"`` (the default; lives as long as this object) or a file.
+
+    Several ``SQLiteSession`` objects may share one file (one per conversation id); each keeps its own connection.
+    """
+
+    def __init__(
+        self,
+        session_id: str,
+        db_path: str | Path = ":memory:",
+        sessions_table: str = "agent_sessions",
+        messages_table: str = "agent_messages",
+    ) -> None:
+        for table in (sessions_table, messages_table):
+            if not _TABLE_NAME.match(table):
+                raise UserError(f"Invalid SQLite table name {table!r}")
+        self.session_id = session_id
+        self.db_path = db_path
+        self.sessions_table = sessions_table
+        self.messages_table = messages_table
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._closed = False
+
+    # ---- the Session protocol ----------------------------------------------------------------------------
+
+    async def get_items(self, limit: int | None = None) -> list[SessionItem]:
+        return await asyncio.to_thread(self._locked, self._get_items, limit)
+
+    async def add_items(self, items: list[SessionItem]) -> None:
+        if not items:
+            return
+        rows = [(self.session_id, json.dumps(item)) for item in items]  # fails here, on the caller's data
+        await asyncio.to_thread(self._locked, self._add_rows, rows)
+
+    async def pop_item(self) -> SessionItem | None:
+        return await asyncio.to_thread(self._locked, self._pop_item)
+
+    async def clear_session(self) -> None:
+        await asyncio.to_thread(self._locked, self._clear)
+
+    def close(self) -> None:
+        """Close the connection (an in-memory history is gone after this)."""
+        with self._lock:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # ---- in the worker thread -----------------------------------------------------------------------------
+
+    def _locked(self, work: Any, *args: Any) -> Any:
+        with self._lock:
+            if self._closed:
+                raise UserError(f"SQLiteSession {self.session_id!r} is closed")
+            return work(self._connection(), *args)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(str(self.db_path), check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            if str(self.db_path) != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.sessions_table} (session_id TEXT PRIMARY KEY, "
+                "created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
+            )
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.messages_table} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                "session_id TEXT NOT NULL, message_data TEXT NOT NULL, created_at TIMESTAMP DEFAULT "
+                f"CURRENT_TIMESTAMP, FOREIGN KEY (session_id) REFERENCES {self.sessions_table} (session_id) "
+                "ON DELETE CASCADE)"
+            )
+            conn.execute(
+                f"CREATE INDEX IF NOT EXISTS idx_{self.messages_table}_session_id "
+                f"ON {self.messages_table} (session_id, id)"
+            )
+            self._conn = conn
+        return self._conn
+
+    def _get_items(self, conn: sqlite3.Connection, limit: int | None) -> list[SessionItem]:
+        if limit is None:
+            rows = conn.execute(
+                f"SELECT message_data FROM {self.messages_table} WHERE session_id = ? ORDER BY id ASC",
+                (self.session_id,),
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                f"SELECT message_data FROM {self.messages_table} WHERE session_id = ? ORDER BY id DESC LIMIT ?",
+                (self.session_id, max(limit, 0)),
+            ).fetchall()
+            rows.reverse()
+        return [json.loads(row[0]) for row in rows]
+
+    def _add_rows(self, conn: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
+        with conn:  # one transaction: a turn's items land together or not at all
+            conn.execute("BEGIN")
+            conn.execute(f"INSERT OR IGNORE INTO {self.sessions_table} (session_id) VALUES (?)", (self.session_id,))
+            conn.executemany(f"INSERT INTO {self.messages_table} (session_id, message_data) VALUES (?, ?)", rows)
+            conn.execute(
+                f"UPDATE {self.sessions_table} SET updated_at = CURRENT_TIMESTAMP WHERE session_id = ?",
+                (self.session_id,),
+            )
+
+    def _pop_item(self, conn: sqlite3.Connection) -> SessionItem | None:
+        row = conn.execute(
+            f"DELETE FROM {self.messages_table} WHERE id = (SELECT id FROM {self.messages_table} "
+            "WHERE session_id = ? ORDER BY id DESC LIMIT 1) RETURNING message_data",
+            (self.session_id,),
+        ).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def _clear(self, conn: sqlite3.Connection) -> None:
+        with conn:
+            conn.execute("BEGIN")
+            conn.execute(f"DELETE FROM {self.messages_table} WHERE session_id = ?", (self.session_id,))
+            conn.execute(f"DELETE FROM {self.sessions_table} WHERE session_id = ?", (self.session_id,))
+
+
+__all__ = ["SQLiteSession", "Session", "SessionABC", "SessionItem"]
