@@ -29,6 +29,7 @@ from agents_otel.server.broker import InProcessBroker
 
 redis = pytest.importorskip("redis")
 
+TRACE_URL = "https://traces.example/trace/{trace_id}"
 LEASE = "3"
 """Short enough that owner loss is seen quickly, long enough that a loaded CI machine never misses a renewal."""
 
@@ -52,8 +53,9 @@ def pair(
     control: tuple[Any, str], broker: RedisServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Replica, Replica]]:
     logs = tmp_path_factory.mktemp("replica-logs")
-    a = Replica(broker.url, control[1], logs / "a.log", "--lease-seconds", LEASE)
-    b = Replica(broker.url, control[1], logs / "b.log", "--lease-seconds", LEASE, via_env=True)
+    traces = ("--trace-url-template", TRACE_URL)
+    a = Replica(broker.url, control[1], logs / "a.log", "--lease-seconds", LEASE, *traces)
+    b = Replica(broker.url, control[1], logs / "b.log", "--lease-seconds", LEASE, *traces, via_env=True)
     yield a, b
     a.stop()
     b.stop()
@@ -236,6 +238,9 @@ def test_traceparent_continues_through_any_replica(pair: tuple[Replica, Replica]
     events = [json.loads(d) for d in Watcher(a.base_url, run["events_url"]).finish()]
     assert {e["trace_id"] for e in events if "trace_id" in e} == {trace_id}
     assert status(a, run["id"])["trace_id"] == trace_id
+    for replica in (a, b):  # "open trace" works through any replica
+        link = httpx.get(f"{replica.base_url}/runs/{run['id']}/trace")
+        assert link.status_code == 307 and link.headers["location"] == TRACE_URL.format(trace_id=trace_id)
 
 
 def test_a_killed_owner_ends_its_runs_with_owner_lost_everywhere(

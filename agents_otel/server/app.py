@@ -47,11 +47,13 @@ from .run_registry import (
     ServedRun,
     new_run_id,
 )
+from .run_trace import RecentTraces, run_trace_handler
 from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, parse_last_event_id, watch_response
 from .trace_parent import run_parent_context
 
 DEFAULT_TRACE_URL_TEMPLATE = "http://localhost:16686/trace/{trace_id}"
-"""Jaeger's UI at its default address; ``{trace_id}`` and ``{span_id}`` are replaced by the page."""
+"""Jaeger's UI at its default address, for ``trace_url_template`` (``{trace_id}`` and ``{span_id}`` are replaced by
+the page). Not the default: without a template the app serves each run's spans itself (``/runs/{id}/trace``)."""
 
 
 class RunRequest(BaseModel):
@@ -70,7 +72,8 @@ class AgentServerApp(Starlette):
     runs: RunRegistry
     access: AccessPolicy
     broker: RunBroker
-    trace_url_template: str
+    trace_url_template: str | None
+    traces: RecentTraces
 
 
 def create_app(
@@ -82,7 +85,7 @@ def create_app(
     replay_buffer_bytes: int = DEFAULT_REPLAY_BUFFER_BYTES,
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
-    trace_url_template: str = DEFAULT_TRACE_URL_TEMPLATE,
+    trace_url_template: str | None = None,
     registry: RunRegistry | None = None,
     auth: AuthFunction | None = None,
     auth_token: str | None = None,
@@ -136,6 +139,11 @@ def create_app(
             max_retained_runs=max_retained_runs,
         )
     )
+
+    protocol_streams = {"send_timeout": send_timeout, "shutdown_grace": shutdown_grace_seconds}
+    traces = RecentTraces()
+    if trace_url_template is None:
+        runs.add_span_processor(traces)
 
     shared = make_broker(broker, lease_seconds=lease_seconds)
     shared.bind(runs)
@@ -224,9 +232,17 @@ def create_app(
             Route("/runs/{run_id}", run_status, methods=["GET"], name="run_status"),
             Route("/runs/{run_id}/events", run_events, methods=["GET"], name="run_events"),
             Route("/runs/{run_id}/cancel", cancel_run, methods=["POST"], name="cancel_run"),
+            Route(
+                "/runs/{run_id}/trace",
+                run_trace_handler(runs, traces, trace_url_template, shared),
+                methods=["GET"],
+                name="run_trace",
+            ),
             Route("/config", config, methods=["GET"], name="config"),
-            Route("/ag-ui", ag_ui_handler(runs, launch), methods=["POST"], name="ag_ui"),
-            Route("/ai-sdk/chat", ai_sdk_handler(runs, launch), methods=["POST"], name="ai_sdk_chat"),
+            Route("/ag-ui", ag_ui_handler(runs, launch, **protocol_streams), methods=["POST"], name="ag_ui"),
+            Route(
+                "/ai-sdk/chat", ai_sdk_handler(runs, launch, **protocol_streams), methods=["POST"], name="ai_sdk_chat"
+            ),
         ],
         middleware=[Middleware(AccessMiddleware, policy=access)],
         exception_handlers={ServerError: _server_error, HTTPException: _http_error},
@@ -236,6 +252,7 @@ def create_app(
     app.access = access
     app.broker = shared
     app.trace_url_template = trace_url_template
+    app.traces = traces
     return app
 
 

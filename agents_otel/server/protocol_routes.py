@@ -11,6 +11,7 @@ the app works.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from opentelemetry.context import Context
 from starlette.requests import Request
@@ -28,7 +29,9 @@ Launch = Callable[[list[ConversationItem], Context | None, str, str | None], Awa
 """The app's way of starting a run: (input, parent context, principal, conversation id); see ``create_app``."""
 
 
-def ag_ui_handler(runs: RunRegistry, launch: Launch) -> Handler:
+def ag_ui_handler(runs: RunRegistry, launch: Launch, **stream_options: Any) -> Handler:
+    """``stream_options``: ``send_timeout`` and ``shutdown_grace`` (see ``protocol_stream``)."""
+
     async def ag_ui(request: Request) -> Response:
         try:
             from . import ag_ui_input
@@ -46,12 +49,14 @@ def ag_ui_handler(runs: RunRegistry, launch: Launch) -> Handler:
         await run.ready.wait()  # a few loop turns: the trace id is known for RUN_STARTED's metadata
         mapping = AgUiMapping(run_input.thread_id, run_input.run_id, served_run_id=run.id, trace_id=run.trace_id)
         status_path = request.url_for("run_status", run_id=run.id).path
-        return protocol_response(runs, run, events, mapping, run_headers(run, status_path))
+        return protocol_response(runs, run, events, mapping, run_headers(run, status_path), **stream_options)
 
     return ag_ui
 
 
-def ai_sdk_handler(runs: RunRegistry, launch: Launch) -> Handler:
+def ai_sdk_handler(runs: RunRegistry, launch: Launch, **stream_options: Any) -> Handler:
+    """``stream_options``: ``send_timeout`` and ``shutdown_grace`` (see ``protocol_stream``)."""
+
     async def ai_sdk_chat(request: Request) -> Response:
         from . import ai_sdk_input
         from .ai_sdk import UI_MESSAGE_STREAM_HEADERS, AiSdkMapping
@@ -66,6 +71,6 @@ def ai_sdk_handler(runs: RunRegistry, launch: Launch) -> Handler:
         mapping = AiSdkMapping(served_run_id=run.id, trace_id=run.trace_id)
         status_path = request.url_for("run_status", run_id=run.id).path
         headers = {**run_headers(run, status_path), **UI_MESSAGE_STREAM_HEADERS}
-        return protocol_response(runs, run, events, mapping, headers)
+        return protocol_response(runs, run, events, mapping, headers, **stream_options)
 
     return ai_sdk_chat

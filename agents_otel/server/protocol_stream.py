@@ -7,23 +7,31 @@ the wire. The frames are written as the mapping encodes them (sse-starlette pass
 keep-alive pings use LF like the frames, since AG-UI's client splits the stream on ``\\n\\n`` only).
 
 Unlike a ``/runs`` watcher, this client owns the run: when it goes away (it aborted the request, or the
-connection dropped) the run is cancelled, which is how both protocols' clients stop a run.
+connection dropped, or it stopped reading: one send waited ``send_timeout`` seconds) the run is cancelled, which
+is how both protocols' clients stop a run. On server shutdown the run is cancelled too, and the stream ends with
+the protocol's own cancellation (within ``shutdown_grace`` seconds, after which sse-starlette cuts it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
+import anyio
 from sse_starlette import EventSourceResponse
+from sse_starlette.sse import SendTimeoutError
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from ..event_stream import EventStream
 from ..stream_events import StreamEvent
 from .errors import RunFinishedError
 from .run_registry import RunRegistry, ServedRun
-from .sse import PING_SECONDS
+from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, PING_SECONDS
+
+logger = logging.getLogger(__name__)
 
 
 class ProtocolMapping(Protocol):
@@ -40,7 +48,14 @@ class ProtocolMapping(Protocol):
 
 
 def protocol_response(
-    runs: RunRegistry, run: ServedRun, events: EventStream, mapping: ProtocolMapping, headers: Mapping[str, str]
+    runs: RunRegistry,
+    run: ServedRun,
+    events: EventStream,
+    mapping: ProtocolMapping,
+    headers: Mapping[str, str],
+    *,
+    send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+    shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE,
 ) -> Response:
     """Stream the frames of ``events``, the run's subscription (``run.subscribe()`` right after ``runs.start``,
     before awaiting anything, so that no event is missed)."""
@@ -61,7 +76,42 @@ def protocol_response(
                 with contextlib.suppress(RunFinishedError):
                     runs.cancel(run.id)
 
-    return EventSourceResponse(frames(), ping=PING_SECONDS, sep="\n", headers={"Cache-Control": "no-store", **headers})
+    shutdown = anyio.Event()
+
+    async def cancel_on_shutdown() -> None:
+        await shutdown.wait()
+        if run.status == "running":
+            with contextlib.suppress(RunFinishedError):
+                runs.cancel(run.id)
+
+    return _ProtocolResponse(
+        frames(),
+        ping=PING_SECONDS,
+        sep="\n",
+        send_timeout=send_timeout,
+        headers={"Cache-Control": "no-store", **headers},
+        shutdown_event=shutdown,
+        shutdown_grace_period=shutdown_grace,
+        data_sender_callable=cancel_on_shutdown,
+    )
+
+
+class _ProtocolResponse(EventSourceResponse):
+    """A client that stopped reading is an ordinary end (its run is cancelled), not an error to report."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except SendTimeoutError:
+            logger.info(_STOPPED_READING, self.send_timeout)
+        except BaseExceptionGroup as group:
+            _, rest = group.split(SendTimeoutError)
+            if rest is not None:
+                raise rest from None
+            logger.info(_STOPPED_READING, self.send_timeout)
+
+
+_STOPPED_READING = "closed a protocol stream whose client stopped reading (send timeout %s s)"
 
 
 def run_headers(run: ServedRun, status_path: str) -> dict[str, str]:

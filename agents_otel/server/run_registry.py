@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from opentelemetry import context as context_api
 from opentelemetry.context import Context
+from opentelemetry.sdk.trace import SpanProcessor
 
 from ..agent import Agent
 from ..event_stream import EventStream
@@ -35,6 +36,7 @@ from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
 from ..stream_events import ToolProgressStreamEvent
+from ..tracing.provider import resolve_tracer_provider
 from .auth import ANONYMOUS
 from .errors import RunFinishedError, RunNotFoundError, ServerBusyError, TooManyRunsError
 from .event_json import event_to_json, jsonable, recorded_id
@@ -134,6 +136,15 @@ class RunRegistry:
         self.retention_seconds = retention_seconds
         self._clock = clock
         self._runs: dict[str, ServedRun] = {}
+        self._span_processors: list[SpanProcessor] = []
+        self._processors_attached = False
+
+    def add_span_processor(self, processor: SpanProcessor) -> None:
+        """Add ``processor`` to the runs' TracerProvider when the first run starts (not before: resolving the
+        provider may install the zero-config default, which an app setting its own provider later would not want).
+        Nothing happens for a provider without ``add_span_processor`` (no tracing SDK)."""
+        self._span_processors.append(processor)
+        self._processors_attached = False
 
     def start(
         self,
@@ -152,6 +163,8 @@ class RunRegistry:
         before the run started (``new_run_id()``)."""
         self._expire()
         self._check_capacity(principal)
+        if not self._processors_attached:
+            self._attach_span_processors()
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
         config = self._run_config
         if conversation_id is not None:
@@ -175,6 +188,14 @@ class RunRegistry:
     def new_buffer(self) -> ReplayBuffer:
         """An empty buffer with this registry's limits (a broker's mirror of another replica's run uses one)."""
         return self._new_buffer()
+
+    def _attach_span_processors(self) -> None:
+        add = getattr(resolve_tracer_provider(self._run_config.tracer_provider), "add_span_processor", None)
+        if add is not None:
+            for processor in self._span_processors:
+                add(processor)
+        self._span_processors.clear()
+        self._processors_attached = True
 
     def _new_buffer(self) -> ReplayBuffer:
         return ReplayBuffer(

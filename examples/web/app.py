@@ -1,8 +1,10 @@
 """A live progress page for an agent: the agents_otel server app under ``/api`` and a static page at ``/``.
 
 Run it with ``python examples/web/app.py`` (offline: a scripted model and slow demo tools) and open
-http://127.0.0.1:8000. Set ``TRACE_URL_TEMPLATE`` (default: Jaeger's UI at http://localhost:16686) to point
-the "open trace" links elsewhere. Tests build the same app around their own agent with :func:`create_web_app`.
+http://127.0.0.1:8000. Without a trace backend the page draws each run's trace itself (from
+``/api/runs/{id}/trace``) once the run ends; set ``TRACE_URL_TEMPLATE`` (e.g. Jaeger's
+``http://localhost:16686/trace/{trace_id}``) to point the "open trace" links at a backend instead. Tests build
+the same app around their own agent with :func:`create_web_app`.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from agents_otel import Agent, RunConfig, ToolContext, function_tool
-from agents_otel.server import DEFAULT_TRACE_URL_TEMPLATE, AgentSource, create_app
+from agents_otel.server import AgentSource, create_app
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 STATIC = Path(__file__).parent / "static"
 
 
 def create_web_app(
-    agent: AgentSource, *, run_config: RunConfig | None = None, trace_url_template: str = DEFAULT_TRACE_URL_TEMPLATE
+    agent: AgentSource, *, run_config: RunConfig | None = None, trace_url_template: str | None = None
 ) -> Starlette:
     """The page and the API on one origin, so the page needs no CORS and finds the API at ``./api``."""
     api = create_app(agent, run_config=run_config, trace_url_template=trace_url_template)
@@ -111,7 +113,7 @@ def demo_agent() -> Agent[Any]:
     )
 
 
-app = create_web_app(demo_agent, trace_url_template=os.environ.get("TRACE_URL_TEMPLATE", DEFAULT_TRACE_URL_TEMPLATE))
+app = create_web_app(demo_agent, trace_url_template=os.environ.get("TRACE_URL_TEMPLATE") or None)
 
 if __name__ == "__main__":
     import uvicorn

@@ -13,15 +13,19 @@ const statusEl = document.getElementById("status");
 const traceLink = document.getElementById("trace-link");
 const toolsEl = document.getElementById("tools");
 const answerEl = document.getElementById("answer");
+const agentEl = document.getElementById("agent");
 const toolTemplate = document.getElementById("tool-template");
 
-let traceUrlTemplate = "http://localhost:16686/trace/{trace_id}";
+// null: no trace backend configured; the page then draws the run's trace itself (waterfall.js) from the
+// server's GET /runs/{id}/trace, and the trace links point at that waterfall.
+let traceUrlTemplate = null;
+const waterfallEl = document.getElementById("waterfall");
 const configured = fetch(`${API}/config`)
   .then((r) => (r.ok ? r.json() : {}))
   .then((config) => {
     // ?trace_url_template=... on the page URL wins over the server's setting.
     const override = new URLSearchParams(location.search).get("trace_url_template");
-    traceUrlTemplate = override || config.trace_url_template || traceUrlTemplate;
+    traceUrlTemplate = override || config.trace_url_template || null;
   })
   .catch(() => {});
 
@@ -33,6 +37,7 @@ function setStatus(text, state) {
 }
 
 function traceUrl(traceId, spanId) {
+  if (!traceUrlTemplate) return spanId ? `#span-${spanId}` : "#waterfall";
   const url = traceUrlTemplate.replaceAll("{trace_id}", traceId);
   if (!spanId) return url.replaceAll("{span_id}", "");
   if (traceUrlTemplate.includes("{span_id}")) return url.replaceAll("{span_id}", spanId);
@@ -97,6 +102,13 @@ function updateTool(event) {
   card.querySelector(".tool-status").textContent = describe(event.data, value);
 }
 
+function stallTool(event) {
+  const card = toolCard(event.tool_call_id);
+  if (!card) return;
+  card.dataset.stalled = "true";
+  card.querySelector(".tool-status").textContent = `stalled: no progress for ${Math.round(event.stalled_for)} s`;
+}
+
 function finishTool(event) {
   const card = toolCard(event.tool_call_id);
   if (!card) return;
@@ -110,10 +122,13 @@ function apply(event) {
   if ("trace_id" in event) showTrace(event.trace_id);
   switch (event.type) {
     case "tool_called": addTool(event); break;
-    case "tool_progress": updateTool(event); break;
+    case "tool_progress": updateTool(event); delete toolCard(event.tool_call_id)?.dataset.stalled; break;
+    case "tool_stalled": stallTool(event); break;
     case "tool_output": finishTool(event); break;
     case "text_delta": answerEl.textContent += event.delta; break;
     case "message_output_created": answerEl.textContent = event.text; break;
+    case "agent_updated": showAgent(event.agent_name); break; // at the start, and at each handoff
+    case "guardrail_tripwire_triggered": setStatus(`stopped by guardrail ${event.guardrail_name}`, "failed"); break;
     case "run_completed":
       if (typeof event.final_output !== "string") answerEl.textContent = JSON.stringify(event.final_output, null, 2);
       setStatus("completed", "completed");
@@ -121,6 +136,13 @@ function apply(event) {
     case "run_failed": setStatus(`failed: ${event.error_type}: ${event.message}`, "failed"); break;
     case "run_cancelled": setStatus("cancelled", "cancelled"); break;
   }
+}
+
+function showAgent(name) {
+  if (agentEl.dataset.agent && agentEl.dataset.agent !== name) answerEl.textContent = ""; // the new agent answers
+  agentEl.dataset.agent = name;
+  agentEl.textContent = `agent: ${name}`;
+  agentEl.hidden = false;
 }
 
 function watch(run) {
@@ -141,8 +163,17 @@ function watch(run) {
   };
 }
 
+async function loadWaterfall(runId) {
+  const response = await fetch(`${API}/runs/${encodeURIComponent(runId)}/trace`);
+  if (!response.ok) return;
+  window.drawWaterfall(waterfallEl, await response.json());
+  waterfallEl.closest("section").hidden = false;
+  waterfallEl.dataset.runId = runId;
+}
+
 function finish() {
   if (current) current.source.close();
+  if (current && !traceUrlTemplate) loadWaterfall(current.id);
   startButton.disabled = false;
   cancelButton.disabled = true;
 }
@@ -153,7 +184,11 @@ form.addEventListener("submit", async (e) => {
   if (current) current.source.close();
   current = null;
   toolsEl.replaceChildren();
+  waterfallEl.replaceChildren();
+  waterfallEl.closest("section").hidden = true;
   answerEl.textContent = "";
+  agentEl.dataset.agent = "";
+  agentEl.hidden = true;
   traceLink.hidden = true;
   startButton.disabled = true;
   setStatus("starting", "starting");
