@@ -1,4 +1,4 @@
-"""W6: a run's tool progress reaching a watcher on *another* replica through Redis, against the in-process server.
+"""W7: a run's tool progress reaching a watcher on *another* replica through Redis, against the in-process server.
 
 Three ``agents-otel serve`` processes and one ``redis-server`` (Debian's, started here on a free port, no
 persistence): replicas A and B share runs through Redis; S is the same server without a broker. The figure is a
@@ -31,8 +31,8 @@ from typing import IO
 import httpx
 
 HERE = Path(__file__).resolve().parent
-W6_BURST = 5_000
-W6_PACED = 500
+W7_BURST = 5_000
+W7_PACED = 500
 PACED_INTERVAL_US = 1_000
 CONNECT_DELAY_MS = 300
 FINAL = ("run_completed", "run_failed", "run_cancelled")
@@ -142,7 +142,7 @@ def _median(values: list[float]) -> float:
 
 
 @dataclass
-class W6Result:
+class W7Result:
     burst: dict[str, list[float]]
     p50: dict[str, list[float]]
     p99: dict[str, list[float]]
@@ -151,10 +151,10 @@ class W6Result:
         return _median(getattr(self, figure)[side])
 
 
-async def measure_w6(rounds: int = 5) -> W6Result:
+async def measure_w7(rounds: int = 5) -> W7Result:
     """Interleaved rounds: each round runs the in-process and the cross-replica case, in alternating order."""
     servers = await asyncio.to_thread(Servers().start)
-    result = W6Result({"local": [], "replica": []}, {"local": [], "replica": []}, {"local": [], "replica": []})
+    result = W7Result({"local": [], "replica": []}, {"local": [], "replica": []}, {"local": [], "replica": []})
     try:
         routes = {"local": ("S", "S"), "replica": ("A", "B")}
         async with httpx.AsyncClient(timeout=60) as client:
@@ -163,9 +163,9 @@ async def measure_w6(rounds: int = 5) -> W6Result:
             for index in range(rounds):
                 order = list(routes.items()) if index % 2 == 0 else list(reversed(routes.items()))
                 for side, (a, b) in order:
-                    burst = await one_run(client, servers.urls[a], servers.urls[b], W6_BURST, 0)
+                    burst = await one_run(client, servers.urls[a], servers.urls[b], W7_BURST, 0)
                     result.burst[side].append(burst.seconds_per_event)
-                    paced = await one_run(client, servers.urls[a], servers.urls[b], W6_PACED, PACED_INTERVAL_US)
+                    paced = await one_run(client, servers.urls[a], servers.urls[b], W7_PACED, PACED_INTERVAL_US)
                     result.p50[side].append(_quantile(paced.latencies, 0.5))
                     result.p99[side].append(_quantile(paced.latencies, 0.99))
     finally:
@@ -174,7 +174,7 @@ async def measure_w6(rounds: int = 5) -> W6Result:
 
 
 if __name__ == "__main__":
-    r = asyncio.run(measure_w6())
+    r = asyncio.run(measure_w7())
     for figure in ("burst", "p50", "p99"):
         local, replica = r.median(figure, "local"), r.median(figure, "replica")
         ratio = replica / local
