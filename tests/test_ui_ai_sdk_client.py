@@ -11,7 +11,7 @@ import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
 from support import Tracing
-from ui_protocol_support import Scenario, drive, failing_agent, final_event, require_node_clients
+from ui_protocol_support import Scenario, drive, failing_agent, final_event, handoff_agent, require_node_clients
 
 from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
 from agents_otel.server import create_app
@@ -98,9 +98,9 @@ def test_a_conversation_of_two_turns_with_parallel_nested_and_failing_calls(trac
 
 def test_a_failed_run_ends_with_an_error_chunk() -> None:
     with LiveServer(create_app(failing_agent)) as server:
-        (turn,) = drive(
-            "ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]}
-        )["turns"]
+        (turn,) = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]})[
+            "turns"
+        ]
     assert turn["chunks"][-1] == {"type": "error", "errorText": "model down"}
     assert "model down" in turn["error"]
 
@@ -114,3 +114,29 @@ def test_the_client_aborting_cancels_the_run() -> None:
         assert turn["aborted"] and turn["chunks"][-1]["type"] == "data-tool-progress"
         served = turn["chunks"][0]["messageMetadata"]["agentsOtelRunId"]
         assert final_event(server.base_url, served)["type"] == "run_cancelled"
+
+
+def test_a_handoff_is_a_step_change_after_the_transfer_call() -> None:
+    with LiveServer(create_app(handoff_agent)) as server:
+        (turn,) = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]})[
+            "turns"
+        ]
+    assert turn["error"] is None
+    flow = [
+        (c["type"], c.get("toolName") or c.get("toolCallId") or "")
+        for c in turn["chunks"]
+        if c["type"] in ("start-step", "finish-step", "tool-input-start", "tool-output-available")
+    ]
+    assert flow == [
+        ("start-step", ""),
+        ("tool-input-start", "transfer_to_specialist"),
+        ("tool-output-available", "call_handoff"),
+        ("finish-step", ""),
+        ("start-step", ""),
+        ("tool-input-start", "count"),
+        ("tool-output-available", "call_specialist"),
+        ("finish-step", ""),
+    ]
+    parts = turn["message"]["parts"]
+    assert [p["type"] for p in parts if p["type"] == "step-start"] == ["step-start", "step-start"]
+    assert [p["text"] for p in parts if p["type"] == "text"] == ["Specialist here."]
