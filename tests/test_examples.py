@@ -42,6 +42,16 @@ def test_demo_streams_progress_then_shows_the_trace(tmp_path: Path) -> None:
         ("basic_progress.py", ["[analyze_data] {'status': 'fetching', 'progress': 0.25}", "Q4 sales grew 12%."]),
         ("agent_as_tool.py", ["Inner tool progress: {'status': 'fetching'", "Outer stream sees [analyze_data]"]),
         ("non_streaming.py", ["execute_tool analyze_data agents_otel.tool.progress", "Done."]),
+        (
+            "triage_handoffs.py",
+            [
+                "handoff: Triage → Refunds",
+                "→ Refunds is handling the conversation",
+                "[check_order] checking payments (67%)",
+                "Decision by Refunds: approved=True, 42.0 EUR",
+                "    handoff Triage -> Refunds\n    invoke_agent Refunds\n      chat scripted\n      execute_tool",
+            ],
+        ),
     ],
 )
 def test_seed_examples_run_offline(name: str, expected: list[str], tmp_path: Path) -> None:
