@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 class AgentLoop:
     """What the agents of one run share: the conversation, turn budget, usage, results so far."""
 
-    def __init__(self, run: RunState, conversation: Conversation, max_turns: int, session: Session | None) -> None:
+    def __init__(
+        self, run: RunState, conversation: Conversation, max_turns: int | None, session: Session | None
+    ) -> None:
         self.run = run
         self.conversation = conversation
         self.max_turns = max_turns
@@ -108,7 +110,7 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             await checks.run(sequential)
         guardrails = [g for g in guardrails if g.run_in_parallel]
     while True:
-        if loop.turns >= loop.max_turns:
+        if loop.max_turns is not None and loop.turns >= loop.max_turns:
             raise MaxTurnsExceeded(loop.max_turns)
         loop.turns += 1
         if agent.mcp_servers:  # MCP servers may change their tools between turns
