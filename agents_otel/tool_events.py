@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanContext
 
-from .items import ToolCallItem, ToolCallOutputItem
+from .items import new_tool_call_item, new_tool_call_output_item
 from .stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
 from .tracing.ids import span_id_hex
 
@@ -37,7 +37,7 @@ def started(call: ToolCall, span_context: SpanContext) -> None:
     run = call.run
     identity.trace_id = run.trace_id_hex(span_context.trace_id)
     identity.span_id = span_id_hex(span_context.span_id)
-    item = ToolCallItem(call=identity, arguments=call.arguments)
+    item = new_tool_call_item(identity, call.arguments)
     run.items.append(item)
     if run.listening:
         run.emit_tool_event(RunItemStreamEvent("tool_called", item))
@@ -73,9 +73,7 @@ def ended(call: ToolCall) -> None:
     """The call's span has ended: ``tool_output`` is created from the outcome ``ToolCall.finish`` recorded."""
     call.end_reported = True
     run = call.run
-    item = ToolCallOutputItem(
-        call=call.identity, output=call.output, is_error=call.error_type is not None, error_type=call.error_type
-    )
+    item = new_tool_call_output_item(call.identity, call.output, call.error_type)
     run.items.append(item)
     if run.listening:
         run.emit_tool_event(RunItemStreamEvent("tool_output", item))
