@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import SpanContext
 
 from .items import new_tool_call_item, new_tool_call_output_item
-from .stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
+from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
 from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def started(call: ToolCall, span_context: SpanContext) -> None:
     item = new_tool_call_item(identity, call.arguments)
     run.items.append(item)
     if run.listening:
-        run.emit_tool_event(RunItemStreamEvent("tool_called", item))
+        run.emit_tool_event(new_run_item_event("tool_called", item))
 
 
 def progress(call: ToolCall, sequence: int, data: Any, timestamp: int) -> None:
@@ -76,4 +76,4 @@ def ended(call: ToolCall) -> None:
     item = new_tool_call_output_item(call.identity, call.output, call.error_type)
     run.items.append(item)
     if run.listening:
-        run.emit_tool_event(RunItemStreamEvent("tool_output", item))
+        run.emit_tool_event(new_run_item_event("tool_output", item))
