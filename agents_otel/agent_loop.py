@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import SpanKind
-
 from . import lifecycle
+from .agent_span import AgentSpan
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation
 from .exceptions import MaxTurnsExceeded
@@ -30,9 +29,7 @@ from .response_items import to_response_items
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
-from .tracing import attributes as A
 from .tracing.ids import trace_id_hex
-from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -70,26 +67,19 @@ class AgentLoop:
 async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     run = loop.run
     model = resolve_model(agent.model, run.config.model)
-    span = run.tracer.start_span(
-        f"{A.OP_INVOKE_AGENT} {agent.name}",
-        kind=SpanKind.INTERNAL,
-        attributes={
-            A.GEN_AI_OPERATION_NAME: A.OP_INVOKE_AGENT,
-            A.GEN_AI_AGENT_NAME: agent.name,
-            A.GEN_AI_PROVIDER_NAME: model.provider_name,
-            A.GEN_AI_REQUEST_MODEL: model.model_name,
-        },
+    settings = (run.config.model_settings or ModelSettings()).resolve(agent.model_settings)
+    agent_span = AgentSpan(
+        run, agent.name, model, settings, agent.instructions, loop.conversation.history, [t.spec for t in agent.tools]
     )
     if not run.trace_id:
-        run.trace_id = trace_id_hex(span.get_span_context().trace_id)
+        run.trace_id = trace_id_hex(agent_span.span.get_span_context().trace_id)
     usage = Usage()
-    with SpanScope(span):
+    called_before = len(loop.responses)
+    with agent_span:
         try:
             next_agent = await _run_turns(loop, agent, model, usage)
         finally:
-            span.set_attributes(
-                {A.GEN_AI_USAGE_INPUT_TOKENS: usage.input_tokens, A.GEN_AI_USAGE_OUTPUT_TOKENS: usage.output_tokens}
-            )
+            agent_span.finished(loop.responses[-1] if len(loop.responses) > called_before else None, usage)
         if next_agent is not None:  # handed off: the next agent's span is a child of this one
             await run_agent_span(loop, next_agent)
 

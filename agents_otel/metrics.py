@@ -9,9 +9,10 @@ record at its end (the SDK's ``record`` is ~5-8 µs, the one unavoidable cost). 
 progress counter is an *observable* counter over totals kept here, to which an ending call adds its final
 sequence number (a dict update), and the SDK reads the totals only when it collects.
 
-Names: ``gen_ai.execute_tool.duration``, ``gen_ai.client.operation.duration`` and ``gen_ai.client.token.usage``
-follow the GenAI semantic conventions (open-telemetry/semantic-conventions-genai, ``model/gen-ai/metrics.yaml``);
-the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
+Names: ``gen_ai.execute_tool.duration``, ``gen_ai.invoke_agent.duration``, ``gen_ai.client.operation.duration``,
+``gen_ai.client.operation.time_to_first_chunk``, ``gen_ai.client.operation.time_per_output_chunk`` and
+``gen_ai.client.token.usage`` follow the GenAI semantic conventions (open-telemetry/semantic-conventions-genai,
+``model/gen-ai/metrics.yaml``); the progress and stall counters are ours, in the ``agents_otel.*`` namespace.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
@@ -35,7 +36,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TOOL_DURATION = "gen_ai.execute_tool.duration"
+AGENT_DURATION = "gen_ai.invoke_agent.duration"
+"""Histogram (s): one agent invocation end to end, equal to its ``invoke_agent`` span's duration."""
 OPERATION_DURATION = "gen_ai.client.operation.duration"
+TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk"
+"""Histogram (s), streamed model calls only: request to first chunk."""
+TIME_PER_OUTPUT_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
+"""Histogram (s), streamed model calls only: one measurement per chunk after the first, the gap since the previous."""
 TOKEN_USAGE = "gen_ai.client.token.usage"
 PROGRESS_EVENTS = "agents_otel.tool.progress"
 """Counter (observable, cumulative): ``send_progress`` calls accepted, by ``gen_ai.tool.name`` and
@@ -48,6 +55,9 @@ GEN_AI_TOKEN_TYPE = "gen_ai.token.type"
 
 # Bucket advice from the GenAI conventions (seconds, and tokens).
 DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
+CHUNK_BUCKETS = (0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+"""The conventions' advice for time-to-first-token histograms: chunks come milliseconds apart, below the 10 ms
+floor of the duration buckets."""
 TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
 
 _METER_NAME = "agents_otel"
@@ -61,8 +71,11 @@ class Instruments:
         "_progress_totals",
         "_stall_series",
         "_tool_attributes",
+        "agent_duration",
         "operation_duration",
         "progress_events",
+        "time_per_output_chunk",
+        "time_to_first_chunk",
         "token_usage",
         "tool_duration",
         "tool_stalls",
@@ -88,6 +101,17 @@ class Instruments:
         self.token_usage = meter.create_histogram(
             TOKEN_USAGE, "{token}", "Input and output tokens used", explicit_bucket_boundaries_advisory=TOKEN_BUCKETS
         )
+        self.agent_duration = meter.create_histogram(
+            AGENT_DURATION, "s", "GenAI agent invocation duration", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
+        )
+        self.time_to_first_chunk = meter.create_histogram(
+            TIME_TO_FIRST_CHUNK, "s", "Time to receive the first chunk of a streamed response",
+            explicit_bucket_boundaries_advisory=CHUNK_BUCKETS,
+        )
+        self.time_per_output_chunk = meter.create_histogram(
+            TIME_PER_OUTPUT_CHUNK, "s", "Time per output chunk after the first",
+            explicit_bucket_boundaries_advisory=CHUNK_BUCKETS,
+        )
 
     def tool_finished(self, call: ToolCall, duration: float) -> None:
         """A tool call ended. Never raises: a broken metrics pipeline must not fail the call it measures."""
@@ -104,9 +128,9 @@ class Instruments:
             attributes = self._tool_attributes[key] = _tool_duration_attributes(*key)
         self.tool_duration.record(duration, attributes)
         if call.sequence:
-            key = (call.tool_name, call.agent_name)
+            series = (identity.tool_name, identity.agent_name)
             with self._progress_lock:
-                self._progress_totals[key] = self._progress_totals.get(key, 0) + call.sequence
+                self._progress_totals[series] = self._progress_totals.get(series, 0) + call.sequence
 
     def _observe_progress(self, options: CallbackOptions) -> Iterable[Observation]:
         with self._progress_lock:
@@ -167,6 +191,30 @@ class Instruments:
         if response is not None:
             self.token_usage.record(response.usage.input_tokens, {**attributes, GEN_AI_TOKEN_TYPE: "input"})
             self.token_usage.record(response.usage.output_tokens, {**attributes, GEN_AI_TOKEN_TYPE: "output"})
+
+    def agent_invoked(self, attributes: dict[str, Any], error_type: str | None, duration: float) -> None:
+        """An agent run ended; ``attributes`` are its span's identity (operation, provider, model, agent). Never
+        raises."""
+        try:
+            if error_type is not None:
+                attributes = {**attributes, A.ERROR_TYPE: error_type}
+            self.agent_duration.record(duration, attributes)
+        except Exception:
+            logger.exception("agents_otel: recording agent metrics failed")
+
+    def model_chunks(self, model: Model, response: ModelResponse | None, first: float, gaps: list[float]) -> None:
+        """A streamed model call's chunk timing, recorded when it ends (so the response model is known). Never
+        raises."""
+        try:
+            attributes = A.model_attributes(model)
+            if response is not None and response.model:
+                attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
+            self.time_to_first_chunk.record(first, attributes)
+            record = self.time_per_output_chunk.record
+            for gap in gaps:
+                record(gap, attributes)
+        except Exception:
+            logger.exception("agents_otel: recording chunk metrics failed")
 
 
 def _tool_duration_attributes(tool_name: str, agent_name: str, error_type: str | None) -> dict[str, str]:

@@ -1,8 +1,10 @@
 """One model call inside its ``chat {model}`` span (kind CLIENT).
 
 The span is made here, not in the Model, so every provider is traced identically from what it returns.
-Time to first chunk is taken at the first event a streaming model yields; a model whose first chunk carries no text
-(a tool-call-only answer) yields an empty ``TextDelta`` for it, which marks the time and is not forwarded.
+Chunk timing is taken from the events a streaming model yields, one per wire chunk (an empty ``TextDelta`` for a
+chunk without text, which marks the time and is not forwarded): the first gives the span's
+``gen_ai.response.time_to_first_chunk`` and the ``gen_ai.client.operation.time_to_first_chunk`` metric, each later
+one a ``gen_ai.client.operation.time_per_output_chunk`` measurement.
 """
 
 from __future__ import annotations
@@ -16,52 +18,35 @@ from .exceptions import ModelBehaviorError
 from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
-from .tracing.messages import messages_json, system_instructions_json, tool_definitions_json
+from .tracing.operation_attributes import input_content_attributes, request_parameter_attributes, response_attributes
 from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .run_state import RunState
 
-TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk"
+TIME_TO_FIRST_CHUNK = A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK
 """Seconds from request to the first streamed chunk (streaming calls only)."""
-REQUEST_STREAM = "gen_ai.request.stream"
+REQUEST_STREAM = A.GEN_AI_REQUEST_STREAM
 """``True`` on streaming calls; the conventions have it set if and only if the request streams."""
 
 
 def request_attributes(model: Model, request: ModelRequest, capture_content: bool) -> dict[str, Any]:
     attributes = A.model_attributes(model)
     attributes[A.GEN_AI_OUTPUT_TYPE] = "text" if request.output_schema is None else "json"
-    settings = request.settings
-    if settings.temperature is not None:
-        attributes[A.GEN_AI_REQUEST_TEMPERATURE] = settings.temperature
-    if settings.top_p is not None:
-        attributes[A.GEN_AI_REQUEST_TOP_P] = settings.top_p
-    if settings.max_tokens is not None:
-        attributes[A.GEN_AI_REQUEST_MAX_TOKENS] = settings.max_tokens
+    attributes.update(request_parameter_attributes(request.settings))
     if capture_content:
-        attributes[A.GEN_AI_INPUT_MESSAGES] = messages_json(request.input)
-        if request.system_instructions:
-            attributes[A.GEN_AI_SYSTEM_INSTRUCTIONS] = system_instructions_json(request.system_instructions)
-        if request.tools:
-            attributes[A.GEN_AI_TOOL_DEFINITIONS] = tool_definitions_json(request.tools)
+        attributes.update(input_content_attributes(request.system_instructions, request.input, request.tools))
     return attributes
 
 
-def response_attributes(response: ModelResponse, capture_content: bool) -> dict[str, Any]:
-    attributes: dict[str, Any] = {
-        A.GEN_AI_USAGE_INPUT_TOKENS: response.usage.input_tokens,
-        A.GEN_AI_USAGE_OUTPUT_TOKENS: response.usage.output_tokens,
-    }
-    if response.model:
-        attributes[A.GEN_AI_RESPONSE_MODEL] = response.model
-    if response.response_id:
-        attributes[A.GEN_AI_RESPONSE_ID] = response.response_id
-    if response.finish_reasons:
-        attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = list(response.finish_reasons)
-    if capture_content:
-        finish = response.finish_reasons[0] if response.finish_reasons else None
-        attributes[A.GEN_AI_OUTPUT_MESSAGES] = messages_json(response.output, finish)
-    return attributes
+class ChunkTimes:
+    """When a streamed call's chunks arrived: first-chunk latency and the gaps between later chunks."""
+
+    __slots__ = ("first", "gaps")
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.gaps: list[float] = []
 
 
 async def call_model(model: Model, request: ModelRequest, run: RunState, agent_name: str) -> ModelResponse:
@@ -72,28 +57,37 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
     span = run.tracer.start_span(f"{A.OP_CHAT} {model.model_name}", kind=SpanKind.CLIENT, attributes=attributes)
     scope = SpanScope(span)  # current while the model works, so instrumented HTTP calls nest under it
     response: ModelResponse | None = None
+    chunks: ChunkTimes | None = None
     try:
         with scope:
             if run.stream is None:
                 response = await model.get_response(request)
             else:
-                response = await _stream(model, request, run, agent_name, span)
+                chunks = ChunkTimes()
+                response = await _stream(model, request, run, agent_name, span, chunks)
             span.set_attributes(response_attributes(response, run.capture_content))
         return response
     finally:
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)
+        if chunks is not None and chunks.first is not None:
+            run.metrics.model_chunks(model, response, chunks.first, chunks.gaps)
 
 
-async def _stream(model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any) -> ModelResponse:
-    started = time.perf_counter()
-    first = True
+async def _stream(
+    model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any, chunks: ChunkTimes
+) -> ModelResponse:
+    started = last = time.perf_counter()
     events = model.stream_response(request)
     try:
         async for event in events:
-            if first:
-                span.set_attribute(TIME_TO_FIRST_CHUNK, time.perf_counter() - started)
-                first = False
             if isinstance(event, TextDelta):
+                now = time.perf_counter()
+                if chunks.first is None:
+                    chunks.first = now - started
+                    span.set_attribute(TIME_TO_FIRST_CHUNK, chunks.first)
+                else:
+                    chunks.gaps.append(now - last)
+                last = now
                 if event.delta:
                     run.emit(RawResponsesStreamEvent(event, agent_name))
             else:

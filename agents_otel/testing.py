@@ -73,7 +73,7 @@ class ScriptedModel(Model):
             usage=Usage(input_tokens=len(request.input), output_tokens=len(output)),
             response_id=f"scripted-{len(self.calls)}",
             model=self.model_name,
-            finish_reasons=("tool_calls" if calls else "stop",),
+            finish_reasons=("tool_call" if calls else "stop",),
         )
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:

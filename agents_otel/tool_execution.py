@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -18,7 +18,7 @@ from opentelemetry.trace import SpanKind
 
 from . import lifecycle, redaction
 from .current_tool import CURRENT_TOOL
-from .exceptions import ToolError, ToolNotFoundError, ToolTimeoutError
+from .exceptions import ToolError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
 from .tool import FunctionTool, default_tool_error_function
 from .tool_call import ToolCall
@@ -153,6 +153,10 @@ async def execute_tool_call(
                 value = await tool.on_invoke_tool(ctx, call.arguments)
             else:
                 value = await _supervised(run, record, tool, ctx, call.arguments, stall)
+            if isinstance(value, Iterator | AsyncIterator):
+                raise ToolOutputError(
+                    f"Tool {name!r} returned {type(value).__name__}, an iterator: return a list or a string instead"
+                )
             text = output_text(value)
     except Exception as exc:
         if isinstance(exc, ToolError):

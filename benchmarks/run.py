@@ -23,6 +23,8 @@ W3  delivery latency send_progress -> stream consumer, 100 parallel tools x 1,00
 W4  Runner.run with the OTLP endpoint down against no exporter (export_workloads.py).
 W5  peak memory, one tool emitting 1,000,000 progress events to a slow consumer against 10,000
     (progress_workloads.py).
+W6  the HTTP server: request latency (GET /config, keep-alive) and time per SSE event through
+    ``agents-otel serve`` against the same app under plain ``uvicorn.run`` (server_workloads.py).
 
 Rows for agents_otel show *pending* while ``agents_otel`` is not importable
 (``agents_otel_side`` raises NotImplementedError): the baseline is still measured and shown.
@@ -51,6 +53,7 @@ import floor
 import harness
 import peer_openai_agents as sdk
 import progress_workloads as progress
+import server_workloads as server
 from harness import Case, Row, Sample, Scaling, Table, Target
 
 KS: tuple[int, ...] = (1, 10, 100)
@@ -63,8 +66,9 @@ TARGETS: dict[str, Target] = {
     "latency_p99": Target.figure_at_most(1e-3),  # W3: p99 <= 1 ms in-process
     "endpoint_down": Target.at_most(1.05),  # W4: <= 1.05x the run with no exporter
     "memory_flat": Target.at_most(1.10),  # W5: "flat": 1M events within 10 % of 10k events
+    "server_latency": Target.at_most(1.5),  # W6 (issue 18): serve adds nothing per request (was 85x: no TCP_NODELAY)
 }
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
 
 
 @dataclass
@@ -414,6 +418,25 @@ async def w5_row(table: Table, args: argparse.Namespace) -> None:
     )
 
 
+async def w6_rows(table: Table, args: argparse.Namespace) -> None:
+    names = ["W6 server request latency, agents-otel serve", "W6 server time per SSE event, agents-otel serve"]
+    rounds = max(5, args.rounds // 6)
+    try:
+        r = await asyncio.to_thread(server.measure_w6, rounds)
+    except Exception as exc:
+        _error_rows(table, names, exc)
+        return
+    basis = "same app, plain uvicorn.run"
+    for name, samples, what in (
+        (names[0], r.latency, f"GET /config x{server.W6_REQUESTS // 10} per round, keep-alive"),
+        (names[1], r.per_event, f"one watcher, tool sends {server.W6_EVENTS:,} progress events"),
+    ):
+        fig, base = Sample("serve", samples["serve"]), Sample("uvicorn", samples["uvicorn"])
+        target = TARGETS["server_latency"] if name == names[0] else None
+        note = f"{what}; {rounds} rounds; {_iqr_note(fig, base)}"
+        table.add(Row(name, fig.median, base.median, basis=basis, target=target, note=note))
+
+
 # --------------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------------
@@ -453,6 +476,8 @@ async def main_async(args: argparse.Namespace, *, environment_notes: bool = True
         await w4_rows(table, args)
     if "W5" in only:
         await w5_row(table, args)
+    if "W6" in only:
+        await w6_rows(table, args)
 
     if side.status != "ok":
         table.footnotes.append(f"agents_otel side {side.status.upper()}: {side.reason}")

@@ -130,7 +130,7 @@ async def test_span_names_kinds_and_genai_attributes(tracing: Tracing) -> None:
         assert attributes["gen_ai.request.model"] == "scripted"
         assert attributes["gen_ai.usage.input_tokens"] >= 1
         assert "gen_ai.input.messages" not in attributes  # content capture is off by default
-    assert chats[0].attributes["gen_ai.response.finish_reasons"] == ("tool_calls",)
+    assert chats[0].attributes["gen_ai.response.finish_reasons"] == ("tool_call",)
 
     tool = tracing.tool_span("w1")
     assert tool.name == "execute_tool weather" and tool.kind is SpanKind.INTERNAL

@@ -210,7 +210,7 @@ async def test_tool_call_progress_output_and_final_text(
     (agent_span,) = trace.named("invoke_agent")
     chat_spans = trace.named("chat")
     assert [s.name for s in chat_spans] == ["chat gpt-test"] * 2
-    for span, usage, finish in zip(chat_spans, [(12, 4), (30, 7)], ["tool_calls", "stop"], strict=True):
+    for span, usage, finish in zip(chat_spans, [(12, 4), (30, 7)], ["tool_call", "stop"], strict=True):
         a = attrs(span)
         assert span.kind == SpanKind.CLIENT
         assert span.parent is not None and span.parent.span_id == agent_span.context.span_id
@@ -473,7 +473,7 @@ async def test_content_capture_records_messages_and_tool_definitions(
         {"role": "user", "parts": [{"type": "text", "content": "Weather in Oslo?"}]}
     ]
     assert json.loads(first["gen_ai.output.messages"])[0]["parts"] == [
-        {"type": "tool_call", "id": "call_1", "name": "lookup", "arguments": '{"city": "Oslo"}'}
+        {"type": "tool_call", "id": "call_1", "name": "lookup", "arguments": {"city": "Oslo"}}
     ]
     assert [t["name"] for t in json.loads(first["gen_ai.tool.definitions"])] == ["lookup"]
     assert json.loads(second["gen_ai.input.messages"])[-1] == {

@@ -16,7 +16,9 @@ from openai.types.chat import ChatCompletionChunk, ChatCompletionMessage
 
 from ..exceptions import ModelError
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem
+from ..tracing.messages import finish_reason_of
 from ._openai_errors import INCOMPLETE_STREAM
+from ._openai_usage import usage_from_openai
 from .interface import ModelResponse, TextDelta, Usage
 
 
@@ -58,7 +60,7 @@ class ChatStreamAssembler:
         self._id = self._id or chunk.id or None
         self._model = self._model or chunk.model or None
         if chunk.usage is not None:
-            self._usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+            self._usage = usage_from_openai(chunk.usage)
         text = ""
         for choice in chunk.choices[:1]:
             delta = choice.delta
@@ -97,5 +99,5 @@ class ChatStreamAssembler:
             usage=self._usage,
             response_id=self._id,
             model=self._model,
-            finish_reasons=tuple(self._finish_reasons),
+            finish_reasons=tuple(finish_reason_of(r) for r in self._finish_reasons),
         )

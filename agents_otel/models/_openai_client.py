@@ -157,16 +157,12 @@ class OpenAIClientModel(Model):
 
 
 async def stream_deltas(stream: AsyncIterable[T], feed: Callable[[T], TextDelta | None]) -> AsyncIterator[TextDelta]:
-    """The text deltas ``feed`` finds in a provider stream (``feed`` also assembles the rest of the answer).
+    """One ``TextDelta`` per chunk of a provider stream: its text, or empty for a chunk without text (``feed`` also
+    assembles the rest of the answer).
 
-    The first chunk is always forwarded, as an empty ``TextDelta`` if it carries no text, so the ``chat`` span's
-    time to first chunk is measured even when the answer is only tool calls.
+    Every chunk is forwarded, so the ``chat`` span's time to first chunk and the time-per-output-chunk metric see
+    the wire's chunks even when the answer is only tool calls; empty deltas never reach the run's stream.
     """
-    first = True
     async for chunk in stream:
         delta = feed(chunk)
-        if delta is None and first:
-            delta = TextDelta("", raw=chunk)
-        first = False
-        if delta is not None:
-            yield delta
+        yield delta if delta is not None else TextDelta("", raw=chunk)

@@ -73,11 +73,32 @@ class ModelRequest:
 
 
 @dataclass(slots=True)
+class InputTokensDetails:
+    """The part of the input tokens the provider served from its prompt cache (the SDK's and OpenAI's shape)."""
+
+    cached_tokens: int = 0
+
+
+@dataclass(slots=True)
+class OutputTokensDetails:
+    """The part of the output tokens spent on reasoning (the SDK's and OpenAI's shape)."""
+
+    reasoning_tokens: int = 0
+
+
+@dataclass(slots=True)
 class Usage:
-    """Tokens a model call (or a whole run, summed) used, as the provider reported them."""
+    """Tokens a model call (or a whole run, summed) used, as the provider reported them.
+
+    The details are included in the totals (``cached_tokens`` in ``input_tokens``, ``reasoning_tokens`` in
+    ``output_tokens``), as both OpenAI APIs report them; they become ``gen_ai.usage.cache_read.input_tokens`` and
+    ``gen_ai.usage.reasoning.output_tokens``.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
+    input_tokens_details: InputTokensDetails = field(default_factory=InputTokensDetails)
+    output_tokens_details: OutputTokensDetails = field(default_factory=OutputTokensDetails)
 
     @property
     def total_tokens(self) -> int:
@@ -86,6 +107,8 @@ class Usage:
     def add(self, other: Usage) -> None:
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
+        self.input_tokens_details.cached_tokens += other.input_tokens_details.cached_tokens
+        self.output_tokens_details.reasoning_tokens += other.output_tokens_details.reasoning_tokens
 
 
 @dataclass(slots=True)

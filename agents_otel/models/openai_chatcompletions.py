@@ -15,13 +15,15 @@ from openai.types.chat import ChatCompletion
 
 from ..exceptions import ModelError
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
+from ..tracing.messages import finish_reason_of
 from ._openai_chat_output import ChatStreamAssembler, choice_items
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import INVALID_RESPONSE, openai_errors
 from ._openai_output_format import output_format_params
 from ._openai_settings import settings_params
 from ._openai_tools import tool_params
-from .interface import ModelRequest, ModelResponse, ModelStreamEvent, Usage
+from ._openai_usage import usage_from_openai
+from .interface import ModelRequest, ModelResponse, ModelStreamEvent
 
 
 class OpenAIChatCompletionsModel(OpenAIClientModel):
@@ -102,8 +104,8 @@ def model_response(completion: ChatCompletion) -> ModelResponse:
     usage = completion.usage
     return ModelResponse(
         output=output,
-        usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage is not None else Usage(),
+        usage=usage_from_openai(usage),
         response_id=completion.id or None,
         model=completion.model or None,
-        finish_reasons=tuple(c.finish_reason for c in completion.choices if c.finish_reason),
+        finish_reasons=tuple(finish_reason_of(c.finish_reason) for c in completion.choices if c.finish_reason),
     )

@@ -21,7 +21,8 @@ from ._openai_output_format import output_format_params
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
 from ._openai_settings import settings_params
 from ._openai_tools import tool_params
-from .interface import ModelRequest, ModelResponse, ModelStreamEvent, Usage
+from ._openai_usage import usage_from_openai
+from .interface import ModelRequest, ModelResponse, ModelStreamEvent
 
 
 class OpenAIResponsesModel(OpenAIClientModel):
@@ -89,7 +90,7 @@ def model_response(response: Response, output: list[ModelOutputItem] | None = No
     usage = response.usage
     return ModelResponse(
         output=items,
-        usage=Usage(usage.input_tokens, usage.output_tokens) if usage is not None else Usage(),
+        usage=usage_from_openai(usage),
         response_id=response.id,
         model=response.model,
         finish_reasons=(finish_reason(response, items),),
@@ -104,11 +105,11 @@ def raise_if_failed(response: Response) -> None:
 
 
 def finish_reason(response: Response, items: list[ModelOutputItem]) -> str:
-    """The Responses API has a status, not a finish reason: map it onto the Chat Completions vocabulary that
-    ``gen_ai.response.finish_reasons`` uses elsewhere, so both APIs read the same in a trace."""
+    """The Responses API has a status, not a finish reason: map it onto the GenAI conventions' finish reasons
+    (``stop``, ``length``, ``content_filter``, ``tool_call``), as the Chat Completions reasons are."""
     if response.status == "incomplete":
         reason = response.incomplete_details.reason if response.incomplete_details else None
         return {"max_output_tokens": "length", "content_filter": "content_filter"}.get(reason or "", "incomplete")
     if any(isinstance(i, FunctionCall) for i in items):
-        return "tool_calls"
+        return "tool_call"
     return "stop"

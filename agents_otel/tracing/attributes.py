@@ -1,8 +1,10 @@
 """Span, event and attribute names in one place.
 
 ``gen_ai.*`` names follow the OTel GenAI semantic conventions (open-telemetry/semantic-conventions-genai,
-``model/gen-ai/spans.yaml``). The conventions define nothing for tool progress, so the progress event and its own
-attributes live in the ``agents_otel.*`` namespace rather than squatting on ``gen_ai.*``.
+``model/gen-ai/spans.yaml``); ``tests/test_trace_conventions.py`` pins every one that the
+``opentelemetry-semantic-conventions`` package defines to its constant, so an upstream rename fails a test.
+The conventions define nothing for tool progress, so the progress event and its own attributes live in the
+``agents_otel.*`` namespace rather than squatting on ``gen_ai.*``.
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ GEN_AI_REQUEST_MAX_TOKENS: Final = "gen_ai.request.max_tokens"
 GEN_AI_RESPONSE_MODEL: Final = "gen_ai.response.model"
 GEN_AI_RESPONSE_ID: Final = "gen_ai.response.id"
 GEN_AI_RESPONSE_FINISH_REASONS: Final = "gen_ai.response.finish_reasons"
+GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: Final = "gen_ai.response.time_to_first_chunk"
+GEN_AI_REQUEST_STREAM: Final = "gen_ai.request.stream"
 GEN_AI_USAGE_INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
 GEN_AI_USAGE_OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
+GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: Final = "gen_ai.usage.cache_read.input_tokens"
+GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: Final = "gen_ai.usage.reasoning.output_tokens"
 GEN_AI_TOOL_NAME: Final = "gen_ai.tool.name"
 GEN_AI_TOOL_CALL_ID: Final = "gen_ai.tool.call.id"
 GEN_AI_TOOL_TYPE: Final = "gen_ai.tool.type"

@@ -1,19 +1,47 @@
 """Conversation content in the GenAI conventions' JSON shapes, for opt-in content capture only.
 
-``gen_ai.input.messages`` / ``gen_ai.output.messages`` are lists of ``{"role", "parts": [...]}`` where a part is
+``gen_ai.input.messages`` / ``gen_ai.output.messages`` follow the published schemas
+(semantic-conventions-genai ``model/gen-ai/gen-ai-input-messages.json`` and ``gen-ai-output-messages.json``;
+``tests/test_trace_conventions.py`` validates against them): lists of ``{"role", "parts": [...]}`` where a part is
 ``{"type": "text", "content"}``, ``{"type": "tool_call", "id", "name", "arguments"}`` or
-``{"type": "tool_call_response", "id", "response"}``.
+``{"type": "tool_call_response", "id", "response"}``. Tool-call ``arguments`` are the decoded JSON object the model
+sent (the schema's ``arguments`` is any value, and a string holding JSON nested in JSON helps nobody); arguments
+that are not valid JSON stay the string the model sent. Output messages carry no ``finish_reason``: the newest
+schema deprecates it in favour of ``gen_ai.response.finish_reasons``, whose values :func:`finish_reason_of` maps
+onto the schema's ``FinishReason`` vocabulary.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import pydantic_core
 
 from ..items import AssistantMessage, ConversationItem, FunctionCall, UserMessage
 from ..models.interface import ToolSpec
+
+FINISH_REASONS: Final = ("stop", "length", "content_filter", "tool_call", "compaction", "error")
+"""The schema's ``FinishReason`` values (gen-ai-output-messages.json)."""
+_PROVIDER_FINISH_REASONS: Final = {
+    "tool_calls": "tool_call",  # OpenAI Chat Completions
+    "function_call": "tool_call",  # its deprecated predecessor
+    "max_tokens": "length",
+    "max_output_tokens": "length",  # OpenAI Responses incomplete_details.reason
+}
+
+
+def finish_reason_of(provider_reason: str) -> str:
+    """A provider's finish reason in the conventions' vocabulary (unknown reasons pass through unchanged)."""
+    return _PROVIDER_FINISH_REASONS.get(provider_reason, provider_reason)
+
+
+def _arguments(raw: str) -> Any:
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return raw
 
 
 def _part(item: ConversationItem) -> tuple[str, dict[str, Any]]:
@@ -26,12 +54,13 @@ def _part(item: ConversationItem) -> tuple[str, dict[str, Any]]:
             "type": "tool_call",
             "id": item.call_id,
             "name": item.name,
-            "arguments": item.arguments,
+            "arguments": _arguments(item.arguments),
         }
     return "tool", {"type": "tool_call_response", "id": item.call_id, "response": item.output}
 
 
-def messages_json(items: Iterable[ConversationItem], finish_reason: str | None = None) -> str:
+def messages_json(items: Iterable[ConversationItem]) -> str:
+    """Consecutive items of one role become the parts of one message (tool results stay one message each)."""
     messages: list[dict[str, Any]] = []
     for item in items:
         role, part = _part(item)
@@ -39,9 +68,6 @@ def messages_json(items: Iterable[ConversationItem], finish_reason: str | None =
             messages[-1]["parts"].append(part)
         else:
             messages.append({"role": role, "parts": [part]})
-    if finish_reason is not None:
-        for message in messages:
-            message["finish_reason"] = finish_reason
     return pydantic_core.to_json(messages).decode()
 
 
@@ -55,4 +81,4 @@ def tool_definitions_json(tools: Iterable[ToolSpec]) -> str:
     ).decode()
 
 
-__all__ = ["messages_json", "system_instructions_json", "tool_definitions_json"]
+__all__ = ["FINISH_REASONS", "finish_reason_of", "messages_json", "system_instructions_json", "tool_definitions_json"]
