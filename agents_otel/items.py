@@ -84,7 +84,9 @@ class ToolCallIdentity:
 _new = object.__new__
 
 
-def new_identity(tool_call_id: str, tool_name: str, agent_name: str, parent_tool_call_id: str | None) -> ToolCallIdentity:
+def new_identity(
+    tool_call_id: str, tool_name: str, agent_name: str, parent_tool_call_id: str | None
+) -> ToolCallIdentity:
     """``ToolCallIdentity(...)`` for the runtime's hot path: slot stores instead of the generated keyword-only
     ``__init__``, which costs several times more per call. Equal to the constructor's result (a test checks)."""
     identity: ToolCallIdentity = _new(ToolCallIdentity)

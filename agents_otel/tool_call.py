@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from .run_state import RunState
 
 
-
 class _Supervision:
     """A supervised call's timeouts and scope (only calls with a stall or idle timeout have one)."""
 
