@@ -55,6 +55,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.function_schema": ENGINE,
     "agents_otel.tool": ENGINE,
     "agents_otel.tool_threads": RUN_STATE,
+    "agents_otel.content_guard": RUN_STATE,
     "agents_otel.model_call": ENGINE,
     "agents_otel.agent_span": ENGINE,
     "agents_otel.tool_execution": ENGINE,
