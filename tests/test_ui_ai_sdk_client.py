@@ -140,3 +140,36 @@ def test_a_handoff_is_a_step_change_after_the_transfer_call() -> None:
     parts = turn["message"]["parts"]
     assert [p["type"] for p in parts if p["type"] == "step-start"] == ["step-start", "step-start"]
     assert [p["text"] for p in parts if p["type"] == "text"] == ["Specialist here."]
+
+
+def test_the_chat_state_machine_behind_use_chat_keeps_one_progress_part_per_call() -> None:
+    """AbstractChat (what ``useChat`` wraps): ``onData`` sees every progress value live, the stored message keeps
+    one part per call with its latest value, and the second turn continues the conversation."""
+    scenario = Scenario()
+    with LiveServer(create_app(scenario.agent)) as server:
+        report = drive(
+            "ai_sdk_chat_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "turns": ["Hello", "And again"]}
+        )
+    assert report["errors"] == [] and report["status"] == "ready"
+    ids = scenario.ids(1)
+    live = [(d["id"], d["data"]["sequence"]) for d in report["data"] if d["id"] in (ids["a"], ids["b"])]
+    assert [s for i, s in live if i == ids["a"]] == [1, 2, 3] and [s for i, s in live if i == ids["b"]] == [1, 2, 3]
+    roles = [m["role"] for m in report["messages"]]
+    assert roles == ["user", "assistant", "user", "assistant"]
+    first = report["messages"][1]["parts"]
+    stored = {p["id"]: p["data"]["sequence"] for p in first if p["type"] == "data-tool-progress"}
+    assert stored == {ids["a"]: 3, ids["b"]: 3, ids["inner"]: 2}
+    assert len([p for p in first if p["type"] == "data-tool-progress"]) == 3
+    assert [p["text"] for p in report["messages"][3]["parts"] if p["type"] == "text"][-1] == "Answer 2."
+
+
+def test_stop_in_the_chat_state_machine_cancels_the_run() -> None:
+    with LiveServer(create_app(blocked_agent)) as server:
+        report = drive(
+            "ai_sdk_chat_driver.mjs",
+            {"url": server.base_url + "/ai-sdk/chat", "turns": ["wait"], "stopOnProgress": True},
+        )
+        assert report["status"] == "ready"
+        (assistant,) = [m for m in report["messages"] if m["role"] == "assistant"]
+        served = assistant["metadata"]["agentsOtelRunId"]
+        assert final_event(server.base_url, served)["type"] == "run_cancelled"
