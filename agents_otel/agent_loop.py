@@ -102,7 +102,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
     run.current_agent = loop.last_agent = agent
     run.emit(AgentUpdatedStreamEvent(agent))
     if hooked:
-        await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, list(conversation.history)), agent)
+        turn_input = to_response_items(conversation.history)
+        await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, turn_input), agent)
     guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
     if guardrails:
         checks = InputChecks(run, loop.wrapper, agent, loop.conversation.start, loop.input_guardrail_results)
@@ -124,7 +125,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             specs += [h.spec for h in handoffs.values()]
         request = ModelRequest(instructions, list(conversation.history), specs, settings, schema_spec_)
         if hooked:
-            await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, request.input)
+            input_items = to_response_items(request.input)  # the SDK's Responses-format dicts
+            await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)
         if guardrails:
             response = await checks.alongside(guardrails, call_model(model, request, run, agent.name))
             guardrails = []
@@ -185,7 +187,7 @@ async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any) -> None:
     if guardrails:
         await check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
     if run.hooks is not None or agent.hooks is not None:
-        ctx = AgentHookContext(run.context, loop.usage, list(loop.conversation.history))
+        ctx = AgentHookContext(run.context, loop.usage, to_response_items(loop.conversation.history))
         await lifecycle.agent_end(run.hooks, ctx, agent, output)
     loop.final_output = output
     await loop.save_turn()

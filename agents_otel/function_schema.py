@@ -43,9 +43,10 @@ class FunctionSchema:
     var_keyword: str | None = None
     """The ``**kwargs`` parameter's name: its object is spread into the keyword arguments."""
 
-    def to_call_args(self, parsed: BaseModel) -> tuple[list[Any], dict[str, Any]]:
-        """The validated arguments as ``(args, kwargs)`` for the function (without the context)."""
-        kwargs = dict(parsed.__dict__)
+    def to_call_args(self, parsed: BaseModel | dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        """The validated arguments (the model, or its fields) as ``(args, kwargs)`` for the function (without the
+        context)."""
+        kwargs = dict(parsed.__dict__ if isinstance(parsed, BaseModel) else parsed)
         args = [kwargs.pop(name) for name in self.positional]
         if self.var_positional is not None:
             args.extend(kwargs.pop(self.var_positional) or ())

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from .exceptions import ToolArgumentsError, UserError
 from .function_schema import FunctionSchema, function_schema
 from .models.interface import ToolSpec
+from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
 from .tool_errors import (
     ToolErrorFunction,
@@ -145,22 +146,20 @@ def tool_thread_pool() -> DaemonThreadPool:
 
 
 def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> ToolInvoker:
-    # The model's own validator, without model_validate_json's Python wrapper: half the cost per tool call.
-    validate_json = schema.arguments_model.__pydantic_validator__.validate_json
+    parse_arguments = arguments_parser(schema.arguments_model)  # the validated fields, without a model instance
     takes_context = schema.takes_context
     plain = not schema.positional and schema.var_positional is None and schema.var_keyword is None
     is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)
 
     async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
         try:
-            parsed = validate_json(arguments or "{}")
+            kwargs = parse_arguments(arguments or "{}")  # a new dict: nothing aliases it
         except ValidationError as exc:
             raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}") from None
         if plain:
-            kwargs = parsed.__dict__  # the validated fields; ** below copies them, so nothing aliases the model
             args: list[Any] = [ctx] if takes_context else []
         else:
-            call_args, kwargs = schema.to_call_args(parsed)
+            call_args, kwargs = schema.to_call_args(kwargs)
             args = [ctx, *call_args] if takes_context else call_args
         if is_async:
             return await func(*args, **kwargs)
