@@ -147,7 +147,7 @@ def _session(base: str, conversation_id: str) -> dict[str, Any] | None:
 def test_phoenix_types_our_spans_and_groups_the_conversation_as_a_session(phoenix: str) -> None:
     trace_id = _send(phoenix, "conv-plain", openinference=False)
     spans = _until(lambda: _spans_by_kind(phoenix, trace_id), "our spans")
-    assert sorted(spans) == ["AGENT", "LLM", "LLM", "TOOL"]
+    assert {kind: len(found) for kind, found in spans.items()} == {"AGENT": 1, "LLM": 2, "TOOL": 1}
     agent = spans["AGENT"][0]
     assert agent["name"] == "invoke_agent Forecaster"
     assert all(s["attributes"]["session.id"] == "conv-plain" for kind in spans.values() for s in kind)
