@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus phoenix clean
+.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus redis phoenix clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ prometheus:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
 	  else echo "promtool missing: install Debian's 'prometheus' package to run the alert-rule tests"; fi; }
 
+# A real redis-server for the replica tests comes from Debian's package; each test session starts its own instance.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server missing: install Debian's 'redis-server' package to run the replica tests"; fi; }
+
 # Arize Phoenix for tests/test_phoenix.py, from PyPI into a venv of its own (it is large, ~850 MB, and must not
 # meet our dependencies). Pinned: docs/tracing-backends.md states what this version shows for our spans.
 PHOENIX_PYTHON ?= python3
@@ -59,7 +65,7 @@ $(PHOENIX_STAMP):
 	touch $@
 
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients prometheus phoenix lint
+test: $(STAMP) browser js-clients prometheus redis phoenix lint
 	$(PY) -m pytest -q
 
 # What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).

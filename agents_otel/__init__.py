@@ -27,6 +27,7 @@ from .exceptions import (
     ToolArgumentsError,
     ToolError,
     ToolNotFoundError,
+    ToolOutputError,
     ToolTimeoutError,
     UserError,
 )
@@ -176,6 +177,7 @@ __all__ = [
     "ToolContext",
     "ToolError",
     "ToolNotFoundError",
+    "ToolOutputError",
     "ToolProgressStreamEvent",
     "ToolSpec",
     "ToolStalledStreamEvent",

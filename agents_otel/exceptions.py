@@ -74,6 +74,13 @@ class ToolArgumentsError(ToolError):
     error_type = "invalid_arguments"
 
 
+class ToolOutputError(ToolError):
+    """The tool returned an iterator or generator. Consuming it could block the loop for ever (an endless one) and
+    the stream could not show it, so a tool must return the values themselves: ``list(...)`` it, or join it."""
+
+    error_type = "invalid_output"
+
+
 class ToolTimeoutError(ToolError, TimeoutError):
     """The tool ran past its ``timeout``."""
 

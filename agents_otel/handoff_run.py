@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import SpanKind
 
 from . import lifecycle
+from .content_guard import exception_scrub
 from .conversation import Conversation, conversation_items, input_history_items
 from .exceptions import UserError
 from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
@@ -55,7 +56,7 @@ async def perform_handoff(
             A.GEN_AI_TOOL_CALL_ID: call.call_id,
         },
     )
-    with SpanScope(span):
+    with SpanScope(span, scrub=exception_scrub(run, call.name)):
         new_agent = await handoff.on_invoke_handoff(wrapper, call.arguments)
         span.set_attribute(A.HANDOFF_TO_AGENT, new_agent.name)
         message = handoff.get_transfer_message(new_agent)

@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 from .exceptions import ModelBehaviorError, UserError
 from .models._openai_strict_schema import strict_json_schema
 from .models.interface import ToolSpec
+from .validation_text import validation_summary
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -126,7 +127,10 @@ def handoff(
             try:
                 value = adapter.validate_json(arguments or "")
             except pydantic.ValidationError as exc:
-                raise ModelBehaviorError(f"Invalid JSON for handoff {agent.name!r}: {exc}") from exc
+                # the summary, not pydantic's text, and no chained cause: both would echo the raw arguments
+                raise ModelBehaviorError(
+                    f"Invalid JSON for handoff {agent.name!r}: {validation_summary(exc)}"
+                ) from None
             result = on_handoff(ctx, value)  # type: ignore[misc]
         elif on_handoff is not None:
             result = on_handoff(ctx)

@@ -209,12 +209,17 @@ async def run_nested(
     run = _nested_run(outer, ctx, stream=stream)
     task = asyncio.get_running_loop().create_task(run_agent(agent, input, run, max_turns))
     task.add_done_callback(lambda _: stream.close())
+    failures = 0
     try:
         while batch := await stream.get_batch():
             for event in batch:
-                await _deliver(on_stream, {"event": event, "agent": agent, "tool_call": call})
+                failures += await _deliver(on_stream, {"event": event, "agent": agent, "tool_call": call}, failures)
         return (await task).final_output
     finally:
+        if failures:
+            tool_call_of(ctx).span.set_attribute(ON_STREAM_ERRORS, failures)
+            if failures > 1:
+                logger.warning("as_tool on_stream callback raised %d times in call %s", failures, ctx.tool_call_id)
         if not task.done():
             task.cancel()
             with contextlib.suppress(BaseException):
@@ -233,10 +238,21 @@ def _nested_run(outer: RunState, ctx: ToolContext[Any], *, stream: EventStream |
     )
 
 
-async def _deliver(on_stream: OnStream, payload: Any) -> None:
+ON_STREAM_ERRORS = "agents_otel.on_stream.errors"
+"""Attribute on the agent-as-tool's ``execute_tool`` span: how many events its ``on_stream`` callback raised on."""
+
+
+async def _deliver(on_stream: OnStream, payload: Any, failed_before: int) -> int:
+    """1 if the callback raised, else 0. A callback raising on every event would log thousands of tracebacks per
+    call: the first is logged in full, the rest only counted (a summary at the end of the call)."""
     try:
         result = on_stream(payload)
         if result is not None and asyncio.iscoroutine(result):
             await result
     except Exception:
-        logger.exception("as_tool on_stream callback raised; the run goes on")
+        if not failed_before:
+            logger.exception(
+                "as_tool on_stream callback raised; the run goes on (further errors of this call are counted)"
+            )
+        return 1
+    return 0

@@ -47,6 +47,7 @@ class RunState:
         "redact",
         "sampling",
         "stream",
+        "stream_redact",
         "streams",
         "trace_id",
         "tracer",
@@ -85,6 +86,8 @@ class RunState:
         self.sampling: ProgressSampling = config.progress_sampling
         self.payload_cap: int = config.max_progress_payload_bytes
         self.redact: Redactor | None = config.redact
+        self.stream_redact: Redactor | None = config.redact if config.redact_stream else None
+        """The hook for the stream's tool events, or ``None`` when they carry raw values."""
         self._watchdog: StallWatchdog | None = None
         self.hooks: RunHooksBase[Any, Any] | None = None
         """``Runner.run(..., hooks=...)``; tool calls check it (and the agent's hooks) before building a coroutine."""

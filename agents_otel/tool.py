@@ -7,7 +7,6 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -17,6 +16,8 @@ from .exceptions import ToolArgumentsError, UserError
 from .function_schema import FunctionSchema, function_schema
 from .models.interface import ToolSpec
 from .tool_context import ToolContext
+from .tool_threads import DaemonThreadPool
+from .validation_text import validation_summary
 
 ToolErrorFunction = Callable[[ToolContext[Any], Exception], str]
 
@@ -54,15 +55,16 @@ class FunctionTool:
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
 
 
-_executor: ThreadPoolExecutor | None = None
+_executor: DaemonThreadPool | None = None
 
 
-def tool_thread_pool() -> ThreadPoolExecutor:
+def tool_thread_pool() -> DaemonThreadPool:
     """Sync tools run here, not in the loop's default pool, so 20 slow parallel sync tools are not throttled
-    to ``cpu_count + 4`` and cannot starve the app's own ``to_thread`` calls."""
+    to ``cpu_count + 4`` and cannot starve the app's own ``to_thread`` calls; daemon threads, so an abandoned
+    call never holds process exit (:mod:`.tool_threads`)."""
     global _executor
     if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="agents_otel-tool")
+        _executor = DaemonThreadPool(max_workers=64, thread_name_prefix="agents_otel-tool")
     return _executor
 
 
@@ -79,7 +81,7 @@ def _make_invoker(
         try:
             parsed = validate_json(arguments or "{}")
         except ValidationError as exc:
-            raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {exc}") from None
+            raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}") from None
         kwargs = parsed.__dict__  # the validated fields; ** below copies them, so nothing aliases the model
         if positional:
             kwargs = dict(kwargs)

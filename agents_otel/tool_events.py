@@ -18,15 +18,19 @@ Who calls in (the path is one-way: records flow from ``ToolCall`` to here, never
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanContext
 
+from . import redaction
 from .items import ToolCallItem, ToolCallOutputItem
 from .stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
 from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
+    from .redaction import RedactionKind
+    from .run_state import RunState
     from .tool_call import ToolCall
 
 
@@ -40,6 +44,8 @@ def started(call: ToolCall, span_context: SpanContext) -> None:
     item = ToolCallItem(call=identity, arguments=call.arguments)
     run.items.append(item)
     if run.listening:
+        if run.stream_redact is not None:  # the stream leaves the process; new_items (and the model) keep raw values
+            item = ToolCallItem(call=identity, arguments=_redacted_text(run, "tool_arguments", call, call.arguments))
         run.emit_tool_event(RunItemStreamEvent("tool_called", item))
 
 
@@ -47,6 +53,8 @@ def progress(call: ToolCall, sequence: int, data: Any, timestamp: int) -> None:
     """One ``send_progress`` record (already on the span, or held back by sampling): always streamed."""
     run = call.run
     if run.listening:
+        if run.stream_redact is not None:
+            data = redaction.apply(run.stream_redact, "progress", call.tool_name, data)
         event = ToolProgressStreamEvent(call=call.identity, data=data, sequence=sequence, timestamp=timestamp)
         run.emit_progress(event)
 
@@ -78,4 +86,15 @@ def ended(call: ToolCall) -> None:
     )
     run.items.append(item)
     if run.listening:
+        if run.stream_redact is not None and call.output is not None:
+            output = redaction.apply(run.stream_redact, "tool_result", call.tool_name, call.output)
+            item = ToolCallOutputItem(
+                call=call.identity, output=output, is_error=item.is_error, error_type=item.error_type
+            )
         run.emit_tool_event(RunItemStreamEvent("tool_output", item))
+
+
+def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:
+    assert run.stream_redact is not None
+    value = redaction.apply(run.stream_redact, kind, call.tool_name, text)
+    return value if isinstance(value, str) else json.dumps(value, default=str)

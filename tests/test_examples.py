@@ -42,9 +42,29 @@ def test_demo_streams_progress_then_shows_the_trace(tmp_path: Path) -> None:
         ("basic_progress.py", ["[analyze_data] {'status': 'fetching', 'progress': 0.25}", "Q4 sales grew 12%."]),
         ("agent_as_tool.py", ["Inner tool progress: {'status': 'fetching'", "Outer stream sees [analyze_data]"]),
         ("non_streaming.py", ["execute_tool analyze_data agents_otel.tool.progress", "Done."]),
+        (
+            "triage_handoffs.py",
+            [
+                "handoff: Triage → Refunds",
+                "→ Refunds is handling the conversation",
+                "[check_order] checking payments (67%)",
+                "Decision by Refunds: approved=True, 42.0 EUR",
+                "    handoff Triage -> Refunds\n    invoke_agent Refunds\n      chat scripted\n      execute_tool",
+            ],
+        ),
     ],
 )
 def test_seed_examples_run_offline(name: str, expected: list[str], tmp_path: Path) -> None:
     out = run_example(name, tmp_path)
     for fragment in expected:
         assert fragment in out
+
+
+def test_mcp_example_streams_server_progress_and_shows_one_trace(tmp_path: Path) -> None:
+    out = run_example("mcp/agent.py", tmp_path)
+    for page in range(1, 5):
+        assert "[crawl_site call_" in out and f"{page}/4 fetched page {page} of https://example.com" in out
+    assert "Answer: The site has 4 pages" in out
+    # One waterfall: the agent's tool call, the MCP CLIENT and SERVER spans, the server's tool with its progress.
+    assert out.count("tools/call crawl_site") == 2
+    assert out.count("execute_tool crawl_site") == 2

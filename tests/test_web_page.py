@@ -165,3 +165,30 @@ def test_cancel_from_the_page_ends_the_run(page: Any) -> None:
         page.click("#cancel")
         page.wait_for_selector('#status[data-status="cancelled"]', timeout=WAIT_MS)
         assert page.locator(_card("call_wait")).get_attribute("data-state") == "error"
+
+
+def test_the_page_shows_which_agent_is_active_across_a_handoff(page: Any) -> None:
+    step = SteppedTool("lookup", steps=1)
+
+    def agent() -> Agent[Any]:
+        specialist = Agent(
+            name="Specialist",
+            tools=[step.tool()],
+            model=ScriptedModel([[function_call("lookup", {}, call_id="call_lookup")], [assistant_message("Solved.")]]),
+        )
+        return Agent(
+            name="Triage",
+            handoffs=[specialist],
+            model=ScriptedModel([[assistant_message("Passing you on."), function_call("transfer_to_specialist")]]),
+        )
+
+    with LiveServer(_load_example().create_web_app(agent)) as server:
+        page.goto(server.base_url + "/")
+        page.click("#start")
+        # The specialist's tool is waiting for its release: the page already shows who took over.
+        page.wait_for_selector(_card("call_lookup"), timeout=WAIT_MS)
+        page.wait_for_selector('#agent[data-agent="Specialist"]', timeout=WAIT_MS)
+        assert page.locator("#agent").inner_text() == "agent: Specialist"
+        step.release()
+        page.wait_for_selector('#status[data-status="completed"]', timeout=WAIT_MS)
+        assert page.locator("#answer").inner_text() == "Solved."

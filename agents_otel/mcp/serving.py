@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
 
@@ -18,12 +19,22 @@ async def serve_stdio(server: Server[Any]) -> None:
 async def serve_streamable_http(
     server: Server[Any], host: str = "127.0.0.1", port: int = 8000, *, sock: socket.socket | None = None
 ) -> None:
-    """Serve Streamable HTTP at ``http://host:port/mcp`` with uvicorn; ``sock``: an already bound socket."""
+    """Serve Streamable HTTP at ``http://host:port/mcp`` with uvicorn; ``sock``: an already bound socket.
+
+    Cancelling the task that awaits this shuts the server down gracefully (open sessions closed, lifespan run).
+    """
     import uvicorn
 
     app = server.streamable_http_app(host=host)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
-    await uvicorn.Server(config).serve(sockets=[sock] if sock is not None else None)
+    http = uvicorn.Server(config)
+    serving = asyncio.ensure_future(http.serve(sockets=[sock] if sock is not None else None))
+    try:
+        await asyncio.shield(serving)
+    except asyncio.CancelledError:
+        http.should_exit = True
+        await serving
+        raise
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -10,7 +10,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..items import MessageOutputItem, ToolCallIdentity, ToolCallItem, ToolCallOutputItem
+from ..items import (
+    HandoffCallItem,
+    HandoffOutputItem,
+    MessageOutputItem,
+    ToolCallIdentity,
+    ToolCallItem,
+    ToolCallOutputItem,
+)
 from ..models.interface import TextDelta
 from ..safe_json import to_jsonable
 from ..stream_events import (
@@ -106,4 +113,21 @@ def _item_json(event: RunItemStreamEvent) -> dict[str, Any]:
         )
     if isinstance(item, MessageOutputItem):
         return {"type": "message_output_created", "text": item.text, "agent_name": item.agent_name}
+    if isinstance(item, HandoffCallItem):
+        return {
+            "type": "handoff_requested",
+            "tool_call_id": item.call_id,
+            "tool_name": item.tool_name,
+            "arguments": item.arguments,
+            "agent_name": item.agent_name,
+        }
+    if isinstance(item, HandoffOutputItem):
+        return {
+            "type": "handoff_occured",
+            "tool_call_id": item.call_id,
+            "tool_name": item.tool_name,
+            "from_agent": item.source_agent.name,
+            "to_agent": item.target_agent.name,
+            "agent_name": item.agent_name,
+        }
     return {**(_generic_json(item) or {}), "type": event.name}

@@ -13,6 +13,7 @@ const statusEl = document.getElementById("status");
 const traceLink = document.getElementById("trace-link");
 const toolsEl = document.getElementById("tools");
 const answerEl = document.getElementById("answer");
+const agentEl = document.getElementById("agent");
 const toolTemplate = document.getElementById("tool-template");
 
 // null: no trace backend configured; the page then draws the run's trace itself (waterfall.js) from the
@@ -126,6 +127,8 @@ function apply(event) {
     case "tool_output": finishTool(event); break;
     case "text_delta": answerEl.textContent += event.delta; break;
     case "message_output_created": answerEl.textContent = event.text; break;
+    case "agent_updated": showAgent(event.agent_name); break; // at the start, and at each handoff
+    case "guardrail_tripwire_triggered": setStatus(`stopped by guardrail ${event.guardrail_name}`, "failed"); break;
     case "run_completed":
       if (typeof event.final_output !== "string") answerEl.textContent = JSON.stringify(event.final_output, null, 2);
       setStatus("completed", "completed");
@@ -133,6 +136,13 @@ function apply(event) {
     case "run_failed": setStatus(`failed: ${event.error_type}: ${event.message}`, "failed"); break;
     case "run_cancelled": setStatus("cancelled", "cancelled"); break;
   }
+}
+
+function showAgent(name) {
+  if (agentEl.dataset.agent && agentEl.dataset.agent !== name) answerEl.textContent = ""; // the new agent answers
+  agentEl.dataset.agent = name;
+  agentEl.textContent = `agent: ${name}`;
+  agentEl.hidden = false;
 }
 
 function watch(run) {
@@ -177,6 +187,8 @@ form.addEventListener("submit", async (e) => {
   waterfallEl.replaceChildren();
   waterfallEl.closest("section").hidden = true;
   answerEl.textContent = "";
+  agentEl.dataset.agent = "";
+  agentEl.hidden = true;
   traceLink.hidden = true;
   startButton.disabled = true;
   setStatus("starting", "starting");
