@@ -13,11 +13,13 @@ import sys
 from typing import Any
 
 import anyio
+
 try:  # mcp 2.x
     from mcp.server.mcpserver import Context, MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 except ImportError:  # mcp 1.x: the same server under its old name
-    from mcp.server.fastmcp import Context, FastMCP as MCPServer  # type: ignore[no-redef,import-not-found,unused-ignore]
+    from mcp.server.fastmcp import Context  # type: ignore[no-redef,import-not-found,unused-ignore]
+    from mcp.server.fastmcp import FastMCP as MCPServer
     from mcp.server.fastmcp.exceptions import ToolError  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 server = MCPServer("official-test-server")
