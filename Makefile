@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all test-mcp1 lint typecheck bench browser js-clients prometheus clean
+.PHONY: demo test test-all test-mcp1 lint typecheck bench browser js-clients prometheus redis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,14 @@ prometheus:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
 	  else echo "promtool missing: install Debian's 'prometheus' package to run the alert-rule tests"; fi; }
 
+# A real redis-server for the replica tests comes from Debian's package; each test session starts its own instance.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server missing: install Debian's 'redis-server' package to run the replica tests"; fi; }
+
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients prometheus lint
+test: $(STAMP) browser js-clients prometheus redis lint
 	$(PY) -m pytest -q
 	$(MAKE) test-mcp1
 

@@ -23,7 +23,7 @@ from .items import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 
 class Conversation:
@@ -43,9 +43,10 @@ class Conversation:
         if self.unsaved is not None:
             self.unsaved.append(item)
 
-    def extend(self, items: Iterable[ConversationItem]) -> None:
-        for item in items:
-            self.add(item)
+    def extend(self, items: Sequence[ConversationItem]) -> None:
+        self.history.extend(items)  # one call for a turn's tool outputs, not one per call
+        if self.unsaved is not None:
+            self.unsaved.extend(items)
 
     def take_unsaved(self) -> list[ConversationItem]:
         out = self.unsaved or []

@@ -25,6 +25,9 @@ W5  peak memory, one tool emitting 1,000,000 progress events to a slow consumer 
     (progress_workloads.py).
 W6  the HTTP server: request latency (GET /config, keep-alive) and time per SSE event through
     ``agents-otel serve`` against the same app under plain ``uvicorn.run`` (server_workloads.py).
+W7  server replicas through Redis: a run's progress from its tool on replica A to an SSE watcher on replica B,
+    time per event (burst) and delivery latency p50/p99 (paced), against the in-process server (run and
+    watcher on one replica, no broker), interleaved in the same run (replica_workloads.py; needs redis-server).
 
 Rows for agents_otel show *pending* while ``agents_otel`` is not importable
 (``agents_otel_side`` raises NotImplementedError): the baseline is still measured and shown.
@@ -53,6 +56,7 @@ import floor
 import harness
 import peer_openai_agents as sdk
 import progress_workloads as progress
+import replica_workloads as replicas
 import server_workloads as server
 from harness import Case, Row, Sample, Scaling, Table, Target
 
@@ -68,7 +72,7 @@ TARGETS: dict[str, Target] = {
     "memory_flat": Target.at_most(1.10),  # W5: "flat": 1M events within 10 % of 10k events
     "server_latency": Target.at_most(1.5),  # W6 (issue 18): serve adds nothing per request (was 85x: no TCP_NODELAY)
 }
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
 
 
 @dataclass
@@ -437,6 +441,26 @@ async def w6_rows(table: Table, args: argparse.Namespace) -> None:
         table.add(Row(name, fig.median, base.median, basis=basis, target=target, note=note))
 
 
+async def w7_rows(table: Table, args: argparse.Namespace) -> None:
+    rounds = 3 if args.quick else 7
+    names = {
+        "burst": f"W7 replica A->B via Redis, time / event ({replicas.W7_BURST:,} burst)",
+        "p50": f"W7 replica A->B via Redis, latency p50 ({replicas.W7_PACED} x 1 ms)",
+        "p99": f"W7 replica A->B via Redis, latency p99 ({replicas.W7_PACED} x 1 ms)",
+    }
+    try:
+        r = await replicas.measure_w7(rounds)
+    except Exception as exc:
+        _error_rows(table, list(names.values()), exc)
+        return
+    for figure, name in names.items():
+        fig, base = r.median(figure, "replica"), r.median(figure, "local")
+        note = f"median of {rounds} runs"
+        if figure == "burst":
+            note += f"; {1 / fig:,.0f} vs {1 / base:,.0f} events/s"
+        table.add(Row(name, fig, base, basis="in-process server, same load", note=note))
+
+
 # --------------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------------
@@ -478,6 +502,8 @@ async def main_async(args: argparse.Namespace, *, environment_notes: bool = True
         await w5_row(table, args)
     if "W6" in only:
         await w6_rows(table, args)
+    if "W7" in only:
+        await w7_rows(table, args)
 
     if side.status != "ok":
         table.footnotes.append(f"agents_otel side {side.status.upper()}: {side.reason}")

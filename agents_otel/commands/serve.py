@@ -34,6 +34,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--trace-url-template", default=None, help="link to a trace, with {trace_id} (and {span_id})")
     parser.add_argument("--replay-buffer-size", type=int, default=None, help="events kept per run for reconnects")
     parser.add_argument("--retention-seconds", type=float, default=None, help="how long finished runs stay readable")
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("AGENTS_OTEL_BROKER_URL") or None,
+        help="redis://HOST:PORT/DB to share runs with other replicas (default: $AGENTS_OTEL_BROKER_URL, else none)",
+    )
+    parser.add_argument(
+        "--lease-seconds", type=float, default=None, help="how long a replica's hold on its runs lasts (default: 10)"
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn's log level (default: %(default)s)")
     parser.add_argument(
         "--graceful-timeout",
@@ -112,6 +120,8 @@ def _run(args: argparse.Namespace) -> int:
             ("trace_url_template", args.trace_url_template),
             ("replay_buffer_size", args.replay_buffer_size),
             ("retention_seconds", args.retention_seconds),
+            ("broker", args.broker),
+            ("lease_seconds", args.lease_seconds),
             ("auth_token", args.auth_token),
             ("replay_buffer_bytes", args.replay_buffer_bytes),
             ("max_event_bytes", args.max_event_bytes),
@@ -128,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     options["shutdown_grace_seconds"] = args.graceful_timeout / 2  # within uvicorn's bound, which cuts the rest
     try:
         app = create_app(agent, **options)
-    except ValueError as exc:
+    except (ValueError, ImportError) as exc:
         print(f"agents-otel serve: {exc}", file=sys.stderr)
         return 2
     try:

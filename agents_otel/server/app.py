@@ -2,7 +2,8 @@
 
 A plain Starlette app so it mounts into any Starlette or FastAPI app (``api.mount("/agent", create_app(agent))``)
 and its routes know nothing of the host's. Mounted apps do not get lifespan events, so nothing here depends on
-startup; on shutdown the host should ``await app.runs.aclose()`` (the standalone app does it itself).
+startup; on shutdown the host should ``await app.runs.aclose()`` and then ``await app.broker.aclose()`` (the
+standalone app does both itself).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import anyio
+from opentelemetry.context import Context
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..items import ConversationItem
 from ..run import DEFAULT_MAX_TURNS
 from ..run_config import RunConfig
 from .access import (
@@ -30,7 +33,8 @@ from .access import (
     principal_of,
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
-from .errors import InvalidRequestError, InvalidRunInputError, ServerError
+from .broker import DEFAULT_LEASE_SECONDS, RunBroker, make_broker
+from .errors import InvalidRequestError, InvalidRunInputError, RunNotFoundError, ServerError
 from .event_size import DEFAULT_MAX_EVENT_BYTES
 from .protocol_routes import ag_ui_handler, ai_sdk_handler
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE
@@ -40,6 +44,8 @@ from .run_registry import (
     DEFAULT_RETENTION_SECONDS,
     AgentSource,
     RunRegistry,
+    ServedRun,
+    new_run_id,
 )
 from .run_trace import RecentTraces, run_trace_handler
 from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, parse_last_event_id, watch_response
@@ -60,10 +66,12 @@ class RunRequest(BaseModel):
 class AgentServerApp(Starlette):
     """The app ``create_app`` returns; ``runs`` is its registry (for shutdown, or to inspect runs), ``access``
     the policy its :class:`AccessMiddleware` enforces (endpoints added to the app use ``principal_of`` and
-    ``access.stream_url``)."""
+    ``access.stream_url``), ``broker`` what it shares runs with other replicas through (in-process unless
+    ``broker=`` was given)."""
 
     runs: RunRegistry
     access: AccessPolicy
+    broker: RunBroker
     trace_url_template: str | None
     traces: RecentTraces
 
@@ -91,12 +99,17 @@ def create_app(
     stream_token_key: bytes | None = None,
     send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
     shutdown_grace_seconds: float = DEFAULT_SHUTDOWN_GRACE,
+    broker: str | RunBroker | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> AgentServerApp:
     """An app serving ``agent`` (or a zero-argument factory called once per run).
 
     ``replay_buffer_size``: events kept per run for late and reconnecting watchers. ``retention_seconds``: how
     long a finished run stays readable. ``registry`` replaces the one built from those (tests pass one with a
-    fake clock). Who may use the app and how much it holds: see "Security" in docs/server.md.
+    fake clock). Who may use the app and how much it holds: see "Security" in docs/server.md. ``broker``: a
+    ``redis://HOST:PORT/DB`` URL to run several replicas of this app behind one load balancer (each answers for
+    every run; docs/server.md "Running several replicas"), the owner's lease on each of its runs lasting
+    ``lease_seconds``.
     """
     auth_function, token = resolve_auth(auth, auth_token)
     if token is not None:
@@ -132,13 +145,28 @@ def create_app(
     if trace_url_template is None:
         runs.add_span_processor(traces)
 
+    shared = make_broker(broker, lease_seconds=lease_seconds)
+    shared.bind(runs)
+
+    async def launch(
+        input: str | list[ConversationItem], parent: Context | None, principal: str, conversation_id: str | None
+    ) -> ServedRun:
+        """Every way of starting a run goes through here, so each run is announced to the broker before it
+        starts (``503`` if it cannot be: nothing runs unannounced) and published once it has."""
+        runs.check_capacity(principal)  # refuse before announcing anything
+        run_id = new_run_id()
+        await shared.open_run(run_id, principal)
+        run = runs.start(input, parent, principal=principal, conversation_id=conversation_id, run_id=run_id)
+        shared.publish(run, principal)
+        return run
+
     def events_url(request: Request, run_id: str, principal: str) -> str:
         return access.stream_url(request.url_for("run_events", run_id=run_id).path, run_id, principal)
 
     async def start_run(request: Request) -> Response:
         principal = principal_of(request)
         body = await _run_request(request)
-        run = runs.start(body.input, run_parent_context(request.headers), principal=principal)
+        run = await launch(body.input, run_parent_context(request.headers), principal, None)
         await run.ready.wait()  # a few loop turns: the run's first event, so the answer carries its trace id
         return JSONResponse(
             {"id": run.id, "trace_id": run.trace_id, "events_url": events_url(request, run.id, principal)},
@@ -148,10 +176,14 @@ def create_app(
 
     async def run_events(request: Request) -> Response:
         run_id = request.path_params["run_id"]
-        run = runs.get(run_id, principal_of(request, run_id))
+        principal = principal_of(request, run_id)
         last_event_id = parse_last_event_id(request.headers.get("last-event-id"))
+        try:
+            buffer = runs.get(run_id, principal).buffer
+        except RunNotFoundError as missing:  # not started here: another replica's, if the broker knows it
+            buffer = await shared.replay(run_id, principal, last_event_id, missing)
         return watch_response(
-            run.buffer,
+            buffer,
             last_event_id,
             send_timeout=send_timeout,
             on_shutdown=runs.cancel_all,
@@ -161,12 +193,20 @@ def create_app(
     async def run_status(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         principal = principal_of(request, run_id)
-        run = runs.get(run_id, principal)
-        return JSONResponse({**run.to_json(), "events_url": events_url(request, run.id, principal)})
+        try:
+            answer = runs.get(run_id, principal).to_json()
+        except RunNotFoundError as missing:
+            answer = await shared.status(run_id, principal, missing)
+        return JSONResponse({**answer, "events_url": events_url(request, run_id, principal)})
 
     async def cancel_run(request: Request) -> Response:
-        run = runs.cancel(request.path_params["run_id"], principal_of(request))
-        return JSONResponse({"id": run.id, "status": "cancelling"}, status_code=202)
+        run_id = request.path_params["run_id"]
+        principal = principal_of(request)
+        try:
+            runs.cancel(run_id, principal)
+        except RunNotFoundError as missing:
+            await shared.cancel(run_id, principal, missing)
+        return JSONResponse({"id": run_id, "status": "cancelling"}, status_code=202)
 
     async def config(request: Request) -> Response:
         return JSONResponse(
@@ -183,6 +223,8 @@ def create_app(
         yield
         with anyio.move_on_after(shutdown_grace_seconds):  # a run stuck in its cancellation must not hold exit
             await runs.aclose()
+        with anyio.move_on_after(shutdown_grace_seconds):  # publish those runs' last events, bounded the same
+            await shared.aclose()
 
     app = AgentServerApp(
         routes=[
@@ -192,14 +234,14 @@ def create_app(
             Route("/runs/{run_id}/cancel", cancel_run, methods=["POST"], name="cancel_run"),
             Route(
                 "/runs/{run_id}/trace",
-                run_trace_handler(runs, traces, trace_url_template),
+                run_trace_handler(runs, traces, trace_url_template, shared),
                 methods=["GET"],
                 name="run_trace",
             ),
             Route("/config", config, methods=["GET"], name="config"),
-            Route("/ag-ui", ag_ui_handler(runs, **protocol_streams), methods=["POST"], name="ag_ui"),
+            Route("/ag-ui", ag_ui_handler(runs, launch, **protocol_streams), methods=["POST"], name="ag_ui"),
             Route(
-                "/ai-sdk/chat", ai_sdk_handler(runs, **protocol_streams), methods=["POST"], name="ai_sdk_chat"
+                "/ai-sdk/chat", ai_sdk_handler(runs, launch, **protocol_streams), methods=["POST"], name="ai_sdk_chat"
             ),
         ],
         middleware=[Middleware(AccessMiddleware, policy=access)],
@@ -208,6 +250,7 @@ def create_app(
     )
     app.runs = runs
     app.access = access
+    app.broker = shared
     app.trace_url_template = trace_url_template
     app.traces = traces
     return app

@@ -114,3 +114,11 @@ class ProtocolUnavailableError(ServerError):
 
     status_code = 501
     code = "protocol_unavailable"
+
+
+class BrokerUnavailableError(ServerError):
+    """The broker replicas share runs through (Redis) cannot be reached, so a new run could not be announced to
+    the other replicas, or a run this replica does not own cannot be looked up. Runs already going on here go on."""
+
+    status_code = 503
+    code = "broker_unavailable"

@@ -13,19 +13,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from opentelemetry.context import Context
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..items import ConversationItem
 from .access import principal_of
 from .errors import ProtocolUnavailableError
 from .protocol_stream import protocol_response, run_headers
-from .run_registry import RunRegistry
+from .run_registry import RunRegistry, ServedRun
 from .trace_parent import run_parent_context
 
 Handler = Callable[[Request], Awaitable[Response]]
+Launch = Callable[[list[ConversationItem], Context | None, str, str | None], Awaitable[ServedRun]]
+"""The app's way of starting a run: (input, parent context, principal, conversation id); see ``create_app``."""
 
 
-def ag_ui_handler(runs: RunRegistry, **stream_options: Any) -> Handler:
+def ag_ui_handler(runs: RunRegistry, launch: Launch, **stream_options: Any) -> Handler:
     """``stream_options``: ``send_timeout`` and ``shutdown_grace`` (see ``protocol_stream``)."""
 
     async def ag_ui(request: Request) -> Response:
@@ -40,7 +44,7 @@ def ag_ui_handler(runs: RunRegistry, **stream_options: Any) -> Handler:
         run_input = ag_ui_input.parse_run_input(await request.body())
         items = ag_ui_input.conversation(run_input)
         parent = run_parent_context(request.headers)
-        run = runs.start(items, parent, principal=principal, conversation_id=run_input.thread_id)
+        run = await launch(items, parent, principal, run_input.thread_id)
         events = run.subscribe()
         await run.ready.wait()  # a few loop turns: the trace id is known for RUN_STARTED's metadata
         mapping = AgUiMapping(run_input.thread_id, run_input.run_id, served_run_id=run.id, trace_id=run.trace_id)
@@ -50,7 +54,7 @@ def ag_ui_handler(runs: RunRegistry, **stream_options: Any) -> Handler:
     return ag_ui
 
 
-def ai_sdk_handler(runs: RunRegistry, **stream_options: Any) -> Handler:
+def ai_sdk_handler(runs: RunRegistry, launch: Launch, **stream_options: Any) -> Handler:
     """``stream_options``: ``send_timeout`` and ``shutdown_grace`` (see ``protocol_stream``)."""
 
     async def ai_sdk_chat(request: Request) -> Response:
@@ -61,7 +65,7 @@ def ai_sdk_handler(runs: RunRegistry, **stream_options: Any) -> Handler:
         chat = ai_sdk_input.parse_chat_request(await request.body())
         items = ai_sdk_input.conversation(chat)
         parent = run_parent_context(request.headers)
-        run = runs.start(items, parent, principal=principal, conversation_id=chat.id)
+        run = await launch(items, parent, principal, chat.id)
         events = run.subscribe()
         await run.ready.wait()
         mapping = AiSdkMapping(served_run_id=run.id, trace_id=run.trace_id)

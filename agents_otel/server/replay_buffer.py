@@ -73,14 +73,33 @@ class ReplayBuffer:
             raise RuntimeError("replay buffer is closed")
         self._last_id += 1
         data = encode_event({"id": self._last_id, **event}, self.max_event_bytes)
-        entry = Entry(self._last_id, data, utf8_size(data))
+        self._push(Entry(self._last_id, data, utf8_size(data)))
+        return self._last_id
+
+    def append_encoded(self, entry_id: int, data: str) -> None:
+        """Add an event numbered and encoded elsewhere (a replica mirroring another's run through a broker).
+
+        The same eviction applies, so a mirror fed the owner's events holds exactly what the owner's buffer holds.
+        An id past ``last_id + 1`` means the source dropped events in between: everything held is discarded, so a
+        watcher that needed them is ended and its resume refused (410), exactly as after a local eviction.
+        """
+        if self._closed:
+            raise RuntimeError("replay buffer is closed")
+        if entry_id <= self._last_id:
+            raise ValueError(f"event {entry_id} is not after the last one held ({self._last_id})")
+        if entry_id != self._last_id + 1:
+            self._entries.clear()
+            self._bytes = 0
+        self._last_id = entry_id
+        self._push(Entry(entry_id, data, utf8_size(data)))
+
+    def _push(self, entry: Entry) -> None:
         entries = self._entries
         entries.append(entry)
         self._bytes += entry.size
         while len(entries) > 1 and (len(entries) > self.capacity or self._bytes > self.max_bytes):
             self._bytes -= entries.popleft().size
         self._notify()
-        return self._last_id
 
     @property
     def held_bytes(self) -> int:

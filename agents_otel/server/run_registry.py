@@ -55,6 +55,10 @@ AgentSource = Agent[Any] | Callable[[], Agent[Any]]
 """An agent shared by all runs, or a factory called once per run (for agents holding per-run state)."""
 
 
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
 @dataclass(eq=False)
 class ServedRun:
     id: str
@@ -149,12 +153,14 @@ class RunRegistry:
         *,
         principal: str = ANONYMOUS,
         conversation_id: str | None = None,
+        run_id: str | None = None,
     ) -> ServedRun:
         """Start a run now for ``principal`` (in ``parent``'s trace when given) and its consumer task; return at
         once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts.
 
         ``input`` is a message or a conversation to continue; ``conversation_id`` (a UI protocol's thread id)
-        becomes the run's ``gen_ai.conversation.id``."""
+        becomes the run's ``gen_ai.conversation.id``; ``run_id`` is given when the id was announced to a broker
+        before the run started (``new_run_id()``)."""
         self._expire()
         self._check_capacity(principal)
         if not self._processors_attached:
@@ -172,12 +178,16 @@ class RunRegistry:
         finally:
             if token is not None:
                 context_api.detach(token)
-        run = ServedRun(uuid.uuid4().hex, result, self._new_buffer(), trace_id, principal)
+        run = ServedRun(run_id or new_run_id(), result, self._new_buffer(), trace_id, principal)
         self._runs[run.id] = run
         self._running[principal] = self._running.get(principal, 0) + 1
         self._running_total += 1
         run.task = asyncio.get_running_loop().create_task(self._consume(run), name=f"agents_otel-run-{run.id}")
         return run
+
+    def new_buffer(self) -> ReplayBuffer:
+        """An empty buffer with this registry's limits (a broker's mirror of another replica's run uses one)."""
+        return self._new_buffer()
 
     def _attach_span_processors(self) -> None:
         add = getattr(resolve_tracer_provider(self._run_config.tracer_provider), "add_span_processor", None)
@@ -211,6 +221,13 @@ class RunRegistry:
             raise RunFinishedError(f"run {run_id!r} has already ended ({run.status})", status=run.status)
         run.result.cancel()
         return run
+
+    def discard(self, run_id: str) -> None:
+        """Stop serving a run from here and cancel it if it still runs: another replica's record of it prevails
+        (it presumed this replica lost and ended the run), and a run must not go on after it was reported ended."""
+        run = self._runs.pop(run_id, None)
+        if run is not None and run.status == "running" and not run.result.is_complete:
+            run.result.cancel()
 
     def __len__(self) -> int:
         return len(self._runs)
@@ -290,6 +307,10 @@ class RunRegistry:
             subscriber.close()
         self._expire()
 
+    def check_capacity(self, principal: str) -> None:
+        """Raise as ``start`` would at capacity (so an app can refuse before announcing the run elsewhere)."""
+        self._check_capacity(principal)
+
     def _check_capacity(self, principal: str) -> None:
         if self._running_total >= self.max_running_runs:
             raise ServerBusyError(
@@ -316,4 +337,4 @@ class RunRegistry:
             if oldest.finished_at > deadline and len(finished) <= self.max_retained_runs:
                 break
             finished.popitem(last=False)
-            del self._runs[oldest.id]
+            self._runs.pop(oldest.id, None)  # a run discarded (fenced off by a broker) is already gone

@@ -27,6 +27,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..tracing.otlp_json import spans_to_otlp_json
 from .access import principal_of
+from .broker import RunBroker
+from .errors import RunNotFoundError
 from .run_registry import RunRegistry
 
 DEFAULT_MAX_TRACES = 200
@@ -84,13 +86,24 @@ class RecentTraces(SpanProcessor):
         return True
 
 
-def run_trace_handler(runs: RunRegistry, traces: RecentTraces, trace_url_template: str | None) -> Any:
+def run_trace_handler(
+    runs: RunRegistry, traces: RecentTraces, trace_url_template: str | None, broker: RunBroker | None = None
+) -> Any:
+    """``broker``: where runs of other replicas are looked up. Their trace id is known there, so the redirect to a
+    trace backend works on any replica; the spans kept in memory are only the owning replica's (404 elsewhere)."""
+
     async def run_trace(request: Request) -> Response:
         run_id = request.path_params["run_id"]
-        run = runs.get(run_id, principal_of(request, run_id))
-        if trace_url_template is not None and run.trace_id:
-            return RedirectResponse(trace_url_template.replace("{trace_id}", run.trace_id).replace("{span_id}", ""))
-        spans, dropped = traces.spans(run.trace_id) if run.trace_id else ([], 0)
+        principal = principal_of(request, run_id)
+        try:
+            trace_id = runs.get(run_id, principal).trace_id
+        except RunNotFoundError as missing:
+            if broker is None or trace_url_template is None:
+                raise
+            trace_id = (await broker.status(run_id, principal, missing))["trace_id"]
+        if trace_url_template is not None and trace_id:
+            return RedirectResponse(trace_url_template.replace("{trace_id}", trace_id).replace("{span_id}", ""))
+        spans, dropped = traces.spans(trace_id) if trace_id else ([], 0)
         body: dict[str, Any] = spans_to_otlp_json(spans) if spans else {"resourceSpans": []}
         headers = {"Cache-Control": "no-store", "x-agents-otel-spans-dropped": str(dropped)}
         return JSONResponse(body, headers=headers)

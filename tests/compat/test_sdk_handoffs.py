@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agents_otel import (
     Agent,
@@ -108,10 +108,14 @@ async def test_on_handoff_gets_validated_input_and_the_context() -> None:
     assert got == [("app-state", Escalation(reason="angry"))]
 
 
+class Ticket(BaseModel):
+    code: str = Field(min_length=3)
+
+
 async def test_on_handoff_with_invalid_input_raises_model_behavior_error() -> None:
     target = _agent("Human", [assistant_message("x")])
-    model = ScriptedModel([[function_call("transfer_to_human", {"wrong": 1})]])
-    h = handoff(target, on_handoff=lambda ctx, data: None, input_type=Escalation)
+    model = ScriptedModel([[function_call("transfer_to_human", {"code": "x"})]])  # well-formed, but too short
+    h = handoff(target, on_handoff=lambda ctx, data: None, input_type=Ticket)
     with pytest.raises(ModelBehaviorError):
         await Runner.run(Agent("Triage", model=model, handoffs=[h]), "help")
 

@@ -160,3 +160,16 @@ async def test_run_config_conversation_id_without_a_session(tracing: Any) -> Non
 async def test_no_conversation_id_by_default(tracing: Any) -> None:
     await Runner.run(Agent("a", model=ScriptedModel([[assistant_message("x")]])), "hi", run_config=tracing.config)
     assert not any("gen_ai.conversation.id" in (s.attributes or {}) for s in tracing.spans())
+
+
+async def test_agents_used_as_tools_carry_the_conversation_id_too(tracing: Any) -> None:
+    inner = Agent("Inner", model=ScriptedModel([[assistant_message("inner answer")]]))
+    outer = Agent(
+        "Outer",
+        tools=[inner.as_tool("ask_inner")],
+        model=ScriptedModel([[function_call("ask_inner", {"input": "q"})], [assistant_message("done")]]),
+    )
+    await Runner.run(outer, "hi", session=SQLiteSession("conv-nested"), run_config=tracing.config)
+    spans = tracing.spans()
+    assert "invoke_agent Inner" in {s.name for s in spans}
+    assert {s.attributes["gen_ai.conversation.id"] for s in spans} == {"conv-nested"}

@@ -100,6 +100,7 @@ async def _serve_http() -> None:
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen(128)  # listening before the port is announced: a client may connect at once (the kernel queues it)
     port = sock.getsockname()[1]
     app = server.streamable_http_app()
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
