@@ -117,8 +117,4 @@ bench: $(STAMP) $(BENCH_PEERS)
 	$(PY) benchmarks/run.py
 
 clean:
-<<<<<<< HEAD
-	rm -rf $(VENV) .venv-3.* .venv-bench $(MCP1_VENV) .pytest_cache .mypy_cache .ruff_cache
-=======
-	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix .pytest_cache .mypy_cache .ruff_cache
->>>>>>> main
+	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix $(MCP1_VENV) .pytest_cache .mypy_cache .ruff_cache
