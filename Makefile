@@ -25,15 +25,24 @@ browser:
 # The official AG-UI and AI SDK clients (npm) that drive /ag-ui and /ai-sdk/chat in the tests, pinned by
 # tests/js/package-lock.json. Node 20+ and npm come from Debian's packages when missing (never a download script).
 JS_CLIENTS := tests/js/node_modules/.installed-stamp
+WEB_AG_UI := examples/web-ag-ui/static/bundle.js
 
 js-clients: $(JS_CLIENTS)
 
-$(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
+npm:
 	@command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
 	  else echo "npm missing: install Node 20+ (Debian's 'nodejs' and 'npm') to run the protocol client tests"; exit 1; fi; }
+
+$(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json | npm
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The examples/web-ag-ui page: its npm packages (package-lock.json) bundled by esbuild into static/bundle.js.
+web-ag-ui: $(WEB_AG_UI)
+
+$(WEB_AG_UI): examples/web-ag-ui/package.json examples/web-ag-ui/package-lock.json examples/web-ag-ui/src/main.js | npm
+	cd examples/web-ag-ui && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 # Prometheus and promtool for the alert-rule tests come from Debian's package (2.42 on bookworm; the shipped
 # configs and rules are kept valid for it and for the v3 image docker-compose.yaml pins). No recommends: the tests
