@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import Span, SpanKind
 
+from .content_guard import exception_scrub, guard_attributes
 from .items import ConversationItem
 from .models.interface import Model, ModelResponse, ModelSettings, ToolSpec, Usage
 from .tracing import attributes as A
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 class AgentSpan:
     """``with AgentSpan(...) as s:`` runs the agent inside its span; call :meth:`finished` before leaving on success."""
 
-    __slots__ = ("_capture", "_identity", "_run", "_scope", "_started", "span")
+    __slots__ = ("_capture", "_identity", "_name", "_run", "_scope", "_started", "span")
 
     def __init__(
         self,
@@ -54,11 +55,13 @@ class AgentSpan:
         attributes = {**self._identity, **request_parameter_attributes(settings)}
         if self._capture:
             attributes.update(input_content_attributes(instructions, input_items, tools))
+            guard_attributes(run, attributes, agent_name)
         self._started = time.perf_counter()
         self.span: Span = run.tracer.start_span(
             f"{A.OP_INVOKE_AGENT} {agent_name}", kind=SpanKind.INTERNAL, attributes=attributes
         )
-        self._scope = SpanScope(self.span)
+        self._scope = SpanScope(self.span, scrub=exception_scrub(run, agent_name))
+        self._name = agent_name
 
     def finished(self, last: ModelResponse | None, usage: Usage) -> None:
         """The agent's outcome: its summed usage and, when it called the model, the last call's finish reasons and
@@ -68,6 +71,7 @@ class AgentSpan:
             attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = list(last.finish_reasons)
         if last is not None and self._capture:
             attributes[A.GEN_AI_OUTPUT_MESSAGES] = messages_json(last.output)
+            guard_attributes(self._run, attributes, self._name)
         self.span.set_attributes(attributes)
 
     def __enter__(self) -> AgentSpan:

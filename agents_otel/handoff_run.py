@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import SpanKind
 
 from . import lifecycle
+from .content_guard import exception_scrub
 from .conversation import Conversation, conversation_items, input_history_items
 from .exceptions import UserError
 from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
 from .items import FunctionCall, FunctionCallOutput, HandoffOutputItem, RunItem
+from .response_items import to_response_items
 from .stream_events import RunItemStreamEvent
 from .tracing import attributes as A
 from .tracing.spans import SpanScope
@@ -55,7 +57,7 @@ async def perform_handoff(
             A.GEN_AI_TOOL_CALL_ID: call.call_id,
         },
     )
-    with SpanScope(span):
+    with SpanScope(span, scrub=exception_scrub(run, call.name)):
         new_agent = await handoff.on_invoke_handoff(wrapper, call.arguments)
         span.set_attribute(A.HANDOFF_TO_AGENT, new_agent.name)
         message = handoff.get_transfer_message(new_agent)
@@ -77,7 +79,7 @@ async def _filter(
     if not callable(input_filter):
         raise UserError(f"Invalid handoff input filter: {input_filter!r}")
     data = HandoffInputData(
-        input_history=conversation.start,
+        input_history=history if isinstance(history := conversation.start, str) else tuple(to_response_items(history)),
         pre_handoff_items=tuple(items[:start]),
         new_items=tuple(items[start:]),
         run_context=wrapper,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind
 
+from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ModelBehaviorError
 from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
 from .stream_events import RawResponsesStreamEvent
@@ -51,11 +52,14 @@ class ChunkTimes:
 
 async def call_model(model: Model, request: ModelRequest, run: RunState, agent_name: str) -> ModelResponse:
     attributes = request_attributes(model, request, run.capture_content)
+    if run.capture_content:
+        guard_attributes(run, attributes, agent_name)
     if run.stream is not None:
         attributes[REQUEST_STREAM] = True
     started = time.perf_counter()
     span = run.tracer.start_span(f"{A.OP_CHAT} {model.model_name}", kind=SpanKind.CLIENT, attributes=attributes)
-    scope = SpanScope(span)  # current while the model works, so instrumented HTTP calls nest under it
+    # current while the model works, so instrumented HTTP calls nest under it
+    scope = SpanScope(span, scrub=exception_scrub(run, agent_name))
     response: ModelResponse | None = None
     chunks: ChunkTimes | None = None
     try:
@@ -65,7 +69,7 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
             else:
                 chunks = ChunkTimes()
                 response = await _stream(model, request, run, agent_name, span, chunks)
-            span.set_attributes(response_attributes(response, run.capture_content))
+            span.set_attributes(guard_attributes(run, response_attributes(response, run.capture_content), agent_name))
         return response
     finally:
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)

@@ -53,8 +53,13 @@ class RunConfig:
     """Which progress events are recorded on the span (first, rate-limited middle, last); see
     :class:`ProgressSampling`. The stream is not sampled."""
     redact: Redactor | None = None
-    """``redact(kind, tool_name, value)`` returns what to record in the trace instead of a progress payload
-    (``kind="progress"``) or, with content capture on, a tool's arguments / result. See ``agents_otel.redaction``."""
+    """``redact(kind, tool_name, value)`` returns what to record instead of the value: in the trace (progress
+    payloads, exception messages and, with content capture on, tool arguments / results and chat messages) and, by
+    default, in the run's stream. See ``agents_otel.redaction``."""
+    redact_stream: bool = True
+    """Whether ``redact`` also applies to the stream's tool events (progress data, ``tool_called`` arguments,
+    ``tool_output`` output), and so to everything served from it (SSE, AG-UI, AI SDK). ``False``: the stream gets
+    raw values, for an application that needs them in process; the trace stays redacted."""
     conversation_id: str | None = None
     """The conversation this run belongs to, recorded as ``gen_ai.conversation.id`` on every span of the run (e.g. a
     UI protocol's thread id), so the runs of one chat can be found together in a trace backend. ``None``: the

@@ -16,7 +16,8 @@ import pydantic_core
 from opentelemetry import context as context_api
 from opentelemetry.trace import SpanKind
 
-from . import lifecycle, redaction
+from . import lifecycle
+from .content_guard import exception_scrub, guard_attributes
 from .current_tool import CURRENT_TOOL
 from .exceptions import ToolError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
@@ -29,7 +30,6 @@ from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent
-    from .redaction import RedactionKind
     from .run_state import RunState
 
 
@@ -125,7 +125,8 @@ async def execute_tool_call(
     if tool is not None and tool.description:
         attributes[A.GEN_AI_TOOL_DESCRIPTION] = tool.description
     if run.capture_content:
-        attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = _for_trace(run, "tool_arguments", name, call.arguments)
+        attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
+        guard_attributes(run, attributes, name)
     ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
     hooked = tool is not None and (run.hooks is not None or agent.hooks is not None)
     if hooked:
@@ -142,7 +143,7 @@ async def execute_tool_call(
     # The tool body runs with the tool span current, derived from `parent` (without our private key), so the
     # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans. The call
     # ends (and reports tool_output) only after the scope recorded the outcome on the span.
-    scope = SpanScope(span, parent, end=False, before_error=record.close)
+    scope = SpanScope(span, parent, False, record.close, exception_scrub(run, name))  # positional: hot path
     current = CURRENT_TOOL.set(ctx)
     try:
         with scope:
@@ -153,7 +154,7 @@ async def execute_tool_call(
                 value = await tool.on_invoke_tool(ctx, call.arguments)
             else:
                 value = await _supervised(run, record, tool, ctx, call.arguments, stall)
-            if isinstance(value, Iterator | AsyncIterator):
+            if type(value) is not str and isinstance(value, Iterator | AsyncIterator):  # str: most tools, no ABC check
                 raise ToolOutputError(
                     f"Tool {name!r} returned {type(value).__name__}, an iterator: return a list or a string instead"
                 )
@@ -178,7 +179,7 @@ async def execute_tool_call(
     finally:
         CURRENT_TOOL.reset(current)
     if run.capture_content:
-        span.set_attribute(A.GEN_AI_TOOL_CALL_RESULT, _for_trace(run, "tool_result", name, text))
+        span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: text}, name))
     record.finish(value, None)
     if hooked:
         await lifecycle.tool_end(run.hooks, ctx, agent, tool, value)
@@ -202,14 +203,6 @@ async def _supervised(
         if record.idle_expired:
             raise ToolTimeoutError(f"Tool {tool.name!r} sent no progress for {idle} seconds (idle timeout)") from None
         raise ToolTimeoutError(f"Tool {tool.name!r} timed out after {cap} seconds") from None
-
-
-def _for_trace(run: RunState, kind: RedactionKind, tool_name: str, text: str) -> str:
-    """Tool arguments / result as they enter the trace: through ``RunConfig.redact`` when one is set."""
-    if run.redact is None:
-        return text
-    value = redaction.apply(run.redact, kind, tool_name, text)
-    return value if type(value) is str else output_text(value)
 
 
 def _error_message(tool: FunctionTool, ctx: ToolContext[Any], exc: Exception) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from support import Tracing, one_call_agent, scripted_agent
 
-from agents_otel import Runner, ToolContext, ToolOutputError, function_tool
+from agents_otel import RunConfig, Runner, ToolContext, ToolOutputError, function_tool
 from agents_otel.items import ToolCallOutputItem
 from agents_otel.testing import function_call
 
@@ -132,3 +132,31 @@ async def test_invalid_arguments_are_described_without_echoing_them(tracing: Tra
     span = tracing.tool_span("call_1")
     exported = repr(span.to_json())
     assert "attempts" in exported and SECRET not in exported
+
+
+@pytest.mark.parametrize(("env", "limit"), [(None, 65_536), ("1000", 1000)])
+async def test_captured_content_is_limited_and_says_it_was_truncated(
+    tracing: Tracing, monkeypatch: pytest.MonkeyPatch, env: str | None, limit: int
+) -> None:
+    if env is None:
+        monkeypatch.delenv("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", env)
+
+    @function_tool
+    def huge() -> str:
+        """Return 2 MB of text."""
+        return "x" * 2_000_000
+
+    config = RunConfig(tracer_provider=tracing.provider, capture_content=True)
+    result = await Runner.run(one_call_agent(huge), "go", run_config=config)
+
+    assert len(str(_outputs(result)["call_1"].output)) == 2_000_000  # the model got all of it
+    span = tracing.tool_span("call_1")
+    value = (span.attributes or {})["gen_ai.tool.call.result"]
+    assert isinstance(value, str) and len(value) <= limit
+    assert value.endswith("…[truncated: 2000000 chars]")
+    assert (span.attributes or {})["agents_otel.content.truncated"] is True
+    chat = tracing.named("chat")[-1]  # its input messages carry the tool's result
+    messages = (chat.attributes or {})["gen_ai.input.messages"]
+    assert isinstance(messages, str) and len(messages) <= limit and "…[truncated:" in messages

@@ -29,6 +29,7 @@ from opentelemetry import context as context_api
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import SpanProcessor
 
+from .. import redaction
 from ..agent import Agent
 from ..event_stream import EventStream
 from ..items import ConversationItem
@@ -272,13 +273,21 @@ class RunRegistry:
             self._finish(run, "cancelled", {"type": "run_cancelled"})
             raise
         except Exception as exc:
-            self._finish(run, "failed", {"type": "run_failed", "error_type": type(exc).__name__, "message": str(exc)})
+            failed = {"type": "run_failed", "error_type": type(exc).__name__, "message": self._message(exc)}
+            self._finish(run, "failed", failed)
         else:
             if run.result.cancelled:
                 self._finish(run, "cancelled", {"type": "run_cancelled"})
             else:
                 final = {"type": "run_completed", "final_output": jsonable(run.result.final_output)}
                 self._finish(run, "completed", final, recorded_id(run.result.trace_id))
+
+    def _message(self, exc: Exception) -> str:
+        """The failure's message as the stream may carry it: through ``redact`` unless the app opted out."""
+        config = self._run_config
+        if config.redact is None or not config.redact_stream:
+            return str(exc)
+        return redaction.redact_text(config.redact, "run", str(exc))
 
     def _announce(self, run: ServedRun) -> None:
         """``run_started``, once the run's root span has started (its first event) or the run ended before any:

@@ -10,6 +10,7 @@ its exception event.
 from __future__ import annotations
 
 import asyncio
+import traceback
 from collections.abc import Callable
 from types import TracebackType
 
@@ -20,14 +21,58 @@ from opentelemetry.trace import Span, StatusCode
 
 from .attributes import ERROR_CANCELLED, ERROR_TYPE, error_type_of
 
+Scrub = Callable[[str], str]
+"""Text on its way into a span (an exception message) -> what to record: the run's ``redact`` hook, bound."""
 
-def record_error(span: Span, exc: BaseException, error_type: str | None = None) -> str:
-    """Status ERROR, ``error.type`` and an exception event; returns the ``error.type`` used."""
+
+def record_error(span: Span, exc: BaseException, error_type: str | None = None, scrub: Scrub | None = None) -> str:
+    """Status ERROR, ``error.type`` and an exception event; returns the ``error.type`` used.
+
+    With ``scrub`` every exception message of the chain goes through it, in the status description,
+    ``exception.message`` and ``exception.stacktrace`` alike (the traceback repeats the messages). What the event
+    then holds: the exception's type, its scrubbed message, and the traceback's file names, line numbers and source
+    lines (never local variables).
+    """
     error_type = error_type or error_type_of(exc)
     span.set_attribute(ERROR_TYPE, error_type)
-    span.set_status(StatusCode.ERROR, str(exc) or error_type)
-    span.record_exception(exc)
+    if scrub is None:
+        span.set_status(StatusCode.ERROR, str(exc) or error_type)
+        span.record_exception(exc)
+        return error_type
+    message = _safe_str(exc)
+    clean = scrub(message) if message else ""
+    span.set_status(StatusCode.ERROR, clean or error_type)
+    stacktrace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    for link in _chain(exc):
+        text = _safe_str(link)
+        if text:
+            stacktrace = stacktrace.replace(text, scrub(text))
+    span.add_event(
+        "exception",
+        {
+            "exception.type": type(exc).__name__,
+            "exception.message": clean,
+            "exception.stacktrace": stacktrace,
+            "exception.escaped": "False",
+        },
+    )
     return error_type
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not s for s in seen):
+        seen.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return seen
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:
+        return ""
 
 
 def record_cancelled(span: Span) -> str:
@@ -36,11 +81,11 @@ def record_cancelled(span: Span) -> str:
     return ERROR_CANCELLED
 
 
-def record_outcome(span: Span, exc: BaseException) -> str:
+def record_outcome(span: Span, exc: BaseException, scrub: Scrub | None = None) -> str:
     """The one rule for an exception leaving a span's work; returns the ``error.type`` recorded."""
     if isinstance(exc, asyncio.CancelledError):
         return record_cancelled(span)
-    return record_error(span, exc)
+    return record_error(span, exc, scrub=scrub)
 
 
 class SpanScope:
@@ -50,22 +95,24 @@ class SpanScope:
     ``parent`` is the context the span is made current in (default: the current one): the tool span passes the
     context it was started from, so the private key that carried its listener does not leak to child spans.
     ``before_error`` runs before an exception is recorded: the tool call uses it to settle its held-back last
-    progress event, so that event precedes the exception event on the span. ``error_type`` tells what was
-    recorded (``None``: the block succeeded). A slotted class rather than ``@contextmanager``: it runs on every
-    tool call.
+    progress event, so that event precedes the exception event on the span. ``scrub``: see :func:`record_error`.
+    ``error_type`` tells what was
+    recorded (``None``: the block succeeded). A slotted class rather than ``@contextmanager``, and positional
+    parameters (a keyword call costs several times more): it runs on every tool call.
     """
 
-    __slots__ = ("_before_error", "_end", "_parent", "_token", "error_type", "span")
+    __slots__ = ("_before_error", "_end", "_parent", "_scrub", "_token", "error_type", "span")
 
     def __init__(
         self,
         span: Span,
         parent: Context | None = None,
-        *,
         end: bool = True,
         before_error: Callable[[], object] | None = None,
+        scrub: Scrub | None = None,
     ) -> None:
         self.span = span
+        self._scrub = scrub
         self._parent = parent
         self._end = end
         self._before_error = before_error
@@ -82,7 +129,7 @@ class SpanScope:
             if exc is not None:
                 if self._before_error is not None:
                     self._before_error()
-                self.error_type = record_outcome(self.span, exc)
+                self.error_type = record_outcome(self.span, exc, self._scrub)
         finally:
             context_api.detach(self._token)
             if self._end:

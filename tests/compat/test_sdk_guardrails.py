@@ -92,6 +92,8 @@ async def test_input_tripwire_raises_streams_and_is_traced(streamed: bool, traci
     if streamed:
         (trip,) = [e for e in events if isinstance(e, GuardrailTripwireStreamEvent)]
         assert (trip.guardrail_name, trip.guardrail_type, trip.agent_name) == ("no_homework", "input", "a")
+        # the streamed result still reports the verdicts a tripwire ended the run with, as the SDK's does
+        assert [r.output.tripwire_triggered for r in result.input_guardrail_results] == [True]
     (span,) = tracing.named("guardrail no_homework")
     assert span.attributes["agents_otel.guardrail.tripwire_triggered"] is True
     (run_span,) = tracing.named("invoke_agent")
@@ -230,6 +232,21 @@ async def test_a_guardrail_returning_something_else_is_a_user_error() -> None:
     bad = InputGuardrail(guardrail_function=lambda ctx, agent, input: True)  # type: ignore[arg-type,return-value]
     with pytest.raises(UserError):
         await Runner.run(Agent("a", model=ScriptedModel([[assistant_message("x")]]), input_guardrails=[bad]), "x")
+
+
+async def test_an_item_list_input_reaches_guardrails_as_responses_items() -> None:
+    seen: list[Any] = []
+
+    @input_guardrail
+    def look(ctx: Any, agent: Any, input: Any) -> GuardrailFunctionOutput:
+        seen.append(input)
+        return GuardrailFunctionOutput(None, False)
+
+    from agents_otel import UserMessage
+
+    agent = Agent("a", model=ScriptedModel([[assistant_message("x")]]), input_guardrails=[look])
+    await Runner.run(agent, [UserMessage("one"), UserMessage("two")])
+    assert seen == [[{"role": "user", "content": "one"}, {"role": "user", "content": "two"}]]
 
 
 async def test_run_config_guardrails_and_which_agents_they_apply_to() -> None:
