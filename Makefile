@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus redis clean
+.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus redis phoenix clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,8 +58,23 @@ redis:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  else echo "redis-server missing: install Debian's 'redis-server' package to run the replica tests"; fi; }
 
+# Arize Phoenix for tests/test_phoenix.py, from PyPI into a venv of its own (it is large, ~850 MB, and must not
+# meet our dependencies). Pinned: docs/tracing-backends.md states what this version shows for our spans.
+PHOENIX_PYTHON ?= python3
+PHOENIX_VERSION := 20.26.1
+PHOENIX_STAMP := .venv-phoenix/.installed-$(PHOENIX_VERSION)
+
+phoenix: $(PHOENIX_STAMP)
+
+$(PHOENIX_STAMP):
+	rm -rf .venv-phoenix
+	$(PHOENIX_PYTHON) -m venv .venv-phoenix
+	.venv-phoenix/bin/python -m pip install -q --upgrade pip
+	.venv-phoenix/bin/python -m pip install -q 'arize-phoenix==$(PHOENIX_VERSION)'
+	touch $@
+
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients prometheus redis lint
+test: $(STAMP) browser js-clients prometheus redis phoenix lint
 	$(PY) -m pytest -q
 
 # What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).
@@ -87,4 +102,4 @@ bench: $(STAMP) $(BENCH_PEERS)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-3.* .venv-bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix .pytest_cache .mypy_cache .ruff_cache
