@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 class AgentLoop:
     """What the agents of one run share: the conversation, turn budget, usage, results so far."""
 
-    def __init__(self, run: RunState, conversation: Conversation, max_turns: int, session: Session | None) -> None:
+    def __init__(
+        self, run: RunState, conversation: Conversation, max_turns: int | None, session: Session | None
+    ) -> None:
         self.run = run
         self.conversation = conversation
         self.max_turns = max_turns
@@ -98,7 +100,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
     run.current_agent = loop.last_agent = agent
     run.emit(AgentUpdatedStreamEvent(agent))
     if hooked:
-        await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, list(conversation.history)), agent)
+        turn_input = to_response_items(conversation.history)
+        await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, turn_input), agent)
     guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
     if guardrails:
         checks = InputChecks(run, loop.wrapper, agent, loop.conversation.start, loop.input_guardrail_results)
@@ -107,7 +110,7 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             await checks.run(sequential)
         guardrails = [g for g in guardrails if g.run_in_parallel]
     while True:
-        if loop.turns >= loop.max_turns:
+        if loop.max_turns is not None and loop.turns >= loop.max_turns:
             raise MaxTurnsExceeded(loop.max_turns)
         loop.turns += 1
         if agent.mcp_servers:  # MCP servers may change their tools between turns
@@ -118,7 +121,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             specs += [h.spec for h in handoffs.values()]
         request = ModelRequest(agent.instructions, list(conversation.history), specs, settings, schema_spec_)
         if hooked:
-            await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, request.input)
+            input_items = to_response_items(request.input)  # the SDK's Responses-format dicts
+            await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)
         if guardrails:
             response = await checks.alongside(guardrails, call_model(model, request, run, agent.name))
             guardrails = []
@@ -179,7 +183,7 @@ async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any) -> None:
     if guardrails:
         await check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
     if run.hooks is not None or agent.hooks is not None:
-        ctx = AgentHookContext(run.context, loop.usage, list(loop.conversation.history))
+        ctx = AgentHookContext(run.context, loop.usage, to_response_items(loop.conversation.history))
         await lifecycle.agent_end(run.hooks, ctx, agent, output)
     loop.final_output = output
     await loop.save_turn()

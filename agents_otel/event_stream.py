@@ -38,6 +38,7 @@ class EventStream:
         self._max = max_buffered
         self._items: deque[Any] = deque()
         self._pending: dict[str, _Pending] = {}  # call id -> its newest undelivered, replaceable progress
+        self._wrapped = False  # a _Pending is buffered: get_batch must unwrap (only once past max_buffered)
         self._lock = threading.Lock()
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
@@ -70,6 +71,7 @@ class EventStream:
                 # max_buffered + one event per running call.
                 slot = _Pending(event)
                 self._items.append(slot)
+                self._wrapped = True
                 if event.sequence > 1:  # the first of a call is never replaced
                     self._pending[event.tool_call_id] = slot
             waiter, self._waiter = self._waiter, None
@@ -98,6 +100,9 @@ class EventStream:
                 if self._items:
                     items = self._items
                     self._items = deque()
+                    if not self._wrapped:
+                        return list(items)
+                    self._wrapped = False
                     if self._pending:
                         self._pending.clear()
                     return [_unwrap(item) for item in items]

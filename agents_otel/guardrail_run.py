@@ -22,6 +22,7 @@ from .guardrails import (
     run_input_guardrails,
     run_output_guardrails,
 )
+from .response_items import to_response_items
 from .stream_events import GuardrailTripwireStreamEvent
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ class InputChecks:
         self.state = run
         self.wrapper = wrapper
         self.agent = agent
-        self.input: Any = input if isinstance(input, str) else list(input)
+        # What the SDK hands a guardrail: the input string, or the input items as Responses-format dicts.
+        self.input: Any = input if isinstance(input, str) else to_response_items(input)
         self.results = results
 
     async def run(self, guardrails: list[InputGuardrail[Any]]) -> None:

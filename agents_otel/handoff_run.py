@@ -19,6 +19,7 @@ from .conversation import Conversation, conversation_items, input_history_items
 from .exceptions import UserError
 from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
 from .items import FunctionCall, FunctionCallOutput, HandoffOutputItem, RunItem
+from .response_items import to_response_items
 from .stream_events import RunItemStreamEvent
 from .tracing import attributes as A
 from .tracing.spans import SpanScope
@@ -78,7 +79,7 @@ async def _filter(
     if not callable(input_filter):
         raise UserError(f"Invalid handoff input filter: {input_filter!r}")
     data = HandoffInputData(
-        input_history=conversation.start,
+        input_history=history if isinstance(history := conversation.start, str) else tuple(to_response_items(history)),
         pre_handoff_items=tuple(items[:start]),
         new_items=tuple(items[start:]),
         run_context=wrapper,

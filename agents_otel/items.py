@@ -81,6 +81,24 @@ class ToolCallIdentity:
         return self.tool_call_id
 
 
+_new = object.__new__
+
+
+def new_identity(
+    tool_call_id: str, tool_name: str, agent_name: str, parent_tool_call_id: str | None
+) -> ToolCallIdentity:
+    """``ToolCallIdentity(...)`` for the runtime's hot path: slot stores instead of the generated keyword-only
+    ``__init__``, which costs several times more per call. Equal to the constructor's result (a test checks)."""
+    identity: ToolCallIdentity = _new(ToolCallIdentity)
+    identity.tool_call_id = tool_call_id
+    identity.tool_name = tool_name
+    identity.agent_name = agent_name
+    identity.trace_id = ""
+    identity.span_id = ""
+    identity.parent_tool_call_id = parent_tool_call_id
+    return identity
+
+
 class ToolCallIdentified:
     """The identity of the call, read through: ``item.tool_call_id`` rather than ``item.call.tool_call_id``."""
 
@@ -138,6 +156,26 @@ class ToolCallOutputItem(ToolCallIdentified):
     is_error: bool = False
     error_type: str | None = None
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
+
+
+def new_tool_call_item(call: ToolCallIdentity, arguments: str) -> ToolCallItem:
+    """``ToolCallItem(call=..., arguments=...)`` for the hot path (see :func:`new_identity`)."""
+    item: ToolCallItem = _new(ToolCallItem)
+    item.call = call
+    item.arguments = arguments
+    item.type = "tool_call_item"
+    return item
+
+
+def new_tool_call_output_item(call: ToolCallIdentity, output: Any, error_type: str | None) -> ToolCallOutputItem:
+    """``ToolCallOutputItem(call=..., output=..., is_error=..., error_type=...)`` for the hot path."""
+    item: ToolCallOutputItem = _new(ToolCallOutputItem)
+    item.call = call
+    item.output = output
+    item.is_error = error_type is not None
+    item.error_type = error_type
+    item.type = "tool_call_output_item"
+    return item
 
 
 @dataclass(slots=True)

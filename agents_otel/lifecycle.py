@@ -17,7 +17,6 @@ from .context_wrapper import RunContextWrapper
 
 if TYPE_CHECKING:
     from .agent import Agent
-    from .items import ConversationItem
     from .models.interface import ModelResponse
     from .tool import FunctionTool
 
@@ -27,7 +26,8 @@ TAgent = TypeVar("TAgent")
 
 @dataclass
 class AgentHookContext(RunContextWrapper[TContext]):
-    """What ``on_agent_start``/``on_agent_end`` receive: the run's context and usage, and the turn's input."""
+    """What ``on_agent_start``/``on_agent_end`` receive: the run's context and usage, and the turn's input (the
+    conversation so far, as Responses-format dicts like the SDK's)."""
 
     turn_input: list[Any] = field(default_factory=list)
 
@@ -40,9 +40,10 @@ class RunHooksBase(Generic[TContext, TAgent]):
         context: RunContextWrapper[TContext],
         agent: TAgent,
         system_prompt: str | None,
-        input_items: list[ConversationItem],
+        input_items: list[dict[str, Any]],
     ) -> None:
-        """Just before a model call of ``agent``."""
+        """Just before a model call of ``agent``; ``input_items`` is what the model reads, as Responses-format
+        dicts (as in the SDK)."""
 
     async def on_llm_end(self, context: RunContextWrapper[TContext], agent: TAgent, response: ModelResponse) -> None:
         """Just after a model call of ``agent`` returned."""
@@ -91,7 +92,7 @@ class AgentHooksBase(Generic[TContext, TAgent]):
         context: RunContextWrapper[TContext],
         agent: TAgent,
         system_prompt: str | None,
-        input_items: list[ConversationItem],
+        input_items: list[dict[str, Any]],
     ) -> None:
         """Just before a model call of this agent."""
 
@@ -149,7 +150,7 @@ async def llm_start(
     ctx: RunContextWrapper[Any],
     agent: Agent[Any],
     system_prompt: str | None,
-    input_items: list[ConversationItem],
+    input_items: list[dict[str, Any]],
 ) -> None:
     await gather_hooks(
         run_hooks.on_llm_start(ctx, agent, system_prompt, input_items) if run_hooks is not None else None,

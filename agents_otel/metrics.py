@@ -70,6 +70,7 @@ class Instruments:
         "_progress_lock",
         "_progress_totals",
         "_stall_series",
+        "_tool_attributes",
         "agent_duration",
         "operation_duration",
         "progress_events",
@@ -92,6 +93,8 @@ class Instruments:
         )
         self.tool_stalls = meter.create_counter(TOOL_STALLS, "{stall}", "Tool calls quiet past their stall timeout")
         self._stall_series: set[tuple[str, str]] = set()
+        self._tool_attributes: dict[tuple[str, str, str | None], dict[str, str]] = {}
+        """The duration histogram's attributes per (tool, agent, error type), built once: the SDK only reads them."""
         self.operation_duration = meter.create_histogram(
             OPERATION_DURATION, "s", "GenAI operation duration", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
         )
@@ -118,19 +121,16 @@ class Instruments:
             logger.exception("agents_otel: recording tool metrics failed")
 
     def _tool_finished(self, call: ToolCall, duration: float) -> None:
-        attributes: dict[str, str] = {
-            A.GEN_AI_OPERATION_NAME: A.OP_EXECUTE_TOOL,
-            A.GEN_AI_TOOL_NAME: call.tool_name,
-            A.GEN_AI_TOOL_TYPE: "function",
-            A.GEN_AI_AGENT_NAME: call.agent_name,
-        }
-        if call.error_type is not None:
-            attributes[A.ERROR_TYPE] = call.error_type
+        identity = call.identity
+        key = (identity.tool_name, identity.agent_name, call.error_type)
+        attributes = self._tool_attributes.get(key)
+        if attributes is None:
+            attributes = self._tool_attributes[key] = _tool_duration_attributes(*key)
         self.tool_duration.record(duration, attributes)
         if call.sequence:
-            key = (call.tool_name, call.agent_name)
+            series = (identity.tool_name, identity.agent_name)
             with self._progress_lock:
-                self._progress_totals[key] = self._progress_totals.get(key, 0) + call.sequence
+                self._progress_totals[series] = self._progress_totals.get(series, 0) + call.sequence
 
     def _observe_progress(self, options: CallbackOptions) -> Iterable[Observation]:
         with self._progress_lock:
@@ -215,6 +215,18 @@ class Instruments:
                 record(gap, attributes)
         except Exception:
             logger.exception("agents_otel: recording chunk metrics failed")
+
+
+def _tool_duration_attributes(tool_name: str, agent_name: str, error_type: str | None) -> dict[str, str]:
+    attributes = {
+        A.GEN_AI_OPERATION_NAME: A.OP_EXECUTE_TOOL,
+        A.GEN_AI_TOOL_NAME: tool_name,
+        A.GEN_AI_TOOL_TYPE: "function",
+        A.GEN_AI_AGENT_NAME: agent_name,
+    }
+    if error_type is not None:
+        attributes[A.ERROR_TYPE] = error_type
+    return attributes
 
 
 _cache: weakref.WeakKeyDictionary[MeterProvider, Instruments] = weakref.WeakKeyDictionary()

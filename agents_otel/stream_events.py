@@ -45,6 +45,15 @@ class RunItemStreamEvent:
         return call.tool_call_id if call is not None else None
 
 
+def new_run_item_event(name: RunItemEventName, item: RunItem) -> RunItemStreamEvent:
+    """``RunItemStreamEvent(name, item)`` for the tool call hot path: slot stores, not the generated ``__init__``."""
+    event: RunItemStreamEvent = object.__new__(RunItemStreamEvent)
+    event.name = name
+    event.item = item
+    event.type = "run_item_stream_event"
+    return event
+
+
 @dataclass(slots=True)
 class AgentUpdatedStreamEvent:
     """The agent now running: emitted when a run starts and once for each agent that takes over by a handoff."""

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from .exceptions import ToolArgumentsError, UserError
 from .function_schema import FunctionSchema, function_schema
 from .models.interface import ToolSpec
+from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
 from .tool_threads import DaemonThreadPool
 from .validation_text import validation_summary
@@ -71,20 +72,17 @@ def tool_thread_pool() -> DaemonThreadPool:
 def _make_invoker(
     func: Callable[..., Any], schema: FunctionSchema
 ) -> Callable[[ToolContext[Any], str], Awaitable[Any]]:
-    # The model's own validator, without model_validate_json's Python wrapper: half the cost per tool call.
-    validate_json = schema.arguments_model.__pydantic_validator__.validate_json
+    parse_arguments = arguments_parser(schema.arguments_model)  # the validated fields, without a model instance
     takes_context = schema.takes_context
     positional = schema.positional
     is_async = inspect.iscoroutinefunction(func)
 
     async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
         try:
-            parsed = validate_json(arguments or "{}")
+            kwargs = parse_arguments(arguments or "{}")  # a new dict: nothing aliases it
         except ValidationError as exc:
             raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}") from None
-        kwargs = parsed.__dict__  # the validated fields; ** below copies them, so nothing aliases the model
         if positional:
-            kwargs = dict(kwargs)
             args: list[Any] = [ctx] if takes_context else []
             args.extend(kwargs.pop(name) for name in positional)
         else:

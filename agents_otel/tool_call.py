@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import INVALID_SPAN, Span, SpanContext
 
 from . import redaction, tool_events
-from .items import ToolCallIdentity
+from .items import new_identity
 from .progress_payload import encode_payload, scalar_fields, truncate
 from .progress_sampling import ProgressSampler
 from .tracing.attributes import (
@@ -46,29 +46,49 @@ if TYPE_CHECKING:
     from .run_state import RunState
 
 
+class _Supervision:
+    """A supervised call's timeouts and scope (only calls with a stall or idle timeout have one)."""
+
+    __slots__ = ("idle_expired", "idle_timeout", "scope", "stall_timeout")
+
+    def __init__(self, scope: asyncio.Timeout, stall_timeout: float | None, idle_timeout: float | None) -> None:
+        self.scope = scope
+        self.stall_timeout = stall_timeout
+        self.idle_timeout = idle_timeout
+        self.idle_expired = False
+
+
+class _Held:
+    """The newest progress event sampling left off the span, recorded at ``close`` if it turns out to be the last."""
+
+    __slots__ = ("data", "raw", "sequence", "timestamp")
+
+    def __init__(self, sequence: int, timestamp: int, data: Any, raw: bytes) -> None:
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self.data = data
+        self.raw = raw
+
 
 class ToolCall:
+    """Built once per tool call, so only what every call needs is set here; the sampling and supervision state of
+    the few calls that use them lives in objects created on first use (``_sampler``, ``_held``, ``_supervision``)."""
+
     __slots__ = (
-        "_held_data",
-        "_held_raw",
-        "_held_sequence",
-        "_held_timestamp",
+        "_held",
         "_lock",
         "_sampler",
-        "_scope",
+        "_supervision",
         "arguments",
         "end_reported",
         "ended",
         "error_type",
         "identity",
-        "idle_expired",
-        "idle_timeout",
         "last_activity",
         "output",
         "run",
         "sequence",
         "span",
-        "stall_timeout",
         "stalled",
         "start_reported",
         "started",
@@ -76,12 +96,7 @@ class ToolCall:
 
     def __init__(self, run: RunState, tool_name: str, tool_call_id: str, arguments: str, agent_name: str) -> None:
         self.run = run
-        self.identity = ToolCallIdentity(
-            tool_call_id=tool_call_id,
-            tool_name=tool_name,
-            agent_name=agent_name,
-            parent_tool_call_id=run.parent_tool_call_id,
-        )
+        self.identity = new_identity(tool_call_id, tool_name, agent_name, run.parent_tool_call_id)
         """Shared with every item and event of this call; its trace ids are filled in when the span starts."""
         self.arguments = arguments
         self.span: Span = INVALID_SPAN
@@ -95,17 +110,27 @@ class ToolCall:
         self.started = 0.0
         self.last_activity = 0.0
         """``time.monotonic()`` of the last progress (or the start): what the stall watchdog compares."""
-        self.stall_timeout: float | None = None
-        self.idle_timeout: float | None = None
         self.stalled = False
-        self.idle_expired = False
-        self._scope: asyncio.Timeout | None = None
+        self._supervision: _Supervision | None = None
         self._sampler: ProgressSampler | None = None
-        self._held_sequence = 0
-        self._held_timestamp = 0
-        self._held_data: Any = None
-        self._held_raw = b""
+        self._held: _Held | None = None
         self._lock = threading.Lock()
+
+    @property
+    def stall_timeout(self) -> float | None:
+        supervision = self._supervision
+        return supervision.stall_timeout if supervision is not None else None
+
+    @property
+    def idle_timeout(self) -> float | None:
+        supervision = self._supervision
+        return supervision.idle_timeout if supervision is not None else None
+
+    @property
+    def idle_expired(self) -> bool:
+        """The idle timeout ended this call (its scope was expired by the watchdog)."""
+        supervision = self._supervision
+        return supervision is not None and supervision.idle_expired
 
     @property
     def tool_name(self) -> str:
@@ -136,9 +161,7 @@ class ToolCall:
 
     def supervise(self, scope: asyncio.Timeout, stall_timeout: float | None, idle_timeout: float | None) -> None:
         """Hand the call to the run's stall watchdog; ``scope`` is the timeout an idle expiry reschedules."""
-        self._scope = scope
-        self.stall_timeout = stall_timeout
-        self.idle_timeout = idle_timeout
+        self._supervision = _Supervision(scope, stall_timeout, idle_timeout)
         self.run.watchdog().watch(self)
         if stall_timeout is not None:
             self.run.metrics.tool_supervised(self)  # the stall series starts at 0, so the first stall alerts
@@ -164,13 +187,10 @@ class ToolCall:
                 if sampler is None:
                     sampler = self._sampler = ProgressSampler(self.run.sampling, sequence - 1, now)
                 if sampler.admit(now):
-                    self._held_sequence = 0
+                    self._held = None
                     self._record(sequence, timestamp, data, raw)
                 else:  # the newest unrecorded event waits for close(): it may turn out to be the last
-                    self._held_sequence = sequence
-                    self._held_timestamp = timestamp
-                    self._held_data = data
-                    self._held_raw = raw
+                    self._held = _Held(sequence, timestamp, data, raw)
             tool_events.progress(self, sequence, data, timestamp)
         return True
 
@@ -223,12 +243,12 @@ class ToolCall:
 
     def expire_idle(self) -> None:
         """End the call now as an idle timeout: its ``asyncio.timeout`` scope fires and cancels the tool."""
-        scope = self._scope
-        if self.ended or self.idle_expired or scope is None:
+        supervision = self._supervision
+        if self.ended or supervision is None or supervision.idle_expired:
             return
-        self.idle_expired = True
+        supervision.idle_expired = True
         with contextlib.suppress(RuntimeError):  # the scope is already expiring or exited: the call is ending anyway
-            scope.reschedule(asyncio.get_running_loop().time())
+            supervision.scope.reschedule(asyncio.get_running_loop().time())
 
     # ---- the end -------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -245,9 +265,10 @@ class ToolCall:
                 return
             sampler = self._sampler
             recorded = emitted if sampler is None else sampler.recorded
-            if self._held_sequence:
-                self._record(self._held_sequence, self._held_timestamp, self._held_data, self._held_raw)
-                self._held_data = None
+            held = self._held
+            if held is not None:
+                self._held = None
+                self._record(held.sequence, held.timestamp, held.data, held.raw)
                 recorded += 1
         self.span.set_attributes(
             {PROGRESS_EMITTED: emitted, PROGRESS_RECORDED: recorded, PROGRESS_DROPPED: emitted - recorded}
@@ -258,7 +279,7 @@ class ToolCall:
         self.close()
         self.output = output
         self.error_type = error_type
-        if self._scope is not None:
+        if self._supervision is not None:
             self.run.watchdog().unwatch(self)
         self.span.end()
         if not self.end_reported:  # no processor saw the span end (sampled out, no SDK)

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import SpanContext
 
 from . import redaction
-from .items import ToolCallItem, ToolCallOutputItem
-from .stream_events import RunItemStreamEvent, ToolProgressStreamEvent, ToolStalledStreamEvent
+from .items import new_tool_call_item, new_tool_call_output_item
+from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
 from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
@@ -41,12 +41,12 @@ def started(call: ToolCall, span_context: SpanContext) -> None:
     run = call.run
     identity.trace_id = run.trace_id_hex(span_context.trace_id)
     identity.span_id = span_id_hex(span_context.span_id)
-    item = ToolCallItem(call=identity, arguments=call.arguments)
+    item = new_tool_call_item(identity, call.arguments)
     run.items.append(item)
     if run.listening:
         if run.stream_redact is not None:  # the stream leaves the process; new_items (and the model) keep raw values
-            item = ToolCallItem(call=identity, arguments=_redacted_text(run, "tool_arguments", call, call.arguments))
-        run.emit_tool_event(RunItemStreamEvent("tool_called", item))
+            item = new_tool_call_item(identity, _redacted_text(run, "tool_arguments", call, call.arguments))
+        run.emit_tool_event(new_run_item_event("tool_called", item))
 
 
 def progress(call: ToolCall, sequence: int, data: Any, timestamp: int) -> None:
@@ -81,17 +81,13 @@ def ended(call: ToolCall) -> None:
     """The call's span has ended: ``tool_output`` is created from the outcome ``ToolCall.finish`` recorded."""
     call.end_reported = True
     run = call.run
-    item = ToolCallOutputItem(
-        call=call.identity, output=call.output, is_error=call.error_type is not None, error_type=call.error_type
-    )
+    item = new_tool_call_output_item(call.identity, call.output, call.error_type)
     run.items.append(item)
     if run.listening:
         if run.stream_redact is not None and call.output is not None:
             output = redaction.apply(run.stream_redact, "tool_result", call.tool_name, call.output)
-            item = ToolCallOutputItem(
-                call=call.identity, output=output, is_error=item.is_error, error_type=item.error_type
-            )
-        run.emit_tool_event(RunItemStreamEvent("tool_output", item))
+            item = new_tool_call_output_item(call.identity, output, call.error_type)
+        run.emit_tool_event(new_run_item_event("tool_output", item))
 
 
 def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:

@@ -154,7 +154,7 @@ async def execute_tool_call(
                 value = await tool.on_invoke_tool(ctx, call.arguments)
             else:
                 value = await _supervised(run, record, tool, ctx, call.arguments, stall)
-            if isinstance(value, Iterator | AsyncIterator):
+            if type(value) is not str and isinstance(value, Iterator | AsyncIterator):  # str: most tools, no ABC check
                 raise ToolOutputError(
                     f"Tool {name!r} returned {type(value).__name__}, an iterator: return a list or a string instead"
                 )

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.models._openai_strict_schema": RECORDS,  # a pure function; structured output and handoffs use it
     "agents_otel.safe_json": RECORDS,
     "agents_otel.validation_text": RECORDS,
+    "agents_otel.tool_arguments": RECORDS,
     "agents_otel.tracing": CONVENTIONS,
     "agents_otel.tracing.attributes": CONVENTIONS,
     "agents_otel.tracing.ids": CONVENTIONS,

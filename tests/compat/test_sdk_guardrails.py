@@ -232,6 +232,21 @@ async def test_a_guardrail_returning_something_else_is_a_user_error() -> None:
         await Runner.run(Agent("a", model=ScriptedModel([[assistant_message("x")]]), input_guardrails=[bad]), "x")
 
 
+async def test_an_item_list_input_reaches_guardrails_as_responses_items() -> None:
+    seen: list[Any] = []
+
+    @input_guardrail
+    def look(ctx: Any, agent: Any, input: Any) -> GuardrailFunctionOutput:
+        seen.append(input)
+        return GuardrailFunctionOutput(None, False)
+
+    from agents_otel import UserMessage
+
+    agent = Agent("a", model=ScriptedModel([[assistant_message("x")]]), input_guardrails=[look])
+    await Runner.run(agent, [UserMessage("one"), UserMessage("two")])
+    assert seen == [[{"role": "user", "content": "one"}, {"role": "user", "content": "two"}]]
+
+
 async def test_run_config_guardrails_and_which_agents_they_apply_to() -> None:
     seen: list[str] = []
 

@@ -169,6 +169,30 @@ async def test_remove_all_tools_filter() -> None:
     assert any(isinstance(i, ToolCallItem) for i in result.new_items)  # the run's own record is untouched
 
 
+async def test_filters_see_input_history_as_responses_items() -> None:
+    seen: list[HandoffInputData] = []
+
+    def spy(data: HandoffInputData) -> HandoffInputData:
+        seen.append(data)
+        return data
+
+    b = _agent("B", [assistant_message("b")])
+    model = ScriptedModel([[function_call("transfer_to_b", {}, call_id="h")]])
+    agent = Agent("A", model=model, handoffs=[handoff(b, input_filter=spy)])
+    await Runner.run(agent, [UserMessage("first"), UserMessage("second")])
+    await Runner.run(
+        Agent(
+            "A",
+            model=ScriptedModel([[function_call("transfer_to_b", {})]]),
+            handoffs=[handoff(_agent("B", [assistant_message("b")]), input_filter=spy)],
+        ),
+        "as text",
+    )
+    assert seen[0].input_history == ({"role": "user", "content": "first"}, {"role": "user", "content": "second"})
+    assert [type(i) for i in seen[0].new_items] == [HandoffCallItem, HandoffOutputItem]
+    assert seen[1].input_history == "as text"  # a string input stays a string, as in the SDK
+
+
 def test_remove_all_tools_on_dict_history() -> None:
     data = HandoffInputData(
         input_history=(

@@ -4,7 +4,6 @@ the agent handing off, a wrong hooks object refused, and a failing hook failing 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 class Recorder(RunHooks[Any]):
     def __init__(self) -> None:
+        self.llm_inputs: list[list[Any]] = []
         self.events: list[str] = []
         self.tool_results: list[Any] = []
         self.contexts: list[Any] = []
@@ -40,6 +40,7 @@ class Recorder(RunHooks[Any]):
         self, context: RunContextWrapper[Any], agent: Agent[Any], system_prompt: str | None, input_items: list[Any]
     ) -> None:
         self.events.append(f"llm_start:{agent.name}:{system_prompt}:{len(input_items)}")
+        self.llm_inputs.append(input_items)
 
     async def on_llm_end(self, context: RunContextWrapper[Any], agent: Agent[Any], response: ModelResponse) -> None:
         self.events.append(f"llm_end:{agent.name}")
@@ -126,11 +127,16 @@ async def test_run_hooks_order_and_arguments_across_a_tool_and_a_handoff(streame
         "llm_end:closer",
         "agent_end:closer:done",
     ]
+    assert hooks.llm_inputs[1] == [
+        {"role": "user", "content": "hi"},
+        {"type": "function_call", "call_id": hooks.llm_inputs[1][1]["call_id"], "name": "pick", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": hooks.llm_inputs[1][1]["call_id"], "output": '{"n":3}'},
+    ]
     assert hooks.tool_results == [{"n": 3}]  # the raw return value, not the text the model read
     start_ctx, tool_ctx, _ = hooks.contexts
     assert isinstance(start_ctx, AgentHookContext) and start_ctx.context == {"app": 1}
     assert isinstance(tool_ctx, ToolContext) and tool_ctx.tool_name == "pick"
-    assert json.loads(json.dumps(start_ctx.turn_input, default=str))  # the turn's input is handed over
+    assert start_ctx.turn_input == [{"role": "user", "content": "hi"}]  # Responses-format dicts, as in the SDK
 
 
 async def test_agent_hooks_fire_for_their_own_agent_only_and_on_handoff_on_the_source() -> None:
