@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus redis clean
+.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus redis phoenix clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,15 +25,24 @@ browser:
 # The official AG-UI and AI SDK clients (npm) that drive /ag-ui and /ai-sdk/chat in the tests, pinned by
 # tests/js/package-lock.json. Node 20+ and npm come from Debian's packages when missing (never a download script).
 JS_CLIENTS := tests/js/node_modules/.installed-stamp
+WEB_AG_UI := examples/web-ag-ui/static/bundle.js
 
 js-clients: $(JS_CLIENTS)
 
-$(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
+npm:
 	@command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
 	  else echo "npm missing: install Node 20+ (Debian's 'nodejs' and 'npm') to run the protocol client tests"; exit 1; fi; }
+
+$(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json | npm
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The examples/web-ag-ui page: its npm packages (package-lock.json) bundled by esbuild into static/bundle.js.
+web-ag-ui: $(WEB_AG_UI)
+
+$(WEB_AG_UI): examples/web-ag-ui/package.json examples/web-ag-ui/package-lock.json examples/web-ag-ui/src/main.js | npm
+	cd examples/web-ag-ui && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 # Prometheus and promtool for the alert-rule tests come from Debian's package (2.42 on bookworm; the shipped
 # configs and rules are kept valid for it and for the v3 image docker-compose.yaml pins). No recommends: the tests
@@ -49,8 +58,23 @@ redis:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  else echo "redis-server missing: install Debian's 'redis-server' package to run the replica tests"; fi; }
 
+# Arize Phoenix for tests/test_phoenix.py, from PyPI into a venv of its own (it is large, ~850 MB, and must not
+# meet our dependencies). Pinned: docs/tracing-backends.md states what this version shows for our spans.
+PHOENIX_PYTHON ?= python3
+PHOENIX_VERSION := 20.26.1
+PHOENIX_STAMP := .venv-phoenix/.installed-$(PHOENIX_VERSION)
+
+phoenix: $(PHOENIX_STAMP)
+
+$(PHOENIX_STAMP):
+	rm -rf .venv-phoenix
+	$(PHOENIX_PYTHON) -m venv .venv-phoenix
+	.venv-phoenix/bin/python -m pip install -q --upgrade pip
+	.venv-phoenix/bin/python -m pip install -q 'arize-phoenix==$(PHOENIX_VERSION)'
+	touch $@
+
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients prometheus redis lint
+test: $(STAMP) browser js-clients prometheus redis phoenix lint
 	$(PY) -m pytest -q
 
 # What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).
@@ -78,4 +102,4 @@ bench: $(STAMP) $(BENCH_PEERS)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-3.* .venv-bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix .pytest_cache .mypy_cache .ruff_cache

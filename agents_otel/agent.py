@@ -77,6 +77,14 @@ class Agent(Generic[TContext]):
 
     def __post_init__(self) -> None:
         check_tool_use_behavior(self.tool_use_behavior)
+        if self.hooks is not None:
+            from .lifecycle import AgentHooksBase
+
+            if not isinstance(self.hooks, AgentHooksBase):  # e.g. RunHooks here: they would never be called
+                raise TypeError(
+                    f"Agent hooks must be AgentHooks, got {type(self.hooks).__name__}; "
+                    "RunHooks go to Runner.run(hooks=...)"
+                )
         if self.output_type is not None:
             from .output_schema import output_schema_for
 

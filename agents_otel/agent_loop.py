@@ -55,8 +55,8 @@ class AgentLoop:
         self.responses: list[ModelResponse] = []
         self.final_output: Any = None
         self.last_agent: Agent[Any] | None = None
-        self.input_guardrail_results: list[InputGuardrailResult] = []
-        self.output_guardrail_results: list[OutputGuardrailResult] = []
+        self.input_guardrail_results: list[InputGuardrailResult] = run.input_guardrail_results
+        self.output_guardrail_results: list[OutputGuardrailResult] = run.output_guardrail_results
 
     async def save_turn(self) -> None:
         """Append what the turn added to the session (nothing to do without one)."""

@@ -79,8 +79,6 @@ class RunResultStreaming:
         is only known once one runs), ``execute`` runs it."""
         self.input = input
         self._starting_agent = agent
-        self.input_guardrail_results: list[InputGuardrailResult] = []
-        self.output_guardrail_results: list[OutputGuardrailResult] = []
         self.final_output: Any = None
         self.new_items: list[RunItem] = []
         self.raw_responses: list[ModelResponse] = []
@@ -118,8 +116,6 @@ class RunResultStreaming:
             self.raw_responses = result.raw_responses
             self.usage = result.usage
             self.progress_dropped = result.progress_dropped
-            self.input_guardrail_results = result.input_guardrail_results
-            self.output_guardrail_results = result.output_guardrail_results
         except asyncio.CancelledError:
             self.cancelled = True
         except BaseException as exc:  # surfaced to the consumer by stream_events()
@@ -149,6 +145,15 @@ class RunResultStreaming:
         """Hex id of the run's trace: known from the moment the run's ``invoke_agent`` span starts, i.e. before
         the first stream event, so a UI can link to the trace while the run is still going. "" before that."""
         return self._state.trace_id if self._state is not None else ""
+
+    @property
+    def input_guardrail_results(self) -> list[InputGuardrailResult]:
+        """Input guardrail verdicts as they complete (also after a tripwire ended the run)."""
+        return self._state.input_guardrail_results if self._state is not None else []
+
+    @property
+    def output_guardrail_results(self) -> list[OutputGuardrailResult]:
+        return self._state.output_guardrail_results if self._state is not None else []
 
     @property
     def current_agent(self) -> Agent[Any]:

@@ -21,6 +21,7 @@ from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
     from .agent import Agent
+    from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .lifecycle import RunHooksBase
     from .progress_sampling import ProgressSampling
     from .redaction import Redactor
@@ -38,9 +39,11 @@ class RunState:
         "current_agent",
         "forward",
         "hooks",
+        "input_guardrail_results",
         "items",
         "listening",
         "metrics",
+        "output_guardrail_results",
         "parent_tool_call_id",
         "payload_cap",
         "progress_dropped",
@@ -92,6 +95,9 @@ class RunState:
         self.hooks: RunHooksBase[Any, Any] | None = None
         """``Runner.run(..., hooks=...)``; tool calls check it (and the agent's hooks) before building a coroutine."""
         self.current_agent: Agent[Any] | None = None
+        self.input_guardrail_results: list[InputGuardrailResult] = []
+        self.output_guardrail_results: list[OutputGuardrailResult] = []
+        """Guardrail verdicts as they complete, so a streamed run that a tripwire ended still reports them."""
         """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
         self._trace_hex: tuple[int, str] = (0, "")
 

@@ -10,7 +10,15 @@ import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
 from support import Tracing
-from ui_protocol_support import Scenario, drive, failing_agent, final_event, require_node_clients, walk
+from ui_protocol_support import (
+    Scenario,
+    drive,
+    failing_agent,
+    final_event,
+    handoff_agent,
+    require_node_clients,
+    walk,
+)
 
 from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
 from agents_otel.server import create_app
@@ -140,3 +148,27 @@ def test_the_client_aborting_cancels_the_run() -> None:
         assert progress["name"] == "tool_progress"
         assert (aborted["type"], aborted["code"]) == ("RUN_ERROR", "abort")  # made by the client for its abort
         assert final_event(server.base_url, served)["type"] == "run_cancelled"
+
+
+def test_a_handoff_is_a_step_change_after_the_transfer_call() -> None:
+    with LiveServer(create_app(handoff_agent)) as server:
+        (run,) = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["hi"]})[
+            "runs"
+        ]
+    assert run["error"] is None
+    flow = [
+        (e["type"], e.get("stepName") or e.get("toolCallName") or e.get("toolCallId") or "")
+        for e in run["events"]
+        if e["type"] in ("STEP_STARTED", "STEP_FINISHED", "TOOL_CALL_START", "TOOL_CALL_RESULT")
+    ]
+    assert flow == [
+        ("STEP_STARTED", "Triage"),
+        ("TOOL_CALL_START", "transfer_to_specialist"),
+        ("TOOL_CALL_RESULT", "call_handoff"),
+        ("STEP_FINISHED", "Triage"),
+        ("STEP_STARTED", "Specialist"),
+        ("TOOL_CALL_START", "count"),
+        ("TOOL_CALL_RESULT", "call_specialist"),
+        ("STEP_FINISHED", "Specialist"),
+    ]
+    assert run["events"][-1]["result"] == "Specialist here."

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
 from support import Tracing
-from ui_protocol_support import Scenario, drive, failing_agent, final_event, require_node_clients
+from ui_protocol_support import Scenario, drive, failing_agent, final_event, handoff_agent, require_node_clients
 
 from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
 from agents_otel.server import create_app
@@ -98,9 +98,9 @@ def test_a_conversation_of_two_turns_with_parallel_nested_and_failing_calls(trac
 
 def test_a_failed_run_ends_with_an_error_chunk() -> None:
     with LiveServer(create_app(failing_agent)) as server:
-        (turn,) = drive(
-            "ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]}
-        )["turns"]
+        (turn,) = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]})[
+            "turns"
+        ]
     assert turn["chunks"][-1] == {"type": "error", "errorText": "model down"}
     assert "model down" in turn["error"]
 
@@ -113,4 +113,63 @@ def test_the_client_aborting_cancels_the_run() -> None:
         )["turns"]
         assert turn["aborted"] and turn["chunks"][-1]["type"] == "data-tool-progress"
         served = turn["chunks"][0]["messageMetadata"]["agentsOtelRunId"]
+        assert final_event(server.base_url, served)["type"] == "run_cancelled"
+
+
+def test_a_handoff_is_a_step_change_after_the_transfer_call() -> None:
+    with LiveServer(create_app(handoff_agent)) as server:
+        (turn,) = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]})[
+            "turns"
+        ]
+    assert turn["error"] is None
+    flow = [
+        (c["type"], c.get("toolName") or c.get("toolCallId") or "")
+        for c in turn["chunks"]
+        if c["type"] in ("start-step", "finish-step", "tool-input-start", "tool-output-available")
+    ]
+    assert flow == [
+        ("start-step", ""),
+        ("tool-input-start", "transfer_to_specialist"),
+        ("tool-output-available", "call_handoff"),
+        ("finish-step", ""),
+        ("start-step", ""),
+        ("tool-input-start", "count"),
+        ("tool-output-available", "call_specialist"),
+        ("finish-step", ""),
+    ]
+    parts = turn["message"]["parts"]
+    assert [p["type"] for p in parts if p["type"] == "step-start"] == ["step-start", "step-start"]
+    assert [p["text"] for p in parts if p["type"] == "text"] == ["Specialist here."]
+
+
+def test_the_chat_state_machine_behind_use_chat_keeps_one_progress_part_per_call() -> None:
+    """AbstractChat (what ``useChat`` wraps): ``onData`` sees every progress value live, the stored message keeps
+    one part per call with its latest value, and the second turn continues the conversation."""
+    scenario = Scenario()
+    with LiveServer(create_app(scenario.agent)) as server:
+        report = drive(
+            "ai_sdk_chat_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "turns": ["Hello", "And again"]}
+        )
+    assert report["errors"] == [] and report["status"] == "ready"
+    ids = scenario.ids(1)
+    live = [(d["id"], d["data"]["sequence"]) for d in report["data"] if d["id"] in (ids["a"], ids["b"])]
+    assert [s for i, s in live if i == ids["a"]] == [1, 2, 3] and [s for i, s in live if i == ids["b"]] == [1, 2, 3]
+    roles = [m["role"] for m in report["messages"]]
+    assert roles == ["user", "assistant", "user", "assistant"]
+    first = report["messages"][1]["parts"]
+    stored = {p["id"]: p["data"]["sequence"] for p in first if p["type"] == "data-tool-progress"}
+    assert stored == {ids["a"]: 3, ids["b"]: 3, ids["inner"]: 2}
+    assert len([p for p in first if p["type"] == "data-tool-progress"]) == 3
+    assert [p["text"] for p in report["messages"][3]["parts"] if p["type"] == "text"][-1] == "Answer 2."
+
+
+def test_stop_in_the_chat_state_machine_cancels_the_run() -> None:
+    with LiveServer(create_app(blocked_agent)) as server:
+        report = drive(
+            "ai_sdk_chat_driver.mjs",
+            {"url": server.base_url + "/ai-sdk/chat", "turns": ["wait"], "stopOnProgress": True},
+        )
+        assert report["status"] == "ready"
+        (assistant,) = [m for m in report["messages"] if m["role"] == "assistant"]
+        served = assistant["metadata"]["agentsOtelRunId"]
         assert final_event(server.base_url, served)["type"] == "run_cancelled"

@@ -17,7 +17,9 @@ from server_support import SAFETY_TIMEOUT, LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import Scenario
 
+from agents_otel import Agent, ToolContext, function_tool
 from agents_otel.server import create_app
+from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 VALIDATOR = Path(sys.executable).with_name("ag-ui-validate")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -238,3 +240,46 @@ def test_the_ag_ui_conformance_validator_finds_no_error_or_warning(tracing: Trac
     # The only remark: our CUSTOM names (a contract, docs/ui-protocols.md) carry no vendor prefix.
     assert {d["rule"] for d in report["diagnostics"]} <= {"AGUI903"}
     assert report["diagnostics"], "the stream had progress events to remark on"
+
+
+@pytest.mark.parametrize(("path", "body"), [("/ag-ui", _ag_ui_body()), ("/ai-sdk/chat", _chat_body())])
+def test_the_run_caps_of_runs_apply(path: str, body: dict[str, Any]) -> None:
+    with (
+        LiveServer(create_app(blocked_agent, max_running_runs=1)) as server,
+        httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client,
+    ):
+        first = client.post("/runs", json={"input": "hold the only slot"}).json()
+        busy = client.post(path, json=body)
+        assert busy.status_code == 503 and busy.json()["error"]["code"] == "server_busy"
+        client.post(f"/runs/{first['id']}/cancel")
+
+
+FLOOD = 20_000
+
+
+@function_tool
+def flood(ctx: ToolContext[Any]) -> str:
+    """Reports progress as fast as it can."""
+    for i in range(1, FLOOD + 1):
+        ctx.send_progress({"done": i, "total": FLOOD})
+    return "flooded"
+
+
+def _flood_agent() -> Agent[Any]:
+    model = ScriptedModel([[function_call("flood", {}, call_id="call_flood")], [assistant_message("ok")]])
+    return Agent(name="Flood", tools=[flood], model=model)
+
+
+@pytest.mark.parametrize(("path", "body"), [("/ag-ui", _ag_ui_body()), ("/ai-sdk/chat", _chat_body())])
+def test_a_flooding_tool_reaches_the_client_in_order_ending_with_its_last_value(
+    path: str, body: dict[str, Any]
+) -> None:
+    with LiveServer(create_app(_flood_agent)) as server:
+        response = httpx.post(server.base_url + path, json=body, timeout=SAFETY_TIMEOUT)
+    frames = [json.loads(f) for f in _frames(response.content) if f != "[DONE]"]
+    progress = [f.get("value") or f.get("data") for f in frames if f["type"] in ("CUSTOM", "data-tool-progress")]
+    sequences = [p["sequence"] for p in progress]
+    assert sequences == sorted(sequences) and sequences[0] == 1 and sequences[-1] == FLOOD
+    assert progress[-1]["data"] == {"done": FLOOD, "total": FLOOD}
+    # Every value is accounted for: delivered, or counted as replaced by a later one.
+    assert len(progress) + sum(p.get("coalesced", 0) for p in progress) == FLOOD

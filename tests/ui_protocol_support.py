@@ -130,3 +130,19 @@ class Scenario:
 
 def failing_agent() -> Agent[Any]:
     return Agent(name="Broken", model=ScriptedModel([RuntimeError("model down")]))
+
+
+def handoff_agent() -> Agent[Any]:
+    """Triage hands the conversation to Specialist, whose ``count`` call reports progress, then answers."""
+    specialist = Agent(
+        name="Specialist",
+        tools=[count],
+        model=ScriptedModel(
+            [[function_call("count", {"n": 2}, call_id="call_specialist")], [assistant_message("Specialist here.")]]
+        ),
+    )
+    return Agent(
+        name="Triage",
+        handoffs=[specialist],
+        model=ScriptedModel([[function_call("transfer_to_specialist", {}, call_id="call_handoff")]]),
+    )

@@ -6,7 +6,8 @@ The mapping (documented in docs/ui-protocols.md):
   the registry run (``/runs/{id}``) and its trace. A failed run ends with ``RUN_ERROR`` (``code``: the exception
   type), a run cancelled at ``/runs/{id}/cancel`` with ``RUN_FINISHED`` whose outcome is ``cancelled``.
 - One ``STEP_STARTED`` / ``STEP_FINISHED`` per agent segment, named for the agent: a handoff closes one and opens
-  the next.
+  the next. The handoff itself is the model's ``transfer_to_<agent>`` tool call: ``TOOL_CALL_START/ARGS/END``
+  when requested, ``TOOL_CALL_RESULT`` (the transfer message) when it happened.
 - Assistant text streams as ``TEXT_MESSAGE_START/CONTENT/END``; a tool call is ``TOOL_CALL_START`` (its
   ``parentMessageId`` is the same turn's assistant message), ``TOOL_CALL_ARGS`` (the whole arguments; our tool
   calls are announced once they are complete) and ``TOOL_CALL_END``, then ``TOOL_CALL_RESULT`` when it returns.
@@ -51,7 +52,7 @@ from ag_ui.core import (
 from ag_ui.core.events import RunFinishedCancelledOutcome
 from ag_ui.encoder import EventEncoder
 
-from ..items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
 from ..models.interface import TextDelta
 from ..stream_events import (
     AgentUpdatedStreamEvent,
@@ -130,6 +131,13 @@ class AgUiMapping:
                 return self._encode(*self._tool_output(item))
             if isinstance(item, MessageOutputItem):
                 return self._encode(*self._message(item.text))
+            if isinstance(item, HandoffCallItem):
+                return self._encode(*self._handoff_called(item))
+            if isinstance(item, HandoffOutputItem):
+                self._turn_message_id = None
+                return self._encode(
+                    ToolCallResultEvent(message_id=_new_id(), tool_call_id=item.call_id, content=item.output)
+                )
             return []
         if isinstance(event, AgentUpdatedStreamEvent):
             return self._encode(*self._agent(event.new_agent.name))
@@ -192,6 +200,17 @@ class AgUiMapping:
         events.append(self._attributed(start, item))
         events.append(self._attributed(ToolCallArgsEvent(tool_call_id=item.call_id, delta=item.arguments), item))
         events.append(self._attributed(ToolCallEndEvent(tool_call_id=item.call_id), item))
+        return events
+
+    def _handoff_called(self, item: HandoffCallItem) -> list[BaseEvent]:
+        """A handoff is the model's ``transfer_to_<agent>`` tool call: a tool call to the client too."""
+        events: list[BaseEvent] = self._close_text()
+        start = ToolCallStartEvent(tool_call_id=item.call_id, tool_call_name=item.tool_name)
+        if self._turn_message_id is not None:
+            start.parent_message_id = self._turn_message_id
+        events.append(start)
+        events.append(ToolCallArgsEvent(tool_call_id=item.call_id, delta=item.arguments))
+        events.append(ToolCallEndEvent(tool_call_id=item.call_id))
         return events
 
     def _tool_output(self, item: ToolCallOutputItem) -> list[BaseEvent]:

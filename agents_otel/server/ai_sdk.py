@@ -5,7 +5,9 @@ The mapping (documented in docs/ui-protocols.md), each chunk a ``data: {json}`` 
 with ``data: [DONE]``:
 
 - ``start`` (the new assistant message's id; ``messageMetadata`` names the registry run and its trace), then
-  ``start-step`` / ``finish-step`` around each agent segment (a handoff closes one and opens the next).
+  ``start-step`` / ``finish-step`` around each agent segment (a handoff closes one and opens the next). The
+  handoff itself is the model's ``transfer_to_<agent>`` tool call: input chunks when requested, its output (the
+  transfer message) when it happened.
 - Text: ``text-start`` / ``text-delta`` / ``text-end`` with one id per assistant message.
 - A tool call: ``tool-input-start`` then ``tool-input-available`` (the parsed arguments) when it starts, and
   ``tool-output-available`` or ``tool-output-error`` when it ends: input before output for every call, as the
@@ -25,7 +27,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ..items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
 from ..models.interface import TextDelta
 from ..stream_events import (
     AgentUpdatedStreamEvent,
@@ -87,6 +89,15 @@ class AiSdkMapping:
                 if self._text_id is None:
                     return _frames(*self._text_delta(item.text), *self._close_text())
                 return _frames(*self._close_text())
+            if isinstance(item, HandoffCallItem):
+                common = {"toolCallId": item.call_id, "toolName": item.tool_name}
+                return _frames(
+                    *self._close_text(),
+                    {"type": "tool-input-start", **common},
+                    {"type": "tool-input-available", **common, "input": _arguments(item.arguments)},
+                )
+            if isinstance(item, HandoffOutputItem):
+                return _frames({"type": "tool-output-available", "toolCallId": item.call_id, "output": item.output})
             return []
         if isinstance(event, AgentUpdatedStreamEvent):
             chunks = self._close_text()

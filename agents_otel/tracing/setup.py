@@ -41,8 +41,10 @@ from .export_env import (
 )
 from .export_processor import BoundedBatchSpanProcessor
 from .file_exporter import TRACE_FILE_ENV, default_trace_file
+from .openinference import OPENINFERENCE_ENV, OpenInferenceSpanExporter
 from .resource import build_resource
 from .trace_exporters import (
+    CONSOLE,
     FILE,
     TRACES_EXPORTER_ENV,
     Protocol,
@@ -71,6 +73,7 @@ def configure_tracing(
     sampler: Sampler | None = None,
     file: str | os.PathLike[str] | None = None,
     exporters: str | Sequence[str] | None = None,
+    openinference: bool | None = None,
     export_timeout: float | None = None,
     exit_timeout: float | None = None,
     set_global: bool = True,
@@ -88,6 +91,9 @@ def configure_tracing(
     spans go to OTLP when an endpoint is configured and otherwise to an OTLP JSON-lines file (``file``, else
     ``$AGENTS_OTEL_TRACE_FILE``, else ``./.agents_otel/traces.jsonl``). A file given explicitly (argument, or the
     variable while no exporter list is set) is written in addition to an OTLP endpoint. Explicit arguments win.
+
+    ``openinference=True`` (or ``AGENTS_OTEL_OPENINFERENCE=true``) adds OpenInference attributes to what the OTLP
+    exporters send, for Arize Phoenix (see :mod:`.openinference`); the file and the console are left as they are.
 
     ``set_global=False`` leaves the global provider alone: pass the result as ``RunConfig(tracer_provider=...)``.
     With ``set_global=True`` a global provider set earlier (by the application or by a previous call) is an
@@ -120,6 +126,8 @@ def configure_tracing(
         ))
         for name in names
     ]
+    if openinference if openinference is not None else env(OPENINFERENCE_ENV).lower() in ("true", "1", "yes", "on"):
+        built = [(n, e if n in (FILE, CONSOLE) else OpenInferenceSpanExporter(e)) for n, e in built]
 
     provider = TracerProvider(
         resource=build_resource(service_name, resource_attributes), sampler=sampler, shutdown_on_exit=False

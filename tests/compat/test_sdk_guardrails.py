@@ -92,6 +92,8 @@ async def test_input_tripwire_raises_streams_and_is_traced(streamed: bool, traci
     if streamed:
         (trip,) = [e for e in events if isinstance(e, GuardrailTripwireStreamEvent)]
         assert (trip.guardrail_name, trip.guardrail_type, trip.agent_name) == ("no_homework", "input", "a")
+        # the streamed result still reports the verdicts a tripwire ended the run with, as the SDK's does
+        assert [r.output.tripwire_triggered for r in result.input_guardrail_results] == [True]
     (span,) = tracing.named("guardrail no_homework")
     assert span.attributes["agents_otel.guardrail.tripwire_triggered"] is True
     (run_span,) = tracing.named("invoke_agent")

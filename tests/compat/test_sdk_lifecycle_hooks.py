@@ -207,3 +207,8 @@ async def test_hook_usage_is_the_runs_usage_so_far() -> None:
     model = ScriptedModel([[function_call("pick", {})], [assistant_message("x")]])
     await Runner.run(Agent("a", tools=[pick], model=model), "hi", hooks=Usage())
     assert seen == [1, 2]
+
+
+def test_run_hooks_given_to_an_agent_are_refused() -> None:
+    with pytest.raises(TypeError, match="Agent hooks must be AgentHooks"):
+        Agent("a", hooks=Recorder())  # type: ignore[arg-type]

@@ -1,0 +1,204 @@
+// One page, two front-end stacks, no hand-written stream parsing: the official AG-UI client (@ag-ui/client's
+// HttpAgent, what CopilotKit builds on) against POST /ag-ui, and the Vercel AI SDK (DefaultChatTransport +
+// readUIMessageStream, what useChat runs) against POST /ai-sdk/chat. Both draw one progress bar per tool call,
+// keyed by the protocol's own tool call id, a nested call inside the card of the call that made it.
+import { HttpAgent } from "@ag-ui/client";
+import { DefaultChatTransport, readUIMessageStream } from "ai";
+
+const API = document.querySelector('meta[name="agents-otel-api"]').content.replace(/\/$/, "");
+const $ = (id) => document.getElementById(id);
+const form = $("run-form");
+const input = $("input");
+const protocolSelect = $("protocol");
+const startButton = $("start");
+const cancelButton = $("cancel");
+const statusEl = $("status");
+const toolsEl = $("tools");
+const answerEl = $("answer");
+const toolTemplate = $("tool-template");
+
+function setStatus(text, state) {
+  statusEl.textContent = text;
+  statusEl.dataset.status = state;
+}
+
+// ---- tool cards ----------------------------------------------------------------------------------------------
+
+function fraction(data) {
+  if (typeof data === "number") return data;
+  if (data && typeof data === "object") {
+    if (typeof data.progress === "number") return data.progress;
+    if (typeof data.percent === "number") return data.percent / 100;
+    for (const total of ["total", "of"]) {
+      if (typeof data.done === "number" && typeof data[total] === "number" && data[total] > 0) return data.done / data[total];
+    }
+  }
+  return null;
+}
+
+function card(callId) {
+  return toolsEl.querySelector(`.tool[data-call-id="${CSS.escape(callId)}"]`);
+}
+
+function addCard(callId, name, parentCallId) {
+  if (card(callId)) return card(callId);
+  const el = toolTemplate.content.firstElementChild.cloneNode(true);
+  el.dataset.callId = callId;
+  el.dataset.progress = "0";
+  el.querySelector(".tool-name").textContent = name;
+  el.querySelector("progress").removeAttribute("value");
+  const parent = parentCallId && card(parentCallId);
+  if (parent) el.dataset.parentCallId = parentCallId;
+  (parent ? parent.querySelector(":scope > .children") : toolsEl).appendChild(el);
+  return el;
+}
+
+function showProgress(callId, progress) {
+  const el = card(callId);
+  if (!el || el.dataset.state !== "running") return;
+  const value = fraction(progress.data);
+  if (value !== null) {
+    const clamped = Math.max(0, Math.min(1, value));
+    el.querySelector("progress").value = clamped;
+    el.dataset.progress = String(clamped);
+  }
+  el.dataset.sequence = String(progress.sequence);
+  const status = progress.data && typeof progress.data.status === "string" ? progress.data.status : null;
+  el.querySelector(".tool-status").textContent = status ?? (value !== null ? `${Math.round(value * 100)}%` : "");
+}
+
+function finishCard(callId, failed, text) {
+  const el = card(callId);
+  if (!el) return;
+  el.dataset.state = failed ? "error" : "done";
+  el.querySelector("progress").value = 1;
+  el.dataset.progress = "1";
+  el.querySelector(".tool-status").textContent = failed ? `failed: ${text}` : "done";
+}
+
+// ---- AG-UI ---------------------------------------------------------------------------------------------------
+
+const agUi = new HttpAgent({ url: `${API}/ag-ui`, threadId: crypto.randomUUID() });
+
+async function runAgUi(text) {
+  agUi.addMessage({ id: crypto.randomUUID(), role: "user", content: text });
+  const subagents = new Map(); // subagentRunId -> the tool call that started it
+  let failed = null;
+  await agUi.runAgent(
+    {},
+    {
+      onRunStartedEvent({ event }) {
+        if (event.metadata) statusEl.dataset.runId = event.metadata.agentsOtelRunId; // also at api/runs/{id}
+      },
+      onTextMessageStartEvent() {
+        answerEl.textContent = "";
+      },
+      onTextMessageContentEvent({ event, textMessageBuffer }) {
+        answerEl.textContent = textMessageBuffer + event.delta;
+      },
+      onSubagentStartedEvent({ event }) {
+        subagents.set(event.subagentRunId, event.parentToolCallId);
+      },
+      onToolCallStartEvent({ event }) {
+        addCard(event.toolCallId, event.toolCallName, event.subagentRunId && subagents.get(event.subagentRunId));
+      },
+      onCustomEvent({ event }) {
+        if (event.name === "tool_progress") showProgress(event.value.toolCallId, event.value);
+      },
+      onToolCallResultEvent({ event }) {
+        const isError = Boolean(event.metadata && event.metadata.isError);
+        finishCard(event.toolCallId, isError, isError ? event.metadata.errorType : "");
+      },
+      onRunErrorEvent({ event }) {
+        failed = event.code === "abort" ? "cancelled" : `failed: ${event.message}`;
+      },
+      onRunFinishedEvent({ outcome }) {
+        if (outcome === "cancelled") failed = "cancelled";
+      },
+    },
+  );
+  return failed;
+}
+
+// ---- Vercel AI SDK -------------------------------------------------------------------------------------------
+
+const transport = new DefaultChatTransport({ api: `${API}/ai-sdk/chat` });
+const chatId = crypto.randomUUID();
+const chatMessages = [];
+let chatAbort = null;
+
+function renderMessage(message) {
+  if (message.metadata) statusEl.dataset.runId = message.metadata.agentsOtelRunId; // also at api/runs/{id}
+  let text = "";
+  for (const part of message.parts) {
+    if (part.type === "text") text = part.text;
+    else if (part.type.startsWith("tool-")) {
+      addCard(part.toolCallId, part.type.slice("tool-".length), part.toolMetadata && part.toolMetadata.parentToolCallId);
+      if (part.state === "output-available") finishCard(part.toolCallId, false, "");
+      if (part.state === "output-error") finishCard(part.toolCallId, true, part.errorText);
+    } else if (part.type === "data-tool-progress") showProgress(part.id, part.data);
+  }
+  answerEl.textContent = text;
+}
+
+async function runAiSdk(text) {
+  chatMessages.push({ id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] });
+  chatAbort = new AbortController();
+  let last = null;
+  let failed = null;
+  try {
+    const stream = await transport.sendMessages({
+      chatId,
+      messages: chatMessages,
+      trigger: "submit-message",
+      messageId: undefined,
+      abortSignal: chatAbort.signal,
+    });
+    for await (const message of readUIMessageStream({
+      stream,
+      onError: (error) => {
+        failed = chatAbort.signal.aborted ? "cancelled" : `failed: ${error.message}`;
+      },
+    })) {
+      last = message;
+      renderMessage(message);
+    }
+  } catch (error) {
+    failed = chatAbort.signal.aborted ? "cancelled" : `failed: ${error.message}`;
+  }
+  if (last && !failed) chatMessages.push(last);
+  return failed;
+}
+
+// ---- the form --------------------------------------------------------------------------------------------------
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  toolsEl.replaceChildren();
+  answerEl.textContent = "";
+  delete statusEl.dataset.runId;
+  startButton.disabled = true;
+  cancelButton.disabled = false;
+  protocolSelect.disabled = true;
+  setStatus("running", "running");
+  const protocol = protocolSelect.value;
+  document.body.dataset.protocol = protocol;
+  let failed;
+  try {
+    failed = protocol === "ag-ui" ? await runAgUi(input.value) : await runAiSdk(input.value);
+  } catch (error) {
+    failed = `failed: ${error.message}`;
+  }
+  if (failed === "cancelled") setStatus("cancelled", "cancelled");
+  else if (failed) setStatus(failed, "failed");
+  else setStatus("completed", "completed");
+  startButton.disabled = false;
+  cancelButton.disabled = true;
+  protocolSelect.disabled = false;
+});
+
+cancelButton.addEventListener("click", () => {
+  cancelButton.disabled = true;
+  if (protocolSelect.value === "ag-ui") agUi.abortRun();
+  else if (chatAbort) chatAbort.abort();
+});
