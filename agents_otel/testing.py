@@ -3,7 +3,8 @@
 Each step is one model response: a list of ``function_call(...)`` / ``assistant_message(...)`` items, consumed in
 order, one per model call. A step may also be an exception (raised, to test error paths) or a callable taking
 the ``ModelRequest`` and returning the items (to answer from what the model received). ``.calls`` records every
-request. Streaming splits assistant text into word-sized ``TextDelta``s so stream consumers see real deltas.
+request. Streaming splits assistant text into word-sized ``TextDelta``s so stream consumers see real deltas, and
+sends each tool call as a chunk of its own (an empty ``TextDelta`` whose ``raw`` is the call), as providers do.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class ScriptedModel(Model):
             if isinstance(item, AssistantMessage):
                 for piece in re.findall(r"\S+\s*|\s+", item.content):
                     yield TextDelta(piece)
+            else:  # a tool call arrives as a chunk of its own, as from a provider (timed, not forwarded as text)
+                yield TextDelta("", raw=item)
         yield response
 
 

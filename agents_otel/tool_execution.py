@@ -143,7 +143,7 @@ async def execute_tool_call(
     # The tool body runs with the tool span current, derived from `parent` (without our private key), so the
     # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans. The call
     # ends (and reports tool_output) only after the scope recorded the outcome on the span.
-    scope = SpanScope(span, parent, end=False, before_error=record.close, scrub=exception_scrub(run, name))
+    scope = SpanScope(span, parent, False, record.close, exception_scrub(run, name))  # positional: hot path
     current = CURRENT_TOOL.set(ctx)
     try:
         with scope:
