@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all lint typecheck bench browser js-clients prometheus redis phoenix clean
+.PHONY: demo test test-all test-mcp1 lint typecheck bench browser js-clients prometheus redis phoenix clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,21 @@ $(PHOENIX_STAMP):
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
 test: $(STAMP) browser js-clients prometheus redis phoenix lint
 	$(PY) -m pytest -q
+	$(MAKE) test-mcp1
+
+# The MCP client tests again on the last 1.x release of the official SDK (the dev venv has 2.x), in a venv of its own.
+MCP1_VENV := $(VENV)-mcp1
+MCP1_STAMP := $(MCP1_VENV)/.installed-stamp
+
+$(MCP1_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(MCP1_VENV)
+	$(MCP1_VENV)/bin/python -m pip install -q --upgrade pip
+	$(MCP1_VENV)/bin/python -m pip install -q -e '.[server]' 'mcp==1.30.0' 'pytest>=8' 'pytest-asyncio>=0.24' \
+	  'pytest-timeout>=2.3' 'httpx>=0.27' 'pyyaml>=6'
+	touch $@
+
+test-mcp1: $(MCP1_STAMP)
+	$(MCP1_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_mcp_client.py
 
 # What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).
 test-all:
@@ -102,4 +117,4 @@ bench: $(STAMP) $(BENCH_PEERS)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix $(MCP1_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -115,22 +115,19 @@ class Instruments:
 
     def tool_finished(self, call: ToolCall, duration: float) -> None:
         """A tool call ended. Never raises: a broken metrics pipeline must not fail the call it measures."""
-        try:
-            self._tool_finished(call, duration)
+        try:  # inline rather than a helper: one Python call less on every tool call
+            identity = call.identity
+            key = (identity.tool_name, identity.agent_name, call.error_type)
+            attributes = self._tool_attributes.get(key)
+            if attributes is None:
+                attributes = self._tool_attributes[key] = _tool_duration_attributes(*key)
+            self.tool_duration.record(duration, attributes)
+            if call.sequence:
+                series = (identity.tool_name, identity.agent_name)
+                with self._progress_lock:
+                    self._progress_totals[series] = self._progress_totals.get(series, 0) + call.sequence
         except Exception:
             logger.exception("agents_otel: recording tool metrics failed")
-
-    def _tool_finished(self, call: ToolCall, duration: float) -> None:
-        identity = call.identity
-        key = (identity.tool_name, identity.agent_name, call.error_type)
-        attributes = self._tool_attributes.get(key)
-        if attributes is None:
-            attributes = self._tool_attributes[key] = _tool_duration_attributes(*key)
-        self.tool_duration.record(duration, attributes)
-        if call.sequence:
-            series = (identity.tool_name, identity.agent_name)
-            with self._progress_lock:
-                self._progress_totals[series] = self._progress_totals.get(series, 0) + call.sequence
 
     def _observe_progress(self, options: CallbackOptions) -> Iterable[Observation]:
         with self._progress_lock:

@@ -139,7 +139,9 @@ async def test_failing_tool_is_an_error_the_model_reads(official: MCPServer, tra
 async def test_unknown_tool_is_a_typed_request_error(official: MCPServer, tracing: Tracing) -> None:
     agent = Agent(name="a", mcp_servers=[official], model=ScriptedModel([]))
     (add,) = [t for t in await agent.get_all_tools() if t.name == "add"]
-    model = ScriptedModel([[function_call("add", {"a": "not a number"}, call_id="c_bad")], [assistant_message("ok")]])
+    # check_calls=False: the bad arguments are the point (ScriptedModel would refuse them as a script typo).
+    bad_call = function_call("add", {"a": "not a number"}, call_id="c_bad")
+    model = ScriptedModel([[bad_call], [assistant_message("ok")]], check_calls=False)
     result = await Runner.run(agent.clone(model=model), "x", run_config=tracing.config)
     assert result.final_output == "ok"
     assert (tracing.tool_span("c_bad").attributes or {})["error.type"] in {"tool_error", "-32602"}

@@ -149,7 +149,9 @@ async def test_message_attributes_match_the_published_schemas(
 
 
 def test_arguments_that_are_not_json_stay_the_string_the_model_sent(tracing: Tracing) -> None:
-    model = ScriptedModel([[function_call("lookup", "{not json", call_id="c1")], [assistant_message("ok")]])
+    # check_calls=False: the malformed arguments are the point (ScriptedModel would refuse them as a script typo).
+    bad_call = function_call("lookup", "{not json", call_id="c1")
+    model = ScriptedModel([[bad_call], [assistant_message("ok")]], check_calls=False)
     agent = Agent("A", tools=[lookup], model=model)
     Runner.run_sync(agent, "go", run_config=RunConfig(tracer_provider=tracing.provider, capture_content=True))
     first_chat = min(tracing.named("chat"), key=lambda s: s.start_time or 0)

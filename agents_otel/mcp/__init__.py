@@ -2,14 +2,17 @@
 
 Client: ``MCPServerStdio`` / ``MCPServerStreamableHttp`` and ``Agent(mcp_servers=[...])``. Server:
 ``create_mcp_server(agent_or_tools)`` and ``agents-otel mcp MODULE:ATTR``. Needs the ``mcp`` extra
-(``pip install 'agents_otel[mcp]'``), i.e. the official ``mcp`` SDK 2.x. See docs/mcp.md.
+(``pip install 'agents_otel[mcp]'``): the official ``mcp`` SDK, 2.x, or 1.30 for the client side. See docs/mcp.md.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ..tool_sources import ToolNameCollisionError
 from . import _sdk_spans
-from ._sdk import MCP_VERSION
+from ._sdk import MCP_MAJOR, MCP_VERSION
 from .client import MCPServer, ToolFilterStatic, create_static_tool_filter
 from .errors import (
     MCPConnectionError,
@@ -18,11 +21,26 @@ from .errors import (
     MCPServerStartError,
     MCPToolError,
 )
-from .server import create_mcp_server
-from .serving import serve_stdio, serve_streamable_http
 from .transports import MCPServerStdio, MCPServerStdioParams, MCPServerStreamableHttp, MCPServerStreamableHttpParams
 
+if TYPE_CHECKING:
+    from .server import create_mcp_server
+    from .serving import serve_stdio, serve_streamable_http
+
+_SERVER_SIDE = {"create_mcp_server": "server", "serve_stdio": "serving", "serve_streamable_http": "serving"}
+
 _sdk_spans.install()
+
+
+def __getattr__(name: str) -> Any:
+    """The server side is imported on first use: it needs the SDK's 2.x server API, the client works without."""
+    module = _SERVER_SIDE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agents_otel.mcp' has no attribute {name!r}")
+    if MCP_MAJOR < 2:
+        raise ImportError(f"agents_otel.mcp.{name} needs the mcp SDK 2.x; mcp {MCP_VERSION} is installed")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "MCP_VERSION",

@@ -42,6 +42,15 @@ ProgressCallback = Callable[[float, float | None, str | None], Awaitable[None]]
 SessionIdGetter = Callable[[], str | None]
 
 
+def connection_closed(exc: BaseException) -> bool:
+    """The connection is gone: the SDK's CONNECTION_CLOSED error, or (1.x, after the peer died) a closed stream."""
+    import anyio
+
+    if isinstance(exc, anyio.ClosedResourceError | anyio.BrokenResourceError):
+        return True
+    return isinstance(exc, SDKError) and error_code(exc) == CONNECTION_CLOSED
+
+
 def error_code(exc: BaseException) -> int:
     error = getattr(exc, "error", None)
     code = getattr(error, "code", None)
@@ -179,9 +188,24 @@ async def http_transport(
         return
     import importlib  # pragma: no cover - 1.x
 
-    legacy: Any = importlib.import_module("mcp.client.streamable_http").streamablehttp_client  # pragma: no cover
+    module: Any = importlib.import_module("mcp.client.streamable_http")  # pragma: no cover - 1.x
+    if hasattr(module, "streamable_http_client"):  # pragma: no cover - 1.x from 1.2x on: an httpx client of ours
+        import httpx
 
-    async with legacy(  # pragma: no cover - 1.x
+        legacy_client: Any = importlib.import_module("mcp.shared._httpx_utils").create_mcp_http_client(
+            headers, httpx.Timeout(http_timeout, read=sse_read_timeout)
+        )
+        async with (
+            legacy_client,
+            module.streamable_http_client(url, http_client=legacy_client, terminate_on_close=terminate_on_close) as (
+                read,
+                write,
+                get_session_id,
+            ),
+        ):
+            yield read, write, get_session_id
+        return
+    async with module.streamablehttp_client(  # pragma: no cover - older 1.x
         url,
         headers=headers,
         timeout=http_timeout,

@@ -228,9 +228,11 @@ class MCPServer(abc.ABC):
             raise MCPServerError(
                 f"MCP server {self._name!r}: tools/list got no answer in {self.client_session_timeout_seconds} s"
             ) from None
-        except _sdk.SDKError as exc:
-            if _sdk.error_code(exc) == _sdk.CONNECTION_CLOSED and (last := self._last_listing_after_loss()) is not None:
+        except Exception as exc:
+            if _sdk.connection_closed(exc) and (last := self._last_listing_after_loss()) is not None:
                 return last
+            if not isinstance(exc, _sdk.SDKError):
+                raise
             raise MCPServerError(f"MCP server {self._name!r}: tools/list failed: {_sdk.error_message(exc)}") from exc
         finally:
             OWNED.reset(token)

@@ -10,6 +10,7 @@ semantic conventions, the W3C trace context in ``params._meta``, each ``notifica
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ NETWORK_TRANSPORT = "network.transport"
 TOOLS_CALL = "tools/call"
 
 _W3C = TraceContextTextMapPropagator()
+logger = logging.getLogger(__name__)
 
 
 class CallProgress:
@@ -95,29 +97,37 @@ async def call_mcp_tool(server: MCPServer, ctx: ToolContext[Any], name: str, arg
         owned.learn_request_id(predicted)
     owned_token = OWNED.set(owned)
     started = time.perf_counter()
-    error_type: str | None = None
+    error_type: str | None = None  # set on failure: the span is then ended in `finally`
     try:
         with trace.use_span(span, end_on_exit=False, record_exception=False, set_status_on_exception=False):
             result = await _sdk.call_tool(session, name, arguments, on_progress, meta, None)
-        is_error, content, structured = _sdk.result_fields(result)
-        if is_error:
-            error_type = MCPToolError.error_type
-            raise MCPToolError(_content_text(content) or f"MCP tool {name!r} failed")
-        return _output(server, content, structured)
-    except _sdk.SDKError as exc:
-        code = _sdk.error_code(exc)
-        error_type = str(code)
-        if code == _sdk.CONNECTION_CLOSED:
-            raise MCPConnectionError(f"MCP server {server.name!r} closed the connection during {name!r}") from None
-        raise MCPRequestError(f"MCP server {server.name!r}: {_sdk.error_message(exc)}", code) from None
+    except Exception as exc:
+        error_type, error = _call_error(server, name, exc)
+        raise error from None
     except BaseException as exc:
-        if error_type is None:
-            error_type = ERROR_CANCELLED if _is_cancel(exc) else type(exc).__qualname__
+        error_type = ERROR_CANCELLED if _is_cancel(exc) else type(exc).__qualname__
         raise
     finally:
         OWNED.reset(owned_token)
-        _end(span, error_type)
-        _record_duration(ctx, span, error_type, time.perf_counter() - started)
+        if error_type is not None:
+            _end(span, error_type, ctx, started)
+    is_error, content, structured = _sdk.result_fields(result)
+    if is_error:
+        _end(span, MCPToolError.error_type, ctx, started)
+        raise MCPToolError(_content_text(content) or f"MCP tool {name!r} failed")
+    _end(span, None, ctx, started)
+    return _output(server, content, structured)
+
+
+def _call_error(server: MCPServer, name: str, exc: Exception) -> tuple[str, Exception]:
+    """``error.type`` for the CLIENT span, and the typed error the model reads."""
+    if _sdk.connection_closed(exc):
+        message = f"MCP server {server.name!r} closed the connection during {name!r}"
+        return str(_sdk.CONNECTION_CLOSED), MCPConnectionError(message)
+    if isinstance(exc, _sdk.SDKError):
+        code = _sdk.error_code(exc)
+        return str(code), MCPRequestError(f"MCP server {server.name!r}: {_sdk.error_message(exc)}", code)
+    return type(exc).__qualname__, exc
 
 
 def _attributes(server: MCPServer, name: str) -> dict[str, Any]:
@@ -140,23 +150,19 @@ def _attributes(server: MCPServer, name: str) -> dict[str, Any]:
     return attributes
 
 
-def _end(span: Span, error_type: str | None) -> None:
+def _end(span: Span, error_type: str | None, ctx: ToolContext[Any], started: float) -> None:
+    """End the CLIENT span with its outcome and record ``mcp.client.operation.duration``."""
     if error_type is not None:
         span.set_attribute(ERROR_TYPE, error_type)
         span.set_status(StatusCode.ERROR, error_type)
     span.end()
-
-
-def _record_duration(ctx: ToolContext[Any], span: Span, error_type: str | None, seconds: float) -> None:
     attributes = dict(getattr(span, "attributes", None) or {})
     try:
         mcp_instruments(run_meter_provider(ctx)).client_duration.record(
-            seconds, metric_attributes(attributes, error_type)
+            time.perf_counter() - started, metric_attributes(attributes, error_type)
         )
     except Exception:  # a broken metrics pipeline must not fail the tool call
-        import logging
-
-        logging.getLogger("agents_otel").exception("agents_otel.mcp: recording the client duration failed")
+        logger.exception("agents_otel.mcp: recording the client duration failed")
 
 
 def _parse_arguments(name: str, arguments_json: str) -> dict[str, Any]:

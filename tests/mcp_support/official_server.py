@@ -13,8 +13,14 @@ import sys
 from typing import Any
 
 import anyio
-from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+
+try:  # mcp 2.x
+    from mcp.server.mcpserver import Context, MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+except ImportError:  # mcp 1.x: the same server under its old name
+    from mcp.server.fastmcp import Context  # type: ignore[no-redef,import-not-found,unused-ignore]
+    from mcp.server.fastmcp import FastMCP as MCPServer
+    from mcp.server.fastmcp.exceptions import ToolError  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 server = MCPServer("official-test-server")
 _remembered: list[tuple[Any, Any]] = []
@@ -25,8 +31,15 @@ if os.environ.get("MCP_TEST_PIDFILE"):
 
 
 def _meta(ctx: Context) -> dict[str, Any]:
-    meta = ctx.request_context.meta
-    return dict(meta) if meta else {}
+    """The request's ``_meta``: a dict in 2.x; in 1.x a model with ``progressToken`` and the rest as extras."""
+    meta: Any = ctx.request_context.meta
+    if not meta:
+        return {}
+    if isinstance(meta, dict):
+        return dict(meta)
+    found = dict(meta.model_extra or {})
+    found["progress_token"] = meta.progressToken
+    return found
 
 
 @server.tool()
