@@ -3,10 +3,10 @@
 When the app has no ``trace_url_template`` (the default), "open trace" has nowhere to go, so the app keeps the
 spans of recent traces itself: :class:`RecentTraces` is a SpanProcessor added to the runs' TracerProvider (by
 the registry, when the first run starts) that holds the spans of the newest ``max_traces`` traces (at most
-``max_spans_per_trace`` each), and the endpoint answers a run's trace in the encoding of OpenTelemetry's JSON exporters (``tracing.otlp_json``). The example
-page draws it as a waterfall. A span still running is included as it is now, without ``endTimeUnixNano``, so
-the waterfall of a running run shows its running calls (and their progress and stalls so far). With a
-``trace_url_template`` the endpoint redirects there instead.
+``max_spans_per_trace`` each), and the endpoint answers a run's trace in the encoding of OpenTelemetry's JSON
+exporters (``tracing.otlp_json``). The example page draws it as a waterfall. A span still running is included
+as it is now, without ``endTimeUnixNano``, so the waterfall of a running run shows its running calls (and their
+progress and stalls so far). With a ``trace_url_template`` the endpoint redirects there instead.
 
 Keeping whole traces rather than the runs' spans only is what makes it race-free: a span may end before the run's
 first event tells the app its trace id. Other instrumentations' spans of those traces (an HTTP client's, say)
