@@ -139,7 +139,7 @@ async def test_failing_tool_is_an_error_the_model_reads(official: MCPServer, tra
     assert (client.attributes or {})["error.type"] == "tool_error"
 
 
-async def test_unknown_tool_is_a_typed_request_error(official: MCPServer, tracing: Tracing) -> None:
+async def test_invalid_arguments_are_an_error_the_model_reads(official: MCPServer, tracing: Tracing) -> None:
     agent = Agent(name="a", mcp_servers=[official], model=ScriptedModel([]))
     (add,) = [t for t in await agent.get_all_tools() if t.name == "add"]
     # check_calls=False: the bad arguments are the point (ScriptedModel would refuse them as a script typo).
