@@ -109,6 +109,23 @@ async def test_progress_is_span_events_and_stream_events_before_the_output(
     assert not [s for s in tracing.spans() if s.name.startswith("MCP send")]
 
 
+async def test_a_progress_flood_follows_the_same_sampling_rules(tracing: Tracing) -> None:
+    """300 notifications: all counted, the span keeps the first ones, a rate-limited middle and the last."""
+    model = ScriptedModel([[function_call("count", {"n": 300}, call_id="c_flood")], [assistant_message("ok")]])
+    async with MCPServerStdio(params=stdio_params()) as server:  # type: ignore[arg-type]
+        result = Runner.run_streamed(Agent(name="a", mcp_servers=[server], model=model), "x", run_config=tracing.config)
+        progress = [e async for e in result.stream_events() if isinstance(e, ToolProgressStreamEvent)]
+    assert progress[-1].sequence == 300 and progress[-1].data["message"] == "step 300"
+    assert [e.sequence for e in progress] == sorted(e.sequence for e in progress)
+    span = tracing.tool_span("c_flood")
+    attributes = dict(span.attributes or {})
+    assert attributes["agents_otel.progress.emitted"] == 300
+    assert attributes["agents_otel.progress.recorded"] < 300
+    recorded = [json.loads(str((e.attributes or {})[PROGRESS_DATA])) for e in span.events if e.name == PROGRESS_EVENT]
+    assert [r["message"] for r in recorded[:10]] == [f"step {i}" for i in range(1, 11)]
+    assert recorded[-1]["message"] == "step 300"
+
+
 async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPServer, tracing: Tracing) -> None:
     @function_tool
     def local(x: int) -> int:
