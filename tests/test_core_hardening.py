@@ -123,7 +123,7 @@ async def test_invalid_arguments_are_described_without_echoing_them(tracing: Tra
         """Log in."""
         return "ok"
 
-    agent = one_call_agent(login, {"password": SECRET, "attempts": "many"})
+    agent = one_call_agent(login, {"password": SECRET, "attempts": "many"}, check_calls=False)  # invalid on purpose
     result = await Runner.run(agent, "go", run_config=tracing.config)
 
     item = _outputs(result)["call_1"]
