@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from prometheus_support import free_port
+from support import free_port
 from test_production_metrics import MetricsReceiver
 
 from agents_otel.tracing import metrics_export
