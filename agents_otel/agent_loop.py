@@ -139,7 +139,7 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             await lifecycle.llm_end(hooks, loop.wrapper, agent, response)
         turn_start = len(run.items)
         calls: list[FunctionCall] = []
-        handoff_calls: list[tuple[Handoff[Any], FunctionCall]] = []
+        handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]] = []
         text: str | None = None
         for out in response.output:
             conversation.add(out)

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from .items import RunItem
 
 TContext = TypeVar("TContext")
+TAgent = TypeVar("TAgent")
+"""The SDK's second type parameter (the agent type a handoff returns), so ``Handoff[Ctx, Agent[Ctx]]`` works."""
 THandoffInput = TypeVar("THandoffInput")
 
 MULTIPLE_HANDOFFS_MESSAGE = "Multiple handoffs detected, ignoring this one."
@@ -60,7 +62,7 @@ IsEnabled = bool | Callable[["RunContextWrapper[Any]", "Agent[Any]"], bool | Awa
 
 
 @dataclass
-class Handoff(Generic[TContext]):
+class Handoff(Generic[TContext, TAgent]):
     """A handoff as the model sees it (a tool) and as the run performs it (``on_invoke_handoff``)."""
 
     tool_name: str
@@ -98,7 +100,7 @@ def handoff(
     input_type: type[Any] | None = None,
     input_filter: HandoffInputFilter | None = None,
     is_enabled: IsEnabled = True,
-) -> Handoff[TContext]:
+) -> Handoff[TContext, Agent[TContext]]:
     """A handoff to ``agent``. ``on_handoff(context)`` — or ``on_handoff(context, input)`` with ``input_type``,
     whose JSON schema the model fills in — runs when the model takes the handoff (sync or async)."""
     if input_type is not None and on_handoff is None:
@@ -151,7 +153,7 @@ def handoff(
     )
 
 
-def as_handoff(target: Agent[Any] | Handoff[Any]) -> Handoff[Any]:
+def as_handoff(target: Agent[Any] | Handoff[Any, Any]) -> Handoff[Any, Any]:
     if isinstance(target, Handoff):
         return target
     # An Agent, recognised by shape: importing agent here would close an import loop (agent -> run -> here).
@@ -160,9 +162,9 @@ def as_handoff(target: Agent[Any] | Handoff[Any]) -> Handoff[Any]:
     raise UserError(f"handoffs must be Agents or Handoffs, got {type(target).__name__}")
 
 
-async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -> list[Handoff[Any]]:
+async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -> list[Handoff[Any, Any]]:
     """The agent's handoffs the model may see this turn (``is_enabled`` evaluated now, as in the SDK)."""
-    out: list[Handoff[Any]] = []
+    out: list[Handoff[Any, Any]] = []
     for target in agent.handoffs:
         h = as_handoff(target)
         enabled = h.is_enabled

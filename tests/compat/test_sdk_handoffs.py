@@ -294,3 +294,11 @@ async def test_handoffs_count_against_max_turns() -> None:
     b.handoffs.append(a)
     with pytest.raises(MaxTurnsExceeded):
         await Runner.run(a, "go", max_turns=2)
+
+
+def test_generic_parameters_as_in_the_sdk() -> None:
+    # code typed for the SDK subscripts these; a missing parameter would be a TypeError at import time
+    assert Handoff[Any, Agent[Any]] is not None
+    from agents_otel import AgentHooks, InputGuardrail, OutputGuardrail, RunHooks
+
+    assert RunHooks[Any] and AgentHooks[Any] and InputGuardrail[Any] and OutputGuardrail[Any]
