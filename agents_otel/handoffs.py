@@ -14,7 +14,7 @@ import dataclasses
 import inspect
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -175,6 +175,21 @@ async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -
             enabled = bool(decided)
         if enabled:
             out.append(h)
+    return out
+
+
+def handoffs_by_name(handoffs: list[Handoff[Any, Any]], tools: Mapping[str, Any]) -> dict[str, Handoff[Any, Any]]:
+    """The turn's handoffs by tool name. Two handoffs, or a handoff and a tool, with one name would leave the model
+    one of them and the run guessing which it meant: a ``UserError`` naming the fix, as the SDK raises."""
+    out: dict[str, Handoff[Any, Any]] = {}
+    for h in handoffs:
+        if h.tool_name in out or h.tool_name in tools:
+            other = f"the handoff to {out[h.tool_name].agent_name!r}" if h.tool_name in out else "a function tool"
+            raise UserError(
+                f"Handoff to {h.agent_name!r} is named {h.tool_name!r} like {other}; give one of them "
+                "handoff(..., tool_name_override=...)"
+            )
+        out[h.tool_name] = h
     return out
 
 
