@@ -28,7 +28,7 @@ from .run_state import RunState
 from .sync_loop import run_on_default_loop
 from .tool_context import tool_call_of
 from .tracing.content import capture_content_from_env
-from .tracing.conversation import with_conversation
+from .tracing.conversation import conversation_scope, with_conversation
 from .tracing.provider import resolve_tracer_provider, tracer_for
 
 if TYPE_CHECKING:
@@ -174,7 +174,8 @@ async def run_agent(
         start = input if isinstance(input, str) else None
         conversation = Conversation(new_input, unsaved=None, start=start)
     loop = AgentLoop(run, conversation, max_turns, session)
-    await run_agent_span(loop, agent)
+    with conversation_scope(conversation_id):
+        await run_agent_span(loop, agent)
     return RunResult(
         input=input,
         final_output=loop.final_output,

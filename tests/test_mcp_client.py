@@ -23,7 +23,9 @@ from support import Tracing
 
 from agents_otel import Agent, RunConfig, RunItemStreamEvent, Runner, ToolProgressStreamEvent, function_tool
 from agents_otel.mcp import (
+    MCP_MAJOR,
     MCPServer,
+    MCPServerError,
     MCPServerStartError,
     MCPServerStdio,
     MCPServerStreamableHttp,
@@ -38,7 +40,7 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture(scope="module")
 def http_url() -> Iterator[str]:
-    with http_server() as url:
+    with http_server() as (url, _):
         yield url
 
 
@@ -95,6 +97,7 @@ async def test_progress_is_span_events_and_stream_events_before_the_output(
     assert attributes["network.transport"] == ("pipe" if isinstance(official, MCPServerStdio) else "tcp")
     if isinstance(official, MCPServerStreamableHttp):
         assert attributes["server.address"] == "127.0.0.1"
+        assert attributes["mcp.session.id"] == official.session_id
 
     # The server saw our CLIENT span as the parent in _meta, and the request id as the progress token.
     seen = json.loads(output_of(result, "call_mcp_1"))
@@ -167,6 +170,31 @@ async def test_server_dying_mid_call_is_a_typed_error_the_model_reads(tmp_path: 
     assert (tracing.tool_span("c_die").attributes or {})["error.type"] == "connection_closed"
     (client,) = [s for s in tracing.spans() if s.name == "tools/call work_forever"]
     assert (client.attributes or {})["error.type"] == "-32000"
+
+
+async def test_http_server_dying_mid_call_is_a_typed_error(tracing: Tracing) -> None:
+    """2.x fails the request at once (the model reads it, the run goes on). 1.x's HTTP client never fails a
+    request whose server died: the call ends by the idle timeout, and the next turn's listing fails the run."""
+    model = ScriptedModel([[function_call("work_forever", {}, call_id="c_http_die")], [assistant_message("gone")]])
+    timeout = 30 if MCP_MAJOR >= 2 else 1
+    with http_server() as (url, process):
+        server = MCPServerStreamableHttp(params={"url": url}, name="remote", client_session_timeout_seconds=timeout)
+        async with server:
+            agent = Agent(name="a", mcp_servers=[server], model=model)
+            result = Runner.run_streamed(agent, "x", run_config=tracing.config)
+            if MCP_MAJOR < 2:
+                with pytest.raises(MCPServerError, match="tools/list got no answer"):
+                    async for event in result.stream_events():
+                        if isinstance(event, ToolProgressStreamEvent):
+                            process.kill()
+                assert (tracing.tool_span("c_http_die").attributes or {})["error.type"] == "timeout"
+                return
+            async for event in result.stream_events():
+                if isinstance(event, ToolProgressStreamEvent):
+                    process.kill()  # the remote server crashes while the call is in flight
+            assert result.final_output == "gone"
+    assert "closed the connection" in model.calls[1].input[-1].output  # type: ignore[union-attr]
+    assert (tracing.tool_span("c_http_die").attributes or {})["error.type"] == "connection_closed"
 
 
 async def test_hanging_tool_times_out(tmp_path: Path, tracing: Tracing) -> None:
