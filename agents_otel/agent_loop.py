@@ -19,13 +19,13 @@ from .exceptions import MaxTurnsExceeded
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs
+from .input_items import input_list
 from .items import AssistantMessage, FunctionCall, HandoffCallItem, MessageOutputItem, ToolCallOutputItem
 from .lifecycle import AgentHookContext
 from .model_call import call_model
 from .models import resolve_model
 from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
-from .response_items import to_response_items
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
@@ -64,7 +64,7 @@ class AgentLoop:
         if self.session is not None:
             items = self.conversation.take_unsaved()
             if items:
-                await self.session.add_items(to_response_items(items))
+                await self.session.add_items(input_list(items))
 
 
 async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
@@ -102,7 +102,7 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
     run.current_agent = loop.last_agent = agent
     run.emit(AgentUpdatedStreamEvent(agent))
     if hooked:
-        turn_input = to_response_items(conversation.history)
+        turn_input = input_list(conversation.history)
         await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, turn_input), agent)
     guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
     if guardrails:
@@ -125,7 +125,7 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             specs += [h.spec for h in handoffs.values()]
         request = ModelRequest(instructions, list(conversation.history), specs, settings, schema_spec_)
         if hooked:
-            input_items = to_response_items(request.input)  # the SDK's Responses-format dicts
+            input_items = input_list(request.input)  # the SDK's Responses-format dicts
             await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)
         if guardrails:
             response = await checks.alongside(guardrails, call_model(model, request, run, agent.name))
@@ -187,7 +187,7 @@ async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any) -> None:
     if guardrails:
         await check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
     if run.hooks is not None or agent.hooks is not None:
-        ctx = AgentHookContext(run.context, loop.usage, to_response_items(loop.conversation.history))
+        ctx = AgentHookContext(run.context, loop.usage, input_list(loop.conversation.history))
         await lifecycle.agent_end(run.hooks, ctx, agent, output)
     loop.final_output = output
     await loop.save_turn()

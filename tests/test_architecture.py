@@ -32,7 +32,6 @@ LAYERS: dict[str, int] = {
     "agents_otel.redaction": RECORDS,
     "agents_otel.context_wrapper": RECORDS,
     "agents_otel.input_items": RECORDS,
-    "agents_otel.response_items": RECORDS,
     "agents_otel.models._openai_strict_schema": RECORDS,  # a pure function; structured output and handoffs use it
     "agents_otel.safe_json": RECORDS,
     "agents_otel.validation_text": RECORDS,

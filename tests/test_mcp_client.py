@@ -109,6 +109,23 @@ async def test_progress_is_span_events_and_stream_events_before_the_output(
     assert not [s for s in tracing.spans() if s.name.startswith("MCP send")]
 
 
+async def test_a_progress_flood_follows_the_same_sampling_rules(tracing: Tracing) -> None:
+    """300 notifications: all counted, the span keeps the first ones, a rate-limited middle and the last."""
+    model = ScriptedModel([[function_call("count", {"n": 300}, call_id="c_flood")], [assistant_message("ok")]])
+    async with MCPServerStdio(params=stdio_params()) as server:  # type: ignore[arg-type]
+        result = Runner.run_streamed(Agent(name="a", mcp_servers=[server], model=model), "x", run_config=tracing.config)
+        progress = [e async for e in result.stream_events() if isinstance(e, ToolProgressStreamEvent)]
+    assert progress[-1].sequence == 300 and progress[-1].data["message"] == "step 300"
+    assert [e.sequence for e in progress] == sorted(e.sequence for e in progress)
+    span = tracing.tool_span("c_flood")
+    attributes = dict(span.attributes or {})
+    assert attributes["agents_otel.progress.emitted"] == 300
+    assert attributes["agents_otel.progress.recorded"] < 300
+    recorded = [json.loads(str((e.attributes or {})[PROGRESS_DATA])) for e in span.events if e.name == PROGRESS_EVENT]
+    assert [r["message"] for r in recorded[:10]] == [f"step {i}" for i in range(1, 11)]
+    assert recorded[-1]["message"] == "step 300"
+
+
 async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPServer, tracing: Tracing) -> None:
     @function_tool
     def local(x: int) -> int:
@@ -120,7 +137,17 @@ async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPSer
     result = await Runner.run(agent, "add", run_config=tracing.config)
     assert result.final_output == "5"
     offered = {spec.name: spec for spec in model.calls[0].tools}
-    assert set(offered) == {"local", "count", "fail", "work_forever", "hang", "add", "remember", "send_late"}
+    assert set(offered) == {
+        "local",
+        "count",
+        "slow_count",
+        "fail",
+        "work_forever",
+        "hang",
+        "add",
+        "remember",
+        "send_late",
+    }
     assert offered["add"].description == "Add two integers."
     assert offered["add"].parameters["properties"].keys() == {"a", "b"}
     assert output_of(result, "c_add") == "5"
@@ -139,7 +166,7 @@ async def test_failing_tool_is_an_error_the_model_reads(official: MCPServer, tra
     assert (client.attributes or {})["error.type"] == "tool_error"
 
 
-async def test_unknown_tool_is_a_typed_request_error(official: MCPServer, tracing: Tracing) -> None:
+async def test_invalid_arguments_are_an_error_the_model_reads(official: MCPServer, tracing: Tracing) -> None:
     agent = Agent(name="a", mcp_servers=[official], model=ScriptedModel([]))
     (add,) = [t for t in await agent.get_all_tools() if t.name == "add"]
     # check_calls=False: the bad arguments are the point (ScriptedModel would refuse them as a script typo).
@@ -195,6 +222,18 @@ async def test_http_server_dying_mid_call_is_a_typed_error(tracing: Tracing) -> 
             assert result.final_output == "gone"
     assert "closed the connection" in model.calls[1].input[-1].output  # type: ignore[union-attr]
     assert (tracing.tool_span("c_http_die").attributes or {})["error.type"] == "connection_closed"
+
+
+async def test_a_tool_that_keeps_reporting_outlives_the_idle_timeout(tracing: Tracing) -> None:
+    """client_session_timeout_seconds is an idle timeout for calls: 8 steps of 0.25 s run past 1.5 s."""
+    model = ScriptedModel(
+        [[function_call("slow_count", {"n": 8, "pause": 0.25}, call_id="c_slow")], [assistant_message("ok")]]
+    )
+    server = MCPServerStdio(params=stdio_params(), client_session_timeout_seconds=1.5)  # type: ignore[arg-type]
+    async with server:
+        result = await Runner.run(Agent(name="a", mcp_servers=[server], model=model), "x", run_config=tracing.config)
+    assert output_of(result, "c_slow") == "counted 8 slowly"
+    assert "error.type" not in (tracing.tool_span("c_slow").attributes or {})
 
 
 async def test_hanging_tool_times_out(tmp_path: Path, tracing: Tracing) -> None:

@@ -25,11 +25,13 @@ from starlette.routing import Route
 from ..items import ConversationItem
 from ..run import DEFAULT_MAX_TURNS
 from ..run_config import RunConfig
+from . import access_log
 from .access import (
     DEFAULT_ALLOWED_HOSTS,
     DEFAULT_MAX_BODY_BYTES,
     AccessMiddleware,
     AccessPolicy,
+    is_stream_grant,
     principal_of,
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
@@ -111,6 +113,7 @@ def create_app(
     every run; docs/server.md "Running several replicas"), the owner's lease on each of its runs lasting
     ``lease_seconds``.
     """
+    access_log.install()  # under any uvicorn, its INFO access log names no run id and no stream token
     auth_function, token = resolve_auth(auth, auth_token)
     if token is not None:
         stream_tokens = StreamTokens.from_secret(token, stream_token_seconds)
@@ -161,7 +164,10 @@ def create_app(
         return run
 
     def events_url(request: Request, run_id: str, principal: str) -> str:
-        return access.stream_url(request.url_for("run_events", run_id=run_id).path, run_id, principal)
+        path = request.url_for("run_events", run_id=run_id).path
+        if is_stream_grant(request):  # a stream token must not mint fresh ones: its lifetime stays bounded
+            return path
+        return access.stream_url(path, run_id, principal)
 
     async def start_run(request: Request) -> Response:
         principal = principal_of(request)
