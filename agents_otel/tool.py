@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, overload
 from pydantic import ValidationError
 
 from .exceptions import ToolArgumentsError, UserError
-from .function_schema import FunctionSchema, function_schema
+from .function_schema import DocstringStyle, FunctionSchema, function_schema
 from .models.interface import ToolSpec
 from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
@@ -183,6 +183,7 @@ def function_tool(
     name_override: str | None = None,
     description_override: str | None = None,
     use_docstring_info: bool = True,
+    docstring_style: DocstringStyle | None = None,
     failure_error_function: ToolErrorFunction | None = ...,
     strict_mode: bool = True,
     is_enabled: ToolEnabled = True,
@@ -201,6 +202,7 @@ def function_tool(
     name_override: str | None = None,
     description_override: str | None = None,
     use_docstring_info: bool = True,
+    docstring_style: DocstringStyle | None = None,
     failure_error_function: ToolErrorFunction | None = _DEFAULT,
     strict_mode: bool = True,
     is_enabled: ToolEnabled = True,
@@ -229,6 +231,7 @@ def function_tool(
             description_override=description_override,
             use_docstring_info=use_docstring_info,
             strict_json_schema=strict_mode,
+            docstring_style=docstring_style,
         )
         return FunctionTool(
             name=schema.name,

@@ -137,7 +137,17 @@ async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPSer
     result = await Runner.run(agent, "add", run_config=tracing.config)
     assert result.final_output == "5"
     offered = {spec.name: spec for spec in model.calls[0].tools}
-    assert set(offered) == {"local", "count", "fail", "work_forever", "hang", "add", "remember", "send_late"}
+    assert set(offered) == {
+        "local",
+        "count",
+        "slow_count",
+        "fail",
+        "work_forever",
+        "hang",
+        "add",
+        "remember",
+        "send_late",
+    }
     assert offered["add"].description == "Add two integers."
     assert offered["add"].parameters["properties"].keys() == {"a", "b"}
     assert output_of(result, "c_add") == "5"
@@ -212,6 +222,18 @@ async def test_http_server_dying_mid_call_is_a_typed_error(tracing: Tracing) -> 
             assert result.final_output == "gone"
     assert "closed the connection" in model.calls[1].input[-1].output  # type: ignore[union-attr]
     assert (tracing.tool_span("c_http_die").attributes or {})["error.type"] == "connection_closed"
+
+
+async def test_a_tool_that_keeps_reporting_outlives_the_idle_timeout(tracing: Tracing) -> None:
+    """client_session_timeout_seconds is an idle timeout for calls: 8 steps of 0.25 s run past 1.5 s."""
+    model = ScriptedModel(
+        [[function_call("slow_count", {"n": 8, "pause": 0.25}, call_id="c_slow")], [assistant_message("ok")]]
+    )
+    server = MCPServerStdio(params=stdio_params(), client_session_timeout_seconds=1.5)  # type: ignore[arg-type]
+    async with server:
+        result = await Runner.run(Agent(name="a", mcp_servers=[server], model=model), "x", run_config=tracing.config)
+    assert output_of(result, "c_slow") == "counted 8 slowly"
+    assert "error.type" not in (tracing.tool_span("c_slow").attributes or {})
 
 
 async def test_hanging_tool_times_out(tmp_path: Path, tracing: Tracing) -> None:

@@ -109,11 +109,13 @@ def test_a_run_is_invisible_to_every_other_principal_on_every_endpoint() -> None
         for response in (
             bob.get(f"/runs/{run['id']}"),
             bob.get(f"/runs/{run['id']}/events"),
+            bob.get(f"/runs/{run['id']}/trace"),
             bob.post(f"/runs/{run['id']}/cancel"),
         ):
             assert response.status_code == 404
             assert response.json()["error"]["code"] == "run_not_found"
         assert alice.get(f"/runs/{run['id']}").json()["status"] == "running"
+        assert alice.get(f"/runs/{run['id']}/trace").status_code != 404
         assert alice.post(f"/runs/{run['id']}/cancel").status_code == 202
         assert list(watch(alice, run["events_url"]))[-1]["type"] == "run_cancelled"
         with _client(server) as nobody:

@@ -258,6 +258,7 @@ def test_fifty_watchers_across_both_replicas_see_identical_sequences(
     events = [json.loads(d) for d in sequences[0]]
     ended = [e for e in events if e["type"] in ("tool_output", "run_completed", "run_failed", "run_cancelled")]
     assert [e["type"] for e in events].count("tool_progress") == 5, ended
+    assert events[-1]["type"] == "run_completed", ended
 
 
 def test_traceparent_continues_through_any_replica(pair: tuple[Replica, Replica], control: tuple[Any, str]) -> None:
@@ -365,6 +366,8 @@ def test_finished_runs_hold_bounded_memory_in_redis(
             gate, run = start(small, steps=6)
             release(control, gate, 6)
             runs.append(run)
+        for run in runs:
+            Watcher(small.base_url, run["events_url"]).finish()  # until the run has ended
         finals = [Watcher(small.base_url, run["events_url"]).finish() for run in runs]
     finally:
         small.stop()
@@ -391,6 +394,7 @@ def test_the_byte_bound_of_the_replay_buffer_holds_in_redis_and_on_every_replica
     try:
         gate, run = start(owner, steps=10)
         release(control, gate, 10)
+        Watcher(owner.base_url, run["events_url"]).finish()  # until the run has ended
         held_by_owner = Watcher(owner.base_url, run["events_url"]).finish()
         held_on_b = Watcher(b.base_url, run["events_url"]).finish()
     finally:
