@@ -28,6 +28,7 @@ from typing import Any
 
 from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
 from ..models.interface import TextDelta
+from ..safe_json import dumps
 from ..stream_events import (
     AgentUpdatedStreamEvent,
     RawResponsesStreamEvent,
@@ -152,4 +153,5 @@ def _arguments(arguments: str) -> Any:
 
 
 def _frames(*chunks: dict[str, Any]) -> list[bytes]:
-    return [f"data: {json.dumps(chunk, ensure_ascii=False, separators=(',', ':'))}\n\n".encode() for chunk in chunks]
+    """SSE frames written by the one encoder of stream events (:func:`agents_otel.safe_json.dumps`)."""
+    return [f"data: {dumps(chunk)}\n\n".encode() for chunk in chunks]
