@@ -215,6 +215,20 @@ async def test_failure_policy_follows_dataclasses_replace() -> None:
     assert "x" in await invoke(broken, {})
 
 
+async def test_a_shallow_copy_follows_its_own_failure_policy() -> None:
+    import copy
+
+    @function_tool
+    def broken() -> None:
+        raise RuntimeError("x")
+
+    strict = copy.copy(broken)
+    strict.failure_error_function = None
+    with pytest.raises(RuntimeError):
+        await invoke(strict, {})
+    assert "x" in await invoke(broken, {})
+
+
 def test_invalid_configuration_is_a_user_error() -> None:
     def f() -> None:
         return None
