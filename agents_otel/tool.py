@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
@@ -85,6 +86,10 @@ class FunctionTool:
         if isinstance(self.on_invoke_tool, _Guarded):  # bind (again, after dataclasses.replace) to this tool
             self.on_invoke_tool = _Guarded(self.on_invoke_tool.raw, self)
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
+
+    def __copy__(self) -> FunctionTool:
+        """A copy whose ``on_invoke_tool`` follows the copy's own settings (``dataclasses.replace`` does the same)."""
+        return dataclasses.replace(self)
 
     @property
     def timeout_seconds(self) -> float | None:
