@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
 
+from .context_wrapper import RunContextWrapper
+from .exceptions import UserError
 from .items import FunctionCall
 from .models.interface import Model, ModelSettings
 from .stream_events import StreamEvent
-from .tool import FunctionTool, function_tool
+from .tool import FunctionTool, ToolEnabled, function_tool, is_tool_enabled
 from .tool_context import ToolContext
+from .tool_errors import ToolErrorFunction, default_tool_error_function
 from .tool_sources import ToolSource, collect_tools
 from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
 
@@ -20,6 +24,9 @@ if TYPE_CHECKING:
     from .guardrails import InputGuardrail, OutputGuardrail
     from .handoffs import Handoff
     from .lifecycle import AgentHooksBase
+
+if TYPE_CHECKING:
+    from .result import RunResult
 
 TContext = TypeVar("TContext")
 
@@ -39,6 +46,9 @@ class MCPConfig(TypedDict):
 
 
 OnStream = Callable[[AgentToolStreamEvent], Awaitable[None] | None]
+Instructions = str | Callable[[RunContextWrapper[Any], "Agent[Any]"], str | Awaitable[str]] | None
+"""A system prompt, or ``(ctx, agent) -> str`` (sync or async) called before every model call, as in the SDK."""
+OutputExtractor = Callable[["RunResult"], str | Awaitable[str]]
 
 
 @dataclass
@@ -51,7 +61,7 @@ class Agent(Generic[TContext]):
     """
 
     name: str
-    instructions: str | None = None
+    instructions: Instructions = None
     tools: list[FunctionTool] = field(default_factory=list)
     model: str | Model | None = None
     model_settings: ModelSettings = field(default_factory=ModelSettings)
@@ -76,6 +86,7 @@ class Agent(Generic[TContext]):
     ``agents_otel.tool_use_behavior``)."""
 
     def __post_init__(self) -> None:
+        # Checked here, not at the first model call: an agent that cannot work says so where it is written.
         check_tool_use_behavior(self.tool_use_behavior)
         if self.hooks is not None:
             from .lifecycle import AgentHooksBase
@@ -89,6 +100,25 @@ class Agent(Generic[TContext]):
             from .output_schema import output_schema_for
 
             output_schema_for(self)  # a type that has no (strict) schema fails here, when the agent is built
+        if not isinstance(self.name, str):
+            raise UserError(f"Agent name must be a string, got {type(self.name).__name__}")
+        instructions = self.instructions
+        if instructions is not None and not isinstance(instructions, str):
+            if not callable(instructions):
+                raise UserError(
+                    f"Agent {self.name!r}: instructions must be a string or a callable, "
+                    f"got {type(instructions).__name__}"
+                )
+            try:
+                inspect.signature(instructions).bind(None, None)
+            except TypeError:
+                raise UserError(
+                    f"Agent {self.name!r}: an instructions callable must accept exactly 2 arguments (context, agent)"
+                ) from None
+            except ValueError:
+                pass  # a builtin without a signature: trust it
+        if not isinstance(self.tools, list):
+            raise UserError(f"Agent {self.name!r}: tools must be a list, got {type(self.tools).__name__}")
 
     def clone(self, **changes: Any) -> Agent[TContext]:
         return dataclasses.replace(self, **changes)
@@ -96,42 +126,70 @@ class Agent(Generic[TContext]):
     def tool_names(self) -> list[str]:
         return [t.name for t in self.tools]
 
+    async def get_system_prompt(self, run_context: RunContextWrapper[TContext]) -> str | None:
+        """The instructions for the next model call: the string, or what the callable returns for this turn."""
+        instructions = self.instructions
+        if instructions is None or isinstance(instructions, str):
+            return instructions
+        value = instructions(run_context, self)
+        if inspect.isawaitable(value):
+            value = await value
+        if value is not None and not isinstance(value, str):
+            raise UserError(f"Agent {self.name!r}: the instructions callable returned {type(value).__name__}, not str")
+        return value
+
     async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
         """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""
         strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
         return await collect_tools([], self.mcp_servers, strict)
 
-    async def get_all_tools(self, run_context: Any = None) -> list[FunctionTool]:
-        """``tools`` followed by the MCP servers' tools: what the model is offered this turn."""
-        if not self.mcp_servers:
-            return list(self.tools)
-        strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
-        return await collect_tools(self.tools, self.mcp_servers, strict)
+    async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[FunctionTool]:
+        """What the model is offered this turn: ``tools`` as they are now, then the MCP servers' tools, without
+        the disabled ones (``is_enabled``)."""
+        if self.mcp_servers:
+            strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
+            candidates = await collect_tools(self.tools, self.mcp_servers, strict)
+        else:
+            candidates = list(self.tools)
+        wrapper = run_context if run_context is not None else RunContextWrapper(None)
+        return [t for t in candidates if await is_tool_enabled(t, wrapper, self)]
 
     def as_tool(
         self,
         tool_name: str | None = None,
         tool_description: str | None = None,
+        custom_output_extractor: OutputExtractor | None = None,
+        is_enabled: ToolEnabled = True,
         on_stream: OnStream | None = None,
         *,
-        max_turns: int = 10,
+        max_turns: int | None = None,
+        failure_error_function: ToolErrorFunction | None = default_tool_error_function,
     ) -> FunctionTool:
-        """This agent as a tool taking one string argument ``input`` and returning its final output.
+        """This agent as a tool taking one string argument ``input`` and returning its final output (or what
+        ``custom_output_extractor(result)`` makes of the inner ``RunResult``).
 
         The inner run is traced as children of the calling ``execute_tool`` span. Its events go to ``on_stream``
-        (sync or async; an exception there is logged, never fatal). Its tool calls and their progress also reach
-        the outer run's stream, with ``parent_tool_call_id`` set to the outer call's id.
+        (sync or async; an exception there is logged, never fatal) with ``tool_call`` the model's own call object.
+        Its tool calls and their progress also reach the outer run's stream, with ``parent_tool_call_id`` set to
+        the outer call's id. A failing inner run is a tool error worded by ``failure_error_function``
+        (``None``: the outer run fails too).
         """
         agent = self
 
         async def run_agent(ctx: ToolContext[Any], input: str) -> Any:
             from .run import run_nested
 
-            return await run_nested(agent, input, ctx, on_stream, max_turns)
+            result = await run_nested(agent, input, ctx, on_stream, max_turns)
+            if custom_output_extractor is None:
+                return result.final_output
+            output = custom_output_extractor(result)
+            return await output if inspect.isawaitable(output) else output
 
         return function_tool(
             name_override=tool_name or _snake(self.name),
             description_override=tool_description or f"Ask the {self.name} agent. Pass the request as `input`.",
+            is_enabled=is_enabled,
+            failure_error_function=failure_error_function,
         )(run_agent)
 
 

@@ -19,13 +19,13 @@ from .exceptions import MaxTurnsExceeded
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs
+from .input_items import input_list
 from .items import AssistantMessage, FunctionCall, HandoffCallItem, MessageOutputItem, ToolCallOutputItem
 from .lifecycle import AgentHookContext
 from .model_call import call_model
 from .models import resolve_model
-from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, Usage
+from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
-from .response_items import to_response_items
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
@@ -48,9 +48,10 @@ class AgentLoop:
         self.run = run
         self.conversation = conversation
         self.max_turns = max_turns
+        """``None``: no limit, as in the SDK."""
         self.session = session
         self.turns = 0
-        self.usage = Usage()
+        self.usage = run.usage  # the one usage record every RunContextWrapper / ToolContext of the run shows
         self.wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, self.usage)
         self.responses: list[ModelResponse] = []
         self.final_output: Any = None
@@ -63,15 +64,17 @@ class AgentLoop:
         if self.session is not None:
             items = self.conversation.take_unsaved()
             if items:
-                await self.session.add_items(to_response_items(items))
+                await self.session.add_items(input_list(items))
 
 
 async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     run = loop.run
     model = resolve_model(agent.model, run.config.model)
-    settings = (run.config.model_settings or ModelSettings()).resolve(agent.model_settings)
+    settings = agent.model_settings.resolve(run.config.model_settings)  # the run's set fields win, as in the SDK
+    # Dynamic instructions are recorded per model call (chat spans), not called once more for the agent span.
+    instructions = agent.instructions if isinstance(agent.instructions, str) else None
     agent_span = AgentSpan(
-        run, agent.name, model, settings, agent.instructions, loop.conversation.history, [t.spec for t in agent.tools]
+        run, agent.name, model, settings, instructions, loop.conversation.history, [t.spec for t in agent.tools]
     )
     if not run.trace_id:
         run.trace_id = trace_id_hex(agent_span.span.get_span_context().trace_id)
@@ -92,15 +95,14 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
     conversation = loop.conversation
     hooks = run.hooks
     hooked = hooks is not None or agent.hooks is not None
-    settings = (run.config.model_settings or ModelSettings()).resolve(agent.model_settings)
+    settings = agent.model_settings.resolve(run.config.model_settings)
     schema = output_schema_for(agent) if agent.output_type is not None else None
     schema_spec_ = schema_spec(schema) if schema is not None else None
-    tools = {t.name: t for t in agent.tools}
     first_turn = loop.turns == 0
     run.current_agent = loop.last_agent = agent
     run.emit(AgentUpdatedStreamEvent(agent))
     if hooked:
-        turn_input = to_response_items(conversation.history)
+        turn_input = input_list(conversation.history)
         await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, turn_input), agent)
     guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
     if guardrails:
@@ -113,15 +115,17 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
         if loop.max_turns is not None and loop.turns >= loop.max_turns:
             raise MaxTurnsExceeded(loop.max_turns)
         loop.turns += 1
-        if agent.mcp_servers:  # MCP servers may change their tools between turns
-            tools = {t.name: t for t in await agent.get_all_tools()}
+        # Asked every turn, as the SDK does: tools appended during the run, is_enabled, MCP servers' tools,
+        # dynamic instructions.
+        tools = {t.name: t for t in await agent.get_all_tools(loop.wrapper)}
+        instructions = await agent.get_system_prompt(loop.wrapper)
         handoffs = {h.tool_name: h for h in await enabled_handoffs(agent, loop.wrapper)} if agent.handoffs else {}
         specs = [t.spec for t in tools.values()]
         if handoffs:
             specs += [h.spec for h in handoffs.values()]
-        request = ModelRequest(agent.instructions, list(conversation.history), specs, settings, schema_spec_)
+        request = ModelRequest(instructions, list(conversation.history), specs, settings, schema_spec_)
         if hooked:
-            input_items = to_response_items(request.input)  # the SDK's Responses-format dicts
+            input_items = input_list(request.input)  # the SDK's Responses-format dicts
             await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)
         if guardrails:
             response = await checks.alongside(guardrails, call_model(model, request, run, agent.name))
@@ -183,7 +187,7 @@ async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any) -> None:
     if guardrails:
         await check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
     if run.hooks is not None or agent.hooks is not None:
-        ctx = AgentHookContext(run.context, loop.usage, to_response_items(loop.conversation.history))
+        ctx = AgentHookContext(run.context, loop.usage, input_list(loop.conversation.history))
         await lifecycle.agent_end(run.hooks, ctx, agent, output)
     loop.final_output = output
     await loop.save_turn()

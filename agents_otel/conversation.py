@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .input_items import conversation_items
 from .items import (
     AssistantMessage,
     ConversationItem,
@@ -55,7 +56,7 @@ class Conversation:
         return out
 
 
-def conversation_items(items: Iterable[RunItem]) -> list[ConversationItem]:
+def from_run_items(items: Iterable[RunItem]) -> list[ConversationItem]:
     """Run items back as what the model reads (for a handoff input filter's result)."""
     from .tool_execution import output_text
 
@@ -77,6 +78,4 @@ def conversation_items(items: Iterable[RunItem]) -> list[ConversationItem]:
 def input_history_items(history: str | tuple[Any, ...]) -> list[ConversationItem]:
     if isinstance(history, str):
         return [UserMessage(history)]
-    from .response_items import from_response_items
-
-    return from_response_items(history)
+    return conversation_items(history)

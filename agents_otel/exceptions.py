@@ -74,6 +74,11 @@ class ToolArgumentsError(ToolError):
     error_type = "invalid_arguments"
 
 
+class ToolCancelledError(AgentsOtelError):
+    """A tool raised ``asyncio.CancelledError`` itself while nobody cancelled it: an error of that tool like any
+    other (its ``failure_error_function`` words it for the model), not a cancellation of the run."""
+
+
 class ToolOutputError(ToolError):
     """The tool returned an iterator or generator. Consuming it could block the loop for ever (an endless one) and
     the stream could not show it, so a tool must return the values themselves: ``list(...)`` it, or join it."""
@@ -82,9 +87,27 @@ class ToolOutputError(ToolError):
 
 
 class ToolTimeoutError(ToolError, TimeoutError):
-    """The tool ran past its ``timeout``."""
+    """The tool ran past its ``timeout`` (or sent no progress for its ``idle_timeout``: ``idle=True``).
+
+    ``tool_name`` and ``timeout_seconds`` are the SDK's attributes of the same name.
+    """
 
     error_type = "timeout"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        tool_name: str | None = None,
+        timeout_seconds: float | None = None,
+        idle: bool = False,
+    ) -> None:
+        if not message and tool_name is not None and timeout_seconds is not None:
+            message = f"Tool {tool_name!r} timed out after {timeout_seconds:g} seconds"
+        super().__init__(message)
+        self.tool_name = tool_name
+        self.timeout_seconds = timeout_seconds
+        self.idle = idle
 
 
 class ProgressPayloadError(AgentsOtelError, TypeError):

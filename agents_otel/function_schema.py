@@ -2,6 +2,13 @@
 
 Pydantic builds the argument model from type hints (so validation and the JSON schema the model sees can never
 disagree) and docstring-parser reads parameter descriptions from Google, NumPy or reST docstrings.
+
+Parameters are read as the OpenAI Agents SDK reads them, so a tool written for it gets the same schema here:
+``Field(...)`` defaults and ``Annotated[T, Field(...)]`` keep their constraints and descriptions,
+``Annotated[T, "description"]`` describes the parameter (a docstring description wins), ``*args`` becomes a list
+and ``**kwargs`` an object, and argument keys the function does not take are ignored. A first parameter annotated
+``ToolContext`` or ``RunContextWrapper`` receives the context; unlike the SDK, so does an *unannotated* first
+parameter named ``ctx`` or ``context``, which would otherwise become an argument the model must invent.
 """
 
 from __future__ import annotations
@@ -9,12 +16,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from types import GenericAlias
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 import docstring_parser
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, PydanticSchemaGenerationError, PydanticUserError, create_model
+from pydantic.fields import FieldInfo
 
 from .exceptions import UserError
+
+CONTEXT_PARAMETER_NAMES = frozenset({"ctx", "context"})
+"""Unannotated first parameters with these names receive the tool's context."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,57 +37,150 @@ class FunctionSchema:
     arguments_model: type[BaseModel]
     takes_context: bool
     positional: tuple[str, ...]
-    """Names passed positionally (positional-only parameters), in order; the rest go by keyword."""
+    """Names passed positionally (the parameters before ``*args``, and ``*args`` itself), in order."""
+    var_positional: str | None = None
+    """The ``*args`` parameter's name: its list is spread after ``positional``."""
+    var_keyword: str | None = None
+    """The ``**kwargs`` parameter's name: its object is spread into the keyword arguments."""
+
+    def to_call_args(self, parsed: BaseModel | dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        """The validated arguments (the model, or its fields) as ``(args, kwargs)`` for the function (without the
+        context)."""
+        kwargs = dict(parsed.__dict__ if isinstance(parsed, BaseModel) else parsed)
+        args = [kwargs.pop(name) for name in self.positional]
+        if self.var_positional is not None:
+            args.extend(kwargs.pop(self.var_positional) or ())
+        if self.var_keyword is not None:
+            extra = kwargs.pop(self.var_keyword) or {}
+            kwargs.update(extra)
+        return args, kwargs
 
 
-class _ForbidExtra(BaseModel):
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+class _Arguments(BaseModel):
+    # Extra keys are ignored, as the SDK does; strict schemas keep a model from sending them in the first place.
+    model_config = ConfigDict(extra="ignore", protected_namespaces=(), arbitrary_types_allowed=False)
 
 
 def function_schema(
-    func: Callable[..., Any], *, name_override: str | None = None, description_override: str | None = None
+    func: Callable[..., Any],
+    *,
+    name_override: str | None = None,
+    description_override: str | None = None,
+    use_docstring_info: bool = True,
+    strict_json_schema: bool = True,
 ) -> FunctionSchema:
-    from .tool_context import ToolContext
-
-    name = name_override or func.__name__
-    doc = docstring_parser.parse(inspect.getdoc(func) or "")
-    param_docs = {p.arg_name: p.description for p in doc.params}
+    """``strict_json_schema`` closes the schema (``additionalProperties: false``), as the SDK's strict mode does."""
+    name = name_override or getattr(func, "__name__", None) or type(func).__name__
+    doc = docstring_parser.parse(inspect.getdoc(func) or "") if use_docstring_info else None
+    param_docs = {p.arg_name.lstrip("*"): p.description for p in doc.params if p.description} if doc else {}
     description = description_override
     if description is None:
-        description = "\n\n".join(d for d in (doc.short_description, doc.long_description) if d)
+        description = "\n\n".join(d for d in (doc.short_description, doc.long_description) if d) if doc else ""
 
     try:
-        hints = get_type_hints(func, include_extras=True)
+        hinted = func if inspect.isroutine(func) or inspect.isclass(func) else type(func).__call__
+        hints = get_type_hints(hinted, include_extras=True)
     except Exception as exc:  # an unresolved forward reference is a bug in the tool, say which
         raise UserError(f"Cannot resolve type hints of tool {name!r}: {exc}") from exc
     params = list(inspect.signature(func).parameters.values())
 
     takes_context = False
-    if params:
-        first = hints.get(params[0].name)
-        if (isinstance(first, type) and issubclass(first, ToolContext)) or _is_generic_of(first, ToolContext):
-            takes_context = True
-            params = params[1:]
+    if params and _is_context_parameter(params[0], hints):
+        takes_context = True
+        params = params[1:]
 
     fields: dict[str, Any] = {}
     positional: list[str] = []
+    var_positional = var_keyword = None
+    has_star_args = any(p.kind is p.VAR_POSITIONAL for p in params)
     for p in params:
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            raise UserError(f"Tool {name!r}: *args/**kwargs cannot be described to a model")
-        annotation = hints.get(p.name, Any)
-        default = ... if p.default is inspect.Parameter.empty else p.default
-        fields[p.name] = (annotation, Field(default, description=param_docs.get(p.name)))
-        if p.kind is p.POSITIONAL_ONLY:
+        annotation, metadata = _strip_annotated(hints.get(p.name, Any))
+        if _is_context_type(annotation):
+            raise UserError(
+                f"Tool {name!r}: parameter {p.name!r} is a {getattr(annotation, '__name__', annotation)}; "
+                "the context must be the first parameter"
+            )
+        described = param_docs.get(p.name) or next((m for m in metadata if isinstance(m, str)), None)
+        if p.kind is p.VAR_POSITIONAL:
+            var_positional = p.name
+            fields[p.name] = (_list_of(annotation), Field(default_factory=list, description=described))
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            var_keyword = p.name
+            fields[p.name] = (_dict_of(annotation), Field(default_factory=dict, description=described))
+            continue
+        fields[p.name] = (annotation, _field(p, metadata, described))
+        before_star_args = var_positional is None and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        if before_star_args and (p.kind is p.POSITIONAL_ONLY or has_star_args):
             positional.append(p.name)
 
-    model = create_model(f"{name}_args", __base__=_ForbidExtra, **fields)
-    schema = model.model_json_schema()
+    try:
+        model = create_model(f"{name}_args", __base__=_Arguments, **fields)
+        schema = model.model_json_schema()
+    except (PydanticSchemaGenerationError, PydanticUserError, TypeError) as exc:
+        raise UserError(f"Tool {name!r}: its parameters cannot be described as JSON: {exc}") from exc
     schema.pop("title", None)
+    if strict_json_schema:
+        schema["additionalProperties"] = False
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)
-    return FunctionSchema(name, description, schema, model, takes_context, tuple(positional))
+    return FunctionSchema(
+        name, description, schema, model, takes_context, tuple(positional), var_positional, var_keyword
+    )
 
 
-def _is_generic_of(annotation: Any, cls: type) -> bool:
-    origin = getattr(annotation, "__origin__", None)
-    return isinstance(origin, type) and issubclass(origin, cls)
+def _field(p: inspect.Parameter, metadata: tuple[Any, ...], described: str | None) -> FieldInfo:
+    """The pydantic field for one ordinary parameter: its ``Field`` (from the default or ``Annotated``), its
+    default, and the description (docstring first, then ``Annotated`` text, then the ``Field``'s own)."""
+    infos = [m for m in metadata if isinstance(m, FieldInfo)]
+    default = p.default
+    if isinstance(default, FieldInfo):
+        infos.append(default)
+    elif default is not inspect.Parameter.empty:
+        infos.append(Field(default=default))
+    if not infos:
+        return Field(..., description=described)  # type: ignore[no-any-return]
+    merged = FieldInfo.merge_field_infos(*infos)
+    if described is not None:
+        merged = FieldInfo.merge_field_infos(merged, description=described)
+    return merged
+
+
+def _strip_annotated(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
+    metadata: tuple[Any, ...] = ()
+    while get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        metadata = (*metadata, *extra)
+    return annotation, metadata
+
+
+def _list_of(annotation: Any) -> Any:
+    """``*args: int`` is a list of ints; ``*args: tuple[int, ...]`` too (as the SDK reads it)."""
+    if get_origin(annotation) is tuple:
+        items = get_args(annotation)
+        annotation = items[0] if len(items) == 2 and items[1] is Ellipsis else Any
+    return GenericAlias(list, (annotation,))
+
+
+def _dict_of(annotation: Any) -> Any:
+    """``**kwargs: int`` is an object of ints; ``**kwargs: dict[str, int]`` too (as the SDK reads it)."""
+    if get_origin(annotation) is dict:
+        items = get_args(annotation)
+        return GenericAlias(dict, items) if len(items) == 2 else dict[str, Any]
+    return GenericAlias(dict, (str, annotation))
+
+
+def _is_context_parameter(p: inspect.Parameter, hints: dict[str, Any]) -> bool:
+    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+        return False
+    if p.name not in hints:
+        return p.annotation is inspect.Parameter.empty and p.name in CONTEXT_PARAMETER_NAMES
+    return _is_context_type(_strip_annotated(hints[p.name])[0])
+
+
+def _is_context_type(annotation: Any) -> bool:
+    from .context_wrapper import RunContextWrapper
+    from .tool_context import ToolContext
+
+    candidate = get_origin(annotation) or annotation
+    return isinstance(candidate, type) and issubclass(candidate, (ToolContext, RunContextWrapper))

@@ -22,7 +22,7 @@ from .guardrails import (
     run_input_guardrails,
     run_output_guardrails,
 )
-from .response_items import to_response_items
+from .input_items import input_list
 from .stream_events import GuardrailTripwireStreamEvent
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class InputChecks:
         self.wrapper = wrapper
         self.agent = agent
         # What the SDK hands a guardrail: the input string, or the input items as Responses-format dicts.
-        self.input: Any = input if isinstance(input, str) else to_response_items(input)
+        self.input: Any = input if isinstance(input, str) else input_list(input)
         self.results = results
 
     async def run(self, guardrails: list[InputGuardrail[Any]]) -> None:

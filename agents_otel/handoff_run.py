@@ -15,11 +15,11 @@ from opentelemetry.trace import SpanKind
 
 from . import lifecycle
 from .content_guard import exception_scrub
-from .conversation import Conversation, conversation_items, input_history_items
+from .conversation import Conversation, from_run_items, input_history_items
 from .exceptions import UserError
 from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
+from .input_items import input_list
 from .items import FunctionCall, FunctionCallOutput, HandoffOutputItem, RunItem
-from .response_items import to_response_items
 from .stream_events import RunItemStreamEvent
 from .tracing import attributes as A
 from .tracing.spans import SpanScope
@@ -79,7 +79,7 @@ async def _filter(
     if not callable(input_filter):
         raise UserError(f"Invalid handoff input filter: {input_filter!r}")
     data = HandoffInputData(
-        input_history=history if isinstance(history := conversation.start, str) else tuple(to_response_items(history)),
+        input_history=history if isinstance(history := conversation.start, str) else tuple(input_list(history)),
         pre_handoff_items=tuple(items[:start]),
         new_items=tuple(items[start:]),
         run_context=wrapper,
@@ -93,6 +93,6 @@ async def _filter(
     # The next agent reads the filtered conversation; the session still gets what happened (Conversation.unsaved).
     conversation.history[:] = [
         *input_history_items(filtered.input_history),
-        *conversation_items(filtered.pre_handoff_items),
-        *conversation_items(read_next),
+        *from_run_items(filtered.pre_handoff_items),
+        *from_run_items(read_next),
     ]

@@ -18,10 +18,20 @@ from typing import Any, Literal
 
 @dataclass(slots=True)
 class UserMessage:
-    """What the user said: the run's input, or one turn of a continued conversation."""
+    """What the user said: the run's input, or one turn of a continued conversation. ``content`` is text, or a
+    list of Responses-API content parts (``input_text``, ``input_image``, ...)."""
 
-    content: str
+    content: str | list[dict[str, Any]]
     type: Literal["user_message"] = field(default="user_message", init=False)
+
+
+@dataclass(slots=True)
+class SystemMessage:
+    """A ``system`` or ``developer`` message given in the input (the agent's ``instructions`` travel separately)."""
+
+    content: str | list[dict[str, Any]]
+    role: Literal["system", "developer"] = "system"
+    type: Literal["system_message"] = field(default="system_message", init=False)
 
 
 @dataclass(slots=True)
@@ -51,7 +61,16 @@ class FunctionCallOutput:
     type: Literal["function_call_output"] = field(default="function_call_output", init=False)
 
 
-ConversationItem = UserMessage | AssistantMessage | FunctionCall | FunctionCallOutput
+@dataclass(slots=True)
+class RawInputItem:
+    """An input item of a type the runtime does not interpret (``reasoning``, ``web_search_call``,
+    ``item_reference``, ...): the Responses API gets ``data`` untouched; a model that cannot send it raises."""
+
+    data: dict[str, Any]
+    type: Literal["raw_input_item"] = field(default="raw_input_item", init=False)
+
+
+ConversationItem = UserMessage | SystemMessage | AssistantMessage | FunctionCall | FunctionCallOutput | RawInputItem
 ModelOutputItem = AssistantMessage | FunctionCall
 
 # ---- one tool call's identity, shared by its run items and stream events ---------------------------------

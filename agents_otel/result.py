@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .event_stream import EventStream
+from .input_items import RunInput, conversation_items, input_list
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
 from .stream_events import StreamEvent
@@ -28,7 +29,7 @@ class RunResult:
     whole conversation as the model saw it.
     """
 
-    input: str | list[ConversationItem]
+    input: RunInput
     final_output: Any
     last_agent: Agent[Any]
     new_items: list[RunItem] = field(default_factory=list)
@@ -46,9 +47,10 @@ class RunResult:
         """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
         return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
 
-    def to_input_list(self) -> list[ConversationItem]:
-        """The whole conversation, to continue it with a new user message."""
-        return list(self.history)
+    def to_input_list(self) -> list[dict[str, Any]]:
+        """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
+        gives it: ``Runner.run(agent, result.to_input_list() + [{"role": "user", "content": "next"}])``."""
+        return input_list(self.history)
 
 
 T = TypeVar("T")
@@ -70,7 +72,7 @@ class RunResultStreaming:
     def __init__(
         self,
         agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         prepare: Callable[[EventStream], RunState],
         execute: Callable[[RunState], Coroutine[Any, Any, RunResult]],
         max_buffered: int,
@@ -178,5 +180,8 @@ class RunResultStreaming:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(self._task)
 
-    def to_input_list(self) -> list[ConversationItem]:
-        return self._result.to_input_list() if self._result else []
+    def to_input_list(self) -> list[dict[str, Any]]:
+        """As ``RunResult.to_input_list()`` once the run has completed; before that, the input alone."""
+        if self._result is not None:
+            return self._result.to_input_list()
+        return input_list(conversation_items(self.input))

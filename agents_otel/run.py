@@ -18,19 +18,17 @@ from . import lifecycle
 from .agent_loop import AgentLoop, run_agent_span
 from .conversation import Conversation
 from .event_stream import EventStream
-from .exceptions import UserError
+from .input_items import RunInput, conversation_items
 from .items import (
-    ConversationItem,
     FunctionCall,
-    UserMessage,
 )
-from .response_items import from_response_items
 from .result import RunResult, RunResultStreaming
 from .run_config import RunConfig
 from .run_state import RunState
+from .sync_loop import run_on_default_loop
 from .tool_context import tool_call_of
 from .tracing.content import capture_content_from_env
-from .tracing.conversation import with_conversation
+from .tracing.conversation import conversation_scope, with_conversation
 from .tracing.provider import resolve_tracer_provider, tracer_for
 
 if TYPE_CHECKING:
@@ -57,10 +55,10 @@ class Runner:
     async def run(
         cls,
         starting_agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         *,
         context: Any = None,
-        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turns: int | None = DEFAULT_MAX_TURNS,
         hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
         session: Session | None = None,
@@ -79,42 +77,39 @@ class Runner:
     def run_sync(
         cls,
         starting_agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         *,
         context: Any = None,
-        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turns: int | None = DEFAULT_MAX_TURNS,
         hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
         session: Session | None = None,
     ) -> RunResult:
-        """:meth:`run` for code without an event loop (scripts, notebooks without one): runs a loop of its own.
+        """:meth:`run` for code without an event loop (scripts, notebooks without one), on the thread's default
+        loop as in the SDK (see ``sync_loop``).
 
         Raises :class:`UserError` when called from a running loop, where it would deadlock; await :meth:`run`.
         """
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(
-                cls.run(
-                    starting_agent,
-                    input,
-                    context=context,
-                    max_turns=max_turns,
-                    hooks=hooks,
-                    run_config=run_config,
-                    session=session,
-                )
+        return run_on_default_loop(
+            cls.run(
+                starting_agent,
+                input,
+                context=context,
+                max_turns=max_turns,
+                hooks=hooks,
+                run_config=run_config,
+                session=session,
             )
-        raise UserError("Runner.run_sync() cannot be called from a running event loop; await Runner.run() instead")
+        )
 
     @classmethod
     def run_streamed(
         cls,
         starting_agent: Agent[Any],
-        input: str | list[ConversationItem],
+        input: RunInput,
         *,
         context: Any = None,
-        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turns: int | None = DEFAULT_MAX_TURNS,
         hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
         session: Session | None = None,
@@ -159,9 +154,9 @@ def _new_run(
 
 async def run_agent(
     agent: Agent[Any],
-    input: str | list[ConversationItem],
+    input: RunInput,
     run: RunState,
-    max_turns: int,
+    max_turns: int | None,
     *,
     hooks: RunHooksBase[Any, Any] | None = None,
     session: Session | None = None,
@@ -171,15 +166,16 @@ async def run_agent(
     conversation_id = run.config.conversation_id or (session.session_id if session is not None else None)
     if conversation_id:
         run.tracer = with_conversation(run.tracer, conversation_id)
-    new_input: list[ConversationItem] = [UserMessage(input)] if isinstance(input, str) else from_response_items(input)
+    new_input = conversation_items(input)
     if session is not None:
-        saved = from_response_items(await session.get_items())
+        saved = conversation_items(await session.get_items())
         conversation = Conversation([*saved, *new_input], unsaved=list(new_input))
     else:
         start = input if isinstance(input, str) else None
         conversation = Conversation(new_input, unsaved=None, start=start)
     loop = AgentLoop(run, conversation, max_turns, session)
-    await run_agent_span(loop, agent)
+    with conversation_scope(conversation_id):
+        await run_agent_span(loop, agent)
     return RunResult(
         input=input,
         final_output=loop.final_output,
@@ -196,25 +192,26 @@ async def run_agent(
 
 
 async def run_nested(
-    agent: Agent[Any], input: str, ctx: ToolContext[Any], on_stream: OnStream | None, max_turns: int
-) -> Any:
-    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool); return its final output."""
+    agent: Agent[Any], input: str, ctx: ToolContext[Any], on_stream: OnStream | None, max_turns: int | None
+) -> RunResult:
+    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool)."""
     outer = tool_call_of(ctx).run
-    call = FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
+    call = ctx.tool_call or FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
+    turns = DEFAULT_MAX_TURNS if max_turns is None else max_turns
     if on_stream is None:
         run = _nested_run(outer, ctx, stream=None)
-        return (await run_agent(agent, input, run, max_turns)).final_output
+        return await run_agent(agent, input, run, turns)
 
     stream = EventStream(asyncio.get_running_loop(), outer.config.max_buffered_events)
     run = _nested_run(outer, ctx, stream=stream)
-    task = asyncio.get_running_loop().create_task(run_agent(agent, input, run, max_turns))
+    task = asyncio.get_running_loop().create_task(run_agent(agent, input, run, turns))
     task.add_done_callback(lambda _: stream.close())
     failures = 0
     try:
         while batch := await stream.get_batch():
             for event in batch:
                 failures += await _deliver(on_stream, {"event": event, "agent": agent, "tool_call": call}, failures)
-        return (await task).final_output
+        return await task
     finally:
         if failures:
             tool_call_of(ctx).span.set_attribute(ON_STREAM_ERRORS, failures)

@@ -29,7 +29,7 @@ class RunConfig:
     model: str | Model | None = None
     """Used for agents that set no model of their own."""
     model_settings: ModelSettings | None = None
-    """Run-wide defaults; an agent's own settings win field by field."""
+    """Run-wide overrides, as in the OpenAI Agents SDK: each field set here wins over the agent's own setting."""
     tracer_provider: TracerProvider | None = None
     """Where spans go. ``None``: the global provider. The runtime only adds its stream processor to it."""
     capture_content: bool | None = None

@@ -16,6 +16,7 @@ from opentelemetry.trace import Tracer
 from .event_stream import EventStream
 from .items import RunItem
 from .metrics import Instruments, instruments_for
+from .models.interface import Usage
 from .stream_events import StreamEvent, ToolProgressStreamEvent
 from .tracing.ids import trace_id_hex
 
@@ -54,6 +55,7 @@ class RunState:
         "streams",
         "trace_id",
         "tracer",
+        "usage",
     )
 
     def __init__(
@@ -82,6 +84,8 @@ class RunState:
         self.progress_dropped = 0
         self.trace_id = ""
         """Hex id of the run's trace, set when its ``invoke_agent`` span starts (before any event is emitted)."""
+        self.usage = Usage()
+        """Tokens used by this run so far: the ``usage`` every ``RunContextWrapper`` / ``ToolContext`` shows."""
         self.items: list[RunItem] = []
         """Run items in creation order; tool items are appended by ``tool_events``, nowhere else."""
         # Read on every progress event: copied out of the config once so the hot path does one attribute load.

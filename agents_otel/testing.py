@@ -5,6 +5,11 @@ order, one per model call. A step may also be an exception (raised, to test erro
 the ``ModelRequest`` and returning the items (to answer from what the model received). ``.calls`` records every
 request. Streaming splits assistant text into word-sized ``TextDelta``s so stream consumers see real deltas, and
 sends each tool call as a chunk of its own (an empty ``TextDelta`` whose ``raw`` is the call), as providers do.
+
+A scripted tool call the agent could not accept (a tool it does not have, arguments that are not a JSON object,
+a misspelt, missing or mistyped argument) raises ``ScriptCallError`` and fails the run: a typo in a script must not
+turn into a tool error the run shrugs off while the test goes green. A test that exercises exactly those errors
+says so with ``ScriptedModel(..., check_calls=False)``.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from .exceptions import ModelBehaviorError
+from .exceptions import ModelBehaviorError, UserError
 from .items import AssistantMessage, FunctionCall, ModelOutputItem
-from .models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, Usage
+from .models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, ToolSpec, Usage
 
 Step = Sequence[ModelOutputItem] | BaseException | Callable[[ModelRequest], Sequence[ModelOutputItem]]
 
@@ -41,14 +46,74 @@ class ScriptExhaustedError(ModelBehaviorError):
     """The run asked the ScriptedModel for more responses than it has steps."""
 
 
+class ScriptCallError(UserError):
+    """A scripted tool call the agent could not accept; pass ``check_calls=False`` when that is the point."""
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def check_call(call: FunctionCall, tools: Sequence[ToolSpec]) -> None:
+    """Raise ``ScriptCallError`` unless ``call`` names one of ``tools`` with arguments its schema admits.
+
+    Checks what a script author gets wrong: the name, JSON syntax, unknown / missing keys and the JSON type of
+    each top-level argument. Deeper constraints are the tool's own validation to report.
+    """
+    spec = next((t for t in tools if t.name == call.name), None)
+    if spec is None:
+        raise ScriptCallError(f"Scripted call to {call.name!r}, but the agent has tools {[t.name for t in tools]}")
+    try:
+        arguments = json.loads(call.arguments or "{}")
+    except ValueError as exc:
+        raise ScriptCallError(f"Scripted call to {call.name!r} has invalid JSON arguments: {exc}") from None
+    if not isinstance(arguments, dict):
+        raise ScriptCallError(f"Scripted call to {call.name!r}: arguments must be a JSON object, got {arguments!r}")
+    schema = spec.parameters
+    properties: dict[str, Any] = schema.get("properties", {})
+    unknown = sorted(set(arguments) - set(properties))
+    if unknown and not schema.get("additionalProperties", False):
+        raise ScriptCallError(
+            f"Scripted call to {call.name!r} has unknown arguments {unknown}; it takes {sorted(properties)}"
+        )
+    missing = sorted(set(schema.get("required", ())) - set(arguments))
+    if missing:
+        raise ScriptCallError(f"Scripted call to {call.name!r} lacks required arguments {missing}")
+    for key, value in arguments.items():
+        expected = properties.get(key, {}).get("type")
+        types = [expected] if isinstance(expected, str) else expected if isinstance(expected, list) else []
+        admitted = tuple(t for name in types for t in _JSON_TYPES.get(name, ()))
+        wrong_bool = isinstance(value, bool) and "boolean" not in types
+        if admitted and (not isinstance(value, admitted) or wrong_bool):
+            raise ScriptCallError(
+                f"Scripted call to {call.name!r}: argument {key!r} should be {expected}, got {value!r}"
+            )
+
+
 class ScriptedModel(Model):
     provider_name = "scripted"
 
-    def __init__(self, steps: Sequence[Step], *, model_name: str = "scripted", repeat: bool = False) -> None:
-        """``repeat=True`` starts over after the last step, so one model can serve many runs (benchmarks, servers)."""
+    def __init__(
+        self,
+        steps: Sequence[Step],
+        *,
+        model_name: str = "scripted",
+        repeat: bool = False,
+        check_calls: bool = True,
+    ) -> None:
+        """``repeat=True`` starts over after the last step, so one model can serve many runs (benchmarks, servers).
+        ``check_calls=False`` lets scripted tool calls the agent cannot accept through, for tests of tool errors."""
         self.steps = list(steps)
         self.model_name = model_name
         self.repeat = repeat
+        self.check_calls = check_calls
         self.calls: list[ModelRequest] = []
         self._next = 0
         self._lock = threading.Lock()
@@ -68,6 +133,10 @@ class ScriptedModel(Model):
             raise step
         output = list(step(request) if callable(step) else step)
         calls = any(type(o) is FunctionCall for o in output)
+        if calls and self.check_calls:
+            for item in output:
+                if type(item) is FunctionCall:
+                    check_call(item, request.tools)
         # Placeholder usage (one "token" per item), cheap so the benchmark measures the runtime, not the script.
         return ModelResponse(
             output=output,
@@ -91,4 +160,11 @@ class ScriptedModel(Model):
         yield response
 
 
-__all__ = ["ScriptExhaustedError", "ScriptedModel", "assistant_message", "function_call"]
+__all__ = [
+    "ScriptCallError",
+    "ScriptExhaustedError",
+    "ScriptedModel",
+    "assistant_message",
+    "check_call",
+    "function_call",
+]

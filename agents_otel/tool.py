@@ -8,7 +8,7 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from pydantic import ValidationError
 
@@ -17,29 +17,50 @@ from .function_schema import FunctionSchema, function_schema
 from .models.interface import ToolSpec
 from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
+from .tool_errors import (
+    ToolErrorFunction,
+    ToolTimeoutBehavior,
+    default_tool_error_function,
+    tool_error_output,
+)
 from .tool_threads import DaemonThreadPool
 from .validation_text import validation_summary
 
-ToolErrorFunction = Callable[[ToolContext[Any], Exception], str]
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .context_wrapper import RunContextWrapper
 
+ToolEnabled = bool | Callable[["RunContextWrapper[Any]", "Agent[Any]"], bool | Awaitable[bool]]
+"""A tool's ``is_enabled``: a bool, or ``(ctx, agent) -> bool`` (sync or async), asked every turn."""
 
-def default_tool_error_function(ctx: ToolContext[Any], error: Exception) -> str:
-    """The message the model gets when a tool raises: enough to retry or explain, no traceback."""
-    return f"An error occurred while running the tool. Please try again. Error: {error}"
+ToolInvoker = Callable[[ToolContext[Any], str], Awaitable[Any]]
+
+_TIMEOUT_BEHAVIORS = ("error_as_result", "raise_exception")
 
 
 @dataclass(slots=True)
 class FunctionTool:
-    """A tool the model can call. ``on_invoke_tool(ctx, arguments_json)`` runs it."""
+    """A tool the model can call. ``await tool.on_invoke_tool(ctx, arguments_json)`` runs it.
+
+    Called directly (as SDK users do in unit tests), ``on_invoke_tool`` of a ``@function_tool`` applies
+    ``failure_error_function`` like a run does: a raising tool returns the error text, or raises when it is
+    ``None``. Inside a run, the tool's span records the exception either way.
+    """
 
     name: str
     description: str
     params_json_schema: dict[str, Any]
-    on_invoke_tool: Callable[[ToolContext[Any], str], Awaitable[Any]]
+    on_invoke_tool: ToolInvoker
     strict_json_schema: bool = True
+    is_enabled: ToolEnabled = True
+    """``False``, or a callable returning it, hides the tool from the model for that turn (as in the SDK)."""
     failure_error_function: ToolErrorFunction | None = default_tool_error_function
     timeout: float | None = None
-    """Seconds; past it the call ends as a ``timeout`` error the model sees. With ``idle_timeout``, the hard cap."""
+    """Seconds; past it the call ends as a timeout (see ``timeout_behavior``). With ``idle_timeout``, the hard cap."""
+    timeout_behavior: ToolTimeoutBehavior = "error_as_result"
+    """``"error_as_result"``: the model is told (``timeout_error_function`` words it); ``"raise_exception"``: the
+    run fails with ``ToolTimeoutError``."""
+    timeout_error_function: ToolErrorFunction | None = None
     stall_timeout: float | None = None
     """Seconds without progress before the call is reported stalled (it keeps running). ``None``: the run's
     ``RunConfig.tool_stall_timeout``."""
@@ -51,9 +72,64 @@ class FunctionTool:
     def __post_init__(self) -> None:
         for knob in ("timeout", "stall_timeout", "idle_timeout"):
             value = getattr(self, knob)
-            if value is not None and not value > 0:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
                 raise UserError(f"Tool {self.name!r}: {knob} must be a positive number of seconds, got {value!r}")
+        if self.timeout_behavior not in _TIMEOUT_BEHAVIORS:
+            raise UserError(
+                f"Tool {self.name!r}: timeout_behavior must be one of {_TIMEOUT_BEHAVIORS}, "
+                f"got {self.timeout_behavior!r}"
+            )
+        for hook in ("failure_error_function", "timeout_error_function"):
+            if getattr(self, hook) is not None and not callable(getattr(self, hook)):
+                raise UserError(f"Tool {self.name!r}: {hook} must be callable or None")
+        if isinstance(self.on_invoke_tool, _Guarded):  # bind (again, after dataclasses.replace) to this tool
+            self.on_invoke_tool = _Guarded(self.on_invoke_tool.raw, self)
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
+
+    @property
+    def timeout_seconds(self) -> float | None:
+        """The SDK's name for ``timeout``."""
+        return self.timeout
+
+
+class _Guarded:
+    """``on_invoke_tool`` of a ``@function_tool``: the plain invoker, plus the owning tool's failure handling.
+
+    The runtime calls ``raw`` (see :func:`raw_invoker`) so the exception reaches the tool's span; users calling
+    ``on_invoke_tool`` get what the model would have got.
+    """
+
+    __slots__ = ("raw", "tool")
+
+    def __init__(self, raw: ToolInvoker, tool: FunctionTool | None = None) -> None:
+        self.raw = raw
+        self.tool = tool
+
+    async def __call__(self, ctx: ToolContext[Any], arguments: str) -> Any:
+        try:
+            return await self.raw(ctx, arguments)
+        except Exception as exc:
+            text = await tool_error_output(self.tool, ctx, exc)
+            if text is None:
+                raise
+            return text
+
+
+def raw_invoker(tool: FunctionTool) -> ToolInvoker:
+    """What the runtime awaits: a ``@function_tool``'s plain invoker (its errors are the span's), else the
+    user's own ``on_invoke_tool``."""
+    invoke = tool.on_invoke_tool
+    return invoke.raw if type(invoke) is _Guarded else invoke
+
+
+async def is_tool_enabled(tool: FunctionTool, wrapper: RunContextWrapper[Any], agent: Agent[Any]) -> bool:
+    enabled = tool.is_enabled
+    if isinstance(enabled, bool):
+        return enabled
+    value = enabled(wrapper, agent)
+    if inspect.isawaitable(value):
+        value = await value
+    return bool(value)
 
 
 _executor: DaemonThreadPool | None = None
@@ -69,24 +145,22 @@ def tool_thread_pool() -> DaemonThreadPool:
     return _executor
 
 
-def _make_invoker(
-    func: Callable[..., Any], schema: FunctionSchema
-) -> Callable[[ToolContext[Any], str], Awaitable[Any]]:
+def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> ToolInvoker:
     parse_arguments = arguments_parser(schema.arguments_model)  # the validated fields, without a model instance
     takes_context = schema.takes_context
-    positional = schema.positional
-    is_async = inspect.iscoroutinefunction(func)
+    plain = not schema.positional and schema.var_positional is None and schema.var_keyword is None
+    is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)
 
     async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
         try:
             kwargs = parse_arguments(arguments or "{}")  # a new dict: nothing aliases it
         except ValidationError as exc:
             raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}") from None
-        if positional:
+        if plain:
             args: list[Any] = [ctx] if takes_context else []
-            args.extend(kwargs.pop(name) for name in positional)
         else:
-            args = [ctx] if takes_context else []
+            call_args, kwargs = schema.to_call_args(kwargs)
+            args = [ctx, *call_args] if takes_context else call_args
         if is_async:
             return await func(*args, **kwargs)
         # copy_context() here, inside the tool span's context, makes that span current in the worker thread.
@@ -108,9 +182,13 @@ def function_tool(
     *,
     name_override: str | None = None,
     description_override: str | None = None,
+    use_docstring_info: bool = True,
     failure_error_function: ToolErrorFunction | None = ...,
     strict_mode: bool = True,
+    is_enabled: ToolEnabled = True,
     timeout: float | None = None,
+    timeout_behavior: ToolTimeoutBehavior = "error_as_result",
+    timeout_error_function: ToolErrorFunction | None = None,
     stall_timeout: float | None = None,
     idle_timeout: float | None = None,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
@@ -122,36 +200,62 @@ def function_tool(
     *,
     name_override: str | None = None,
     description_override: str | None = None,
+    use_docstring_info: bool = True,
     failure_error_function: ToolErrorFunction | None = _DEFAULT,
     strict_mode: bool = True,
+    is_enabled: ToolEnabled = True,
     timeout: float | None = None,
+    timeout_behavior: ToolTimeoutBehavior = "error_as_result",
+    timeout_error_function: ToolErrorFunction | None = None,
     stall_timeout: float | None = None,
     idle_timeout: float | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Turn a function (sync or async) into a tool.
 
-    A first parameter annotated ``ToolContext`` receives the context. ``failure_error_function=None`` makes a
-    raising tool fail the run instead of telling the model. Sync functions run in a worker thread.
-    ``stall_timeout`` reports a call that sent no progress for that many seconds (span event, stream event,
-    metric) and lets it run; ``idle_timeout`` ends such a call as a timeout error, ``timeout`` caps it in any case.
+    A first parameter annotated ``ToolContext`` (or ``RunContextWrapper``, or unannotated and named ``ctx`` /
+    ``context``) receives the context. ``failure_error_function=None`` makes a raising tool fail the run instead of
+    telling the model. Sync functions run in a worker thread. ``stall_timeout`` reports a call that sent no
+    progress for that many seconds (span event, stream event, metric) and lets it run; ``idle_timeout`` ends such a
+    call as a timeout error, ``timeout`` caps it in any case (``timeout_behavior`` says what a timeout does).
     """
     error_function = default_tool_error_function if failure_error_function is _DEFAULT else failure_error_function
 
     def decorate(f: Callable[..., Any]) -> FunctionTool:
-        schema = function_schema(f, name_override=name_override, description_override=description_override)
-        tool = FunctionTool(
+        if not callable(f):
+            raise UserError(f"function_tool needs a function, got {type(f).__name__}")
+        schema = function_schema(
+            f,
+            name_override=name_override,
+            description_override=description_override,
+            use_docstring_info=use_docstring_info,
+            strict_json_schema=strict_mode,
+        )
+        return FunctionTool(
             name=schema.name,
             description=schema.description,
             params_json_schema=schema.params_json_schema,
-            on_invoke_tool=_make_invoker(f, schema),
+            on_invoke_tool=_Guarded(_make_invoker(f, schema)),
             strict_json_schema=strict_mode,
+            is_enabled=is_enabled,
             failure_error_function=error_function,
             timeout=timeout,
+            timeout_behavior=timeout_behavior,
+            timeout_error_function=timeout_error_function,
             stall_timeout=stall_timeout,
             idle_timeout=idle_timeout,
         )
-        return tool
 
     if func is not None:
         return decorate(func)
     return decorate
+
+
+__all__ = [
+    "FunctionTool",
+    "ToolEnabled",
+    "ToolErrorFunction",
+    "default_tool_error_function",
+    "function_tool",
+    "is_tool_enabled",
+    "raw_invoker",
+]

@@ -19,11 +19,12 @@ from opentelemetry.trace import SpanKind
 from . import lifecycle
 from .content_guard import exception_scrub, guard_attributes
 from .current_tool import CURRENT_TOOL
-from .exceptions import ToolError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
+from .exceptions import ToolCancelledError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
-from .tool import FunctionTool, default_tool_error_function
+from .tool import FunctionTool, ToolInvoker, raw_invoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
+from .tool_errors import tool_error_output
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
 from .tracing.spans import SpanScope
@@ -127,7 +128,7 @@ async def execute_tool_call(
     if run.capture_content:
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
         guard_attributes(run, attributes, name)
-    ctx: ToolContext[Any] = ToolContext(record, agent, run.context)
+    ctx = ToolContext.for_call(record, agent, run.context, run.usage, call)
     hooked = tool is not None and (run.hooks is not None or agent.hooks is not None)
     if hooked:
         assert tool is not None
@@ -150,20 +151,20 @@ async def execute_tool_call(
             if tool is None:
                 raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
             stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
+            invoke = raw_invoker(tool)
             if tool.timeout is None and stall is None and tool.idle_timeout is None:
-                value = await tool.on_invoke_tool(ctx, call.arguments)
+                value = await _invoke(invoke, ctx, call.arguments)
             else:
-                value = await _supervised(run, record, tool, ctx, call.arguments, stall)
+                value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
             if type(value) is not str and isinstance(value, Iterator | AsyncIterator):  # str: most tools, no ABC check
                 raise ToolOutputError(
                     f"Tool {name!r} returned {type(value).__name__}, an iterator: return a list or a string instead"
                 )
             text = output_text(value)
     except Exception as exc:
-        if isinstance(exc, ToolError):
-            text = f"Error: {exc}"
-        elif tool is not None and tool.failure_error_function is not None:
-            text = _error_message(tool, ctx, exc)
+        error_text = await tool_error_output(tool, ctx, exc)
+        if error_text is not None:
+            text = error_text
         else:
             record.finish(None, scope.error_type)
             if batch is not None:
@@ -186,8 +187,25 @@ async def execute_tool_call(
     return text
 
 
+async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any], arguments: str) -> Any:
+    """Await the tool; a ``CancelledError`` it raises while nobody cancelled this task is the tool's own error."""
+    try:
+        return await invoke(ctx, arguments)
+    except asyncio.CancelledError as exc:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # the run or this call really is being cancelled
+        raise ToolCancelledError(str(exc) or f"Tool {ctx.tool_name!r} raised CancelledError") from exc
+
+
 async def _supervised(
-    run: RunState, record: ToolCall, tool: FunctionTool, ctx: ToolContext[Any], arguments: str, stall: float | None
+    run: RunState,
+    record: ToolCall,
+    tool: FunctionTool,
+    invoke: ToolInvoker,
+    ctx: ToolContext[Any],
+    arguments: str,
+    stall: float | None,
 ) -> Any:
     """The tool under a timeout scope: the hard cap, and the scope the stall watchdog expires on idleness."""
     idle = tool.idle_timeout
@@ -196,18 +214,17 @@ async def _supervised(
         async with asyncio.timeout(cap) as scope:
             if stall is not None or idle is not None:
                 record.supervise(scope, stall, idle)
-            return await tool.on_invoke_tool(ctx, arguments)
+            return await _invoke(invoke, ctx, arguments)
     except TimeoutError:
         if not scope.expired():
             raise
         if record.idle_expired:
-            raise ToolTimeoutError(f"Tool {tool.name!r} sent no progress for {idle} seconds (idle timeout)") from None
-        raise ToolTimeoutError(f"Tool {tool.name!r} timed out after {cap} seconds") from None
+            raise ToolTimeoutError(
+                f"Tool {tool.name!r} sent no progress for {idle} seconds (idle timeout)",
+                tool_name=tool.name,
+                timeout_seconds=idle,
+                idle=True,
+            ) from None
+        raise ToolTimeoutError(tool_name=tool.name, timeout_seconds=cap) from None
 
 
-def _error_message(tool: FunctionTool, ctx: ToolContext[Any], exc: Exception) -> str:
-    assert tool.failure_error_function is not None
-    try:
-        return tool.failure_error_function(ctx, exc)
-    except Exception:  # a broken error formatter must not turn a tool error into a crashed run
-        return default_tool_error_function(ctx, exc)

@@ -60,18 +60,30 @@ def tracing() -> Iterator[Tracing]:
 
 
 def scripted_agent(
-    tools: Sequence[FunctionTool], calls: list[FunctionCall], *, name: str = "Worker", answer: str = "done"
+    tools: Sequence[FunctionTool],
+    calls: list[FunctionCall],
+    *,
+    name: str = "Worker",
+    answer: str = "done",
+    check_calls: bool = True,
 ) -> Agent[Any]:
-    """An agent whose model makes ``calls`` in one turn, then answers ``answer``."""
-    model = ScriptedModel([calls, [assistant_message(answer)]])
+    """An agent whose model makes ``calls`` in one turn, then answers ``answer``. ``check_calls=False`` lets a call
+    the agent cannot accept through (see ``ScriptedModel``), for tests of exactly that."""
+    model = ScriptedModel([calls, [assistant_message(answer)]], check_calls=check_calls)
     return Agent(name=name, tools=list(tools), model=model)
 
 
 def one_call_agent(
-    tool: FunctionTool, args: dict[str, Any] | None = None, *, call_id: str = "call_1", name: str = "Worker"
+    tool: FunctionTool,
+    args: dict[str, Any] | None = None,
+    *,
+    call_id: str = "call_1",
+    name: str = "Worker",
+    check_calls: bool = True,
 ) -> Agent[Any]:
     """An agent that calls ``tool`` once with ``args``, then answers "done"."""
-    return scripted_agent([tool], [function_call(tool.name, args or {}, call_id=call_id)], name=name)
+    call = function_call(tool.name, args or {}, call_id=call_id)
+    return scripted_agent([tool], [call], name=name, check_calls=check_calls)
 
 
 async def streamed_events(agent: Agent[Any], config: RunConfig, input: str = "go") -> list[StreamEvent]:

@@ -31,7 +31,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.progress_payload": RECORDS,
     "agents_otel.redaction": RECORDS,
     "agents_otel.context_wrapper": RECORDS,
-    "agents_otel.response_items": RECORDS,
+    "agents_otel.input_items": RECORDS,
     "agents_otel.models._openai_strict_schema": RECORDS,  # a pure function; structured output and handoffs use it
     "agents_otel.safe_json": RECORDS,
     "agents_otel.validation_text": RECORDS,
@@ -54,6 +54,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.stall": RUN_STATE,
     "agents_otel.function_schema": ENGINE,
     "agents_otel.tool": ENGINE,
+    "agents_otel.tool_errors": ENGINE,
+    "agents_otel.sync_loop": ENGINE,
     "agents_otel.tool_threads": RUN_STATE,
     "agents_otel.content_guard": RUN_STATE,
     "agents_otel.model_call": ENGINE,

@@ -75,12 +75,13 @@ def test_function_tool_options() -> None:
     assert plain.spec.name == "lookup" and plain.spec.parameters["required"] == ["x"]
 
 
-def test_function_tool_rejects_varargs() -> None:
-    with pytest.raises(UserError, match="args"):
+def test_function_tool_takes_varargs_as_the_sdk_does() -> None:
+    # *args become a list argument (tests/compat/test_function_schema.py covers the rest).
+    @function_tool
+    def total(*things: int) -> int:
+        return sum(things)
 
-        @function_tool
-        def bad(*things: int) -> int:
-            return 0
+    assert total.params_json_schema["properties"]["things"]["type"] == "array"
 
 
 async def test_sync_and_async_tools_without_context(tracing: Tracing) -> None:
@@ -210,7 +211,7 @@ async def test_scripted_model_records_history_across_turns(tracing: Tracing) -> 
         FunctionCall("double", '{"x": 21}', "d"),
         FunctionCallOutput("d", "42"),
     ]
-    assert result.to_input_list() == [*second.input, AssistantMessage("It is 42.")]
+    assert result.history == [*second.input, AssistantMessage("It is 42.")]
 
 
 async def test_stream_event_kinds_and_text_deltas(tracing: Tracing) -> None:

@@ -100,7 +100,7 @@ async def test_failure_error_function_none_surfaces_through_the_stream(tracing: 
 
 @pytest.mark.parametrize(
     ("arguments", "fragment"),
-    [('{"count": "many"}', "count"), ("{not json", "Invalid arguments"), ('{"count": 1, "extra": 2}', "extra")],
+    [('{"count": "many"}', "count"), ("{not json", "Invalid arguments"), ('{"cuont": 1}', "count")],
 )
 async def test_invalid_arguments_are_a_tool_error_the_model_sees(
     tracing: Tracing, arguments: str, fragment: str
@@ -112,7 +112,9 @@ async def test_invalid_arguments_are_a_tool_error_the_model_sees(
         ran.append(count)
         return "counted"
 
-    model = ScriptedModel([[function_call("counter", arguments, call_id="c")], [assistant_message("fixed it")]])
+    model = ScriptedModel(
+        [[function_call("counter", arguments, call_id="c")], [assistant_message("fixed it")]], check_calls=False
+    )
     result = await Runner.run(Agent(name="A", tools=[counter], model=model), "go", run_config=tracing.config)
     assert result.final_output == "fixed it" and ran == []
     assert fragment in outputs_sent_back(model)["c"]
@@ -126,7 +128,9 @@ async def test_unknown_tool_is_a_tool_error_the_model_sees(tracing: Tracing) -> 
     async def real() -> str:
         return "real"
 
-    model = ScriptedModel([[function_call("imaginary", {}, call_id="u")], [assistant_message("sorry")]])
+    model = ScriptedModel(
+        [[function_call("imaginary", {}, call_id="u")], [assistant_message("sorry")]], check_calls=False
+    )
     result = await Runner.run(Agent(name="A", tools=[real], model=model), "go", run_config=tracing.config)
     assert result.final_output == "sorry"
     message = outputs_sent_back(model)["u"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import signal
 import subprocess
 import sys
 import textwrap
@@ -123,7 +124,7 @@ async def test_invalid_arguments_are_described_without_echoing_them(tracing: Tra
         """Log in."""
         return "ok"
 
-    agent = one_call_agent(login, {"password": SECRET, "attempts": "many"})
+    agent = one_call_agent(login, {"password": SECRET, "attempts": "many"}, check_calls=False)  # invalid on purpose
     result = await Runner.run(agent, "go", run_config=tracing.config)
 
     item = _outputs(result)["call_1"]
@@ -160,3 +161,36 @@ async def test_captured_content_is_limited_and_says_it_was_truncated(
     chat = tracing.named("chat")[-1]  # its input messages carry the tool's result
     messages = (chat.attributes or {})["gen_ai.input.messages"]
     assert isinstance(messages, str) and len(messages) <= limit and "…[truncated:" in messages
+
+
+def test_ctrl_c_in_run_sync_does_not_wait_for_a_blocked_sync_tool() -> None:
+    script = textwrap.dedent(
+        """
+        import threading
+        from agents_otel import Agent, Runner, function_tool
+        from agents_otel.testing import ScriptedModel, assistant_message, function_call
+
+        @function_tool
+        def stuck() -> str:
+            \"\"\"Block far longer than the test waits.\"\"\"
+            print("started", flush=True)
+            threading.Event().wait(600)
+            return "late"
+
+        model = ScriptedModel([[function_call("stuck", {}, call_id="c")], [assistant_message("never")]])
+        Runner.run_sync(Agent(name="A", tools=[stuck], model=model), "go")
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "started"
+        process.send_signal(signal.SIGINT)
+        process.wait(SAFETY_TIMEOUT)  # before: the interpreter waited 600 s for the tool's pool thread
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0

@@ -23,7 +23,9 @@ from support import Tracing
 
 from agents_otel import Agent, RunConfig, RunItemStreamEvent, Runner, ToolProgressStreamEvent, function_tool
 from agents_otel.mcp import (
+    MCP_MAJOR,
     MCPServer,
+    MCPServerError,
     MCPServerStartError,
     MCPServerStdio,
     MCPServerStreamableHttp,
@@ -38,7 +40,7 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture(scope="module")
 def http_url() -> Iterator[str]:
-    with http_server() as url:
+    with http_server() as (url, _):
         yield url
 
 
@@ -95,6 +97,7 @@ async def test_progress_is_span_events_and_stream_events_before_the_output(
     assert attributes["network.transport"] == ("pipe" if isinstance(official, MCPServerStdio) else "tcp")
     if isinstance(official, MCPServerStreamableHttp):
         assert attributes["server.address"] == "127.0.0.1"
+        assert attributes["mcp.session.id"] == official.session_id
 
     # The server saw our CLIENT span as the parent in _meta, and the request id as the progress token.
     seen = json.loads(output_of(result, "call_mcp_1"))
@@ -104,6 +107,23 @@ async def test_progress_is_span_events_and_stream_events_before_the_output(
     assert attributes["jsonrpc.request.id"] == str(seen["progress_token"])
     # The SDK's own "MCP send ..." span never reaches the run's provider.
     assert not [s for s in tracing.spans() if s.name.startswith("MCP send")]
+
+
+async def test_a_progress_flood_follows_the_same_sampling_rules(tracing: Tracing) -> None:
+    """300 notifications: all counted, the span keeps the first ones, a rate-limited middle and the last."""
+    model = ScriptedModel([[function_call("count", {"n": 300}, call_id="c_flood")], [assistant_message("ok")]])
+    async with MCPServerStdio(params=stdio_params()) as server:  # type: ignore[arg-type]
+        result = Runner.run_streamed(Agent(name="a", mcp_servers=[server], model=model), "x", run_config=tracing.config)
+        progress = [e async for e in result.stream_events() if isinstance(e, ToolProgressStreamEvent)]
+    assert progress[-1].sequence == 300 and progress[-1].data["message"] == "step 300"
+    assert [e.sequence for e in progress] == sorted(e.sequence for e in progress)
+    span = tracing.tool_span("c_flood")
+    attributes = dict(span.attributes or {})
+    assert attributes["agents_otel.progress.emitted"] == 300
+    assert attributes["agents_otel.progress.recorded"] < 300
+    recorded = [json.loads(str((e.attributes or {})[PROGRESS_DATA])) for e in span.events if e.name == PROGRESS_EVENT]
+    assert [r["message"] for r in recorded[:10]] == [f"step {i}" for i in range(1, 11)]
+    assert recorded[-1]["message"] == "step 300"
 
 
 async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPServer, tracing: Tracing) -> None:
@@ -117,7 +137,17 @@ async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPSer
     result = await Runner.run(agent, "add", run_config=tracing.config)
     assert result.final_output == "5"
     offered = {spec.name: spec for spec in model.calls[0].tools}
-    assert set(offered) == {"local", "count", "fail", "work_forever", "hang", "add", "remember", "send_late"}
+    assert set(offered) == {
+        "local",
+        "count",
+        "slow_count",
+        "fail",
+        "work_forever",
+        "hang",
+        "add",
+        "remember",
+        "send_late",
+    }
     assert offered["add"].description == "Add two integers."
     assert offered["add"].parameters["properties"].keys() == {"a", "b"}
     assert output_of(result, "c_add") == "5"
@@ -136,10 +166,12 @@ async def test_failing_tool_is_an_error_the_model_reads(official: MCPServer, tra
     assert (client.attributes or {})["error.type"] == "tool_error"
 
 
-async def test_unknown_tool_is_a_typed_request_error(official: MCPServer, tracing: Tracing) -> None:
+async def test_invalid_arguments_are_an_error_the_model_reads(official: MCPServer, tracing: Tracing) -> None:
     agent = Agent(name="a", mcp_servers=[official], model=ScriptedModel([]))
     (add,) = [t for t in await agent.get_all_tools() if t.name == "add"]
-    model = ScriptedModel([[function_call("add", {"a": "not a number"}, call_id="c_bad")], [assistant_message("ok")]])
+    # check_calls=False: the bad arguments are the point (ScriptedModel would refuse them as a script typo).
+    bad_call = function_call("add", {"a": "not a number"}, call_id="c_bad")
+    model = ScriptedModel([[bad_call], [assistant_message("ok")]], check_calls=False)
     result = await Runner.run(agent.clone(model=model), "x", run_config=tracing.config)
     assert result.final_output == "ok"
     assert (tracing.tool_span("c_bad").attributes or {})["error.type"] in {"tool_error", "-32602"}
@@ -165,6 +197,43 @@ async def test_server_dying_mid_call_is_a_typed_error_the_model_reads(tmp_path: 
     assert (tracing.tool_span("c_die").attributes or {})["error.type"] == "connection_closed"
     (client,) = [s for s in tracing.spans() if s.name == "tools/call work_forever"]
     assert (client.attributes or {})["error.type"] == "-32000"
+
+
+async def test_http_server_dying_mid_call_is_a_typed_error(tracing: Tracing) -> None:
+    """2.x fails the request at once (the model reads it, the run goes on). 1.x's HTTP client never fails a
+    request whose server died: the call ends by the idle timeout, and the next turn's listing fails the run."""
+    model = ScriptedModel([[function_call("work_forever", {}, call_id="c_http_die")], [assistant_message("gone")]])
+    timeout = 30 if MCP_MAJOR >= 2 else 1
+    with http_server() as (url, process):
+        server = MCPServerStreamableHttp(params={"url": url}, name="remote", client_session_timeout_seconds=timeout)
+        async with server:
+            agent = Agent(name="a", mcp_servers=[server], model=model)
+            result = Runner.run_streamed(agent, "x", run_config=tracing.config)
+            if MCP_MAJOR < 2:
+                with pytest.raises(MCPServerError, match="tools/list got no answer"):
+                    async for event in result.stream_events():
+                        if isinstance(event, ToolProgressStreamEvent):
+                            process.kill()
+                assert (tracing.tool_span("c_http_die").attributes or {})["error.type"] == "timeout"
+                return
+            async for event in result.stream_events():
+                if isinstance(event, ToolProgressStreamEvent):
+                    process.kill()  # the remote server crashes while the call is in flight
+            assert result.final_output == "gone"
+    assert "closed the connection" in model.calls[1].input[-1].output  # type: ignore[union-attr]
+    assert (tracing.tool_span("c_http_die").attributes or {})["error.type"] == "connection_closed"
+
+
+async def test_a_tool_that_keeps_reporting_outlives_the_idle_timeout(tracing: Tracing) -> None:
+    """client_session_timeout_seconds is an idle timeout for calls: 8 steps of 0.25 s run past 1.5 s."""
+    model = ScriptedModel(
+        [[function_call("slow_count", {"n": 8, "pause": 0.25}, call_id="c_slow")], [assistant_message("ok")]]
+    )
+    server = MCPServerStdio(params=stdio_params(), client_session_timeout_seconds=1.5)  # type: ignore[arg-type]
+    async with server:
+        result = await Runner.run(Agent(name="a", mcp_servers=[server], model=model), "x", run_config=tracing.config)
+    assert output_of(result, "c_slow") == "counted 8 slowly"
+    assert "error.type" not in (tracing.tool_span("c_slow").attributes or {})
 
 
 async def test_hanging_tool_times_out(tmp_path: Path, tracing: Tracing) -> None:

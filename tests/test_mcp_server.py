@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from mcp import ClientSession, StdioServerParameters, stdio_client, types
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 from mcp_support import our_tools
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -85,6 +86,10 @@ async def test_official_client_over_stdio_gets_progress_then_the_result() -> Non
         failed = await session.call_tool("boom", {"reason": "x"})
         assert failed.is_error
         assert "boom: x" in failed.content[0].text  # type: ignore[union-attr]
+
+        with pytest.raises(MCPError, match="Unknown tool") as caught:
+            await session.call_tool("nope", {})
+        assert caught.value.code == -32602
 
 
 def test_progress_mapping_rules() -> None:

@@ -36,7 +36,6 @@ from agents_otel import (
     RunResult,
     ToolContext,
     ToolProgressStreamEvent,
-    UserMessage,
     function_tool,
 )
 from agents_otel.models._openai_client import OpenAIClientModel
@@ -496,7 +495,7 @@ async def test_history_carries_over_to_a_second_run(
     agent = Agent("A", tools=[lookup], model=make_model(api, client))
 
     first = await Runner.run(agent, "Weather in Rome?", run_config=trace.config())
-    follow_up = [*first.to_input_list(), UserMessage("What did I ask?")]
+    follow_up = [*first.to_input_list(), {"role": "user", "content": "What did I ask?"}]
     second = await Runner.run(agent, follow_up, run_config=trace.config())
 
     assert second.final_output == "You asked about Rome."

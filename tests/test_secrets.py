@@ -67,7 +67,8 @@ def make_agent() -> Agent[Any]:
         function_call("throw", {}, call_id="call_throw"),
         function_call("typed", {"user": "bob", "password": SECRETS["invalid_arguments"]}, call_id="call_typed"),
     ]
-    model = ScriptedModel([calls, [assistant_message("all done")]])
+    # check_calls=False: the invalid "typed" call is the point (ScriptedModel would refuse it as a script typo).
+    model = ScriptedModel([calls, [assistant_message("all done")]], check_calls=False)
     return Agent(name="Keeper", tools=[login, fetch_key, throw, typed], model=model)
 
 

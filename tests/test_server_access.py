@@ -63,7 +63,10 @@ def test_with_the_bearer_token_runs_start_and_the_events_url_works_without_heade
         assert browser.get(f"/runs/{other['id']}/events?{query}").status_code == 401
         assert browser.post(f"/runs/{run.json()['id']}/cancel?{query}").status_code == 401
         assert browser.post(f"/runs?{query}", json={"input": "x"}).status_code == 401
-        assert browser.get(f"/runs/{run.json()['id']}?{query}").status_code == 200
+        status = browser.get(f"/runs/{run.json()['id']}?{query}")
+        assert status.status_code == 200
+        assert "stream_token" not in status.json()["events_url"]  # a stream token cannot renew itself
+        assert "stream_token" in client.get(f"/runs/{run.json()['id']}").json()["events_url"]
 
 
 def test_stream_tokens_expire_and_cannot_be_forged() -> None:
@@ -106,11 +109,13 @@ def test_a_run_is_invisible_to_every_other_principal_on_every_endpoint() -> None
         for response in (
             bob.get(f"/runs/{run['id']}"),
             bob.get(f"/runs/{run['id']}/events"),
+            bob.get(f"/runs/{run['id']}/trace"),
             bob.post(f"/runs/{run['id']}/cancel"),
         ):
             assert response.status_code == 404
             assert response.json()["error"]["code"] == "run_not_found"
         assert alice.get(f"/runs/{run['id']}").json()["status"] == "running"
+        assert alice.get(f"/runs/{run['id']}/trace").status_code != 404
         assert alice.post(f"/runs/{run['id']}/cancel").status_code == 202
         assert list(watch(alice, run["events_url"]))[-1]["type"] == "run_cancelled"
         with _client(server) as nobody:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from redis_support import RedisServer, Replica
 from replica_app import make_agent
-from server_support import SAFETY_TIMEOUT, SSEMessage, sse_messages
+from server_support import SAFETY_TIMEOUT, LiveServer, SSEMessage, blocked_agent, sse_messages, watch
 
 from agents_otel.cli import main
 from agents_otel.server import create_app
@@ -144,6 +144,36 @@ def test_a_broker_must_be_a_redis_url(capsys: pytest.CaptureFixture[str]) -> Non
     assert "broker must be a redis://" in capsys.readouterr().err
 
 
+def test_a_run_stays_private_to_its_principal_on_every_replica(broker: RedisServer) -> None:
+    """Two apps in this process (the principal comes from an ``auth`` function, which the CLI cannot take)."""
+
+    def user(request: Any) -> str | None:
+        return request.headers.get("x-user")  # type: ignore[no-any-return]
+
+    apps = [
+        create_app(blocked_agent, auth=user, broker=broker.url, lease_seconds=3, stream_token_key=b"shared key")
+        for _ in range(2)
+    ]
+    alice, bob = {"x-user": "alice"}, {"x-user": "bob"}
+    with LiveServer(apps[0]) as a, LiveServer(apps[1]) as b, httpx.Client(timeout=SAFETY_TIMEOUT) as client:
+        started = client.post(f"{a.base_url}/runs", json={"input": "go"}, headers=alice)
+        assert started.status_code == 201, started.text
+        run = started.json()
+        for path in (f"/runs/{run['id']}", f"/runs/{run['id']}/events"):
+            refused = client.get(f"{b.base_url}{path}", headers=bob)
+            assert refused.status_code == 404 and refused.json()["error"]["code"] == "run_not_found"
+        assert client.post(f"{b.base_url}/runs/{run['id']}/cancel", headers=bob).status_code == 404
+        assert client.get(f"{b.base_url}/runs/{run['id']}", headers=alice).json()["status"] == "running"
+        # The events_url A issued carries a stream token; B accepts it (the replicas share stream_token_key).
+        seen = []
+        with httpx.Client(base_url=b.base_url, timeout=SAFETY_TIMEOUT) as on_b:
+            for event in watch(on_b, run["events_url"]):
+                seen.append(event["type"])
+                if event["type"] == "tool_progress":
+                    assert client.post(f"{b.base_url}/runs/{run['id']}/cancel", headers=alice).status_code == 202
+    assert seen[0] == "run_started" and seen[-1] == "run_cancelled"
+
+
 def test_a_run_started_on_a_is_watched_on_b_with_the_same_events(
     pair: tuple[Replica, Replica], control: tuple[Any, str]
 ) -> None:
@@ -225,7 +255,10 @@ def test_fifty_watchers_across_both_replicas_see_identical_sequences(
 
     assert all(s == sequences[0] for s in sequences)
     assert ids(sequences[0]) == list(range(1, len(sequences[0]) + 1))
-    assert sum(json.loads(d)["type"] == "tool_progress" for d in sequences[0]) == 5
+    events = [json.loads(d) for d in sequences[0]]
+    ended = [e for e in events if e["type"] in ("tool_output", "run_completed", "run_failed", "run_cancelled")]
+    assert [e["type"] for e in events].count("tool_progress") == 5, ended
+    assert events[-1]["type"] == "run_completed", ended
 
 
 def test_traceparent_continues_through_any_replica(pair: tuple[Replica, Replica], control: tuple[Any, str]) -> None:
@@ -333,6 +366,8 @@ def test_finished_runs_hold_bounded_memory_in_redis(
             gate, run = start(small, steps=6)
             release(control, gate, 6)
             runs.append(run)
+        for run in runs:
+            Watcher(small.base_url, run["events_url"]).finish()  # until the run has ended
         finals = [Watcher(small.base_url, run["events_url"]).finish() for run in runs]
     finally:
         small.stop()
@@ -359,6 +394,7 @@ def test_the_byte_bound_of_the_replay_buffer_holds_in_redis_and_on_every_replica
     try:
         gate, run = start(owner, steps=10)
         release(control, gate, 10)
+        Watcher(owner.base_url, run["events_url"]).finish()  # until the run has ended
         held_by_owner = Watcher(owner.base_url, run["events_url"]).finish()
         held_on_b = Watcher(b.base_url, run["events_url"]).finish()
     finally:

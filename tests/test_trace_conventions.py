@@ -149,7 +149,9 @@ async def test_message_attributes_match_the_published_schemas(
 
 
 def test_arguments_that_are_not_json_stay_the_string_the_model_sent(tracing: Tracing) -> None:
-    model = ScriptedModel([[function_call("lookup", "{not json", call_id="c1")], [assistant_message("ok")]])
+    # check_calls=False: the malformed arguments are the point (ScriptedModel would refuse them as a script typo).
+    bad_call = function_call("lookup", "{not json", call_id="c1")
+    model = ScriptedModel([[bad_call], [assistant_message("ok")]], check_calls=False)
     agent = Agent("A", tools=[lookup], model=model)
     Runner.run_sync(agent, "go", run_config=RunConfig(tracer_provider=tracing.provider, capture_content=True))
     first_chat = min(tracing.named("chat"), key=lambda s: s.start_time or 0)
@@ -331,3 +333,25 @@ def test_metric_names_are_the_semantic_conventions_constants() -> None:
         "gen_ai.invoke_agent.duration",
         "gen_ai.execute_tool.duration",
     )
+
+
+def test_spans_other_code_starts_inside_the_run_get_the_conversation_id_too(tracing: Tracing) -> None:
+    app_tracer = tracing.provider.get_tracer("the-app")
+
+    @function_tool
+    def fetch(url: str) -> str:
+        """Fetch a page (its own span, as an instrumented HTTP client would make)."""
+        with app_tracer.start_as_current_span("GET page"):
+            return "<html/>"
+
+    agent = Agent(
+        "A", tools=[fetch], model=ScriptedModel([[function_call("fetch", {"url": "u"})], [assistant_message("ok")]])
+    )
+    Runner.run_sync(agent, "go", run_config=RunConfig(tracer_provider=tracing.provider, conversation_id="thread-9"))
+    with app_tracer.start_as_current_span("after the run"):
+        pass
+
+    (inside,) = tracing.named("GET page")
+    (after,) = tracing.named("after the run")
+    assert _attrs(inside)[A.GEN_AI_CONVERSATION_ID] == "thread-9"
+    assert A.GEN_AI_CONVERSATION_ID not in _attrs(after)

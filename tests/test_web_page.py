@@ -192,3 +192,28 @@ def test_the_page_shows_which_agent_is_active_across_a_handoff(page: Any) -> Non
         step.release()
         page.wait_for_selector('#status[data-status="completed"]', timeout=WAIT_MS)
         assert page.locator("#answer").inner_text() == "Solved."
+
+
+def test_the_page_works_behind_cookie_auth_and_refuses_without_it(page: Any) -> None:
+    """The documented browser pattern (docs/server.md, "Authentication"): auth reads a session cookie, which the
+    page's fetch calls and its EventSource send by themselves; the events URL also carries a stream token."""
+    step = SteppedTool("solo", steps=1)
+
+    def agent() -> Agent[Any]:
+        model = ScriptedModel([[function_call("solo", {}, call_id="call_solo")], [assistant_message("Behind auth.")]])
+        return Agent(name="Guarded", tools=[step.tool()], model=model)
+
+    def session_user(request: Any) -> str | None:
+        return "alice" if request.cookies.get("session") == "alice-session" else None
+
+    with LiveServer(_load_example().create_web_app(agent, auth=session_user)) as server:
+        page.goto(server.base_url + "/")
+        refused = page.evaluate("fetch('api/config').then(r => r.status)")
+        assert refused == 401
+        page.context.add_cookies([{"name": "session", "value": "alice-session", "url": server.base_url}])
+        page.reload()
+        page.click("#start")
+        page.wait_for_selector(_card("call_solo"), timeout=WAIT_MS)
+        step.release()
+        page.wait_for_selector('#status[data-status="completed"]', timeout=WAIT_MS)
+        assert page.locator("#answer").inner_text() == "Behind auth."

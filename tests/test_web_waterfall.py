@@ -104,11 +104,19 @@ def test_the_page_draws_the_waterfall_itself_without_a_trace_backend(page: Any) 
     with LiveServer(web) as server:
         page.goto(server.base_url + "/")
         page.click("#start")
-        # The quiet call is reported stalled live; only then does the test let it finish.
+        # The quiet call is reported stalled live, on its card and in the live waterfall as a running span with
+        # its stall marker; only then does the test let it finish.
         page.wait_for_selector(f'{_card("call_quiet")}[data-stalled="true"]', timeout=WAIT_MS)
+        live = '#waterfall .span-row[data-tool-call-id="call_quiet"][data-open="true"][data-stalled="true"]'
+        page.wait_for_selector(live, timeout=WAIT_MS)
+        assert (
+            page.locator('#waterfall .span-row[data-name="invoke_agent Traced"]').get_attribute("data-open") == "true"
+        )
+        page.screenshot(path=str(ARTIFACTS / "web-waterfall-running.png"), full_page=True)
         gate.set()
         page.wait_for_selector('#status[data-status="completed"]', timeout=WAIT_MS)
-        page.wait_for_selector("#waterfall .span-row", timeout=WAIT_MS)
+        page.wait_for_selector('#waterfall[data-final="true"]', timeout=WAIT_MS)
+        assert page.locator('#waterfall .span-row[data-open="true"]').count() == 0
         rows = page.locator("#waterfall .span-row")
         names = rows.evaluate_all("rs => rs.map(r => [r.dataset.name, Number(r.dataset.depth)])")
         trace_href = page.locator("#trace-link").get_attribute("href")

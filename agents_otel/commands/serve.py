@@ -146,6 +146,12 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"agents-otel serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    if app.access.auth is None and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"agents-otel serve: warning: serving on {args.host} without authentication; anyone who can reach it "
+            "can start runs (set AGENTS_OTEL_SERVER_TOKEN or --auth-token)",
+            file=sys.stderr,
+        )
     name = agent.name if isinstance(agent, Agent) else getattr(agent, "__name__", args.target)
     host, port = sock.getsockname()[:2]
     print(f"agents-otel serve: {name} on http://{_url_host(host)}:{port}", flush=True)

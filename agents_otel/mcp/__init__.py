@@ -43,6 +43,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "MCP_MAJOR",
     "MCP_VERSION",
     "MCPConnectionError",
     "MCPRequestError",

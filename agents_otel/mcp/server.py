@@ -39,6 +39,7 @@ from .metrics import mcp_instruments, metric_attributes
 from .server_progress import progress_params
 
 _W3C = TraceContextTextMapPropagator()
+INVALID_PARAMS = -32602
 JSONRPC_REQUEST_ID = "jsonrpc.request.id"
 
 
@@ -106,8 +107,11 @@ async def _call(
         elif isinstance(event, RunItemStreamEvent) and event.name == "tool_output":
             outcome.append(bool(getattr(event.item, "is_error", False)))
 
+    tool = tools.get(params.name)
+    if tool is None:  # a protocol error, not a tool failure: the client asked for a tool that is not listed
+        raise _sdk.SDKError(INVALID_PARAMS, f"Unknown tool: {params.name!r}")
     call = FunctionCall(params.name, json.dumps(params.arguments or {}), f"mcp-{ctx.request_id}")
-    text = await run_tool_call(agent, tools.get(params.name), call, config, context, on_event)
+    text = await run_tool_call(agent, tool, call, config, context, on_event)
     is_error = bool(outcome and outcome[-1])
     return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=is_error)
 

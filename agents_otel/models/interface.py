@@ -27,7 +27,7 @@ class ModelSettings:
     extra_args: dict[str, Any] | None = None
 
     def resolve(self, override: ModelSettings | None) -> ModelSettings:
-        """Layer ``override`` (e.g. the agent's settings) over these (e.g. the run's); set fields win."""
+        """Layer ``override`` (the run's ``RunConfig.model_settings``) over these (the agent's); set fields win."""
         if override is None:
             return self
         merged = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -1,9 +1,7 @@
 """``OpenAIChatCompletionsModel``: a model on ``POST /v1/chat/completions``, the API nearly every OpenAI-compatible
 server speaks (vLLM, Ollama, LiteLLM, Azure OpenAI, llama.cpp).
 
-History becomes chat messages: the tool calls of one model turn travel in a single assistant message (the API
-requires every ``tool`` message to answer a call of the assistant message before it), each with the model's own id
-and its arguments verbatim, even when they are not valid JSON.
+History becomes chat messages as ``_openai_chat_input`` describes.
 """
 
 from __future__ import annotations
@@ -14,8 +12,9 @@ from typing import Any
 from openai.types.chat import ChatCompletion
 
 from ..exceptions import ModelError
-from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
+from ..items import ModelOutputItem
 from ..tracing.messages import finish_reason_of
+from ._openai_chat_input import chat_messages
 from ._openai_chat_output import ChatStreamAssembler, choice_items
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import INVALID_RESPONSE, openai_errors
@@ -69,31 +68,6 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
                 async for delta in stream_deltas(stream, assembler.feed):
                     yield delta
         yield assembler.finish()
-
-
-def chat_messages(system_instructions: str | None, items: list[ConversationItem]) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    if system_instructions:
-        messages.append({"role": "system", "content": system_instructions})
-    for item in items:
-        last = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
-        if isinstance(item, UserMessage):
-            messages.append({"role": "user", "content": item.content})
-        elif isinstance(item, AssistantMessage):
-            if last is not None and last.get("content") is None:
-                last["content"] = item.content  # text that came after the turn's tool calls
-            else:
-                messages.append({"role": "assistant", "content": item.content})
-        elif isinstance(item, FunctionCall):
-            function = {"name": item.name, "arguments": item.arguments}
-            call = {"id": item.call_id, "type": "function", "function": function}
-            if last is not None:
-                last.setdefault("tool_calls", []).append(call)
-            else:
-                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
-        elif isinstance(item, FunctionCallOutput):
-            messages.append({"role": "tool", "tool_call_id": item.call_id, "content": item.output})
-    return messages
 
 
 def model_response(completion: ChatCompletion) -> ModelResponse:

@@ -13,8 +13,17 @@ from typing import Any
 
 from openai.types.responses import Response
 
-from ..exceptions import ModelError
-from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, ModelOutputItem, UserMessage
+from ..exceptions import ModelError, UserError
+from ..items import (
+    AssistantMessage,
+    ConversationItem,
+    FunctionCall,
+    FunctionCallOutput,
+    ModelOutputItem,
+    RawInputItem,
+    SystemMessage,
+    UserMessage,
+)
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
 from ._openai_output_format import output_format_params
@@ -80,6 +89,12 @@ def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
             )
         elif isinstance(item, FunctionCallOutput):
             out.append({"type": "function_call_output", "call_id": item.call_id, "output": item.output})
+        elif isinstance(item, SystemMessage):
+            out.append({"role": item.role, "content": item.content})
+        elif isinstance(item, RawInputItem):
+            out.append(item.data)  # an item type we do not interpret: the API gets it untouched
+        else:
+            raise UserError(f"{type(item).__name__} is not a conversation item the Responses API can take")
     return out
 
 

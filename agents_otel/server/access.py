@@ -90,6 +90,12 @@ def principal_of(request: HTTPConnection, run_id: str | None = None) -> str:
     return access.principal
 
 
+def is_stream_grant(request: HTTPConnection) -> bool:
+    """Whether the request got in on a stream token (rather than the app's own auth)."""
+    access: Access | None = request.scope.get(SCOPE_KEY)
+    return access is not None and access.run_id is not None
+
+
 class AccessMiddleware:
     def __init__(self, app: ASGIApp, policy: AccessPolicy) -> None:
         self.app = app

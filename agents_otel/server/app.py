@@ -30,6 +30,7 @@ from .access import (
     DEFAULT_MAX_BODY_BYTES,
     AccessMiddleware,
     AccessPolicy,
+    is_stream_grant,
     principal_of,
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
@@ -161,7 +162,10 @@ def create_app(
         return run
 
     def events_url(request: Request, run_id: str, principal: str) -> str:
-        return access.stream_url(request.url_for("run_events", run_id=run_id).path, run_id, principal)
+        path = request.url_for("run_events", run_id=run_id).path
+        if is_stream_grant(request):  # a stream token must not mint fresh ones: its lifetime stays bounded
+            return path
+        return access.stream_url(path, run_id, principal)
 
     async def start_run(request: Request) -> Response:
         principal = principal_of(request)

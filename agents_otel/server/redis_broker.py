@@ -119,6 +119,7 @@ class RedisBroker:
         follower = self._followers.get(run_id)
         if follower is None:
             follower = self._followers[run_id] = RunFollower(self, run_id)
+        follower.used_at = asyncio.get_running_loop().time()
         buffer = follower.buffer
         # Wait until the mirror holds what Redis held when asked (and what the client says it saw, which the
         # owner may not have published yet), so resume is judged against the run, not a lagging mirror.

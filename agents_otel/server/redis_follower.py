@@ -9,6 +9,8 @@ writes it, and only after every event the owner published).
 
 The mirror ends with the run's final event. It also ends, without one, when the run's record stays missing
 (expired, or Redis lost it and the owner did not re-create it within a lease): watchers reconnect and get 404.
+A mirror nobody has read for a lease stops following (the next watcher starts a fresh one from Redis), so a
+replica does not keep reading runs its watchers have left.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class RunFollower:
         self.broker = broker
         self.run_id = run_id
         self.buffer = broker.new_buffer()
+        self.used_at = asyncio.get_running_loop().time()
+        """When a watcher last asked for this mirror (``RedisBroker.replay``)."""
         self._stream = run_keys(run_id)[1]
         self.task = asyncio.get_running_loop().create_task(self._follow(), name=f"agents_otel-follow-{run_id}")
 
@@ -65,6 +69,8 @@ class RunFollower:
             if entries:
                 missing_since = None
                 continue
+            if self.buffer.watchers == 0 and loop.time() - self.used_at >= broker.lease_seconds:
+                return  # nobody is reading: stop following (see the module docstring)
             try:
                 state = await broker.check_owner(self.run_id)
             except BrokerUnavailableError:

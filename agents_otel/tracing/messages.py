@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import pydantic_core
 
-from ..items import AssistantMessage, ConversationItem, FunctionCall, UserMessage
+from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, SystemMessage, UserMessage
 from ..models.interface import ToolSpec
 
 FINISH_REASONS: Final = ("stop", "length", "content_filter", "tool_call", "compaction", "error")
@@ -44,30 +44,47 @@ def _arguments(raw: str) -> Any:
         return raw
 
 
-def _part(item: ConversationItem) -> tuple[str, dict[str, Any]]:
+def _part(item: ConversationItem) -> tuple[str, list[dict[str, Any]]]:
     if isinstance(item, UserMessage):
-        return "user", {"type": "text", "content": item.content}
+        return "user", _content_parts(item.content)
+    if isinstance(item, SystemMessage):
+        return item.role, _content_parts(item.content)
     if isinstance(item, AssistantMessage):
-        return "assistant", {"type": "text", "content": item.content}
+        return "assistant", [{"type": "text", "content": item.content}]
     if isinstance(item, FunctionCall):
-        return "assistant", {
-            "type": "tool_call",
-            "id": item.call_id,
-            "name": item.name,
-            "arguments": _arguments(item.arguments),
-        }
-    return "tool", {"type": "tool_call_response", "id": item.call_id, "response": item.output}
+        part = {"type": "tool_call", "id": item.call_id, "name": item.name, "arguments": _arguments(item.arguments)}
+        return "assistant", [part]
+    if isinstance(item, FunctionCallOutput):
+        return "tool", [{"type": "tool_call_response", "id": item.call_id, "response": item.output}]
+    # An item passed through untouched: a generic part named by its type, so the trace shows it was sent.
+    role = item.data.get("role")
+    return (role if isinstance(role, str) else "assistant"), [{"type": str(item.data.get("type", "unknown"))}]
+
+
+def _content_parts(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"type": "text", "content": content}]
+    parts: list[dict[str, Any]] = []
+    for part in content:
+        kind = part.get("type")
+        if kind in ("input_text", "text"):
+            parts.append({"type": "text", "content": part.get("text", "")})
+        elif kind == "input_image" and isinstance(part.get("image_url"), str) and part["image_url"].startswith("http"):
+            parts.append({"type": "uri", "modality": "image", "uri": part["image_url"]})
+        else:  # inline data and file ids are not copied into the trace; the part's kind is
+            parts.append({"type": str(kind)})
+    return parts
 
 
 def messages_json(items: Iterable[ConversationItem]) -> str:
     """Consecutive items of one role become the parts of one message (tool results stay one message each)."""
     messages: list[dict[str, Any]] = []
     for item in items:
-        role, part = _part(item)
+        role, parts = _part(item)
         if messages and messages[-1]["role"] == role and role != "tool":
-            messages[-1]["parts"].append(part)
+            messages[-1]["parts"].extend(parts)
         else:
-            messages.append({"role": role, "parts": [part]})
+            messages.append({"role": role, "parts": parts})
     return pydantic_core.to_json(messages).decode()
 
 

@@ -28,10 +28,17 @@ STATIC = Path(__file__).parent / "static"
 
 
 def create_web_app(
-    agent: AgentSource, *, run_config: RunConfig | None = None, trace_url_template: str | None = None
+    agent: AgentSource,
+    *,
+    run_config: RunConfig | None = None,
+    trace_url_template: str | None = None,
+    **server_options: Any,
 ) -> Starlette:
-    """The page and the API on one origin, so the page needs no CORS and finds the API at ``./api``."""
-    api = create_app(agent, run_config=run_config, trace_url_template=trace_url_template)
+    """The page and the API on one origin, so the page needs no CORS and finds the API at ``./api``.
+
+    ``server_options`` go to ``create_app`` (e.g. ``auth=`` reading a session cookie: the page's ``fetch`` calls
+    and its ``EventSource`` send the cookie by themselves, same-origin)."""
+    api = create_app(agent, run_config=run_config, trace_url_template=trace_url_template, **server_options)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -174,3 +174,14 @@ async def test_final_output_as() -> None:
     assert result.final_output_as(int) == "text"  # a cast, as in the SDK, unless asked to check
     with pytest.raises(TypeError):
         result.final_output_as(int, raise_if_incorrect_type=True)
+
+
+async def test_the_final_agents_output_type_applies_after_a_handoff() -> None:
+    specialist_model = ScriptedModel([[assistant_message('{"city": "Oslo", "celsius": -2}')]])
+    specialist = Agent("Specialist", model=specialist_model, output_type=Weather)
+    triage_model = ScriptedModel([[function_call("transfer_to_specialist")]])
+    triage = Agent("Triage", model=triage_model, handoffs=[specialist])
+    result = await Runner.run(triage, "weather in Oslo?")
+    assert result.final_output == Weather(city="Oslo", celsius=-2)
+    assert triage_model.calls[0].output_schema is None  # the triage agent answers in text (or hands off)
+    assert specialist_model.calls[0].output_schema is not None

@@ -54,6 +54,15 @@ async def count(n: int, ctx: Context) -> str:
 
 
 @server.tool()
+async def slow_count(n: int, pause: float, ctx: Context) -> str:
+    """Count to n, pausing between steps, reporting progress at each step."""
+    for i in range(1, n + 1):
+        await anyio.sleep(pause)
+        await ctx.report_progress(i, n, f"step {i}")
+    return f"counted {n} slowly"
+
+
+@server.tool()
 async def fail(reason: str) -> str:
     """Always fails with the given reason."""
     raise ToolError(f"refused: {reason}")

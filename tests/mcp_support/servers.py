@@ -20,8 +20,8 @@ def stdio_params(script: Path = OFFICIAL_SERVER, *args: str, env: dict[str, str]
 
 
 @contextlib.contextmanager
-def http_server(script: Path = OFFICIAL_SERVER, *args: str) -> Iterator[str]:
-    """The script with ``--http``, which prints ``PORT <n>`` once bound; yields the ``/mcp`` URL."""
+def http_server(script: Path = OFFICIAL_SERVER, *args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """The script with ``--http``, which prints ``PORT <n>`` once bound; yields the ``/mcp`` URL and the process."""
     proc = subprocess.Popen(
         [sys.executable, str(script), "--http", *args],
         stdout=subprocess.PIPE,
@@ -32,7 +32,7 @@ def http_server(script: Path = OFFICIAL_SERVER, *args: str) -> Iterator[str]:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert line.startswith("PORT "), f"server did not start: {line!r}"
-        yield f"http://127.0.0.1:{int(line.split()[1])}/mcp"
+        yield f"http://127.0.0.1:{int(line.split()[1])}/mcp", proc
     finally:
         proc.terminate()
         try:

@@ -106,7 +106,8 @@ function stallTool(event) {
   const card = toolCard(event.tool_call_id);
   if (!card) return;
   card.dataset.stalled = "true";
-  card.querySelector(".tool-status").textContent = `stalled: no progress for ${Math.round(event.stalled_for)} s`;
+  const seconds = event.stalled_for < 10 ? event.stalled_for.toFixed(1) : Math.round(event.stalled_for);
+  card.querySelector(".tool-status").textContent = `stalled: no progress for ${seconds} s`;
 }
 
 function finishTool(event) {
@@ -120,6 +121,7 @@ function finishTool(event) {
 
 function apply(event) {
   if ("trace_id" in event) showTrace(event.trace_id);
+  if (["tool_called", "tool_output", "tool_stalled"].includes(event.type)) refreshWaterfall();
   switch (event.type) {
     case "tool_called": addTool(event); break;
     case "tool_progress": updateTool(event); delete toolCard(event.tool_call_id)?.dataset.stalled; break;
@@ -163,17 +165,42 @@ function watch(run) {
   };
 }
 
-async function loadWaterfall(runId) {
+async function loadWaterfall(runId, final) {
   const response = await fetch(`${API}/runs/${encodeURIComponent(runId)}/trace`);
-  if (!response.ok) return;
+  if (!response.ok || (current && current.id !== runId)) return;
   window.drawWaterfall(waterfallEl, await response.json());
   waterfallEl.closest("section").hidden = false;
   waterfallEl.dataset.runId = runId;
+  waterfallEl.dataset.final = String(final);
+}
+
+// While a run goes on, the waterfall is redrawn when a call starts, stalls or ends: one fetch at a time, and one
+// more after it if something happened meanwhile.
+let refreshing = null;
+let refreshAgain = false;
+function refreshWaterfall() {
+  if (traceUrlTemplate || !current) return;
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  const runId = current.id;
+  refreshing = loadWaterfall(runId, false).finally(() => {
+    refreshing = null;
+    if (refreshAgain && current && current.id === runId && !current.done) {
+      refreshAgain = false;
+      refreshWaterfall();
+    }
+  });
 }
 
 function finish() {
   if (current) current.source.close();
-  if (current && !traceUrlTemplate) loadWaterfall(current.id);
+  if (current) current.done = true;
+  if (current && !traceUrlTemplate) {
+    const runId = current.id;
+    Promise.resolve(refreshing).then(() => loadWaterfall(runId, true)); // after any refresh still in flight
+  }
   startButton.disabled = false;
   cancelButton.disabled = true;
 }

@@ -1,5 +1,6 @@
 // A trace waterfall drawn from OTLP/JSON (what GET /runs/{id}/trace answers): one row per span, indented under
-// its parent, its bar placed at its offset in the trace and scaled to the trace's duration. Progress events are
+// its parent, its bar placed at its offset in the trace and scaled to the trace's duration; a span still running
+// (no endTimeUnixNano) reaches to the latest moment the trace shows and is marked data-open. Progress events are
 // ticks on their tool's bar, a stall notice is a marker where the stall was detected, and a failed span is red
 // with its error type. Used by app.js when the server has no trace_url_template (no trace backend to link to).
 "use strict";
@@ -31,7 +32,7 @@ function otlpSpans(otlp) {
           parentSpanId: span.parentSpanId || "",
           name: span.name,
           start: BigInt(span.startTimeUnixNano),
-          end: BigInt(span.endTimeUnixNano),
+          end: span.endTimeUnixNano ? BigInt(span.endTimeUnixNano) : null, // null: still running
           attributes: attributes(span.attributes),
           events: (span.events || []).map((e) => ({ name: e.name, time: BigInt(e.timeUnixNano), attributes: attributes(e.attributes) })),
           error: (span.status && span.status.code === STATUS_ERROR) || false,
@@ -76,11 +77,16 @@ function drawWaterfall(container, otlp) {
     container.textContent = "No spans recorded for this run (no tracing SDK installed?).";
     return;
   }
+  // A running span ends, for drawing, at the latest moment the trace shows (its last start, end or event).
   let t0 = spans[0].start;
-  let t1 = spans[0].end;
+  let t1 = spans[0].start;
   for (const s of spans) {
     if (s.start < t0) t0 = s.start;
-    if (s.end > t1) t1 = s.end;
+    for (const t of [s.start, s.end, ...s.events.map((e) => e.time)]) if (t !== null && t > t1) t1 = t;
+  }
+  for (const s of spans) {
+    s.open = s.end === null;
+    if (s.open) s.end = t1;
   }
   const total = t1 > t0 ? t1 - t0 : 1n;
   for (const { span, depth } of ordered(spans)) {
@@ -91,12 +97,13 @@ function drawWaterfall(container, otlp) {
     row.dataset.name = span.name;
     row.dataset.depth = String(depth);
     if (span.attributes["gen_ai.tool.call.id"]) row.dataset.toolCallId = span.attributes["gen_ai.tool.call.id"];
+    if (span.open) row.dataset.open = "true";
 
     const label = document.createElement("div");
     label.className = "span-label";
     label.style.paddingLeft = `${depth * 1.1}rem`;
     const ms = Number(span.end - span.start) / 1e6;
-    label.textContent = `${span.name}  ${ms < 10 ? ms.toFixed(2) : Math.round(ms)} ms`;
+    label.textContent = `${span.name}  ${span.open ? "running, " : ""}${ms < 10 ? ms.toFixed(2) : Math.round(ms)} ms`;
 
     const track = document.createElement("div");
     track.className = "span-track";

@@ -1,0 +1,136 @@
+"""Run input in every form the OpenAI Agents SDK accepts, and back: ``RunResult.to_input_list()``.
+
+``Runner.run(agent, input)`` takes a string or a list of items. An item is one of our conversation items or a dict
+in the Responses API's input format (what the SDK's ``TResponseInputItem`` is): an easy message
+``{"role": "user", "content": "hi"}`` (string or content-part list; roles user, assistant, system, developer), a
+``{"type": "message", ...}`` output message, ``function_call`` and ``function_call_output``. Pydantic objects from
+the ``openai`` package are taken as their dicts. Any other item ``type`` (``reasoning``, ``web_search_call``,
+``item_reference``, ...) is kept as a ``RawInputItem`` that the Responses API receives untouched.
+
+Anything that is none of these raises ``UserError`` naming the item: an input that is silently dropped would make
+the model answer a different question than the one asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
+
+from .exceptions import UserError
+from .items import (
+    AssistantMessage,
+    ConversationItem,
+    FunctionCall,
+    FunctionCallOutput,
+    RawInputItem,
+    SystemMessage,
+    UserMessage,
+)
+
+InputItem: TypeAlias = ConversationItem | Mapping[str, Any]
+"""One item of a run's input list: a conversation item or a Responses-format dict."""
+
+RunInput: TypeAlias = str | Sequence[InputItem]
+
+_CONVERSATION_TYPES = (UserMessage, SystemMessage, AssistantMessage, FunctionCall, FunctionCallOutput, RawInputItem)
+_ROLES = ("user", "assistant", "system", "developer")
+
+
+def conversation_items(input: RunInput) -> list[ConversationItem]:
+    """The run's input as conversation items; raises ``UserError`` for an item no model could be given."""
+    if isinstance(input, str):
+        return [UserMessage(input)]
+    if isinstance(input, Mapping) or not isinstance(input, Sequence):
+        raise UserError(f"Run input must be a string or a list of input items, got {type(input).__name__}")
+    return [_item(entry, index) for index, entry in enumerate(input)]
+
+
+def _item(entry: Any, index: int) -> ConversationItem:
+    if isinstance(entry, _CONVERSATION_TYPES):
+        return entry
+    data = entry
+    if not isinstance(data, Mapping) and callable(getattr(data, "model_dump", None)):
+        data = data.model_dump(exclude_none=True)  # an openai-package item object (e.g. ResponseOutputMessage)
+    if not isinstance(data, Mapping):
+        raise UserError(f"Input item {index} is a {type(entry).__name__}; expected a dict or a conversation item")
+    kind = data.get("type")
+    if kind is None or kind == "message":
+        return _message(data, index)
+    if kind == "function_call":
+        return FunctionCall(
+            _text_field(data, "name", index), _text_field(data, "arguments", index), _text_field(data, "call_id", index)
+        )
+    if kind == "function_call_output":
+        output = data.get("output")
+        call_id = _text_field(data, "call_id", index)
+        if isinstance(output, str):
+            return FunctionCallOutput(call_id, output)
+        if output is None:
+            raise UserError(f"Input item {index} (function_call_output) has no 'output'")
+        return RawInputItem(dict(data))  # structured output (images, files): the Responses API takes it as is
+    if not isinstance(kind, str):
+        raise UserError(f"Input item {index} has a non-string 'type': {kind!r}")
+    return RawInputItem(dict(data))
+
+
+def _message(data: Mapping[str, Any], index: int) -> ConversationItem:
+    role = data.get("role")
+    if role not in _ROLES:
+        raise UserError(f"Input item {index} is a message with role {role!r}; expected one of {_ROLES}")
+    content = data.get("content")
+    if not isinstance(content, str | list):
+        raise UserError(f"Input item {index} ({role} message) needs 'content' as a string or a list of parts")
+    parts = list(content) if isinstance(content, list) else content
+    if isinstance(parts, list):
+        for part in parts:
+            if not isinstance(part, Mapping) or not isinstance(part.get("type"), str):
+                raise UserError(f"Input item {index} ({role} message) has a content part without a 'type': {part!r}")
+        parts = [dict(p) for p in parts]
+    if role == "user":
+        return UserMessage(parts)
+    if role == "assistant":
+        return AssistantMessage(parts if isinstance(parts, str) else _assistant_text(parts, index))
+    return SystemMessage(parts, role)
+
+
+def _assistant_text(parts: list[dict[str, Any]], index: int) -> str:
+    texts = []
+    for part in parts:
+        kind = part["type"]
+        if kind in ("output_text", "input_text", "text"):
+            texts.append(str(part.get("text", "")))
+        elif kind == "refusal":
+            texts.append(str(part.get("refusal", "")))
+        else:
+            raise UserError(f"Input item {index} (assistant message) has a {kind!r} part; only text parts can be sent")
+    return "".join(texts)
+
+
+def _text_field(data: Mapping[str, Any], key: str, index: int) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise UserError(f"Input item {index} ({data.get('type')}) needs {key!r} as a string, got {value!r}")
+    return value
+
+
+def input_item(item: ConversationItem) -> dict[str, Any]:
+    """One conversation item in the Responses API's input format, as the SDK's ``to_input_list()`` gives it."""
+    if isinstance(item, UserMessage):
+        return {"role": "user", "content": item.content}
+    if isinstance(item, AssistantMessage):
+        text = {"type": "output_text", "text": item.content, "annotations": []}
+        return {"type": "message", "role": "assistant", "content": [text], "status": "completed"}
+    if isinstance(item, FunctionCall):
+        return {"type": "function_call", "call_id": item.call_id, "name": item.name, "arguments": item.arguments}
+    if isinstance(item, FunctionCallOutput):
+        return {"type": "function_call_output", "call_id": item.call_id, "output": item.output}
+    if isinstance(item, SystemMessage):
+        return {"role": item.role, "content": item.content}
+    return dict(item.data)
+
+
+def input_list(items: Sequence[ConversationItem]) -> list[dict[str, Any]]:
+    return [input_item(item) for item in items]
+
+
+__all__ = ["InputItem", "RunInput", "conversation_items", "input_item", "input_list"]

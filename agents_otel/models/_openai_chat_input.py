@@ -1,0 +1,94 @@
+"""Conversation items as Chat Completions messages.
+
+The tool calls of one model turn travel in a single assistant message (the API requires every ``tool`` message to
+answer a call of the assistant message before it), each with the model's own id and its arguments verbatim, even
+when they are not valid JSON. User content parts in the Responses format become their Chat Completions
+equivalents. Items this API has no form for raise ``UserError`` rather than vanish from the conversation; only
+``reasoning`` items are left out, as the OpenAI Agents SDK does, because they are the provider's private state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import UserError
+from ..items import (
+    AssistantMessage,
+    ConversationItem,
+    FunctionCall,
+    FunctionCallOutput,
+    RawInputItem,
+    SystemMessage,
+    UserMessage,
+)
+
+
+def chat_messages(system_instructions: str | None, items: list[ConversationItem]) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    if system_instructions:
+        messages.append({"role": "system", "content": system_instructions})
+    for item in items:
+        last = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
+        if isinstance(item, UserMessage):
+            messages.append({"role": "user", "content": _user_content(item.content)})
+        elif isinstance(item, AssistantMessage):
+            if last is not None and last.get("content") is None:
+                last["content"] = item.content  # text that came after the turn's tool calls
+            else:
+                messages.append({"role": "assistant", "content": item.content})
+        elif isinstance(item, FunctionCall):
+            function = {"name": item.name, "arguments": item.arguments}
+            call = {"id": item.call_id, "type": "function", "function": function}
+            if last is not None:
+                last.setdefault("tool_calls", []).append(call)
+            else:
+                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif isinstance(item, FunctionCallOutput):
+            messages.append({"role": "tool", "tool_call_id": item.call_id, "content": item.output})
+        elif isinstance(item, SystemMessage):
+            messages.append({"role": item.role, "content": _text_content(item.content, item.role)})
+        elif isinstance(item, RawInputItem) and item.data.get("type") != "reasoning":
+            raise UserError(
+                f"The Chat Completions API has no form for a {item.data.get('type')!r} input item; "
+                "use OpenAIResponsesModel for it"
+            )
+    return messages
+
+
+def _user_content(content: str | list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    if isinstance(content, str):
+        return content
+    return [_user_part(part) for part in content]
+
+
+def _user_part(part: dict[str, Any]) -> dict[str, Any]:
+    kind = part.get("type")
+    if kind in ("input_text", "text"):
+        return {"type": "text", "text": part.get("text", "")}
+    if kind == "input_image":
+        url = part.get("image_url")
+        if not url:
+            raise UserError("An input_image part needs 'image_url' for the Chat Completions API (file_id is not sent)")
+        image: dict[str, Any] = {"url": url}
+        if part.get("detail"):
+            image["detail"] = part["detail"]
+        return {"type": "image_url", "image_url": image}
+    if kind == "input_file":
+        file = {k: part[k] for k in ("file_data", "file_id", "filename") if part.get(k)}
+        if not file:
+            raise UserError("An input_file part needs 'file_data' or 'file_id' for the Chat Completions API")
+        return {"type": "file", "file": file}
+    if kind in ("image_url", "file", "input_audio"):
+        return part  # already in the Chat Completions form
+    raise UserError(f"The Chat Completions API has no form for a {kind!r} content part")
+
+
+def _text_content(content: str | list[dict[str, Any]], role: str) -> str:
+    if isinstance(content, str):
+        return content
+    texts = []
+    for part in content:
+        if part.get("type") not in ("input_text", "text"):
+            raise UserError(f"A {role} message takes only text parts, got {part.get('type')!r}")
+        texts.append(str(part.get("text", "")))
+    return "\n".join(texts)

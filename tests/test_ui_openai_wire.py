@@ -1,0 +1,55 @@
+"""Real wire at both ends: the official AG-UI client (Node) talks to ``/ag-ui``, whose agent talks to the local
+OpenAI-compatible server through the official ``openai`` client (Chat Completions, streamed). The model's
+streamed text arrives as AG-UI text deltas, its tool call as the AG-UI tool call with live progress, and the
+history the client sends back on the next run reaches the model as the chat messages it expects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fake_openai.server import FakeOpenAIServer
+from server_support import LiveServer
+from ui_protocol_support import count, drive, require_node_clients
+
+from agents_otel import Agent
+from agents_otel.models.openai_chatcompletions import OpenAIChatCompletionsModel
+from agents_otel.server import create_app
+
+
+@pytest.fixture(autouse=True)
+def _node() -> None:
+    require_node_clients()
+
+
+def test_an_openai_model_behind_ag_ui_over_two_runs(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.enqueue(["Let me ", "count."], tool_calls=[("count", {"n": 2}, "call_count")])
+    fake_openai.enqueue(["Counted ", "to two."])
+    fake_openai.enqueue(["Still ", "two."])
+
+    def agent() -> Agent[Any]:  # a client per run: each run's HTTP client lives in the server's loop
+        return Agent(
+            name="Counter",
+            tools=[count],
+            model=OpenAIChatCompletionsModel("gpt-test", openai_client=fake_openai.client()),
+        )
+
+    with LiveServer(create_app(agent)) as server:
+        report = drive(
+            "ag_ui_driver.mjs",
+            {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["Count to two", "Again?"]},
+        )
+    first, second = report["runs"]
+    assert first["error"] is None and second["error"] is None
+    deltas = [e["delta"] for e in first["events"] if e["type"] == "TEXT_MESSAGE_CONTENT"]
+    assert deltas == ["Let me ", "count.", "Counted ", "to two."]
+    progress = [e["value"] for e in first["events"] if e["type"] == "CUSTOM"]
+    assert [(p["toolCallId"], p["sequence"]) for p in progress] == [("call_count", 1), ("call_count", 2)]
+    assert first["events"][-1]["result"] == "Counted to two."
+
+    # The second run's request carried the first run's conversation, as Chat Completions messages.
+    messages = fake_openai.requests[2].body["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "tool", "assistant", "user"]
+    assert messages[1]["tool_calls"][0]["id"] == "call_count" and messages[2]["content"] == "counted to 2"
+    assert messages[3]["content"] == "Counted to two." and messages[4]["content"] == "Again?"
