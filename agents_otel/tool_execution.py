@@ -153,7 +153,13 @@ async def execute_tool_call(
             stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
             invoke = raw_invoker(tool)
             if tool.timeout is None and stall is None and tool.idle_timeout is None:
-                value = await _invoke(invoke, ctx, call.arguments)
+                try:  # _invoke's rule, inline: one coroutine frame less per call
+                    value = await invoke(ctx, call.arguments)
+                except asyncio.CancelledError as exc:
+                    error = _tool_cancelled_error(ctx, exc)
+                    if error is None:
+                        raise
+                    raise error from exc
             else:
                 value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
             if type(value) is not str and isinstance(value, Iterator | AsyncIterator):  # str: most tools, no ABC check
@@ -192,10 +198,19 @@ async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any], arguments: str) ->
     try:
         return await invoke(ctx, arguments)
     except asyncio.CancelledError as exc:
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            raise  # the run or this call really is being cancelled
-        raise ToolCancelledError(str(exc) or f"Tool {ctx.tool_name!r} raised CancelledError") from exc
+        error = _tool_cancelled_error(ctx, exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _tool_cancelled_error(ctx: ToolContext[Any], exc: asyncio.CancelledError) -> ToolCancelledError | None:
+    """``None`` when this task really is being cancelled (the run, or this call): the cancellation goes on.
+    Otherwise the tool raised ``CancelledError`` itself, which is the tool's own error."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        return None
+    return ToolCancelledError(str(exc) or f"Tool {ctx.tool_name!r} raised CancelledError")
 
 
 async def _supervised(
