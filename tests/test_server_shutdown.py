@@ -132,3 +132,27 @@ async def test_connections_accepted_on_the_serve_socket_get_tcp_nodelay() -> Non
         else:
             assert nodelay == 0  # the reproduction: what serve used before
         seen = asyncio.get_running_loop().create_future()
+
+
+def test_create_app_redacts_uvicorns_access_log_wherever_it_runs() -> None:
+    import logging
+
+    from agents_otel import Agent
+    from agents_otel.server import create_app
+    from agents_otel.server.access_log import RedactRunIds
+    from agents_otel.testing import ScriptedModel, assistant_message
+
+    create_app(Agent(name="A", model=ScriptedModel([[assistant_message("x")]])))
+    access = logging.getLogger("uvicorn.access")
+    assert sum(isinstance(f, RedactRunIds) for f in access.filters) == 1
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/runs/0123abcd/events?stream_token=t0k", "1.1", 200),
+        None,
+    )
+    assert access.filter(record)
+    assert "0123abcd" not in record.getMessage() and "t0k" not in record.getMessage()

@@ -2,7 +2,8 @@
 
 A run id is the key to a run for its principal, and an ``events_url`` carries a stream token that reads it; an
 INFO access log that ends up in a log pipeline would hand both to whoever reads the logs. This filter, on
-uvicorn's ``uvicorn.access`` logger (``agents-otel serve`` installs it; add it yourself under plain uvicorn),
+uvicorn's ``uvicorn.access`` logger (``create_app`` installs it, so it holds under ``agents-otel serve`` and plain
+uvicorn alike; other servers' access logs need their own),
 rewrites the logged path: query strings are dropped and the id segment after ``/runs/`` becomes ``{id}``. The
 unredacted line is logged at DEBUG on ``agents_otel.server.access``, for when you really need it.
 """

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from ..items import ConversationItem
 from ..run import DEFAULT_MAX_TURNS
 from ..run_config import RunConfig
+from . import access_log
 from .access import (
     DEFAULT_ALLOWED_HOSTS,
     DEFAULT_MAX_BODY_BYTES,
@@ -112,6 +113,7 @@ def create_app(
     every run; docs/server.md "Running several replicas"), the owner's lease on each of its runs lasting
     ``lease_seconds``.
     """
+    access_log.install()  # under any uvicorn, its INFO access log names no run id and no stream token
     auth_function, token = resolve_auth(auth, auth_token)
     if token is not None:
         stream_tokens = StreamTokens.from_secret(token, stream_token_seconds)
