@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-all test-mcp1 lint typecheck bench browser js-clients prometheus redis phoenix clean
+.PHONY: demo traces test test-all test-mcp1 lint typecheck bench browser js-clients prometheus redis phoenix clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
+
+# The runs make demo (or any run without an OTLP endpoint) wrote to ./.agents_otel/traces.jsonl, as waterfalls.
+# ARGS passes options through: make traces ARGS="-n 1 --events 20"
+traces: $(STAMP)
+	$(VENV)/bin/agents-otel traces $(ARGS)
 
 # Headless Chromium for the browser test comes from Debian's package (never a browser download).
 browser:

@@ -70,7 +70,7 @@ class Agent(Generic[TContext]):
     mcp_config: MCPConfig = field(default_factory=lambda: MCPConfig())
     handoff_description: str | None = None
     """Tells other agents' models when to hand off to this one (added to the ``transfer_to_...`` description)."""
-    handoffs: list[Agent[Any] | Handoff[Any]] = field(default_factory=list)
+    handoffs: list[Agent[Any] | Handoff[Any, Any]] = field(default_factory=list)
     """Agents this one may hand the conversation to; the model sees each as a ``transfer_to_<name>`` tool."""
     output_type: Any = None
     """``None``/``str``: the final output is the model's text. A type (pydantic model, dataclass, TypedDict,

@@ -18,7 +18,7 @@ from .conversation import Conversation
 from .exceptions import MaxTurnsExceeded
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
-from .handoffs import Handoff, enabled_handoffs
+from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
 from .input_items import input_list
 from .items import AssistantMessage, FunctionCall, HandoffCallItem, MessageOutputItem, ToolCallOutputItem
 from .lifecycle import AgentHookContext
@@ -119,7 +119,7 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
         # dynamic instructions.
         tools = {t.name: t for t in await agent.get_all_tools(loop.wrapper)}
         instructions = await agent.get_system_prompt(loop.wrapper)
-        handoffs = {h.tool_name: h for h in await enabled_handoffs(agent, loop.wrapper)} if agent.handoffs else {}
+        handoffs = handoffs_by_name(await enabled_handoffs(agent, loop.wrapper), tools) if agent.handoffs else {}
         specs = [t.spec for t in tools.values()]
         if handoffs:
             specs += [h.spec for h in handoffs.values()]
@@ -139,7 +139,7 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             await lifecycle.llm_end(hooks, loop.wrapper, agent, response)
         turn_start = len(run.items)
         calls: list[FunctionCall] = []
-        handoff_calls: list[tuple[Handoff[Any], FunctionCall]] = []
+        handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]] = []
         text: str | None = None
         for out in response.output:
             conversation.add(out)

@@ -11,7 +11,10 @@ _COMMANDS = ("traces", "serve", "mcp")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="agents-otel", description="agents_otel command-line tools")
+    parser.add_argument("--version", action="version", version=f"agents-otel {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMANDS:
         module = importlib.import_module(f"agents_otel.commands.{name}")

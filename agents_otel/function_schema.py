@@ -17,13 +17,21 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import GenericAlias
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
 import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, PydanticSchemaGenerationError, PydanticUserError, create_model
 from pydantic.fields import FieldInfo
 
 from .exceptions import UserError
+
+DocstringStyle = Literal["google", "numpy", "sphinx"]
+"""The SDK's names for docstring styles; ``None`` detects the style."""
+_STYLES = {
+    "google": docstring_parser.DocstringStyle.GOOGLE,
+    "numpy": docstring_parser.DocstringStyle.NUMPYDOC,
+    "sphinx": docstring_parser.DocstringStyle.REST,
+}
 
 CONTEXT_PARAMETER_NAMES = frozenset({"ctx", "context"})
 """Unannotated first parameters with these names receive the tool's context."""
@@ -68,10 +76,12 @@ def function_schema(
     description_override: str | None = None,
     use_docstring_info: bool = True,
     strict_json_schema: bool = True,
+    docstring_style: DocstringStyle | None = None,
 ) -> FunctionSchema:
     """``strict_json_schema`` closes the schema (``additionalProperties: false``), as the SDK's strict mode does."""
     name = name_override or getattr(func, "__name__", None) or type(func).__name__
-    doc = docstring_parser.parse(inspect.getdoc(func) or "") if use_docstring_info else None
+    style = _STYLES[docstring_style] if docstring_style is not None else docstring_parser.DocstringStyle.AUTO
+    doc = docstring_parser.parse(inspect.getdoc(func) or "", style) if use_docstring_info else None
     param_docs = {p.arg_name.lstrip("*"): p.description for p in doc.params if p.description} if doc else {}
     description = description_override
     if description is None:

@@ -35,7 +35,7 @@ async def perform_handoff(
     conversation: Conversation,
     wrapper: RunContextWrapper[Any],
     agent: Agent[Any],
-    chosen: tuple[Handoff[Any], FunctionCall],
+    chosen: tuple[Handoff[Any, Any], FunctionCall],
     ignored: list[FunctionCall],
     turn_start: int,
 ) -> Agent[Any]:

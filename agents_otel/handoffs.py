@@ -14,7 +14,7 @@ import dataclasses
 import inspect
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from .items import RunItem
 
 TContext = TypeVar("TContext")
+TAgent = TypeVar("TAgent")
+"""The SDK's second type parameter (the agent type a handoff returns), so ``Handoff[Ctx, Agent[Ctx]]`` works."""
 THandoffInput = TypeVar("THandoffInput")
 
 MULTIPLE_HANDOFFS_MESSAGE = "Multiple handoffs detected, ignoring this one."
@@ -60,7 +62,7 @@ IsEnabled = bool | Callable[["RunContextWrapper[Any]", "Agent[Any]"], bool | Awa
 
 
 @dataclass
-class Handoff(Generic[TContext]):
+class Handoff(Generic[TContext, TAgent]):
     """A handoff as the model sees it (a tool) and as the run performs it (``on_invoke_handoff``)."""
 
     tool_name: str
@@ -98,7 +100,7 @@ def handoff(
     input_type: type[Any] | None = None,
     input_filter: HandoffInputFilter | None = None,
     is_enabled: IsEnabled = True,
-) -> Handoff[TContext]:
+) -> Handoff[TContext, Agent[TContext]]:
     """A handoff to ``agent``. ``on_handoff(context)`` — or ``on_handoff(context, input)`` with ``input_type``,
     whose JSON schema the model fills in — runs when the model takes the handoff (sync or async)."""
     if input_type is not None and on_handoff is None:
@@ -151,7 +153,7 @@ def handoff(
     )
 
 
-def as_handoff(target: Agent[Any] | Handoff[Any]) -> Handoff[Any]:
+def as_handoff(target: Agent[Any] | Handoff[Any, Any]) -> Handoff[Any, Any]:
     if isinstance(target, Handoff):
         return target
     # An Agent, recognised by shape: importing agent here would close an import loop (agent -> run -> here).
@@ -160,9 +162,9 @@ def as_handoff(target: Agent[Any] | Handoff[Any]) -> Handoff[Any]:
     raise UserError(f"handoffs must be Agents or Handoffs, got {type(target).__name__}")
 
 
-async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -> list[Handoff[Any]]:
+async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -> list[Handoff[Any, Any]]:
     """The agent's handoffs the model may see this turn (``is_enabled`` evaluated now, as in the SDK)."""
-    out: list[Handoff[Any]] = []
+    out: list[Handoff[Any, Any]] = []
     for target in agent.handoffs:
         h = as_handoff(target)
         enabled = h.is_enabled
@@ -173,6 +175,21 @@ async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -
             enabled = bool(decided)
         if enabled:
             out.append(h)
+    return out
+
+
+def handoffs_by_name(handoffs: list[Handoff[Any, Any]], tools: Mapping[str, Any]) -> dict[str, Handoff[Any, Any]]:
+    """The turn's handoffs by tool name. Two handoffs, or a handoff and a tool, with one name would leave the model
+    one of them and the run guessing which it meant: a ``UserError`` naming the fix, as the SDK raises."""
+    out: dict[str, Handoff[Any, Any]] = {}
+    for h in handoffs:
+        if h.tool_name in out or h.tool_name in tools:
+            other = f"the handoff to {out[h.tool_name].agent_name!r}" if h.tool_name in out else "a function tool"
+            raise UserError(
+                f"Handoff to {h.agent_name!r} is named {h.tool_name!r} like {other}; give one of them "
+                "handoff(..., tool_name_override=...)"
+            )
+        out[h.tool_name] = h
     return out
 
 

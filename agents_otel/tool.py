@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any, overload
 from pydantic import ValidationError
 
 from .exceptions import ToolArgumentsError, UserError
-from .function_schema import FunctionSchema, function_schema
+from .function_schema import DocstringStyle, FunctionSchema, function_schema
 from .models.interface import ToolSpec
 from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
@@ -85,6 +86,10 @@ class FunctionTool:
         if isinstance(self.on_invoke_tool, _Guarded):  # bind (again, after dataclasses.replace) to this tool
             self.on_invoke_tool = _Guarded(self.on_invoke_tool.raw, self)
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
+
+    def __copy__(self) -> FunctionTool:
+        """A copy whose ``on_invoke_tool`` follows the copy's own settings (``dataclasses.replace`` does the same)."""
+        return dataclasses.replace(self)
 
     @property
     def timeout_seconds(self) -> float | None:
@@ -183,6 +188,7 @@ def function_tool(
     name_override: str | None = None,
     description_override: str | None = None,
     use_docstring_info: bool = True,
+    docstring_style: DocstringStyle | None = None,
     failure_error_function: ToolErrorFunction | None = ...,
     strict_mode: bool = True,
     is_enabled: ToolEnabled = True,
@@ -201,6 +207,7 @@ def function_tool(
     name_override: str | None = None,
     description_override: str | None = None,
     use_docstring_info: bool = True,
+    docstring_style: DocstringStyle | None = None,
     failure_error_function: ToolErrorFunction | None = _DEFAULT,
     strict_mode: bool = True,
     is_enabled: ToolEnabled = True,
@@ -229,6 +236,7 @@ def function_tool(
             description_override=description_override,
             use_docstring_info=use_docstring_info,
             strict_json_schema=strict_mode,
+            docstring_style=docstring_style,
         )
         return FunctionTool(
             name=schema.name,

@@ -105,7 +105,10 @@ async def main() -> None:
     show_trace(memory, result.trace_id)
     endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
     where = f"exported over OTLP to {endpoint}" if endpoint else f"appended to {default_trace_file()}"
-    console.print(f"\nTrace {result.trace_id} {where}; [bold]agents-otel traces[/bold] shows recent runs again.")
+    console.print(
+        f"\nTrace {result.trace_id} {where}; [bold]make traces[/bold] (or [bold].venv/bin/agents-otel traces[/bold])"
+        " shows recent runs again."
+    )
 
 
 def show_trace(memory: InMemorySpanExporter, trace_id: str) -> None:

@@ -101,3 +101,23 @@ def test_serve_requires_the_token_from_the_environment(tmp_path: Path) -> None:
         process.wait(SAFETY_TIMEOUT)
     assert refused.status_code == 401
     assert events[-1]["type"] == "run_completed"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from agents_otel import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"agents-otel {__version__}"
+
+
+@pytest.mark.parametrize("command", ["serve", "mcp"])
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_an_impossible_port_is_a_usage_error_not_a_traceback(
+    command: str, port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression (issue 10): --port 99999 died with a raw OverflowError traceback.
+    with pytest.raises(SystemExit) as done:
+        main([command, "served_app:make_agent", "--port", port])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "is not a port number" in err and "Traceback" not in err

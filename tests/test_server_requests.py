@@ -155,6 +155,23 @@ def test_a_failing_run_ends_with_run_failed() -> None:
     assert status["status"] == "failed" and status["final_output"] is None
 
 
+def test_a_failing_run_is_logged_by_the_server(caplog: pytest.LogCaptureFixture) -> None:
+    # Regression (issue 10): a run that failed on the server reached the client only, never the server's log.
+    def failing() -> Agent[Any]:
+        return Agent(name="Failing", model=ScriptedModel([ModelError("upstream is down", error_type="503")]))
+
+    with (
+        caplog.at_level("ERROR", logger="agents_otel.server"),
+        LiveServer(create_app(failing)) as server,
+        httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client,
+    ):
+        run, _ = _finished_run(client)
+
+    (record,) = [r for r in caplog.records if r.name == "agents_otel.server" and "failed" in r.getMessage()]
+    assert run["id"] in record.getMessage() and "ModelError: upstream is down" in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is ModelError
+
+
 def test_mounted_under_a_prefix_the_urls_it_returns_include_the_prefix() -> None:
     tool = SteppedTool("solo", steps=1)
     host = Starlette(routes=[Mount("/agent", app=create_app(parallel_agent(tool)))])

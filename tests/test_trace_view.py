@@ -228,3 +228,46 @@ def test_sampled_and_truncated_progress_are_marked(trace_file: Path, provider: A
     assert 21 <= recorded <= 100  # default sampling: the first 10, a burst of 10, the last; capped at 100
     first = next(line for line in text.splitlines() if "◆ #1 " in line)
     assert "[truncated from 20011 bytes]" in first
+
+
+def test_progress_numbers_are_shown_rounded() -> None:
+    # Regression (issue 10): the view printed progress=0.1111111111111111.
+    from agents_otel.trace_view.waterfall import summarize
+
+    assert (
+        summarize({"progress": 1 / 9, "eta": 12.3456, "done": 3, "pct": 0.25})
+        == "progress=0.111 eta=12.35 done=3 pct=0.25"
+    )
+    assert summarize({"nested": {"p": 2 / 3}, "items": [1 / 3]}) == 'nested={"p":0.667} items=[0.333]'
+    assert summarize(0.123456) == "0.123"
+
+
+def test_a_cancelled_run_is_not_counted_as_errors(tracing: Any) -> None:
+    # Regression (issue 10): a cancelled run's header counted each cancelled span as an error.
+    import asyncio
+
+    started = asyncio.Event()
+
+    @function_tool
+    async def waits(n: int) -> str:
+        started.set()
+        await asyncio.Event().wait()
+        return "never"
+
+    calls = [function_call("waits", {"n": i}, call_id=f"w{i}") for i in range(3)]
+    agent = Agent(name="patient", tools=[waits], model=ScriptedModel([calls, [assistant_message("never")]]))
+
+    async def run_and_cancel() -> None:
+        task = asyncio.ensure_future(Runner.run(agent, "go", run_config=RunConfig(tracer_provider=tracing.provider)))
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run_and_cancel())
+    console = _console()
+    render_spans(tracing.spans(), console=console)
+    text = console.export_text()
+    assert "error" not in text.splitlines()[0]
+    assert "⊘ cancelled (4 spans)" in text  # the agent span and its three tool calls
+    assert "execute_tool waits ⊘ cancelled" in text and "✗" not in text

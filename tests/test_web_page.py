@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import SAFETY_TIMEOUT, LiveServer, SteppedTool
+from server_support import SAFETY_TIMEOUT, LiveServer, SteppedTool, parallel_agent
 from support import Tracing
 
 from agents_otel import Agent
@@ -156,15 +156,23 @@ def test_the_page_shows_live_progress_per_call_and_links_the_trace(page: Any) ->
 
 
 def test_cancel_from_the_page_ends_the_run(page: Any) -> None:
-    from server_support import blocked_agent
-
-    with LiveServer(_load_example().create_web_app(blocked_agent)) as server:
-        page.goto(server.base_url + "/")
-        page.click("#start")
-        page.wait_for_selector(_card("call_wait"), timeout=WAIT_MS)
-        page.click("#cancel")
-        page.wait_for_selector('#status[data-status="cancelled"]', timeout=WAIT_MS)
-        assert page.locator(_card("call_wait")).get_attribute("data-state") == "error"
+    # Regression (issue 10): a cancelled card became a full red bar and lost how far the call had got.
+    slow = SteppedTool("slow", steps=4)
+    try:
+        with LiveServer(_load_example().create_web_app(lambda: parallel_agent(slow))) as server:
+            page.goto(server.base_url + "/")
+            page.click("#start")
+            slow.release()
+            _wait_progress(page, "call_slow", "0.25")
+            page.click("#cancel")
+            page.wait_for_selector('#status[data-status="cancelled"]', timeout=WAIT_MS)
+            card = page.locator(_card("call_slow"))
+            page.wait_for_selector(f'{_card("call_slow")}[data-state="cancelled"]', timeout=WAIT_MS)
+            assert card.get_attribute("data-progress") == "0.25"
+            assert card.locator("progress").evaluate("p => p.value") == 0.25
+            assert card.locator(".tool-status").inner_text() == "cancelled at 25%"
+    finally:
+        slow.release(4)  # let the abandoned worker thread finish
 
 
 def test_the_page_shows_which_agent_is_active_across_a_handoff(page: Any) -> None:

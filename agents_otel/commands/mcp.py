@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from ..exceptions import UserError
+from .arguments import port_number
 
 
 class MCPTargetError(UserError):
@@ -31,7 +32,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("target", metavar="MODULE:ATTR", help="an Agent, a list of FunctionTool, or a callable")
     parser.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="streamable-http: interface (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="streamable-http: port, 0 = any (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=port_number, default=8000, help="streamable-http: port, 0 = any (default: %(default)s)"
+    )
     parser.set_defaults(handler=_run)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..agent import Agent
 from ..exceptions import UserError
+from .arguments import port_number
 
 
 class ServeTargetError(UserError):
@@ -30,7 +31,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("target", metavar="MODULE:ATTR", help="an Agent, or a zero-argument callable returning one")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port; 0 lets the OS choose (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=port_number, default=8000, help="port; 0 lets the OS choose (default: %(default)s)"
+    )
     parser.add_argument("--trace-url-template", default=None, help="link to a trace, with {trace_id} (and {span_id})")
     parser.add_argument("--replay-buffer-size", type=int, default=None, help="events kept per run for reconnects")
     parser.add_argument("--retention-seconds", type=float, default=None, help="how long finished runs stay readable")

@@ -48,10 +48,14 @@ class RunPublisher:
         buffer = self.run.buffer
         while not self.done:
             await buffer.wait_beyond(self.synced)
+            before = self.synced
             try:
                 await self.sync()
             except BrokerUnavailableError:
                 await asyncio.sleep(RETRY_SECONDS)  # back off from a broker that is down; the run is unaffected
+                continue
+            if not self.done and self.synced == before and buffer.last_id > before:
+                await asyncio.sleep(RETRY_SECONDS)  # Redis did not take the events: never spin on it
 
     async def sync(self, *, recreate: bool = False) -> None:
         """Append what Redis does not have yet; ``recreate`` first (re-)creates a lost record."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import time
 import uuid
 from collections import OrderedDict
@@ -54,6 +55,8 @@ YIELD_EVERY = 64
 RunStatus = Literal["running", "completed", "failed", "cancelled"]
 AgentSource = Agent[Any] | Callable[[], Agent[Any]]
 """An agent shared by all runs, or a factory called once per run (for agents holding per-run state)."""
+
+logger = logging.getLogger("agents_otel.server")
 
 
 def new_run_id() -> str:
@@ -274,6 +277,16 @@ class RunRegistry:
             raise
         except Exception as exc:
             failed = {"type": "run_failed", "error_type": type(exc).__name__, "message": self._message(exc)}
+            # The operator's record of it, not only the client's: with a redact hook the message is redacted and
+            # the traceback (whose frames may hold secrets) left out.
+            logger.error(
+                "agents_otel server: run %s failed: %s: %s (trace %s)",
+                run.id,
+                failed["error_type"],
+                failed["message"],
+                run.trace_id or recorded_id(run.result.trace_id) or "-",
+                exc_info=exc if self._run_config.redact is None else None,
+            )
             self._finish(run, "failed", failed)
         else:
             if run.result.cancelled:

@@ -67,6 +67,11 @@ class SpanRecord:
         return self.status_code == STATUS_ERROR
 
     @property
+    def is_cancelled(self) -> bool:
+        """Ended by cancellation (``error.type=cancelled``): nobody failed, so it is not counted as an error."""
+        return self.is_error and self.attributes.get(A.ERROR_TYPE) == A.ERROR_CANCELLED
+
+    @property
     def error_type(self) -> str | None:
         value = self.attributes.get(A.ERROR_TYPE)
         return str(value) if value is not None else None
@@ -108,4 +113,9 @@ class TraceRecord:
 
     @property
     def errors(self) -> int:
-        return sum(1 for s in self.spans if s.is_error)
+        """Spans that failed; cancelled spans are counted apart (:attr:`cancelled`)."""
+        return sum(1 for s in self.spans if s.is_error and not s.is_cancelled)
+
+    @property
+    def cancelled(self) -> int:
+        return sum(1 for s in self.spans if s.is_cancelled)

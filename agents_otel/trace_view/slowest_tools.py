@@ -33,7 +33,7 @@ def tool_stats(traces: Iterable[TraceRecord]) -> list[ToolStats]:
             if name is None:
                 continue
             durations.setdefault(name, []).append(span.duration)
-            errors[name] = errors.get(name, 0) + span.is_error
+            errors[name] = errors.get(name, 0) + (span.is_error and not span.is_cancelled)
     stats = [
         ToolStats(name, len(values), errors[name], int(statistics.median_low(values)), max(values))
         for name, values in durations.items()

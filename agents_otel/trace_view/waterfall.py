@@ -62,6 +62,9 @@ def _header(trace: TraceRecord) -> Text:
     parts = [p for p in (root.service_name, started, format_duration(trace.duration), f"{len(trace.spans)} spans") if p]
     if trace.errors:
         header.append(f"  ✗ {trace.errors} error{'s' if trace.errors > 1 else ''}", style="bold red")
+    if trace.cancelled:
+        spans = "span" if trace.cancelled == 1 else "spans"
+        header.append(f"  ⊘ cancelled ({trace.cancelled} {spans})", style="bold yellow")
     header.append("\n" + " · ".join(parts), style="dim")
     return header
 
@@ -73,13 +76,18 @@ def _walk(
     inner = prefix + ("" if depth == 0 else ("   " if last else "│  "))
     label = Text(prefix + connector, style="dim")
     label.append(span.name, style=_STYLE_BY_OPERATION.get(span.operation, ""))
-    if span.is_error:
+    if span.is_cancelled:
+        label.append(" ⊘ cancelled", style="bold yellow")
+    elif span.is_error:
         label.append(f" ✗ {span.error_type or 'error'}", style="bold red")
-    style = "red" if span.is_error else _STYLE_BY_OPERATION.get(span.operation, "white")
+    if span.is_cancelled:
+        style = "yellow"
+    else:
+        style = "red" if span.is_error else _STYLE_BY_OPERATION.get(span.operation, "white")
     rows.append(_Row(label, format_duration(span.duration), _span_bar(span, style)))
 
     guide = inner + ("│  " if span.children else "   ")
-    if span.is_error and span.status_message:
+    if span.is_error and span.status_message and not span.is_cancelled:
         rows.append(_Row(_detail(guide, f"✗ {span.status_message}", "red")))
     progress = [e for e in span.events if e.is_progress]
     for event in _elide(progress, max_events):
@@ -173,7 +181,29 @@ def summarize(data: Any) -> str:
 def _compact(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    if isinstance(value, float):
+        return _number(value)
+    return json.dumps(_rounded(value), separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _number(value: float) -> str:
+    """``0.1111111111111111`` reads as ``0.111``, ``12.3456`` as ``12.35``: a terminal row is for reading."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value)) if abs(value) >= 1 else "0"
+    text = f"{round(value, 2)}" if abs(value) >= 1 else f"{value:.3g}"
+    return text
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(_number(value)) if value == value and abs(value) != float("inf") else value
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
 
 
 def format_duration(nanos: int) -> str:

@@ -63,9 +63,10 @@ def test_every_docstring_style_is_read(style: str) -> None:
         return query
 
     find.__doc__ = docs[style]
-    schema = function_schema(find)
-    assert schema.description == "Find it."
-    assert schema.params_json_schema["properties"]["query"]["description"] == "What to find."
+    for schema in (function_schema(find), function_schema(find, docstring_style=style)):  # type: ignore[arg-type]
+        assert schema.description == "Find it."
+        assert schema.params_json_schema["properties"]["query"]["description"] == "What to find."
+    assert function_tool(docstring_style=style)(find).description == "Find it."  # type: ignore[arg-type]
 
 
 class Color(Enum):

@@ -215,6 +215,20 @@ async def test_failure_policy_follows_dataclasses_replace() -> None:
     assert "x" in await invoke(broken, {})
 
 
+async def test_a_shallow_copy_follows_its_own_failure_policy() -> None:
+    import copy
+
+    @function_tool
+    def broken() -> None:
+        raise RuntimeError("x")
+
+    strict = copy.copy(broken)
+    strict.failure_error_function = None
+    with pytest.raises(RuntimeError):
+        await invoke(strict, {})
+    assert "x" in await invoke(broken, {})
+
+
 def test_invalid_configuration_is_a_user_error() -> None:
     def f() -> None:
         return None
@@ -313,3 +327,29 @@ async def test_calling_a_disabled_tool_is_tool_not_found(tracing: Tracing) -> No
     model = ScriptedModel([[function_call("hidden", {}, call_id="h")], [assistant_message("ok")]], check_calls=False)
     await Runner.run(Agent(name="A", tools=[hidden], model=model), "go", run_config=tracing.config)
     assert tracing.tool_span("h").attributes["error.type"] == "tool_not_found"  # type: ignore[index]
+
+
+async def test_what_the_model_reads_of_a_tools_return_value(tracing: Tracing) -> None:
+    # Deliberate difference (docs/migrating.md): the SDK sends str(value) (a dict as its Python repr, None as
+    # "None"); we send JSON for structured values and "" for None, which a model parses reliably. The run item keeps
+    # the value itself either way.
+    from pydantic import BaseModel
+
+    class Report(BaseModel):
+        total: int
+
+    values: dict[str, Any] = {"text": "plain", "mapping": {"a": 1}, "model": Report(total=3), "none": None, "n": 7}
+
+    @function_tool
+    def give(kind: str) -> Any:
+        return values[kind]
+
+    calls = [function_call("give", {"kind": k}, call_id=k) for k in values]
+    model = ScriptedModel([calls, [assistant_message("ok")]])
+    result = await Runner.run(Agent(name="A", tools=[give], model=model), "go", run_config=tracing.config)
+    sent = {i.call_id: i.output for i in model.calls[1].input if i.type == "function_call_output"}  # type: ignore[union-attr]
+    assert sent == {"text": "plain", "mapping": '{"a":1}', "model": '{"total":3}', "none": "", "n": "7"}
+    from agents_otel import ToolCallOutputItem
+
+    kept = {i.call_id: i.output for i in result.new_items if isinstance(i, ToolCallOutputItem)}
+    assert kept["model"] == Report(total=3) and kept["mapping"] == {"a": 1}

@@ -294,3 +294,28 @@ async def test_handoffs_count_against_max_turns() -> None:
     b.handoffs.append(a)
     with pytest.raises(MaxTurnsExceeded):
         await Runner.run(a, "go", max_turns=2)
+
+
+def test_generic_parameters_as_in_the_sdk() -> None:
+    # code typed for the SDK subscripts these; a missing parameter would be a TypeError at import time
+    assert Handoff[Any, Agent[Any]] is not None
+    from agents_otel import AgentHooks, InputGuardrail, OutputGuardrail, RunHooks
+
+    assert RunHooks[Any] and AgentHooks[Any] and InputGuardrail[Any] and OutputGuardrail[Any]
+
+
+@pytest.mark.parametrize("clash", ["two handoffs", "a tool"])
+async def test_colliding_names_are_a_user_error(clash: str) -> None:
+    @function_tool
+    def transfer_to_billing() -> str:
+        return "not a handoff"
+
+    first, second = Agent("Billing"), Agent("billing")  # both derive transfer_to_billing
+    handoffs: list[Any] = [first, second] if clash == "two handoffs" else [first]
+    tools = [transfer_to_billing] if clash == "a tool" else []
+    agent = Agent("A", model=ScriptedModel([[assistant_message("x")]]), handoffs=handoffs, tools=tools)
+    with pytest.raises(UserError, match="tool_name_override"):
+        await Runner.run(agent, "go")
+    fixed = [handoff(first), handoff(second, tool_name_override="transfer_to_billing_2")]
+    ok = Agent("A", model=ScriptedModel([[assistant_message("x")]]), handoffs=fixed)
+    assert (await Runner.run(ok, "go")).final_output == "x"

@@ -110,13 +110,24 @@ function stallTool(event) {
   card.querySelector(".tool-status").textContent = `stalled: no progress for ${seconds} s`;
 }
 
+// A finished call: done fills its bar; a failed or cancelled one keeps the bar where the call got to (a full red bar
+// would claim work that never happened), and a cancelled call is shown as cancelled, not as a failure.
 function finishTool(event) {
   const card = toolCard(event.tool_call_id);
   if (!card) return;
-  card.dataset.state = event.is_error ? "error" : "done";
-  card.querySelector("progress").value = 1;
-  card.dataset.progress = "1";
-  card.querySelector(".tool-status").textContent = event.is_error ? `failed: ${event.error_type}` : "done";
+  const cancelled = event.error_type === "cancelled";
+  const bar = card.querySelector("progress");
+  card.dataset.state = cancelled ? "cancelled" : event.is_error ? "error" : "done";
+  if (!event.is_error) {
+    bar.value = 1;
+    card.dataset.progress = "1";
+  } else if (!bar.hasAttribute("value")) {
+    bar.value = 0; // never reported a fraction: stop the indeterminate animation at zero
+  }
+  const reached = `${Math.round(Number(card.dataset.progress) * 100)}%`;
+  card.querySelector(".tool-status").textContent = cancelled
+    ? `cancelled at ${reached}`
+    : event.is_error ? `failed at ${reached}: ${event.error_type}` : "done";
 }
 
 function apply(event) {

@@ -1,0 +1,165 @@
+"""Compatibility: streamed runs as in the OpenAI Agents SDK — event kinds and order, results after the stream,
+errors raised from ``stream_events()``, cancelling, and inputs in SDK forms.
+
+Deliberate difference (documented in docs/migrating.md): with parallel tool calls, each call's ``tool_output``
+event arrives as that call finishes, not when the whole batch has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+from support import Tracing
+
+from agents_otel import (
+    Agent,
+    AgentUpdatedStreamEvent,
+    MaxTurnsExceeded,
+    MessageOutputItem,
+    RawResponsesStreamEvent,
+    RunItemStreamEvent,
+    Runner,
+    StreamEvent,
+    ToolCallOutputItem,
+    UserError,
+    function_tool,
+)
+from agents_otel.testing import ScriptedModel, assistant_message, function_call
+
+
+@function_tool
+def echo(text: str) -> str:
+    return text
+
+
+async def collect(agent: Agent[Any], input: Any, tracing: Tracing, **kwargs: Any) -> tuple[Any, list[StreamEvent]]:
+    result = Runner.run_streamed(agent, input, run_config=tracing.config, **kwargs)
+    return result, [e async for e in result.stream_events()]
+
+
+async def test_simple_streamed_run(tracing: Tracing) -> None:
+    agent = Agent(name="A", model=ScriptedModel([[assistant_message("hello there friend")]]))
+    result, events = await collect(agent, "hi", tracing)
+    assert isinstance(events[0], AgentUpdatedStreamEvent) and events[0].new_agent is agent
+    deltas = "".join(e.data.delta for e in events if isinstance(e, RawResponsesStreamEvent))
+    assert deltas == "hello there friend"
+    assert result.final_output == "hello there friend" and result.is_complete
+    assert [type(i) for i in result.new_items] == [MessageOutputItem]
+    assert result.last_agent is agent and result.current_agent is agent
+    assert len(result.to_input_list()) == 2
+
+
+async def test_empty_list_input_reaches_the_model(tracing: Tracing) -> None:
+    model = ScriptedModel([[assistant_message("ok")]])
+    result, _ = await collect(Agent(name="A", model=model), [], tracing)
+    assert result.final_output == "ok" and model.calls[0].input == []
+
+
+async def test_dict_input_in_a_streamed_run(tracing: Tracing) -> None:
+    model = ScriptedModel([[assistant_message("ok")]])
+    result, _ = await collect(Agent(name="A", model=model), [{"role": "user", "content": "hi"}], tracing)
+    assert result.final_output == "ok" and model.calls[0].input[0].content == "hi"  # type: ignore[union-attr]
+
+
+async def test_tool_call_events_in_order(tracing: Tracing) -> None:
+    model = ScriptedModel([[function_call("echo", {"text": "x"}, call_id="c")], [assistant_message("done")]])
+    result, events = await collect(Agent(name="A", tools=[echo], model=model), "go", tracing)
+    names = [e.name for e in events if isinstance(e, RunItemStreamEvent)]
+    assert names == ["tool_called", "tool_output", "message_output_created"]
+    assert result.final_output == "done"
+
+
+async def test_parallel_outputs_arrive_as_each_call_finishes(tracing: Tracing) -> None:
+    release = asyncio.Event()
+
+    @function_tool
+    async def slow() -> str:
+        await release.wait()
+        return "slow"
+
+    @function_tool
+    async def fast() -> str:
+        return "fast"
+
+    model = ScriptedModel(
+        [[function_call("slow", {}, call_id="s"), function_call("fast", {}, call_id="f")], [assistant_message("ok")]]
+    )
+    result = Runner.run_streamed(Agent(name="A", tools=[slow, fast], model=model), "go", run_config=tracing.config)
+    order: list[str] = []
+    async for event in result.stream_events():
+        if isinstance(event, RunItemStreamEvent) and isinstance(event.item, ToolCallOutputItem):
+            order.append(event.item.call_id)
+            release.set()  # the slow call may finish only after the fast one's output was seen
+    assert order == ["f", "s"]
+
+
+async def test_tool_not_found_is_reported_to_the_model_in_a_streamed_run(tracing: Tracing) -> None:
+    model = ScriptedModel(
+        [[function_call("missing", {}, call_id="m")], [assistant_message("sorry")]], check_calls=False
+    )
+    result, events = await collect(Agent(name="A", tools=[echo], model=model), "go", tracing)
+    assert result.final_output == "sorry"
+    (output,) = [e.item for e in events if isinstance(e, RunItemStreamEvent) and e.name == "tool_output"]
+    assert isinstance(output, ToolCallOutputItem) and output.error_type == "tool_not_found"
+
+
+async def test_errors_are_raised_from_stream_events(tracing: Tracing) -> None:
+    model = ScriptedModel([[function_call("echo", {"text": "x"})] for _ in range(3)])
+    result = Runner.run_streamed(
+        Agent(name="A", tools=[echo], model=model), "go", max_turns=2, run_config=tracing.config
+    )
+    with pytest.raises(MaxTurnsExceeded):
+        async for _ in result.stream_events():
+            pass
+    assert result.is_complete
+
+
+async def test_bad_input_is_a_user_error_from_stream_events(tracing: Tracing) -> None:
+    result = Runner.run_streamed(Agent(name="A", model=ScriptedModel([])), [{"role": "robot", "content": "x"}])
+    with pytest.raises(UserError, match="robot"):
+        async for _ in result.stream_events():
+            pass
+
+
+async def test_breaking_out_cancels_the_run(tracing: Tracing) -> None:
+    started = asyncio.Event()
+
+    @function_tool
+    async def forever() -> str:
+        started.set()
+        await asyncio.Event().wait()
+        return "never"
+
+    model = ScriptedModel([[function_call("forever", {}, call_id="f")], [assistant_message("never")]])
+    result = Runner.run_streamed(Agent(name="A", tools=[forever], model=model), "go", run_config=tracing.config)
+    async with contextlib.aclosing(result.stream_events()) as events:  # closing the generator cancels the run
+        async for event in events:
+            if isinstance(event, RunItemStreamEvent) and event.name == "tool_called":
+                await started.wait()
+                break
+    assert result.is_complete and result.cancelled
+    assert tracing.tool_span("f").attributes["error.type"] == "cancelled"  # type: ignore[index]
+
+
+async def test_tools_added_during_a_streamed_run(tracing: Tracing) -> None:
+    @function_tool
+    def late() -> str:
+        return "late ran"
+
+    agent: Agent[Any] = Agent(name="A")
+
+    @function_tool
+    def install() -> str:
+        agent.tools.append(late)
+        return "installed"
+
+    agent.tools.append(install)
+    agent.model = ScriptedModel(
+        [[function_call("install", {})], [function_call("late", {})], [assistant_message("done")]]
+    )
+    result, events = await collect(agent, "go", tracing)
+    outputs = [e.item.output for e in events if isinstance(e, RunItemStreamEvent) and e.name == "tool_output"]  # type: ignore[union-attr]
+    assert outputs == ["installed", "late ran"] and result.final_output == "done"
