@@ -46,8 +46,6 @@ class MCPConfig(TypedDict):
 
 
 OnStream = Callable[[AgentToolStreamEvent], Awaitable[None] | None]
-Instructions = str | Callable[[RunContextWrapper[Any], "Agent[Any]"], str | Awaitable[str]] | None
-"""A system prompt, or ``(ctx, agent) -> str`` (sync or async) called before every model call, as in the SDK."""
 OutputExtractor = Callable[["RunResult"], str | Awaitable[str]]
 
 
@@ -61,7 +59,8 @@ class Agent(Generic[TContext]):
     """
 
     name: str
-    instructions: Instructions = None
+    instructions: str | Callable[[RunContextWrapper[TContext], Agent[TContext]], str | Awaitable[str]] | None = None
+    """A system prompt, or ``(ctx, agent) -> str`` (sync or async) called before every model call, as in the SDK."""
     tools: list[FunctionTool] = field(default_factory=list)
     model: str | Model | None = None
     model_settings: ModelSettings = field(default_factory=ModelSettings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -52,12 +52,16 @@ async def execute_tool_calls(
 ) -> list[FunctionCallOutput]:
     if len(calls) == 1:
         call = calls[0]
-        return [FunctionCallOutput(call.call_id, await execute_tool_call(run, agent, call, tools.get(call.name)))]
+        tool = tools.get(call.name)
+        offered = tools if tool is None else ()
+        return [FunctionCallOutput(call.call_id, await execute_tool_call(run, agent, call, tool, offered=offered))]
     loop = asyncio.get_running_loop()
     batch = _Batch()
     tasks = batch.tasks
     for c in calls:
-        tasks.append(_start_task(loop, execute_tool_call(run, agent, c, tools.get(c.name), batch)))
+        tool = tools.get(c.name)
+        offered = tools if tool is None else ()
+        tasks.append(_start_task(loop, execute_tool_call(run, agent, c, tool, batch, offered=offered)))
         if batch.error is not None:  # a call failed fatally in its first step: start no more
             break
     try:
@@ -113,8 +117,16 @@ class _Batch:
 
 
 async def execute_tool_call(
-    run: RunState, agent: Agent[Any], call: FunctionCall, tool: FunctionTool | None, batch: _Batch | None = None
+    run: RunState,
+    agent: Agent[Any],
+    call: FunctionCall,
+    tool: FunctionTool | None,
+    batch: _Batch | None = None,
+    *,
+    offered: Iterable[str] = (),
 ) -> str:
+    """``offered``: the names the model was offered this turn, named to it when ``tool`` is ``None`` (disabled tools
+    are not among them)."""
     name = call.name
     record = ToolCall(run, name, call.call_id, call.arguments, agent.name)
     attributes: dict[str, Any] = {
@@ -150,7 +162,7 @@ async def execute_tool_call(
     try:
         with scope:
             if tool is None:
-                raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(agent.tool_names())}")
+                raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(offered)}")
             stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
             invoke = raw_invoker(tool)
             if tool.timeout is None and stall is None and tool.idle_timeout is None:

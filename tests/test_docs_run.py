@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,17 @@ def _blocks() -> list[tuple[str, str]]:
 BLOCKS = _blocks()
 
 
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[FakeOpenAIServer]:
+    """One local OpenAI-compatible server for all blocks (cleared before each), not one per block."""
+    server = FakeOpenAIServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def test_the_docs_have_python_blocks_and_other_docs_tests_exist() -> None:
     assert len(BLOCKS) >= 20
     for test in COVERED_ELSEWHERE.values():
@@ -48,7 +60,7 @@ def test_the_docs_have_python_blocks_and_other_docs_tests_exist() -> None:
 
 
 @pytest.mark.parametrize(("name", "code"), BLOCKS, ids=[name for name, _ in BLOCKS])
-def test_docs_block_runs(name: str, code: str, tmp_path: Path, fake_openai: FakeOpenAIServer) -> None:
+def test_docs_block_runs(name: str, code: str, tmp_path: Path, openai_server: FakeOpenAIServer) -> None:
     compile(code, name, "exec")  # every block is at least valid Python
     needs = NEEDS.match(code)
     doc = name.split("#")[0]
@@ -58,9 +70,10 @@ def test_docs_block_runs(name: str, code: str, tmp_path: Path, fake_openai: Fake
     if needs is not None:
         if needs.group(1).strip() != "OPENAI_API_KEY":
             return  # a service this machine does not run: compiled above
+        openai_server.clear()
         for _ in range(10):
-            fake_openai.enqueue(text="Done.")
-        env.update(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=fake_openai.base_url)
+            openai_server.enqueue(text="Done.")
+        env.update(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.base_url)
     script = tmp_path / "block.py"
     script.write_text(code)
     done = subprocess.run(

@@ -3,8 +3,8 @@
 A model given a client uses it exactly as configured: retries, timeout, base URL, headers, Azure auth. A model
 without one uses the default client: the one passed to ``set_default_openai_client``, else one built from
 ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``. The built one is cached per event loop, because building a client per run
-is expensive and an httpx connection pool must not be reused after the loop it was opened on has closed (each
-``run_sync`` call has its own loop).
+is expensive and an httpx connection pool must not be reused after the loop it was opened on has closed (``run_sync``
+keeps the thread's default loop open between calls, so its runs share one client; ``asyncio.run`` loops do not).
 """
 
 from __future__ import annotations

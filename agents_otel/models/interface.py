@@ -27,7 +27,8 @@ class ModelSettings:
     extra_args: dict[str, Any] | None = None
 
     def resolve(self, override: ModelSettings | None) -> ModelSettings:
-        """Layer ``override`` (the run's ``RunConfig.model_settings``) over these (the agent's); set fields win."""
+        """Layer ``override`` (the run's ``RunConfig.model_settings``) over these (the agent's); set fields win, and
+        ``extra_args`` are merged key by key (the override's keys win), as in the SDK."""
         if override is None:
             return self
         merged = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -35,6 +36,8 @@ class ModelSettings:
             value = getattr(override, f.name)
             if value is not None:
                 merged[f.name] = value
+        if self.extra_args or override.extra_args:
+            merged["extra_args"] = {**(self.extra_args or {}), **(override.extra_args or {})}
         return ModelSettings(**merged)
 
 

@@ -324,9 +324,15 @@ async def test_calling_a_disabled_tool_is_tool_not_found(tracing: Tracing) -> No
     def hidden() -> str:
         return "h"
 
+    @function_tool
+    def shown() -> str:
+        return "s"
+
     model = ScriptedModel([[function_call("hidden", {}, call_id="h")], [assistant_message("ok")]], check_calls=False)
-    await Runner.run(Agent(name="A", tools=[hidden], model=model), "go", run_config=tracing.config)
+    await Runner.run(Agent(name="A", tools=[hidden, shown], model=model), "go", run_config=tracing.config)
     assert tracing.tool_span("h").attributes["error.type"] == "tool_not_found"  # type: ignore[index]
+    told = model.calls[1].input[-1].output  # type: ignore[union-attr]
+    assert told == "Error: Tool 'hidden' not found. Available tools: ['shown']"  # a disabled tool is not named
 
 
 async def test_what_the_model_reads_of_a_tools_return_value(tracing: Tracing) -> None:

@@ -222,3 +222,22 @@ async def test_a_conversation_continues_from_to_input_list(
     body = fake_openai.last_request.body
     sent = body["input"] if api == "responses" else body["messages"]
     assert [m["content"] for m in sent] == ["Capital of Italy?", "Rome.", "What did I ask?"]
+
+
+async def test_a_session_keeps_every_input_form(tracing: Tracing) -> None:
+    # Sessions store the same Responses-format dicts as to_input_list(); every form read back is the same item.
+    from agents_otel import SQLiteSession
+
+    session = SQLiteSession("conv-1")
+    reasoning = {"type": "reasoning", "id": "rs_1", "summary": []}
+    model = ScriptedModel([[assistant_message("first")], [assistant_message("second")]])
+    agent = Agent(name="A", model=model)
+    await Runner.run(agent, [*SDK_FORMS, reasoning], session=session, run_config=tracing.config)
+    await Runner.run(agent, "and now?", session=session, run_config=tracing.config)
+    expected = [*conversation_items(SDK_FORMS), RawInputItem(reasoning), AssistantMessage("first")]
+    assert model.calls[1].input == [*expected, UserMessage("and now?")]
+    assert conversation_items(await session.get_items()) == [
+        *expected,
+        UserMessage("and now?"),
+        AssistantMessage("second"),
+    ]

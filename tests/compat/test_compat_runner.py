@@ -162,6 +162,14 @@ async def test_run_config_model_settings_override_the_agents(tracing: Tracing) -
     assert (settings.temperature, settings.top_p, settings.max_tokens) == (0.9, 0.5, 10)
 
 
+async def test_extra_args_are_merged_key_by_key(tracing: Tracing) -> None:
+    model = ScriptedModel([[assistant_message("ok")]])
+    agent = Agent(name="A", model=model, model_settings=ModelSettings(extra_args={"store": False, "user": "agent"}))
+    run = ModelSettings(extra_args={"user": "run", "timeout": 5})
+    await Runner.run(agent, "go", run_config=RunConfig(tracer_provider=tracing.provider, model_settings=run))
+    assert model.calls[0].settings.extra_args == {"store": False, "user": "run", "timeout": 5}
+
+
 async def test_run_config_model_is_used_when_the_agent_has_none(tracing: Tracing) -> None:
     model = ScriptedModel([[assistant_message("ok")]])
     config = RunConfig(tracer_provider=tracing.provider, model=model)
