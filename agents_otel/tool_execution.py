@@ -21,6 +21,7 @@ from .content_guard import exception_scrub, guard_attributes
 from .current_tool import CURRENT_TOOL
 from .exceptions import ToolCancelledError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
+from .safe_json import holds_iterator
 from .tool import FunctionTool, ToolInvoker, raw_invoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
@@ -174,9 +175,9 @@ async def execute_tool_call(
                     raise error from exc
             else:
                 value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
-            if type(value) is not str and isinstance(value, Iterator | AsyncIterator):  # str: most tools, no ABC check
+            if type(value) is not str and holds_iterator(value):  # str: most tools, no check; never consumed
                 raise ToolOutputError(
-                    f"Tool {name!r} returned {type(value).__name__}, an iterator: return a list or a string instead"
+                    f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string instead"
                 )
             text = output_text(value)
     except Exception as exc:
@@ -255,3 +256,7 @@ async def _supervised(
         raise ToolTimeoutError(tool_name=tool.name, timeout_seconds=cap) from None
 
 
+
+
+def _iterator_name(value: Any) -> str:
+    return type(value).__name__ if isinstance(value, Iterator | AsyncIterator) else f"inside a {type(value).__name__}"
