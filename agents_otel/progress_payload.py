@@ -15,6 +15,7 @@ from typing import Any
 import pydantic_core
 
 from .exceptions import ProgressPayloadError
+from .safe_json import holds_iterator
 
 _SCALARS = (str, int, float, bool)
 _NUMBERS = (int, float, bool)
@@ -26,6 +27,12 @@ DEFAULT_MAX_PAYLOAD_BYTES = 8192
 
 def encode_payload(data: Any, tool_name: str) -> bytes:
     """The payload as JSON bytes; bytes rather than ``str`` so the size cap is checked before decoding."""
+    if holds_iterator(data):
+        # pydantic would consume it, and an endless one would block the sending thread (or the loop) for ever
+        raise ProgressPayloadError(
+            f"send_progress() in tool {tool_name!r}: the payload holds an iterator or generator, which is never "
+            "consumed; send a list instead"
+        )
     try:
         return pydantic_core.to_json(data)
     except (pydantic_core.PydanticSerializationError, ValueError, TypeError) as exc:

@@ -28,7 +28,7 @@ import json
 import math
 import pathlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 MAX_DEPTH = 64
@@ -41,6 +41,21 @@ _SEQUENCES = (list, tuple, set, frozenset, collections.deque)
 def to_jsonable(value: Any) -> Any:
     """``value`` made of dicts, lists, strings, finite numbers, booleans and ``None`` only."""
     return _convert(value, set(), 0)
+
+
+def holds_iterator(value: Any, depth: int = 4) -> bool:
+    """Whether ``value`` is, or holds within ``depth`` levels of dicts, lists and tuples, an iterator or generator:
+    what pydantic's encoders would consume (for ever, if it is endless). Cheap for the usual small payloads."""
+    kind = type(value)
+    if kind in _SCALARS or kind is float:
+        return False
+    if isinstance(value, Iterator | AsyncIterator):
+        return True
+    if depth and kind is dict:
+        return any(holds_iterator(v, depth - 1) for v in value.values())
+    if depth and kind in (list, tuple):
+        return any(holds_iterator(v, depth - 1) for v in value)
+    return False
 
 
 def dumps(value: Any) -> str:

@@ -55,17 +55,22 @@ class ToolContext(RunContextWrapper[TContext]):
     def for_call(
         cls, call: ToolCall, agent: Agent[Any], context: Any, usage: Usage, tool_call: FunctionCall
     ) -> ToolContext[Any]:
-        """The runtime's context for one call: identity and progress come from its ``ToolCall`` record."""
-        ctx: ToolContext[Any] = cls(
-            context,
-            usage,
-            tool_name=call.tool_name,
-            tool_call_id=call.tool_call_id,
-            tool_arguments=call.arguments,
-            tool_call=tool_call,
-            agent=agent,
-        )
-        ctx._call = call
+        """The runtime's context for one call: identity and progress come from its ``ToolCall`` record.
+
+        Built once per tool call, so it sets the same attributes as ``__init__`` directly instead of through the
+        keyword call and the dataclass ``__init__`` above it (a test checks both agree)."""
+        ctx: ToolContext[Any] = object.__new__(cls)
+        attributes = ctx.__dict__
+        attributes["context"] = context
+        attributes["usage"] = usage
+        attributes["agent"] = agent
+        attributes["tool_call"] = tool_call
+        identity = call.identity
+        attributes["_name"] = identity.tool_name
+        attributes["_call_id"] = identity.tool_call_id
+        attributes["_arguments"] = call.arguments
+        attributes["_call"] = call
+        attributes["progress_sent"] = []
         return ctx
 
     @property

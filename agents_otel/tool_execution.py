@@ -21,6 +21,7 @@ from .content_guard import exception_scrub, guard_attributes
 from .current_tool import CURRENT_TOOL
 from .exceptions import ToolCancelledError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
+from .safe_json import holds_iterator
 from .tool import FunctionTool, ToolInvoker, raw_invoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
@@ -165,12 +166,18 @@ async def execute_tool_call(
             stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
             invoke = raw_invoker(tool)
             if tool.timeout is None and stall is None and tool.idle_timeout is None:
-                value = await _invoke(invoke, ctx, call.arguments)
+                try:  # _invoke's rule, inline: one coroutine frame less per call
+                    value = await invoke(ctx, call.arguments)
+                except asyncio.CancelledError as exc:
+                    error = _tool_cancelled_error(ctx, exc)
+                    if error is None:
+                        raise
+                    raise error from exc
             else:
                 value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
-            if type(value) is not str and isinstance(value, Iterator | AsyncIterator):  # str: most tools, no ABC check
+            if type(value) is not str and holds_iterator(value):  # str: most tools, no check; never consumed
                 raise ToolOutputError(
-                    f"Tool {name!r} returned {type(value).__name__}, an iterator: return a list or a string instead"
+                    f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string instead"
                 )
             text = output_text(value)
     except Exception as exc:
@@ -204,10 +211,19 @@ async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any], arguments: str) ->
     try:
         return await invoke(ctx, arguments)
     except asyncio.CancelledError as exc:
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            raise  # the run or this call really is being cancelled
-        raise ToolCancelledError(str(exc) or f"Tool {ctx.tool_name!r} raised CancelledError") from exc
+        error = _tool_cancelled_error(ctx, exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _tool_cancelled_error(ctx: ToolContext[Any], exc: asyncio.CancelledError) -> ToolCancelledError | None:
+    """``None`` when this task really is being cancelled (the run, or this call): the cancellation goes on.
+    Otherwise the tool raised ``CancelledError`` itself, which is the tool's own error."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        return None
+    return ToolCancelledError(str(exc) or f"Tool {ctx.tool_name!r} raised CancelledError")
 
 
 async def _supervised(
@@ -240,3 +256,7 @@ async def _supervised(
         raise ToolTimeoutError(tool_name=tool.name, timeout_seconds=cap) from None
 
 
+
+
+def _iterator_name(value: Any) -> str:
+    return type(value).__name__ if isinstance(value, Iterator | AsyncIterator) else f"inside a {type(value).__name__}"

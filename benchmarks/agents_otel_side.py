@@ -184,7 +184,8 @@ def setup_run(k: int, tracing: Tracing) -> _State:
         [
             [api.function_call(TOOL_NAME, {"x": i}, call_id=f"call_{i}") for i in range(k)],
             [api.assistant_message(FINAL_TEXT)],
-        ]
+        ],
+        check_calls=False,  # the script's own sanity check is test tooling, not runtime: the peers' models have none
     )
     agent = api.Agent(name="bench", instructions="Call the tools.", tools=[_echo_tool()], model=model)
     tracing.exporter.reset()

@@ -174,6 +174,20 @@ class Case:
     measure: Callable[[Any, Any], float | dict[str, float]] | None = None
 
 
+Clock = Literal["wall", "thread"]
+_now_ns: Callable[[], int] = time.perf_counter_ns
+
+
+def use_clock(clock: Clock) -> None:
+    """What a sample's timed window is measured with, from now on: ``wall`` (``perf_counter``, the default) or
+    ``thread``: this thread's CPU time (``thread_time_ns``). On a shared machine (load 5-10 on 2 cores) a wall-clock
+    window also counts the time the process waited for a core, which moved W1's medians by 2-5x between runs;
+    thread time does not. Only for work that never leaves the thread while timed (W1: scripted model, tools that
+    never await, the span processor's worker asleep), where both clocks agree on a quiet machine."""
+    global _now_ns
+    _now_ns = time.perf_counter_ns if clock == "wall" else time.thread_time_ns
+
+
 def _values(case: Case, state: Any, result: Any, wall: float) -> dict[str, float]:
     """The sample's recorded values, keyed by sample name."""
     if case.measure is None:
@@ -205,11 +219,11 @@ async def _one_sample(case: Case, gc_mode: GcMode) -> dict[str, float]:
     state = await _maybe_await(case.setup()) if case.setup is not None else None
     reenable = _gc_before(gc_mode)
     try:
-        t0 = time.perf_counter_ns()
+        t0 = _now_ns()
         result = case.run(state)
         if inspect.isawaitable(result):
             result = await result
-        t1 = time.perf_counter_ns()
+        t1 = _now_ns()
     finally:
         if reenable:
             gc.enable()
@@ -222,9 +236,9 @@ def _one_sample_sync(case: Case, gc_mode: GcMode) -> dict[str, float]:
     state = case.setup() if case.setup is not None else None
     reenable = _gc_before(gc_mode)
     try:
-        t0 = time.perf_counter_ns()
+        t0 = _now_ns()
         result = case.run(state)
-        t1 = time.perf_counter_ns()
+        t1 = _now_ns()
     finally:
         if reenable:
             gc.enable()

@@ -1,6 +1,6 @@
 """Run the benchmark suite and print ONE table: agents_otel (figure) against a baseline measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [--rounds N] [--warmup N] [--quick] [--plain] [--strict]
+    .venv/bin/python benchmarks/run.py [--rounds N] [--warmup N] [--quick] [--plain] [--strict] [--clock wall|thread]
                                        [--only W1,W2,...] [--profile sdk|otel|progress|latency]
 
 Every figure is the median of repeated samples, interleaved with its baseline in the same event
@@ -178,12 +178,13 @@ def w1_peer_rows(table: Table, r: W1Result, args: argparse.Namespace) -> None:
     for peer, script in PEERS.items():
         python = PEER_VENVS / peer / "bin" / "python"
         name = f"W1 Runner.run marginal / tool call vs {peer}"
+        clock = ["--clock", args.clock]
         if not python.exists():
             table.add(Row(name, None, None, note=f"no {python} (make bench builds it)", status="pending"))
             continue
         try:
             out = subprocess.run(
-                [str(python), script, "--rounds", str(args.rounds), "--warmup", str(args.warmup)],
+                [str(python), script, "--rounds", str(args.rounds), "--warmup", str(args.warmup), *clock],
                 cwd=Path(__file__).resolve().parent,
                 capture_output=True,
                 text=True,
@@ -485,11 +486,15 @@ async def main_async(args: argparse.Namespace, *, environment_notes: bool = True
     side = otel_side()
 
     if "W1" in only:
-        for streamed in (False, True):
-            result = await workload1(args, counter, streamed, side)
-            w1_rows(table, result)
-            if not streamed:
-                w1_peer_rows(table, result, args)
+        harness.use_clock(args.clock)  # W1's timed windows only: the other workloads time other threads too
+        try:
+            for streamed in (False, True):
+                result = await workload1(args, counter, streamed, side)
+                w1_rows(table, result)
+                if not streamed:
+                    w1_peer_rows(table, result, args)
+        finally:
+            harness.use_clock("wall")
         await w1_encoding_row(table, args)
         await w1_memory_row(table, counter, side)
     if "W2" in only:
@@ -509,7 +514,8 @@ async def main_async(args: argparse.Namespace, *, environment_notes: bool = True
         table.footnotes.append(f"agents_otel side {side.status.upper()}: {side.reason}")
     if "W1" in only:
         table.footnotes.append(
-            f"W1: {args.rounds} interleaved rounds after {args.warmup} warm-up rounds; "
+            f"W1: {args.rounds} interleaved rounds after {args.warmup} warm-up rounds, timed by the "
+            f"{'thread CPU' if args.clock == 'thread' else 'wall'} clock (--clock); "
             f"gc collected (and heap frozen) outside timed windows; each sample's output/spans/events checked."
         )
     if environment_notes:
@@ -540,6 +546,7 @@ def isolated_table(args: argparse.Namespace) -> Table:
         baseline_label="baseline",
     )
     passthrough = ["--quick"] if args.quick else ["--rounds", str(args.rounds), "--warmup", str(args.warmup)]
+    passthrough += ["--clock", args.clock]
     for workload in args.only:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "rows.json"
@@ -597,6 +604,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="10 rounds, 2 warm-up: a smoke run, noisy")
     p.add_argument("--plain", action="store_true", help="plain-text table instead of rich")
     p.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    p.add_argument(
+        "--clock",
+        choices=("wall", "thread"),
+        default="wall",
+        help="W1's timer (peers included): wall (perf_counter) or thread (this thread's CPU time, which a shared, "
+        "loaded machine does not inflate; see harness.use_clock)",
+    )
     p.add_argument(
         "--only", default=",".join(WORKLOADS), help=f"comma-separated workloads to run (default {','.join(WORKLOADS)})"
     )

@@ -47,14 +47,20 @@ async def test_a_tool_returning_an_iterator_is_a_tool_error_and_an_endless_one_d
 
         return numbers()
 
-    calls = [function_call(t.name, {}, call_id=f"call_{t.name}") for t in (finite, endless, agen)]
-    result = await Runner.run(scripted_agent([finite, endless, agen], calls), "go", run_config=tracing.config)
+    @function_tool
+    def nested() -> Any:
+        """Return a dict holding an endless iterator."""
+        return {"rows": itertools.count()}
+
+    tools = (finite, endless, agen, nested)
+    calls = [function_call(t.name, {}, call_id=f"call_{t.name}") for t in tools]
+    result = await Runner.run(scripted_agent(list(tools), calls), "go", run_config=tracing.config)
 
     outputs = _outputs(result)
-    for name in ("finite", "endless", "agen"):
+    for name in ("finite", "endless", "agen", "nested"):
         item = outputs[f"call_{name}"]
         assert item.is_error and item.error_type == "invalid_output"
-        assert "an iterator: return a list or a string instead" in str(item.output)
+        assert "an iterator" in str(item.output) and "return a list or a string instead" in str(item.output)
         span = tracing.tool_span(f"call_{name}")
         assert (span.attributes or {})["error.type"] == "invalid_output"
     assert result.final_output == "done"
@@ -194,3 +200,23 @@ def test_ctrl_c_in_run_sync_does_not_wait_for_a_blocked_sync_tool() -> None:
             process.kill()
             process.wait()
     assert process.returncode != 0
+
+
+async def test_a_progress_payload_holding_an_iterator_is_refused_not_consumed(tracing: Tracing) -> None:
+    outcomes: list[str] = []
+
+    @function_tool
+    def sender(ctx: ToolContext[Any]) -> str:
+        """Send an endless iterator as progress, then a good payload."""
+        endless = itertools.count()
+        for payload in (endless, {"items": endless}, [endless]):
+            try:
+                ctx.send_progress(payload)
+            except TypeError as exc:  # ProgressPayloadError
+                outcomes.append(str(exc))
+        ctx.send_progress({"ok": True})
+        return f"next: {next(endless)}"
+
+    result = await Runner.run(one_call_agent(sender), "go", run_config=tracing.config)
+    assert len(outcomes) == 3 and all("iterator" in o for o in outcomes)
+    assert _outputs(result)["call_1"].output == "next: 0"  # never consumed

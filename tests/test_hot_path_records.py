@@ -106,3 +106,23 @@ class WithValidator(BaseModel):
 def test_a_model_with_validators_keeps_its_own_validator() -> None:
     assert _fields_validator(WithValidator) is None
     assert arguments_parser(WithValidator)(json.dumps({"a": 2})) == {"a": 4}
+
+
+def test_the_runtime_tool_context_equals_the_constructed_one() -> None:
+    from agents_otel.items import FunctionCall
+    from agents_otel.models.interface import Usage
+    from agents_otel.tool_context import ToolContext
+
+    class Record:  # what for_call reads of a ToolCall
+        identity = new_identity("call_1", "search", "bench", None)
+        arguments = '{"q": 1}'
+
+    usage, call = Usage(), FunctionCall("search", '{"q": 1}', "call_1")
+    fast = ToolContext.for_call(Record, "agent", {"app": 1}, usage, call)  # type: ignore[arg-type]
+    built = ToolContext(
+        {"app": 1}, usage, tool_name="search", tool_call_id="call_1", tool_arguments='{"q": 1}', tool_call=call,
+        agent="agent",  # type: ignore[arg-type]
+    )
+    built._call = Record  # type: ignore[assignment]
+    assert vars(fast) == vars(built)
+    assert fast.progress_sent == [] and fast.progress_sent is not built.progress_sent
