@@ -19,6 +19,7 @@ from .guardrails import (
     InputGuardrailResult,
     OutputGuardrail,
     OutputGuardrailResult,
+    cancel_all,
     run_input_guardrails,
     run_output_guardrails,
 )
@@ -73,14 +74,7 @@ class InputChecks:
                     raise task.exception()  # type: ignore[misc]
             return call.result()
         finally:
-            pending = [t for t in (guard, call) if not t.done()]
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.wait(pending)
-            for task in (guard, call):
-                if not task.cancelled():
-                    task.exception()  # retrieved: nothing is logged as "never retrieved"
+            await cancel_all((guard, call))
 
 
 async def check_output(

@@ -219,10 +219,11 @@ async def _first_tripwire(
             if result.output.tripwire_triggered:
                 raise tripped(result)
     finally:
-        await _cancel_all(tasks)
+        await cancel_all(tasks)
 
 
-async def _cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
+async def cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Nothing left running, nothing left unretrieved: cancel what is pending, wait for it, read every outcome."""
     pending = [t for t in tasks if not t.done()]
     for task in pending:
         task.cancel()
