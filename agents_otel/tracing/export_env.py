@@ -10,6 +10,7 @@ from typing import Literal
 
 from ..exceptions import UserError
 
+AUTO_CONFIGURE_ENV = "AGENTS_OTEL_AUTO_CONFIGURE"
 EXIT_TIMEOUT_ENV = "AGENTS_OTEL_EXIT_TIMEOUT"
 DEFAULT_EXIT_TIMEOUT = 2.0
 """Seconds interpreter exit may spend flushing spans: long enough for a reachable collector, short enough that
@@ -21,6 +22,12 @@ Half the SDK's 10 s, so one stuck batch holds up the worker thread (and a ``forc
 
 class TracingConfigurationError(UserError):
     """Tracing settings that cannot work (an unsupported protocol, a second global provider, a bad number)."""
+
+
+def auto_configure_disabled() -> bool:
+    """``AGENTS_OTEL_AUTO_CONFIGURE=false`` (or ``0``/``no``/``off``): neither traces nor metrics get the zero-config
+    default, so both setups ask here."""
+    return env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off")
 
 
 def export_timeout_from_env(signal: Literal["TRACES", "METRICS"]) -> float | None:

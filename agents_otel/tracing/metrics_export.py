@@ -35,7 +35,7 @@ from opentelemetry.metrics import MeterProvider
 
 from ..exceptions import UserError
 from .exit_flush import register_exit_flush, remaining_millis
-from .export_env import exit_timeout_from_env, export_timeout_from_env
+from .export_env import auto_configure_disabled, exit_timeout_from_env, export_timeout_from_env
 from .resource import build_resource
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ METRICS_EXPORTER_ENV = "OTEL_METRICS_EXPORTER"
 EXPORT_INTERVAL_ENV = "OTEL_METRIC_EXPORT_INTERVAL"
 PROMETHEUS_HOST_ENV = "OTEL_EXPORTER_PROMETHEUS_HOST"
 PROMETHEUS_PORT_ENV = "OTEL_EXPORTER_PROMETHEUS_PORT"
-AUTO_CONFIGURE_ENV = "AGENTS_OTEL_AUTO_CONFIGURE"
 EXPORTERS = ("otlp", "prometheus", "console", "none")
 DEFAULT_EXPORT_INTERVAL = 60.0
 """Seconds between pushes, the OTel specification's default for ``OTEL_METRIC_EXPORT_INTERVAL``."""
@@ -139,7 +138,7 @@ def auto_configure_metrics() -> None:
         if _auto_done:
             return
         _auto_done = True
-        if os.environ.get(AUTO_CONFIGURE_ENV, "").strip().lower() in ("false", "0", "no", "off"):
+        if auto_configure_disabled():
             return
         try:
             configure_metrics_from_env()

@@ -31,10 +31,12 @@ from opentelemetry.util.types import AttributeValue
 
 from . import exit_flush
 from .export_env import (
+    AUTO_CONFIGURE_ENV,
     DEFAULT_EXIT_TIMEOUT,
     DEFAULT_EXPORT_TIMEOUT,
     EXIT_TIMEOUT_ENV,
     TracingConfigurationError,
+    auto_configure_disabled,
     env,
     exit_timeout_from_env,
     export_timeout_from_env,
@@ -55,7 +57,6 @@ from .trace_exporters import (
 
 logger = logging.getLogger(__name__)
 
-AUTO_CONFIGURE_ENV = "AGENTS_OTEL_AUTO_CONFIGURE"
 _lock = threading.Lock()
 _auto_lock = threading.Lock()
 """Held while the default is built, so a concurrent first run waits for it instead of running untraced."""
@@ -163,7 +164,7 @@ def auto_configured_provider() -> trace.TracerProvider:
         if _auto_attempted or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
             return trace.get_tracer_provider()
         _auto_attempted = True
-        if env(AUTO_CONFIGURE_ENV).lower() in ("false", "0", "no", "off"):
+        if auto_configure_disabled():
             return current
         try:
             provider = configure_tracing()
