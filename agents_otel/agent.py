@@ -17,7 +17,7 @@ from .stream_events import StreamEvent
 from .tool import FunctionTool, ToolEnabled, function_tool, is_tool_enabled
 from .tool_context import ToolContext
 from .tool_errors import ToolErrorFunction, default_tool_error_function
-from .tool_sources import ToolSource, collect_tools
+from .tool_sources import ToolNameCollisionError, ToolSource, collect_tools
 from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
 
 if TYPE_CHECKING:
@@ -151,7 +151,14 @@ class Agent(Generic[TContext]):
         else:
             candidates = list(self.tools)
         wrapper = run_context if run_context is not None else RunContextWrapper(None)
-        return [t for t in candidates if await is_tool_enabled(t, wrapper, self)]
+        offered = [t for t in candidates if await is_tool_enabled(t, wrapper, self)]
+        names = [t.name for t in offered]
+        if len(set(names)) != len(names):  # one would shadow the other without a word
+            duplicate = next(n for n in names if names.count(n) > 1)
+            raise ToolNameCollisionError(
+                f"Agent {self.name!r} offers two tools named {duplicate!r}; give one a name_override / tool_name"
+            )
+        return offered
 
     def as_tool(
         self,

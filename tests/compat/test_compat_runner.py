@@ -259,6 +259,24 @@ async def test_usage_adds_up_over_model_calls(tracing: Tracing) -> None:
     assert result.usage.total_tokens == result.usage.input_tokens + result.usage.output_tokens
 
 
+async def test_two_enabled_tools_with_one_name_are_a_typed_error(tracing: Tracing) -> None:
+    # The SDK warns and keeps the last one by default; we refuse, since one tool would silently shadow the other.
+    from agents_otel.tool_sources import ToolNameCollisionError
+
+    @function_tool(name_override="echo")
+    def other_echo(text: str) -> str:
+        return text
+
+    @function_tool(name_override="echo", is_enabled=False)
+    def disabled_echo(text: str) -> str:
+        return text
+
+    model = ScriptedModel([[assistant_message("ok")], [assistant_message("ok")]])
+    assert (await Runner.run(Agent(name="A", tools=[echo, disabled_echo], model=model), "go")).final_output == "ok"
+    with pytest.raises(ToolNameCollisionError, match="'echo'"):
+        await Runner.run(Agent(name="A", tools=[echo, other_echo], model=model), "go", run_config=tracing.config)
+
+
 def test_agent_validation_is_loud() -> None:
     with pytest.raises(UserError):
         Agent(name=3)  # type: ignore[arg-type]
