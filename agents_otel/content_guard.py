@@ -17,7 +17,6 @@ Exception messages go through the same hook (``kind="exception"``) via :func:`ex
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -66,8 +65,7 @@ def guard_attributes(run: RunState, attributes: dict[str, Any], name: str) -> di
         if not isinstance(value, str):
             continue
         if kind is not None and run.redact is not None:
-            redacted = redaction.apply(run.redact, kind, name, value)
-            value = redacted if isinstance(redacted, str) else json.dumps(redacted, default=str)
+            value = redaction.redact_text(run.redact, name, value, kind)
         limit = limit or content_limit()
         value, cut = limited(value, limit)
         attributes[key] = value

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
@@ -189,18 +189,8 @@ async def run_input_guardrails(
     The first tripwire cancels the others and raises ``InputGuardrailTripwireTriggered``.
     """
     name = agent.name
-    tasks = [
-        asyncio.ensure_future(_traced(tracer, "input", g.get_name(), name, g.run(agent, input, context)))
-        for g in guardrails
-    ]
-    try:
-        for done in asyncio.as_completed(tasks):
-            result: InputGuardrailResult = await done
-            results.append(result)
-            if result.output.tripwire_triggered:
-                raise InputGuardrailTripwireTriggered(result)
-    finally:
-        await _cancel_all(tasks)
+    runs = [_traced(tracer, "input", g.get_name(), name, g.run(agent, input, context)) for g in guardrails]
+    await _first_tripwire(runs, results, InputGuardrailTripwireTriggered)
 
 
 async def run_output_guardrails(
@@ -212,16 +202,22 @@ async def run_output_guardrails(
     results: list[OutputGuardrailResult],
 ) -> None:
     name = agent.name
-    tasks = [
-        asyncio.ensure_future(_traced(tracer, "output", g.get_name(), name, g.run(context, agent, output)))
-        for g in guardrails
-    ]
+    runs = [_traced(tracer, "output", g.get_name(), name, g.run(context, agent, output)) for g in guardrails]
+    await _first_tripwire(runs, results, OutputGuardrailTripwireTriggered)
+
+
+async def _first_tripwire(
+    runs: list[Coroutine[Any, Any, Any]], results: list[Any], tripped: Callable[[Any], BaseException]
+) -> None:
+    """Input and output guardrails alike: all at once, each result recorded as it completes; the first
+    tripwire cancels the rest and raises ``tripped(result)``."""
+    tasks = [asyncio.ensure_future(run) for run in runs]
     try:
         for done in asyncio.as_completed(tasks):
-            result: OutputGuardrailResult = await done
+            result = await done
             results.append(result)
             if result.output.tripwire_triggered:
-                raise OutputGuardrailTripwireTriggered(result)
+                raise tripped(result)
     finally:
         await _cancel_all(tasks)
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
@@ -105,11 +105,15 @@ class Instruments:
             AGENT_DURATION, "s", "GenAI agent invocation duration", explicit_bucket_boundaries_advisory=DURATION_BUCKETS
         )
         self.time_to_first_chunk = meter.create_histogram(
-            TIME_TO_FIRST_CHUNK, "s", "Time to receive the first chunk of a streamed response",
+            TIME_TO_FIRST_CHUNK,
+            "s",
+            "Time to receive the first chunk of a streamed response",
             explicit_bucket_boundaries_advisory=CHUNK_BUCKETS,
         )
         self.time_per_output_chunk = meter.create_histogram(
-            TIME_PER_OUTPUT_CHUNK, "s", "Time per output chunk after the first",
+            TIME_PER_OUTPUT_CHUNK,
+            "s",
+            "Time per output chunk after the first",
             explicit_bucket_boundaries_advisory=CHUNK_BUCKETS,
         )
 
@@ -226,25 +230,36 @@ def _tool_duration_attributes(tool_name: str, agent_name: str, error_type: str |
     return attributes
 
 
-_cache: weakref.WeakKeyDictionary[MeterProvider, Instruments] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+Built = TypeVar("Built")
 
 
-def instruments_for(provider: MeterProvider | None) -> Instruments:
-    """Instruments for ``RunConfig.meter_provider``, else the global provider; created once per provider.
+class PerMeterProvider(Generic[Built]):
+    """Instruments built once per MeterProvider (the run's ``RunConfig.meter_provider``, else the global one, with
+    metrics export configured from the environment first); the runtime's and MCP's share this one rule.
 
     Caching the global proxy provider is safe: its instruments forward to whatever provider the app sets later.
     """
-    if provider is None:
-        from .tracing.metrics_export import auto_configure_metrics
 
-        auto_configure_metrics()  # once per process, whatever tracing did (an app may bring its own tracing)
-        provider = metrics.get_meter_provider()
-    found = _cache.get(provider)
-    if found is not None:
+    def __init__(self, build: Callable[[MeterProvider], Built]) -> None:
+        self._build = build
+        self._cache: weakref.WeakKeyDictionary[MeterProvider, Built] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, provider: MeterProvider | None) -> Built:
+        if provider is None:
+            from .tracing.metrics_export import auto_configure_metrics
+
+            auto_configure_metrics()  # once per process, whatever tracing did (an app may bring its own tracing)
+            provider = metrics.get_meter_provider()
+        found = self._cache.get(provider)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._cache.get(provider)
+            if found is None:
+                found = self._cache[provider] = self._build(provider)
         return found
-    with _lock:
-        found = _cache.get(provider)
-        if found is None:
-            found = _cache[provider] = Instruments(provider)
-    return found
+
+
+instruments_for = PerMeterProvider(Instruments)
+"""Instruments for ``RunConfig.meter_provider``, else the global provider; created once per provider."""

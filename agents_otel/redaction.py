@@ -54,9 +54,10 @@ def apply(redact: Redactor, kind: RedactionKind, tool_name: str, value: Any) -> 
         return REDACTION_FAILED
 
 
-def redact_text(redact: Redactor, name: str, text: str) -> str:
-    """An exception message (or other text) through the hook; always a string."""
-    value = apply(redact, "exception", name, text)
+def redact_text(redact: Redactor, name: str, text: str, kind: RedactionKind = "exception") -> str:
+    """Text through the hook (an exception message unless ``kind`` says otherwise); always a string, because
+    where text was recorded text must be recorded (a hook may hand back a parsed and scrubbed JSON value)."""
+    value = apply(redact, kind, name, text)
     return value if isinstance(value, str) else json.dumps(value, default=str)
 
 

@@ -18,7 +18,6 @@ Who calls in (the path is one-way: records flow from ``ToolCall`` to here, never
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanContext
@@ -92,5 +91,4 @@ def ended(call: ToolCall) -> None:
 
 def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:
     assert run.stream_redact is not None
-    value = redaction.apply(run.stream_redact, kind, call.tool_name, text)
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+    return redaction.redact_text(run.stream_redact, call.tool_name, text, kind)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import pytest
+from support import free_port, missing
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "collector-config" / "prometheus-rules.yaml"
@@ -31,21 +30,12 @@ def require(binary: str) -> None:
     if Path(binary).exists():
         return
     message = f"Debian's prometheus is not installed ({binary} missing): run `make prometheus`"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message)
-    pytest.skip(message)
+    missing(message)
 
 
 def promtool(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     require(PROMTOOL)
     return subprocess.run([PROMTOOL, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class PrometheusServer:

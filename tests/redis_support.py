@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 from typing import IO
 
-import pytest
+from support import free_port, missing
 
 TESTS = Path(__file__).resolve().parent
 START_TIMEOUT = 30.0
@@ -28,15 +27,7 @@ def require_redis_server() -> str:
     if Path(found).exists():
         return found
     message = "Debian's redis-server is not installed: run `make redis` (apt-get install redis-server)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    missing(message)
 
 
 def _read_until(stream: IO[str], marker: str, what: str) -> list[str]:

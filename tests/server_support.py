@@ -119,6 +119,25 @@ def parallel_agent(*tools: SteppedTool, answer: str = "all done") -> Agent[Any]:
     return Agent(name="Stepper", tools=[t.tool() for t in tools], model=model)
 
 
+def nested_agent(first: SteppedTool, second: SteppedTool, nested: SteppedTool) -> Agent[Any]:
+    """ "Outer" calls ``first`` and ``second`` in parallel with ``research``, an agent used as a tool whose own call
+    is ``nested`` (call ids ``call_<name>``, ``call_research``), then answers "All three finished."."""
+    inner = Agent(
+        name="Inner",
+        tools=[nested.tool()],
+        model=ScriptedModel(
+            [[function_call(nested.name, {}, call_id=f"call_{nested.name}")], [assistant_message("found")]]
+        ),
+    )
+    calls = [function_call(t.name, {}, call_id=f"call_{t.name}") for t in (first, second)]
+    calls.append(function_call("research", {"input": "dig"}, call_id="call_research"))
+    return Agent(
+        name="Outer",
+        tools=[first.tool(), second.tool(), inner.as_tool("research")],
+        model=ScriptedModel([calls, [assistant_message("All three finished.")]]),
+    )
+
+
 def blocked_agent() -> Agent[Any]:
     """An agent whose one tool sends one progress event and then waits until cancelled."""
 

@@ -7,9 +7,11 @@ disturb) the process-wide global provider. Server helpers live in ``server_suppo
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -89,3 +91,18 @@ def one_call_agent(
 async def streamed_events(agent: Agent[Any], config: RunConfig, input: str = "go") -> list[StreamEvent]:
     """Every event of a streamed run, in order."""
     return [e async for e in Runner.run_streamed(agent, input, run_config=config).stream_events()]
+
+
+def missing(message: str) -> NoReturn:
+    """A test's machine part (a Debian package, npm clients, a built example) is not here: skip on a developer's
+    machine, fail under CI (``CI=1/true/yes``), where ``make test`` installs every one of them."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from prometheus_support import free_port
+from support import free_port
 from test_production_metrics import MetricsReceiver
 
 from agents_otel.tracing import metrics_export
@@ -99,6 +99,16 @@ def app(mode: str, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
             stream.close()
 
 
+def prometheus_env(port: int, **extra: str) -> dict[str, str]:
+    """The app's environment for the Prometheus exporter on ``port`` (loopback only)."""
+    return clean_env(
+        OTEL_METRICS_EXPORTER="prometheus",
+        OTEL_EXPORTER_PROMETHEUS_HOST="127.0.0.1",
+        OTEL_EXPORTER_PROMETHEUS_PORT=str(port),
+        **extra,
+    )
+
+
 def scrape(port: int) -> str:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
         body: str = response.read().decode()
@@ -112,12 +122,7 @@ def listening(port: int) -> bool:
 
 def test_prometheus_exporter_serves_the_runtime_metrics_with_scope_labels() -> None:
     port = free_port()
-    env = clean_env(
-        OTEL_METRICS_EXPORTER="prometheus",
-        OTEL_EXPORTER_PROMETHEUS_HOST="127.0.0.1",
-        OTEL_EXPORTER_PROMETHEUS_PORT=str(port),
-        AGENTS_OTEL_TRACE_FILE=os.devnull,
-    )
+    env = prometheus_env(port, AGENTS_OTEL_TRACE_FILE=os.devnull)
     with app("plain", env):
         body = scrape(port)
     lines = [line for line in body.splitlines() if not line.startswith("#")]
@@ -153,24 +158,14 @@ def test_metrics_export_does_not_depend_on_tracing_auto_configuration() -> None:
 
 def test_an_apps_own_meter_provider_is_never_replaced() -> None:
     port = free_port()
-    env = clean_env(
-        OTEL_METRICS_EXPORTER="prometheus",
-        OTEL_EXPORTER_PROMETHEUS_HOST="127.0.0.1",
-        OTEL_EXPORTER_PROMETHEUS_PORT=str(port),
-        AGENTS_OTEL_TRACE_FILE=os.devnull,
-    )
+    env = prometheus_env(port, AGENTS_OTEL_TRACE_FILE=os.devnull)
     with app("own-meter", env):  # the app asserts its provider is still global and got the metrics
         assert not listening(port)
 
 
 def test_auto_configure_off_turns_metrics_export_off_too() -> None:
     port = free_port()
-    env = clean_env(
-        OTEL_METRICS_EXPORTER="prometheus",
-        OTEL_EXPORTER_PROMETHEUS_HOST="127.0.0.1",
-        OTEL_EXPORTER_PROMETHEUS_PORT=str(port),
-        AGENTS_OTEL_AUTO_CONFIGURE="false",
-    )
+    env = prometheus_env(port, AGENTS_OTEL_AUTO_CONFIGURE="false")
     with app("expect-none", env):  # the app asserts no MeterProvider was installed
         assert not listening(port)
 

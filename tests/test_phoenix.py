@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.error
@@ -23,6 +22,7 @@ from openinference.semconv.trace import MessageAttributes, SpanAttributes, ToolA
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from support import free_port, missing
 
 from agents_otel import Agent, RunConfig, Runner, ToolContext, configure_tracing, function_tool
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
@@ -32,13 +32,6 @@ PHOENIX = Path(__file__).resolve().parent.parent / ".venv-phoenix" / "bin" / "ph
 STARTUP_SECONDS = 240.0
 """Phoenix migrates its database and builds its app on start: tens of seconds on a busy 2-core machine."""
 pytestmark = pytest.mark.timeout(600)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _get(url: str) -> Any:
@@ -69,11 +62,9 @@ def _until(check: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
 @pytest.fixture(scope="module")
 def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not PHOENIX.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Arize Phoenix is not installed: `make phoenix` (a dependency of `make test`) installs it")
-        pytest.skip("Arize Phoenix is not installed here; run `make phoenix` (make test does)")
+        missing("Arize Phoenix is not installed: run `make phoenix` (a dependency of `make test`)")
     workdir = tmp_path_factory.mktemp("phoenix")
-    port, grpc_port = _free_port(), _free_port()
+    port, grpc_port = free_port(), free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "PHOENIX_"))},
         "PHOENIX_WORKING_DIR": str(workdir),

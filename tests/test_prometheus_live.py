@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import yaml
-from prometheus_support import RULES, PrometheusServer, free_port
+from prometheus_support import RULES, PrometheusServer
+from support import free_port
 
 APP = Path(__file__).resolve().parent / "prometheus" / "app.py"
 DEADLINE_SECONDS = 60.0

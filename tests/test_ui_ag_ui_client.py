@@ -4,8 +4,6 @@ validates every event against ``@ag-ui/core``'s schemas and their order, and kee
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
@@ -16,11 +14,11 @@ from ui_protocol_support import (
     failing_agent,
     final_event,
     handoff_agent,
+    index_of,
     require_node_clients,
     walk,
 )
 
-from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
 from agents_otel.server import create_app
 
 EVERY_TYPE = {
@@ -44,11 +42,6 @@ EVERY_TYPE = {
 @pytest.fixture(autouse=True)
 def _node() -> None:
     require_node_clients()
-
-
-def _index(events: list[dict[str, Any]], kind: str, call_id: str) -> int:
-    (index,) = [i for i, e in enumerate(events) if e["type"] == kind and e.get("toolCallId") == call_id]
-    return index
 
 
 def test_a_conversation_of_two_runs_with_parallel_nested_and_failing_calls(tracing: Tracing) -> None:
@@ -86,27 +79,27 @@ def test_a_conversation_of_two_runs_with_parallel_nested_and_failing_calls(traci
         own = [i for i, e in enumerate(events) if e["type"] == "CUSTOM" and e["value"]["toolCallId"] == call]
         assert [events[i]["value"]["sequence"] for i in own] == list(range(1, steps + 1))
         assert [events[i]["value"]["data"] for i in own] == [{"done": k, "of": steps} for k in range(1, steps + 1)]
-        assert _index(events, "TOOL_CALL_END", call) < own[0] and own[-1] < _index(events, "TOOL_CALL_RESULT", call)
+        assert index_of(events, "TOOL_CALL_END", call) < own[0] and own[-1] < index_of(events, "TOOL_CALL_RESULT", call)
         value = events[own[0]]["value"]
         assert value["traceId"] == status["trace_id"] and len(value["spanId"]) == 16
 
     # The two parallel calls belong to the turn's assistant message; the nested call to its subagent.
     (text_start,) = [e for e in events if e["type"] == "TEXT_MESSAGE_START" and events.index(e) < 10]
-    assert events[_index(events, "TOOL_CALL_START", ids["a"])]["parentMessageId"] == text_start["messageId"]
+    assert events[index_of(events, "TOOL_CALL_START", ids["a"])]["parentMessageId"] == text_start["messageId"]
     (subagent,) = [e for e in events if e["type"] == "SUBAGENT_STARTED"]
     assert (subagent["subagentRunId"], subagent["parentToolCallId"], subagent["name"]) == (
         ids["nested"],
         ids["nested"],
         "Researcher",
     )
-    inner_start = events[_index(events, "TOOL_CALL_START", ids["inner"])]
+    inner_start = events[index_of(events, "TOOL_CALL_START", ids["inner"])]
     assert inner_start["subagentRunId"] == ids["nested"]
     inner_progress = next(e for e in progress if e["value"]["toolCallId"] == ids["inner"])
     assert inner_progress["value"]["parentToolCallId"] == ids["nested"]
     finished = next(i for i, e in enumerate(events) if e["type"] == "SUBAGENT_FINISHED")
-    assert finished < _index(events, "TOOL_CALL_RESULT", ids["nested"])
+    assert finished < index_of(events, "TOOL_CALL_RESULT", ids["nested"])
 
-    failed = events[_index(events, "TOOL_CALL_RESULT", ids["err"])]
+    failed = events[index_of(events, "TOOL_CALL_RESULT", ids["err"])]
     assert "boom" in failed["content"] and failed["metadata"]["isError"] is True
 
     # The client's own state: the assistant's text, its tool calls and their results, then the second run's.
@@ -118,13 +111,7 @@ def test_a_conversation_of_two_runs_with_parallel_nested_and_failing_calls(traci
     assert results[ids["a"]] == "counted to 3" and results[ids["nested"]] == "found it"
 
     # The second run continued the conversation the client sent back.
-    history = scenario.requests[2].input
-    assert history[0] == UserMessage("Hello")
-    assert AssistantMessage("Working on it.") in history and AssistantMessage("Answer 1.") in history
-    assert FunctionCall("count", '{"n": 3}', ids["a"]) in history
-    assert FunctionCallOutput(ids["a"], "counted to 3") in history
-    assert history[-1] == UserMessage("And again")
-    assert not any(isinstance(item, FunctionCall) and item.call_id == ids["inner"] for item in history)
+    scenario.assert_second_run_continued()
 
 
 def test_a_failed_run_ends_with_run_error() -> None:

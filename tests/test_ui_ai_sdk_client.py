@@ -5,15 +5,20 @@ message (and fails on an output chunk with no input before it).
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
 from support import Tracing
-from ui_protocol_support import Scenario, drive, failing_agent, final_event, handoff_agent, require_node_clients
+from ui_protocol_support import (
+    Scenario,
+    drive,
+    failing_agent,
+    final_event,
+    handoff_agent,
+    index_of,
+    require_node_clients,
+)
 
-from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
 from agents_otel.server import create_app
 
 EVERY_TYPE = {
@@ -35,11 +40,6 @@ EVERY_TYPE = {
 @pytest.fixture(autouse=True)
 def _node() -> None:
     require_node_clients()
-
-
-def _index(chunks: list[dict[str, Any]], kind: str, call_id: str) -> int:
-    (index,) = [i for i, c in enumerate(chunks) if c["type"] == kind and c.get("toolCallId") == call_id]
-    return index
 
 
 def test_a_conversation_of_two_turns_with_parallel_nested_and_failing_calls(tracing: Tracing) -> None:
@@ -64,14 +64,14 @@ def test_a_conversation_of_two_turns_with_parallel_nested_and_failing_calls(trac
         own = [i for i, c in enumerate(chunks) if c["type"] == "data-tool-progress" and c["id"] == call]
         assert [chunks[i]["data"]["sequence"] for i in own] == list(range(1, steps + 1))
         assert all(chunks[i]["data"]["toolCallId"] == call for i in own)
-        start = _index(chunks, "tool-input-start", call)
-        assert start < _index(chunks, "tool-input-available", call) < own[0]
-        assert own[-1] < _index(chunks, "tool-output-available", call)
+        start = index_of(chunks, "tool-input-start", call)
+        assert start < index_of(chunks, "tool-input-available", call) < own[0]
+        assert own[-1] < index_of(chunks, "tool-output-available", call)
         assert chunks[own[0]]["data"]["traceId"] == status["trace_id"]
         assert chunks[start]["toolMetadata"]["spanId"] == chunks[own[0]]["data"]["spanId"]
-    inner = chunks[_index(chunks, "tool-input-start", ids["inner"])]
+    inner = chunks[index_of(chunks, "tool-input-start", ids["inner"])]
     assert inner["toolMetadata"]["parentToolCallId"] == ids["nested"]
-    assert "boom" in chunks[_index(chunks, "tool-output-error", ids["err"])]["errorText"]
+    assert "boom" in chunks[index_of(chunks, "tool-output-error", ids["err"])]["errorText"]
 
     # The assembled message: one progress part per call, replaced in place by each new value.
     parts = first["message"]["parts"]
@@ -87,13 +87,7 @@ def test_a_conversation_of_two_turns_with_parallel_nested_and_failing_calls(trac
     assert [p["text"] for p in second["message"]["parts"] if p["type"] == "text"] == ["Working on it.", "Answer 2."]
 
     # The second turn continued the conversation the client sent back.
-    history = scenario.requests[2].input
-    assert history[0] == UserMessage("Hello")
-    assert AssistantMessage("Working on it.") in history and AssistantMessage("Answer 1.") in history
-    assert FunctionCall("count", '{"n": 3}', ids["a"]) in history
-    assert FunctionCallOutput(ids["a"], "counted to 3") in history
-    assert history[-1] == UserMessage("And again")
-    assert not any(isinstance(item, FunctionCall) and item.call_id == ids["inner"] for item in history)
+    scenario.assert_second_run_continued()
 
 
 def test_a_failed_run_ends_with_an_error_chunk() -> None:

@@ -6,17 +6,16 @@ per tool call over each protocol, the nested call inside its parent's card, and 
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import LiveServer, SteppedTool, blocked_agent
+from server_support import LiveServer, SteppedTool, blocked_agent, nested_agent
+from support import missing
 from test_web_page import ARTIFACTS, ROOT, WAIT_MS, _card, page  # noqa: F401  (page: the fixture)
 from ui_protocol_support import final_event
 
 from agents_otel import Agent
-from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 EXAMPLE = ROOT / "examples" / "web-ag-ui"
 
@@ -24,9 +23,7 @@ EXAMPLE = ROOT / "examples" / "web-ag-ui"
 def _load_example() -> Any:
     if not (EXAMPLE / "static" / "bundle.js").exists():
         message = "examples/web-ag-ui is not built: run `make web-ag-ui` (npm ci + esbuild)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(message)
     spec = importlib.util.spec_from_file_location("web_ag_ui_example_app", EXAMPLE / "app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -39,25 +36,7 @@ def test_live_progress_bars_per_call_over_each_protocol(page: Any, protocol: str
     alpha, beta, gamma = SteppedTool("alpha", steps=2), SteppedTool("beta", steps=2), SteppedTool("gamma", steps=2)
 
     def agent() -> Agent[Any]:
-        inner = Agent(
-            name="Inner",
-            tools=[gamma.tool()],
-            model=ScriptedModel([[function_call("gamma", {}, call_id="call_gamma")], [assistant_message("found")]]),
-        )
-        return Agent(
-            name="Outer",
-            tools=[alpha.tool(), beta.tool(), inner.as_tool("research")],
-            model=ScriptedModel(
-                [
-                    [
-                        function_call("alpha", {}, call_id="call_alpha"),
-                        function_call("beta", {}, call_id="call_beta"),
-                        function_call("research", {"input": "dig"}, call_id="call_research"),
-                    ],
-                    [assistant_message("All three finished.")],
-                ]
-            ),
-        )
+        return nested_agent(alpha, beta, gamma)
 
     ARTIFACTS.mkdir(exist_ok=True)
     with LiveServer(_load_example().create_web_app(agent)) as server:

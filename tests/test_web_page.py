@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import SAFETY_TIMEOUT, LiveServer, SteppedTool, parallel_agent
-from support import Tracing
+from server_support import SAFETY_TIMEOUT, LiveServer, SteppedTool, nested_agent, parallel_agent
+from support import Tracing, missing
 
 from agents_otel import Agent
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
@@ -42,9 +42,7 @@ def _require_chromium() -> None:
     if Path(CHROMIUM).exists():
         return
     message = f"Debian's chromium is not installed ({CHROMIUM} missing): run `make browser` (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message)
-    pytest.skip(message)
+    missing(message)
 
 
 def _load_example() -> Any:
@@ -86,25 +84,7 @@ def test_the_page_shows_live_progress_per_call_and_links_the_trace(page: Any) ->
     alpha, beta, gamma = SteppedTool("alpha", steps=2), SteppedTool("beta", steps=2), SteppedTool("gamma", steps=2)
 
     def agent() -> Agent[Any]:
-        inner = Agent(
-            name="Inner",
-            tools=[gamma.tool()],
-            model=ScriptedModel([[function_call("gamma", {}, call_id="call_gamma")], [assistant_message("found")]]),
-        )
-        return Agent(
-            name="Outer",
-            tools=[alpha.tool(), beta.tool(), inner.as_tool("research")],
-            model=ScriptedModel(
-                [
-                    [
-                        function_call("alpha", {}, call_id="call_alpha"),
-                        function_call("beta", {}, call_id="call_beta"),
-                        function_call("research", {"input": "dig"}, call_id="call_research"),
-                    ],
-                    [assistant_message("All three finished.")],
-                ]
-            ),
-        )
+        return nested_agent(alpha, beta, gamma)
 
     traced = Tracing.new()
     web = _load_example().create_web_app(agent, run_config=traced.config, trace_url_template=TRACE_TEMPLATE)

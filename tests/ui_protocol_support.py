@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from server_support import SAFETY_TIMEOUT, watch
+from support import missing
 
 from agents_otel import Agent, ToolContext, function_tool
+from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
 from agents_otel.models.interface import ModelRequest
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -27,13 +27,17 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 NODE = shutil.which("node") or "node"
 
 
+def index_of(events: list[dict[str, Any]], kind: str, call_id: str) -> int:
+    """Where the one event of ``kind`` for tool call ``call_id`` is (both protocols name it ``toolCallId``)."""
+    (index,) = [i for i, e in enumerate(events) if e["type"] == kind and e.get("toolCallId") == call_id]
+    return index
+
+
 def require_node_clients() -> None:
     if shutil.which("node") and (JS_DIR / "node_modules" / "@ag-ui" / "client").is_dir():
         return
     message = "the npm clients are not installed: run `make js-clients` (npm ci in tests/js; needs Node 20+)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message)
-    pytest.skip(message)
+    missing(message)
 
 
 def drive(driver: str, scenario: dict[str, Any]) -> dict[str, Any]:
@@ -126,6 +130,18 @@ class Scenario:
             tools=[count, explode, inner.as_tool("research", "Ask the researcher.")],
             model=ScriptedModel([first, answer]),
         )
+
+    def assert_second_run_continued(self) -> None:
+        """The second run's model saw the first run's conversation as the client sent it back: the user's text,
+        the assistant's messages, the calls and their results, but not the calls the subagent made."""
+        ids = self.ids(1)
+        history = self.requests[2].input
+        assert history[0] == UserMessage("Hello")
+        assert AssistantMessage("Working on it.") in history and AssistantMessage("Answer 1.") in history
+        assert FunctionCall("count", '{"n": 3}', ids["a"]) in history
+        assert FunctionCallOutput(ids["a"], "counted to 3") in history
+        assert history[-1] == UserMessage("And again")
+        assert not any(isinstance(item, FunctionCall) and item.call_id == ids["inner"] for item in history)
 
 
 def failing_agent() -> Agent[Any]:

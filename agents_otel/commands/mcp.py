@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
-import os
 import sys
 from typing import Any
 
 from ..exceptions import UserError
-from .arguments import port_number
+from .arguments import import_target, port_number
 
 
 class MCPTargetError(UserError):
@@ -39,20 +37,7 @@ def register(subparsers: Any) -> None:
 
 
 def load_tools_target(target: str) -> Any:
-    module_name, sep, attr = target.partition(":")
-    if not sep or not module_name or not attr:
-        raise MCPTargetError(f"expected MODULE:ATTR (e.g. myapp:agent), got {target!r}")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        value: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise MCPTargetError(f"cannot import {module_name!r}: {exc}") from None
-    for part in attr.split("."):
-        try:
-            value = getattr(value, part)
-        except AttributeError:
-            raise MCPTargetError(f"{module_name!r} has no attribute {attr!r}") from None
+    value = import_target(target, MCPTargetError)
     from ..agent import Agent
 
     if not isinstance(value, Agent | list | tuple) and callable(value):

@@ -9,14 +9,13 @@ The listening socket is bound before the banner is printed, so the printed addre
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from typing import Any
 
 from ..agent import Agent
 from ..exceptions import UserError
-from .arguments import port_number
+from .arguments import import_target, port_number
 
 
 class ServeTargetError(UserError):
@@ -83,21 +82,7 @@ def register(subparsers: Any) -> None:
 
 
 def load_target(target: str) -> Agent[Any] | Any:
-    module_name, sep, attr = target.partition(":")
-    if not sep or not module_name or not attr:
-        raise ServeTargetError(f"expected MODULE:ATTR (e.g. myapp:agent), got {target!r}")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ServeTargetError(f"cannot import {module_name!r}: {exc}") from None
-    value: Any = module
-    for part in attr.split("."):
-        try:
-            value = getattr(value, part)
-        except AttributeError:
-            raise ServeTargetError(f"{module_name!r} has no attribute {attr!r}") from None
+    value = import_target(target, ServeTargetError)
     if not isinstance(value, Agent) and not callable(value):
         raise ServeTargetError(f"{target} is a {type(value).__name__}, not an Agent or a callable returning one")
     return value

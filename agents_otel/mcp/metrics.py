@@ -1,17 +1,16 @@
 """``mcp.client.operation.duration`` and ``mcp.server.operation.duration``, per the MCP semantic conventions.
 
 Names, unit and bucket advice from open-telemetry/semantic-conventions-genai ``docs/gen-ai/mcp.md``. Instruments
-are created once per MeterProvider (the run's ``RunConfig.meter_provider``, else the global one) and cached.
+are created once per MeterProvider by the runtime's own rule (:class:`agents_otel.metrics.PerMeterProvider`).
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import Any
 
-from opentelemetry import metrics
 from opentelemetry.metrics import Histogram, MeterProvider
+
+from ..metrics import PerMeterProvider
 
 CLIENT_OPERATION_DURATION = "mcp.client.operation.duration"
 SERVER_OPERATION_DURATION = "mcp.server.operation.duration"
@@ -39,20 +38,7 @@ class MCPInstruments:
         )
 
 
-_cache: weakref.WeakKeyDictionary[MeterProvider, MCPInstruments] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
-def mcp_instruments(provider: MeterProvider | None) -> MCPInstruments:
-    if provider is None:
-        provider = metrics.get_meter_provider()
-    found = _cache.get(provider)
-    if found is None:
-        with _lock:
-            found = _cache.get(provider)
-            if found is None:
-                found = _cache[provider] = MCPInstruments(provider)
-    return found
+mcp_instruments = PerMeterProvider(MCPInstruments)
 
 
 def metric_attributes(span_attributes: dict[str, Any], error_type: str | None) -> dict[str, Any]:

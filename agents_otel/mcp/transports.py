@@ -6,8 +6,9 @@ never ignored), built on the official ``mcp`` client. The connection itself live
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, ClassVar, Generic, Literal, NotRequired, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 from ..exceptions import UserError
@@ -36,7 +37,41 @@ class MCPServerStreamableHttpParams(TypedDict):
     terminate_on_close: NotRequired[bool]
 
 
-class MCPServerStdio(MCPServer):
+Params = TypeVar("Params", bound=Mapping[str, Any])
+
+
+class _ConfiguredServer(MCPServer, Generic[Params]):
+    """The constructor both transports share (the SDK's parameters, in its order); a transport names the one
+    ``params`` key it cannot do without and the prefix of its default name (``"stdio: <command>"``)."""
+
+    _required: ClassVar[str]
+    _name_prefix: ClassVar[str]
+
+    def __init__(
+        self,
+        params: Params,
+        cache_tools_list: bool = False,
+        name: str | None = None,
+        client_session_timeout_seconds: float | None = 5,
+        tool_filter: ToolFilterStatic | None = None,
+        use_structured_content: bool = False,
+        *,
+        connect_timeout_seconds: float | None = 30,
+    ) -> None:
+        if not isinstance(params, dict) or not params.get(self._required):
+            raise UserError(f"{type(self).__name__}(params=...) needs at least {{'{self._required}': ...}}")
+        self.params = params
+        super().__init__(
+            name=name or f"{self._name_prefix}: {params[self._required]}",
+            cache_tools_list=cache_tools_list,
+            client_session_timeout_seconds=client_session_timeout_seconds,
+            tool_filter=tool_filter,
+            use_structured_content=use_structured_content,
+            connect_timeout_seconds=connect_timeout_seconds,
+        )
+
+
+class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
     """An MCP server run as a subprocess, spoken to over stdin/stdout.
 
     ``client_session_timeout_seconds`` bounds ``tools/list``; for ``tools/call`` it is an *idle* timeout: each
@@ -45,62 +80,19 @@ class MCPServerStdio(MCPServer):
     """
 
     network_transport = "pipe"
-
-    def __init__(
-        self,
-        params: MCPServerStdioParams,
-        cache_tools_list: bool = False,
-        name: str | None = None,
-        client_session_timeout_seconds: float | None = 5,
-        tool_filter: ToolFilterStatic | None = None,
-        use_structured_content: bool = False,
-        *,
-        connect_timeout_seconds: float | None = 30,
-    ) -> None:
-        if not isinstance(params, dict) or not params.get("command"):
-            raise UserError("MCPServerStdio(params=...) needs at least {'command': ...}")
-        self.params = params
-        default_name = f"stdio: {params['command']}"
-        super().__init__(
-            name=name or default_name,
-            cache_tools_list=cache_tools_list,
-            client_session_timeout_seconds=client_session_timeout_seconds,
-            tool_filter=tool_filter,
-            use_structured_content=use_structured_content,
-            connect_timeout_seconds=connect_timeout_seconds,
-        )
+    _required = "command"
+    _name_prefix = "stdio"
 
     def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
         return _sdk.stdio_transport(dict(self.params))
 
 
-class MCPServerStreamableHttp(MCPServer):
+class MCPServerStreamableHttp(_ConfiguredServer[MCPServerStreamableHttpParams]):
     """An MCP server reached over Streamable HTTP at ``params["url"]``."""
 
     network_transport = "tcp"
-
-    def __init__(
-        self,
-        params: MCPServerStreamableHttpParams,
-        cache_tools_list: bool = False,
-        name: str | None = None,
-        client_session_timeout_seconds: float | None = 5,
-        tool_filter: ToolFilterStatic | None = None,
-        use_structured_content: bool = False,
-        *,
-        connect_timeout_seconds: float | None = 30,
-    ) -> None:
-        if not isinstance(params, dict) or not params.get("url"):
-            raise UserError("MCPServerStreamableHttp(params=...) needs at least {'url': ...}")
-        self.params = params
-        super().__init__(
-            name=name or f"streamable_http: {params['url']}",
-            cache_tools_list=cache_tools_list,
-            client_session_timeout_seconds=client_session_timeout_seconds,
-            tool_filter=tool_filter,
-            use_structured_content=use_structured_content,
-            connect_timeout_seconds=connect_timeout_seconds,
-        )
+    _required = "url"
+    _name_prefix = "streamable_http"
 
     def server_address(self) -> tuple[str | None, int | None]:
         parts = urlsplit(self.params["url"])

@@ -24,9 +24,7 @@ frames with LF line ends; optional fields left out, never ``null``), and stamped
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,7 +60,8 @@ from ..stream_events import (
     ToolProgressStreamEvent,
     ToolStalledStreamEvent,
 )
-from .event_json import jsonable, recorded_id
+from .event_json import jsonable
+from .protocol_stream import new_id, output_text, run_metadata, tool_value
 
 TOOL_PROGRESS = "tool_progress"
 TOOL_STALLED = "tool_stalled"
@@ -85,9 +84,7 @@ class AgUiMapping:
 
     # ---- run boundaries ----------------------------------------------------------------------------------
     def opening(self) -> list[bytes]:
-        metadata = {"agentsOtelRunId": self._served_run_id}
-        if self._trace_id:
-            metadata["traceId"] = self._trace_id
+        metadata = run_metadata(self._served_run_id, self._trace_id)
         return self._encode(RunStartedEvent(thread_id=self._thread_id, run_id=self._run_id, metadata=metadata))
 
     def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
@@ -117,7 +114,7 @@ class AgUiMapping:
     # ---- stream events -----------------------------------------------------------------------------------
     def on_event(self, event: StreamEvent) -> list[bytes]:
         if isinstance(event, ToolProgressStreamEvent):
-            value = _tool_value(event, sequence=event.sequence, data=jsonable(event.data))
+            value = tool_value(event.call, sequence=event.sequence, data=jsonable(event.data))
             if event.coalesced:
                 value["coalesced"] = event.coalesced
             return self._encode(self._attributed(CustomEvent(name=TOOL_PROGRESS, value=value), event))
@@ -136,14 +133,14 @@ class AgUiMapping:
             if isinstance(item, HandoffOutputItem):
                 self._turn_message_id = None
                 return self._encode(
-                    ToolCallResultEvent(message_id=_new_id(), tool_call_id=item.call_id, content=item.output)
+                    ToolCallResultEvent(message_id=new_id(), tool_call_id=item.call_id, content=item.output)
                 )
             return []
         if isinstance(event, AgentUpdatedStreamEvent):
             return self._encode(*self._agent(event.new_agent.name))
         if isinstance(event, ToolStalledStreamEvent):
-            value = _tool_value(
-                event,
+            value = tool_value(
+                event.call,
                 stalledFor=event.stalled_for,
                 stallTimeout=event.stall_timeout,
                 lastSequence=event.last_sequence,
@@ -163,7 +160,7 @@ class AgUiMapping:
     def _text_delta(self, delta: str) -> list[BaseEvent]:
         events: list[BaseEvent] = []
         if self._text_id is None:
-            self._text_id = self._turn_message_id = _new_id()
+            self._text_id = self._turn_message_id = new_id()
             events.append(TextMessageStartEvent(message_id=self._text_id, role="assistant"))
         if delta:
             events.append(TextMessageContentEvent(message_id=self._text_id, delta=delta))
@@ -218,7 +215,7 @@ class AgUiMapping:
         if item.call_id in self._subagents:
             del self._subagents[item.call_id]
             if item.is_error:
-                error = SubagentErrorEvent(subagent_run_id=item.call_id, message=_content(item.output))
+                error = SubagentErrorEvent(subagent_run_id=item.call_id, message=output_text(item.output))
                 if item.error_type:
                     error.code = item.error_type
                 events.append(error)
@@ -226,7 +223,7 @@ class AgUiMapping:
                 events.append(SubagentFinishedEvent(subagent_run_id=item.call_id))
         if item.parent_tool_call_id is None:
             self._turn_message_id = None  # the next calls belong to the next turn's message
-        result = ToolCallResultEvent(message_id=_new_id(), tool_call_id=item.call_id, content=_content(item.output))
+        result = ToolCallResultEvent(message_id=new_id(), tool_call_id=item.call_id, content=output_text(item.output))
         if item.is_error:
             result.metadata = {"isError": True, "errorType": item.error_type or "error"}
         events.append(self._attributed(result, item))
@@ -248,24 +245,3 @@ class AgUiMapping:
                 event.timestamp = time.time_ns() // 1_000_000
             frames.append(self._encoder.encode(event).encode())
         return frames
-
-
-def _tool_value(source: ToolProgressStreamEvent | ToolStalledStreamEvent, **fields: Any) -> dict[str, Any]:
-    value: dict[str, Any] = {"toolCallId": source.tool_call_id, "toolName": source.tool_name, **fields}
-    if source.parent_tool_call_id is not None:
-        value["parentToolCallId"] = source.parent_tool_call_id
-    for key, ident in (("traceId", recorded_id(source.trace_id)), ("spanId", recorded_id(source.span_id))):
-        if ident is not None:  # no tracing SDK installed: no trace to point at
-            value[key] = ident
-    return value
-
-
-def _content(output: Any) -> str:
-    """``TOOL_CALL_RESULT.content`` is text: strings as they are, anything else as JSON."""
-    if isinstance(output, str):
-        return output
-    return json.dumps(jsonable(output), ensure_ascii=False)
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex

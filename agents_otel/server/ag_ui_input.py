@@ -20,26 +20,21 @@ from typing import Any
 from ag_ui.core import AssistantMessage as AgUiAssistantMessage
 from ag_ui.core import RunAgentInput, ToolMessage
 from ag_ui.core import UserMessage as AgUiUserMessage
-from pydantic import ValidationError
 
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, UserMessage
-from .errors import InvalidRequestError, InvalidRunInputError
+from .errors import InvalidRunInputError
+from .request_json import parse_body
 
 _SKIPPED_ROLES = frozenset({"activity", "reasoning"})
 
 
 def parse_run_input(raw: bytes) -> RunAgentInput:
-    try:
-        return RunAgentInput.model_validate_json(raw)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        if any(e["type"] == "json_invalid" for e in errors):
-            raise InvalidRequestError("the body must be an AG-UI RunAgentInput (JSON)") from None
-        raise InvalidRunInputError(
-            "not a valid AG-UI RunAgentInput: "
-            + "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors[:5]),
-            fields=[{"loc": list(e["loc"]), "type": e["type"], "message": e["msg"]} for e in errors],
-        ) from None
+    return parse_body(
+        RunAgentInput,
+        raw,
+        not_json="the body must be an AG-UI RunAgentInput (JSON)",
+        invalid="not a valid AG-UI RunAgentInput: ",
+    )
 
 
 def conversation(run_input: RunAgentInput) -> list[ConversationItem]:

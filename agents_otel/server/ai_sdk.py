@@ -23,12 +23,12 @@ with ``data: [DONE]``:
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
 from ..models.interface import TextDelta
+from ..safe_json import dumps
 from ..stream_events import (
     AgentUpdatedStreamEvent,
     RawResponsesStreamEvent,
@@ -37,7 +37,8 @@ from ..stream_events import (
     ToolProgressStreamEvent,
     ToolStalledStreamEvent,
 )
-from .event_json import jsonable, recorded_id
+from .event_json import jsonable
+from .protocol_stream import new_id, output_text, run_metadata, tool_value, trace_link
 
 UI_MESSAGE_STREAM_HEADERS = {"x-vercel-ai-ui-message-stream": "v1", "x-accel-buffering": "no"}
 DONE = b"data: [DONE]\n\n"
@@ -51,10 +52,8 @@ class AiSdkMapping:
         self._text_id: str | None = None
 
     def opening(self) -> list[bytes]:
-        metadata = {"agentsOtelRunId": self._served_run_id}
-        if self._trace_id:
-            metadata["traceId"] = self._trace_id
-        return _frames({"type": "start", "messageId": _new_id(), "messageMetadata": metadata})
+        metadata = run_metadata(self._served_run_id, self._trace_id)
+        return _frames({"type": "start", "messageId": new_id(), "messageMetadata": metadata})
 
     def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
         kind = outcome.get("type")
@@ -73,7 +72,7 @@ class AiSdkMapping:
 
     def on_event(self, event: StreamEvent) -> list[bytes]:
         if isinstance(event, ToolProgressStreamEvent):
-            data = _tool_data(event, sequence=event.sequence, data=jsonable(event.data))
+            data = tool_value(event.call, sequence=event.sequence, data=jsonable(event.data))
             if event.coalesced:
                 data["coalesced"] = event.coalesced
             return _frames({"type": "data-tool-progress", "id": event.tool_call_id, "data": data})
@@ -106,8 +105,11 @@ class AiSdkMapping:
             self._in_step = True
             return _frames(*chunks, {"type": "start-step"})
         if isinstance(event, ToolStalledStreamEvent):
-            data = _tool_data(
-                event, stalledFor=event.stalled_for, stallTimeout=event.stall_timeout, lastSequence=event.last_sequence
+            data = tool_value(
+                event.call,
+                stalledFor=event.stalled_for,
+                stallTimeout=event.stall_timeout,
+                lastSequence=event.last_sequence,
             )
             return _frames({"type": "data-tool-stalled", "id": event.tool_call_id, "data": data})
         return []
@@ -115,7 +117,7 @@ class AiSdkMapping:
     def _text_delta(self, delta: str) -> list[dict[str, Any]]:
         chunks: list[dict[str, Any]] = []
         if self._text_id is None:
-            self._text_id = _new_id()
+            self._text_id = new_id()
             chunks.append({"type": "text-start", "id": self._text_id})
         if delta:
             chunks.append({"type": "text-delta", "id": self._text_id, "delta": delta})
@@ -128,7 +130,7 @@ class AiSdkMapping:
         return [{"type": "text-end", "id": text_id}]
 
     def _tool_called(self, item: ToolCallItem) -> list[dict[str, Any]]:
-        metadata = _tool_metadata(item)
+        metadata = trace_link(item.call)
         common = {"toolCallId": item.call_id, "toolName": item.tool_name, "toolMetadata": metadata}
         chunks = self._close_text() if item.parent_tool_call_id is None else []
         chunks.append({"type": "tool-input-start", **common})
@@ -138,29 +140,8 @@ class AiSdkMapping:
 
 def _tool_output(item: ToolCallOutputItem) -> dict[str, Any]:
     if item.is_error:
-        text = item.output if isinstance(item.output, str) else json.dumps(jsonable(item.output))
-        return {"type": "tool-output-error", "toolCallId": item.call_id, "errorText": text}
+        return {"type": "tool-output-error", "toolCallId": item.call_id, "errorText": output_text(item.output)}
     return {"type": "tool-output-available", "toolCallId": item.call_id, "output": jsonable(item.output)}
-
-
-def _tool_metadata(item: ToolCallItem) -> dict[str, Any]:
-    metadata: dict[str, Any] = {}
-    if item.parent_tool_call_id is not None:
-        metadata["parentToolCallId"] = item.parent_tool_call_id
-    for key, value in (("traceId", recorded_id(item.trace_id)), ("spanId", recorded_id(item.span_id))):
-        if value is not None:
-            metadata[key] = value
-    return metadata
-
-
-def _tool_data(source: ToolProgressStreamEvent | ToolStalledStreamEvent, **fields: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"toolCallId": source.tool_call_id, "toolName": source.tool_name, **fields}
-    if source.parent_tool_call_id is not None:
-        data["parentToolCallId"] = source.parent_tool_call_id
-    for key, ident in (("traceId", recorded_id(source.trace_id)), ("spanId", recorded_id(source.span_id))):
-        if ident is not None:  # no tracing SDK installed: no trace to point at
-            data[key] = ident
-    return data
 
 
 def _arguments(arguments: str) -> Any:
@@ -172,8 +153,5 @@ def _arguments(arguments: str) -> Any:
 
 
 def _frames(*chunks: dict[str, Any]) -> list[bytes]:
-    return [f"data: {json.dumps(chunk, ensure_ascii=False, separators=(',', ':'))}\n\n".encode() for chunk in chunks]
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex
+    """SSE frames written by the one encoder of stream events (:func:`agents_otel.safe_json.dumps`)."""
+    return [f"data: {dumps(chunk)}\n\n".encode() for chunk in chunks]

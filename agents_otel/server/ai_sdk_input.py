@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, UserMessage
-from .errors import InvalidRequestError, InvalidRunInputError
+from .errors import InvalidRunInputError
+from .request_json import parse_body
 
 _SKIPPED_PARTS = frozenset({"step-start", "reasoning", "source-url", "source-document"})
 
@@ -39,17 +40,12 @@ class ChatRequest(BaseModel):
 
 
 def parse_chat_request(raw: bytes) -> ChatRequest:
-    try:
-        return ChatRequest.model_validate_json(raw)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        if any(e["type"] == "json_invalid" for e in errors):
-            raise InvalidRequestError("the body must be an AI SDK chat request (JSON)") from None
-        raise InvalidRunInputError(
-            "not an AI SDK chat request: "
-            + "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors[:5]),
-            fields=[{"loc": list(e["loc"]), "type": e["type"], "message": e["msg"]} for e in errors],
-        ) from None
+    return parse_body(
+        ChatRequest,
+        raw,
+        not_json="the body must be an AI SDK chat request (JSON)",
+        invalid="not an AI SDK chat request: ",
+    )
 
 
 def conversation(request: ChatRequest) -> list[ConversationItem]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 from opentelemetry.context import Context
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -36,10 +36,11 @@ from .access import (
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .broker import DEFAULT_LEASE_SECONDS, RunBroker, make_broker
-from .errors import InvalidRequestError, InvalidRunInputError, RunNotFoundError, ServerError
+from .errors import RunNotFoundError, ServerError
 from .event_size import DEFAULT_MAX_EVENT_BYTES
 from .protocol_routes import ag_ui_handler, ai_sdk_handler
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE
+from .request_json import parse_body
 from .run_registry import (
     DEFAULT_MAX_RETAINED_RUNS,
     DEFAULT_MAX_RUNNING_RUNS,
@@ -263,17 +264,7 @@ def create_app(
 
 
 async def _run_request(request: Request) -> RunRequest:
-    raw = await request.body()
-    try:
-        return RunRequest.model_validate_json(raw)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        if any(e["type"] == "json_invalid" for e in errors):
-            raise InvalidRequestError('the body must be a JSON object like {"input": "..."}') from None
-        raise InvalidRunInputError(
-            "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors),
-            fields=[{"loc": list(e["loc"]), "type": e["type"], "message": e["msg"]} for e in errors],
-        ) from None
+    return parse_body(RunRequest, await request.body(), not_json='the body must be a JSON object like {"input": "..."}')
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

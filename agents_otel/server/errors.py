@@ -12,8 +12,18 @@ from ..exceptions import AgentsOtelError
 
 
 class ServerError(AgentsOtelError):
+    """An error answered with ``status_code`` and ``code``; a subclass names both in its header:
+    ``class RunGoneError(ServerError, status_code=410, code="run_gone")``."""
+
     status_code = 400
     code = "bad_request"
+
+    def __init_subclass__(cls, *, status_code: int | None = None, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if status_code is not None:
+            cls.status_code = status_code
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message: str, *, headers: dict[str, str] | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -29,96 +39,57 @@ class InvalidRequestError(ServerError):
     """The body is not JSON, or a header (``Last-Event-ID``) is malformed."""
 
 
-class InvalidRunInputError(ServerError):
+class InvalidRunInputError(ServerError, status_code=422, code="invalid_input"):
     """The JSON is well-formed but does not describe a run (missing ``input``, wrong type, unknown field)."""
 
-    status_code = 422
-    code = "invalid_input"
 
-
-class RunNotFoundError(ServerError):
+class RunNotFoundError(ServerError, status_code=404, code="run_not_found"):
     """No such run id: never created, or finished longer ago than the retention period."""
 
-    status_code = 404
-    code = "run_not_found"
 
-
-class RunFinishedError(ServerError):
+class RunFinishedError(ServerError, status_code=409, code="run_finished"):
     """Cancelling a run that has already ended."""
 
-    status_code = 409
-    code = "run_finished"
 
-
-class ReplayUnavailableError(ServerError):
+class ReplayUnavailableError(ServerError, status_code=410, code="replay_unavailable"):
     """``Last-Event-ID`` points before the oldest event still in the replay buffer, so the missed events are gone.
 
     410 rather than a partial replay: a client resuming must get exactly what it missed or know it cannot.
     """
 
-    status_code = 410
-    code = "replay_unavailable"
 
-
-class UnauthorizedError(ServerError):
+class UnauthorizedError(ServerError, status_code=401, code="unauthorized"):
     """No credentials, or credentials the app's ``auth`` refused (``WWW-Authenticate: Bearer`` is sent along)."""
 
-    status_code = 401
-    code = "unauthorized"
 
-
-class OriginNotAllowedError(ServerError):
+class OriginNotAllowedError(ServerError, status_code=403, code="origin_not_allowed"):
     """A browser request from an ``Origin`` that is neither this server's own nor in ``allowed_origins``."""
 
-    status_code = 403
-    code = "origin_not_allowed"
 
-
-class HostNotAllowedError(ServerError):
+class HostNotAllowedError(ServerError, status_code=400, code="host_not_allowed"):
     """The ``Host`` header names a host outside ``allowed_hosts`` (DNS-rebinding protection)."""
 
-    status_code = 400
-    code = "host_not_allowed"
 
-
-class UnsupportedMediaTypeError(ServerError):
+class UnsupportedMediaTypeError(ServerError, status_code=415, code="unsupported_media_type"):
     """A request body that is not ``application/json`` (forms and ``text/plain`` are what cross-site pages send)."""
 
-    status_code = 415
-    code = "unsupported_media_type"
 
-
-class BodyTooLargeError(ServerError):
+class BodyTooLargeError(ServerError, status_code=413, code="body_too_large"):
     """A request body over ``max_body_bytes``."""
 
-    status_code = 413
-    code = "body_too_large"
 
-
-class TooManyRunsError(ServerError):
+class TooManyRunsError(ServerError, status_code=429, code="too_many_runs"):
     """The principal already has ``max_running_runs_per_principal`` runs going; retry when one ends."""
 
-    status_code = 429
-    code = "too_many_runs"
 
-
-class ServerBusyError(ServerError):
+class ServerBusyError(ServerError, status_code=503, code="server_busy"):
     """The server already has ``max_running_runs`` runs going; retry later (``Retry-After`` is sent along)."""
 
-    status_code = 503
-    code = "server_busy"
 
-
-class ProtocolUnavailableError(ServerError):
+class ProtocolUnavailableError(ServerError, status_code=501, code="protocol_unavailable"):
     """A UI protocol endpoint whose optional package is not installed (e.g. ``ag-ui-protocol`` for ``/ag-ui``)."""
 
-    status_code = 501
-    code = "protocol_unavailable"
 
-
-class BrokerUnavailableError(ServerError):
+class BrokerUnavailableError(ServerError, status_code=503, code="broker_unavailable"):
     """The broker replicas share runs through (Redis) cannot be reached, so a new run could not be announced to
     the other replicas, or a run this replica does not own cannot be looked up. Runs already going on here go on."""
-
-    status_code = 503
-    code = "broker_unavailable"

@@ -10,7 +10,7 @@ the app works.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from opentelemetry.context import Context
@@ -20,7 +20,7 @@ from starlette.responses import Response
 from ..items import ConversationItem
 from .access import principal_of
 from .errors import ProtocolUnavailableError
-from .protocol_stream import protocol_response, run_headers
+from .protocol_stream import ProtocolMapping, protocol_response, run_headers
 from .run_registry import RunRegistry, ServedRun
 from .trace_parent import run_parent_context
 
@@ -40,16 +40,16 @@ def ag_ui_handler(runs: RunRegistry, launch: Launch, **stream_options: Any) -> H
             raise ProtocolUnavailableError(
                 f"AG-UI needs the ag-ui extra: pip install 'agents_otel[ag-ui]' ({exc})"
             ) from None
-        principal = principal_of(request)
+        principal = principal_of(request)  # a stream token is refused before the body is read
         run_input = ag_ui_input.parse_run_input(await request.body())
+
+        def mapping(run: ServedRun) -> ProtocolMapping:
+            return AgUiMapping(run_input.thread_id, run_input.run_id, served_run_id=run.id, trace_id=run.trace_id)
+
         items = ag_ui_input.conversation(run_input)
-        parent = run_parent_context(request.headers)
-        run = await launch(items, parent, principal, run_input.thread_id)
-        events = run.subscribe()
-        await run.ready.wait()  # a few loop turns: the trace id is known for RUN_STARTED's metadata
-        mapping = AgUiMapping(run_input.thread_id, run_input.run_id, served_run_id=run.id, trace_id=run.trace_id)
-        status_path = request.url_for("run_status", run_id=run.id).path
-        return protocol_response(runs, run, events, mapping, run_headers(run, status_path), **stream_options)
+        return await _stream_run(
+            request, principal, runs, launch, items, run_input.thread_id, mapping, {}, stream_options
+        )
 
     return ag_ui
 
@@ -63,14 +63,33 @@ def ai_sdk_handler(runs: RunRegistry, launch: Launch, **stream_options: Any) -> 
 
         principal = principal_of(request)
         chat = ai_sdk_input.parse_chat_request(await request.body())
+
+        def mapping(run: ServedRun) -> ProtocolMapping:
+            return AiSdkMapping(served_run_id=run.id, trace_id=run.trace_id)
+
         items = ai_sdk_input.conversation(chat)
-        parent = run_parent_context(request.headers)
-        run = await launch(items, parent, principal, chat.id)
-        events = run.subscribe()
-        await run.ready.wait()
-        mapping = AiSdkMapping(served_run_id=run.id, trace_id=run.trace_id)
-        status_path = request.url_for("run_status", run_id=run.id).path
-        headers = {**run_headers(run, status_path), **UI_MESSAGE_STREAM_HEADERS}
-        return protocol_response(runs, run, events, mapping, headers, **stream_options)
+        return await _stream_run(
+            request, principal, runs, launch, items, chat.id, mapping, UI_MESSAGE_STREAM_HEADERS, stream_options
+        )
 
     return ai_sdk_chat
+
+
+async def _stream_run(
+    request: Request,
+    principal: str,
+    runs: RunRegistry,
+    launch: Launch,
+    items: list[ConversationItem],
+    conversation_id: str,
+    mapping: Callable[[ServedRun], ProtocolMapping],
+    protocol_headers: Mapping[str, str],
+    stream_options: Mapping[str, Any],
+) -> Response:
+    """Start the run as the caller (in the caller's trace) and answer with its protocol stream."""
+    run = await launch(items, run_parent_context(request.headers), principal, conversation_id)
+    events = run.subscribe()  # before awaiting anything: no event is missed
+    await run.ready.wait()  # a few loop turns: the trace id is known for the opening event's metadata
+    status_path = request.url_for("run_status", run_id=run.id).path
+    headers = {**run_headers(run, status_path), **protocol_headers}
+    return protocol_response(runs, run, events, mapping(run), headers, **stream_options)

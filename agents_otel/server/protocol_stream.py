@@ -15,7 +15,9 @@ the protocol's own cancellation (within ``shutdown_grace`` seconds, after which 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
@@ -26,8 +28,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..event_stream import EventStream
+from ..items import ToolCallIdentity
 from ..stream_events import StreamEvent
 from .errors import RunFinishedError
+from .event_json import jsonable, recorded_id
 from .run_registry import RunRegistry, ServedRun
 from .sse import DEFAULT_SEND_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, PING_SECONDS
 
@@ -112,6 +116,46 @@ class _ProtocolResponse(EventSourceResponse):
 
 
 _STOPPED_READING = "closed a protocol stream whose client stopped reading (send timeout %s s)"
+
+
+def run_metadata(served_run_id: str, trace_id: str | None) -> dict[str, str]:
+    """What the opening event (AG-UI's ``RUN_STARTED.metadata``, the AI SDK's ``messageMetadata``) says about the
+    run: its registry id (``/runs/{id}``) and, when one is recorded, its trace."""
+    metadata = {"agentsOtelRunId": served_run_id}
+    if trace_id:
+        metadata["traceId"] = trace_id
+    return metadata
+
+
+def output_text(output: Any) -> str:
+    """A tool's output where a protocol wants text (AG-UI's result ``content``, the AI SDK's ``errorText``):
+    strings as they are, anything else as JSON."""
+    if isinstance(output, str):
+        return output
+    return json.dumps(jsonable(output), ensure_ascii=False)
+
+
+def tool_value(call: ToolCallIdentity, **fields: Any) -> dict[str, Any]:
+    """A tool call's progress or stall as both protocols carry it (AG-UI's ``CUSTOM`` value, the AI SDK's
+    ``data-*`` part): which call, then ``fields``, then where the call is in the trace (:func:`trace_link`)."""
+    return {"toolCallId": call.tool_call_id, "toolName": call.tool_name, **fields, **trace_link(call)}
+
+
+def trace_link(call: ToolCallIdentity) -> dict[str, str]:
+    """Where a call is, in both protocols' camelCase: ``parentToolCallId`` for a call made by an agent used as a
+    tool, ``traceId``/``spanId`` of its ``execute_tool`` span (left out when no tracing SDK records a trace)."""
+    link: dict[str, str] = {}
+    if call.parent_tool_call_id is not None:
+        link["parentToolCallId"] = call.parent_tool_call_id
+    for key, ident in (("traceId", recorded_id(call.trace_id)), ("spanId", recorded_id(call.span_id))):
+        if ident is not None:
+            link[key] = ident
+    return link
+
+
+def new_id() -> str:
+    """A message, text or result id for a protocol event: unique, and meaningless outside this stream."""
+    return uuid.uuid4().hex
 
 
 def run_headers(run: ServedRun, status_path: str) -> dict[str, str]:
