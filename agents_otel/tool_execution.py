@@ -53,15 +53,19 @@ async def execute_tool_calls(
     if len(calls) == 1:
         call = calls[0]
         tool = tools.get(call.name)
-        offered = tools if tool is None else ()
-        return [FunctionCallOutput(call.call_id, await execute_tool_call(run, agent, call, tool, offered=offered))]
+        found = execute_tool_call(run, agent, call, tool) if tool is not None else _not_found(run, agent, call, tools)
+        return [FunctionCallOutput(call.call_id, await found)]
     loop = asyncio.get_running_loop()
     batch = _Batch()
     tasks = batch.tasks
     for c in calls:
         tool = tools.get(c.name)
-        offered = tools if tool is None else ()
-        tasks.append(_start_task(loop, execute_tool_call(run, agent, c, tool, batch, offered=offered)))
+        # A keyword argument costs a slower call: only the rare unknown-tool call passes the names offered.
+        if tool is not None:
+            coro = execute_tool_call(run, agent, c, tool, batch)
+        else:
+            coro = _not_found(run, agent, c, tools, batch)
+        tasks.append(_start_task(loop, coro))
         if batch.error is not None:  # a call failed fatally in its first step: start no more
             break
     try:
@@ -114,6 +118,12 @@ class _Batch:
             for task in self.tasks:
                 if task is not current:
                     task.cancel()
+
+
+def _not_found(
+    run: RunState, agent: Agent[Any], call: FunctionCall, offered: Iterable[str], batch: _Batch | None = None
+) -> Coroutine[Any, Any, str]:
+    return execute_tool_call(run, agent, call, None, batch, offered=offered)
 
 
 async def execute_tool_call(
