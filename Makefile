@@ -79,7 +79,7 @@ $(PHOENIX_STAMP):
 	touch $@
 
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients prometheus redis phoenix lint
+test: $(STAMP) browser js-clients web-ag-ui prometheus redis phoenix lint
 	$(PY) -m pytest -q
 	$(MAKE) test-mcp1
 

@@ -49,12 +49,18 @@ def holds_iterator(value: Any, depth: int = 4) -> bool:
     kind = type(value)
     if kind in _SCALARS or kind is float:
         return False
-    if isinstance(value, Iterator | AsyncIterator):
-        return True
-    if depth and kind is dict:
-        return any(holds_iterator(v, depth - 1) for v in value.values())
-    if depth and kind in (list, tuple):
-        return any(holds_iterator(v, depth - 1) for v in value)
+    # Plain containers are never iterators themselves: no ABC check, and a loop rather than any(<generator>), since
+    # every send_progress payload passes here.
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return isinstance(value, Iterator | AsyncIterator)
+    if depth:
+        for item in items:
+            if type(item) not in _SCALARS and holds_iterator(item, depth - 1):
+                return True
     return False
 
 

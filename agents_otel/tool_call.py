@@ -59,7 +59,8 @@ class _Supervision:
 
 
 class _Held:
-    """The newest progress event sampling left off the span, recorded at ``close`` if it turns out to be the last."""
+    """The newest progress event sampling left off the span, recorded at ``close`` if it turns out to be the last.
+    One per call, refilled by each held-back event (``sequence`` 0: none held)."""
 
     __slots__ = ("data", "raw", "sequence", "timestamp")
 
@@ -68,6 +69,12 @@ class _Held:
         self.timestamp = timestamp
         self.data = data
         self.raw = raw
+
+    def clear(self) -> None:
+        """Nothing held (``sequence`` 0): the event was recorded after all, or a newer one was."""
+        self.sequence = 0
+        self.data = None
+        self.raw = b""
 
 
 class ToolCall:
@@ -186,11 +193,18 @@ class ToolCall:
                 sampler = self._sampler
                 if sampler is None:
                     sampler = self._sampler = ProgressSampler(self.run.sampling, sequence - 1, now)
+                held = self._held
                 if sampler.admit(now):
-                    self._held = None
+                    if held is not None:
+                        held.clear()
                     self._record(sequence, timestamp, data, raw)
-                else:  # the newest unrecorded event waits for close(): it may turn out to be the last
+                elif held is None:  # the newest unrecorded event waits for close(): it may turn out to be the last
                     self._held = _Held(sequence, timestamp, data, raw)
+                else:  # a flood holds back most events: one object per call, refilled
+                    held.sequence = sequence
+                    held.timestamp = timestamp
+                    held.data = data
+                    held.raw = raw
             tool_events.progress(self, sequence, data, timestamp)
         return True
 
@@ -266,9 +280,9 @@ class ToolCall:
             sampler = self._sampler
             recorded = emitted if sampler is None else sampler.recorded
             held = self._held
-            if held is not None:
-                self._held = None
+            if held is not None and held.sequence:
                 self._record(held.sequence, held.timestamp, held.data, held.raw)
+                held.clear()
                 recorded += 1
         self.span.set_attributes(
             {PROGRESS_EMITTED: emitted, PROGRESS_RECORDED: recorded, PROGRESS_DROPPED: emitted - recorded}
