@@ -19,7 +19,7 @@ from opentelemetry.trace import SpanKind, Tracer
 
 from .exceptions import InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered, UserError
 from .tracing import attributes as A
-from .tracing.spans import record_cancelled, record_error
+from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -161,19 +161,10 @@ async def _traced(tracer: Tracer, kind: GuardrailKind, name: str, agent_name: st
         kind=SpanKind.INTERNAL,
         attributes={A.GUARDRAIL_NAME: name, A.GUARDRAIL_TYPE: kind, A.GEN_AI_AGENT_NAME: agent_name},
     )
-    try:
+    with SpanScope(span):  # current while the check runs: spans the guardrail makes nest under it
         result = await check
-    except asyncio.CancelledError:
-        record_cancelled(span)
-        raise
-    except BaseException as exc:
-        record_error(span, exc)
-        raise
-    else:
         span.set_attribute(A.GUARDRAIL_TRIPWIRE_TRIGGERED, result.output.tripwire_triggered)
-        return result
-    finally:
-        span.end()
+    return result
 
 
 async def run_input_guardrails(

@@ -96,9 +96,9 @@ class SpanScope:
     context it was started from, so the private key that carried its listener does not leak to child spans.
     ``before_error`` runs before an exception is recorded: the tool call uses it to settle its held-back last
     progress event, so that event precedes the exception event on the span. ``scrub``: see :func:`record_error`.
-    ``error_type`` tells what was
-    recorded (``None``: the block succeeded). A slotted class rather than ``@contextmanager``, and positional
-    parameters (a keyword call costs several times more): it runs on every tool call.
+    ``error_type`` tells what was recorded (``None``: the block succeeded). A slotted class rather than
+    ``@contextmanager``, and positional parameters (a keyword call costs several times more): it runs on every tool
+    call.
     """
 
     __slots__ = ("_before_error", "_end", "_parent", "_scrub", "_token", "error_type", "span")
