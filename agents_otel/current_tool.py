@@ -1,9 +1,11 @@
 """Finding the running tool call from anywhere in its code: ``current_tool_context()`` and ``send_progress()``.
 
 Why: helpers deep inside a tool (a download loop, a library callback) should not need the ``ToolContext``
-threaded through every signature. The runtime sets a context variable while a tool body runs; async code and
-sync tools (which the runtime runs under a copy of the caller's context) see it, and so does anything started
-with ``contextvars.copy_context()`` or ``asyncio.to_thread``.
+threaded through every signature. The tool body runs in the OpenTelemetry context that makes its ``execute_tool``
+span current, and that context also carries the call's record (under the key the span processor reads: one context
+for both, so a call pays for no context variable of its own). Async code and sync tools (which the runtime runs
+under a copy of the caller's context) see it, and so does anything started with ``contextvars.copy_context()`` or
+``asyncio.to_thread``.
 
 The rules for everything else, never a crash and never a misattribution:
 
@@ -18,14 +20,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextvars import ContextVar
 from typing import Any
 
+from opentelemetry import context as context_api
+
+from .tool_call import ToolCall
 from .tool_context import ToolContext
+from .tracing.processor import TOOL_CALL_CONTEXT_KEY
 
 logger = logging.getLogger(__name__)
 
-CURRENT_TOOL: ContextVar[ToolContext[Any] | None] = ContextVar("agents_otel.current_tool", default=None)
+
+def _current_call() -> ToolCall | None:
+    call = context_api.get_value(TOOL_CALL_CONTEXT_KEY)
+    return call if isinstance(call, ToolCall) else None
 
 _unattributed = 0
 _unattributed_lock = threading.Lock()
@@ -33,14 +41,15 @@ _unattributed_lock = threading.Lock()
 
 def current_tool_context() -> ToolContext[Any] | None:
     """The ``ToolContext`` of the tool call whose code is running, or ``None`` outside any tool call."""
-    return CURRENT_TOOL.get()
+    call = _current_call()
+    return call.tool_context() if call is not None else None
 
 
 def send_progress(data: Any) -> bool:
     """``current_tool_context().send_progress(data)``; outside any tool call records nothing and returns ``False``."""
-    ctx = CURRENT_TOOL.get()
-    if ctx is not None:
-        return ctx.send_progress(data)
+    call = _current_call()
+    if call is not None:
+        return call.progress(data)
     global _unattributed
     with _unattributed_lock:
         _unattributed += 1

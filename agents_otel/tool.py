@@ -35,6 +35,9 @@ ToolEnabled = bool | Callable[["RunContextWrapper[Any]", "Agent[Any]"], bool | A
 """A tool's ``is_enabled``: a bool, or ``(ctx, agent) -> bool`` (sync or async), asked every turn."""
 
 ToolInvoker = Callable[[ToolContext[Any], str], Awaitable[Any]]
+RawInvoker = Callable[[ToolContext[Any] | None, str], Awaitable[Any]]
+"""A ``@function_tool``'s plain invoker: ``None`` for the context when the function takes none (the runtime then
+makes no ``ToolContext`` for the call)."""
 
 _TIMEOUT_BEHAVIORS = ("error_as_result", "raise_exception")
 
@@ -84,7 +87,7 @@ class FunctionTool:
             if getattr(self, hook) is not None and not callable(getattr(self, hook)):
                 raise UserError(f"Tool {self.name!r}: {hook} must be callable or None")
         if isinstance(self.on_invoke_tool, _Guarded):  # bind (again, after dataclasses.replace) to this tool
-            self.on_invoke_tool = _Guarded(self.on_invoke_tool.raw, self)
+            self.on_invoke_tool = _Guarded(self.on_invoke_tool.raw, self.on_invoke_tool.takes_context, self)
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
 
     def __copy__(self) -> FunctionTool:
@@ -104,10 +107,12 @@ class _Guarded:
     ``on_invoke_tool`` get what the model would have got.
     """
 
-    __slots__ = ("raw", "tool")
+    __slots__ = ("raw", "takes_context", "tool")
 
-    def __init__(self, raw: ToolInvoker, tool: FunctionTool | None = None) -> None:
+    def __init__(self, raw: RawInvoker, takes_context: bool, tool: FunctionTool | None = None) -> None:
         self.raw = raw
+        self.takes_context = takes_context
+        """Whether ``raw`` reads its context argument at all."""
         self.tool = tool
 
     async def __call__(self, ctx: ToolContext[Any], arguments: str) -> Any:
@@ -122,9 +127,16 @@ class _Guarded:
 
 def raw_invoker(tool: FunctionTool) -> ToolInvoker:
     """What the runtime awaits: a ``@function_tool``'s plain invoker (its errors are the span's), else the
-    user's own ``on_invoke_tool``."""
+    user's own ``on_invoke_tool``. Both are given a ``ToolContext``; see :func:`invoker_needs_context`."""
     invoke = tool.on_invoke_tool
     return invoke.raw if type(invoke) is _Guarded else invoke
+
+
+def invoker_needs_context(tool: FunctionTool) -> bool:
+    """``False`` when :func:`raw_invoker`'s result ignores its context argument (a ``@function_tool`` whose function
+    takes none): the runtime may then pass ``None`` and make no ``ToolContext`` for the call."""
+    invoke = tool.on_invoke_tool
+    return invoke.takes_context if type(invoke) is _Guarded else True
 
 
 async def is_tool_enabled(tool: FunctionTool, wrapper: RunContextWrapper[Any], agent: Agent[Any]) -> bool:
@@ -150,17 +162,28 @@ def tool_thread_pool() -> DaemonThreadPool:
     return _executor
 
 
-def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> ToolInvoker:
+def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> RawInvoker:
     parse_arguments = arguments_parser(schema.arguments_model)  # the validated fields, without a model instance
     takes_context = schema.takes_context
     plain = not schema.positional and schema.var_positional is None and schema.var_keyword is None
     is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)
 
-    async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
+    def parse(arguments: str) -> dict[str, Any]:
         try:
-            kwargs = parse_arguments(arguments or "{}")  # a new dict: nothing aliases it
+            return parse_arguments(arguments or "{}")  # a new dict: nothing aliases it
         except ValidationError as exc:
             raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}") from None
+
+    if is_async and plain and not takes_context:
+        # The common tool: no coroutine of our own around the user's, which is returned to be awaited directly
+        # (bad arguments raise at the call, inside the same ``await`` expression of every caller).
+        def invoke_plain(ctx: ToolContext[Any] | None, arguments: str) -> Awaitable[Any]:
+            return func(**parse(arguments))  # type: ignore[no-any-return]
+
+        return invoke_plain
+
+    async def invoke(ctx: ToolContext[Any] | None, arguments: str) -> Any:
+        kwargs = parse(arguments)
         if plain:
             args: list[Any] = [ctx] if takes_context else []
         else:
@@ -242,7 +265,7 @@ def function_tool(
             name=schema.name,
             description=schema.description,
             params_json_schema=schema.params_json_schema,
-            on_invoke_tool=_Guarded(_make_invoker(f, schema)),
+            on_invoke_tool=_Guarded(_make_invoker(f, schema), schema.takes_context),
             strict_json_schema=strict_mode,
             is_enabled=is_enabled,
             failure_error_function=error_function,
@@ -264,6 +287,7 @@ __all__ = [
     "ToolErrorFunction",
     "default_tool_error_function",
     "function_tool",
+    "invoker_needs_context",
     "is_tool_enabled",
     "raw_invoker",
 ]

@@ -26,6 +26,7 @@ from . import redaction, tool_events
 from .items import new_identity
 from .progress_payload import encode_payload, scalar_fields, truncate
 from .progress_sampling import ProgressSampler
+from .tool_context import ToolContext
 from .tracing.attributes import (
     GEN_AI_TOOL_CALL_ID,
     PROGRESS_DATA,
@@ -43,6 +44,8 @@ from .tracing.attributes import (
 )
 
 if TYPE_CHECKING:
+    from .agent import Agent
+    from .items import FunctionCall
     from .run_state import RunState
 
 
@@ -82,11 +85,14 @@ class ToolCall:
     the few calls that use them lives in objects created on first use (``_sampler``, ``_held``, ``_supervision``)."""
 
     __slots__ = (
+        "_context",
         "_held",
         "_lock",
         "_sampler",
         "_supervision",
+        "agent",
         "arguments",
+        "call",
         "end_reported",
         "ended",
         "error_type",
@@ -101,11 +107,15 @@ class ToolCall:
         "started",
     )
 
-    def __init__(self, run: RunState, tool_name: str, tool_call_id: str, arguments: str, agent_name: str) -> None:
+    def __init__(self, run: RunState, call: FunctionCall, agent: Agent[Any]) -> None:
         self.run = run
-        self.identity = new_identity(tool_call_id, tool_name, agent_name, run.parent_tool_call_id)
+        self.call = call
+        """The model's own call object (``ToolContext.tool_call``)."""
+        self.agent = agent
+        self.identity = new_identity(call.call_id, call.name, agent.name, run.parent_tool_call_id)
         """Shared with every item and event of this call; its trace ids are filled in when the span starts."""
-        self.arguments = arguments
+        self.arguments = call.arguments
+        self._context: ToolContext[Any] | None = None
         self.span: Span = INVALID_SPAN
         self.sequence = 0
         self.ended = False
@@ -151,9 +161,23 @@ class ToolCall:
     def agent_name(self) -> str:
         return self.identity.agent_name
 
+    def tool_context(self) -> ToolContext[Any]:
+        """The call's ``ToolContext``, made on first use: most tools never take one, and nothing else needs it
+        unless a hook, an error handler or ``current_tool_context()`` asks."""
+        context = self._context
+        if context is None:
+            run = self.run
+            context = self._context = ToolContext.for_call(self, self.agent, run.context, run.usage, self.call)
+        return context
+
     # ---- the span's lifecycle, as the trace pipeline saw it (``SpanLifecycleListener``) --------------------------
-    def span_started(self, span_context: SpanContext) -> None:
+    def span_started(self, span_context: SpanContext) -> bool:
+        """Claims the first span offered (the call's own); spans its body starts see this listener too, and are
+        declined."""
+        if self.start_reported:
+            return False
         tool_events.started(self, span_context)
+        return True
 
     def span_ended(self) -> None:
         if not self.end_reported:

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 from opentelemetry import context as context_api
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
 
 from . import lifecycle
 from .content_guard import exception_scrub, guard_attributes
-from .current_tool import CURRENT_TOOL
 from .exceptions import ToolCancelledError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
 from .safe_json import holds_iterator
-from .tool import FunctionTool, ToolInvoker, raw_invoker
+from .tool import FunctionTool, ToolInvoker, invoker_needs_context, raw_invoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import tool_error_output
@@ -138,7 +138,7 @@ async def execute_tool_call(
     """``offered``: the names the model was offered this turn, named to it when ``tool`` is ``None`` (disabled tools
     are not among them)."""
     name = call.name
-    record = ToolCall(run, name, call.call_id, call.arguments, agent.name)
+    record = ToolCall(run, call, agent)
     attributes: dict[str, Any] = {
         A.GEN_AI_OPERATION_NAME: A.OP_EXECUTE_TOOL,
         A.GEN_AI_TOOL_NAME: name,
@@ -151,35 +151,29 @@ async def execute_tool_call(
     if run.capture_content:
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
         guard_attributes(run, attributes, name)
-    ctx = ToolContext.for_call(record, agent, run.context, run.usage, call)
     hooked = tool is not None and (run.hooks is not None or agent.hooks is not None)
     if hooked:
         assert tool is not None
-        await lifecycle.tool_start(run.hooks, ctx, agent, tool)  # before the span: a hook error fails the run
-    parent = context_api.get_current()
-    span = run.tracer.start_span(
-        f"{A.OP_EXECUTE_TOOL} {name}",
-        context=context_api.set_value(TOOL_CALL_CONTEXT_KEY, record, parent),
-        kind=SpanKind.INTERNAL,
-        attributes=attributes,
-    )
+        await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)  # before the span: fails the run
+    # The span starts in a context that carries the call's record: the span processor finds the listener there,
+    # and the tool body, which runs with the span current in a context derived from this one, finds its call there
+    # (current_tool_context()). The call ends (and reports tool_output) only after the scope recorded the outcome.
+    tool_context = Context({**context_api.get_current(), TOOL_CALL_CONTEXT_KEY: record})
+    span = run.tracer.start_span(f"{A.OP_EXECUTE_TOOL} {name}", tool_context, SpanKind.INTERNAL, attributes)
     record.start(span)
-    # The tool body runs with the tool span current, derived from `parent` (without our private key), so the
-    # user's own spans and instrumented HTTP calls nest under it and are not mistaken for tool spans. The call
-    # ends (and reports tool_output) only after the scope recorded the outcome on the span.
-    scope = SpanScope(span, parent, False, record.close, exception_scrub(run, name))  # positional: hot path
-    current = CURRENT_TOOL.set(ctx)
+    scope = SpanScope(span, tool_context, False, record.close, exception_scrub(run, name))  # positional: hot path
     try:
         with scope:
             if tool is None:
                 raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(offered)}")
             stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
             invoke = raw_invoker(tool)
+            ctx = record.tool_context() if invoker_needs_context(tool) else None
             if tool.timeout is None and stall is None and tool.idle_timeout is None:
                 try:  # _invoke's rule, inline: one coroutine frame less per call
-                    value = await invoke(ctx, call.arguments)
+                    value = await invoke(ctx, call.arguments)  # type: ignore[arg-type]
                 except asyncio.CancelledError as exc:
-                    error = _tool_cancelled_error(ctx, exc)
+                    error = _tool_cancelled_error(name, exc)
                     if error is None:
                         raise
                     raise error from exc
@@ -191,7 +185,7 @@ async def execute_tool_call(
                 )
             text = output_text(value)
     except Exception as exc:
-        error_text = await tool_error_output(tool, ctx, exc)
+        error_text = await tool_error_output(tool, record.tool_context(), exc)
         if error_text is not None:
             text = error_text
         else:
@@ -201,39 +195,37 @@ async def execute_tool_call(
             raise
         record.finish(text, scope.error_type)
         if hooked:
-            await lifecycle.tool_end(run.hooks, ctx, agent, tool, text)  # type: ignore[arg-type]
+            await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, text)  # type: ignore[arg-type]
         return text
     except BaseException:  # cancelled (or interrupted): the call ends, the cancellation goes on
         record.finish(None, scope.error_type)
         raise
-    finally:
-        CURRENT_TOOL.reset(current)
     if run.capture_content:
         span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: text}, name))
     record.finish(value, None)
     if hooked:
-        await lifecycle.tool_end(run.hooks, ctx, agent, tool, value)
+        await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, value)
     return text
 
 
-async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any], arguments: str) -> Any:
+async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any] | None, name: str, arguments: str) -> Any:
     """Await the tool; a ``CancelledError`` it raises while nobody cancelled this task is the tool's own error."""
     try:
-        return await invoke(ctx, arguments)
+        return await invoke(ctx, arguments)  # type: ignore[arg-type]
     except asyncio.CancelledError as exc:
-        error = _tool_cancelled_error(ctx, exc)
+        error = _tool_cancelled_error(name, exc)
         if error is None:
             raise
         raise error from exc
 
 
-def _tool_cancelled_error(ctx: ToolContext[Any], exc: asyncio.CancelledError) -> ToolCancelledError | None:
+def _tool_cancelled_error(name: str, exc: asyncio.CancelledError) -> ToolCancelledError | None:
     """``None`` when this task really is being cancelled (the run, or this call): the cancellation goes on.
     Otherwise the tool raised ``CancelledError`` itself, which is the tool's own error."""
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         return None
-    return ToolCancelledError(str(exc) or f"Tool {ctx.tool_name!r} raised CancelledError")
+    return ToolCancelledError(str(exc) or f"Tool {name!r} raised CancelledError")
 
 
 async def _supervised(
@@ -241,7 +233,7 @@ async def _supervised(
     record: ToolCall,
     tool: FunctionTool,
     invoke: ToolInvoker,
-    ctx: ToolContext[Any],
+    ctx: ToolContext[Any] | None,
     arguments: str,
     stall: float | None,
 ) -> Any:
@@ -252,7 +244,7 @@ async def _supervised(
         async with asyncio.timeout(cap) as scope:
             if stall is not None or idle is not None:
                 record.supervise(scope, stall, idle)
-            return await _invoke(invoke, ctx, arguments)
+            return await _invoke(invoke, ctx, tool.name, arguments)
     except TimeoutError:
         if not scope.expired():
             raise

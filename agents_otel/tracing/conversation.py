@@ -3,8 +3,9 @@
 The run's tracer is wrapped only when the run has a conversation id (``RunConfig.conversation_id``, or the id of
 the session it runs in), so runs without one pay nothing, and every span site — agent, model call, tool call,
 guardrail, handoff, nested agents-as-tools — gets the attribute without knowing about it. Spans that other
-instrumentations start inside the run get it from :class:`ConversationSpanProcessor`, which reads the id the run
-carries in its context (:func:`conversation_scope`).
+instrumentations start inside the run get it from the runtime's span processor
+(:class:`~agents_otel.tracing.processor.ToolStreamProcessor`), which reads the id the run carries in its context
+(:func:`conversation_scope`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import Any
 
 from opentelemetry import context as context_api
 from opentelemetry.context import Context, create_key
-from opentelemetry.sdk.trace import Span as SDKSpan
-from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.trace import Link, Span, SpanKind, Tracer
 from opentelemetry.util._decorator import _agnosticcontextmanager
 
@@ -85,7 +84,7 @@ CONVERSATION_CONTEXT_KEY = create_key("agents_otel.conversation_id")
 
 @contextmanager
 def conversation_scope(conversation_id: str | None) -> Iterator[None]:
-    """Carry ``conversation_id`` in the context for the duration of a run, so :class:`ConversationSpanProcessor` can
+    """Carry ``conversation_id`` in the context for the duration of a run, so the runtime's span processor can
     stamp spans that other instrumentations start inside it (HTTP clients, the application's own spans)."""
     if not conversation_id:
         yield
@@ -95,23 +94,3 @@ def conversation_scope(conversation_id: str | None) -> Iterator[None]:
         yield
     finally:
         context_api.detach(token)
-
-
-class ConversationSpanProcessor(SpanProcessor):
-    """Adds ``gen_ai.conversation.id`` to every span started inside a run that has one, whoever starts it.
-
-    The run's own spans already carry it (the run's tracer stamps them, with or without an SDK provider); this
-    covers the rest, as the conventions suggest for application-managed conversations. One context lookup per span
-    start; spans outside any run are untouched.
-    """
-
-    def on_start(self, span: SDKSpan, parent_context: Context | None = None) -> None:
-        conversation_id = context_api.get_value(
-            CONVERSATION_CONTEXT_KEY, parent_context if parent_context is not None else context_api.get_current()
-        )
-        if isinstance(conversation_id, str):
-            span.set_attribute(GEN_AI_CONVERSATION_ID, conversation_id)
-
-
-CONVERSATION_PROCESSOR = ConversationSpanProcessor()
-"""Registered once on each SDK provider the runtime uses, beside the stream processor."""

@@ -16,7 +16,6 @@ from opentelemetry import trace
 from opentelemetry.trace import Tracer, TracerProvider
 
 from ..version import __version__
-from .conversation import CONVERSATION_PROCESSOR
 from .processor import STREAM_PROCESSOR
 from .setup import auto_configured_provider
 
@@ -43,7 +42,6 @@ def tracer_for(provider: TracerProvider) -> Tracer:
             add = getattr(provider, "add_span_processor", None)
             if add is not None:
                 add(STREAM_PROCESSOR)
-                add(CONVERSATION_PROCESSOR)
             tracer = provider.get_tracer(_INSTRUMENTATION_NAME, __version__)
             if add is not None or not isinstance(provider, trace.ProxyTracerProvider):
                 _tracers[provider] = tracer
