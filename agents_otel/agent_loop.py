@@ -198,7 +198,7 @@ def _tool_results(
 ) -> list[FunctionToolResult]:
     """The turn's tool outputs as the SDK's ``FunctionToolResult``s, in the model's call order (only built when
     the agent's ``tool_use_behavior`` is not the default)."""
-    outputs = {item.call_id: item for item in run.items[turn_start:] if isinstance(item, ToolCallOutputItem)}
+    outputs = {item.call_id: item for item in run.run_items()[turn_start:] if isinstance(item, ToolCallOutputItem)}
     results: list[FunctionToolResult] = []
     for call in calls:
         item = outputs.get(call.call_id)

@@ -69,7 +69,7 @@ async def perform_handoff(
             await lifecycle.handoff_hooks(run.hooks, wrapper, agent, new_agent)
         input_filter = handoff.input_filter or run.config.handoff_input_filter
         if input_filter is not None:
-            await _filter(input_filter, conversation, wrapper, run.items, turn_start)
+            await _filter(input_filter, conversation, wrapper, run.run_items(), turn_start)
     return new_agent
 
 

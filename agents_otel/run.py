@@ -180,7 +180,7 @@ async def run_agent(
         input=input,
         final_output=loop.final_output,
         last_agent=loop.last_agent or agent,
-        new_items=run.items,
+        new_items=run.run_items(),
         raw_responses=loop.responses,
         history=conversation.history,
         usage=loop.usage,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import Tracer
 
+from . import tool_events
 from .event_stream import EventStream
 from .items import RunItem
 from .metrics import Instruments, instruments_for
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .redaction import Redactor
     from .run_config import RunConfig
     from .stall import StallWatchdog
+    from .tool_call import ToolCall
 
 
 class RunState:
@@ -47,6 +49,7 @@ class RunState:
         "output_guardrail_results",
         "parent_tool_call_id",
         "payload_cap",
+        "pending_items",
         "progress_dropped",
         "redact",
         "sampling",
@@ -86,8 +89,11 @@ class RunState:
         """Hex id of the run's trace, set when its ``invoke_agent`` span starts (before any event is emitted)."""
         self.usage = Usage()
         """Tokens used by this run so far: the ``usage`` every ``RunContextWrapper`` / ``ToolContext`` shows."""
-        self.items: list[RunItem] = []
-        """Run items in creation order; tool items are appended by ``tool_events``, nowhere else."""
+        self.items: list[RunItem | ToolCall] = []
+        """Run items in creation order; tool items are appended by ``tool_events``, nowhere else. Read them through
+        :meth:`run_items`: a run nobody streams holds placeholders for its tool items until then."""
+        self.pending_items = False
+        """``items`` holds placeholders (see ``tool_events.materialize``)."""
         # Read on every progress event: copied out of the config once so the hot path does one attribute load.
         self.metrics: Instruments = instruments_for(config.meter_provider)
         self.sampling: ProgressSampling = config.progress_sampling
@@ -104,6 +110,13 @@ class RunState:
         """Guardrail verdicts as they complete, so a streamed run that a tripwire ended still reports them."""
         """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
         self._trace_hex: tuple[int, str] = (0, "")
+
+    def run_items(self) -> list[RunItem]:
+        """The run items so far, each tool item built (``RunResult.new_items`` is this list)."""
+        if self.pending_items:
+            self.pending_items = False
+            return tool_events.materialize(self.items)
+        return self.items  # type: ignore[return-value]
 
     def trace_id_hex(self, trace_id: int) -> str:
         """``trace_id`` as hex, formatted once per run: every tool span of a run shares the run's trace."""

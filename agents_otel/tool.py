@@ -86,8 +86,8 @@ class FunctionTool:
         for hook in ("failure_error_function", "timeout_error_function"):
             if getattr(self, hook) is not None and not callable(getattr(self, hook)):
                 raise UserError(f"Tool {self.name!r}: {hook} must be callable or None")
-        if isinstance(self.on_invoke_tool, _Guarded):  # bind (again, after dataclasses.replace) to this tool
-            self.on_invoke_tool = _Guarded(self.on_invoke_tool.raw, self.on_invoke_tool.takes_context, self)
+        if isinstance(self.on_invoke_tool, GuardedInvoker):  # bind (again, after dataclasses.replace) to this tool
+            self.on_invoke_tool = GuardedInvoker(self.on_invoke_tool.raw, self.on_invoke_tool.takes_context, self)
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
 
     def __copy__(self) -> FunctionTool:
@@ -100,10 +100,10 @@ class FunctionTool:
         return self.timeout
 
 
-class _Guarded:
+class GuardedInvoker:
     """``on_invoke_tool`` of a ``@function_tool``: the plain invoker, plus the owning tool's failure handling.
 
-    The runtime calls ``raw`` (see :func:`raw_invoker`) so the exception reaches the tool's span; users calling
+    The runtime calls ``raw`` so the exception reaches the tool's span; users calling
     ``on_invoke_tool`` get what the model would have got.
     """
 
@@ -123,20 +123,6 @@ class _Guarded:
             if text is None:
                 raise
             return text
-
-
-def raw_invoker(tool: FunctionTool) -> ToolInvoker:
-    """What the runtime awaits: a ``@function_tool``'s plain invoker (its errors are the span's), else the
-    user's own ``on_invoke_tool``. Both are given a ``ToolContext``; see :func:`invoker_needs_context`."""
-    invoke = tool.on_invoke_tool
-    return invoke.raw if type(invoke) is _Guarded else invoke
-
-
-def invoker_needs_context(tool: FunctionTool) -> bool:
-    """``False`` when :func:`raw_invoker`'s result ignores its context argument (a ``@function_tool`` whose function
-    takes none): the runtime may then pass ``None`` and make no ``ToolContext`` for the call."""
-    invoke = tool.on_invoke_tool
-    return invoke.takes_context if type(invoke) is _Guarded else True
 
 
 async def is_tool_enabled(tool: FunctionTool, wrapper: RunContextWrapper[Any], agent: Agent[Any]) -> bool:
@@ -265,7 +251,7 @@ def function_tool(
             name=schema.name,
             description=schema.description,
             params_json_schema=schema.params_json_schema,
-            on_invoke_tool=_Guarded(_make_invoker(f, schema), schema.takes_context),
+            on_invoke_tool=GuardedInvoker(_make_invoker(f, schema), schema.takes_context),
             strict_json_schema=strict_mode,
             is_enabled=is_enabled,
             failure_error_function=error_function,
@@ -287,7 +273,5 @@ __all__ = [
     "ToolErrorFunction",
     "default_tool_error_function",
     "function_tool",
-    "invoker_needs_context",
     "is_tool_enabled",
-    "raw_invoker",
 ]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import INVALID_SPAN, Span, SpanContext
 
 from . import redaction, tool_events
-from .items import new_identity
+from .items import ToolCallIdentity, new_identity
 from .progress_payload import encode_payload, scalar_fields, truncate
 from .progress_sampling import ProgressSampler
 from .tool_context import ToolContext
@@ -42,6 +42,7 @@ from .tracing.attributes import (
     STALLED_EVENT,
     STALLED_FOR,
 )
+from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -97,6 +98,7 @@ class ToolCall:
         "ended",
         "error_type",
         "identity",
+        "items_made",
         "last_activity",
         "output",
         "run",
@@ -122,6 +124,8 @@ class ToolCall:
         self.start_reported = False
         """``tool_called`` was created (by the processor's ``on_start``, or by :meth:`start` for an unseen span)."""
         self.end_reported = False
+        self.items_made = 0
+        """How many of the call's two run items ``tool_events.materialize`` has built (runs nobody streams)."""
         self.output: Any = None
         self.error_type: str | None = None
         self.started = 0.0
@@ -160,6 +164,15 @@ class ToolCall:
     @property
     def agent_name(self) -> str:
         return self.identity.agent_name
+
+    def identified(self) -> ToolCallIdentity:
+        """The identity with its hex trace ids filled in (a run nobody streams fills them only when asked)."""
+        identity = self.identity
+        if not identity.span_id and self.started:
+            span_context = self.span.get_span_context()
+            identity.trace_id = self.run.trace_id_hex(span_context.trace_id)
+            identity.span_id = span_id_hex(span_context.span_id)
+        return identity
 
     def tool_context(self) -> ToolContext[Any]:
         """The call's ``ToolContext``, made on first use: most tools never take one, and nothing else needs it

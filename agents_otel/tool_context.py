@@ -89,11 +89,11 @@ class ToolContext(RunContextWrapper[TContext]):
 
     @property
     def trace_id(self) -> str:
-        return self._call.identity.trace_id if self._call is not None else ""
+        return self._call.identified().trace_id if self._call is not None else ""
 
     @property
     def span_id(self) -> str:
-        return self._call.identity.span_id if self._call is not None else ""
+        return self._call.identified().span_id if self._call is not None else ""
 
     def send_progress(self, data: Any) -> bool:
         """Report progress: one span event on this call's ``execute_tool`` span, and the same record in the stream.

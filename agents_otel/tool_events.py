@@ -14,16 +14,22 @@ Who calls in (the path is one-way: records flow from ``ToolCall`` to here, never
   ``start_reported`` / ``end_reported`` flags make each fire once either way.
 * ``progress`` / ``stalled``: ``ToolCall`` right after it recorded the same record as a span event. No SDK hook
   fires on ``span.add_event``, so there is nothing to forward from.
+
+A run nobody streams (``Runner.run``) has no events to build, and its items are read only when the run (or a
+handoff filter, or a ``tool_use_behavior``) asks for them: there ``started`` and ``ended`` append the ``ToolCall``
+itself as a placeholder, and :func:`materialize` builds the two items (and the call's hex trace ids) in place,
+from the same record, when ``RunState.run_items()`` is read. Same items, same order, built here either way; a
+run with a hundred calls and no reader of its items pays for none of them per call.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from opentelemetry.trace import SpanContext
 
 from . import redaction
-from .items import new_tool_call_item, new_tool_call_output_item
+from .items import RunItem, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
 from .tracing.ids import span_id_hex
 
@@ -34,18 +40,22 @@ if TYPE_CHECKING:
 
 
 def started(call: ToolCall, span_context: SpanContext) -> None:
-    """The call's span has started: its identity learns the trace ids; ``tool_called`` is created."""
+    """The call's span has started: its identity learns the trace ids; ``tool_called`` is created (or, in a run
+    nobody streams, placed to be made when the items are read)."""
     call.start_reported = True
-    identity = call.identity
     run = call.run
+    if not run.listening:
+        run.items.append(call)
+        run.pending_items = True
+        return
+    identity = call.identity
     identity.trace_id = run.trace_id_hex(span_context.trace_id)
     identity.span_id = span_id_hex(span_context.span_id)
     item = new_tool_call_item(identity, call.arguments)
     run.items.append(item)
-    if run.listening:
-        if run.stream_redact is not None:  # the stream leaves the process; new_items (and the model) keep raw values
-            item = new_tool_call_item(identity, _redacted_text(run, "tool_arguments", call, call.arguments))
-        run.emit_tool_event(new_run_item_event("tool_called", item))
+    if run.stream_redact is not None:  # the stream leaves the process; new_items (and the model) keep raw values
+        item = new_tool_call_item(identity, _redacted_text(run, "tool_arguments", call, call.arguments))
+    run.emit_tool_event(new_run_item_event("tool_called", item))
 
 
 def progress(call: ToolCall, sequence: int, data: Any, timestamp: int) -> None:
@@ -80,13 +90,36 @@ def ended(call: ToolCall) -> None:
     """The call's span has ended: ``tool_output`` is created from the outcome ``ToolCall.finish`` recorded."""
     call.end_reported = True
     run = call.run
+    if not run.listening:
+        run.items.append(call)
+        run.pending_items = True
+        return
     item = new_tool_call_output_item(call.identity, call.output, call.error_type)
     run.items.append(item)
-    if run.listening:
-        if run.stream_redact is not None and call.output is not None:
-            output = redaction.apply(run.stream_redact, "tool_result", call.tool_name, call.output)
-            item = new_tool_call_output_item(call.identity, output, call.error_type)
-        run.emit_tool_event(new_run_item_event("tool_output", item))
+    if run.stream_redact is not None and call.output is not None:
+        output = redaction.apply(run.stream_redact, "tool_result", call.tool_name, call.output)
+        item = new_tool_call_output_item(call.identity, output, call.error_type)
+    run.emit_tool_event(new_run_item_event("tool_output", item))
+
+
+def materialize(entries: list[RunItem | ToolCall]) -> list[RunItem]:
+    """``entries`` with each placeholder ``ToolCall`` replaced, in place, by its item: the first placeholder of a
+    call by ``tool_called``, the second by ``tool_output`` (a call's start always precedes its end in the list)."""
+    for index, entry in enumerate(entries):
+        if type(entry) in _RUN_ITEM_TYPES:
+            continue
+        call: ToolCall = entry  # type: ignore[assignment]
+        identity = call.identified()
+        if call.items_made == 0:
+            entries[index] = new_tool_call_item(identity, call.arguments)
+            call.items_made = 1
+        else:
+            entries[index] = new_tool_call_output_item(identity, call.output, call.error_type)
+            call.items_made = 2
+    return entries  # type: ignore[return-value]
+
+
+_RUN_ITEM_TYPES = frozenset(get_args(RunItem))
 
 
 def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:

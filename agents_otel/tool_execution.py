@@ -22,13 +22,13 @@ from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ToolCancelledError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
 from .items import FunctionCall, FunctionCallOutput
 from .safe_json import holds_iterator
-from .tool import FunctionTool, ToolInvoker, invoker_needs_context, raw_invoker
+from .tool import FunctionTool, GuardedInvoker, ToolInvoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import tool_error_output
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
-from .tracing.spans import SpanScope
+from .tracing.spans import SPAN_KEY, record_outcome
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -155,20 +155,28 @@ async def execute_tool_call(
     if hooked:
         assert tool is not None
         await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)  # before the span: fails the run
-    # The span starts in a context that carries the call's record: the span processor finds the listener there,
-    # and the tool body, which runs with the span current in a context derived from this one, finds its call there
-    # (current_tool_context()). The call ends (and reports tool_output) only after the scope recorded the outcome.
-    tool_context = Context({**context_api.get_current(), TOOL_CALL_CONTEXT_KEY: record})
-    span = run.tracer.start_span(f"{A.OP_EXECUTE_TOOL} {name}", tool_context, SpanKind.INTERNAL, attributes)
+    # The span starts in a context that carries the call's record, where the span processor finds its listener. The
+    # body runs with the span current in a context that still carries it (current_tool_context() reads it there),
+    # built in one step rather than by copying the start context again. The scope is SpanScope's, inline (this
+    # runs on every call): the call's held-back progress is settled before record_outcome records an error, and
+    # the call ends (reporting tool_output) only after its outcome is on the span.
+    parent = context_api.get_current()
+    span = run.tracer.start_span(
+        f"{A.OP_EXECUTE_TOOL} {name}", Context({**parent, TOOL_CALL_CONTEXT_KEY: record}), SpanKind.INTERNAL, attributes
+    )
     record.start(span)
-    scope = SpanScope(span, tool_context, False, record.close, exception_scrub(run, name))  # positional: hot path
+    token = context_api.attach(Context({**parent, SPAN_KEY: span, TOOL_CALL_CONTEXT_KEY: record}))
     try:
-        with scope:
+        try:
             if tool is None:
                 raise ToolNotFoundError(f"Tool {name!r} not found. Available tools: {sorted(offered)}")
             stall = tool.stall_timeout if tool.stall_timeout is not None else run.config.tool_stall_timeout
-            invoke = raw_invoker(tool)
-            ctx = record.tool_context() if invoker_needs_context(tool) else None
+            invoke = tool.on_invoke_tool
+            if type(invoke) is GuardedInvoker:
+                ctx = record.tool_context() if invoke.takes_context else None
+                invoke = invoke.raw
+            else:
+                ctx = record.tool_context()
             if tool.timeout is None and stall is None and tool.idle_timeout is None:
                 try:  # _invoke's rule, inline: one coroutine frame less per call
                     value = await invoke(ctx, call.arguments)  # type: ignore[arg-type]
@@ -184,22 +192,24 @@ async def execute_tool_call(
                     f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string instead"
                 )
             text = output_text(value)
-    except Exception as exc:
+        finally:
+            context_api.detach(token)
+    except BaseException as exc:
+        record.close()  # the held-back last progress event goes on the span before the exception event
+        error_type = record_outcome(span, exc, exception_scrub(run, name))
+        if not isinstance(exc, Exception):  # cancelled (or interrupted): the call ends, the cancellation goes on
+            record.finish(None, error_type)
+            raise
         error_text = await tool_error_output(tool, record.tool_context(), exc)
-        if error_text is not None:
-            text = error_text
-        else:
-            record.finish(None, scope.error_type)
+        if error_text is None:
+            record.finish(None, error_type)
             if batch is not None:
                 batch.fail(exc)
             raise
-        record.finish(text, scope.error_type)
+        record.finish(error_text, error_type)
         if hooked:
-            await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, text)  # type: ignore[arg-type]
-        return text
-    except BaseException:  # cancelled (or interrupted): the call ends, the cancellation goes on
-        record.finish(None, scope.error_type)
-        raise
+            await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, error_text)  # type: ignore[arg-type]
+        return error_text
     if run.capture_content:
         span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: text}, name))
     record.finish(value, None)

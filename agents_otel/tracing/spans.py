@@ -21,6 +21,11 @@ from opentelemetry.trace import Span, StatusCode
 
 from .attributes import ERROR_CANCELLED, ERROR_TYPE, error_type_of
 
+SPAN_KEY = next(iter(trace.set_span_in_context(trace.INVALID_SPAN, Context())))
+"""The context key ``trace.set_span_in_context`` stores the current span under, learnt from that public function:
+``Context({**parent, SPAN_KEY: span, ...})`` makes ``span`` current in one dict, with entries of the caller's own
+(the tool path adds its call record) — what ``set_span_in_context`` and ``set_value`` would give, copied once."""
+
 Scrub = Callable[[str], str]
 """Text on its way into a span (an exception message) -> what to record: the run's ``redact`` hook, bound."""
 

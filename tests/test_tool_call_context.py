@@ -1,0 +1,90 @@
+"""The call record rides in the OTel context: the span processor, ``current_tool_context()`` and the run items all
+read the one record, and its shortcuts give what the documented paths give.
+
+Why these tests: the tool path builds the body's context in one dict (``SPAN_KEY``), lets the record reach child
+spans (the listener must decline them), makes no ``ToolContext`` for tools that take none, and builds a
+non-streamed run's tool items only when they are read. Each shortcut must be invisible to users.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.trace import INVALID_SPAN
+from support import Tracing, scripted_agent, streamed_events
+
+from agents_otel import Runner, ToolCallItem, ToolCallOutputItem, ToolContext, current_tool_context, function_tool
+from agents_otel.testing import function_call
+from agents_otel.tracing.spans import SPAN_KEY
+
+
+def test_the_span_key_makes_a_span_current_as_set_span_in_context_does() -> None:
+    parent = Context({"other": 1})
+    ours = Context({**parent, SPAN_KEY: INVALID_SPAN})
+    assert ours == trace.set_span_in_context(INVALID_SPAN, parent)
+    assert trace.get_current_span(ours) is INVALID_SPAN
+
+
+async def test_spans_a_tool_starts_are_children_not_tool_spans(tracing: Tracing) -> None:
+    seen: dict[str, Any] = {}
+
+    @function_tool
+    async def inner_work(n: int) -> str:
+        """Does traced work of its own."""
+        tracer = tracing.provider.get_tracer("app")
+        with tracer.start_as_current_span("app.child"), tracer.start_as_current_span("app.grandchild"):
+            seen["ctx"] = current_tool_context()
+        return f"ok {n}"
+
+    agent = scripted_agent([inner_work], [function_call("inner_work", {"n": 1}, call_id="c1")])
+    events = await streamed_events(agent, tracing.config)
+
+    tool_events = [e for e in events if getattr(e, "name", None) in ("tool_called", "tool_output")]
+    assert [e.name for e in tool_events] == ["tool_called", "tool_output"]  # one call: one pair, no child mistaken
+    tool_span = tracing.tool_span("c1")
+    (child,) = tracing.named("app.child")
+    (grandchild,) = tracing.named("app.grandchild")
+    assert child.parent is not None and child.parent.span_id == tool_span.context.span_id
+    assert grandchild.parent is not None and grandchild.parent.span_id == child.context.span_id
+    assert isinstance(seen["ctx"], ToolContext) and seen["ctx"].tool_call_id == "c1"  # found under the children
+    assert tool_events[0].item.span_id == format(tool_span.context.span_id, "016x")
+
+
+async def test_non_streamed_items_equal_streamed_items_and_carry_the_span_ids(tracing: Tracing) -> None:
+    inside: dict[str, str] = {}
+
+    @function_tool
+    async def plain(x: int) -> str:
+        """Takes no context: the runtime makes none unless asked."""
+        ctx = current_tool_context()
+        assert ctx is not None
+        inside[ctx.tool_call_id] = ctx.trace_id
+        return f"ok {x}"
+
+    calls = [function_call("plain", {"x": i}, call_id=f"c{i}") for i in range(3)]
+    result = await Runner.run(scripted_agent([plain], calls), "go", run_config=tracing.config)
+    seen_inside = dict(inside)
+    span_ids = {
+        span.attributes["gen_ai.tool.call.id"]: format(span.context.span_id, "016x")
+        for span in tracing.named("execute_tool")
+        if span.attributes is not None
+    }
+    streamed = Runner.run_streamed(scripted_agent([plain], calls), "go", run_config=tracing.config)
+    async for _ in streamed.stream_events():
+        pass
+
+    def shape(items: list[Any]) -> list[tuple[Any, ...]]:
+        return [
+            (type(i).__name__, i.tool_call_id, getattr(i, "arguments", None), getattr(i, "output", None))
+            for i in items
+            if isinstance(i, ToolCallItem | ToolCallOutputItem)
+        ]
+
+    assert shape(result.new_items) == shape(streamed.new_items)
+    assert len(shape(result.new_items)) == 6
+    for item in result.new_items:
+        if isinstance(item, ToolCallItem | ToolCallOutputItem):
+            assert (item.span_id, item.trace_id) == (span_ids[item.tool_call_id], result.trace_id)
+    assert seen_inside == {f"c{i}": result.trace_id for i in range(3)}  # trace ids were there while the tool ran
