@@ -120,14 +120,13 @@ class Instruments:
     def tool_finished(self, call: ToolCall, duration: float) -> None:
         """A tool call ended. Never raises: a broken metrics pipeline must not fail the call it measures."""
         try:  # inline rather than a helper: one Python call less on every tool call
-            identity = call.identity
-            key = (identity.tool_name, identity.agent_name, call.error_type)
+            key = (call.call.name, call.agent.name, call.error_type)
             attributes = self._tool_attributes.get(key)
             if attributes is None:
                 attributes = self._tool_attributes[key] = _tool_duration_attributes(*key)
             self.tool_duration.record(duration, attributes)
             if call.sequence:
-                series = (identity.tool_name, identity.agent_name)
+                series = key[:2]
                 with self._progress_lock:
                     self._progress_totals[series] = self._progress_totals.get(series, 0) + call.sequence
         except Exception:

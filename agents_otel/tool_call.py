@@ -20,7 +20,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import INVALID_SPAN, Span, SpanContext
+from opentelemetry.trace import INVALID_SPAN, Span
 
 from . import redaction, tool_events
 from .items import ToolCallIdentity, new_identity
@@ -88,16 +88,15 @@ class ToolCall:
     __slots__ = (
         "_context",
         "_held",
+        "_identity",
         "_lock",
         "_sampler",
         "_supervision",
         "agent",
-        "arguments",
         "call",
         "end_reported",
         "ended",
         "error_type",
-        "identity",
         "items_made",
         "last_activity",
         "output",
@@ -114,9 +113,7 @@ class ToolCall:
         self.call = call
         """The model's own call object (``ToolContext.tool_call``)."""
         self.agent = agent
-        self.identity = new_identity(call.call_id, call.name, agent.name, run.parent_tool_call_id)
-        """Shared with every item and event of this call; its trace ids are filled in when the span starts."""
-        self.arguments = call.arguments
+        self._identity: ToolCallIdentity | None = None
         self._context: ToolContext[Any] | None = None
         self.span: Span = INVALID_SPAN
         self.sequence = 0
@@ -126,8 +123,10 @@ class ToolCall:
         self.end_reported = False
         self.items_made = 0
         """How many of the call's two run items ``tool_events.materialize`` has built (runs nobody streams)."""
-        self.output: Any = None
-        self.error_type: str | None = None
+        # ``output`` and ``error_type`` are first set by finish(), before anything reads them (the end is reported
+        # from there): not storing them here saves two stores on every call.
+        self.output: Any
+        self.error_type: str | None
         self.started = 0.0
         self.last_activity = 0.0
         """``time.monotonic()`` of the last progress (or the start): what the stall watchdog compares."""
@@ -154,16 +153,31 @@ class ToolCall:
         return supervision is not None and supervision.idle_expired
 
     @property
+    def identity(self) -> ToolCallIdentity:
+        """Shared with every item and event of this call; its trace ids are filled in when the span starts (or, in
+        a run nobody streams, by :meth:`identified`). Made on first use: such a run may never need it."""
+        identity = self._identity
+        if identity is None:
+            call = self.call
+            identity = new_identity(call.call_id, call.name, self.agent.name, self.run.parent_tool_call_id)
+            self._identity = identity
+        return identity
+
+    @property
+    def arguments(self) -> str:
+        return self.call.arguments
+
+    @property
     def tool_name(self) -> str:
-        return self.identity.tool_name
+        return self.call.name
 
     @property
     def tool_call_id(self) -> str:
-        return self.identity.tool_call_id
+        return self.call.call_id
 
     @property
     def agent_name(self) -> str:
-        return self.identity.agent_name
+        return self.agent.name
 
     def identified(self) -> ToolCallIdentity:
         """The identity with its hex trace ids filled in (a run nobody streams fills them only when asked)."""
@@ -184,23 +198,16 @@ class ToolCall:
         return context
 
     # ---- the span's lifecycle, as the trace pipeline saw it (``SpanLifecycleListener``) --------------------------
-    def span_started(self, span_context: SpanContext) -> bool:
-        """Claims the first span offered (the call's own); spans its body starts see this listener too, and are
-        declined."""
-        if self.start_reported:
-            return False
-        tool_events.started(self, span_context)
-        return True
-
-    def span_ended(self) -> None:
-        if not self.end_reported:
-            tool_events.ended(self)
+    # The processor calls tool_events itself, one call less per span (the functions take the call as ``self``):
+    # ``span_started`` claims the first span offered (the call's own) and declines any other; each reports once.
+    span_started = tool_events.started
+    span_ended = tool_events.ended
 
     def start(self, span: Span) -> None:
         """Attach the started span; report the start ourselves if no processor saw it (sampled out, no SDK)."""
         self.span = span
         self.started = self.last_activity = time.monotonic()
-        if not self.start_reported:
+        if not self.start_reported:  # no processor saw the span start (sampled out, no SDK)
             tool_events.started(self, span.get_span_context())
 
     def supervise(self, scope: asyncio.Timeout, stall_timeout: float | None, idle_timeout: float | None) -> None:

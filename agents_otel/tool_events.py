@@ -39,15 +39,18 @@ if TYPE_CHECKING:
     from .tool_call import ToolCall
 
 
-def started(call: ToolCall, span_context: SpanContext) -> None:
+def started(call: ToolCall, span_context: SpanContext) -> bool:
     """The call's span has started: its identity learns the trace ids; ``tool_called`` is created (or, in a run
-    nobody streams, placed to be made when the items are read)."""
+    nobody streams, placed to be made when the items are read). ``False`` (nothing done) if the start was already
+    reported: the span offered is one the call's body started, not the call's own."""
+    if call.start_reported:
+        return False
     call.start_reported = True
     run = call.run
     if not run.listening:
         run.items.append(call)
         run.pending_items = True
-        return
+        return True
     identity = call.identity
     identity.trace_id = run.trace_id_hex(span_context.trace_id)
     identity.span_id = span_id_hex(span_context.span_id)
@@ -56,6 +59,7 @@ def started(call: ToolCall, span_context: SpanContext) -> None:
     if run.stream_redact is not None:  # the stream leaves the process; new_items (and the model) keep raw values
         item = new_tool_call_item(identity, _redacted_text(run, "tool_arguments", call, call.arguments))
     run.emit_tool_event(new_run_item_event("tool_called", item))
+    return True
 
 
 def progress(call: ToolCall, sequence: int, data: Any, timestamp: int) -> None:
@@ -87,7 +91,9 @@ def stalled(call: ToolCall, stalled_for: float, stall_timeout: float, timestamp:
 
 
 def ended(call: ToolCall) -> None:
-    """The call's span has ended: ``tool_output`` is created from the outcome ``ToolCall.finish`` recorded."""
+    """The call's span has ended: ``tool_output`` is created from the outcome ``ToolCall.finish`` recorded (once)."""
+    if call.end_reported:
+        return
     call.end_reported = True
     run = call.run
     if not run.listening:
