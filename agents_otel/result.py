@@ -42,6 +42,8 @@ class RunResult:
     """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
     input_guardrail_results: list[InputGuardrailResult] = field(default_factory=list)
     output_guardrail_results: list[OutputGuardrailResult] = field(default_factory=list)
+    _unbuilt: RunState | None = field(default=None, init=False, repr=False, compare=False)
+    """The run whose tool items ``new_items`` still has to build (see ``_new_items``)."""
 
     def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
         """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
@@ -51,6 +53,37 @@ class RunResult:
         """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
         gives it: ``Runner.run(agent, result.to_input_list() + [{"role": "user", "content": "next"}])``."""
         return input_list(self.history)
+
+
+def _new_items(self: RunResult) -> list[RunItem]:
+    """``new_items``, with the tool items a run nobody streamed built on first read.
+
+    Why lazily: most callers of ``Runner.run`` read ``final_output`` only, and building a run item pair (and the hex
+    trace ids) for each of a hundred parallel tool calls is a measurable share of the run's own cost per call.
+    The items are built from the same ``ToolCall`` records, in the same order, whenever they are first read.
+    """
+    run = self._unbuilt
+    if run is not None:
+        self._unbuilt = None
+        run.run_items()  # builds them in place: the list stored here is the run's own
+    return self.__dict__["new_items"]  # type: ignore[no-any-return]
+
+
+def _set_new_items(self: RunResult, items: list[RunItem]) -> None:
+    self.__dict__["new_items"] = items
+
+
+# A property installed after the dataclass is made, so ``new_items`` stays an ordinary field (``__init__``,
+# ``repr``, ``==``, ``dataclasses.fields`` and ``replace`` all see it) that is read through ``_new_items``.
+RunResult.new_items = property(_new_items, _set_new_items)  # type: ignore[assignment]
+
+
+def unbuilt_result(run: RunState, **fields: Any) -> RunResult:
+    """``RunResult(new_items=run.items, **fields)``, whose tool items are built when ``new_items`` is first read."""
+    result = RunResult(new_items=run.items, **fields)  # type: ignore[arg-type]
+    if run.pending_items:
+        result._unbuilt = run
+    return result
 
 
 T = TypeVar("T")

@@ -22,7 +22,7 @@ from .input_items import RunInput, conversation_items
 from .items import (
     FunctionCall,
 )
-from .result import RunResult, RunResultStreaming
+from .result import RunResult, RunResultStreaming, unbuilt_result
 from .run_config import RunConfig
 from .run_state import RunState
 from .sync_loop import run_on_default_loop
@@ -176,11 +176,11 @@ async def run_agent(
     loop = AgentLoop(run, conversation, max_turns, session)
     with conversation_scope(conversation_id):
         await run_agent_span(loop, agent)
-    return RunResult(
+    return unbuilt_result(
+        run,
         input=input,
         final_output=loop.final_output,
         last_agent=loop.last_agent or agent,
-        new_items=run.run_items(),
         raw_responses=loop.responses,
         history=conversation.history,
         usage=loop.usage,

@@ -8,6 +8,7 @@ non-streamed run's tool items only when they are read. Each shortcut must be inv
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from opentelemetry import trace
@@ -88,3 +89,23 @@ async def test_non_streamed_items_equal_streamed_items_and_carry_the_span_ids(tr
         if isinstance(item, ToolCallItem | ToolCallOutputItem):
             assert (item.span_id, item.trace_id) == (span_ids[item.tool_call_id], result.trace_id)
     assert seen_inside == {f"c{i}": result.trace_id for i in range(3)}  # trace ids were there while the tool ran
+
+
+async def test_new_items_of_an_unstreamed_run_are_built_on_first_read_and_stay_a_field(tracing: Tracing) -> None:
+    @function_tool
+    async def echo(x: int) -> str:
+        """Echoes."""
+        return f"ok {x}"
+
+    calls = [function_call("echo", {"x": i}, call_id=f"c{i}") for i in range(2)]
+    result = await Runner.run(scripted_agent([echo], calls), "go", run_config=tracing.config)
+    assert "new_items" in {f.name for f in dataclasses.fields(result)}
+    assert result._unbuilt is not None  # nothing built yet: nobody asked
+    first = result.new_items
+    assert result._unbuilt is None and first is result.new_items
+    kinds = [(type(i).__name__, getattr(i, "tool_call_id", None)) for i in first]
+    for call_id in ("c0", "c1"):  # each call: its start item, then (later) its output item, in the run's order
+        assert kinds.index(("ToolCallItem", call_id)) < kinds.index(("ToolCallOutputItem", call_id))
+    assert len(kinds) == 5 and kinds[-1] == ("MessageOutputItem", None)
+    assert "ToolCallItem(" in repr(result)
+    assert dataclasses.replace(result).new_items == first
