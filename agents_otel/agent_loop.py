@@ -141,8 +141,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
         calls: list[FunctionCall] = []
         handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]] = []
         text: str | None = None
+        conversation.extend(response.output)  # one call per turn, not one per item
         for out in response.output:
-            conversation.add(out)
             if isinstance(out, FunctionCall):
                 chosen = handoffs.get(out.name) if handoffs else None
                 if chosen is None:
