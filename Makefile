@@ -106,18 +106,21 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check agents_otel tests examples benchmarks
 	$(VENV)/bin/mypy
 
-# W1's peers run in venvs of their own, so their dependencies never meet ours (benchmarks/peer_common.py).
-BENCH_PEERS := .venv-bench/pydantic-ai/.stamp .venv-bench/langgraph/.stamp
-.venv-bench/pydantic-ai/.stamp:
-	$(PYTHON) -m venv .venv-bench/pydantic-ai
-	.venv-bench/pydantic-ai/bin/pip install -q 'pydantic-ai-slim==2.78.0' 'opentelemetry-sdk>=1.30'
+# W1's peers run in venvs of their own, so their dependencies never meet ours (benchmarks/peer_common.py); one set
+# per Python, so `make bench PYTHON=python3.13 VENV=.venv-3.13` compares runtimes on the same interpreter.
+PYVER = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+BENCH_VENVS = .venv-bench/$(PYVER)
+BENCH_PEERS = $(BENCH_VENVS)/pydantic-ai/.stamp $(BENCH_VENVS)/langgraph/.stamp
+.venv-bench/%/pydantic-ai/.stamp:
+	$(PYTHON) -m venv .venv-bench/$*/pydantic-ai
+	.venv-bench/$*/pydantic-ai/bin/pip install -q 'pydantic-ai-slim==2.78.0' 'opentelemetry-sdk>=1.30'
 	touch $@
-.venv-bench/langgraph/.stamp:
-	$(PYTHON) -m venv .venv-bench/langgraph
-	.venv-bench/langgraph/bin/pip install -q 'langgraph==1.2.24' 'opentelemetry-sdk>=1.30'
+.venv-bench/%/langgraph/.stamp:
+	$(PYTHON) -m venv .venv-bench/$*/langgraph
+	.venv-bench/$*/langgraph/bin/pip install -q 'langgraph==1.2.24' 'opentelemetry-sdk>=1.30'
 	touch $@
 
-bench: $(STAMP) $(BENCH_PEERS)
+bench: $(STAMP) $(BENCH_PEERS) redis
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) benchmarks/run.py
 

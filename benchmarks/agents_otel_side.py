@@ -230,13 +230,25 @@ def check_run(state: _State, result: Any, tracing: Tracing) -> None:
         raise AssertionError(f"spans spread over {len(exp.trace_ids)} traces, expected 1")
 
 
+async def _run_reading_items(state: _State) -> Any:
+    result = await run_once(state)
+    len(result.new_items)  # built on first read (RunResult.new_items): here inside the timed window
+    return result
+
+
 def workload1_cases(
-    tracing: Tracing, ks: Sequence[int] = DEFAULT_KS, *, streamed: bool = False, prefix: str = "otel"
+    tracing: Tracing,
+    ks: Sequence[int] = DEFAULT_KS,
+    *,
+    streamed: bool = False,
+    prefix: str = "otel",
+    read_items: bool = False,
 ) -> dict[int, Case]:
-    """One :class:`Case` per K, same shape as ``peer_openai_agents.workload1_cases``."""
+    """One :class:`Case` per K, same shape as ``peer_openai_agents.workload1_cases``. ``read_items``: a ``Runner.run``
+    that also reads ``RunResult.new_items`` while timed (a run nobody streams builds its tool items on that read)."""
     _import()
-    run = _run_streamed if streamed else run_once
-    mode = "streamed" if streamed else "run"
+    run = _run_streamed if streamed else _run_reading_items if read_items else run_once
+    mode = "streamed" if streamed else "run+items" if read_items else "run"
     return {
         k: Case(
             name=f"{prefix}/{mode}/K={k}",
