@@ -154,22 +154,26 @@ def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> RawInvoke
     plain = not schema.positional and schema.var_positional is None and schema.var_keyword is None
     is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)
 
-    def parse(arguments: str) -> dict[str, Any]:
-        try:
-            return parse_arguments(arguments or "{}")  # a new dict: nothing aliases it
-        except ValidationError as exc:
-            raise ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}") from None
+    def arguments_error(exc: ValidationError) -> ToolArgumentsError:
+        return ToolArgumentsError(f"Invalid arguments for tool {schema.name!r}: {validation_summary(exc)}")
 
     if is_async and plain and not takes_context:
         # The common tool: no coroutine of our own around the user's, which is returned to be awaited directly
         # (bad arguments raise at the call, inside the same ``await`` expression of every caller).
         def invoke_plain(ctx: ToolContext[Any] | None, arguments: str) -> Awaitable[Any]:
-            return func(**parse(arguments))  # type: ignore[no-any-return]
+            try:
+                kwargs = parse_arguments(arguments or "{}")  # a new dict: nothing aliases it
+            except ValidationError as exc:
+                raise arguments_error(exc) from None
+            return func(**kwargs)  # type: ignore[no-any-return]
 
         return invoke_plain
 
     async def invoke(ctx: ToolContext[Any] | None, arguments: str) -> Any:
-        kwargs = parse(arguments)
+        try:
+            kwargs = parse_arguments(arguments or "{}")
+        except ValidationError as exc:
+            raise arguments_error(exc) from None
         if plain:
             args: list[Any] = [ctx] if takes_context else []
         else:
