@@ -20,7 +20,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import INVALID_SPAN, Span
+from opentelemetry.trace import INVALID_SPAN, INVALID_SPAN_CONTEXT, Span, SpanContext
 
 from . import redaction, tool_events
 from .items import ToolCallIdentity, new_identity
@@ -103,6 +103,7 @@ class ToolCall:
         "run",
         "sequence",
         "span",
+        "span_context",
         "stalled",
         "start_reported",
         "started",
@@ -116,6 +117,9 @@ class ToolCall:
         self._identity: ToolCallIdentity | None = None
         self._context: ToolContext[Any] | None = None
         self.span: Span = INVALID_SPAN
+        """The call's span while it runs; released when the call ends (a run keeps its calls' records until it ends,
+        and holding a hundred finished SDK spans costs the garbage collector on every call). ``span_context`` stays."""
+        self.span_context: SpanContext = INVALID_SPAN_CONTEXT
         self.sequence = 0
         self.ended = False
         self.start_reported = False
@@ -183,7 +187,7 @@ class ToolCall:
         """The identity with its hex trace ids filled in (a run nobody streams fills them only when asked)."""
         identity = self.identity
         if not identity.span_id and self.started:
-            span_context = self.span.get_span_context()
+            span_context = self.span_context
             identity.trace_id = self.run.trace_id_hex(span_context.trace_id)
             identity.span_id = span_id_hex(span_context.span_id)
         return identity
@@ -340,6 +344,7 @@ class ToolCall:
         if self._supervision is not None:
             self.run.watchdog().unwatch(self)
         self.span.end()
+        self.span = INVALID_SPAN
         if not self.end_reported:  # no processor saw the span end (sampled out, no SDK)
             tool_events.ended(self)
         self.run.metrics.tool_finished(self, time.monotonic() - self.started)

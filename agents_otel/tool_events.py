@@ -46,6 +46,7 @@ def started(call: ToolCall, span_context: SpanContext) -> bool:
     if call.start_reported:
         return False
     call.start_reported = True
+    call.span_context = span_context
     run = call.run
     if not run.listening:
         run.items.append(call)
