@@ -268,7 +268,7 @@ class ToolCall:
                 raw = b'"[redaction failed]"'
         truncated = len(raw) > run.payload_cap
         attributes: dict[str, Any] = {
-            GEN_AI_TOOL_CALL_ID: self.identity.tool_call_id,
+            GEN_AI_TOOL_CALL_ID: self.call.call_id,
             PROGRESS_SEQUENCE: sequence,
             PROGRESS_DATA: truncate(raw, run.payload_cap) if truncated else raw.decode(),
         }
@@ -293,7 +293,7 @@ class ToolCall:
             self.span.add_event(
                 STALLED_EVENT,
                 {
-                    GEN_AI_TOOL_CALL_ID: self.identity.tool_call_id,
+                    GEN_AI_TOOL_CALL_ID: self.call.call_id,
                     STALLED_FOR: quiet,
                     STALL_TIMEOUT: timeout,
                     PROGRESS_SEQUENCE: self.sequence,

@@ -65,10 +65,9 @@ class ToolContext(RunContextWrapper[TContext]):
         attributes["usage"] = usage
         attributes["agent"] = agent
         attributes["tool_call"] = tool_call
-        identity = call.identity
-        attributes["_name"] = identity.tool_name
-        attributes["_call_id"] = identity.tool_call_id
-        attributes["_arguments"] = call.arguments
+        attributes["_name"] = tool_call.name
+        attributes["_call_id"] = tool_call.call_id
+        attributes["_arguments"] = tool_call.arguments
         attributes["_call"] = call
         attributes["progress_sent"] = []
         return ctx
