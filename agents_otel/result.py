@@ -42,12 +42,16 @@ class RunResult:
     """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
     input_guardrail_results: list[InputGuardrailResult] = field(default_factory=list)
     output_guardrail_results: list[OutputGuardrailResult] = field(default_factory=list)
-    _unbuilt: RunState | None = field(default=None, init=False, repr=False, compare=False)
-    """The run whose tool items ``new_items`` still has to build (see ``_new_items``)."""
-
     def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
         """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
         return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and copied with its items built (the run that would build them is not part of the result)."""
+        self.new_items  # noqa: B018 - builds them
+        state = dict(self.__dict__)
+        state.pop("_unbuilt", None)
+        return state
 
     def to_input_list(self) -> list[dict[str, Any]]:
         """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
@@ -62,11 +66,11 @@ def _new_items(self: RunResult) -> list[RunItem]:
     trace ids) for each of a hundred parallel tool calls is a measurable share of the run's own cost per call.
     The items are built from the same ``ToolCall`` records, in the same order, whenever they are first read.
     """
-    run = self._unbuilt
+    state = self.__dict__
+    run: RunState | None = state.pop("_unbuilt", None)  # set by unbuilt_result; not a field, so fields() omit it
     if run is not None:
-        self._unbuilt = None
         run.run_items()  # builds them in place: the list stored here is the run's own
-    return self.__dict__["new_items"]  # type: ignore[no-any-return]
+    return state["new_items"]  # type: ignore[no-any-return]
 
 
 def _set_new_items(self: RunResult, items: list[RunItem]) -> None:
@@ -82,7 +86,7 @@ def unbuilt_result(run: RunState, **fields: Any) -> RunResult:
     """``RunResult(new_items=run.items, **fields)``, whose tool items are built when ``new_items`` is first read."""
     result = RunResult(new_items=run.items, **fields)  # type: ignore[arg-type]
     if run.pending_items:
-        result._unbuilt = run
+        result.__dict__["_unbuilt"] = run
     return result
 
 

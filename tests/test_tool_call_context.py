@@ -8,6 +8,7 @@ non-streamed run's tool items only when they are read. Each shortcut must be inv
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any
 
@@ -99,13 +100,30 @@ async def test_new_items_of_an_unstreamed_run_are_built_on_first_read_and_stay_a
 
     calls = [function_call("echo", {"x": i}, call_id=f"c{i}") for i in range(2)]
     result = await Runner.run(scripted_agent([echo], calls), "go", run_config=tracing.config)
-    assert "new_items" in {f.name for f in dataclasses.fields(result)}
-    assert result._unbuilt is not None  # nothing built yet: nobody asked
+    assert [f.name for f in dataclasses.fields(result)][3] == "new_items"  # still a field, and the only addition
+    assert "_unbuilt" in vars(result)  # nothing built yet: nobody asked
     first = result.new_items
-    assert result._unbuilt is None and first is result.new_items
+    assert "_unbuilt" not in vars(result) and first is result.new_items
     kinds = [(type(i).__name__, getattr(i, "tool_call_id", None)) for i in first]
     for call_id in ("c0", "c1"):  # each call: its start item, then (later) its output item, in the run's order
         assert kinds.index(("ToolCallItem", call_id)) < kinds.index(("ToolCallOutputItem", call_id))
     assert len(kinds) == 5 and kinds[-1] == ("MessageOutputItem", None)
     assert "ToolCallItem(" in repr(result)
     assert dataclasses.replace(result).new_items == first
+
+
+async def test_an_unread_result_pickles_and_copies_with_its_items(tracing: Tracing) -> None:
+    @function_tool
+    async def echo(x: int) -> str:
+        """Echoes."""
+        return f"ok {x}"
+
+    calls = [function_call("echo", {"x": 1}, call_id="c1")]
+    agent = scripted_agent([echo], calls)
+    result = await Runner.run(agent, "go", run_config=tracing.config)
+    copied = copy.copy(result)
+    assert [type(i).__name__ for i in copied.new_items][:2] == ["ToolCallItem", "ToolCallOutputItem"]
+    assert "_unbuilt" not in vars(result) and "_unbuilt" not in vars(copied)
+    result2 = await Runner.run(scripted_agent([echo], calls), "go", run_config=tracing.config)
+    state = result2.__getstate__()
+    assert "_unbuilt" not in state and [type(i).__name__ for i in state["new_items"]][:1] == ["ToolCallItem"]
