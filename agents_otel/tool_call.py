@@ -81,6 +81,11 @@ class _Held:
         self.raw = b""
 
 
+_CONTEXT_LOCK = threading.Lock()
+"""Guards making a call's ``ToolContext`` on first use. Not the call's own lock: ``current_tool_context()`` may be
+asked from user code that runs under that one (a ``redact`` hook while a progress event is recorded)."""
+
+
 class ToolCall:
     """Built once per tool call, so only what every call needs is set here; the sampling and supervision state of
     the few calls that use them lives in objects created on first use (``_sampler``, ``_held``, ``_supervision``)."""
@@ -197,8 +202,12 @@ class ToolCall:
         unless a hook, an error handler or ``current_tool_context()`` asks."""
         context = self._context
         if context is None:
-            run = self.run
-            context = self._context = ToolContext.for_call(self, self.agent, run.context, run.usage, self.call)
+            with _CONTEXT_LOCK:  # threads of one call asking at once get the same object (it compares by identity)
+                context = self._context
+                if context is None:
+                    run = self.run
+                    context = ToolContext.for_call(self, self.agent, run.context, run.usage, self.call)
+                    self._context = context
         return context
 
     # ---- the span's lifecycle, as the trace pipeline saw it (``SpanLifecycleListener``) --------------------------

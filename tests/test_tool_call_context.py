@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
 from typing import Any
 
 from opentelemetry import trace
@@ -127,3 +128,29 @@ async def test_an_unread_result_pickles_and_copies_with_its_items(tracing: Traci
     result2 = await Runner.run(scripted_agent([echo], calls), "go", run_config=tracing.config)
     state = result2.__getstate__()
     assert "_unbuilt" not in state and [type(i).__name__ for i in state["new_items"]][:1] == ["ToolCallItem"]
+
+
+async def test_threads_asking_for_the_context_at_once_get_the_same_one(tracing: Tracing) -> None:
+    @function_tool
+    def fan_out(n: int) -> str:
+        """A sync tool whose own threads all ask for the running call's context."""
+        import contextvars
+        from concurrent.futures import ThreadPoolExecutor
+
+        barrier = threading.Barrier(8)
+
+        def ask() -> int:
+            barrier.wait()
+            ctx = current_tool_context()
+            assert ctx is not None
+            return id(ctx)
+
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(contextvars.copy_context().run, ask) for _ in range(8)]
+            ids = {f.result() for f in futures}
+        return str(len(ids))
+
+    agent = scripted_agent([fan_out], [function_call("fan_out", {"n": 1}, call_id="c1")])
+    result = await Runner.run(agent, "go", run_config=tracing.config)
+    outputs = [i.output for i in result.new_items if isinstance(i, ToolCallOutputItem)]
+    assert outputs == ["1"]
