@@ -1,8 +1,9 @@
 """What a running tool knows about itself, and its one way to talk while it runs: ``send_progress``.
 
 ``ToolContext`` is a ``RunContextWrapper`` (the application's ``context`` and the run's ``usage``), as in the
-OpenAI Agents SDK, plus the call's identity. The runtime makes one per call around its ``ToolCall`` record; users
-make one directly to unit-test a tool: ``ToolContext(my_ctx, tool_name="search", tool_call_id="c1",
+OpenAI Agents SDK, plus the call's identity. The runtime makes at most one per call around its ``ToolCall`` record,
+when something first asks for it (the tool takes one, a hook or an error handler runs, ``current_tool_context()``);
+users make one directly to unit-test a tool: ``ToolContext(my_ctx, tool_name="search", tool_call_id="c1",
 tool_arguments='{"q": "x"}')``. Such a standalone context has no span: ``send_progress`` keeps the data in
 ``progress_sent`` so the test can assert on it.
 """
