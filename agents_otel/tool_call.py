@@ -189,9 +189,10 @@ class ToolCall:
         return self.agent.name
 
     def identified(self) -> ToolCallIdentity:
-        """The identity with its hex trace ids filled in (a run nobody streams fills them only when asked)."""
+        """The identity with its hex trace ids filled in, the one place they are: when the span starts in a streamed
+        run, when asked in a run nobody streams (items read, ``ToolContext.trace_id``)."""
         identity = self.identity
-        if not identity.span_id and self.started:
+        if not identity.span_id and self.start_reported:
             span_context = self.span_context
             identity.trace_id = self.run.trace_id_hex(span_context.trace_id)
             identity.span_id = span_id_hex(span_context.span_id)

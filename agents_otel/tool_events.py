@@ -31,7 +31,6 @@ from opentelemetry.trace import SpanContext
 from . import redaction
 from .items import RunItem, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
-from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
     from .redaction import RedactionKind
@@ -52,9 +51,7 @@ def started(call: ToolCall, span_context: SpanContext) -> bool:
         run.items.append(call)
         run.pending_items = True
         return True
-    identity = call.identity
-    identity.trace_id = run.trace_id_hex(span_context.trace_id)
-    identity.span_id = span_id_hex(span_context.span_id)
+    identity = call.identified()
     item = new_tool_call_item(identity, call.arguments)
     run.items.append(item)
     if run.stream_redact is not None:  # the stream leaves the process; new_items (and the model) keep raw values
