@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+import agents_otel_side as otel
 import floor
 import harness
-from agents_otel_side import Tracing, make_counting_provider
 from harness import Case, Scaling
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,52 +45,17 @@ def load_copies(base: str, new: str) -> tuple[str, str]:
     return "agents_otel_base", new
 
 
-def w1_cases(package: str, tracing: Tracing, streamed: bool, tag: str) -> dict[int, Case]:
-    """W1 (K parallel calls of a trivial async tool, then a final answer) on ``package``."""
-    core = importlib.import_module(package)
-    testing = importlib.import_module(f"{package}.testing")
-
-    @core.function_tool
-    async def echo(x: int) -> str:
-        """Return a short string.
-
-        Args:
-            x: Any integer.
-        """
-        return f"ok {x}"
-
-    def setup(k: int) -> tuple[int, Any, Any]:
-        calls = [testing.function_call("echo", {"x": i}, call_id=f"call_{i}") for i in range(k)]
-        model = testing.ScriptedModel([calls, [testing.assistant_message("done")]], check_calls=False)
-        agent = core.Agent(name="bench", instructions="Call the tools.", tools=[echo], model=model)
-        tracing.exporter.reset()
-        return k, agent, core.RunConfig(tracer_provider=tracing.provider)
-
-    async def run(state: tuple[int, Any, Any]) -> Any:
-        _, agent, config = state
-        if not streamed:
-            return await core.Runner.run(agent, "go", run_config=config)
-        result = core.Runner.run_streamed(agent, "go", run_config=config)
-        async for _ in result.stream_events():
-            pass
-        return result
-
-    def check(state: tuple[int, Any, Any], result: Any) -> None:
-        tracing.provider.force_flush()
-        if result.final_output != "done" or tracing.exporter.by_op["execute_tool"] != state[0]:
-            raise AssertionError(f"{tag}: wrong output or span count")
-
-    mode = "s" if streamed else "r"
-    return {k: Case(f"{tag}/{mode}/{k}", run, lambda k=k: setup(k), check) for k in KS}
-
-
-async def compare(base: str, new: str, modes: Sequence[str], rounds: int, gc_mode: harness.GcMode) -> str:
+async def compare(
+    base: str, new: str, modes: Sequence[str], rounds: int, gc_mode: harness.GcMode, check_items: bool = True
+) -> str:
     harness.use_clock("thread")
-    tracing = make_counting_provider()
+    tracing = otel.make_counting_provider()
     groups: dict[tuple[str, str], dict[int, Case]] = {}
     for mode in modes:
-        groups["new", mode] = w1_cases(new, tracing, mode == "s", "new")
-        groups["base", mode] = w1_cases(base, tracing, mode == "s", "base")
+        groups["new", mode] = otel.workload1_cases(
+            tracing, KS, streamed=mode == "s", prefix="new", package=new, check_items=check_items
+        )
+        groups["base", mode] = otel.workload1_cases(tracing, KS, streamed=mode == "s", prefix="base", package=base)
     groups["floor", ""] = floor.floor_cases(tracing, KS)
     cases = [case for group in groups.values() for case in group.values()]
     samples = await harness.ainterleave(cases, rounds=rounds, warmup=5, gc_mode=gc_mode)

@@ -46,23 +46,24 @@ OP_TOOL, OP_AGENT, OP_CHAT = "execute_tool", "invoke_agent", "chat"
 QUEUE_SIZE = 1 << 16  # >> spans per run (K=100 -> ~103); nothing may be dropped
 
 
-_API: Any = None
+_APIS: dict[str, Any] = {}
 
 
-def _import() -> Any:
-    """The agents_otel API as one namespace, or NotImplementedError saying why it is not usable yet.
+def _import(package: str = "agents_otel") -> Any:
+    """The agents_otel API as one namespace, or NotImplementedError saying why it is not usable yet. ``package``:
+    another importable copy of it (``benchmarks/ab.py`` measures two commits side by side).
 
     (importlib rather than ``from ... import`` so the import sorter does not flip-flop while
     ``agents_otel.testing`` does not exist yet.)
     """
-    global _API
-    if _API is None:
-        if importlib.util.find_spec("agents_otel") is None:  # not installed: use the source tree
+    api = _APIS.get(package)
+    if api is None:
+        if package == "agents_otel" and importlib.util.find_spec("agents_otel") is None:  # not installed: the tree
             sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
         try:
-            core = importlib.import_module("agents_otel")
-            testing = importlib.import_module("agents_otel.testing")
-            _API = SimpleNamespace(
+            core = importlib.import_module(package)
+            testing = importlib.import_module(f"{package}.testing")
+            api = _APIS[package] = SimpleNamespace(
                 Agent=core.Agent, Runner=core.Runner, RunConfig=core.RunConfig,
                 function_tool=core.function_tool, ScriptedModel=testing.ScriptedModel,
                 ToolContext=core.ToolContext, ProgressSampling=core.ProgressSampling,
@@ -70,8 +71,8 @@ def _import() -> Any:
                 function_call=testing.function_call, assistant_message=testing.assistant_message,
             )
         except (ImportError, AttributeError) as exc:  # the runtime is not there (yet)
-            raise NotImplementedError(f"agents_otel not usable yet ({exc})") from exc
-    return _API
+            raise NotImplementedError(f"{package} not usable yet ({exc})") from exc
+    return api
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,14 +152,14 @@ def make_counting_provider() -> Tracing:
 # --------------------------------------------------------------------------------------------
 
 
-_tool: Any = None
+_tools: dict[str, Any] = {}
 
 
-def _echo_tool() -> Any:
-    global _tool
-    if _tool is None:
+def _echo_tool(package: str) -> Any:
+    tool = _tools.get(package)
+    if tool is None:
 
-        @_import().function_tool
+        @_import(package).function_tool
         async def echo(x: int) -> str:
             """Return a short string.
 
@@ -167,8 +168,8 @@ def _echo_tool() -> Any:
             """
             return f"ok {x}"
 
-        _tool = echo
-    return _tool
+        tool = _tools[package] = echo
+    return tool
 
 
 @dataclass
@@ -176,10 +177,11 @@ class _State:
     k: int
     agent: Any
     run_config: Any
+    api: Any
 
 
-def setup_run(k: int, tracing: Tracing) -> _State:
-    api = _import()
+def setup_run(k: int, tracing: Tracing, package: str = "agents_otel") -> _State:
+    api = _import(package)
     model = api.ScriptedModel(
         [
             [api.function_call(TOOL_NAME, {"x": i}, call_id=f"call_{i}") for i in range(k)],
@@ -187,24 +189,25 @@ def setup_run(k: int, tracing: Tracing) -> _State:
         ],
         check_calls=False,  # the script's own sanity check is test tooling, not runtime: the peers' models have none
     )
-    agent = api.Agent(name="bench", instructions="Call the tools.", tools=[_echo_tool()], model=model)
+    agent = api.Agent(name="bench", instructions="Call the tools.", tools=[_echo_tool(package)], model=model)
     tracing.exporter.reset()
-    return _State(k, agent, api.RunConfig(tracer_provider=tracing.provider))
+    return _State(k, agent, api.RunConfig(tracer_provider=tracing.provider), api)
 
 
 async def run_once(state: _State) -> Any:
-    return await _import().Runner.run(state.agent, "go", run_config=state.run_config)
+    return await state.api.Runner.run(state.agent, "go", run_config=state.run_config)
 
 
 async def _run_streamed(state: _State) -> Any:
-    result = _import().Runner.run_streamed(state.agent, "go", run_config=state.run_config)
+    result = state.api.Runner.run_streamed(state.agent, "go", run_config=state.run_config)
     async for _event in result.stream_events():
         pass
     return result
 
 
-def check_run(state: _State, result: Any, tracing: Tracing) -> None:
-    """Flush (untimed), then raise unless the run produced the expected output and spans."""
+def check_run(state: _State, result: Any, tracing: Tracing, items: bool = True) -> None:
+    """Flush (untimed), then raise unless the run produced the expected output, run items and spans. ``items=False``
+    only for ``benchmarks/ablation.py``, whose stripped tool paths keep no call records."""
     k = state.k
     if not tracing.provider.force_flush(30_000):
         raise AssertionError("force_flush timed out")
@@ -214,7 +217,7 @@ def check_run(state: _State, result: Any, tracing: Tracing) -> None:
     if result.final_output != FINAL_TEXT:
         raise AssertionError(f"final_output {result.final_output!r} != {FINAL_TEXT!r}")
     outputs = [it.output for it in result.new_items if getattr(it, "type", None) == "tool_call_output_item"]
-    if sorted(outputs) != sorted(f"ok {i}" for i in range(k)):
+    if items and sorted(outputs) != sorted(f"ok {i}" for i in range(k)):
         raise AssertionError(f"expected {k} tool outputs 'ok i', got {len(outputs)}: {outputs[:3]}...")
     if exp.by_op[OP_TOOL] != k:
         raise AssertionError(
@@ -243,18 +246,21 @@ def workload1_cases(
     streamed: bool = False,
     prefix: str = "otel",
     read_items: bool = False,
+    package: str = "agents_otel",
+    check_items: bool = True,
 ) -> dict[int, Case]:
     """One :class:`Case` per K, same shape as ``peer_openai_agents.workload1_cases``. ``read_items``: a ``Runner.run``
-    that also reads ``RunResult.new_items`` while timed (a run nobody streams builds its tool items on that read)."""
-    _import()
+    that also reads ``RunResult.new_items`` while timed (a run nobody streams builds its tool items on that read).
+    ``package``: see :func:`_import`; ``check_items``: see :func:`check_run`."""
+    _import(package)
     run = _run_streamed if streamed else _run_reading_items if read_items else run_once
     mode = "streamed" if streamed else "run+items" if read_items else "run"
     return {
         k: Case(
             name=f"{prefix}/{mode}/K={k}",
-            setup=lambda k=k: setup_run(k, tracing),
+            setup=lambda k=k: setup_run(k, tracing, package),
             run=run,
-            check=lambda state, result: check_run(state, result, tracing),
+            check=lambda state, result: check_run(state, result, tracing, check_items),
         )
         for k in ks
     }
