@@ -105,6 +105,7 @@ class ToolCall:
         "items_made",
         "last_activity",
         "output",
+        "reporting",
         "run",
         "sequence",
         "span",
@@ -127,6 +128,8 @@ class ToolCall:
         self.span_context: SpanContext = INVALID_SPAN_CONTEXT
         self.sequence = 0
         self.ended = False
+        self.reporting = False
+        """Some thread has entered :meth:`progress`: from then on :meth:`close` settles the call under the lock."""
         self.start_reported = False
         """``tool_called`` was created (by the processor's ``on_start``, or by :meth:`start` for an unseen span)."""
         self.end_reported = False
@@ -235,6 +238,7 @@ class ToolCall:
     def progress(self, data: Any) -> bool:
         raw = encode_payload(data, self.tool_name)
         now = time.monotonic()
+        self.reporting = True  # before the lock, and before ``ended`` is read: see close()
         with self._lock:
             if self.ended:
                 self.run.progress_dropped += 1
@@ -327,11 +331,19 @@ class ToolCall:
         """Refuse further progress and settle the trace record: the held-back last event and the totals.
 
         Called before the span gets its error, so the last progress precedes the exception event.
+
+        Most calls never report progress, and for them this takes no lock: ``ended`` is stored first, ``reporting``
+        read second, while :meth:`progress` stores ``reporting`` first and reads ``ended`` second (under the lock).
+        Whichever store comes first (the interpreter orders them), one side sees the other's: either this sees
+        ``reporting`` and settles under the lock, or that progress call sees ``ended`` and is dropped, so no
+        progress slips onto the span after its totals.
         """
-        with self._lock:
-            if self.ended:
-                return
-            self.ended = True
+        if self.ended:
+            return
+        self.ended = True
+        if not self.reporting:
+            return  # nothing emitted, nothing in flight: no totals to record
+        with self._lock:  # waits out a progress call already past its ``ended`` check
             emitted = self.sequence
             if not emitted:
                 return

@@ -11,7 +11,8 @@ Who calls in (the path is one-way: records flow from ``ToolCall`` to here, never
 * ``started`` / ``ended``: the ``execute_tool`` span's lifecycle, as the trace pipeline sees it — forwarded by
   :class:`~agents_otel.tracing.processor.ToolStreamProcessor` from the SDK's ``on_start`` / ``on_end``. When the
   pipeline never sees the span (sampled out, or no SDK provider), ``ToolCall`` calls them itself; its
-  ``start_reported`` / ``end_reported`` flags make each fire once either way.
+  ``start_reported`` / ``end_reported`` flags make each fire once either way. A run nobody streams has no stream
+  to forward to, so its tool spans start without the listener and ``ToolCall`` reports them itself, the same way.
 * ``progress`` / ``stalled``: ``ToolCall`` right after it recorded the same record as a span event. No SDK hook
   fires on ``span.add_event``, so there is nothing to forward from.
 

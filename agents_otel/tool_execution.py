@@ -155,14 +155,20 @@ async def execute_tool_call(
     if hooked:
         assert tool is not None
         await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)  # before the span: fails the run
-    # The span starts in a context that carries the call's record, where the span processor finds its listener. The
-    # body runs with the span current in a context that still carries it (current_tool_context() reads it there),
-    # built in one step rather than by copying the start context again. The scope is SpanScope's, inline (this
-    # runs on every call): the call's held-back progress is settled before record_outcome records an error, and
-    # the call ends (reporting tool_output) only after its outcome is on the span.
+    # In a run with a live stream the span starts in a context that carries the call's record, where the span
+    # processor finds the listener it forwards the span's start and end to. A run nobody streams has nothing to
+    # forward to: its span starts in the plain context and the call reports its own start and end (the path of a
+    # span the SDK never saw), a context and two forwards less per call. Either way the body runs with the span
+    # current in a context that carries the record (current_tool_context() reads it there), built in one step. The
+    # scope is SpanScope's, inline (this runs on every call): the call's held-back progress is settled before
+    # record_outcome records an error, and the call ends (reporting tool_output) only after its outcome is on the
+    # span.
     parent = context_api.get_current()
     span = run.tracer.start_span(
-        f"{A.OP_EXECUTE_TOOL} {name}", Context({**parent, TOOL_CALL_CONTEXT_KEY: record}), SpanKind.INTERNAL, attributes
+        f"{A.OP_EXECUTE_TOOL} {name}",
+        Context({**parent, TOOL_CALL_CONTEXT_KEY: record}) if run.listening else parent,
+        SpanKind.INTERNAL,
+        attributes,
     )
     record.start(span)
     token = context_api.attach(Context({**parent, SPAN_KEY: span, TOOL_CALL_CONTEXT_KEY: record}))

@@ -13,6 +13,7 @@ import dataclasses
 import threading
 from typing import Any
 
+import pytest
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import INVALID_SPAN
@@ -30,7 +31,10 @@ def test_the_span_key_makes_a_span_current_as_set_span_in_context_does() -> None
     assert trace.get_current_span(ours) is INVALID_SPAN
 
 
-async def test_spans_a_tool_starts_are_children_not_tool_spans(tracing: Tracing) -> None:
+@pytest.mark.parametrize("streamed", [True, False], ids=["streamed", "unstreamed"])
+async def test_spans_a_tool_starts_are_children_not_tool_spans(tracing: Tracing, streamed: bool) -> None:
+    """Streamed, the processor forwards the tool span and must decline the children; unstreamed, the call reports
+    its own span (the processor forwards nothing), and the children still must not count as a second start."""
     seen: dict[str, Any] = {}
 
     @function_tool
@@ -42,17 +46,22 @@ async def test_spans_a_tool_starts_are_children_not_tool_spans(tracing: Tracing)
         return f"ok {n}"
 
     agent = scripted_agent([inner_work], [function_call("inner_work", {"n": 1}, call_id="c1")])
-    events = await streamed_events(agent, tracing.config)
-
-    tool_events = [e for e in events if getattr(e, "name", None) in ("tool_called", "tool_output")]
-    assert [e.name for e in tool_events] == ["tool_called", "tool_output"]  # one call: one pair, no child mistaken
+    if streamed:
+        events = await streamed_events(agent, tracing.config)
+        tool_events = [e for e in events if getattr(e, "name", None) in ("tool_called", "tool_output")]
+        assert [e.name for e in tool_events] == ["tool_called", "tool_output"]  # one pair, no child mistaken
+        items = [e.item for e in tool_events]
+    else:
+        result = await Runner.run(agent, "go", run_config=tracing.config)
+        items = [i for i in result.new_items if isinstance(i, ToolCallItem | ToolCallOutputItem)]
+        assert [type(i) for i in items] == [ToolCallItem, ToolCallOutputItem]
     tool_span = tracing.tool_span("c1")
     (child,) = tracing.named("app.child")
     (grandchild,) = tracing.named("app.grandchild")
     assert child.parent is not None and child.parent.span_id == tool_span.context.span_id
     assert grandchild.parent is not None and grandchild.parent.span_id == child.context.span_id
     assert isinstance(seen["ctx"], ToolContext) and seen["ctx"].tool_call_id == "c1"  # found under the children
-    assert tool_events[0].item.span_id == format(tool_span.context.span_id, "016x")
+    assert [i.span_id for i in items] == [format(tool_span.context.span_id, "016x")] * 2
 
 
 async def test_non_streamed_items_equal_streamed_items_and_carry_the_span_ids(tracing: Tracing) -> None:

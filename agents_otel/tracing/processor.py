@@ -1,9 +1,10 @@
 """The runtime's one SpanProcessor: the trace pipeline's span lifecycle reaches a run's live stream through it.
 
-The runtime starts each ``execute_tool`` span in a context that carries a listener (its ``ToolCall``) under a
-private context key; ``on_start`` and ``on_end`` forward to that listener, which hands the record to ``tool_events``
-— the one module that builds tool run items and stream events. This adapter builds nothing and knows nothing of
-runs, items or events: it only imports downward, and any object with the two listener methods can ride on it.
+The runtime starts each ``execute_tool`` span of a run with a live stream in a context that carries a listener (its
+``ToolCall``) under a private context key; ``on_start`` and ``on_end`` forward to that listener, which hands the
+record to ``tool_events`` — the one module that builds tool run items and stream events. This adapter builds
+nothing and knows nothing of runs, items or events: it only imports downward, and any object with the two listener
+methods can ride on it.
 
 The key stays in the context while the tool body runs: it is how ``current_tool_context()`` finds the running call
 (one context for both, rather than a context variable of its own set and reset on every call). Spans the tool body
