@@ -49,19 +49,26 @@ async def compare(
     base: str, new: str, modes: Sequence[str], rounds: int, gc_mode: harness.GcMode, check_items: bool = True
 ) -> str:
     harness.use_clock("thread")
-    tracing = otel.make_counting_provider()
+    # A provider per side: each copy registers its own span processor, which the other side and the floor must not
+    # pay for.
+    new_tracing, base_tracing = otel.make_counting_provider(), otel.make_counting_provider()
     groups: dict[tuple[str, str], dict[int, Case]] = {}
     for mode in modes:
         groups["new", mode] = otel.workload1_cases(
-            tracing, KS, streamed=mode == "s", prefix="new", package=new, check_items=check_items
+            new_tracing, KS, streamed=mode == "s", prefix="new", package=new, check_items=check_items
         )
-        groups["base", mode] = otel.workload1_cases(tracing, KS, streamed=mode == "s", prefix="base", package=base)
-    groups["floor", ""] = floor.floor_cases(tracing, KS)
+        groups["base", mode] = otel.workload1_cases(
+            base_tracing, KS, streamed=mode == "s", prefix="base", package=base
+        )
+    groups["floor", ""] = floor.floor_cases(otel.make_counting_provider(), KS)
+    groups["floor-root", ""] = floor.floor_cases(otel.make_counting_provider(), KS, parented=False)
     cases = [case for group in groups.values() for case in group.values()]
     samples = await harness.ainterleave(cases, rounds=rounds, warmup=5, gc_mode=gc_mode)
     marginal = {key: Scaling({k: samples[c.name] for k, c in group.items()}).marginal for key, group in groups.items()}
     f = marginal["floor", ""]
-    parts = [f"Python {sys.version.split()[0]}, floor {f * 1e6:.2f} µs"]
+    parts = [
+        f"Python {sys.version.split()[0]}, floor {f * 1e6:.2f} µs (root spans: {marginal['floor-root', ''] * 1e6:.2f})"
+    ]
     for mode in modes:
         n, b = marginal["new", mode], marginal["base", mode]
         parts.append(

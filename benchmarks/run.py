@@ -150,11 +150,15 @@ async def workload1(
     mode = "run_streamed" if streamed else "run"
     sdk_cases = sdk.workload1_cases(counter, KS, streamed=streamed)
     otel_cases = await otel_workload1_cases(side, streamed)
-    floor_cases = floor.floor_cases(side.tracing, KS) if otel_cases else {}
+    # The floors on providers of their own: they must not pay for agents_otel's span processor (nor the peers' do).
+    floor_cases = floor.floor_cases(otel.make_counting_provider(), KS) if otel_cases else {}
+    root_cases = floor.floor_cases(otel.make_counting_provider(), KS, parented=False) if otel_cases else {}
     # Runner.run builds a run's tool items only when RunResult.new_items is read: a second agents_otel case reads
     # them inside the timed window, so what that costs is a row of its own rather than left out.
     items_cases = otel.workload1_cases(side.tracing, KS, read_items=True) if otel_cases and not streamed else {}
-    cases = [*sdk_cases.values(), *otel_cases.values(), *items_cases.values(), *floor_cases.values()]
+    cases = [
+        *sdk_cases.values(), *otel_cases.values(), *items_cases.values(), *floor_cases.values(), *root_cases.values()
+    ]
     try:
         samples: dict[str, Sample] = await harness.ainterleave(cases, rounds=args.rounds, warmup=args.warmup)
     except Exception as exc:
@@ -169,6 +173,8 @@ async def workload1(
     extra: dict[str, Any] = {}
     if otel_cases and items_cases:
         extra["items"] = Scaling({k: samples[c.name] for k, c in items_cases.items()})
+    if otel_cases and root_cases:
+        extra["root_floor"] = Scaling({k: samples[c.name] for k, c in root_cases.items()})
     return W1Result(mode, sdk_scaling, otel_scaling, side, floor=floor_scaling, extra=extra)
 
 
@@ -269,10 +275,24 @@ def w1_rows(table: Table, r: W1Result) -> None:
                 r.otel.marginal,
                 r.floor.marginal,
                 target=TARGETS.get("marginal_floor"),
-                note="floor: bare SDK span, 6 attributes, made current, one Task per call (benchmarks/floor.py)",
+                note=(
+                    "floor: bare SDK span, 6 attributes, child of the run's span, made current, one Task per call "
+                    "(benchmarks/floor.py)"
+                ),
                 basis=FLOOR,
             )
         )
+        root = r.extra.get("root_floor")
+        if root is not None:
+            table.add(
+                Row(
+                    f"{name} marginal / tool call vs floor of root spans",
+                    r.otel.marginal,
+                    root.marginal,
+                    note="the floor as first measured: each call's span a root span (a trace per call), no target",
+                    basis=FLOOR,
+                )
+            )
         items = r.extra.get("items")
         if items is not None:
             table.add(
