@@ -85,6 +85,9 @@ _CONTEXT_LOCK = threading.Lock()
 """Guards making a call's ``ToolContext`` on first use. Not the call's own lock: ``current_tool_context()`` may be
 asked from user code that runs under that one (a ``redact`` hook while a progress event is recorded)."""
 
+_LOCK_LOCK = threading.Lock()
+"""Guards making a call's own lock on first use: most calls never report progress and never need one."""
+
 
 class ToolCall:
     """Built once per tool call, so only what every call needs is set here; the sampling and supervision state of
@@ -146,7 +149,8 @@ class ToolCall:
         self._supervision: _Supervision | None = None
         self._sampler: ProgressSampler | None = None
         self._held: _Held | None = None
-        self._lock = threading.Lock()
+        self._lock: threading.Lock | None = None
+        """Made by :meth:`_guard` on first use."""
 
     @property
     def stall_timeout(self) -> float | None:
@@ -234,12 +238,20 @@ class ToolCall:
         if stall_timeout is not None:
             self.run.metrics.tool_supervised(self)  # the stall series starts at 0, so the first stall alerts
 
+    def _guard(self) -> threading.Lock:
+        """The call's lock, made on first use (by whichever thread asks first; every thread gets the same one)."""
+        with _LOCK_LOCK:
+            lock = self._lock
+            if lock is None:
+                lock = self._lock = threading.Lock()
+        return lock
+
     # ---- progress (any thread) ---------------------------------------------------------------------------
     def progress(self, data: Any) -> bool:
         raw = encode_payload(data, self.tool_name)
         now = time.monotonic()
         self.reporting = True  # before the lock, and before ``ended`` is read: see close()
-        with self._lock:
+        with self._lock or self._guard():
             if self.ended:
                 self.run.progress_dropped += 1
                 return False
@@ -297,7 +309,7 @@ class ToolCall:
 
     # ---- the watchdog (loop thread) ------------------------------------------------------------------------
     def mark_stalled(self, now: float) -> None:
-        with self._lock:
+        with self._lock or self._guard():
             timeout = self.stall_timeout
             quiet = now - self.last_activity
             if self.ended or self.stalled or timeout is None or quiet < timeout:
@@ -338,12 +350,13 @@ class ToolCall:
         ``reporting`` and settles under the lock, or that progress call sees ``ended`` and is dropped, so no
         progress slips onto the span after its totals.
         """
-        if self.ended:
-            return
-        self.ended = True
-        if not self.reporting:
-            return  # nothing emitted, nothing in flight: no totals to record
-        with self._lock:  # waits out a progress call already past its ``ended`` check
+        if not self.ended:
+            self.ended = True
+            if self.reporting:  # else nothing emitted, nothing in flight: no totals to record
+                self._settle()
+
+    def _settle(self) -> None:
+        with self._lock or self._guard():  # waits out a progress call already past its ``ended`` check
             emitted = self.sequence
             if not emitted:
                 return
@@ -360,7 +373,10 @@ class ToolCall:
 
     def finish(self, output: Any, error_type: str | None) -> None:
         """Close the call to further progress, then end its span (which reports ``tool_output``)."""
-        self.close()
+        if not self.ended:  # close(), inline: this runs on every call
+            self.ended = True
+            if self.reporting:
+                self._settle()
         self.output = output
         self.error_type = error_type
         if self._supervision is not None:

@@ -193,11 +193,15 @@ async def execute_tool_call(
                     raise error from exc
             else:
                 value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
-            if type(value) is not str and holds_iterator(value):  # str: most tools, no check; never consumed
-                raise ToolOutputError(
-                    f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string instead"
-                )
-            text = output_text(value)
+            if type(value) is str:  # most tools: shown as it is
+                text = value
+            else:
+                if holds_iterator(value):  # never consumed
+                    raise ToolOutputError(
+                        f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string "
+                        "instead"
+                    )
+                text = output_text(value)
         finally:
             context_api.detach(token)
     except BaseException as exc:

@@ -19,7 +19,15 @@ from opentelemetry.context import Context
 from opentelemetry.trace import INVALID_SPAN
 from support import Tracing, scripted_agent, streamed_events
 
-from agents_otel import Runner, ToolCallItem, ToolCallOutputItem, ToolContext, current_tool_context, function_tool
+from agents_otel import (
+    Runner,
+    ToolCallItem,
+    ToolCallOutputItem,
+    ToolContext,
+    ToolProgressStreamEvent,
+    current_tool_context,
+    function_tool,
+)
 from agents_otel.testing import function_call
 from agents_otel.tracing.spans import SPAN_KEY
 
@@ -163,3 +171,42 @@ async def test_threads_asking_for_the_context_at_once_get_the_same_one(tracing: 
     result = await Runner.run(agent, "go", run_config=tracing.config)
     outputs = [i.output for i in result.new_items if isinstance(i, ToolCallOutputItem)]
     assert outputs == ["1"]
+
+
+async def test_a_thread_reporting_while_its_call_ends_is_counted_or_dropped_never_lost(tracing: Tracing) -> None:
+    """A call ends without taking its lock when no progress was ever reported (``ToolCall.close``): each tool here
+    leaves a thread behind that reports until it is refused, racing the end. Every report the call accepted must be
+    in the stream before its ``tool_output`` and in the span's totals; the first refused one must be in neither."""
+    accepted: dict[str, int] = {}
+    threads: list[threading.Thread] = []
+
+    def keep_reporting(ctx: ToolContext[Any]) -> None:
+        n = 0
+        while ctx.send_progress({"n": n}):
+            n += 1
+        accepted[ctx.tool_call_id] = n
+
+    @function_tool
+    async def leaves_a_reporter(ctx: ToolContext[Any], i: int) -> str:
+        """Starts a thread that outlives the call."""
+        thread = threading.Thread(target=keep_reporting, args=(ctx,))
+        threads.append(thread)
+        thread.start()
+        return f"ok {i}"
+
+    calls = [function_call("leaves_a_reporter", {"i": i}, call_id=f"c{i}") for i in range(20)]
+    events = await streamed_events(scripted_agent([leaves_a_reporter], calls), tracing.config)
+    for thread in threads:
+        thread.join()
+
+    for i in range(20):
+        call_id = f"c{i}"
+        mine = [e for e in events if getattr(e, "tool_call_id", None) == call_id]
+        assert [getattr(e, "name", None) for e in (mine[0], mine[-1])] == ["tool_called", "tool_output"]
+        progress = [e for e in mine[1:-1] if isinstance(e, ToolProgressStreamEvent)]
+        assert len(progress) == len(mine) - 2
+        # a lagging consumer gets floods coalesced: each delivered event says how many it replaced
+        assert sum(1 + e.coalesced for e in progress) == accepted[call_id]
+        assert [e.sequence for e in progress[-1:]] == ([accepted[call_id]] if accepted[call_id] else [])
+        span = tracing.tool_span(call_id)
+        assert (span.attributes or {}).get("agents_otel.progress.emitted", 0) == accepted[call_id]
