@@ -46,6 +46,19 @@ class EventStream:
 
     # ---- producers (any thread) --------------------------------------------------------------------------
     def put(self, event: StreamEvent) -> None:
+        if threading.get_ident() == self._loop_thread:
+            # The loop's own producers (every lifecycle event but a nested run's in a worker thread) take no lock:
+            # the consumer and close() run on this thread, so neither can interleave, and a worker thread's put
+            # in the middle of this one at worst wakes the same waiter twice (each wake checks done()).
+            if self._closed:
+                return
+            self._items.append(event)  # deque.append is atomic against a worker thread's append
+            waiter = self._waiter
+            if waiter is not None:
+                self._waiter = None
+                if not waiter.done():
+                    waiter.set_result(None)
+            return
         with self._lock:
             if self._closed:
                 return

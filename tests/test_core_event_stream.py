@@ -85,3 +85,41 @@ async def test_events_put_after_close_are_ignored() -> None:
     stream.put(lifecycle("late"))
     stream.put_progress(progress("c", 1))
     assert await stream.get_batch() == []
+
+
+async def test_loop_and_worker_producers_at_once_lose_nothing_and_keep_each_order() -> None:
+    """The loop thread's ``put`` takes no lock (the consumer runs on that thread); worker threads putting at the
+    same time, lifecycle and progress, must neither lose an event nor leave the consumer asleep."""
+    stream = EventStream(asyncio.get_running_loop(), max_buffered=1_000_000)
+    received: list[StreamEvent] = []
+
+    async def consume() -> None:
+        while batch := await stream.get_batch():
+            received.extend(batch)
+
+    consumer = asyncio.ensure_future(consume())
+
+    def produce(name: str) -> None:
+        for i in range(1, 3001):
+            stream.put_progress(progress(name, i))
+            if i % 100 == 0:
+                stream.put(lifecycle(f"{name}-{i}"))
+
+    threads = [threading.Thread(target=produce, args=(name,)) for name in ("w1", "w2")]
+    for thread in threads:
+        thread.start()
+    for i in range(3000):
+        stream.put(lifecycle(f"loop-{i}"))
+        if i % 7 == 0:
+            await asyncio.sleep(0)  # let the consumer take a batch between loop puts
+    for thread in threads:
+        await asyncio.to_thread(thread.join)
+    stream.close()
+    await consumer
+
+    texts = [e.item.text for e in received if isinstance(e, RunItemStreamEvent)]  # type: ignore[union-attr]
+    assert [t for t in texts if t.startswith("loop-")] == [f"loop-{i}" for i in range(3000)]
+    for name in ("w1", "w2"):
+        assert [t for t in texts if t.startswith(name)] == [f"{name}-{i}" for i in range(100, 3001, 100)]
+        mine = [e.sequence for e in received if isinstance(e, ToolProgressStreamEvent) and e.tool_call_id == name]
+        assert mine == list(range(1, 3001))
