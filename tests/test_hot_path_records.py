@@ -13,7 +13,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from agents_otel.function_schema import function_schema
 from agents_otel.items import (
@@ -58,6 +58,9 @@ def _tool(
     d: Point | None = None,
     e: Literal["x", "y"] = "x",
     f: Annotated[int, Field(ge=0)] = 1,
+    g: Annotated[str, AfterValidator(str.upper)] = "low",
+    h: list[int] | None = None,
+    i: Annotated[int | None, Field(frozen=True)] = None,
 ) -> str:
     return ""
 
@@ -69,8 +72,10 @@ GOOD = [
     '{"a": 1, "d": {"x": 3}}',
     '{"a": 1, "e": "y", "f": 4}',
     '{"a": 1, "zz": 2}',
+    '{"a": 1, "g": "shout", "h": [1, 2], "i": 3}',
+    '{"a": 1, "h": null, "i": null}',
 ]
-BAD = ['{"a": "x"}', "{}", "[1]", "not json", '{"a": 1, "f": -1}', '{"a": 1, "d": {"y": 1}}']
+BAD = ['{"a": "x"}', "{}", "[1]", "not json", '{"a": 1, "f": -1}', '{"a": 1, "d": {"y": 1}}', '{"a": 1, "h": ["x"]}']
 
 
 def test_the_fast_path_is_taken_for_a_function_tool() -> None:
