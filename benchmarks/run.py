@@ -282,28 +282,27 @@ def w1_rows(table: Table, r: W1Result) -> None:
                 basis=FLOOR,
             )
         )
-        root = r.extra.get("root_floor")
-        if root is not None:
-            table.add(
-                Row(
-                    f"{name} marginal / tool call vs floor of root spans",
-                    r.otel.marginal,
-                    root.marginal,
-                    note="the floor as first measured: each call's span a root span (a trace per call), no target",
-                    basis=FLOOR,
+        root, items = r.extra.get("root_floor"), r.extra.get("items")
+        # rows without a target: the floor as first measured, and the deferred cost of reading new_items
+        extra_rows = [
+            (
+                "vs floor of root spans",
+                r.otel,
+                root,
+                "the floor as first measured: each call's span a root span (a trace per call), no target",
+            ),
+            (
+                "vs floor, new_items read",
+                items,
+                r.floor,
+                "the same run reading RunResult.new_items while timed (its tool items are built on read)",
+            ),
+        ]
+        for label, figure, base, note in extra_rows:
+            if figure is not None and base is not None:
+                table.add(
+                    Row(f"{name} marginal / tool call {label}", figure.marginal, base.marginal, note=note, basis=FLOOR)
                 )
-            )
-        items = r.extra.get("items")
-        if items is not None:
-            table.add(
-                Row(
-                    f"{name} marginal / tool call vs floor, new_items read",
-                    items.marginal,
-                    r.floor.marginal,
-                    note="the same run reading RunResult.new_items while timed (its tool items are built on read)",
-                    basis=FLOOR,
-                )
-            )
 
 
 async def w1_memory_row(table: Table, counter: sdk.CountingProcessor, side: SideState, k: int = 100) -> None:

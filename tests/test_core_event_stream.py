@@ -19,6 +19,11 @@ def lifecycle(text: str) -> RunItemStreamEvent:
     return RunItemStreamEvent("message_output_created", MessageOutputItem(text, "a"))
 
 
+async def consume_into(stream: EventStream, received: list[StreamEvent]) -> None:
+    while batch := await stream.get_batch():
+        received.extend(batch)
+
+
 async def drain(stream: EventStream) -> list[StreamEvent]:
     stream.close()
     out: list[StreamEvent] = []
@@ -60,12 +65,7 @@ async def test_past_the_bound_progress_coalesces_but_keeps_first_last_and_lifecy
 async def test_a_thread_producer_wakes_the_waiting_consumer() -> None:
     stream = EventStream(asyncio.get_running_loop(), max_buffered=100_000)
     received: list[StreamEvent] = []
-
-    async def consume() -> None:
-        while batch := await stream.get_batch():
-            received.extend(batch)
-
-    consumer = asyncio.ensure_future(consume())
+    consumer = asyncio.ensure_future(consume_into(stream, received))
 
     def produce() -> None:
         for i in range(1, 2001):
@@ -92,12 +92,7 @@ async def test_loop_and_worker_producers_at_once_lose_nothing_and_keep_each_orde
     same time, lifecycle and progress, must neither lose an event nor leave the consumer asleep."""
     stream = EventStream(asyncio.get_running_loop(), max_buffered=1_000_000)
     received: list[StreamEvent] = []
-
-    async def consume() -> None:
-        while batch := await stream.get_batch():
-            received.extend(batch)
-
-    consumer = asyncio.ensure_future(consume())
+    consumer = asyncio.ensure_future(consume_into(stream, received))
 
     def produce(name: str) -> None:
         for i in range(1, 3001):
