@@ -18,7 +18,7 @@ from typing import Any
 import ab
 from opentelemetry import context as context_api
 from opentelemetry import trace
-from opentelemetry.context import Context, create_key
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
 
 import agents_otel.tool_execution as tool_execution
@@ -26,8 +26,6 @@ from agents_otel.tool_call import ToolCall
 from agents_otel.tracing import attributes as A
 from agents_otel.tracing.processor import TOOL_CALL_CONTEXT_KEY
 from agents_otel.tracing.spans import SPAN_KEY
-
-_UNSEEN = create_key("ablation.unseen")  # a key the span processor does not read: the record rides, unforwarded
 
 
 def _attributes(agent: Any, call: Any, tool: Any) -> dict[str, Any]:
@@ -54,17 +52,19 @@ async def bare(run: Any, agent: Any, call: Any, tool: Any, batch: Any = None, **
         span.end()
 
 
-def _with_record(key: Any, lifecycle: bool) -> Callable[..., Coroutine[Any, Any, Any]]:
+def _with_record(forwarded: bool, lifecycle: bool) -> Callable[..., Coroutine[Any, Any, Any]]:
     async def variant(run: Any, agent: Any, call: Any, tool: Any, batch: Any = None, **_: Any) -> Any:
         record = ToolCall(run, call, agent)
         parent = context_api.get_current()
         span = run.tracer.start_span(
-            f"execute_tool {call.name}", Context({**parent, key: record}), SpanKind.INTERNAL,
+            f"execute_tool {call.name}",
+            Context({**parent, TOOL_CALL_CONTEXT_KEY: record}) if forwarded else parent,
+            SpanKind.INTERNAL,
             _attributes(agent, call, tool),
         )
         if lifecycle:
             record.start(span)
-        token = context_api.attach(Context({**parent, SPAN_KEY: span, key: record}))
+        token = context_api.attach(Context({**parent, SPAN_KEY: span, TOOL_CALL_CONTEXT_KEY: record}))
         try:
             value = await tool.on_invoke_tool.raw(None, call.arguments)
         finally:
@@ -80,9 +80,9 @@ def _with_record(key: Any, lifecycle: bool) -> Callable[..., Coroutine[Any, Any,
 
 VARIANTS: dict[str, Callable[..., Coroutine[Any, Any, Any]] | None] = {
     "bare": bare,
-    "record": _with_record(_UNSEEN, lifecycle=False),  # + the ToolCall and the contexts that carry it
-    "lifecycle": _with_record(_UNSEEN, lifecycle=True),  # + its start and finish, reporting them itself
-    "processor": _with_record(TOOL_CALL_CONTEXT_KEY, lifecycle=True),  # + forwarded by the span processor
+    "record": _with_record(forwarded=False, lifecycle=False),  # + the ToolCall, in the body's context
+    "lifecycle": _with_record(forwarded=False, lifecycle=True),  # + its start and finish, reported by itself
+    "processor": _with_record(forwarded=True, lifecycle=True),  # the record in the start context too, forwarded
     "full": None,  # the real tool path
 }
 
