@@ -61,6 +61,21 @@ def pair(
     b.stop()
 
 
+@pytest.fixture
+def replica(control: tuple[Any, str], tmp_path: Path) -> Iterator[Callable[..., Replica]]:
+    """``replica(broker_url, name, *args)`` starts a replica of the test's own, with a short lease (the test may
+    kill, stop or freeze it); every one is stopped when the test ends, however it ends."""
+    started: list[Replica] = []
+
+    def start_replica(broker_url: str, name: str = "owner", *args: str) -> Replica:
+        started.append(Replica(broker_url, control[1], tmp_path / f"{name}.log", "--lease-seconds", LEASE, *args))
+        return started[-1]
+
+    yield start_replica
+    for one in started:
+        one.stop()
+
+
 class Watcher(threading.Thread):
     """One SSE client in its own thread; the test blocks on the events it expects, never on time."""
 
@@ -121,6 +136,17 @@ def start(replica: Replica, steps: int, headers: dict[str, str] | None = None) -
 
 def release(control: tuple[Any, str], gate: str, n: int = 1) -> None:
     control[0].rpush(f"gate:{gate}", *["go"] * n)
+
+
+def past_first_step(
+    owner: Replica, watched_on: Replica, control: tuple[Any, str], steps: int
+) -> tuple[str, dict[str, Any], Watcher, dict[str, Any]]:
+    """A run of ``steps`` gated progress steps started on ``owner`` and watched on ``watched_on``, once the watcher
+    has seen its first step: (gate, run, watcher, that first progress event)."""
+    gate, run = start(owner, steps=steps)
+    watcher = Watcher(watched_on.base_url, run["events_url"])
+    release(control, gate)
+    return gate, run, watcher, watcher.wait_for(progress(1))
 
 
 def status(replica: Replica, run_id: str) -> dict[str, Any]:
@@ -277,19 +303,13 @@ def test_traceparent_continues_through_any_replica(pair: tuple[Replica, Replica]
 
 
 def test_a_killed_owner_ends_its_runs_with_owner_lost_everywhere(
-    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, tmp_path: Path
+    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, replica: Callable[..., Replica]
 ) -> None:
     a, b = pair
-    owner = Replica(broker.url, control[1], tmp_path / "owner.log", "--lease-seconds", LEASE)
-    try:
-        gate, run = start(owner, steps=3)
-        on_b = Watcher(b.base_url, run["events_url"])
-        release(control, gate)
-        published = on_b.wait_for(progress(1))
-        owner.kill()
-        seen = on_b.finish()
-    finally:
-        owner.stop()
+    owner = replica(broker.url)
+    gate, run, on_b, published = past_first_step(owner, b, control, steps=3)
+    owner.kill()
+    seen = on_b.finish()
     release(control, gate, 2)
 
     final = json.loads(seen[-1])
@@ -302,47 +322,35 @@ def test_a_killed_owner_ends_its_runs_with_owner_lost_everywhere(
 
 
 def test_an_owner_shut_down_mid_run_ends_it_as_cancelled_for_every_watcher(
-    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, tmp_path: Path
+    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, replica: Callable[..., Replica]
 ) -> None:
     _, b = pair
-    owner = Replica(broker.url, control[1], tmp_path / "owner.log", "--lease-seconds", LEASE)
-    try:
-        gate, run = start(owner, steps=2)
-        on_b = Watcher(b.base_url, run["events_url"])
-        release(control, gate)
-        on_b.wait_for(progress(1))
-        owner.process.send_signal(signal.SIGTERM)  # a deploy: the shutdown cancels the run and publishes that
-        final = on_b.wait_for(lambda e: e["type"] in ("run_completed", "run_failed", "run_cancelled"))
-        release(control, gate)  # let the cancelled tool's thread go, so the process can exit
-    finally:
-        owner.stop()
+    owner = replica(broker.url)
+    gate, _, on_b, _ = past_first_step(owner, b, control, steps=2)
+    owner.process.send_signal(signal.SIGTERM)  # a deploy: the shutdown cancels the run and publishes that
+    final = on_b.wait_for(lambda e: e["type"] in ("run_completed", "run_failed", "run_cancelled"))
+    release(control, gate)  # let the cancelled tool's thread go, so the process can exit
     assert final["type"] == "run_cancelled"
     assert ids(on_b.finish()) == list(range(1, final["id"] + 1))
 
 
 def test_a_frozen_owner_is_fenced_off_once_another_replica_ended_its_run(
-    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, tmp_path: Path
+    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, replica: Callable[..., Replica]
 ) -> None:
     a, b = pair
-    owner = Replica(broker.url, control[1], tmp_path / "owner.log", "--lease-seconds", LEASE)
-    try:
-        gate, run = start(owner, steps=3)
-        on_b = Watcher(b.base_url, run["events_url"])
-        release(control, gate)
-        on_b.wait_for(progress(1))
-        owner.process.send_signal(signal.SIGSTOP)  # alive but silent: its lease runs out
-        seen = on_b.finish()
-        assert json.loads(seen[-1])["error_type"] == "owner_lost"
-        owner.process.send_signal(signal.SIGCONT)
-        release(control, gate, 2)  # the woken owner's tool goes on and tries to publish
-        # The owner learns it was fenced off (on its next append or lease renewal) and stops the run; from then
-        # on it answers from Redis's record like any other replica.
-        while status(owner, run["id"])["status"] == "running":
-            pass
-        assert status(owner, run["id"]) == status(a, run["id"])
-        assert Watcher(owner.base_url, run["events_url"]).finish() == seen
-    finally:
-        owner.stop()
+    owner = replica(broker.url)
+    gate, run, on_b, _ = past_first_step(owner, b, control, steps=3)
+    owner.process.send_signal(signal.SIGSTOP)  # alive but silent: its lease runs out
+    seen = on_b.finish()
+    assert json.loads(seen[-1])["error_type"] == "owner_lost"
+    owner.process.send_signal(signal.SIGCONT)
+    release(control, gate, 2)  # the woken owner's tool goes on and tries to publish
+    # The owner learns it was fenced off (on its next append or lease renewal) and stops the run; from then
+    # on it answers from Redis's record like any other replica.
+    while status(owner, run["id"])["status"] == "running":
+        pass
+    assert status(owner, run["id"]) == status(a, run["id"])
+    assert Watcher(owner.base_url, run["events_url"]).finish() == seen
     stream = broker_client(broker).xrange(f"agents_otel:run:{{{run['id']}}}:events")
     assert [entry_id for entry_id, _ in stream] == [f"{i}-0" for i in ids(seen)]
     assert control[0].get(f"executions:{gate}") == "1"
@@ -385,20 +393,15 @@ def test_finished_runs_hold_bounded_memory_in_redis(
 
 
 def test_the_byte_bound_of_the_replay_buffer_holds_in_redis_and_on_every_replica(
-    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, tmp_path: Path
+    pair: tuple[Replica, Replica], control: tuple[Any, str], broker: RedisServer, replica: Callable[..., Replica]
 ) -> None:
     _, b = pair
-    owner = Replica(
-        broker.url, control[1], tmp_path / "owner.log", "--lease-seconds", LEASE, "--replay-buffer-bytes", "1024"
-    )
-    try:
-        gate, run = start(owner, steps=10)
-        release(control, gate, 10)
-        Watcher(owner.base_url, run["events_url"]).finish()  # until the run has ended
-        held_by_owner = Watcher(owner.base_url, run["events_url"]).finish()
-        held_on_b = Watcher(b.base_url, run["events_url"]).finish()
-    finally:
-        owner.stop()
+    owner = replica(broker.url, "owner", "--replay-buffer-bytes", "1024")
+    gate, run = start(owner, steps=10)
+    release(control, gate, 10)
+    Watcher(owner.base_url, run["events_url"]).finish()  # until the run has ended
+    held_by_owner = Watcher(owner.base_url, run["events_url"]).finish()
+    held_on_b = Watcher(b.base_url, run["events_url"]).finish()
     stream = broker_client(broker).xrange(f"agents_otel:run:{{{run['id']}}}:events")
     assert [fields["d"] for _, fields in stream] == held_by_owner == held_on_b
     assert ids(held_by_owner)[0] > 1, "the byte bound evicted the oldest events"
