@@ -225,10 +225,11 @@ class ToolCall:
     span_ended = tool_events.ended
 
     def start(self, span: Span) -> None:
-        """Attach the started span; report the start ourselves if no processor saw it (sampled out, no SDK)."""
+        """Attach the started span; report the start ourselves if no processor forwarded it (a run nobody streams
+        starts its spans without the listener; or sampled out, no SDK)."""
         self.span = span
         self.started = self.last_activity = time.monotonic()
-        if not self.start_reported:  # no processor saw the span start (sampled out, no SDK)
+        if not self.start_reported:  # not forwarded: unstreamed run, sampled out, or no SDK
             tool_events.started(self, span.get_span_context())
 
     def supervise(self, scope: asyncio.Timeout, stall_timeout: float | None, idle_timeout: float | None) -> None:
@@ -383,6 +384,6 @@ class ToolCall:
             self.run.watchdog().unwatch(self)
         self.span.end()
         self.span = INVALID_SPAN
-        if not self.end_reported:  # no processor saw the span end (sampled out, no SDK)
+        if not self.end_reported:  # not forwarded: unstreamed run, sampled out, or no SDK
             tool_events.ended(self)
         self.run.metrics.tool_finished(self, time.monotonic() - self.started)
