@@ -81,6 +81,7 @@ async def _stream(
     model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any, chunks: ChunkTimes
 ) -> ModelResponse:
     started = last = time.perf_counter()
+    forwarded = 0
     events = model.stream_response(request)
     try:
         async for event in events:
@@ -93,7 +94,8 @@ async def _stream(
                     chunks.gaps.append(now - last)
                 last = now
                 if event.delta:
-                    run.emit(RawResponsesStreamEvent(event, agent_name))
+                    run.emit(RawResponsesStreamEvent(event.response_event(forwarded), agent_name))
+                    forwarded += 1
             else:
                 return event
     finally:

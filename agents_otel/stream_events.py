@@ -22,12 +22,23 @@ RunItemEventName = Literal[
 
 @dataclass(slots=True)
 class RawResponsesStreamEvent:
-    """A raw model streaming event. Text deltas arrive as ``data`` with
-    ``data.type == "response.output_text.delta"`` and ``data.delta``, as in the OpenAI Agents SDK."""
+    """A raw model streaming event. Text deltas arrive as ``data``, an OpenAI Responses API
+    ``ResponseTextDeltaEvent`` (``data.type == "response.output_text.delta"``, ``data.delta``) from every model, as
+    in the OpenAI Agents SDK."""
 
     data: Any
     agent_name: str = ""
     type: Literal["raw_response_event"] = field(default="raw_response_event", init=False)
+
+    @property
+    def text_delta(self) -> str | None:
+        """The text this event adds to the answer; ``None`` for any other raw event. What the protocol adapters
+        read, so none of them needs the provider's types."""
+        data = self.data
+        if getattr(data, "type", None) == "response.output_text.delta":
+            delta = getattr(data, "delta", None)
+            return delta if isinstance(delta, str) else None
+        return None
 
 
 @dataclass(slots=True)

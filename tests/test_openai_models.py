@@ -16,6 +16,7 @@ import openai
 import pytest
 from fake_openai.script import StreamGate
 from fake_openai.server import FakeOpenAIServer
+from openai.types.responses import ResponseTextDeltaEvent
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
 from support import Tracing
@@ -39,6 +40,7 @@ from agents_otel import (
     function_tool,
 )
 from agents_otel.models._openai_client import OpenAIClientModel
+from agents_otel.models.interface import FAKE_RESPONSES_ID
 
 APIS = ["responses", "chat"]
 MODES = ["non-streamed", "streamed"]
@@ -239,6 +241,16 @@ async def test_tool_call_progress_output_and_final_text(
         deltas = [e.data.delta for e in events if isinstance(e, RawResponsesStreamEvent)]
         assert len(deltas) > 1 and "" not in deltas  # word by word, as the server sent them
         assert "".join(deltas) == "It is sunny in Paris."
+        # SDK code tests isinstance(event.data, ResponseTextDeltaEvent): true for both APIs, as in the SDK, where
+        # the Responses API's own event passes through and Chat Completions text gets the SDK's placeholder item id
+        raw = [e.data for e in events if isinstance(e, RawResponsesStreamEvent)]
+        assert all(isinstance(d, ResponseTextDeltaEvent) for d in raw)
+        if api == "responses":
+            (item_id,) = {d.item_id for d in raw}  # the server's message id, one message
+            assert item_id.startswith("msg_") and len({d.sequence_number for d in raw}) == len(raw)
+        else:
+            assert {d.item_id for d in raw} == {FAKE_RESPONSES_ID}
+            assert [d.sequence_number for d in raw] == list(range(len(raw)))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..items import ConversationItem, ModelOutputItem
+
+if TYPE_CHECKING:
+    from openai.types.responses import ResponseTextDeltaEvent
 
 
 @dataclass(slots=True)
@@ -125,6 +128,11 @@ class ModelResponse:
     finish_reasons: tuple[str, ...] = ()
 
 
+FAKE_RESPONSES_ID = "__fake_id__"
+"""The item id of a text delta that no Responses API item carries (Chat Completions, scripted and custom models):
+the placeholder the OpenAI Agents SDK gives the Responses events it converts from Chat Completions."""
+
+
 @dataclass(slots=True)
 class TextDelta:
     """A piece of assistant text as it streams in. ``raw`` keeps the provider's own event when there is one."""
@@ -132,6 +140,28 @@ class TextDelta:
     delta: str
     raw: Any = None
     type: Literal["response.output_text.delta"] = field(default="response.output_text.delta", init=False)
+
+    def response_event(self, sequence_number: int) -> ResponseTextDeltaEvent:
+        """This delta as a stream consumer receives it (``RawResponsesStreamEvent.data``): the OpenAI Responses
+        API's ``ResponseTextDeltaEvent``, because code written for the Agents SDK tests
+        ``isinstance(event.data, ResponseTextDeltaEvent)`` and would otherwise skip every delta without a word.
+        The provider's own event when it is one (the Responses model); else one of the same shape, with
+        :data:`FAKE_RESPONSES_ID` and ``sequence_number`` counting the call's text deltas from 0."""
+        # openai loads on first use (about 0.2 s, once per process), as agents_otel/__init__.py does for its models
+        from openai.types.responses import ResponseTextDeltaEvent
+
+        raw = self.raw
+        if isinstance(raw, ResponseTextDeltaEvent) and raw.delta == self.delta:
+            return raw
+        return ResponseTextDeltaEvent(
+            content_index=0,
+            delta=self.delta,
+            item_id=FAKE_RESPONSES_ID,
+            logprobs=[],
+            output_index=0,
+            sequence_number=sequence_number,
+            type="response.output_text.delta",
+        )
 
 
 ModelStreamEvent = TextDelta | ModelResponse

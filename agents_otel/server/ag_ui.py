@@ -51,7 +51,6 @@ from ag_ui.core.events import RunFinishedCancelledOutcome
 from ag_ui.encoder import EventEncoder
 
 from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
-from ..models.interface import TextDelta
 from ..stream_events import (
     AgentUpdatedStreamEvent,
     RawResponsesStreamEvent,
@@ -119,7 +118,8 @@ class AgUiMapping:
                 value["coalesced"] = event.coalesced
             return self._encode(self._attributed(CustomEvent(name=TOOL_PROGRESS, value=value), event))
         if isinstance(event, RawResponsesStreamEvent):
-            return self._encode(*self._text_delta(event.data.delta)) if isinstance(event.data, TextDelta) else []
+            delta = event.text_delta
+            return [] if delta is None else self._encode(*self._text_delta(delta))
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):

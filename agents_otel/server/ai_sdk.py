@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
-from ..models.interface import TextDelta
 from ..safe_json import dumps
 from ..stream_events import (
     AgentUpdatedStreamEvent,
@@ -77,7 +76,8 @@ class AiSdkMapping:
                 data["coalesced"] = event.coalesced
             return _frames({"type": "data-tool-progress", "id": event.tool_call_id, "data": data})
         if isinstance(event, RawResponsesStreamEvent):
-            return _frames(*self._text_delta(event.data.delta)) if isinstance(event.data, TextDelta) else []
+            delta = event.text_delta
+            return [] if delta is None else _frames(*self._text_delta(delta))
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):

@@ -18,7 +18,6 @@ from ..items import (
     ToolCallItem,
     ToolCallOutputItem,
 )
-from ..models.interface import TextDelta
 from ..safe_json import to_jsonable
 from ..stream_events import (
     AgentUpdatedStreamEvent,
@@ -55,9 +54,8 @@ def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
             coalesced=event.coalesced,
         )
     if isinstance(event, RawResponsesStreamEvent):
-        if isinstance(event.data, TextDelta):
-            return {"type": "text_delta", "delta": event.data.delta, "agent_name": event.agent_name}
-        return None
+        delta = event.text_delta
+        return None if delta is None else {"type": "text_delta", "delta": delta, "agent_name": event.agent_name}
     if isinstance(event, RunItemStreamEvent):
         return _item_json(event)
     if isinstance(event, AgentUpdatedStreamEvent):

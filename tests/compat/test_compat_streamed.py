@@ -12,6 +12,7 @@ import contextlib
 from typing import Any
 
 import pytest
+from openai.types.responses import ResponseTextDeltaEvent
 from support import Tracing
 
 from agents_otel import (
@@ -27,6 +28,7 @@ from agents_otel import (
     UserError,
     function_tool,
 )
+from agents_otel.models.interface import FAKE_RESPONSES_ID
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 
@@ -50,6 +52,43 @@ async def test_simple_streamed_run(tracing: Tracing) -> None:
     assert [type(i) for i in result.new_items] == [MessageOutputItem]
     assert result.last_agent is agent and result.current_agent is agent
     assert len(result.to_input_list()) == 2
+
+
+async def test_the_sdk_docs_text_streaming_loop_prints_every_delta(
+    tracing: Tracing, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SDK documentation's first streaming example, its loop as written there: it keeps only events whose
+    ``data`` is a ``ResponseTextDeltaEvent``, so any other type of ``data`` would print nothing, without an error."""
+    text = "Why did the scarecrow win an award? He was outstanding in his field."
+    agent = Agent(
+        name="Joker", instructions="You are a helpful assistant.", model=ScriptedModel([[assistant_message(text)]])
+    )
+    result = Runner.run_streamed(agent, input="Please tell me 5 jokes.", run_config=tracing.config)
+    async for event in result.stream_events():
+        if event.type == "raw_response_event" and isinstance(event.data, ResponseTextDeltaEvent):
+            print(event.data.delta, end="", flush=True)
+    assert capsys.readouterr().out == text
+
+
+async def test_text_deltas_have_the_responses_event_shape_the_sdk_gives_converted_text(tracing: Tracing) -> None:
+    agent = Agent(name="A", model=ScriptedModel([[assistant_message("one two three")]]))
+    _, events = await collect(agent, "hi", tracing)
+    raw = [e for e in events if isinstance(e, RawResponsesStreamEvent)]
+    assert [e.data.sequence_number for e in raw] == [0, 1, 2] and [e.text_delta for e in raw] == [
+        "one ",
+        "two ",
+        "three",
+    ]
+    assert raw[0].data.model_dump() == {
+        "content_index": 0,
+        "delta": "one ",
+        "item_id": FAKE_RESPONSES_ID,  # "__fake_id__", the SDK's placeholder for text no Responses item carries
+        "logprobs": [],
+        "output_index": 0,
+        "sequence_number": 0,
+        "type": "response.output_text.delta",
+    }
+    assert RawResponsesStreamEvent({"type": "response.created"}).text_delta is None
 
 
 async def test_empty_list_input_reaches_the_model(tracing: Tracing) -> None:
