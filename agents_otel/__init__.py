@@ -42,6 +42,7 @@ from .guardrails import (
     output_guardrail,
 )
 from .handoffs import Handoff, HandoffInputData, handoff
+from .item_helpers import ItemHelpers
 from .items import (
     AssistantMessage,
     FunctionCall,
@@ -135,6 +136,7 @@ __all__ = [
     "InputGuardrail",
     "InputGuardrailResult",
     "InputGuardrailTripwireTriggered",
+    "ItemHelpers",
     "MaxTurnsExceeded",
     "MessageOutputItem",
     "MetricsConfigurationError",

@@ -32,7 +32,8 @@ InputItem: TypeAlias = ConversationItem | Mapping[str, Any]
 
 RunInput: TypeAlias = str | Sequence[InputItem]
 
-_CONVERSATION_TYPES = (UserMessage, SystemMessage, AssistantMessage, FunctionCall, FunctionCallOutput, RawInputItem)
+CONVERSATION_ITEM_TYPES = (UserMessage, SystemMessage, AssistantMessage, FunctionCall, FunctionCallOutput, RawInputItem)
+"""This runtime's own conversation item classes, which input may hold as they are."""
 _ROLES = ("user", "assistant", "system", "developer")
 
 
@@ -46,7 +47,7 @@ def conversation_items(input: RunInput) -> list[ConversationItem]:
 
 
 def _item(entry: Any, index: int) -> ConversationItem:
-    if isinstance(entry, _CONVERSATION_TYPES):
+    if isinstance(entry, CONVERSATION_ITEM_TYPES):
         return entry
     data = entry
     if not isinstance(data, Mapping) and callable(getattr(data, "model_dump", None)):
@@ -133,4 +134,4 @@ def input_list(items: Sequence[ConversationItem]) -> list[dict[str, Any]]:
     return [input_item(item) for item in items]
 
 
-__all__ = ["InputItem", "RunInput", "conversation_items", "input_item", "input_list"]
+__all__ = ["CONVERSATION_ITEM_TYPES", "InputItem", "RunInput", "conversation_items", "input_item", "input_list"]

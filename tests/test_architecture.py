@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.redaction": RECORDS,
     "agents_otel.context_wrapper": RECORDS,
     "agents_otel.input_items": RECORDS,
+    "agents_otel.item_helpers": RECORDS,
     "agents_otel.models._openai_strict_schema": RECORDS,  # a pure function; structured output and handoffs use it
     "agents_otel.safe_json": RECORDS,
     "agents_otel.validation_text": RECORDS,

@@ -1,0 +1,92 @@
+"""``ItemHelpers``: the OpenAI Agents SDK's helpers for reading run items and model output, on this runtime's items.
+
+Why they exist here: nearly every SDK example prints a run with them (``ItemHelpers.text_message_output(event.item)``
+in a stream loop, ``ItemHelpers.text_message_outputs(result.new_items)`` after a run), so code moving over should
+keep working as written. The ``extract_*`` helpers read a model's output message in either form a program may hold:
+this runtime's ``AssistantMessage`` (``result.raw_responses[i].output``) or an ``openai`` ``ResponseOutputMessage``
+(text parts ``output_text``, refusal parts ``refusal``). Anything that is not a message has no text, as in the SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pydantic_core
+
+from .input_items import CONVERSATION_ITEM_TYPES, RunInput, input_item
+from .items import AssistantMessage, MessageOutputItem, RunItem
+
+
+class ItemHelpers:
+    """Reading text out of run items and model output messages, and copying input, as the SDK's class of the same
+    name does (its classmethods, same names and results)."""
+
+    @classmethod
+    def text_message_output(cls, message: MessageOutputItem) -> str:
+        """All the text of one message the model wrote."""
+        return message.text
+
+    @classmethod
+    def text_message_outputs(cls, items: Iterable[RunItem]) -> str:
+        """The text of every message among ``items`` (``result.new_items``), joined; other items add nothing."""
+        return "".join(item.text for item in items if isinstance(item, MessageOutputItem))
+
+    @classmethod
+    def extract_last_content(cls, message: Any) -> str:
+        """The last part of a message: its text, or its refusal text; ``""`` for anything that is not a message."""
+        parts = _parts(message)
+        return parts[-1][1] if parts else ""
+
+    @classmethod
+    def extract_last_text(cls, message: Any) -> str | None:
+        """The last part's text when that part is text (a refusal is not); ``None`` otherwise."""
+        parts = _parts(message)
+        if parts and parts[-1][0] == "output_text":
+            return parts[-1][1]
+        return None
+
+    @classmethod
+    def extract_text(cls, message: Any) -> str | None:
+        """Every text part joined, refusals left out; ``None`` when that is empty or ``message`` is no message."""
+        return "".join(text for kind, text in _parts(message) if kind == "output_text") or None
+
+    @classmethod
+    def extract_refusal(cls, message: Any) -> str | None:
+        """Every refusal part joined; ``None`` when there is none."""
+        return "".join(text for kind, text in _parts(message) if kind == "refusal") or None
+
+    @classmethod
+    def input_to_new_input_list(cls, input: RunInput) -> list[Any]:
+        """``input`` as a new list of input items the caller may change freely: a string becomes one user message;
+        a list is copied deeply into plain JSON values (``openai`` objects and validated payloads included), this
+        runtime's own item classes in the Responses format ``to_input_list()`` uses."""
+        if isinstance(input, str):
+            return [{"content": input, "role": "user"}]
+        return [_plain(entry) for entry in input]
+
+
+def _plain(entry: Any) -> Any:
+    if isinstance(entry, CONVERSATION_ITEM_TYPES):
+        return input_item(entry)
+    return pydantic_core.to_jsonable_python(entry)
+
+
+def _parts(message: Any) -> list[tuple[str, str]]:
+    """A message's content as ``(kind, text)`` pairs, kind ``output_text`` or ``refusal``; ``[]`` for a non-message.
+    Text a provider left ``None`` reads as ``""`` (gateways and partial streams do send that)."""
+    if isinstance(message, AssistantMessage):
+        return [("output_text", message.content)]
+    if getattr(message, "type", None) != "message" or getattr(message, "role", None) != "assistant":
+        return []
+    parts: list[tuple[str, str]] = []
+    for part in getattr(message, "content", None) or ():
+        kind = getattr(part, "type", None)
+        if kind == "output_text":
+            parts.append((kind, getattr(part, "text", None) or ""))
+        elif kind == "refusal":
+            parts.append((kind, getattr(part, "refusal", None) or ""))
+    return parts
+
+
+__all__ = ["ItemHelpers"]
