@@ -27,7 +27,8 @@ class RunConfig:
     """Settings for one run (``Runner.run(..., run_config=...)``), as in the OpenAI Agents SDK plus tracing knobs."""
 
     model: str | Model | None = None
-    """Used for agents that set no model of their own."""
+    """The model of every agent in the run, overriding each agent's own (as in the OpenAI Agents SDK): one run on
+    another model without touching the agents, e.g. an evaluation or a cheaper test run."""
     model_settings: ModelSettings | None = None
     """Run-wide overrides, as in the OpenAI Agents SDK: each field set here wins over the agent's own setting."""
     tracer_provider: TracerProvider | None = None

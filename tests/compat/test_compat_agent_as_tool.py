@@ -11,6 +11,8 @@ from support import Tracing
 from agents_otel import (
     Agent,
     AgentToolStreamEvent,
+    ModelSettings,
+    RunConfig,
     RunContextWrapper,
     RunItemStreamEvent,
     Runner,
@@ -33,6 +35,24 @@ def outer(tool: Any, call: Any, answer: str = "outer done") -> tuple[Agent[Any],
 def sent_back(model: ScriptedModel, call_id: str) -> str:
     outputs = {i.call_id: i.output for i in model.calls[-1].input if i.type == "function_call_output"}  # type: ignore[union-attr]
     return outputs[call_id]
+
+
+async def test_the_inner_agent_runs_on_its_own_model_and_settings_under_a_run_wide_model(tracing: Tracing) -> None:
+    """The SDK runs an agent-as-tool under a fresh RunConfig: the outer run's ``model`` and ``model_settings``,
+    which override every agent of the outer run, do not reach the inner agent."""
+    research = Agent(
+        name="Researcher",
+        model=ScriptedModel([[assistant_message("inner answer")]]),
+        model_settings=ModelSettings(temperature=0.1),
+    )
+    run_model = ScriptedModel([[function_call("research", {"input": "x"}, call_id="c1")], [assistant_message("done")]])
+    agent = Agent(name="Orchestrator", tools=[research.as_tool("research", "Research.")])
+    config = RunConfig(tracer_provider=tracing.provider, model=run_model, model_settings=ModelSettings(temperature=0.9))
+    result = await Runner.run(agent, "go", run_config=config)
+    assert result.final_output == "done" and sent_back(run_model, "c1") == "inner answer"
+    inner_model = research.model
+    assert isinstance(inner_model, ScriptedModel) and inner_model.calls[0].settings.temperature == 0.1
+    assert run_model.calls[0].settings.temperature == 0.9
 
 
 async def test_returns_the_inner_final_output(tracing: Tracing) -> None:

@@ -176,6 +176,15 @@ async def test_run_config_model_is_used_when_the_agent_has_none(tracing: Tracing
     assert (await Runner.run(Agent(name="A"), "go", run_config=config)).final_output == "ok"
 
 
+async def test_run_config_model_overrides_every_agents_own_model(tracing: Tracing) -> None:
+    """The SDK: "the model to use for the entire agent run ... will override the model set on every agent"."""
+    own = ScriptedModel([[assistant_message("from the agent's model")]])
+    run_model = ScriptedModel([[assistant_message("from the run's model")]])
+    config = RunConfig(tracer_provider=tracing.provider, model=run_model)
+    result = await Runner.run(Agent(name="A", model=own), "go", run_config=config)
+    assert result.final_output == "from the run's model" and own.calls == [] and len(run_model.calls) == 1
+
+
 def _looping_model(turns: int) -> ScriptedModel:
     return ScriptedModel(
         [[function_call("echo", {"text": str(i)})] for i in range(turns)] + [[assistant_message("done")]]
