@@ -83,6 +83,9 @@ class Agent(Generic[TContext]):
     tool_use_behavior: ToolUseBehavior = "run_llm_again"
     """What happens with tool results: back to the model (default), or the end of the run (see
     ``agents_otel.tool_use_behavior``)."""
+    reset_tool_choice: bool = True
+    """As in the SDK: once this agent's model has called a tool (or a handoff) in a run, its later model calls in
+    that run send no ``tool_choice``, so ``tool_choice="required"`` cannot make it call tools forever."""
 
     def __post_init__(self) -> None:
         # Checked here, not at the first model call: an agent that cannot work says so where it is written.
@@ -116,6 +119,8 @@ class Agent(Generic[TContext]):
                 ) from None
             except ValueError:
                 pass  # a builtin without a signature: trust it
+        if not isinstance(self.reset_tool_choice, bool):
+            raise TypeError(f"Agent reset_tool_choice must be a boolean, got {type(self.reset_tool_choice).__name__}")
         if not isinstance(self.tools, list):
             raise UserError(f"Agent {self.name!r}: tools must be a list, got {type(self.tools).__name__}")
 

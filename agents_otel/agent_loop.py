@@ -9,6 +9,7 @@ something when the agent or run uses them.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from . import lifecycle
@@ -56,6 +57,9 @@ class AgentLoop:
         self.responses: list[ModelResponse] = []
         self.final_output: Any = None
         self.last_agent: Agent[Any] | None = None
+        self.used_tools: set[int] = set()
+        """``id()`` of each agent whose model has called a tool or handoff in this run: their ``tool_choice`` is
+        reset (``Agent.reset_tool_choice``)."""
         self.input_guardrail_results: list[InputGuardrailResult] = run.input_guardrail_results
         self.output_guardrail_results: list[OutputGuardrailResult] = run.output_guardrail_results
 
@@ -115,6 +119,10 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
         if loop.max_turns is not None and loop.turns >= loop.max_turns:
             raise MaxTurnsExceeded(loop.max_turns)
         loop.turns += 1
+        if settings.tool_choice is not None and agent.reset_tool_choice and id(agent) in loop.used_tools:
+            # The SDK's guard against a loop of forced tool calls: once the agent has used a tool, its model
+            # chooses freely (``tool_choice="required"`` would otherwise call tools until max_turns).
+            settings = dataclasses.replace(settings, tool_choice=None)
         # Asked every turn, as the SDK does: tools appended during the run, is_enabled, MCP servers' tools,
         # dynamic instructions.
         tools = {t.name: t for t in await agent.get_all_tools(loop.wrapper)}
@@ -157,6 +165,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
                 message = MessageOutputItem(out.content, agent.name)
                 run.items.append(message)
                 run.emit(RunItemStreamEvent("message_output_created", message))
+        if calls or handoff_calls:
+            loop.used_tools.add(id(agent))
         if calls:
             conversation.extend(await execute_tool_calls(run, agent, calls, tools))
             if not handoff_calls and not runs_llm_again(agent.tool_use_behavior):
@@ -164,7 +174,10 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
                     agent.tool_use_behavior, loop.wrapper, _tool_results(run, calls, tools, turn_start)
                 )
                 if decided.is_final_output:
-                    await _finish(loop, agent, decided.final_output)
+                    output = decided.final_output
+                    if agent.output_type is None or agent.output_type is str:
+                        output = str(output)  # as the SDK does: a run without an output type ends in text
+                    await _finish(loop, agent, output)
                     return None
         if handoff_calls:
             ignored = [c for _, c in handoff_calls[1:]]

@@ -1,6 +1,7 @@
 """``Agent(tool_use_behavior=...)`` as the OpenAI Agents SDK defines it: the default sends tool results back to the
-model; ``"stop_on_first_tool"``, ``StopAtTools`` and a function end the run with a tool's return value (as returned,
-not as text), and the model is not called again."""
+model; ``"stop_on_first_tool"``, ``StopAtTools`` and a function end the run with a tool's return value, and the
+model is not called again. As in the SDK, that final output is ``str(value)`` when the agent has no output type (or
+``str``), and the value itself when it has one."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ async def test_run_llm_again_is_the_default() -> None:
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-async def test_stop_on_first_tool_returns_the_first_calls_raw_output(streamed: bool) -> None:
+async def test_stop_on_first_tool_ends_in_the_text_of_the_first_calls_output(streamed: bool) -> None:
     model = _model("numbers", "word")
     agent = Agent("a", model=model, tools=[numbers, word], tool_use_behavior="stop_on_first_tool")
     if streamed:
@@ -53,8 +54,23 @@ async def test_stop_on_first_tool_returns_the_first_calls_raw_output(streamed: b
         assert names.count("tool_output") == 2  # both calls ran and reported
     else:
         result = await Runner.run(agent, "go")
-    assert result.final_output == [1, 2, 3]  # the return value itself, not its JSON text
+    assert result.final_output == "[1, 2, 3]"  # str() of the return value, as the SDK makes it (not JSON text)
     assert len(model.calls) == 1
+
+
+@pytest.mark.parametrize("output_type", [list[int], Any])
+async def test_with_an_output_type_the_final_output_is_the_value_itself(output_type: Any) -> None:
+    model = _model("numbers")
+    agent = Agent("a", model=model, tools=[numbers], tool_use_behavior="stop_on_first_tool", output_type=output_type)
+    assert (await Runner.run(agent, "go")).final_output == [1, 2, 3]
+
+
+async def test_a_function_deciding_none_ends_in_the_text_none() -> None:
+    def decide(ctx: RunContextWrapper[Any], results: list[FunctionToolResult]) -> ToolsToFinalOutputResult:
+        return ToolsToFinalOutputResult(is_final_output=True, final_output=None)
+
+    agent = Agent("a", model=_model("word"), tools=[word], tool_use_behavior=decide, output_type=str)
+    assert (await Runner.run(agent, "go")).final_output == "None"  # the SDK's str(None)
 
 
 async def test_stop_at_tools_stops_only_at_listed_tools() -> None:
