@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
@@ -226,31 +225,13 @@ async def run_nested(
 
 def _nested_run(outer: RunState, ctx: ToolContext[Any], *, stream: EventStream | None) -> RunState:
     return RunState(
-        config=_nested_config(outer.config),
+        config=outer.config,  # the SDK's as_tool runs under the outer run's RunConfig too
         tracer=outer.tracer,
         capture_content=outer.capture_content,
         context=outer.context,
         stream=stream,
         forward=outer,
         parent_tool_call_id=ctx.tool_call_id,
-    )
-
-
-def _nested_config(outer: RunConfig) -> RunConfig:
-    """The outer run's config without what decides how the outer run's agents run: its model and settings, its
-    run-level guardrails and handoff filter. The SDK runs an agent-as-tool under a fresh ``RunConfig``, so there
-    the inner agent keeps its own model (``RunConfig.model`` would otherwise override it). Where the spans, metrics
-    and limits go is the outer run's: one trace, one set of bounds."""
-    if (
-        outer.model is None
-        and outer.model_settings is None
-        and outer.input_guardrails is None
-        and outer.output_guardrails is None
-        and outer.handoff_input_filter is None
-    ):
-        return outer
-    return dataclasses.replace(
-        outer, model=None, model_settings=None, input_guardrails=None, output_guardrails=None, handoff_input_filter=None
     )
 
 

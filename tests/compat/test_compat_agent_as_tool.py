@@ -11,6 +11,7 @@ from support import Tracing
 from agents_otel import (
     Agent,
     AgentToolStreamEvent,
+    GuardrailFunctionOutput,
     ModelSettings,
     RunConfig,
     RunContextWrapper,
@@ -19,6 +20,7 @@ from agents_otel import (
     RunResult,
     ToolCallOutputItem,
     function_tool,
+    input_guardrail,
 )
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -37,22 +39,36 @@ def sent_back(model: ScriptedModel, call_id: str) -> str:
     return outputs[call_id]
 
 
-async def test_the_inner_agent_runs_on_its_own_model_and_settings_under_a_run_wide_model(tracing: Tracing) -> None:
-    """The SDK runs an agent-as-tool under a fresh RunConfig: the outer run's ``model`` and ``model_settings``,
-    which override every agent of the outer run, do not reach the inner agent."""
-    research = Agent(
-        name="Researcher",
-        model=ScriptedModel([[assistant_message("inner answer")]]),
-        model_settings=ModelSettings(temperature=0.1),
+async def test_a_run_wide_model_and_settings_reach_the_inner_agent_too(tracing: Tracing) -> None:
+    """The SDK runs an agent-as-tool under the outer run's RunConfig: its ``model`` overrides the inner agent's
+    model as well, and its ``model_settings`` and run-level guardrails apply to the inner run."""
+    own = ScriptedModel([[assistant_message("from the inner agent's own model")]])
+    research = Agent(name="Researcher", model=own, model_settings=ModelSettings(temperature=0.1))
+    run_model = ScriptedModel(
+        [
+            [function_call("research", {"input": "x"}, call_id="c1")],
+            [assistant_message("inner answer, from the run's model")],
+            [assistant_message("done")],
+        ]
     )
-    run_model = ScriptedModel([[function_call("research", {"input": "x"}, call_id="c1")], [assistant_message("done")]])
+    seen: list[str] = []
+
+    @input_guardrail
+    def watch(ctx: RunContextWrapper[Any], agent: Agent[Any], data: Any) -> GuardrailFunctionOutput:
+        seen.append(agent.name)
+        return GuardrailFunctionOutput(output_info=None, tripwire_triggered=False)
+
     agent = Agent(name="Orchestrator", tools=[research.as_tool("research", "Research.")])
-    config = RunConfig(tracer_provider=tracing.provider, model=run_model, model_settings=ModelSettings(temperature=0.9))
+    config = RunConfig(
+        tracer_provider=tracing.provider,
+        model=run_model,
+        model_settings=ModelSettings(temperature=0.9),
+        input_guardrails=[watch],
+    )
     result = await Runner.run(agent, "go", run_config=config)
-    assert result.final_output == "done" and sent_back(run_model, "c1") == "inner answer"
-    inner_model = research.model
-    assert isinstance(inner_model, ScriptedModel) and inner_model.calls[0].settings.temperature == 0.1
-    assert run_model.calls[0].settings.temperature == 0.9
+    assert result.final_output == "done" and sent_back(run_model, "c1") == "inner answer, from the run's model"
+    assert own.calls == [] and [c.settings.temperature for c in run_model.calls] == [0.9, 0.9, 0.9]
+    assert seen == ["Orchestrator", "Researcher"]
 
 
 async def test_returns_the_inner_final_output(tracing: Tracing) -> None:
