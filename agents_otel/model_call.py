@@ -70,6 +70,8 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
                 chunks = ChunkTimes()
                 response = await _stream(model, request, run, agent_name, span, chunks)
             span.set_attributes(guard_attributes(run, response_attributes(response, run.capture_content), agent_name))
+        if not response.usage.requests:
+            response.usage.requests = 1  # one call is one request, whether or not the model said so
         return response
     finally:
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)

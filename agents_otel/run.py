@@ -232,6 +232,7 @@ def _nested_run(outer: RunState, ctx: ToolContext[Any], *, stream: EventStream |
         stream=stream,
         forward=outer,
         parent_tool_call_id=ctx.tool_call_id,
+        usage=outer.usage,
     )
 
 

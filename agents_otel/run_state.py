@@ -71,6 +71,7 @@ class RunState:
         stream: EventStream | None = None,
         forward: RunState | None = None,
         parent_tool_call_id: str | None = None,
+        usage: Usage | None = None,
     ) -> None:
         self.config = config
         self.tracer = tracer
@@ -87,8 +88,10 @@ class RunState:
         self.progress_dropped = 0
         self.trace_id = ""
         """Hex id of the run's trace, set when its ``invoke_agent`` span starts (before any event is emitted)."""
-        self.usage = Usage()
-        """Tokens used by this run so far: the ``usage`` every ``RunContextWrapper`` / ``ToolContext`` shows."""
+        self.usage = usage if usage is not None else Usage()
+        """Tokens used by this run so far: the ``usage`` every ``RunContextWrapper`` / ``ToolContext`` shows. A nested
+        run (an agent used as a tool) is given the enclosing run's, as in the SDK: what the inner agent spends is
+        part of what the run spent."""
         self.items: list[RunItem | ToolCall] = []
         """Run items in creation order; tool items are appended by ``tool_events``, nowhere else. Read them through
         :meth:`run_items`: a run nobody streams holds placeholders for its tool items until then."""

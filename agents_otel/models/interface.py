@@ -105,12 +105,15 @@ class Usage:
     output_tokens: int = 0
     input_tokens_details: InputTokensDetails = field(default_factory=InputTokensDetails)
     output_tokens_details: OutputTokensDetails = field(default_factory=OutputTokensDetails)
+    requests: int = 0
+    """Model calls, as in the SDK: 1 on each call's usage (the runtime counts a call whose model left it 0)."""
 
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens
 
     def add(self, other: Usage) -> None:
+        self.requests += other.requests
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         self.input_tokens_details.cached_tokens += other.input_tokens_details.cached_tokens

@@ -71,6 +71,22 @@ async def test_a_run_wide_model_and_settings_reach_the_inner_agent_too(tracing: 
     assert seen == ["Orchestrator", "Researcher"]
 
 
+async def test_the_inner_runs_tokens_count_in_the_outer_runs_usage(tracing: Tracing) -> None:
+    """As in the SDK, the inner run accrues on the outer run's usage: one cost figure for the whole run."""
+    research = inner()
+    tool = research.as_tool("research", "Research a topic.")
+    agent, model = outer(tool, function_call("research", {"input": "x"}, call_id="c1"))
+    result = await Runner.run(agent, "go", run_config=tracing.config)
+    inner_model = research.model
+    assert isinstance(inner_model, ScriptedModel)
+    # ScriptedModel reports one input token per input item and one output token per output item
+    outer_in = sum(len(c.input) for c in model.calls)
+    inner_in = sum(len(c.input) for c in inner_model.calls)
+    assert inner_in > 0
+    assert (result.usage.requests, result.usage.input_tokens) == (3, outer_in + inner_in)
+    assert result.usage.output_tokens == 3
+
+
 async def test_returns_the_inner_final_output(tracing: Tracing) -> None:
     tool = inner().as_tool("research", "Research a topic.")
     assert (tool.name, tool.description) == ("research", "Research a topic.")
