@@ -16,7 +16,7 @@ from . import lifecycle
 from .agent_span import AgentSpan
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation
-from .exceptions import MaxTurnsExceeded
+from .exceptions import MaxTurnsExceeded, ModelBehaviorError
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
@@ -154,6 +154,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             if isinstance(out, FunctionCall):
                 chosen = handoffs.get(out.name) if handoffs else None
                 if chosen is None:
+                    if out.name not in tools and run.config.tool_not_found_behavior == "raise_error":
+                        raise ModelBehaviorError(f"Tool {out.name} not found in agent {agent.name}")
                     calls.append(out)
                 else:
                     handoff_calls.append((chosen, out))

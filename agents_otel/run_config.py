@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from .exceptions import UserError
 from .models.interface import ModelSettings
 from .progress_payload import DEFAULT_MAX_PAYLOAD_BYTES
 from .progress_sampling import ProgressSampling
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_BUFFERED = 1000
 """Default of :attr:`RunConfig.max_buffered_events`."""
+
+ToolNotFoundBehavior = Literal["raise_error", "return_error_to_model"]
 
 
 @dataclass
@@ -71,3 +74,15 @@ class RunConfig:
     """Checked on the final output together with the final agent's own ``output_guardrails``."""
     handoff_input_filter: HandoffInputFilter | None = None
     """The input filter of every handoff that sets none of its own."""
+    tool_not_found_behavior: ToolNotFoundBehavior = "raise_error"
+    """A call to a tool the agent does not have (or has disabled), as in the OpenAI Agents SDK:
+    ``"raise_error"`` fails the run with ``ModelBehaviorError`` before the turn's tools run;
+    ``"return_error_to_model"`` tells the model (``Error: Tool 'x' not found. Available tools: [...]``, on an
+    ``execute_tool`` span with ``error.type=tool_not_found``) and the run goes on."""
+
+    def __post_init__(self) -> None:
+        if self.tool_not_found_behavior not in get_args(ToolNotFoundBehavior):
+            raise UserError(
+                f"RunConfig tool_not_found_behavior must be one of {list(get_args(ToolNotFoundBehavior))}, "
+                f"got {self.tool_not_found_behavior!r}"
+            )

@@ -14,9 +14,11 @@ from agents_otel import (
     FunctionCallOutput,
     MaxTurnsExceeded,
     ModelBehaviorError,
+    RunConfig,
     RunItemStreamEvent,
     Runner,
     ToolContext,
+    UserError,
     function_tool,
 )
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
@@ -123,7 +125,27 @@ async def test_invalid_arguments_are_a_tool_error_the_model_sees(
     assert span.status.status_code is StatusCode.ERROR
 
 
-async def test_unknown_tool_is_a_tool_error_the_model_sees(tracing: Tracing) -> None:
+async def test_unknown_tool_fails_the_run_with_model_behavior_error_by_default(tracing: Tracing) -> None:
+    """The SDK's default (``RunConfig.tool_not_found_behavior="raise_error"``): no tool of the turn runs."""
+    ran: list[str] = []
+
+    @function_tool
+    async def real() -> str:
+        ran.append("real")
+        return "real"
+
+    model = ScriptedModel(
+        [[function_call("real", {}), function_call("imaginary", {}, call_id="u")], [assistant_message("sorry")]],
+        check_calls=False,
+    )
+    with pytest.raises(ModelBehaviorError, match="Tool imaginary not found in agent A"):
+        await Runner.run(Agent(name="A", tools=[real], model=model), "go", run_config=tracing.config)
+    assert ran == [] and len(model.calls) == 1 and tracing.named("execute_tool") == []
+    (agent_span,) = tracing.named("invoke_agent")
+    assert agent_span.attributes["error.type"] == "agents_otel.exceptions.ModelBehaviorError"  # type: ignore[index]
+
+
+async def test_unknown_tool_is_a_tool_error_the_model_sees_when_configured(tracing: Tracing) -> None:
     @function_tool
     async def real() -> str:
         return "real"
@@ -131,7 +153,8 @@ async def test_unknown_tool_is_a_tool_error_the_model_sees(tracing: Tracing) -> 
     model = ScriptedModel(
         [[function_call("imaginary", {}, call_id="u")], [assistant_message("sorry")]], check_calls=False
     )
-    result = await Runner.run(Agent(name="A", tools=[real], model=model), "go", run_config=tracing.config)
+    config = RunConfig(tracer_provider=tracing.provider, tool_not_found_behavior="return_error_to_model")
+    result = await Runner.run(Agent(name="A", tools=[real], model=model), "go", run_config=config)
     assert result.final_output == "sorry"
     message = outputs_sent_back(model)["u"]
     assert "imaginary" in message and "real" in message
@@ -224,3 +247,8 @@ async def test_a_fatal_error_in_a_later_call_cancels_an_earlier_still_running_ca
         await Runner.run(Agent(name="A", tools=[endless, fatal], model=model), "go", run_config=tracing.config)
     assert tracing.tool_span("e").attributes["error.type"] == "cancelled"
     assert tracing.tool_span("f").attributes["error.type"] == "RuntimeError"
+
+
+def test_an_unknown_tool_not_found_behavior_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="tool_not_found_behavior"):
+        RunConfig(tool_not_found_behavior="ignore")  # type: ignore[arg-type]

@@ -18,6 +18,8 @@ from support import Tracing
 from agents_otel import (
     Agent,
     FunctionTool,
+    ModelBehaviorError,
+    RunConfig,
     RunContextWrapper,
     Runner,
     ToolContext,
@@ -329,7 +331,13 @@ async def test_calling_a_disabled_tool_is_tool_not_found(tracing: Tracing) -> No
         return "s"
 
     model = ScriptedModel([[function_call("hidden", {}, call_id="h")], [assistant_message("ok")]], check_calls=False)
-    await Runner.run(Agent(name="A", tools=[hidden, shown], model=model), "go", run_config=tracing.config)
+    agent = Agent(name="A", tools=[hidden, shown], model=model)
+    with pytest.raises(ModelBehaviorError, match="Tool hidden not found in agent A"):  # the SDK's default
+        await Runner.run(agent, "go", run_config=tracing.config)
+    model = ScriptedModel([[function_call("hidden", {}, call_id="h")], [assistant_message("ok")]], check_calls=False)
+    agent = Agent(name="A", tools=[hidden, shown], model=model)
+    config = RunConfig(tracer_provider=tracing.provider, tool_not_found_behavior="return_error_to_model")
+    await Runner.run(agent, "go", run_config=config)
     assert tracing.tool_span("h").attributes["error.type"] == "tool_not_found"  # type: ignore[index]
     told = model.calls[1].input[-1].output  # type: ignore[union-attr]
     assert told == "Error: Tool 'hidden' not found. Available tools: ['shown']"  # a disabled tool is not named

@@ -21,6 +21,7 @@ from agents_otel import (
     MaxTurnsExceeded,
     MessageOutputItem,
     RawResponsesStreamEvent,
+    RunConfig,
     RunItemStreamEvent,
     Runner,
     StreamEvent,
@@ -38,7 +39,8 @@ def echo(text: str) -> str:
 
 
 async def collect(agent: Agent[Any], input: Any, tracing: Tracing, **kwargs: Any) -> tuple[Any, list[StreamEvent]]:
-    result = Runner.run_streamed(agent, input, run_config=tracing.config, **kwargs)
+    kwargs.setdefault("run_config", tracing.config)
+    result = Runner.run_streamed(agent, input, **kwargs)
     return result, [e async for e in result.stream_events()]
 
 
@@ -139,7 +141,12 @@ async def test_tool_not_found_is_reported_to_the_model_in_a_streamed_run(tracing
     model = ScriptedModel(
         [[function_call("missing", {}, call_id="m")], [assistant_message("sorry")]], check_calls=False
     )
-    result, events = await collect(Agent(name="A", tools=[echo], model=model), "go", tracing)
+    result, events = await collect(
+        Agent(name="A", tools=[echo], model=model),
+        "go",
+        tracing,
+        run_config=RunConfig(tracer_provider=tracing.provider, tool_not_found_behavior="return_error_to_model"),
+    )
     assert result.final_output == "sorry"
     (output,) = [e.item for e in events if isinstance(e, RunItemStreamEvent) and e.name == "tool_output"]
     assert isinstance(output, ToolCallOutputItem) and output.error_type == "tool_not_found"
