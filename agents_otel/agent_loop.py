@@ -21,7 +21,14 @@ from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
 from .input_items import input_list
-from .items import AssistantMessage, FunctionCall, HandoffCallItem, MessageOutputItem, ToolCallOutputItem
+from .items import (
+    AssistantMessage,
+    FunctionCall,
+    HandoffCallItem,
+    MessageOutputItem,
+    ReasoningItem,
+    ToolCallOutputItem,
+)
 from .lifecycle import AgentHookContext
 from .model_call import call_model
 from .models import resolve_model
@@ -167,6 +174,10 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
                 message = MessageOutputItem(out.content, agent.name)
                 run.items.append(message)
                 run.emit(RunItemStreamEvent("message_output_created", message))
+            elif out.data.get("type") == "reasoning":  # kept in the conversation as it came (extended above)
+                reasoning = ReasoningItem(out.data, agent.name)
+                run.items.append(reasoning)
+                run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
         if calls or handoff_calls:
             loop.used_tools.add(id(agent))
         if calls:

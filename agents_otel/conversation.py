@@ -17,6 +17,8 @@ from .items import (
     HandoffCallItem,
     HandoffOutputItem,
     MessageOutputItem,
+    RawInputItem,
+    ReasoningItem,
     RunItem,
     ToolCallItem,
     ToolCallOutputItem,
@@ -72,6 +74,8 @@ def from_run_items(items: Iterable[RunItem]) -> list[ConversationItem]:
             out.append(FunctionCall(item.tool_name, item.arguments, item.call_id))
         elif isinstance(item, HandoffOutputItem):
             out.append(FunctionCallOutput(item.call_id, item.output))
+        elif isinstance(item, ReasoningItem):
+            out.append(RawInputItem(item.data))
     return out
 
 

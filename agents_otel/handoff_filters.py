@@ -10,6 +10,8 @@ from .items import (
     FunctionCallOutput,
     HandoffCallItem,
     HandoffOutputItem,
+    RawInputItem,
+    ReasoningItem,
     ToolCallItem,
     ToolCallOutputItem,
 )
@@ -28,13 +30,15 @@ _TOOL_ITEM_TYPES = frozenset(
         "local_shell_call_output",
         "custom_tool_call",
         "custom_tool_call_output",
+        "reasoning",  # as the SDK's filter: reasoning about tool calls goes with them
     }
 )
-_TOOL_RUN_ITEMS = (HandoffCallItem, HandoffOutputItem, ToolCallItem, ToolCallOutputItem)
+_TOOL_RUN_ITEMS = (HandoffCallItem, HandoffOutputItem, ToolCallItem, ToolCallOutputItem, ReasoningItem)
 
 
 def remove_all_tools(handoff_input_data: HandoffInputData) -> HandoffInputData:
-    """The next agent sees the conversation without any tool or handoff calls and their outputs."""
+    """The next agent sees the conversation without any tool or handoff calls, their outputs and the reasoning
+    items that went with them."""
     history = handoff_input_data.input_history
     if not isinstance(history, str):
         history = tuple(item for item in history if not _is_tool_input_item(item))
@@ -48,6 +52,8 @@ def remove_all_tools(handoff_input_data: HandoffInputData) -> HandoffInputData:
 def _is_tool_input_item(item: Any) -> bool:
     if isinstance(item, FunctionCall | FunctionCallOutput):
         return True
+    if isinstance(item, RawInputItem):
+        item = item.data
     return isinstance(item, dict) and item.get("type") in _TOOL_ITEM_TYPES
 
 

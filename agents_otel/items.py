@@ -71,7 +71,9 @@ class RawInputItem:
 
 
 ConversationItem = UserMessage | SystemMessage | AssistantMessage | FunctionCall | FunctionCallOutput | RawInputItem
-ModelOutputItem = AssistantMessage | FunctionCall
+ModelOutputItem = AssistantMessage | FunctionCall | RawInputItem
+"""What a model answers with. A ``RawInputItem`` is an output item the runtime does not read but must send back
+on the next turn as it came: a reasoning model's ``reasoning`` item."""
 
 # ---- one tool call's identity, shared by its run items and stream events ---------------------------------
 
@@ -230,4 +232,22 @@ class HandoffOutputItem:
     type: Literal["handoff_output_item"] = field(default="handoff_output_item", init=False)
 
 
-RunItem = ToolCallItem | ToolCallOutputItem | MessageOutputItem | HandoffCallItem | HandoffOutputItem
+@dataclass(slots=True)
+class ReasoningItem:
+    """A reasoning model's ``reasoning`` output item, as in the SDK (streamed as ``reasoning_item_created``).
+
+    ``data`` is the Responses API item as JSON (``id``, ``summary`` parts, ``encrypted_content`` when requested);
+    it goes back to the model on the next turn unchanged, so the model keeps its reasoning across tool calls."""
+
+    data: dict[str, Any]
+    agent_name: str
+    type: Literal["reasoning_item"] = field(default="reasoning_item", init=False)
+
+    @property
+    def summary_text(self) -> str:
+        """The summary's text parts, joined ("" when the model gave no summary)."""
+        parts = self.data.get("summary") or ()
+        return "".join(p.get("text", "") for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str))
+
+
+RunItem = ToolCallItem | ToolCallOutputItem | MessageOutputItem | HandoffCallItem | HandoffOutputItem | ReasoningItem

@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from .agent import Agent
 
 RunItemEventName = Literal[
-    "tool_called", "tool_output", "message_output_created", "handoff_requested", "handoff_occured"
+    "tool_called",
+    "tool_output",
+    "message_output_created",
+    "handoff_requested",
+    "handoff_occured",
+    "reasoning_item_created",
 ]
 """``handoff_occured`` is spelled as the OpenAI Agents SDK spells it, so consumers written for it keep working."""
 

@@ -290,6 +290,47 @@ async def test_two_tool_calls_in_one_response_run_in_parallel(
     assert {attrs(s)["gen_ai.tool.call.id"] for s in trace.named("execute_tool")} == {"call_a", "call_b"}
 
 
+# --------------------------------------------------------------------------- reasoning items
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_reasoning_item_goes_back_to_the_model_and_into_the_run_items(
+    mode: str, fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, trace: Trace
+) -> None:
+    """As in the SDK: a reasoning model's ``reasoning`` item is sent back on the next turn, in its place before the
+    call it led to (so the model keeps its reasoning across tool calls), is a ``reasoning_item`` run item (streamed
+    as ``reasoning_item_created``) and stays in ``to_input_list()``."""
+
+    @function_tool
+    def lookup(city: str) -> str:
+        return f"sunny in {city}"
+
+    fake_openai.enqueue(reasoning="The user wants weather.", tool_calls=[("lookup", {"city": "Paris"}, "call_p")])
+    fake_openai.enqueue(text="Sunny.")
+    agent = Agent("Weather", tools=[lookup], model=make_model("responses", client))
+    result, events = await run(agent, "Weather in Paris?", mode, trace.config())
+
+    assert result.final_output == "Sunny."
+    sent = fake_openai.requests[1].body["input"]
+    kinds = [i.get("type", i.get("role")) for i in sent]
+    assert kinds == ["user", "reasoning", "function_call", "function_call_output"]
+    reasoning = sent[1]
+    assert reasoning["id"].startswith("rs_")
+    assert reasoning["summary"] == [{"type": "summary_text", "text": "The user wants weather."}]
+    assert None not in reasoning.values()  # only what the API set goes back
+    assert [i.type for i in result.new_items] == [
+        "reasoning_item",
+        "tool_call_item",
+        "tool_call_output_item",
+        "message_output_item",
+    ]
+    assert result.new_items[0].summary_text == "The user wants weather." and result.new_items[0].data == reasoning
+    assert [i.get("type") for i in result.to_input_list()][1] == "reasoning"
+    if mode == "streamed":
+        names = [e.name for e in events if isinstance(e, RunItemStreamEvent)]
+        assert names == ["reasoning_item_created", "tool_called", "tool_output", "message_output_created"]
+
+
 # --------------------------------------------------------------------------- malformed tool-call JSON
 
 
@@ -530,4 +571,3 @@ async def test_history_carries_over_to_a_second_run(
             {"role": "assistant", "content": "Sunny in Rome."},
             {"role": "user", "content": "What did I ask?"},
         ]
-

@@ -1,8 +1,9 @@
 """Reading a Responses API answer: the output items of a complete response, or assembled from a stream's events.
 
-Only messages and function calls become items; other item types (reasoning, hosted tools) are not part of this
-runtime. In a stream, output items are keyed by ``output_index``: text grows from ``response.output_text.delta``,
-a function call's arguments from ``response.function_call_arguments.delta``; the ``.done`` events, when a server
+Messages and function calls become items; a ``reasoning`` item is kept as it came (a ``RawInputItem``), to go
+back to the model on the next turn; other item types (hosted tools) are not part of this runtime. In a stream,
+output items are keyed by ``output_index``: text grows from ``response.output_text.delta``, a function call's
+arguments from ``response.function_call_arguments.delta``; the ``.done`` events, when a server
 sends them, carry the complete value and win. The terminal event supplies id, model, status and usage. A stream
 that ends without one is an error, because half a tool call must never be executed.
 """
@@ -30,7 +31,7 @@ from openai.types.responses import (
 )
 
 from ..exceptions import ModelError
-from ..items import AssistantMessage, FunctionCall, ModelOutputItem
+from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from ._openai_errors import INCOMPLETE_STREAM, STREAM_ERROR
 from .interface import TextDelta
 
@@ -44,7 +45,15 @@ def output_items(output: list[Any]) -> list[ModelOutputItem]:
                 items.append(AssistantMessage(text))
         elif isinstance(item, ResponseFunctionToolCall):
             items.append(FunctionCall(item.name, item.arguments, item.call_id))
+        elif getattr(item, "type", None) == "reasoning":
+            items.append(reasoning_item(item))
     return items
+
+
+def reasoning_item(item: Any) -> RawInputItem:
+    """A ``reasoning`` output item as the input item that returns it to the model: the fields the API set, and
+    nothing the openai package filled in for them (it would send nulls the API did not)."""
+    return RawInputItem(item.model_dump(mode="json", exclude_unset=True))
 
 
 def message_text(message: ResponseOutputMessage) -> str:
@@ -62,12 +71,16 @@ def message_text(message: ResponseOutputMessage) -> str:
 class _Item:
     call: bool
     text: list[str] = field(default_factory=list)
+    kept: RawInputItem | None = None
+    """An item passed back as it came (reasoning), from its ``output_item.done`` event."""
     name: str = ""
     call_id: str = ""
     complete: str | None = None
     """The whole text/arguments from a ``.done`` event, which replaces the concatenated deltas."""
 
     def output(self) -> ModelOutputItem | None:
+        if self.kept is not None:
+            return self.kept
         value = self.complete if self.complete is not None else "".join(self.text)
         if self.call:
             return FunctionCall(self.name, value, self.call_id)
@@ -127,3 +140,5 @@ class ResponsesStreamAssembler:
             item.name, item.call_id, item.complete = raw.name, raw.call_id, raw.arguments
         elif isinstance(raw, ResponseOutputMessage):
             self._item(index, call=False).complete = message_text(raw)
+        elif getattr(raw, "type", None) == "reasoning":
+            self._item(index, call=False).kept = reasoning_item(raw)

@@ -14,6 +14,7 @@ from ..items import (
     HandoffCallItem,
     HandoffOutputItem,
     MessageOutputItem,
+    ReasoningItem,
     ToolCallIdentity,
     ToolCallItem,
     ToolCallOutputItem,
@@ -119,6 +120,8 @@ def _item_json(event: RunItemStreamEvent) -> dict[str, Any]:
             "arguments": item.arguments,
             "agent_name": item.agent_name,
         }
+    if isinstance(item, ReasoningItem):  # the summary a UI can show; not the model's opaque (encrypted) state
+        return {"type": "reasoning_item_created", "summary": item.summary_text, "agent_name": item.agent_name}
     if isinstance(item, HandoffOutputItem):
         return {
             "type": "handoff_occured",

@@ -166,6 +166,9 @@ class Script:
     usage: Usage = field(default_factory=Usage)
     gate: StreamGate | None = None
     args_chunk_size: int = 5
+    reasoning: str | None = None
+    """A reasoning item's summary, rendered as the first output item (Responses API only, as from a reasoning
+    model; Chat Completions has no such item)."""
 
     def __post_init__(self) -> None:
         if self.error is None and self.text is None and not self.tool_calls:

@@ -93,6 +93,7 @@ class FakeOpenAIServer:
         usage: Usage | tuple[int, int] | None = None,
         gate: StreamGate | None = None,
         args_chunk_size: int = 5,
+        reasoning: str | None = None,
     ) -> Script:
         """Queue the next answer.
 
@@ -109,6 +110,7 @@ class FakeOpenAIServer:
         * ``usage``: ``Usage(...)`` or ``(input_tokens, output_tokens)``; default (10, 5).
         * ``gate``: a :class:`StreamGate` holding the stream at each delta after the first
           and before the terminal event.
+        * ``reasoning``: a reasoning item with this summary first in the output (Responses API).
         """
         if isinstance(usage, tuple):
             usage = Usage(input_tokens=usage[0], output_tokens=usage[1])
@@ -121,6 +123,7 @@ class FakeOpenAIServer:
             usage=usage or Usage(),
             gate=gate,
             args_chunk_size=args_chunk_size,
+            reasoning=reasoning,
         )
         with self._lock:
             self._scripts.append(script)

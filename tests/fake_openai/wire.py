@@ -9,7 +9,7 @@ Formats follow the public API reference (and the pydantic models of the ``openai
 package, which the self-tests validate with ``_strict_response_validation=True``):
 
 * Responses API (``POST /v1/responses``): a ``response`` object whose ``output`` holds
-  ``message`` items (``output_text`` content) and ``function_call`` items; when
+  a ``reasoning`` item when scripted, ``message`` items (``output_text`` content) and ``function_call`` items; when
   streaming, the semantic event sequence ``response.created`` → ``response.in_progress``
   → per item (``response.output_item.added`` → [``response.content_part.added`` →
   ``response.output_text.delta``* → ``response.output_text.done`` →
@@ -163,9 +163,15 @@ def _function_call_item(item_id: str, call_id: str, name: str, arguments: str, s
     }
 
 
+def _reasoning_item(item_id: str, summary: str | None) -> dict[str, Any]:
+    parts = [] if summary is None else [{"type": "summary_text", "text": summary}]
+    return {"id": item_id, "type": "reasoning", "summary": parts}
+
+
 @dataclass
 class _PlannedOutput:
     response_id: str
+    reasoning_id: str | None
     message_id: str | None
     call_item_ids: list[str]
     call_ids: list[str]
@@ -174,6 +180,7 @@ class _PlannedOutput:
 def _plan(script: Script, ids: IdMaker) -> _PlannedOutput:
     return _PlannedOutput(
         response_id=ids("resp"),
+        reasoning_id=ids("rs") if script.reasoning is not None else None,
         message_id=ids("msg") if script.text is not None else None,
         call_item_ids=[ids("fc") for _ in script.tool_calls],
         call_ids=[call.call_id or ids("call") for call in script.tool_calls],
@@ -182,6 +189,8 @@ def _plan(script: Script, ids: IdMaker) -> _PlannedOutput:
 
 def _final_output(script: Script, plan: _PlannedOutput) -> list[dict[str, Any]]:
     output: list[dict[str, Any]] = []
+    if plan.reasoning_id is not None:
+        output.append(_reasoning_item(plan.reasoning_id, script.reasoning))
     if plan.message_id is not None:
         text = "".join(_text_chunks(script))
         output.append(_message_item(plan.message_id, "completed", [_output_text_part(text)]))
@@ -232,6 +241,12 @@ def render_response_stream(
     lifecycle("response.in_progress", "in_progress", [], None)
 
     output_index = 0
+    if plan.reasoning_id is not None:
+        added = {"type": "response.output_item.added", "output_index": output_index}
+        emit({**added, "item": _reasoning_item(plan.reasoning_id, None)})
+        done = {"type": "response.output_item.done", "output_index": output_index}
+        emit({**done, "item": _reasoning_item(plan.reasoning_id, script.reasoning)})
+        output_index += 1
     if plan.message_id is not None:
         item_id = plan.message_id
         chunks = _text_chunks(script)
