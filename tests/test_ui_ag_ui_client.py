@@ -9,12 +9,14 @@ import pytest
 from server_support import LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import (
+    REASONING_SUMMARY,
     Scenario,
     drive,
     failing_agent,
     final_event,
     handoff_agent,
     index_of,
+    reasoning_agent,
     require_node_clients,
     walk,
 )
@@ -159,3 +161,22 @@ def test_a_handoff_is_a_step_change_after_the_transfer_call() -> None:
         ("STEP_FINISHED", "Specialist"),
     ]
     assert run["events"][-1]["result"] == "Specialist here."
+
+
+def test_a_reasoning_summary_is_a_reasoning_message_of_its_own() -> None:
+    with LiveServer(create_app(reasoning_agent)) as server:
+        report = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["hi"]})
+    (run,) = report["runs"]
+    assert run["error"] is None
+    kinds = [e["type"] for e in run["events"] if e["type"].startswith("REASONING")]
+    assert kinds == [
+        "REASONING_START",
+        "REASONING_MESSAGE_START",
+        "REASONING_MESSAGE_CONTENT",
+        "REASONING_MESSAGE_END",
+        "REASONING_END",
+    ]
+    (content,) = [e for e in run["events"] if e["type"] == "REASONING_MESSAGE_CONTENT"]
+    assert content["delta"] == REASONING_SUMMARY
+    roles = {m["role"]: m.get("content") for m in report["messages"]}  # the client's own conversation state
+    assert roles["reasoning"] == REASONING_SUMMARY and roles["assistant"] == "Hello there."

@@ -10,12 +10,14 @@ import pytest
 from server_support import LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import (
+    REASONING_SUMMARY,
     Scenario,
     drive,
     failing_agent,
     final_event,
     handoff_agent,
     index_of,
+    reasoning_agent,
     require_node_clients,
 )
 
@@ -167,3 +169,19 @@ def test_stop_in_the_chat_state_machine_cancels_the_run() -> None:
         (assistant,) = [m for m in report["messages"] if m["role"] == "assistant"]
         served = assistant["metadata"]["agentsOtelRunId"]
         assert final_event(server.base_url, served)["type"] == "run_cancelled"
+
+
+def test_a_reasoning_summary_is_a_reasoning_part() -> None:
+    with LiveServer(create_app(reasoning_agent)) as server:
+        report = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["hi"]})
+    (turn,) = report["turns"]
+    assert turn["error"] is None
+    assert [c["type"] for c in turn["chunks"] if c["type"].startswith("reasoning")] == [
+        "reasoning-start",
+        "reasoning-delta",
+        "reasoning-end",
+    ]
+    parts = turn["message"]["parts"]
+    (reasoning,) = [p for p in parts if p["type"] == "reasoning"]
+    assert reasoning["text"] == REASONING_SUMMARY and reasoning["state"] == "done"
+    assert [p["text"] for p in parts if p["type"] == "text"] == ["Hello there."]

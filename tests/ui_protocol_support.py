@@ -19,7 +19,7 @@ from server_support import SAFETY_TIMEOUT, watch
 from support import missing
 
 from agents_otel import Agent, ToolContext, function_tool
-from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, UserMessage
+from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, RawInputItem, UserMessage
 from agents_otel.models.interface import ModelRequest
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -146,6 +146,15 @@ class Scenario:
 
 def failing_agent() -> Agent[Any]:
     return Agent(name="Broken", model=ScriptedModel([RuntimeError("model down")]))
+
+
+REASONING_SUMMARY = "The user greets me; answer briefly."
+
+
+def reasoning_agent() -> Agent[Any]:
+    """A reasoning model's answer: a reasoning item with a summary, then the message (the Responses API's order)."""
+    reasoning = {"id": "rs_1", "type": "reasoning", "summary": [{"type": "summary_text", "text": REASONING_SUMMARY}]}
+    return Agent(name="Thinker", model=ScriptedModel([[RawInputItem(reasoning), assistant_message("Hello there.")]]))
 
 
 def handoff_agent() -> Agent[Any]:

@@ -31,6 +31,11 @@ from typing import Any
 from ag_ui.core import (
     BaseEvent,
     CustomEvent,
+    ReasoningEndEvent,
+    ReasoningMessageContentEvent,
+    ReasoningMessageEndEvent,
+    ReasoningMessageStartEvent,
+    ReasoningStartEvent,
     RunErrorEvent,
     RunFinishedEvent,
     RunStartedEvent,
@@ -50,7 +55,14 @@ from ag_ui.core import (
 from ag_ui.core.events import RunFinishedCancelledOutcome
 from ag_ui.encoder import EventEncoder
 
-from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..items import (
+    HandoffCallItem,
+    HandoffOutputItem,
+    MessageOutputItem,
+    ReasoningItem,
+    ToolCallItem,
+    ToolCallOutputItem,
+)
 from ..stream_events import (
     AgentUpdatedStreamEvent,
     RawResponsesStreamEvent,
@@ -130,6 +142,8 @@ class AgUiMapping:
                 return self._encode(*self._message(item.text))
             if isinstance(item, HandoffCallItem):
                 return self._encode(*self._handoff_called(item))
+            if isinstance(item, ReasoningItem):
+                return self._encode(*self._reasoning(item.summary_text))
             if isinstance(item, HandoffOutputItem):
                 self._turn_message_id = None
                 return self._encode(
@@ -177,6 +191,21 @@ class AgUiMapping:
             return []
         message_id, self._text_id = self._text_id, None
         return [TextMessageEndEvent(message_id=message_id)]
+
+    @staticmethod
+    def _reasoning(summary: str) -> list[BaseEvent]:
+        """A reasoning item's summary as a reasoning message of its own, whole (the model's own reasoning, encrypted
+        or not, stays with the run). Nothing for a reasoning item without a summary."""
+        if not summary:
+            return []
+        span, message = new_id(), new_id()
+        return [
+            ReasoningStartEvent(message_id=span),
+            ReasoningMessageStartEvent(message_id=message, role="reasoning"),
+            ReasoningMessageContentEvent(message_id=message, delta=summary),
+            ReasoningMessageEndEvent(message_id=message),
+            ReasoningEndEvent(message_id=span),
+        ]
 
     def _tool_called(self, item: ToolCallItem) -> list[BaseEvent]:
         events: list[BaseEvent] = []

@@ -26,7 +26,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..items import HandoffCallItem, HandoffOutputItem, MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from ..items import (
+    HandoffCallItem,
+    HandoffOutputItem,
+    MessageOutputItem,
+    ReasoningItem,
+    ToolCallItem,
+    ToolCallOutputItem,
+)
 from ..safe_json import dumps
 from ..stream_events import (
     AgentUpdatedStreamEvent,
@@ -97,6 +104,13 @@ class AiSdkMapping:
                 )
             if isinstance(item, HandoffOutputItem):
                 return _frames({"type": "tool-output-available", "toolCallId": item.call_id, "output": item.output})
+            if isinstance(item, ReasoningItem) and item.summary_text:  # the summary only, as one reasoning part
+                part = new_id()
+                return _frames(
+                    {"type": "reasoning-start", "id": part},
+                    {"type": "reasoning-delta", "id": part, "delta": item.summary_text},
+                    {"type": "reasoning-end", "id": part},
+                )
             return []
         if isinstance(event, AgentUpdatedStreamEvent):
             chunks = self._close_text()
