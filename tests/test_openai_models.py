@@ -391,6 +391,8 @@ async def test_http_500_after_the_clients_retries_is_a_model_http_error(
     err = excinfo.value
     assert (err.status_code, err.error_type) == (500, "500")
     assert isinstance(err.__cause__, openai.InternalServerError)
+    # SDK code catches the openai exception itself: the error is one too, with its attributes
+    assert isinstance(err, openai.InternalServerError) and err.response.status_code == 500
     assert len(fake_openai.requests) == 3
     assert_failed_chat_span(trace, "500")
 
@@ -418,6 +420,7 @@ async def test_429_without_retries_is_a_rate_limit_error(
         with pytest.raises(ModelRateLimitError) as excinfo:
             await run(Agent("A", model=make_model(api, client)), "hi", mode, trace.config())
     assert (excinfo.value.status_code, excinfo.value.error_type) == (429, "429")
+    assert isinstance(excinfo.value, openai.RateLimitError) and excinfo.value.body is not None
     assert len(fake_openai.requests) == 1
     assert_failed_chat_span(trace, "429")
 
@@ -432,6 +435,7 @@ async def test_refused_connection_is_a_connection_error(
             await run(Agent("A", model=make_model(api, client)), "hi", mode, trace.config())
     assert excinfo.value.error_type == "connection_error"
     assert isinstance(excinfo.value.__cause__, openai.APIConnectionError)
+    assert isinstance(excinfo.value, openai.APIConnectionError)
     assert_failed_chat_span(trace, "connection_error")
 
 
@@ -443,8 +447,28 @@ async def test_a_stream_that_goes_silent_times_out(api: str, fake_openai: FakeOp
         with pytest.raises(ModelTimeoutError) as excinfo:
             await run(Agent("A", model=make_model(api, client)), "hi", "streamed", trace.config())
     assert excinfo.value.error_type == "timeout"
-    assert isinstance(excinfo.value, TimeoutError)
+    assert isinstance(excinfo.value, TimeoutError) and isinstance(excinfo.value, openai.APITimeoutError)
     assert_failed_chat_span(trace, "timeout")
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_sdk_style_handlers_catch_the_openai_exceptions(
+    api: str, fake_openai: FakeOpenAIServer, trace: Trace
+) -> None:
+    """Retry and fallback code written for the SDK, where openai's exceptions propagate as they are, still runs."""
+    handled: list[str] = []
+    for status in (429, 400):
+        fake_openai.enqueue(error=status)
+    async with fake_openai.client(max_retries=0) as client:
+        agent = Agent("A", model=make_model(api, client))
+        for _ in range(2):
+            try:
+                await Runner.run(agent, "hi", run_config=trace.config())
+            except openai.RateLimitError:
+                handled.append("back off")
+            except openai.BadRequestError as exc:
+                handled.append(f"trim history ({exc.status_code})")
+    assert handled == ["back off", "trim history (400)"]
 
 
 # --------------------------------------------------------------------------- settings and content

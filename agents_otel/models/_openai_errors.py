@@ -5,11 +5,17 @@ low-cardinality as the conventions ask: the HTTP status as a string (``"429"``, 
 ``connection_error``, ``invalid_response``, or the provider's own error code when it reports a failure inside a
 stream. Errors are mapped only after the openai client has spent its retries, and the openai exception stays
 reachable as ``__cause__``.
+
+Each error raised is also an instance of the openai exception's own class (``openai.RateLimitError``,
+``openai.BadRequestError``, ``openai.APITimeoutError``...), carrying its attributes (``status_code``, ``body``,
+``response``, ``request_id``): code written for the OpenAI Agents SDK, where those exceptions propagate as they
+are, keeps catching them, and its retry and fallback handlers still run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 
 import openai
@@ -32,6 +38,35 @@ INCOMPLETE_STREAM = "incomplete_stream"
 
 
 def model_error_from(exc: openai.OpenAIError) -> ModelError:
+    """The typed error for ``exc``, of a class that is both that ``ModelError`` and ``exc``'s own class."""
+    error = _typed_error(exc)
+    both = _combined(type(error), type(exc))
+    if both is None:
+        return error
+    combined: ModelError = both.__new__(both, *error.args)
+    combined.__dict__.update(exc.__dict__)  # the openai exception's own attributes: request, response, body, code
+    combined.__dict__.update(error.__dict__)  # ours where both name one (status_code: the same value)
+    combined.args = error.args
+    return combined
+
+
+_COMBINED: dict[tuple[type[ModelError], type[openai.OpenAIError]], type[ModelError] | None] = {}
+_COMBINED_LOCK = threading.Lock()
+
+
+def _combined(ours: type[ModelError], theirs: type[openai.OpenAIError]) -> type[ModelError] | None:
+    """A class deriving from both, named as ours, made once per pair; ``None`` if Python cannot combine them."""
+    key = (ours, theirs)
+    with _COMBINED_LOCK:
+        if key not in _COMBINED:
+            try:
+                _COMBINED[key] = type(ours.__name__, (ours, theirs), {"__module__": ours.__module__})
+            except TypeError:  # an instance layout conflict (a future openai class): ours alone, with __cause__
+                _COMBINED[key] = None
+        return _COMBINED[key]
+
+
+def _typed_error(exc: openai.OpenAIError) -> ModelError:
     if isinstance(exc, openai.APITimeoutError):
         return ModelTimeoutError(f"Model request timed out: {exc}", error_type=TIMEOUT)
     if isinstance(exc, openai.APIConnectionError):
