@@ -19,7 +19,14 @@ from opentelemetry.trace import SpanKind
 
 from . import lifecycle
 from .content_guard import exception_scrub, guard_attributes
-from .exceptions import ToolCancelledError, ToolNotFoundError, ToolOutputError, ToolTimeoutError
+from .exceptions import (
+    AgentsOtelError,
+    ToolCancelledError,
+    ToolNotFoundError,
+    ToolOutputError,
+    ToolTimeoutError,
+    UserError,
+)
 from .items import FunctionCall, FunctionCallOutput
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, ToolInvoker
@@ -85,7 +92,7 @@ async def execute_tool_calls(
             and me is not None
             and not me.cancelling()
         ):
-            raise batch.error from None  # a sibling was cancelled because of this error, not us
+            raise batch.error from batch.error.__cause__  # a sibling was cancelled because of this error, not us
         raise
 
 
@@ -213,9 +220,14 @@ async def execute_tool_call(
         error_text = await tool_error_output(tool, record.tool_context(), exc)
         if error_text is None:
             record.finish(None, error_type)
+            # As the SDK: the run fails with the runtime's own errors as they are, and with anything else the tool
+            # raised as a UserError naming the tool (the tool's exception is its cause, and the span's error).
+            fatal = exc if isinstance(exc, AgentsOtelError) else _tool_failed(name, exc)
             if batch is not None:
-                batch.fail(exc)
-            raise
+                batch.fail(fatal)
+            if fatal is exc:
+                raise
+            raise fatal from exc
         record.finish(error_text, error_type)
         if hooked:
             await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, error_text)  # type: ignore[arg-type]
@@ -237,6 +249,12 @@ async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any] | None, name: str, 
         if error is None:
             raise
         raise error from exc
+
+
+def _tool_failed(name: str, exc: BaseException) -> UserError:
+    error = UserError(f"Error running tool {name}: {exc}")
+    error.__cause__ = exc  # also when a sibling's task re-raises it (execute_tool_calls keeps the cause)
+    return error
 
 
 def _tool_cancelled_error(name: str, exc: asyncio.CancelledError) -> ToolCancelledError | None:

@@ -78,8 +78,9 @@ async def test_failure_error_function_none_raises_and_cancels_siblings(tracing: 
             [assistant_message("x")],
         ]
     )
-    with pytest.raises(RuntimeError, match="must surface"):
+    with pytest.raises(UserError, match="Error running tool strict: must surface") as excinfo:
         await Runner.run(Agent(name="A", tools=[strict, sibling], model=model), "go", run_config=tracing.config)
+    assert isinstance(excinfo.value.__cause__, RuntimeError)  # the tool's own exception, as in the SDK
     assert tracing.tool_span("s").attributes["error.type"] == "RuntimeError"
     assert tracing.tool_span("b").attributes["error.type"] == "cancelled"
     (run_span,) = tracing.named("invoke_agent")
@@ -94,7 +95,7 @@ async def test_failure_error_function_none_surfaces_through_the_stream(tracing: 
     model = ScriptedModel([[function_call("strict", {}, call_id="s")], [assistant_message("x")]])
     result = Runner.run_streamed(Agent(name="A", tools=[strict], model=model), "go", run_config=tracing.config)
     names: list[str] = []
-    with pytest.raises(RuntimeError, match="boom"):
+    with pytest.raises(UserError, match="Error running tool strict: boom"):
         async for event in result.stream_events():
             names.append(getattr(event, "name", event.type))
     assert names[-2:] == ["tool_called", "tool_output"]  # lifecycle events delivered before the error
@@ -243,8 +244,9 @@ async def test_a_fatal_error_in_a_later_call_cancels_an_earlier_still_running_ca
     model = ScriptedModel(
         [[function_call("endless", {}, call_id="e"), function_call("fatal", {}, call_id="f")], [assistant_message("x")]]
     )
-    with pytest.raises(RuntimeError, match="fatal in the second call"):
+    with pytest.raises(UserError, match="fatal in the second call") as excinfo:
         await Runner.run(Agent(name="A", tools=[endless, fatal], model=model), "go", run_config=tracing.config)
+    assert isinstance(excinfo.value.__cause__, RuntimeError)  # kept through the sibling's cancellation
     assert tracing.tool_span("e").attributes["error.type"] == "cancelled"
     assert tracing.tool_span("f").attributes["error.type"] == "RuntimeError"
 

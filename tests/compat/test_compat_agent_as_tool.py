@@ -19,6 +19,7 @@ from agents_otel import (
     Runner,
     RunResult,
     ToolCallOutputItem,
+    UserError,
     function_tool,
     input_guardrail,
 )
@@ -150,8 +151,9 @@ async def test_custom_failure_error_function(tracing: Tracing) -> None:
 async def test_failure_error_function_none_fails_the_outer_run(tracing: Tracing) -> None:
     broken = Agent(name="Broken", model=ScriptedModel([RuntimeError("inner model down")]))
     agent, _ = outer(broken.as_tool("ask", "Ask.", failure_error_function=None), function_call("ask", {"input": "x"}))
-    with pytest.raises(RuntimeError, match="inner model down"):
+    with pytest.raises(UserError, match="Error running tool ask: inner model down") as excinfo:
         await Runner.run(agent, "go", run_config=tracing.config)
+    assert isinstance(excinfo.value.__cause__, RuntimeError)
 
 
 async def test_on_stream_gets_inner_events_and_the_models_own_call(tracing: Tracing) -> None:

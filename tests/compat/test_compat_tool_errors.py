@@ -12,7 +12,15 @@ import asyncio
 import pytest
 from support import Tracing
 
-from agents_otel import Agent, Runner, ToolCallOutputItem, ToolCancelledError, function_tool
+from agents_otel import (
+    Agent,
+    ModelBehaviorError,
+    Runner,
+    ToolCallOutputItem,
+    ToolCancelledError,
+    UserError,
+    function_tool,
+)
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 
@@ -113,7 +121,11 @@ async def test_tool_errors_reach_the_model_and_the_run_goes_on(tracing: Tracing)
     assert output.is_error and output.error_type == "ZeroDivisionError"
 
 
-async def test_failure_error_function_none_fails_the_run_with_the_tools_exception(tracing: Tracing) -> None:
+async def test_failure_error_function_none_fails_the_run_with_a_user_error_caused_by_the_tools_exception(
+    tracing: Tracing,
+) -> None:
+    """As in the SDK: ``UserError("Error running tool <name>: <message>")`` from the tool's exception."""
+
     class Boom(Exception):
         pass
 
@@ -122,7 +134,19 @@ async def test_failure_error_function_none_fails_the_run_with_the_tools_exceptio
         raise Boom("boom")
 
     model = ScriptedModel([[function_call("explode", {}, call_id="e")], [assistant_message("never")]])
-    with pytest.raises(Boom):
+    with pytest.raises(UserError, match=r"^Error running tool explode: boom$") as excinfo:
+        await Runner.run(Agent(name="A", tools=[explode], model=model), "go", run_config=tracing.config)
+    assert isinstance(excinfo.value.__cause__, Boom)
+    assert str(tracing.tool_span("e").attributes["error.type"]).endswith(".Boom")  # type: ignore[index]  # the cause
+
+
+async def test_the_runtimes_own_errors_fail_the_run_as_they_are(tracing: Tracing) -> None:
+    @function_tool(failure_error_function=None)
+    def explode() -> None:
+        raise ModelBehaviorError("already typed")
+
+    model = ScriptedModel([[function_call("explode", {}, call_id="e")], [assistant_message("never")]])
+    with pytest.raises(ModelBehaviorError, match="already typed"):
         await Runner.run(Agent(name="A", tools=[explode], model=model), "go", run_config=tracing.config)
 
 
