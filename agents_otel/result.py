@@ -151,6 +151,7 @@ class RunResultStreaming:
         try:
             result = await self._execute(state)
             self._result = result
+            self.input = result.input  # with a session: its history, then this input (known once the run read it)
             self.final_output = result.final_output
             self.new_items = result.new_items
             self.raw_responses = result.raw_responses

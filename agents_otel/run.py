@@ -18,7 +18,7 @@ from . import lifecycle
 from .agent_loop import AgentLoop, run_agent_span
 from .conversation import Conversation
 from .event_stream import EventStream
-from .input_items import RunInput, conversation_items
+from .input_items import RunInput, conversation_items, input_list
 from .items import (
     FunctionCall,
 )
@@ -167,9 +167,11 @@ async def run_agent(
     if conversation_id:
         run.tracer = with_conversation(run.tracer, conversation_id)
     new_input = conversation_items(input)
+    result_input: RunInput = input
     if session is not None:
         saved = conversation_items(await session.get_items())
         conversation = Conversation([*saved, *new_input], unsaved=list(new_input))
+        result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
     else:
         start = input if isinstance(input, str) else None
         conversation = Conversation(new_input, unsaved=None, start=start)
@@ -178,7 +180,7 @@ async def run_agent(
         await run_agent_span(loop, agent)
     return unbuilt_result(
         run,
-        input=input,
+        input=result_input,
         final_output=loop.final_output,
         last_agent=loop.last_agent or agent,
         raw_responses=loop.responses,

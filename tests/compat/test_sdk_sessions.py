@@ -106,6 +106,24 @@ async def test_a_run_loads_history_and_saves_each_turn_as_responses_items() -> N
     assert sent[0] == UserMessage("my colour is blue") and sent[-1] == UserMessage("what colour?")
     assert sent[3] == AssistantMessage("ok")
     assert len(await session.get_items()) == 6
+    # As in the SDK, the result's input is the session's history, then this run's input
+    assert result.input == [*(await session.get_items())[:4], {"role": "user", "content": "what colour?"}]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_the_results_input_with_a_session_includes_its_history(streamed: bool) -> None:
+    session = SQLiteSession("history")
+    await session.add_items([{"role": "user", "content": "earlier"}])
+    agent = Agent("a", model=ScriptedModel([[assistant_message("ok")]]))
+    if streamed:
+        result: Any = Runner.run_streamed(agent, "now", session=session)
+        assert result.input == "now"  # before the run has read the session
+        async for _ in result.stream_events():
+            pass
+    else:
+        result = await Runner.run(agent, "now", session=session)
+    assert result.input == [{"role": "user", "content": "earlier"}, {"role": "user", "content": "now"}]
+    assert (await Runner.run(Agent("a", model=ScriptedModel([[assistant_message("x")]])), "plain")).input == "plain"
 
 
 async def test_a_failed_turn_is_not_saved_but_earlier_turns_are() -> None:
