@@ -40,7 +40,9 @@ class AgentToolStreamEvent(TypedDict):
 
 
 class MCPConfig(TypedDict):
-    """As in the OpenAI Agents SDK: ``convert_schemas_to_strict`` makes MCP tool schemas strict where possible."""
+    """As in the OpenAI Agents SDK: ``convert_schemas_to_strict`` makes MCP tool schemas strict where possible. The
+    SDK's other keys (``include_server_in_tool_names``, ``failure_error_function``) are refused when the agent is
+    built, never ignored."""
 
     convert_schemas_to_strict: NotRequired[bool]
 
@@ -119,6 +121,16 @@ class Agent(Generic[TContext]):
                 ) from None
             except ValueError:
                 pass  # a builtin without a signature: trust it
+        unsupported = sorted(
+            key
+            for key, value in self.mcp_config.items()
+            if key != "convert_schemas_to_strict" and not (key == "include_server_in_tool_names" and value is False)
+        )
+        if unsupported:  # a TypedDict takes any key: without this check the setting would do nothing, silently
+            raise UserError(
+                f"Agent {self.name!r}: mcp_config {unsupported} is not supported "
+                "(supported: convert_schemas_to_strict); name clashing MCP tools apart with a tool_filter"
+            )
         if not isinstance(self.reset_tool_choice, bool):
             raise TypeError(f"Agent reset_tool_choice must be a boolean, got {type(self.reset_tool_choice).__name__}")
         if not isinstance(self.tools, list):

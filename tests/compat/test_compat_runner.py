@@ -297,3 +297,16 @@ def test_clone_keeps_everything_but_what_changes() -> None:
     agent = Agent(name="A", instructions="x", tools=[echo])
     clone = agent.clone(name="B")
     assert (clone.name, clone.instructions, clone.tools) == ("B", "x", [echo])
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"include_server_in_tool_names": True}, {"failure_error_function": None}, {"convert_schema_to_strict": True}],
+)
+def test_mcp_config_keys_we_do_not_support_are_refused_not_ignored(config: Any) -> None:
+    with pytest.raises(UserError, match="mcp_config"):
+        Agent(name="A", mcp_config=config)
+
+
+def test_mcp_config_keys_we_support_are_accepted() -> None:
+    Agent(name="A", mcp_config={"convert_schemas_to_strict": True, "include_server_in_tool_names": False})
