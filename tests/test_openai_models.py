@@ -17,12 +17,14 @@ import pytest
 from fake_openai.script import StreamGate
 from fake_openai.server import FakeOpenAIServer
 from openai.types.responses import ResponseTextDeltaEvent
+from openai.types.shared import Reasoning
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
 from support import Tracing
 
 from agents_otel import (
     Agent,
+    ModelBehaviorError,
     ModelConnectionError,
     ModelHTTPError,
     ModelRateLimitError,
@@ -37,6 +39,7 @@ from agents_otel import (
     RunResult,
     ToolContext,
     ToolProgressStreamEvent,
+    UserError,
     function_tool,
 )
 from agents_otel.models._openai_client import OpenAIClientModel
@@ -514,6 +517,67 @@ async def test_model_settings_pass_through(
         0.5,
         64,
     )
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("api", APIS)
+async def test_the_sdks_other_model_settings_reach_each_api_as_the_sdk_sends_them(
+    api: str, mode: str, fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, trace: Trace
+) -> None:
+    fake_openai.enqueue(text="ok")
+    shared = {
+        "reasoning": Reasoning(effort="low", summary="auto"),
+        "verbosity": "low",
+        "metadata": {"team": "billing"},
+        "store": False,
+        "top_logprobs": 2,
+        "extra_headers": {"x-tenant": "acme"},
+        "extra_body": {"service_tier": "flex"},
+    }
+    only = (
+        {"truncation": "auto", "response_include": ["reasoning.encrypted_content"]}
+        if api == "responses"
+        else {"frequency_penalty": 0.5, "presence_penalty": 0.25, "include_usage": False}
+    )
+    settings = ModelSettings(**shared, **only)  # type: ignore[arg-type]
+    agent = Agent("A", model=make_model(api, client), model_settings=settings, output_type=list[int])
+    with pytest.raises(ModelBehaviorError):  # "ok" is no list[int]: the request is what this test reads
+        await run(agent, "hi", mode, trace.config())
+    request = fake_openai.last_request
+    body = request.body
+    assert request.headers["x-tenant"] == "acme" and body["service_tier"] == "flex"
+    assert (body["metadata"], body["store"], body["top_logprobs"]) == ({"team": "billing"}, False, 2)
+    if api == "responses":
+        assert body["reasoning"] == {"effort": "low", "summary": "auto"}
+        assert body["text"]["verbosity"] == "low" and body["text"]["format"]["type"] == "json_schema"
+        assert body["truncation"] == "auto"
+        assert sorted(body["include"]) == ["message.output_text.logprobs", "reasoning.encrypted_content"]
+    else:
+        assert (body["reasoning_effort"], body["verbosity"], body["logprobs"]) == ("low", "low", True)
+        assert (body["frequency_penalty"], body["presence_penalty"]) == (0.5, 0.25)
+        assert "response_format" in body
+        if mode == "streamed":
+            assert body["stream_options"] == {"include_usage": False}
+        a = attrs(trace.named("chat")[0])
+        assert (a["gen_ai.request.frequency_penalty"], a["gen_ai.request.presence_penalty"]) == (0.5, 0.25)
+
+
+@pytest.mark.parametrize(
+    ("api", "setting"),
+    [
+        ("responses", {"frequency_penalty": 0.5}),
+        ("responses", {"presence_penalty": 0.5}),
+        ("chat", {"truncation": "auto"}),
+        ("chat", {"response_include": ["reasoning.encrypted_content"]}),
+    ],
+)
+async def test_a_setting_the_api_has_no_parameter_for_is_a_user_error(
+    api: str, setting: dict[str, Any], fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, trace: Trace
+) -> None:
+    agent = Agent("A", model=make_model(api, client), model_settings=ModelSettings(**setting))
+    with pytest.raises(UserError, match=f"ModelSettings.{next(iter(setting))} is a parameter of the"):
+        await Runner.run(agent, "hi", run_config=trace.config())
+    assert fake_openai.requests == []  # refused before anything was sent
 
 
 @pytest.mark.parametrize("api", APIS)

@@ -1,26 +1,79 @@
-"""``ModelSettings`` as request parameters of each OpenAI API.
+"""``ModelSettings`` as request parameters of each OpenAI API, as the OpenAI Agents SDK sends them.
 
-The two APIs take the same sampling parameters except the output-token cap (``max_output_tokens`` on Responses,
-``max_tokens`` on Chat Completions). ``extra_args`` come last so a caller can override anything.
+The two APIs share the sampling parameters except the output-token cap (``max_output_tokens`` on Responses,
+``max_tokens`` on Chat Completions); each has parameters the other lacks, and a setting the chosen API cannot take
+is a ``UserError`` rather than a parameter silently not sent. ``extra_args`` come last so a caller can override
+anything.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..exceptions import UserError
 from ._openai_tools import Api
 from .interface import ModelSettings
 
 _MAX_TOKENS_PARAM: dict[Api, str] = {"responses": "max_output_tokens", "chat": "max_tokens"}
+_ONLY: dict[Api, tuple[str, ...]] = {
+    "responses": ("truncation", "response_include"),
+    "chat": ("frequency_penalty", "presence_penalty"),
+}
+"""Settings only one API has a parameter for."""
+_PARAM_NAMES = {"response_include": "include"}
+_SHARED = ("temperature", "top_p", "store", "metadata", "top_logprobs", "extra_query", "extra_body", "extra_headers")
 
 
-def settings_params(settings: ModelSettings, api: Api) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    if settings.temperature is not None:
-        params["temperature"] = settings.temperature
-    if settings.top_p is not None:
-        params["top_p"] = settings.top_p
+def apply_settings(params: dict[str, Any], settings: ModelSettings, api: Api) -> None:
+    """Add ``settings`` to the keyword arguments of the API's ``create`` call (``params``, which may already hold a
+    structured-output ``text`` format that ``verbosity`` joins)."""
+    other: Api = "chat" if api == "responses" else "responses"
+    for name in _ONLY[other]:
+        if getattr(settings, name) is not None:
+            wanted = "OpenAIResponsesModel" if other == "responses" else "OpenAIChatCompletionsModel"
+            raise UserError(
+                f"ModelSettings.{name} is a parameter of the {_API_NAMES[other]} only; "
+                f"use {wanted}, or leave {name} unset for this model"
+            )
+    for name in _SHARED:
+        value = getattr(settings, name)
+        if value is not None:
+            params[name] = value
+    for name in _ONLY[api]:
+        value = getattr(settings, name)
+        if value is not None:
+            params[_PARAM_NAMES.get(name, name)] = value
     if settings.max_tokens is not None:
         params[_MAX_TOKENS_PARAM[api]] = settings.max_tokens
+    reasoning = _plain(settings.reasoning)
+    if api == "responses":
+        if reasoning is not None:
+            params["reasoning"] = reasoning
+        if settings.verbosity is not None:
+            params["text"] = {**params.get("text", {}), "verbosity": settings.verbosity}
+        if settings.top_logprobs is not None:  # the API returns logprobs only when asked to include them
+            params["include"] = [*params.get("include", ()), "message.output_text.logprobs"]
+    else:
+        if reasoning is not None and reasoning.get("effort") is not None:
+            params["reasoning_effort"] = reasoning["effort"]
+        if settings.verbosity is not None:
+            params["verbosity"] = settings.verbosity
+        if settings.top_logprobs is not None:
+            params["logprobs"] = True  # the Chat Completions API requires it with top_logprobs
     params.update(settings.extra_args or {})
-    return params
+
+
+def _plain(reasoning: Any) -> dict[str, Any] | None:
+    """``reasoning`` as a dict of the fields set (an ``openai`` ``Reasoning`` model or a dict)."""
+    if reasoning is None:
+        return None
+    dump = getattr(reasoning, "model_dump", None)
+    if callable(dump):
+        plain: dict[str, Any] = dump(exclude_none=True)
+        return plain
+    if isinstance(reasoning, dict):
+        return {k: v for k, v in reasoning.items() if v is not None}
+    raise UserError(f"ModelSettings.reasoning must be an openai Reasoning or a dict, got {type(reasoning).__name__}")
+
+
+_API_NAMES: dict[Api, str] = {"responses": "Responses API", "chat": "Chat Completions API"}

@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class ModelSettings:
-    """Request parameters passed through to the provider. ``None`` means "provider default"."""
+    """Request parameters passed through to the provider, with the OpenAI Agents SDK's names. ``None`` means
+    "provider default" (the parameter is not sent).
+
+    A setting the chosen API has no parameter for is a ``UserError`` at the model call, never dropped:
+    ``frequency_penalty``/``presence_penalty`` on the Responses API, ``truncation``/``response_include`` on Chat
+    Completions. ``include_usage`` matters only to Chat Completions streams (the Responses API always reports
+    usage). ``extra_args`` go to the client call last, so they can override anything.
+    """
 
     temperature: float | None = None
     top_p: float | None = None
@@ -28,6 +35,21 @@ class ModelSettings:
     tool_choice: str | None = None
     parallel_tool_calls: bool | None = None
     extra_args: dict[str, Any] | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    truncation: Literal["auto", "disabled"] | None = None
+    reasoning: Any = None
+    """``openai.types.shared.Reasoning`` or a dict (``{"effort": "low", "summary": "auto"}``); Chat Completions
+    takes its ``effort`` as ``reasoning_effort``."""
+    verbosity: Literal["low", "medium", "high"] | None = None
+    metadata: dict[str, str] | None = None
+    store: bool | None = None
+    include_usage: bool | None = None
+    response_include: list[str] | None = None
+    top_logprobs: int | None = None
+    extra_query: dict[str, Any] | None = None
+    extra_body: dict[str, Any] | None = None
+    extra_headers: dict[str, str] | None = None
 
     def resolve(self, override: ModelSettings | None) -> ModelSettings:
         """Layer ``override`` (the run's ``RunConfig.model_settings``) over these (the agent's); set fields win, and

@@ -19,7 +19,7 @@ from ._openai_chat_output import ChatStreamAssembler, choice_items
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import INVALID_RESPONSE, openai_errors
 from ._openai_output_format import output_format_params
-from ._openai_settings import settings_params
+from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
 from ._openai_usage import usage_from_openai
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent
@@ -43,7 +43,7 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         }
         params.update(tool_params(request.tools, settings, "chat"))
         params.update(output_format_params(request.output_schema, "chat"))
-        params.update(settings_params(settings, "chat"))
+        apply_settings(params, settings, "chat")
         return params
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:
@@ -60,7 +60,8 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         answer is only tool calls.
         """
         create: Any = self.client.chat.completions.create
-        params = {"stream_options": {"include_usage": True}, **self.request_params(request), "stream": True}
+        include_usage = request.settings.include_usage is not False  # usage is asked for unless turned off
+        params = {"stream_options": {"include_usage": include_usage}, **self.request_params(request), "stream": True}
         assembler = ChatStreamAssembler()
         with openai_errors():
             stream = await create(**params)

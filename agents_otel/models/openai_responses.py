@@ -28,7 +28,7 @@ from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
 from ._openai_output_format import output_format_params
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
-from ._openai_settings import settings_params
+from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
 from ._openai_usage import usage_from_openai
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent
@@ -50,7 +50,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
             params["instructions"] = request.system_instructions
         params.update(tool_params(request.tools, settings, "responses"))
         params.update(output_format_params(request.output_schema, "responses"))
-        params.update(settings_params(settings, "responses"))
+        apply_settings(params, settings, "responses")
         return params
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:

@@ -24,6 +24,10 @@ def request_parameter_attributes(settings: ModelSettings) -> dict[str, Any]:
         attributes[A.GEN_AI_REQUEST_TOP_P] = settings.top_p
     if settings.max_tokens is not None:
         attributes[A.GEN_AI_REQUEST_MAX_TOKENS] = settings.max_tokens
+    if settings.frequency_penalty is not None:
+        attributes[A.GEN_AI_REQUEST_FREQUENCY_PENALTY] = settings.frequency_penalty
+    if settings.presence_penalty is not None:
+        attributes[A.GEN_AI_REQUEST_PRESENCE_PENALTY] = settings.presence_penalty
     return attributes
 
 
