@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
 from .input_items import RunInput, conversation_items, input_list
 from .items import ConversationItem, RunItem
@@ -42,6 +43,17 @@ class RunResult:
     """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
     input_guardrail_results: list[InputGuardrailResult] = field(default_factory=list)
     output_guardrail_results: list[OutputGuardrailResult] = field(default_factory=list)
+    context_wrapper: RunContextWrapper[Any] | None = None
+    """As in the SDK: the run's context and its ``usage`` (the same record as :attr:`usage`)."""
+
+    def __post_init__(self) -> None:
+        if self.context_wrapper is None:
+            self.context_wrapper = RunContextWrapper(None, self.usage)
+
+    @property
+    def last_response_id(self) -> str | None:
+        """The id of the last model response, as in the SDK (``None`` if the model gave none)."""
+        return self.raw_responses[-1].response_id if self.raw_responses else None
 
     def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
         """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
@@ -195,6 +207,19 @@ class RunResultStreaming:
     @property
     def output_guardrail_results(self) -> list[OutputGuardrailResult]:
         return self._state.output_guardrail_results if self._state is not None else []
+
+    @property
+    def context_wrapper(self) -> RunContextWrapper[Any]:
+        """As in the SDK: the run's context and its usage, which grows while the run goes on."""
+        if self._result is not None and self._result.context_wrapper is not None:
+            return self._result.context_wrapper
+        if self._state is not None:
+            return RunContextWrapper(self._state.context, self._state.usage)
+        return RunContextWrapper(None, self.usage)
+
+    @property
+    def last_response_id(self) -> str | None:
+        return self.raw_responses[-1].response_id if self.raw_responses else None
 
     @property
     def current_agent(self) -> Agent[Any]:

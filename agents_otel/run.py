@@ -190,6 +190,7 @@ async def run_agent(
         progress_dropped=run.progress_dropped,
         input_guardrail_results=loop.input_guardrail_results,
         output_guardrail_results=loop.output_guardrail_results,
+        context_wrapper=loop.wrapper,
     )
 
 

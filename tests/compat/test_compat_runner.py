@@ -310,3 +310,21 @@ def test_mcp_config_keys_we_do_not_support_are_refused_not_ignored(config: Any) 
 
 def test_mcp_config_keys_we_support_are_accepted() -> None:
     Agent(name="A", mcp_config={"convert_schemas_to_strict": True, "include_server_in_tool_names": False})
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_result_context_wrapper_and_last_response_id(streamed: bool, tracing: Tracing) -> None:
+    """As in the SDK: ``result.context_wrapper`` holds the run's context and usage (the usage the result reports),
+    and ``last_response_id`` is the last model response's id."""
+    agent = Agent(name="A", model=ScriptedModel([[assistant_message("ok")]]))
+    context = {"user": 7}
+    if streamed:
+        result: Any = Runner.run_streamed(agent, "go", context=context, run_config=tracing.config)
+        assert result.context_wrapper.context is context  # known from the start
+        async for _ in result.stream_events():
+            pass
+    else:
+        result = await Runner.run(agent, "go", context=context, run_config=tracing.config)
+    wrapper = result.context_wrapper
+    assert wrapper.context is context and wrapper.usage is result.usage and wrapper.usage.requests == 1
+    assert result.last_response_id == "scripted-1" == result.raw_responses[-1].response_id
