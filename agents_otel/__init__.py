@@ -13,6 +13,7 @@ from .agent import Agent, AgentToolStreamEvent
 from .context_wrapper import RunContextWrapper
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
+    AgentsException,
     AgentsOtelError,
     InputGuardrailTripwireTriggered,
     MaxTurnsExceeded,
@@ -60,6 +61,7 @@ from .items import (
     UserMessage,
 )
 from .lifecycle import AgentHookContext, AgentHooks, AgentHooksBase, RunHooks, RunHooksBase
+from .models import set_default_openai_api
 from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, TextDelta, ToolSpec, Usage
 from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
@@ -82,11 +84,12 @@ from .tool_context import ToolContext
 from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
+from .tracing.provider import set_tracing_disabled
 from .tracing.setup import TracingConfigurationError, configure_tracing
 from .version import __version__
 
 if typing.TYPE_CHECKING:
-    from .models._openai_client import set_default_openai_client
+    from .models._openai_client import set_default_openai_client, set_default_openai_key
     from .models.openai_chatcompletions import OpenAIChatCompletionsModel
     from .models.openai_responses import OpenAIResponsesModel
 
@@ -94,6 +97,7 @@ _LAZY = {
     "OpenAIResponsesModel": ".models.openai_responses",
     "OpenAIChatCompletionsModel": ".models.openai_chatcompletions",
     "set_default_openai_client": ".models._openai_client",
+    "set_default_openai_key": ".models._openai_client",
 }
 """Names whose modules import ``openai`` (~0.4 s): loaded on first use, so the CLI and offline runs start fast."""
 
@@ -122,6 +126,7 @@ __all__ = [
     "AgentOutputSchemaBase",
     "AgentToolStreamEvent",
     "AgentUpdatedStreamEvent",
+    "AgentsException",
     "AgentsOtelError",
     "AssistantMessage",
     "FunctionCall",
@@ -210,5 +215,8 @@ __all__ = [
     "output_guardrail",
     "redact_keys",
     "send_progress",
+    "set_default_openai_api",
     "set_default_openai_client",
+    "set_default_openai_key",
+    "set_tracing_disabled",
 ]

@@ -12,6 +12,10 @@ class AgentsOtelError(Exception):
     """Base of every error this package raises on purpose."""
 
 
+AgentsException = AgentsOtelError
+"""The OpenAI Agents SDK's name for the base of its errors: ``except AgentsException`` catches ours."""
+
+
 class UserError(AgentsOtelError):
     """The API was used in a way that cannot work (a bad tool signature, run_sync inside a loop, ...)."""
 

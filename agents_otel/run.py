@@ -143,7 +143,7 @@ def _new_run(
     capture = config.capture_content if config.capture_content is not None else capture_content_from_env()
     return RunState(
         config=config,
-        tracer=tracer_for(resolve_tracer_provider(config.tracer_provider)),
+        tracer=tracer_for(resolve_tracer_provider(config)),
         capture_content=capture,
         context=context,
         stream=stream,

@@ -74,6 +74,9 @@ class RunConfig:
     """Checked on the final output together with the final agent's own ``output_guardrails``."""
     handoff_input_filter: HandoffInputFilter | None = None
     """The input filter of every handoff that sets none of its own."""
+    tracing_disabled: bool = False
+    """As in the OpenAI Agents SDK: the run records no spans (see also ``set_tracing_disabled``); its stream, progress
+    events and metrics are unchanged."""
     tool_not_found_behavior: ToolNotFoundBehavior = "raise_error"
     """A call to a tool the agent does not have (or has disabled), as in the OpenAI Agents SDK:
     ``"raise_error"`` fails the run with ``ModelBehaviorError`` before the turn's tools run;

@@ -97,6 +97,9 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
         "a model given by name (Agent(model='gpt-4.1')) resolves to the default provider's model at run time; "
         "imported inside resolve_model so runs on other models never import openai"
     ),
+    ("agents_otel.models", "agents_otel.models.openai_chatcompletions"): (
+        "the same, after set_default_openai_api('chat_completions') made Chat Completions the default API"
+    ),
 }
 """Runtime imports that go up a layer on purpose, each with its reason."""
 

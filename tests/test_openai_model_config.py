@@ -22,9 +22,12 @@ from agents_otel import (
     RunConfig,
     Runner,
     UserError,
+    models,
+    set_default_openai_api,
     set_default_openai_client,
+    set_default_openai_key,
 )
-from agents_otel.models import resolve_model
+from agents_otel.models import _openai_client, resolve_model
 from agents_otel.models._openai_chat_output import ChatStreamAssembler
 from agents_otel.models._openai_responses_output import ResponsesStreamAssembler
 from agents_otel.models.openai_responses import model_response
@@ -196,3 +199,32 @@ def test_errors_reported_inside_a_responses_stream() -> None:
     with pytest.raises(ModelError, match="slow down") as excinfo:
         model_response(final)
     assert excinfo.value.error_type == "rate_limit_exceeded"
+
+
+async def test_set_default_openai_key_is_the_default_clients_key(
+    env_points_at: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch, exporter: tuple[InMemorySpanExporter, RunConfig]
+) -> None:
+    monkeypatch.setattr(_openai_client, "_default_key", None)  # restored after the test, as it was
+    _, config = exporter
+    env_points_at.enqueue(text="one")
+    await Runner.run(Agent("A", model="gpt-key"), "hi", run_config=config)
+    set_default_openai_key("sk-set-in-code", use_for_tracing=False)
+    env_points_at.enqueue(text="two")
+    await Runner.run(Agent("A", model="gpt-key"), "hi", run_config=config)
+    first, second = env_points_at.requests
+    assert first.headers["authorization"] == "Bearer env-key"
+    assert second.headers["authorization"] == "Bearer sk-set-in-code"  # a client built before is not reused
+
+
+async def test_set_default_openai_api_runs_models_given_by_name_on_chat_completions(
+    env_points_at: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch, exporter: tuple[InMemorySpanExporter, RunConfig]
+) -> None:
+    monkeypatch.setattr(models, "_default_api", "responses")
+    _, config = exporter
+    set_default_openai_api("chat_completions")
+    env_points_at.enqueue(text="via chat")
+    result = await Runner.run(Agent("A", model="gpt-chat"), "hi", run_config=config)
+    assert result.final_output == "via chat" and env_points_at.last_request.path == "/v1/chat/completions"
+    assert isinstance(resolve_model(None, "gpt-chat"), OpenAIChatCompletionsModel)
+    with pytest.raises(UserError, match="chat_completions"):
+        set_default_openai_api("chat")  # type: ignore[arg-type]

@@ -58,7 +58,7 @@ async def run_tool_call(
     capture = config.capture_content if config.capture_content is not None else capture_content_from_env()
     run = RunState(
         config=config,
-        tracer=tracer_for(resolve_tracer_provider(config.tracer_provider)),
+        tracer=tracer_for(resolve_tracer_provider(config)),
         capture_content=capture,
         context=context,
         stream=stream,

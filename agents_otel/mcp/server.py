@@ -141,7 +141,7 @@ class _TracingMiddleware:
         parent = _W3C.extract(dict(ctx.meta or {}))
         if not trace.get_current_span(parent).get_span_context().is_valid:
             parent = context_api.get_current()
-        tracer = tracer_for(resolve_tracer_provider(self._config.tracer_provider))
+        tracer = tracer_for(resolve_tracer_provider(self._config))
         name = f"{ctx.method} {target}" if isinstance(target, str) else ctx.method
         span = tracer.start_span(name, context=parent, kind=SpanKind.SERVER, attributes=attributes)
         started = time.perf_counter()

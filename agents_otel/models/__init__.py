@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
+from ..exceptions import UserError
 from .interface import Model
 
 DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
 DEFAULT_MODEL = "gpt-4.1-mini"
+
+OpenAIApi = Literal["responses", "chat_completions"]
+_default_api: OpenAIApi = "responses"
+
+
+def set_default_openai_api(api: OpenAIApi) -> None:
+    """As in the OpenAI Agents SDK: which OpenAI API a model given by name runs on (``"responses"`` by default,
+    or ``"chat_completions"``); a model given as an object keeps its own."""
+    global _default_api
+    if api not in ("responses", "chat_completions"):
+        raise UserError(f"set_default_openai_api takes 'responses' or 'chat_completions', got {api!r}")
+    _default_api = api
 
 
 def resolve_model(run_model: str | Model | None, agent_model: str | Model | None) -> Model:
     """The run's model (``RunConfig.model``, which overrides every agent's, as in the OpenAI Agents SDK), else the
     agent's, else ``$OPENAI_DEFAULT_MODEL`` or gpt-4.1-mini.
 
-    A model given as a string runs on the OpenAI Responses API with the default client."""
+    A model given as a string runs on the OpenAI Responses API (or the API ``set_default_openai_api`` chose) with the
+    default client."""
     chosen = run_model if run_model is not None else agent_model
     if chosen is None:
         chosen = os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
     if isinstance(chosen, Model):
         return chosen
+    if _default_api == "chat_completions":
+        from .openai_chatcompletions import OpenAIChatCompletionsModel
+
+        return OpenAIChatCompletionsModel.for_name(chosen)
     from .openai_responses import OpenAIResponsesModel  # lazily: runs on other models never import openai
 
     return OpenAIResponsesModel.for_name(chosen)

@@ -31,6 +31,7 @@ _PLACEHOLDER_KEY = "not-needed"
 """Sent when only ``OPENAI_BASE_URL`` is set: local servers (Ollama, vLLM) ignore the key, the client demands one."""
 
 _explicit_default: openai.AsyncOpenAI | None = None
+_default_key: str | None = None
 _per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -42,6 +43,17 @@ def set_default_openai_client(client: openai.AsyncOpenAI | None) -> None:
     """
     global _explicit_default
     _explicit_default = client
+
+
+def set_default_openai_key(key: str, use_for_tracing: bool = True) -> None:
+    """As in the OpenAI Agents SDK: the API key of the default client (instead of ``OPENAI_API_KEY``).
+
+    ``use_for_tracing`` is accepted for SDK code and changes nothing: traces go to OpenTelemetry exporters here,
+    never to OpenAI, so no key is used for them."""
+    global _default_key
+    with _lock:
+        _default_key = key
+        _per_loop.clear()  # clients already built carry the old key
 
 
 def default_openai_client() -> openai.AsyncOpenAI:
@@ -59,7 +71,11 @@ def default_openai_client() -> openai.AsyncOpenAI:
 
 
 def _client_from_env() -> openai.AsyncOpenAI:
-    api_key = os.environ.get("OPENAI_API_KEY") or (_PLACEHOLDER_KEY if os.environ.get("OPENAI_BASE_URL") else None)
+    api_key = (
+        _default_key
+        or os.environ.get("OPENAI_API_KEY")
+        or (_PLACEHOLDER_KEY if os.environ.get("OPENAI_BASE_URL") else None)
+    )
     try:
         return openai.AsyncOpenAI(api_key=api_key)
     except openai.OpenAIError as exc:

@@ -194,7 +194,7 @@ class RunRegistry:
         return self._new_buffer()
 
     def _attach_span_processors(self) -> None:
-        add = getattr(resolve_tracer_provider(self._run_config.tracer_provider), "add_span_processor", None)
+        add = getattr(resolve_tracer_provider(self._run_config), "add_span_processor", None)
         if add is not None:
             for processor in self._span_processors:
                 add(processor)

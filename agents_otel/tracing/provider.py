@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from typing import TYPE_CHECKING
 
 from opentelemetry import trace
 from opentelemetry.trace import Tracer, TracerProvider
@@ -19,15 +20,32 @@ from ..version import __version__
 from .processor import STREAM_PROCESSOR
 from .setup import auto_configured_provider
 
+if TYPE_CHECKING:
+    from ..run_config import RunConfig
+
 _INSTRUMENTATION_NAME = "agents_otel"
 _tracers: weakref.WeakKeyDictionary[TracerProvider, Tracer] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def resolve_tracer_provider(explicit: TracerProvider | None) -> TracerProvider:
-    """The run's provider: ``RunConfig.tracer_provider``, else the global one (configured by default if unset)."""
-    if explicit is not None:
-        return explicit
+_tracing_disabled = False
+_NO_TRACING = trace.NoOpTracerProvider()
+
+
+def set_tracing_disabled(disabled: bool) -> None:
+    """As in the OpenAI Agents SDK: ``True`` makes every run after it record no spans (as
+    ``RunConfig(tracing_disabled=True)`` does for one run); streams, progress events and metrics are unchanged."""
+    global _tracing_disabled
+    _tracing_disabled = bool(disabled)
+
+
+def resolve_tracer_provider(config: RunConfig) -> TracerProvider:
+    """The run's provider: none that records when tracing is disabled, else ``RunConfig.tracer_provider``, else the
+    global one (configured by default if unset)."""
+    if _tracing_disabled or config.tracing_disabled:
+        return _NO_TRACING
+    if config.tracer_provider is not None:
+        return config.tracer_provider
     return auto_configured_provider()
 
 

@@ -10,6 +10,7 @@ from support import Tracing
 
 from agents_otel import (
     Agent,
+    AgentsException,
     MaxTurnsExceeded,
     MessageOutputItem,
     ModelSettings,
@@ -18,10 +19,14 @@ from agents_otel import (
     Runner,
     ToolCallItem,
     ToolCallOutputItem,
+    ToolContext,
+    ToolProgressStreamEvent,
     UserError,
     function_tool,
+    set_tracing_disabled,
 )
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
+from agents_otel.tracing import provider as provider_module
 
 
 @function_tool
@@ -328,3 +333,31 @@ async def test_result_context_wrapper_and_last_response_id(streamed: bool, traci
     wrapper = result.context_wrapper
     assert wrapper.context is context and wrapper.usage is result.usage and wrapper.usage.requests == 1
     assert result.last_response_id == "scripted-1" == result.raw_responses[-1].response_id
+
+
+@pytest.mark.parametrize("how", ["run_config", "global"])
+async def test_tracing_disabled_records_no_spans_and_the_stream_still_flows(
+    how: str, tracing: Tracing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @function_tool
+    async def work(ctx: ToolContext[Any]) -> str:
+        ctx.send_progress({"step": 1})
+        return "done"
+
+    monkeypatch.setattr(provider_module, "_tracing_disabled", False)  # restored after the test
+    if how == "global":
+        set_tracing_disabled(True)
+        config = tracing.config
+    else:
+        config = RunConfig(tracer_provider=tracing.provider, tracing_disabled=True)
+    model = ScriptedModel([[function_call("work", {}, call_id="w")], [assistant_message("ok")]])
+    result = Runner.run_streamed(Agent(name="A", tools=[work], model=model), "go", run_config=config)
+    events = [e async for e in result.stream_events()]
+    assert result.final_output == "ok" and tracing.spans() == []
+    (progress,) = [e for e in events if isinstance(e, ToolProgressStreamEvent)]
+    assert progress.tool_call_id == "w" and progress.data == {"step": 1}
+
+
+def test_agents_exception_is_the_base_of_our_errors() -> None:
+    with pytest.raises(AgentsException):
+        raise UserError("caught as in the SDK")
