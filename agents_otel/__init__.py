@@ -86,6 +86,7 @@ from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
 from .tracing.provider import set_tracing_disabled
 from .tracing.setup import TracingConfigurationError, configure_tracing
+from .tracing.workflow import CustomSpan, Trace, custom_span, trace
 from .version import __version__
 
 if typing.TYPE_CHECKING:
@@ -129,6 +130,7 @@ __all__ = [
     "AgentsException",
     "AgentsOtelError",
     "AssistantMessage",
+    "CustomSpan",
     "FunctionCall",
     "FunctionCallOutput",
     "FunctionTool",
@@ -200,6 +202,7 @@ __all__ = [
     "ToolTimeoutError",
     "ToolsToFinalOutputFunction",
     "ToolsToFinalOutputResult",
+    "Trace",
     "TracingConfigurationError",
     "Usage",
     "UserError",
@@ -208,6 +211,7 @@ __all__ = [
     "configure_metrics",
     "configure_tracing",
     "current_tool_context",
+    "custom_span",
     "default_tool_error_function",
     "function_tool",
     "handoff",
@@ -219,4 +223,5 @@ __all__ = [
     "set_default_openai_client",
     "set_default_openai_key",
     "set_tracing_disabled",
+    "trace",
 ]

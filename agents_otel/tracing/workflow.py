@@ -1,0 +1,128 @@
+"""The OpenAI Agents SDK's tracing API — ``trace()`` and ``custom_span()`` — as OpenTelemetry spans.
+
+Why: SDK programs group several runs into one trace with ``with trace("Joke workflow"):`` and mark steps of their
+own with ``custom_span``. Here a trace is an ``invoke_workflow {name}`` span (the GenAI conventions' span for "a
+coordinated process composed of multiple agents"), current while it is open, so every run inside it — each an
+``invoke_agent`` span — becomes its child and the whole workflow is one trace in any OTLP backend. ``group_id``
+(the SDK's id linking the traces of one conversation) becomes ``gen_ai.conversation.id`` on the workflow span and
+on every span started inside it; ``metadata`` becomes ``agents_otel.workflow.metadata.<key>`` attributes.
+
+The spans go to the global provider (configured by default, as for a run without ``RunConfig.tracer_provider``);
+``set_tracing_disabled(True)`` and ``disabled=True`` make them record nothing. Choosing the trace id
+(``trace_id=``) is refused: OpenTelemetry assigns it, and ``Trace.trace_id`` reads it once the trace has started.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from opentelemetry import context as context_api
+from opentelemetry import trace as trace_api
+from opentelemetry.trace import Span, SpanKind
+
+from ..exceptions import UserError
+from ..run_config import RunConfig
+from ..safe_json import dumps
+from .attributes import GEN_AI_CONVERSATION_ID, GEN_AI_OPERATION_NAME, GEN_AI_WORKFLOW_NAME, OP_INVOKE_WORKFLOW
+from .conversation import CONVERSATION_CONTEXT_KEY
+from .ids import trace_id_hex
+from .provider import resolve_tracer_provider, tracer_for
+from .spans import record_outcome
+
+WORKFLOW_METADATA_PREFIX = "agents_otel.workflow.metadata."
+CUSTOM_DATA_PREFIX = "agents_otel.custom."
+
+
+class _OpenSpan:
+    """A span the caller opens and closes (``start``/``finish``, or ``with``), current in between if asked."""
+
+    def __init__(self, name: str, attributes: dict[str, Any], disabled: bool, group_id: str | None = None) -> None:
+        self.name = name
+        self.disabled = disabled
+        self._attributes = attributes
+        self._group_id = group_id
+        self._span: Span | None = None
+        self._token: object | None = None
+
+    def start(self, mark_as_current: bool = False) -> None:
+        if self._span is not None:
+            return
+        provider = trace_api.NoOpTracerProvider() if self.disabled else resolve_tracer_provider(RunConfig())
+        self._span = tracer_for(provider).start_span(self.name, kind=SpanKind.INTERNAL, attributes=self._attributes)
+        if mark_as_current:
+            context = trace_api.set_span_in_context(self._span)
+            if self._group_id:
+                context = context_api.set_value(CONVERSATION_CONTEXT_KEY, self._group_id, context)
+            self._token = context_api.attach(context)
+
+    def finish(self, reset_current: bool = False) -> None:
+        if self._token is not None and reset_current:
+            context_api.detach(self._token)  # type: ignore[arg-type]
+            self._token = None
+        if self._span is not None:
+            self._span.end()
+
+    def __enter__(self) -> _OpenSpan:
+        self.start(mark_as_current=True)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is not None and self._span is not None:
+            record_outcome(self._span, exc)
+        self.finish(reset_current=True)
+
+    @property
+    def span(self) -> Span:
+        """The OpenTelemetry span (non-recording before ``start`` or when disabled)."""
+        return self._span if self._span is not None else trace_api.INVALID_SPAN
+
+
+class Trace(_OpenSpan):
+    """What ``trace()`` returns: use it as ``with trace(...):``, or ``start(mark_as_current=True)`` and
+    ``finish(reset_current=True)``, as in the SDK."""
+
+    @property
+    def trace_id(self) -> str:
+        """The trace's hex id once started ("" before, or when tracing is disabled)."""
+        context = self.span.get_span_context()
+        return trace_id_hex(context.trace_id) if context.is_valid else ""
+
+
+class CustomSpan(_OpenSpan):
+    """What ``custom_span()`` returns: a span of the application's own, used like a :class:`Trace`."""
+
+
+def trace(
+    workflow_name: str,
+    trace_id: str | None = None,
+    group_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    disabled: bool = False,
+) -> Trace:
+    """One trace for everything inside it, as the SDK's ``trace()``: an ``invoke_workflow {workflow_name}`` span."""
+    if trace_id is not None:
+        raise UserError(
+            "trace(trace_id=...) is not supported: OpenTelemetry assigns trace ids; read Trace.trace_id once started"
+        )
+    attributes: dict[str, Any] = {GEN_AI_OPERATION_NAME: OP_INVOKE_WORKFLOW, GEN_AI_WORKFLOW_NAME: workflow_name}
+    if group_id:
+        attributes[GEN_AI_CONVERSATION_ID] = group_id
+    for key, value in (metadata or {}).items():
+        attributes[WORKFLOW_METADATA_PREFIX + str(key)] = _attribute_value(value)
+    return Trace(f"{OP_INVOKE_WORKFLOW} {workflow_name}", attributes, disabled, group_id)
+
+
+def custom_span(name: str, data: dict[str, Any] | None = None, disabled: bool = False) -> CustomSpan:
+    """A span of the application's own, as the SDK's ``custom_span()``; ``data`` becomes ``agents_otel.custom.*``."""
+    attributes = {CUSTOM_DATA_PREFIX + str(k): _attribute_value(v) for k, v in (data or {}).items()}
+    return CustomSpan(name, attributes, disabled)
+
+
+def _attribute_value(value: Any) -> str | bool | int | float:
+    """A value an OpenTelemetry attribute can hold: primitives as they are, anything else as JSON text."""
+    if isinstance(value, str | bool | int | float):
+        return value
+    return dumps(value)
