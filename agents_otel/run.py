@@ -14,6 +14,8 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from opentelemetry.trace import SpanKind
+
 from . import lifecycle
 from .agent_loop import AgentLoop, run_agent_span
 from .conversation import Conversation
@@ -27,9 +29,11 @@ from .run_config import RunConfig
 from .run_state import RunState
 from .sync_loop import run_on_default_loop
 from .tool_context import tool_call_of
-from .tracing.content import capture_content_from_env
+from .tracing.content import capture_content_for
 from .tracing.conversation import conversation_scope, with_conversation
 from .tracing.provider import resolve_tracer_provider, tracer_for
+from .tracing.spans import SpanScope
+from .tracing.workflow import workflow_attributes, workflow_span_name
 
 if TYPE_CHECKING:
     from .agent import Agent, OnStream
@@ -140,7 +144,7 @@ def _new_run(
     forward: RunState | None = None,
     parent_tool_call_id: str | None = None,
 ) -> RunState:
-    capture = config.capture_content if config.capture_content is not None else capture_content_from_env()
+    capture = capture_content_for(config)
     return RunState(
         config=config,
         tracer=tracer_for(resolve_tracer_provider(config)),
@@ -163,7 +167,8 @@ async def run_agent(
 ) -> RunResult:
     """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to."""
     run.hooks = hooks
-    conversation_id = run.config.conversation_id or (session.session_id if session is not None else None)
+    config = run.config
+    conversation_id = config.conversation_id or config.group_id or (session.session_id if session is not None else None)
     if conversation_id:
         run.tracer = with_conversation(run.tracer, conversation_id)
     new_input = conversation_items(input)
@@ -177,7 +182,15 @@ async def run_agent(
         conversation = Conversation(new_input, unsaved=None, start=start)
     loop = AgentLoop(run, conversation, max_turns, session)
     with conversation_scope(conversation_id):
-        await run_agent_span(loop, agent)
+        workflow = _workflow_name(run)
+        if workflow is None:
+            await run_agent_span(loop, agent)
+        else:
+            attributes = workflow_attributes(workflow, None, config.trace_metadata)
+            with SpanScope(
+                run.tracer.start_span(workflow_span_name(workflow), kind=SpanKind.INTERNAL, attributes=attributes)
+            ):
+                await run_agent_span(loop, agent)
     return unbuilt_result(
         run,
         input=result_input,
@@ -192,6 +205,19 @@ async def run_agent(
         output_guardrail_results=loop.output_guardrail_results,
         context_wrapper=loop.wrapper,
     )
+
+
+DEFAULT_WORKFLOW_NAME = "Agent workflow"
+"""The SDK's default ``workflow_name``, for a run given ``trace_metadata`` without one."""
+
+
+def _workflow_name(run: RunState) -> str | None:
+    """The name of the run's ``invoke_workflow`` span, if it has one: a top-level run given ``workflow_name`` or
+    ``trace_metadata`` (an agent used as a tool runs inside the outer run's spans)."""
+    config = run.config
+    if run.parent_tool_call_id is not None or (config.workflow_name is None and config.trace_metadata is None):
+        return None
+    return config.workflow_name or DEFAULT_WORKFLOW_NAME
 
 
 async def run_nested(

@@ -74,6 +74,18 @@ class RunConfig:
     """Checked on the final output together with the final agent's own ``output_guardrails``."""
     handoff_input_filter: HandoffInputFilter | None = None
     """The input filter of every handoff that sets none of its own."""
+    workflow_name: str | None = None
+    """As in the OpenAI Agents SDK, the name of the trace the run makes: the run gets an ``invoke_workflow {name}``
+    span above its agents (as ``trace()`` makes). Unset (and no ``trace_metadata``): no such span, the starting
+    agent's ``invoke_agent`` span is the root."""
+    group_id: str | None = None
+    """As in the SDK, links the traces of one conversation: the run's ``gen_ai.conversation.id`` when
+    ``conversation_id`` is unset."""
+    trace_metadata: dict[str, Any] | None = None
+    """As in the SDK: attributes of the run's ``invoke_workflow`` span (``agents_otel.workflow.metadata.<key>``);
+    setting it makes that span, named ``Agent workflow`` (the SDK's default name) unless ``workflow_name`` is set."""
+    trace_include_sensitive_data: bool | None = None
+    """The SDK's name for content capture: used when ``capture_content`` is unset."""
     tracing_disabled: bool = False
     """As in the OpenAI Agents SDK: the run records no spans (see also ``set_tracing_disabled``); its stream, progress
     events and metrics are unchanged."""

@@ -22,7 +22,7 @@ from ..stream_events import StreamEvent
 from ..tool import FunctionTool
 from ..tool_context import ToolContext, tool_call_of
 from ..tool_execution import execute_tool_call
-from ..tracing.content import capture_content_from_env
+from ..tracing.content import capture_content_for
 from ..tracing.provider import resolve_tracer_provider, tracer_for
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ async def run_tool_call(
     """
     loop = asyncio.get_running_loop()
     stream = EventStream(loop, config.max_buffered_events)
-    capture = config.capture_content if config.capture_content is not None else capture_content_from_env()
+    capture = capture_content_for(config)
     run = RunState(
         config=config,
         tracer=tracer_for(resolve_tracer_provider(config)),

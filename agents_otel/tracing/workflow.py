@@ -107,12 +107,23 @@ def trace(
         raise UserError(
             "trace(trace_id=...) is not supported: OpenTelemetry assigns trace ids; read Trace.trace_id once started"
         )
+    return Trace(
+        workflow_span_name(workflow_name), workflow_attributes(workflow_name, group_id, metadata), disabled, group_id
+    )
+
+
+def workflow_span_name(workflow_name: str) -> str:
+    return f"{OP_INVOKE_WORKFLOW} {workflow_name}"
+
+
+def workflow_attributes(workflow_name: str, group_id: str | None, metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``invoke_workflow`` span's attributes, for ``trace()`` and for a run given ``RunConfig.workflow_name``."""
     attributes: dict[str, Any] = {GEN_AI_OPERATION_NAME: OP_INVOKE_WORKFLOW, GEN_AI_WORKFLOW_NAME: workflow_name}
     if group_id:
         attributes[GEN_AI_CONVERSATION_ID] = group_id
     for key, value in (metadata or {}).items():
         attributes[WORKFLOW_METADATA_PREFIX + str(key)] = _attribute_value(value)
-    return Trace(f"{OP_INVOKE_WORKFLOW} {workflow_name}", attributes, disabled, group_id)
+    return attributes
 
 
 def custom_span(name: str, data: dict[str, Any] | None = None, disabled: bool = False) -> CustomSpan:

@@ -15,8 +15,10 @@ import textwrap
 from typing import Any
 
 import pytest
+from support import Tracing
 
-from agents_otel import UserError, trace
+from agents_otel import Agent, RunConfig, Runner, UserError, trace
+from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 PRELUDE = """
 import asyncio, json
@@ -135,3 +137,49 @@ def test_disabled_traces_record_nothing_and_the_runs_inside_still_run() -> None:
 def test_choosing_the_trace_id_is_refused() -> None:
     with pytest.raises(UserError, match="OpenTelemetry assigns trace ids"):
         trace("w", trace_id="trace_0123456789abcdef0123456789abcdef")
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_run_config_workflow_name_group_id_and_metadata(streamed: bool, tracing: Tracing) -> None:
+    """The SDK's RunConfig trace fields: the run gets an ``invoke_workflow`` span above its agents (one, even with
+    an agent used as a tool inside), ``group_id`` is the conversation id of every span, ``trace_metadata`` its
+    attributes, and ``trace_include_sensitive_data`` switches content capture."""
+    inner = Agent(name="Inner", model=ScriptedModel([[assistant_message("inner")]]))
+    model = ScriptedModel([[function_call("ask", {"input": "x"})], [assistant_message("done")]])
+    agent = Agent(name="Outer", tools=[inner.as_tool("ask", "Ask.")], model=model)
+    config = RunConfig(
+        tracer_provider=tracing.provider,
+        workflow_name="Support flow",
+        group_id="thread-9",
+        trace_metadata={"tier": "gold"},
+        trace_include_sensitive_data=True,
+    )
+    if streamed:
+        result: Any = Runner.run_streamed(agent, "go", run_config=config)
+        async for _ in result.stream_events():
+            pass
+    else:
+        result = await Runner.run(agent, "go", run_config=config)
+    assert result.final_output == "done"
+    (workflow,) = tracing.named("invoke_workflow")
+    assert workflow.name == "invoke_workflow Support flow" and workflow.parent is None
+    assert dict(workflow.attributes or {}) == {
+        "gen_ai.operation.name": "invoke_workflow",
+        "gen_ai.workflow.name": "Support flow",
+        "agents_otel.workflow.metadata.tier": "gold",
+        "gen_ai.conversation.id": "thread-9",
+    }
+    (outer,) = [s for s in tracing.named("invoke_agent") if s.name == "invoke_agent Outer"]
+    assert outer.parent is not None and outer.parent.span_id == workflow.context.span_id
+    assert all((s.attributes or {}).get("gen_ai.conversation.id") == "thread-9" for s in tracing.spans())
+    assert "gen_ai.input.messages" in (tracing.named("chat")[0].attributes or {})  # content captured
+
+
+async def test_trace_metadata_alone_names_the_workflow_as_the_sdk_does(tracing: Tracing) -> None:
+    agent = Agent(name="A", model=ScriptedModel([[assistant_message("ok")]]))
+    config = RunConfig(tracer_provider=tracing.provider, trace_metadata={"k": 1})
+    await Runner.run(agent, "go", run_config=config)
+    assert [s.name for s in tracing.named("invoke_workflow")] == ["invoke_workflow Agent workflow"]
+    assert "gen_ai.input.messages" not in (tracing.named("chat")[0].attributes or {})  # capture stays off
+    await Runner.run(Agent(name="B", model=ScriptedModel([[assistant_message("ok")]])), "go", run_config=tracing.config)
+    assert len(tracing.named("invoke_workflow")) == 1  # a run without them has no workflow span
