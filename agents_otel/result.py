@@ -115,8 +115,8 @@ def _final_output_as(value: Any, cls: type[T], raise_if_incorrect_type: bool) ->
 class RunResultStreaming:
     """Returned at once by ``Runner.run_streamed``; iterate ``stream_events()`` to drive and watch the run.
 
-    Stopping the iteration early (``break`` and closing the generator, or cancelling the consuming task) cancels
-    the run, as does ``cancel()``; cancelled tools end their spans with ``error.type=cancelled``.
+    Leaving the iteration early (``break``) leaves the run going to its end, as in the SDK; ``cancel()`` stops it,
+    and so does cancelling the task that iterates. Cancelled tools end their spans with ``error.type=cancelled``.
     """
 
     def __init__(
@@ -146,6 +146,7 @@ class RunResultStreaming:
         self._stream: EventStream | None = None
         self._task: asyncio.Task[None] | None = None
         self._state: RunState | None = None
+        self._cancel_requested = False
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -155,9 +156,23 @@ class RunResultStreaming:
     def _ensure_started(self) -> EventStream:
         if self._stream is None:
             stream = self._stream = EventStream(asyncio.get_running_loop(), self._max_buffered)
+            if self._cancel_requested:  # cancel() before anything ran: nothing will, and the stream ends at once
+                self.cancelled = self.is_complete = True
+                stream.close()
+                return stream
             self._state = self._prepare(stream)
-            self._task = asyncio.get_running_loop().create_task(self._main(self._state, stream))
+            task = self._task = asyncio.get_running_loop().create_task(self._main(self._state, stream))
+            task.add_done_callback(self._task_done)
         return self._stream
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """A task cancelled before its first step never runs ``_main`` (nor its ``finally``): end the stream here,
+        or ``stream_events()`` would wait forever."""
+        if not self.is_complete:
+            self.cancelled = True
+            self.is_complete = True
+            if self._stream is not None:
+                self._stream.close()
 
     async def _main(self, state: RunState, stream: EventStream) -> None:
         try:
@@ -178,7 +193,14 @@ class RunResultStreaming:
             stream.close()
 
     async def stream_events(self) -> AsyncIterator[StreamEvent]:
+        """The run's events as they happen; iterating is what starts a run made outside an event loop.
+
+        A consumer that leaves the loop early (``break``) leaves the run going to its end, as in the SDK: its
+        session is saved, ``final_output`` set, and iterating ``stream_events()`` again yields the events not read
+        yet. ``cancel()`` stops it. If the consuming *task* is cancelled (a server shutting down), the run is
+        cancelled with it."""
         stream = self._ensure_started()
+        left_early = False
         try:
             while True:
                 batch = await stream.get_batch()
@@ -186,8 +208,11 @@ class RunResultStreaming:
                     break
                 for event in batch:
                     yield event
+        except GeneratorExit:
+            left_early = True
+            raise
         finally:
-            if not self.is_complete:
+            if not self.is_complete and not left_early:
                 self.cancel()
                 await self._wait()
         if self._exception is not None:
@@ -236,6 +261,8 @@ class RunResultStreaming:
         return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
 
     def cancel(self) -> None:
+        """Stop the run (its running tools end as cancelled); before it started, it never starts."""
+        self._cancel_requested = True
         if self._task is not None and not self._task.done():
             self._task.cancel()
 

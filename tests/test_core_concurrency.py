@@ -225,14 +225,21 @@ async def test_cancel_ends_running_tools_with_a_cancellation_error_type(tracing:
     assert _pending_tasks() == set()
 
 
-async def test_a_consumer_that_stops_iterating_cancels_the_run(tracing: Tracing) -> None:
+async def test_cancelling_the_consuming_task_cancels_the_run(tracing: Tracing) -> None:
+    """A server shutting down cancels its readers: their runs stop with them (a ``break`` would not stop one)."""
     started, counter = asyncio.Event(), []
     agent = await _cancellable_agent(3, started, counter)
     result = Runner.run_streamed(agent, "go", run_config=tracing.config)
-    async with contextlib.aclosing(result.stream_events()) as stream:
-        async for event in stream:
-            if isinstance(event, ToolProgressStreamEvent) and started.is_set():
-                break
+
+    async def consume() -> None:
+        async for _ in result.stream_events():
+            pass
+
+    reader = asyncio.ensure_future(consume())
+    await started.wait()
+    reader.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await reader
     assert result.is_complete and result.cancelled
     assert len(tracing.named("execute_tool")) == 3
     assert all(s.attributes["error.type"] == "cancelled" for s in tracing.named("execute_tool"))

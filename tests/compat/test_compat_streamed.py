@@ -18,16 +18,20 @@ from support import Tracing
 from agents_otel import (
     Agent,
     AgentUpdatedStreamEvent,
+    GuardrailFunctionOutput,
     MaxTurnsExceeded,
     MessageOutputItem,
     RawResponsesStreamEvent,
     RunConfig,
+    RunContextWrapper,
     RunItemStreamEvent,
     Runner,
+    SQLiteSession,
     StreamEvent,
     ToolCallOutputItem,
     UserError,
     function_tool,
+    output_guardrail,
 )
 from agents_otel.models.interface import FAKE_RESPONSES_ID
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
@@ -170,7 +174,32 @@ async def test_bad_input_is_a_user_error_from_stream_events(tracing: Tracing) ->
             pass
 
 
-async def test_breaking_out_cancels_the_run(tracing: Tracing) -> None:
+async def test_breaking_out_leaves_the_run_going_to_its_end_as_in_the_sdk(tracing: Tracing) -> None:
+    """A chat UI that stops reading at the final message must not lose what the run still does: the SDK finishes
+    the run in the background (output guardrails, the session save, ``final_output``)."""
+    session = SQLiteSession("broke-out")
+    release = asyncio.Event()
+
+    @output_guardrail
+    async def slow_check(ctx: RunContextWrapper[Any], agent: Agent[Any], output: Any) -> GuardrailFunctionOutput:
+        await release.wait()  # still running when the consumer has left
+        return GuardrailFunctionOutput(output_info="checked", tripwire_triggered=False)
+
+    agent = Agent(name="A", model=ScriptedModel([[assistant_message("the answer")]]), output_guardrails=[slow_check])
+    result = Runner.run_streamed(agent, "question", session=session, run_config=tracing.config)
+    async with contextlib.aclosing(result.stream_events()) as events:  # closing the generator, as break does
+        async for event in events:
+            if isinstance(event, RunItemStreamEvent) and event.name == "message_output_created":
+                break
+    assert not result.is_complete and not result.cancelled
+    release.set()
+    rest = [e async for e in result.stream_events()]  # iterating again reads what is left, to the end
+    assert rest == [] and result.is_complete and not result.cancelled
+    assert result.final_output == "the answer" and result.output_guardrail_results[0].output.output_info == "checked"
+    assert [i.get("role") for i in await session.get_items()] == ["user", "assistant"]
+
+
+async def test_cancel_after_breaking_out_stops_the_run(tracing: Tracing) -> None:
     started = asyncio.Event()
 
     @function_tool
@@ -181,13 +210,31 @@ async def test_breaking_out_cancels_the_run(tracing: Tracing) -> None:
 
     model = ScriptedModel([[function_call("forever", {}, call_id="f")], [assistant_message("never")]])
     result = Runner.run_streamed(Agent(name="A", tools=[forever], model=model), "go", run_config=tracing.config)
-    async with contextlib.aclosing(result.stream_events()) as events:  # closing the generator cancels the run
+    async with contextlib.aclosing(result.stream_events()) as events:
         async for event in events:
             if isinstance(event, RunItemStreamEvent) and event.name == "tool_called":
                 await started.wait()
                 break
+    assert not result.is_complete
+    result.cancel()
+    rest = [e async for e in result.stream_events()]
     assert result.is_complete and result.cancelled
+    assert [getattr(e, "name", None) for e in rest] == ["tool_output"]  # the cancelled call still closes for a UI
     assert tracing.tool_span("f").attributes["error.type"] == "cancelled"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("in_a_loop", [True, False])
+async def test_cancel_before_iterating_ends_the_stream_at_once(in_a_loop: bool, tracing: Tracing) -> None:
+    model = ScriptedModel([[assistant_message("never")]])
+    if in_a_loop:
+        result = Runner.run_streamed(Agent(name="A", model=model), "go", run_config=tracing.config)
+    else:  # made where no loop runs: the run would start at the first iteration
+        result = await asyncio.to_thread(
+            Runner.run_streamed, Agent(name="A", model=model), "go", run_config=tracing.config
+        )
+    result.cancel()
+    assert [e async for e in result.stream_events()] == []
+    assert result.is_complete and result.cancelled and model.calls == []
 
 
 async def test_tools_added_during_a_streamed_run(tracing: Tracing) -> None:
