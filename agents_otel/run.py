@@ -175,7 +175,10 @@ async def run_agent(
     result_input: RunInput = input
     if session is not None:
         saved = conversation_items(await session.get_items())
-        conversation = Conversation([*saved, *new_input], unsaved=list(new_input))
+        # The new input is saved before the first turn, as in the SDK: a run that then fails (a model error, a
+        # tripwire) still leaves the user's message in the session.
+        await session.add_items(input_list(new_input))
+        conversation = Conversation([*saved, *new_input], unsaved=[])
         result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
     else:
         start = input if isinstance(input, str) else None

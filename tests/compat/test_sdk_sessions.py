@@ -15,12 +15,16 @@ import pytest
 from agents_otel import (
     Agent,
     AssistantMessage,
+    GuardrailFunctionOutput,
+    InputGuardrailTripwireTriggered,
     RunConfig,
+    RunContextWrapper,
     Runner,
     Session,
     SQLiteSession,
     UserMessage,
     function_tool,
+    input_guardrail,
 )
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -126,13 +130,30 @@ async def test_the_results_input_with_a_session_includes_its_history(streamed: b
     assert (await Runner.run(Agent("a", model=ScriptedModel([[assistant_message("x")]])), "plain")).input == "plain"
 
 
-async def test_a_failed_turn_is_not_saved_but_earlier_turns_are() -> None:
+async def test_a_failed_turn_is_not_saved_but_the_input_and_earlier_turns_are() -> None:
     session = SQLiteSession("f")
     model = ScriptedModel([[function_call("remember", {"fact": "x"})], RuntimeError("model down")])
     with pytest.raises(RuntimeError):
         await Runner.run(Agent("a", model=model, tools=[remember]), "hi", session=session)
     types = [i.get("type", i.get("role")) for i in await session.get_items()]
     assert types == ["user", "function_call", "function_call_output"]
+
+
+@pytest.mark.parametrize("failure", ["model", "tripwire"])
+async def test_a_run_that_fails_at_once_keeps_the_users_message_as_in_the_sdk(failure: str) -> None:
+    session = SQLiteSession("failed-at-once")
+
+    @input_guardrail
+    def block(ctx: RunContextWrapper[Any], agent: Agent[Any], data: Any) -> GuardrailFunctionOutput:
+        return GuardrailFunctionOutput(output_info=None, tripwire_triggered=True)
+
+    if failure == "model":
+        agent = Agent("a", model=ScriptedModel([RuntimeError("rate limited")]))
+    else:
+        agent = Agent("a", model=ScriptedModel([[assistant_message("x")]]), input_guardrails=[block])
+    with pytest.raises((RuntimeError, InputGuardrailTripwireTriggered)):
+        await Runner.run(agent, "my question", session=session)
+    assert await session.get_items() == [{"role": "user", "content": "my question"}]
 
 
 async def test_pop_item_to_correct_the_last_turn() -> None:
