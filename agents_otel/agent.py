@@ -209,12 +209,14 @@ class Agent(Generic[TContext]):
             return await output if inspect.isawaitable(output) else output
 
         return function_tool(
-            name_override=tool_name or _snake(self.name),
-            description_override=tool_description or f"Ask the {self.name} agent. Pass the request as `input`.",
+            name_override=tool_name or _function_style(self.name),
+            description_override=tool_description or "",
             is_enabled=is_enabled,
             failure_error_function=failure_error_function,
         )(run_agent)
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"[^a-zA-Z0-9_-]+", "_", name).strip("_").lower() or "agent"
+def _function_style(name: str) -> str:
+    """The SDK's default tool name for an agent: every character other than a letter, digit or ``_`` becomes
+    ``_``, then lower case (``"Spanish agent-v2"`` -> ``"spanish_agent_v2"``)."""
+    return re.sub(r"[^a-zA-Z0-9_]", "_", name).lower()

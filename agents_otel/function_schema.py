@@ -81,7 +81,7 @@ def function_schema(
     """``strict_json_schema`` closes the schema (``additionalProperties: false``), as the SDK's strict mode does."""
     name = name_override or getattr(func, "__name__", None) or type(func).__name__
     style = _STYLES[docstring_style] if docstring_style is not None else docstring_parser.DocstringStyle.AUTO
-    doc = docstring_parser.parse(inspect.getdoc(func) or "", style) if use_docstring_info else None
+    doc = docstring_parser.parse(_docstring(func), style) if use_docstring_info else None
     param_docs = {p.arg_name.lstrip("*"): p.description for p in doc.params if p.description} if doc else {}
     description = description_override
     if description is None:
@@ -194,3 +194,15 @@ def _is_context_type(annotation: Any) -> bool:
 
     candidate = get_origin(annotation) or annotation
     return isinstance(candidate, type) and issubclass(candidate, (ToolContext, RunContextWrapper))
+
+
+def _docstring(func: Callable[..., Any]) -> str:
+    """The function's docstring; for a callable object, its ``__call__``'s (the method the model's call runs), else
+    its class's."""
+    if not (inspect.isroutine(func) or inspect.isclass(func)):
+        call = inspect.getattr_static(type(func), "__call__", None)
+        own = inspect.getdoc(call) if call is not None else None
+        if own:
+            return own
+    return inspect.getdoc(func) or ""
+

@@ -243,6 +243,11 @@ def function_tool(
     def decorate(f: Callable[..., Any]) -> FunctionTool:
         if not callable(f):
             raise UserError(f"function_tool needs a function, got {type(f).__name__}")
+        if isinstance(f, functools.partial):  # as the SDK: its bound arguments would be offered to the model
+            raise UserError(
+                "function_tool does not infer a functools.partial's contract (the model would be offered its bound "
+                "arguments): wrap it in a function of its own"
+            )
         schema = function_schema(
             f,
             name_override=name_override,

@@ -215,3 +215,8 @@ async def test_streamed_outer_run_sees_inner_tool_calls_with_their_parent(tracin
     ]
     by_id = {o.call_id: o for o in outputs}
     assert by_id["inner_call"].parent_tool_call_id == "oc" and by_id["oc"].parent_tool_call_id is None
+
+
+def test_default_name_and_description_are_the_sdks() -> None:
+    tool = Agent(name="Spanish agent-v2").as_tool(tool_name=None, tool_description=None)
+    assert (tool.name, tool.description) == ("spanish_agent_v2", "")

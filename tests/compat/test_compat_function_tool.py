@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 from typing import Any
 
@@ -367,3 +368,21 @@ async def test_what_the_model_reads_of_a_tools_return_value(tracing: Tracing) ->
 
     kept = {i.call_id: i.output for i in result.new_items if isinstance(i, ToolCallOutputItem)}
     assert kept["model"] == Report(total=3) and kept["mapping"] == {"a": 1}
+
+
+def test_a_functools_partial_is_refused_as_in_the_sdk() -> None:
+    def greet(prefix: str, name: str) -> str:
+        return f"{prefix} {name}"
+
+    with pytest.raises(UserError, match=r"functools\.partial"):
+        function_tool(functools.partial(greet, prefix="Hello"))
+
+
+def test_a_callable_objects_description_is_its_call_methods_docstring() -> None:
+    class Adder:
+        def __call__(self, a: int, b: int) -> int:
+            """Add two numbers."""
+            return a + b
+
+    tool = function_tool(Adder())
+    assert (tool.name, tool.description) == ("Adder", "Add two numbers.")
