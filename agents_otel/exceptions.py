@@ -20,6 +20,11 @@ class UserError(AgentsOtelError):
     """The API was used in a way that cannot work (a bad tool signature, run_sync inside a loop, ...)."""
 
 
+class RunSyncInLoopError(UserError, RuntimeError):
+    """``Runner.run_sync`` inside a running event loop: a ``UserError``, and the ``RuntimeError`` the SDK raises
+    there, so an ``except RuntimeError`` fallback written for the SDK still runs."""
+
+
 class MaxTurnsExceeded(AgentsOtelError):
     """The model kept asking for tools past ``max_turns``; raised so a looping model cannot run forever."""
 

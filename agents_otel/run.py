@@ -111,11 +111,11 @@ class Runner:
         cls,
         starting_agent: Agent[Any],
         input: RunInput,
-        *,
-        context: Any = None,
+        context: Any = None,  # positional up to run_config, as the SDK's run_streamed takes them
         max_turns: int | None = DEFAULT_MAX_TURNS,
         hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
+        *,
         session: Session | None = None,
     ) -> RunResultStreaming:
         """Start the run and return at once; iterate ``result.stream_events()`` to watch it as it happens.

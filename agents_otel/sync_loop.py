@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from .exceptions import UserError
+from .exceptions import RunSyncInLoopError
 
 T = TypeVar("T")
 
@@ -23,7 +23,9 @@ T = TypeVar("T")
 def run_on_default_loop(coro: Coroutine[Any, Any, T]) -> T:
     if _running_loop() is not None:
         coro.close()
-        raise UserError("Runner.run_sync() cannot be called from a running event loop; await Runner.run() instead")
+        raise RunSyncInLoopError(
+            "Runner.run_sync() cannot be called from a running event loop; await Runner.run() instead"
+        )
     loop = _default_loop()
     task = loop.create_task(coro)
     try:

@@ -18,16 +18,16 @@ def usage_from_openai(usage: Any) -> Usage:
         return Usage()
     if hasattr(usage, "prompt_tokens"):
         return Usage(
-            usage.prompt_tokens or 0,
-            usage.completion_tokens or 0,
-            InputTokensDetails(_detail(usage, "prompt_tokens_details", "cached_tokens")),
-            OutputTokensDetails(_detail(usage, "completion_tokens_details", "reasoning_tokens")),
+            input_tokens=usage.prompt_tokens or 0,
+            output_tokens=usage.completion_tokens or 0,
+            input_tokens_details=InputTokensDetails(_detail(usage, "prompt_tokens_details", "cached_tokens")),
+            output_tokens_details=OutputTokensDetails(_detail(usage, "completion_tokens_details", "reasoning_tokens")),
         )
     return Usage(
-        usage.input_tokens or 0,
-        usage.output_tokens or 0,
-        InputTokensDetails(_detail(usage, "input_tokens_details", "cached_tokens")),
-        OutputTokensDetails(_detail(usage, "output_tokens_details", "reasoning_tokens")),
+        input_tokens=usage.input_tokens or 0,
+        output_tokens=usage.output_tokens or 0,
+        input_tokens_details=InputTokensDetails(_detail(usage, "input_tokens_details", "cached_tokens")),
+        output_tokens_details=OutputTokensDetails(_detail(usage, "output_tokens_details", "reasoning_tokens")),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, fields
+from dataclasses import KW_ONLY, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..items import ConversationItem, ModelOutputItem
@@ -29,27 +29,30 @@ class ModelSettings:
     usage). ``extra_args`` go to the client call last, so they can override anything.
     """
 
+    # The first twelve in the SDK's order, so positional SDK code sets the same fields; the rest keyword-only
+    # (the SDK has fields between them that this runtime does not take, so a position there would be misread).
     temperature: float | None = None
     top_p: float | None = None
-    max_tokens: int | None = None
-    tool_choice: str | None = None
-    parallel_tool_calls: bool | None = None
-    extra_args: dict[str, Any] | None = None
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
+    tool_choice: str | None = None
+    parallel_tool_calls: bool | None = None
     truncation: Literal["auto", "disabled"] | None = None
+    max_tokens: int | None = None
     reasoning: Any = None
     """``openai.types.shared.Reasoning`` or a dict (``{"effort": "low", "summary": "auto"}``); Chat Completions
     takes its ``effort`` as ``reasoning_effort``."""
     verbosity: Literal["low", "medium", "high"] | None = None
     metadata: dict[str, str] | None = None
     store: bool | None = None
+    _: KW_ONLY
     include_usage: bool | None = None
     response_include: list[str] | None = None
     top_logprobs: int | None = None
     extra_query: dict[str, Any] | None = None
     extra_body: dict[str, Any] | None = None
     extra_headers: dict[str, str] | None = None
+    extra_args: dict[str, Any] | None = None
 
     def resolve(self, override: ModelSettings | None) -> ModelSettings:
         """Layer ``override`` (the run's ``RunConfig.model_settings``) over these (the agent's); set fields win, and
@@ -114,7 +117,7 @@ class OutputTokensDetails:
     reasoning_tokens: int = 0
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Usage:
     """Tokens a model call (or a whole run, summed) used, as the provider reported them.
 

@@ -21,6 +21,7 @@ from agents_otel import (
     ToolCallOutputItem,
     ToolContext,
     ToolProgressStreamEvent,
+    Usage,
     UserError,
     function_tool,
     set_tracing_disabled,
@@ -361,3 +362,37 @@ async def test_tracing_disabled_records_no_spans_and_the_stream_still_flows(
 def test_agents_exception_is_the_base_of_our_errors() -> None:
     with pytest.raises(AgentsException):
         raise UserError("caught as in the SDK")
+
+
+def test_model_settings_positional_as_in_the_sdk_and_usage_by_keyword() -> None:
+    """Positional SDK code sets the same fields: the first twelve follow the SDK's order; later ones, and every
+    ``Usage`` field, are keyword-only (a position there would be misread, so it is a TypeError instead)."""
+    settings = ModelSettings(0.2, 0.9, 0.5, 0.1, "required")
+    assert (settings.temperature, settings.top_p, settings.frequency_penalty, settings.presence_penalty) == (
+        0.2,
+        0.9,
+        0.5,
+        0.1,
+    )
+    assert settings.tool_choice == "required" and settings.max_tokens is None
+    with pytest.raises(TypeError):
+        ModelSettings(*([None] * 13))
+    with pytest.raises(TypeError):
+        Usage(1, 100)  # type: ignore[misc]
+
+
+async def test_run_streamed_takes_context_positionally_as_the_sdk_does(tracing: Tracing) -> None:
+    seen: list[Any] = []
+
+    @function_tool
+    def whoami(ctx: RunContextWrapper[Any]) -> str:
+        seen.append(ctx.context)
+        return "ok"
+
+    model = ScriptedModel([[function_call("whoami", {})], [assistant_message("done")]])
+    result = Runner.run_streamed(
+        Agent(name="A", tools=[whoami], model=model), "go", {"user": 3}, 5, None, tracing.config
+    )
+    async for _ in result.stream_events():
+        pass
+    assert seen == [{"user": 3}] and result.final_output == "done"
