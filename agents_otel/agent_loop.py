@@ -61,7 +61,7 @@ class AgentLoop:
         self.turns = 0
         self.usage = run.usage  # the one usage record every RunContextWrapper / ToolContext of the run shows
         self.wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, self.usage)
-        self.responses: list[ModelResponse] = []
+        self.responses: list[ModelResponse] = run.responses
         self.final_output: Any = None
         self.last_agent: Agent[Any] | None = None
         self.used_tools: set[int] = set()

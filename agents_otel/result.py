@@ -132,8 +132,6 @@ class RunResultStreaming:
         self.input = input
         self._starting_agent = agent
         self.final_output: Any = None
-        self.new_items: list[RunItem] = []
-        self.raw_responses: list[ModelResponse] = []
         self.usage = Usage()
         self.progress_dropped = 0
         self.is_complete = False
@@ -180,8 +178,6 @@ class RunResultStreaming:
             self._result = result
             self.input = result.input  # with a session: its history, then this input (known once the run read it)
             self.final_output = result.final_output
-            self.new_items = result.new_items
-            self.raw_responses = result.raw_responses
             self.usage = result.usage
             self.progress_dropped = result.progress_dropped
         except asyncio.CancelledError:
@@ -232,6 +228,20 @@ class RunResultStreaming:
     @property
     def output_guardrail_results(self) -> list[OutputGuardrailResult]:
         return self._state.output_guardrail_results if self._state is not None else []
+
+    @property
+    def new_items(self) -> list[RunItem]:
+        """The run items so far, growing while the run goes on (all of them once it has ended), as in the SDK."""
+        if self._result is not None:
+            return self._result.new_items
+        return self._state.run_items() if self._state is not None else []
+
+    @property
+    def raw_responses(self) -> list[ModelResponse]:
+        """The model responses so far, growing while the run goes on, as in the SDK."""
+        if self._result is not None:
+            return self._result.raw_responses
+        return self._state.responses if self._state is not None else []
 
     @property
     def context_wrapper(self) -> RunContextWrapper[Any]:

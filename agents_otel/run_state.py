@@ -17,7 +17,7 @@ from . import tool_events
 from .event_stream import EventStream
 from .items import RunItem
 from .metrics import Instruments, instruments_for
-from .models.interface import Usage
+from .models.interface import ModelResponse, Usage
 from .stream_events import StreamEvent, ToolProgressStreamEvent
 from .tracing.ids import trace_id_hex
 
@@ -52,6 +52,7 @@ class RunState:
         "pending_items",
         "progress_dropped",
         "redact",
+        "responses",
         "sampling",
         "stream",
         "stream_redact",
@@ -95,6 +96,8 @@ class RunState:
         self.items: list[RunItem | ToolCall] = []
         """Run items in creation order; tool items are appended by ``tool_events``, nowhere else. Read them through
         :meth:`run_items`: a run nobody streams holds placeholders for its tool items until then."""
+        self.responses: list[ModelResponse] = []
+        """The model's responses in this run so far (``RunResult.raw_responses``; read live by a streamed run)."""
         self.pending_items = False
         """``items`` holds placeholders (see ``tool_events.materialize``)."""
         # Read on every progress event: copied out of the config once so the hot path does one attribute load.

@@ -256,3 +256,23 @@ async def test_tools_added_during_a_streamed_run(tracing: Tracing) -> None:
     result, events = await collect(agent, "go", tracing)
     outputs = [e.item.output for e in events if isinstance(e, RunItemStreamEvent) and e.name == "tool_output"]  # type: ignore[union-attr]
     assert outputs == ["installed", "late ran"] and result.final_output == "done"
+
+
+async def test_new_items_and_raw_responses_grow_while_the_run_streams(tracing: Tracing) -> None:
+    """As in the SDK: a progress UI (or code saving partial state) reads them during the run."""
+    release = asyncio.Event()
+
+    @function_tool
+    async def held() -> str:
+        await release.wait()  # the run stays in its first turn until the consumer has looked
+        return "x"
+
+    model = ScriptedModel([[function_call("held", {}, call_id="h")], [assistant_message("done")]])
+    result = Runner.run_streamed(Agent(name="A", tools=[held], model=model), "go", run_config=tracing.config)
+    assert result.new_items == [] and result.raw_responses == []
+    async for event in result.stream_events():
+        if isinstance(event, RunItemStreamEvent) and event.name == "tool_called":
+            assert result.new_items == [event.item] and len(result.raw_responses) == 1
+            release.set()
+    assert [type(i).__name__ for i in result.new_items] == ["ToolCallItem", "ToolCallOutputItem", "MessageOutputItem"]
+    assert len(result.raw_responses) == 2
