@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind
 
-from . import lifecycle
+from . import lifecycle, tool_events
 from .content_guard import exception_scrub
 from .conversation import Conversation, from_run_items, input_history_items
 from .exceptions import UserError
@@ -46,6 +46,7 @@ async def perform_handoff(
     handoff, call = chosen
     for other in ignored:  # the model asked for several: the first wins, as in the SDK
         conversation.add(FunctionCallOutput(other.call_id, MULTIPLE_HANDOFFS_MESSAGE))
+        tool_events.refused(run, other, agent.name, MULTIPLE_HANDOFFS_MESSAGE)
     span = run.tracer.start_span(
         f"handoff {agent.name} -> {handoff.agent_name}",
         kind=SpanKind.INTERNAL,

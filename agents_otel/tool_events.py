@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any, get_args
 from opentelemetry.trace import SpanContext
 
 from . import redaction
-from .items import RunItem, new_tool_call_item, new_tool_call_output_item
+from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
 
 if TYPE_CHECKING:
+    from .items import FunctionCall
     from .redaction import RedactionKind
     from .run_state import RunState
     from .tool_call import ToolCall
@@ -105,6 +106,16 @@ def ended(call: ToolCall) -> None:
         output = redaction.apply(run.stream_redact, "tool_result", call.tool_name, call.output)
         item = new_tool_call_output_item(call.identity, output, call.error_type)
     run.emit_tool_event(new_run_item_event("tool_output", item))
+
+
+def refused(run: RunState, call: FunctionCall, agent_name: str, text: str) -> None:
+    """A call the runtime answered without running anything (a second handoff in one answer: the first wins): its
+    ``tool_output`` item and event, as the SDK makes them, so every call the model made has an output. No span ran,
+    so the identity has no trace ids; the event stays in this run's stream, as the handoff events do."""
+    identity = new_identity(call.call_id, call.name, agent_name, run.parent_tool_call_id)
+    item = new_tool_call_output_item(identity, text, None)
+    run.items.append(item)
+    run.emit(new_run_item_event("tool_output", item))
 
 
 def materialize(entries: list[RunItem | ToolCall]) -> list[RunItem]:

@@ -26,6 +26,7 @@ from agents_otel import (
     RunItemStreamEvent,
     Runner,
     ToolCallItem,
+    ToolCallOutputItem,
     UserError,
     UserMessage,
     function_tool,
@@ -150,6 +151,19 @@ async def test_first_of_several_handoffs_wins() -> None:
     result = await Runner.run(Agent("A", model=model, handoffs=[b, c]), "go")
     assert result.last_agent is b
     assert FunctionCallOutput("2", "Multiple handoffs detected, ignoring this one.") in b.model.calls[0].input  # type: ignore[union-attr]
+    # As in the SDK, the refused call has its output item too: every call the model made is answered
+    kinds = [(i.type, getattr(i, "call_id", None)) for i in result.new_items]
+    assert kinds == [
+        ("handoff_call_item", "1"),
+        ("handoff_call_item", "2"),
+        ("tool_call_output_item", "2"),
+        ("handoff_output_item", "1"),
+        ("message_output_item", None),
+    ]
+    refused = result.new_items[2]
+    assert (
+        isinstance(refused, ToolCallOutputItem) and refused.output == "Multiple handoffs detected, ignoring this one."
+    )
 
 
 async def test_remove_all_tools_filter() -> None:
