@@ -43,8 +43,9 @@ class RunResult:
     """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
     input_guardrail_results: list[InputGuardrailResult] = field(default_factory=list)
     output_guardrail_results: list[OutputGuardrailResult] = field(default_factory=list)
-    context_wrapper: RunContextWrapper[Any] | None = None
-    """As in the SDK: the run's context and its ``usage`` (the same record as :attr:`usage`)."""
+    context_wrapper: RunContextWrapper[Any] | None = field(default=None, compare=False, repr=False)
+    """As in the SDK: the run's context and its ``usage`` (the same record as :attr:`usage`). Not pickled or
+    compared: the context is the application's object (a database handle, a lock), not part of the outcome."""
 
     def __post_init__(self) -> None:
         if self.context_wrapper is None:
@@ -64,7 +65,12 @@ class RunResult:
         self.new_items  # noqa: B018 - builds them
         state = dict(self.__dict__)
         state.pop("_unbuilt", None)
+        state["context_wrapper"] = None
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()  # a wrapper around the unpickled usage, without the context that was left behind
 
     def to_input_list(self) -> list[dict[str, Any]]:
         """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
