@@ -16,7 +16,7 @@ from . import lifecycle
 from .agent_span import AgentSpan
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation
-from .exceptions import MaxTurnsExceeded, ModelBehaviorError
+from .exceptions import MaxTurnsExceeded, ModelBehaviorError, StoppedAfterTurn
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
@@ -123,6 +123,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             await checks.run(sequential)
         guardrails = [g for g in guardrails if g.run_in_parallel]
     while True:
+        if run.stop_after_turn:  # cancel(mode="after_turn"): the turn before this one has ended and been saved
+            raise StoppedAfterTurn("the run was cancelled after its turn")
         if loop.max_turns is not None and loop.turns >= loop.max_turns:
             raise MaxTurnsExceeded(loop.max_turns)
         loop.turns += 1

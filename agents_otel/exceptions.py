@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +24,11 @@ class UserError(AgentsOtelError):
 class RunSyncInLoopError(UserError, RuntimeError):
     """``Runner.run_sync`` inside a running event loop: a ``UserError``, and the ``RuntimeError`` the SDK raises
     there, so an ``except RuntimeError`` fallback written for the SDK still runs."""
+
+
+class StoppedAfterTurn(asyncio.CancelledError):
+    """Ends a run at a turn boundary (``cancel(mode="after_turn")``): a cancellation, so every span it leaves
+    records ``error.type=cancelled`` and the result reads ``cancelled``, but nothing was interrupted mid-turn."""
 
 
 class MaxTurnsExceeded(AgentsOtelError):

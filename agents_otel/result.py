@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
+from .exceptions import UserError
 from .input_items import RunInput, conversation_items, input_list
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
@@ -276,8 +277,15 @@ class RunResultStreaming:
     def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
         return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
 
-    def cancel(self) -> None:
-        """Stop the run (its running tools end as cancelled); before it started, it never starts."""
+    def cancel(self, mode: Literal["immediate", "after_turn"] = "immediate") -> None:
+        """Stop the run, as in the SDK. ``"immediate"``: now (its running tools end as cancelled; before it
+        started, it never starts). ``"after_turn"``: the model call and tool calls under way finish and are saved,
+        and the run ends before its next model call. Keep reading ``stream_events()`` to its end either way."""
+        if mode not in ("immediate", "after_turn"):
+            raise UserError(f"cancel(mode=...) takes 'immediate' or 'after_turn', got {mode!r}")
+        if mode == "after_turn" and self._state is not None:
+            self._state.stop_after_turn = True
+            return
         self._cancel_requested = True
         if self._task is not None and not self._task.done():
             self._task.cancel()

@@ -54,6 +54,7 @@ class RunState:
         "redact",
         "responses",
         "sampling",
+        "stop_after_turn",
         "stream",
         "stream_redact",
         "streams",
@@ -96,6 +97,8 @@ class RunState:
         self.items: list[RunItem | ToolCall] = []
         """Run items in creation order; tool items are appended by ``tool_events``, nowhere else. Read them through
         :meth:`run_items`: a run nobody streams holds placeholders for its tool items until then."""
+        self.stop_after_turn = False
+        """``RunResultStreaming.cancel(mode="after_turn")``: the run ends before its next model call."""
         self.responses: list[ModelResponse] = []
         """The model's responses in this run so far (``RunResult.raw_responses``; read live by a streamed run)."""
         self.pending_items = False

@@ -276,3 +276,38 @@ async def test_new_items_and_raw_responses_grow_while_the_run_streams(tracing: T
             release.set()
     assert [type(i).__name__ for i in result.new_items] == ["ToolCallItem", "ToolCallOutputItem", "MessageOutputItem"]
     assert len(result.raw_responses) == 2
+
+
+async def test_cancel_after_turn_lets_the_turn_finish_and_stops_before_the_next(tracing: Tracing) -> None:
+    """The SDK's graceful cancel: the tool calls under way finish and are saved; no further model call is made."""
+    session = SQLiteSession("after-turn")
+    release = asyncio.Event()
+
+    @function_tool
+    async def step() -> str:
+        await release.wait()
+        return "step done"
+
+    model = ScriptedModel([[function_call("step", {}, call_id="s")], [assistant_message("never asked")]])
+    result = Runner.run_streamed(
+        Agent(name="A", tools=[step], model=model), "go", session=session, run_config=tracing.config
+    )
+    names: list[str] = []
+    async for event in result.stream_events():
+        if isinstance(event, RunItemStreamEvent):
+            names.append(event.name)
+            if event.name == "tool_called":
+                result.cancel(mode="after_turn")
+                release.set()  # the call under way still finishes
+    assert names == ["tool_called", "tool_output"] and len(model.calls) == 1
+    assert result.is_complete and result.cancelled and result.final_output is None
+    assert [i.get("type", i.get("role")) for i in await session.get_items()] == [
+        "user",
+        "function_call",
+        "function_call_output",
+    ]
+    assert tracing.tool_span("s").attributes.get("error.type") is None  # type: ignore[union-attr]
+    (agent_span,) = tracing.named("invoke_agent")
+    assert agent_span.attributes["error.type"] == "cancelled"  # type: ignore[index]
+    with pytest.raises(UserError, match="after_turn"):
+        result.cancel(mode="later")  # type: ignore[arg-type]
