@@ -48,7 +48,7 @@ class _OpenSpan:
     def start(self, mark_as_current: bool = False) -> None:
         if self._span is not None:
             return
-        provider = trace_api.NoOpTracerProvider() if self.disabled else resolve_tracer_provider(RunConfig())
+        provider = resolve_tracer_provider(RunConfig(tracing_disabled=self.disabled))  # the runs' one rule
         self._span = tracer_for(provider).start_span(self.name, kind=SpanKind.INTERNAL, attributes=self._attributes)
         if mark_as_current:
             context = trace_api.set_span_in_context(self._span)
