@@ -55,7 +55,7 @@ class RunResult:
     @property
     def last_response_id(self) -> str | None:
         """The id of the last model response, as in the SDK (``None`` if the model gave none)."""
-        return self.raw_responses[-1].response_id if self.raw_responses else None
+        return _last_response_id(self.raw_responses)
 
     def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
         """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
@@ -111,6 +111,10 @@ def unbuilt_result(run: RunState, **fields: Any) -> RunResult:
 
 
 T = TypeVar("T")
+
+
+def _last_response_id(responses: list[ModelResponse]) -> str | None:
+    return responses[-1].response_id if responses else None
 
 
 def _final_output_as(value: Any, cls: type[T], raise_if_incorrect_type: bool) -> T:
@@ -261,7 +265,7 @@ class RunResultStreaming:
 
     @property
     def last_response_id(self) -> str | None:
-        return self.raw_responses[-1].response_id if self.raw_responses else None
+        return _last_response_id(self.raw_responses)
 
     @property
     def current_agent(self) -> Agent[Any]:
