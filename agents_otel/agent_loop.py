@@ -28,6 +28,7 @@ from .items import (
     MessageOutputItem,
     ReasoningItem,
     ToolCallOutputItem,
+    made_by,
 )
 from .lifecycle import AgentHookContext
 from .model_call import call_model
@@ -168,16 +169,16 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
                     calls.append(out)
                 else:
                     handoff_calls.append((chosen, out))
-                    item = HandoffCallItem(out.call_id, out.name, out.arguments, agent.name)
+                    item = made_by(HandoffCallItem(out.call_id, out.name, out.arguments, agent.name), agent)
                     run.items.append(item)
                     run.emit(RunItemStreamEvent("handoff_requested", item))
             elif isinstance(out, AssistantMessage):
                 text = out.content
-                message = MessageOutputItem(out.content, agent.name)
+                message = made_by(MessageOutputItem(out.content, agent.name), agent)
                 run.items.append(message)
                 run.emit(RunItemStreamEvent("message_output_created", message))
             elif out.data.get("type") == "reasoning":  # kept in the conversation as it came (extended above)
-                reasoning = ReasoningItem(out.data, agent.name)
+                reasoning = made_by(ReasoningItem(out.data, agent.name), agent)
                 run.items.append(reasoning)
                 run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
         if calls or handoff_calls:

@@ -24,6 +24,7 @@ from .items import (
     ToolCallOutputItem,
     UserMessage,
 )
+from .responses_format import output_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -60,8 +61,6 @@ class Conversation:
 
 def from_run_items(items: Iterable[RunItem]) -> list[ConversationItem]:
     """Run items back as what the model reads (for a handoff input filter's result)."""
-    from .tool_execution import output_text
-
     out: list[ConversationItem] = []
     for item in items:
         if isinstance(item, MessageOutputItem):

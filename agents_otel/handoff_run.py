@@ -46,7 +46,7 @@ async def perform_handoff(
     handoff, call = chosen
     for other in ignored:  # the model asked for several: the first wins, as in the SDK
         conversation.add(FunctionCallOutput(other.call_id, MULTIPLE_HANDOFFS_MESSAGE))
-        tool_events.refused(run, other, agent.name, MULTIPLE_HANDOFFS_MESSAGE)
+        tool_events.refused(run, other, agent, MULTIPLE_HANDOFFS_MESSAGE)
     span = run.tracer.start_span(
         f"handoff {agent.name} -> {handoff.agent_name}",
         kind=SpanKind.INTERNAL,

@@ -26,6 +26,7 @@ from .items import (
     SystemMessage,
     UserMessage,
 )
+from .responses_format import assistant_message_dict, function_call_dict, function_call_output_dict
 
 InputItem: TypeAlias = ConversationItem | Mapping[str, Any]
 """One item of a run's input list: a conversation item or a Responses-format dict."""
@@ -119,12 +120,11 @@ def input_item(item: ConversationItem) -> dict[str, Any]:
     if isinstance(item, UserMessage):
         return {"role": "user", "content": item.content}
     if isinstance(item, AssistantMessage):
-        text = {"type": "output_text", "text": item.content, "annotations": []}
-        return {"type": "message", "role": "assistant", "content": [text], "status": "completed"}
+        return assistant_message_dict(item.content)
     if isinstance(item, FunctionCall):
-        return {"type": "function_call", "call_id": item.call_id, "name": item.name, "arguments": item.arguments}
+        return function_call_dict(item.call_id, item.name, item.arguments)
     if isinstance(item, FunctionCallOutput):
-        return {"type": "function_call_output", "call_id": item.call_id, "output": item.output}
+        return function_call_output_dict(item.call_id, item.output)
     if isinstance(item, SystemMessage):
         return {"role": item.role, "content": item.content}
     return dict(item.data)

@@ -11,7 +11,22 @@ several are built per tool call. Treat them as read-only; the same item object m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from .responses_format import (
+    assistant_message_dict,
+    function_call_dict,
+    function_call_object,
+    function_call_output_dict,
+    output_message_object,
+    output_text,
+    reasoning_object,
+)
+
+Built = TypeVar("Built", bound="RunItemBase")
+
+if TYPE_CHECKING:
+    from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseReasoningItem
 
 # ---- conversation items (model input and output) ----------------------------------------------------------
 
@@ -78,8 +93,32 @@ on the next turn as it came: a reasoning model's ``reasoning`` item."""
 # ---- one tool call's identity, shared by its run items and stream events ---------------------------------
 
 
+class _AgentSlot:
+    """The agent object an item or identity belongs to, kept out of the dataclass fields: it is the application's
+    object, so it is neither compared, printed, serialised nor pickled (an unpickled item's ``agent`` is ``None``)."""
+
+    __slots__ = ("_agent",)
+    _agent: Any
+
+    @property
+    def agent(self) -> Any:
+        """The ``Agent`` whose run made this, as the SDK's ``RunItemBase.agent``; ``None`` when built by hand."""
+        return getattr(self, "_agent", None)
+
+    def __getstate__(self) -> Any:
+        """The fields only: the agent (whose tools hold functions) and the derived ``raw_item`` stay behind."""
+        state = object.__getstate__(self)
+        if type(state) is tuple and state[1]:
+            slots = {k: v for k, v in state[1].items() if k not in _DERIVED_SLOTS}
+            return (state[0], slots)
+        return state
+
+
+_DERIVED_SLOTS = frozenset(("_agent", "_raw"))
+
+
 @dataclass(slots=True, kw_only=True)
-class ToolCallIdentity:
+class ToolCallIdentity(_AgentSlot):
     """Which tool call, and where it lives in the trace: one record that every item and event of the call shares.
 
     Why one record: a tool call shows up as two run items and three kinds of stream event, and copying six fields
@@ -105,15 +144,14 @@ class ToolCallIdentity:
 _new = object.__new__
 
 
-def new_identity(
-    tool_call_id: str, tool_name: str, agent_name: str, parent_tool_call_id: str | None
-) -> ToolCallIdentity:
+def new_identity(tool_call_id: str, tool_name: str, agent: Any, parent_tool_call_id: str | None) -> ToolCallIdentity:
     """``ToolCallIdentity(...)`` for the runtime's hot path: slot stores instead of the generated keyword-only
     ``__init__``, which costs several times more per call. Equal to the constructor's result (a test checks)."""
     identity: ToolCallIdentity = _new(ToolCallIdentity)
     identity.tool_call_id = tool_call_id
     identity.tool_name = tool_name
-    identity.agent_name = agent_name
+    identity.agent_name = agent.name
+    identity._agent = agent
     identity.trace_id = ""
     identity.span_id = ""
     identity.parent_tool_call_id = parent_tool_call_id
@@ -125,6 +163,11 @@ class ToolCallIdentified:
 
     __slots__ = ()
     call: ToolCallIdentity
+
+    @property
+    def agent(self) -> Any:
+        """The ``Agent`` that called the tool (the SDK's ``RunItemBase.agent``)."""
+        return self.call.agent
 
     @property
     def tool_call_id(self) -> str:
@@ -159,24 +202,64 @@ class ToolCallIdentified:
 # ---- run items (what the application sees) ----------------------------------------------------------------
 
 
+class RunItemBase(_AgentSlot):
+    """What every run item offers as the OpenAI Agents SDK's ``RunItemBase`` does: ``agent``, ``raw_item`` (the
+    Responses API object the item stands for) and ``to_input_item()`` (that item as model input).
+
+    Why derived, not stored: this runtime keeps one provider-neutral record per item, and SDK code reads
+    ``item.raw_item`` / ``item.agent.name`` in nearly every stream loop. Both views are built from the record on
+    first read (``raw_item`` then kept, so it is the same object on every read), through
+    :mod:`agents_otel.responses_format`, so they hold exactly what the model was sent: a tool's output as the text
+    the model read, an assistant message without a provider id (``__fake_id__`` where the type requires one).
+    """
+
+    __slots__ = ("_raw",)
+    _raw: Any
+
+    def to_input_item(self) -> dict[str, Any]:
+        """The item in the Responses API's input format, as ``to_input_list()`` gives it."""
+        raise NotImplementedError
+
+    def _raw_item(self) -> Any:
+        return self.to_input_item()
+
+    @property
+    def raw_item(self) -> Any:
+        try:
+            return self._raw
+        except AttributeError:
+            raw = self._raw = self._raw_item()
+            return raw
+
+
 @dataclass(slots=True, kw_only=True)
-class ToolCallItem(ToolCallIdentified):
+class ToolCallItem(ToolCallIdentified, RunItemBase):
     """A tool call has started; ``arguments`` is the model's raw JSON."""
 
     call: ToolCallIdentity
     arguments: str
     type: Literal["tool_call_item"] = field(default="tool_call_item", init=False)
 
+    def to_input_item(self) -> dict[str, Any]:
+        return function_call_dict(self.call.tool_call_id, self.call.tool_name, self.arguments)
+
+    def _raw_item(self) -> ResponseFunctionToolCall:
+        return function_call_object(self.call.tool_call_id, self.call.tool_name, self.arguments)
+
 
 @dataclass(slots=True, kw_only=True)
-class ToolCallOutputItem(ToolCallIdentified):
-    """A tool call has finished. ``output`` is the tool's return value as returned (the model gets it as text)."""
+class ToolCallOutputItem(ToolCallIdentified, RunItemBase):
+    """A tool call has finished. ``output`` is the tool's return value as returned (the model gets it as text, which
+    ``raw_item`` holds, a ``function_call_output`` dict as in the SDK)."""
 
     call: ToolCallIdentity
     output: Any
     is_error: bool = False
     error_type: str | None = None
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
+
+    def to_input_item(self) -> dict[str, Any]:
+        return function_call_output_dict(self.call.tool_call_id, output_text(self.output))
 
 
 def new_tool_call_item(call: ToolCallIdentity, arguments: str) -> ToolCallItem:
@@ -200,16 +283,23 @@ def new_tool_call_output_item(call: ToolCallIdentity, output: Any, error_type: s
 
 
 @dataclass(slots=True)
-class MessageOutputItem:
-    """The model wrote a message (a run item, streamed as ``message_output_created``)."""
+class MessageOutputItem(RunItemBase):
+    """The model wrote a message (a run item, streamed as ``message_output_created``); ``raw_item`` is the
+    ``ResponseOutputMessage`` the SDK would hold."""
 
     text: str
     agent_name: str
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)
 
+    def to_input_item(self) -> dict[str, Any]:
+        return assistant_message_dict(self.text)
+
+    def _raw_item(self) -> ResponseOutputMessage:
+        return output_message_object(self.text)
+
 
 @dataclass(slots=True)
-class HandoffCallItem:
+class HandoffCallItem(RunItemBase):
     """The model asked to hand the conversation to another agent (a ``transfer_to_<agent>`` call)."""
 
     call_id: str
@@ -218,9 +308,15 @@ class HandoffCallItem:
     agent_name: str
     type: Literal["handoff_call_item"] = field(default="handoff_call_item", init=False)
 
+    def to_input_item(self) -> dict[str, Any]:
+        return function_call_dict(self.call_id, self.tool_name, self.arguments)
+
+    def _raw_item(self) -> ResponseFunctionToolCall:
+        return function_call_object(self.call_id, self.tool_name, self.arguments)
+
 
 @dataclass(slots=True)
-class HandoffOutputItem:
+class HandoffOutputItem(RunItemBase):
     """The handoff happened: ``target_agent`` now runs. ``output`` is what the model read for the call."""
 
     call_id: str
@@ -231,9 +327,17 @@ class HandoffOutputItem:
     agent_name: str
     type: Literal["handoff_output_item"] = field(default="handoff_output_item", init=False)
 
+    @property
+    def agent(self) -> Any:
+        """The agent that handed off (``source_agent``), as in the SDK."""
+        return self.source_agent
+
+    def to_input_item(self) -> dict[str, Any]:
+        return function_call_output_dict(self.call_id, self.output)
+
 
 @dataclass(slots=True)
-class ReasoningItem:
+class ReasoningItem(RunItemBase):
     """A reasoning model's ``reasoning`` output item, as in the SDK (streamed as ``reasoning_item_created``).
 
     ``data`` is the Responses API item as JSON (``id``, ``summary`` parts, ``encrypted_content`` when requested);
@@ -248,6 +352,18 @@ class ReasoningItem:
         """The summary's text parts, joined ("" when the model gave no summary)."""
         parts = self.data.get("summary") or ()
         return "".join(p.get("text", "") for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str))
+
+    def to_input_item(self) -> dict[str, Any]:
+        return dict(self.data)
+
+    def _raw_item(self) -> ResponseReasoningItem:
+        return reasoning_object(self.data)
+
+
+def made_by(item: Built, agent: Any) -> Built:
+    """``item`` with the agent whose run made it (read back as ``item.agent``)."""
+    item._agent = agent
+    return item
 
 
 RunItem = ToolCallItem | ToolCallOutputItem | MessageOutputItem | HandoffCallItem | HandoffOutputItem | ReasoningItem

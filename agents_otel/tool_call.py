@@ -175,7 +175,7 @@ class ToolCall:
         identity = self._identity
         if identity is None:
             call = self.call
-            identity = new_identity(call.call_id, call.name, self.agent.name, self.run.parent_tool_call_id)
+            identity = new_identity(call.call_id, call.name, self.agent, self.run.parent_tool_call_id)
             self._identity = identity
         return identity
 

@@ -34,6 +34,7 @@ from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_outp
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
 
 if TYPE_CHECKING:
+    from .agent import Agent
     from .items import FunctionCall
     from .redaction import RedactionKind
     from .run_state import RunState
@@ -108,11 +109,11 @@ def ended(call: ToolCall) -> None:
     run.emit_tool_event(new_run_item_event("tool_output", item))
 
 
-def refused(run: RunState, call: FunctionCall, agent_name: str, text: str) -> None:
+def refused(run: RunState, call: FunctionCall, agent: Agent[Any], text: str) -> None:
     """A call the runtime answered without running anything (a second handoff in one answer: the first wins): its
     ``tool_output`` item and event, as the SDK makes them, so every call the model made has an output. No span ran,
     so the identity has no trace ids; the event stays in this run's stream, as the handoff events do."""
-    identity = new_identity(call.call_id, call.name, agent_name, run.parent_tool_call_id)
+    identity = new_identity(call.call_id, call.name, agent, run.parent_tool_call_id)
     item = new_tool_call_output_item(identity, text, None)
     run.items.append(item)
     run.emit(new_run_item_event("tool_output", item))

@@ -12,7 +12,6 @@ import sys
 from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import pydantic_core
 from opentelemetry import context as context_api
 from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
@@ -28,6 +27,7 @@ from .exceptions import (
     UserError,
 )
 from .items import FunctionCall, FunctionCallOutput
+from .responses_format import output_text
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, ToolInvoker
 from .tool_call import ToolCall
@@ -40,18 +40,6 @@ from .tracing.spans import SPAN_KEY, record_outcome
 if TYPE_CHECKING:
     from .agent import Agent
     from .run_state import RunState
-
-
-def output_text(value: Any) -> str:
-    """How a tool's return value is shown to the model."""
-    if type(value) is str:
-        return value
-    if value is None:
-        return ""
-    try:
-        return pydantic_core.to_json(value).decode()
-    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
-        return str(value)
 
 
 async def execute_tool_calls(
@@ -294,8 +282,6 @@ async def _supervised(
                 idle=True,
             ) from None
         raise ToolTimeoutError(tool_name=tool.name, timeout_seconds=cap) from None
-
-
 
 
 def _iterator_name(value: Any) -> str:

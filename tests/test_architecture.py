@@ -23,6 +23,7 @@ LAYER_NAMES = ["records", "conventions", "telemetry", "run state", "engine", "su
 LAYERS: dict[str, int] = {
     "agents_otel.version": RECORDS,
     "agents_otel.exceptions": RECORDS,
+    "agents_otel.responses_format": RECORDS,
     "agents_otel.items": RECORDS,
     "agents_otel.stream_events": RECORDS,
     "agents_otel.models.interface": RECORDS,

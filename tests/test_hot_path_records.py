@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import pytest
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
+from agents_otel.agent import Agent
 from agents_otel.function_schema import function_schema
 from agents_otel.items import (
     ToolCallIdentity,
@@ -33,7 +34,9 @@ def _all_fields(obj: Any) -> dict[str, Any]:
 
 
 def test_identity_and_items_equal_their_constructors() -> None:
-    identity = new_identity("call_1", "search", "bench", "outer_1")
+    agent = Agent(name="bench")
+    identity = new_identity("call_1", "search", agent, "outer_1")
+    assert identity.agent is agent  # kept beside the fields: neither compared nor serialised
     assert _all_fields(identity) == _all_fields(
         ToolCallIdentity(tool_call_id="call_1", tool_name="search", agent_name="bench", parent_tool_call_id="outer_1")
     )
@@ -119,13 +122,18 @@ def test_the_runtime_tool_context_equals_the_constructed_one() -> None:
     from agents_otel.tool_context import ToolContext
 
     class Record:  # what for_call reads of a ToolCall
-        identity = new_identity("call_1", "search", "bench", None)
+        identity = new_identity("call_1", "search", Agent(name="bench"), None)
         arguments = '{"q": 1}'
 
     usage, call = Usage(), FunctionCall("search", '{"q": 1}', "call_1")
     fast = ToolContext.for_call(Record, "agent", {"app": 1}, usage, call)  # type: ignore[arg-type]
     built = ToolContext(
-        {"app": 1}, usage, tool_name="search", tool_call_id="call_1", tool_arguments='{"q": 1}', tool_call=call,
+        {"app": 1},
+        usage,
+        tool_name="search",
+        tool_call_id="call_1",
+        tool_arguments='{"q": 1}',
+        tool_call=call,
         agent="agent",  # type: ignore[arg-type]
     )
     built._call = Record  # type: ignore[assignment]

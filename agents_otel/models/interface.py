@@ -13,6 +13,7 @@ from dataclasses import KW_ONLY, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..items import ConversationItem, ModelOutputItem
+from ..responses_format import FAKE_RESPONSES_ID
 
 if TYPE_CHECKING:
     from openai.types.responses import ResponseTextDeltaEvent
@@ -154,11 +155,6 @@ class ModelResponse:
     response_id: str | None = None
     model: str | None = None
     finish_reasons: tuple[str, ...] = ()
-
-
-FAKE_RESPONSES_ID = "__fake_id__"
-"""The item id of a text delta that no Responses API item carries (Chat Completions, scripted and custom models):
-the placeholder the OpenAI Agents SDK gives the Responses events it converts from Chat Completions."""
 
 
 @dataclass(slots=True)

@@ -2,8 +2,9 @@
 and copying input — with the cases its own tests pin down, plus the stream loop of its streaming guide run as
 written there.
 
-Deliberate difference: our ``MessageOutputItem`` carries its ``text`` rather than the provider's ``raw_item``, so
-the SDK's cases that build one from a ``ResponseOutputMessage`` are asserted on ``MessageOutputItem(text, ...)``.
+Deliberate difference: our ``MessageOutputItem`` is built from its ``text`` (its ``raw_item`` is derived from it, see
+``test_compat_run_items.py``), so the SDK's cases that build one from a ``ResponseOutputMessage`` are asserted on
+``MessageOutputItem(text, ...)``.
 The ``extract_*`` helpers take either an ``openai`` ``ResponseOutputMessage`` (as in the SDK) or our
 ``AssistantMessage`` (what ``result.raw_responses[i].output`` holds here).
 """

@@ -1,0 +1,66 @@
+"""Items in the OpenAI Responses API's shape: the one place each shape is built.
+
+Why one place: the same item leaves the runtime in three forms — as an input dict in ``to_input_list()``, as a run
+item's ``to_input_item()``, and as a run item's ``raw_item`` (the ``openai`` object the OpenAI Agents SDK keeps on
+each item). Built from one function each, the three cannot drift apart: what a program reads from an item is what
+the model was sent. The ``openai`` types are imported when an object is first asked for, so runs that never read
+``raw_item`` pay nothing for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pydantic_core
+
+if TYPE_CHECKING:
+    from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseReasoningItem
+
+FAKE_RESPONSES_ID = "__fake_id__"
+"""The SDK's placeholder id for an item the Responses API did not name (a streamed text delta's ``item_id``, an output
+message's ``id``): this runtime keeps no provider item ids, since every turn sends the whole conversation."""
+
+
+def output_text(value: Any) -> str:
+    """How a tool's return value is shown to the model: text as it is, ``""`` for ``None``, JSON for structured values
+    (``str()`` for what JSON cannot carry)."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    try:
+        return pydantic_core.to_json(value).decode()
+    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
+        return str(value)
+
+
+def function_call_dict(call_id: str, name: str, arguments: str) -> dict[str, Any]:
+    return {"type": "function_call", "call_id": call_id, "name": name, "arguments": arguments}
+
+
+def function_call_output_dict(call_id: str, output: str) -> dict[str, Any]:
+    return {"type": "function_call_output", "call_id": call_id, "output": output}
+
+
+def assistant_message_dict(text: str) -> dict[str, Any]:
+    """An assistant message as the Responses API returns one (no ``id``: see :data:`FAKE_RESPONSES_ID`)."""
+    part = {"type": "output_text", "text": text, "annotations": []}
+    return {"type": "message", "role": "assistant", "content": [part], "status": "completed"}
+
+
+def function_call_object(call_id: str, name: str, arguments: str) -> ResponseFunctionToolCall:
+    from openai.types.responses import ResponseFunctionToolCall
+
+    return ResponseFunctionToolCall.model_validate(function_call_dict(call_id, name, arguments))
+
+
+def output_message_object(text: str) -> ResponseOutputMessage:
+    from openai.types.responses import ResponseOutputMessage
+
+    return ResponseOutputMessage.model_validate({**assistant_message_dict(text), "id": FAKE_RESPONSES_ID})
+
+
+def reasoning_object(data: dict[str, Any]) -> ResponseReasoningItem:
+    from openai.types.responses import ResponseReasoningItem
+
+    return ResponseReasoningItem.model_validate(data)
