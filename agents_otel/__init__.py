@@ -42,7 +42,7 @@ from .guardrails import (
     input_guardrail,
     output_guardrail,
 )
-from .handoffs import Handoff, HandoffInputData, handoff
+from .handoffs import Handoff, HandoffInputData, HandoffInputFilter, handoff
 from .item_helpers import ItemHelpers
 from .items import (
     AssistantMessage,
@@ -79,26 +79,28 @@ from .stream_events import (
     ToolProgressStreamEvent,
     ToolStalledStreamEvent,
 )
-from .tool import FunctionTool, default_tool_error_function, function_tool
+from .tool import FunctionTool, Tool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
 from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
-from .tracing.provider import set_tracing_disabled
+from .tracing.provider import flush_traces, set_tracing_disabled
 from .tracing.setup import TracingConfigurationError, configure_tracing
 from .tracing.workflow import CustomSpan, Trace, custom_span, trace
+from .verbose_logging import enable_verbose_stdout_logging
 from .version import __version__
 
 if typing.TYPE_CHECKING:
     from .models._openai_client import set_default_openai_client, set_default_openai_key
     from .models.openai_chatcompletions import OpenAIChatCompletionsModel
-    from .models.openai_responses import OpenAIResponsesModel
+    from .models.openai_responses import OpenAIResponsesModel, TResponseInputItem
 
 _LAZY = {
     "OpenAIResponsesModel": ".models.openai_responses",
     "OpenAIChatCompletionsModel": ".models.openai_chatcompletions",
     "set_default_openai_client": ".models._openai_client",
     "set_default_openai_key": ".models._openai_client",
+    "TResponseInputItem": ".models.openai_responses",
 }
 """Names whose modules import ``openai`` (~0.4 s): loaded on first use, so the CLI and offline runs start fast."""
 
@@ -140,6 +142,7 @@ __all__ = [
     "Handoff",
     "HandoffCallItem",
     "HandoffInputData",
+    "HandoffInputFilter",
     "HandoffOutputItem",
     "InputGuardrail",
     "InputGuardrailResult",
@@ -185,7 +188,9 @@ __all__ = [
     "StopAtTools",
     "StreamEvent",
     "SystemMessage",
+    "TResponseInputItem",
     "TextDelta",
+    "Tool",
     "ToolArgumentsError",
     "ToolCallIdentity",
     "ToolCallItem",
@@ -213,6 +218,8 @@ __all__ = [
     "current_tool_context",
     "custom_span",
     "default_tool_error_function",
+    "enable_verbose_stdout_logging",
+    "flush_traces",
     "function_tool",
     "handoff",
     "input_guardrail",

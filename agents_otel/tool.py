@@ -9,7 +9,7 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 from pydantic import ValidationError
 
@@ -189,6 +189,11 @@ def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> RawInvoke
 
 
 _DEFAULT: Any = object()
+
+
+Tool: TypeAlias = FunctionTool
+"""The SDK's name for "any tool an agent takes", as programs annotate tool lists with it. Every tool here is a
+``FunctionTool`` (agents as tools and MCP tools included); the SDK's hosted tools are not supported."""
 
 
 @overload

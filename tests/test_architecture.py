@@ -82,6 +82,7 @@ LAYERS: dict[str, int] = {
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
     "agents_otel.cli": SURFACES,
+    "agents_otel.verbose_logging": SURFACES,
     "agents_otel.models.": SURFACES,
     "agents_otel.server.": SURFACES,
     "agents_otel.server": SURFACES,

@@ -9,9 +9,9 @@ JSON, so every ``function_call_output`` pairs with the call the model actually m
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeAlias
 
-from openai.types.responses import Response
+from openai.types.responses import Response, ResponseInputItemParam
 
 from ..exceptions import ModelError, UserError
 from ..items import (
@@ -32,6 +32,10 @@ from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
 from ._openai_usage import usage_from_openai
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent
+
+TResponseInputItem: TypeAlias = ResponseInputItemParam
+"""The SDK's name for one Responses API input item (a typed dict), as programs annotate their input lists with it;
+``Runner.run`` takes such dicts as they are (see :mod:`agents_otel.input_items`)."""
 
 
 class OpenAIResponsesModel(OpenAIClientModel):

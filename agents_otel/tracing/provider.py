@@ -9,6 +9,7 @@ default (``setup.auto_configured_provider``).
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from typing import TYPE_CHECKING
@@ -22,6 +23,8 @@ from .setup import auto_configured_provider
 
 if TYPE_CHECKING:
     from ..run_config import RunConfig
+
+logger = logging.getLogger(__name__)
 
 _INSTRUMENTATION_NAME = "agents_otel"
 _tracers: weakref.WeakKeyDictionary[TracerProvider, Tracer] = weakref.WeakKeyDictionary()
@@ -64,3 +67,21 @@ def tracer_for(provider: TracerProvider) -> Tracer:
             if add is not None or not isinstance(provider, trace.ProxyTracerProvider):
                 _tracers[provider] = tracer
     return tracer
+
+
+def flush_traces() -> None:
+    """As in the OpenAI Agents SDK: export now what the runs so far have recorded, e.g. before a short script or a
+    serverless handler returns. Every provider a run has used (``RunConfig.tracer_provider`` or the global one) is
+    force-flushed, each with its own SDK timeout; a provider that cannot flush is skipped. Never raises: a dead
+    exporter is logged, not thrown into the caller."""
+    with _lock:
+        providers = list(_tracers.keys())
+    for provider in providers:
+        flush = getattr(provider, "force_flush", None)
+        if flush is None:
+            continue
+        try:
+            if flush() is False:
+                logger.warning("agents_otel: flush_traces: %s did not flush in time", type(provider).__name__)
+        except Exception:
+            logger.exception("agents_otel: flush_traces: flushing %s failed", type(provider).__name__)
