@@ -62,7 +62,16 @@ from .items import (
 )
 from .lifecycle import AgentHookContext, AgentHooks, AgentHooksBase, RunHooks, RunHooksBase
 from .models import set_default_openai_api
-from .models.interface import Model, ModelRequest, ModelResponse, ModelSettings, TextDelta, ToolSpec, Usage
+from .models.interface import (
+    Model,
+    ModelProvider,
+    ModelRequest,
+    ModelResponse,
+    ModelSettings,
+    TextDelta,
+    ToolSpec,
+    Usage,
+)
 from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
 from .redaction import RedactionKind, Redactor, redact_keys
@@ -93,6 +102,7 @@ from .version import __version__
 if typing.TYPE_CHECKING:
     from .models._openai_client import set_default_openai_client, set_default_openai_key
     from .models.openai_chatcompletions import OpenAIChatCompletionsModel
+    from .models.openai_provider import OpenAIProvider
     from .models.openai_responses import OpenAIResponsesModel, TResponseInputItem
 
 _LAZY = {
@@ -101,6 +111,7 @@ _LAZY = {
     "set_default_openai_client": ".models._openai_client",
     "set_default_openai_key": ".models._openai_client",
     "TResponseInputItem": ".models.openai_responses",
+    "OpenAIProvider": ".models.openai_provider",
 }
 """Names whose modules import ``openai`` (~0.4 s): loaded on first use, so the CLI and offline runs start fast."""
 
@@ -156,12 +167,14 @@ __all__ = [
     "ModelConnectionError",
     "ModelError",
     "ModelHTTPError",
+    "ModelProvider",
     "ModelRateLimitError",
     "ModelRequest",
     "ModelResponse",
     "ModelSettings",
     "ModelTimeoutError",
     "OpenAIChatCompletionsModel",
+    "OpenAIProvider",
     "OpenAIResponsesModel",
     "OutputGuardrail",
     "OutputGuardrailResult",

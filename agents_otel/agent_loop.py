@@ -81,7 +81,7 @@ class AgentLoop:
 
 async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     run = loop.run
-    model = resolve_model(run.config.model, agent.model)
+    model = resolve_model(run.config.model, agent.model, run.config.model_provider)
     settings = agent.model_settings.resolve(run.config.model_settings)  # the run's set fields win, as in the SDK
     # Dynamic instructions are recorded per model call (chat spans), not called once more for the agent span.
     instructions = agent.instructions if isinstance(agent.instructions, str) else None

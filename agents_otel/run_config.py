@@ -17,7 +17,7 @@ from .redaction import Redactor
 if TYPE_CHECKING:
     from .guardrails import InputGuardrail, OutputGuardrail
     from .handoffs import HandoffInputFilter
-    from .models.interface import Model
+    from .models.interface import Model, ModelProvider
 
 DEFAULT_MAX_BUFFERED = 1000
 """Default of :attr:`RunConfig.max_buffered_events`."""
@@ -32,6 +32,9 @@ class RunConfig:
     model: str | Model | None = None
     """The model of every agent in the run, overriding each agent's own (as in the OpenAI Agents SDK): one run on
     another model without touching the agents, e.g. an evaluation or a cheaper test run."""
+    model_provider: ModelProvider | None = None
+    """Where models given by name come from in this run (the SDK's field, second as there): see
+    :class:`~agents_otel.ModelProvider`. ``None``: the OpenAI models with the default client."""
     model_settings: ModelSettings | None = None
     """Run-wide overrides, as in the OpenAI Agents SDK: each field set here wins over the agent's own setting."""
     tracer_provider: TracerProvider | None = None
@@ -96,6 +99,11 @@ class RunConfig:
     ``execute_tool`` span with ``error.type=tool_not_found``) and the run goes on."""
 
     def __post_init__(self) -> None:
+        if self.model_provider is not None and not callable(getattr(self.model_provider, "get_model", None)):
+            raise UserError(
+                f"RunConfig model_provider must have get_model(model_name) (a ModelProvider), got "
+                f"{type(self.model_provider).__name__}"
+            )
         if self.tool_not_found_behavior not in get_args(ToolNotFoundBehavior):
             raise UserError(
                 f"RunConfig tool_not_found_behavior must be one of {list(get_args(ToolNotFoundBehavior))}, "

@@ -6,7 +6,7 @@ import os
 from typing import Literal
 
 from ..exceptions import UserError
-from .interface import Model
+from .interface import Model, ModelProvider
 
 DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
 DEFAULT_MODEL = "gpt-4.1-mini"
@@ -24,13 +24,31 @@ def set_default_openai_api(api: OpenAIApi) -> None:
     _default_api = api
 
 
-def resolve_model(run_model: str | Model | None, agent_model: str | Model | None) -> Model:
+def default_openai_api() -> OpenAIApi:
+    """The API ``set_default_openai_api`` chose (``"responses"`` unless told otherwise)."""
+    return _default_api
+
+
+def resolve_model(
+    run_model: str | Model | None, agent_model: str | Model | None, provider: ModelProvider | None = None
+) -> Model:
     """The run's model (``RunConfig.model``, which overrides every agent's, as in the OpenAI Agents SDK), else the
     agent's, else ``$OPENAI_DEFAULT_MODEL`` or gpt-4.1-mini.
 
-    A model given as a string runs on the OpenAI Responses API (or the API ``set_default_openai_api`` chose) with the
-    default client."""
+    A model given as an object is used as it is. One given by name (or none) comes from ``provider``
+    (``RunConfig.model_provider``) when the run has one, which gets the name as given (``None``: its default);
+    otherwise it runs on the OpenAI Responses API (or the API ``set_default_openai_api`` chose) with the default
+    client."""
     chosen = run_model if run_model is not None else agent_model
+    if isinstance(chosen, Model):
+        return chosen
+    if provider is not None:
+        model = provider.get_model(chosen)
+        if not isinstance(model, Model):
+            raise UserError(
+                f"{type(provider).__name__}.get_model({chosen!r}) returned {type(model).__name__}, not a Model"
+            )
+        return model
     if chosen is None:
         chosen = os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
     if isinstance(chosen, Model):

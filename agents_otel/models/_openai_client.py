@@ -71,13 +71,18 @@ def default_openai_client() -> openai.AsyncOpenAI:
 
 
 def _client_from_env() -> openai.AsyncOpenAI:
-    api_key = (
-        _default_key
-        or os.environ.get("OPENAI_API_KEY")
-        or (_PLACEHOLDER_KEY if os.environ.get("OPENAI_BASE_URL") else None)
-    )
+    return build_client()
+
+
+def build_client(
+    api_key: str | None = None, base_url: str | None = None, **options: Any
+) -> openai.AsyncOpenAI:
+    """A client from what is given, the rest from the default key and the environment. A base URL without any key
+    gets a placeholder key (local OpenAI-compatible servers ignore it; the client refuses to start without one)."""
+    base_url = base_url or os.environ.get("OPENAI_BASE_URL")
+    api_key = api_key or _default_key or os.environ.get("OPENAI_API_KEY") or (_PLACEHOLDER_KEY if base_url else None)
     try:
-        return openai.AsyncOpenAI(api_key=api_key)
+        return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, **options)
     except openai.OpenAIError as exc:
         raise UserError(
             "No OpenAI client configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for another server), "

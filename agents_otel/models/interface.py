@@ -210,3 +210,20 @@ class Model(abc.ABC):
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Yield ``TextDelta``s as they arrive, then exactly one final ``ModelResponse``."""
         yield await self.get_response(request)
+
+
+class ModelProvider(abc.ABC):
+    """Looks models up by name, as the OpenAI Agents SDK's ``ModelProvider``: give one as
+    ``RunConfig(model_provider=...)`` and every model given by name in that run (an agent's ``model="..."``, or none,
+    or ``RunConfig.model`` as a string) comes from it; a model given as an object is used as it is.
+
+    Why: it is how SDK programs put a whole run on another endpoint or provider (a local server, a gateway) without
+    touching their agents. ``model_name`` is ``None`` for an agent that names no model: the provider's default."""
+
+    @abc.abstractmethod
+    def get_model(self, model_name: str | None) -> Model:
+        """The model to run ``model_name`` on."""
+
+    async def aclose(self) -> None:
+        """Release what the provider holds (clients, connections); nothing by default."""
+        return None

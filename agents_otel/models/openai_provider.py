@@ -1,0 +1,90 @@
+"""``OpenAIProvider``: the OpenAI Agents SDK's provider of OpenAI models by name, for ``RunConfig(model_provider=...)``.
+
+Why: SDK programs put a run on another endpoint (a local OpenAI-compatible server, a gateway, another key) by giving
+the run a provider instead of changing every agent. The models it returns are this runtime's OpenAI models, so
+their ``chat`` spans name the provider and server the client really talks to. The SDK's websocket transport and
+agent-registration options are not taken (a ``TypeError``, as for any unknown argument).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import weakref
+from typing import Any
+
+import openai
+
+from ..exceptions import UserError
+from . import DEFAULT_MODEL, DEFAULT_MODEL_ENV, default_openai_api
+from ._openai_client import OpenAIClientModel, build_client
+from .interface import ModelProvider
+from .openai_chatcompletions import OpenAIChatCompletionsModel
+from .openai_responses import OpenAIResponsesModel
+
+
+class OpenAIProvider(ModelProvider):
+    """OpenAI models by name, on ``openai_client`` or on a client built from ``api_key`` / ``base_url`` /
+    ``organization`` / ``project`` (each unset one from the default key and the environment, as the default client
+    does); with none of them, on the default client. ``use_responses``: the Responses API (``True``) or Chat
+    Completions (``False``); ``None`` follows ``set_default_openai_api``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        openai_client: openai.AsyncOpenAI | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        use_responses: bool | None = None,
+    ) -> None:
+        options = {"api_key": api_key, "base_url": base_url, "organization": organization, "project": project}
+        given = {name: value for name, value in options.items() if value is not None}
+        if openai_client is not None and given:
+            raise UserError(
+                "Don't provide api_key, base_url, organization, or project if you provide openai_client "
+                f"(got {', '.join(given)})"
+            )
+        self._client = openai_client
+        self._options = given or None
+        self._use_responses = use_responses
+        # A built client is kept per event loop: its connection pool must not outlive the loop it was opened on.
+        self._built: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def get_model(self, model_name: str | None) -> OpenAIClientModel:
+        """``model_name`` (``None``: ``$OPENAI_DEFAULT_MODEL``, else gpt-4.1-mini) on this provider's client."""
+        name = model_name or os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
+        use_responses = self._use_responses if self._use_responses is not None else default_openai_api() == "responses"
+        cls: type[OpenAIClientModel] = OpenAIResponsesModel if use_responses else OpenAIChatCompletionsModel
+        client = self._client_for_loop()
+        return cls.for_name(name) if client is None else cls(name, openai_client=client)
+
+    def _client_for_loop(self) -> openai.AsyncOpenAI | None:
+        """The client to use now; ``None`` for the default client (which the models look up themselves)."""
+        if self._client is not None or self._options is None:
+            return self._client
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # asked outside a run: a client of its own, not cached
+            return build_client(**self._options)
+        with self._lock:
+            client = self._built.get(loop)
+            if client is None:
+                client = self._built[loop] = build_client(**self._options)
+        return client
+
+    async def aclose(self) -> None:
+        """Close the client this provider built for the running loop (a client passed in is the caller's)."""
+        with self._lock:
+            client = self._built.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.close()
+
+    def __repr__(self) -> str:
+        options: Any = {k: v for k, v in (self._options or {}).items() if k != "api_key"}
+        return f"OpenAIProvider(use_responses={self._use_responses!r}, options={options!r})"
