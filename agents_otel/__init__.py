@@ -74,6 +74,7 @@ from .models.interface import (
 )
 from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
+from .prompts import DynamicPromptFunction, GenerateDynamicPromptData, Prompt
 from .redaction import RedactionKind, Redactor, redact_keys
 from .result import RunResult, RunResultStreaming
 from .run import Runner
@@ -144,10 +145,12 @@ __all__ = [
     "AgentsOtelError",
     "AssistantMessage",
     "CustomSpan",
+    "DynamicPromptFunction",
     "FunctionCall",
     "FunctionCallOutput",
     "FunctionTool",
     "FunctionToolResult",
+    "GenerateDynamicPromptData",
     "GuardrailFunctionOutput",
     "GuardrailTripwireStreamEvent",
     "Handoff",
@@ -181,6 +184,7 @@ __all__ = [
     "OutputGuardrailTripwireTriggered",
     "ProgressPayloadError",
     "ProgressSampling",
+    "Prompt",
     "RawInputItem",
     "RawResponsesStreamEvent",
     "ReasoningItem",

@@ -13,6 +13,7 @@ from .context_wrapper import RunContextWrapper
 from .exceptions import UserError
 from .items import FunctionCall
 from .models.interface import Model, ModelSettings
+from .prompts import DynamicPromptFunction, Prompt, check_prompt, resolve_prompt
 from .stream_events import StreamEvent
 from .tool import FunctionTool, ToolEnabled, function_tool, is_tool_enabled
 from .tool_context import ToolContext
@@ -88,6 +89,10 @@ class Agent(Generic[TContext]):
     reset_tool_choice: bool = True
     """As in the SDK: once this agent's model has called a tool (or a handoff) in a run, its later model calls in
     that run send no ``tool_choice``, so ``tool_choice="required"`` cannot make it call tools forever."""
+    prompt: Prompt | DynamicPromptFunction | None = None
+    """A prompt template stored with OpenAI (``{"id": ..., "version": ..., "variables": {...}}``) or a function of
+    ``GenerateDynamicPromptData`` returning one, asked before every model call; Responses API models only (see
+    :mod:`agents_otel.prompts`)."""
 
     def __post_init__(self) -> None:
         # Checked here, not at the first model call: an agent that cannot work says so where it is written.
@@ -133,6 +138,7 @@ class Agent(Generic[TContext]):
             )
         if not isinstance(self.reset_tool_choice, bool):
             raise TypeError(f"Agent reset_tool_choice must be a boolean, got {type(self.reset_tool_choice).__name__}")
+        check_prompt(self.prompt, self.name)
         if not isinstance(self.tools, list):
             raise UserError(f"Agent {self.name!r}: tools must be a list, got {type(self.tools).__name__}")
 
@@ -153,6 +159,10 @@ class Agent(Generic[TContext]):
         if value is not None and not isinstance(value, str):
             raise UserError(f"Agent {self.name!r}: the instructions callable returned {type(value).__name__}, not str")
         return value
+
+    async def get_prompt(self, run_context: RunContextWrapper[TContext]) -> dict[str, Any] | None:
+        """The prompt for the next model call, as the Responses API takes it (``None``: no prompt)."""
+        return await resolve_prompt(self.prompt, run_context, self)
 
     async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
         """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""

@@ -141,7 +141,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
         specs = [t.spec for t in tools.values()]
         if handoffs:
             specs += [h.spec for h in handoffs.values()]
-        request = ModelRequest(instructions, list(conversation.history), specs, settings, schema_spec_)
+        prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None
+        request = ModelRequest(instructions, list(conversation.history), specs, settings, schema_spec_, prompt)
         if hooked:
             input_items = input_list(request.input)  # the SDK's Responses-format dicts
             await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)

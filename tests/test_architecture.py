@@ -73,6 +73,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.guardrails": ENGINE,
     "agents_otel.guardrail_run": ENGINE,
     "agents_otel.handoffs": ENGINE,
+    "agents_otel.prompts": ENGINE,
     "agents_otel.handoff_run": ENGINE,
     "agents_otel.handoff_filters": ENGINE,
     "agents_otel.conversation": ENGINE,

@@ -102,6 +102,9 @@ class ModelRequest:
     settings: ModelSettings = field(default_factory=ModelSettings)
     output_schema: OutputSchemaSpec | None = None
     """Set when the agent has a structured ``output_type``; ``None``: plain text."""
+    prompt: dict[str, Any] | None = None
+    """The agent's stored prompt template for this call (``Agent(prompt=...)``), as the Responses API takes it; a
+    model that cannot send it must raise ``UserError``, never run without it."""
 
 
 @dataclass(slots=True)

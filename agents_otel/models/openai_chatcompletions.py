@@ -11,7 +11,7 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from ..exceptions import ModelError
+from ..exceptions import ModelError, UserError
 from ..items import ModelOutputItem
 from ..tracing.messages import finish_reason_of
 from ._openai_chat_input import chat_messages
@@ -37,6 +37,11 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``client.chat.completions.create`` for ``request`` (without ``stream``)."""
         settings = request.settings
+        if request.prompt is not None:  # running without the template would answer a different prompt
+            raise UserError(
+                f"Agent prompt {request.prompt['id']!r}: stored prompt templates need the Responses API "
+                "(OpenAIResponsesModel); Chat Completions has no prompt parameter"
+            )
         params: dict[str, Any] = {
             "model": self.model_name,
             "messages": chat_messages(request.system_instructions, request.input),

@@ -24,6 +24,7 @@ from ..items import (
     SystemMessage,
     UserMessage,
 )
+from ..responses_format import function_call_dict, function_call_output_dict
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
 from ._openai_output_format import output_format_params
@@ -52,6 +53,8 @@ class OpenAIResponsesModel(OpenAIClientModel):
         params: dict[str, Any] = {"model": self.model_name, "input": responses_input(request.input)}
         if request.system_instructions:
             params["instructions"] = request.system_instructions
+        if request.prompt is not None:
+            params["prompt"] = request.prompt
         params.update(tool_params(request.tools, settings, "responses"))
         params.update(output_format_params(request.output_schema, "responses"))
         apply_settings(params, settings, "responses")
@@ -88,11 +91,9 @@ def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
         elif isinstance(item, AssistantMessage):
             out.append({"role": "assistant", "content": item.content})
         elif isinstance(item, FunctionCall):
-            out.append(
-                {"type": "function_call", "call_id": item.call_id, "name": item.name, "arguments": item.arguments}
-            )
+            out.append(function_call_dict(item.call_id, item.name, item.arguments))
         elif isinstance(item, FunctionCallOutput):
-            out.append({"type": "function_call_output", "call_id": item.call_id, "output": item.output})
+            out.append(function_call_output_dict(item.call_id, item.output))
         elif isinstance(item, SystemMessage):
             out.append({"role": item.role, "content": item.content})
         elif isinstance(item, RawInputItem):
