@@ -10,21 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from .input_items import conversation_items
 from .items import (
-    AssistantMessage,
     ConversationItem,
-    FunctionCall,
-    FunctionCallOutput,
-    HandoffCallItem,
-    HandoffOutputItem,
-    MessageOutputItem,
-    RawInputItem,
-    ReasoningItem,
     RunItem,
-    ToolCallItem,
-    ToolCallOutputItem,
     UserMessage,
 )
-from .responses_format import output_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -61,21 +50,7 @@ class Conversation:
 
 def from_run_items(items: Iterable[RunItem]) -> list[ConversationItem]:
     """Run items back as what the model reads (for a handoff input filter's result)."""
-    out: list[ConversationItem] = []
-    for item in items:
-        if isinstance(item, MessageOutputItem):
-            out.append(AssistantMessage(item.text))
-        elif isinstance(item, ToolCallItem):
-            out.append(FunctionCall(item.tool_name, item.arguments, item.call_id))
-        elif isinstance(item, ToolCallOutputItem):
-            out.append(FunctionCallOutput(item.call_id, output_text(item.output)))
-        elif isinstance(item, HandoffCallItem):
-            out.append(FunctionCall(item.tool_name, item.arguments, item.call_id))
-        elif isinstance(item, HandoffOutputItem):
-            out.append(FunctionCallOutput(item.call_id, item.output))
-        elif isinstance(item, ReasoningItem):
-            out.append(RawInputItem(item.data))
-    return out
+    return [item.conversation_item() for item in items]
 
 
 def input_history_items(history: str | tuple[Any, ...]) -> list[ConversationItem]:

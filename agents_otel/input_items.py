@@ -26,7 +26,7 @@ from .items import (
     SystemMessage,
     UserMessage,
 )
-from .responses_format import assistant_message_dict, function_call_dict, function_call_output_dict
+from .items import input_dict as input_item
 
 InputItem: TypeAlias = ConversationItem | Mapping[str, Any]
 """One item of a run's input list: a conversation item or a Responses-format dict."""
@@ -113,21 +113,6 @@ def _text_field(data: Mapping[str, Any], key: str, index: int) -> str:
     if not isinstance(value, str):
         raise UserError(f"Input item {index} ({data.get('type')}) needs {key!r} as a string, got {value!r}")
     return value
-
-
-def input_item(item: ConversationItem) -> dict[str, Any]:
-    """One conversation item in the Responses API's input format, as the SDK's ``to_input_list()`` gives it."""
-    if isinstance(item, UserMessage):
-        return {"role": "user", "content": item.content}
-    if isinstance(item, AssistantMessage):
-        return assistant_message_dict(item.content)
-    if isinstance(item, FunctionCall):
-        return function_call_dict(item.call_id, item.name, item.arguments)
-    if isinstance(item, FunctionCallOutput):
-        return function_call_output_dict(item.call_id, item.output)
-    if isinstance(item, SystemMessage):
-        return {"role": item.role, "content": item.content}
-    return dict(item.data)
 
 
 def input_list(items: Sequence[ConversationItem]) -> list[dict[str, Any]]:

@@ -90,6 +90,21 @@ ModelOutputItem = AssistantMessage | FunctionCall | RawInputItem
 """What a model answers with. A ``RawInputItem`` is an output item the runtime does not read but must send back
 on the next turn as it came: a reasoning model's ``reasoning`` item."""
 
+
+def input_dict(item: ConversationItem) -> dict[str, Any]:
+    """One conversation item in the Responses API's input format, as the SDK's ``to_input_list()`` gives it."""
+    if isinstance(item, UserMessage):
+        return {"role": "user", "content": item.content}
+    if isinstance(item, AssistantMessage):
+        return assistant_message_dict(item.content)
+    if isinstance(item, FunctionCall):
+        return function_call_dict(item.call_id, item.name, item.arguments)
+    if isinstance(item, FunctionCallOutput):
+        return function_call_output_dict(item.call_id, item.output)
+    if isinstance(item, SystemMessage):
+        return {"role": item.role, "content": item.content}
+    return dict(item.data)
+
 # ---- one tool call's identity, shared by its run items and stream events ---------------------------------
 
 
@@ -216,9 +231,13 @@ class RunItemBase(_AgentSlot):
     __slots__ = ("_raw",)
     _raw: Any
 
+    def conversation_item(self) -> ConversationItem:
+        """The item as the model reads it (a handoff input filter's result goes back into the conversation so)."""
+        raise NotImplementedError
+
     def to_input_item(self) -> dict[str, Any]:
         """The item in the Responses API's input format, as ``to_input_list()`` gives it."""
-        raise NotImplementedError
+        return input_dict(self.conversation_item())
 
     def _raw_item(self) -> Any:
         return self.to_input_item()
@@ -240,8 +259,8 @@ class ToolCallItem(ToolCallIdentified, RunItemBase):
     arguments: str
     type: Literal["tool_call_item"] = field(default="tool_call_item", init=False)
 
-    def to_input_item(self) -> dict[str, Any]:
-        return function_call_dict(self.call.tool_call_id, self.call.tool_name, self.arguments)
+    def conversation_item(self) -> FunctionCall:
+        return FunctionCall(self.call.tool_name, self.arguments, self.call.tool_call_id)
 
     def _raw_item(self) -> ResponseFunctionToolCall:
         return function_call_object(self.call.tool_call_id, self.call.tool_name, self.arguments)
@@ -258,8 +277,8 @@ class ToolCallOutputItem(ToolCallIdentified, RunItemBase):
     error_type: str | None = None
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
 
-    def to_input_item(self) -> dict[str, Any]:
-        return function_call_output_dict(self.call.tool_call_id, output_text(self.output))
+    def conversation_item(self) -> FunctionCallOutput:
+        return FunctionCallOutput(self.call.tool_call_id, output_text(self.output))
 
 
 def new_tool_call_item(call: ToolCallIdentity, arguments: str) -> ToolCallItem:
@@ -291,8 +310,8 @@ class MessageOutputItem(RunItemBase):
     agent_name: str
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)
 
-    def to_input_item(self) -> dict[str, Any]:
-        return assistant_message_dict(self.text)
+    def conversation_item(self) -> AssistantMessage:
+        return AssistantMessage(self.text)
 
     def _raw_item(self) -> ResponseOutputMessage:
         return output_message_object(self.text)
@@ -308,8 +327,8 @@ class HandoffCallItem(RunItemBase):
     agent_name: str
     type: Literal["handoff_call_item"] = field(default="handoff_call_item", init=False)
 
-    def to_input_item(self) -> dict[str, Any]:
-        return function_call_dict(self.call_id, self.tool_name, self.arguments)
+    def conversation_item(self) -> FunctionCall:
+        return FunctionCall(self.tool_name, self.arguments, self.call_id)
 
     def _raw_item(self) -> ResponseFunctionToolCall:
         return function_call_object(self.call_id, self.tool_name, self.arguments)
@@ -332,8 +351,8 @@ class HandoffOutputItem(RunItemBase):
         """The agent that handed off (``source_agent``), as in the SDK."""
         return self.source_agent
 
-    def to_input_item(self) -> dict[str, Any]:
-        return function_call_output_dict(self.call_id, self.output)
+    def conversation_item(self) -> FunctionCallOutput:
+        return FunctionCallOutput(self.call_id, self.output)
 
 
 @dataclass(slots=True)
@@ -353,8 +372,8 @@ class ReasoningItem(RunItemBase):
         parts = self.data.get("summary") or ()
         return "".join(p.get("text", "") for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str))
 
-    def to_input_item(self) -> dict[str, Any]:
-        return dict(self.data)
+    def conversation_item(self) -> RawInputItem:
+        return RawInputItem(self.data)
 
     def _raw_item(self) -> ResponseReasoningItem:
         return reasoning_object(self.data)
