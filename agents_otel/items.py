@@ -105,6 +105,7 @@ def input_dict(item: ConversationItem) -> dict[str, Any]:
         return {"role": item.role, "content": item.content}
     return dict(item.data)
 
+
 # ---- one tool call's identity, shared by its run items and stream events ---------------------------------
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..exceptions import UserError
 from .interface import Model, ModelProvider
+
+if TYPE_CHECKING:
+    import openai
+
+    from ._openai_client import OpenAIClientModel
 
 DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
 DEFAULT_MODEL = "gpt-4.1-mini"
@@ -22,11 +27,6 @@ def set_default_openai_api(api: OpenAIApi) -> None:
     if api not in ("responses", "chat_completions"):
         raise UserError(f"set_default_openai_api takes 'responses' or 'chat_completions', got {api!r}")
     _default_api = api
-
-
-def default_openai_api() -> OpenAIApi:
-    """The API ``set_default_openai_api`` chose (``"responses"`` unless told otherwise)."""
-    return _default_api
 
 
 def resolve_model(
@@ -49,14 +49,26 @@ def resolve_model(
                 f"{type(provider).__name__}.get_model({chosen!r}) returned {type(model).__name__}, not a Model"
             )
         return model
-    if chosen is None:
-        chosen = os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
-    if isinstance(chosen, Model):
-        return chosen
-    if _default_api == "chat_completions":
+    return openai_model(chosen)
+
+
+def openai_model(
+    model_name: str | None, *, use_responses: bool | None = None, client: openai.AsyncOpenAI | None = None
+) -> OpenAIClientModel:
+    """An OpenAI model by name (``None``: ``$OPENAI_DEFAULT_MODEL``, else gpt-4.1-mini), on the Responses API or Chat
+    Completions as ``use_responses`` says (``None``: as ``set_default_openai_api`` chose), on ``client`` (``None``:
+    the shared instance on the default client). The one rule for both a model given by name and ``OpenAIProvider``.
+    """
+    name = model_name if model_name is not None else os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
+    if use_responses is None:
+        use_responses = _default_api == "responses"
+    cls: type[OpenAIClientModel]
+    if use_responses:
+        from .openai_responses import OpenAIResponsesModel  # lazily: runs on other models never import openai
+
+        cls = OpenAIResponsesModel
+    else:
         from .openai_chatcompletions import OpenAIChatCompletionsModel
 
-        return OpenAIChatCompletionsModel.for_name(chosen)
-    from .openai_responses import OpenAIResponsesModel  # lazily: runs on other models never import openai
-
-    return OpenAIResponsesModel.for_name(chosen)
+        cls = OpenAIChatCompletionsModel
+    return cls.for_name(name) if client is None else cls(name, openai_client=client)

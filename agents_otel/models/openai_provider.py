@@ -9,7 +9,6 @@ agent-registration options are not taken (a ``TypeError``, as for any unknown ar
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import weakref
 from typing import Any
@@ -17,11 +16,9 @@ from typing import Any
 import openai
 
 from ..exceptions import UserError
-from . import DEFAULT_MODEL, DEFAULT_MODEL_ENV, default_openai_api
+from . import openai_model
 from ._openai_client import OpenAIClientModel, build_client
 from .interface import ModelProvider
-from .openai_chatcompletions import OpenAIChatCompletionsModel
-from .openai_responses import OpenAIResponsesModel
 
 
 class OpenAIProvider(ModelProvider):
@@ -58,11 +55,7 @@ class OpenAIProvider(ModelProvider):
 
     def get_model(self, model_name: str | None) -> OpenAIClientModel:
         """``model_name`` (``None``: ``$OPENAI_DEFAULT_MODEL``, else gpt-4.1-mini) on this provider's client."""
-        name = model_name or os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
-        use_responses = self._use_responses if self._use_responses is not None else default_openai_api() == "responses"
-        cls: type[OpenAIClientModel] = OpenAIResponsesModel if use_responses else OpenAIChatCompletionsModel
-        client = self._client_for_loop()
-        return cls.for_name(name) if client is None else cls(name, openai_client=client)
+        return openai_model(model_name or None, use_responses=self._use_responses, client=self._client_for_loop())
 
     def _client_for_loop(self) -> openai.AsyncOpenAI | None:
         """The client to use now; ``None`` for the default client (which the models look up themselves)."""
