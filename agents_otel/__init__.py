@@ -28,8 +28,10 @@ from .exceptions import (
     ToolArgumentsError,
     ToolCancelledError,
     ToolError,
+    ToolInputGuardrailTripwireTriggered,
     ToolNotFoundError,
     ToolOutputError,
+    ToolOutputGuardrailTripwireTriggered,
     ToolTimeoutError,
     UserError,
 )
@@ -91,6 +93,20 @@ from .stream_events import (
 )
 from .tool import FunctionTool, Tool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
+from .tool_guardrails import (
+    AllowBehavior,
+    RaiseExceptionBehavior,
+    RejectContentBehavior,
+    ToolGuardrailFunctionOutput,
+    ToolInputGuardrail,
+    ToolInputGuardrailData,
+    ToolInputGuardrailResult,
+    ToolOutputGuardrail,
+    ToolOutputGuardrailData,
+    ToolOutputGuardrailResult,
+    tool_input_guardrail,
+    tool_output_guardrail,
+)
 from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
@@ -143,6 +159,7 @@ __all__ = [
     "AgentUpdatedStreamEvent",
     "AgentsException",
     "AgentsOtelError",
+    "AllowBehavior",
     "AssistantMessage",
     "CustomSpan",
     "DynamicPromptFunction",
@@ -185,11 +202,13 @@ __all__ = [
     "ProgressPayloadError",
     "ProgressSampling",
     "Prompt",
+    "RaiseExceptionBehavior",
     "RawInputItem",
     "RawResponsesStreamEvent",
     "ReasoningItem",
     "RedactionKind",
     "Redactor",
+    "RejectContentBehavior",
     "RunConfig",
     "RunContextWrapper",
     "RunHooks",
@@ -215,8 +234,17 @@ __all__ = [
     "ToolCancelledError",
     "ToolContext",
     "ToolError",
+    "ToolGuardrailFunctionOutput",
+    "ToolInputGuardrail",
+    "ToolInputGuardrailData",
+    "ToolInputGuardrailResult",
+    "ToolInputGuardrailTripwireTriggered",
     "ToolNotFoundError",
     "ToolOutputError",
+    "ToolOutputGuardrail",
+    "ToolOutputGuardrailData",
+    "ToolOutputGuardrailResult",
+    "ToolOutputGuardrailTripwireTriggered",
     "ToolProgressStreamEvent",
     "ToolSpec",
     "ToolStalledStreamEvent",
@@ -247,5 +275,7 @@ __all__ = [
     "set_default_openai_client",
     "set_default_openai_key",
     "set_tracing_disabled",
+    "tool_input_guardrail",
+    "tool_output_guardrail",
     "trace",
 ]

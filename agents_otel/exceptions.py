@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
+    from .tool_guardrails import ToolGuardrailFunctionOutput, ToolInputGuardrail, ToolOutputGuardrail
 
 
 class AgentsOtelError(Exception):
@@ -143,3 +144,23 @@ class OutputGuardrailTripwireTriggered(AgentsOtelError):
     def __init__(self, guardrail_result: OutputGuardrailResult) -> None:
         self.guardrail_result = guardrail_result
         super().__init__(f"Output guardrail {guardrail_result.guardrail.get_name()!r} triggered its tripwire")
+
+
+class ToolInputGuardrailTripwireTriggered(AgentsOtelError):
+    """A tool input guardrail answered ``raise_exception``: the tool did not run and the run stopped. ``guardrail``
+    and ``output`` say which and why."""
+
+    def __init__(self, guardrail: ToolInputGuardrail[Any], output: ToolGuardrailFunctionOutput) -> None:
+        self.guardrail = guardrail
+        self.output = output
+        super().__init__(f"ToolInputGuardrail {guardrail.get_name()!r} triggered its tripwire")
+
+
+class ToolOutputGuardrailTripwireTriggered(AgentsOtelError):
+    """A tool output guardrail answered ``raise_exception`` on what the tool produced: the run stopped before the
+    model saw it."""
+
+    def __init__(self, guardrail: ToolOutputGuardrail[Any], output: ToolGuardrailFunctionOutput) -> None:
+        self.guardrail = guardrail
+        self.output = output
+        super().__init__(f"ToolOutputGuardrail {guardrail.get_name()!r} triggered its tripwire")

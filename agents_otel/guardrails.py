@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind, Tracer
 
 from .exceptions import InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered, UserError
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 TContext = TypeVar("TContext")
 GuardrailKind = Literal["input", "output"]
+GuardrailSpanKind = Literal["input", "output", "tool_input", "tool_output"]
+"""``agents_otel.guardrail.type`` on a guardrail's span: an agent's input or output, or a tool's."""
 
 
 @dataclass
@@ -155,15 +158,35 @@ def output_guardrail(
 # ---- running them, traced ---------------------------------------------------------------------------------------
 
 
-async def _traced(tracer: Tracer, kind: GuardrailKind, name: str, agent_name: str, check: Awaitable[Any]) -> Any:
+R = TypeVar("R")
+
+
+def _tripwire(result: InputGuardrailResult | OutputGuardrailResult) -> dict[str, Any]:
+    return {A.GUARDRAIL_TRIPWIRE_TRIGGERED: result.output.tripwire_triggered}
+
+
+async def traced_check(
+    tracer: Tracer,
+    kind: GuardrailSpanKind,
+    name: str,
+    agent_name: str,
+    check: Awaitable[R],
+    verdict: Callable[[R], dict[str, Any]],
+    parent: Context | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> R:
+    """One guardrail check as a ``guardrail {name}`` span (every kind, agents' and tools' alike, looks the same in
+    a trace); ``verdict`` turns its result into the span's closing attributes. ``parent``: the span to nest under
+    when it is not the current one (a tool's guardrail, after the tool's body has left its context)."""
     span = tracer.start_span(
         f"guardrail {name}",
-        kind=SpanKind.INTERNAL,
-        attributes={A.GUARDRAIL_NAME: name, A.GUARDRAIL_TYPE: kind, A.GEN_AI_AGENT_NAME: agent_name},
+        parent,
+        SpanKind.INTERNAL,
+        {A.GUARDRAIL_NAME: name, A.GUARDRAIL_TYPE: kind, A.GEN_AI_AGENT_NAME: agent_name, **(attributes or {})},
     )
-    with SpanScope(span):  # current while the check runs: spans the guardrail makes nest under it
+    with SpanScope(span, parent):  # current while the check runs: spans the guardrail makes nest under it
         result = await check
-        span.set_attribute(A.GUARDRAIL_TRIPWIRE_TRIGGERED, result.output.tripwire_triggered)
+        span.set_attributes(verdict(result))
     return result
 
 
@@ -180,7 +203,9 @@ async def run_input_guardrails(
     The first tripwire cancels the others and raises ``InputGuardrailTripwireTriggered``.
     """
     name = agent.name
-    runs = [_traced(tracer, "input", g.get_name(), name, g.run(agent, input, context)) for g in guardrails]
+    runs = [
+        traced_check(tracer, "input", g.get_name(), name, g.run(agent, input, context), _tripwire) for g in guardrails
+    ]
     await _first_tripwire(runs, results, InputGuardrailTripwireTriggered)
 
 
@@ -193,7 +218,9 @@ async def run_output_guardrails(
     results: list[OutputGuardrailResult],
 ) -> None:
     name = agent.name
-    runs = [_traced(tracer, "output", g.get_name(), name, g.run(context, agent, output)) for g in guardrails]
+    runs = [
+        traced_check(tracer, "output", g.get_name(), name, g.run(context, agent, output), _tripwire) for g in guardrails
+    ]
     await _first_tripwire(runs, results, OutputGuardrailTripwireTriggered)
 
 

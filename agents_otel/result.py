@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .run_state import RunState
+    from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
 
 @dataclass
@@ -44,6 +45,9 @@ class RunResult:
     """``send_progress`` calls that arrived after their tool call had ended and were ignored."""
     input_guardrail_results: list[InputGuardrailResult] = field(default_factory=list)
     output_guardrail_results: list[OutputGuardrailResult] = field(default_factory=list)
+    tool_input_guardrail_results: list[ToolInputGuardrailResult] = field(default_factory=list)
+    tool_output_guardrail_results: list[ToolOutputGuardrailResult] = field(default_factory=list)
+    """Every tool guardrail verdict of the run, call by call, in the order they were reached."""
     context_wrapper: RunContextWrapper[Any] | None = field(default=None, compare=False, repr=False)
     """As in the SDK: the run's context and its ``usage`` (the same record as :attr:`usage`). Not pickled or
     compared: the context is the application's object (a database handle, a lock), not part of the outcome."""
@@ -239,6 +243,14 @@ class RunResultStreaming:
     @property
     def output_guardrail_results(self) -> list[OutputGuardrailResult]:
         return self._state.output_guardrail_results if self._state is not None else []
+
+    @property
+    def tool_input_guardrail_results(self) -> list[ToolInputGuardrailResult]:
+        return self._state.tool_input_guardrail_results if self._state is not None else []
+
+    @property
+    def tool_output_guardrail_results(self) -> list[ToolOutputGuardrailResult]:
+        return self._state.tool_output_guardrail_results if self._state is not None else []
 
     @property
     def new_items(self) -> list[RunItem]:

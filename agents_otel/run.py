@@ -206,6 +206,8 @@ async def run_agent(
         progress_dropped=run.progress_dropped,
         input_guardrail_results=loop.input_guardrail_results,
         output_guardrail_results=loop.output_guardrail_results,
+        tool_input_guardrail_results=run.tool_input_guardrail_results,
+        tool_output_guardrail_results=run.tool_output_guardrail_results,
         context_wrapper=loop.wrapper,
     )
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .run_config import RunConfig
     from .stall import StallWatchdog
     from .tool_call import ToolCall
+    from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
 
 class RunState:
@@ -58,6 +59,8 @@ class RunState:
         "stream",
         "stream_redact",
         "streams",
+        "tool_input_guardrail_results",
+        "tool_output_guardrail_results",
         "trace_id",
         "tracer",
         "usage",
@@ -114,10 +117,12 @@ class RunState:
         self.hooks: RunHooksBase[Any, Any] | None = None
         """``Runner.run(..., hooks=...)``; tool calls check it (and the agent's hooks) before building a coroutine."""
         self.current_agent: Agent[Any] | None = None
+        """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
         self.input_guardrail_results: list[InputGuardrailResult] = []
         self.output_guardrail_results: list[OutputGuardrailResult] = []
+        self.tool_input_guardrail_results: list[ToolInputGuardrailResult] = []
+        self.tool_output_guardrail_results: list[ToolOutputGuardrailResult] = []
         """Guardrail verdicts as they complete, so a streamed run that a tripwire ended still reports them."""
-        """The agent running now; changes at each handoff (``RunResultStreaming.current_agent``)."""
         self._trace_hex: tuple[int, str] = (0, "")
 
     def run_items(self) -> list[RunItem]:

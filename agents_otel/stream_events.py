@@ -118,10 +118,11 @@ class ToolStalledStreamEvent(ToolCallIdentified):
 @dataclass(slots=True)
 class GuardrailTripwireStreamEvent:
     """A guardrail's tripwire fired; the run ends with ``InputGuardrailTripwireTriggered`` or
-    ``OutputGuardrailTripwireTriggered`` right after this event. (Ours: the SDK only raises.)"""
+    ``OutputGuardrailTripwireTriggered`` (an agent's guardrail), ``ToolInputGuardrailTripwireTriggered`` or
+    ``ToolOutputGuardrailTripwireTriggered`` (a tool's) right after this event. (Ours: the SDK only raises.)"""
 
     guardrail_name: str
-    guardrail_type: Literal["input", "output"]
+    guardrail_type: Literal["input", "output", "tool_input", "tool_output"]
     agent_name: str
     output_info: Any
     type: Literal["guardrail_tripwire_triggered"] = field(default="guardrail_tripwire_triggered", init=False)

@@ -24,6 +24,7 @@ from .tool_errors import (
     default_tool_error_function,
     tool_error_output,
 )
+from .tool_guardrails import ToolInputGuardrail, ToolOutputGuardrail
 from .tool_threads import DaemonThreadPool
 from .validation_text import validation_summary
 
@@ -58,6 +59,10 @@ class FunctionTool:
     strict_json_schema: bool = True
     is_enabled: ToolEnabled = True
     """``False``, or a callable returning it, hides the tool from the model for that turn (as in the SDK)."""
+    tool_input_guardrails: list[ToolInputGuardrail[Any]] | None = None
+    """Checks before each call, in order: each may let it run, answer it with a message, or stop the run."""
+    tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None
+    """Checks on what each call produced, in order: each may pass it on, replace it, or stop the run."""
     failure_error_function: ToolErrorFunction | None = default_tool_error_function
     timeout: float | None = None
     """Seconds; past it the call ends as a timeout (see ``timeout_behavior``). With ``idle_timeout``, the hard cap."""
@@ -86,6 +91,15 @@ class FunctionTool:
         for hook in ("failure_error_function", "timeout_error_function"):
             if getattr(self, hook) is not None and not callable(getattr(self, hook)):
                 raise UserError(f"Tool {self.name!r}: {hook} must be callable or None")
+        for stage, kind in (("input", ToolInputGuardrail), ("output", ToolOutputGuardrail)):
+            checks = getattr(self, f"tool_{stage}_guardrails")
+            if checks is not None and (
+                not isinstance(checks, list | tuple) or not all(isinstance(c, kind) for c in checks)
+            ):
+                raise UserError(
+                    f"Tool {self.name!r}: tool_{stage}_guardrails must be a list of {kind.__name__} (made with "
+                    f"@tool_{stage}_guardrail), got {checks!r}"
+                )
         if isinstance(self.on_invoke_tool, GuardedInvoker):  # bind (again, after dataclasses.replace) to this tool
             self.on_invoke_tool = GuardedInvoker(self.on_invoke_tool.raw, self.on_invoke_tool.takes_context, self)
         self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
@@ -210,6 +224,8 @@ def function_tool(
     failure_error_function: ToolErrorFunction | None = ...,
     strict_mode: bool = True,
     is_enabled: ToolEnabled = True,
+    tool_input_guardrails: list[ToolInputGuardrail[Any]] | None = None,
+    tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None,
     timeout: float | None = None,
     timeout_behavior: ToolTimeoutBehavior = "error_as_result",
     timeout_error_function: ToolErrorFunction | None = None,
@@ -229,6 +245,8 @@ def function_tool(
     failure_error_function: ToolErrorFunction | None = _DEFAULT,
     strict_mode: bool = True,
     is_enabled: ToolEnabled = True,
+    tool_input_guardrails: list[ToolInputGuardrail[Any]] | None = None,
+    tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None,
     timeout: float | None = None,
     timeout_behavior: ToolTimeoutBehavior = "error_as_result",
     timeout_error_function: ToolErrorFunction | None = None,
@@ -268,6 +286,8 @@ def function_tool(
             on_invoke_tool=GuardedInvoker(_make_invoker(f, schema), schema.takes_context),
             strict_json_schema=strict_mode,
             is_enabled=is_enabled,
+            tool_input_guardrails=tool_input_guardrails,
+            tool_output_guardrails=tool_output_guardrails,
             failure_error_function=error_function,
             timeout=timeout,
             timeout_behavior=timeout_behavior,

@@ -33,6 +33,7 @@ from .tool import FunctionTool, GuardedInvoker, ToolInvoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import tool_error_output
+from .tool_guardrail_run import check_tool_input, check_tool_output
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
 from .tracing.spans import SPAN_KEY, record_outcome
@@ -147,7 +148,13 @@ async def execute_tool_call(
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
         guard_attributes(run, attributes, name)
     hooked = tool is not None and (run.hooks is not None or agent.hooks is not None)
-    if hooked:
+    # A tool with guardrails is judged inside its span (their spans nest under it), and its on_tool_start waits for
+    # the input verdict, as in the SDK (a call a guardrail answers never starts); ``judging`` marks the awaits whose
+    # exceptions fail the run as they are, not as the tool's error told to the model.
+    guarded = tool is not None and (tool.tool_input_guardrails or tool.tool_output_guardrails)
+    judging = False
+    rejection: str | None = None
+    if hooked and not guarded:
         assert tool is not None
         await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)  # before the span: fails the run
     # In a run with a live stream the span starts in a context that carries the call's record, where the span
@@ -178,7 +185,15 @@ async def execute_tool_call(
                 invoke = invoke.raw
             else:
                 ctx = record.tool_context()
-            if tool.timeout is None and stall is None and tool.idle_timeout is None:
+            if guarded:
+                judging = True
+                rejection = await check_tool_input(record, agent, tool)
+                if rejection is None and hooked:
+                    await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)
+                judging = False
+            if rejection is not None:
+                value = rejection  # answered by the guardrail: the tool never runs
+            elif tool.timeout is None and stall is None and tool.idle_timeout is None:
                 try:  # _invoke's rule, inline: one coroutine frame less per call
                     value = await invoke(ctx, call.arguments)  # type: ignore[arg-type]
                 except asyncio.CancelledError as exc:
@@ -197,6 +212,12 @@ async def execute_tool_call(
                         "instead"
                     )
                 text = output_text(value)
+            if guarded and rejection is None and tool.tool_output_guardrails:
+                judging = True
+                judged = await check_tool_output(record, agent, tool, value)
+                judging = False
+                if judged is not value:
+                    value = text = judged
         finally:
             context_api.detach(token)
     except BaseException as exc:
@@ -205,14 +226,21 @@ async def execute_tool_call(
         if not isinstance(exc, Exception):  # cancelled (or interrupted): the call ends, the cancellation goes on
             record.finish(None, error_type)
             raise
-        error_text = await tool_error_output(tool, record.tool_context(), exc)
+        error_text = None if judging else await tool_error_output(tool, record.tool_context(), exc)
+        if error_text is not None and tool is not None and tool.tool_output_guardrails:  # what the model would read
+            try:
+                error_text = await check_tool_output(record, agent, tool, error_text)
+            except BaseException as fault:
+                record.finish(None, error_type)
+                _fail(batch, fault)
+                raise
         if error_text is None:
             record.finish(None, error_type)
-            # As the SDK: the run fails with the runtime's own errors as they are, and with anything else the tool
-            # raised as a UserError naming the tool (the tool's exception is its cause, and the span's error).
-            fatal = exc if isinstance(exc, AgentsOtelError) else _tool_failed(name, exc)
-            if batch is not None:
-                batch.fail(fatal)
+            # As the SDK: the run fails with the runtime's own errors (and a guardrail's or a hook's) as they are,
+            # and with anything else the tool raised as a UserError naming the tool (the tool's exception is its
+            # cause, and the span's error).
+            fatal = exc if judging or isinstance(exc, AgentsOtelError) else _tool_failed(name, exc)
+            _fail(batch, fatal)
             if fatal is exc:
                 raise
             raise fatal from exc
@@ -223,7 +251,7 @@ async def execute_tool_call(
     if run.capture_content:
         span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: text}, name))
     record.finish(value, None)
-    if hooked:
+    if hooked and rejection is None:
         await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, value)
     return text
 
@@ -237,6 +265,11 @@ async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any] | None, name: str, 
         if error is None:
             raise
         raise error from exc
+
+
+def _fail(batch: _Batch | None, error: BaseException) -> None:
+    if batch is not None and isinstance(error, Exception):
+        batch.fail(error)
 
 
 def _tool_failed(name: str, exc: BaseException) -> UserError:

@@ -72,6 +72,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.lifecycle": ENGINE,
     "agents_otel.guardrails": ENGINE,
     "agents_otel.guardrail_run": ENGINE,
+    "agents_otel.tool_guardrails": ENGINE,
+    "agents_otel.tool_guardrail_run": ENGINE,
     "agents_otel.handoffs": ENGINE,
     "agents_otel.prompts": ENGINE,
     "agents_otel.handoff_run": ENGINE,

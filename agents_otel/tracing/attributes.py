@@ -85,8 +85,12 @@ HANDOFF_FROM_AGENT: Final = "agents_otel.handoff.from_agent"
 HANDOFF_TO_AGENT: Final = "agents_otel.handoff.to_agent"
 GUARDRAIL_NAME: Final = "agents_otel.guardrail.name"
 GUARDRAIL_TYPE: Final = "agents_otel.guardrail.type"
-"""``input`` or ``output``."""
+"""``input`` or ``output`` (an agent's), ``tool_input`` or ``tool_output`` (a tool's)."""
 GUARDRAIL_TRIPWIRE_TRIGGERED: Final = "agents_otel.guardrail.tripwire_triggered"
+GUARDRAIL_BEHAVIOR: Final = "agents_otel.guardrail.behavior"
+"""A tool guardrail's verdict: ``allow``, ``reject_content`` or ``raise_exception``."""
+TOOL_REJECTED_BY: Final = "agents_otel.tool.rejected_by"
+"""On an ``execute_tool`` span: the tool guardrail whose ``reject_content`` replaced the call's output."""
 
 # error.type values for failures that are not exceptions of their own
 ERROR_CANCELLED: Final = "cancelled"
