@@ -63,6 +63,7 @@ from .items import (
     UserMessage,
 )
 from .lifecycle import AgentHookContext, AgentHooks, AgentHooksBase, RunHooks, RunHooksBase
+from .model_input_filter import CallModelData, CallModelInputFilter, ModelInputData
 from .models import set_default_openai_api
 from .models.interface import (
     Model,
@@ -161,6 +162,8 @@ __all__ = [
     "AgentsOtelError",
     "AllowBehavior",
     "AssistantMessage",
+    "CallModelData",
+    "CallModelInputFilter",
     "CustomSpan",
     "DynamicPromptFunction",
     "FunctionCall",
@@ -187,6 +190,7 @@ __all__ = [
     "ModelConnectionError",
     "ModelError",
     "ModelHTTPError",
+    "ModelInputData",
     "ModelProvider",
     "ModelRateLimitError",
     "ModelRequest",

@@ -32,6 +32,7 @@ from .items import (
 )
 from .lifecycle import AgentHookContext
 from .model_call import call_model
+from .model_input_filter import filter_request
 from .models import resolve_model
 from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
@@ -143,6 +144,8 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             specs += [h.spec for h in handoffs.values()]
         prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None
         request = ModelRequest(instructions, list(conversation.history), specs, settings, schema_spec_, prompt)
+        if run.config.call_model_input_filter is not None:  # the SDK's place: after the prompt, before on_llm_start
+            request = await filter_request(run.config.call_model_input_filter, request, agent, run.context)
         if hooked:
             input_items = input_list(request.input)  # the SDK's Responses-format dicts
             await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)

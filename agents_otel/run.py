@@ -24,6 +24,9 @@ from .input_items import RunInput, conversation_items, input_list
 from .items import (
     FunctionCall,
 )
+from .model_input_filter import CallModelData as CallModelData  # SDK programs import these from agents.run too
+from .model_input_filter import CallModelInputFilter as CallModelInputFilter
+from .model_input_filter import ModelInputData as ModelInputData
 from .result import RunResult, RunResultStreaming, unbuilt_result
 from .run_config import RunConfig
 from .run_state import RunState

@@ -17,6 +17,7 @@ from .redaction import Redactor
 if TYPE_CHECKING:
     from .guardrails import InputGuardrail, OutputGuardrail
     from .handoffs import HandoffInputFilter
+    from .model_input_filter import CallModelInputFilter
     from .models.interface import Model, ModelProvider
 
 DEFAULT_MAX_BUFFERED = 1000
@@ -97,12 +98,23 @@ class RunConfig:
     ``"raise_error"`` fails the run with ``ModelBehaviorError`` before the turn's tools run;
     ``"return_error_to_model"`` tells the model (``Error: Tool 'x' not found. Available tools: [...]``, on an
     ``execute_tool`` span with ``error.type=tool_not_found``) and the run goes on."""
+    call_model_input_filter: CallModelInputFilter | None = None
+    """As in the OpenAI Agents SDK: called (sync or async) right before every model call of the run with a
+    :class:`~agents_otel.CallModelData` (the call's input as Responses-format dicts and its instructions, the agent,
+    the run's context); the :class:`~agents_otel.ModelInputData` it returns is what that call sends, e.g. the
+    history trimmed to fit a context window. The run's history, ``to_input_list()`` and the session are unchanged;
+    the ``chat`` span records what was sent."""
 
     def __post_init__(self) -> None:
         if self.model_provider is not None and not callable(getattr(self.model_provider, "get_model", None)):
             raise UserError(
                 f"RunConfig model_provider must have get_model(model_name) (a ModelProvider), got "
                 f"{type(self.model_provider).__name__}"
+            )
+        if self.call_model_input_filter is not None and not callable(self.call_model_input_filter):
+            raise UserError(
+                "RunConfig call_model_input_filter must be a function of CallModelData returning ModelInputData, "
+                f"got {type(self.call_model_input_filter).__name__}"
             )
         if self.tool_not_found_behavior not in get_args(ToolNotFoundBehavior):
             raise UserError(

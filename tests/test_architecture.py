@@ -76,6 +76,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.tool_guardrail_run": ENGINE,
     "agents_otel.handoffs": ENGINE,
     "agents_otel.prompts": ENGINE,
+    "agents_otel.model_input_filter": ENGINE,
     "agents_otel.handoff_run": ENGINE,
     "agents_otel.handoff_filters": ENGINE,
     "agents_otel.conversation": ENGINE,
