@@ -119,6 +119,7 @@ from .version import __version__
 
 if typing.TYPE_CHECKING:
     from .models._openai_client import set_default_openai_client, set_default_openai_key
+    from .models.multi_provider import MultiProvider
     from .models.openai_chatcompletions import OpenAIChatCompletionsModel
     from .models.openai_provider import OpenAIProvider
     from .models.openai_responses import OpenAIResponsesModel, TResponseInputItem
@@ -130,6 +131,7 @@ _LAZY = {
     "set_default_openai_key": ".models._openai_client",
     "TResponseInputItem": ".models.openai_responses",
     "OpenAIProvider": ".models.openai_provider",
+    "MultiProvider": ".models.multi_provider",
 }
 """Names whose modules import ``openai`` (~0.4 s): loaded on first use, so the CLI and offline runs start fast."""
 
@@ -197,6 +199,7 @@ __all__ = [
     "ModelResponse",
     "ModelSettings",
     "ModelTimeoutError",
+    "MultiProvider",
     "OpenAIChatCompletionsModel",
     "OpenAIProvider",
     "OpenAIResponsesModel",

@@ -35,7 +35,9 @@ class RunConfig:
     another model without touching the agents, e.g. an evaluation or a cheaper test run."""
     model_provider: ModelProvider | None = None
     """Where models given by name come from in this run (the SDK's field, second as there): see
-    :class:`~agents_otel.ModelProvider`. ``None``: the OpenAI models with the default client."""
+    :class:`~agents_otel.ModelProvider`. ``None``: as the SDK's default, a ``MultiProvider()`` (``"openai/gpt-4.1"``
+    or ``"gpt-4.1"`` on OpenAI with the default client; another prefix a ``UserError``), without importing openai
+    for a run whose models are all objects."""
     model_settings: ModelSettings | None = None
     """Run-wide overrides, as in the OpenAI Agents SDK: each field set here wins over the agent's own setting."""
     tracer_provider: TracerProvider | None = None

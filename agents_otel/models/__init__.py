@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from ..exceptions import UserError
@@ -18,6 +19,11 @@ DEFAULT_MODEL = "gpt-4.1-mini"
 
 OpenAIApi = Literal["responses", "chat_completions"]
 _default_api: OpenAIApi = "responses"
+
+OpenAIPrefixMode = Literal["alias", "model_id"]
+UnknownPrefixMode = Literal["error", "model_id"]
+ADAPTER_PREFIXES = {"litellm": "LiteLLM", "any-llm": "Any-LLM"}
+"""The SDK's built-in fallback prefixes, each its third-party adapter; this runtime ships neither."""
 
 
 def set_default_openai_api(api: OpenAIApi) -> None:
@@ -37,8 +43,9 @@ def resolve_model(
 
     A model given as an object is used as it is. One given by name (or none) comes from ``provider``
     (``RunConfig.model_provider``) when the run has one, which gets the name as given (``None``: its default);
-    otherwise it runs on the OpenAI Responses API (or the API ``set_default_openai_api`` chose) with the default
-    client."""
+    otherwise it is routed as the SDK's default provider, a ``MultiProvider()``, would route it (``route_model_name``:
+    ``"openai/gpt-4.1"`` is ``gpt-4.1``, an unknown prefix a ``UserError``) and runs on the OpenAI Responses API (or
+    the API ``set_default_openai_api`` chose) with the default client."""
     chosen = run_model if run_model is not None else agent_model
     if isinstance(chosen, Model):
         return chosen
@@ -49,7 +56,53 @@ def resolve_model(
                 f"{type(provider).__name__}.get_model({chosen!r}) returned {type(model).__name__}, not a Model"
             )
         return model
-    return openai_model(chosen)
+    _, name = route_model_name(chosen)  # the SDK's default provider is a MultiProvider(): the same rule
+    return openai_model(name)
+
+
+def route_model_name(
+    model_name: str | None,
+    mapped: Callable[[str], ModelProvider | None] | None = None,
+    *,
+    openai_prefix_mode: OpenAIPrefixMode = "alias",
+    unknown_prefix_mode: UnknownPrefixMode = "error",
+) -> tuple[ModelProvider | None, str | None]:
+    """Where a model given by name goes, by its prefix (the text before its first ``/``), as the OpenAI Agents SDK's
+    ``MultiProvider`` routes it: ``(provider, the name to ask it for)``, ``None`` for the OpenAI provider.
+
+    No name, or no ``/``: OpenAI, the name as it is. A prefix ``mapped`` gives a provider for (a ``provider_map``
+    entry) goes there, without the prefix. ``litellm/`` and ``any-llm/`` (the SDK's adapters) are a ``UserError``:
+    this runtime does not ship them and never sends such a name to OpenAI instead. ``openai/``: OpenAI, without the
+    prefix (``openai_prefix_mode="model_id"``: with it). Any other prefix is the SDK's ``UserError("Unknown prefix:
+    ...")``, or with ``unknown_prefix_mode="model_id"`` the whole name goes to OpenAI (an OpenAI-compatible
+    endpoint that expects ``openrouter/openai/gpt-4o``). Why one function: ``MultiProvider`` and a model given by
+    name in a run without a ``model_provider`` must never route a name differently."""
+    if model_name is None or "/" not in model_name:
+        return None, model_name
+    prefix, rest = model_name.split("/", 1)
+    provider = mapped(prefix) if mapped is not None else None
+    if provider is not None:
+        return provider, rest
+    if prefix in ADAPTER_PREFIXES:
+        adapter = ADAPTER_PREFIXES[prefix]
+        raise UserError(
+            f"Model {model_name!r}: the prefix '{prefix}/' means the OpenAI Agents SDK's {adapter} adapter, which "
+            f"agents_otel does not ship. Route '{prefix}/' to a ModelProvider of your own: "
+            f"MultiProvider(provider_map=...) with provider_map.add_provider({prefix!r}, your_provider), whose "
+            f"get_model gets {rest!r}; or give the agent a Model object. A gateway that speaks the OpenAI API "
+            "(such as the LiteLLM proxy) works through OpenAIProvider(base_url=...) with the names it routes."
+        )
+    if prefix == "openai":
+        return None, rest if openai_prefix_mode == "alias" else model_name
+    if unknown_prefix_mode == "model_id":
+        return None, model_name
+    raise UserError(
+        f"Unknown prefix: {prefix} (model {model_name!r}). As in the OpenAI Agents SDK, a model name with a '/' is "
+        "routed by its prefix: none or 'openai/' means OpenAI. Map the prefix to a ModelProvider with "
+        "MultiProvider(provider_map=...), or send the whole name to your OpenAI-compatible endpoint with "
+        "RunConfig(model_provider=MultiProvider(unknown_prefix_mode='model_id')) or OpenAIProvider(), which takes "
+        "names as they are."
+    )
 
 
 def openai_model(
