@@ -82,6 +82,13 @@ from .redaction import RedactionKind, Redactor, redact_keys
 from .result import RunResult, RunResultStreaming
 from .run import Runner
 from .run_config import RunConfig
+from .run_error_handlers import (
+    RunErrorData,
+    RunErrorHandler,
+    RunErrorHandlerInput,
+    RunErrorHandlerResult,
+    RunErrorHandlers,
+)
 from .sessions import Session, SessionABC, SQLiteSession
 from .stream_events import (
     AgentUpdatedStreamEvent,
@@ -218,6 +225,11 @@ __all__ = [
     "RejectContentBehavior",
     "RunConfig",
     "RunContextWrapper",
+    "RunErrorData",
+    "RunErrorHandler",
+    "RunErrorHandlerInput",
+    "RunErrorHandlerResult",
+    "RunErrorHandlers",
     "RunHooks",
     "RunHooksBase",
     "RunItem",

@@ -36,14 +36,18 @@ from .model_input_filter import filter_request
 from .models import resolve_model
 from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
+from .run_error_handlers import recover
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
 from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
+    from .input_items import RunInput
     from .run_state import RunState
     from .sessions import Session
     from .tool import FunctionTool
@@ -53,10 +57,21 @@ class AgentLoop:
     """What the agents of one run share: the conversation, turn budget, usage, results so far."""
 
     def __init__(
-        self, run: RunState, conversation: Conversation, max_turns: int | None, session: Session | None
+        self,
+        run: RunState,
+        conversation: Conversation,
+        max_turns: int | None,
+        session: Session | None,
+        *,
+        input: RunInput = "",
+        error_handlers: dict[str, Callable[..., Any]] | None = None,
     ) -> None:
         self.run = run
         self.conversation = conversation
+        self.input = input
+        """The run's input as ``RunResult.input`` has it (a run error handler's ``RunErrorData.input``)."""
+        self.error_handlers = error_handlers
+        """``Runner.run(error_handlers=...)``, checked; ``None`` when the run has none."""
         self.max_turns = max_turns
         """``None``: no limit, as in the SDK."""
         self.session = session
@@ -95,14 +110,16 @@ async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     called_before = len(loop.responses)
     with agent_span:
         try:
-            next_agent = await _run_turns(loop, agent, model, usage)
+            next_agent = await _run_turns(loop, agent, model, usage, agent_span)
         finally:
             agent_span.finished(loop.responses[-1] if len(loop.responses) > called_before else None, usage)
         if next_agent is not None:  # handed off: the next agent's span is a child of this one
             await run_agent_span(loop, next_agent)
 
 
-async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Usage) -> Agent[Any] | None:
+async def _run_turns(
+    loop: AgentLoop, agent: Agent[Any], model: Model, usage: Usage, span: AgentSpan
+) -> Agent[Any] | None:
     """This agent's turns until a final output (returns ``None``) or a handoff (returns the next agent)."""
     run = loop.run
     conversation = loop.conversation
@@ -128,7 +145,12 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
         if run.stop_after_turn:  # cancel(mode="after_turn"): the turn before this one has ended and been saved
             raise StoppedAfterTurn("the run was cancelled after its turn")
         if loop.max_turns is not None and loop.turns >= loop.max_turns:
-            raise MaxTurnsExceeded(loop.max_turns)
+            error = MaxTurnsExceeded(loop.max_turns)
+            recovered = await recover(loop, agent, "max_turns", error, span, loop.responses)
+            if recovered is None:
+                raise error
+            await _finish(loop, agent, recovered.output, recovered.item)
+            return None
         loop.turns += 1
         if settings.tool_choice is not None and agent.reset_tool_choice and id(agent) in loop.used_tools:
             # The SDK's guard against a loop of forced tool calls: once the agent has used a tool, its model
@@ -208,17 +230,34 @@ async def _run_turns(loop: AgentLoop, agent: Agent[Any], model: Model, usage: Us
             return next_agent
         if not calls:
             raw = text if text is not None else ""
-            await _finish(loop, agent, schema.validate_json(raw) if schema is not None else raw)
+            if schema is None:
+                await _finish(loop, agent, raw)
+                return None
+            fallback: MessageOutputItem | None = None
+            try:
+                output = schema.validate_json(raw)
+            except ModelBehaviorError as error:
+                recovered = await recover(loop, agent, "invalid_final_output", error, span, [response])
+                if recovered is None:
+                    raise
+                output, fallback = recovered.output, recovered.item
+            await _finish(loop, agent, output, fallback)
             return None
         await loop.save_turn()
 
 
-async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any) -> None:
-    """The final output: output guardrails, ``on_agent_end`` hooks, the last turn saved."""
+async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any, message: MessageOutputItem | None = None) -> None:
+    """The final output: output guardrails, ``on_agent_end`` hooks, the last turn saved. ``message``: a run error
+    handler's output as an assistant message, recorded once the guardrails let the output through (a rejected
+    fallback is never shown or saved)."""
     run = loop.run
     guardrails = [*agent.output_guardrails, *(run.config.output_guardrails or ())]
     if guardrails:
         await check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
+    if message is not None:
+        run.items.append(message)
+        loop.conversation.add(message.conversation_item())
+        run.emit(RunItemStreamEvent("message_output_created", message))
     if run.hooks is not None or agent.hooks is not None:
         ctx = AgentHookContext(run.context, loop.usage, input_list(loop.conversation.history))
         await lifecycle.agent_end(run.hooks, ctx, agent, output)

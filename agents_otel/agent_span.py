@@ -23,7 +23,7 @@ from .models.interface import Model, ModelResponse, ModelSettings, ToolSpec, Usa
 from .tracing import attributes as A
 from .tracing.messages import messages_json
 from .tracing.operation_attributes import input_content_attributes, request_parameter_attributes, usage_attributes
-from .tracing.spans import SpanScope
+from .tracing.spans import SpanScope, record_exception_event
 
 if TYPE_CHECKING:
     from .run_state import RunState
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class AgentSpan:
     """``with AgentSpan(...) as s:`` runs the agent inside its span; call :meth:`finished` before leaving on success."""
 
-    __slots__ = ("_capture", "_identity", "_name", "_run", "_scope", "_started", "span")
+    __slots__ = ("_capture", "_identity", "_name", "_run", "_scope", "_scrub", "_started", "span")
 
     def __init__(
         self,
@@ -60,7 +60,8 @@ class AgentSpan:
         self.span: Span = run.tracer.start_span(
             f"{A.OP_INVOKE_AGENT} {agent_name}", kind=SpanKind.INTERNAL, attributes=attributes
         )
-        self._scope = SpanScope(self.span, scrub=exception_scrub(run, agent_name))
+        self._scrub = exception_scrub(run, agent_name)
+        self._scope = SpanScope(self.span, scrub=self._scrub)
         self._name = agent_name
 
     def finished(self, last: ModelResponse | None, usage: Usage) -> None:
@@ -73,6 +74,12 @@ class AgentSpan:
             attributes[A.GEN_AI_OUTPUT_MESSAGES] = messages_json(last.output)
             guard_attributes(self._run, attributes, self._name)
         self.span.set_attributes(attributes)
+
+    def error_handled(self, kind: str, error: BaseException) -> None:
+        """A run error handler was called for ``error``: the error stays on the span as an exception event (scrubbed
+        like any other), without ``error.type`` or ERROR status, since the run went on to a final output."""
+        self.span.set_attribute(A.ERROR_HANDLER, kind)
+        record_exception_event(self.span, error, self._scrub)
 
     def __enter__(self) -> AgentSpan:
         self._scope.__enter__()

@@ -10,6 +10,7 @@ the wrapper is removed again before the application sees the value. An answer th
 from __future__ import annotations
 
 import abc
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
@@ -141,6 +142,20 @@ def output_schema_for(agent: Agent[Any]) -> AgentOutputSchemaBase | None:
     schema = output_schema_of(agent.output_type)
     agent.__dict__["_output_schema_cache"] = (agent.output_type, schema)
     return schema
+
+
+def output_json(schema: AgentOutputSchemaBase, value: Any) -> str:
+    """``value`` as the JSON a model would have answered with (the inverse of ``validate_json``): what a final
+    output made by the application (a run error handler's) is validated from, and the text its message shows.
+    Raises ``TypeError`` / ``ValueError`` for a value that has no JSON form."""
+    if not isinstance(schema, AgentOutputSchema):
+        return json.dumps(value, ensure_ascii=False)
+    payload = value
+    if schema._wrapped and not (isinstance(value, dict) and _WRAPPER_KEY in value):
+        payload = {_WRAPPER_KEY: value}
+    # No serializer warnings: a dict for a model type is a normal thing to hand over, and what does not fit the
+    # type fails the validation that follows with the reason.
+    return schema._adapter.dump_json(payload, warnings=False).decode()
 
 
 def schema_spec(schema: AgentOutputSchemaBase) -> OutputSchemaSpec:

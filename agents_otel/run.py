@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind
@@ -29,6 +29,7 @@ from .model_input_filter import CallModelInputFilter as CallModelInputFilter
 from .model_input_filter import ModelInputData as ModelInputData
 from .result import RunResult, RunResultStreaming, unbuilt_result
 from .run_config import RunConfig
+from .run_error_handlers import RunErrorHandlers, check_error_handlers
 from .run_state import RunState
 from .sync_loop import run_on_default_loop
 from .tool_context import tool_call_of
@@ -69,16 +70,22 @@ class Runner:
         hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
         session: Session | None = None,
+        error_handlers: RunErrorHandlers[Any] | None = None,
     ) -> RunResult:
         """Run ``starting_agent`` on ``input`` to its final output.
 
         ``input`` is the user's message, or a list of conversation items (e.g. ``result.to_input_list()`` of an
         earlier run plus a new message). ``context`` is any object of the application's: tools receive it as
         ``ToolContext.context``. Tool progress is recorded on the trace even though nothing streams.
+        ``error_handlers`` (``max_turns``, ``invalid_final_output``) turn those errors into a final output: see
+        ``run_error_handlers``.
         """
         hooks = lifecycle.validate_run_hooks(hooks)
+        handlers = check_error_handlers(error_handlers)
         run = _new_run(run_config or RunConfig(), context, stream=None)
-        return await run_agent(starting_agent, input, run, max_turns, hooks=hooks, session=session)
+        return await run_agent(
+            starting_agent, input, run, max_turns, hooks=hooks, session=session, error_handlers=handlers
+        )
 
     @classmethod
     def run_sync(
@@ -91,6 +98,7 @@ class Runner:
         hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
         session: Session | None = None,
+        error_handlers: RunErrorHandlers[Any] | None = None,
     ) -> RunResult:
         """:meth:`run` for code without an event loop (scripts, notebooks without one), on the thread's default
         loop as in the SDK (see ``sync_loop``).
@@ -106,6 +114,7 @@ class Runner:
                 hooks=hooks,
                 run_config=run_config,
                 session=session,
+                error_handlers=error_handlers,
             )
         )
 
@@ -120,6 +129,7 @@ class Runner:
         run_config: RunConfig | None = None,
         *,
         session: Session | None = None,
+        error_handlers: RunErrorHandlers[Any] | None = None,
     ) -> RunResultStreaming:
         """Start the run and return at once; iterate ``result.stream_events()`` to watch it as it happens.
 
@@ -129,12 +139,15 @@ class Runner:
         """
         config = run_config or RunConfig()
         hooks = lifecycle.validate_run_hooks(hooks)
+        handlers = check_error_handlers(error_handlers)
 
         def prepare(stream: EventStream) -> RunState:
             return _new_run(config, context, stream=stream)
 
         def execute(run: RunState) -> Coroutine[Any, Any, RunResult]:
-            return run_agent(starting_agent, input, run, max_turns, hooks=hooks, session=session)
+            return run_agent(
+                starting_agent, input, run, max_turns, hooks=hooks, session=session, error_handlers=handlers
+            )
 
         return RunResultStreaming(starting_agent, input, prepare, execute, config.max_buffered_events)
 
@@ -167,6 +180,7 @@ async def run_agent(
     *,
     hooks: RunHooksBase[Any, Any] | None = None,
     session: Session | None = None,
+    error_handlers: dict[str, Callable[..., Any]] | None = None,
 ) -> RunResult:
     """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to."""
     run.hooks = hooks
@@ -186,7 +200,7 @@ async def run_agent(
     else:
         start = input if isinstance(input, str) else None
         conversation = Conversation(new_input, unsaved=None, start=start)
-    loop = AgentLoop(run, conversation, max_turns, session)
+    loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)
     with conversation_scope(conversation_id):
         workflow = _workflow_name(run)
         if workflow is None:

@@ -68,6 +68,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.agent": ENGINE,
     "agents_otel.agent_loop": ENGINE,
     "agents_otel.output_schema": ENGINE,
+    "agents_otel.run_error_handlers": ENGINE,
     "agents_otel.tool_use_behavior": ENGINE,
     "agents_otel.lifecycle": ENGINE,
     "agents_otel.guardrails": ENGINE,

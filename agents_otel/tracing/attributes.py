@@ -92,6 +92,11 @@ GUARDRAIL_BEHAVIOR: Final = "agents_otel.guardrail.behavior"
 TOOL_REJECTED_BY: Final = "agents_otel.tool.rejected_by"
 """On an ``execute_tool`` span: the tool guardrail whose ``reject_content`` replaced the call's output."""
 
+# A run error handler (Runner.run(error_handlers=...)) replaced an error with a final output
+ERROR_HANDLER: Final = "agents_otel.error_handler"
+"""On the ``invoke_agent`` span: the kind of handler called (``max_turns``, ``invalid_final_output``). The error
+itself is the span's ``exception`` event; the span has no ``error.type`` unless the handler failed too."""
+
 # error.type values for failures that are not exceptions of their own
 ERROR_CANCELLED: Final = "cancelled"
 ERROR_TIMEOUT: Final = "timeout"

@@ -40,13 +40,21 @@ def record_error(span: Span, exc: BaseException, error_type: str | None = None, 
     """
     error_type = error_type or error_type_of(exc)
     span.set_attribute(ERROR_TYPE, error_type)
+    message = _safe_str(exc) if scrub is not None else str(exc)
+    clean = scrub(message) if scrub is not None and message else message
+    span.set_status(StatusCode.ERROR, clean or error_type)
+    record_exception_event(span, exc, scrub)
+    return error_type
+
+
+def record_exception_event(span: Span, exc: BaseException, scrub: Scrub | None = None) -> None:
+    """The exception event alone: also for an error the run recovered from (a run error handler replaced it), which
+    happened and stays visible although the span did not fail."""
     if scrub is None:
-        span.set_status(StatusCode.ERROR, str(exc) or error_type)
         span.record_exception(exc)
-        return error_type
+        return
     message = _safe_str(exc)
     clean = scrub(message) if message else ""
-    span.set_status(StatusCode.ERROR, clean or error_type)
     stacktrace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     for link in _chain(exc):
         text = _safe_str(link)
@@ -61,7 +69,6 @@ def record_error(span: Span, exc: BaseException, error_type: str | None = None, 
             "exception.escaped": "False",
         },
     )
-    return error_type
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
