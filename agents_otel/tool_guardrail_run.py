@@ -9,6 +9,7 @@ agent's is, so a UI learns which check stopped the run before the error arrives.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from opentelemetry import trace
@@ -18,8 +19,10 @@ from .guardrails import traced_check
 from .stream_events import GuardrailTripwireStreamEvent
 from .tool_guardrails import (
     ToolGuardrailFunctionOutput,
+    ToolInputGuardrail,
     ToolInputGuardrailData,
     ToolInputGuardrailResult,
+    ToolOutputGuardrail,
     ToolOutputGuardrailData,
     ToolOutputGuardrailResult,
 )
@@ -52,49 +55,52 @@ async def _check(
     return output
 
 
-def _tripped(
-    call: ToolCall, agent: Agent[Any], kind: Literal["tool_input", "tool_output"], name: str, info: Any
-) -> None:
-    call.run.emit(GuardrailTripwireStreamEvent(name, kind, agent.name, info))
-
-
-def _rejected(call: ToolCall, name: str, behavior: Any) -> str:
-    call.span.set_attribute(A.TOOL_REJECTED_BY, name)
-    message: str = behavior["message"]
-    return message
+async def _judge(
+    call: ToolCall,
+    agent: Agent[Any],
+    kind: Literal["tool_input", "tool_output"],
+    guardrails: Sequence[ToolInputGuardrail[Any] | ToolOutputGuardrail[Any]] | None,
+    data: Any,
+    results: list[Any],
+    result: Callable[[Any, ToolGuardrailFunctionOutput], Any],
+    tripwire: Callable[[Any, ToolGuardrailFunctionOutput], Exception],
+) -> str | None:
+    """Both stages' one rule: each guardrail in order (a copy of the list: one a tool body appends to waits for
+    the next call), each verdict kept; ``None`` if all allowed, else the first rejection's message. Raises
+    ``tripwire(guardrail, output)`` for ``raise_exception``."""
+    for guardrail in list(guardrails or ()):
+        name = guardrail.get_name()
+        output = await _check(call, agent, kind, name, guardrail.run(data))
+        results.append(result(guardrail, output))
+        behavior = output.behavior
+        if behavior["type"] == "raise_exception":
+            call.run.emit(GuardrailTripwireStreamEvent(name, kind, agent.name, output.output_info))
+            raise tripwire(guardrail, output)
+        if behavior["type"] == "reject_content":
+            call.span.set_attribute(A.TOOL_REJECTED_BY, name)
+            message: str = behavior["message"]
+            return message
+    return None
 
 
 async def check_tool_input(call: ToolCall, agent: Agent[Any], tool: FunctionTool) -> str | None:
     """``None``: every input guardrail allowed the call. Else the message the model gets instead of running the
     tool. Raises ``ToolInputGuardrailTripwireTriggered`` for ``raise_exception``."""
+    data = ToolInputGuardrailData(context=call.tool_context(), agent=agent)
     results = call.run.tool_input_guardrail_results
-    for guardrail in list(tool.tool_input_guardrails or ()):
-        name = guardrail.get_name()
-        data = ToolInputGuardrailData(context=call.tool_context(), agent=agent)
-        output = await _check(call, agent, "tool_input", name, guardrail.run(data))
-        results.append(ToolInputGuardrailResult(guardrail, output))
-        behavior = output.behavior
-        if behavior["type"] == "raise_exception":
-            _tripped(call, agent, "tool_input", name, output.output_info)
-            raise ToolInputGuardrailTripwireTriggered(guardrail, output)
-        if behavior["type"] == "reject_content":
-            return _rejected(call, name, behavior)
-    return None
+    return await _judge(
+        call, agent, "tool_input", tool.tool_input_guardrails, data, results, ToolInputGuardrailResult,
+        ToolInputGuardrailTripwireTriggered,
+    )
 
 
 async def check_tool_output(call: ToolCall, agent: Agent[Any], tool: FunctionTool, value: Any) -> Any:
     """``value`` if every output guardrail let it through, else the message that replaces it. Each guardrail
     judges what the call produced (``value``), as in the SDK. Raises ``ToolOutputGuardrailTripwireTriggered``."""
+    data = ToolOutputGuardrailData(context=call.tool_context(), agent=agent, output=value)
     results = call.run.tool_output_guardrail_results
-    for guardrail in list(tool.tool_output_guardrails or ()):
-        name = guardrail.get_name()
-        data = ToolOutputGuardrailData(context=call.tool_context(), agent=agent, output=value)
-        output = await _check(call, agent, "tool_output", name, guardrail.run(data))
-        results.append(ToolOutputGuardrailResult(guardrail, output))
-        behavior = output.behavior
-        if behavior["type"] == "raise_exception":
-            _tripped(call, agent, "tool_output", name, output.output_info)
-            raise ToolOutputGuardrailTripwireTriggered(guardrail, output)
-        if behavior["type"] == "reject_content":
-            return _rejected(call, name, behavior)
-    return value
+    message = await _judge(
+        call, agent, "tool_output", tool.tool_output_guardrails, data, results, ToolOutputGuardrailResult,
+        ToolOutputGuardrailTripwireTriggered,
+    )
+    return value if message is None else message
