@@ -16,7 +16,7 @@ from . import lifecycle
 from .agent_span import AgentSpan
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation
-from .exceptions import MaxTurnsExceeded, ModelBehaviorError, StoppedAfterTurn
+from .exceptions import MaxTurnsExceeded, ModelBehaviorError, StoppedAfterTurn, UserError
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .input_items import RunInput
+    from .run_config import RunConfig
     from .run_state import RunState
     from .sessions import Session
     from .tool import FunctionTool
@@ -129,6 +130,9 @@ async def _run_turns(
     schema = output_schema_for(agent) if agent.output_type is not None else None
     schema_spec_ = schema_spec(schema) if schema is not None else None
     first_turn = loop.turns == 0
+    server = conversation.server
+    if server is not None:
+        check_server_managed(agent, run.config)
     run.current_agent = loop.last_agent = agent
     run.emit(AgentUpdatedStreamEvent(agent))
     if hooked:
@@ -165,7 +169,11 @@ async def _run_turns(
         if handoffs:
             specs += [h.spec for h in handoffs.values()]
         prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None
-        request = ModelRequest(instructions, list(conversation.history), specs, settings, schema_spec_, prompt)
+        request = ModelRequest(instructions, conversation.request_input(), specs, settings, schema_spec_, prompt)
+        if server is not None:
+            request.previous_response_id = server.previous_response_id
+            request.conversation_id = server.conversation_id
+            request.server_managed = True
         if run.config.call_model_input_filter is not None:  # the SDK's place: after the prompt, before on_llm_start
             request = await filter_request(run.config.call_model_input_filter, request, agent, run.context)
         if hooked:
@@ -186,6 +194,8 @@ async def _run_turns(
         handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]] = []
         text: str | None = None
         conversation.extend(response.output)  # one call per turn, not one per item
+        if server is not None:
+            server.answered(response.response_id, len(conversation.history))
         for out in response.output:
             if isinstance(out, FunctionCall):
                 chosen = handoffs.get(out.name) if handoffs else None
@@ -244,6 +254,17 @@ async def _run_turns(
             await _finish(loop, agent, output, fallback)
             return None
         await loop.save_turn()
+
+
+def check_server_managed(agent: Agent[Any], config: RunConfig) -> None:
+    """Output guardrails cannot reject an answer the server has already stored as part of the conversation, so an
+    agent with them cannot run on server-side conversation state (the SDK refuses the same combination)."""
+    if agent.output_guardrails or config.output_guardrails:
+        raise UserError(
+            f"Agent {agent.name!r} has output guardrails, which cannot be combined with conversation_id, "
+            "previous_response_id or auto_previous_response_id: a rejected answer would stay in the conversation "
+            "OpenAI keeps"
+        )
 
 
 async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any, message: MessageOutputItem | None = None) -> None:

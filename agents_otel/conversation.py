@@ -2,6 +2,11 @@
 
 Two lists because a handoff input filter may rewrite what the next agent reads, while the session must still get
 what really happened. ``unsaved`` is ``None`` when the run has no session, so a run without one keeps no copy.
+
+When OpenAI keeps the conversation (``Runner.run(previous_response_id=..., conversation_id=...,
+auto_previous_response_id=True)``), ``server`` says how much of ``history`` the server already has, and each model
+call sends only the rest; ``history`` itself still keeps everything, so ``to_input_list()``, hooks and the trace see
+the whole run.
 """
 
 from __future__ import annotations
@@ -19,17 +24,54 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 
+class ServerConversation:
+    """What OpenAI already holds of a run's conversation, and how the next call refers to it.
+
+    The SDK's rule: a call sends ``previous_response_id`` (or ``conversation``) and only the items produced since the
+    last call (tool outputs, a handoff's transfer message); the model's own output items are on the server already.
+    Response ids chain from one call to the next unless a ``conversation_id`` is given (the conversation itself
+    moves on) or chaining was not asked for.
+    """
+
+    __slots__ = ("chained", "conversation_id", "previous_response_id", "sent")
+
+    def __init__(self, conversation_id: str | None, previous_response_id: str | None, auto: bool) -> None:
+        self.conversation_id = conversation_id
+        self.previous_response_id = previous_response_id
+        self.chained = conversation_id is None and (previous_response_id is not None or auto)
+        self.sent = 0
+        """How many items of the history the server has (what was sent, and what it answered)."""
+
+    def answered(self, response_id: str | None, history_length: int) -> None:
+        """A call succeeded and its output joined the history: all of it is on the server now."""
+        self.sent = history_length
+        if self.chained and response_id is not None:
+            self.previous_response_id = response_id
+
+
 class Conversation:
-    __slots__ = ("history", "start", "unsaved")
+    __slots__ = ("history", "server", "start", "unsaved")
 
     def __init__(
-        self, history: list[ConversationItem], *, unsaved: list[ConversationItem] | None, start: str | None = None
+        self,
+        history: list[ConversationItem],
+        *,
+        unsaved: list[ConversationItem] | None,
+        start: str | None = None,
+        server: ServerConversation | None = None,
     ) -> None:
         self.history = history
         self.start: str | tuple[ConversationItem, ...] = start if start is not None else tuple(history)
         """The conversation before the run's first turn (the input string, or the session history plus the input
         items): the SDK's ``input_history`` of a handoff."""
         self.unsaved = unsaved
+        self.server = server
+        """``None``: every call sends the whole history (the default)."""
+
+    def request_input(self) -> list[ConversationItem]:
+        """What the next model call sends: the whole history, or only what the server has not seen."""
+        server = self.server
+        return list(self.history) if server is None else self.history[server.sent :]
 
     def add(self, item: ConversationItem) -> None:
         self.history.append(item)

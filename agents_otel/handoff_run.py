@@ -70,6 +70,12 @@ async def perform_handoff(
             await lifecycle.handoff_hooks(run.hooks, wrapper, agent, new_agent)
         input_filter = handoff.input_filter or run.config.handoff_input_filter
         if input_filter is not None:
+            if conversation.server is not None:  # the server's copy of the conversation cannot be rewritten
+                raise UserError(
+                    f"Handoff to {new_agent.name!r} has an input filter, which cannot be combined with "
+                    "conversation_id, previous_response_id or auto_previous_response_id: OpenAI keeps the "
+                    "conversation and the next agent would read it unfiltered"
+                )
             await _filter(input_filter, conversation, wrapper, run.run_items(), turn_start)
     return new_agent
 

@@ -35,6 +35,11 @@ def request_attributes(model: Model, request: ModelRequest, capture_content: boo
     attributes = A.model_attributes(model)
     attributes[A.GEN_AI_OUTPUT_TYPE] = "text" if request.output_schema is None else "json"
     attributes.update(request_parameter_attributes(request.settings))
+    if request.server_managed:  # what the call referred to instead of sending the whole conversation
+        if request.previous_response_id is not None:
+            attributes[A.PREVIOUS_RESPONSE_ID] = request.previous_response_id
+        if request.conversation_id is not None:
+            attributes[A.SERVER_CONVERSATION_ID] = request.conversation_id
     if capture_content:
         attributes.update(input_content_attributes(request.system_instructions, request.input, request.tools))
     return attributes

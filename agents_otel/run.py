@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import SpanKind
 
 from . import lifecycle
-from .agent_loop import AgentLoop, run_agent_span
-from .conversation import Conversation
+from .agent_loop import AgentLoop, check_server_managed, run_agent_span
+from .conversation import Conversation, ServerConversation
 from .event_stream import EventStream
+from .exceptions import UserError
 from .input_items import RunInput, conversation_items, input_list
 from .items import (
     FunctionCall,
@@ -71,6 +72,9 @@ class Runner:
         run_config: RunConfig | None = None,
         session: Session | None = None,
         error_handlers: RunErrorHandlers[Any] | None = None,
+        previous_response_id: str | None = None,
+        auto_previous_response_id: bool = False,
+        conversation_id: str | None = None,
     ) -> RunResult:
         """Run ``starting_agent`` on ``input`` to its final output.
 
@@ -79,12 +83,21 @@ class Runner:
         ``ToolContext.context``. Tool progress is recorded on the trace even though nothing streams.
         ``error_handlers`` (``max_turns``, ``invalid_final_output``) turn those errors into a final output: see
         ``run_error_handlers``.
+
+        ``previous_response_id`` (continue from a stored response, e.g. an earlier run's ``last_response_id``),
+        ``auto_previous_response_id`` (chain this run's own responses) and ``conversation_id`` (an OpenAI
+        conversation) let OpenAI keep the conversation: each model call sends only what the server has not seen.
+        They need the Responses API, and cannot be combined with a ``session``.
         """
+        config = run_config or RunConfig()
         hooks = lifecycle.validate_run_hooks(hooks)
         handlers = check_error_handlers(error_handlers)
-        run = _new_run(run_config or RunConfig(), context, stream=None)
+        server = server_conversation(
+            starting_agent, config, session, previous_response_id, auto_previous_response_id, conversation_id
+        )
+        run = _new_run(config, context, stream=None)
         return await run_agent(
-            starting_agent, input, run, max_turns, hooks=hooks, session=session, error_handlers=handlers
+            starting_agent, input, run, max_turns, hooks=hooks, session=session, error_handlers=handlers, server=server
         )
 
     @classmethod
@@ -99,6 +112,9 @@ class Runner:
         run_config: RunConfig | None = None,
         session: Session | None = None,
         error_handlers: RunErrorHandlers[Any] | None = None,
+        previous_response_id: str | None = None,
+        auto_previous_response_id: bool = False,
+        conversation_id: str | None = None,
     ) -> RunResult:
         """:meth:`run` for code without an event loop (scripts, notebooks without one), on the thread's default
         loop as in the SDK (see ``sync_loop``).
@@ -115,6 +131,9 @@ class Runner:
                 run_config=run_config,
                 session=session,
                 error_handlers=error_handlers,
+                previous_response_id=previous_response_id,
+                auto_previous_response_id=auto_previous_response_id,
+                conversation_id=conversation_id,
             )
         )
 
@@ -127,8 +146,11 @@ class Runner:
         max_turns: int | None = DEFAULT_MAX_TURNS,
         hooks: RunHooksBase[Any, Any] | None = None,
         run_config: RunConfig | None = None,
-        *,
+        previous_response_id: str | None = None,  # positional too, in the SDK's order
+        auto_previous_response_id: bool = False,
+        conversation_id: str | None = None,
         session: Session | None = None,
+        *,
         error_handlers: RunErrorHandlers[Any] | None = None,
     ) -> RunResultStreaming:
         """Start the run and return at once; iterate ``result.stream_events()`` to watch it as it happens.
@@ -140,16 +162,58 @@ class Runner:
         config = run_config or RunConfig()
         hooks = lifecycle.validate_run_hooks(hooks)
         handlers = check_error_handlers(error_handlers)
+        server = server_conversation(
+            starting_agent, config, session, previous_response_id, auto_previous_response_id, conversation_id
+        )
 
         def prepare(stream: EventStream) -> RunState:
             return _new_run(config, context, stream=stream)
 
         def execute(run: RunState) -> Coroutine[Any, Any, RunResult]:
             return run_agent(
-                starting_agent, input, run, max_turns, hooks=hooks, session=session, error_handlers=handlers
+                starting_agent,
+                input,
+                run,
+                max_turns,
+                hooks=hooks,
+                session=session,
+                error_handlers=handlers,
+                server=server,
             )
 
         return RunResultStreaming(starting_agent, input, prepare, execute, config.max_buffered_events)
+
+
+def server_conversation(
+    agent: Agent[Any],
+    config: RunConfig,
+    session: Session | None,
+    previous_response_id: Any,
+    auto_previous_response_id: Any,
+    conversation_id: Any,
+) -> ServerConversation | None:
+    """The run's server-side conversation state, checked before the run starts (``None``, and nothing checked, for
+    a run without it). Every combination that cannot work is a ``UserError`` here rather than a run that quietly
+    sends the wrong conversation, or a 400 from the API after the first turn."""
+    if previous_response_id is None and conversation_id is None and not auto_previous_response_id:
+        return None
+    for name, value in (("previous_response_id", previous_response_id), ("conversation_id", conversation_id)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise UserError(f"{name} must be a non-empty string or None, got {value!r}")
+    if not isinstance(auto_previous_response_id, bool):
+        raise UserError(f"auto_previous_response_id must be a bool, got {auto_previous_response_id!r}")
+    if previous_response_id is not None and conversation_id is not None:
+        raise UserError(
+            "previous_response_id and conversation_id cannot both be given: the Responses API continues either a "
+            "stored response or a conversation"
+        )
+    if session is not None:
+        raise UserError(
+            "Session persistence and server-side conversation state (conversation_id, previous_response_id, "
+            "auto_previous_response_id) cannot be combined: the session would replay history the server already has"
+        )
+    check_server_managed(agent, config)
+    return ServerConversation(conversation_id, previous_response_id, auto_previous_response_id)
 
 
 def _new_run(
@@ -181,11 +245,19 @@ async def run_agent(
     hooks: RunHooksBase[Any, Any] | None = None,
     session: Session | None = None,
     error_handlers: dict[str, Callable[..., Any]] | None = None,
+    server: ServerConversation | None = None,
 ) -> RunResult:
-    """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to."""
+    """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to.
+
+    ``server``: OpenAI keeps the conversation (see ``ServerConversation``); never together with a session."""
     run.hooks = hooks
     config = run.config
-    conversation_id = config.conversation_id or config.group_id or (session.session_id if session is not None else None)
+    conversation_id = (
+        config.conversation_id
+        or (server.conversation_id if server is not None else None)  # the OpenAI conversation is the conversation
+        or config.group_id
+        or (session.session_id if session is not None else None)
+    )
     if conversation_id:
         run.tracer = with_conversation(run.tracer, conversation_id)
     new_input = conversation_items(input)
@@ -199,7 +271,7 @@ async def run_agent(
         result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
     else:
         start = input if isinstance(input, str) else None
-        conversation = Conversation(new_input, unsaved=None, start=start)
+        conversation = Conversation(new_input, unsaved=None, start=start, server=server)
     loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)
     with conversation_scope(conversation_id):
         workflow = _workflow_name(run)

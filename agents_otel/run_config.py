@@ -73,7 +73,8 @@ class RunConfig:
     conversation_id: str | None = None
     """The conversation this run belongs to, recorded as ``gen_ai.conversation.id`` on every span of the run (e.g. a
     UI protocol's thread id), so the runs of one chat can be found together in a trace backend. ``None``: the
-    session's id when the run has a session (``Runner.run(..., session=...)``), else not set."""
+    OpenAI conversation of ``Runner.run(..., conversation_id=...)``, else ``group_id``, else the session's id, else
+    not set. Only a label: unlike ``Runner.run(conversation_id=...)`` it changes nothing the model is sent."""
     input_guardrails: list[InputGuardrail[Any]] | None = None
     """Checked on the run's input together with the starting agent's own ``input_guardrails``."""
     output_guardrails: list[OutputGuardrail[Any]] | None = None

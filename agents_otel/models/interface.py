@@ -105,6 +105,16 @@ class ModelRequest:
     prompt: dict[str, Any] | None = None
     """The agent's stored prompt template for this call (``Agent(prompt=...)``), as the Responses API takes it; a
     model that cannot send it must raise ``UserError``, never run without it."""
+    previous_response_id: str | None = None
+    """The stored response this call continues (``Runner.run(previous_response_id=...)``, then each response of the
+    run in turn): ``input`` holds only what that response has not seen."""
+    conversation_id: str | None = None
+    """The stored OpenAI conversation this call adds to (``Runner.run(conversation_id=...)``): ``input`` holds only
+    what the conversation has not seen."""
+    server_managed: bool = False
+    """``True`` when the provider keeps the conversation (either id above, or ``auto_previous_response_id`` before
+    its first response), so ``input`` is only the new items. A model that cannot continue a stored conversation
+    must raise ``UserError``: answering from the new items alone would be answering a different conversation."""
 
 
 @dataclass(slots=True)

@@ -42,6 +42,12 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
                 f"Agent prompt {request.prompt['id']!r}: stored prompt templates need the Responses API "
                 "(OpenAIResponsesModel); Chat Completions has no prompt parameter"
             )
+        if request.server_managed:  # the new items alone would be a different conversation
+            raise UserError(
+                "previous_response_id, conversation_id and auto_previous_response_id need the Responses API "
+                "(OpenAIResponsesModel): Chat Completions keeps no conversation on the server and must be sent the "
+                "whole history; run without them to send it"
+            )
         params: dict[str, Any] = {
             "model": self.model_name,
             "messages": chat_messages(request.system_instructions, request.input),

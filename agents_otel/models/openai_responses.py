@@ -1,7 +1,9 @@
 """``OpenAIResponsesModel``: a model on the OpenAI Responses API (``POST /v1/responses``) through the official client.
 
-The conversation is sent whole on every turn (nothing relies on ``previous_response_id`` or server-side storage), so
-history is exactly the run's ``history`` and a run can move between models and APIs. Tool calls go back as
+By default the conversation is sent whole on every turn (nothing relies on server-side storage), so history is
+exactly the run's ``history`` and a run can move between models and APIs. A run given ``previous_response_id``,
+``conversation_id`` or ``auto_previous_response_id`` sends ``previous_response_id`` / ``conversation`` and only the
+items the server has not seen (the agent loop decides which; see ``ModelRequest``). Tool calls go back as
 ``function_call`` items with the model's own ``call_id`` and its ``arguments`` verbatim, even when they are not valid
 JSON, so every ``function_call_output`` pairs with the call the model actually made.
 """
@@ -55,6 +57,10 @@ class OpenAIResponsesModel(OpenAIClientModel):
             params["instructions"] = request.system_instructions
         if request.prompt is not None:
             params["prompt"] = request.prompt
+        if request.previous_response_id is not None:
+            params["previous_response_id"] = request.previous_response_id
+        if request.conversation_id is not None:
+            params["conversation"] = request.conversation_id
         params.update(tool_params(request.tools, settings, "responses"))
         params.update(output_format_params(request.output_schema, "responses"))
         apply_settings(params, settings, "responses")

@@ -97,6 +97,14 @@ ERROR_HANDLER: Final = "agents_otel.error_handler"
 """On the ``invoke_agent`` span: the kind of handler called (``max_turns``, ``invalid_final_output``). The error
 itself is the span's ``exception`` event; the span has no ``error.type`` unless the handler failed too."""
 
+# Server-side conversation state (Runner.run(previous_response_id=..., conversation_id=...))
+PREVIOUS_RESPONSE_ID: Final = "agents_otel.request.previous_response_id"
+"""On a ``chat`` span: the stored response the call continued (sent as the Responses API's
+``previous_response_id``); the call's input messages are then only what that response had not seen."""
+SERVER_CONVERSATION_ID: Final = "agents_otel.request.conversation_id"
+"""On a ``chat`` span: the stored OpenAI conversation the call added to (sent as ``conversation``). The run's
+``gen_ai.conversation.id`` is the same id unless ``RunConfig.conversation_id`` names the run otherwise."""
+
 # error.type values for failures that are not exceptions of their own
 ERROR_CANCELLED: Final = "cancelled"
 ERROR_TIMEOUT: Final = "timeout"

@@ -3,7 +3,8 @@
 Starlette app + sse-starlette for streams, served by uvicorn on 127.0.0.1 in a
 background thread. Tests enqueue what the "model" answers next; each request to
 ``/v1/responses`` or ``/v1/chat/completions`` pops the next script and renders it in
-that endpoint's wire format. Every request is recorded.
+that endpoint's wire format. ``POST /v1/conversations`` answers a new conversation id without a script. Every
+request is recorded.
 """
 
 from __future__ import annotations
@@ -250,6 +251,7 @@ class FakeOpenAIServer:
                     self._endpoint(wire.render_chat_completion, wire.render_chat_stream),
                     methods=["POST"],
                 ),
+                Route("/v1/conversations", self._create_conversation, methods=["POST"]),
             ],
             lifespan=lifespan,
         )
@@ -274,6 +276,22 @@ class FakeOpenAIServer:
     def _pop(self) -> Script | None:
         with self._lock:
             return self._scripts.popleft() if self._scripts else None
+
+    async def _create_conversation(self, request: Request) -> Response:
+        """``client.conversations.create()``: a new conversation id, not scripted (it consumes no enqueued answer)."""
+        recorded = await self._record(request)
+        body = recorded.body if isinstance(recorded.body, dict) else {}
+        with self._lock:
+            conversation_id = self._ids("conv")
+        return JSONResponse(
+            {
+                "id": conversation_id,
+                "object": "conversation",
+                "created_at": int(time.time()),
+                "metadata": body.get("metadata") or {},
+            },
+            headers={"x-request-id": f"req_fake{len(self.requests):04d}"},
+        )
 
     def _endpoint(
         self,

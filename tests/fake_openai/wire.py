@@ -129,6 +129,7 @@ def _response_object(
         "output": output,
         "parallel_tool_calls": request.get("parallel_tool_calls", True),
         "previous_response_id": request.get("previous_response_id"),
+        "conversation": _conversation(request.get("conversation")),
         "reasoning": request.get("reasoning") or {"effort": None, "summary": None},
         "service_tier": "default",
         "store": request.get("store", True),
@@ -142,6 +143,13 @@ def _response_object(
         "user": request.get("user"),
         "metadata": request.get("metadata") or {},
     }
+
+
+def _conversation(sent: Any) -> dict[str, Any] | None:
+    """The response names the conversation it was added to, as the API does (sent as an id or ``{"id": ...}``)."""
+    if isinstance(sent, str):
+        return {"id": sent}
+    return sent if isinstance(sent, dict) else None
 
 
 def _output_text_part(text: str) -> dict[str, Any]:
