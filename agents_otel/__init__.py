@@ -101,6 +101,7 @@ from .stream_events import (
 )
 from .tool import FunctionTool, Tool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
+from .tool_errors import ToolErrorFormatter, ToolErrorFormatterArgs
 from .tool_guardrails import (
     AllowBehavior,
     RaiseExceptionBehavior,
@@ -253,6 +254,8 @@ __all__ = [
     "ToolCancelledError",
     "ToolContext",
     "ToolError",
+    "ToolErrorFormatter",
+    "ToolErrorFormatterArgs",
     "ToolGuardrailFunctionOutput",
     "ToolInputGuardrail",
     "ToolInputGuardrailData",

@@ -3,15 +3,50 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .tool_guardrails import ToolGuardrailFunctionOutput, ToolInputGuardrail, ToolOutputGuardrail
 
 
+class _Message:
+    """``error.message``, the attribute the SDK's errors carry (``except MaxTurnsExceeded as e: print(e.message)``).
+
+    Read from ``args`` rather than stored, so it is right for every subclass whatever its constructor takes, and
+    survives pickling and copying with the arguments. A non-data descriptor on purpose: an instance's own
+    ``message`` wins, so ``e.message = ...`` works as on the SDK's plain attribute, and an error that is also an
+    ``openai`` exception keeps the ``message`` openai gave it.
+    """
+
+    @overload
+    def __get__(self, instance: None, owner: type[BaseException]) -> _Message: ...
+    @overload
+    def __get__(self, instance: BaseException, owner: type[BaseException]) -> str: ...
+    def __get__(self, instance: BaseException | None, owner: type[BaseException]) -> str | _Message:
+        if instance is None:
+            return self
+        args = instance.args
+        return str(args[0]) if args else ""
+
+
+def _rebuild(cls: type[AgentsOtelError], args: tuple[Any, ...]) -> AgentsOtelError:
+    """Unpickle (or copy) an error without calling its ``__init__``, which may take other arguments than ``args``."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
+
 class AgentsOtelError(Exception):
     """Base of every error this package raises on purpose."""
+
+    message = _Message()
+    """The error's message (its first argument), as on the SDK's errors."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls ``cls(*args)``: wrong for MaxTurnsExceeded(max_turns) and the guardrail
+        # errors, whose constructors take objects and build the message; their attributes come back with the state.
+        return (_rebuild, (type(self), self.args), self.__dict__ or None)
 
 
 AgentsException = AgentsOtelError

@@ -32,8 +32,11 @@ from .result import RunResult, RunResultStreaming, unbuilt_result
 from .run_config import RunConfig
 from .run_error_handlers import RunErrorHandlers, check_error_handlers
 from .run_state import RunState
+from .sessions import combine_session_input
 from .sync_loop import run_on_default_loop
 from .tool_context import tool_call_of
+from .tool_errors import ToolErrorFormatter as ToolErrorFormatter  # as in the SDK's agents.run
+from .tool_errors import ToolErrorFormatterArgs as ToolErrorFormatterArgs
 from .tracing.content import capture_content_for
 from .tracing.conversation import conversation_scope, with_conversation
 from .tracing.provider import resolve_tracer_provider, tracer_for
@@ -264,10 +267,15 @@ async def run_agent(
     result_input: RunInput = input
     if session is not None:
         saved = conversation_items(await session.get_items())
+        combine = config.session_input_callback
+        if combine is None:
+            begin, to_save = [*saved, *new_input], new_input
+        else:
+            begin, to_save = await combine_session_input(combine, saved, new_input)
         # The new input is saved before the first turn, as in the SDK: a run that then fails (a model error, a
         # tripwire) still leaves the user's message in the session.
-        await session.add_items(input_list(new_input))
-        conversation = Conversation([*saved, *new_input], unsaved=[])
+        await session.add_items(input_list(to_save))
+        conversation = Conversation(begin, unsaved=[])
         result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
     else:
         start = input if isinstance(input, str) else None

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .handoffs import HandoffInputFilter
     from .model_input_filter import CallModelInputFilter
     from .models.interface import Model, ModelProvider
+    from .sessions import SessionInputCallback
+    from .tool_errors import ToolErrorFormatter
 
 DEFAULT_MAX_BUFFERED = 1000
 """Default of :attr:`RunConfig.max_buffered_events`."""
@@ -100,7 +102,17 @@ class RunConfig:
     """A call to a tool the agent does not have (or has disabled), as in the OpenAI Agents SDK:
     ``"raise_error"`` fails the run with ``ModelBehaviorError`` before the turn's tools run;
     ``"return_error_to_model"`` tells the model (``Error: Tool 'x' not found. Available tools: [...]``, on an
-    ``execute_tool`` span with ``error.type=tool_not_found``) and the run goes on."""
+    ``execute_tool`` span with ``error.type=tool_not_found``) and the run goes on; ``tool_error_formatter`` may word
+    that message."""
+    tool_error_formatter: ToolErrorFormatter | None = None
+    """As in the OpenAI Agents SDK: called (sync or async) with a :class:`~agents_otel.ToolErrorFormatterArgs` for each
+    call to a tool the agent does not have when ``tool_not_found_behavior="return_error_to_model"`` (the only tool
+    error it words here: there are no tool approvals); the string it returns is what the model reads, ``None`` keeps
+    ``args.default_message``. One that raises is logged and the default used, as in the SDK."""
+    session_input_callback: SessionInputCallback | None = None
+    """As in the OpenAI Agents SDK: with a session, ``callback(history, new_input)`` (sync or async, both lists of
+    Responses-format dicts) returns the list the run starts from instead of ``history + new_input``; the session
+    then gets only the items of that list that are not from its history."""
     call_model_input_filter: CallModelInputFilter | None = None
     """As in the OpenAI Agents SDK: called (sync or async) right before every model call of the run with a
     :class:`~agents_otel.CallModelData` (the call's input as Responses-format dicts and its instructions, the agent,
@@ -119,6 +131,10 @@ class RunConfig:
                 "RunConfig call_model_input_filter must be a function of CallModelData returning ModelInputData, "
                 f"got {type(self.call_model_input_filter).__name__}"
             )
+        for name in ("tool_error_formatter", "session_input_callback"):
+            value = getattr(self, name)
+            if value is not None and not callable(value):
+                raise UserError(f"RunConfig {name} must be a function or None, got {type(value).__name__}")
         if self.tool_not_found_behavior not in get_args(ToolNotFoundBehavior):
             raise UserError(
                 f"RunConfig tool_not_found_behavior must be one of {list(get_args(ToolNotFoundBehavior))}, "

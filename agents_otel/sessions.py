@@ -10,18 +10,33 @@ on SQLite, and concurrent runs on one session never interleave half-written turn
 from __future__ import annotations
 
 import asyncio
+import copy
+import inspect
 import json
 import re
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
 from .exceptions import UserError
+from .input_items import conversation_items, input_item, input_list
+
+if TYPE_CHECKING:
+    from .items import ConversationItem
 
 SessionItem = dict[str, Any]
 """One Responses-format input item (``{"role": "user", "content": ...}``, ``{"type": "function_call", ...}``)."""
+
+SessionInputCallback: TypeAlias = Callable[
+    [list[SessionItem], list[SessionItem]], "list[SessionItem] | Awaitable[list[SessionItem]]"
+]
+"""``RunConfig(session_input_callback=...)``, as the SDK's ``agents.memory.SessionInputCallback``: a sync or async
+function of the session's history and the run's new input (both lists of Responses-format dicts) returning the list
+the run starts from."""
 
 
 @runtime_checkable
@@ -63,6 +78,59 @@ class SessionABC(ABC):
 
     @abstractmethod
     async def clear_session(self) -> None: ...
+
+
+async def combine_session_input(
+    callback: SessionInputCallback, history: list[ConversationItem], new_input: list[ConversationItem]
+) -> tuple[list[ConversationItem], list[ConversationItem]]:
+    """What a run with ``session_input_callback`` starts from, and which of those items the session gets.
+
+    The callback gets copies, so editing them in place cannot reach the caller's input. Only the new turn goes
+    into the session, as in the SDK: an item of the returned list is the session's already when it is one of the
+    history objects the callback was given, or equal to a history item not yet matched (a callback that copies
+    items), in the order of the list; every other item (the new input, or one the callback made) is saved. So a
+    callback that filters, reorders or repeats the history objects it got never makes the session grow, and new
+    input it drops is not saved.
+    """
+    given_history = copy.deepcopy(input_list(history))
+    given_new = copy.deepcopy(input_list(new_input))
+    combined: Any = callback(given_history, given_new)
+    if inspect.isawaitable(combined):
+        combined = await combined
+    if not isinstance(combined, list):
+        raise UserError(f"session_input_callback must return a list of input items, got {type(combined).__name__}")
+    try:
+        items = conversation_items(combined)
+    except UserError as exc:
+        raise UserError(f"session_input_callback returned an item no model could be given: {exc}") from exc
+    history_ids = {id(entry) for entry in given_history}
+    new_ids = {id(entry) for entry in given_new}
+    unmatched = Counter(_content_key(item) for item in history)
+    matched: set[int] = set()
+    saved: list[ConversationItem] = []
+    for entry, item in zip(combined, items, strict=True):
+        if id(entry) in new_ids:
+            saved.append(item)
+            continue
+        if id(entry) in history_ids:
+            if id(entry) not in matched:  # a history object repeated counts once against its content
+                matched.add(id(entry))
+                key = _content_key(item)
+                if unmatched[key] > 0:
+                    unmatched[key] -= 1
+            continue
+        key = _content_key(item)
+        if unmatched[key] > 0:
+            unmatched[key] -= 1
+            continue
+        saved.append(item)
+    return items, saved
+
+
+def _content_key(item: ConversationItem) -> str:
+    """An item's identity by content, in the one normalised form (``{"role": "user", ...}`` and its
+    ``{"type": "message", ...}`` spelling compare equal)."""
+    return json.dumps(input_item(item), sort_keys=True, default=str)
 
 
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -187,4 +255,4 @@ class SQLiteSession(SessionABC):
             conn.execute(f"DELETE FROM {self.sessions_table} WHERE session_id = ?", (self.session_id,))
 
 
-__all__ = ["SQLiteSession", "Session", "SessionABC", "SessionItem"]
+__all__ = ["SQLiteSession", "Session", "SessionABC", "SessionInputCallback", "SessionItem", "combine_session_input"]

@@ -2,6 +2,8 @@
 
 One function decides it for both paths that run a tool: the runtime (which has already recorded the exception on
 the tool's span) and ``FunctionTool.on_invoke_tool`` called directly, as the OpenAI Agents SDK lets users do.
+``RunConfig(tool_error_formatter=...)`` words the runtime's own tool errors the SDK lets it word (here: a call to a
+tool the agent does not have, under ``tool_not_found_behavior="return_error_to_model"``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,18 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
 
-from .exceptions import ToolError, ToolTimeoutError
+from .context_wrapper import RunContextWrapper
+from .exceptions import ToolError, ToolTimeoutError, UserError
 
 if TYPE_CHECKING:
+    from .items import FunctionCall
     from .tool import FunctionTool
     from .tool_context import ToolContext
+
+TContext = TypeVar("TContext")
 
 logger = logging.getLogger("agents_otel")
 
@@ -65,3 +72,63 @@ async def _format(function: ToolErrorFunction, ctx: ToolContext[Any], error: Exc
         logger.exception("agents_otel: a tool's error function raised; the model gets the default message")
         return default_tool_error_function(ctx, error)
     return text if isinstance(text, str) else str(text)
+
+
+@dataclass
+class ToolErrorFormatterArgs(Generic[TContext]):
+    """What ``RunConfig.tool_error_formatter`` receives, as in the OpenAI Agents SDK. This runtime has no tool
+    approvals, so ``kind`` is always ``"tool_not_found"`` and ``tool_type`` ``"function"``; the fields keep the
+    SDK's types so a formatter written for it type-checks here."""
+
+    kind: Literal["approval_rejected", "tool_not_found"]
+    """Which error is being worded."""
+    tool_type: Literal["function", "computer", "shell", "apply_patch", "custom"]
+    """The kind of tool the call was for."""
+    tool_name: str
+    """The name the model called."""
+    call_id: str
+    """The model's id of the call."""
+    default_message: str
+    """What the model is told when the formatter returns ``None``."""
+    run_context: RunContextWrapper[TContext]
+    """The call's context (``.context`` is the run's context object, ``.usage`` the run's usage so far)."""
+
+
+ToolErrorFormatter: TypeAlias = Callable[[ToolErrorFormatterArgs[Any]], "str | Awaitable[str | None] | None"]
+"""A sync or async function of :class:`ToolErrorFormatterArgs` returning the model-visible text, or ``None`` for
+the default."""
+
+
+async def format_tool_not_found(
+    formatter: ToolErrorFormatter, ctx: ToolContext[Any], call: FunctionCall, default_message: str
+) -> str:
+    """The text the model reads for a call to a tool the agent does not have.
+
+    A formatter that raises falls back to the default message (logged), as in the SDK and as for
+    ``failure_error_function``: a broken formatter must not turn the model's mistake into a crashed run. One that
+    returns something other than a string or ``None`` is a ``UserError``: the SDK logs it and uses the default,
+    which hides a formatter that never works.
+    """
+    args = ToolErrorFormatterArgs(
+        kind="tool_not_found",
+        tool_type="function",
+        tool_name=call.name,
+        call_id=call.call_id,
+        default_message=default_message,
+        run_context=ctx,
+    )
+    try:
+        text = formatter(args)
+        if inspect.isawaitable(text):
+            text = await text
+    except Exception:
+        logger.exception("agents_otel: RunConfig.tool_error_formatter raised; the model gets the default message")
+        return default_message
+    if text is None:
+        return default_message
+    if not isinstance(text, str):
+        raise UserError(
+            f"RunConfig tool_error_formatter must return a string or None, got {type(text).__name__} "
+            f"(for the call of unknown tool {call.name!r})"
+        )
+    return text

@@ -32,7 +32,7 @@ from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, ToolInvoker
 from .tool_call import ToolCall
 from .tool_context import ToolContext
-from .tool_errors import tool_error_output
+from .tool_errors import format_tool_not_found, tool_error_output
 from .tool_guardrail_run import check_tool_input, check_tool_output
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
@@ -227,6 +227,15 @@ async def execute_tool_call(
             record.finish(None, error_type)
             raise
         error_text = None if judging else await tool_error_output(tool, record.tool_context(), exc)
+        if tool is None and error_text is not None and run.config.tool_error_formatter is not None:
+            try:  # the unknown-tool path only: a known tool's call never gets here with tool None
+                error_text = await format_tool_not_found(
+                    run.config.tool_error_formatter, record.tool_context(), call, error_text
+                )
+            except BaseException as fault:
+                record.finish(None, error_type)
+                _fail(batch, fault)
+                raise
         if error_text is not None and tool is not None and tool.tool_output_guardrails:  # what the model would read
             try:
                 error_text = await check_tool_output(record, agent, tool, error_text)
