@@ -45,6 +45,13 @@ from .guardrails import (
     output_guardrail,
 )
 from .handoffs import Handoff, HandoffInputData, HandoffInputFilter, handoff
+from .hosted_tools import (
+    CodeInterpreterTool,
+    FileSearchTool,
+    HostedToolCallItem,
+    ImageGenerationTool,
+    WebSearchTool,
+)
 from .item_helpers import ItemHelpers
 from .items import (
     AssistantMessage,
@@ -174,8 +181,10 @@ __all__ = [
     "AssistantMessage",
     "CallModelData",
     "CallModelInputFilter",
+    "CodeInterpreterTool",
     "CustomSpan",
     "DynamicPromptFunction",
+    "FileSearchTool",
     "FunctionCall",
     "FunctionCallOutput",
     "FunctionTool",
@@ -188,6 +197,8 @@ __all__ = [
     "HandoffInputData",
     "HandoffInputFilter",
     "HandoffOutputItem",
+    "HostedToolCallItem",
+    "ImageGenerationTool",
     "InputGuardrail",
     "InputGuardrailResult",
     "InputGuardrailTripwireTriggered",
@@ -279,6 +290,7 @@ __all__ = [
     "Usage",
     "UserError",
     "UserMessage",
+    "WebSearchTool",
     "__version__",
     "configure_metrics",
     "configure_tracing",

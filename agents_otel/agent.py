@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
 
 from .context_wrapper import RunContextWrapper
 from .exceptions import UserError
+from .hosted_tools import HOSTED_TOOL_CLASSES, HostedTool
 from .items import FunctionCall
 from .models.interface import Model, ModelSettings
 from .prompts import DynamicPromptFunction, Prompt, check_prompt, resolve_prompt
 from .stream_events import StreamEvent
-from .tool import FunctionTool, ToolEnabled, function_tool, is_tool_enabled
+from .tool import FunctionTool, Tool, ToolEnabled, function_tool, is_tool_enabled
 from .tool_context import ToolContext
 from .tool_errors import ToolErrorFunction, default_tool_error_function
 from .tool_sources import ToolNameCollisionError, ToolSource, collect_tools
@@ -64,7 +65,8 @@ class Agent(Generic[TContext]):
     name: str
     instructions: str | Callable[[RunContextWrapper[TContext], Agent[TContext]], str | Awaitable[str]] | None = None
     """A system prompt, or ``(ctx, agent) -> str`` (sync or async) called before every model call, as in the SDK."""
-    tools: list[FunctionTool] = field(default_factory=list)
+    tools: list[Tool] = field(default_factory=list)
+    """Function tools, and hosted tools (``WebSearchTool``, ...) that only an OpenAI Responses API model can use."""
     model: str | Model | None = None
     model_settings: ModelSettings = field(default_factory=ModelSettings)
     mcp_servers: list[ToolSource] = field(default_factory=list)
@@ -167,18 +169,32 @@ class Agent(Generic[TContext]):
     async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
         """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""
         strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
-        return await collect_tools([], self.mcp_servers, strict)
+        return [t for t in await collect_tools([], self.mcp_servers, strict) if isinstance(t, FunctionTool)]
 
-    async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[FunctionTool]:
+    async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[Tool]:
         """What the model is offered this turn: ``tools`` as they are now, then the MCP servers' tools, without
-        the disabled ones (``is_enabled``)."""
+        the disabled ones (``is_enabled``). Hosted tools have no ``is_enabled`` and are always offered, as in the
+        SDK; their names (``web_search``, ...) share the one namespace with the functions, so a function named
+        ``web_search`` beside a ``WebSearchTool`` is a ``ToolNameCollisionError`` (``tool_choice="web_search"``
+        and the trace could not tell them apart)."""
         if self.mcp_servers:
             strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
             candidates = await collect_tools(self.tools, self.mcp_servers, strict)
         else:
             candidates = list(self.tools)
         wrapper = run_context if run_context is not None else RunContextWrapper(None)
-        offered = [t for t in candidates if await is_tool_enabled(t, wrapper, self)]
+        offered: list[Tool] = []
+        for tool in candidates:
+            if isinstance(tool, FunctionTool):
+                if await is_tool_enabled(tool, wrapper, self):
+                    offered.append(tool)
+            elif isinstance(tool, HOSTED_TOOL_CLASSES):
+                offered.append(tool)
+            else:  # an SDK tool type this runtime lacks (ComputerTool, HostedMCPTool, ...), or not a tool at all
+                raise UserError(
+                    f"Agent {self.name!r}: {type(tool).__name__} is not a tool this runtime supports (supported: "
+                    "FunctionTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool)"
+                )
         names = [t.name for t in offered]
         if len(set(names)) != len(names):  # one would shadow the other without a word
             duplicate = next(n for n in names if names.count(n) > 1)
@@ -186,6 +202,18 @@ class Agent(Generic[TContext]):
                 f"Agent {self.name!r} offers two tools named {duplicate!r}; give one a name_override / tool_name"
             )
         return offered
+
+    async def turn_tools(self, run_context: RunContextWrapper[Any]) -> tuple[dict[str, FunctionTool], list[HostedTool]]:
+        """:meth:`get_all_tools` split for a model call: the functions by name (the runtime runs those), and the
+        hosted tools (the model's provider runs those)."""
+        functions: dict[str, FunctionTool] = {}
+        hosted: list[HostedTool] = []
+        for tool in await self.get_all_tools(run_context):
+            if isinstance(tool, FunctionTool):
+                functions[tool.name] = tool
+            else:
+                hosted.append(tool)
+        return functions, hosted
 
     def as_tool(
         self,

@@ -10,6 +10,7 @@ something when the agent or run uses them.
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import TYPE_CHECKING, Any
 
 from . import lifecycle
@@ -20,6 +21,7 @@ from .exceptions import MaxTurnsExceeded, ModelBehaviorError, StoppedAfterTurn, 
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
+from .hosted_tools import HostedToolCallItem, hosted_call_name
 from .input_items import input_list
 from .items import (
     AssistantMessage,
@@ -27,6 +29,7 @@ from .items import (
     HandoffCallItem,
     MessageOutputItem,
     ReasoningItem,
+    ToolCallIdentity,
     ToolCallOutputItem,
     made_by,
 )
@@ -38,9 +41,10 @@ from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
 from .run_error_handlers import recover
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
+from .tool import FunctionTool
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
-from .tracing.ids import trace_id_hex
+from .tracing.ids import span_id_hex, trace_id_hex
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,7 +55,6 @@ if TYPE_CHECKING:
     from .run_config import RunConfig
     from .run_state import RunState
     from .sessions import Session
-    from .tool import FunctionTool
 
 
 class AgentLoop:
@@ -103,7 +106,13 @@ async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     # Dynamic instructions are recorded per model call (chat spans), not called once more for the agent span.
     instructions = agent.instructions if isinstance(agent.instructions, str) else None
     agent_span = AgentSpan(
-        run, agent.name, model, settings, instructions, loop.conversation.history, [t.spec for t in agent.tools]
+        run,
+        agent.name,
+        model,
+        settings,
+        instructions,
+        loop.conversation.history,
+        [t.spec for t in agent.tools if isinstance(t, FunctionTool)],
     )
     if not run.trace_id:
         run.trace_id = trace_id_hex(agent_span.span.get_span_context().trace_id)
@@ -162,14 +171,16 @@ async def _run_turns(
             settings = dataclasses.replace(settings, tool_choice=None)
         # Asked every turn, as the SDK does: tools appended during the run, is_enabled, MCP servers' tools,
         # dynamic instructions.
-        tools = {t.name: t for t in await agent.get_all_tools(loop.wrapper)}
+        tools, hosted = await agent.turn_tools(loop.wrapper)
         instructions = await agent.get_system_prompt(loop.wrapper)
         handoffs = handoffs_by_name(await enabled_handoffs(agent, loop.wrapper), tools) if agent.handoffs else {}
         specs = [t.spec for t in tools.values()]
         if handoffs:
             specs += [h.spec for h in handoffs.values()]
         prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None
-        request = ModelRequest(instructions, conversation.request_input(), specs, settings, schema_spec_, prompt)
+        request = ModelRequest(
+            instructions, conversation.request_input(), specs, settings, schema_spec_, prompt, hosted_tools=hosted
+        )
         if server is not None:
             request.previous_response_id = server.previous_response_id
             request.conversation_id = server.conversation_id
@@ -217,6 +228,11 @@ async def _run_turns(
                 reasoning = made_by(ReasoningItem(out.data, agent.name), agent)
                 run.items.append(reasoning)
                 run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
+            elif (hosted_item := hosted_call_item(out.data, agent, run)) is not None:
+                # a hosted tool's call, already run by the provider: shown and kept (extended above), not executed
+                loop.used_tools.add(id(agent))  # counts for reset_tool_choice, as in the SDK
+                run.items.append(hosted_item)
+                run.emit(RunItemStreamEvent("tool_called", hosted_item))
         if calls or handoff_calls:
             loop.used_tools.add(id(agent))
         if calls:
@@ -265,6 +281,31 @@ def check_server_managed(agent: Agent[Any], config: RunConfig) -> None:
             "previous_response_id or auto_previous_response_id: a rejected answer would stay in the conversation "
             "OpenAI keeps"
         )
+
+
+_HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
+"""The parts of a hosted call item that say what the model asked the tool for (its ``arguments``); results stay out."""
+
+
+def hosted_call_item(data: dict[str, Any], agent: Agent[Any], run: RunState) -> HostedToolCallItem | None:
+    """The run item for a hosted call in the model's answer (``None``: the item is not a hosted call). Its trace
+    identity is the ``chat`` span that made it, where the call is recorded as an event."""
+    name = hosted_call_name(data.get("type"))
+    if name is None:
+        return None
+    context = run.chat_span.get_span_context() if run.chat_span is not None else None
+    call = ToolCallIdentity(
+        tool_call_id=str(data.get("id", "")),
+        tool_name=name,
+        agent_name=agent.name,
+        trace_id=run.trace_id_hex(context.trace_id) if context is not None and context.is_valid else "",
+        span_id=span_id_hex(context.span_id) if context is not None and context.is_valid else "",
+        parent_tool_call_id=run.parent_tool_call_id,
+    )
+    call._agent = agent
+    asked = {k: data[k] for k in _HOSTED_REQUEST_KEYS if k in data}
+    item = HostedToolCallItem(call=call, arguments=json.dumps(asked), data=data)
+    return made_by(item, agent)
 
 
 async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any, message: MessageOutputItem | None = None) -> None:

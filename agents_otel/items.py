@@ -260,10 +260,10 @@ class ToolCallItem(ToolCallIdentified, RunItemBase):
     arguments: str
     type: Literal["tool_call_item"] = field(default="tool_call_item", init=False)
 
-    def conversation_item(self) -> FunctionCall:
+    def conversation_item(self) -> FunctionCall | RawInputItem:
         return FunctionCall(self.call.tool_name, self.arguments, self.call.tool_call_id)
 
-    def _raw_item(self) -> ResponseFunctionToolCall:
+    def _raw_item(self) -> Any:
         return function_call_object(self.call.tool_call_id, self.call.tool_name, self.arguments)
 
 

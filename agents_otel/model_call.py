@@ -16,6 +16,8 @@ from opentelemetry.trace import SpanKind
 
 from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ModelBehaviorError
+from .hosted_tools import hosted_call_name
+from .items import RawInputItem
 from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
@@ -75,6 +77,9 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
                 chunks = ChunkTimes()
                 response = await _stream(model, request, run, agent_name, span, chunks)
             span.set_attributes(guard_attributes(run, response_attributes(response, run.capture_content), agent_name))
+            if request.hosted_tools:  # only a request that offered hosted tools can have their calls in the answer
+                _record_hosted_calls(span, response)
+        run.chat_span = span
         if not response.usage.requests:
             response.usage.requests = 1  # one call is one request, whether or not the model said so
         return response
@@ -82,6 +87,22 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)
         if chunks is not None and chunks.first is not None:
             run.metrics.model_chunks(model, response, chunks.first, chunks.gaps)
+
+
+def _record_hosted_calls(span: Any, response: ModelResponse) -> None:
+    """One ``agents_otel.server_tool_call`` event per hosted tool call the provider ran for this answer: which tool,
+    the call's id and its status, with or without content capture (none of it is conversation content)."""
+    for item in response.output:
+        if isinstance(item, RawInputItem):
+            kind = item.data.get("type")
+            name = hosted_call_name(kind)
+            if name is not None:
+                attributes = {A.GEN_AI_TOOL_NAME: name, A.SERVER_TOOL_CALL_TYPE: kind}
+                if isinstance(item.data.get("id"), str):
+                    attributes[A.GEN_AI_TOOL_CALL_ID] = item.data["id"]
+                if isinstance(item.data.get("status"), str):
+                    attributes[A.SERVER_TOOL_CALL_STATUS] = item.data["status"]
+                span.add_event(A.SERVER_TOOL_CALL_EVENT, attributes)
 
 
 async def _stream(

@@ -9,6 +9,7 @@ the model was sent. The ``openai`` types are imported when an object is first as
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -64,3 +65,24 @@ def reasoning_object(data: dict[str, Any]) -> ResponseReasoningItem:
     from openai.types.responses import ResponseReasoningItem
 
     return ResponseReasoningItem.model_validate(data)
+
+
+def hosted_call_object(data: dict[str, Any]) -> Any:
+    """A hosted tool's call item (``web_search_call``, ...) as the ``openai`` output item type the SDK keeps on its
+    ``ToolCallItem.raw_item`` (``ResponseFunctionWebSearch``, ...); an item the installed ``openai`` cannot read
+    stays the dict, as the SDK's ``raw_item`` may be."""
+    from pydantic import ValidationError
+
+    try:
+        return _output_item_adapter().validate_python(data)
+    except ValidationError:
+        return dict(data)
+
+
+@functools.cache
+def _output_item_adapter() -> Any:
+    """Built once: a ``TypeAdapter`` over the output item union takes milliseconds to make."""
+    from openai.types.responses import ResponseOutputItem
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(ResponseOutputItem)

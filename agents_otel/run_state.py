@@ -38,6 +38,7 @@ class RunState:
         "_trace_hex",
         "_watchdog",
         "capture_content",
+        "chat_span",
         "config",
         "context",
         "current_agent",
@@ -124,6 +125,8 @@ class RunState:
         self.tool_output_guardrail_results: list[ToolOutputGuardrailResult] = []
         """Guardrail verdicts as they complete, so a streamed run that a tripwire ended still reports them."""
         self._trace_hex: tuple[int, str] = (0, "")
+        self.chat_span: Any = None
+        """The last model call's ``chat`` span (ended): where its hosted tool calls are recorded."""
 
     def run_items(self) -> list[RunItem]:
         """The run items so far, each tool item built (``RunResult.new_items`` is this list)."""

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from opentelemetry.trace import SpanContext
 
 from . import redaction
+from .hosted_tools import HostedToolCallItem
 from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
 
@@ -136,7 +137,7 @@ def materialize(entries: list[RunItem | ToolCall]) -> list[RunItem]:
     return entries  # type: ignore[return-value]
 
 
-_RUN_ITEM_TYPES = frozenset(get_args(RunItem))
+_RUN_ITEM_TYPES = frozenset((*get_args(RunItem), HostedToolCallItem))
 
 
 def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:

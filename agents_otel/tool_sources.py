@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from .exceptions import UserError
-from .tool import FunctionTool
+from .tool import FunctionTool, Tool
 
 
 class ToolNameCollisionError(UserError):
@@ -28,10 +28,10 @@ class ToolSource(Protocol):
 
 
 async def collect_tools(
-    own: Sequence[FunctionTool], sources: Sequence[ToolSource], convert_schemas_to_strict: bool = False
-) -> list[FunctionTool]:
+    own: Sequence[Tool], sources: Sequence[ToolSource], convert_schemas_to_strict: bool = False
+) -> list[Tool]:
     """The agent's own tools followed by each source's, in order; raises on the first duplicate name."""
-    tools = list(own)
+    tools: list[Tool] = list(own)
     origin = {t.name: "the agent's own tools" for t in tools}
     for source in sources:
         for tool in await source.function_tools(convert_schemas_to_strict):

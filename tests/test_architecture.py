@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.exceptions": RECORDS,
     "agents_otel.responses_format": RECORDS,
     "agents_otel.items": RECORDS,
+    "agents_otel.hosted_tools": RECORDS,
     "agents_otel.stream_events": RECORDS,
     "agents_otel.models.interface": RECORDS,
     "agents_otel.run_config": RECORDS,

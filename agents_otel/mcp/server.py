@@ -61,14 +61,20 @@ def create_mcp_server(
         raise UserError(f"create_mcp_server needs the mcp SDK 2.x; mcp {_sdk.MCP_VERSION} is installed")
     if isinstance(agent_or_tools, Agent):
         agent: Agent[Any] = agent_or_tools
-        tools = list(agent.tools)
+        tools = [t for t in agent.tools if isinstance(t, FunctionTool)]
+        if len(tools) != len(agent.tools):  # served without them, clients would see a different agent's tools
+            hosted = [t.name for t in agent.tools if not isinstance(t, FunctionTool)]
+            raise UserError(
+                f"create_mcp_server: agent {agent.name!r} has hosted tools {hosted}, which run on OpenAI's side "
+                "and cannot be served over MCP; pass the function tools as a list instead"
+            )
     else:
         tools = list(agent_or_tools)
         if not all(isinstance(t, FunctionTool) for t in tools):
             raise UserError(
                 "create_mcp_server takes an Agent or a list of FunctionTool (e.g. @function_tool functions)"
             )
-        agent = Agent(name=name or "agents_otel", tools=tools)
+        agent = Agent(name=name or "agents_otel", tools=list(tools))
     by_name = {t.name: t for t in tools}
     if len(by_name) != len(tools):
         raise UserError(f"create_mcp_server: duplicate tool names in {[t.name for t in tools]}")

@@ -1,7 +1,9 @@
 """Reading a Responses API answer: the output items of a complete response, or assembled from a stream's events.
 
-Messages and function calls become items; a ``reasoning`` item is kept as it came (a ``RawInputItem``), to go
-back to the model on the next turn; other item types (hosted tools) are not part of this runtime. In a stream,
+Messages and function calls become items; a ``reasoning`` item and a hosted tool's call (``web_search_call``,
+``file_search_call``, ``code_interpreter_call``, ``image_generation_call``) are kept as they came (a
+``RawInputItem``), to go back to the model on the next turn. Any other item type is a ``ModelBehaviorError``: it
+belongs to a tool this runtime does not offer, and dropping it would change the conversation unseen. In a stream,
 output items are keyed by ``output_index``: text grows from ``response.output_text.delta``, a function call's
 arguments from ``response.function_call_arguments.delta``; the ``.done`` events, when a server
 sends them, carry the complete value and win. The terminal event supplies id, model, status and usage. A stream
@@ -30,7 +32,8 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
 )
 
-from ..exceptions import ModelError
+from ..exceptions import ModelBehaviorError, ModelError
+from ..hosted_tools import hosted_call_name
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from ._openai_errors import INCOMPLETE_STREAM, STREAM_ERROR
 from .interface import TextDelta
@@ -45,14 +48,20 @@ def output_items(output: list[Any]) -> list[ModelOutputItem]:
                 items.append(AssistantMessage(text))
         elif isinstance(item, ResponseFunctionToolCall):
             items.append(FunctionCall(item.name, item.arguments, item.call_id))
-        elif getattr(item, "type", None) == "reasoning":
-            items.append(reasoning_item(item))
+        else:
+            items.append(kept_item(item))
     return items
 
 
-def reasoning_item(item: Any) -> RawInputItem:
-    """A ``reasoning`` output item as the input item that returns it to the model: the fields the API set, and
-    nothing the openai package filled in for them (it would send nulls the API did not)."""
+def kept_item(item: Any) -> RawInputItem:
+    """A ``reasoning`` or hosted-call output item as the input item that returns it to the model: the fields the API
+    set, and nothing the openai package filled in for them (it would send nulls the API did not)."""
+    kind = getattr(item, "type", None)
+    if kind != "reasoning" and hosted_call_name(kind) is None:
+        raise ModelBehaviorError(
+            f"The model answered with a {kind!r} output item, which this runtime does not support "
+            "(supported: message, function_call, reasoning and the hosted tools' calls)"
+        )
     return RawInputItem(item.model_dump(mode="json", exclude_unset=True))
 
 
@@ -72,7 +81,7 @@ class _Item:
     call: bool
     text: list[str] = field(default_factory=list)
     kept: RawInputItem | None = None
-    """An item passed back as it came (reasoning), from its ``output_item.done`` event."""
+    """An item passed back as it came (reasoning, a hosted call), from its ``output_item.done`` event."""
     name: str = ""
     call_id: str = ""
     complete: str | None = None
@@ -140,5 +149,5 @@ class ResponsesStreamAssembler:
             item.name, item.call_id, item.complete = raw.name, raw.call_id, raw.arguments
         elif isinstance(raw, ResponseOutputMessage):
             self._item(index, call=False).complete = message_text(raw)
-        elif getattr(raw, "type", None) == "reasoning":
-            self._item(index, call=False).kept = reasoning_item(raw)
+        else:
+            self._item(index, call=False).kept = kept_item(raw)

@@ -42,6 +42,8 @@ def apply_settings(params: dict[str, Any], settings: ModelSettings, api: Api) ->
     for name in _ONLY[api]:
         value = getattr(settings, name)
         if value is not None:
+            if name == "response_include":  # joins what the hosted tools need (file_search_call.results)
+                value = _joined(params.get("include"), value)
             params[_PARAM_NAMES.get(name, name)] = value
     if settings.max_tokens is not None:
         params[_MAX_TOKENS_PARAM[api]] = settings.max_tokens
@@ -52,7 +54,7 @@ def apply_settings(params: dict[str, Any], settings: ModelSettings, api: Api) ->
         if settings.verbosity is not None:
             params["text"] = {**params.get("text", {}), "verbosity": settings.verbosity}
         if settings.top_logprobs is not None:  # the API returns logprobs only when asked to include them
-            params["include"] = [*params.get("include", ()), "message.output_text.logprobs"]
+            params["include"] = _joined(params.get("include"), ["message.output_text.logprobs"])
     else:
         if reasoning is not None and reasoning.get("effort") is not None:
             params["reasoning_effort"] = reasoning["effort"]
@@ -61,6 +63,11 @@ def apply_settings(params: dict[str, Any], settings: ModelSettings, api: Api) ->
         if settings.top_logprobs is not None:
             params["logprobs"] = True  # the Chat Completions API requires it with top_logprobs
     params.update(settings.extra_args or {})
+
+
+def _joined(first: list[str] | None, more: list[str]) -> list[str]:
+    """``include`` values in the order first asked for, each once (the API takes a set)."""
+    return list(dict.fromkeys([*(first or ()), *more]))
 
 
 def _plain(reasoning: Any) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import KW_ONLY, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..hosted_tools import HostedTool
 from ..items import ConversationItem, ModelOutputItem
 from ..responses_format import FAKE_RESPONSES_ID
 
@@ -115,6 +116,9 @@ class ModelRequest:
     """``True`` when the provider keeps the conversation (either id above, or ``auto_previous_response_id`` before
     its first response), so ``input`` is only the new items. A model that cannot continue a stored conversation
     must raise ``UserError``: answering from the new items alone would be answering a different conversation."""
+    hosted_tools: list[HostedTool] = field(default_factory=list)
+    """Tools the provider runs itself (``WebSearchTool``, ...), in the agent's order after ``tools``. Only the OpenAI
+    Responses model sends them; any other model must raise ``UserError`` when this is not empty."""
 
 
 @dataclass(slots=True)

@@ -52,7 +52,7 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
             "model": self.model_name,
             "messages": chat_messages(request.system_instructions, request.input),
         }
-        params.update(tool_params(request.tools, settings, "chat"))
+        params.update(tool_params(request.tools, settings, "chat", request.hosted_tools))
         params.update(output_format_params(request.output_schema, "chat"))
         apply_settings(params, settings, "chat")
         return params

@@ -61,7 +61,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
             params["previous_response_id"] = request.previous_response_id
         if request.conversation_id is not None:
             params["conversation"] = request.conversation_id
-        params.update(tool_params(request.tools, settings, "responses"))
+        params.update(tool_params(request.tools, settings, "responses", request.hosted_tools))
         params.update(output_format_params(request.output_schema, "responses"))
         apply_settings(params, settings, "responses")
         return params

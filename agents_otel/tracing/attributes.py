@@ -92,6 +92,16 @@ GUARDRAIL_BEHAVIOR: Final = "agents_otel.guardrail.behavior"
 TOOL_REJECTED_BY: Final = "agents_otel.tool.rejected_by"
 """On an ``execute_tool`` span: the tool guardrail whose ``reject_content`` replaced the call's output."""
 
+# Hosted tools (WebSearchTool, ...): calls the provider ran inside one model call
+SERVER_TOOL_CALL_EVENT: Final = "agents_otel.server_tool_call"
+"""A span event on the ``chat`` span, one per hosted tool call in the model's answer (there is no ``execute_tool``
+span: nothing ran here). Carries ``gen_ai.tool.name``, ``gen_ai.tool.call.id`` and the two below."""
+SERVER_TOOL_CALL_TYPE: Final = "agents_otel.server_tool_call.type"
+"""The Responses API item type: ``web_search_call``, ``file_search_call``, ``code_interpreter_call``,
+``image_generation_call``."""
+SERVER_TOOL_CALL_STATUS: Final = "agents_otel.server_tool_call.status"
+"""The item's ``status`` as the provider reported it (``completed``, ``failed``, ``incomplete``, ...)."""
+
 # A run error handler (Runner.run(error_handlers=...)) replaced an error with a final output
 ERROR_HANDLER: Final = "agents_otel.error_handler"
 """On the ``invoke_agent`` span: the kind of handler called (``max_turns``, ``invalid_final_output``). The error

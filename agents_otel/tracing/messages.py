@@ -3,12 +3,13 @@
 ``gen_ai.input.messages`` / ``gen_ai.output.messages`` follow the published schemas
 (semantic-conventions-genai ``model/gen-ai/gen-ai-input-messages.json`` and ``gen-ai-output-messages.json``;
 ``tests/test_trace_conventions.py`` validates against them): lists of ``{"role", "parts": [...]}`` where a part is
-``{"type": "text", "content"}``, ``{"type": "tool_call", "id", "name", "arguments"}`` or
-``{"type": "tool_call_response", "id", "response"}``. Tool-call ``arguments`` are the decoded JSON object the model
-sent (the schema's ``arguments`` is any value, and a string holding JSON nested in JSON helps nobody); arguments
-that are not valid JSON stay the string the model sent. Output messages carry no ``finish_reason``: the newest
-schema deprecates it in favour of ``gen_ai.response.finish_reasons``, whose values :func:`finish_reason_of` maps
-onto the schema's ``FinishReason`` vocabulary.
+``{"type": "text", "content"}``, ``{"type": "tool_call", "id", "name", "arguments"}``,
+``{"type": "tool_call_response", "id", "response"}`` or, for a hosted tool's call that the provider ran (web
+search, ...), ``{"type": "server_tool_call", "id", "name", "server_tool_call"}``. Tool-call ``arguments`` are the
+decoded JSON object the model sent (the schema's ``arguments`` is any value, and a string holding JSON nested in
+JSON helps nobody); arguments that are not valid JSON stay the string the model sent. Output messages carry no
+``finish_reason``: the newest schema deprecates it in favour of ``gen_ai.response.finish_reasons``, whose values
+:func:`finish_reason_of` maps onto the schema's ``FinishReason`` vocabulary.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Final
 
 import pydantic_core
 
+from ..hosted_tools import hosted_call_name
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, SystemMessage, UserMessage
 from ..models.interface import ToolSpec
 
@@ -56,9 +58,26 @@ def _part(item: ConversationItem) -> tuple[str, list[dict[str, Any]]]:
         return "assistant", [part]
     if isinstance(item, FunctionCallOutput):
         return "tool", [{"type": "tool_call_response", "id": item.call_id, "response": item.output}]
+    name = hosted_call_name(item.data.get("type"))
+    if name is not None:
+        return "assistant", [_server_tool_call(name, item.data)]
     # An item passed through untouched: a generic part named by its type, so the trace shows it was sent.
     role = item.data.get("role")
     return (role if isinstance(role, str) else "assistant"), [{"type": str(item.data.get("type", "unknown"))}]
+
+
+_INLINE_DATA = frozenset(("result",))
+"""Fields of a hosted call not copied into the trace: an image generation's ``result`` is the image, base64."""
+
+
+def _server_tool_call(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A hosted tool's call as the schema's ``ServerToolCallPart``: the provider ran it, and ``server_tool_call``
+    holds the Responses API item (its query, code, results) without inline image data."""
+    details = {k: v for k, v in data.items() if k not in _INLINE_DATA and k != "id"}
+    part: dict[str, Any] = {"type": "server_tool_call", "name": name, "server_tool_call": details}
+    if isinstance(data.get("id"), str):
+        part["id"] = data["id"]
+    return part
 
 
 def _content_parts(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:

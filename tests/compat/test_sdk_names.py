@@ -8,6 +8,7 @@ name the way the SDK's examples use it."""
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -40,7 +41,14 @@ def ping() -> str:
 
 
 def test_input_and_tool_lists_annotated_with_the_sdk_names_run() -> None:
-    assert TResponseInputItem is ResponseInputItemParam and Tool is FunctionTool
+    assert TResponseInputItem is ResponseInputItemParam and FunctionTool in typing.get_args(Tool)
+    assert {a.__name__ for a in typing.get_args(Tool)} == {
+        "FunctionTool",
+        "WebSearchTool",
+        "FileSearchTool",
+        "CodeInterpreterTool",
+        "ImageGenerationTool",
+    }
     input_items: list[TResponseInputItem] = [{"role": "user", "content": "hi"}]
     tools: list[Tool] = [ping]
     agent = Agent("A", tools=tools, model=ScriptedModel([[assistant_message("hello")]]))

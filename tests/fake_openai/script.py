@@ -169,9 +169,12 @@ class Script:
     reasoning: str | None = None
     """A reasoning item's summary, rendered as the first output item (Responses API only, as from a reasoning
     model; Chat Completions has no such item)."""
+    hosted_calls: list[dict[str, Any]] = field(default_factory=list)
+    """Hosted tool call output items (``{"type": "web_search_call", "id": ..., "status": ..., "action": ...}``),
+    rendered as given after the reasoning item and before the message (Responses API only)."""
 
     def __post_init__(self) -> None:
-        if self.error is None and self.text is None and not self.tool_calls:
-            raise ValueError("a scripted response needs text, tool_calls or error")
+        if self.error is None and self.text is None and not self.tool_calls and not self.hosted_calls:
+            raise ValueError("a scripted response needs text, tool_calls, hosted_calls or error")
         if self.args_chunk_size < 1:
             raise ValueError("args_chunk_size must be >= 1")

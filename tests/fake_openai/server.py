@@ -95,6 +95,7 @@ class FakeOpenAIServer:
         gate: StreamGate | None = None,
         args_chunk_size: int = 5,
         reasoning: str | None = None,
+        hosted_calls: Sequence[Mapping[str, Any]] = (),
     ) -> Script:
         """Queue the next answer.
 
@@ -112,6 +113,8 @@ class FakeOpenAIServer:
         * ``gate``: a :class:`StreamGate` holding the stream at each delta after the first
           and before the terminal event.
         * ``reasoning``: a reasoning item with this summary first in the output (Responses API).
+        * ``hosted_calls``: hosted tool call items (``web_search_call``, ...) as the provider returns them, after
+          the reasoning item and before the message (Responses API; Chat Completions refuses them).
         """
         if isinstance(usage, tuple):
             usage = Usage(input_tokens=usage[0], output_tokens=usage[1])
@@ -125,6 +128,7 @@ class FakeOpenAIServer:
             gate=gate,
             args_chunk_size=args_chunk_size,
             reasoning=reasoning,
+            hosted_calls=[dict(call) for call in hosted_calls],
         )
         with self._lock:
             self._scripts.append(script)

@@ -199,6 +199,7 @@ def _final_output(script: Script, plan: _PlannedOutput) -> list[dict[str, Any]]:
     output: list[dict[str, Any]] = []
     if plan.reasoning_id is not None:
         output.append(_reasoning_item(plan.reasoning_id, script.reasoning))
+    output.extend(script.hosted_calls)
     if plan.message_id is not None:
         text = "".join(_text_chunks(script))
         output.append(_message_item(plan.message_id, "completed", [_output_text_part(text)]))
@@ -254,6 +255,12 @@ def render_response_stream(
         emit({**added, "item": _reasoning_item(plan.reasoning_id, None)})
         done = {"type": "response.output_item.done", "output_index": output_index}
         emit({**done, "item": _reasoning_item(plan.reasoning_id, script.reasoning)})
+        output_index += 1
+    for hosted in script.hosted_calls:
+        added = {"type": "response.output_item.added", "output_index": output_index}
+        emit({**added, "item": {**hosted, "status": "in_progress"}})
+        done = {"type": "response.output_item.done", "output_index": output_index}
+        emit({**done, "item": hosted})
         output_index += 1
     if plan.message_id is not None:
         item_id = plan.message_id
@@ -344,10 +351,16 @@ def _finish_reason(script: Script) -> str:
     return "tool_calls" if script.tool_calls else "stop"
 
 
+def _no_hosted_calls(script: Script) -> None:
+    if script.hosted_calls:  # a test scripting them for Chat Completions has a mistake in it
+        raise ValueError("hosted_calls are Responses API output items; Chat Completions has none")
+
+
 def render_chat_completion(
     script: Script, request: dict[str, Any], ids: IdMaker, created: int
 ) -> dict[str, Any]:
     """Non-streaming ``POST /v1/chat/completions`` body."""
+    _no_hosted_calls(script)
     completion_id = ids("chatcmpl", "-")
     tool_calls = [
         {
@@ -383,6 +396,7 @@ def render_chat_stream(
     script: Script, request: dict[str, Any], ids: IdMaker, created: int
 ) -> list[StreamItem]:
     """Streaming ``POST /v1/chat/completions`` chunks, ending with ``[DONE]``."""
+    _no_hosted_calls(script)
     completion_id = ids("chatcmpl", "-")
     include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
     items: list[StreamItem] = []

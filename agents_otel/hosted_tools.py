@@ -1,0 +1,224 @@
+"""Hosted tools: tools the model provider runs itself (OpenAI's web search, file search, code interpreter and image
+generation), with the OpenAI Agents SDK's classes and fields.
+
+Why records and not ``FunctionTool``s: nothing runs here. The tool is a line in the request's ``tools``; the model
+calls it on OpenAI's side and its output already holds the call (a ``web_search_call`` item, ...), which the run
+shows as a ``ToolCallItem`` and sends back on the next turn as it came. Only the OpenAI Responses API takes them;
+every other model refuses a request that has one (``UserError``), never sends it without them.
+
+Each class checks its fields when it is built (a wrong value would otherwise surface as an API error at the first
+model call, or not at all) and knows its ``tools`` entry (:meth:`tool_param`) and the ``include`` value it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+
+from .exceptions import UserError
+from .items import RawInputItem, ToolCallItem
+from .responses_format import hosted_call_object
+
+if TYPE_CHECKING:
+    from openai.types.responses.file_search_tool_param import Filters, RankingOptions
+    from openai.types.responses.tool_param import CodeInterpreter, ImageGeneration
+    from openai.types.responses.web_search_tool import Filters as WebSearchToolFilters
+    from openai.types.responses.web_search_tool_param import UserLocation
+
+HOSTED_CALL_TYPES: Final[dict[str, str]] = {
+    "web_search_call": "web_search",
+    "file_search_call": "file_search",
+    "code_interpreter_call": "code_interpreter",
+    "image_generation_call": "image_generation",
+}
+"""Responses API output item type of a hosted call -> the name of the tool that made it (``ToolCallItem.tool_name``
+and ``gen_ai.tool.name``)."""
+
+HOSTED_TOOL_CHOICES: Final = frozenset(("web_search", "file_search", "code_interpreter", "image_generation"))
+"""``ModelSettings.tool_choice`` values that force a hosted tool (sent as ``{"type": ...}``), as in the SDK."""
+
+_CONTEXT_SIZES = ("low", "medium", "high")
+
+
+@dataclass
+class WebSearchTool:
+    """Lets the model search the web (Responses API only). ``filters`` may be a dict; it is read as the ``openai``
+    package's ``Filters`` model, as the SDK does."""
+
+    user_location: UserLocation | None = None
+    filters: WebSearchToolFilters | dict[str, Any] | None = None
+    search_context_size: Literal["low", "medium", "high"] = "medium"
+    external_web_access: bool | None = None
+    """``False`` asks for cached / indexed results only; ``None`` leaves it to the API."""
+
+    def __post_init__(self) -> None:
+        if self.search_context_size not in _CONTEXT_SIZES:
+            raise UserError(
+                f"WebSearchTool search_context_size must be one of {_CONTEXT_SIZES}, got {self.search_context_size!r}"
+            )
+        if self.user_location is not None and not isinstance(self.user_location, Mapping):
+            raise UserError(f"WebSearchTool user_location must be a dict, got {type(self.user_location).__name__}")
+        if self.external_web_access is not None and not isinstance(self.external_web_access, bool):
+            raise UserError("WebSearchTool external_web_access must be a bool or None")
+        if isinstance(self.filters, Mapping):
+            from openai.types.responses.web_search_tool import Filters as WebSearchToolFilters
+
+            self.filters = WebSearchToolFilters.model_validate(dict(self.filters))
+
+    @property
+    def name(self) -> str:
+        return "web_search"
+
+    @property
+    def include(self) -> str | None:
+        return None
+
+    def tool_param(self) -> dict[str, Any]:
+        """The ``tools`` entry, field for field as the SDK sends it (``None`` fields included)."""
+        filters: Any = self.filters
+        param: dict[str, Any] = {
+            "type": "web_search",
+            "filters": filters.model_dump() if filters is not None else None,
+            "user_location": self.user_location,
+            "search_context_size": self.search_context_size,
+        }
+        if self.external_web_access is not None:
+            param["external_web_access"] = self.external_web_access
+        return param
+
+
+@dataclass
+class FileSearchTool:
+    """Lets the model search OpenAI vector stores (Responses API only). ``include_search_results=True`` asks the API
+    to put the matched chunks in the ``file_search_call`` item (``include=["file_search_call.results"]``)."""
+
+    vector_store_ids: list[str]
+    max_num_results: int | None = None
+    """1 to 50; ``None`` or 0: the API's default."""
+    include_search_results: bool = False
+    ranking_options: RankingOptions | None = None
+    filters: Filters | None = None
+
+    def __post_init__(self) -> None:
+        ids = self.vector_store_ids
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise UserError("FileSearchTool vector_store_ids must be a list of vector store id strings")
+        limit = self.max_num_results
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= 50):
+            raise UserError(
+                f"FileSearchTool max_num_results must be None, 0 (the API's default) or 1 to 50, got {limit!r}"
+            )
+        if not isinstance(self.include_search_results, bool):
+            raise UserError("FileSearchTool include_search_results must be a bool")
+
+    @property
+    def name(self) -> str:
+        return "file_search"
+
+    @property
+    def include(self) -> str | None:
+        return "file_search_call.results" if self.include_search_results else None
+
+    def tool_param(self) -> dict[str, Any]:
+        param: dict[str, Any] = {"type": "file_search", "vector_store_ids": self.vector_store_ids}
+        if self.max_num_results:
+            param["max_num_results"] = self.max_num_results
+        if self.ranking_options:
+            param["ranking_options"] = self.ranking_options
+        if self.filters:
+            param["filters"] = self.filters
+        return param
+
+
+def _check_config(owner: str, config: Any, kind: str) -> None:
+    """A hosted tool's ``tool_config`` is the API's own tool entry: it must say which tool it is, or the request
+    would offer the model a different tool than the one the program named."""
+    if not isinstance(config, Mapping) or config.get("type") != kind:
+        raise UserError(f'{owner} tool_config must be a dict with "type": "{kind}", got {config!r}')
+
+
+@dataclass
+class CodeInterpreterTool:
+    """Lets the model run code in an OpenAI container (Responses API only), e.g.
+    ``CodeInterpreterTool(tool_config={"type": "code_interpreter", "container": {"type": "auto"}})``."""
+
+    tool_config: CodeInterpreter
+
+    def __post_init__(self) -> None:
+        _check_config("CodeInterpreterTool", self.tool_config, "code_interpreter")
+
+    @property
+    def name(self) -> str:
+        return "code_interpreter"
+
+    @property
+    def include(self) -> str | None:
+        return None
+
+    def tool_param(self) -> dict[str, Any]:
+        return dict(self.tool_config)
+
+
+@dataclass
+class ImageGenerationTool:
+    """Lets the model generate images (Responses API only), e.g.
+    ``ImageGenerationTool(tool_config={"type": "image_generation", "quality": "low"})``."""
+
+    tool_config: ImageGeneration
+
+    def __post_init__(self) -> None:
+        _check_config("ImageGenerationTool", self.tool_config, "image_generation")
+
+    @property
+    def name(self) -> str:
+        return "image_generation"
+
+    @property
+    def include(self) -> str | None:
+        return None
+
+    def tool_param(self) -> dict[str, Any]:
+        return dict(self.tool_config)
+
+
+@dataclass(slots=True, kw_only=True)
+class HostedToolCallItem(ToolCallItem):
+    """A call the model made to a hosted tool (``WebSearchTool``, ...), which the provider ran before answering.
+
+    A ``ToolCallItem`` (``type == "tool_call_item"``, streamed as ``tool_called``) as in the SDK, with no output item
+    after it: the result is already in the model's answer. ``data`` is the Responses API output item as JSON (a
+    ``web_search_call`` ...); ``raw_item`` is it as the ``openai`` object, and it goes back to the model on the next
+    turn unchanged. ``tool_call_id`` is the item's ``id``, ``tool_name`` the hosted tool's name (``web_search``), and
+    ``span_id`` the ``chat`` span of the model call that made it (there is no ``execute_tool`` span: nothing ran
+    here). ``arguments`` is what the model asked the tool for (``action``, ``queries``, ``code``) as JSON."""
+
+    data: dict[str, Any]
+
+    def conversation_item(self) -> RawInputItem:
+        return RawInputItem(self.data)
+
+    def _raw_item(self) -> Any:
+        return hosted_call_object(self.data)
+
+
+HostedTool: TypeAlias = WebSearchTool | FileSearchTool | CodeInterpreterTool | ImageGenerationTool
+HOSTED_TOOL_CLASSES: Final = (WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool)
+
+
+def hosted_call_name(item_type: object) -> str | None:
+    """The hosted tool that made an output item of this type; ``None``: not a hosted call."""
+    return HOSTED_CALL_TYPES.get(item_type) if isinstance(item_type, str) else None
+
+
+__all__ = [
+    "HOSTED_CALL_TYPES",
+    "HOSTED_TOOL_CHOICES",
+    "CodeInterpreterTool",
+    "FileSearchTool",
+    "HostedTool",
+    "HostedToolCallItem",
+    "ImageGenerationTool",
+    "WebSearchTool",
+    "hosted_call_name",
+]
