@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing
 
 from .agent import Agent, AgentToolStreamEvent
+from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
@@ -96,6 +97,7 @@ from .run_error_handlers import (
     RunErrorHandlerResult,
     RunErrorHandlers,
 )
+from .run_resume_state import RunState
 from .sessions import Session, SessionABC, SQLiteSession
 from .stream_events import (
     AgentUpdatedStreamEvent,
@@ -248,6 +250,7 @@ __all__ = [
     "RunItemStreamEvent",
     "RunResult",
     "RunResultStreaming",
+    "RunState",
     "Runner",
     "SQLiteSession",
     "Session",
@@ -258,6 +261,7 @@ __all__ = [
     "TResponseInputItem",
     "TextDelta",
     "Tool",
+    "ToolApprovalItem",
     "ToolArgumentsError",
     "ToolCallIdentity",
     "ToolCallItem",

@@ -16,7 +16,7 @@ from .items import FunctionCall
 from .models.interface import Model, ModelSettings
 from .prompts import DynamicPromptFunction, Prompt, check_prompt, resolve_prompt
 from .stream_events import StreamEvent
-from .tool import FunctionTool, Tool, ToolEnabled, function_tool, is_tool_enabled
+from .tool import FunctionTool, NeedsApproval, Tool, ToolEnabled, function_tool, is_tool_enabled
 from .tool_context import ToolContext
 from .tool_errors import ToolErrorFunction, default_tool_error_function
 from .tool_sources import ToolNameCollisionError, ToolSource, collect_tools
@@ -225,6 +225,7 @@ class Agent(Generic[TContext]):
         *,
         max_turns: int | None = None,
         failure_error_function: ToolErrorFunction | None = default_tool_error_function,
+        needs_approval: NeedsApproval = False,
     ) -> FunctionTool:
         """This agent as a tool taking one string argument ``input`` and returning its final output (or what
         ``custom_output_extractor(result)`` makes of the inner ``RunResult``).
@@ -233,7 +234,8 @@ class Agent(Generic[TContext]):
         (sync or async; an exception there is logged, never fatal) with ``tool_call`` the model's own call object.
         Its tool calls and their progress also reach the outer run's stream, with ``parent_tool_call_id`` set to
         the outer call's id. A failing inner run is a tool error worded by ``failure_error_function``
-        (``None``: the outer run fails too).
+        (``None``: the outer run fails too). ``needs_approval`` gates the call to this agent as for any tool; a
+        tool *inside* it that needs approval fails the run (approvals inside an agent-as-tool are not supported).
         """
         agent = self
 
@@ -251,6 +253,7 @@ class Agent(Generic[TContext]):
             description_override=tool_description or "",
             is_enabled=is_enabled,
             failure_error_function=failure_error_function,
+            needs_approval=needs_approval,
         )(run_agent)
 
 

@@ -10,18 +10,18 @@ something when the agent or run uses them.
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import TYPE_CHECKING, Any
 
 from . import lifecycle
 from .agent_span import AgentSpan
+from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
-from .conversation import Conversation
-from .exceptions import MaxTurnsExceeded, ModelBehaviorError, StoppedAfterTurn, UserError
+from .conversation import Conversation, check_server_managed
+from .exceptions import MaxTurnsExceeded, ModelBehaviorError, NestedApprovalError, StoppedAfterTurn
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
-from .hosted_tools import HostedToolCallItem, hosted_call_name
+from .hosted_calls import hosted_call_item
 from .input_items import input_list
 from .items import (
     AssistantMessage,
@@ -29,7 +29,6 @@ from .items import (
     HandoffCallItem,
     MessageOutputItem,
     ReasoningItem,
-    ToolCallIdentity,
     ToolCallOutputItem,
     made_by,
 )
@@ -42,17 +41,27 @@ from .output_schema import output_schema_for, schema_spec
 from .run_error_handlers import recover
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool import FunctionTool
+from .tool_approvals import (
+    Decisions,
+    PausedTurn,
+    approval_items,
+    gate_calls,
+    has_gated_tools,
+    mark_resumed,
+    record_pause,
+)
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
-from .tracing.ids import span_id_hex, trace_id_hex
+from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from opentelemetry.trace import SpanContext
+
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .input_items import RunInput
-    from .run_config import RunConfig
     from .run_state import RunState
     from .sessions import Session
 
@@ -90,6 +99,18 @@ class AgentLoop:
         reset (``Agent.reset_tool_choice``)."""
         self.input_guardrail_results: list[InputGuardrailResult] = run.input_guardrail_results
         self.output_guardrail_results: list[OutputGuardrailResult] = run.output_guardrail_results
+        self.decisions: Decisions | None = None
+        """Approval decisions (``tool_approvals``): made by the first turn that gates a call, or a resumed run's."""
+        self.resume: PausedTurn | None = None
+        """A resumed run's paused turn: its first step finishes that turn instead of calling the model."""
+        self.paused: PausedTurn | None = None
+        """Set when the run stopped for approvals (``interruptions`` holds the waiting calls)."""
+        self.interruptions: list[ToolApprovalItem] = []
+        self.paused_span: SpanContext | None = None
+        self.top_span: SpanContext | None = None
+        """The run's top span (workflow or first agent): where a resumed run's spans start, same trace."""
+        self.resume_link: SpanContext | None = None
+        """A resumed run's paused ``invoke_agent`` span: its first span links to it, then this is cleared."""
 
     async def save_turn(self) -> None:
         """Append what the turn added to the session (nothing to do without one)."""
@@ -116,6 +137,11 @@ async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     )
     if not run.trace_id:
         run.trace_id = trace_id_hex(agent_span.span.get_span_context().trace_id)
+    if loop.top_span is None:
+        loop.top_span = agent_span.span.get_span_context()
+    if loop.resume_link is not None:
+        mark_resumed(agent_span.span, loop.resume_link)
+        loop.resume_link = None
     usage = Usage()
     called_before = len(loop.responses)
     with agent_span:
@@ -144,7 +170,7 @@ async def _run_turns(
         check_server_managed(agent, run.config)
     run.current_agent = loop.last_agent = agent
     run.emit(AgentUpdatedStreamEvent(agent))
-    if hooked:
+    if hooked and loop.resume is None:  # a resumed run goes on with an agent that has started
         turn_input = input_list(conversation.history)
         await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, turn_input), agent)
     guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
@@ -154,89 +180,113 @@ async def _run_turns(
         if sequential:
             await checks.run(sequential)
         guardrails = [g for g in guardrails if g.run_in_parallel]
+    calls: list[FunctionCall]
+    handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]]
+    text: str | None
     while True:
-        if run.stop_after_turn:  # cancel(mode="after_turn"): the turn before this one has ended and been saved
-            raise StoppedAfterTurn("the run was cancelled after its turn")
-        if loop.max_turns is not None and loop.turns >= loop.max_turns:
-            error = MaxTurnsExceeded(loop.max_turns)
-            recovered = await recover(loop, agent, "max_turns", error, span, loop.responses)
-            if recovered is None:
-                raise error
-            await _finish(loop, agent, recovered.output, recovered.item)
-            return None
-        loop.turns += 1
-        if settings.tool_choice is not None and agent.reset_tool_choice and id(agent) in loop.used_tools:
-            # The SDK's guard against a loop of forced tool calls: once the agent has used a tool, its model
-            # chooses freely (``tool_choice="required"`` would otherwise call tools until max_turns).
-            settings = dataclasses.replace(settings, tool_choice=None)
-        # Asked every turn, as the SDK does: tools appended during the run, is_enabled, MCP servers' tools,
-        # dynamic instructions.
-        tools, hosted = await agent.turn_tools(loop.wrapper)
-        instructions = await agent.get_system_prompt(loop.wrapper)
-        handoffs = handoffs_by_name(await enabled_handoffs(agent, loop.wrapper), tools) if agent.handoffs else {}
-        specs = [t.spec for t in tools.values()]
-        if handoffs:
-            specs += [h.spec for h in handoffs.values()]
-        prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None
-        request = ModelRequest(
-            instructions, conversation.request_input(), specs, settings, schema_spec_, prompt, hosted_tools=hosted
-        )
-        if server is not None:
-            request.previous_response_id = server.previous_response_id
-            request.conversation_id = server.conversation_id
-            request.server_managed = True
-        if run.config.call_model_input_filter is not None:  # the SDK's place: after the prompt, before on_llm_start
-            request = await filter_request(run.config.call_model_input_filter, request, agent, run.context)
-        if hooked:
-            input_items = input_list(request.input)  # the SDK's Responses-format dicts
-            await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)
-        if guardrails:
-            response = await checks.alongside(guardrails, call_model(model, request, run, agent.name))
-            guardrails = []
+        resumed = loop.resume
+        if resumed is not None:  # a run resumed from a RunState: finish the paused turn, no model call
+            loop.resume = None
+            tools, _ = await agent.turn_tools(loop.wrapper)
+            response, calls, handoff_calls = resumed.response, resumed.calls, resumed.handoff_calls
+            turn_start, text = resumed.turn_start, None
+            to_run = resumed.pending
+            waiting = frozenset(c.call_id for c in to_run)
         else:
-            response = await call_model(model, request, run, agent.name)
-        loop.responses.append(response)
-        usage.add(response.usage)
-        loop.usage.add(response.usage)
-        if hooked:
-            await lifecycle.llm_end(hooks, loop.wrapper, agent, response)
-        turn_start = len(run.items)
-        calls: list[FunctionCall] = []
-        handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]] = []
-        text: str | None = None
-        conversation.extend(response.output)  # one call per turn, not one per item
-        if server is not None:
-            server.answered(response.response_id, len(conversation.history))
-        for out in response.output:
-            if isinstance(out, FunctionCall):
-                chosen = handoffs.get(out.name) if handoffs else None
-                if chosen is None:
-                    if out.name not in tools and run.config.tool_not_found_behavior == "raise_error":
-                        raise ModelBehaviorError(f"Tool {out.name} not found in agent {agent.name}")
-                    calls.append(out)
-                else:
-                    handoff_calls.append((chosen, out))
-                    item = made_by(HandoffCallItem(out.call_id, out.name, out.arguments, agent.name), agent)
-                    run.items.append(item)
-                    run.emit(RunItemStreamEvent("handoff_requested", item))
-            elif isinstance(out, AssistantMessage):
-                text = out.content
-                message = made_by(MessageOutputItem(out.content, agent.name), agent)
-                run.items.append(message)
-                run.emit(RunItemStreamEvent("message_output_created", message))
-            elif out.data.get("type") == "reasoning":  # kept in the conversation as it came (extended above)
-                reasoning = made_by(ReasoningItem(out.data, agent.name), agent)
-                run.items.append(reasoning)
-                run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
-            elif (hosted_item := hosted_call_item(out.data, agent, run)) is not None:
-                # a hosted tool's call, already run by the provider: shown and kept (extended above), not executed
-                loop.used_tools.add(id(agent))  # counts for reset_tool_choice, as in the SDK
-                run.items.append(hosted_item)
-                run.emit(RunItemStreamEvent("tool_called", hosted_item))
-        if calls or handoff_calls:
-            loop.used_tools.add(id(agent))
+            if run.stop_after_turn:  # cancel(mode="after_turn"): the turn before this one has ended and been saved
+                raise StoppedAfterTurn("the run was cancelled after its turn")
+            if loop.max_turns is not None and loop.turns >= loop.max_turns:
+                error = MaxTurnsExceeded(loop.max_turns)
+                recovered = await recover(loop, agent, "max_turns", error, span, loop.responses)
+                if recovered is None:
+                    raise error
+                await _finish(loop, agent, recovered.output, recovered.item)
+                return None
+            loop.turns += 1
+            if settings.tool_choice is not None and agent.reset_tool_choice and id(agent) in loop.used_tools:
+                # The SDK's guard against a loop of forced tool calls: once the agent has used a tool, its model
+                # chooses freely (``tool_choice="required"`` would otherwise call tools until max_turns).
+                settings = dataclasses.replace(settings, tool_choice=None)
+            # Asked every turn, as the SDK does: tools appended during the run, is_enabled, MCP servers' tools,
+            # dynamic instructions.
+            tools, hosted = await agent.turn_tools(loop.wrapper)
+            instructions = await agent.get_system_prompt(loop.wrapper)
+            handoffs = handoffs_by_name(await enabled_handoffs(agent, loop.wrapper), tools) if agent.handoffs else {}
+            specs = [t.spec for t in tools.values()]
+            if handoffs:
+                specs += [h.spec for h in handoffs.values()]
+            prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None
+            request = ModelRequest(
+                instructions, conversation.request_input(), specs, settings, schema_spec_, prompt, hosted_tools=hosted
+            )
+            if server is not None:
+                request.previous_response_id = server.previous_response_id
+                request.conversation_id = server.conversation_id
+                request.server_managed = True
+            if run.config.call_model_input_filter is not None:  # the SDK's place: after the prompt, before on_llm_start
+                request = await filter_request(run.config.call_model_input_filter, request, agent, run.context)
+            if hooked:
+                input_items = input_list(request.input)  # the SDK's Responses-format dicts
+                await lifecycle.llm_start(hooks, loop.wrapper, agent, request.system_instructions, input_items)
+            if guardrails:
+                response = await checks.alongside(guardrails, call_model(model, request, run, agent.name))
+                guardrails = []
+            else:
+                response = await call_model(model, request, run, agent.name)
+            loop.responses.append(response)
+            usage.add(response.usage)
+            loop.usage.add(response.usage)
+            if hooked:
+                await lifecycle.llm_end(hooks, loop.wrapper, agent, response)
+            turn_start = len(run.items)
+            calls = []
+            handoff_calls = []
+            text = None
+            conversation.extend(response.output)  # one call per turn, not one per item
+            if server is not None:
+                server.answered(response.response_id, len(conversation.history))
+            for out in response.output:
+                if isinstance(out, FunctionCall):
+                    chosen = handoffs.get(out.name) if handoffs else None
+                    if chosen is None:
+                        if out.name not in tools and run.config.tool_not_found_behavior == "raise_error":
+                            raise ModelBehaviorError(f"Tool {out.name} not found in agent {agent.name}")
+                        calls.append(out)
+                    else:
+                        handoff_calls.append((chosen, out))
+                        item = made_by(HandoffCallItem(out.call_id, out.name, out.arguments, agent.name), agent)
+                        run.items.append(item)
+                        run.emit(RunItemStreamEvent("handoff_requested", item))
+                elif isinstance(out, AssistantMessage):
+                    text = out.content
+                    message = made_by(MessageOutputItem(out.content, agent.name), agent)
+                    run.items.append(message)
+                    run.emit(RunItemStreamEvent("message_output_created", message))
+                elif out.data.get("type") == "reasoning":  # kept in the conversation as it came (extended above)
+                    reasoning = made_by(ReasoningItem(out.data, agent.name), agent)
+                    run.items.append(reasoning)
+                    run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
+                elif (hosted_item := hosted_call_item(out.data, agent, run)) is not None:
+                    # a hosted tool's call, already run by the provider: shown and kept (extended above), not run
+                    loop.used_tools.add(id(agent))  # counts for reset_tool_choice, as in the SDK
+                    run.items.append(hosted_item)
+                    run.emit(RunItemStreamEvent("tool_called", hosted_item))
+            if calls or handoff_calls:
+                loop.used_tools.add(id(agent))
+            to_run, waiting = calls, frozenset()
         if calls:
-            conversation.extend(await execute_tool_calls(run, agent, calls, tools))
+            if waiting or has_gated_tools(tools.values()):
+                if loop.decisions is None:
+                    loop.decisions = Decisions()
+                gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting)
+                if gate.run_now:
+                    conversation.extend(await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts))
+                if gate.pending:
+                    paused = PausedTurn(agent, response, calls, handoff_calls, turn_start, gate.pending)
+                    _pause(loop, agent, span, paused)
+                    return None
+            else:
+                conversation.extend(await execute_tool_calls(run, agent, calls, tools))
             if not handoff_calls and not runs_llm_again(agent.tool_use_behavior):
                 decided = await tools_to_final_output(
                     agent.tool_use_behavior, loop.wrapper, _tool_results(run, calls, tools, turn_start)
@@ -272,40 +322,21 @@ async def _run_turns(
         await loop.save_turn()
 
 
-def check_server_managed(agent: Agent[Any], config: RunConfig) -> None:
-    """Output guardrails cannot reject an answer the server has already stored as part of the conversation, so an
-    agent with them cannot run on server-side conversation state (the SDK refuses the same combination)."""
-    if agent.output_guardrails or config.output_guardrails:
-        raise UserError(
-            f"Agent {agent.name!r} has output guardrails, which cannot be combined with conversation_id, "
-            "previous_response_id or auto_previous_response_id: a rejected answer would stay in the conversation "
-            "OpenAI keeps"
+def _pause(loop: AgentLoop, agent: Agent[Any], span: AgentSpan, turn: PausedTurn) -> None:
+    """Stop the run for approvals: the turn's other calls have run; the waiting ones become ``interruptions``."""
+    if loop.run.parent_tool_call_id is not None:
+        names = ", ".join(sorted({c.name for c in turn.pending}))
+        raise NestedApprovalError(
+            f"Agent {agent.name!r}, used as a tool, called {names}, which needs approval: approvals inside "
+            "Agent.as_tool() are not supported; give the approval to the agent tool itself "
+            "(as_tool(needs_approval=...))"
         )
-
-
-_HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
-"""The parts of a hosted call item that say what the model asked the tool for (its ``arguments``); results stay out."""
-
-
-def hosted_call_item(data: dict[str, Any], agent: Agent[Any], run: RunState) -> HostedToolCallItem | None:
-    """The run item for a hosted call in the model's answer (``None``: the item is not a hosted call). Its trace
-    identity is the ``chat`` span that made it, where the call is recorded as an event."""
-    name = hosted_call_name(data.get("type"))
-    if name is None:
-        return None
-    context = run.chat_span.get_span_context() if run.chat_span is not None else None
-    call = ToolCallIdentity(
-        tool_call_id=str(data.get("id", "")),
-        tool_name=name,
-        agent_name=agent.name,
-        trace_id=run.trace_id_hex(context.trace_id) if context is not None and context.is_valid else "",
-        span_id=span_id_hex(context.span_id) if context is not None and context.is_valid else "",
-        parent_tool_call_id=run.parent_tool_call_id,
-    )
-    call._agent = agent
-    asked = {k: data[k] for k in _HOSTED_REQUEST_KEYS if k in data}
-    item = HostedToolCallItem(call=call, arguments=json.dumps(asked), data=data)
-    return made_by(item, agent)
+    items = approval_items(agent, turn.pending)
+    record_pause(loop.run, span.span, agent.name, turn.pending)
+    loop.run.items.extend(items)
+    loop.paused = turn
+    loop.interruptions = items
+    loop.paused_span = span.span.get_span_context()
 
 
 async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any, message: MessageOutputItem | None = None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .exceptions import UserError
 from .input_items import conversation_items
 from .items import (
     ConversationItem,
@@ -22,6 +23,10 @@ from .items import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from .agent import Agent
+    from .run_config import RunConfig
+    from .sessions import Session
 
 
 class ServerConversation:
@@ -99,3 +104,46 @@ def input_history_items(history: str | tuple[Any, ...]) -> list[ConversationItem
     if isinstance(history, str):
         return [UserMessage(history)]
     return conversation_items(history)
+
+
+def check_server_managed(agent: Agent[Any], config: RunConfig) -> None:
+    """Output guardrails cannot reject an answer the server has already stored as part of the conversation, so an
+    agent with them cannot run on server-side conversation state (the SDK refuses the same combination)."""
+    if agent.output_guardrails or config.output_guardrails:
+        raise UserError(
+            f"Agent {agent.name!r} has output guardrails, which cannot be combined with conversation_id, "
+            "previous_response_id or auto_previous_response_id: a rejected answer would stay in the conversation "
+            "OpenAI keeps"
+        )
+
+
+def server_conversation(
+    agent: Agent[Any],
+    config: RunConfig,
+    session: Session | None,
+    previous_response_id: Any,
+    auto_previous_response_id: Any,
+    conversation_id: Any,
+) -> ServerConversation | None:
+    """The run's server-side conversation state, checked before the run starts (``None``, and nothing checked, for
+    a run without it). Every combination that cannot work is a ``UserError`` here rather than a run that quietly
+    sends the wrong conversation, or a 400 from the API after the first turn."""
+    if previous_response_id is None and conversation_id is None and not auto_previous_response_id:
+        return None
+    for name, value in (("previous_response_id", previous_response_id), ("conversation_id", conversation_id)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise UserError(f"{name} must be a non-empty string or None, got {value!r}")
+    if not isinstance(auto_previous_response_id, bool):
+        raise UserError(f"auto_previous_response_id must be a bool, got {auto_previous_response_id!r}")
+    if previous_response_id is not None and conversation_id is not None:
+        raise UserError(
+            "previous_response_id and conversation_id cannot both be given: the Responses API continues either a "
+            "stored response or a conversation"
+        )
+    if session is not None:
+        raise UserError(
+            "Session persistence and server-side conversation state (conversation_id, previous_response_id, "
+            "auto_previous_response_id) cannot be combined: the session would replay history the server already has"
+        )
+    check_server_managed(agent, config)
+    return ServerConversation(conversation_id, previous_response_id, auto_previous_response_id)

@@ -57,6 +57,11 @@ class UserError(AgentsOtelError):
     """The API was used in a way that cannot work (a bad tool signature, run_sync inside a loop, ...)."""
 
 
+class NestedApprovalError(UserError):
+    """A tool inside an agent used as a tool (``Agent.as_tool``) needs approval: not supported, and never turned
+    into a tool error for the model, so it fails the whole run."""
+
+
 class RunSyncInLoopError(UserError, RuntimeError):
     """``Runner.run_sync`` inside a running event loop: a ``UserError``, and the ``RuntimeError`` the SDK raises
     there, so an ``except RuntimeError`` fallback written for the SDK still runs."""

@@ -11,7 +11,7 @@ several are built per tool call. Treat them as read-only; the same item object m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
 
 from .responses_format import (
     assistant_message_dict,
@@ -27,6 +27,8 @@ Built = TypeVar("Built", bound="RunItemBase")
 
 if TYPE_CHECKING:
     from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseReasoningItem
+
+    from .approval_item import ToolApprovalItem
 
 # ---- conversation items (model input and output) ----------------------------------------------------------
 
@@ -386,4 +388,8 @@ def made_by(item: Built, agent: Any) -> Built:
     return item
 
 
-RunItem = ToolCallItem | ToolCallOutputItem | MessageOutputItem | HandoffCallItem | HandoffOutputItem | ReasoningItem
+# ``Union`` for the forward reference: ``approval_item`` builds on this module, so it cannot be imported here.
+RunItem = Union[
+    ToolCallItem, ToolCallOutputItem, MessageOutputItem, HandoffCallItem, HandoffOutputItem, ReasoningItem,
+    "ToolApprovalItem",
+]

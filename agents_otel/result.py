@@ -8,18 +8,22 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
+from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
 from .exceptions import UserError
 from .input_items import RunInput, conversation_items, input_list
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
+from .run_resume_state import RunState as ResumeState
+from .run_resume_state import new_state
 from .stream_events import StreamEvent
 
 if TYPE_CHECKING:
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .run_state import RunState
+    from .tool_approvals import PausedRun
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
 
@@ -51,6 +55,9 @@ class RunResult:
     context_wrapper: RunContextWrapper[Any] | None = field(default=None, compare=False, repr=False)
     """As in the SDK: the run's context and its ``usage`` (the same record as :attr:`usage`). Not pickled or
     compared: the context is the application's object (a database handle, a lock), not part of the outcome."""
+    interruptions: list[ToolApprovalItem] = field(default_factory=list)
+    """Tool calls waiting for a person's decision: the run stopped before running them (``final_output`` is
+    ``None``). Approve or reject each on :meth:`to_state` and pass that state to ``Runner.run`` to go on."""
 
     def __post_init__(self) -> None:
         if self.context_wrapper is None:
@@ -70,12 +77,22 @@ class RunResult:
         self.new_items  # noqa: B018 - builds them
         state = dict(self.__dict__)
         state.pop("_unbuilt", None)
+        state.pop("_paused", None)  # a paused run holds the agents and their tools: resumable in this process only
         state["context_wrapper"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.__post_init__()  # a wrapper around the unpickled usage, without the context that was left behind
+
+    def to_state(self) -> ResumeState[Any]:
+        """The stopped run as a ``RunState``: approve or reject each of :attr:`interruptions` on it, then
+        ``Runner.run(agent, state)``. Each call makes a new state. A run that finished has nothing to resume: a
+        ``UserError`` (continue its conversation with :meth:`to_input_list`)."""
+        paused = self.__dict__.get("_paused")
+        if paused is None and self.interruptions:
+            raise UserError("to_state(): this result was pickled or copied; a paused run resumes from the original")
+        return _to_state(paused)
 
     def to_input_list(self) -> list[dict[str, Any]]:
         """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
@@ -104,6 +121,15 @@ def _set_new_items(self: RunResult, items: list[RunItem]) -> None:
 # A property installed after the dataclass is made, so ``new_items`` stays an ordinary field (``__init__``,
 # ``repr``, ``==``, ``dataclasses.fields`` and ``replace`` all see it) that is read through ``_new_items``.
 RunResult.new_items = property(_new_items, _set_new_items)  # type: ignore[assignment]
+
+
+def _to_state(paused: PausedRun | None) -> ResumeState[Any]:
+    if paused is None:
+        raise UserError(
+            "to_state(): this run did not stop for tool approvals (it has no interruptions), so there is nothing "
+            "to resume; continue the conversation with result.to_input_list() + your next message"
+        )
+    return new_state(paused)
 
 
 def unbuilt_result(run: RunState, **fields: Any) -> RunResult:
@@ -278,6 +304,18 @@ class RunResultStreaming:
     @property
     def last_response_id(self) -> str | None:
         return _last_response_id(self.raw_responses)
+
+    @property
+    def interruptions(self) -> list[ToolApprovalItem]:
+        """Tool calls the run stopped for, once the stream has ended (``[]`` before, and for a run that finished);
+        resume with ``Runner.run_streamed(agent, result.to_state())`` after deciding on each."""
+        return self._result.interruptions if self._result is not None else []
+
+    def to_state(self) -> ResumeState[Any]:
+        """As ``RunResult.to_state()``, once ``stream_events()`` has ended."""
+        if self._result is None:
+            raise UserError("to_state(): the streamed run has not ended; iterate stream_events() to its end first")
+        return self._result.to_state()
 
     @property
     def current_agent(self) -> Agent[Any]:

@@ -14,26 +14,26 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import SpanKind
+from opentelemetry import context as context_api
+from opentelemetry.trace import NonRecordingSpan, SpanKind, get_current_span, set_span_in_context
 
 from . import lifecycle
-from .agent_loop import AgentLoop, check_server_managed, run_agent_span
-from .conversation import Conversation, ServerConversation
+from .agent_loop import AgentLoop, run_agent_span
+from .conversation import Conversation, ServerConversation, server_conversation
 from .event_stream import EventStream
-from .exceptions import UserError
 from .input_items import RunInput, conversation_items, input_list
-from .items import (
-    FunctionCall,
-)
+from .items import FunctionCall
 from .model_input_filter import CallModelData as CallModelData  # SDK programs import these from agents.run too
 from .model_input_filter import CallModelInputFilter as CallModelInputFilter
 from .model_input_filter import ModelInputData as ModelInputData
 from .result import RunResult, RunResultStreaming, unbuilt_result
 from .run_config import RunConfig
 from .run_error_handlers import RunErrorHandlers, check_error_handlers
+from .run_resume_state import RunState as ResumeState
 from .run_state import RunState
 from .sessions import combine_session_input
 from .sync_loop import run_on_default_loop
+from .tool_approvals import PausedRun, mark_resumed
 from .tool_context import tool_call_of
 from .tool_errors import ToolErrorFormatter as ToolErrorFormatter  # as in the SDK's agents.run
 from .tool_errors import ToolErrorFormatterArgs as ToolErrorFormatterArgs
@@ -67,7 +67,7 @@ class Runner:
     async def run(
         cls,
         starting_agent: Agent[Any],
-        input: RunInput,
+        input: RunInput | ResumeState[Any],
         *,
         context: Any = None,
         max_turns: int | None = DEFAULT_MAX_TURNS,
@@ -82,8 +82,10 @@ class Runner:
         """Run ``starting_agent`` on ``input`` to its final output.
 
         ``input`` is the user's message, or a list of conversation items (e.g. ``result.to_input_list()`` of an
-        earlier run plus a new message). ``context`` is any object of the application's: tools receive it as
-        ``ToolContext.context``. Tool progress is recorded on the trace even though nothing streams.
+        earlier run plus a new message), or the ``RunState`` of a run that stopped for tool approvals
+        (``result.to_state()`` with each interruption approved or rejected), which it resumes. ``context`` is any
+        object of the application's: tools receive it as ``ToolContext.context``. Tool progress is recorded on the
+        trace even though nothing streams.
         ``error_handlers`` (``max_turns``, ``invalid_final_output``) turn those errors into a final output: see
         ``run_error_handlers``.
 
@@ -107,7 +109,7 @@ class Runner:
     def run_sync(
         cls,
         starting_agent: Agent[Any],
-        input: RunInput,
+        input: RunInput | ResumeState[Any],
         *,
         context: Any = None,
         max_turns: int | None = DEFAULT_MAX_TURNS,
@@ -144,7 +146,7 @@ class Runner:
     def run_streamed(
         cls,
         starting_agent: Agent[Any],
-        input: RunInput,
+        input: RunInput | ResumeState[Any],
         context: Any = None,  # positional up to run_config, as the SDK's run_streamed takes them
         max_turns: int | None = DEFAULT_MAX_TURNS,
         hooks: RunHooksBase[Any, Any] | None = None,
@@ -184,39 +186,8 @@ class Runner:
                 server=server,
             )
 
-        return RunResultStreaming(starting_agent, input, prepare, execute, config.max_buffered_events)
-
-
-def server_conversation(
-    agent: Agent[Any],
-    config: RunConfig,
-    session: Session | None,
-    previous_response_id: Any,
-    auto_previous_response_id: Any,
-    conversation_id: Any,
-) -> ServerConversation | None:
-    """The run's server-side conversation state, checked before the run starts (``None``, and nothing checked, for
-    a run without it). Every combination that cannot work is a ``UserError`` here rather than a run that quietly
-    sends the wrong conversation, or a 400 from the API after the first turn."""
-    if previous_response_id is None and conversation_id is None and not auto_previous_response_id:
-        return None
-    for name, value in (("previous_response_id", previous_response_id), ("conversation_id", conversation_id)):
-        if value is not None and (not isinstance(value, str) or not value):
-            raise UserError(f"{name} must be a non-empty string or None, got {value!r}")
-    if not isinstance(auto_previous_response_id, bool):
-        raise UserError(f"auto_previous_response_id must be a bool, got {auto_previous_response_id!r}")
-    if previous_response_id is not None and conversation_id is not None:
-        raise UserError(
-            "previous_response_id and conversation_id cannot both be given: the Responses API continues either a "
-            "stored response or a conversation"
-        )
-    if session is not None:
-        raise UserError(
-            "Session persistence and server-side conversation state (conversation_id, previous_response_id, "
-            "auto_previous_response_id) cannot be combined: the session would replay history the server already has"
-        )
-    check_server_managed(agent, config)
-    return ServerConversation(conversation_id, previous_response_id, auto_previous_response_id)
+        shown = input.original_input if isinstance(input, ResumeState) else input
+        return RunResultStreaming(starting_agent, shown, prepare, execute, config.max_buffered_events)
 
 
 def _new_run(
@@ -241,7 +212,7 @@ def _new_run(
 
 async def run_agent(
     agent: Agent[Any],
-    input: RunInput,
+    input: RunInput | ResumeState[Any],
     run: RunState,
     max_turns: int | None,
     *,
@@ -251,10 +222,11 @@ async def run_agent(
     server: ServerConversation | None = None,
 ) -> RunResult:
     """The whole run: the starting agent's ``invoke_agent`` span, and inside it, each agent a handoff passes to.
-
-    ``server``: OpenAI keeps the conversation (see ``ServerConversation``); never together with a session."""
+    Given a ``RunState``, the run that stopped for approvals goes on (``tool_approvals``). ``server``: OpenAI keeps
+    the conversation (see ``ServerConversation``); never together with a session."""
     run.hooks = hooks
     config = run.config
+    paused = input.resume(agent, session is not None) if isinstance(input, ResumeState) else None
     conversation_id = (
         config.conversation_id
         or (server.conversation_id if server is not None else None)  # the OpenAI conversation is the conversation
@@ -263,35 +235,62 @@ async def run_agent(
     )
     if conversation_id:
         run.tracer = with_conversation(run.tracer, conversation_id)
-    new_input = conversation_items(input)
-    result_input: RunInput = input
-    if session is not None:
-        saved = conversation_items(await session.get_items())
-        combine = config.session_input_callback
-        if combine is None:
-            begin, to_save = [*saved, *new_input], new_input
-        else:
-            begin, to_save = await combine_session_input(combine, saved, new_input)
-        # The new input is saved before the first turn, as in the SDK: a run that then fails (a model error, a
-        # tripwire) still leaves the user's message in the session.
-        await session.add_items(input_list(to_save))
-        conversation = Conversation(begin, unsaved=[])
-        result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
+    if paused is not None:
+        conversation = paused.conversation
+        result_input: RunInput = paused.input
+        max_turns = paused.max_turns  # as in the SDK: the limit the run started with, turns counted across resumes
+        paused.restore(run)
     else:
-        start = input if isinstance(input, str) else None
-        conversation = Conversation(new_input, unsaved=None, start=start, server=server)
-    loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)
-    with conversation_scope(conversation_id):
-        workflow = _workflow_name(run)
-        if workflow is None:
-            await run_agent_span(loop, agent)
+        assert not isinstance(input, ResumeState)
+        new_input = conversation_items(input)
+        result_input = input
+        if session is not None:
+            saved = conversation_items(await session.get_items())
+            combine = config.session_input_callback
+            if combine is None:
+                begin, to_save = [*saved, *new_input], new_input
+            else:
+                begin, to_save = await combine_session_input(combine, saved, new_input)
+            # The new input is saved before the first turn, as in the SDK: a run that then fails (a model error, a
+            # tripwire) still leaves the user's message in the session.
+            await session.add_items(input_list(to_save))
+            conversation = Conversation(begin, unsaved=[])
+            result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
         else:
-            attributes = workflow_attributes(workflow, None, config.trace_metadata)
-            with SpanScope(
-                run.tracer.start_span(workflow_span_name(workflow), kind=SpanKind.INTERNAL, attributes=attributes)
-            ):
-                await run_agent_span(loop, agent)
-    return unbuilt_result(
+            start = input if isinstance(input, str) else None
+            conversation = Conversation(new_input, unsaved=None, start=start, server=server)
+    loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)
+    token = None
+    if paused is not None:
+        first = paused.turn.agent
+        loop.turns, loop.resume, loop.decisions = paused.turns, paused.turn, paused.decisions
+        loop.resume_link = paused.paused_span
+        if paused.trace_parent is not None and not get_current_span().get_span_context().is_valid:
+            # Nobody's span is current: the resumed run continues the stopped run's trace, under its top span.
+            token = context_api.attach(set_span_in_context(NonRecordingSpan(paused.trace_parent)))
+            loop.top_span = paused.trace_parent
+    else:
+        first = agent
+    try:
+        with conversation_scope(conversation_id):
+            workflow = _workflow_name(run)
+            if workflow is None:
+                await run_agent_span(loop, first)
+            else:
+                attributes = workflow_attributes(workflow, None, config.trace_metadata)
+                name = workflow_span_name(workflow)
+                span = run.tracer.start_span(name, kind=SpanKind.INTERNAL, attributes=attributes)
+                if loop.top_span is None:
+                    loop.top_span = span.get_span_context()
+                if loop.resume_link is not None:
+                    mark_resumed(span, loop.resume_link)
+                    loop.resume_link = None
+                with SpanScope(span):
+                    await run_agent_span(loop, first)
+    finally:
+        if token is not None:
+            context_api.detach(token)
+    result = unbuilt_result(
         run,
         input=result_input,
         final_output=loop.final_output,
@@ -306,7 +305,11 @@ async def run_agent(
         tool_input_guardrail_results=run.tool_input_guardrail_results,
         tool_output_guardrail_results=run.tool_output_guardrail_results,
         context_wrapper=loop.wrapper,
+        interruptions=loop.interruptions,
     )
+    if loop.paused is not None:
+        result.__dict__["_paused"] = PausedRun.of(loop, paused.starting_agent if paused is not None else agent)
+    return result
 
 
 DEFAULT_WORKFLOW_NAME = "Agent workflow"

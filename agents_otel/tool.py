@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 ToolEnabled = bool | Callable[["RunContextWrapper[Any]", "Agent[Any]"], bool | Awaitable[bool]]
 """A tool's ``is_enabled``: a bool, or ``(ctx, agent) -> bool`` (sync or async), asked every turn."""
 
+NeedsApproval = bool | Callable[["RunContextWrapper[Any]", dict[str, Any], str], bool | Awaitable[bool]]
+"""A tool's ``needs_approval``: ``True`` (every call waits for a person's decision), or ``(ctx, params, call_id) ->
+bool`` (sync or async), asked per call with the model's arguments parsed."""
+
 ToolInvoker = Callable[[ToolContext[Any], str], Awaitable[Any]]
 RawInvoker = Callable[[ToolContext[Any] | None, str], Awaitable[Any]]
 """A ``@function_tool``'s plain invoker: ``None`` for the context when the function takes none (the runtime then
@@ -64,6 +68,9 @@ class FunctionTool:
     """Checks before each call, in order: each may let it run, answer it with a message, or stop the run."""
     tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None
     """Checks on what each call produced, in order: each may pass it on, replace it, or stop the run."""
+    needs_approval: NeedsApproval = False
+    """``True``, or a callable deciding per call: such a call stops the run until a person approves or rejects it
+    (``result.interruptions``, ``result.to_state()``); see ``tool_approvals``."""
     failure_error_function: ToolErrorFunction | None = default_tool_error_function
     timeout: float | None = None
     """Seconds; past it the call ends as a timeout (see ``timeout_behavior``). With ``idle_timeout``, the hard cap."""
@@ -88,6 +95,11 @@ class FunctionTool:
             raise UserError(
                 f"Tool {self.name!r}: timeout_behavior must be one of {_TIMEOUT_BEHAVIORS}, "
                 f"got {self.timeout_behavior!r}"
+            )
+        if not isinstance(self.needs_approval, bool) and not callable(self.needs_approval):
+            raise UserError(
+                f"Tool {self.name!r}: needs_approval must be a bool or a callable (ctx, params, call_id) -> bool, "
+                f"got {self.needs_approval!r}"
             )
         for hook in ("failure_error_function", "timeout_error_function"):
             if getattr(self, hook) is not None and not callable(getattr(self, hook)):
@@ -227,6 +239,7 @@ def function_tool(
     is_enabled: ToolEnabled = True,
     tool_input_guardrails: list[ToolInputGuardrail[Any]] | None = None,
     tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None,
+    needs_approval: NeedsApproval = False,
     timeout: float | None = None,
     timeout_behavior: ToolTimeoutBehavior = "error_as_result",
     timeout_error_function: ToolErrorFunction | None = None,
@@ -248,6 +261,7 @@ def function_tool(
     is_enabled: ToolEnabled = True,
     tool_input_guardrails: list[ToolInputGuardrail[Any]] | None = None,
     tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None,
+    needs_approval: NeedsApproval = False,
     timeout: float | None = None,
     timeout_behavior: ToolTimeoutBehavior = "error_as_result",
     timeout_error_function: ToolErrorFunction | None = None,
@@ -289,6 +303,7 @@ def function_tool(
             is_enabled=is_enabled,
             tool_input_guardrails=tool_input_guardrails,
             tool_output_guardrails=tool_output_guardrails,
+            needs_approval=needs_approval,
             failure_error_function=error_function,
             timeout=timeout,
             timeout_behavior=timeout_behavior,
@@ -304,6 +319,7 @@ def function_tool(
 
 __all__ = [
     "FunctionTool",
+    "NeedsApproval",
     "ToolEnabled",
     "ToolErrorFunction",
     "default_tool_error_function",

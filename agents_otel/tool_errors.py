@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
 
 from .context_wrapper import RunContextWrapper
-from .exceptions import ToolError, ToolTimeoutError, UserError
+from .exceptions import NestedApprovalError, ToolError, ToolTimeoutError, UserError
 
 if TYPE_CHECKING:
     from .items import FunctionCall
@@ -58,6 +58,8 @@ async def tool_error_output(tool: FunctionTool | None, ctx: ToolContext[Any], er
         return default_tool_timeout_error_message(tool.name, error.timeout_seconds or 0.0)
     if isinstance(error, ToolError):
         return f"Error: {error}"
+    if isinstance(error, NestedApprovalError):
+        return None
     if tool is None or tool.failure_error_function is None:
         return None
     return await _format(tool.failure_error_function, ctx, error)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from opentelemetry.trace import SpanContext
 
 from . import redaction
+from .approval_item import ToolApprovalItem
 from .hosted_tools import HostedToolCallItem
 from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
@@ -137,7 +138,11 @@ def materialize(entries: list[RunItem | ToolCall]) -> list[RunItem]:
     return entries  # type: ignore[return-value]
 
 
-_RUN_ITEM_TYPES = frozenset((*get_args(RunItem), HostedToolCallItem))
+_RUN_ITEM_TYPES = frozenset(
+    {*(t for t in get_args(RunItem) if isinstance(t, type)), ToolApprovalItem, HostedToolCallItem}
+)
+"""The run item classes (``RunItem`` names ``ToolApprovalItem`` by forward reference, so it is added here; a
+``HostedToolCallItem`` is a ``ToolCallItem`` subclass, matched by exact type)."""
 
 
 def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:

@@ -30,6 +30,7 @@ from .items import FunctionCall, FunctionCallOutput
 from .responses_format import output_text
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, ToolInvoker
+from .tool_approvals import DEFAULT_REJECTION_MESSAGE, Verdict
 from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import format_tool_not_found, tool_error_output
@@ -44,8 +45,15 @@ if TYPE_CHECKING:
 
 
 async def execute_tool_calls(
-    run: RunState, agent: Agent[Any], calls: list[FunctionCall], tools: dict[str, FunctionTool]
+    run: RunState,
+    agent: Agent[Any],
+    calls: list[FunctionCall],
+    tools: dict[str, FunctionTool],
+    verdicts: dict[str, Verdict] | None = None,
 ) -> list[FunctionCallOutput]:
+    """``verdicts``: a person's decision on some of the calls (``tool_approvals``); ``None`` in a turn without."""
+    if verdicts is not None:
+        return await _execute_decided(run, agent, calls, tools, verdicts)
     if len(calls) == 1:
         call = calls[0]
         tool = tools.get(call.name)
@@ -82,6 +90,40 @@ async def execute_tool_calls(
             and not me.cancelling()
         ):
             raise batch.error from batch.error.__cause__  # a sibling was cancelled because of this error, not us
+        raise
+
+
+async def _execute_decided(
+    run: RunState,
+    agent: Agent[Any],
+    calls: list[FunctionCall],
+    tools: dict[str, FunctionTool],
+    verdicts: dict[str, Verdict],
+) -> list[FunctionCallOutput]:
+    """A turn where some calls were approved or rejected: each decided call carries its verdict into its span.
+    Run concurrently like any turn's calls, with the same fail-fast rule."""
+    loop = asyncio.get_running_loop()
+    batch = _Batch()
+    for c in calls:
+        tool = tools.get(c.name)
+        if tool is None:
+            coro = _not_found(run, agent, c, tools, batch)
+        else:
+            coro = execute_tool_call(run, agent, c, tool, batch, approval=verdicts.get(c.call_id))
+        batch.tasks.append(_start_task(loop, coro))
+        if batch.error is not None:
+            break
+    try:
+        if batch.error is not None:
+            raise batch.error
+        return [FunctionCallOutput(c.call_id, await t) for c, t in zip(calls, batch.tasks, strict=True)]
+    except BaseException as exc:
+        for task in batch.tasks:
+            task.cancel()
+        await asyncio.wait(batch.tasks)
+        me = asyncio.current_task()
+        if batch.error is not None and isinstance(exc, asyncio.CancelledError) and me and not me.cancelling():
+            raise batch.error from batch.error.__cause__
         raise
 
 
@@ -130,9 +172,11 @@ async def execute_tool_call(
     batch: _Batch | None = None,
     *,
     offered: Iterable[str] = (),
+    approval: Verdict | None = None,
 ) -> str:
     """``offered``: the names the model was offered this turn, named to it when ``tool`` is ``None`` (disabled tools
-    are not among them)."""
+    are not among them). ``approval``: a person's decision on this call; a rejected call never starts, the model
+    reads the rejection message (no hooks, no guardrails, as in the SDK)."""
     name = call.name
     record = ToolCall(run, call, agent)
     attributes: dict[str, Any] = {
@@ -154,6 +198,11 @@ async def execute_tool_call(
     guarded = tool is not None and (tool.tool_input_guardrails or tool.tool_output_guardrails)
     judging = False
     rejection: str | None = None
+    if approval is not None:
+        attributes[A.TOOL_APPROVAL] = A.APPROVAL_APPROVED if approval[0] else A.APPROVAL_REJECTED
+        if not approval[0]:
+            rejection = approval[1] if approval[1] is not None else DEFAULT_REJECTION_MESSAGE
+            hooked = guarded = False
     if hooked and not guarded:
         assert tool is not None
         await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)  # before the span: fails the run

@@ -102,6 +102,23 @@ SERVER_TOOL_CALL_TYPE: Final = "agents_otel.server_tool_call.type"
 SERVER_TOOL_CALL_STATUS: Final = "agents_otel.server_tool_call.status"
 """The item's ``status`` as the provider reported it (``completed``, ``failed``, ``incomplete``, ...)."""
 
+# Human-in-the-loop tool approvals (tool_approvals)
+TOOL_APPROVAL: Final = "agents_otel.tool.approval"
+"""On an ``execute_tool`` span: ``approved`` or ``rejected``, for a call that waited for a person's decision (a
+rejected call's span holds the rejection message as its result and never ran the tool)."""
+APPROVAL_APPROVED: Final = "approved"
+APPROVAL_REJECTED: Final = "rejected"
+APPROVAL_REQUESTED_EVENT: Final = "agents_otel.tool.approval_requested"
+"""Event on the ``invoke_agent`` span of a run that stopped for approvals: one per waiting call
+(``gen_ai.tool.name``, ``gen_ai.tool.call.id``)."""
+APPROVALS_PENDING: Final = "agents_otel.approvals.pending"
+"""On that ``invoke_agent`` span: how many calls wait; the span ended without a final output because of them."""
+RUN_RESUMED: Final = "agents_otel.run.resumed"
+"""``true`` on the top span of a run resumed from a ``RunState``; its link (``agents_otel.link.type=resumes``) points
+at the ``invoke_agent`` span that stopped."""
+LINK_TYPE: Final = "agents_otel.link.type"
+LINK_RESUMES: Final = "resumes"
+
 # A run error handler (Runner.run(error_handlers=...)) replaced an error with a final output
 ERROR_HANDLER: Final = "agents_otel.error_handler"
 """On the ``invoke_agent`` span: the kind of handler called (``max_turns``, ``invalid_final_output``). The error

@@ -22,6 +22,13 @@ EXPECTED = {  # per page, what each of its blocks prints, block by block
     ],
     "lifecycle-hooks.md": [["start Calculator", "tool add -> 5", "end Calculator 5"]],
     "sessions.md": [["You are Ada.", "'role': 'user', 'content': 'Who am I?'"], ["['user', 'assistant', 'user']", "6"]],
+    "human-in-the-loop.md": [
+        [
+            'waiting: cancel_order {"order_id": "A-1"}',
+            'waiting: refund {"order_id": "A-3", "amount": 500}',
+            "A-1 cancelled, A-2 refunded",
+        ]
+    ],
 }
 CASES = [
     (page, i, block)

@@ -60,7 +60,8 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
     **{
         cls: (cls("what went wrong"), "what went wrong")
         for cls in (
-            AgentsOtelError, UserError, errors.RunSyncInLoopError, ModelBehaviorError, errors.ToolError,
+            AgentsOtelError, UserError, errors.RunSyncInLoopError, errors.NestedApprovalError, ModelBehaviorError,
+            errors.ToolError,
             errors.ToolNotFoundError, errors.ToolArgumentsError, errors.ToolCancelledError, errors.ToolOutputError,
             errors.ProgressPayloadError, agents_otel.tool_sources.ToolNameCollisionError,
             agents_otel.tracing.export_env.TracingConfigurationError,

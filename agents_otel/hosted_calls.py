@@ -1,0 +1,44 @@
+"""A hosted tool's call in the model's answer as a run item (``WebSearchTool`` and the other tools the provider runs).
+
+Why apart from the agent loop: the item needs a trace identity, and a hosted call has no ``execute_tool`` span of
+its own (it ran on the provider's side, inside the model call); its identity is the ``chat`` span that returned it,
+where the call is also recorded as an event.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .hosted_tools import HostedToolCallItem, hosted_call_name
+from .items import ToolCallIdentity, made_by
+from .tracing.ids import span_id_hex
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .run_state import RunState
+
+
+_HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
+"""The parts of a hosted call item that say what the model asked the tool for (its ``arguments``); results stay out."""
+
+
+def hosted_call_item(data: dict[str, Any], agent: Agent[Any], run: RunState) -> HostedToolCallItem | None:
+    """The run item for a hosted call in the model's answer (``None``: the item is not a hosted call). Its trace
+    identity is the ``chat`` span that made it, where the call is recorded as an event."""
+    name = hosted_call_name(data.get("type"))
+    if name is None:
+        return None
+    context = run.chat_span.get_span_context() if run.chat_span is not None else None
+    call = ToolCallIdentity(
+        tool_call_id=str(data.get("id", "")),
+        tool_name=name,
+        agent_name=agent.name,
+        trace_id=run.trace_id_hex(context.trace_id) if context is not None and context.is_valid else "",
+        span_id=span_id_hex(context.span_id) if context is not None and context.is_valid else "",
+        parent_tool_call_id=run.parent_tool_call_id,
+    )
+    call._agent = agent
+    asked = {k: data[k] for k in _HOSTED_REQUEST_KEYS if k in data}
+    item = HostedToolCallItem(call=call, arguments=json.dumps(asked), data=data)
+    return made_by(item, agent)

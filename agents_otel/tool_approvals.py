@@ -1,0 +1,267 @@
+"""Human-in-the-loop tool approvals: which calls of a turn wait for a person, and what a paused run keeps.
+
+A tool with ``needs_approval`` (``True``, or a callable asked per call) does not run until someone decides. The
+turn's other calls run as usual; then the run stops with the waiting calls as ``result.interruptions``, and
+``PausedRun`` keeps what a resumed run needs to finish that same turn (the conversation, the turn's calls and
+handoffs, usage, turn count, decisions so far). ``Runner.run(agent, state)`` resumes: approved calls run, rejected
+ones answer the model with the rejection message, undecided ones stop the run again before any model call.
+
+Nothing here runs for an agent whose tools have no ``needs_approval``: the turn checks that once per model turn.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .approval_item import ToolApprovalItem
+from .content_guard import guard_attributes
+from .exceptions import UserError
+from .items import FunctionCall
+from .tracing import attributes as A
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from opentelemetry.trace import Span, SpanContext
+
+    from .agent import Agent
+    from .agent_loop import AgentLoop
+    from .context_wrapper import RunContextWrapper
+    from .conversation import Conversation
+    from .guardrails import InputGuardrailResult, OutputGuardrailResult
+    from .handoffs import Handoff
+    from .input_items import RunInput
+    from .items import RunItem
+    from .models.interface import ModelResponse, Usage
+    from .run_state import RunState
+    from .tool import FunctionTool
+    from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
+
+DEFAULT_REJECTION_MESSAGE = "Tool execution was not approved."
+"""What the model reads for a rejected call when the decision gave no message of its own (the SDK's text)."""
+
+Verdict = tuple[bool, str | None]
+"""A decision: approved or not, and for a rejection the message the model reads (``None``: the default)."""
+
+
+class Decisions:
+    """The run's approval decisions: per call id, and per tool name for ``always_approve`` / ``always_reject``.
+
+    A call's own decision wins over its tool's standing one, as in the SDK.
+    """
+
+    __slots__ = ("calls", "tools")
+
+    def __init__(self, calls: dict[str, Verdict] | None = None, tools: dict[str, Verdict] | None = None) -> None:
+        self.calls: dict[str, Verdict] = dict(calls or {})
+        self.tools: dict[str, Verdict] = dict(tools or {})
+
+    def verdict(self, tool_name: str, call_id: str) -> Verdict | None:
+        found = self.calls.get(call_id)
+        return found if found is not None else self.tools.get(tool_name)
+
+    def copy(self) -> Decisions:
+        return Decisions(self.calls, self.tools)
+
+
+def has_gated_tools(tools: Iterable[FunctionTool]) -> bool:
+    """Whether any tool offered this turn may need approval (asked once per turn, not per call)."""
+    return any(t.needs_approval is not False for t in tools)
+
+
+def _object_arguments(arguments: str) -> dict[str, Any] | None:
+    """The arguments as a JSON object, or ``None`` when a policy cannot safely read them (not JSON, not an object,
+    ``NaN``/``Infinity``): such a call needs approval without asking the policy, as in the SDK."""
+    if not arguments or not arguments.strip():
+        return None
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(constant)
+
+    try:
+        parsed = json.loads(arguments, parse_constant=refuse)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+async def needs_approval(tool: FunctionTool, wrapper: RunContextWrapper[Any], call: FunctionCall) -> bool:
+    """The tool's ``needs_approval`` for this call. A callable must return a bool: anything else is a
+    ``UserError`` (the SDK takes its truthiness, which would let ``None`` from a forgotten ``return`` run the call)."""
+    setting = tool.needs_approval
+    if isinstance(setting, bool):
+        return setting
+    params = _object_arguments(call.arguments)
+    if params is None:
+        return True
+    decided = setting(wrapper, params, call.call_id)
+    if inspect.isawaitable(decided):
+        decided = await decided
+    if not isinstance(decided, bool):
+        raise UserError(
+            f"Tool {tool.name!r}: needs_approval returned {type(decided).__name__}, expected a bool "
+            "(True: the call waits for a decision)"
+        )
+    return decided
+
+
+@dataclass
+class Gate:
+    """One turn's calls, sorted: those that run now (``verdicts`` for those a person decided), those that wait."""
+
+    run_now: list[FunctionCall] = field(default_factory=list)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    pending: list[FunctionCall] = field(default_factory=list)
+
+
+async def gate_calls(
+    decisions: Decisions,
+    wrapper: RunContextWrapper[Any],
+    calls: list[FunctionCall],
+    tools: dict[str, FunctionTool],
+    waiting: frozenset[str] = frozenset(),
+) -> Gate:
+    """Sort ``calls``. A decision already made is used without asking the tool's policy; ``waiting`` (calls that
+    stopped the run before) stay waiting until decided, without asking the policy again."""
+    gate = Gate()
+    for call in calls:
+        tool = tools.get(call.name)
+        if tool is None or (tool.needs_approval is False and call.call_id not in waiting):
+            gate.run_now.append(call)
+            continue
+        verdict = decisions.verdict(call.name, call.call_id)
+        if verdict is not None:
+            gate.run_now.append(call)
+            gate.verdicts[call.call_id] = verdict
+        elif call.call_id in waiting or await needs_approval(tool, wrapper, call):
+            gate.pending.append(call)
+        else:
+            gate.run_now.append(call)
+    return gate
+
+
+@dataclass
+class PausedTurn:
+    """The turn a run stopped in: what the model asked for, and which of its calls still wait."""
+
+    agent: Agent[Any]
+    response: ModelResponse
+    calls: list[FunctionCall]
+    handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]]
+    turn_start: int
+    """Index in the run's items where the turn's items begin (``tool_use_behavior`` and handoff filters read them)."""
+    pending: list[FunctionCall]
+
+
+@dataclass
+class PausedRun:
+    """What a run that stopped for approvals keeps, for ``result.to_state()`` and the resumed run."""
+
+    starting_agent: Agent[Any]
+    turn: PausedTurn
+    interruptions: list[ToolApprovalItem]
+    conversation: Conversation
+    items: list[RunItem]
+    """The run items so far, the approval placeholders left out (a resumed run's ``new_items`` start with them)."""
+    responses: list[ModelResponse]
+    usage: Usage
+    turns: int
+    max_turns: int | None
+    decisions: Decisions
+    context: Any
+    input: RunInput
+    had_session: bool
+    input_guardrail_results: list[InputGuardrailResult]
+    output_guardrail_results: list[OutputGuardrailResult]
+    tool_input_guardrail_results: list[ToolInputGuardrailResult]
+    tool_output_guardrail_results: list[ToolOutputGuardrailResult]
+    trace_parent: SpanContext | None
+    """The span a resumed run's spans start under, so it continues the same trace (the first run's top span)."""
+    paused_span: SpanContext | None
+    """The ``invoke_agent`` span that stopped: a resumed run's top span links to it."""
+
+
+    @classmethod
+    def of(cls, loop: AgentLoop, starting_agent: Agent[Any]) -> PausedRun:
+        """The paused run of ``loop``, which stopped for approvals (``result.to_state()`` keeps it)."""
+        run = loop.run
+        assert loop.paused is not None and loop.decisions is not None
+        return cls(
+            starting_agent=starting_agent,
+            turn=loop.paused,
+            interruptions=list(loop.interruptions),
+            conversation=loop.conversation,
+            items=[item for item in run.run_items() if type(item) is not ToolApprovalItem],
+            responses=list(loop.responses),
+            usage=loop.usage,
+            turns=loop.turns,
+            max_turns=loop.max_turns,
+            decisions=loop.decisions,
+            context=run.context,
+            input=loop.input,
+            had_session=loop.session is not None,
+            input_guardrail_results=list(loop.input_guardrail_results),
+            output_guardrail_results=list(loop.output_guardrail_results),
+            tool_input_guardrail_results=list(run.tool_input_guardrail_results),
+            tool_output_guardrail_results=list(run.tool_output_guardrail_results),
+            trace_parent=loop.top_span,
+            paused_span=loop.paused_span,
+        )
+
+    def restore(self, run: RunState) -> None:
+        """A resumed run starts with what the stopped one had: its items, responses, usage, guardrail verdicts, and its
+        context unless ``Runner.run(..., context=...)`` gives a new one (as in the SDK)."""
+        run.items.extend(self.items)
+        run.responses.extend(self.responses)
+        run.usage.add(self.usage)
+        if run.context is None:
+            run.context = self.context
+        run.input_guardrail_results.extend(self.input_guardrail_results)
+        run.output_guardrail_results.extend(self.output_guardrail_results)
+        run.tool_input_guardrail_results.extend(self.tool_input_guardrail_results)
+        run.tool_output_guardrail_results.extend(self.tool_output_guardrail_results)
+
+
+def approval_items(agent: Agent[Any], pending: list[FunctionCall]) -> list[ToolApprovalItem]:
+    items = []
+    for call in pending:
+        item = ToolApprovalItem(call, agent.name)
+        item._agent = agent
+        items.append(item)
+    return items
+
+
+def record_pause(run: RunState, span: Span, agent_name: str, pending: list[FunctionCall]) -> None:
+    """The stopped agent's span says why it ended without an answer: how many calls wait, and one event per call
+    (its arguments too when content is captured), so the trace shows the call nobody has run yet."""
+    span.set_attribute(A.APPROVALS_PENDING, len(pending))
+    for call in pending:
+        attributes: dict[str, Any] = {A.GEN_AI_TOOL_NAME: call.name, A.GEN_AI_TOOL_CALL_ID: call.call_id}
+        if run.capture_content:
+            attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
+            guard_attributes(run, attributes, agent_name)
+        span.add_event(A.APPROVAL_REQUESTED_EVENT, attributes)
+
+
+def mark_resumed(span: Span, paused: SpanContext) -> None:
+    """The top span of a resumed run: flagged, and linked to the ``invoke_agent`` span that stopped."""
+    span.set_attribute(A.RUN_RESUMED, True)
+    span.add_link(paused, {A.LINK_TYPE: A.LINK_RESUMES})
+
+
+__all__ = [
+    "DEFAULT_REJECTION_MESSAGE",
+    "Decisions",
+    "Gate",
+    "PausedRun",
+    "PausedTurn",
+    "approval_items",
+    "gate_calls",
+    "has_gated_tools",
+    "mark_resumed",
+    "needs_approval",
+    "record_pause",
+]
