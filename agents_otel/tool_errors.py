@@ -78,9 +78,9 @@ async def _format(function: ToolErrorFunction, ctx: ToolContext[Any], error: Exc
 
 @dataclass
 class ToolErrorFormatterArgs(Generic[TContext]):
-    """What ``RunConfig.tool_error_formatter`` receives, as in the OpenAI Agents SDK. This runtime has no tool
-    approvals, so ``kind`` is always ``"tool_not_found"`` and ``tool_type`` ``"function"``; the fields keep the
-    SDK's types so a formatter written for it type-checks here."""
+    """What ``RunConfig.tool_error_formatter`` receives, as in the OpenAI Agents SDK: ``kind`` is
+    ``"tool_not_found"`` or ``"approval_rejected"``, ``tool_type`` always ``"function"`` (the only tools that run
+    here); the fields keep the SDK's types so a formatter written for it type-checks here."""
 
     kind: Literal["approval_rejected", "tool_not_found"]
     """Which error is being worded."""
@@ -101,10 +101,15 @@ ToolErrorFormatter: TypeAlias = Callable[[ToolErrorFormatterArgs[Any]], "str | A
 the default."""
 
 
-async def format_tool_not_found(
-    formatter: ToolErrorFormatter, ctx: ToolContext[Any], call: FunctionCall, default_message: str
+async def format_tool_error(
+    formatter: ToolErrorFormatter,
+    ctx: ToolContext[Any],
+    call: FunctionCall,
+    kind: Literal["approval_rejected", "tool_not_found"],
+    default_message: str,
 ) -> str:
-    """The text the model reads for a call to a tool the agent does not have.
+    """The text the model reads for a call the runtime answered itself: one to a tool the agent does not have
+    (``tool_not_found``), or one a person rejected without a message of their own (``approval_rejected``).
 
     A formatter that raises falls back to the default message (logged), as in the SDK and as for
     ``failure_error_function``: a broken formatter must not turn the model's mistake into a crashed run. One that
@@ -112,7 +117,7 @@ async def format_tool_not_found(
     which hides a formatter that never works.
     """
     args = ToolErrorFormatterArgs(
-        kind="tool_not_found",
+        kind=kind,
         tool_type="function",
         tool_name=call.name,
         call_id=call.call_id,
@@ -131,6 +136,6 @@ async def format_tool_not_found(
     if not isinstance(text, str):
         raise UserError(
             f"RunConfig tool_error_formatter must return a string or None, got {type(text).__name__} "
-            f"(for the call of unknown tool {call.name!r})"
+            f"(for {kind} of the call of {call.name!r})"
         )
     return text

@@ -33,7 +33,7 @@ from .tool import FunctionTool, GuardedInvoker, ToolInvoker
 from .tool_approvals import DEFAULT_REJECTION_MESSAGE, Verdict
 from .tool_call import ToolCall
 from .tool_context import ToolContext
-from .tool_errors import format_tool_not_found, tool_error_output
+from .tool_errors import format_tool_error, tool_error_output
 from .tool_guardrail_run import check_tool_input, check_tool_output
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
@@ -201,7 +201,14 @@ async def execute_tool_call(
     if approval is not None:
         attributes[A.TOOL_APPROVAL] = A.APPROVAL_APPROVED if approval[0] else A.APPROVAL_REJECTED
         if not approval[0]:
-            rejection = approval[1] if approval[1] is not None else DEFAULT_REJECTION_MESSAGE
+            rejection = approval[1]
+            if rejection is None:  # as the SDK: the person's own message wins, then the formatter, then the default
+                formatter = run.config.tool_error_formatter
+                rejection = DEFAULT_REJECTION_MESSAGE
+                if formatter is not None:
+                    rejection = await format_tool_error(
+                        formatter, record.tool_context(), call, "approval_rejected", rejection
+                    )
             hooked = guarded = False
     if hooked and not guarded:
         assert tool is not None
@@ -278,8 +285,8 @@ async def execute_tool_call(
         error_text = None if judging else await tool_error_output(tool, record.tool_context(), exc)
         if tool is None and error_text is not None and run.config.tool_error_formatter is not None:
             try:  # the unknown-tool path only: a known tool's call never gets here with tool None
-                error_text = await format_tool_not_found(
-                    run.config.tool_error_formatter, record.tool_context(), call, error_text
+                error_text = await format_tool_error(
+                    run.config.tool_error_formatter, record.tool_context(), call, "tool_not_found", error_text
                 )
             except BaseException as fault:
                 record.finish(None, error_type)

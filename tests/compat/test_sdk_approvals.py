@@ -18,11 +18,13 @@ from support import Tracing
 from agents_otel import (
     Agent,
     MaxTurnsExceeded,
+    RunConfig,
     RunContextWrapper,
     Runner,
     RunState,
     SQLiteSession,
     ToolApprovalItem,
+    ToolErrorFormatterArgs,
     UserError,
     function_tool,
 )
@@ -448,3 +450,30 @@ async def test_turns_count_across_the_resume_and_max_turns_is_the_first_runs() -
     with pytest.raises(MaxTurnsExceeded):
         await Runner.run(agent, state)  # the default max_turns (10) does not replace the run's 2
     assert ran == ["delete a", "read b"]
+
+
+async def test_tool_error_formatter_words_a_rejection_without_a_message_of_its_own() -> None:
+    seen: list[tuple[str, str, str, str]] = []
+
+    def formatter(args: ToolErrorFormatterArgs[Any]) -> str | None:
+        seen.append((args.kind, args.tool_name, args.call_id, args.default_message))
+        return f"{args.tool_name} was refused by the reviewer" if args.call_id == "c1" else None
+
+    calls = [function_call("delete_file", {"path": p}, call_id=c) for p, c in (("a", "c1"), ("b", "c2"), ("c", "c3"))]
+    agent = _agent(calls, [assistant_message("ok")])
+    config = RunConfig(tool_error_formatter=formatter)
+    first = await Runner.run(agent, "clean up", run_config=config)
+    state = first.to_state()
+    for item in first.interruptions:  # c3 with the person's own message: the formatter is not asked
+        state.reject(item, rejection_message="no" if item.call_id == "c3" else None)
+    await Runner.run(agent, state, run_config=config)
+    assert _outputs(agent.model, 1) == {
+        "c1": "delete_file was refused by the reviewer",
+        "c2": "Tool execution was not approved.",  # the formatter's None: the default
+        "c3": "no",
+    }
+    assert sorted(seen) == [
+        ("approval_rejected", "delete_file", "c1", "Tool execution was not approved."),
+        ("approval_rejected", "delete_file", "c2", "Tool execution was not approved."),
+    ]
+    assert ran == []
