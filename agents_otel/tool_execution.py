@@ -52,9 +52,7 @@ async def execute_tool_calls(
     verdicts: dict[str, Verdict] | None = None,
 ) -> list[FunctionCallOutput]:
     """``verdicts``: a person's decision on some of the calls (``tool_approvals``); ``None`` in a turn without."""
-    if verdicts is not None:
-        return await _execute_decided(run, agent, calls, tools, verdicts)
-    if len(calls) == 1:
+    if len(calls) == 1 and verdicts is None:
         call = calls[0]
         tool = tools.get(call.name)
         found = execute_tool_call(run, agent, call, tool) if tool is not None else _not_found(run, agent, call, tools)
@@ -64,11 +62,14 @@ async def execute_tool_calls(
     tasks = batch.tasks
     for c in calls:
         tool = tools.get(c.name)
-        # A keyword argument costs a slower call: only the rare unknown-tool call passes the names offered.
-        if tool is not None:
+        # A keyword argument costs a slower call: only the rare unknown-tool call (the names offered) and a call a
+        # person decided (the verdict) pass one.
+        if tool is None:
+            coro = _not_found(run, agent, c, tools, batch)
+        elif verdicts is None:
             coro = execute_tool_call(run, agent, c, tool, batch)
         else:
-            coro = _not_found(run, agent, c, tools, batch)
+            coro = execute_tool_call(run, agent, c, tool, batch, approval=verdicts.get(c.call_id))
         tasks.append(_start_task(loop, coro))
         if batch.error is not None:  # a call failed fatally in its first step: start no more
             break
@@ -90,40 +91,6 @@ async def execute_tool_calls(
             and not me.cancelling()
         ):
             raise batch.error from batch.error.__cause__  # a sibling was cancelled because of this error, not us
-        raise
-
-
-async def _execute_decided(
-    run: RunState,
-    agent: Agent[Any],
-    calls: list[FunctionCall],
-    tools: dict[str, FunctionTool],
-    verdicts: dict[str, Verdict],
-) -> list[FunctionCallOutput]:
-    """A turn where some calls were approved or rejected: each decided call carries its verdict into its span.
-    Run concurrently like any turn's calls, with the same fail-fast rule."""
-    loop = asyncio.get_running_loop()
-    batch = _Batch()
-    for c in calls:
-        tool = tools.get(c.name)
-        if tool is None:
-            coro = _not_found(run, agent, c, tools, batch)
-        else:
-            coro = execute_tool_call(run, agent, c, tool, batch, approval=verdicts.get(c.call_id))
-        batch.tasks.append(_start_task(loop, coro))
-        if batch.error is not None:
-            break
-    try:
-        if batch.error is not None:
-            raise batch.error
-        return [FunctionCallOutput(c.call_id, await t) for c, t in zip(calls, batch.tasks, strict=True)]
-    except BaseException as exc:
-        for task in batch.tasks:
-            task.cancel()
-        await asyncio.wait(batch.tasks)
-        me = asyncio.current_task()
-        if batch.error is not None and isinstance(exc, asyncio.CancelledError) and me and not me.cancelling():
-            raise batch.error from batch.error.__cause__
         raise
 
 
