@@ -198,6 +198,12 @@ class HostedToolCallItem(ToolCallItem):
     def conversation_item(self) -> RawInputItem:
         return RawInputItem(self.data)
 
+    def result(self) -> dict[str, Any]:
+        """What the provider reported for the call (``status``, ``action``, ``results``, ``outputs``, an image's
+        ``result``...): the item without its ``id`` and ``type``. Protocol adapters show it as the call's output,
+        so a UI closes the call it opened (no ``tool_output`` event follows a hosted call)."""
+        return {key: value for key, value in self.data.items() if key not in ("id", "type")}
+
     def _raw_item(self) -> Any:
         return hosted_call_object(self.data)
 

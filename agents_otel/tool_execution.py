@@ -62,14 +62,14 @@ async def execute_tool_calls(
     tasks = batch.tasks
     for c in calls:
         tool = tools.get(c.name)
-        # A keyword argument costs a slower call: only the rare unknown-tool call (the names offered) and a call a
-        # person decided (the verdict) pass one.
+        # A keyword argument costs a slower call (and an unpassed keyword-only one a default lookup): only the rare
+        # unknown-tool call passes one (the names offered); a call a person decided passes its verdict by position.
         if tool is None:
             coro = _not_found(run, agent, c, tools, batch)
         elif verdicts is None:
             coro = execute_tool_call(run, agent, c, tool, batch)
         else:
-            coro = execute_tool_call(run, agent, c, tool, batch, approval=verdicts.get(c.call_id))
+            coro = execute_tool_call(run, agent, c, tool, batch, verdicts.get(c.call_id))
         tasks.append(_start_task(loop, coro))
         if batch.error is not None:  # a call failed fatally in its first step: start no more
             break
@@ -137,9 +137,9 @@ async def execute_tool_call(
     call: FunctionCall,
     tool: FunctionTool | None,
     batch: _Batch | None = None,
+    approval: Verdict | None = None,
     *,
     offered: Iterable[str] = (),
-    approval: Verdict | None = None,
 ) -> str:
     """``offered``: the names the model was offered this turn, named to it when ``tool`` is ``None`` (disabled tools
     are not among them). ``approval``: a person's decision on this call; a rejected call never starts, the model

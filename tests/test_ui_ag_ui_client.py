@@ -4,17 +4,21 @@ validates every event against ``@ag-ui/core``'s schemas and their order, and kee
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import (
     REASONING_SUMMARY,
+    WEB_SEARCH_CALL,
     Scenario,
     drive,
     failing_agent,
     final_event,
     handoff_agent,
+    hosted_agent,
     index_of,
     reasoning_agent,
     require_node_clients,
@@ -180,3 +184,16 @@ def test_a_reasoning_summary_is_a_reasoning_message_of_its_own() -> None:
     assert content["delta"] == REASONING_SUMMARY
     roles = {m["role"]: m.get("content") for m in report["messages"]}  # the client's own conversation state
     assert roles["reasoning"] == REASONING_SUMMARY and roles["assistant"] == "Hello there."
+
+
+def test_a_hosted_tool_call_is_closed_by_its_result() -> None:
+    with LiveServer(create_app(hosted_agent)) as server:
+        report = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["go"]})
+    (run,) = report["runs"]
+    assert run["error"] is None
+    kinds = [e["type"] for e in run["events"] if e.get("toolCallId") == "ws_1"]
+    assert kinds == ["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "TOOL_CALL_RESULT"]
+    (result,) = [e for e in run["events"] if e["type"] == "TOOL_CALL_RESULT"]
+    assert json.loads(result["content"]) == {k: v for k, v in WEB_SEARCH_CALL.items() if k not in ("id", "type")}
+    (tool_message,) = [m for m in report["messages"] if m["role"] == "tool"]  # the client's own conversation state
+    assert tool_message["toolCallId"] == "ws_1"

@@ -11,11 +11,13 @@ from server_support import LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import (
     REASONING_SUMMARY,
+    WEB_SEARCH_CALL,
     Scenario,
     drive,
     failing_agent,
     final_event,
     handoff_agent,
+    hosted_agent,
     index_of,
     reasoning_agent,
     require_node_clients,
@@ -185,3 +187,17 @@ def test_a_reasoning_summary_is_a_reasoning_part() -> None:
     (reasoning,) = [p for p in parts if p["type"] == "reasoning"]
     assert reasoning["text"] == REASONING_SUMMARY and reasoning["state"] == "done"
     assert [p["text"] for p in parts if p["type"] == "text"] == ["Hello there."]
+
+
+def test_a_hosted_tool_call_is_a_provider_executed_tool_part_with_its_output() -> None:
+    with LiveServer(create_app(hosted_agent)) as server:
+        report = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["go"]})
+    (turn,) = report["turns"]
+    assert turn["error"] is None
+    chunks = turn["chunks"]
+    start = index_of(chunks, "tool-input-start", "ws_1")
+    output = index_of(chunks, "tool-output-available", "ws_1")
+    assert start < output and chunks[output]["providerExecuted"] is True
+    assert chunks[output]["output"] == {k: v for k, v in WEB_SEARCH_CALL.items() if k not in ("id", "type")}
+    (part,) = [p for p in turn["message"]["parts"] if p.get("toolCallId") == "ws_1"]
+    assert part["state"] == "output-available" and part["providerExecuted"] is True  # closed, not left pending

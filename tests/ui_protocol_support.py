@@ -18,7 +18,7 @@ import httpx
 from server_support import SAFETY_TIMEOUT, watch
 from support import missing
 
-from agents_otel import Agent, ToolContext, function_tool
+from agents_otel import Agent, ToolContext, WebSearchTool, function_tool
 from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, RawInputItem, UserMessage
 from agents_otel.models.interface import ModelRequest
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
@@ -170,4 +170,21 @@ def handoff_agent() -> Agent[Any]:
         name="Triage",
         handoffs=[specialist],
         model=ScriptedModel([[function_call("transfer_to_specialist", {}, call_id="call_handoff")]]),
+    )
+
+
+WEB_SEARCH_CALL = {
+    "id": "ws_1",
+    "type": "web_search_call",
+    "status": "completed",
+    "action": {"type": "search", "query": "agents_otel"},
+}
+
+
+def hosted_agent() -> Agent[Any]:
+    """A hosted web search the provider ran inside the model call, then the answer that used it."""
+    return Agent(
+        name="Searcher",
+        tools=[WebSearchTool()],
+        model=ScriptedModel([[RawInputItem(dict(WEB_SEARCH_CALL)), assistant_message("Found it.")]]),
     )

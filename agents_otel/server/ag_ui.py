@@ -55,6 +55,7 @@ from ag_ui.core import (
 from ag_ui.core.events import RunFinishedCancelledOutcome
 from ag_ui.encoder import EventEncoder
 
+from ..hosted_tools import HostedToolCallItem
 from ..items import (
     HandoffCallItem,
     HandoffOutputItem,
@@ -226,6 +227,11 @@ class AgUiMapping:
         events.append(self._attributed(start, item))
         events.append(self._attributed(ToolCallArgsEvent(tool_call_id=item.call_id, delta=item.arguments), item))
         events.append(self._attributed(ToolCallEndEvent(tool_call_id=item.call_id), item))
+        if isinstance(item, HostedToolCallItem):  # run by the provider: its result came with the call
+            content = output_text(item.result())
+            result = ToolCallResultEvent(message_id=new_id(), tool_call_id=item.call_id, content=content)
+            result.metadata = {"providerExecuted": True}
+            events.append(self._attributed(result, item))
         return events
 
     def _handoff_called(self, item: HandoffCallItem) -> list[BaseEvent]:

@@ -26,6 +26,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..hosted_tools import HostedToolCallItem
 from ..items import (
     HandoffCallItem,
     HandoffOutputItem,
@@ -145,10 +146,15 @@ class AiSdkMapping:
 
     def _tool_called(self, item: ToolCallItem) -> list[dict[str, Any]]:
         metadata = trace_link(item.call)
-        common = {"toolCallId": item.call_id, "toolName": item.tool_name, "toolMetadata": metadata}
+        common: dict[str, Any] = {"toolCallId": item.call_id, "toolName": item.tool_name, "toolMetadata": metadata}
         chunks = self._close_text() if item.parent_tool_call_id is None else []
+        if isinstance(item, HostedToolCallItem):  # run by the provider (the protocol's providerExecuted)
+            common["providerExecuted"] = True
         chunks.append({"type": "tool-input-start", **common})
         chunks.append({"type": "tool-input-available", **common, "input": _arguments(item.arguments)})
+        if isinstance(item, HostedToolCallItem):  # its result came with the call: no tool_output event follows
+            output = {"toolCallId": item.call_id, "output": jsonable(item.result()), "providerExecuted": True}
+            chunks.append({"type": "tool-output-available", **output})
         return chunks
 
 
