@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing
 
 from .agent import Agent, AgentToolStreamEvent
+from .agent_tool_input import StructuredToolInputBuilder, StructuredToolInputBuilderOptions
 from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .current_tool import current_tool_context, send_progress
@@ -257,6 +258,8 @@ __all__ = [
     "SessionABC",
     "StopAtTools",
     "StreamEvent",
+    "StructuredToolInputBuilder",
+    "StructuredToolInputBuilderOptions",
     "SystemMessage",
     "TResponseInputItem",
     "TextDelta",

@@ -16,16 +16,18 @@ from .items import FunctionCall
 from .models.interface import Model, ModelSettings
 from .prompts import DynamicPromptFunction, Prompt, check_prompt, resolve_prompt
 from .stream_events import StreamEvent
-from .tool import FunctionTool, NeedsApproval, Tool, ToolEnabled, function_tool, is_tool_enabled
-from .tool_context import ToolContext
+from .tool import FunctionTool, NeedsApproval, Tool, ToolEnabled, is_tool_enabled
 from .tool_errors import ToolErrorFunction, default_tool_error_function
 from .tool_sources import ToolNameCollisionError, ToolSource, collect_tools
 from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
 
 if TYPE_CHECKING:
+    from .agent_tool_input import StructuredToolInputBuilder
     from .guardrails import InputGuardrail, OutputGuardrail
     from .handoffs import Handoff
-    from .lifecycle import AgentHooksBase
+    from .lifecycle import AgentHooksBase, RunHooksBase
+    from .run_config import RunConfig
+    from .sessions import Session
 
 if TYPE_CHECKING:
     from .result import RunResult
@@ -222,13 +224,27 @@ class Agent(Generic[TContext]):
         custom_output_extractor: OutputExtractor | None = None,
         is_enabled: ToolEnabled = True,
         on_stream: OnStream | None = None,
-        *,
+        run_config: RunConfig | None = None,
         max_turns: int | None = None,
+        hooks: RunHooksBase[Any, Any] | None = None,
+        previous_response_id: str | None = None,
+        conversation_id: str | None = None,
+        session: Session | None = None,
         failure_error_function: ToolErrorFunction | None = default_tool_error_function,
         needs_approval: NeedsApproval = False,
+        parameters: type[Any] | None = None,
+        input_builder: StructuredToolInputBuilder | None = None,
+        include_input_schema: bool = False,
     ) -> FunctionTool:
-        """This agent as a tool taking one string argument ``input`` and returning its final output (or what
-        ``custom_output_extractor(result)`` makes of the inner ``RunResult``).
+        """This agent as a tool returning its final output (or what ``custom_output_extractor(result)`` makes of
+        the inner ``RunResult``). The arguments are in the SDK's order.
+
+        The tool takes one string argument ``input``, the inner run's input; or, with ``parameters`` (a pydantic
+        model or dataclass type), arguments of that schema, validated like a function tool's and turned into the
+        inner run's input by ``input_builder`` (sync or async; see :mod:`agents_otel.agent_tool_input`).
+        ``include_input_schema`` shows the inner agent the full schema. The inner run runs under ``run_config``
+        (default: the calling run's ``RunConfig``) with its own ``hooks``, ``session``, ``previous_response_id`` /
+        ``conversation_id`` and ``max_turns``.
 
         The inner run is traced as children of the calling ``execute_tool`` span. Its events go to ``on_stream``
         (sync or async; an exception there is logged, never fatal) with ``tool_call`` the model's own call object.
@@ -237,24 +253,24 @@ class Agent(Generic[TContext]):
         (``None``: the outer run fails too). ``needs_approval`` gates the call to this agent as for any tool; a
         tool *inside* it that needs approval fails the run (approvals inside an agent-as-tool are not supported).
         """
-        agent = self
+        from .agent_tool import NestedRunOptions, agent_tool
 
-        async def run_agent(ctx: ToolContext[Any], input: str) -> Any:
-            from .run import run_nested
-
-            result = await run_nested(agent, input, ctx, on_stream, max_turns)
-            if custom_output_extractor is None:
-                return result.final_output
-            output = custom_output_extractor(result)
-            return await output if inspect.isawaitable(output) else output
-
-        return function_tool(
-            name_override=tool_name or _function_style(self.name),
-            description_override=tool_description or "",
+        options = NestedRunOptions(
+            on_stream, max_turns, run_config, hooks, session, previous_response_id, conversation_id
+        )
+        return agent_tool(
+            self,
+            name=tool_name or _function_style(self.name),
+            description=tool_description or "",
+            custom_output_extractor=custom_output_extractor,
             is_enabled=is_enabled,
             failure_error_function=failure_error_function,
             needs_approval=needs_approval,
-        )(run_agent)
+            options=options,
+            parameters=parameters,
+            input_builder=input_builder,
+            include_input_schema=include_input_schema,
+        )
 
 
 def _function_style(name: str) -> str:

@@ -8,9 +8,6 @@ place, ``tool_events``.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +19,6 @@ from .agent_loop import AgentLoop, run_agent_span
 from .conversation import Conversation, ServerConversation, server_conversation
 from .event_stream import EventStream
 from .input_items import RunInput, conversation_items, input_list
-from .items import FunctionCall
 from .model_input_filter import CallModelData as CallModelData  # SDK programs import these from agents.run too
 from .model_input_filter import CallModelInputFilter as CallModelInputFilter
 from .model_input_filter import ModelInputData as ModelInputData
@@ -34,7 +30,6 @@ from .run_state import RunState
 from .sessions import combine_session_input
 from .sync_loop import run_on_default_loop
 from .tool_approvals import PausedRun, mark_resumed
-from .tool_context import tool_call_of
 from .tool_errors import ToolErrorFormatter as ToolErrorFormatter  # as in the SDK's agents.run
 from .tool_errors import ToolErrorFormatterArgs as ToolErrorFormatterArgs
 from .tracing.content import capture_content_for
@@ -44,12 +39,9 @@ from .tracing.spans import SpanScope
 from .tracing.workflow import workflow_attributes, workflow_span_name
 
 if TYPE_CHECKING:
-    from .agent import Agent, OnStream
+    from .agent import Agent
     from .lifecycle import RunHooksBase
     from .sessions import Session
-    from .tool_context import ToolContext
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_TURNS = 10
 
@@ -323,68 +315,3 @@ def _workflow_name(run: RunState) -> str | None:
     if run.parent_tool_call_id is not None or (config.workflow_name is None and config.trace_metadata is None):
         return None
     return config.workflow_name or DEFAULT_WORKFLOW_NAME
-
-
-async def run_nested(
-    agent: Agent[Any], input: str, ctx: ToolContext[Any], on_stream: OnStream | None, max_turns: int | None
-) -> RunResult:
-    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool)."""
-    outer = tool_call_of(ctx).run
-    call = ctx.tool_call or FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
-    turns = DEFAULT_MAX_TURNS if max_turns is None else max_turns
-    if on_stream is None:
-        run = _nested_run(outer, ctx, stream=None)
-        return await run_agent(agent, input, run, turns)
-
-    stream = EventStream(asyncio.get_running_loop(), outer.config.max_buffered_events)
-    run = _nested_run(outer, ctx, stream=stream)
-    task = asyncio.get_running_loop().create_task(run_agent(agent, input, run, turns))
-    task.add_done_callback(lambda _: stream.close())
-    failures = 0
-    try:
-        while batch := await stream.get_batch():
-            for event in batch:
-                failures += await _deliver(on_stream, {"event": event, "agent": agent, "tool_call": call}, failures)
-        return await task
-    finally:
-        if failures:
-            tool_call_of(ctx).span.set_attribute(ON_STREAM_ERRORS, failures)
-            if failures > 1:
-                logger.warning("as_tool on_stream callback raised %d times in call %s", failures, ctx.tool_call_id)
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-
-
-def _nested_run(outer: RunState, ctx: ToolContext[Any], *, stream: EventStream | None) -> RunState:
-    return RunState(
-        config=outer.config,  # the SDK's as_tool runs under the outer run's RunConfig too
-        tracer=outer.tracer,
-        capture_content=outer.capture_content,
-        context=outer.context,
-        stream=stream,
-        forward=outer,
-        parent_tool_call_id=ctx.tool_call_id,
-        usage=outer.usage,
-    )
-
-
-ON_STREAM_ERRORS = "agents_otel.on_stream.errors"
-"""Attribute on the agent-as-tool's ``execute_tool`` span: how many events its ``on_stream`` callback raised on."""
-
-
-async def _deliver(on_stream: OnStream, payload: Any, failed_before: int) -> int:
-    """1 if the callback raised, else 0. A callback raising on every event would log thousands of tracebacks per
-    call: the first is logged in full, the rest only counted (a summary at the end of the call)."""
-    try:
-        result = on_stream(payload)
-        if result is not None and asyncio.iscoroutine(result):
-            await result
-    except Exception:
-        if not failed_before:
-            logger.exception(
-                "as_tool on_stream callback raised; the run goes on (further errors of this call are counted)"
-            )
-        return 1
-    return 0

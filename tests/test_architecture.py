@@ -68,6 +68,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.run": ENGINE,
     "agents_otel.result": ENGINE,
     "agents_otel.agent": ENGINE,
+    "agents_otel.agent_tool": ENGINE,
+    "agents_otel.agent_tool_input": ENGINE,
     "agents_otel.agent_loop": ENGINE,
     "agents_otel.output_schema": ENGINE,
     "agents_otel.run_error_handlers": ENGINE,
@@ -229,8 +231,8 @@ def test_layers_import_only_downward() -> None:
 
 
 def test_the_graph_sees_function_level_imports() -> None:
-    """Guard the checker itself: ``agent.as_tool`` imports ``run`` inside a function."""
-    assert "agents_otel.run" in GRAPH["agents_otel.agent"]
+    """Guard the checker itself: ``agent.as_tool`` imports ``agent_tool`` inside a function."""
+    assert "agents_otel.agent_tool" in GRAPH["agents_otel.agent"]
     assert "agents_otel.models.openai_responses" in GRAPH["agents_otel.models"]
 
 
