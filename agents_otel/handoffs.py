@@ -74,6 +74,9 @@ class Handoff(Generic[TContext, TAgent]):
     input_filter: HandoffInputFilter | None = None
     strict_json_schema: bool = True
     is_enabled: IsEnabled = True
+    _target: Any = dataclasses.field(default=None, init=False, repr=False, compare=False)
+    """The agent ``handoff()`` was made for, so a stored ``RunState`` can find it by name from the starting agent
+    (``None`` for a ``Handoff`` built by hand: its agent is known only once ``on_invoke_handoff`` runs)."""
 
     def get_transfer_message(self, agent: Agent[Any]) -> str:
         """The tool output the model reads for the handoff call."""
@@ -142,7 +145,7 @@ def handoff(
             await result
         return agent
 
-    return Handoff(
+    made: Handoff[TContext, Agent[TContext]] = Handoff(
         tool_name=tool_name_override or Handoff.default_tool_name(agent),
         tool_description=tool_description_override or Handoff.default_tool_description(agent),
         input_json_schema=schema,
@@ -151,6 +154,8 @@ def handoff(
         input_filter=input_filter,
         is_enabled=is_enabled,
     )
+    made._target = agent
+    return made
 
 
 def as_handoff(target: Agent[Any] | Handoff[Any, Any]) -> Handoff[Any, Any]:

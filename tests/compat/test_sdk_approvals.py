@@ -260,19 +260,12 @@ async def test_decisions_take_only_this_states_waiting_calls() -> None:
         state.reject("c1")  # type: ignore[arg-type]
 
 
-async def test_to_state_of_a_finished_run_and_serialization_are_user_errors() -> None:
-    """Deliberate differences: a finished run has nothing to resume here, and a RunState lives in memory only
-    (the SDK's to_json / from_json are not implemented)."""
+async def test_to_state_of_a_finished_run_is_a_user_error() -> None:
+    """Deliberate difference: a finished run has nothing to resume here. (Saving a paused state as JSON:
+    test_sdk_run_state_json.py.)"""
     done = await Runner.run(_agent([assistant_message("hi")]), "hello")
     with pytest.raises(UserError, match="nothing to resume"):
         done.to_state()
-    agent = _agent([function_call("delete_file", {"path": "a"}, call_id="c1")])
-    state = (await Runner.run(agent, "go")).to_state()
-    calls = (state.to_json, state.to_string, lambda: RunState.from_json(agent, {}))
-    calls += (lambda: RunState.from_string(agent, ""),)
-    for call in calls:
-        with pytest.raises(UserError, match="not supported by agents_otel yet"):
-            call()
 
 
 def test_needs_approval_of_the_wrong_type_is_a_user_error() -> None:

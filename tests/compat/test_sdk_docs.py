@@ -27,7 +27,11 @@ EXPECTED = {  # per page, what each of its blocks prints, block by block
             'waiting: cancel_order {"order_id": "A-1"}',
             'waiting: refund {"order_id": "A-3", "amount": 500}',
             "A-1 cancelled, A-2 refunded",
-        ]
+        ],
+        [
+            'waiting: Billing refund {"order_id": "A-1", "amount": 20}',
+            "The refund is done. ['ann refunded 20.0 on A-1']",
+        ],
     ],
 }
 CASES = [
