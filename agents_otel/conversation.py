@@ -47,6 +47,13 @@ class ServerConversation:
         self.sent = 0
         """How many items of the history the server has (what was sent, and what it answered)."""
 
+    def copy(self) -> ServerConversation:
+        """The same position in the same server-side conversation, moving on by itself from here (a paused run's
+        state may be resumed more than once)."""
+        twin = ServerConversation(self.conversation_id, self.previous_response_id, False)
+        twin.chained, twin.sent = self.chained, self.sent
+        return twin
+
     def answered(self, response_id: str | None, history_length: int) -> None:
         """A call succeeded and its output joined the history: all of it is on the server now."""
         self.sent = history_length

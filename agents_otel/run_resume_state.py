@@ -2,18 +2,21 @@
 
 Not to be confused with ``run_state.RunState``, the runtime's internal record of a run while it runs; this one is
 what ``result.to_state()`` returns and ``Runner.run(agent, state)`` takes, exported as ``agents_otel.RunState``.
-It lives in memory only: the SDK's JSON form (``to_json`` / ``from_json``) is not implemented and says so.
+``to_json`` / ``from_json`` (``run_state_json``) let another process resume it, with the SDK's names and options.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .approval_item import ToolApprovalItem
 from .conversation import Conversation
 from .exceptions import UserError
 from .models.interface import Usage
+from .run_state_json import state_from_json, state_to_json
 from .tool_approvals import PausedRun
 
 if TYPE_CHECKING:
@@ -22,10 +25,10 @@ if TYPE_CHECKING:
 
 TContext = TypeVar("TContext")
 
-_NO_SERIALIZATION = (
-    "RunState.{} is not supported by agents_otel yet: a paused run lives in memory only. Keep the RunState (or "
-    "the result) in your process and resume with Runner.run(agent, state)."
-)
+ContextSerializer = Callable[[Any], Mapping[str, Any]]
+"""``to_json(context_serializer=...)``: the run's context object -> a JSON-able mapping (the SDK's type)."""
+ContextDeserializer = Callable[[Mapping[str, Any]], Any]
+"""``from_json(context_deserializer=...)``: that mapping -> the context object (or a ``RunContextWrapper``)."""
 
 
 class RunState(Generic[TContext]):
@@ -87,19 +90,85 @@ class RunState(Generic[TContext]):
             "(take the items from this state's interruptions)"
         )
 
-    def to_json(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise UserError(_NO_SERIALIZATION.format("to_json()"))
+    def to_json(
+        self,
+        *,
+        context_serializer: ContextSerializer | None = None,
+        strict_context: bool = False,
+        include_tracing_api_key: bool = False,
+    ) -> dict[str, Any]:
+        """The paused run as JSON data, for ``RunState.from_json`` in this or another process. It holds the
+        conversation: store it as you store the conversation itself.
 
-    def to_string(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise UserError(_NO_SERIALIZATION.format("to_string()"))
+        The context: a mapping is stored as it is; ``context_serializer`` turns any other context into a mapping; a
+        pydantic model or a dataclass is stored as its dict (restoring it then needs ``context_deserializer``). Any
+        other context, or one that is not JSON data, is a ``UserError`` (``strict_context=True``: anything but a
+        mapping needs ``context_serializer``, as in the SDK). ``include_tracing_api_key`` is accepted for SDK code;
+        agents_otel keeps no tracing key in a run, so there is none to include.
+        """
+        _check_flags(strict_context=strict_context, include_tracing_api_key=include_tracing_api_key)
+        return state_to_json(self._paused, context_serializer, strict_context)
+
+    def to_string(
+        self,
+        *,
+        context_serializer: ContextSerializer | None = None,
+        strict_context: bool = False,
+        include_tracing_api_key: bool = False,
+    ) -> str:
+        """:meth:`to_json` as a JSON string."""
+        data = self.to_json(
+            context_serializer=context_serializer,
+            strict_context=strict_context,
+            include_tracing_api_key=include_tracing_api_key,
+        )
+        return json.dumps(data, indent=2)
 
     @staticmethod
-    def from_json(*args: Any, **kwargs: Any) -> NoReturn:
-        raise UserError(_NO_SERIALIZATION.format("from_json()"))
+    async def from_json(
+        initial_agent: Agent[Any],
+        state_json: dict[str, Any],
+        *,
+        context_override: Any = None,
+        context_deserializer: ContextDeserializer | None = None,
+        strict_context: bool = False,
+    ) -> RunState[Any]:
+        """The state :meth:`to_json` made; agents are found by name from ``initial_agent`` (the agent the run
+        started with) through its handoffs. Async, as in the SDK.
+
+        ``context_override`` replaces the stored context (a ``RunContextWrapper`` gives its ``context``);
+        ``context_deserializer`` rebuilds it from the stored mapping. A context stored from a pydantic model, a
+        dataclass or a ``context_serializer`` needs one of them: a ``UserError`` otherwise (the SDK warns and goes
+        on with a plain dict). An unknown ``$schemaVersion``, a missing or mistyped field, or an agent or handoff
+        that is not found is a ``UserError``.
+        """
+        _check_flags(strict_context=strict_context)
+        return RunState(state_from_json(initial_agent, state_json, context_override, context_deserializer))
 
     @staticmethod
-    def from_string(*args: Any, **kwargs: Any) -> NoReturn:
-        raise UserError(_NO_SERIALIZATION.format("from_string()"))
+    async def from_string(
+        initial_agent: Agent[Any],
+        state_string: str,
+        *,
+        context_override: Any = None,
+        context_deserializer: ContextDeserializer | None = None,
+        strict_context: bool = False,
+    ) -> RunState[Any]:
+        """:meth:`from_json` from the string :meth:`to_string` made."""
+        if not isinstance(state_string, str | bytes | bytearray):
+            raise UserError(f"RunState.from_string() takes a string, got {type(state_string).__name__}")
+        try:
+            data = json.loads(state_string, parse_constant=_no_constant)
+        except ValueError as error:  # the position only: the text is the conversation
+            where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
+            raise UserError(f"RunState.from_string(): the string is not valid JSON{where}") from None
+        return await RunState.from_json(
+            initial_agent,
+            data,
+            context_override=context_override,
+            context_deserializer=context_deserializer,
+            strict_context=strict_context,
+        )
 
     def __repr__(self) -> str:
         paused = self._paused
@@ -120,8 +189,11 @@ class RunState(Generic[TContext]):
                 + ("(it had one)" if paused.had_session else "(it had none)")
             )
         conversation = paused.conversation
+        server = conversation.server
         history = Conversation(
-            list(conversation.history), unsaved=None if conversation.unsaved is None else list(conversation.unsaved)
+            list(conversation.history),
+            unsaved=None if conversation.unsaved is None else list(conversation.unsaved),
+            server=server.copy() if server is not None else None,  # the resumed calls continue OpenAI's copy
         )
         history.start = conversation.start
         usage = Usage()
@@ -135,6 +207,16 @@ class RunState(Generic[TContext]):
             decisions=paused.decisions.copy(),
         )
 
+def _check_flags(**flags: Any) -> None:
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise UserError(f"RunState: {name} must be a bool, got {type(value).__name__}")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
 def new_state(paused: PausedRun) -> RunState[Any]:
     """``result.to_state()``: a state of its own, so decisions on one state never reach another."""
     return RunState(
@@ -142,4 +224,4 @@ def new_state(paused: PausedRun) -> RunState[Any]:
     )
 
 
-__all__ = ["RunState", "new_state"]
+__all__ = ["ContextDeserializer", "ContextSerializer", "RunState", "new_state"]

@@ -325,3 +325,32 @@ async def test_unusable_values_are_user_errors(kwargs: dict[str, Any], message: 
 
 def _transfer(name: str) -> Any:
     return function_call(name, {}, call_id="h1")
+
+
+@function_tool(needs_approval=True)
+def book(city: str) -> str:
+    """Book a trip (a person approves it first)."""
+    return f"booked {city}"
+
+
+@pytest.mark.parametrize("state", SERVER_STATE, ids=lambda s: next(iter(s)))
+async def test_a_run_resumed_after_an_approval_continues_the_servers_conversation(
+    state: dict[str, Any], fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.enqueue(tool_calls=[("book", {"city": "Paris"}, "c1")])
+    fake_openai.enqueue(text="Booked.")
+    agent = Agent("A", tools=[book], model=OpenAIResponsesModel("gpt-test", openai_client=client))
+    paused = await Runner.run(agent, "weather?", **state)
+    (waiting,) = paused.interruptions
+    run_state = paused.to_state()
+    run_state.approve(waiting)
+    resumed = await Runner.run(agent, run_state)
+    assert resumed.final_output == "Booked."
+    first = paused.raw_responses[0].response_id
+    second_body = fake_openai.requests[1].body
+    # Only the approved call's output goes: the server has the question and the call already.
+    assert second_body["input"] == [{"type": "function_call_output", "call_id": "c1", "output": "booked Paris"}]
+    if "conversation_id" in state:
+        assert second_body["conversation"] == "conv_123" and "previous_response_id" not in second_body
+    else:
+        assert second_body["previous_response_id"] == first
