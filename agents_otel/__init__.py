@@ -90,7 +90,7 @@ from .prompts import DynamicPromptFunction, GenerateDynamicPromptData, Prompt
 from .redaction import RedactionKind, Redactor, redact_keys
 from .result import RunResult, RunResultStreaming
 from .run import Runner
-from .run_config import RunConfig
+from .run_config import ReasoningItemIdPolicy, RunConfig, ToolExecutionConfig, ToolNameCollisionPolicy
 from .run_error_handlers import (
     RunErrorData,
     RunErrorHandler,
@@ -99,7 +99,7 @@ from .run_error_handlers import (
     RunErrorHandlers,
 )
 from .run_resume_state import RunState
-from .sessions import Session, SessionABC, SQLiteSession
+from .sessions import Session, SessionABC, SessionSettings, SQLiteSession
 from .stream_events import (
     AgentUpdatedStreamEvent,
     GuardrailTripwireStreamEvent,
@@ -235,6 +235,7 @@ __all__ = [
     "RawInputItem",
     "RawResponsesStreamEvent",
     "ReasoningItem",
+    "ReasoningItemIdPolicy",
     "RedactionKind",
     "Redactor",
     "RejectContentBehavior",
@@ -256,6 +257,7 @@ __all__ = [
     "SQLiteSession",
     "Session",
     "SessionABC",
+    "SessionSettings",
     "StopAtTools",
     "StreamEvent",
     "StructuredToolInputBuilder",
@@ -274,11 +276,13 @@ __all__ = [
     "ToolError",
     "ToolErrorFormatter",
     "ToolErrorFormatterArgs",
+    "ToolExecutionConfig",
     "ToolGuardrailFunctionOutput",
     "ToolInputGuardrail",
     "ToolInputGuardrailData",
     "ToolInputGuardrailResult",
     "ToolInputGuardrailTripwireTriggered",
+    "ToolNameCollisionPolicy",
     "ToolNotFoundError",
     "ToolOutputError",
     "ToolOutputGuardrail",

@@ -16,7 +16,7 @@ from . import lifecycle
 from .agent_span import AgentSpan
 from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
-from .conversation import Conversation, check_server_managed
+from .conversation import Conversation, check_server_managed, without_ids
 from .exceptions import MaxTurnsExceeded, ModelBehaviorError, NestedApprovalError, StoppedAfterTurn
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
@@ -158,6 +158,7 @@ async def _run_turns(
 ) -> Agent[Any] | None:
     """This agent's turns until a final output (returns ``None``) or a handoff (returns the next agent)."""
     run = loop.run
+    config = run.config
     conversation = loop.conversation
     hooks = run.hooks
     hooked = hooks is not None or agent.hooks is not None
@@ -211,7 +212,11 @@ async def _run_turns(
             # dynamic instructions.
             tools, hosted = await agent.turn_tools(loop.wrapper)
             instructions = await agent.get_system_prompt(loop.wrapper)
-            handoffs = handoffs_by_name(await enabled_handoffs(agent, loop.wrapper), tools) if agent.handoffs else {}
+            handoffs = (
+                handoffs_by_name(await enabled_handoffs(agent, loop.wrapper), tools, config.tool_name_collision_policy)
+                if agent.handoffs
+                else {}
+            )
             specs = [t.spec for t in tools.values()]
             if handoffs:
                 specs += [h.spec for h in handoffs.values()]
@@ -242,7 +247,8 @@ async def _run_turns(
             calls = []
             handoff_calls = []
             text = None
-            conversation.extend(response.output)  # one call per turn, not one per item
+            # one call per turn, not one per item; RunConfig(reasoning_item_id_policy="omit"): reasoning without ids
+            conversation.extend(response.output if not conversation.omit_ids else without_ids(response.output))
             if server is not None:
                 server.answered(response.response_id, len(conversation.history))
             for out in response.output:

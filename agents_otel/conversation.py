@@ -17,6 +17,9 @@ from .exceptions import UserError
 from .input_items import conversation_items
 from .items import (
     ConversationItem,
+    FunctionCall,
+    FunctionCallOutput,
+    RawInputItem,
     RunItem,
     UserMessage,
 )
@@ -62,7 +65,7 @@ class ServerConversation:
 
 
 class Conversation:
-    __slots__ = ("history", "server", "start", "unsaved")
+    __slots__ = ("history", "omit_ids", "server", "start", "unsaved")
 
     def __init__(
         self,
@@ -79,6 +82,9 @@ class Conversation:
         self.unsaved = unsaved
         self.server = server
         """``None``: every call sends the whole history (the default)."""
+        self.omit_ids = False
+        """``RunConfig(reasoning_item_id_policy="omit")``: the model's reasoning items join the history without their
+        ``id``. Kept here so a run resumed from a ``RunState`` goes on with the policy it stopped with."""
 
     def request_input(self) -> list[ConversationItem]:
         """What the next model call sends: the whole history, or only what the server has not seen."""
@@ -105,6 +111,25 @@ class Conversation:
 def from_run_items(items: Iterable[RunItem]) -> list[ConversationItem]:
     """Run items back as what the model reads (for a handoff input filter's result)."""
     return [item.conversation_item() for item in items]
+
+
+def without_ids(items: Iterable[ConversationItem]) -> list[ConversationItem]:
+    """``items`` with each ``reasoning`` item's ``id`` left out (``RunConfig(reasoning_item_id_policy="omit")``):
+    the model still reads the reasoning (its summary and encrypted content) without referring to a stored item
+    the server may no longer have. The other items are the same objects."""
+    return [
+        RawInputItem({k: v for k, v in item.data.items() if k != "id"})
+        if type(item) is RawInputItem and item.data.get("type") == "reasoning" and "id" in item.data
+        else item
+        for item in items
+    ]
+
+
+def without_orphan_outputs(items: list[ConversationItem]) -> list[ConversationItem]:
+    """A history cut to its latest items (``SessionSettings.limit``) may begin with tool outputs whose calls were
+    cut off; the Responses API rejects such an output, so they are left out, as the SDK leaves them out."""
+    called = {item.call_id for item in items if type(item) is FunctionCall}
+    return [item for item in items if type(item) is not FunctionCallOutput or item.call_id in called]
 
 
 def input_history_items(history: str | tuple[Any, ...]) -> list[ConversationItem]:

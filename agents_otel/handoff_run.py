@@ -15,7 +15,7 @@ from opentelemetry.trace import SpanKind
 
 from . import lifecycle, tool_events
 from .content_guard import exception_scrub
-from .conversation import Conversation, from_run_items, input_history_items
+from .conversation import Conversation, from_run_items, input_history_items, without_ids
 from .exceptions import UserError
 from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
 from .input_items import input_list
@@ -98,8 +98,9 @@ async def _filter(
         raise UserError(f"A handoff input filter must return HandoffInputData, got {type(filtered).__name__}")
     read_next = filtered.input_items if filtered.input_items is not None else filtered.new_items
     # The next agent reads the filtered conversation; the session still gets what happened (Conversation.unsaved).
-    conversation.history[:] = [
+    rebuilt = [
         *input_history_items(filtered.input_history),
         *from_run_items(filtered.pre_handoff_items),
         *from_run_items(read_next),
     ]
+    conversation.history[:] = without_ids(rebuilt) if conversation.omit_ids else rebuilt

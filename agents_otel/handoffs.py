@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -35,6 +36,8 @@ TContext = TypeVar("TContext")
 TAgent = TypeVar("TAgent")
 """The SDK's second type parameter (the agent type a handoff returns), so ``Handoff[Ctx, Agent[Ctx]]`` works."""
 THandoffInput = TypeVar("THandoffInput")
+
+logger = logging.getLogger(__name__)
 
 MULTIPLE_HANDOFFS_MESSAGE = "Multiple handoffs detected, ignoring this one."
 
@@ -183,18 +186,24 @@ async def enabled_handoffs(agent: Agent[Any], context: RunContextWrapper[Any]) -
     return out
 
 
-def handoffs_by_name(handoffs: list[Handoff[Any, Any]], tools: Mapping[str, Any]) -> dict[str, Handoff[Any, Any]]:
-    """The turn's handoffs by tool name. Two handoffs, or a handoff and a tool, with one name would leave the model
-    one of them and the run guessing which it meant: a ``UserError`` naming the fix, as the SDK raises."""
+def handoffs_by_name(
+    handoffs: list[Handoff[Any, Any]], tools: dict[str, Any], collisions: str = "warn"
+) -> dict[str, Handoff[Any, Any]]:
+    """The turn's handoffs by tool name. A handoff named like a function tool or an earlier handoff would leave
+    the model two tools of one name: as in the SDK (``RunConfig.tool_name_collision_policy``), ``"error"`` is a
+    ``UserError`` naming the fix; ``"warn"`` logs it and offers only the last handoff of that name (the function
+    tool is taken out of ``tools`` for this turn), which is also what a call of that name runs."""
     out: dict[str, Handoff[Any, Any]] = {}
     for h in handoffs:
-        if h.tool_name in out or h.tool_name in tools:
-            other = f"the handoff to {out[h.tool_name].agent_name!r}" if h.tool_name in out else "a function tool"
-            raise UserError(
-                f"Handoff to {h.agent_name!r} is named {h.tool_name!r} like {other}; give one of them "
-                "handoff(..., tool_name_override=...)"
-            )
-        out[h.tool_name] = h
+        name = h.tool_name
+        if name in out or name in tools:
+            other = f"the handoff to {out[name].agent_name!r}" if name in out else "a function tool"
+            message = f"Handoff to {h.agent_name!r} is named {name!r} like {other}"
+            if collisions == "error":
+                raise UserError(f"{message}; give one of them handoff(..., tool_name_override=...)")
+            logger.warning("%s: only the last handoff of that name is offered (rename one)", message)
+            tools.pop(name, None)
+        out[name] = h
     return out
 
 

@@ -27,7 +27,7 @@ from .run_config import RunConfig
 from .run_error_handlers import RunErrorHandlers, check_error_handlers
 from .run_resume_state import RunState as ResumeState
 from .run_state import RunState
-from .sessions import combine_session_input
+from .sessions import combine_session_input, session_history
 from .sync_loop import run_on_default_loop
 from .tool_approvals import PausedRun, mark_resumed
 from .tool_errors import ToolErrorFormatter as ToolErrorFormatter  # as in the SDK's agents.run
@@ -237,8 +237,9 @@ async def run_agent(
         new_input = conversation_items(input)
         result_input = input
         if session is not None:
-            saved = conversation_items(await session.get_items())
             combine = config.session_input_callback
+            omit = config.reasoning_item_id_policy == "omit"
+            saved = await session_history(session, config.session_settings, omit, trim=combine is None)
             if combine is None:
                 begin, to_save = [*saved, *new_input], new_input
             else:
@@ -251,6 +252,8 @@ async def run_agent(
         else:
             start = input if isinstance(input, str) else None
             conversation = Conversation(new_input, unsaved=None, start=start, server=server)
+    if paused is None or config.reasoning_item_id_policy is not None:  # else: the policy the run stopped with
+        conversation.omit_ids = config.reasoning_item_id_policy == "omit"
     loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)
     token = None
     if paused is not None:

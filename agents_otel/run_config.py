@@ -13,6 +13,7 @@ from .models.interface import ModelSettings
 from .progress_payload import DEFAULT_MAX_PAYLOAD_BYTES
 from .progress_sampling import ProgressSampling
 from .redaction import Redactor
+from .session_settings import SessionSettings, coerce_session_settings
 
 if TYPE_CHECKING:
     from .guardrails import InputGuardrail, OutputGuardrail
@@ -26,6 +27,40 @@ DEFAULT_MAX_BUFFERED = 1000
 """Default of :attr:`RunConfig.max_buffered_events`."""
 
 ToolNotFoundBehavior = Literal["raise_error", "return_error_to_model"]
+ToolNameCollisionPolicy = Literal["warn", "error"]
+"""``RunConfig.tool_name_collision_policy``, as the SDK's ``agents.ToolNameCollisionPolicy``."""
+ReasoningItemIdPolicy = Literal["preserve", "omit"]
+"""``RunConfig.reasoning_item_id_policy``, as the SDK's ``agents.ReasoningItemIdPolicy``."""
+
+
+@dataclass
+class ToolExecutionConfig:
+    """How the runtime runs a turn's function tool calls (``RunConfig(tool_execution=...)``), as in the OpenAI
+    Agents SDK: e.g. a cap on calls in flight, for tools that share a rate-limited API or a connection pool."""
+
+    max_function_tool_concurrency: int | None = None
+    """At most this many of one turn's function tool calls run at once; the others start, in the model's order, as
+    running ones finish. ``None``: all of them at once (the default). The model's ``parallel_tool_calls`` is
+    unaffected."""
+    pre_approval_tool_input_guardrails: bool = False
+    """The SDK's option to run a tool's input guardrails before its call waits for approval. Not supported: only
+    ``False`` is accepted (``True`` is a ``UserError``); input guardrails run when an approved call runs."""
+
+    def __post_init__(self) -> None:
+        limit = self.max_function_tool_concurrency
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise UserError(
+                f"tool_execution.max_function_tool_concurrency must be an int or None, got {type(limit).__name__}"
+            )
+        if limit is not None and limit < 1:
+            raise ValueError("tool_execution.max_function_tool_concurrency must be at least 1")
+        if not isinstance(self.pre_approval_tool_input_guardrails, bool):
+            raise ValueError("tool_execution.pre_approval_tool_input_guardrails must be a bool")
+        if self.pre_approval_tool_input_guardrails:
+            raise UserError(
+                "tool_execution.pre_approval_tool_input_guardrails=True is not supported: a tool's input "
+                "guardrails run when its call runs, after approval"
+            )
 
 
 @dataclass
@@ -119,6 +154,22 @@ class RunConfig:
     the run's context); the :class:`~agents_otel.ModelInputData` it returns is what that call sends, e.g. the
     history trimmed to fit a context window. The run's history, ``to_input_list()`` and the session are unchanged;
     the ``chat`` span records what was sent."""
+    tool_execution: ToolExecutionConfig | None = None
+    """As in the OpenAI Agents SDK: how function tool calls run (a :class:`ToolExecutionConfig`, or a dict of its
+    fields). ``None``: every call of a turn at once."""
+    tool_name_collision_policy: ToolNameCollisionPolicy = "warn"
+    """As in the OpenAI Agents SDK, a handoff offered under the name of a function tool (or of another handoff) in
+    the same turn: ``"warn"`` logs a warning and offers only the handoff (the last one of that name), which is what
+    a call of that name runs; ``"error"`` is a ``UserError`` before the model is called. Two function tools with one
+    name are a ``ToolNameCollisionError`` either way."""
+    reasoning_item_id_policy: ReasoningItemIdPolicy | None = None
+    """As in the OpenAI Agents SDK: ``"omit"`` sends a reasoning model's ``reasoning`` items back on the next turn
+    without their ``id`` (so do ``to_input_list()``, the session, and the session history a run reads), for
+    conversations whose reasoning items the server no longer keeps (``store=False``, expired items). ``None`` /
+    ``"preserve"``: as they came. ``result.new_items`` keep the ids either way."""
+    session_settings: SessionSettings | None = None
+    """As in the OpenAI Agents SDK: overrides the session's own ``session_settings`` field by field (those set
+    here win); ``limit`` is how many of the latest history items the run reads. A dict of its fields is taken."""
 
     def __post_init__(self) -> None:
         if self.model_provider is not None and not callable(getattr(self.model_provider, "get_model", None)):
@@ -135,8 +186,31 @@ class RunConfig:
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise UserError(f"RunConfig {name} must be a function or None, got {type(value).__name__}")
+        if self.tool_name_collision_policy not in get_args(ToolNameCollisionPolicy):
+            raise ValueError("tool_name_collision_policy must be either 'warn' or 'error'")
+        if self.reasoning_item_id_policy is not None and self.reasoning_item_id_policy not in get_args(
+            ReasoningItemIdPolicy
+        ):
+            raise UserError(
+                f"RunConfig reasoning_item_id_policy must be 'preserve', 'omit' or None, got "
+                f"{self.reasoning_item_id_policy!r}"
+            )
+        if self.tool_execution is not None and not isinstance(self.tool_execution, ToolExecutionConfig):
+            self.tool_execution = _coerce(self.tool_execution, ToolExecutionConfig, "tool_execution")
+        if self.session_settings is not None:
+            self.session_settings = coerce_session_settings(self.session_settings, "RunConfig session_settings")
         if self.tool_not_found_behavior not in get_args(ToolNotFoundBehavior):
             raise UserError(
                 f"RunConfig tool_not_found_behavior must be one of {list(get_args(ToolNotFoundBehavior))}, "
                 f"got {self.tool_not_found_behavior!r}"
             )
+
+
+def _coerce(value: Any, cls: type[ToolExecutionConfig], name: str) -> ToolExecutionConfig:
+    """A dict of the fields, as the SDK takes it; anything else is a ``UserError`` naming the field."""
+    if not isinstance(value, dict):
+        raise UserError(f"RunConfig {name} must be a {cls.__name__} or a dict, got {type(value).__name__}")
+    try:
+        return cls(**value)
+    except TypeError as exc:
+        raise UserError(f"RunConfig {name}: {exc}") from exc

@@ -196,6 +196,7 @@ class RunState(Generic[TContext]):
             server=server.copy() if server is not None else None,  # the resumed calls continue OpenAI's copy
         )
         history.start = conversation.start
+        history.omit_ids = conversation.omit_ids
         usage = Usage()
         usage.add(paused.usage)
         return dataclasses.replace(

@@ -22,8 +22,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
+from .conversation import without_ids, without_orphan_outputs
 from .exceptions import UserError
 from .input_items import conversation_items, input_item, input_list
+from .session_settings import SessionSettings, coerce_session_settings, resolve_session_limit
 
 if TYPE_CHECKING:
     from .items import ConversationItem
@@ -41,7 +43,11 @@ the run starts from."""
 
 @runtime_checkable
 class Session(Protocol):
-    """What ``Runner.run(..., session=...)`` needs. Implement it for any store (Redis, a database, a file)."""
+    """What ``Runner.run(..., session=...)`` needs. Implement it for any store (Redis, a database, a file).
+
+    A session may also have a ``session_settings`` attribute (a :class:`SessionSettings`, as the SDK's sessions
+    do): the run reads it when present. It is not a member of the protocol, so a store without it still is a
+    ``Session``."""
 
     session_id: str
 
@@ -66,6 +72,8 @@ class SessionABC(ABC):
     """A base class for sessions of this package; third-party stores need only satisfy ``Session``."""
 
     session_id: str
+    session_settings: SessionSettings | None = None
+    """The defaults a run reads this session with (``limit``); ``RunConfig(session_settings=...)`` overrides them."""
 
     @abstractmethod
     async def get_items(self, limit: int | None = None) -> list[SessionItem]: ...
@@ -127,6 +135,22 @@ async def combine_session_input(
     return items, saved
 
 
+async def session_history(
+    session: Session, run_settings: SessionSettings | None, omit_ids: bool, *, trim: bool
+) -> list[ConversationItem]:
+    """The history a run starts from, read as the SDK reads it: ``get_items(limit=...)`` when the session's own
+    ``session_settings``, overlaid with ``RunConfig.session_settings``, set a limit, else ``get_items()``. A history
+    cut that way loses the tool outputs whose calls were cut off (``trim``; not when a ``session_input_callback``
+    gets it, as in the SDK); ``omit_ids``: ``reasoning_item_id_policy="omit"`` applies to stored reasoning too."""
+    own = getattr(session, "session_settings", None)
+    settings = SessionSettings() if own is None else coerce_session_settings(own, "session.session_settings")
+    limit = settings.resolve(run_settings).limit
+    items = conversation_items(await session.get_items() if limit is None else await session.get_items(limit=limit))
+    if limit is not None and trim:
+        items = without_orphan_outputs(items)
+    return without_ids(items) if omit_ids else items
+
+
 def _content_key(item: ConversationItem) -> str:
     """An item's identity by content, in the one normalised form (``{"role": "user", ...}`` and its
     ``{"type": "message", ...}`` spelling compare equal)."""
@@ -138,6 +162,7 @@ _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 class SQLiteSession(SessionABC):
     """History in SQLite: ``db_path=":memory:"`` (the default; lives as long as this object) or a file.
+    ``session_settings``: its default ``limit`` for ``get_items()`` and for the runs that read it.
 
     Several ``SQLiteSession`` objects may share one file (one per conversation id); each keeps its own connection.
     """
@@ -148,6 +173,7 @@ class SQLiteSession(SessionABC):
         db_path: str | Path = ":memory:",
         sessions_table: str = "agent_sessions",
         messages_table: str = "agent_messages",
+        session_settings: SessionSettings | dict[str, Any] | None = None,
     ) -> None:
         for table in (sessions_table, messages_table):
             if not _TABLE_NAME.match(table):
@@ -156,6 +182,9 @@ class SQLiteSession(SessionABC):
         self.db_path = db_path
         self.sessions_table = sessions_table
         self.messages_table = messages_table
+        self.session_settings = (
+            None if session_settings is None else coerce_session_settings(session_settings, "session_settings")
+        )
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._closed = False
@@ -163,6 +192,9 @@ class SQLiteSession(SessionABC):
     # ---- the Session protocol ----------------------------------------------------------------------------
 
     async def get_items(self, limit: int | None = None) -> list[SessionItem]:
+        """The history, oldest first; only the latest ``limit`` items, or ``session_settings.limit`` when
+        ``limit`` is ``None`` (as in the SDK)."""
+        limit = resolve_session_limit(limit, self.session_settings)
         return await asyncio.to_thread(self._locked, self._get_items, limit)
 
     async def add_items(self, items: list[SessionItem]) -> None:
@@ -255,4 +287,13 @@ class SQLiteSession(SessionABC):
             conn.execute(f"DELETE FROM {self.sessions_table} WHERE session_id = ?", (self.session_id,))
 
 
-__all__ = ["SQLiteSession", "Session", "SessionABC", "SessionInputCallback", "SessionItem", "combine_session_input"]
+__all__ = [
+    "SQLiteSession",
+    "Session",
+    "SessionABC",
+    "SessionInputCallback",
+    "SessionItem",
+    "SessionSettings",
+    "combine_session_input",
+    "session_history",
+]

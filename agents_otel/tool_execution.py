@@ -51,12 +51,17 @@ async def execute_tool_calls(
     tools: dict[str, FunctionTool],
     verdicts: dict[str, Verdict] | None = None,
 ) -> list[FunctionCallOutput]:
-    """``verdicts``: a person's decision on some of the calls (``tool_approvals``); ``None`` in a turn without."""
+    """``verdicts``: a person's decision on some of the calls (``tool_approvals``); ``None`` in a turn without.
+    ``RunConfig.tool_execution.max_function_tool_concurrency``: at most that many calls in flight, the rest queued
+    in the model's order, each started (its span too) as a running one ends."""
     if len(calls) == 1 and verdicts is None:
         call = calls[0]
         tool = tools.get(call.name)
         found = execute_tool_call(run, agent, call, tool) if tool is not None else _not_found(run, agent, call, tools)
         return [FunctionCallOutput(call.call_id, await found)]
+    execution = run.config.tool_execution
+    limit = execution.max_function_tool_concurrency if execution is not None else None
+    slots = asyncio.Semaphore(limit) if limit is not None and len(calls) > limit else None
     loop = asyncio.get_running_loop()
     batch = _Batch()
     tasks = batch.tasks
@@ -70,26 +75,41 @@ async def execute_tool_calls(
             coro = execute_tool_call(run, agent, c, tool, batch)
         else:
             coro = execute_tool_call(run, agent, c, tool, batch, verdicts.get(c.call_id))
-        tasks.append(_start_task(loop, coro))
+        tasks.append(_start_task(loop, coro if slots is None else _in_slot(slots, coro)))
         if batch.error is not None:  # a call failed fatally in its first step: start no more
             break
+    return await _collect(calls, batch)
+
+
+async def _in_slot(slots: asyncio.Semaphore, coro: Coroutine[Any, Any, str]) -> str:
+    """``coro`` once a slot is free. A call raises only when the turn ends (a fatal error, the run cancelled): it
+    then keeps its slot, so no queued call starts in the moment before the turn cancels them (a call cancelled
+    while queued never starts)."""
+    try:
+        await slots.acquire()
+    except BaseException:
+        coro.close()
+        raise
+    text = await coro
+    slots.release()
+    return text
+
+
+async def _collect(calls: list[FunctionCall], batch: _Batch) -> list[FunctionCallOutput]:
+    """The turn's outputs in call order. Awaiting the tasks in turn waits no longer than gather() (they all run
+    concurrently) and costs less per call; fail-fast comes from _Batch.fail, which a call raising a fatal error uses
+    to cancel its siblings."""
+    tasks = batch.tasks
     try:
         if batch.error is not None:
             raise batch.error
-        # Awaiting the tasks in turn waits no longer than gather() (they all run concurrently) and costs less per
-        # call; fail-fast comes from _Batch.fail, which a call raising a fatal error uses to cancel its siblings.
         return [FunctionCallOutput(c.call_id, await t) for c, t in zip(calls, tasks, strict=True)]
     except BaseException as exc:
         for task in tasks:
             task.cancel()
         await asyncio.wait(tasks)
         me = asyncio.current_task()
-        if (
-            batch.error is not None
-            and isinstance(exc, asyncio.CancelledError)
-            and me is not None
-            and not me.cancelling()
-        ):
+        if batch.error is not None and isinstance(exc, asyncio.CancelledError) and me and not me.cancelling():
             raise batch.error from batch.error.__cause__  # a sibling was cancelled because of this error, not us
         raise
 

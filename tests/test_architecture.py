@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.stream_events": RECORDS,
     "agents_otel.models.interface": RECORDS,
     "agents_otel.run_config": RECORDS,
+    "agents_otel.session_settings": RECORDS,
     "agents_otel.progress_sampling": RECORDS,
     "agents_otel.progress_payload": RECORDS,
     "agents_otel.redaction": RECORDS,

@@ -21,7 +21,11 @@ EXPECTED = {  # per page, what each of its blocks prints, block by block
         ["c1 Refused: this tool only reads.", "c2 [withheld", "c3 42 rows", "['reject_content', 'allow', 'allow']"],
     ],
     "lifecycle-hooks.md": [["start Calculator", "tool add -> 5", "end Calculator 5"]],
-    "sessions.md": [["You are Ada.", "'role': 'user', 'content': 'Who am I?'"], ["['user', 'assistant', 'user']", "6"]],
+    "sessions.md": [
+        ["You are Ada.", "'role': 'user', 'content': 'Who am I?'"],
+        ["['user', 'assistant', 'user']", "6"],
+        ["['user', 'assistant', 'user']", "5 8"],
+    ],
     "human-in-the-loop.md": [
         [
             'waiting: cancel_order {"order_id": "A-1"}',

@@ -22,6 +22,7 @@ from agents_otel import (
     HandoffOutputItem,
     MessageOutputItem,
     ModelBehaviorError,
+    RunConfig,
     RunContextWrapper,
     RunItemStreamEvent,
     Runner,
@@ -319,7 +320,7 @@ def test_generic_parameters_as_in_the_sdk() -> None:
 
 
 @pytest.mark.parametrize("clash", ["two handoffs", "a tool"])
-async def test_colliding_names_are_a_user_error(clash: str) -> None:
+async def test_colliding_names_are_a_user_error_under_the_error_policy(clash: str) -> None:
     @function_tool
     def transfer_to_billing() -> str:
         return "not a handoff"
@@ -328,8 +329,8 @@ async def test_colliding_names_are_a_user_error(clash: str) -> None:
     handoffs: list[Any] = [first, second] if clash == "two handoffs" else [first]
     tools = [transfer_to_billing] if clash == "a tool" else []
     agent = Agent("A", model=ScriptedModel([[assistant_message("x")]]), handoffs=handoffs, tools=tools)
-    with pytest.raises(UserError, match="tool_name_override"):
-        await Runner.run(agent, "go")
+    with pytest.raises(UserError, match="tool_name_override"):  # the default only warns (run_config_policies)
+        await Runner.run(agent, "go", run_config=RunConfig(tool_name_collision_policy="error"))
     fixed = [handoff(first), handoff(second, tool_name_override="transfer_to_billing_2")]
     ok = Agent("A", model=ScriptedModel([[assistant_message("x")]]), handoffs=fixed)
     assert (await Runner.run(ok, "go")).final_output == "x"
