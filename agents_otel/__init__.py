@@ -46,6 +46,14 @@ from .guardrails import (
     input_guardrail,
     output_guardrail,
 )
+from .handoff_history import (
+    HandoffHistoryMapper,
+    default_handoff_history_mapper,
+    get_conversation_history_wrappers,
+    nest_handoff_history,
+    reset_conversation_history_wrappers,
+    set_conversation_history_wrappers,
+)
 from .handoffs import Handoff, HandoffInputData, HandoffInputFilter, handoff
 from .hosted_tools import (
     CodeInterpreterTool,
@@ -197,6 +205,7 @@ __all__ = [
     "GuardrailTripwireStreamEvent",
     "Handoff",
     "HandoffCallItem",
+    "HandoffHistoryMapper",
     "HandoffInputData",
     "HandoffInputFilter",
     "HandoffOutputItem",
@@ -307,15 +316,20 @@ __all__ = [
     "configure_tracing",
     "current_tool_context",
     "custom_span",
+    "default_handoff_history_mapper",
     "default_tool_error_function",
     "enable_verbose_stdout_logging",
     "flush_traces",
     "function_tool",
+    "get_conversation_history_wrappers",
     "handoff",
     "input_guardrail",
+    "nest_handoff_history",
     "output_guardrail",
     "redact_keys",
+    "reset_conversation_history_wrappers",
     "send_progress",
+    "set_conversation_history_wrappers",
     "set_default_openai_api",
     "set_default_openai_client",
     "set_default_openai_key",

@@ -178,4 +178,11 @@ def server_conversation(
             "auto_previous_response_id) cannot be combined: the session would replay history the server already has"
         )
     check_server_managed(agent, config)
+    if config.nest_handoff_history:
+        # The SDK turns nesting off with a warning; here the run says so before it starts.
+        raise UserError(
+            "RunConfig nest_handoff_history=True cannot be combined with conversation_id, previous_response_id or "
+            "auto_previous_response_id: OpenAI keeps the conversation, so the next agent of a handoff would read it "
+            "whole, not nested"
+        )
     return ServerConversation(conversation_id, previous_response_id, auto_previous_response_id)

@@ -1,9 +1,11 @@
-"""Ready-made handoff input filters (``handoff(agent, input_filter=...)``), as in the SDK's ``handoff_filters``."""
+"""Ready-made handoff input filters (``handoff(agent, input_filter=...)``), as in the SDK's ``handoff_filters``
+(which also offers the nested-history functions, so they are here too)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .handoff_history import default_handoff_history_mapper, nest_handoff_history
 from .handoffs import HandoffInputData
 from .items import (
     FunctionCall,
@@ -57,4 +59,4 @@ def _is_tool_input_item(item: Any) -> bool:
     return isinstance(item, dict) and item.get("type") in _TOOL_ITEM_TYPES
 
 
-__all__ = ["remove_all_tools"]
+__all__ = ["default_handoff_history_mapper", "nest_handoff_history", "remove_all_tools"]

@@ -2,8 +2,10 @@
 
 ``on_handoff`` runs (the ``input_type`` arguments validated), the call's output (``{"assistant": "<name>"}``) joins
 the conversation as a ``handoff_occured`` run item, the ``on_handoff`` hooks run, and the input filter (if any)
-rewrites what the next agent reads. The next agent's ``invoke_agent`` span starts after this span ends, as a child
-of the agent span that handed off, so a chain of handoffs reads top-down in a trace viewer.
+rewrites what the next agent reads, or else, with ``nest_handoff_history``, the conversation is nested into summary
+segments (``agents_otel.handoff.history_nested`` on the span says so). The next agent's ``invoke_agent`` span starts
+after this span ends, as a child of the agent span that handed off, so a chain of handoffs reads top-down in a trace
+viewer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from . import lifecycle, tool_events
 from .content_guard import exception_scrub
 from .conversation import Conversation, from_run_items, input_history_items, without_ids
 from .exceptions import UserError
+from .handoff_history import nest_handoff_history
 from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
 from .input_items import input_list
 from .items import FunctionCall, FunctionCallOutput, HandoffOutputItem, RunItem
@@ -68,8 +71,19 @@ async def perform_handoff(
         run.emit(RunItemStreamEvent("handoff_occured", item))
         if run.hooks is not None or agent.hooks is not None:
             await lifecycle.handoff_hooks(run.hooks, wrapper, agent, new_agent)
-        input_filter = handoff.input_filter or run.config.handoff_input_filter
+        config = run.config
+        input_filter = handoff.input_filter if handoff.input_filter is not None else config.handoff_input_filter
+        nest = handoff.nest_handoff_history
+        if nest is None:
+            nest = config.nest_handoff_history
         if input_filter is not None:
+            if handoff.nest_handoff_history:  # its own True with its own filter already failed when it was built
+                raise UserError(
+                    f"Handoff to {new_agent.name!r} has nest_handoff_history=True but an input filter "
+                    f"({'RunConfig.handoff_input_filter' if handoff.input_filter is None else 'its own'}) decides "
+                    "what the next agent reads, so nesting would never happen; drop one (a filter may call "
+                    "agents_otel.nest_handoff_history itself)"
+                )
             if conversation.server is not None:  # the server's copy of the conversation cannot be rewritten
                 raise UserError(
                     f"Handoff to {new_agent.name!r} has an input filter, which cannot be combined with "
@@ -77,7 +91,39 @@ async def perform_handoff(
                     "conversation and the next agent would read it unfiltered"
                 )
             await _filter(input_filter, conversation, wrapper, run.run_items(), turn_start)
+        elif nest:
+            if conversation.server is not None:  # only a handoff's own True gets here: the run's fails at start
+                raise UserError(
+                    f"Handoff to {new_agent.name!r} has nest_handoff_history=True, which cannot be combined with "
+                    "conversation_id, previous_response_id or auto_previous_response_id: OpenAI keeps the "
+                    "conversation and the next agent would read it whole"
+                )
+            data = _input_data(conversation, wrapper, run.run_items(), turn_start)
+            _rewrite(conversation, nest_handoff_history(data, history_mapper=config.handoff_history_mapper))
+            span.set_attribute(A.HANDOFF_HISTORY_NESTED, True)
     return new_agent
+
+
+def _input_data(
+    conversation: Conversation, wrapper: RunContextWrapper[Any], items: list[RunItem], start: int
+) -> HandoffInputData:
+    return HandoffInputData(
+        input_history=history if isinstance(history := conversation.start, str) else tuple(input_list(history)),
+        pre_handoff_items=tuple(items[:start]),
+        new_items=tuple(items[start:]),
+        run_context=wrapper,
+    )
+
+
+def _rewrite(conversation: Conversation, data: HandoffInputData) -> None:
+    """The next agent reads ``data``; the session still gets what happened (``Conversation.unsaved``)."""
+    read_next = data.input_items if data.input_items is not None else data.new_items
+    rebuilt = [
+        *input_history_items(data.input_history),
+        *from_run_items(data.pre_handoff_items),
+        *from_run_items(read_next),
+    ]
+    conversation.history[:] = without_ids(rebuilt) if conversation.omit_ids else rebuilt
 
 
 async def _filter(
@@ -85,22 +131,9 @@ async def _filter(
 ) -> None:
     if not callable(input_filter):
         raise UserError(f"Invalid handoff input filter: {input_filter!r}")
-    data = HandoffInputData(
-        input_history=history if isinstance(history := conversation.start, str) else tuple(input_list(history)),
-        pre_handoff_items=tuple(items[:start]),
-        new_items=tuple(items[start:]),
-        run_context=wrapper,
-    )
-    filtered = input_filter(data)
+    filtered = input_filter(_input_data(conversation, wrapper, items, start))
     if inspect.isawaitable(filtered):
         filtered = await filtered
     if not isinstance(filtered, HandoffInputData):
         raise UserError(f"A handoff input filter must return HandoffInputData, got {type(filtered).__name__}")
-    read_next = filtered.input_items if filtered.input_items is not None else filtered.new_items
-    # The next agent reads the filtered conversation; the session still gets what happened (Conversation.unsaved).
-    rebuilt = [
-        *input_history_items(filtered.input_history),
-        *from_run_items(filtered.pre_handoff_items),
-        *from_run_items(read_next),
-    ]
-    conversation.history[:] = without_ids(rebuilt) if conversation.omit_ids else rebuilt
+    _rewrite(conversation, filtered)

@@ -75,11 +75,25 @@ class Handoff(Generic[TContext, TAgent]):
     """``(context, arguments_json)`` -> the agent that takes over."""
     agent_name: str
     input_filter: HandoffInputFilter | None = None
+    nest_handoff_history: bool | None = None
+    """This handoff's own ``RunConfig.nest_handoff_history`` (``None``: the run's), in the SDK's field order."""
     strict_json_schema: bool = True
     is_enabled: IsEnabled = True
     _target: Any = dataclasses.field(default=None, init=False, repr=False, compare=False)
     """The agent ``handoff()`` was made for, so a stored ``RunState`` can find it by name from the starting agent
     (``None`` for a ``Handoff`` built by hand: its agent is known only once ``on_invoke_handoff`` runs)."""
+
+    def __post_init__(self) -> None:
+        nest = self.nest_handoff_history
+        if nest is not None and not isinstance(nest, bool):
+            raise UserError(f"Handoff nest_handoff_history must be True, False or None, got {nest!r}")
+        if nest and self.input_filter is not None:
+            # The SDK lets the filter win and never nests: a setting that can never take effect is a mistake.
+            raise UserError(
+                f"Handoff to {self.agent_name!r} has both an input_filter and nest_handoff_history=True; the filter "
+                "decides what the next agent reads, so nesting would never happen. Drop one (a filter may call "
+                "agents_otel.nest_handoff_history itself)"
+            )
 
     def get_transfer_message(self, agent: Agent[Any]) -> str:
         """The tool output the model reads for the handoff call."""
@@ -105,10 +119,12 @@ def handoff(
     on_handoff: Callable[..., Any] | None = None,
     input_type: type[Any] | None = None,
     input_filter: HandoffInputFilter | None = None,
+    nest_handoff_history: bool | None = None,
     is_enabled: IsEnabled = True,
 ) -> Handoff[TContext, Agent[TContext]]:
     """A handoff to ``agent``. ``on_handoff(context)`` — or ``on_handoff(context, input)`` with ``input_type``,
-    whose JSON schema the model fills in — runs when the model takes the handoff (sync or async)."""
+    whose JSON schema the model fills in — runs when the model takes the handoff (sync or async).
+    ``nest_handoff_history`` overrides ``RunConfig.nest_handoff_history`` for this handoff (``None``: the run's)."""
     if input_type is not None and on_handoff is None:
         raise UserError("You must provide on_handoff when input_type is provided")
     adapter: TypeAdapter[Any] | None = None
@@ -155,6 +171,7 @@ def handoff(
         on_invoke_handoff=invoke,
         agent_name=agent.name,
         input_filter=input_filter,
+        nest_handoff_history=nest_handoff_history,
         is_enabled=is_enabled,
     )
     made._target = agent

@@ -17,6 +17,7 @@ from .session_settings import SessionSettings, coerce_session_settings
 
 if TYPE_CHECKING:
     from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoff_history import HandoffHistoryMapper
     from .handoffs import HandoffInputFilter
     from .model_input_filter import CallModelInputFilter
     from .models.interface import Model, ModelProvider
@@ -118,6 +119,16 @@ class RunConfig:
     """Checked on the final output together with the final agent's own ``output_guardrails``."""
     handoff_input_filter: HandoffInputFilter | None = None
     """The input filter of every handoff that sets none of its own."""
+    nest_handoff_history: bool = False
+    """As in the OpenAI Agents SDK (an opt-in beta there): at each handoff without an input filter, the next agent
+    reads the conversation so far as assistant summary segments (``<CONVERSATION HISTORY>`` ... ) around the
+    handing-off turn's messages, instead of the raw transcript; ``handoff(..., nest_handoff_history=)`` overrides it
+    per handoff. The session still records every item (see docs/handoffs.md). With server-side
+    conversation state it is a ``UserError`` when the run starts (the SDK turns it off with a warning)."""
+    handoff_history_mapper: HandoffHistoryMapper | None = None
+    """As in the SDK: with ``nest_handoff_history``, ``mapper(transcript)`` (the conversation so far as
+    Responses-format dicts, in order) returns exactly what the next agent reads instead of the summary segments;
+    anything but a list of valid input items is a ``UserError``."""
     workflow_name: str | None = None
     """As in the OpenAI Agents SDK, the name of the trace the run makes: the run gets an ``invoke_workflow {name}``
     span above its agents (as ``trace()`` makes). Unset (and no ``trace_metadata``): no such span, the starting
@@ -182,7 +193,16 @@ class RunConfig:
                 "RunConfig call_model_input_filter must be a function of CallModelData returning ModelInputData, "
                 f"got {type(self.call_model_input_filter).__name__}"
             )
-        for name in ("tool_error_formatter", "session_input_callback"):
+        if not isinstance(self.nest_handoff_history, bool):
+            raise UserError(f"RunConfig nest_handoff_history must be a bool, got {self.nest_handoff_history!r}")
+        if self.nest_handoff_history and self.handoff_input_filter is not None:
+            # The SDK lets the filter win at every handoff: the flag could never take effect.
+            raise UserError(
+                "RunConfig nest_handoff_history=True has no effect with a handoff_input_filter: the filter decides "
+                "what the next agent reads at every handoff. Drop one (a filter may call "
+                "agents_otel.nest_handoff_history itself)"
+            )
+        for name in ("tool_error_formatter", "session_input_callback", "handoff_history_mapper"):
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise UserError(f"RunConfig {name} must be a function or None, got {type(value).__name__}")

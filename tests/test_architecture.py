@@ -91,6 +91,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.model_input_filter": ENGINE,
     "agents_otel.handoff_run": ENGINE,
     "agents_otel.handoff_filters": ENGINE,
+    "agents_otel.handoff_history": ENGINE,
     "agents_otel.conversation": ENGINE,
     "agents_otel.sessions": ENGINE,
     "agents_otel.tool_sources": ENGINE,

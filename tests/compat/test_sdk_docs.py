@@ -15,7 +15,13 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 EXPECTED = {  # per page, what each of its blocks prints, block by block
     "structured-output.md": [["Lima 19"]],
     "tool-use-behavior.md": [["{'eur': 9.5}"]],
-    "handoffs.md": [["now running: Billing", "handoff_occured", "Billing -> Your refund is on its way."]],
+    "handoffs.md": [
+        ["now running: Billing", "handoff_occured", "Billing -> Your refund is on its way."],
+        [
+            "['AssistantMessage', 'AssistantMessage', 'AssistantMessage'] I refunded one charge.",
+            "['AssistantMessage', 'UserMessage'] I refunded one charge.",
+        ],
+    ],
     "guardrails.md": [
         ["[False]", "stopped by no_homework"],
         ["c1 Refused: this tool only reads.", "c2 [withheld", "c3 42 rows", "['reject_content', 'allow', 'allow']"],
