@@ -1,13 +1,13 @@
 """Shared pytest fixtures.
 
-``fake_openai`` (a scripted OpenAI-compatible server, handle with ``.base_url``) and
-``refused_openai_base_url``: see ``tests/fake_openai``.
+``fake_openai`` (a scripted OpenAI-compatible server, handle with ``.base_url``), ``client`` (the official openai
+client talking to it) and ``refused_openai_base_url``: see ``tests/fake_openai``.
 """
 
 try:  # ``tests/`` is on sys.path (rootdir-relative imports, no tests/__init__.py)
-    from fake_openai.fixtures import fake_openai, refused_openai_base_url
+    from fake_openai.fixtures import client, fake_openai, refused_openai_base_url
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package
-    from tests.fake_openai.fixtures import fake_openai, refused_openai_base_url
+    from tests.fake_openai.fixtures import client, fake_openai, refused_openai_base_url
 
 from otlp_receivers import otlp_grpc_receiver, otlp_http_receiver, refused_port
 from support import tracing
@@ -19,6 +19,7 @@ from agents_otel.tracing.setup import disable_auto_configure
 disable_auto_configure()
 
 __all__ = [
+    "client",
     "fake_openai",
     "otlp_grpc_receiver",
     "otlp_http_receiver",

@@ -19,7 +19,15 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import Sampler
 
-from agents_otel import Agent, FunctionTool, RunConfig, Runner, StreamEvent
+from agents_otel import (
+    Agent,
+    FunctionTool,
+    OpenAIChatCompletionsModel,
+    OpenAIResponsesModel,
+    RunConfig,
+    Runner,
+    StreamEvent,
+)
 from agents_otel.items import FunctionCall
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -106,3 +114,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wire_model(api: str, client: Any, name: str = "gpt-test") -> OpenAIResponsesModel | OpenAIChatCompletionsModel:
+    """A model on one of the two OpenAI APIs (``"responses"``, else Chat Completions) using ``client`` (the
+    ``client`` fixture: the official client talking to the fake server)."""
+    if api == "responses":
+        return OpenAIResponsesModel(name, openai_client=client)
+    return OpenAIChatCompletionsModel(name, openai_client=client)

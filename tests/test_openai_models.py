@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -20,7 +20,7 @@ from openai.types.responses import ResponseTextDeltaEvent
 from openai.types.shared import Reasoning
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
-from support import Tracing
+from support import Tracing, wire_model
 
 from agents_otel import (
     Agent,
@@ -30,8 +30,6 @@ from agents_otel import (
     ModelRateLimitError,
     ModelSettings,
     ModelTimeoutError,
-    OpenAIChatCompletionsModel,
-    OpenAIResponsesModel,
     RawResponsesStreamEvent,
     RunConfig,
     RunItemStreamEvent,
@@ -42,7 +40,6 @@ from agents_otel import (
     UserError,
     function_tool,
 )
-from agents_otel.models._openai_client import OpenAIClientModel
 from agents_otel.models.interface import FAKE_RESPONSES_ID
 
 APIS = ["responses", "chat"]
@@ -78,16 +75,6 @@ def trace() -> Iterator[Trace]:
     t.provider.shutdown()
 
 
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
-
-
-def make_model(api: str, client: openai.AsyncOpenAI, name: str = "gpt-test") -> OpenAIClientModel:
-    if api == "responses":
-        return OpenAIResponsesModel(name, openai_client=client)
-    return OpenAIChatCompletionsModel(name, openai_client=client)
 
 
 def path_of(api: str) -> str:
@@ -145,7 +132,7 @@ async def test_tool_call_progress_output_and_final_text(
 
     fake_openai.enqueue(tool_calls=[("lookup", {"city": "Paris"}, "call_paris")], usage=(12, 4))
     fake_openai.enqueue(text="It is sunny in Paris.", usage=(30, 7))
-    agent = Agent("Weather", instructions="Be brief.", tools=[lookup], model=make_model(api, client))
+    agent = Agent("Weather", instructions="Be brief.", tools=[lookup], model=wire_model(api, client))
 
     result, events = await run(agent, "Weather in Paris?", mode, trace.config())
 
@@ -276,7 +263,7 @@ async def test_two_tool_calls_in_one_response_run_in_parallel(
 
     fake_openai.enqueue(tool_calls=[("fetch", {"name": "a"}, "call_a"), ("fetch", {"name": "b"}, "call_b")])
     fake_openai.enqueue(text="Both fetched.")
-    agent = Agent("Fetcher", tools=[fetch], model=make_model(api, client))
+    agent = Agent("Fetcher", tools=[fetch], model=wire_model(api, client))
 
     result, _ = await run(agent, "Fetch a and b", mode, trace.config())
 
@@ -310,7 +297,7 @@ async def test_a_reasoning_item_goes_back_to_the_model_and_into_the_run_items(
 
     fake_openai.enqueue(reasoning="The user wants weather.", tool_calls=[("lookup", {"city": "Paris"}, "call_p")])
     fake_openai.enqueue(text="Sunny.")
-    agent = Agent("Weather", tools=[lookup], model=make_model("responses", client))
+    agent = Agent("Weather", tools=[lookup], model=wire_model("responses", client))
     result, events = await run(agent, "Weather in Paris?", mode, trace.config())
 
     assert result.final_output == "Sunny."
@@ -352,7 +339,7 @@ async def test_malformed_arguments_become_a_tool_error_the_model_sees(
     broken = '{"city": "Par'
     fake_openai.enqueue(tool_calls=[("lookup", broken, "call_bad")])
     fake_openai.enqueue(text="Sorry, let me try again later.")
-    agent = Agent("Weather", tools=[lookup], model=make_model(api, client))
+    agent = Agent("Weather", tools=[lookup], model=wire_model(api, client))
 
     result, _ = await run(agent, "Weather?", mode, trace.config())
 
@@ -386,7 +373,7 @@ async def test_http_500_after_the_clients_retries_is_a_model_http_error(
 ) -> None:
     for _ in range(3):  # the first attempt and the openai client's two default retries
         fake_openai.enqueue(error=500)
-    agent = Agent("A", model=make_model(api, client))
+    agent = Agent("A", model=wire_model(api, client))
 
     with pytest.raises(ModelHTTPError) as excinfo:
         await run(agent, "hi", mode, trace.config())
@@ -406,7 +393,7 @@ async def test_a_500_then_success_is_retried_by_the_client(
 ) -> None:
     fake_openai.enqueue(error=500)
     fake_openai.enqueue(text="recovered")
-    result, _ = await run(Agent("A", model=make_model(api, client)), "hi", "streamed", trace.config())
+    result, _ = await run(Agent("A", model=wire_model(api, client)), "hi", "streamed", trace.config())
     assert result.final_output == "recovered"
     assert len(fake_openai.requests) == 2
     (span,) = trace.named("chat")  # retries happen inside one model call
@@ -421,7 +408,7 @@ async def test_429_without_retries_is_a_rate_limit_error(
     fake_openai.enqueue(error=429)
     async with fake_openai.client(max_retries=0) as client:  # retries are the client's policy, configured here
         with pytest.raises(ModelRateLimitError) as excinfo:
-            await run(Agent("A", model=make_model(api, client)), "hi", mode, trace.config())
+            await run(Agent("A", model=wire_model(api, client)), "hi", mode, trace.config())
     assert (excinfo.value.status_code, excinfo.value.error_type) == (429, "429")
     assert isinstance(excinfo.value, openai.RateLimitError) and excinfo.value.body is not None
     assert len(fake_openai.requests) == 1
@@ -435,7 +422,7 @@ async def test_refused_connection_is_a_connection_error(
 ) -> None:
     async with openai.AsyncOpenAI(base_url=refused_openai_base_url, api_key="test", max_retries=0) as client:
         with pytest.raises(ModelConnectionError) as excinfo:
-            await run(Agent("A", model=make_model(api, client)), "hi", mode, trace.config())
+            await run(Agent("A", model=wire_model(api, client)), "hi", mode, trace.config())
     assert excinfo.value.error_type == "connection_error"
     assert isinstance(excinfo.value.__cause__, openai.APIConnectionError)
     assert isinstance(excinfo.value, openai.APIConnectionError)
@@ -448,7 +435,7 @@ async def test_a_stream_that_goes_silent_times_out(api: str, fake_openai: FakeOp
     fake_openai.enqueue(text=["held ", "forever"], gate=gate)
     async with fake_openai.client(max_retries=0, timeout=0.5) as client:
         with pytest.raises(ModelTimeoutError) as excinfo:
-            await run(Agent("A", model=make_model(api, client)), "hi", "streamed", trace.config())
+            await run(Agent("A", model=wire_model(api, client)), "hi", "streamed", trace.config())
     assert excinfo.value.error_type == "timeout"
     assert isinstance(excinfo.value, TimeoutError) and isinstance(excinfo.value, openai.APITimeoutError)
     assert_failed_chat_span(trace, "timeout")
@@ -463,7 +450,7 @@ async def test_sdk_style_handlers_catch_the_openai_exceptions(
     for status in (429, 400):
         fake_openai.enqueue(error=status)
     async with fake_openai.client(max_retries=0) as client:
-        agent = Agent("A", model=make_model(api, client))
+        agent = Agent("A", model=wire_model(api, client))
         for _ in range(2):
             try:
                 await Runner.run(agent, "hi", run_config=trace.config())
@@ -494,7 +481,7 @@ async def test_model_settings_pass_through(
         parallel_tool_calls=False,
         extra_args={"user": "tester"},
     )
-    agent = Agent("A", tools=[lookup], model=make_model(api, client), model_settings=settings)
+    agent = Agent("A", tools=[lookup], model=wire_model(api, client), model_settings=settings)
 
     await Runner.run(agent, "hi", run_config=trace.config())
 
@@ -540,7 +527,7 @@ async def test_the_sdks_other_model_settings_reach_each_api_as_the_sdk_sends_the
         else {"frequency_penalty": 0.5, "presence_penalty": 0.25, "include_usage": False}
     )
     settings = ModelSettings(**shared, **only)  # type: ignore[arg-type]
-    agent = Agent("A", model=make_model(api, client), model_settings=settings, output_type=list[int])
+    agent = Agent("A", model=wire_model(api, client), model_settings=settings, output_type=list[int])
     with pytest.raises(ModelBehaviorError):  # "ok" is no list[int]: the request is what this test reads
         await run(agent, "hi", mode, trace.config())
     request = fake_openai.last_request
@@ -574,7 +561,7 @@ async def test_the_sdks_other_model_settings_reach_each_api_as_the_sdk_sends_the
 async def test_a_setting_the_api_has_no_parameter_for_is_a_user_error(
     api: str, setting: dict[str, Any], fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, trace: Trace
 ) -> None:
-    agent = Agent("A", model=make_model(api, client), model_settings=ModelSettings(**setting))
+    agent = Agent("A", model=wire_model(api, client), model_settings=ModelSettings(**setting))
     with pytest.raises(UserError, match=f"ModelSettings.{next(iter(setting))} is a parameter of the"):
         await Runner.run(agent, "hi", run_config=trace.config())
     assert fake_openai.requests == []  # refused before anything was sent
@@ -587,7 +574,7 @@ async def test_no_tool_parameters_without_tools(
     """The APIs reject tool_choice / parallel_tool_calls on a request without tools."""
     fake_openai.enqueue(text="ok")
     settings = ModelSettings(tool_choice="auto", parallel_tool_calls=True)
-    agent = Agent("A", model=make_model(api, client), model_settings=settings)
+    agent = Agent("A", model=wire_model(api, client), model_settings=settings)
     await Runner.run(agent, "hi", run_config=trace.config())
     assert not {"tools", "tool_choice", "parallel_tool_calls"} & fake_openai.last_request.body.keys()
 
@@ -603,7 +590,7 @@ async def test_content_capture_records_messages_and_tool_definitions(
 
     fake_openai.enqueue(tool_calls=[("lookup", {"city": "Oslo"}, "call_1")])
     fake_openai.enqueue(text="Sunny.")
-    agent = Agent("A", instructions="Be brief.", tools=[lookup], model=make_model(api, client))
+    agent = Agent("A", instructions="Be brief.", tools=[lookup], model=wire_model(api, client))
 
     await Runner.run(agent, "Weather in Oslo?", run_config=trace.config(capture_content=True))
 
@@ -633,7 +620,7 @@ async def test_history_carries_over_to_a_second_run(
     fake_openai.enqueue(text=["Checking. "], tool_calls=[("lookup", {"city": "Rome"}, "call_r")])
     fake_openai.enqueue(text="Sunny in Rome.")
     fake_openai.enqueue(text="You asked about Rome.")
-    agent = Agent("A", tools=[lookup], model=make_model(api, client))
+    agent = Agent("A", tools=[lookup], model=wire_model(api, client))
 
     first = await Runner.run(agent, "Weather in Rome?", run_config=trace.config())
     follow_up = [*first.to_input_list(), {"role": "user", "content": "What did I ask?"}]

@@ -9,7 +9,7 @@ attribute and metric name we share with ``opentelemetry-semantic-conventions`` i
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +25,16 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as se
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics as semconv_metrics
 from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
 from opentelemetry.semconv.attributes.server_attributes import SERVER_ADDRESS, SERVER_PORT
-from support import Tracing
+from support import Tracing, wire_model
 
 import agents_otel.metrics as runtime_metrics
 from agents_otel import (
     Agent,
     ModelSettings,
-    OpenAIChatCompletionsModel,
-    OpenAIResponsesModel,
     RunConfig,
     Runner,
     function_tool,
 )
-from agents_otel.models._openai_client import OpenAIClientModel
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 from agents_otel.tracing import attributes as A
 from agents_otel.tracing.messages import FINISH_REASONS
@@ -72,16 +69,6 @@ def meter() -> Iterator[tuple[MeterProvider, InMemoryMetricReader]]:
     provider.shutdown()
 
 
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
-
-
-def _model(api: str, client: openai.AsyncOpenAI) -> OpenAIClientModel:
-    if api == "responses":
-        return OpenAIResponsesModel("gpt-test", openai_client=client)
-    return OpenAIChatCompletionsModel("gpt-test", openai_client=client)
 
 
 def _attrs(span: ReadableSpan) -> dict[str, Any]:
@@ -121,7 +108,7 @@ async def test_message_attributes_match_the_published_schemas(
 ) -> None:
     fake_openai.enqueue(text="Let me check. ", tool_calls=[("lookup", {"city": "Oslo", "days": 2}, "call_1")])
     fake_openai.enqueue(text="Sunny.")
-    agent = Agent("Forecaster", instructions="Be brief.", tools=[lookup], model=_model(api, client))
+    agent = Agent("Forecaster", instructions="Be brief.", tools=[lookup], model=wire_model(api, client))
     config = RunConfig(tracer_provider=tracing.provider, capture_content=True)
     await _run(agent, mode, config)
 
@@ -173,7 +160,7 @@ async def test_invoke_agent_carries_question_answer_parameters_and_usage(
         "Forecaster",
         instructions="Be brief.",
         tools=[lookup],
-        model=_model("responses", client),
+        model=wire_model("responses", client),
         model_settings=settings,
     )
     await Runner.run(
@@ -222,7 +209,7 @@ async def test_cache_read_and_reasoning_tokens_from_both_apis(
     fake_openai.enqueue(
         text="Hi.", usage=WireUsage(input_tokens=40, output_tokens=30, cached_tokens=32, reasoning_tokens=18)
     )
-    result = await _run(Agent("A", model=_model(api, client)), mode, RunConfig(tracer_provider=tracing.provider))
+    result = await _run(Agent("A", model=wire_model(api, client)), mode, RunConfig(tracer_provider=tracing.provider))
     (chat,) = tracing.named("chat")
     a = _attrs(chat)
     assert (a[A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS], a[A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]) == (32, 18)
@@ -293,11 +280,11 @@ async def test_chunk_metrics_for_streamed_calls_only(
     provider, reader = meter
     config = RunConfig(tracer_provider=tracing.provider, meter_provider=provider)
     fake_openai.enqueue(text="not streamed at all")
-    await _run(Agent("A", model=_model(api, client)), "non-streamed", config)
+    await _run(Agent("A", model=wire_model(api, client)), "non-streamed", config)
     assert _points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK) == []
 
     fake_openai.enqueue(text=["one ", "two ", "three ", "four"])
-    await _run(Agent("A", model=_model(api, client)), "streamed", config)
+    await _run(Agent("A", model=wire_model(api, client)), "streamed", config)
     (first,) = _points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK)
     (per_chunk,) = _points(reader, runtime_metrics.TIME_PER_OUTPUT_CHUNK)
     assert first.count == 1

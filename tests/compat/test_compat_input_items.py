@@ -8,7 +8,6 @@ client against the local OpenAI-compatible server in ``tests/fake_openai`` (real
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -139,11 +138,6 @@ async def test_dict_input_with_content_capture_is_traced(tracing: Tracing) -> No
     ]
     assert {"type": "tool_call", "id": "c1", "name": "lookup", "arguments": {"q": "x"}} in messages[3]["parts"]
 
-
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
 
 
 async def test_responses_api_receives_every_form(

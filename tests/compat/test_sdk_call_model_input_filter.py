@@ -14,13 +14,12 @@ both OpenAI APIs over the real wire (official ``openai`` client, local OpenAI-co
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 import pytest
 from fake_openai.server import FakeOpenAIServer
-from support import Tracing
+from support import Tracing, wire_model
 
 from agents_otel import (
     Agent,
@@ -28,8 +27,6 @@ from agents_otel import (
     CallModelInputFilter,
     GuardrailFunctionOutput,
     ModelInputData,
-    OpenAIChatCompletionsModel,
-    OpenAIResponsesModel,
     RunConfig,
     RunContextWrapper,
     RunHooks,
@@ -41,7 +38,6 @@ from agents_otel import (
     input_guardrail,
 )
 from agents_otel.input_items import conversation_items
-from agents_otel.models.interface import Model
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 HISTORY: list[Any] = [
@@ -289,16 +285,6 @@ async def test_after_a_handoff_the_filter_gets_the_agent_now_calling_its_model(t
 # ---- over the real wire ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
-
-
-def make_model(api: str, client: openai.AsyncOpenAI) -> Model:
-    if api == "responses":
-        return OpenAIResponsesModel("gpt-test", openai_client=client)
-    return OpenAIChatCompletionsModel("gpt-test", openai_client=client)
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -312,7 +298,7 @@ async def test_the_filtered_input_is_what_goes_over_http(
     async def trim(data: CallModelData[Any]) -> ModelInputData:
         return ModelInputData(input=data.model_data.input[-2:], instructions=f"Call {len(data.model_data.input)}.")
 
-    agent = Agent("A", instructions="original", tools=[lookup], model=make_model(api, client))
+    agent = Agent("A", instructions="original", tools=[lookup], model=wire_model(api, client))
     run_config = config(tracing, trim, capture_content=True)
     if streamed:
         result: Any = Runner.run_streamed(agent, list(HISTORY), run_config=run_config)

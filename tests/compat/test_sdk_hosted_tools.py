@@ -16,7 +16,6 @@ this runtime does not know is a ``ModelBehaviorError`` instead of being dropped.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +62,6 @@ WEB_SEARCH_CALL = {
     "action": {"type": "search", "query": "weather in Paris"},
 }
 
-
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
 
 
 @function_tool

@@ -5,24 +5,21 @@ OpenAI-compatible server (``fake_openai``), for both APIs, streamed and not. Ass
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 import pytest
 from fake_openai.server import FakeOpenAIServer
 from pydantic import BaseModel
+from support import wire_model
 
 from agents_otel import (
     Agent,
     AgentUpdatedStreamEvent,
-    OpenAIChatCompletionsModel,
-    OpenAIResponsesModel,
     RawResponsesStreamEvent,
     RunItemStreamEvent,
     Runner,
 )
-from agents_otel.models.interface import Model
 
 APIS = ["responses", "chat"]
 
@@ -32,16 +29,6 @@ class Forecast(BaseModel):
     celsius: int
 
 
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
-
-
-def make_model(api: str, client: openai.AsyncOpenAI) -> Model:
-    if api == "responses":
-        return OpenAIResponsesModel("gpt-test", openai_client=client)
-    return OpenAIChatCompletionsModel("gpt-test", openai_client=client)
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -50,7 +37,7 @@ async def test_structured_output_over_the_wire(
     api: str, streamed: bool, fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Any
 ) -> None:
     fake_openai.enqueue(text=json.dumps({"city": "Lima", "celsius": 19}))
-    agent = Agent("forecaster", model=make_model(api, client), output_type=Forecast)
+    agent = Agent("forecaster", model=wire_model(api, client), output_type=Forecast)
     if streamed:
         result: Any = Runner.run_streamed(agent, "forecast?", run_config=tracing.config)
         async for _ in result.stream_events():
@@ -78,7 +65,7 @@ async def test_plain_text_requests_carry_no_output_format(
     api: str, fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI
 ) -> None:
     fake_openai.enqueue(text="hi")
-    await Runner.run(Agent("a", model=make_model(api, client)), "hi")
+    await Runner.run(Agent("a", model=wire_model(api, client)), "hi")
     body = fake_openai.last_request.body
     assert "text" not in body and "response_format" not in body
 
@@ -87,7 +74,7 @@ async def test_plain_text_requests_carry_no_output_format(
 async def test_a_handoff_whose_second_agent_streams_text(
     api: str, fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Any
 ) -> None:
-    model = make_model(api, client)
+    model = wire_model(api, client)
     billing = Agent("Billing", instructions="You handle invoices.", model=model)
     triage = Agent("Triage", instructions="Route the user.", model=model, handoffs=[billing])
     fake_openai.enqueue(tool_calls=[("transfer_to_billing", {}, "call_h")])

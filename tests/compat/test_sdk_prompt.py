@@ -11,7 +11,6 @@ that resolved them, never by sending a request the API would reject or misread.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -31,12 +30,6 @@ from agents_otel import (
     function_tool,
 )
 from agents_otel.testing import ScriptedModel, assistant_message
-
-
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
 
 
 @function_tool

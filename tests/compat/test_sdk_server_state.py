@@ -15,7 +15,6 @@ sending anything (the SDK warns and sends the new items alone unless strict feat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -46,11 +45,6 @@ SERVER_STATE: list[dict[str, Any]] = [
     {"conversation_id": "conv_123"},
 ]
 
-
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
 
 
 @function_tool

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -25,3 +26,10 @@ def refused_openai_base_url() -> Iterator[str]:
     """A ``base_url`` (``http://127.0.0.1:PORT/v1``) where connections are refused."""
     with refused_base_url() as url:
         yield url
+
+
+@pytest.fixture
+async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[Any]:
+    """The official ``openai.AsyncOpenAI`` client, talking HTTP to ``fake_openai``; closed at teardown."""
+    async with fake_openai.client() as c:
+        yield c
