@@ -48,6 +48,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.tracing.content": CONVENTIONS,
     "agents_otel.tracing.messages": CONVENTIONS,
     "agents_otel.tracing.operation_attributes": CONVENTIONS,
+    "agents_otel.tracing.sdk_span_data": CONVENTIONS,
+    "agents_otel.tracing.sdk_tracing": CONVENTIONS,
     "agents_otel.tracing.": TELEMETRY,
     "agents_otel.metrics": TELEMETRY,
     "agents_otel.run_state": RUN_STATE,
@@ -119,6 +121,12 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("agents_otel.models", "agents_otel.models.openai_chatcompletions"): (
         "the same, after set_default_openai_api('chat_completions') made Chat Completions the default API"
     ),
+    ("agents_otel.tracing", "agents_otel.tracing.sdk_trace_bridge"): (
+        "SDK code imports add_trace_processor / set_trace_processors from agents.tracing; loaded in the package's "
+        "__getattr__ on first use, so importing the conventions never loads the telemetry layer"
+    ),
+    ("agents_otel.tracing", "agents_otel.tracing.provider"): "the same, for flush_traces and set_tracing_disabled",
+    ("agents_otel.tracing", "agents_otel.tracing.workflow"): "the same, for trace and custom_span",
 }
 """Runtime imports that go up a layer on purpose, each with its reason."""
 

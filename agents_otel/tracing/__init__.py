@@ -1,1 +1,63 @@
-"""OpenTelemetry plumbing: span names and attributes, the stream processor, provider resolution."""
+"""OpenTelemetry plumbing: span names and attributes, the stream processor, provider resolution.
+
+Also the OpenAI Agents SDK's ``agents.tracing`` names, for integrations that import them from there: the trace
+processor interface and the objects it receives (:mod:`.sdk_tracing`, :mod:`.sdk_span_data`), and, loaded on first
+use so that importing this package never loads the telemetry layer, ``add_trace_processor``,
+``set_trace_processors``, ``trace``, ``custom_span``, ``flush_traces`` and ``set_tracing_disabled``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .sdk_span_data import (
+    AgentSpanData,
+    CustomSpanData,
+    FunctionSpanData,
+    GenerationSpanData,
+    GuardrailSpanData,
+    HandoffSpanData,
+    MCPListToolsSpanData,
+    ResponseSpanData,
+    SpanData,
+)
+from .sdk_tracing import Span, SpanError, Trace, TracingProcessor
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("add_trace_processor", "set_trace_processors"):
+        from . import sdk_trace_bridge
+
+        return getattr(sdk_trace_bridge, name)
+    if name in ("flush_traces", "set_tracing_disabled"):
+        from . import provider
+
+        return getattr(provider, name)
+    if name in ("trace", "custom_span"):
+        from . import workflow
+
+        return getattr(workflow, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "AgentSpanData",
+    "CustomSpanData",
+    "FunctionSpanData",
+    "GenerationSpanData",
+    "GuardrailSpanData",
+    "HandoffSpanData",
+    "MCPListToolsSpanData",
+    "ResponseSpanData",
+    "Span",
+    "SpanData",
+    "SpanError",
+    "Trace",
+    "TracingProcessor",
+    "add_trace_processor",
+    "custom_span",
+    "flush_traces",
+    "set_trace_processors",
+    "set_tracing_disabled",
+    "trace",
+]

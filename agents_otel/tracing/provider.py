@@ -15,6 +15,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from opentelemetry import trace
+from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.trace import Tracer, TracerProvider
 
 from ..version import __version__
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 _INSTRUMENTATION_NAME = "agents_otel"
 _tracers: weakref.WeakKeyDictionary[TracerProvider, Tracer] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_added_processors: list[SpanProcessor] = []
+"""Processors added beside the stream processor on request (the SDK trace-processor bridge), on every provider."""
 
 
 _tracing_disabled = False
@@ -63,10 +66,26 @@ def tracer_for(provider: TracerProvider) -> Tracer:
             add = getattr(provider, "add_span_processor", None)
             if add is not None:
                 add(STREAM_PROCESSOR)
+                for processor in _added_processors:
+                    add(processor)
             tracer = provider.get_tracer(_INSTRUMENTATION_NAME, __version__)
             if add is not None or not isinstance(provider, trace.ProxyTracerProvider):
                 _tracers[provider] = tracer
     return tracer
+
+
+def add_processor_everywhere(processor: SpanProcessor) -> None:
+    """Add ``processor`` to every SDK provider a run has used, and to each one a run uses later, beside the stream
+    processor: how a feature that is off by default (the SDK trace-processor bridge) joins the pipeline only once it
+    is asked for, so runs without it pay nothing per span. Idempotent."""
+    with _lock:
+        if processor in _added_processors:
+            return
+        _added_processors.append(processor)
+        for provider in list(_tracers.keys()):
+            add = getattr(provider, "add_span_processor", None)
+            if add is not None:
+                add(processor)
 
 
 def flush_traces() -> None:

@@ -1,0 +1,200 @@
+"""The OpenAI Agents SDK's span-data classes, as the objects a bridged ``TracingProcessor`` receives.
+
+Why they exist here: integrations written for the SDK (Langfuse, Braintrust, AgentOps, exporters of their own) switch
+on ``isinstance(span.span_data, AgentSpanData)`` or on ``span_data.type`` and read the same fields and the same
+``export()`` dict. The runtime never records anything through them: :mod:`.sdk_trace_bridge` builds them from the
+OpenTelemetry span, which stays the one record of a run. Constructors, field names, ``type`` values and ``export()``
+shapes match the SDK so that code reading them, or building them in tests, runs unchanged.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class SpanData(abc.ABC):
+    """What kind of operation a span is, and its details; ``type`` names the kind, ``export()`` is its JSON shape."""
+
+    @abc.abstractmethod
+    def export(self) -> dict[str, Any]:
+        """The data as the SDK's JSON dict (what the SDK's own exporter uploads)."""
+
+    @property
+    @abc.abstractmethod
+    def type(self) -> str:
+        """The kind: ``agent``, ``function``, ``generation``, ``handoff``, ``guardrail``, ``custom``, ..."""
+
+
+class AgentSpanData(SpanData):
+    """An agent's run (our ``invoke_agent`` span)."""
+
+    __slots__ = ("handoffs", "metadata", "name", "output_type", "tools")
+
+    def __init__(
+        self,
+        name: str,
+        handoffs: list[str] | None = None,
+        tools: list[str] | None = None,
+        output_type: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.handoffs = handoffs
+        self.tools = tools
+        self.output_type = output_type
+        self.metadata = metadata
+
+    @property
+    def type(self) -> str:
+        return "agent"
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "type": self.type, "name": self.name, "handoffs": self.handoffs, "tools": self.tools,
+            "output_type": self.output_type,
+        }
+
+
+class FunctionSpanData(SpanData):
+    """A function tool's call (our ``execute_tool`` span); ``input``/``output`` only under content capture."""
+
+    __slots__ = ("input", "mcp_data", "name", "output")
+
+    def __init__(
+        self, name: str, input: str | None, output: Any | None, mcp_data: dict[str, Any] | None = None
+    ) -> None:
+        self.name = name
+        self.input = input
+        self.output = output
+        self.mcp_data = mcp_data
+
+    @property
+    def type(self) -> str:
+        return "function"
+
+    def export(self) -> dict[str, Any]:
+        output = None if self.output is None else str(self.output)
+        return {"type": self.type, "name": self.name, "input": self.input, "output": output, "mcp_data": self.mcp_data}
+
+
+class GenerationSpanData(SpanData):
+    """A model call (our ``chat`` span): model, settings, usage; messages only under content capture."""
+
+    __slots__ = ("input", "model", "model_config", "output", "usage")
+
+    def __init__(
+        self,
+        input: Sequence[Mapping[str, Any]] | None = None,
+        output: Sequence[Mapping[str, Any]] | None = None,
+        model: str | None = None,
+        model_config: Mapping[str, Any] | None = None,
+        usage: dict[str, Any] | None = None,
+    ) -> None:
+        self.input = input
+        self.output = output
+        self.model = model
+        self.model_config = model_config
+        self.usage = usage
+
+    @property
+    def type(self) -> str:
+        return "generation"
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "type": self.type, "input": self.input, "output": self.output, "model": self.model,
+            "model_config": self.model_config, "usage": self.usage,
+        }
+
+
+class ResponseSpanData(SpanData):
+    """The SDK's Responses-API model call. The bridge reports every model call as :class:`GenerationSpanData` (the
+    span holds no ``Response`` object); the class is here for code that imports or builds it."""
+
+    __slots__ = ("input", "response", "usage")
+
+    def __init__(
+        self, response: Any | None = None, input: Any | None = None, usage: dict[str, Any] | None = None
+    ) -> None:
+        self.response = response
+        self.input = input
+        self.usage = usage
+
+    @property
+    def type(self) -> str:
+        return "response"
+
+    def export(self) -> dict[str, Any]:
+        response_id = getattr(self.response, "id", None) if self.response is not None else None
+        return {"type": self.type, "response_id": response_id, "usage": self.usage}
+
+
+class HandoffSpanData(SpanData):
+    """A handoff between two agents (our ``handoff`` span)."""
+
+    __slots__ = ("from_agent", "to_agent")
+
+    def __init__(self, from_agent: str | None, to_agent: str | None) -> None:
+        self.from_agent = from_agent
+        self.to_agent = to_agent
+
+    @property
+    def type(self) -> str:
+        return "handoff"
+
+    def export(self) -> dict[str, Any]:
+        return {"type": self.type, "from_agent": self.from_agent, "to_agent": self.to_agent}
+
+
+class GuardrailSpanData(SpanData):
+    """An input or output guardrail (our ``guardrail`` span) and whether its tripwire fired."""
+
+    __slots__ = ("name", "triggered")
+
+    def __init__(self, name: str, triggered: bool = False) -> None:
+        self.name = name
+        self.triggered = triggered
+
+    @property
+    def type(self) -> str:
+        return "guardrail"
+
+    def export(self) -> dict[str, Any]:
+        return {"type": self.type, "name": self.name, "triggered": self.triggered}
+
+
+class CustomSpanData(SpanData):
+    """Any other span: ``custom_span()``'s, or one another instrumentation started inside a run."""
+
+    __slots__ = ("data", "name")
+
+    def __init__(self, name: str, data: dict[str, Any]) -> None:
+        self.name = name
+        self.data = data
+
+    @property
+    def type(self) -> str:
+        return "custom"
+
+    def export(self) -> dict[str, Any]:
+        return {"type": self.type, "name": self.name, "data": self.data}
+
+
+class MCPListToolsSpanData(SpanData):
+    """The SDK's MCP ``list_tools`` call. We record no span for listing, so the bridge never produces one; the class
+    is here for code that imports or builds it."""
+
+    __slots__ = ("result", "server")
+
+    def __init__(self, server: str | None = None, result: list[str] | None = None) -> None:
+        self.server = server
+        self.result = result
+
+    @property
+    def type(self) -> str:
+        return "mcp_tools"
+
+    def export(self) -> dict[str, Any]:
+        return {"type": self.type, "server": self.server, "result": self.result}
