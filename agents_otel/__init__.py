@@ -92,6 +92,7 @@ from .models.interface import (
     ToolSpec,
     Usage,
 )
+from .openai_conversations_session import OpenAIConversationsSession
 from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
 from .prompts import DynamicPromptFunction, GenerateDynamicPromptData, Prompt
@@ -252,6 +253,7 @@ __all__ = [
     "ModelTimeoutError",
     "MultiProvider",
     "OpenAIChatCompletionsModel",
+    "OpenAIConversationsSession",
     "OpenAIProvider",
     "OpenAIResponsesModel",
     "OutputGuardrail",

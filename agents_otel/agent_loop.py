@@ -90,7 +90,7 @@ class AgentLoop:
         self.session = session
         self.turns = 0
         self.usage = run.usage  # the one usage record every RunContextWrapper / ToolContext of the run shows
-        self.wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, self.usage)
+        self.wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, self.usage, tool_input=run.tool_input)
         self.responses: list[ModelResponse] = run.responses
         self.final_output: Any = None
         self.last_agent: Agent[Any] | None = None
@@ -173,7 +173,8 @@ async def _run_turns(
     run.emit(AgentUpdatedStreamEvent(agent))
     if hooked and loop.resume is None:  # a resumed run goes on with an agent that has started
         turn_input = input_list(conversation.history)
-        await lifecycle.agent_start(hooks, AgentHookContext(run.context, loop.usage, turn_input), agent)
+        hook_context = AgentHookContext(run.context, loop.usage, turn_input, tool_input=run.tool_input)
+        await lifecycle.agent_start(hooks, hook_context, agent)
     guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
     if guardrails:
         checks = InputChecks(run, loop.wrapper, agent, loop.conversation.start, loop.input_guardrail_results)
@@ -358,7 +359,9 @@ async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any, message: Mess
         loop.conversation.add(message.conversation_item())
         run.emit(RunItemStreamEvent("message_output_created", message))
     if run.hooks is not None or agent.hooks is not None:
-        ctx = AgentHookContext(run.context, loop.usage, input_list(loop.conversation.history))
+        ctx = AgentHookContext(
+            run.context, loop.usage, input_list(loop.conversation.history), tool_input=run.tool_input
+        )
         await lifecycle.agent_end(run.hooks, ctx, agent, output)
     loop.final_output = output
     await loop.save_turn()

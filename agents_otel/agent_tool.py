@@ -104,8 +104,8 @@ def agent_tool(
 
     async def run_structured(ctx: ToolContext[Any] | None, arguments: str) -> Any:
         assert ctx is not None  # takes_context=True: the runtime always passes one
-        inner_input = await tool_input.run_input(arguments)
-        return await finish(await run_nested(agent, inner_input, ctx, options))
+        params, inner_input = await tool_input.run_input(arguments)
+        return await finish(await run_nested(agent, inner_input, ctx, options, params))
 
     return FunctionTool(
         name=name,
@@ -118,8 +118,12 @@ def agent_tool(
     )
 
 
-async def run_nested(agent: Agent[Any], input: RunInput, ctx: ToolContext[Any], options: NestedRunOptions) -> RunResult:
-    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool)."""
+async def run_nested(
+    agent: Agent[Any], input: RunInput, ctx: ToolContext[Any], options: NestedRunOptions, params: Any = None
+) -> RunResult:
+    """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool). ``params``: the structured arguments of an
+    ``as_tool(parameters=...)`` / ``input_builder=`` tool, which every context of the nested run shows as
+    ``tool_input`` (``None`` for the plain free-text tool, as in the SDK)."""
     outer = tool_call_of(ctx).run
     call = ctx.tool_call or FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
     turns = DEFAULT_MAX_TURNS if options.max_turns is None else options.max_turns
@@ -133,10 +137,11 @@ async def run_nested(agent: Agent[Any], input: RunInput, ctx: ToolContext[Any], 
 
     on_stream = options.on_stream
     if on_stream is None:
-        return await start(_nested_run(outer, ctx, options.run_config, stream=None))
+        return await start(_nested_run(outer, ctx, options.run_config, params, stream=None))
 
     stream = EventStream(asyncio.get_running_loop(), config.max_buffered_events)
-    task = asyncio.get_running_loop().create_task(start(_nested_run(outer, ctx, options.run_config, stream=stream)))
+    nested = _nested_run(outer, ctx, options.run_config, params, stream=stream)
+    task = asyncio.get_running_loop().create_task(start(nested))
     task.add_done_callback(lambda _: stream.close())
     failures = 0
     try:
@@ -156,7 +161,7 @@ async def run_nested(agent: Agent[Any], input: RunInput, ctx: ToolContext[Any], 
 
 
 def _nested_run(
-    outer: RunState, ctx: ToolContext[Any], run_config: RunConfig | None, *, stream: EventStream | None
+    outer: RunState, ctx: ToolContext[Any], run_config: RunConfig | None, params: Any, *, stream: EventStream | None
 ) -> RunState:
     """The nested run's state. Without a ``run_config`` of its own it runs under the enclosing run's, as in the
     SDK. With one, that config decides content capture, and a ``tracer_provider`` or ``tracing_disabled`` of its
@@ -175,6 +180,7 @@ def _nested_run(
         forward=outer,
         parent_tool_call_id=ctx.tool_call_id,
         usage=outer.usage,
+        tool_input=params,
     )
 
 

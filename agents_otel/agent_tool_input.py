@@ -114,9 +114,10 @@ class AgentToolInput:
         summary = _schema_summary(schema) if parameters is not None or input_builder is not None else None
         self._info = StructuredInputSchemaInfo(summary, full)
 
-    async def run_input(self, arguments: str) -> RunInput:
-        """The inner run's input for the model's ``arguments`` (JSON). Arguments the schema rejects are the
-        model's mistake: a ``ToolArgumentsError`` it is told about, as for function tools."""
+    async def run_input(self, arguments: str) -> tuple[Any, RunInput]:
+        """The validated arguments as JSON-ready data (the inner run's ``ctx.tool_input``, as in the SDK) and the
+        inner run's input for them. Arguments the schema rejects are the model's mistake: a
+        ``ToolArgumentsError`` it is told about, as for function tools."""
         try:
             parsed = self._adapter.validate_json(arguments or "{}")
         except ValidationError as exc:
@@ -130,8 +131,8 @@ class AgentToolInput:
             builder = default_tool_input_builder
         if builder is None:
             if isinstance(params, dict) and len(params) == 1 and isinstance(params.get("input"), str):
-                return str(params["input"])
-            return json.dumps(params)
+                return params, str(params["input"])
+            return params, json.dumps(params)
         built = builder({"params": params, "summary": info.summary, "json_schema": info.json_schema})
         if inspect.isawaitable(built):
             built = await built
@@ -140,7 +141,7 @@ class AgentToolInput:
                 f"Tool {self.tool_name!r}: input_builder returned {type(built).__name__}; it must return the inner "
                 "run's input, a string or a list of input items"
             )
-        return built
+        return params, built
 
 
 def _is_parameters_type(value: Any) -> bool:

@@ -9,7 +9,7 @@ build one in a unit test without a run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .models.interface import Usage
 
@@ -22,3 +22,7 @@ class RunContextWrapper(Generic[TContext]):
 
     context: TContext
     usage: Usage = field(default_factory=Usage)
+    tool_input: Any = field(default=None, kw_only=True)
+    """In the run of an agent used as a tool with structured ``parameters`` (or an ``input_builder``): the tool
+    call's validated arguments as JSON-ready data (a dict for a model or dataclass), as in the SDK. ``None``
+    elsewhere. Keyword-only, so the positional ``(context, usage, ...)`` of this class and its subclasses stays."""

@@ -298,7 +298,7 @@ class RunResultStreaming:
         if self._result is not None and self._result.context_wrapper is not None:
             return self._result.context_wrapper
         if self._state is not None:
-            return RunContextWrapper(self._state.context, self._state.usage)
+            return RunContextWrapper(self._state.context, self._state.usage, tool_input=self._state.tool_input)
         return RunContextWrapper(None, self.usage)
 
     @property

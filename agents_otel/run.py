@@ -202,6 +202,17 @@ def _new_run(
     )
 
 
+def _session_id(session: Session | None) -> str | None:
+    """The session's id, or ``None`` for a session that has none yet, as the SDK reads it (a resumed run given an
+    ``OpenAIConversationsSession`` it has not used: its ``session_id`` raises ``ValueError`` until first use)."""
+    if session is None:
+        return None
+    try:
+        return session.session_id
+    except ValueError:
+        return None
+
+
 async def run_agent(
     agent: Agent[Any],
     input: RunInput | ResumeState[Any],
@@ -219,14 +230,6 @@ async def run_agent(
     run.hooks = hooks
     config = run.config
     paused = input.resume(agent, session is not None) if isinstance(input, ResumeState) else None
-    conversation_id = (
-        config.conversation_id
-        or (server.conversation_id if server is not None else None)  # the OpenAI conversation is the conversation
-        or config.group_id
-        or (session.session_id if session is not None else None)
-    )
-    if conversation_id:
-        run.tracer = with_conversation(run.tracer, conversation_id)
     if paused is not None:
         conversation = paused.conversation
         result_input: RunInput = paused.input
@@ -252,6 +255,16 @@ async def run_agent(
         else:
             start = input if isinstance(input, str) else None
             conversation = Conversation(new_input, unsaved=None, start=start, server=server)
+    # After the history is read: a session that starts its store lazily (``OpenAIConversationsSession``) has its
+    # id only then.
+    conversation_id = (
+        config.conversation_id
+        or (server.conversation_id if server is not None else None)  # the OpenAI conversation is the conversation
+        or config.group_id
+        or _session_id(session)
+    )
+    if conversation_id:
+        run.tracer = with_conversation(run.tracer, conversation_id)
     if paused is None or config.reasoning_item_id_policy is not None:  # else: the policy the run stopped with
         conversation.omit_ids = config.reasoning_item_id_policy == "omit"
     loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)

@@ -60,6 +60,7 @@ class RunState:
         "stream",
         "stream_redact",
         "streams",
+        "tool_input",
         "tool_input_guardrail_results",
         "tool_output_guardrail_results",
         "trace_id",
@@ -78,8 +79,12 @@ class RunState:
         forward: RunState | None = None,
         parent_tool_call_id: str | None = None,
         usage: Usage | None = None,
+        tool_input: Any = None,
     ) -> None:
         self.config = config
+        self.tool_input = tool_input
+        """An agent-as-tool's nested run: the tool call's structured arguments, which its contexts show as
+        ``ctx.tool_input`` (``None`` in any other run)."""
         self.tracer = tracer
         self.capture_content = capture_content
         self.context = context

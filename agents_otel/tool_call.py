@@ -214,7 +214,9 @@ class ToolCall:
                 context = self._context
                 if context is None:
                     run = self.run
-                    context = ToolContext.for_call(self, self.agent, run.context, run.usage, self.call)
+                    context = ToolContext.for_call(
+                        self, self.agent, run.context, run.usage, self.call, run.tool_input
+                    )
                     self._context = context
         return context
 

@@ -41,8 +41,9 @@ class ToolContext(RunContextWrapper[TContext]):
         tool_arguments: str = "",
         tool_call: FunctionCall | None = None,
         agent: Agent[Any] | None = None,
+        tool_input: Any = None,
     ) -> None:
-        super().__init__(context, usage if usage is not None else Usage())
+        super().__init__(context, usage if usage is not None else Usage(), tool_input=tool_input)
         self.agent = agent
         self.tool_call = tool_call
         self._name = tool_name
@@ -54,7 +55,13 @@ class ToolContext(RunContextWrapper[TContext]):
 
     @classmethod
     def for_call(
-        cls, call: ToolCall, agent: Agent[Any], context: Any, usage: Usage, tool_call: FunctionCall
+        cls,
+        call: ToolCall,
+        agent: Agent[Any],
+        context: Any,
+        usage: Usage,
+        tool_call: FunctionCall,
+        tool_input: Any = None,
     ) -> ToolContext[Any]:
         """The runtime's context for one call: identity and progress come from its ``ToolCall`` record.
 
@@ -64,6 +71,7 @@ class ToolContext(RunContextWrapper[TContext]):
         attributes = ctx.__dict__
         attributes["context"] = context
         attributes["usage"] = usage
+        attributes["tool_input"] = tool_input
         attributes["agent"] = agent
         attributes["tool_call"] = tool_call
         attributes["_name"] = tool_call.name

@@ -103,6 +103,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.cli": SURFACES,
     "agents_otel.verbose_logging": SURFACES,
     "agents_otel.models.": SURFACES,
+    "agents_otel.openai_conversations_session": SURFACES,  # talks to OpenAI, as the OpenAI models do
     "agents_otel.server.": SURFACES,
     "agents_otel.server": SURFACES,
     "agents_otel.commands.": SURFACES,

@@ -3,8 +3,10 @@
 Starlette app + sse-starlette for streams, served by uvicorn on 127.0.0.1 in a
 background thread. Tests enqueue what the "model" answers next; each request to
 ``/v1/responses`` or ``/v1/chat/completions`` pops the next script and renders it in
-that endpoint's wire format. ``POST /v1/conversations`` answers a new conversation id without a script. Every
-request is recorded.
+that endpoint's wire format. ``POST /v1/conversations`` answers a new conversation id without a script, and the
+conversation endpoints the openai client's ``conversations`` / ``conversations.items`` call (items create, list,
+delete; conversation delete) keep each conversation's items in memory, as the Conversations API stores them (an id
+and a status on each, a message's text content as parts). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class FakeOpenAIServer:
         self._requests: list[RecordedRequest] = []
         self._gates: list[StreamGate] = []
         self._ids = wire.IdMaker()
+        self.conversations: dict[str, list[dict[str, Any]]] = {}
+        """Each conversation's stored items, oldest first (what ``conversations.items.list(order="asc")`` pages)."""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
@@ -256,6 +260,12 @@ class FakeOpenAIServer:
                     methods=["POST"],
                 ),
                 Route("/v1/conversations", self._create_conversation, methods=["POST"]),
+                Route("/v1/conversations/{conversation_id}", self._delete_conversation, methods=["DELETE"]),
+                Route("/v1/conversations/{conversation_id}/items", self._add_items, methods=["POST"]),
+                Route("/v1/conversations/{conversation_id}/items", self._list_items, methods=["GET"]),
+                Route(
+                    "/v1/conversations/{conversation_id}/items/{item_id}", self._delete_item, methods=["DELETE"]
+                ),
             ],
             lifespan=lifespan,
         )
@@ -287,15 +297,83 @@ class FakeOpenAIServer:
         body = recorded.body if isinstance(recorded.body, dict) else {}
         with self._lock:
             conversation_id = self._ids("conv")
+            self.conversations[conversation_id] = [self._stored(item) for item in body.get("items") or []]
         return JSONResponse(
-            {
-                "id": conversation_id,
-                "object": "conversation",
-                "created_at": int(time.time()),
-                "metadata": body.get("metadata") or {},
-            },
+            _conversation(conversation_id, body.get("metadata")),
             headers={"x-request-id": f"req_fake{len(self.requests):04d}"},
         )
+
+    def _stored(self, item: dict[str, Any]) -> dict[str, Any]:
+        """An input item as the API stores (and lists) it. Called under the lock (it makes ids)."""
+        stored = dict(item)
+        kind = stored.setdefault("type", "message")
+        if kind == "message":
+            text_part = "output_text" if stored.get("role") == "assistant" else "input_text"
+            content = stored.get("content")
+            parts = [{"type": text_part, "text": content}] if isinstance(content, str) else list(content or [])
+            stored["content"] = [
+                {**part, "annotations": part.get("annotations") or []} if part.get("type") == "output_text" else part
+                for part in parts
+            ]
+        prefixes = {"message": "msg", "function_call": "fc", "function_call_output": "fco", "reasoning": "rs"}
+        if not stored.get("id"):
+            stored["id"] = self._ids(prefixes.get(kind, "item"))
+        if kind in ("message", "function_call", "function_call_output"):
+            stored.setdefault("status", "completed")
+        return stored
+
+    async def _conversation_items(self, request: Request) -> tuple[RecordedRequest, str, list[dict[str, Any]] | None]:
+        recorded = await self._record(request)
+        conversation_id = request.path_params["conversation_id"]
+        with self._lock:
+            return recorded, conversation_id, self.conversations.get(conversation_id)
+
+    async def _add_items(self, request: Request) -> Response:
+        """``conversations.items.create``: append, answer the stored items as a list."""
+        recorded, conversation_id, items = await self._conversation_items(request)
+        if items is None:
+            return _error_response(404, f"Conversation with id '{conversation_id}' not found.", "req_fake")
+        body = recorded.body if isinstance(recorded.body, dict) else {}
+        with self._lock:
+            added = [self._stored(item) for item in body.get("items") or []]
+            items.extend(added)
+        return JSONResponse(_item_page(added, has_more=False))
+
+    async def _list_items(self, request: Request) -> Response:
+        """``conversations.items.list``: ``order`` (default ``desc``, as the API), ``limit`` (1-100, default 20),
+        ``after`` an item id; one page at a time, ``has_more`` / ``last_id`` for the client's auto-paging."""
+        _, conversation_id, items = await self._conversation_items(request)
+        if items is None:
+            return _error_response(404, f"Conversation with id '{conversation_id}' not found.", "req_fake")
+        query = request.query_params
+        limit = int(query.get("limit", "20"))
+        if not 1 <= limit <= 100:
+            return _error_response(400, f"Invalid 'limit': {limit}; it must be between 1 and 100.", "req_fake")
+        with self._lock:
+            ordered = list(items) if query.get("order", "desc") == "asc" else list(reversed(items))
+        after = query.get("after")
+        if after is not None:
+            ids = [item["id"] for item in ordered]
+            ordered = ordered[ids.index(after) + 1 :] if after in ids else []
+        return JSONResponse(_item_page(ordered[:limit], has_more=len(ordered) > limit))
+
+    async def _delete_item(self, request: Request) -> Response:
+        """``conversations.items.delete``: answers the conversation."""
+        _, conversation_id, items = await self._conversation_items(request)
+        item_id = request.path_params["item_id"]
+        with self._lock:
+            kept = [item for item in items or [] if item["id"] != item_id]
+            if items is None or len(kept) == len(items):
+                return _error_response(404, f"Item with id '{item_id}' not found.", "req_fake")
+            items[:] = kept
+        return JSONResponse(_conversation(conversation_id, None))
+
+    async def _delete_conversation(self, request: Request) -> Response:
+        _, conversation_id, _items = await self._conversation_items(request)
+        with self._lock:
+            if self.conversations.pop(conversation_id, None) is None:
+                return _error_response(404, f"Conversation with id '{conversation_id}' not found.", "req_fake")
+        return JSONResponse({"id": conversation_id, "deleted": True, "object": "conversation.deleted"})
 
     def _endpoint(
         self,
@@ -326,6 +404,20 @@ class FakeOpenAIServer:
             return EventSourceResponse(_sse(items, script.gate), headers=headers, ping=0, sep="\n")
 
         return endpoint
+
+
+def _conversation(conversation_id: str, metadata: Any) -> dict[str, Any]:
+    return {"id": conversation_id, "object": "conversation", "created_at": int(time.time()), "metadata": metadata or {}}
+
+
+def _item_page(items: list[dict[str, Any]], *, has_more: bool) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": items,
+        "first_id": items[0]["id"] if items else "",
+        "last_id": items[-1]["id"] if items else "",
+        "has_more": has_more,
+    }
 
 
 async def _sse(items: list[wire.StreamItem], gate: StreamGate | None) -> AsyncIterator[ServerSentEvent]:
