@@ -55,6 +55,15 @@ from .handoff_history import (
     set_conversation_history_wrappers,
 )
 from .handoffs import Handoff, HandoffInputData, HandoffInputFilter, handoff
+from .hosted_mcp import (
+    HostedMCPTool,
+    MCPApprovalRequestItem,
+    MCPApprovalResponseItem,
+    MCPListToolsItem,
+    MCPToolApprovalFunction,
+    MCPToolApprovalFunctionResult,
+    MCPToolApprovalRequest,
+)
 from .hosted_tools import (
     CodeInterpreterTool,
     FileSearchTool,
@@ -229,13 +238,20 @@ __all__ = [
     "HandoffInputFilter",
     "HandoffOutputItem",
     "HandoffSpanData",
+    "HostedMCPTool",
     "HostedToolCallItem",
     "ImageGenerationTool",
     "InputGuardrail",
     "InputGuardrailResult",
     "InputGuardrailTripwireTriggered",
     "ItemHelpers",
+    "MCPApprovalRequestItem",
+    "MCPApprovalResponseItem",
+    "MCPListToolsItem",
     "MCPListToolsSpanData",
+    "MCPToolApprovalFunction",
+    "MCPToolApprovalFunctionResult",
+    "MCPToolApprovalRequest",
     "MaxTurnsExceeded",
     "MessageOutputItem",
     "MetricsConfigurationError",

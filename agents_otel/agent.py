@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
 
 from .context_wrapper import RunContextWrapper
 from .exceptions import UserError
+from .hosted_mcp import HostedMCPTool
 from .hosted_tools import HOSTED_TOOL_CLASSES, HostedTool
 from .items import FunctionCall
 from .models.interface import Model, ModelSettings
@@ -192,17 +193,23 @@ class Agent(Generic[TContext]):
                     offered.append(tool)
             elif isinstance(tool, HOSTED_TOOL_CLASSES):
                 offered.append(tool)
-            else:  # an SDK tool type this runtime lacks (ComputerTool, HostedMCPTool, ...), or not a tool at all
+            else:  # an SDK tool type this runtime lacks (ComputerTool, LocalShellTool, ...), or not a tool at all
                 raise UserError(
                     f"Agent {self.name!r}: {type(tool).__name__} is not a tool this runtime supports (supported: "
-                    "FunctionTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool)"
+                    "FunctionTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool, "
+                    "HostedMCPTool)"
                 )
-        names = [t.name for t in offered]
+        names = [t.name for t in offered if not isinstance(t, HostedMCPTool)]
         if len(set(names)) != len(names):  # one would shadow the other without a word
             duplicate = next(n for n in names if names.count(n) > 1)
             raise ToolNameCollisionError(
                 f"Agent {self.name!r} offers two tools named {duplicate!r}; give one a name_override / tool_name"
             )
+        if len(names) != len(offered):  # hosted MCP servers are told apart by label (the API's and approvals')
+            labels = [t.server_label for t in offered if isinstance(t, HostedMCPTool)]
+            if len(set(labels)) != len(labels):
+                duplicate = next(n for n in labels if labels.count(n) > 1)
+                raise ToolNameCollisionError(f"Agent {self.name!r} has two HostedMCPTools labelled {duplicate!r}")
         return offered
 
     async def turn_tools(self, run_context: RunContextWrapper[Any]) -> tuple[dict[str, FunctionTool], list[HostedTool]]:

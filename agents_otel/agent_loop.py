@@ -22,6 +22,8 @@ from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
 from .hosted_calls import hosted_call_item
+from .hosted_mcp import MCP_ITEM_TYPES
+from .hosted_mcp_run import add_mcp_item, answer_approvals
 from .input_items import input_list
 from .items import (
     AssistantMessage,
@@ -185,13 +187,14 @@ async def _run_turns(
     calls: list[FunctionCall]
     handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]]
     text: str | None
+    approvals: list[dict[str, Any]] | None  # a hosted MCP server's approval requests in the model's answer
     while True:
         resumed = loop.resume
         if resumed is not None:  # a run resumed from a RunState: finish the paused turn, no model call
             loop.resume = None
             tools, _ = await agent.turn_tools(loop.wrapper)
             response, calls, handoff_calls = resumed.response, resumed.calls, resumed.handoff_calls
-            turn_start, text = resumed.turn_start, None
+            turn_start, text, approvals = resumed.turn_start, None, None
             to_run = resumed.pending
             waiting = frozenset(c.call_id for c in to_run)
         else:
@@ -248,6 +251,7 @@ async def _run_turns(
             calls = []
             handoff_calls = []
             text = None
+            approvals = None
             # one call per turn, not one per item; RunConfig(reasoning_item_id_policy="omit"): reasoning without ids
             conversation.extend(response.output if not conversation.omit_ids else without_ids(response.output))
             if server is not None:
@@ -278,6 +282,11 @@ async def _run_turns(
                     loop.used_tools.add(id(agent))  # counts for reset_tool_choice, as in the SDK
                     run.items.append(hosted_item)
                     run.emit(RunItemStreamEvent("tool_called", hosted_item))
+                elif out.data.get("type") in MCP_ITEM_TYPES and add_mcp_item(run, agent, out.data):
+                    approvals = [*(approvals or ()), out.data]
+            if approvals:  # decided before functions run: a turn that pauses for tool approvals keeps the answers
+                answered = await answer_approvals(run, agent, span.span, loop.wrapper, hosted, approvals)
+                conversation.extend([r.conversation_item() for r in answered])
             if calls or handoff_calls:
                 loop.used_tools.add(id(agent))
             to_run, waiting = calls, frozenset()
@@ -311,7 +320,7 @@ async def _run_turns(
             )
             await loop.save_turn()
             return next_agent
-        if not calls:
+        if not calls and not approvals:  # approval answers go to the model: it makes (or skips) the calls next
             raw = text if text is not None else ""
             if schema is None:
                 await _finish(loop, agent, raw)

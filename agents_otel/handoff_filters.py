@@ -7,6 +7,7 @@ from typing import Any
 
 from .handoff_history import default_handoff_history_mapper, nest_handoff_history
 from .handoffs import HandoffInputData
+from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
 from .items import (
     FunctionCall,
     FunctionCallOutput,
@@ -28,6 +29,8 @@ _TOOL_ITEM_TYPES = frozenset(
         "web_search_call",
         "mcp_call",
         "mcp_list_tools",
+        "mcp_approval_request",
+        "mcp_approval_response",
         "local_shell_call",
         "local_shell_call_output",
         "custom_tool_call",
@@ -35,7 +38,16 @@ _TOOL_ITEM_TYPES = frozenset(
         "reasoning",  # as the SDK's filter: reasoning about tool calls goes with them
     }
 )
-_TOOL_RUN_ITEMS = (HandoffCallItem, HandoffOutputItem, ToolCallItem, ToolCallOutputItem, ReasoningItem)
+_TOOL_RUN_ITEMS = (
+    HandoffCallItem,
+    HandoffOutputItem,
+    ToolCallItem,
+    ToolCallOutputItem,
+    ReasoningItem,
+    MCPListToolsItem,
+    MCPApprovalRequestItem,
+    MCPApprovalResponseItem,
+)
 
 
 def remove_all_tools(handoff_input_data: HandoffInputData) -> HandoffInputData:

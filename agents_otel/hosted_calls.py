@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .hosted_tools import HostedToolCallItem, hosted_call_name
+from .hosted_tools import HostedToolCallItem, hosted_tool_name
 from .items import ToolCallIdentity, made_by
 from .tracing.ids import span_id_hex
 
@@ -26,7 +26,7 @@ _HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
 def hosted_call_item(data: dict[str, Any], agent: Agent[Any], run: RunState) -> HostedToolCallItem | None:
     """The run item for a hosted call in the model's answer (``None``: the item is not a hosted call). Its trace
     identity is the ``chat`` span that made it, where the call is recorded as an event."""
-    name = hosted_call_name(data.get("type"))
+    name = hosted_tool_name(data)
     if name is None:
         return None
     context = run.chat_span.get_span_context() if run.chat_span is not None else None
@@ -39,6 +39,8 @@ def hosted_call_item(data: dict[str, Any], agent: Agent[Any], run: RunState) -> 
         parent_tool_call_id=run.parent_tool_call_id,
     )
     call._agent = agent
-    asked = {k: data[k] for k in _HOSTED_REQUEST_KEYS if k in data}
-    item = HostedToolCallItem(call=call, arguments=json.dumps(asked), data=data)
+    arguments = data.get("arguments")  # an mcp_call's: the MCP tool's arguments, JSON text as a function call's
+    if not isinstance(arguments, str):
+        arguments = json.dumps({k: data[k] for k in _HOSTED_REQUEST_KEYS if k in data})
+    item = HostedToolCallItem(call=call, arguments=arguments, data=data)
     return made_by(item, agent)

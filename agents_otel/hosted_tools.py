@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from .exceptions import UserError
+from .hosted_mcp import HostedMCPTool
 from .items import RawInputItem, ToolCallItem
 from .responses_format import hosted_call_object
 
@@ -31,11 +32,12 @@ HOSTED_CALL_TYPES: Final[dict[str, str]] = {
     "file_search_call": "file_search",
     "code_interpreter_call": "code_interpreter",
     "image_generation_call": "image_generation",
+    "mcp_call": "hosted_mcp",
 }
 """Responses API output item type of a hosted call -> the name of the tool that made it (``ToolCallItem.tool_name``
-and ``gen_ai.tool.name``)."""
+and ``gen_ai.tool.name``); an ``mcp_call`` names its MCP tool itself (:func:`hosted_tool_name`)."""
 
-HOSTED_TOOL_CHOICES: Final = frozenset(("web_search", "file_search", "code_interpreter", "image_generation"))
+HOSTED_TOOL_CHOICES: Final = frozenset(("web_search", "file_search", "code_interpreter", "image_generation", "mcp"))
 """``ModelSettings.tool_choice`` values that force a hosted tool (sent as ``{"type": ...}``), as in the SDK."""
 
 _CONTEXT_SIZES = ("low", "medium", "high")
@@ -208,13 +210,23 @@ class HostedToolCallItem(ToolCallItem):
         return hosted_call_object(self.data)
 
 
-HostedTool: TypeAlias = WebSearchTool | FileSearchTool | CodeInterpreterTool | ImageGenerationTool
-HOSTED_TOOL_CLASSES: Final = (WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool)
+HostedTool: TypeAlias = WebSearchTool | FileSearchTool | CodeInterpreterTool | ImageGenerationTool | HostedMCPTool
+HOSTED_TOOL_CLASSES: Final = (WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool, HostedMCPTool)
 
 
 def hosted_call_name(item_type: object) -> str | None:
     """The hosted tool that made an output item of this type; ``None``: not a hosted call."""
     return HOSTED_CALL_TYPES.get(item_type) if isinstance(item_type, str) else None
+
+
+def hosted_tool_name(data: Mapping[str, Any]) -> str | None:
+    """The tool a hosted call item called (``web_search``; for an ``mcp_call`` the MCP server's tool, as the SDK's
+    ``ToolCallItem.tool_name``); ``None``: not a hosted call."""
+    kind = data.get("type")
+    if kind == "mcp_call":
+        name = data.get("name")
+        return name if isinstance(name, str) and name else "hosted_mcp"
+    return hosted_call_name(kind)
 
 
 __all__ = [
@@ -227,4 +239,5 @@ __all__ = [
     "ImageGenerationTool",
     "WebSearchTool",
     "hosted_call_name",
+    "hosted_tool_name",
 ]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseReasoningItem
 
     from .approval_item import ToolApprovalItem
+    from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
 
 # ---- conversation items (model input and output) ----------------------------------------------------------
 
@@ -388,8 +389,8 @@ def made_by(item: Built, agent: Any) -> Built:
     return item
 
 
-# ``Union`` for the forward reference: ``approval_item`` builds on this module, so it cannot be imported here.
+# ``Union`` for the forward references: ``approval_item`` and ``hosted_mcp`` build on this module.
 RunItem = Union[
     ToolCallItem, ToolCallOutputItem, MessageOutputItem, HandoffCallItem, HandoffOutputItem, ReasoningItem,
-    "ToolApprovalItem",
+    "ToolApprovalItem", "MCPListToolsItem", "MCPApprovalRequestItem", "MCPApprovalResponseItem",
 ]

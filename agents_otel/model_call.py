@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind
 
 from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ModelBehaviorError
-from .hosted_tools import hosted_call_name
+from .hosted_tools import hosted_tool_name
 from .items import RawInputItem
 from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
 from .stream_events import RawResponsesStreamEvent
@@ -91,18 +91,25 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
 
 def _record_hosted_calls(span: Any, response: ModelResponse) -> None:
     """One ``agents_otel.server_tool_call`` event per hosted tool call the provider ran for this answer: which tool,
-    the call's id and its status, with or without content capture (none of it is conversation content)."""
+    the call's id and its status, with or without content capture (none of it is conversation content). A hosted
+    MCP server's calls and tool listings carry its ``server_label``; a listing has no tool name (it called none)."""
     for item in response.output:
         if isinstance(item, RawInputItem):
-            kind = item.data.get("type")
-            name = hosted_call_name(kind)
+            data = item.data
+            kind = data.get("type")
+            name = hosted_tool_name(data)
+            if name is None and kind != "mcp_list_tools":
+                continue
+            attributes = {A.SERVER_TOOL_CALL_TYPE: kind}
             if name is not None:
-                attributes = {A.GEN_AI_TOOL_NAME: name, A.SERVER_TOOL_CALL_TYPE: kind}
-                if isinstance(item.data.get("id"), str):
-                    attributes[A.GEN_AI_TOOL_CALL_ID] = item.data["id"]
-                if isinstance(item.data.get("status"), str):
-                    attributes[A.SERVER_TOOL_CALL_STATUS] = item.data["status"]
-                span.add_event(A.SERVER_TOOL_CALL_EVENT, attributes)
+                attributes[A.GEN_AI_TOOL_NAME] = name
+            if isinstance(data.get("id"), str):
+                attributes[A.GEN_AI_TOOL_CALL_ID] = data["id"]
+            if isinstance(data.get("status"), str):
+                attributes[A.SERVER_TOOL_CALL_STATUS] = data["status"]
+            if isinstance(data.get("server_label"), str):
+                attributes[A.SERVER_TOOL_CALL_SERVER_LABEL] = data["server_label"]
+            span.add_event(A.SERVER_TOOL_CALL_EVENT, attributes)
 
 
 async def _stream(

@@ -18,6 +18,7 @@ from .guardrails import (
     OutputGuardrail,
     OutputGuardrailResult,
 )
+from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
 from .hosted_tools import HostedToolCallItem
 from .items import (
     HandoffCallItem,
@@ -100,9 +101,18 @@ def encode_run_item(item: RunItem) -> dict[str, Any]:
         fields = {"call_id": item.call_id, "tool_name": item.tool_name, "output": item.output}
         names = {"source_agent": item.source_agent.name, "target_agent": item.target_agent.name}
         return {"type": item.type, **fields, **names, "agent_name": item.agent_name}
-    if isinstance(item, ReasoningItem):
+    if isinstance(item, ReasoningItem | MCPListToolsItem | MCPApprovalRequestItem | MCPApprovalResponseItem):
         return {"type": item.type, "data": item.data, "agent_name": item.agent_name}
     raise UserError(f"RunState.to_json(): a run item of type {type(item).__name__} cannot be stored")
+
+
+_DATA_ITEMS: dict[str, Any] = {
+    "reasoning_item": ReasoningItem,
+    "mcp_list_tools_item": MCPListToolsItem,
+    "mcp_approval_request_item": MCPApprovalRequestItem,
+    "mcp_approval_response_item": MCPApprovalResponseItem,
+}
+"""Run items that are the API item as JSON (``data``) and their agent's name."""
 
 
 def decode_run_item(node: Node, agent_of: AgentLookup) -> RunItem:
@@ -131,8 +141,8 @@ def decode_run_item(node: Node, agent_of: AgentLookup) -> RunItem:
         target = agent_of(node.text("target_agent"), f"{node.path}.target_agent")
         fields = (node.text("call_id"), node.text("tool_name"), node.text("output"))
         item = HandoffOutputItem(*fields, source, target, agent.name)
-    elif kind == "reasoning_item":
-        item = ReasoningItem(node.get("data", dict), agent.name)
+    elif kind in _DATA_ITEMS:
+        item = _DATA_ITEMS[kind](node.get("data", dict), agent.name)
     else:
         malformed(f"{node.path}.type", "is not a run item type")
     return made_by(item, agent)

@@ -21,6 +21,9 @@ RunItemEventName = Literal[
     "handoff_requested",
     "handoff_occured",
     "reasoning_item_created",
+    "mcp_approval_requested",
+    "mcp_approval_response",
+    "mcp_list_tools",
 ]
 """``handoff_occured`` is spelled as the OpenAI Agents SDK spells it, so consumers written for it keep working."""
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from .exceptions import ToolArgumentsError, UserError
 from .function_schema import DocstringStyle, FunctionSchema, function_schema
+from .hosted_mcp import HostedMCPTool
 from .hosted_tools import CodeInterpreterTool, FileSearchTool, ImageGenerationTool, WebSearchTool
 from .models.interface import ToolSpec
 from .tool_arguments import arguments_parser
@@ -218,7 +219,9 @@ def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> RawInvoke
 _DEFAULT: Any = object()
 
 
-Tool: TypeAlias = FunctionTool | WebSearchTool | FileSearchTool | CodeInterpreterTool | ImageGenerationTool
+Tool: TypeAlias = (
+    FunctionTool | WebSearchTool | FileSearchTool | CodeInterpreterTool | ImageGenerationTool | HostedMCPTool
+)
 """The SDK's name for "any tool an agent takes", as programs annotate tool lists with it: a ``FunctionTool`` (agents
 as tools and MCP tools included) or a hosted tool (:mod:`agents_otel.hosted_tools`, Responses API only)."""
 

@@ -31,6 +31,7 @@ from opentelemetry.trace import SpanContext
 
 from . import redaction
 from .approval_item import ToolApprovalItem
+from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
 from .hosted_tools import HostedToolCallItem
 from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
@@ -139,10 +140,17 @@ def materialize(entries: list[RunItem | ToolCall]) -> list[RunItem]:
 
 
 _RUN_ITEM_TYPES = frozenset(
-    {*(t for t in get_args(RunItem) if isinstance(t, type)), ToolApprovalItem, HostedToolCallItem}
+    {
+        *(t for t in get_args(RunItem) if isinstance(t, type)),
+        ToolApprovalItem,
+        HostedToolCallItem,
+        MCPListToolsItem,
+        MCPApprovalRequestItem,
+        MCPApprovalResponseItem,
+    }
 )
-"""The run item classes (``RunItem`` names ``ToolApprovalItem`` by forward reference, so it is added here; a
-``HostedToolCallItem`` is a ``ToolCallItem`` subclass, matched by exact type)."""
+"""The run item classes (``RunItem`` names ``ToolApprovalItem`` and the hosted MCP items by forward reference, so
+they are added here; a ``HostedToolCallItem`` is a ``ToolCallItem`` subclass, matched by exact type)."""
 
 
 def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:

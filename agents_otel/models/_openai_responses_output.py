@@ -33,6 +33,7 @@ from openai.types.responses import (
 )
 
 from ..exceptions import ModelBehaviorError, ModelError
+from ..hosted_mcp import MCP_ITEM_TYPES
 from ..hosted_tools import hosted_call_name
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from ._openai_errors import INCOMPLETE_STREAM, STREAM_ERROR
@@ -57,10 +58,10 @@ def kept_item(item: Any) -> RawInputItem:
     """A ``reasoning`` or hosted-call output item as the input item that returns it to the model: the fields the API
     set, and nothing the openai package filled in for them (it would send nulls the API did not)."""
     kind = getattr(item, "type", None)
-    if kind != "reasoning" and hosted_call_name(kind) is None:
+    if kind != "reasoning" and hosted_call_name(kind) is None and kind not in MCP_ITEM_TYPES:
         raise ModelBehaviorError(
             f"The model answered with a {kind!r} output item, which this runtime does not support "
-            "(supported: message, function_call, reasoning and the hosted tools' calls)"
+            "(supported: message, function_call, reasoning, the hosted tools' calls and hosted MCP items)"
         )
     return RawInputItem(item.model_dump(mode="json", exclude_unset=True))
 

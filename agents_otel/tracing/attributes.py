@@ -100,9 +100,16 @@ SERVER_TOOL_CALL_EVENT: Final = "agents_otel.server_tool_call"
 span: nothing ran here). Carries ``gen_ai.tool.name``, ``gen_ai.tool.call.id`` and the two below."""
 SERVER_TOOL_CALL_TYPE: Final = "agents_otel.server_tool_call.type"
 """The Responses API item type: ``web_search_call``, ``file_search_call``, ``code_interpreter_call``,
-``image_generation_call``."""
+``image_generation_call``, ``mcp_call``, ``mcp_list_tools``."""
 SERVER_TOOL_CALL_STATUS: Final = "agents_otel.server_tool_call.status"
 """The item's ``status`` as the provider reported it (``completed``, ``failed``, ``incomplete``, ...)."""
+SERVER_TOOL_CALL_SERVER_LABEL: Final = "agents_otel.server_tool_call.server_label"
+"""A hosted MCP server's ``server_label``: on its ``mcp_call`` / ``mcp_list_tools`` events and approval events."""
+HOSTED_MCP_APPROVAL_EVENT: Final = "agents_otel.hosted_mcp.approval"
+"""Event on the ``invoke_agent`` span: ``on_approval_request`` decided a hosted MCP server's approval request
+(``gen_ai.tool.name``, ``gen_ai.tool.call.id`` = the request's id, the server label, ``agents_otel.tool.approval``;
+the rejection reason only under content capture)."""
+HOSTED_MCP_APPROVAL_REASON: Final = "agents_otel.hosted_mcp.approval.reason"
 
 # Human-in-the-loop tool approvals (tool_approvals)
 TOOL_APPROVAL: Final = "agents_otel.tool.approval"

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import pydantic_core
 
-from ..hosted_tools import hosted_call_name
+from ..hosted_tools import hosted_tool_name
 from ..items import AssistantMessage, ConversationItem, FunctionCall, FunctionCallOutput, SystemMessage, UserMessage
 from ..models.interface import ToolSpec
 
@@ -58,7 +58,7 @@ def _part(item: ConversationItem) -> tuple[str, list[dict[str, Any]]]:
         return "assistant", [part]
     if isinstance(item, FunctionCallOutput):
         return "tool", [{"type": "tool_call_response", "id": item.call_id, "response": item.output}]
-    name = hosted_call_name(item.data.get("type"))
+    name = hosted_tool_name(item.data)
     if name is not None:
         return "assistant", [_server_tool_call(name, item.data)]
     # An item passed through untouched: a generic part named by its type, so the trace shows it was sent.

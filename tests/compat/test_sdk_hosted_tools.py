@@ -272,9 +272,10 @@ async def test_a_streamed_run_emits_tool_called_for_the_hosted_call_and_no_outpu
 async def test_an_output_item_of_an_unknown_tool_type_is_an_error_not_dropped(
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Tracing
 ) -> None:
-    unknown = {"type": "mcp_list_tools", "id": "ml_1", "server_label": "x", "tools": []}
+    action = {"type": "exec", "command": ["ls"], "env": {}}
+    unknown = {"type": "local_shell_call", "id": "ls_1", "call_id": "c1", "status": "completed", "action": action}
     fake_openai.enqueue(text="Hi.", hosted_calls=[unknown])
-    with pytest.raises(ModelBehaviorError, match="mcp_list_tools"):
+    with pytest.raises(ModelBehaviorError, match="local_shell_call"):
         await Runner.run(responses_agent(client, [WebSearchTool()]), "go", run_config=tracing.config)
 
 
