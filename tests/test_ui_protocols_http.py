@@ -283,3 +283,49 @@ def test_a_flooding_tool_reaches_the_client_in_order_ending_with_its_last_value(
     assert progress[-1]["data"] == {"done": FLOOD, "total": FLOOD}
     # Every value is accounted for: delivered, or counted as replaced by a later one.
     assert len(progress) + sum(p.get("coalesced", 0) for p in progress) == FLOOD
+
+
+def _approval_agent() -> Agent[Any]:
+    @function_tool(needs_approval=True)
+    def delete_file(path: str) -> str:
+        """Delete a file."""
+        return f"deleted {path}"
+
+    call = function_call("delete_file", {"path": "a.txt"}, call_id="call_del")
+    model = ScriptedModel([[call], [assistant_message("ok")]])
+    return Agent(name="Janitor", tools=[delete_file], model=model)
+
+
+def test_a_run_waiting_for_approval_ends_the_ag_ui_stream_with_an_interrupt_outcome() -> None:
+    from ag_ui.core import RunFinishedEvent
+
+    with LiveServer(create_app(_approval_agent())) as server, httpx.Client(timeout=SAFETY_TIMEOUT) as client:
+        response = client.post(server.base_url + "/ag-ui", json=_ag_ui_body())
+        events = [json.loads(f) for f in _frames(response.content)]
+        finished = RunFinishedEvent.model_validate(events[-1])
+        assert finished.outcome is not None and finished.outcome.type == "interrupt"
+        [interrupt] = finished.outcome.interrupts
+        assert (interrupt.id, interrupt.reason, interrupt.tool_call_id) == ("call_del", "tool_approval", "call_del")
+        assert interrupt.message == 'Approve delete_file({"path": "a.txt"})?'
+        served = events[0]["metadata"]["agentsOtelRunId"]
+        # AG-UI resume entries are refused, loudly; the run resumes at /runs/{id}/resume.
+        answer = [{"interruptId": "call_del", "status": "resolved", "payload": {"approved": True}}]
+        refused = client.post(server.base_url + "/ag-ui", json=_ag_ui_body(resume=answer))
+        assert refused.status_code == 422 and "POST /runs/{id}/resume" in refused.json()["error"]["message"]
+        decisions = {"decisions": [{"call_id": "call_del", "approve": True}]}
+        assert client.post(f"{server.base_url}/runs/{served}/resume", json=decisions).status_code == 201
+
+
+def test_a_run_waiting_for_approval_ends_the_ai_sdk_stream_saying_so() -> None:
+    with LiveServer(create_app(_approval_agent())) as server, httpx.Client(timeout=SAFETY_TIMEOUT) as client:
+        response = client.post(server.base_url + "/ai-sdk/chat", json=_chat_body())
+        frames = _frames(response.content)
+        assert frames[-1] == "[DONE]"
+        chunks = [json.loads(f) for f in frames[:-1]]
+        served = chunks[0]["messageMetadata"]["agentsOtelRunId"]
+        waiting = {"call_id": "call_del", "tool_name": "delete_file", "arguments": '{"path": "a.txt"}'}
+        assert chunks[-2] == {
+            "type": "data-run-interrupted",
+            "data": {"run_id": served, "interruptions": [{**waiting, "agent_name": "Janitor"}]},
+        }
+        assert chunks[-1] == {"type": "finish", "finishReason": "interrupted"}

@@ -52,7 +52,7 @@ from ag_ui.core import (
     ToolCallResultEvent,
     ToolCallStartEvent,
 )
-from ag_ui.core.events import RunFinishedCancelledOutcome
+from ag_ui.core.events import Interrupt, RunFinishedCancelledOutcome, RunFinishedInterruptOutcome
 from ag_ui.encoder import EventEncoder
 
 from ..hosted_tools import HostedToolCallItem
@@ -116,6 +116,23 @@ class AgUiMapping:
         if kind == "run_cancelled":
             events.append(
                 RunFinishedEvent(thread_id=self._thread_id, run_id=self._run_id, outcome=RunFinishedCancelledOutcome())
+            )
+        elif kind == "run_interrupted":  # waiting for tool approvals: the protocol's interrupt, never a "success"
+            interrupts = [
+                Interrupt(
+                    id=call["call_id"],
+                    reason="tool_approval",
+                    tool_call_id=call["call_id"],
+                    message=f"Approve {call['tool_name']}({call['arguments']})?",
+                )
+                for call in outcome.get("interruptions") or ()
+            ]
+            events.append(
+                RunFinishedEvent(
+                    thread_id=self._thread_id,
+                    run_id=self._run_id,
+                    outcome=RunFinishedInterruptOutcome(interrupts=interrupts),
+                )
             )
         else:
             events.append(

@@ -1,9 +1,11 @@
 """An AG-UI ``RunAgentInput`` as the conversation a run continues.
 
 The input is parsed by the official ``ag-ui-protocol`` models, which keep fields they do not know: any valid
-``RunAgentInput`` is accepted (``protocolVersion``, ``parentRunId``, ``resume``, ``state``, ``forwardedProps``
-are read by nobody here). Messages become conversation items in order: user and assistant text, the assistant's
-tool calls and the tool results, so a client resending its history continues the same conversation.
+``RunAgentInput`` is accepted (``protocolVersion``, ``parentRunId``, ``state``, ``forwardedProps`` are read by
+nobody here), except one with ``resume`` entries: answering a run's interrupts here is not supported yet, and
+ignoring the answers would run as if nobody had decided (``POST /runs/{id}/resume`` resumes it). Messages become
+conversation items in order: user and assistant text, the assistant's tool calls and the tool results, so a
+client resending its history continues the same conversation.
 
 Messages attributed to a subagent (``subagentRunId``: the calls an agent used as a tool made, which we stream
 for the UI) are skipped too: the outer model never saw them, only the outer call's result.
@@ -39,6 +41,12 @@ def parse_run_input(raw: bytes) -> RunAgentInput:
 
 def conversation(run_input: RunAgentInput) -> list[ConversationItem]:
     """The conversation to run; it must end with something for the model to answer."""
+    if run_input.resume:
+        raise InvalidRunInputError(
+            "resume: answering interrupts on /ag-ui is not supported yet; resume the interrupted run with "
+            "POST /runs/{id}/resume (its id is RUN_STARTED's metadata.agentsOtelRunId)",
+            fields=[{"loc": ["resume"], "type": "unsupported", "message": "resume entries are not supported"}],
+        )
     items: list[ConversationItem] = []
     for index, message in enumerate(run_input.messages):
         where = f"messages[{index}]"

@@ -73,6 +73,10 @@ class AiSdkMapping:
             self._in_step = False
         if kind == "run_cancelled":
             chunks.append({"type": "abort", "reason": "the run was cancelled"})
+        elif kind == "run_interrupted":  # waiting for approvals: said in a data part, resumed at /runs/{id}/resume
+            data = {"run_id": self._served_run_id, "interruptions": outcome.get("interruptions") or []}
+            chunks.append({"type": "data-run-interrupted", "data": data})
+            chunks.append({"type": "finish", "finishReason": "interrupted"})
         else:
             chunks.append({"type": "finish", "finishReason": "stop"})
         return [*_frames(*chunks), DONE]

@@ -36,8 +36,9 @@ from .access import (
 )
 from .auth import DEFAULT_STREAM_TOKEN_SECONDS, AuthFunction, StreamTokens, resolve_auth
 from .broker import DEFAULT_LEASE_SECONDS, RunBroker, make_broker
-from .errors import RunNotFoundError, ServerError
+from .errors import PausedRunNotFoundError, RunNotFoundError, ServerError
 from .event_size import DEFAULT_MAX_EVENT_BYTES
+from .paused_runs import DEFAULT_MAX_PAUSED_RUNS, DEFAULT_PAUSED_SECONDS, Decision, PausedEntry, check_decisions
 from .protocol_routes import ag_ui_handler, ai_sdk_handler
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE
 from .request_json import parse_body
@@ -64,6 +65,21 @@ class RunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
     input: str = Field(min_length=1)
+
+
+class DecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    call_id: str = Field(min_length=1)
+    approve: bool
+    message: str | None = None
+    always: bool = False
+
+
+class ResumeRequest(BaseModel):
+    """The body of ``POST /runs/{id}/resume``: one decision per waiting call."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    decisions: list[DecisionBody]
 
 
 class AgentServerApp(Starlette):
@@ -98,6 +114,8 @@ def create_app(
     max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
     max_running_runs_per_principal: int | None = None,
     max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
+    paused_seconds: float = DEFAULT_PAUSED_SECONDS,
+    max_paused_runs: int = DEFAULT_MAX_PAUSED_RUNS,
     stream_token_seconds: float = DEFAULT_STREAM_TOKEN_SECONDS,
     stream_token_key: bytes | None = None,
     send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
@@ -112,7 +130,8 @@ def create_app(
     fake clock). Who may use the app and how much it holds: see "Security" in docs/server.md. ``broker``: a
     ``redis://HOST:PORT/DB`` URL to run several replicas of this app behind one load balancer (each answers for
     every run; docs/server.md "Running several replicas"), the owner's lease on each of its runs lasting
-    ``lease_seconds``.
+    ``lease_seconds``. ``paused_seconds`` / ``max_paused_runs``: how long and how many runs stopped for tool
+    approvals are kept to be resumed (``POST /runs/{id}/resume``).
     """
     access_log.install()  # under any uvicorn, its INFO access log names no run id and no stream token
     auth_function, token = resolve_auth(auth, auth_token)
@@ -141,6 +160,8 @@ def create_app(
             max_running_runs=max_running_runs,
             max_running_runs_per_principal=max_running_runs_per_principal,
             max_retained_runs=max_retained_runs,
+            paused_seconds=paused_seconds,
+            max_paused_runs=max_paused_runs,
         )
     )
 
@@ -153,16 +174,38 @@ def create_app(
     shared.bind(runs)
 
     async def launch(
-        input: str | list[ConversationItem], parent: Context | None, principal: str, conversation_id: str | None
+        input: str | list[ConversationItem],
+        parent: Context | None,
+        principal: str,
+        conversation_id: str | None,
+        resume: tuple[PausedEntry, list[Decision]] | None = None,
     ) -> ServedRun:
         """Every way of starting a run goes through here, so each run is announced to the broker before it
-        starts (``503`` if it cannot be: nothing runs unannounced) and published once it has."""
-        runs.check_capacity(principal)  # refuse before announcing anything
-        run_id = new_run_id()
-        await shared.open_run(run_id, principal)
-        run = runs.start(input, parent, principal=principal, conversation_id=conversation_id, run_id=run_id)
+        starts (``503`` if it cannot be: nothing runs unannounced) and published once it has. ``resume``: a
+        paused run taken from the registry, put back if the new run cannot start."""
+        try:
+            runs.check_capacity(principal)  # refuse before announcing anything
+            run_id = new_run_id()
+            await shared.open_run(run_id, principal)
+            run = runs.start(
+                input, parent, principal=principal, conversation_id=conversation_id, run_id=run_id, resume=resume
+            )
+        except BaseException:
+            if resume is not None:
+                runs.paused.keep(resume[0])
+            raise
         shared.publish(run, principal)
         return run
+
+    async def take_paused(run_id: str, principal: str, decisions: list[Decision]) -> PausedEntry:
+        """The paused run to resume, checked against ``decisions`` before it is taken (a 400 leaves it kept)."""
+        try:
+            entry = runs.paused.get(run_id, principal)
+        except PausedRunNotFoundError as missing:  # stopped on another replica: the broker may hold its state
+            entry = await shared.paused(run_id, principal, missing)
+            runs.paused.keep(entry)
+        check_decisions(entry, decisions)
+        return runs.paused.take(run_id, principal)
 
     def events_url(request: Request, run_id: str, principal: str) -> str:
         path = request.url_for("run_events", run_id=run_id).path
@@ -206,6 +249,30 @@ def create_app(
             answer = await shared.status(run_id, principal, missing)
         return JSONResponse({**answer, "events_url": events_url(request, run_id, principal)})
 
+    async def resume_run(request: Request) -> Response:
+        paused_id = request.path_params["run_id"]
+        principal = principal_of(request)
+        body = parse_body(
+            ResumeRequest,
+            await request.body(),
+            not_json='the body must be a JSON object like {"decisions": [{"call_id": "...", "approve": true}]}',
+        )
+        decisions = [Decision(d.call_id, d.approve, d.message, d.always) for d in body.decisions]
+        entry = await take_paused(paused_id, principal, decisions)
+        await shared.forget_paused(paused_id)
+        run = await launch("", None, principal, entry.conversation_id, (entry, decisions))
+        await run.ready.wait()
+        return JSONResponse(
+            {
+                "id": run.id,
+                "resumed_from": paused_id,
+                "trace_id": run.trace_id,
+                "events_url": events_url(request, run.id, principal),
+            },
+            status_code=201,
+            headers={"Location": request.url_for("run_status", run_id=run.id).path},
+        )
+
     async def cancel_run(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         principal = principal_of(request)
@@ -239,6 +306,7 @@ def create_app(
             Route("/runs/{run_id}", run_status, methods=["GET"], name="run_status"),
             Route("/runs/{run_id}/events", run_events, methods=["GET"], name="run_events"),
             Route("/runs/{run_id}/cancel", cancel_run, methods=["POST"], name="cancel_run"),
+            Route("/runs/{run_id}/resume", resume_run, methods=["POST"], name="resume_run"),
             Route(
                 "/runs/{run_id}/trace",
                 run_trace_handler(runs, traces, trace_url_template, shared),

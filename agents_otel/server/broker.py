@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import RunNotFoundError
+from .errors import PausedRunNotFoundError, RunNotFoundError
 
 if TYPE_CHECKING:
+    from .paused_runs import PausedEntry
     from .replay_buffer import ReplayBuffer
     from .run_registry import RunRegistry, ServedRun
 
@@ -47,6 +48,13 @@ class RunBroker(Protocol):
     async def cancel(self, run_id: str, principal: str | None, missing: RunNotFoundError) -> None:
         """Ask the owning replica to cancel; raises ``RunFinishedError`` if the run has ended."""
 
+    async def paused(self, run_id: str, principal: str | None, missing: PausedRunNotFoundError) -> PausedEntry:
+        """A run stopped for approvals on another replica, to resume here; raises ``missing`` if none is kept."""
+
+    async def forget_paused(self, run_id: str) -> None:
+        """A paused run is being resumed: no replica may resume it again; raises ``PausedRunNotFoundError`` if
+        another replica took it first."""
+
     async def aclose(self) -> None:
         """Flush what the owned runs still have to publish, then let go of the broker."""
 
@@ -73,6 +81,12 @@ class InProcessBroker:
 
     async def cancel(self, run_id: str, principal: str | None, missing: RunNotFoundError) -> None:
         raise missing
+
+    async def paused(self, run_id: str, principal: str | None, missing: PausedRunNotFoundError) -> PausedEntry:
+        raise missing
+
+    async def forget_paused(self, run_id: str) -> None:
+        pass
 
     async def aclose(self) -> None:
         pass

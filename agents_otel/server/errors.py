@@ -51,6 +51,16 @@ class RunFinishedError(ServerError, status_code=409, code="run_finished"):
     """Cancelling a run that has already ended."""
 
 
+class PausedRunNotFoundError(ServerError, status_code=404, code="paused_run_not_found"):
+    """Resuming a run that is not waiting for approvals here: unknown, another principal's, already resumed, not
+    stopped for approvals, or kept longer than ``paused_seconds`` (or beyond ``max_paused_runs``)."""
+
+
+class InvalidDecisionsError(ServerError, status_code=400, code="invalid_decisions"):
+    """A resume whose decisions leave a waiting call undecided, name a call that is not waiting, decide one twice,
+    or give an approval a message; ``undecided``, ``unknown`` and ``duplicated`` list the call ids."""
+
+
 class ReplayUnavailableError(ServerError, status_code=410, code="replay_unavailable"):
     """``Last-Event-ID`` points before the oldest event still in the replay buffer, so the missed events are gone.
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import uuid
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,8 +30,9 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from . import redis_scripts as scripts
-from .errors import BrokerUnavailableError, RunFinishedError, RunNotFoundError, ServerError
+from .errors import BrokerUnavailableError, PausedRunNotFoundError, RunFinishedError, RunNotFoundError, ServerError
 from .event_size import DEFAULT_MAX_EVENT_BYTES, encode_event
+from .paused_runs import DEFAULT_PAUSED_SECONDS, PausedEntry
 from .redis_follower import RunFollower
 from .redis_publisher import RunPublisher
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from .run_registry import RunRegistry, ServedRun
 
 T = TypeVar("T")
+logger = logging.getLogger("agents_otel.server")
 
 CONNECT_TIMEOUT_SECONDS = 2.0
 OWNER_LOST_MESSAGE = "the replica running this run stopped renewing its lease (it crashed or lost Redis)"
@@ -75,12 +78,17 @@ class RedisBroker:
         self._followers: dict[str, RunFollower] = {}
         self._background: list[asyncio.Task[None]] = []
         self._healthy_since: float | None = None
+        self._paused_ms = int(DEFAULT_PAUSED_SECONDS * 1000)
+        self._storing: dict[str, asyncio.Task[None]] = {}
+        """Paused runs' states on their way to Redis (a resume here waits for its run's)."""
 
     # -- the seam -----------------------------------------------------------------------------------------
 
     def bind(self, registry: RunRegistry) -> None:
         self._registry = registry
         self._limits(registry.replay_buffer_size, registry.retention_seconds, registry.max_event_bytes)
+        self._paused_ms = max(int(registry.paused.seconds * 1000), 1)
+        registry.paused.on_paused = self._store_paused
 
     def _limits(self, replay_buffer_size: int, retention_seconds: float, max_event_bytes: int) -> None:
         self.replay_buffer_size = replay_buffer_size
@@ -139,7 +147,43 @@ class RedisBroker:
             raise RunFinishedError(f"run {run_id!r} has already ended ({reply[1]})", status=reply[1])
         await self.call(self.client.publish(scripts.cancel_channel(reply[1]), run_id))
 
+    async def paused(self, run_id: str, principal: str | None, missing: PausedRunNotFoundError) -> PausedEntry:
+        raw = await self.call(self.client.get(scripts.paused_key(run_id)))
+        if raw is None:
+            raise missing
+        data = json.loads(raw)
+        if data["principal"] != (principal or ""):
+            raise missing
+        now = self._registry.paused.clock() if self._registry is not None else 0.0
+        return PausedEntry(run_id, principal or "", data["state"], data["interruptions"], data["conversation_id"], now)
+
+    async def forget_paused(self, run_id: str) -> None:
+        storing = self._storing.get(run_id)
+        if storing is not None:  # paused here a moment ago: its state must be in Redis before it can be taken
+            await asyncio.wait([storing])
+        if not await self.call(self.client.delete(scripts.paused_key(run_id))):
+            raise PausedRunNotFoundError(f"paused run {run_id!r} was already resumed (or expired)")
+
+    def _store_paused(self, entry: PausedEntry) -> None:
+        data = {
+            "principal": entry.principal,
+            "state": entry.state,
+            "interruptions": entry.interruptions,
+            "conversation_id": entry.conversation_id,
+        }
+        task = asyncio.get_running_loop().create_task(self._set_paused(entry.run_id, json.dumps(data)))
+        self._storing[entry.run_id] = task
+        task.add_done_callback(lambda _: self._storing.pop(entry.run_id, None))
+
+    async def _set_paused(self, run_id: str, data: str) -> None:
+        try:
+            await self.call(self.client.set(scripts.paused_key(run_id), data, px=self._paused_ms))
+        except ServerError as exc:  # the run stays resumable on this replica only; the operator should know
+            logger.warning("agents_otel server: paused run %s not shared through Redis: %s", run_id, exc.message)
+
     async def aclose(self) -> None:
+        if self._storing:
+            await asyncio.wait(list(self._storing.values()), timeout=self.lease_seconds)
         publishers = [p.task for p in self._publishers.values() if p.task is not None and not p.task.done()]
         if publishers:  # the final events of runs that just ended (a shutdown cancels them) still go out
             await asyncio.wait(publishers, timeout=self.lease_seconds)

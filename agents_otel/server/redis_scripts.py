@@ -10,6 +10,10 @@ Per run, three keys sharing one hash tag (so they live on one cluster slot):
   for its byte bound, ``XTRIM MINID`` at the oldest event the owner still holds.
 - ``agents_otel:run:{ID}:lease`` — the owner's lease: its token, with a TTL it renews while the run runs.
 
+Per run stopped for tool approvals, ``agents_otel:paused:{ID}``: JSON (``principal``, ``state`` — the RunState
+JSON, which holds the conversation —, ``interruptions``, ``conversation_id``) with a TTL of ``paused_seconds``;
+the replica that resumes it deletes it (``DEL`` answering 1 is what makes a run resumed at most once).
+
 Every key carries an expiry: while running, a few leases plus the retention period (renewed with the lease,
 so a run whose owner vanished and that nobody watches still disappears); once ended, the retention period.
 Every check-then-write is one script, so a write cannot interleave with another replica's: an owner appends
@@ -27,6 +31,11 @@ FENCED = -2
 """The record names another owner or the run has ended: this replica must stop publishing (and the run)."""
 GAP = -3
 """The next event to append is not the one Redis expects (``last_id + 1``); the reply carries ``last_id``."""
+
+
+def paused_key(run_id: str) -> str:
+    """A run stopped for tool approvals: its RunState JSON and principal, kept ``paused_seconds`` to be resumed."""
+    return f"{KEY_PREFIX}:paused:{{{run_id}}}"
 
 
 def run_keys(run_id: str) -> tuple[str, str, str]:

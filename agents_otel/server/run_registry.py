@@ -10,7 +10,8 @@ never scans the runs that stay.
 Every run belongs to the principal that started it (:mod:`.auth`); asked for by anybody else it does not exist
 (``404 run_not_found``, the same answer as for an unknown id, so ids cannot be probed). Capacity is bounded by
 configuration: ``max_running_runs`` (503 ``server_busy``), ``max_running_runs_per_principal`` (429
-``too_many_runs``) and ``max_retained_runs`` finished runs (the oldest is forgotten early to make room).
+``too_many_runs``) and ``max_retained_runs`` finished runs (the oldest is forgotten early to make room). A run
+stopped for tool approvals ends ``interrupted``, kept to resume in ``paused`` (:mod:`.paused_runs`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from opentelemetry import context as context_api
 from opentelemetry.context import Context
@@ -32,18 +32,32 @@ from opentelemetry.sdk.trace import SpanProcessor
 
 from .. import redaction
 from ..agent import Agent
-from ..event_stream import EventStream
 from ..items import ConversationItem
-from ..result import RunResultStreaming
 from ..run import DEFAULT_MAX_TURNS, Runner
 from ..run_config import RunConfig
+from ..run_resume_state import RunState
 from ..stream_events import ToolProgressStreamEvent
 from ..tracing.provider import resolve_tracer_provider
 from .auth import ANONYMOUS
-from .errors import RunFinishedError, RunNotFoundError, ServerBusyError, TooManyRunsError
+from .errors import (
+    RunFinishedError,
+    RunNotFoundError,
+    ServerBusyError,
+    TooManyRunsError,
+)
 from .event_json import event_to_json, jsonable, recorded_id
 from .event_size import DEFAULT_MAX_EVENT_BYTES
+from .paused_runs import (
+    DEFAULT_MAX_PAUSED_RUNS,
+    DEFAULT_PAUSED_SECONDS,
+    Decision,
+    PausedEntry,
+    PausedRuns,
+    resumed_state,
+)
 from .replay_buffer import DEFAULT_REPLAY_BUFFER_BYTES, DEFAULT_REPLAY_BUFFER_SIZE, ReplayBuffer
+from .served_run import RunStatus as RunStatus
+from .served_run import ServedRun as ServedRun
 from .trace_parent import parent_trace_id
 
 DEFAULT_RETENTION_SECONDS = 300.0
@@ -52,7 +66,6 @@ DEFAULT_MAX_RETAINED_RUNS = 1000
 RETRY_AFTER_SECONDS = 1
 YIELD_EVERY = 64
 
-RunStatus = Literal["running", "completed", "failed", "cancelled"]
 AgentSource = Agent[Any] | Callable[[], Agent[Any]]
 """An agent shared by all runs, or a factory called once per run (for agents holding per-run state)."""
 
@@ -61,41 +74,6 @@ logger = logging.getLogger("agents_otel.server")
 
 def new_run_id() -> str:
     return uuid.uuid4().hex
-
-
-@dataclass(eq=False)
-class ServedRun:
-    id: str
-    result: RunResultStreaming
-    buffer: ReplayBuffer
-    trace_id: str | None
-    principal: str = ANONYMOUS
-    status: RunStatus = "running"
-    finished_at: float | None = None
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
-    ready: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
-    """Set once the run's first event (which follows the start of its root span) is buffered, or it ended."""
-    outcome: dict[str, Any] | None = None
-    """The final event (``run_completed`` / ``run_failed`` / ``run_cancelled``) once the run has ended."""
-    subscribers: list[EventStream] = field(default_factory=list, repr=False)
-
-    def subscribe(self) -> EventStream:
-        """The run's stream events themselves (not their JSON), for a protocol adapter serving the request that
-        started the run. Subscribe before yielding to the loop after ``start`` to see every event. Bounded like
-        the run's own stream: a slow reader gets progress coalesced, never lifecycle events dropped. Closed when
-        the run ends; ``outcome`` then says how."""
-        stream = EventStream(asyncio.get_running_loop())
-        self.subscribers.append(stream)
-        return stream
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "trace_id": self.trace_id,
-            "last_event_id": self.buffer.last_id,
-            "final_output": jsonable(self.result.final_output) if self.status == "completed" else None,
-        }
 
 
 class RunRegistry:
@@ -112,6 +90,8 @@ class RunRegistry:
         max_running_runs: int = DEFAULT_MAX_RUNNING_RUNS,
         max_running_runs_per_principal: int | None = None,
         max_retained_runs: int = DEFAULT_MAX_RETAINED_RUNS,
+        paused_seconds: float = DEFAULT_PAUSED_SECONDS,
+        max_paused_runs: int = DEFAULT_MAX_PAUSED_RUNS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if replay_buffer_size < 1:
@@ -122,6 +102,8 @@ class RunRegistry:
             raise ValueError("max_running_runs and max_running_runs_per_principal must be at least 1")
         if max_retained_runs < 0:
             raise ValueError("max_retained_runs must not be negative")
+        self.paused = PausedRuns(paused_seconds, max_paused_runs, clock)
+        """Runs stopped for tool approvals, kept to be resumed."""
         self.max_running_runs = max_running_runs
         self.max_running_runs_per_principal = max_running_runs_per_principal
         self.max_retained_runs = max_retained_runs
@@ -158,18 +140,24 @@ class RunRegistry:
         principal: str = ANONYMOUS,
         conversation_id: str | None = None,
         run_id: str | None = None,
+        resume: tuple[PausedEntry, list[Decision]] | None = None,
     ) -> ServedRun:
         """Start a run now for ``principal`` (in ``parent``'s trace when given) and its consumer task; return at
         once. Raises :class:`ServerBusyError` or :class:`TooManyRunsError` at capacity, before anything starts.
 
         ``input`` is a message or a conversation to continue; ``conversation_id`` (a UI protocol's thread id)
         becomes the run's ``gen_ai.conversation.id``; ``run_id`` is given when the id was announced to a broker
-        before the run started (``new_run_id()``)."""
+        before the run started (``new_run_id()``). ``resume``: a paused run taken from ``paused`` and the
+        (checked) decisions to resume it with; ``input`` and ``parent`` are then ignored (its trace goes on)."""
         self._expire()
         self._check_capacity(principal)
         if not self._processors_attached:
             self._attach_span_processors()
         agent = self._agent if isinstance(self._agent, Agent) else self._agent()
+        run_input: str | list[ConversationItem] | RunState[Any] = input
+        if resume is not None:
+            run_input = resumed_state(agent, *resume)
+            parent = None  # the state carries the paused run's trace
         config = self._run_config
         if conversation_id is not None:
             config = dataclasses.replace(config, conversation_id=conversation_id)
@@ -177,12 +165,13 @@ class RunRegistry:
         # that call is what makes the invoke_agent span its child.
         token = context_api.attach(parent) if parent is not None else None
         try:
-            result = Runner.run_streamed(agent, input, max_turns=self._max_turns, run_config=config)
+            result = Runner.run_streamed(agent, run_input, max_turns=self._max_turns, run_config=config)
             trace_id = parent_trace_id(None)
         finally:
             if token is not None:
                 context_api.detach(token)
         run = ServedRun(run_id or new_run_id(), result, self._new_buffer(), trace_id, principal)
+        run.conversation_id = conversation_id
         self._runs[run.id] = run
         self._running[principal] = self._running.get(principal, 0) + 1
         self._running_total += 1
@@ -291,9 +280,25 @@ class RunRegistry:
         else:
             if run.result.cancelled:
                 self._finish(run, "cancelled", {"type": "run_cancelled"})
+            elif run.result.interruptions:
+                self._pause(run)
             else:
                 final = {"type": "run_completed", "final_output": jsonable(run.result.final_output)}
                 self._finish(run, "completed", final, recorded_id(run.result.trace_id))
+
+    def _pause(self, run: ServedRun) -> None:
+        """The run stopped for approvals: keep its state to resume, and end it ``interrupted``, never as a
+        ``run_completed`` with no output a client could not tell from an answer."""
+        try:
+            entry = self.paused.pause(run.id, run.principal, run.result, run.conversation_id)
+        except Exception as exc:  # e.g. a context the state cannot hold: the run cannot be resumed, say so
+            message = f"the run stopped for tool approvals but its state cannot be kept: {self._message(exc)}"
+            failed = {"type": "run_failed", "error_type": type(exc).__name__, "message": message}
+            self._finish(run, "failed", failed, recorded_id(run.result.trace_id))
+            return
+        run.interruptions = entry.interruptions
+        event = {"type": "run_interrupted", "interruptions": entry.interruptions}
+        self._finish(run, "interrupted", event, recorded_id(run.result.trace_id))
 
     def _message(self, exc: Exception) -> str:
         """The failure's message as the stream may carry it: through ``redact`` unless the app opted out."""
@@ -360,3 +365,4 @@ class RunRegistry:
                 break
             finished.popitem(last=False)
             self._runs.pop(oldest.id, None)  # a run discarded (fenced off by a broker) is already gone
+

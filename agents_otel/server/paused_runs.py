@@ -1,0 +1,160 @@
+"""Runs stopped for tool approvals, kept by the server to be resumed (``POST /runs/{id}/resume``).
+
+What is kept is the run's ``RunState`` JSON, not the Python object: the same thing a Redis broker shares with the
+other replicas, and rebuilt against each resumed run's own agent (a factory's agent is a new object each run).
+Bounded like finished runs: one TTL (``paused_seconds``) and a count (``max_paused_runs``), expired from the front
+of an insertion-ordered dict, so a request never pays for the entries that stay.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..agent import Agent
+from ..run_resume_state import RunState
+from ..run_state_json import state_from_json
+from .errors import InvalidDecisionsError, PausedRunNotFoundError
+
+DEFAULT_PAUSED_SECONDS = 3600.0
+DEFAULT_MAX_PAUSED_RUNS = 1000
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person's answer to one waiting call (``POST /runs/{id}/resume``, or a UI protocol's resume)."""
+
+    call_id: str
+    approve: bool
+    message: str | None = None
+    """For a rejection: what the model reads instead of the tool's output (``None``: the SDK's default text)."""
+    always: bool = False
+    """Decide every later call of the same tool in the resumed run too (``always_approve`` / ``always_reject``)."""
+
+
+@dataclass(eq=False)
+class PausedEntry:
+    """A run stopped for approvals, kept to be resumed: its ``RunState`` JSON and who may resume it."""
+
+    run_id: str
+    principal: str
+    state: dict[str, Any]
+    interruptions: list[dict[str, Any]]
+    conversation_id: str | None
+    paused_at: float
+
+
+def interruptions_json(items: list[Any]) -> list[dict[str, Any]]:
+    """The waiting calls as the ``run_interrupted`` event and ``GET /runs/{id}`` show them."""
+    return [
+        {"call_id": i.call_id, "tool_name": i.tool_name, "arguments": i.arguments, "agent_name": i.agent_name}
+        for i in items
+    ]
+
+
+def check_decisions(entry: PausedEntry, decisions: list[Decision]) -> None:
+    """Every waiting call decided exactly once, nothing else: a typed 400 otherwise, before anything is resumed
+    (an undecided call would only stop the resumed run again at once)."""
+    waiting = [i["call_id"] for i in entry.interruptions]
+    counts = collections.Counter(d.call_id for d in decisions)
+    seen = set(counts)
+    duplicated = sorted(c for c, n in counts.items() if n > 1)
+    unknown = sorted(seen - set(waiting))
+    undecided = [c for c in waiting if c not in seen]
+    with_message = sorted(d.call_id for d in decisions if d.approve and d.message is not None)
+    problems = []
+    if undecided:
+        problems.append(f"undecided calls {undecided}")
+    if unknown:
+        problems.append(f"calls not waiting in this run {unknown}")
+    if duplicated:
+        problems.append(f"calls decided twice {duplicated}")
+    if with_message:
+        problems.append(f"a message on approved calls {with_message} (a message is for a rejection)")
+    if problems:
+        raise InvalidDecisionsError(
+            f"run {entry.run_id!r}: every waiting call needs exactly one decision: " + "; ".join(problems),
+            undecided=undecided,
+            unknown=unknown,
+            duplicated=duplicated,
+        )
+
+
+class PausedRuns:
+    """The paused runs, oldest first, each kept ``seconds`` and at most ``max_count`` of them."""
+
+    def __init__(self, seconds: float, max_count: int, clock: Callable[[], float]) -> None:
+        if seconds < 0 or max_count < 0:
+            raise ValueError("paused_seconds and max_paused_runs must not be negative")
+        self.seconds = seconds
+        self.max_count = max_count
+        self.clock = clock
+        self.runs: OrderedDict[str, PausedEntry] = OrderedDict()
+        self.on_paused: Callable[[PausedEntry], None] | None = None
+        """Told of each run that stops for approvals here (a broker shares its state with the other replicas)."""
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def get(self, run_id: str, principal: str | None = None) -> PausedEntry:
+        """The paused run ``run_id`` of ``principal`` (anybody's when ``None``): ``PausedRunNotFoundError``
+        (404) if it is unknown, another principal's, already resumed, or expired."""
+        self.expire()
+        entry = self.runs.get(run_id)
+        if entry is None or (principal is not None and entry.principal != principal):
+            raise PausedRunNotFoundError(
+                f"no paused run {run_id!r} to resume (unknown, not yours, already resumed, not stopped for "
+                f"approvals, or paused more than {self.seconds:g} s ago)"
+            )
+        return entry
+
+    def take(self, run_id: str, principal: str | None = None) -> PausedEntry:
+        """The paused run to resume, no longer kept (a run is resumed once); ``keep`` it again if it could not
+        start."""
+        entry = self.get(run_id, principal)
+        del self.runs[run_id]
+        return entry
+
+    def keep(self, entry: PausedEntry, *, shared: bool = False) -> None:
+        """Keep a paused run (this replica's, one another replica stored, or one whose resume could not start)
+        until resumed or expired; ``shared``: it just paused here, tell ``on_paused``."""
+        self.runs.pop(entry.run_id, None)
+        self.runs[entry.run_id] = entry
+        self.expire()
+        if shared and self.on_paused is not None:
+            self.on_paused(entry)
+
+    def pause(self, run_id: str, principal: str, result: Any, conversation_id: str | None) -> PausedEntry:
+        """Keep the run ``result`` (a ``RunResultStreaming`` stopped for approvals) as JSON; raises if its state
+        cannot be (a context that is not JSON data)."""
+        state = result.to_state().to_json()
+        waiting = interruptions_json(result.interruptions)
+        entry = PausedEntry(run_id, principal, state, waiting, conversation_id, self.clock())
+        self.keep(entry, shared=True)
+        return entry
+
+    def expire(self) -> None:
+        """Forget runs paused more than ``seconds`` ago and the oldest beyond ``max_count``: O(runs forgotten)."""
+        deadline = self.clock() - self.seconds
+        runs = self.runs
+        while runs:
+            first = next(iter(runs.values()))
+            if first.paused_at > deadline and len(runs) <= self.max_count:
+                break
+            runs.popitem(last=False)
+
+
+def resumed_state(agent: Agent[Any], entry: PausedEntry, decisions: list[Decision]) -> RunState[Any]:
+    """The paused run's state, rebuilt for this run's agent, with the decisions applied."""
+    state: RunState[Any] = RunState(state_from_json(agent, entry.state, None, None))
+    by_id = {d.call_id: d for d in decisions}
+    for item in state.interruptions:
+        decision = by_id[item.call_id]  # check_decisions made sure every waiting call has one
+        if decision.approve:
+            state.approve(item, always_approve=decision.always)
+        else:
+            state.reject(item, always_reject=decision.always, rejection_message=decision.message)
+    return state
