@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 from types import TracebackType
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import Any, Generic, Self, TypedDict, TypeVar
 
 from .sdk_span_data import SpanData
 
@@ -25,7 +25,33 @@ class SpanError(TypedDict):
     data: dict[str, Any] | None
 
 
-class Trace:
+class _Snapshot:
+    """What the SDK's ``Trace`` and ``Span`` have for code that drives them, here on views of spans that already
+    live in OpenTelemetry: ``start`` / ``finish`` and ``with`` do nothing (the OpenTelemetry span started and ends
+    by itself), and there is no API key (nothing is uploaded to OpenAI)."""
+
+    __slots__ = ()
+
+    @property
+    def tracing_api_key(self) -> str | None:
+        return None
+
+    def start(self, mark_as_current: bool = False) -> None:
+        """Does nothing: it started with its OpenTelemetry span."""
+
+    def finish(self, reset_current: bool = False) -> None:
+        """Does nothing: it ends with its OpenTelemetry span."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+
+class Trace(_Snapshot):
     """One run's (or one ``trace()`` workflow's) trace, as a processor sees it."""
 
     __slots__ = ("_name", "_trace_id", "group_id", "metadata")
@@ -48,25 +74,6 @@ class Trace:
         """The workflow name: ``trace()``'s or ``RunConfig.workflow_name``, else the SDK's ``Agent workflow``."""
         return self._name
 
-    @property
-    def tracing_api_key(self) -> str | None:
-        """Always ``None``: there is no OpenAI trace upload to authenticate."""
-        return None
-
-    def start(self, mark_as_current: bool = False) -> None:
-        """Does nothing: the trace started with its span (see the module's docstring)."""
-
-    def finish(self, reset_current: bool = False) -> None:
-        """Does nothing: the trace ends with its span."""
-
-    def __enter__(self) -> Trace:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
     def export(self) -> dict[str, Any] | None:
         """The SDK's JSON shape of a trace."""
         return {
@@ -82,7 +89,7 @@ class Trace:
         return f"Trace(trace_id={self._trace_id!r}, name={self._name!r})"
 
 
-class Span(Generic[TSpanData]):
+class Span(_Snapshot, Generic[TSpanData]):
     """One of our spans as a processor sees it; the same object goes to ``on_span_start`` and ``on_span_end``."""
 
     __slots__ = ("_ended_at", "_error", "_parent_id", "_span_id", "_started_at", "_trace_id", "_trace_metadata",
@@ -133,11 +140,6 @@ class Span(Generic[TSpanData]):
         return self._error
 
     @property
-    def tracing_api_key(self) -> str | None:
-        """Always ``None``: there is no OpenAI trace upload to authenticate."""
-        return None
-
-    @property
     def trace_metadata(self) -> dict[str, Any] | None:
         return self._trace_metadata
 
@@ -149,20 +151,6 @@ class Span(Generic[TSpanData]):
         """The bridge's: the span's end, as its OpenTelemetry span recorded it."""
         self._ended_at = ended_at
         self._error = error
-
-    def start(self, mark_as_current: bool = False) -> None:
-        """Does nothing: the span started with its OpenTelemetry span."""
-
-    def finish(self, reset_current: bool = False) -> None:
-        """Does nothing: the span ends with its OpenTelemetry span."""
-
-    def __enter__(self) -> Span[TSpanData]:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
 
     def export(self) -> dict[str, Any] | None:
         """The SDK's JSON shape of a span."""
