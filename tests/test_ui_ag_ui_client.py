@@ -8,11 +8,12 @@ import json
 
 import httpx
 import pytest
-from server_support import LiveServer, blocked_agent
+from server_support import SAFETY_TIMEOUT, LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import (
     REASONING_SUMMARY,
     WEB_SEARCH_CALL,
+    ApprovalScenario,
     Scenario,
     drive,
     failing_agent,
@@ -197,3 +198,59 @@ def test_a_hosted_tool_call_is_closed_by_its_result() -> None:
     assert json.loads(result["content"]) == {k: v for k, v in WEB_SEARCH_CALL.items() if k not in ("id", "type")}
     (tool_message,) = [m for m in report["messages"] if m["role"] == "tool"]  # the client's own conversation state
     assert tool_message["toolCallId"] == "ws_1"
+
+
+def test_resume_entries_answer_the_interrupts_and_the_resumed_run_streams_as_a_run() -> None:
+    scenario = ApprovalScenario()
+    url_turns: list[object] = [
+        "clean up",
+        {
+            "resume": {
+                "call_a": {"status": "resolved", "payload": {"approved": True}},
+                "call_b": {"status": "resolved", "payload": {"approved": False, "message": "keep b"}},
+            }
+        },
+    ]
+    with LiveServer(create_app(scenario.agent)) as server:
+        report = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": url_turns})
+        paused, resumed = report["runs"]
+        paused_id = paused["events"][0]["metadata"]["agentsOtelRunId"]
+        resumed_id = resumed["events"][0]["metadata"]["agentsOtelRunId"]
+        assert httpx.get(f"{server.base_url}/runs/{paused_id}").json()["status"] == "interrupted"
+        assert httpx.get(f"{server.base_url}/runs/{resumed_id}").json()["status"] == "completed"
+
+    assert paused["error"] is None and resumed["error"] is None
+    outcome = paused["events"][-1]["outcome"]
+    assert outcome["type"] == "interrupt"
+    assert [(i["id"], i["toolCallId"]) for i in outcome["interrupts"]] == [("call_a", "call_a"), ("call_b", "call_b")]
+    assert scenario.deleted == ["a.txt"]
+    assert scenario.told() == {"call_a": "deleted a.txt", "call_b": "keep b"}
+    # The resumed run is an AG-UI run of its own: the client's new runId, the same thread, a success.
+    events = resumed["events"]
+    assert (events[0]["type"], events[0]["threadId"], events[0]["runId"]) == ("RUN_STARTED", "t", "t-run-1")
+    assert events[-1]["type"] == "RUN_FINISHED" and events[-1]["result"] == "done"
+    assert events[-1].get("outcome", {"type": "success"})["type"] == "success"
+    assert resumed_id != paused_id and report["pendingInterrupts"] == []
+    results = {m["toolCallId"]: m["content"] for m in report["messages"] if m["role"] == "tool"}
+    assert results == {"call_a": "deleted a.txt", "call_b": "keep b"}
+
+
+def test_a_resume_that_leaves_an_interrupt_unanswered_is_refused_and_the_run_stays_resumable() -> None:
+    scenario = ApprovalScenario()
+    only_a = {"resume": {"call_a": {"status": "resolved", "payload": {"approved": True}}}}
+    with LiveServer(create_app(scenario.agent)) as server:
+        url = server.base_url + "/ag-ui"
+        report = drive("ag_ui_driver.mjs", {"url": url, "threadId": "t", "turns": ["clean up", only_a]})
+        paused, refused = report["runs"]
+        assert paused["events"][-1]["outcome"]["type"] == "interrupt"
+        assert "400" in refused["error"] and scenario.deleted == []
+        # Nothing was taken: the whole answer resumes the run; a cancelled interrupt is a rejection.
+        answers = [
+            {"interruptId": "call_a", "status": "resolved", "payload": {"approved": True}},
+            {"interruptId": "call_b", "status": "cancelled"},
+        ]
+        body = {"threadId": "t", "runId": "r3", "messages": [], "resume": answers}
+        resumed = httpx.post(url, json=body, timeout=SAFETY_TIMEOUT)
+    assert resumed.status_code == 200 and '"type":"RUN_FINISHED"' in resumed.text
+    assert scenario.deleted == ["a.txt"]
+    assert scenario.told() == {"call_a": "deleted a.txt", "call_b": "Tool execution was not approved."}

@@ -12,6 +12,7 @@ from support import Tracing
 from ui_protocol_support import (
     REASONING_SUMMARY,
     WEB_SEARCH_CALL,
+    ApprovalScenario,
     Scenario,
     drive,
     failing_agent,
@@ -201,3 +202,38 @@ def test_a_hosted_tool_call_is_a_provider_executed_tool_part_with_its_output() -
     assert chunks[output]["output"] == {k: v for k, v in WEB_SEARCH_CALL.items() if k not in ("id", "type")}
     (part,) = [p for p in turn["message"]["parts"] if p.get("toolCallId") == "ws_1"]
     assert part["state"] == "output-available" and part["providerExecuted"] is True  # closed, not left pending
+
+
+def test_the_chat_state_machine_answers_tool_approvals_and_the_run_resumes_in_the_same_message() -> None:
+    scenario = ApprovalScenario()
+    answers = {"call_a": {"approved": True}, "call_b": {"approved": False, "reason": "keep b"}}
+    turns = ["clean up", {"approvals": answers}, "thanks"]
+    with LiveServer(create_app(scenario.agent)) as server:
+        report = drive("ai_sdk_chat_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "turns": turns})
+        roles = [m["role"] for m in report["messages"]]
+        _, assistant, _, last = report["messages"]
+        resumed = assistant["metadata"]["agentsOtelRunId"]  # the resumed run's start updated the metadata
+        assert httpx.get(f"{server.base_url}/runs/{resumed}").json()["status"] == "completed"
+    assert report["errors"] == [] and report["status"] == "ready"
+    assert roles == ["user", "assistant", "user", "assistant"] and scenario.deleted == ["a.txt"]
+    assert scenario.told(1) == {"call_a": "deleted a.txt", "call_b": "keep b"}
+    # One assistant message: each call's part went approval-requested -> approval-responded -> its end.
+    tools = {p["toolCallId"]: p for p in assistant["parts"] if p["type"] == "tool-delete_file"}
+    assert list(tools) == ["call_a", "call_b"]
+    assert (tools["call_a"]["state"], tools["call_a"]["output"]) == ("output-available", "deleted a.txt")
+    assert tools["call_b"]["state"] == "output-denied"
+    assert tools["call_a"]["approval"] == {"id": "call_a", "approved": True}
+    assert tools["call_b"]["approval"] == {"id": "call_b", "approved": False, "reason": "keep b"}
+    assert [p["text"] for p in assistant["parts"] if p["type"] == "text"] == ["done"]
+    # The follow-up's history carries both calls as the model saw them, the denied one with its reason.
+    assert scenario.told(2) == {"call_a": "deleted a.txt", "call_b": "keep b"}
+    assert [p["text"] for p in last["parts"] if p["type"] == "text"] == ["bye"]
+
+
+def test_an_approval_answer_leaving_a_call_undecided_is_refused() -> None:
+    scenario = ApprovalScenario()
+    turns = ["clean up", {"approvals": {"call_a": {"approved": True}}}]
+    with LiveServer(create_app(scenario.agent)) as server:
+        report = drive("ai_sdk_chat_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "turns": turns})
+    assert report["status"] == "error" and "invalid_decisions" in report["errors"][0]
+    assert scenario.deleted == []

@@ -307,13 +307,49 @@ def test_a_run_waiting_for_approval_ends_the_ag_ui_stream_with_an_interrupt_outc
         [interrupt] = finished.outcome.interrupts
         assert (interrupt.id, interrupt.reason, interrupt.tool_call_id) == ("call_del", "tool_approval", "call_del")
         assert interrupt.message == 'Approve delete_file({"path": "a.txt"})?'
+        # The waiting call is announced before the interrupt that names it (it never ran, so never had been).
+        kinds = [e["type"] for e in events if e.get("toolCallId") == "call_del"]
+        assert kinds == ["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END"]
         served = events[0]["metadata"]["agentsOtelRunId"]
-        # AG-UI resume entries are refused, loudly; the run resumes at /runs/{id}/resume.
-        answer = [{"interruptId": "call_del", "status": "resolved", "payload": {"approved": True}}]
-        refused = client.post(server.base_url + "/ag-ui", json=_ag_ui_body(resume=answer))
-        assert refused.status_code == 422 and "POST /runs/{id}/resume" in refused.json()["error"]["message"]
-        decisions = {"decisions": [{"call_id": "call_del", "approve": True}]}
-        assert client.post(f"{server.base_url}/runs/{served}/resume", json=decisions).status_code == 201
+        url = server.base_url + "/ag-ui"
+        history = [
+            {"id": "m1", "role": "user", "content": "Hello"},
+            {"id": "m2", "role": "assistant", "toolCalls": [_ag_ui_call("call_del")]},
+        ]
+
+        def resume(answers: list[dict[str, Any]], **extra: Any) -> httpx.Response:
+            return client.post(url, json=_ag_ui_body(messages=history, resume=answers, runId="run-8") | extra)
+
+        approve = [{"interruptId": "call_del", "status": "resolved", "payload": {"approved": True}}]
+        # Refused, each loudly and before anything is taken: a new user message the resumed run would not read,
+        # an answer that is not one, a waiting call left unanswered, another thread.
+        with_question = client.post(url, json=_ag_ui_body(resume=approve))
+        assert with_question.status_code == 422 and with_question.json()["error"]["fields"][0]["loc"] == ["messages"]
+        typo = resume([{"interruptId": "call_del", "status": "resolved", "payload": {"aproved": True}}])
+        assert typo.status_code == 422 and typo.json()["error"]["fields"][0]["loc"] == ["resume", 0, "payload"]
+        undecided = resume([{"interruptId": "call_other", "status": "resolved", "payload": {"approved": True}}])
+        error = undecided.json()["error"]
+        assert undecided.status_code == 400 and error["code"] == "invalid_decisions"
+        assert (error["undecided"], error["unknown"]) == (["call_del"], ["call_other"])
+        elsewhere = resume(approve, threadId="thread-8")
+        assert elsewhere.status_code == 404 and elsewhere.json()["error"]["code"] == "paused_run_not_found"
+
+        resumed = resume(approve)
+        assert resumed.status_code == 200, resumed.text
+        events = [json.loads(f) for f in _frames(resumed.content)]
+        assert (events[0]["threadId"], events[0]["runId"]) == ("thread-7", "run-8")
+        assert events[0]["metadata"]["agentsOtelRunId"] != served
+        kinds = [e["type"] for e in events if e.get("toolCallId") == "call_del"]
+        assert kinds == ["TOOL_CALL_RESULT"]  # its call was announced with the interrupt
+        assert events[-1]["type"] == "RUN_FINISHED" and events[-1]["result"] == "ok"
+        # Resumed once, and the run's own id says it was.
+        assert resume(approve).status_code == 404
+        assert client.post(f"{server.base_url}/runs/{served}/resume", json={"decisions": []}).status_code == 404
+
+
+def _ag_ui_call(call_id: str) -> dict[str, Any]:
+    arguments = json.dumps({"path": "a.txt"})
+    return {"id": call_id, "type": "function", "function": {"name": "delete_file", "arguments": arguments}}
 
 
 def test_a_run_waiting_for_approval_ends_the_ai_sdk_stream_saying_so() -> None:
@@ -329,3 +365,7 @@ def test_a_run_waiting_for_approval_ends_the_ai_sdk_stream_saying_so() -> None:
             "data": {"run_id": served, "interruptions": [{**waiting, "agent_name": "Janitor"}]},
         }
         assert chunks[-1] == {"type": "finish", "finishReason": "interrupted"}
+        # The protocol's own request, on the waiting call's part (announced first: it never ran).
+        own = [c for c in chunks if c.get("toolCallId") == "call_del"]
+        assert [c["type"] for c in own] == ["tool-input-start", "tool-input-available", "tool-approval-request"]
+        assert own[-1] == {"type": "tool-approval-request", "approvalId": "call_del", "toolCallId": "call_del"}

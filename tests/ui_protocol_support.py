@@ -188,3 +188,25 @@ def hosted_agent() -> Agent[Any]:
         tools=[WebSearchTool()],
         model=ScriptedModel([[RawInputItem(dict(WEB_SEARCH_CALL)), assistant_message("Found it.")]]),
     )
+
+
+class ApprovalScenario:
+    """One turn asking to delete ``a.txt`` and ``b.txt`` (call ids ``call_a``, ``call_b``), each call needing
+    approval; then an answer, and one to a follow-up. ``deleted``: what the tool really did."""
+
+    def __init__(self) -> None:
+        self.deleted: list[str] = []
+
+        @function_tool(needs_approval=True)
+        def delete_file(path: str) -> str:
+            """Delete a file."""
+            self.deleted.append(path)
+            return f"deleted {path}"
+
+        calls = [function_call("delete_file", {"path": f"{p}.txt"}, call_id=f"call_{p}") for p in ("a", "b")]
+        self.model = ScriptedModel([calls, [assistant_message("done")], [assistant_message("bye")]])
+        self.agent = Agent(name="Janitor", tools=[delete_file], model=self.model)
+
+    def told(self, call: int = -1) -> dict[str, Any]:
+        """The tool outputs in the ``call``-th model request's input."""
+        return {i.call_id: i.output for i in self.model.calls[call].input if isinstance(i, FunctionCallOutput)}

@@ -82,7 +82,17 @@ TOOL_STALLED = "tool_stalled"
 class AgUiMapping:
     """One run's AG-UI events; the state is only what the protocol's pairing rules need."""
 
-    def __init__(self, thread_id: str, run_id: str, *, served_run_id: str, trace_id: str | None) -> None:
+    def __init__(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        served_run_id: str,
+        trace_id: str | None,
+        decided: frozenset[str] = frozenset(),
+    ) -> None:
+        """``decided``: for a resumed run, the answered calls, which the paused run's stream already announced."""
+        self._decided = decided
         self._thread_id = thread_id
         self._run_id = run_id
         self._served_run_id = served_run_id
@@ -105,6 +115,14 @@ class AgUiMapping:
             message = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
             return self._encode(RunErrorEvent(message=message, code=str(outcome.get("error_type") or "error")))
         events: list[BaseEvent] = self._close_text()
+        if kind == "run_interrupted":  # the waiting calls never ran, so were never announced: the interrupts' calls
+            for call in outcome.get("interruptions") or ():
+                start = ToolCallStartEvent(tool_call_id=call["call_id"], tool_call_name=call["tool_name"])
+                if self._turn_message_id is not None:
+                    start.parent_message_id = self._turn_message_id
+                events.append(start)
+                events.append(ToolCallArgsEvent(tool_call_id=call["call_id"], delta=call["arguments"]))
+                events.append(ToolCallEndEvent(tool_call_id=call["call_id"]))
         for subagent in reversed(list(self._subagents)):
             events.append(
                 SubagentErrorEvent(subagent_run_id=subagent, message="the run was cancelled", code="cancelled")
@@ -153,6 +171,8 @@ class AgUiMapping:
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):
+                if item.call_id in self._decided:  # announced with the interrupt that paused the run
+                    return []
                 return self._encode(*self._tool_called(item))
             if isinstance(item, ToolCallOutputItem):
                 return self._encode(*self._tool_output(item))

@@ -18,6 +18,12 @@ with ``data: [DONE]``:
   A stall: ``data-tool-stalled`` (same ``id``).
 - The end: ``finish-step`` and ``finish``; a failed run: ``error`` (its message); a run cancelled at
   ``/runs/{id}/cancel``: ``abort``.
+- A run stopped for tool approvals: for each waiting call, its tool part (``tool-input-start`` /
+  ``tool-input-available``: the paused run never ran it, so never announced it) and a ``tool-approval-request``
+  whose ``approvalId`` is the call id; then ``finish-step``, ``data-run-interrupted`` (the run id and the waiting
+  calls) and ``finish`` with ``finishReason: "interrupted"``. The client's approval responses resume it
+  (:mod:`.ai_sdk_input`); the resumed run streams into the same assistant message (``start`` names it), without
+  announcing the answered calls again, a rejected call's end being ``tool-output-denied``.
 """
 
 from __future__ import annotations
@@ -52,15 +58,29 @@ DONE = b"data: [DONE]\n\n"
 
 
 class AiSdkMapping:
-    def __init__(self, *, served_run_id: str, trace_id: str | None) -> None:
+    """One run's UI message stream. For a resumed run: ``message_id``, the assistant message it continues;
+    ``decided``, the answered calls (the client has their parts); ``denied``, those rejected."""
+
+    def __init__(
+        self,
+        *,
+        served_run_id: str,
+        trace_id: str | None,
+        message_id: str | None = None,
+        decided: frozenset[str] = frozenset(),
+        denied: frozenset[str] = frozenset(),
+    ) -> None:
         self._served_run_id = served_run_id
         self._trace_id = trace_id
+        self._message_id = message_id or new_id()
+        self._decided = decided
+        self._denied = denied
         self._in_step = False
         self._text_id: str | None = None
 
     def opening(self) -> list[bytes]:
         metadata = run_metadata(self._served_run_id, self._trace_id)
-        return _frames({"type": "start", "messageId": new_id(), "messageMetadata": metadata})
+        return _frames({"type": "start", "messageId": self._message_id, "messageMetadata": metadata})
 
     def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
         kind = outcome.get("type")
@@ -68,13 +88,20 @@ class AiSdkMapping:
             text = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
             return [*_frames({"type": "error", "errorText": text}), DONE]
         chunks = self._close_text()
+        waiting = (outcome.get("interruptions") or []) if kind == "run_interrupted" else []
+        for call in waiting:  # the protocol's own approval request, on the call's part
+            common = {"toolCallId": call["call_id"], "toolName": call["tool_name"]}
+            chunks.append({"type": "tool-input-start", **common})
+            chunks.append({"type": "tool-input-available", **common, "input": _arguments(call["arguments"])})
+            call_id = call["call_id"]
+            chunks.append({"type": "tool-approval-request", "approvalId": call_id, "toolCallId": call_id})
         if self._in_step:
             chunks.append({"type": "finish-step"})
             self._in_step = False
         if kind == "run_cancelled":
             chunks.append({"type": "abort", "reason": "the run was cancelled"})
-        elif kind == "run_interrupted":  # waiting for approvals: said in a data part, resumed at /runs/{id}/resume
-            data = {"run_id": self._served_run_id, "interruptions": outcome.get("interruptions") or []}
+        elif kind == "run_interrupted":  # also said in a data part, for a client resuming at /runs/{id}/resume
+            data = {"run_id": self._served_run_id, "interruptions": waiting}
             chunks.append({"type": "data-run-interrupted", "data": data})
             chunks.append({"type": "finish", "finishReason": "interrupted"})
         else:
@@ -93,8 +120,12 @@ class AiSdkMapping:
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):
+                if item.call_id in self._decided:  # answered on its part: announced by the paused run
+                    return []
                 return _frames(*self._tool_called(item))
             if isinstance(item, ToolCallOutputItem):
+                if item.call_id in self._denied:
+                    return _frames({"type": "tool-output-denied", "toolCallId": item.call_id})
                 return _frames(_tool_output(item))
             if isinstance(item, MessageOutputItem):
                 if self._text_id is None:

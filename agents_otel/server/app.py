@@ -197,15 +197,33 @@ def create_app(
         shared.publish(run, principal)
         return run
 
-    async def take_paused(run_id: str, principal: str, decisions: list[Decision]) -> PausedEntry:
+    async def take_paused(
+        run_id: str, principal: str, decisions: list[Decision], conversation_id: str | None
+    ) -> PausedEntry:
         """The paused run to resume, checked against ``decisions`` before it is taken (a 400 leaves it kept)."""
         try:
             entry = runs.paused.get(run_id, principal)
         except PausedRunNotFoundError as missing:  # stopped on another replica: the broker may hold its state
             entry = await shared.paused(run_id, principal, missing)
             runs.paused.keep(entry)
+        if conversation_id is not None and entry.conversation_id != conversation_id:
+            raise PausedRunNotFoundError(f"paused run {run_id!r} was not started on thread {conversation_id!r}")
         check_decisions(entry, decisions)
         return runs.paused.take(run_id, principal)
+
+    async def resume(
+        principal: str, decisions: list[Decision], paused_id: str | None, conversation_id: str | None
+    ) -> ServedRun:
+        """Every resume goes through here (``/runs/{id}/resume`` and the UI protocols'): the paused run
+        ``paused_id``, or when ``None`` the caller's run paused last on the thread ``conversation_id``, taken once
+        and started again with ``decisions`` as a new run of the same principal, conversation and trace."""
+        if paused_id is None:
+            if conversation_id is None:
+                raise PausedRunNotFoundError("no paused run named to resume")
+            paused_id = runs.paused.latest_of(conversation_id, principal)
+        entry = await take_paused(paused_id, principal, decisions, conversation_id)
+        await shared.forget_paused(paused_id)
+        return await launch("", None, principal, entry.conversation_id, (entry, decisions))
 
     def events_url(request: Request, run_id: str, principal: str) -> str:
         path = request.url_for("run_events", run_id=run_id).path
@@ -258,9 +276,7 @@ def create_app(
             not_json='the body must be a JSON object like {"decisions": [{"call_id": "...", "approve": true}]}',
         )
         decisions = [Decision(d.call_id, d.approve, d.message, d.always) for d in body.decisions]
-        entry = await take_paused(paused_id, principal, decisions)
-        await shared.forget_paused(paused_id)
-        run = await launch("", None, principal, entry.conversation_id, (entry, decisions))
+        run = await resume(principal, decisions, paused_id, None)
         await run.ready.wait()
         return JSONResponse(
             {
@@ -314,9 +330,12 @@ def create_app(
                 name="run_trace",
             ),
             Route("/config", config, methods=["GET"], name="config"),
-            Route("/ag-ui", ag_ui_handler(runs, launch, **protocol_streams), methods=["POST"], name="ag_ui"),
+            Route("/ag-ui", ag_ui_handler(runs, launch, resume, **protocol_streams), methods=["POST"], name="ag_ui"),
             Route(
-                "/ai-sdk/chat", ai_sdk_handler(runs, launch, **protocol_streams), methods=["POST"], name="ai_sdk_chat"
+                "/ai-sdk/chat",
+                ai_sdk_handler(runs, launch, resume, **protocol_streams),
+                methods=["POST"],
+                name="ai_sdk_chat",
             ),
         ],
         middleware=[Middleware(AccessMiddleware, policy=access)],

@@ -111,6 +111,19 @@ class PausedRuns:
             )
         return entry
 
+    def latest_of(self, conversation_id: str, principal: str) -> str:
+        """The id of ``principal``'s run paused last on the thread ``conversation_id`` (a UI protocol's resume names
+        the thread, not the run): ``PausedRunNotFoundError`` if none is kept here. Scans the kept runs, newest
+        first: only a protocol resume request pays for it."""
+        self.expire()
+        for entry in reversed(self.runs.values()):
+            if entry.conversation_id == conversation_id and entry.principal == principal:
+                return entry.run_id
+        raise PausedRunNotFoundError(
+            f"no paused run on thread {conversation_id!r} to resume (none stopped for approvals there, not yours, "
+            f"already resumed, or paused more than {self.seconds:g} s ago)"
+        )
+
     def take(self, run_id: str, principal: str | None = None) -> PausedEntry:
         """The paused run to resume, no longer kept (a run is resumed once); ``keep`` it again if it could not
         start."""

@@ -3,15 +3,39 @@
 //
 //   node ag_ui_driver.mjs '{"url": ..., "threadId": ..., "turns": ["first question", "follow-up"],
 //                           "abortOnProgress": false, "headers": {}}'
-import { HttpAgent } from "@ag-ui/client";
+//
+// A turn may instead answer the interrupts the previous run ended with: {"resume": {interruptId: {"status":
+// "resolved", "payload": {...}}}, "forwardedProps": {...}} runs the agent with the client's own buildResumeArray
+// (which checks every pending interrupt is answered); "*" answers every pending interrupt alike.
+import { HttpAgent, buildResumeArray } from "@ag-ui/client";
 
 const scenario = JSON.parse(process.argv[2]);
 const agent = new HttpAgent({ url: scenario.url, threadId: scenario.threadId, headers: scenario.headers ?? {} });
 const runs = [];
 
-for (const [index, text] of scenario.turns.entries()) {
-  agent.addMessage({ id: `user-${index}`, role: "user", content: text });
-  const run = { runId: `${scenario.threadId}-run-${index}`, events: [], error: null, result: undefined };
+for (const [index, turn] of scenario.turns.entries()) {
+  const parameters = { runId: `${scenario.threadId}-run-${index}` };
+  if (typeof turn === "string") {
+    agent.addMessage({ id: `user-${index}`, role: "user", content: turn });
+  } else {
+    const responses = {};
+    for (const interrupt of agent.pendingInterrupts) {
+      const answer = turn.resume[interrupt.id] ?? turn.resume["*"];
+      if (answer !== undefined) responses[interrupt.id] = answer;
+    }
+    for (const [id, answer] of Object.entries(turn.resume)) {
+      if (id !== "*" && !(id in responses)) responses[id] = answer; // an unknown id: the server must refuse it
+    }
+    try {
+      parameters.resume = buildResumeArray(agent.pendingInterrupts, responses);
+    } catch {
+      // buildResumeArray refuses what the server must refuse too: send the answers as they are
+      parameters.resume = Object.entries(responses).map(([interruptId, r]) => ({ interruptId, ...r }));
+      agent.pendingInterrupts = [];
+    }
+    if (turn.forwardedProps) parameters.forwardedProps = turn.forwardedProps;
+  }
+  const run = { runId: parameters.runId, events: [], error: null, result: undefined };
   const subscriber = {
     onEvent({ event }) {
       run.events.push(structuredClone(event));
@@ -24,7 +48,7 @@ for (const [index, text] of scenario.turns.entries()) {
     },
   };
   try {
-    const outcome = await agent.runAgent({ runId: run.runId }, subscriber);
+    const outcome = await agent.runAgent(parameters, subscriber);
     run.result = outcome.result;
   } catch (error) {
     run.error = String(error?.message ?? error);
@@ -33,4 +57,4 @@ for (const [index, text] of scenario.turns.entries()) {
   if (run.error) break;
 }
 
-process.stdout.write(JSON.stringify({ runs, messages: agent.messages }));
+process.stdout.write(JSON.stringify({ runs, messages: agent.messages, pendingInterrupts: agent.pendingInterrupts }));

@@ -2,6 +2,10 @@
 // state), with an in-memory ChatState like @ai-sdk/react's. Prints one JSON report on stdout for the Python test.
 //
 //   node ai_sdk_chat_driver.mjs '{"url": ..., "turns": ["question", "follow-up"], "stopOnProgress": false}'
+//
+// A turn may instead answer the tool approvals the last response asked for: {"approvals": {approvalId:
+// {"approved": bool, "reason"?: str}}} calls the chat's addToolApprovalResponse for each, then sendMessage()
+// with no message, which is how useChat sends the answers.
 import { AbstractChat, DefaultChatTransport } from "ai";
 
 class MemoryState {
@@ -44,8 +48,15 @@ chat = new Chat({
   onError: (error) => errors.push(String(error?.message ?? error)),
 });
 
-for (const text of scenario.turns) {
-  await chat.sendMessage({ text });
+for (const turn of scenario.turns) {
+  if (typeof turn === "string") {
+    await chat.sendMessage({ text: turn });
+  } else {
+    for (const [id, answer] of Object.entries(turn.approvals)) {
+      await chat.addToolApprovalResponse({ id, ...answer });
+    }
+    await chat.sendMessage();
+  }
   if (chat.status === "error" || scenario.stopOnProgress) break;
 }
 
