@@ -159,10 +159,24 @@ from .tracing.sdk_span_data import (
     ResponseSpanData,
     SpanData,
 )
+from .tracing.sdk_spans import (
+    CustomSpan,
+    agent_span,
+    custom_span,
+    function_span,
+    gen_trace_id,
+    generation_span,
+    get_current_span,
+    get_current_trace,
+    guardrail_span,
+    handoff_span,
+    mcp_tools_span,
+    response_span,
+)
 from .tracing.sdk_trace_bridge import add_trace_processor, set_trace_processors
 from .tracing.sdk_tracing import Span, SpanError, TracingProcessor
 from .tracing.setup import TracingConfigurationError, configure_tracing
-from .tracing.workflow import CustomSpan, Trace, custom_span, trace
+from .tracing.workflow import Trace, trace
 from .verbose_logging import enable_verbose_stdout_logging
 from .version import __version__
 
@@ -356,6 +370,7 @@ __all__ = [
     "WebSearchTool",
     "__version__",
     "add_trace_processor",
+    "agent_span",
     "configure_metrics",
     "configure_tracing",
     "current_tool_context",
@@ -364,14 +379,23 @@ __all__ = [
     "default_tool_error_function",
     "enable_verbose_stdout_logging",
     "flush_traces",
+    "function_span",
     "function_tool",
+    "gen_trace_id",
+    "generation_span",
     "get_conversation_history_wrappers",
+    "get_current_span",
+    "get_current_trace",
+    "guardrail_span",
     "handoff",
+    "handoff_span",
     "input_guardrail",
+    "mcp_tools_span",
     "nest_handoff_history",
     "output_guardrail",
     "redact_keys",
     "reset_conversation_history_wrappers",
+    "response_span",
     "send_progress",
     "set_conversation_history_wrappers",
     "set_default_openai_api",

@@ -8,11 +8,12 @@ place, ``tool_events``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as context_api
-from opentelemetry.trace import NonRecordingSpan, SpanKind, get_current_span, set_span_in_context
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, get_current_span, set_span_in_context
 
 from . import lifecycle
 from .agent_loop import AgentLoop, run_agent_span
@@ -34,7 +35,8 @@ from .tool_errors import ToolErrorFormatter as ToolErrorFormatter  # as in the S
 from .tool_errors import ToolErrorFormatterArgs as ToolErrorFormatterArgs
 from .tracing.content import capture_content_for
 from .tracing.conversation import conversation_scope, with_conversation
-from .tracing.provider import resolve_tracer_provider, tracer_for
+from .tracing.ids import requested_trace_parent, trace_id_hex
+from .tracing.provider import resolve_tracer_provider, run_tracer_scope, tracer_for
 from .tracing.spans import SpanScope
 from .tracing.workflow import workflow_attributes, workflow_span_name
 
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
     from .sessions import Session
 
 DEFAULT_MAX_TURNS = 10
+
+logger = logging.getLogger(__name__)
 
 
 class Runner:
@@ -191,6 +195,8 @@ def _new_run(
     parent_tool_call_id: str | None = None,
 ) -> RunState:
     capture = capture_content_for(config)
+    if config.trace_id is not None:
+        requested_trace_parent(config.trace_id)  # a malformed id fails the run before it does anything
     return RunState(
         config=config,
         tracer=tracer_for(resolve_tracer_provider(config)),
@@ -269,18 +275,25 @@ async def run_agent(
         conversation.omit_ids = config.reasoning_item_id_policy == "omit"
     loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)
     token = None
+    requested = _requested_trace(run)
     if paused is not None:
         first = paused.turn.agent
         loop.turns, loop.resume, loop.decisions = paused.turns, paused.turn, paused.decisions
         loop.resume_link = paused.paused_span
-        if paused.trace_parent is not None and not get_current_span().get_span_context().is_valid:
+        if (
+            paused.trace_parent is not None
+            and not get_current_span().get_span_context().is_valid
+            and (requested is None or requested.trace_id == paused.trace_parent.trace_id)
+        ):
             # Nobody's span is current: the resumed run continues the stopped run's trace, under its top span.
             token = context_api.attach(set_span_in_context(NonRecordingSpan(paused.trace_parent)))
             loop.top_span = paused.trace_parent
     else:
         first = agent
+    if requested is not None and token is None:
+        token = context_api.attach(set_span_in_context(NonRecordingSpan(requested)))
     try:
-        with conversation_scope(conversation_id):
+        with conversation_scope(conversation_id), run_tracer_scope(run.tracer):
             workflow = _workflow_name(run)
             if workflow is None:
                 await run_agent_span(loop, first)
@@ -318,6 +331,24 @@ async def run_agent(
     if loop.paused is not None:
         result.__dict__["_paused"] = PausedRun.of(loop, paused.starting_agent if paused is not None else agent)
     return result
+
+
+def _requested_trace(run: RunState) -> SpanContext | None:
+    """The remote parent that puts a top-level run in ``RunConfig.trace_id``'s trace, when nothing is current (a run
+    inside a current span joins its trace, as an SDK run inside ``trace()`` does); the id is checked either way."""
+    trace_id = run.config.trace_id
+    if trace_id is None:
+        return None
+    requested = requested_trace_parent(trace_id)
+    current = get_current_span().get_span_context()
+    if run.parent_tool_call_id is not None or not current.is_valid:
+        return requested if run.parent_tool_call_id is None else None
+    if current.trace_id != requested.trace_id:
+        logger.warning(
+            "agents_otel: RunConfig.trace_id %s not used: the run joins the current span's trace %s, as an SDK run "
+            "inside trace() does", trace_id, trace_id_hex(current.trace_id),
+        )
+    return None
 
 
 DEFAULT_WORKFLOW_NAME = "Agent workflow"

@@ -133,6 +133,11 @@ class RunConfig:
     """As in the OpenAI Agents SDK, the name of the trace the run makes: the run gets an ``invoke_workflow {name}``
     span above its agents (as ``trace()`` makes). Unset (and no ``trace_metadata``): no such span, the starting
     agent's ``invoke_agent`` span is the root."""
+    trace_id: str | None = None
+    """As in the OpenAI Agents SDK, the id of the trace the run makes (``trace_`` + 32 lowercase hex, as
+    ``gen_trace_id()`` makes; else a ``UserError`` when the run starts): the run's top span starts under a remote
+    parent carrying that id, which is never exported. A run inside a current span (``trace()``, a request's span)
+    joins that span's trace instead, as an SDK run inside ``trace()`` does (logged when the ids differ)."""
     group_id: str | None = None
     """As in the SDK, links the traces of one conversation: the run's ``gen_ai.conversation.id`` when
     ``conversation_id`` is unset."""

@@ -3,7 +3,8 @@
 Also the OpenAI Agents SDK's ``agents.tracing`` names, for integrations that import them from there: the trace
 processor interface and the objects it receives (:mod:`.sdk_tracing`, :mod:`.sdk_span_data`), and, loaded on first
 use so that importing this package never loads the telemetry layer, ``add_trace_processor``,
-``set_trace_processors``, ``trace``, ``custom_span``, ``flush_traces`` and ``set_tracing_disabled``.
+``set_trace_processors``, ``trace``, the span functions (``custom_span``, ``agent_span``, ...,
+``get_current_span``, ``get_current_trace``), ``gen_trace_id``, ``flush_traces`` and ``set_tracing_disabled``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from .sdk_span_data import (
 )
 from .sdk_tracing import Span, SpanError, Trace, TracingProcessor
 
+_SPAN_FUNCTIONS = frozenset({
+    "agent_span", "custom_span", "function_span", "generation_span", "get_current_span", "get_current_trace",
+    "guardrail_span", "handoff_span", "mcp_tools_span", "response_span",
+})
+
 
 def __getattr__(name: str) -> Any:
     if name in ("add_trace_processor", "set_trace_processors"):
@@ -33,10 +39,18 @@ def __getattr__(name: str) -> Any:
         from . import provider
 
         return getattr(provider, name)
-    if name in ("trace", "custom_span"):
+    if name == "trace":
         from . import workflow
 
-        return getattr(workflow, name)
+        return workflow.trace
+    if name in _SPAN_FUNCTIONS:
+        from . import sdk_spans
+
+        return getattr(sdk_spans, name)
+    if name == "gen_trace_id":
+        from . import ids
+
+        return ids.gen_trace_id
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -55,8 +69,18 @@ __all__ = [
     "Trace",
     "TracingProcessor",
     "add_trace_processor",
+    "agent_span",
     "custom_span",
     "flush_traces",
+    "function_span",
+    "gen_trace_id",
+    "generation_span",
+    "get_current_span",
+    "get_current_trace",
+    "guardrail_span",
+    "handoff_span",
+    "mcp_tools_span",
+    "response_span",
     "set_trace_processors",
     "set_tracing_disabled",
     "trace",

@@ -141,9 +141,19 @@ SERVER_CONVERSATION_ID: Final = "agents_otel.request.conversation_id"
 """On a ``chat`` span: the stored OpenAI conversation the call added to (sent as ``conversation``). The run's
 ``gen_ai.conversation.id`` is the same id unless ``RunConfig.conversation_id`` names the run otherwise."""
 
+# MCP tool listings (the SDK's mcp_tools_span()): the MCP conventions' method name, and our own details
+MCP_METHOD_NAME: Final = "mcp.method.name"
+MCP_TOOLS_LIST: Final = "tools/list"
+MCP_SERVER_NAME: Final = "agents_otel.mcp.server.name"
+"""On a ``tools/list`` span: the MCP server's name (the MCP conventions have no attribute for it)."""
+MCP_TOOLS_LISTED: Final = "agents_otel.mcp.tools"
+"""On a ``tools/list`` span: the tool names the server listed (content capture only, like tool definitions)."""
+
 # error.type values for failures that are not exceptions of their own
 ERROR_CANCELLED: Final = "cancelled"
 ERROR_TIMEOUT: Final = "timeout"
+ERROR_OTHER: Final = "_OTHER"
+"""The conventions' ``error.type`` for an error of no known type (an SDK span's ``set_error``)."""
 
 
 def model_attributes(model: Model) -> dict[str, Any]:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from opentelemetry import trace
@@ -86,6 +89,32 @@ def add_processor_everywhere(processor: SpanProcessor) -> None:
             add = getattr(provider, "add_span_processor", None)
             if add is not None:
                 add(processor)
+
+
+_RUN_TRACER: ContextVar[Tracer | None] = ContextVar("agents_otel_run_tracer", default=None)
+"""The tracer of the run the current code runs in (its tool, guardrail, hook), for spans the application starts
+through the SDK's tracing API: they go where the run's spans go (``RunConfig.tracer_provider``, its conversation
+id stamped), not to the global provider."""
+
+
+@contextmanager
+def run_tracer_scope(tracer: Tracer) -> Iterator[None]:
+    """The run's tracer is :func:`application_tracer`'s inside; set once per run, never per call."""
+    token = _RUN_TRACER.set(tracer)
+    try:
+        yield
+    finally:
+        _RUN_TRACER.reset(token)
+
+
+def application_tracer(disabled: bool = False) -> Tracer:
+    """The tracer for a span the application opens (``trace()``, ``custom_span()``, ``function_span()``, ...): the
+    enclosing run's, else the global provider's (configured by default); none that records when ``disabled`` or
+    ``set_tracing_disabled(True)``."""
+    if disabled or _tracing_disabled:
+        return tracer_for(_NO_TRACING)
+    tracer = _RUN_TRACER.get()
+    return tracer if tracer is not None else tracer_for(auto_configured_provider())
 
 
 def flush_traces() -> None:

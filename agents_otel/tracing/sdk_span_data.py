@@ -110,8 +110,9 @@ class GenerationSpanData(SpanData):
 
 
 class ResponseSpanData(SpanData):
-    """The SDK's Responses-API model call. The bridge reports every model call as :class:`GenerationSpanData` (the
-    span holds no ``Response`` object); the class is here for code that imports or builds it."""
+    """The SDK's Responses-API model call; ``response_span()`` records it as a ``chat`` span. The bridge reports every
+    model call as :class:`GenerationSpanData` (the span holds no ``Response`` object); the class is here for code
+    that imports or builds it, and as ``response_span()``'s ``span_data``."""
 
     __slots__ = ("input", "response", "usage")
 
@@ -183,8 +184,8 @@ class CustomSpanData(SpanData):
 
 
 class MCPListToolsSpanData(SpanData):
-    """The SDK's MCP ``list_tools`` call. We record no span for listing, so the bridge never produces one; the class
-    is here for code that imports or builds it."""
+    """The SDK's MCP ``list_tools`` call: what a processor receives for an ``mcp_tools_span()`` (a ``tools/list``
+    span; the runtime's own MCP servers record no span for listing)."""
 
     __slots__ = ("result", "server")
 

@@ -19,7 +19,8 @@ The mapping, from each span's ``gen_ai.operation.name`` and our own attributes (
   any other first span (a run's root ``invoke_agent``) is also a span of that trace, named ``Agent workflow`` as in
   the SDK;
 * ``invoke_agent`` -> ``AgentSpanData``, ``execute_tool`` -> ``FunctionSpanData``, ``chat`` -> ``GenerationSpanData``,
-  ``handoff`` -> ``HandoffSpanData``, ``guardrail`` -> ``GuardrailSpanData``, anything else (``custom_span()``,
+  ``handoff`` -> ``HandoffSpanData``, ``guardrail`` -> ``GuardrailSpanData``, MCP ``tools/list`` (``mcp_tools_span()``)
+  -> ``MCPListToolsSpanData``, anything else (``custom_span()``,
   other instrumentations' spans inside a run) -> ``CustomSpanData``;
 * ``parent_id`` is the parent span's, when the bridge reported that parent and it is still open, else ``None``.
 
@@ -52,6 +53,7 @@ from .sdk_span_data import (
     GenerationSpanData,
     GuardrailSpanData,
     HandoffSpanData,
+    MCPListToolsSpanData,
     SpanData,
 )
 from .sdk_tracing import Span, SpanError, Trace, TracingProcessor
@@ -243,8 +245,12 @@ def span_data_of(name: str, attributes: Attributes) -> SpanData:
         )
     if operation == A.OP_CHAT:
         return _generation(attributes)
-    if A.HANDOFF_FROM_AGENT in attributes:
+    if A.HANDOFF_FROM_AGENT in attributes or A.HANDOFF_TO_AGENT in attributes:
         return HandoffSpanData(_str(attributes.get(A.HANDOFF_FROM_AGENT)), _str(attributes.get(A.HANDOFF_TO_AGENT)))
+    if attributes.get(A.MCP_METHOD_NAME) == A.MCP_TOOLS_LIST:  # mcp_tools_span()
+        listed = attributes.get(A.MCP_TOOLS_LISTED)
+        result = [str(name) for name in listed] if isinstance(listed, tuple | list) else None
+        return MCPListToolsSpanData(_str(attributes.get(A.MCP_SERVER_NAME)), result)
     if A.GUARDRAIL_NAME in attributes:
         triggered = attributes.get(A.GUARDRAIL_TRIPWIRE_TRIGGERED)
         return GuardrailSpanData(_str(attributes.get(A.GUARDRAIL_NAME)) or name, triggered is True)

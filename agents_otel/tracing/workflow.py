@@ -1,15 +1,17 @@
-"""The OpenAI Agents SDK's tracing API — ``trace()`` and ``custom_span()`` — as OpenTelemetry spans.
+"""The OpenAI Agents SDK's ``trace()`` as an OpenTelemetry span (the span functions, ``custom_span()`` included,
+are :mod:`.sdk_spans`).
 
-Why: SDK programs group several runs into one trace with ``with trace("Joke workflow"):`` and mark steps of their
-own with ``custom_span``. Here a trace is an ``invoke_workflow {name}`` span (the GenAI conventions' span for "a
-coordinated process composed of multiple agents"), current while it is open, so every run inside it — each an
-``invoke_agent`` span — becomes its child and the whole workflow is one trace in any OTLP backend. ``group_id``
-(the SDK's id linking the traces of one conversation) becomes ``gen_ai.conversation.id`` on the workflow span and
-on every span started inside it; ``metadata`` becomes ``agents_otel.workflow.metadata.<key>`` attributes.
+Why: SDK programs group several runs into one trace with ``with trace("Joke workflow"):``. Here a trace is an
+``invoke_workflow {name}`` span (the GenAI conventions' span for "a coordinated process composed of multiple
+agents"), current while it is open, so every run inside it — each an ``invoke_agent`` span — becomes its child and
+the whole workflow is one trace in any OTLP backend. ``group_id`` (the SDK's id linking the traces of one
+conversation) becomes ``gen_ai.conversation.id`` on the workflow span and on every span started inside it;
+``metadata`` becomes ``agents_otel.workflow.metadata.<key>`` attributes.
 
-The spans go to the global provider (configured by default, as for a run without ``RunConfig.tracer_provider``);
-``set_tracing_disabled(True)`` and ``disabled=True`` make them record nothing. Choosing the trace id
-(``trace_id=``) is refused: OpenTelemetry assigns it, and ``Trace.trace_id`` reads it once the trace has started.
+The spans go where the enclosing run's spans go, else to the global provider (configured by default, as for a run
+without ``RunConfig.tracer_provider``); ``set_tracing_disabled(True)`` and ``disabled=True`` make them record
+nothing. ``trace_id="trace_<32 hex>"`` is honoured by starting the workflow span under a remote parent carrying that
+id (:func:`.ids.requested_trace_parent`): OpenTelemetry's id generator cannot be told an id through its public API.
 """
 
 from __future__ import annotations
@@ -19,48 +21,65 @@ from typing import Any
 
 from opentelemetry import context as context_api
 from opentelemetry import trace as trace_api
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.context import Context
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind
 
-from ..exceptions import UserError
-from ..run_config import RunConfig
 from ..safe_json import dumps
 from .attributes import GEN_AI_CONVERSATION_ID, GEN_AI_OPERATION_NAME, GEN_AI_WORKFLOW_NAME, OP_INVOKE_WORKFLOW
 from .conversation import CONVERSATION_CONTEXT_KEY
-from .ids import trace_id_hex
-from .provider import resolve_tracer_provider, tracer_for
+from .ids import requested_trace_parent, trace_id_hex
+from .provider import application_tracer
 from .spans import record_outcome
 
 WORKFLOW_METADATA_PREFIX = "agents_otel.workflow.metadata."
 CUSTOM_DATA_PREFIX = "agents_otel.custom."
+OPEN_TRACE_KEY = context_api.create_key("agents_otel.open_trace")
+"""Context key of the :class:`Trace` handle a ``with trace(...)`` block made current (``get_current_trace()``)."""
 
 
 class _OpenSpan:
     """A span the caller opens and closes (``start``/``finish``, or ``with``), current in between if asked."""
 
-    def __init__(self, name: str, attributes: dict[str, Any], disabled: bool, group_id: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        attributes: dict[str, Any],
+        disabled: bool,
+        group_id: str | None = None,
+        remote_parent: SpanContext | None = None,
+    ) -> None:
         self.name = name
         self.disabled = disabled
         self._attributes = attributes
         self._group_id = group_id
+        self._remote_parent = remote_parent
         self._span: Span | None = None
         self._token: object | None = None
+        self._ended = False
 
     def start(self, mark_as_current: bool = False) -> None:
         if self._span is not None:
             return
-        provider = resolve_tracer_provider(RunConfig(tracing_disabled=self.disabled))  # the runs' one rule
-        self._span = tracer_for(provider).start_span(self.name, kind=SpanKind.INTERNAL, attributes=self._attributes)
+        parent: Context | None = None
+        if self._remote_parent is not None:  # a trace id the program chose: the span joins that trace
+            parent = trace_api.set_span_in_context(NonRecordingSpan(self._remote_parent))
+        self._span = application_tracer(self.disabled).start_span(
+            self.name, parent, SpanKind.INTERNAL, self._attributes
+        )
         if mark_as_current:
             context = trace_api.set_span_in_context(self._span)
             if self._group_id:
                 context = context_api.set_value(CONVERSATION_CONTEXT_KEY, self._group_id, context)
+            if isinstance(self, Trace):
+                context = context_api.set_value(OPEN_TRACE_KEY, self, context)
             self._token = context_api.attach(context)
 
     def finish(self, reset_current: bool = False) -> None:
         if self._token is not None and reset_current:
             context_api.detach(self._token)  # type: ignore[arg-type]
             self._token = None
-        if self._span is not None:
+        if self._span is not None and not self._ended:
+            self._ended = True
             self._span.end()
 
     def __enter__(self) -> _OpenSpan:
@@ -84,15 +103,27 @@ class Trace(_OpenSpan):
     """What ``trace()`` returns: use it as ``with trace(...):``, or ``start(mark_as_current=True)`` and
     ``finish(reset_current=True)``, as in the SDK."""
 
+    def __init__(
+        self,
+        workflow_name: str,
+        group_id: str | None,
+        metadata: dict[str, Any] | None,
+        disabled: bool,
+        remote_parent: SpanContext | None = None,
+    ) -> None:
+        super().__init__(
+            workflow_span_name(workflow_name), workflow_attributes(workflow_name, group_id, metadata), disabled,
+            group_id, remote_parent,
+        )
+        self.workflow_name = workflow_name
+        self.group_id = group_id
+        self.metadata = metadata
+
     @property
     def trace_id(self) -> str:
         """The trace's hex id once started ("" before, or when tracing is disabled)."""
         context = self.span.get_span_context()
         return trace_id_hex(context.trace_id) if context.is_valid else ""
-
-
-class CustomSpan(_OpenSpan):
-    """What ``custom_span()`` returns: a span of the application's own, used like a :class:`Trace`."""
 
 
 def trace(
@@ -102,14 +133,11 @@ def trace(
     metadata: dict[str, Any] | None = None,
     disabled: bool = False,
 ) -> Trace:
-    """One trace for everything inside it, as the SDK's ``trace()``: an ``invoke_workflow {workflow_name}`` span."""
-    if trace_id is not None:
-        raise UserError(
-            "trace(trace_id=...) is not supported: OpenTelemetry assigns trace ids; read Trace.trace_id once started"
-        )
-    return Trace(
-        workflow_span_name(workflow_name), workflow_attributes(workflow_name, group_id, metadata), disabled, group_id
-    )
+    """One trace for everything inside it, as the SDK's ``trace()``: an ``invoke_workflow {workflow_name}`` span.
+    ``trace_id`` (``trace_`` + 32 lowercase hex, else a ``UserError``) makes it a span of that trace, under a
+    parent that is never exported (see :func:`.ids.requested_trace_parent`)."""
+    remote_parent = requested_trace_parent(trace_id) if trace_id is not None else None
+    return Trace(workflow_name, group_id, metadata, disabled, remote_parent)
 
 
 def workflow_span_name(workflow_name: str) -> str:
@@ -122,17 +150,11 @@ def workflow_attributes(workflow_name: str, group_id: str | None, metadata: dict
     if group_id:
         attributes[GEN_AI_CONVERSATION_ID] = group_id
     for key, value in (metadata or {}).items():
-        attributes[WORKFLOW_METADATA_PREFIX + str(key)] = _attribute_value(value)
+        attributes[WORKFLOW_METADATA_PREFIX + str(key)] = attribute_value(value)
     return attributes
 
 
-def custom_span(name: str, data: dict[str, Any] | None = None, disabled: bool = False) -> CustomSpan:
-    """A span of the application's own, as the SDK's ``custom_span()``; ``data`` becomes ``agents_otel.custom.*``."""
-    attributes = {CUSTOM_DATA_PREFIX + str(k): _attribute_value(v) for k, v in (data or {}).items()}
-    return CustomSpan(name, attributes, disabled)
-
-
-def _attribute_value(value: Any) -> str | bool | int | float:
+def attribute_value(value: Any) -> str | bool | int | float:
     """A value an OpenTelemetry attribute can hold: primitives as they are, anything else as JSON text."""
     if isinstance(value, str | bool | int | float):
         return value

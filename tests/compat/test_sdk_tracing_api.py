@@ -1,6 +1,7 @@
 """The OpenAI Agents SDK's ``trace()`` and ``custom_span()`` as OpenTelemetry spans: one ``invoke_workflow`` trace
 around several runs, ``group_id`` as ``gen_ai.conversation.id`` on every span inside, ``metadata`` and custom span
-data as attributes, errors recorded, ``disabled`` and ``set_tracing_disabled`` honoured, ``trace_id`` refused.
+data as attributes, errors recorded, ``disabled`` and ``set_tracing_disabled``
+honoured, a malformed ``trace_id`` refused (a valid one: see test_sdk_span_functions.py).
 
 Each case runs in a fresh interpreter: ``trace()`` uses the process's global provider, which a test must not set in
 the pytest process (OpenTelemetry lets it be set once)."""
@@ -134,9 +135,12 @@ def test_disabled_traces_record_nothing_and_the_runs_inside_still_run() -> None:
     assert names.count("invoke_agent Joker") == 1  # the first run: only the workflow was disabled
 
 
-def test_choosing_the_trace_id_is_refused() -> None:
-    with pytest.raises(UserError, match="OpenTelemetry assigns trace ids"):
-        trace("w", trace_id="trace_0123456789abcdef0123456789abcdef")
+@pytest.mark.parametrize(
+    "bad", ["trace_123", "0123456789abcdef0123456789abcdef", "trace_" + "AB" * 16, "trace_" + "0" * 32]
+)
+def test_a_malformed_trace_id_is_refused(bad: str) -> None:
+    with pytest.raises(UserError, match="32 lowercase hex"):
+        trace("w", trace_id=bad)
 
 
 @pytest.mark.parametrize("streamed", [False, True])
