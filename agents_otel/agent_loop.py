@@ -17,7 +17,7 @@ from .agent_span import AgentSpan
 from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, check_server_managed, without_ids
-from .exceptions import MaxTurnsExceeded, ModelBehaviorError, NestedApprovalError, StoppedAfterTurn
+from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, NestedApprovalError, StoppedAfterTurn
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
@@ -194,7 +194,7 @@ async def _run_turns(
             loop.resume = None
             tools, _ = await agent.turn_tools(loop.wrapper)
             response, calls, handoff_calls = resumed.response, resumed.calls, resumed.handoff_calls
-            turn_start, text, approvals = resumed.turn_start, None, None
+            turn_start, text, refusal, approvals = resumed.turn_start, None, "", None
             to_run = resumed.pending
             waiting = frozenset(c.call_id for c in to_run)
         else:
@@ -251,6 +251,7 @@ async def _run_turns(
             calls = []
             handoff_calls = []
             text = None
+            refusal = ""
             approvals = None
             # one call per turn, not one per item; RunConfig(reasoning_item_id_policy="omit"): reasoning without ids
             conversation.extend(response.output if not conversation.omit_ids else without_ids(response.output))
@@ -269,8 +270,8 @@ async def _run_turns(
                         run.items.append(item)
                         run.emit(RunItemStreamEvent("handoff_requested", item))
                 elif isinstance(out, AssistantMessage):
-                    text = out.content
-                    message = made_by(MessageOutputItem(out.content, agent.name), agent)
+                    text, refusal = out.content, out.refusal  # the turn's last message decides, as in the SDK
+                    message = made_by(MessageOutputItem(out.content, agent.name, out.refusal), agent)
                     run.items.append(message)
                     run.emit(RunItemStreamEvent("message_output_created", message))
                 elif out.data.get("type") == "reasoning":  # kept in the conversation as it came (extended above)
@@ -321,6 +322,13 @@ async def _run_turns(
             await loop.save_turn()
             return next_agent
         if not calls and not approvals:  # approval answers go to the model: it makes (or skips) the calls next
+            if refusal:  # as the SDK: a refusal ends the run whatever the output type, unless a handler answers
+                refused = ModelRefusalError(refusal)
+                recovered = await recover(loop, agent, "model_refusal", refused, span, [response])
+                if recovered is None:
+                    raise refused
+                await _finish(loop, agent, recovered.output, recovered.item)
+                return None
             raw = text if text is not None else ""
             if schema is None:
                 await _finish(loop, agent, raw)

@@ -84,6 +84,17 @@ class ModelBehaviorError(AgentsOtelError):
     """The model produced something the runtime cannot act on."""
 
 
+class ModelRefusalError(AgentsOtelError):
+    """The model refused to answer (a refusal part in its message, an OpenAI ``refusal``), as the SDK's error of
+    that name: raised when a turn would end the run, whatever the ``output_type``, because a refusal is no answer —
+    ending the run with it as text would hand the application an apology as if it were the output, and a
+    structured agent would go on asking until ``max_turns``. ``refusal`` is the model's refusal text."""
+
+    def __init__(self, refusal: str) -> None:
+        super().__init__(f"Model refused to produce output: {refusal}")
+        self.refusal = refusal
+
+
 class ModelError(AgentsOtelError):
     """A model call failed (HTTP error, timeout, refused connection). ``error_type`` is the span's ``error.type``."""
 

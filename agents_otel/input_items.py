@@ -91,21 +91,23 @@ def _message(data: Mapping[str, Any], index: int) -> ConversationItem:
     if role == "user":
         return UserMessage(parts)
     if role == "assistant":
-        return AssistantMessage(parts if isinstance(parts, str) else _assistant_text(parts, index))
+        return AssistantMessage(parts) if isinstance(parts, str) else _assistant_message(parts, index)
     return SystemMessage(parts, role)
 
 
-def _assistant_text(parts: list[dict[str, Any]], index: int) -> str:
+def _assistant_message(parts: list[dict[str, Any]], index: int) -> AssistantMessage:
+    """Text parts and ``refusal`` parts apart, so a refusal goes back to the model as a refusal."""
     texts = []
+    refusals = []
     for part in parts:
         kind = part["type"]
         if kind in ("output_text", "input_text", "text"):
             texts.append(str(part.get("text", "")))
         elif kind == "refusal":
-            texts.append(str(part.get("refusal", "")))
+            refusals.append(str(part.get("refusal", "")))
         else:
             raise UserError(f"Input item {index} (assistant message) has a {kind!r} part; only text parts can be sent")
-    return "".join(texts)
+    return AssistantMessage("".join(texts), "".join(refusals))
 
 
 def _text_field(data: Mapping[str, Any], key: str, index: int) -> str:

@@ -76,6 +76,9 @@ def _parts(message: Any) -> list[tuple[str, str]]:
     """A message's content as ``(kind, text)`` pairs, kind ``output_text`` or ``refusal``; ``[]`` for a non-message.
     Text a provider left ``None`` reads as ``""`` (gateways and partial streams do send that)."""
     if isinstance(message, AssistantMessage):
+        if message.refusal:
+            text = [("output_text", message.content)] if message.content else []
+            return [*text, ("refusal", message.refusal)]
         return [("output_text", message.content)]
     if getattr(message, "type", None) != "message" or getattr(message, "role", None) != "assistant":
         return []

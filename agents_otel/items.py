@@ -54,9 +54,12 @@ class SystemMessage:
 
 @dataclass(slots=True)
 class AssistantMessage:
-    """Text the model wrote; the last one of a run is its final output."""
+    """Text the model wrote; the last one of a run is its final output. ``refusal`` is the text of the message's
+    refusal parts (an OpenAI model's ``refusal``), kept apart from ``content`` because a refusal is no answer: a
+    turn that ends on one raises ``ModelRefusalError`` instead of finishing the run with it."""
 
     content: str
+    refusal: str = ""
     type: Literal["assistant_message"] = field(default="assistant_message", init=False)
 
 
@@ -99,7 +102,7 @@ def input_dict(item: ConversationItem) -> dict[str, Any]:
     if isinstance(item, UserMessage):
         return {"role": "user", "content": item.content}
     if isinstance(item, AssistantMessage):
-        return assistant_message_dict(item.content)
+        return assistant_message_dict(item.content, item.refusal)
     if isinstance(item, FunctionCall):
         return function_call_dict(item.call_id, item.name, item.arguments)
     if isinstance(item, FunctionCallOutput):
@@ -307,18 +310,19 @@ def new_tool_call_output_item(call: ToolCallIdentity, output: Any, error_type: s
 
 @dataclass(slots=True)
 class MessageOutputItem(RunItemBase):
-    """The model wrote a message (a run item, streamed as ``message_output_created``); ``raw_item`` is the
-    ``ResponseOutputMessage`` the SDK would hold."""
+    """The model wrote a message (a run item, streamed as ``message_output_created``); ``raw_item`` is the SDK's
+    ``ResponseOutputMessage``. ``refusal``: its refusal text (a ``refusal`` part in ``raw_item``), or ``""``."""
 
     text: str
     agent_name: str
+    refusal: str = ""
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)
 
     def conversation_item(self) -> AssistantMessage:
-        return AssistantMessage(self.text)
+        return AssistantMessage(self.text, self.refusal)
 
     def _raw_item(self) -> ResponseOutputMessage:
-        return output_message_object(self.text)
+        return output_message_object(self.text, self.refusal)
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ModelBehaviorError
 from .hosted_tools import hosted_tool_name
 from .items import RawInputItem
-from .models.interface import Model, ModelRequest, ModelResponse, TextDelta
+from .models.interface import Model, ModelRequest, ModelResponse, RefusalDelta, TextDelta
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
 from .tracing.operation_attributes import input_content_attributes, request_parameter_attributes, response_attributes
@@ -120,7 +120,7 @@ async def _stream(
     events = model.stream_response(request)
     try:
         async for event in events:
-            if isinstance(event, TextDelta):
+            if isinstance(event, TextDelta | RefusalDelta):
                 now = time.perf_counter()
                 if chunks.first is None:
                     chunks.first = now - started

@@ -43,10 +43,15 @@ def function_call_output_dict(call_id: str, output: str) -> dict[str, Any]:
     return {"type": "function_call_output", "call_id": call_id, "output": output}
 
 
-def assistant_message_dict(text: str) -> dict[str, Any]:
-    """An assistant message as the Responses API returns one (no ``id``: see :data:`FAKE_RESPONSES_ID`)."""
-    part = {"type": "output_text", "text": text, "annotations": []}
-    return {"type": "message", "role": "assistant", "content": [part], "status": "completed"}
+def assistant_message_dict(text: str, refusal: str = "") -> dict[str, Any]:
+    """An assistant message as the Responses API returns one (no ``id``: see :data:`FAKE_RESPONSES_ID`): its text
+    part, then its ``refusal`` part when the model refused (a refusal alone has no text part, as from the API)."""
+    content: list[dict[str, Any]] = []
+    if text or not refusal:
+        content.append({"type": "output_text", "text": text, "annotations": []})
+    if refusal:
+        content.append({"type": "refusal", "refusal": refusal})
+    return {"type": "message", "role": "assistant", "content": content, "status": "completed"}
 
 
 def function_call_object(call_id: str, name: str, arguments: str) -> ResponseFunctionToolCall:
@@ -55,10 +60,10 @@ def function_call_object(call_id: str, name: str, arguments: str) -> ResponseFun
     return ResponseFunctionToolCall.model_validate(function_call_dict(call_id, name, arguments))
 
 
-def output_message_object(text: str) -> ResponseOutputMessage:
+def output_message_object(text: str, refusal: str = "") -> ResponseOutputMessage:
     from openai.types.responses import ResponseOutputMessage
 
-    return ResponseOutputMessage.model_validate({**assistant_message_dict(text), "id": FAKE_RESPONSES_ID})
+    return ResponseOutputMessage.model_validate({**assistant_message_dict(text, refusal), "id": FAKE_RESPONSES_ID})
 
 
 def reasoning_object(data: dict[str, Any]) -> ResponseReasoningItem:

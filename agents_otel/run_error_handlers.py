@@ -5,13 +5,13 @@ the run's context, a ``RunErrorData`` snapshot) and returns a ``RunErrorHandlerR
 ``final_output``, a raw final output, or ``None`` to let the error end the run. Handled here:
 
 * ``max_turns`` — :class:`MaxTurnsExceeded`, before the model call that would pass ``max_turns``;
+* ``model_refusal`` — :class:`ModelRefusalError`, when the model refuses in the message that would end the run
+  (whatever the ``output_type``, as in the SDK; ``raw_responses`` holds that answer);
 * ``invalid_final_output`` — the :class:`ModelBehaviorError` of a final answer that does not validate against the
   agent's structured ``output_type`` (never other model misbehaviour, e.g. an unknown tool).
 
-The SDK's third kind, ``model_refusal``, needs its ``ModelRefusalError``; this runtime has none (a refusal reaches
-the application as the model's text), so a ``model_refusal`` handler is a ``UserError`` when the run starts rather
-than a handler that would never be called. So is an unknown key: the SDK ignores one, and a misspelt key would
-otherwise leave the run unprotected without a word.
+An unknown key is a ``UserError`` when the run starts: the SDK ignores one, and a misspelt key would otherwise leave
+the run unprotected without a word.
 
 A handler's output is validated against the agent's ``output_type`` as the SDK does, then goes through the output
 guardrails and ``on_agent_end`` like any final output. With ``include_in_history`` (the default) it is also an
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypedDict
 
 from .context_wrapper import RunContextWrapper, TContext
-from .exceptions import MaxTurnsExceeded, ModelBehaviorError, UserError
+from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, UserError
 from .input_items import RunInput, input_list
 from .items import MessageOutputItem, RunItem, made_by
 from .models.interface import ModelResponse
@@ -46,7 +46,7 @@ class RunErrorData:
     ``input`` is the run's input (with a session: its history, then this input, as ``RunResult.input``);
     ``new_items`` the run items so far; ``output`` those items as Responses-format dicts; ``history`` the whole
     conversation so far as ``to_input_list()`` would give it; ``raw_responses`` the model responses (for
-    ``invalid_final_output``, as in the SDK, the one whose answer failed to validate).
+    ``invalid_final_output`` and ``model_refusal``, as in the SDK, the one whose answer failed or refused).
     """
 
     input: RunInput
@@ -61,7 +61,7 @@ class RunErrorData:
 class RunErrorHandlerInput(Generic[TContext]):
     """What a handler is called with: the error it may replace, the run's context, and the run so far."""
 
-    error: MaxTurnsExceeded | ModelBehaviorError
+    error: MaxTurnsExceeded | ModelRefusalError | ModelBehaviorError
     context: RunContextWrapper[TContext]
     run_data: RunErrorData
 
@@ -80,17 +80,15 @@ RunErrorHandler: TypeAlias = Callable[[RunErrorHandlerInput[TContext]], Any]
 
 
 class RunErrorHandlers(TypedDict, Generic[TContext], total=False):
-    """The handlers of a run, by error kind (``model_refusal`` is not here: see the module's docstring)."""
+    """The handlers of a run, by error kind."""
 
     max_turns: RunErrorHandler[TContext]
+    model_refusal: RunErrorHandler[TContext]
     invalid_final_output: RunErrorHandler[TContext]
 
 
-ErrorKind = Literal["max_turns", "invalid_final_output"]
-KINDS: tuple[ErrorKind, ...] = ("max_turns", "invalid_final_output")
-_UNSUPPORTED = {
-    "model_refusal": "agents_otel has no ModelRefusalError: a refusal reaches the application as the model's text",
-}
+ErrorKind = Literal["max_turns", "model_refusal", "invalid_final_output"]
+KINDS: tuple[ErrorKind, ...] = ("max_turns", "model_refusal", "invalid_final_output")
 _RESULT_KEYS = frozenset(("final_output", "include_in_history"))
 
 
@@ -103,10 +101,6 @@ def check_error_handlers(handlers: Mapping[str, Any] | None) -> dict[str, Callab
         raise UserError(f"error_handlers must be a dict keyed by error kind, got {type(handlers).__name__}")
     checked: dict[str, Callable[..., Any]] = {}
     for key, handler in handlers.items():
-        if key in _UNSUPPORTED:
-            if handler is None:
-                continue
-            raise UserError(f"error_handlers[{key!r}] is not supported: {_UNSUPPORTED[key]}")
         if key not in KINDS:
             raise UserError(f"error_handlers has an unknown key {key!r}; the keys are {', '.join(KINDS)}")
         if handler is None:
@@ -129,7 +123,7 @@ async def recover(
     loop: AgentLoop,
     agent: Agent[Any],
     kind: ErrorKind,
-    error: MaxTurnsExceeded | ModelBehaviorError,
+    error: MaxTurnsExceeded | ModelRefusalError | ModelBehaviorError,
     span: AgentSpan,
     raw_responses: list[ModelResponse],
 ) -> Recovery | None:

@@ -91,6 +91,10 @@ class Node:
     def opt_text(self, key: str) -> str | None:
         return self.get(key, str, optional=True)  # type: ignore[no-any-return]
 
+    def refusal(self) -> str:
+        """A message's optional ``refusal`` (absent when the model did not refuse)."""
+        return (self.opt_text("refusal") or "") if "refusal" in self.data else ""
+
     def number(self, key: str) -> int:
         value: int = self.get(key, int)
         if value < 0:
@@ -121,6 +125,8 @@ def encode_item(item: ConversationItem) -> dict[str, Any]:
     if isinstance(item, SystemMessage):
         return {"type": "system_message", "content": item.content, "role": item.role}
     if isinstance(item, AssistantMessage):
+        if item.refusal:  # written only when there is one: states without refusals keep their shape
+            return {"type": "assistant_message", "content": item.content, "refusal": item.refusal}
         return {"type": "assistant_message", "content": item.content}
     if isinstance(item, FunctionCall):
         return encode_call(item)
@@ -152,7 +158,7 @@ def decode_item(node: Node) -> ConversationItem:
             malformed(f"{node.path}.role", "must be 'system' or 'developer'")
         return SystemMessage(content, role)  # type: ignore[arg-type]
     if kind == "assistant_message":
-        return AssistantMessage(node.text("content"))
+        return AssistantMessage(node.text("content"), node.refusal())
     if kind == "function_call":
         return decode_call(node)
     if kind == "function_call_output":

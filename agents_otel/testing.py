@@ -23,7 +23,16 @@ from typing import Any
 
 from .exceptions import ModelBehaviorError, UserError
 from .items import AssistantMessage, FunctionCall, ModelOutputItem
-from .models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent, TextDelta, ToolSpec, Usage
+from .models.interface import (
+    Model,
+    ModelRequest,
+    ModelResponse,
+    ModelStreamEvent,
+    RefusalDelta,
+    TextDelta,
+    ToolSpec,
+    Usage,
+)
 
 Step = Sequence[ModelOutputItem] | BaseException | Callable[[ModelRequest], Sequence[ModelOutputItem]]
 
@@ -38,8 +47,9 @@ def function_call(
     return FunctionCall(name, raw, call_id or f"call_{next(_ids)}")
 
 
-def assistant_message(text: str) -> AssistantMessage:
-    return AssistantMessage(text)
+def assistant_message(text: str, *, refusal: str = "") -> AssistantMessage:
+    """A message the scripted model writes; ``refusal=...`` scripts a model that refuses (``ModelRefusalError``)."""
+    return AssistantMessage(text, refusal)
 
 
 class ScriptExhaustedError(ModelBehaviorError):
@@ -155,6 +165,8 @@ class ScriptedModel(Model):
             if isinstance(item, AssistantMessage):
                 for piece in re.findall(r"\S+\s*|\s+", item.content):
                     yield TextDelta(piece)
+                for piece in re.findall(r"\S+\s*|\s+", item.refusal):
+                    yield RefusalDelta(piece)
             else:  # a tool call arrives as a chunk of its own, as from a provider (timed, not forwarded as text)
                 yield TextDelta("", raw=item)
         yield response

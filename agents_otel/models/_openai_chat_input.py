@@ -32,10 +32,14 @@ def chat_messages(system_instructions: str | None, items: list[ConversationItem]
         if isinstance(item, UserMessage):
             messages.append({"role": "user", "content": _user_content(item.content)})
         elif isinstance(item, AssistantMessage):
-            if last is not None and last.get("content") is None:
-                last["content"] = item.content  # text that came after the turn's tool calls
+            content = item.content if item.content or not item.refusal else None
+            if last is not None and last.get("content") is None and "refusal" not in last:
+                last["content"] = content  # text that came after the turn's tool calls
             else:
-                messages.append({"role": "assistant", "content": item.content})
+                last = {"role": "assistant", "content": content}
+                messages.append(last)
+            if item.refusal:  # the API's own field for it, as the SDK sends a refusal part back
+                last["refusal"] = item.refusal
         elif isinstance(item, FunctionCall):
             function = {"name": item.name, "arguments": item.arguments}
             call = {"id": item.call_id, "type": "function", "function": function}

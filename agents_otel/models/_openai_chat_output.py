@@ -1,9 +1,10 @@
 """Reading a Chat Completions answer: the items of a complete message, or assembled from streamed chunks.
 
 In a stream, tool calls arrive as fragments keyed by ``index``: the first fragment carries the id and name, later
-ones pieces of the arguments. Text and refusals are the assistant's text. The chunk with ``finish_reason`` ends the
-answer and a trailing chunk without choices carries usage; a stream that ends without a finish reason is an error,
-because half a tool call must never be executed.
+ones pieces of the arguments. A ``refusal`` (the message's field, or a delta's) is kept apart from the text: it is
+no answer (``ModelRefusalError``). The chunk with ``finish_reason`` ends the answer and a trailing chunk without
+choices carries usage; a stream that ends without a finish reason is an error, because half a tool call must never
+be executed.
 """
 
 from __future__ import annotations
@@ -19,14 +20,20 @@ from ..items import AssistantMessage, FunctionCall, ModelOutputItem
 from ..tracing.messages import finish_reason_of
 from ._openai_errors import INCOMPLETE_STREAM
 from ._openai_usage import usage_from_openai
-from .interface import ModelResponse, TextDelta, Usage
+from .interface import ModelResponse, RefusalDelta, TextDelta, Usage
+
+CONTENT_FILTERED = "Response withheld by the provider's content filter."
+"""The refusal of an answer the provider's filter withheld (``finish_reason="content_filter"`` and nothing else), in
+the SDK's words: a refusal (``ModelRefusalError``), not an empty answer that would pass for the final output."""
 
 
-def choice_items(message: ChatCompletionMessage) -> list[ModelOutputItem]:
+def choice_items(message: ChatCompletionMessage, finish_reason: str | None = None) -> list[ModelOutputItem]:
     items: list[ModelOutputItem] = []
-    text = (message.content or "") + (message.refusal or "")
-    if text:
-        items.append(AssistantMessage(text))
+    text, refusal = message.content or "", message.refusal or ""
+    if finish_reason == "content_filter" and not (text or refusal or message.tool_calls):
+        refusal = CONTENT_FILTERED
+    if text or refusal:
+        items.append(AssistantMessage(text, refusal))
     for call in message.tool_calls or ():
         function = getattr(call, "function", None)  # custom (non-function) tool calls have none
         if function is not None:
@@ -49,27 +56,33 @@ class _Call:
 class ChatStreamAssembler:
     def __init__(self) -> None:
         self._text: list[str] = []
+        self._refusal: list[str] = []
         self._calls: dict[int, _Call] = {}
         self._finish_reasons: list[str] = []
         self._usage = Usage()
         self._id: str | None = None
         self._model: str | None = None
 
-    def feed(self, chunk: ChatCompletionChunk) -> TextDelta | None:
-        """Take one chunk; return the text delta to forward, if it has text."""
+    def feed(self, chunk: ChatCompletionChunk) -> TextDelta | RefusalDelta | None:
+        """Take one chunk; return the text (or refusal) delta to forward, if it has one."""
         self._id = self._id or chunk.id or None
         self._model = self._model or chunk.model or None
         if chunk.usage is not None:
             self._usage = usage_from_openai(chunk.usage)
-        text = ""
+        text = refusal = ""
         for choice in chunk.choices[:1]:
             delta = choice.delta
-            text = (delta.content or "") + (getattr(delta, "refusal", None) or "")
+            text = delta.content or ""
             self._text.append(text)
+            refusal = getattr(delta, "refusal", None) or ""
+            if refusal:
+                self._refusal.append(refusal)
             for fragment in delta.tool_calls or ():
                 self._add_fragment(fragment)
             if choice.finish_reason:
                 self._finish_reasons.append(choice.finish_reason)
+        if refusal and not text:
+            return RefusalDelta(refusal, raw=chunk)
         return TextDelta(text, raw=chunk) if text else None
 
     def _add_fragment(self, fragment: Any) -> None:
@@ -88,9 +101,11 @@ class ChatStreamAssembler:
         if not self._finish_reasons:
             raise ModelError("The chat completion stream ended without a finish reason", error_type=INCOMPLETE_STREAM)
         output: list[ModelOutputItem] = []
-        text = "".join(self._text)
-        if text:
-            output.append(AssistantMessage(text))
+        text, refusal = "".join(self._text), "".join(self._refusal)
+        if "content_filter" in self._finish_reasons and not (text or refusal or self._calls):
+            refusal = CONTENT_FILTERED
+        if text or refusal:
+            output.append(AssistantMessage(text, refusal))
         for index in sorted(self._calls):
             call = self._calls[index]
             output.append(FunctionCall(call.name, "".join(call.arguments), call.call_id or _fallback_id()))

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import openai
 
 from ..exceptions import UserError
-from .interface import Model, TextDelta
+from .interface import Model, RefusalDelta, TextDelta
 
 T = TypeVar("T")
 
@@ -177,9 +177,11 @@ class OpenAIClientModel(Model):
         return f"{type(self).__name__}({self.model_name!r}, base_url={self._base_url()!r})"
 
 
-async def stream_deltas(stream: AsyncIterable[T], feed: Callable[[T], TextDelta | None]) -> AsyncIterator[TextDelta]:
-    """One ``TextDelta`` per chunk of a provider stream: its text, or empty for a chunk without text (``feed`` also
-    assembles the rest of the answer).
+async def stream_deltas(
+    stream: AsyncIterable[T], feed: Callable[[T], TextDelta | RefusalDelta | None]
+) -> AsyncIterator[TextDelta | RefusalDelta]:
+    """One delta per chunk of a provider stream: its text (or refusal), or an empty ``TextDelta`` for a chunk without
+    either (``feed`` also assembles the rest of the answer).
 
     Every chunk is forwarded, so the ``chat`` span's time to first chunk and the time-per-output-chunk metric see
     the wire's chunks even when the answer is only tool calls; empty deltas never reach the run's stream.

@@ -5,9 +5,10 @@ Messages and function calls become items; a ``reasoning`` item and a hosted tool
 ``RawInputItem``), to go back to the model on the next turn. Any other item type is a ``ModelBehaviorError``: it
 belongs to a tool this runtime does not offer, and dropping it would change the conversation unseen. In a stream,
 output items are keyed by ``output_index``: text grows from ``response.output_text.delta``, a function call's
-arguments from ``response.function_call_arguments.delta``; the ``.done`` events, when a server
-sends them, carry the complete value and win. The terminal event supplies id, model, status and usage. A stream
-that ends without one is an error, because half a tool call must never be executed.
+arguments from ``response.function_call_arguments.delta``, a message's refusal (kept apart from its text) from
+``response.refusal.delta``; the ``.done`` events, when a server sends them, carry the complete value and win.
+The terminal event supplies id, model, status and usage. A stream that ends without one is an error, because half
+a tool call must never be executed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from openai.types.responses import (
     ResponseOutputMessage,
     ResponseOutputRefusal,
     ResponseOutputText,
+    ResponseRefusalDeltaEvent,
+    ResponseRefusalDoneEvent,
     ResponseTextDeltaEvent,
 )
 
@@ -37,16 +40,16 @@ from ..hosted_mcp import MCP_ITEM_TYPES
 from ..hosted_tools import hosted_call_name
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from ._openai_errors import INCOMPLETE_STREAM, STREAM_ERROR
-from .interface import TextDelta
+from .interface import RefusalDelta, TextDelta
 
 
 def output_items(output: list[Any]) -> list[ModelOutputItem]:
     items: list[ModelOutputItem] = []
     for item in output:
         if isinstance(item, ResponseOutputMessage):
-            text = message_text(item)
-            if text:
-                items.append(AssistantMessage(text))
+            message = assistant_message(item)
+            if message is not None:
+                items.append(message)
         elif isinstance(item, ResponseFunctionToolCall):
             items.append(FunctionCall(item.name, item.arguments, item.call_id))
         else:
@@ -66,15 +69,17 @@ def kept_item(item: Any) -> RawInputItem:
     return RawInputItem(item.model_dump(mode="json", exclude_unset=True))
 
 
-def message_text(message: ResponseOutputMessage) -> str:
-    """The message's text; a refusal is the text the model answered with."""
-    parts: list[str] = []
+def assistant_message(message: ResponseOutputMessage) -> AssistantMessage | None:
+    """The message's text parts and its ``refusal`` parts, each joined; ``None`` for a message with neither."""
+    texts: list[str] = []
+    refusals: list[str] = []
     for part in message.content:
         if isinstance(part, ResponseOutputText):
-            parts.append(part.text)
+            texts.append(part.text)
         elif isinstance(part, ResponseOutputRefusal):
-            parts.append(part.refusal)
-    return "".join(parts)
+            refusals.append(part.refusal)
+    text, refusal = "".join(texts), "".join(refusals)
+    return AssistantMessage(text, refusal) if text or refusal else None
 
 
 @dataclass(slots=True)
@@ -87,6 +92,9 @@ class _Item:
     call_id: str = ""
     complete: str | None = None
     """The whole text/arguments from a ``.done`` event, which replaces the concatenated deltas."""
+    refusal: list[str] = field(default_factory=list)
+    message: AssistantMessage | None = None
+    """A message's whole content from its ``output_item.done`` event, which replaces what the deltas made."""
 
     def output(self) -> ModelOutputItem | None:
         if self.kept is not None:
@@ -94,7 +102,10 @@ class _Item:
         value = self.complete if self.complete is not None else "".join(self.text)
         if self.call:
             return FunctionCall(self.name, value, self.call_id)
-        return AssistantMessage(value) if value else None
+        if self.message is not None:
+            return self.message
+        refusal = "".join(self.refusal)
+        return AssistantMessage(value, refusal) if value or refusal else None
 
 
 class ResponsesStreamAssembler:
@@ -102,11 +113,16 @@ class ResponsesStreamAssembler:
         self._items: dict[int, _Item] = {}
         self._final: Response | None = None
 
-    def feed(self, event: Any) -> TextDelta | None:
+    def feed(self, event: Any) -> TextDelta | RefusalDelta | None:
         """Take one stream event; return the text delta to forward, if it is one."""
         if isinstance(event, ResponseTextDeltaEvent):
             self._item(event.output_index, call=False).text.append(event.delta)
             return TextDelta(event.delta, raw=event)
+        if isinstance(event, ResponseRefusalDeltaEvent):
+            self._item(event.output_index, call=False).refusal.append(event.delta)
+            return RefusalDelta(event.delta, raw=event)
+        if isinstance(event, ResponseRefusalDoneEvent):
+            self._item(event.output_index, call=False).refusal[:] = [event.refusal]
         if isinstance(event, ResponseFunctionCallArgumentsDeltaEvent):
             self._item(event.output_index, call=True).text.append(event.delta)
         elif isinstance(event, ResponseOutputItemAddedEvent):
@@ -149,6 +165,9 @@ class ResponsesStreamAssembler:
             item = self._item(index, call=True)
             item.name, item.call_id, item.complete = raw.name, raw.call_id, raw.arguments
         elif isinstance(raw, ResponseOutputMessage):
-            self._item(index, call=False).complete = message_text(raw)
+            item = self._item(index, call=False)
+            item.message = assistant_message(raw)
+            if item.message is None:
+                item.text, item.refusal, item.complete = [], [], None
         else:
             self._item(index, call=False).kept = kept_item(raw)

@@ -17,7 +17,7 @@ from ..items import ConversationItem, ModelOutputItem
 from ..responses_format import FAKE_RESPONSES_ID
 
 if TYPE_CHECKING:
-    from openai.types.responses import ResponseTextDeltaEvent
+    from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
 
 
 @dataclass(slots=True)
@@ -205,7 +205,34 @@ class TextDelta:
         )
 
 
-ModelStreamEvent = TextDelta | ModelResponse
+@dataclass(slots=True)
+class RefusalDelta:
+    """A piece of the model's refusal as it streams in (an OpenAI ``refusal`` delta): not text of the answer, so
+    a stream consumer gets it as its own event, as from the SDK, and never joins it to the output text."""
+
+    delta: str
+    raw: Any = None
+    type: Literal["response.refusal.delta"] = field(default="response.refusal.delta", init=False)
+
+    def response_event(self, sequence_number: int) -> ResponseRefusalDeltaEvent:
+        """The Responses API's ``ResponseRefusalDeltaEvent`` (the provider's own when it is one), which the SDK
+        streams for a refusal from either OpenAI API; ``sequence_number`` as :meth:`TextDelta.response_event`."""
+        from openai.types.responses import ResponseRefusalDeltaEvent
+
+        raw = self.raw
+        if isinstance(raw, ResponseRefusalDeltaEvent) and raw.delta == self.delta:
+            return raw
+        return ResponseRefusalDeltaEvent(
+            content_index=0,
+            delta=self.delta,
+            item_id=FAKE_RESPONSES_ID,
+            output_index=0,
+            sequence_number=sequence_number,
+            type="response.refusal.delta",
+        )
+
+
+ModelStreamEvent = TextDelta | RefusalDelta | ModelResponse
 
 
 class Model(abc.ABC):
@@ -225,7 +252,8 @@ class Model(abc.ABC):
         """One complete model response."""
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
-        """Yield ``TextDelta``s as they arrive, then exactly one final ``ModelResponse``."""
+        """Yield ``TextDelta``s (``RefusalDelta``s for a refusal) as they arrive, then exactly one final
+        ``ModelResponse``."""
         yield await self.get_response(request)
 
 

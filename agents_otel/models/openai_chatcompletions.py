@@ -86,7 +86,7 @@ def model_response(completion: ChatCompletion) -> ModelResponse:
     if not completion.choices:
         raise ModelError("The chat completion has no choices", error_type=INVALID_RESPONSE)
     choice = completion.choices[0]
-    output: list[ModelOutputItem] = choice_items(choice.message)
+    output: list[ModelOutputItem] = choice_items(choice.message, choice.finish_reason)
     usage = completion.usage
     return ModelResponse(
         output=output,

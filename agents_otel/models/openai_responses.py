@@ -26,7 +26,7 @@ from ..items import (
     SystemMessage,
     UserMessage,
 )
-from ..responses_format import function_call_dict, function_call_output_dict
+from ..responses_format import assistant_message_dict, function_call_dict, function_call_output_dict
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
 from ._openai_output_format import output_format_params
@@ -95,7 +95,10 @@ def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
         if isinstance(item, UserMessage):
             out.append({"role": "user", "content": item.content})
         elif isinstance(item, AssistantMessage):
-            out.append({"role": "assistant", "content": item.content})
+            if item.refusal:  # only an output message can hold a refusal part (without an id, as the SDK sends it)
+                out.append(assistant_message_dict(item.content, item.refusal))
+            else:
+                out.append({"role": "assistant", "content": item.content})
         elif isinstance(item, FunctionCall):
             out.append(function_call_dict(item.call_id, item.name, item.arguments))
         elif isinstance(item, FunctionCallOutput):

@@ -5,7 +5,9 @@
 ``tests/test_trace_conventions.py`` validates against them): lists of ``{"role", "parts": [...]}`` where a part is
 ``{"type": "text", "content"}``, ``{"type": "tool_call", "id", "name", "arguments"}``,
 ``{"type": "tool_call_response", "id", "response"}`` or, for a hosted tool's call that the provider ran (web
-search, ...), ``{"type": "server_tool_call", "id", "name", "server_tool_call"}``. Tool-call ``arguments`` are the
+search, ...), ``{"type": "server_tool_call", "id", "name", "server_tool_call"}``. A model's refusal is the schema's
+``GenericPart`` ``{"type": "refusal", "content"}``: the conventions have no part of their own for it, and as a text
+part it would read as the answer. Tool-call ``arguments`` are the
 decoded JSON object the model sent (the schema's ``arguments`` is any value, and a string holding JSON nested in
 JSON helps nobody); arguments that are not valid JSON stay the string the model sent. Output messages carry no
 ``finish_reason``: the newest schema deprecates it in favour of ``gen_ai.response.finish_reasons``, whose values
@@ -52,7 +54,10 @@ def _part(item: ConversationItem) -> tuple[str, list[dict[str, Any]]]:
     if isinstance(item, SystemMessage):
         return item.role, _content_parts(item.content)
     if isinstance(item, AssistantMessage):
-        return "assistant", [{"type": "text", "content": item.content}]
+        if not item.refusal:
+            return "assistant", [{"type": "text", "content": item.content}]
+        parts = [{"type": "text", "content": item.content}] if item.content else []
+        return "assistant", [*parts, {"type": "refusal", "content": item.refusal}]
     if isinstance(item, FunctionCall):
         part = {"type": "tool_call", "id": item.call_id, "name": item.name, "arguments": _arguments(item.arguments)}
         return "assistant", [part]

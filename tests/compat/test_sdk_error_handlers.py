@@ -1,8 +1,9 @@
 """Run error handlers (``Runner.run(..., error_handlers={...})``) as the OpenAI Agents SDK pins them down: what a
 handler may return and what each form means, ``include_in_history`` as ``new_items`` / ``to_input_list()`` / the
 session show it, what ``RunErrorData`` holds, sync and async handlers, ``run_sync`` and ``run_streamed``, the
-validation of a structured fallback, guardrails and hooks on it; ``invalid_final_output``; the keys we cannot honour
-failing at the call; and the trace of a run that recovered (the error stays on the ``invoke_agent`` span)."""
+validation of a structured fallback, guardrails and hooks on it; ``invalid_final_output``; unknown keys failing at
+the call (``model_refusal`` has tests of its own, over the wire: test_sdk_model_refusal.py); and the trace of a run
+that recovered (the error stays on the ``invoke_agent`` span)."""
 
 from __future__ import annotations
 
@@ -430,7 +431,6 @@ async def test_invalid_final_output_without_history_keeps_only_the_models_messag
 @pytest.mark.parametrize(
     ("handlers", "message"),
     [
-        ({"model_refusal": lambda _d: "x"}, "error_handlers\\['model_refusal'\\] is not supported"),
         ({"max_turn": lambda _d: "x"}, "unknown key 'max_turn'"),
         ({"max_turns": "not a function"}, "error_handlers\\['max_turns'\\] must be callable"),
         ([("max_turns", print)], "must be a dict"),
@@ -446,8 +446,8 @@ async def test_handlers_that_could_not_work_fail_at_the_call(handlers: Any, mess
 
 
 def test_run_sync_checks_the_handlers_too() -> None:
-    with pytest.raises(UserError, match="model_refusal"):
-        Runner.run_sync(looping_agent(), "go", error_handlers={"model_refusal": lambda _d: "x"})  # type: ignore[typeddict-unknown-key]
+    with pytest.raises(UserError, match="model_refusals"):
+        Runner.run_sync(looping_agent(), "go", error_handlers={"model_refusals": lambda _d: "x"})  # type: ignore[typeddict-unknown-key]
 
 
 async def test_a_none_handler_means_no_handler_as_in_the_sdk() -> None:
@@ -457,8 +457,13 @@ async def test_a_none_handler_means_no_handler_as_in_the_sdk() -> None:
 
 
 def test_the_typed_dict_names_the_kinds_we_handle() -> None:
-    handlers: RunErrorHandlers[None] = {"max_turns": lambda _d: None, "invalid_final_output": lambda _d: None}
-    assert set(RunErrorHandlers.__annotations__) == set(handlers) == {"max_turns", "invalid_final_output"}
+    handlers: RunErrorHandlers[None] = {
+        "max_turns": lambda _d: None,
+        "model_refusal": lambda _d: None,
+        "invalid_final_output": lambda _d: None,
+    }
+    kinds = {"max_turns", "model_refusal", "invalid_final_output"}
+    assert set(RunErrorHandlers.__annotations__) == set(handlers) == kinds
 
 
 # ---- the trace of a recovered run ----------------------------------------------------------------------------

@@ -74,6 +74,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
     },
     # constructors that take something else and build the message
     MaxTurnsExceeded: (MaxTurnsExceeded(3), "Max turns (3) exceeded"),
+    errors.ModelRefusalError: (errors.ModelRefusalError("I can't."), "Model refused to produce output: I can't."),
     errors.InputGuardrailTripwireTriggered: (
         errors.InputGuardrailTripwireTriggered(InputGuardrailResult(InputGuardrail(len), TRIPPED)),
         "Input guardrail 'len' triggered its tripwire",

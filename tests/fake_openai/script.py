@@ -172,9 +172,21 @@ class Script:
     hosted_calls: list[dict[str, Any]] = field(default_factory=list)
     """Hosted tool call output items (``{"type": "web_search_call", "id": ..., "status": ..., "action": ...}``),
     rendered as given after the reasoning item and before the message (Responses API only)."""
+    finish_reason: str | None = None
+    """Chat Completions' ``finish_reason`` in place of the usual one (``"content_filter"``, ``"length"``)."""
+    refusal: str | None = None
+    """The model refuses with this text: a ``refusal`` part of the message (after its text part, if any) on the
+    Responses API, the message's ``refusal`` field on Chat Completions."""
 
     def __post_init__(self) -> None:
-        if self.error is None and self.text is None and not self.tool_calls and not self.hosted_calls:
-            raise ValueError("a scripted response needs text, tool_calls, hosted_calls or error")
+        if (
+            self.error is None
+            and self.text is None
+            and self.refusal is None
+            and not self.tool_calls
+            and not self.hosted_calls
+            and self.finish_reason is None
+        ):
+            raise ValueError("a scripted response needs text, refusal, tool_calls, hosted_calls or error")
         if self.args_chunk_size < 1:
             raise ValueError("args_chunk_size must be >= 1")

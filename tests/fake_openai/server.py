@@ -100,6 +100,8 @@ class FakeOpenAIServer:
         args_chunk_size: int = 5,
         reasoning: str | None = None,
         hosted_calls: Sequence[Mapping[str, Any]] = (),
+        refusal: str | None = None,
+        finish_reason: str | None = None,
     ) -> Script:
         """Queue the next answer.
 
@@ -119,6 +121,10 @@ class FakeOpenAIServer:
         * ``reasoning``: a reasoning item with this summary first in the output (Responses API).
         * ``hosted_calls``: hosted tool call items (``web_search_call``, ...) as the provider returns them, after
           the reasoning item and before the message (Responses API; Chat Completions refuses them).
+        * ``refusal``: the model refuses with this text: a ``refusal`` content part after any text part (Responses
+          API, streamed as ``response.refusal.delta`` events), the message's ``refusal`` field (Chat Completions,
+          streamed as ``delta.refusal`` chunks). Streamed in word-sized deltas.
+        * ``finish_reason``: Chat Completions' finish reason instead of the usual one (e.g. ``"content_filter"``).
         """
         if isinstance(usage, tuple):
             usage = Usage(input_tokens=usage[0], output_tokens=usage[1])
@@ -133,6 +139,8 @@ class FakeOpenAIServer:
             args_chunk_size=args_chunk_size,
             reasoning=reasoning,
             hosted_calls=[dict(call) for call in hosted_calls],
+            refusal=refusal,
+            finish_reason=finish_reason,
         )
         with self._lock:
             self._scripts.append(script)

@@ -309,6 +309,41 @@ async def test_chat_streaming_without_usage_and_stream_helper(fake_openai: FakeO
     assert final.choices[0].finish_reason == "tool_calls"
 
 
+# --------------------------------------------------------------------------- refusals
+
+
+async def test_responses_refusal_part_plain_and_streamed(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.enqueue(refusal="I can't help with that.")
+    fake_openai.enqueue(text="Partly: ", refusal="no more.")
+    async with fake_openai.client() as client:
+        response = await client.responses.create(model="m", input="hi")
+        async with client.responses.stream(model="m", input="hi") as stream:
+            deltas = [e.delta async for e in stream if e.type == "response.refusal.delta"]
+            final = await stream.get_final_response()
+    [message] = response.output
+    assert message.type == "message"
+    assert [p.model_dump() for p in message.content] == [{"type": "refusal", "refusal": "I can't help with that."}]
+    assert "".join(deltas) == "no more." and len(deltas) == 2
+    [streamed] = final.output
+    assert streamed.type == "message"
+    assert [p.type for p in streamed.content] == ["output_text", "refusal"]
+    assert final.output_text == "Partly: "
+
+
+async def test_chat_refusal_field_plain_and_streamed(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.enqueue(refusal="I can't help with that.")
+    fake_openai.enqueue(refusal="I can't help with that.")
+    async with fake_openai.client() as client:
+        completion = await client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+        async with client.chat.completions.stream(model="m", messages=[{"role": "user", "content": "x"}]) as helper:
+            deltas = [e.delta async for e in helper if e.type == "refusal.delta"]
+            final = await helper.get_final_completion()
+    assert completion.choices[0].message.refusal == "I can't help with that."
+    assert completion.choices[0].message.content is None
+    assert "".join(deltas) == "I can't help with that." and len(deltas) > 1
+    assert final.choices[0].message.refusal == "I can't help with that."
+
+
 # --------------------------------------------------------------------------- errors
 
 

@@ -9,17 +9,19 @@ Formats follow the public API reference (and the pydantic models of the ``openai
 package, which the self-tests validate with ``_strict_response_validation=True``):
 
 * Responses API (``POST /v1/responses``): a ``response`` object whose ``output`` holds
-  a ``reasoning`` item when scripted, ``message`` items (``output_text`` content) and ``function_call`` items; when
+  a ``reasoning`` item when scripted, ``message`` items (``output_text`` and/or ``refusal`` content) and
+  ``function_call`` items; when
   streaming, the semantic event sequence ``response.created`` → ``response.in_progress``
   → per item (``response.output_item.added`` → [``response.content_part.added`` →
   ``response.output_text.delta``* → ``response.output_text.done`` →
-  ``response.content_part.done``] or [``response.function_call_arguments.delta``* →
+  ``response.content_part.done``, then the same with ``response.refusal.delta``* →
+  ``response.refusal.done`` for a refusal part] or [``response.function_call_arguments.delta``* →
   ``response.function_call_arguments.done``] → ``response.output_item.done``) →
   ``response.completed``. Every event has ``type`` and an increasing
   ``sequence_number``; the SSE ``event:`` field carries the type as well; there is no
   ``[DONE]`` sentinel.
 * Chat Completions (``POST /v1/chat/completions``): a ``chat.completion`` object, or
-  ``chat.completion.chunk`` objects (role chunk, content deltas, ``tool_calls`` deltas
+  ``chat.completion.chunk`` objects (role chunk, content deltas, ``refusal`` deltas, ``tool_calls`` deltas
   where only the first delta of a call carries ``id``/``type``/``function.name``, a
   finish chunk with an empty delta and ``finish_reason``, then - with
   ``stream_options.include_usage`` - a usage chunk with ``choices: []``) followed by
@@ -156,6 +158,18 @@ def _output_text_part(text: str) -> dict[str, Any]:
     return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
 
 
+def _refusal_part(refusal: str) -> dict[str, Any]:
+    return {"type": "refusal", "refusal": refusal}
+
+
+def _message_content(script: Script) -> list[dict[str, Any]]:
+    """The complete message's parts: the text part (when scripted), then the refusal part (when scripted)."""
+    content = [_output_text_part("".join(_text_chunks(script)))] if script.text is not None else []
+    if script.refusal is not None:
+        content.append(_refusal_part(script.refusal))
+    return content
+
+
 def _message_item(item_id: str, status: str, content: list[dict[str, Any]]) -> dict[str, Any]:
     return {"id": item_id, "type": "message", "status": status, "role": "assistant", "content": content}
 
@@ -189,7 +203,7 @@ def _plan(script: Script, ids: IdMaker) -> _PlannedOutput:
     return _PlannedOutput(
         response_id=ids("resp"),
         reasoning_id=ids("rs") if script.reasoning is not None else None,
-        message_id=ids("msg") if script.text is not None else None,
+        message_id=ids("msg") if script.text is not None or script.refusal is not None else None,
         call_item_ids=[ids("fc") for _ in script.tool_calls],
         call_ids=[call.call_id or ids("call") for call in script.tool_calls],
     )
@@ -201,8 +215,7 @@ def _final_output(script: Script, plan: _PlannedOutput) -> list[dict[str, Any]]:
         output.append(_reasoning_item(plan.reasoning_id, script.reasoning))
     output.extend(script.hosted_calls)
     if plan.message_id is not None:
-        text = "".join(_text_chunks(script))
-        output.append(_message_item(plan.message_id, "completed", [_output_text_part(text)]))
+        output.append(_message_item(plan.message_id, "completed", _message_content(script)))
     for call, item_id, call_id in zip(script.tool_calls, plan.call_item_ids, plan.call_ids, strict=True):
         output.append(_function_call_item(item_id, call_id, call.name, call.arguments_json, "completed"))
     return output
@@ -274,16 +287,24 @@ def render_response_stream(
                 "item": _message_item(item_id, "in_progress", []),
             }
         )
-        emit({"type": "response.content_part.added", **common, "part": _output_text_part("")})
-        for chunk in chunks:
-            emit({"type": "response.output_text.delta", **common, "delta": chunk, "logprobs": []}, delta=True)
-        emit({"type": "response.output_text.done", **common, "text": text, "logprobs": []})
-        emit({"type": "response.content_part.done", **common, "part": _output_text_part(text)})
+        if script.text is not None:
+            emit({"type": "response.content_part.added", **common, "part": _output_text_part("")})
+            for chunk in chunks:
+                emit({"type": "response.output_text.delta", **common, "delta": chunk, "logprobs": []}, delta=True)
+            emit({"type": "response.output_text.done", **common, "text": text, "logprobs": []})
+            emit({"type": "response.content_part.done", **common, "part": _output_text_part(text)})
+        if script.refusal is not None:
+            refusal = {**common, "content_index": 1 if script.text is not None else 0}
+            emit({"type": "response.content_part.added", **refusal, "part": _refusal_part("")})
+            for chunk in split_text(script.refusal):
+                emit({"type": "response.refusal.delta", **refusal, "delta": chunk}, delta=True)
+            emit({"type": "response.refusal.done", **refusal, "refusal": script.refusal})
+            emit({"type": "response.content_part.done", **refusal, "part": _refusal_part(script.refusal)})
         emit(
             {
                 "type": "response.output_item.done",
                 "output_index": output_index,
-                "item": _message_item(item_id, "completed", [_output_text_part(text)]),
+                "item": _message_item(item_id, "completed", _message_content(script)),
             }
         )
         output_index += 1
@@ -348,6 +369,8 @@ def _chat_usage(script: Script) -> dict[str, Any]:
 
 
 def _finish_reason(script: Script) -> str:
+    if script.finish_reason is not None:
+        return script.finish_reason
     return "tool_calls" if script.tool_calls else "stop"
 
 
@@ -373,7 +396,7 @@ def render_chat_completion(
     message: dict[str, Any] = {
         "role": "assistant",
         "content": "".join(_text_chunks(script)) if script.text is not None else None,
-        "refusal": None,
+        "refusal": script.refusal,
         "annotations": [],
     }
     if tool_calls:
@@ -421,6 +444,8 @@ def render_chat_stream(
     chunk({"role": "assistant", "content": "", "refusal": None})
     for piece in _text_chunks(script):
         chunk({"content": piece}, is_delta=True)
+    for piece in split_text(script.refusal or ""):
+        chunk({"refusal": piece}, is_delta=True)
     for index, call in enumerate(script.tool_calls):
         call_id = call.call_id or ids("call")
         head = {
