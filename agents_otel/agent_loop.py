@@ -17,7 +17,7 @@ from .agent_span import AgentSpan
 from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, check_server_managed, without_ids
-from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, NestedApprovalError, StoppedAfterTurn
+from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, StoppedAfterTurn
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
@@ -46,11 +46,10 @@ from .tool import FunctionTool
 from .tool_approvals import (
     Decisions,
     PausedTurn,
-    approval_items,
     gate_calls,
     has_gated_tools,
     mark_resumed,
-    record_pause,
+    pause,
 )
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
@@ -188,15 +187,19 @@ async def _run_turns(
     handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]]
     text: str | None
     approvals: list[dict[str, Any]] | None  # a hosted MCP server's approval requests in the model's answer
+    mcp_waiting: list[dict[str, Any]]  # those of them that wait for a person
     while True:
         resumed = loop.resume
+        mcp_waiting = []
         if resumed is not None:  # a run resumed from a RunState: finish the paused turn, no model call
             loop.resume = None
-            tools, _ = await agent.turn_tools(loop.wrapper)
+            tools, hosted = await agent.turn_tools(loop.wrapper)
             response, calls, handoff_calls = resumed.response, resumed.calls, resumed.handoff_calls
-            turn_start, text, refusal, approvals = resumed.turn_start, None, "", None
+            turn_start, text, refusal, approvals = resumed.turn_start, None, "", resumed.mcp_pending or None
             to_run = resumed.pending
             waiting = frozenset(c.call_id for c in to_run)
+            if approvals:  # the person's decisions answer them; the model is called again with the answers
+                mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
         else:
             if run.stop_after_turn:  # cancel(mode="after_turn"): the turn before this one has ended and been saved
                 raise StoppedAfterTurn("the run was cancelled after its turn")
@@ -286,11 +289,11 @@ async def _run_turns(
                 elif out.data.get("type") in MCP_ITEM_TYPES and add_mcp_item(run, agent, out.data):
                     approvals = [*(approvals or ()), out.data]
             if approvals:  # decided before functions run: a turn that pauses for tool approvals keeps the answers
-                answered = await answer_approvals(run, agent, span.span, loop.wrapper, hosted, approvals)
-                conversation.extend([r.conversation_item() for r in answered])
+                mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
             if calls or handoff_calls:
                 loop.used_tools.add(id(agent))
             to_run, waiting = calls, frozenset()
+        pending: list[FunctionCall] = []
         if calls:
             if waiting or has_gated_tools(tools.values()):
                 if loop.decisions is None:
@@ -298,22 +301,25 @@ async def _run_turns(
                 gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting)
                 if gate.run_now:
                     conversation.extend(await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts))
-                if gate.pending:
-                    paused = PausedTurn(agent, response, calls, handoff_calls, turn_start, gate.pending)
-                    _pause(loop, agent, span, paused)
-                    return None
-            else:
-                conversation.extend(await execute_tool_calls(run, agent, calls, tools))
-            if not handoff_calls and not runs_llm_again(agent.tool_use_behavior):
-                decided = await tools_to_final_output(
-                    agent.tool_use_behavior, loop.wrapper, _tool_results(run, calls, tools, turn_start)
-                )
-                if decided.is_final_output:
-                    output = decided.final_output
-                    if agent.output_type is None or agent.output_type is str:
-                        output = str(output)  # as the SDK does: a run without an output type ends in text
-                    await _finish(loop, agent, output)
-                    return None
+                pending = gate.pending
+            elif to_run:  # a resumed turn runs only the calls that waited (none: it waited for MCP approvals)
+                conversation.extend(await execute_tool_calls(run, agent, to_run, tools))
+        if pending or mcp_waiting:  # one pause for the turn's function calls and hosted MCP requests together
+            if loop.decisions is None:
+                loop.decisions = Decisions()
+            paused = PausedTurn(agent, response, calls, handoff_calls, turn_start, pending, mcp_waiting)
+            pause(loop, agent, span, paused)
+            return None
+        if calls and not handoff_calls and not runs_llm_again(agent.tool_use_behavior):
+            decided = await tools_to_final_output(
+                agent.tool_use_behavior, loop.wrapper, _tool_results(run, calls, tools, turn_start)
+            )
+            if decided.is_final_output:
+                output = decided.final_output
+                if agent.output_type is None or agent.output_type is str:
+                    output = str(output)  # as the SDK does: a run without an output type ends in text
+                await _finish(loop, agent, output)
+                return None
         if handoff_calls:
             ignored = [c for _, c in handoff_calls[1:]]
             next_agent = await perform_handoff(
@@ -344,23 +350,6 @@ async def _run_turns(
             await _finish(loop, agent, output, fallback)
             return None
         await loop.save_turn()
-
-
-def _pause(loop: AgentLoop, agent: Agent[Any], span: AgentSpan, turn: PausedTurn) -> None:
-    """Stop the run for approvals: the turn's other calls have run; the waiting ones become ``interruptions``."""
-    if loop.run.parent_tool_call_id is not None:
-        names = ", ".join(sorted({c.name for c in turn.pending}))
-        raise NestedApprovalError(
-            f"Agent {agent.name!r}, used as a tool, called {names}, which needs approval: approvals inside "
-            "Agent.as_tool() are not supported; give the approval to the agent tool itself "
-            "(as_tool(needs_approval=...))"
-        )
-    items = approval_items(agent, turn.pending)
-    record_pause(loop.run, span.span, agent.name, turn.pending)
-    loop.run.items.extend(items)
-    loop.paused = turn
-    loop.interruptions = items
-    loop.paused_span = span.span.get_span_context()
 
 
 async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any, message: MessageOutputItem | None = None) -> None:

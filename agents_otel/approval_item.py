@@ -6,10 +6,10 @@ A module of its own because ``items`` is at its size limit; ``items.RunItem`` na
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .items import FunctionCall, RunItemBase
-from .responses_format import function_call_object
+from .items import FunctionCall, RawInputItem, RunItemBase
+from .responses_format import function_call_object, hosted_call_object
 
 if TYPE_CHECKING:
     from openai.types.responses import ResponseFunctionToolCall
@@ -22,11 +22,30 @@ class ToolApprovalItem(RunItemBase):
     Approve or reject it on ``result.to_state()`` and pass that state back to ``Runner.run``. ``raw_item`` is the
     model's ``function_call``, as in the SDK. Compared by identity, as in the SDK: two calls with the same
     arguments are two decisions.
+
+    A hosted MCP server's approval request (a ``HostedMCPTool`` without ``on_approval_request``) waits as one too:
+    ``raw_item`` is then the ``openai`` ``McpApprovalRequest``, ``tool_name`` / ``arguments`` / ``call_id`` its
+    ``name`` / ``arguments`` / ``id``, and ``server_label`` names its server.
     """
 
     tool_call: FunctionCall
     agent_name: str
     type: Literal["tool_approval_item"] = field(default="tool_approval_item", init=False)
+    mcp_request: dict[str, Any] | None = None
+    """The ``mcp_approval_request`` output item as it came, for a hosted MCP approval; ``None`` for a function
+    call."""
+
+    @classmethod
+    def for_mcp_request(cls, request: dict[str, Any], agent_name: str) -> ToolApprovalItem:
+        """The waiting item of a hosted MCP approval request (the API's ``mcp_approval_request`` dict)."""
+        call = FunctionCall(str(request.get("name", "")), str(request.get("arguments", "")), str(request.get("id", "")))
+        return cls(call, agent_name, request)
+
+    @property
+    def server_label(self) -> str | None:
+        """The hosted MCP server asking (``None`` for a function call)."""
+        label = self.mcp_request.get("server_label") if self.mcp_request is not None else None
+        return label if isinstance(label, str) else None
 
     @property
     def tool_name(self) -> str:
@@ -46,10 +65,14 @@ class ToolApprovalItem(RunItemBase):
     def call_id(self) -> str:
         return self.tool_call.call_id
 
-    def conversation_item(self) -> FunctionCall:
+    def conversation_item(self) -> FunctionCall | RawInputItem:
+        if self.mcp_request is not None:
+            return RawInputItem(self.mcp_request)
         return self.tool_call
 
-    def _raw_item(self) -> ResponseFunctionToolCall:
+    def _raw_item(self) -> ResponseFunctionToolCall | Any:
+        if self.mcp_request is not None:
+            return hosted_call_object(self.mcp_request)
         call = self.tool_call
         return function_call_object(call.call_id, call.name, call.arguments)
 

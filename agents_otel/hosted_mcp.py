@@ -8,8 +8,8 @@ model's answer that are not tool calls: ``mcp_list_tools`` (the server's tools, 
 An ``mcp_call`` is a tool call like the other hosted ones (``HostedToolCallItem``).
 
 Approvals: ``on_approval_request`` decides each request while the run goes on (the decision is sent on the next
-model call). Without it a request is a ``UserError`` naming what to do: pausing the run for a person, as the newer
-SDK does, is not supported for hosted MCP approvals yet.
+model call). Without it the run stops with the request as an interruption (a ``ToolApprovalItem``), as in the SDK:
+``RunState.approve`` / ``reject`` decide it and the resumed run sends the decision.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ class HostedMCPTool:
     "require_approval": "never"})``. ``tool_config`` is the API's ``mcp`` tool entry, sent as given.
 
     With approvals required, ``on_approval_request`` decides each call the server would make; without it such a
-    request stops the run with a ``UserError``. Several servers may sit on one agent, told apart by
-    ``server_label`` (which must differ)."""
+    request stops the run for a person's decision (``result.interruptions``). Several servers may sit on one agent,
+    told apart by ``server_label`` (which must differ)."""
 
     tool_config: Mcp
     on_approval_request: MCPToolApprovalFunction | None = None

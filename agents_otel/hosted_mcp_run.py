@@ -1,10 +1,12 @@
 """A hosted MCP server's items in a model's answer, as run items, and its approval requests answered by the
-``HostedMCPTool``'s ``on_approval_request``.
+``HostedMCPTool``'s ``on_approval_request`` or by a person.
 
 Why apart from the agent loop: the loop only meets these items when an agent has a ``HostedMCPTool``, and the
 approval step (the callback, its answer checked, the decision recorded in the trace) is its own small protocol. The
 decisions go into the conversation as ``mcp_approval_response`` items; the loop then calls the model again, which
-makes (or skips) the approved calls, as in the SDK.
+makes (or skips) the approved calls, as in the SDK. A request for a server without ``on_approval_request`` waits
+for a person: the loop stops the run with it as an interruption (``tool_approvals``), and the resumed run answers
+it from ``RunState.approve`` / ``reject``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from opentelemetry.trace import Span
 
     from .agent import Agent
+    from .agent_loop import AgentLoop
     from .context_wrapper import RunContextWrapper
     from .hosted_tools import HostedTool
     from .run_state import RunState
@@ -52,26 +55,34 @@ def add_mcp_item(run: RunState, agent: Agent[Any], data: dict[str, Any]) -> bool
 
 
 async def answer_approvals(
-    run: RunState,
-    agent: Agent[Any],
-    span: Span,
-    wrapper: RunContextWrapper[Any],
-    hosted: list[HostedTool],
-    requests: list[dict[str, Any]],
-) -> list[MCPApprovalResponseItem]:
-    """Each request decided by its server's ``on_approval_request``, in the model's order: the response items (run
-    items, streamed as ``mcp_approval_response``), which the caller adds to the conversation. A request for a server
-    the agent does not have is a ``ModelBehaviorError`` (as in the SDK); for a server without a callback, a
-    ``UserError`` (pausing the run for a person is not supported for hosted MCP); an exception from the callback
+    loop: AgentLoop, agent: Agent[Any], span: Span, hosted: list[HostedTool], requests: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each request decided, in the model's order: by a person's decision already made in this run (the request's
+    own, or ``always_approve`` / ``always_reject`` on its server's tool), else by its server's
+    ``on_approval_request``. Each answer is a run item (streamed as ``mcp_approval_response``) and goes into the
+    conversation; returns the requests that wait for a person (their server has no callback). A request for a
+    server the agent does not have is a ``ModelBehaviorError`` (as in the SDK); an exception from the callback
     propagates, as in the SDK."""
+    run, wrapper, decisions = loop.run, loop.wrapper, loop.decisions
     servers = {t.server_label: t for t in hosted if isinstance(t, HostedMCPTool)}
-    responses: list[MCPApprovalResponseItem] = []
+    waiting: list[dict[str, Any]] = []
     for request in requests:
         label = request.get("server_label")
         server = servers.get(label) if isinstance(label, str) else None
         if server is None:
             raise ModelBehaviorError(f"MCP server label {label!r} not found in agent {agent.name!r}")
-        approve, reason = await _decide(server, wrapper, request)
+        verdict = (
+            decisions.mcp_verdict(server.server_label, str(request.get("name", "")), str(request.get("id", "")))
+            if decisions is not None
+            else None
+        )
+        if verdict is not None:
+            approve, reason = verdict
+        elif server.on_approval_request is None:
+            waiting.append(request)
+            continue
+        else:
+            approve, reason = await _decide(server, wrapper, request)
         data: dict[str, Any] = {
             "approval_request_id": request.get("id", ""),
             "approve": approve,
@@ -85,22 +96,16 @@ async def answer_approvals(
         response = made_by(MCPApprovalResponseItem(data, agent.name), agent)
         run.items.append(response)
         run.emit(RunItemStreamEvent("mcp_approval_response", response))
-        responses.append(response)
-    return responses
+        loop.conversation.add(response.conversation_item())
+    return waiting
 
 
 async def _decide(
     server: HostedMCPTool, wrapper: RunContextWrapper[Any], request: dict[str, Any]
 ) -> tuple[bool, str | None]:
     callback = server.on_approval_request
-    label, tool = server.server_label, request.get("name")
-    if callback is None:
-        raise UserError(
-            f"Hosted MCP server {label!r} asks approval to call {tool!r}, and its HostedMCPTool has no "
-            "on_approval_request. Pass on_approval_request=... (a function returning {'approve': bool, 'reason': "
-            "str}), or set \"require_approval\": \"never\" in tool_config; pausing the run for a person's decision "
-            "(interruptions) is not supported for hosted MCP approvals yet"
-        )
+    assert callback is not None  # a request for a server without one waits for a person
+    label = server.server_label
     decided: Any = callback(MCPToolApprovalRequest(wrapper, hosted_call_object(request)))
     if inspect.isawaitable(decided):
         decided = await decided

@@ -17,7 +17,7 @@ from .conversation import Conversation
 from .exceptions import UserError
 from .models.interface import Usage
 from .run_state_json import state_from_json, state_to_json
-from .tool_approvals import PausedRun
+from .tool_approvals import PausedRun, Verdict
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -39,6 +39,11 @@ class RunState(Generic[TContext]):
     agent: approved calls run, rejected ones answer the model with the rejection message, and the run goes on.
     Calls left undecided stop the resumed run again, before any model call. Each ``to_state()`` is a new
     state: decisions on one do not change another.
+
+    A hosted MCP server's approval request (its ``HostedMCPTool`` has no ``on_approval_request``) is decided the
+    same way: the resumed run sends the decision as an ``mcp_approval_response`` (``reject``'s
+    ``rejection_message`` as its ``reason``) and calls the model again; ``always_approve`` / ``always_reject``
+    then decide that server's later requests for the same tool.
     """
 
     def __init__(self, paused: PausedRun) -> None:
@@ -60,11 +65,7 @@ class RunState(Generic[TContext]):
 
     def approve(self, approval_item: ToolApprovalItem, always_approve: bool = False) -> None:
         """Let the call run on resume; ``always_approve``: every later call of this tool in the run too."""
-        name = self._waiting(approval_item, "approve")
-        decisions = self._paused.decisions
-        decisions.calls[approval_item.call_id] = (True, None)
-        if always_approve:
-            decisions.tools[name] = (True, None)
+        self._decide(approval_item, "approve", (True, None), always_approve)
 
     def reject(
         self, approval_item: ToolApprovalItem, always_reject: bool = False, *, rejection_message: str | None = None
@@ -73,18 +74,29 @@ class RunState(Generic[TContext]):
         running it; ``always_reject``: every later call of this tool in the run too."""
         if rejection_message is not None and not isinstance(rejection_message, str):
             raise UserError(f"rejection_message must be a string, got {type(rejection_message).__name__}")
-        name = self._waiting(approval_item, "reject")
-        decisions = self._paused.decisions
-        decisions.calls[approval_item.call_id] = (False, rejection_message)
-        if always_reject:
-            decisions.tools[name] = (False, rejection_message)
+        self._decide(approval_item, "reject", (False, rejection_message), always_reject)
 
-    def _waiting(self, item: ToolApprovalItem, verb: str) -> str:
+    def _decide(self, item: ToolApprovalItem, verb: str, verdict: Verdict, always: bool) -> None:
+        waiting = self._waiting(item, verb)
+        decisions = self._paused.decisions
+        decisions.calls[waiting.call_id] = verdict
+        if always:
+            label = waiting.server_label
+            if label is None:
+                decisions.tools[waiting.tool_name] = verdict
+            else:  # a hosted MCP tool: that server's, never a function tool or another server's of the same name
+                decisions.mcp_tools[(label, waiting.tool_name)] = verdict
+
+    def _waiting(self, item: ToolApprovalItem, verb: str) -> ToolApprovalItem:
         if not isinstance(item, ToolApprovalItem):
             raise UserError(f"RunState.{verb}() takes a ToolApprovalItem from interruptions, got {type(item).__name__}")
         for waiting in self._paused.interruptions:
-            if waiting is item or (waiting.call_id == item.call_id and waiting.tool_name == item.tool_name):
-                return waiting.tool_name
+            if waiting is item or (
+                waiting.call_id == item.call_id
+                and waiting.tool_name == item.tool_name
+                and waiting.server_label == item.server_label
+            ):
+                return waiting
         raise UserError(
             f"RunState.{verb}(): call {item.call_id!r} of tool {item.tool_name!r} is not waiting in this run "
             "(take the items from this state's interruptions)"

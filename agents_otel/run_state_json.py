@@ -89,6 +89,14 @@ def state_to_json(
         ),
         "trace": {"parent": encode_span(paused.trace_parent), "paused_span": encode_span(paused.paused_span)},
     }
+    # Written only when there are some, so a run without hosted MCP approvals stores what it always stored.
+    if turn.mcp_pending:
+        data["turn"]["mcp_pending"] = [dict(r) for r in turn.mcp_pending]
+    if paused.decisions.mcp_tools:
+        data["decisions"]["hosted_mcp_tools"] = [
+            {"server_label": label, "tool_name": name, **_encode_verdict(v)}
+            for (label, name), v in paused.decisions.mcp_tools.items()
+        ]
     check_json(data, "state", _STORE)
     return copy.deepcopy(data)  # the caller may change it: the state's own items must not change with it
 
@@ -122,8 +130,11 @@ def state_from_json(
     calls = [decode_call(n) for n in turn_node.nodes("calls")]
     pending = [decode_call(n) for n in turn_node.nodes("pending")]
     turn_calls = {c.call_id for c in calls}
-    if not pending or any(c.call_id not in turn_calls for c in pending):
+    if any(c.call_id not in turn_calls for c in pending):
         malformed("state.turn.pending", "must name calls of the turn (state.turn.calls)")
+    mcp_pending = _decode_mcp_pending(turn_node)
+    if not pending and not mcp_pending:
+        malformed("state.turn.pending", "must name calls of the turn, or state.turn.mcp_pending requests: it is empty")
     items = [decode_run_item(n, agent_of) for n in root.nodes("items")]
     turn_start = turn_node.number("turn_start")
     if turn_start > len(items):
@@ -132,7 +143,8 @@ def state_from_json(
         (_handoff(agent, n.text("handoff"), n.path), decode_call(n.obj("call")))
         for n in turn_node.nodes("handoff_calls")
     ]
-    turn = PausedTurn(agent, decode_response(turn_node.obj("response")), calls, handoff_calls, turn_start, pending)
+    response = decode_response(turn_node.obj("response"))
+    turn = PausedTurn(agent, response, calls, handoff_calls, turn_start, pending, mcp_pending)
     decisions = root.obj("decisions")
     guardrails = decode_guardrails(root.obj("guardrail_results"), agent_of)
     max_turns = root.get("max_turns", int, optional=True)
@@ -140,14 +152,16 @@ def state_from_json(
     return PausedRun(
         starting_agent=starting_agent,
         turn=turn,
-        interruptions=approval_items(agent, pending),
+        interruptions=approval_items(agent, pending, mcp_pending),
         conversation=decode_conversation(root.obj("conversation")),
         items=items,
         responses=[decode_response(n) for n in root.nodes("responses")],
         usage=decode_usage(root.obj("usage")),
         turns=root.number("turns"),
         max_turns=max_turns,
-        decisions=Decisions(_decode_verdicts(decisions, "calls"), _decode_verdicts(decisions, "tools")),
+        decisions=Decisions(
+            _decode_verdicts(decisions, "calls"), _decode_verdicts(decisions, "tools"), _decode_mcp_verdicts(decisions)
+        ),
         context=_decode_context(root.obj("context"), context_override, context_deserializer),
         input=_decode_input(root),
         had_session=root.flag("had_session"),
@@ -167,6 +181,30 @@ def _encode_verdict(verdict: Verdict) -> dict[str, Any]:
 def _decode_verdicts(node: Node, key: str) -> dict[str, Verdict]:
     entries = node.obj(key)
     return {name: (v.flag("approved"), v.opt_text("message")) for name in entries.data for v in [entries.obj(name)]}
+
+
+def _decode_mcp_verdicts(node: Node) -> dict[tuple[str, str], Verdict]:
+    if "hosted_mcp_tools" not in node.data:
+        return {}
+    return {
+        (n.text("server_label"), n.text("tool_name")): (n.flag("approved"), n.opt_text("message"))
+        for n in node.nodes("hosted_mcp_tools")
+    }
+
+
+def _decode_mcp_pending(turn: Node) -> list[dict[str, Any]]:
+    """The hosted MCP approval requests that wait: each an ``mcp_approval_request`` item naming its id, server and
+    tool, which the resumed run answers (a request without them could not be answered)."""
+    if "mcp_pending" not in turn.data:
+        return []
+    requests = []
+    for node in turn.nodes("mcp_pending"):
+        if node.data.get("type") != "mcp_approval_request":
+            malformed(f"{node.path}.type", "must be 'mcp_approval_request'")
+        for key in ("id", "server_label", "name", "arguments"):
+            node.text(key)
+        requests.append(node.data)
+    return requests
 
 
 # ---- agents and handoffs, by name ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .approval_item import ToolApprovalItem
 from .content_guard import guard_attributes
-from .exceptions import UserError
+from .exceptions import NestedApprovalError, UserError
 from .items import FunctionCall
 from .tracing import attributes as A
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from .agent import Agent
     from .agent_loop import AgentLoop
+    from .agent_span import AgentSpan
     from .context_wrapper import RunContextWrapper
     from .conversation import Conversation
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
@@ -48,23 +49,36 @@ Verdict = tuple[bool, str | None]
 
 
 class Decisions:
-    """The run's approval decisions: per call id, and per tool name for ``always_approve`` / ``always_reject``.
+    """The run's approval decisions: per call id, and per tool name for ``always_approve`` / ``always_reject``
+    (per server and tool for a hosted MCP server's requests, so a decision never reaches another server's tool or
+    a function tool of the same name, as in the SDK).
 
     A call's own decision wins over its tool's standing one, as in the SDK.
     """
 
-    __slots__ = ("calls", "tools")
+    __slots__ = ("calls", "mcp_tools", "tools")
 
-    def __init__(self, calls: dict[str, Verdict] | None = None, tools: dict[str, Verdict] | None = None) -> None:
+    def __init__(
+        self,
+        calls: dict[str, Verdict] | None = None,
+        tools: dict[str, Verdict] | None = None,
+        mcp_tools: dict[tuple[str, str], Verdict] | None = None,
+    ) -> None:
         self.calls: dict[str, Verdict] = dict(calls or {})
         self.tools: dict[str, Verdict] = dict(tools or {})
+        self.mcp_tools: dict[tuple[str, str], Verdict] = dict(mcp_tools or {})
+        """``(server_label, tool_name)`` -> the standing decision on that hosted MCP server's tool."""
 
     def verdict(self, tool_name: str, call_id: str) -> Verdict | None:
         found = self.calls.get(call_id)
         return found if found is not None else self.tools.get(tool_name)
 
+    def mcp_verdict(self, server_label: str, tool_name: str, request_id: str) -> Verdict | None:
+        found = self.calls.get(request_id)
+        return found if found is not None else self.mcp_tools.get((server_label, tool_name))
+
     def copy(self) -> Decisions:
-        return Decisions(self.calls, self.tools)
+        return Decisions(self.calls, self.tools, self.mcp_tools)
 
 
 def has_gated_tools(tools: Iterable[FunctionTool]) -> bool:
@@ -154,6 +168,9 @@ class PausedTurn:
     turn_start: int
     """Index in the run's items where the turn's items begin (``tool_use_behavior`` and handoff filters read them)."""
     pending: list[FunctionCall]
+    mcp_pending: list[dict[str, Any]] = field(default_factory=list)
+    """The turn's hosted MCP approval requests that wait for a person (``mcp_approval_request`` items as they
+    came; the conversation holds them already)."""
 
 
 @dataclass
@@ -225,25 +242,49 @@ class PausedRun:
         run.tool_output_guardrail_results.extend(self.tool_output_guardrail_results)
 
 
-def approval_items(agent: Agent[Any], pending: list[FunctionCall]) -> list[ToolApprovalItem]:
-    items = []
-    for call in pending:
-        item = ToolApprovalItem(call, agent.name)
+def approval_items(
+    agent: Agent[Any], pending: list[FunctionCall], mcp_pending: list[dict[str, Any]] | None = None
+) -> list[ToolApprovalItem]:
+    """The waiting items: hosted MCP requests first, then function calls (the SDK's order)."""
+    items = [ToolApprovalItem.for_mcp_request(request, agent.name) for request in mcp_pending or ()]
+    items.extend(ToolApprovalItem(call, agent.name) for call in pending)
+    for item in items:
         item._agent = agent
-        items.append(item)
     return items
 
 
-def record_pause(run: RunState, span: Span, agent_name: str, pending: list[FunctionCall]) -> None:
+def record_pause(run: RunState, span: Span, agent_name: str, waiting: list[ToolApprovalItem]) -> None:
     """The stopped agent's span says why it ended without an answer: how many calls wait, and one event per call
-    (its arguments too when content is captured), so the trace shows the call nobody has run yet."""
-    span.set_attribute(A.APPROVALS_PENDING, len(pending))
-    for call in pending:
-        attributes: dict[str, Any] = {A.GEN_AI_TOOL_NAME: call.name, A.GEN_AI_TOOL_CALL_ID: call.call_id}
+    (its arguments too when content is captured; a hosted MCP request's server label), so the trace shows the call
+    nobody has run yet."""
+    span.set_attribute(A.APPROVALS_PENDING, len(waiting))
+    for item in waiting:
+        attributes: dict[str, Any] = {A.GEN_AI_TOOL_NAME: item.tool_name, A.GEN_AI_TOOL_CALL_ID: item.call_id}
+        label = item.server_label
+        if label is not None:
+            attributes[A.SERVER_TOOL_CALL_SERVER_LABEL] = label
         if run.capture_content:
-            attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
+            attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = item.arguments
             guard_attributes(run, attributes, agent_name)
         span.add_event(A.APPROVAL_REQUESTED_EVENT, attributes)
+
+
+def pause(loop: AgentLoop, agent: Agent[Any], span: AgentSpan, turn: PausedTurn) -> None:
+    """Stop the run for approvals: the turn's other calls have run; the waiting ones become ``interruptions``."""
+    if loop.run.parent_tool_call_id is not None:
+        names = ", ".join(sorted({c.name for c in turn.pending} | {str(r.get("name")) for r in turn.mcp_pending}))
+        hint = ", or give its HostedMCPTool an on_approval_request" if turn.mcp_pending else ""
+        raise NestedApprovalError(
+            f"Agent {agent.name!r}, used as a tool, called {names}, which needs approval: approvals inside "
+            "Agent.as_tool() are not supported; give the approval to the agent tool itself "
+            f"(as_tool(needs_approval=...)){hint}"
+        )
+    items = approval_items(agent, turn.pending, turn.mcp_pending)
+    record_pause(loop.run, span.span, agent.name, items)
+    loop.run.items.extend(items)
+    loop.paused = turn
+    loop.interruptions = items
+    loop.paused_span = span.span.get_span_context()
 
 
 def mark_resumed(span: Span, paused: SpanContext) -> None:

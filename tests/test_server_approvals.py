@@ -13,8 +13,8 @@ from server_support import SAFETY_TIMEOUT, LiveServer, watch
 from starlette.requests import Request
 from support import Tracing
 
-from agents_otel import Agent, function_tool
-from agents_otel.items import FunctionCallOutput
+from agents_otel import Agent, HostedMCPTool, function_tool
+from agents_otel.items import FunctionCallOutput, RawInputItem
 from agents_otel.server import RunRegistry, create_app
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -103,6 +103,50 @@ def test_a_rejected_call_does_not_run_and_the_model_reads_the_message() -> None:
         assert isinstance(model, ScriptedModel)
         told = {i.call_id: i.output for i in model.calls[-1].input if isinstance(i, FunctionCallOutput)}
         assert told == {"call_a.txt": "not that one", "call_b.txt": "deleted b.txt"}
+
+
+def test_a_hosted_mcp_approval_request_waits_beside_a_call_and_is_answered_on_resume() -> None:
+    """A remote MCP server's request (its HostedMCPTool has no on_approval_request) is listed with the calls, by its
+    request id and server, and the decision reaches the model as an mcp_approval_response with the reason."""
+    request = {
+        "type": "mcp_approval_request",
+        "id": "mcpr_1",
+        "server_label": "dice",
+        "name": "roll",
+        "arguments": '{"sides": 6}',
+    }
+    agent = approval_agent("a.txt")
+    dice = HostedMCPTool({"type": "mcp", "server_label": "dice", "server_url": "https://dice.example/mcp"})
+    model = ScriptedModel([[RawInputItem(request), function_call("delete_file", {"path": "a.txt"}, call_id="c1")],
+                           [assistant_message("done")]])
+    agent = agent.clone(tools=[*agent.tools, dice], model=model)
+    with LiveServer(create_app(agent)) as server, _client(server) as client:
+        paused, events = _pause(client)
+        assert events[-1]["interruptions"] == [
+            {
+                "call_id": "mcpr_1",
+                "tool_name": "roll",
+                "arguments": '{"sides": 6}',
+                "agent_name": "Janitor",
+                "server_label": "dice",
+            },
+            {"call_id": "c1", "tool_name": "delete_file", "arguments": '{"path": "a.txt"}', "agent_name": "Janitor"},
+        ]
+        decisions = [
+            {"call_id": "mcpr_1", "approve": False, "message": "no dice"},
+            {"call_id": "c1", "approve": True},
+        ]
+        resumed = client.post(f"/runs/{paused['id']}/resume", json={"decisions": decisions})
+        assert resumed.status_code == 201, resumed.text
+        events = list(watch(client, resumed.json()["events_url"]))
+        assert events[-1]["type"] == "run_completed" and DELETED == ["a.txt"]
+        sent = [i.data for i in model.calls[-1].input if isinstance(i, RawInputItem)]
+        assert sent[-1] == {
+            "approval_request_id": "mcpr_1",
+            "approve": False,
+            "type": "mcp_approval_response",
+            "reason": "no dice",
+        }
 
 
 async def _user_header(request: Request) -> str | None:

@@ -30,7 +30,8 @@ class Decision:
     call_id: str
     approve: bool
     message: str | None = None
-    """For a rejection: what the model reads instead of the tool's output (``None``: the SDK's default text)."""
+    """For a rejection: what the model reads instead of the tool's output (``None``: the SDK's default text); for
+    a hosted MCP request, the ``reason`` sent with the rejection (``None``: none)."""
     always: bool = False
     """Decide every later call of the same tool in the resumed run too (``always_approve`` / ``always_reject``)."""
 
@@ -48,11 +49,15 @@ class PausedEntry:
 
 
 def interruptions_json(items: list[Any]) -> list[dict[str, Any]]:
-    """The waiting calls as the ``run_interrupted`` event and ``GET /runs/{id}`` show them."""
-    return [
-        {"call_id": i.call_id, "tool_name": i.tool_name, "arguments": i.arguments, "agent_name": i.agent_name}
-        for i in items
-    ]
+    """The waiting calls as the ``run_interrupted`` event and ``GET /runs/{id}`` show them. A hosted MCP server's
+    approval request is one too (``call_id`` is the request's id), with its ``server_label``."""
+    waiting = []
+    for i in items:
+        entry = {"call_id": i.call_id, "tool_name": i.tool_name, "arguments": i.arguments, "agent_name": i.agent_name}
+        if i.server_label is not None:
+            entry["server_label"] = i.server_label
+        waiting.append(entry)
+    return waiting
 
 
 def check_decisions(entry: PausedEntry, decisions: list[Decision]) -> None:

@@ -8,10 +8,8 @@ is an ``MCPListToolsItem`` (stream event ``mcp_list_tools``), ``mcp_call`` a ``T
 (``tool_called``), ``mcp_approval_request`` an ``MCPApprovalRequestItem`` (``mcp_approval_requested``) that
 ``on_approval_request`` answers with an ``MCPApprovalResponseItem`` (``mcp_approval_response``) sent on another
 model call; every item goes back to the model as it came, ``to_input_list()`` included; an exception from the
-callback ends the run; Chat Completions refuses the tool before sending.
-
-Deliberate difference, asserted here: an approval request for a server without ``on_approval_request`` is a
-``UserError`` (the newer SDK pauses the run with an interruption; not supported for hosted MCP yet).
+callback ends the run; Chat Completions refuses the tool before sending. A request for a server without
+``on_approval_request`` pauses the run: test_sdk_hosted_mcp_approvals.
 """
 
 from __future__ import annotations
@@ -319,14 +317,6 @@ async def test_a_callback_answer_that_is_not_a_decision_is_a_user_error(
     agent = agent_with(client, HostedMCPTool(CONFIG, on_approval_request=lambda request: answer))
     with pytest.raises(UserError, match="on_approval_request"):
         await Runner.run(agent, "Roll", run_config=tracing.config)
-
-
-async def test_a_request_without_a_callback_is_a_user_error_naming_what_to_do(
-    fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Tracing
-) -> None:
-    fake_openai.enqueue(hosted_calls=[APPROVAL_REQUEST])
-    with pytest.raises(UserError, match=r"on_approval_request=.*require_approval"):
-        await Runner.run(agent_with(client, HostedMCPTool(CONFIG)), "Roll", run_config=tracing.config)
 
 
 async def test_a_request_for_a_server_the_agent_lacks_is_a_model_behavior_error(
