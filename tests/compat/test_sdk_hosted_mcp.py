@@ -14,7 +14,6 @@ callback ends the run; Chat Completions refuses the tool before sending. A reque
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -80,11 +79,6 @@ APPROVAL_REQUEST = {
     "arguments": '{"sides": 6}',
 }
 
-
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
 
 
 def agent_with(client: openai.AsyncOpenAI, *tools: Tool, **kwargs: Any) -> Agent[Any]:

@@ -13,7 +13,6 @@ survives ``to_json`` / ``from_json``; a turn with a function call that needs app
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -62,11 +61,6 @@ MCP_CALL = {
     "approval_request_id": "mcpr_1",
 }
 
-
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
 
 
 def agent_with(client: openai.AsyncOpenAI, *tools: Tool) -> Agent[Any]:

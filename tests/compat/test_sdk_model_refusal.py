@@ -19,15 +19,12 @@ import pytest
 from fake_openai.server import FakeOpenAIServer
 from opentelemetry.trace import StatusCode
 from pydantic import BaseModel
-from support import Tracing
+from support import Tracing, wire_model
 
 from agents_otel import (
     Agent,
     MessageOutputItem,
-    Model,
     ModelRefusalError,
-    OpenAIChatCompletionsModel,
-    OpenAIResponsesModel,
     RawResponsesStreamEvent,
     RunConfig,
     RunErrorHandlerInput,
@@ -51,11 +48,6 @@ class Recipe(BaseModel):
     ingredients: list[str]
     refusal_reason: str | None = None
 
-
-def model_for(api: str, client: openai.AsyncOpenAI) -> Model:
-    if api == "responses":
-        return OpenAIResponsesModel("gpt-test", openai_client=client)
-    return OpenAIChatCompletionsModel("gpt-test", openai_client=client)
 
 
 async def run(agent: Agent[Any], mode: str, input: Any = "Cook something", **kwargs: Any) -> Any:
@@ -84,7 +76,7 @@ async def test_a_refusal_with_structured_output_raises_model_refusal_error_at_on
 ) -> None:
     fake_openai.enqueue(refusal=REFUSAL)
     fake_openai.enqueue(text='{"ingredients": []}')  # never asked for: a refusal is not retried
-    agent = Agent("Chef", output_type=Recipe, model=model_for(api, client))
+    agent = Agent("Chef", output_type=Recipe, model=wire_model(api, client))
     with pytest.raises(ModelRefusalError) as caught:
         await run(agent, mode)
     assert caught.value.refusal == REFUSAL
@@ -99,7 +91,7 @@ async def test_a_refusal_ends_a_plain_text_run_too_even_beside_text(
 ) -> None:
     """As the SDK: a refusal is no answer whatever the output type; text next to it does not make it one."""
     fake_openai.enqueue(text="Well, ", refusal=REFUSAL)
-    agent = Agent("Chef", model=model_for(api, client))
+    agent = Agent("Chef", model=wire_model(api, client))
     with pytest.raises(ModelRefusalError, match="can't help"):
         await run(agent, mode)
 
@@ -135,7 +127,7 @@ async def test_the_model_refusal_handler_gives_the_final_output(
         assert isinstance(data.error, ModelRefusalError)
         return Recipe(ingredients=[], refusal_reason=data.error.refusal)
 
-    agent = Agent("Chef", output_type=Recipe, model=model_for(api, client))
+    agent = Agent("Chef", output_type=Recipe, model=wire_model(api, client))
     result = await run(agent, mode, error_handlers={"model_refusal": on_refusal})
     assert result.final_output == Recipe(ingredients=[], refusal_reason=REFUSAL)
     (data,) = seen
@@ -158,7 +150,7 @@ async def test_the_handler_can_keep_its_output_out_of_the_history(
 ) -> None:
     fake_openai.enqueue(refusal=REFUSAL)
     handler = lambda _d: RunErrorHandlerResult(final_output="safe fallback", include_in_history=False)  # noqa: E731
-    agent = Agent("Chef", model=model_for("responses", client))
+    agent = Agent("Chef", model=wire_model("responses", client))
     result = await Runner.run(agent, "Cook", error_handlers={"model_refusal": handler})
     assert result.final_output == "safe fallback"
     assert result.to_input_list() == [{"role": "user", "content": "Cook"}, refusal_message()]
@@ -168,7 +160,7 @@ async def test_a_handler_that_declines_lets_the_error_end_the_run(
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI
 ) -> None:
     fake_openai.enqueue(refusal=REFUSAL)
-    agent = Agent("Chef", model=model_for("chat", client))
+    agent = Agent("Chef", model=wire_model("chat", client))
     with pytest.raises(ModelRefusalError):
         await Runner.run(agent, "Cook", error_handlers={"model_refusal": lambda _d: None})
 
@@ -182,7 +174,7 @@ async def test_the_refusal_goes_back_to_the_model_as_a_refusal(
 ) -> None:
     fake_openai.enqueue(text="Partly: ", refusal=REFUSAL)
     fake_openai.enqueue(text="Fine, an omelette.")
-    agent = Agent("Chef", model=model_for(api, client))
+    agent = Agent("Chef", model=wire_model(api, client))
     first = await Runner.run(agent, "Cook", error_handlers={"model_refusal": lambda _d: "sorry"})
     history = first.to_input_list()
     assert history[1] == refusal_message("Partly: ")
@@ -203,7 +195,7 @@ async def test_a_refusal_alone_is_sent_to_chat_completions_without_content(
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI
 ) -> None:
     fake_openai.enqueue(text="ok")
-    agent = Agent("Chef", model=model_for("chat", client))
+    agent = Agent("Chef", model=wire_model("chat", client))
     await Runner.run(agent, [{"role": "user", "content": "Cook"}, refusal_message(), {"role": "user", "content": "?"}])
     assert fake_openai.requests[0].body["messages"][1] == {"role": "assistant", "content": None, "refusal": REFUSAL}
 
@@ -216,7 +208,7 @@ async def test_a_streamed_refusal_arrives_as_refusal_deltas_and_a_message_item(
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, api: str
 ) -> None:
     fake_openai.enqueue(refusal=REFUSAL)
-    agent = Agent("Chef", output_type=Recipe, model=model_for(api, client))
+    agent = Agent("Chef", output_type=Recipe, model=wire_model(api, client))
     result = Runner.run_streamed(agent, "Cook")
     events: list[Any] = []
     with pytest.raises(ModelRefusalError):
@@ -239,7 +231,7 @@ async def test_the_chat_span_shows_the_refusal_and_the_agent_span_the_error(
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Tracing, api: str, mode: str
 ) -> None:
     fake_openai.enqueue(refusal=REFUSAL)
-    agent = Agent("Chef", output_type=Recipe, model=model_for(api, client))
+    agent = Agent("Chef", output_type=Recipe, model=wire_model(api, client))
     config = RunConfig(tracer_provider=tracing.provider, capture_content=True)
     with pytest.raises(ModelRefusalError):
         await run(agent, mode, run_config=config)
@@ -256,7 +248,7 @@ async def test_a_recovered_refusal_stays_on_the_agent_span_as_an_exception_event
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Tracing
 ) -> None:
     fake_openai.enqueue(refusal=REFUSAL)
-    agent = Agent("Chef", model=model_for("responses", client))
+    agent = Agent("Chef", model=wire_model("responses", client))
     await Runner.run(agent, "Cook", run_config=tracing.config, error_handlers={"model_refusal": lambda _d: "ok"})
     (span,) = tracing.named("invoke_agent")
     attributes = dict(span.attributes or {})
@@ -293,7 +285,7 @@ async def test_an_answer_the_content_filter_withheld_is_a_refusal_on_chat_comple
 ) -> None:
     """As the SDK: ``finish_reason="content_filter"`` with nothing else is a refusal, not an empty final output."""
     fake_openai.enqueue(text="", finish_reason="content_filter")
-    agent = Agent("Chef", model=model_for("chat", client))
+    agent = Agent("Chef", model=wire_model("chat", client))
     with pytest.raises(ModelRefusalError) as caught:
         await run(agent, mode)
     assert caught.value.refusal == "Response withheld by the provider's content filter."

@@ -13,7 +13,6 @@ most 20 per call; the SDK sends them all in one, which the API refuses).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -32,12 +31,6 @@ from agents_otel import (
     function_tool,
 )
 from agents_otel.openai_conversations_session import start_openai_conversations_session
-
-
-@pytest.fixture
-async def client(fake_openai: FakeOpenAIServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with fake_openai.client() as c:
-        yield c
 
 
 def texts(items: list[dict[str, Any]]) -> list[str]:
