@@ -145,6 +145,14 @@ from .tool_guardrails import (
     tool_input_guardrail,
     tool_output_guardrail,
 )
+from .tool_output_types import (
+    ToolOutputFileContent,
+    ToolOutputFileContentDict,
+    ToolOutputImage,
+    ToolOutputImageDict,
+    ToolOutputText,
+    ToolOutputTextDict,
+)
 from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
@@ -352,10 +360,16 @@ __all__ = [
     "ToolNameCollisionPolicy",
     "ToolNotFoundError",
     "ToolOutputError",
+    "ToolOutputFileContent",
+    "ToolOutputFileContentDict",
     "ToolOutputGuardrail",
     "ToolOutputGuardrailData",
     "ToolOutputGuardrailResult",
     "ToolOutputGuardrailTripwireTriggered",
+    "ToolOutputImage",
+    "ToolOutputImageDict",
+    "ToolOutputText",
+    "ToolOutputTextDict",
     "ToolProgressStreamEvent",
     "ToolSpec",
     "ToolStalledStreamEvent",

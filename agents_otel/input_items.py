@@ -69,7 +69,9 @@ def _item(entry: Any, index: int) -> ConversationItem:
             return FunctionCallOutput(call_id, output)
         if output is None:
             raise UserError(f"Input item {index} (function_call_output) has no 'output'")
-        return RawInputItem(dict(data))  # structured output (images, files): the Responses API takes it as is
+        if isinstance(output, list) and output and all(isinstance(part, dict) for part in output):
+            return FunctionCallOutput(call_id, [dict(part) for part in output])  # a structured tool output's parts
+        return RawInputItem(dict(data))  # an output this runtime does not read: the Responses API takes it as is
     if not isinstance(kind, str):
         raise UserError(f"Input item {index} has a non-string 'type': {kind!r}")
     return RawInputItem(dict(data))

@@ -14,8 +14,11 @@ from typing import Any
 
 import pydantic_core
 
+from .exceptions import UserError
 from .input_items import CONVERSATION_ITEM_TYPES, RunInput, input_item
 from .items import AssistantMessage, MessageOutputItem, RunItem
+from .responses_format import function_call_output_dict
+from .tool_output_types import model_output
 
 
 class ItemHelpers:
@@ -64,6 +67,16 @@ class ItemHelpers:
         if isinstance(input, str):
             return [{"content": input, "role": "user"}]
         return [_plain(entry) for entry in input]
+
+    @classmethod
+    def tool_call_output_item(cls, tool_call: Any, output: Any) -> dict[str, Any]:
+        """The ``function_call_output`` input item answering ``tool_call`` (a ``function_call`` object or dict)
+        with ``output``, converted as a function tool's return value is: content parts for a structured output
+        (``ToolOutputImage``, its dict form, a list of them), else text."""
+        call_id = tool_call.get("call_id") if isinstance(tool_call, dict) else getattr(tool_call, "call_id", None)
+        if not isinstance(call_id, str):
+            raise UserError(f"tool_call_output_item: {type(tool_call).__name__} has no string 'call_id'")
+        return function_call_output_dict(call_id, model_output(output))
 
 
 def _plain(entry: Any) -> Any:

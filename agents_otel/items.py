@@ -19,9 +19,9 @@ from .responses_format import (
     function_call_object,
     function_call_output_dict,
     output_message_object,
-    output_text,
     reasoning_object,
 )
+from .tool_output_types import ToolOutputContent, model_output
 
 Built = TypeVar("Built", bound="RunItemBase")
 
@@ -75,10 +75,10 @@ class FunctionCall:
 
 @dataclass(slots=True)
 class FunctionCallOutput:
-    """A tool's result as the model reads it (text), answering the ``FunctionCall`` with the same ``call_id``."""
+    """A tool's result as the model reads it (text or content parts), answering the same ``call_id``'s call."""
 
     call_id: str
-    output: str
+    output: ToolOutputContent
     type: Literal["function_call_output"] = field(default="function_call_output", init=False)
 
 
@@ -275,8 +275,8 @@ class ToolCallItem(ToolCallIdentified, RunItemBase):
 
 @dataclass(slots=True, kw_only=True)
 class ToolCallOutputItem(ToolCallIdentified, RunItemBase):
-    """A tool call has finished. ``output`` is the tool's return value as returned (the model gets it as text, which
-    ``raw_item`` holds, a ``function_call_output`` dict as in the SDK)."""
+    """A tool call has finished. ``output`` is the tool's return value as returned (what the model got, text or
+    content parts, is in ``raw_item``, a ``function_call_output`` dict as in the SDK)."""
 
     call: ToolCallIdentity
     output: Any
@@ -285,7 +285,7 @@ class ToolCallOutputItem(ToolCallIdentified, RunItemBase):
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
 
     def conversation_item(self) -> FunctionCallOutput:
-        return FunctionCallOutput(self.call.tool_call_id, output_text(self.output))
+        return FunctionCallOutput(self.call.tool_call_id, model_output(self.output))
 
 
 def new_tool_call_item(call: ToolCallIdentity, arguments: str) -> ToolCallItem:

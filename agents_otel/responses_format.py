@@ -39,7 +39,7 @@ def function_call_dict(call_id: str, name: str, arguments: str) -> dict[str, Any
     return {"type": "function_call", "call_id": call_id, "name": name, "arguments": arguments}
 
 
-def function_call_output_dict(call_id: str, output: str) -> dict[str, Any]:
+def function_call_output_dict(call_id: str, output: str | list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "function_call_output", "call_id": call_id, "output": output}
 
 

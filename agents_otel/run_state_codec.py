@@ -162,7 +162,10 @@ def decode_item(node: Node) -> ConversationItem:
     if kind == "function_call":
         return decode_call(node)
     if kind == "function_call_output":
-        return FunctionCallOutput(node.text("call_id"), node.text("output"))
+        output = node.json("output")  # text, or a structured tool output's content parts
+        if type(output) is not str and (type(output) is not list or any(type(p) is not dict for p in output)):
+            malformed(f"{node.path}.output", "must be a string or a list of objects")
+        return FunctionCallOutput(node.text("call_id"), output)
     if kind == "raw_input_item":
         return RawInputItem(node.get("data", dict))
     malformed(f"{node.path}.type", "is not a conversation item type")

@@ -41,6 +41,7 @@ from .tool_guardrails import (
     ToolOutputGuardrail,
     ToolOutputGuardrailResult,
 )
+from .tool_output_types import structured_json
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -78,11 +79,14 @@ def _decode_identity(node: Node, agent_of: AgentLookup) -> ToolCallIdentity:
 
 def encode_run_item(item: RunItem) -> dict[str, Any]:
     if isinstance(item, ToolCallOutputItem):
-        as_text = not is_json(item.output)  # the text the model read; a JSON value comes back as it was
+        output = item.output
+        as_text = not is_json(output)  # the text the model read; a JSON value comes back as it was
+        if as_text and (structured := structured_json(output)) is not None:  # ToolOutputImage(...): its dict form
+            output, as_text = structured, False
         return {
             "type": item.type,
             "call": _encode_identity(item.call),
-            "output": output_text(item.output) if as_text else item.output,
+            "output": output_text(output) if as_text else output,
             "output_is_text": as_text,
             "is_error": item.is_error,
             "error_type": item.error_type,

@@ -27,7 +27,6 @@ from .exceptions import (
     UserError,
 )
 from .items import FunctionCall, FunctionCallOutput
-from .responses_format import output_text
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, ToolInvoker
 from .tool_approvals import DEFAULT_REJECTION_MESSAGE, Verdict
@@ -35,6 +34,7 @@ from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import format_tool_error, tool_error_output
 from .tool_guardrail_run import check_tool_input, check_tool_output
+from .tool_output_types import ToolOutputContent, model_output, parts_trace_json
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
 from .tracing.spans import SPAN_KEY, record_outcome
@@ -81,7 +81,7 @@ async def execute_tool_calls(
     return await _collect(calls, batch)
 
 
-async def _in_slot(slots: asyncio.Semaphore, coro: Coroutine[Any, Any, str]) -> str:
+async def _in_slot(slots: asyncio.Semaphore, coro: Coroutine[Any, Any, ToolOutputContent]) -> ToolOutputContent:
     """``coro`` once a slot is free. A call raises only when the turn ends (a fatal error, the run cancelled): it
     then keeps its slot, so no queued call starts in the moment before the turn cancels them (a call cancelled
     while queued never starts)."""
@@ -121,7 +121,9 @@ caller's task, where a tool body's ``asyncio.timeout``, ``TaskGroup`` or any can
 task (the reverted 655e313): there each call gets an ordinary Task."""
 
 
-def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, str]) -> asyncio.Task[str]:
+def _start_task(
+    loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, ToolOutputContent]
+) -> asyncio.Task[ToolOutputContent]:
     if _EAGER_TASKS:
         return asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
     return loop.create_task(coro)
@@ -133,7 +135,7 @@ class _Batch:
     __slots__ = ("error", "tasks")
 
     def __init__(self) -> None:
-        self.tasks: list[asyncio.Task[str]] = []
+        self.tasks: list[asyncio.Task[ToolOutputContent]] = []
         self.error: BaseException | None = None
 
     def fail(self, error: BaseException) -> None:
@@ -147,7 +149,7 @@ class _Batch:
 
 def _not_found(
     run: RunState, agent: Agent[Any], call: FunctionCall, offered: Iterable[str], batch: _Batch | None = None
-) -> Coroutine[Any, Any, str]:
+) -> Coroutine[Any, Any, ToolOutputContent]:
     return execute_tool_call(run, agent, call, None, batch, offered=offered)
 
 
@@ -160,7 +162,7 @@ async def execute_tool_call(
     approval: Verdict | None = None,
     *,
     offered: Iterable[str] = (),
-) -> str:
+) -> ToolOutputContent:
     """``offered``: the names the model was offered this turn, named to it when ``tool`` is ``None`` (disabled tools
     are not among them). ``approval``: a person's decision on this call; a rejected call never starts, the model
     reads the rejection message (no hooks, no guardrails, as in the SDK)."""
@@ -246,6 +248,7 @@ async def execute_tool_call(
                     raise error from exc
             else:
                 value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
+            text: ToolOutputContent
             if type(value) is str:  # most tools: shown as it is
                 text = value
             else:
@@ -254,7 +257,7 @@ async def execute_tool_call(
                         f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string "
                         "instead"
                     )
-                text = output_text(value)
+                text = model_output(value)  # text, or a structured output's content parts
             if guarded and rejection is None and tool.tool_output_guardrails:
                 judging = True
                 judged = await check_tool_output(record, agent, tool, value)
@@ -301,7 +304,8 @@ async def execute_tool_call(
             await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, error_text)  # type: ignore[arg-type]
         return error_text
     if run.capture_content:
-        span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: text}, name))
+        result = text if isinstance(text, str) else parts_trace_json(text)
+        span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: result}, name))
     record.finish(value, None)
     if hooked and rejection is None:
         await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, value)

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.version": RECORDS,
     "agents_otel.exceptions": RECORDS,
     "agents_otel.responses_format": RECORDS,
+    "agents_otel.tool_output_types": RECORDS,
     "agents_otel.items": RECORDS,
     "agents_otel.hosted_tools": RECORDS,
     "agents_otel.hosted_mcp": RECORDS,

@@ -22,6 +22,7 @@ from ..stream_events import StreamEvent
 from ..tool import FunctionTool
 from ..tool_context import ToolContext, tool_call_of
 from ..tool_execution import execute_tool_call
+from ..tool_output_types import ToolOutputContent
 from ..tracing.content import capture_content_for
 from ..tracing.provider import resolve_tracer_provider, tracer_for
 
@@ -46,9 +47,9 @@ async def run_tool_call(
     config: RunConfig,
     context: Any,
     on_event: Callable[[StreamEvent], Awaitable[None]],
-) -> str:
+) -> ToolOutputContent:
     """One tool call through the normal tool path (``execute_tool`` span, progress, timeouts, error text), in a
-    run of its own whose stream events go to ``on_event`` as they happen; returns the text the model would read.
+    run of its own whose stream events go to ``on_event`` as they happen; returns what the model would read.
 
     The server side of MCP has no model and no agent loop: a ``tools/call`` is exactly one tool call. Its
     notifications are derived from the stream events, like every other protocol surface.

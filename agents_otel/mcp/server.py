@@ -117,9 +117,33 @@ async def _call(
     if tool is None:  # a protocol error, not a tool failure: the client asked for a tool that is not listed
         raise _sdk.SDKError(INVALID_PARAMS, f"Unknown tool: {params.name!r}")
     call = FunctionCall(params.name, json.dumps(params.arguments or {}), f"mcp-{ctx.request_id}")
-    text = await run_tool_call(agent, tool, call, config, context, on_event)
+    output = await run_tool_call(agent, tool, call, config, context, on_event)
     is_error = bool(outcome and outcome[-1])
-    return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=is_error)
+    if isinstance(output, str):
+        return types.CallToolResult(content=[types.TextContent(type="text", text=output)], is_error=is_error)
+    content: list[types.TextContent | types.ImageContent] = []
+    for part in output:
+        sent = _mcp_content(part)
+        if sent is None:  # a failed call the client is told about, never a result missing what the tool gave
+            text = (
+                f"Tool {params.name!r} returned an {part['type']} part that MCP cannot carry here (only text, and "
+                "images given inline as a data: URL)"
+            )
+            return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
+        content.append(sent)
+    return types.CallToolResult(content=list(content), is_error=is_error)
+
+
+def _mcp_content(part: dict[str, Any]) -> types.TextContent | types.ImageContent | None:
+    """A structured tool output's part as MCP content: text, or an image given inline (a ``data:`` URL); ``None``
+    for an image by URL or file id, or a file, which an MCP client would not read as the model would."""
+    if part["type"] == "input_text":
+        return types.TextContent(type="text", text=part["text"])
+    url = part.get("image_url")
+    if part["type"] == "input_image" and isinstance(url, str) and url.startswith("data:") and ";base64," in url:
+        head, _, data = url.partition(",")
+        return types.ImageContent(type="image", data=data, mime_type=head[5:].removesuffix(";base64"))
+    return None
 
 
 class _TracingMiddleware:

@@ -3,7 +3,8 @@
 The tool calls of one model turn travel in a single assistant message (the API requires every ``tool`` message to
 answer a call of the assistant message before it), each with the model's own id and its arguments verbatim, even
 when they are not valid JSON. User content parts in the Responses format become their Chat Completions
-equivalents. Items this API has no form for raise ``UserError`` rather than vanish from the conversation; only
+equivalents; a structured tool output's text parts become the tool message's. Items (and tool output images or
+files) this API has no form for raise ``UserError`` rather than vanish from the conversation; only
 ``reasoning`` items are left out, as the OpenAI Agents SDK does, because they are the provider's private state.
 """
 
@@ -48,7 +49,7 @@ def chat_messages(system_instructions: str | None, items: list[ConversationItem]
             else:
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         elif isinstance(item, FunctionCallOutput):
-            messages.append({"role": "tool", "tool_call_id": item.call_id, "content": item.output})
+            messages.append({"role": "tool", "tool_call_id": item.call_id, "content": _tool_content(item)})
         elif isinstance(item, SystemMessage):
             messages.append({"role": item.role, "content": _text_content(item.content, item.role)})
         elif isinstance(item, RawInputItem) and item.data.get("type") != "reasoning":
@@ -85,6 +86,22 @@ def _user_part(part: dict[str, Any]) -> dict[str, Any]:
     if kind in ("image_url", "file", "input_audio"):
         return part  # already in the Chat Completions form
     raise UserError(f"The Chat Completions API has no form for a {kind!r} content part")
+
+
+def _tool_content(item: FunctionCallOutput) -> str | list[dict[str, Any]]:
+    """A structured tool output's parts: a ``tool`` message takes text parts only. The SDK drops the other parts
+    (or sends a placeholder); here an image or file the model would never see is an error."""
+    if isinstance(item.output, str):
+        return item.output
+    content = []
+    for part in item.output:
+        if part.get("type") != "input_text":
+            raise UserError(
+                f"The output of tool call {item.call_id!r} holds an {part.get('type')} part, and a Chat Completions "
+                "tool message takes text only; use OpenAIResponsesModel for tools that return images or files"
+            )
+        content.append({"type": "text", "text": part.get("text", "")})
+    return content
 
 
 def _text_content(content: str | list[dict[str, Any]], role: str) -> str:

@@ -62,7 +62,9 @@ def _part(item: ConversationItem) -> tuple[str, list[dict[str, Any]]]:
         part = {"type": "tool_call", "id": item.call_id, "name": item.name, "arguments": _arguments(item.arguments)}
         return "assistant", [part]
     if isinstance(item, FunctionCallOutput):
-        return "tool", [{"type": "tool_call_response", "id": item.call_id, "response": item.output}]
+        output = item.output  # a structured output's parts as the other messages' parts (no inline data)
+        response = output if isinstance(output, str) else _content_parts(output)
+        return "tool", [{"type": "tool_call_response", "id": item.call_id, "response": response}]
     name = hosted_tool_name(item.data)
     if name is not None:
         return "assistant", [_server_tool_call(name, item.data)]
