@@ -108,6 +108,17 @@ from .progress_sampling import ProgressSampling
 from .prompts import DynamicPromptFunction, GenerateDynamicPromptData, Prompt
 from .redaction import RedactionKind, Redactor, redact_keys
 from .result import RunResult, RunResultStreaming
+from .retry import (
+    ModelRetryAdvice,
+    ModelRetryAdviceRequest,
+    ModelRetryBackoffSettings,
+    ModelRetryNormalizedError,
+    ModelRetrySettings,
+    RetryDecision,
+    RetryPolicy,
+    RetryPolicyContext,
+    retry_policies,
+)
 from .run import Runner
 from .run_config import ReasoningItemIdPolicy, RunConfig, ToolExecutionConfig, ToolNameCollisionPolicy
 from .run_error_handlers import (
@@ -289,6 +300,11 @@ __all__ = [
     "ModelRefusalError",
     "ModelRequest",
     "ModelResponse",
+    "ModelRetryAdvice",
+    "ModelRetryAdviceRequest",
+    "ModelRetryBackoffSettings",
+    "ModelRetryNormalizedError",
+    "ModelRetrySettings",
     "ModelSettings",
     "ModelTimeoutError",
     "MultiProvider",
@@ -311,6 +327,9 @@ __all__ = [
     "Redactor",
     "RejectContentBehavior",
     "ResponseSpanData",
+    "RetryDecision",
+    "RetryPolicy",
+    "RetryPolicyContext",
     "RunConfig",
     "RunContextWrapper",
     "RunErrorData",
@@ -412,6 +431,7 @@ __all__ = [
     "redact_keys",
     "reset_conversation_history_wrappers",
     "response_span",
+    "retry_policies",
     "send_progress",
     "set_conversation_history_wrappers",
     "set_default_openai_api",

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind
 
+from . import model_retry
 from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ModelBehaviorError
 from .hosted_tools import hosted_tool_name
 from .items import RawInputItem
+from .model_retry import Retrying, client_retries
 from .models.interface import Model, ModelRequest, ModelResponse, RefusalDelta, TextDelta
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
@@ -47,26 +49,63 @@ def request_attributes(model: Model, request: ModelRequest, capture_content: boo
     return attributes
 
 
-class ChunkTimes:
-    """When a streamed call's chunks arrived: first-chunk latency and the gaps between later chunks."""
+_BEFORE_OUTPUT = frozenset({"response.created", "response.in_progress"})
+"""Responses stream events that come before any of the answer: a stream that failed after only these may be
+retried. Any other chunk (a Chat Completions chunk included) counts as output."""
 
-    __slots__ = ("first", "gaps")
+
+class ChunkTimes:
+    """When a streamed call's chunks arrived: first-chunk latency and the gaps between later chunks; ``output`` once
+    a chunk carried any of the answer (after that the call is never retried: its output may have been streamed)."""
+
+    __slots__ = ("first", "gaps", "output")
 
     def __init__(self) -> None:
         self.first: float | None = None
         self.gaps: list[float] = []
+        self.output = False
 
 
 async def call_model(model: Model, request: ModelRequest, run: RunState, agent_name: str) -> ModelResponse:
+    retry = request.settings.retry
+    if retry is None:  # the whole cost of the feature when unused
+        response = await _attempt(model, request, run, agent_name, None)
+        assert response is not None  # only a retrying attempt ends without one
+        return response
+    return await _with_retries(model, request, run, agent_name, Retrying(retry, model, request))
+
+
+async def _with_retries(
+    model: Model, request: ModelRequest, run: RunState, agent_name: str, retrying: Retrying
+) -> ModelResponse:
+    """Each attempt is a ``chat`` span of its own; a failed one that is retried says so in an event, and the wait
+    between them is an ordinary ``await`` that cancelling the run ends at once."""
+    while True:
+        with client_retries(retrying.client_retries_off):
+            response = await _attempt(model, request, run, agent_name, retrying)
+        if response is not None:
+            response.usage.requests += retrying.attempt - 1  # each failed attempt was a request too, as in the SDK
+            return response
+        await model_retry.sleep(retrying.delay)
+        retrying.attempt += 1
+
+
+async def _attempt(
+    model: Model, request: ModelRequest, run: RunState, agent_name: str, retrying: Retrying | None
+) -> ModelResponse | None:
+    """One call in its span: the response, or (only when ``retrying`` and the policy retries) ``None``."""
     attributes = request_attributes(model, request, run.capture_content)
     if run.capture_content:
         guard_attributes(run, attributes, agent_name)
     if run.stream is not None:
         attributes[REQUEST_STREAM] = True
+    if retrying is not None and retrying.attempt > 1:
+        attributes[A.RETRY_ATTEMPT] = retrying.attempt - 1
     started = time.perf_counter()
     span = run.tracer.start_span(f"{A.OP_CHAT} {model.model_name}", kind=SpanKind.CLIENT, attributes=attributes)
-    # current while the model works, so instrumented HTTP calls nest under it
-    scope = SpanScope(span, scrub=exception_scrub(run, agent_name))
+    # current while the model works, so instrumented HTTP calls nest under it; ended here when retrying, after the
+    # retry decision is recorded on it
+    scope = SpanScope(span, None, retrying is None, None, exception_scrub(run, agent_name))
     response: ModelResponse | None = None
     chunks: ChunkTimes | None = None
     try:
@@ -83,7 +122,18 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
         if not response.usage.requests:
             response.usage.requests = 1  # one call is one request, whether or not the model said so
         return response
+    except Exception as error:
+        if retrying is None:
+            raise
+        decision = await retrying.decide(error, run.stream is not None, chunks is not None and chunks.output)
+        if not decision.retry:
+            raise
+        retrying.delay = decision.delay or 0.0
+        span.add_event(A.RETRY_EVENT, {A.RETRY_ATTEMPT: retrying.attempt, A.RETRY_DELAY: retrying.delay})
+        return None
     finally:
+        if retrying is not None:
+            span.end()
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)
         if chunks is not None and chunks.first is not None:
             run.metrics.model_chunks(model, response, chunks.first, chunks.gaps)
@@ -121,6 +171,8 @@ async def _stream(
     try:
         async for event in events:
             if isinstance(event, TextDelta | RefusalDelta):
+                if not chunks.output and (event.delta or getattr(event.raw, "type", None) not in _BEFORE_OUTPUT):
+                    chunks.output = True
                 now = time.perf_counter()
                 if chunks.first is None:
                     chunks.first = now - started

@@ -15,9 +15,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "agents_otel"
 MAX_MODULE_LINES = 400
-ROOT_MAX_LINES = 440
+ROOT_LINES_PER_NAME, ROOT_EXTRA_LINES = 2, 60
 """The package root only re-exports the SDK's public names (one import line and one ``__all__`` line each, as ruff
-formats them); it grows with the SDK surface, not with logic, so it has a limit of its own."""
+formats them); it grows with the SDK surface, not with logic, so its limit grows with ``__all__``: two lines per
+public name and a little room for the docstring and the grouped imports, never room for code."""
 
 RECORDS, CONVENTIONS, TELEMETRY, RUN_STATE, ENGINE, SURFACES = range(6)
 LAYER_NAMES = ["records", "conventions", "telemetry", "run state", "engine", "surfaces"]
@@ -46,6 +47,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.validation_text": RECORDS,
     "agents_otel.tool_arguments": RECORDS,
     "agents_otel.approval_item": RECORDS,
+    "agents_otel.retry": RECORDS,
     "agents_otel.tracing": CONVENTIONS,
     "agents_otel.tracing.attributes": CONVENTIONS,
     "agents_otel.tracing.ids": CONVENTIONS,
@@ -71,6 +73,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.tool_threads": RUN_STATE,
     "agents_otel.content_guard": RUN_STATE,
     "agents_otel.model_call": ENGINE,
+    "agents_otel.model_retry": ENGINE,
     "agents_otel.agent_span": ENGINE,
     "agents_otel.tool_execution": ENGINE,
     "agents_otel.run": ENGINE,
@@ -262,5 +265,9 @@ def test_the_graph_sees_function_level_imports() -> None:
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_module_over_the_size_limit(module: str) -> None:
     lines = len(MODULES[module].read_text().splitlines())
-    limit = ROOT_MAX_LINES if module == "agents_otel" else MAX_MODULE_LINES
+    limit = MAX_MODULE_LINES
+    if module == "agents_otel":
+        import agents_otel
+
+        limit = ROOT_LINES_PER_NAME * len(agents_otel.__all__) + ROOT_EXTRA_LINES
     assert lines <= limit, f"{module} has {lines} lines: split it by concept"

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import openai
 
 from ..exceptions import UserError
+from ..model_retry import client_retries_disabled, openai_retry_advice
+from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest
 from .interface import Model, RefusalDelta, TextDelta
 
 T = TypeVar("T")
@@ -136,7 +138,13 @@ class OpenAIClientModel(Model):
 
     @property
     def client(self) -> openai.AsyncOpenAI:
-        return self._client if self._client is not None else default_openai_client()
+        client = self._client if self._client is not None else default_openai_client()
+        if client_retries_disabled():  # ModelSettings.retry manages this attempt: no hidden resends inside it
+            return client.with_options(max_retries=0)
+        return client
+
+    def get_retry_advice(self, request: ModelRetryAdviceRequest) -> ModelRetryAdvice | None:
+        return openai_retry_advice(request)
 
     def _base_url(self) -> str:
         return str(self._client.base_url) if self._client is not None else default_base_url()

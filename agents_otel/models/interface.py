@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 from dataclasses import KW_ONLY, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..exceptions import UserError
 from ..hosted_tools import HostedTool
 from ..items import ConversationItem, ModelOutputItem
 from ..responses_format import FAKE_RESPONSES_ID
+from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest, ModelRetrySettings
 
 if TYPE_CHECKING:
     from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
@@ -55,6 +57,19 @@ class ModelSettings:
     extra_body: dict[str, Any] | None = None
     extra_headers: dict[str, str] | None = None
     extra_args: dict[str, Any] | None = None
+    retry: ModelRetrySettings | None = None
+    """Runner-managed retries of a failed call (``ModelRetrySettings`` or its fields as a dict); ``None``: none
+    beyond the client's own. See ``agents_otel.retry``."""
+
+    def __post_init__(self) -> None:
+        retry: Any = self.retry
+        if retry is not None and not isinstance(retry, ModelRetrySettings):
+            if not isinstance(retry, dict):
+                raise UserError(f"ModelSettings.retry must be ModelRetrySettings, a dict or None, got {retry!r}")
+            try:
+                self.retry = ModelRetrySettings(**retry)
+            except TypeError as exc:
+                raise UserError(f"ModelSettings.retry: {exc}") from exc
 
     def resolve(self, override: ModelSettings | None) -> ModelSettings:
         """Layer ``override`` (the run's ``RunConfig.model_settings``) over these (the agent's); set fields win, and
@@ -68,6 +83,8 @@ class ModelSettings:
                 merged[f.name] = value
         if self.extra_args or override.extra_args:
             merged["extra_args"] = {**(self.extra_args or {}), **(override.extra_args or {})}
+        if self.retry is not None and override.retry is not None:  # deep-merged, backoff field by field, as in the SDK
+            merged["retry"] = self.retry.merged(override.retry)
         return ModelSettings(**merged)
 
 
@@ -250,6 +267,11 @@ class Model(abc.ABC):
     @abc.abstractmethod
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         """One complete model response."""
+
+    def get_retry_advice(self, request: ModelRetryAdviceRequest) -> ModelRetryAdvice | None:
+        """This provider's view of a failed call, for ``ModelSettings.retry`` policies (retry-after hints, whether
+        a resend is safe); asked only when retries are configured. ``None``: no opinion."""
+        return None
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Yield ``TextDelta``s (``RefusalDelta``s for a refusal) as they arrive, then exactly one final

@@ -141,6 +141,15 @@ SERVER_CONVERSATION_ID: Final = "agents_otel.request.conversation_id"
 """On a ``chat`` span: the stored OpenAI conversation the call added to (sent as ``conversation``). The run's
 ``gen_ai.conversation.id`` is the same id unless ``RunConfig.conversation_id`` names the run otherwise."""
 
+# Runner-managed model retries (ModelSettings(retry=...)): each attempt is a chat span of its own
+RETRY_ATTEMPT: Final = "agents_otel.retry.attempt"
+"""On a ``chat`` span that is a retry: which one (1 for the first; absent on the first call), as HTTP's
+``http.request.resend_count``. On the retry event: the retry that follows."""
+RETRY_EVENT: Final = "agents_otel.retry"
+"""On a failed ``chat`` span, after its ``exception`` event: the failure is retried (absent: it was final)."""
+RETRY_DELAY: Final = "agents_otel.retry.delay"
+"""On the retry event: seconds waited before the retry (policy delay, ``Retry-After`` or backoff)."""
+
 # MCP tool listings (the SDK's mcp_tools_span()): the MCP conventions' method name, and our own details
 MCP_METHOD_NAME: Final = "mcp.method.name"
 MCP_TOOLS_LIST: Final = "tools/list"
