@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .approval_item import ToolApprovalItem
 from .handoff_history import default_handoff_history_mapper, nest_handoff_history
 from .handoffs import HandoffInputData
 from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
@@ -35,6 +36,15 @@ _TOOL_ITEM_TYPES = frozenset(
         "local_shell_call_output",
         "custom_tool_call",
         "custom_tool_call_output",
+        "shell_call",
+        "shell_call_output",
+        "apply_patch_call",
+        "apply_patch_call_output",
+        "code_interpreter_call",
+        "image_generation_call",
+        "tool_search_call",
+        "tool_search_output",
+        "hosted_tool_call",
         "reasoning",  # as the SDK's filter: reasoning about tool calls goes with them
     }
 )
@@ -47,6 +57,7 @@ _TOOL_RUN_ITEMS = (
     MCPListToolsItem,
     MCPApprovalRequestItem,
     MCPApprovalResponseItem,
+    ToolApprovalItem,
 )
 
 
@@ -54,12 +65,17 @@ def remove_all_tools(handoff_input_data: HandoffInputData) -> HandoffInputData:
     """The next agent sees the conversation without any tool or handoff calls, their outputs and the reasoning
     items that went with them."""
     history = handoff_input_data.input_history
+    input_items = handoff_input_data.input_items
+    if input_items is not None:
+        input_items = tuple(i for i in input_items if not isinstance(i, _TOOL_RUN_ITEMS))
     if not isinstance(history, str):
         history = tuple(item for item in history if not _is_tool_input_item(item))
     return handoff_input_data.clone(
         input_history=history,
         pre_handoff_items=tuple(i for i in handoff_input_data.pre_handoff_items if not isinstance(i, _TOOL_RUN_ITEMS)),
         new_items=tuple(i for i in handoff_input_data.new_items if not isinstance(i, _TOOL_RUN_ITEMS)),
+        # filtered too, so a filter chained after nest_handoff_history neither drops nor brings back tool items
+        input_items=input_items,
     )
 
 

@@ -121,6 +121,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.trace_view": SURFACES,
     "agents_otel.mcp.": SURFACES,
     "agents_otel.mcp": SURFACES,
+    "agents_otel.extensions.": SURFACES,  # the SDK's agents.extensions: helpers over the public API
+    "agents_otel.extensions": SURFACES,
 }
 
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {

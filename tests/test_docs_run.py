@@ -6,6 +6,8 @@ A block runs offline unless its first line says what it needs:
 * ``# needs: OPENAI_API_KEY`` — it runs here too, against the local OpenAI-compatible server of ``tests/fake_openai``
   (real HTTP through the official client, every answer a short text), with ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``
   pointing at it.
+* ``# needs: ... a Redis server at $REDIS_URL`` — it runs against a real ``redis-server`` started for the module
+  (``tests/redis_support.py``), with ``REDIS_URL`` pointing at it (and the local OpenAI server if it needs a key too).
 * ``# needs: <a service>`` (Jaeger, a Collector, ...) — only compiled here, since the service is not running.
 
 docs/mcp.md and docs/ui-protocols.md have tests of their own that assert more about what their blocks print
@@ -23,11 +25,14 @@ from pathlib import Path
 
 import pytest
 from fake_openai.server import FakeOpenAIServer
+from redis_support import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 COVERED_ELSEWHERE = {"mcp.md": "test_mcp_docs.py", "ui-protocols.md": "test_ui_docs.py"}
 NEEDS = re.compile(r"\A# needs: (.+)\n")
+RUNNABLE_NEEDS = {"OPENAI_API_KEY", "a Redis server at $REDIS_URL"}
+"""What a block may need and still run here (``and`` joins several); anything else is only compiled."""
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
@@ -53,6 +58,16 @@ def openai_server() -> Iterator[FakeOpenAIServer]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server for the blocks that need one, started only when one does (module scope: once)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 def test_the_docs_have_python_blocks_and_other_docs_tests_exist() -> None:
     assert len(BLOCKS) >= 20
     for test in COVERED_ELSEWHERE.values():
@@ -60,7 +75,9 @@ def test_the_docs_have_python_blocks_and_other_docs_tests_exist() -> None:
 
 
 @pytest.mark.parametrize(("name", "code"), BLOCKS, ids=[name for name, _ in BLOCKS])
-def test_docs_block_runs(name: str, code: str, tmp_path: Path, openai_server: FakeOpenAIServer) -> None:
+def test_docs_block_runs(
+    name: str, code: str, tmp_path: Path, openai_server: FakeOpenAIServer, request: pytest.FixtureRequest
+) -> None:
     compile(code, name, "exec")  # every block is at least valid Python
     needs = NEEDS.match(code)
     doc = name.split("#")[0]
@@ -68,12 +85,16 @@ def test_docs_block_runs(name: str, code: str, tmp_path: Path, openai_server: Fa
         return
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "OTEL_", "AGENTS_OTEL_"))}
     if needs is not None:
-        if needs.group(1).strip() != "OPENAI_API_KEY":
+        wanted = {part.strip() for part in needs.group(1).split(" and ")}
+        if not wanted <= RUNNABLE_NEEDS:
             return  # a service this machine does not run: compiled above
-        openai_server.clear()
-        for _ in range(10):
-            openai_server.enqueue(text="Done.")
-        env.update(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.base_url)
+        if "OPENAI_API_KEY" in wanted:
+            openai_server.clear()
+            for _ in range(10):
+                openai_server.enqueue(text="Done.")
+            env.update(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.base_url)
+        if "a Redis server at $REDIS_URL" in wanted:
+            env["REDIS_URL"] = request.getfixturevalue("redis_url")
     script = tmp_path / "block.py"
     script.write_text(code)
     done = subprocess.run(

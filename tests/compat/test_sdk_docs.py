@@ -17,6 +17,7 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
     "tool-use-behavior.md": [["{'eur': 9.5}"]],
     "handoffs.md": [
         ["now running: Billing", "handoff_occured", "Billing -> Your refund is on its way."],
+        ["True True"],
         [
             "['AssistantMessage', 'AssistantMessage', 'AssistantMessage'] I refunded one charge.",
             "['AssistantMessage', 'UserMessage'] I refunded one charge.",
@@ -32,6 +33,8 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
         ["['user', 'assistant', 'user']", "6"],
         ["['user', 'assistant', 'user']", "5 8"],
         None,  # needs OPENAI_API_KEY: run by tests/test_docs_run.py against the fake OpenAI server
+        ["You are Ada. 4", "['__enc__', 'kid', 'payload', 'v']"],
+        None,  # needs a Redis server: only compiled, by tests/test_docs_run.py
     ],
     "human-in-the-loop.md": [
         [
@@ -63,7 +66,7 @@ def test_every_block_has_its_expectations() -> None:
 def test_docs_block_runs(page: str, index: int, block: str, tmp_path: Path) -> None:
     expected = EXPECTED[page][index]
     if expected is None:
-        assert block.startswith("# needs: OPENAI_API_KEY\n")
+        assert block.startswith("# needs: ")
         return
     script = tmp_path / "block.py"
     script.write_text(block)

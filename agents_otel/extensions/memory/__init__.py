@@ -1,0 +1,69 @@
+"""The SDK's ``agents.extensions.memory``: session stores beyond ``SQLiteSession``, each following the ``Session``
+protocol, so ``Runner.run(..., session=...)`` takes any of them.
+
+Loaded on first use, as in the SDK: ``RedisSession`` imports ``redis`` and ``EncryptedSession`` imports
+``cryptography`` only when asked for, and a missing package is a ``SessionStoreUnavailableError`` (an
+``ImportError``) naming the extra to install. The SDK's stores this package does not offer yet raise the same
+error, naming what to use instead, rather than being absent names.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .errors import SessionClosedError, SessionStoreUnavailableError
+
+if TYPE_CHECKING:
+    from .async_sqlite_session import AsyncSQLiteSession
+    from .encrypt_session import EncryptedSession
+    from .redis_session import RedisSession
+
+_MODULES: dict[str, tuple[str, str | None]] = {
+    "AsyncSQLiteSession": (".async_sqlite_session", None),
+    "EncryptedSession": (".encrypt_session", "encrypt"),
+    "RedisSession": (".redis_session", "redis"),
+}
+"""Name -> (its module, the extra that installs what the module imports)."""
+
+_NOT_YET: dict[str, str] = {
+    "AdvancedSQLiteSession": "AdvancedSQLiteSession (branches, usage tracking)",
+    "SQLAlchemySession": "SQLAlchemySession",
+    "DaprSession": "DaprSession",
+    "DAPR_CONSISTENCY_EVENTUAL": "DaprSession",
+    "DAPR_CONSISTENCY_STRONG": "DaprSession",
+    "MongoDBSession": "MongoDBSession",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NOT_YET:
+        raise SessionStoreUnavailableError(
+            f"{_NOT_YET[name]} from agents.extensions.memory is not available in agents_otel yet (see "
+            "docs/migrating.md): use SQLiteSession, AsyncSQLiteSession or RedisSession, or any object with the "
+            "Session protocol's methods"
+        )
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module_name, extra = _MODULES[name]
+    try:
+        module = import_module(module_name, __name__)
+    except ModuleNotFoundError as exc:
+        if extra is None or (exc.name or "").startswith("agents_otel"):
+            raise
+        package = (exc.name or "").partition(".")[0]
+        message = f"{name} needs the {package!r} package: pip install 'agents_otel[{extra}]'"
+        raise SessionStoreUnavailableError(message) from exc
+    value = getattr(module, name)
+    globals()[name] = value  # the next lookup does not come here
+    return value
+
+
+# The names of _NOT_YET are left out, so ``from agents_otel.extensions.memory import *`` works.
+__all__ = [
+    "AsyncSQLiteSession",
+    "EncryptedSession",
+    "RedisSession",
+    "SessionClosedError",
+    "SessionStoreUnavailableError",
+]

@@ -1,0 +1,122 @@
+"""``EncryptedSession``: any session store, with each item encrypted before it reaches the store and expiring after
+``ttl`` seconds, as the SDK's ``agents.extensions.memory.EncryptedSession``.
+
+Needs ``cryptography`` (``pip install 'agents_otel[encrypt]'``). The stored format is the SDK's, on purpose, so a
+history either encrypted the other decrypts: each item becomes ``{"__enc__": 1, "v": 1, "kid": "hkdf-v1",
+"payload": <Fernet token>}``, under a key derived per session with HKDF-SHA256 from the master key (salt: the
+session id), so one session's items cannot be read, or replayed, in another. An item whose token has expired or
+does not decrypt is skipped, as in the SDK: expiry is the feature, not an error. Items that are not envelopes
+(history from before encryption was turned on) are returned as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from ...session_settings import SessionSettings, resolve_session_limit
+from ...sessions import Session, SessionABC, SessionItem
+
+_KEY_ID = "hkdf-v1"
+_VERSION = 1
+_HKDF_INFO = b"agents.session-store.hkdf.v1"  # the SDK's, so keys derive alike
+
+
+class EncryptedSession(SessionABC):
+    """Wraps ``underlying_session`` (``SQLiteSession``, ``RedisSession``, ...). ``encryption_key``: a Fernet key
+    (``Fernet.generate_key().decode()``) or any secret string; ``ttl``: seconds an item stays readable."""
+
+    def __init__(self, session_id: str, underlying_session: Session, encryption_key: str, ttl: int = 600) -> None:
+        if not isinstance(encryption_key, str) or not encryption_key:
+            raise ValueError("EncryptedSession needs a non-empty encryption_key")  # ValueError, as the SDK's
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
+            raise ValueError(f"EncryptedSession ttl must be a positive number of seconds, got {ttl!r}")
+        self.session_id = session_id
+        self.underlying_session = underlying_session
+        self.ttl = ttl
+        self.cipher = _session_cipher(encryption_key, session_id)
+
+    def __getattr__(self, name: str) -> Any:
+        """The store's other attributes (``close``, ``ping``, ``db_path``...) read through, as in the SDK."""
+        if name == "underlying_session":  # not set yet: still in __init__
+            raise AttributeError(name)
+        return getattr(self.underlying_session, name)
+
+    @property  # the store's settings are the ones the run reads, as in the SDK
+    def session_settings(self) -> SessionSettings | None:
+        return getattr(self.underlying_session, "session_settings", None)
+
+    @session_settings.setter
+    def session_settings(self, value: SessionSettings | None) -> None:
+        self.underlying_session.session_settings = value  # type: ignore[attr-defined]
+
+    async def get_items(self, limit: int | None = None) -> list[SessionItem]:
+        """The readable items, oldest first; ``limit`` counts readable items only (expired ones do not use it up)."""
+        limit = resolve_session_limit(limit, self.session_settings)
+        if limit is None:
+            return self._readable(await self.underlying_session.get_items())
+        if limit <= 0:
+            return []
+        window = limit
+        while True:
+            stored = await self.underlying_session.get_items(window)
+            items = self._readable(stored)
+            if len(items) >= limit or len(stored) < window:
+                return items[-limit:]
+            window *= 2
+
+    async def add_items(self, items: list[SessionItem]) -> None:
+        await self.underlying_session.add_items([self._seal(item) for item in items])
+
+    async def pop_item(self) -> SessionItem | None:
+        """The latest readable item; expired ones on the way are removed too."""
+        while True:
+            stored = await self.underlying_session.pop_item()
+            if stored is None:
+                return None
+            item = self._open(stored)
+            if item is not None:
+                return item
+
+    async def clear_session(self) -> None:
+        await self.underlying_session.clear_session()
+
+    def _seal(self, item: Any) -> SessionItem:
+        payload = item.model_dump() if hasattr(item, "model_dump") else item
+        plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+        return {"__enc__": 1, "v": _VERSION, "kid": _KEY_ID, "payload": self.cipher.encrypt(plain).decode()}
+
+    def _open(self, stored: SessionItem) -> SessionItem | None:
+        if not (isinstance(stored, dict) and stored.get("__enc__") == 1 and {"v", "kid", "payload"} <= set(stored)):
+            return stored
+        token = stored["payload"]
+        if not isinstance(token, str):
+            return None
+        try:
+            value = json.loads(self.cipher.decrypt(token.encode(), ttl=self.ttl))
+        except (InvalidToken, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _readable(self, stored: list[SessionItem]) -> list[SessionItem]:
+        return [item for item in map(self._open, stored) if item is not None]
+
+
+def _session_cipher(master: str, session_id: str) -> Fernet:
+    try:
+        key = base64.urlsafe_b64decode(master)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:  # not a Fernet key: the secret string itself is the key material
+        key = master.encode()
+    derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=session_id.encode(), info=_HKDF_INFO)
+    return Fernet(base64.urlsafe_b64encode(derive.derive(key)))
+
+
+__all__ = ["EncryptedSession"]

@@ -1,0 +1,23 @@
+"""The errors of the session stores in :mod:`agents_otel.extensions.memory`.
+
+Each is a ``UserError`` (this package's rule: bad use is a typed error) and also the builtin the SDK raises in the
+same place, so ``except RuntimeError`` / ``except ImportError`` written for the SDK still catches it.
+"""
+
+from __future__ import annotations
+
+from ...exceptions import UserError
+from ..errors import ExtensionUnavailableError
+
+
+class SessionClosedError(UserError, RuntimeError):
+    """An operation on a session store after its ``close()`` (the SDK raises ``RuntimeError``)."""
+
+
+class SessionStoreUnavailableError(ExtensionUnavailableError):
+    """Importing a session store whose package is not installed (the message names the extra to install), or one
+    this package does not offer yet (the message says what to use instead). An ``ImportError``, as the SDK raises
+    for a missing extra."""
+
+
+__all__ = ["SessionClosedError", "SessionStoreUnavailableError"]
