@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import typing
 
-from .agent import Agent, AgentToolStreamEvent
+from .admitted_input import InputItem
+from .agent import Agent, AgentBase, AgentToolStreamEvent
 from .agent_tool_input import StructuredToolInputBuilder, StructuredToolInputBuilderOptions
 from .approval_item import ToolApprovalItem
-from .context_wrapper import RunContextWrapper
+from .context_wrapper import RunContextWrapper, TContext
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
     AgentsException,
     AgentsOtelError,
     InputGuardrailTripwireTriggered,
     MaxTurnsExceeded,
+    MCPToolCancellationError,
     ModelBehaviorError,
     ModelConnectionError,
     ModelError,
@@ -28,6 +30,7 @@ from .exceptions import (
     ModelTimeoutError,
     OutputGuardrailTripwireTriggered,
     ProgressPayloadError,
+    RunErrorDetails,
     ToolArgumentsError,
     ToolCancelledError,
     ToolError,
@@ -102,11 +105,24 @@ from .models.interface import (
     ToolSpec,
     Usage,
 )
+from .models.responses_websocket import (
+    OpenAIResponsesWebSocketOptions,
+    OpenAIResponsesWSModel,
+    ResponsesWebSocketSession,
+    responses_websocket_session,
+    set_default_openai_responses_transport,
+)
 from .openai_conversations_session import OpenAIConversationsSession
+from .openai_registration import (
+    OpenAIAgentRegistrationConfig,
+    set_default_openai_agent_registration,
+    set_default_openai_harness,
+)
 from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
 from .prompts import DynamicPromptFunction, GenerateDynamicPromptData, Prompt
 from .redaction import RedactionKind, Redactor, redact_keys
+from .repl import run_demo_loop
 from .result import RunResult, RunResultStreaming
 from .retry import (
     ModelRetryAdvice,
@@ -120,7 +136,13 @@ from .retry import (
     retry_policies,
 )
 from .run import Runner
-from .run_config import ReasoningItemIdPolicy, RunConfig, ToolExecutionConfig, ToolNameCollisionPolicy
+from .run_config import (
+    ReasoningItemIdPolicy,
+    RunConfig,
+    ToolExecutionConfig,
+    ToolNameCollisionPolicy,
+    ToolNotFoundBehavior,
+)
 from .run_error_handlers import (
     RunErrorData,
     RunErrorHandler,
@@ -156,6 +178,7 @@ from .tool_guardrails import (
     tool_input_guardrail,
     tool_output_guardrail,
 )
+from .tool_origin import ToolOrigin, ToolOriginType
 from .tool_output_types import (
     ToolOutputFileContent,
     ToolOutputFileContentDict,
@@ -168,6 +191,7 @@ from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutp
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
 from .tracing.provider import flush_traces, set_tracing_disabled
+from .tracing.sdk_provider import gen_span_id, set_trace_provider, set_tracing_export_api_key
 from .tracing.sdk_span_data import (
     AgentSpanData,
     CustomSpanData,
@@ -236,6 +260,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Agent",
+    "AgentBase",
     "AgentHookContext",
     "AgentHooks",
     "AgentHooksBase",
@@ -278,6 +303,7 @@ __all__ = [
     "InputGuardrail",
     "InputGuardrailResult",
     "InputGuardrailTripwireTriggered",
+    "InputItem",
     "ItemHelpers",
     "MCPApprovalRequestItem",
     "MCPApprovalResponseItem",
@@ -286,6 +312,7 @@ __all__ = [
     "MCPToolApprovalFunction",
     "MCPToolApprovalFunctionResult",
     "MCPToolApprovalRequest",
+    "MCPToolCancellationError",
     "MaxTurnsExceeded",
     "MessageOutputItem",
     "MetricsConfigurationError",
@@ -308,10 +335,13 @@ __all__ = [
     "ModelSettings",
     "ModelTimeoutError",
     "MultiProvider",
+    "OpenAIAgentRegistrationConfig",
     "OpenAIChatCompletionsModel",
     "OpenAIConversationsSession",
     "OpenAIProvider",
     "OpenAIResponsesModel",
+    "OpenAIResponsesWSModel",
+    "OpenAIResponsesWebSocketOptions",
     "OutputGuardrail",
     "OutputGuardrailResult",
     "OutputGuardrailTripwireTriggered",
@@ -327,12 +357,14 @@ __all__ = [
     "Redactor",
     "RejectContentBehavior",
     "ResponseSpanData",
+    "ResponsesWebSocketSession",
     "RetryDecision",
     "RetryPolicy",
     "RetryPolicyContext",
     "RunConfig",
     "RunContextWrapper",
     "RunErrorData",
+    "RunErrorDetails",
     "RunErrorHandler",
     "RunErrorHandlerInput",
     "RunErrorHandlerResult",
@@ -357,6 +389,7 @@ __all__ = [
     "StructuredToolInputBuilder",
     "StructuredToolInputBuilderOptions",
     "SystemMessage",
+    "TContext",
     "TResponseInputItem",
     "TextDelta",
     "Tool",
@@ -377,7 +410,10 @@ __all__ = [
     "ToolInputGuardrailResult",
     "ToolInputGuardrailTripwireTriggered",
     "ToolNameCollisionPolicy",
+    "ToolNotFoundBehavior",
     "ToolNotFoundError",
+    "ToolOrigin",
+    "ToolOriginType",
     "ToolOutputError",
     "ToolOutputFileContent",
     "ToolOutputFileContentDict",
@@ -416,6 +452,7 @@ __all__ = [
     "flush_traces",
     "function_span",
     "function_tool",
+    "gen_span_id",
     "gen_trace_id",
     "generation_span",
     "get_conversation_history_wrappers",
@@ -431,14 +468,21 @@ __all__ = [
     "redact_keys",
     "reset_conversation_history_wrappers",
     "response_span",
+    "responses_websocket_session",
     "retry_policies",
+    "run_demo_loop",
     "send_progress",
     "set_conversation_history_wrappers",
+    "set_default_openai_agent_registration",
     "set_default_openai_api",
     "set_default_openai_client",
+    "set_default_openai_harness",
     "set_default_openai_key",
+    "set_default_openai_responses_transport",
     "set_trace_processors",
+    "set_trace_provider",
     "set_tracing_disabled",
+    "set_tracing_export_api_key",
     "tool_input_guardrail",
     "tool_output_guardrail",
     "trace",

@@ -7,7 +7,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, cast
 
 from .context_wrapper import RunContextWrapper
 from .exceptions import UserError
@@ -57,26 +57,81 @@ OutputExtractor = Callable[["RunResult"], str | Awaitable[str]]
 
 
 @dataclass
-class Agent(Generic[TContext]):
+class AgentBase(Generic[TContext]):
+    """What every agent has, as the SDK's ``AgentBase`` (the base of its ``Agent`` and ``RealtimeAgent``): a name,
+    a description for handoffs, and its tools (its own and its MCP servers'). Code typed against ``AgentBase``
+    (hooks, tool ``is_enabled`` callables) takes our agents as it takes the SDK's.
+
+    The fields are the SDK's, in its order, so ``Agent("Support", "Answers billing questions")`` sets
+    ``handoff_description`` as it does there.
+    """
+
+    name: str
+    handoff_description: str | None = None
+    """Tells other agents' models when to hand off to this one (added to the ``transfer_to_...`` description)."""
+    tools: list[Tool] = field(default_factory=list)
+    """Function tools, and hosted tools (``WebSearchTool``, ...) that only an OpenAI Responses API model can use."""
+    mcp_servers: list[ToolSource] = field(default_factory=list)
+    """MCP servers (``agents_otel.mcp``) whose tools join ``tools``, listed again every turn unless they cache."""
+    mcp_config: MCPConfig = field(default_factory=lambda: MCPConfig())
+
+    async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
+        """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""
+        strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
+        return [t for t in await collect_tools([], self.mcp_servers, strict) if isinstance(t, FunctionTool)]
+
+    async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[Tool]:
+        """What the model is offered this turn: ``tools`` as they are now, then the MCP servers' tools, without
+        the disabled ones (``is_enabled``). Hosted tools have no ``is_enabled`` and are always offered, as in the
+        SDK; their names (``web_search``, ...) share the one namespace with the functions, so a function named
+        ``web_search`` beside a ``WebSearchTool`` is a ``ToolNameCollisionError`` (``tool_choice="web_search"``
+        and the trace could not tell them apart)."""
+        if self.mcp_servers:
+            strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
+            candidates = await collect_tools(self.tools, self.mcp_servers, strict)
+        else:
+            candidates = list(self.tools)
+        wrapper = run_context if run_context is not None else RunContextWrapper(None)
+        offered: list[Tool] = []
+        for tool in candidates:
+            if isinstance(tool, FunctionTool):
+                if await is_tool_enabled(tool, wrapper, cast("Agent[Any]", self)):  # every AgentBase is an Agent
+                    offered.append(tool)
+            elif isinstance(tool, HOSTED_TOOL_CLASSES):
+                offered.append(tool)
+            else:  # an SDK tool type this runtime lacks (ComputerTool, LocalShellTool, ...), or not a tool at all
+                raise UserError(
+                    f"Agent {self.name!r}: {type(tool).__name__} is not a tool this runtime supports (supported: "
+                    "FunctionTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool, "
+                    "HostedMCPTool)"
+                )
+        names = [t.name for t in offered if not isinstance(t, HostedMCPTool)]
+        if len(set(names)) != len(names):  # one would shadow the other without a word
+            duplicate = next(n for n in names if names.count(n) > 1)
+            raise ToolNameCollisionError(
+                f"Agent {self.name!r} offers two tools named {duplicate!r}; give one a name_override / tool_name"
+            )
+        if len(names) != len(offered):  # hosted MCP servers are told apart by label (the API's and approvals')
+            labels = [t.server_label for t in offered if isinstance(t, HostedMCPTool)]
+            if len(set(labels)) != len(labels):
+                duplicate = next(n for n in labels if labels.count(n) > 1)
+                raise ToolNameCollisionError(f"Agent {self.name!r} has two HostedMCPTools labelled {duplicate!r}")
+        return offered
+
+
+@dataclass
+class Agent(AgentBase[TContext]):
     """An LLM with instructions and tools, as in the OpenAI Agents SDK; ``Runner`` runs it.
 
     ``model`` is a model name (the OpenAI Responses API by default), a :class:`Model`, or ``None`` for the run's
     ``RunConfig.model``. ``name`` becomes ``gen_ai.agent.name`` on every span of its runs, so pick one an
-    operator will recognise in a trace.
+    operator will recognise in a trace. The first fields are :class:`AgentBase`'s, in the SDK's order.
     """
 
-    name: str
     instructions: str | Callable[[RunContextWrapper[TContext], Agent[TContext]], str | Awaitable[str]] | None = None
     """A system prompt, or ``(ctx, agent) -> str`` (sync or async) called before every model call, as in the SDK."""
-    tools: list[Tool] = field(default_factory=list)
-    """Function tools, and hosted tools (``WebSearchTool``, ...) that only an OpenAI Responses API model can use."""
     model: str | Model | None = None
     model_settings: ModelSettings = field(default_factory=ModelSettings)
-    mcp_servers: list[ToolSource] = field(default_factory=list)
-    """MCP servers (``agents_otel.mcp``) whose tools join ``tools``, listed again every turn unless they cache."""
-    mcp_config: MCPConfig = field(default_factory=lambda: MCPConfig())
-    handoff_description: str | None = None
-    """Tells other agents' models when to hand off to this one (added to the ``transfer_to_...`` description)."""
     handoffs: list[Agent[Any] | Handoff[Any, Any]] = field(default_factory=list)
     """Agents this one may hand the conversation to; the model sees each as a ``transfer_to_<name>`` tool."""
     output_type: Any = None
@@ -168,49 +223,6 @@ class Agent(Generic[TContext]):
     async def get_prompt(self, run_context: RunContextWrapper[TContext]) -> dict[str, Any] | None:
         """The prompt for the next model call, as the Responses API takes it (``None``: no prompt)."""
         return await resolve_prompt(self.prompt, run_context, self)
-
-    async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
-        """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""
-        strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
-        return [t for t in await collect_tools([], self.mcp_servers, strict) if isinstance(t, FunctionTool)]
-
-    async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[Tool]:
-        """What the model is offered this turn: ``tools`` as they are now, then the MCP servers' tools, without
-        the disabled ones (``is_enabled``). Hosted tools have no ``is_enabled`` and are always offered, as in the
-        SDK; their names (``web_search``, ...) share the one namespace with the functions, so a function named
-        ``web_search`` beside a ``WebSearchTool`` is a ``ToolNameCollisionError`` (``tool_choice="web_search"``
-        and the trace could not tell them apart)."""
-        if self.mcp_servers:
-            strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
-            candidates = await collect_tools(self.tools, self.mcp_servers, strict)
-        else:
-            candidates = list(self.tools)
-        wrapper = run_context if run_context is not None else RunContextWrapper(None)
-        offered: list[Tool] = []
-        for tool in candidates:
-            if isinstance(tool, FunctionTool):
-                if await is_tool_enabled(tool, wrapper, self):
-                    offered.append(tool)
-            elif isinstance(tool, HOSTED_TOOL_CLASSES):
-                offered.append(tool)
-            else:  # an SDK tool type this runtime lacks (ComputerTool, LocalShellTool, ...), or not a tool at all
-                raise UserError(
-                    f"Agent {self.name!r}: {type(tool).__name__} is not a tool this runtime supports (supported: "
-                    "FunctionTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool, "
-                    "HostedMCPTool)"
-                )
-        names = [t.name for t in offered if not isinstance(t, HostedMCPTool)]
-        if len(set(names)) != len(names):  # one would shadow the other without a word
-            duplicate = next(n for n in names if names.count(n) > 1)
-            raise ToolNameCollisionError(
-                f"Agent {self.name!r} offers two tools named {duplicate!r}; give one a name_override / tool_name"
-            )
-        if len(names) != len(offered):  # hosted MCP servers are told apart by label (the API's and approvals')
-            labels = [t.server_label for t in offered if isinstance(t, HostedMCPTool)]
-            if len(set(labels)) != len(labels):
-                duplicate = next(n for n in labels if labels.count(n) > 1)
-                raise ToolNameCollisionError(f"Agent {self.name!r} has two HostedMCPTools labelled {duplicate!r}")
-        return offered
 
     async def turn_tools(self, run_context: RunContextWrapper[Any]) -> tuple[dict[str, FunctionTool], list[HostedTool]]:
         """:meth:`get_all_tools` split for a model call: the functions by name (the runtime runs those), and the

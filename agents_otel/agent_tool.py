@@ -30,6 +30,7 @@ from .run_state import RunState
 from .tool import FunctionTool, GuardedInvoker, NeedsApproval, ToolEnabled, function_tool
 from .tool_context import ToolContext, tool_call_of
 from .tool_errors import ToolErrorFunction
+from .tool_origin import ToolOrigin, ToolOriginType, mark_origin
 from .tracing.content import capture_content_for
 from .tracing.provider import resolve_tracer_provider, tracer_for
 
@@ -92,13 +93,15 @@ def agent_tool(
         async def run_agent_tool(ctx: ToolContext[Any], input: str) -> Any:
             return await finish(await run_nested(agent, input, ctx, options))
 
-        return function_tool(
+        tool = function_tool(
             name_override=name,
             description_override=description,
             is_enabled=is_enabled,
             failure_error_function=failure_error_function,
             needs_approval=needs_approval,
         )(run_agent_tool)
+        mark_origin(tool, ToolOrigin(ToolOriginType.AGENT_AS_TOOL, agent_name=agent.name, agent_tool_name=name))
+        return tool
 
     tool_input = AgentToolInput(name, parameters, input_builder, include_input_schema)
 
@@ -107,7 +110,7 @@ def agent_tool(
         params, inner_input = await tool_input.run_input(arguments)
         return await finish(await run_nested(agent, inner_input, ctx, options, params))
 
-    return FunctionTool(
+    tool = FunctionTool(
         name=name,
         description=description,
         params_json_schema=tool_input.params_json_schema,
@@ -116,6 +119,8 @@ def agent_tool(
         failure_error_function=failure_error_function,
         needs_approval=needs_approval,
     )
+    mark_origin(tool, ToolOrigin(ToolOriginType.AGENT_AS_TOOL, agent_name=agent.name, agent_tool_name=name))
+    return tool
 
 
 async def run_nested(

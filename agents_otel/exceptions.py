@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
+    from .agent import Agent
+    from .context_wrapper import RunContextWrapper
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
-    from .tool_guardrails import ToolGuardrailFunctionOutput, ToolInputGuardrail, ToolOutputGuardrail
+    from .input_items import RunInput
+    from .items import RunItem
+    from .models.interface import ModelResponse
+    from .tool_guardrails import (
+        ToolGuardrailFunctionOutput,
+        ToolInputGuardrail,
+        ToolInputGuardrailResult,
+        ToolOutputGuardrail,
+        ToolOutputGuardrailResult,
+    )
 
 
 class _Message:
@@ -37,16 +49,52 @@ def _rebuild(cls: type[AgentsOtelError], args: tuple[Any, ...]) -> AgentsOtelErr
     return error
 
 
+@dataclass
+class RunErrorDetails:
+    """What a run had done when it failed, as the SDK's ``error.run_data``: the input, the items and model responses
+    so far, the agent that was running, its context and the guardrail verdicts. Why: a failed run (``MaxTurnsExceeded``,
+    a tripwire) is often worth inspecting or resuming from, and the exception is all the caller gets."""
+
+    input: RunInput
+    new_items: list[RunItem]
+    raw_responses: list[ModelResponse]
+    last_agent: Agent[Any]
+    context_wrapper: RunContextWrapper[Any]
+    input_guardrail_results: list[InputGuardrailResult]
+    output_guardrail_results: list[OutputGuardrailResult]
+    tool_input_guardrail_results: list[ToolInputGuardrailResult] = field(default_factory=list)
+    tool_output_guardrail_results: list[ToolOutputGuardrailResult] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        counts = (
+            (self.new_items, "new item(s)"),
+            (self.raw_responses, "raw response(s)"),
+            (self.input_guardrail_results, "input guardrail result(s)"),
+            (self.output_guardrail_results, "output guardrail result(s)"),
+            (self.tool_input_guardrail_results, "tool input guardrail result(s)"),
+            (self.tool_output_guardrail_results, "tool output guardrail result(s)"),
+        )
+        lines = [f'RunErrorDetails:\n- Last agent: Agent(name="{self.last_agent.name}", ...)']
+        lines += [f"- {len(values)} {label}" for values, label in counts]
+        return "\n".join([*lines, "(See `RunErrorDetails` for more details)"])
+
+
 class AgentsOtelError(Exception):
     """Base of every error this package raises on purpose."""
 
     message = _Message()
     """The error's message (its first argument), as on the SDK's errors."""
 
+    run_data: RunErrorDetails | None = None
+    """Set on an error that ended a run (``Runner.run``, ``run_sync``, ``run_streamed``), as in the SDK: what the run
+    had done by then. ``None`` on an error raised outside a run, and on a pickled or copied error: it holds the
+    application's agent and context, which need not pickle."""
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Exception's own reduce calls ``cls(*args)``: wrong for MaxTurnsExceeded(max_turns) and the guardrail
         # errors, whose constructors take objects and build the message; their attributes come back with the state.
-        return (_rebuild, (type(self), self.args), self.__dict__ or None)
+        state = {k: v for k, v in self.__dict__.items() if k != "run_data"}
+        return (_rebuild, (type(self), self.args), state or None)
 
 
 AgentsException = AgentsOtelError
@@ -139,6 +187,12 @@ class ToolArgumentsError(ToolError):
     """The model's arguments are not valid JSON or do not match the tool's schema."""
 
     error_type = "invalid_arguments"
+
+
+class MCPToolCancellationError(AgentsOtelError):
+    """An MCP ``tools/call`` was cancelled by the MCP client or its session (the connection's task group ended it),
+    not by the run: the call's failure, worded for the model by the tool's ``failure_error_function``, as in the SDK.
+    A cancellation of the run itself stays a cancellation."""
 
 
 class ToolCancelledError(AgentsOtelError):

@@ -19,10 +19,12 @@ from . import lifecycle
 from .agent_loop import AgentLoop, run_agent_span
 from .conversation import Conversation, ServerConversation, server_conversation
 from .event_stream import EventStream
+from .exceptions import AgentsOtelError, RunErrorDetails
 from .input_items import RunInput, conversation_items, input_list
 from .model_input_filter import CallModelData as CallModelData  # SDK programs import these from agents.run too
 from .model_input_filter import CallModelInputFilter as CallModelInputFilter
 from .model_input_filter import ModelInputData as ModelInputData
+from .openai_registration import with_harness
 from .result import RunResult, RunResultStreaming, unbuilt_result
 from .run_config import RunConfig
 from .run_error_handlers import RunErrorHandlers, check_error_handlers
@@ -294,11 +296,12 @@ async def run_agent(
         token = context_api.attach(set_span_in_context(NonRecordingSpan(requested)))
     try:
         with conversation_scope(conversation_id), run_tracer_scope(run.tracer):
-            workflow = _workflow_name(run)
+            metadata = with_harness(config.trace_metadata) if run.parent_tool_call_id is None else None
+            workflow = _workflow_name(run, metadata)
             if workflow is None:
                 await run_agent_span(loop, first)
             else:
-                attributes = workflow_attributes(workflow, None, config.trace_metadata)
+                attributes = workflow_attributes(workflow, None, metadata)
                 name = workflow_span_name(workflow)
                 span = run.tracer.start_span(name, kind=SpanKind.INTERNAL, attributes=attributes)
                 if loop.top_span is None:
@@ -308,6 +311,9 @@ async def run_agent(
                     loop.resume_link = None
                 with SpanScope(span):
                     await run_agent_span(loop, first)
+    except AgentsOtelError as exc:
+        exc.run_data = _error_details(loop, agent)
+        raise
     finally:
         if token is not None:
             context_api.detach(token)
@@ -333,6 +339,22 @@ async def run_agent(
     return result
 
 
+def _error_details(loop: AgentLoop, agent: Agent[Any]) -> RunErrorDetails:
+    """What the failed run had done, for ``error.run_data`` (built only when a run fails)."""
+    run = loop.run
+    return RunErrorDetails(
+        input=loop.input,
+        new_items=list(run.run_items()),
+        raw_responses=list(loop.responses),
+        last_agent=loop.last_agent or agent,
+        context_wrapper=loop.wrapper,
+        input_guardrail_results=list(loop.input_guardrail_results),
+        output_guardrail_results=list(loop.output_guardrail_results),
+        tool_input_guardrail_results=list(run.tool_input_guardrail_results),
+        tool_output_guardrail_results=list(run.tool_output_guardrail_results),
+    )
+
+
 def _requested_trace(run: RunState) -> SpanContext | None:
     """The remote parent that puts a top-level run in ``RunConfig.trace_id``'s trace, when nothing is current (a run
     inside a current span joins its trace, as an SDK run inside ``trace()`` does); the id is checked either way."""
@@ -355,10 +377,11 @@ DEFAULT_WORKFLOW_NAME = "Agent workflow"
 """The SDK's default ``workflow_name``, for a run given ``trace_metadata`` without one."""
 
 
-def _workflow_name(run: RunState) -> str | None:
+def _workflow_name(run: RunState, metadata: dict[str, Any] | None) -> str | None:
     """The name of the run's ``invoke_workflow`` span, if it has one: a top-level run given ``workflow_name`` or
-    ``trace_metadata`` (an agent used as a tool runs inside the outer run's spans)."""
+    trace metadata (``trace_metadata``, a harness id: ``metadata``); an agent used as a tool runs inside the outer
+    run's spans."""
     config = run.config
-    if run.parent_tool_call_id is not None or (config.workflow_name is None and config.trace_metadata is None):
+    if run.parent_tool_call_id is not None or (config.workflow_name is None and metadata is None):
         return None
     return config.workflow_name or DEFAULT_WORKFLOW_NAME

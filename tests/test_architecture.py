@@ -48,6 +48,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.tool_arguments": RECORDS,
     "agents_otel.approval_item": RECORDS,
     "agents_otel.retry": RECORDS,
+    "agents_otel.admitted_input": RECORDS,
+    "agents_otel.tool_origin": RECORDS,
     "agents_otel.tracing": CONVENTIONS,
     "agents_otel.tracing.attributes": CONVENTIONS,
     "agents_otel.tracing.ids": CONVENTIONS,
@@ -106,11 +108,13 @@ LAYERS: dict[str, int] = {
     "agents_otel.conversation": ENGINE,
     "agents_otel.sessions": ENGINE,
     "agents_otel.tool_sources": ENGINE,
+    "agents_otel.openai_registration": ENGINE,
     "agents_otel.models": ENGINE,
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
     "agents_otel.cli": SURFACES,
     "agents_otel.verbose_logging": SURFACES,
+    "agents_otel.repl": SURFACES,
     "agents_otel.models.": SURFACES,
     "agents_otel.openai_conversations_session": SURFACES,  # talks to OpenAI, as the OpenAI models do
     "agents_otel.server.": SURFACES,
@@ -139,6 +143,9 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ),
     ("agents_otel.tracing", "agents_otel.tracing.provider"): "the same, for flush_traces and set_tracing_disabled",
     ("agents_otel.tracing", "agents_otel.tracing.workflow"): "the same, for trace",
+    ("agents_otel.tracing", "agents_otel.tracing.sdk_provider"): (
+        "the same, for gen_span_id, set_trace_provider and set_tracing_export_api_key"
+    ),
     ("agents_otel.tracing", "agents_otel.tracing.sdk_spans"): (
         "the same, for the span functions (custom_span, agent_span, ...) and get_current_span / get_current_trace"
     ),

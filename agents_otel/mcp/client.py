@@ -200,6 +200,10 @@ class MCPServer(abc.ABC):
         return list(self._tools)
 
     # ---- tools --------------------------------------------------------------------------------------------------
+    def listed_tool_names(self) -> list[str]:
+        """The names of the tools the last listing offered: a run item's ``tool_origin`` names this server by it."""
+        return [str(t.name) for t in self._tools or ()]
+
     def invalidate_tools_cache(self) -> None:
         self._cache_dirty = True
 

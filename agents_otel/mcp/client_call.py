@@ -9,6 +9,7 @@ semantic conventions, the W3C trace context in ``params._meta``, each ``notifica
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -20,7 +21,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from ..exceptions import ToolArgumentsError
+from ..exceptions import MCPToolCancellationError, ToolArgumentsError
 from ..tool import FunctionTool
 from ..tool_context import ToolContext
 from ..tracing.attributes import ERROR_CANCELLED, ERROR_TYPE, GEN_AI_TOOL_NAME, SERVER_ADDRESS, SERVER_PORT
@@ -106,6 +107,11 @@ async def call_mcp_tool(server: MCPServer, ctx: ToolContext[Any], name: str, arg
         raise error from None
     except BaseException as exc:
         error_type = ERROR_CANCELLED if _is_cancel(exc) else type(exc).__qualname__
+        if _is_cancel(exc) and not _task_cancelled():
+            # Nobody cancelled this call's task: the MCP client (its session's task group) ended the request.
+            raise MCPToolCancellationError(
+                f"Failed to call tool {name!r} on MCP server {server.name!r}: tool execution was cancelled."
+            ) from exc
         raise
     finally:
         OWNED.reset(owned_token)
@@ -190,6 +196,10 @@ def _output(server: MCPServer, content: list[Any], structured: Any) -> Any:
 
 
 def _is_cancel(exc: BaseException) -> bool:
-    import asyncio
-
     return isinstance(exc, asyncio.CancelledError)
+
+
+def _task_cancelled() -> bool:
+    """Whether the task running the call is being cancelled (by the run, a timeout, the caller)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -4,7 +4,8 @@ Also the OpenAI Agents SDK's ``agents.tracing`` names, for integrations that imp
 processor interface and the objects it receives (:mod:`.sdk_tracing`, :mod:`.sdk_span_data`), and, loaded on first
 use so that importing this package never loads the telemetry layer, ``add_trace_processor``,
 ``set_trace_processors``, ``trace``, the span functions (``custom_span``, ``agent_span``, ...,
-``get_current_span``, ``get_current_trace``), ``gen_trace_id``, ``flush_traces`` and ``set_tracing_disabled``.
+``get_current_span``, ``get_current_trace``), ``gen_trace_id``, ``gen_span_id``, ``set_trace_provider``,
+``set_tracing_export_api_key``, ``flush_traces`` and ``set_tracing_disabled``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def __getattr__(name: str) -> Any:
         from . import ids
 
         return ids.gen_trace_id
+    if name in ("gen_span_id", "set_trace_provider", "set_tracing_export_api_key"):
+        from . import sdk_provider
+
+        return getattr(sdk_provider, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -73,6 +78,7 @@ __all__ = [
     "custom_span",
     "flush_traces",
     "function_span",
+    "gen_span_id",
     "gen_trace_id",
     "generation_span",
     "get_current_span",
@@ -82,6 +88,8 @@ __all__ = [
     "mcp_tools_span",
     "response_span",
     "set_trace_processors",
+    "set_trace_provider",
     "set_tracing_disabled",
+    "set_tracing_export_api_key",
     "trace",
 ]

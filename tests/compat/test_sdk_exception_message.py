@@ -65,6 +65,8 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             AgentsOtelError, UserError, errors.RunSyncInLoopError, errors.NestedApprovalError, ModelBehaviorError,
             errors.ToolError,
             errors.ToolNotFoundError, errors.ToolArgumentsError, errors.ToolCancelledError, errors.ToolOutputError,
+            errors.MCPToolCancellationError, agents_otel.models.responses_websocket.WebSocketTransportNotSupportedError,
+            agents_otel.tracing.sdk_provider.TraceProviderNotSupportedError,
             errors.ProgressPayloadError, agents_otel.tool_sources.ToolNameCollisionError,
             agents_otel.tracing.export_env.TracingConfigurationError,
             agents_otel.tracing.metrics_export.MetricsConfigurationError, agents_otel.testing.ScriptExhaustedError,
