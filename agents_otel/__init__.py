@@ -13,6 +13,7 @@ from .admitted_input import InputItem
 from .agent import Agent, AgentBase, AgentToolStreamEvent
 from .agent_tool_input import StructuredToolInputBuilder, StructuredToolInputBuilderOptions
 from .approval_item import ToolApprovalItem
+from .compaction_item import CompactionItem
 from .context_wrapper import RunContextWrapper, TContext
 from .current_tool import current_tool_context, send_progress
 from .exceptions import (
@@ -118,6 +119,7 @@ from .openai_registration import (
     set_default_openai_agent_registration,
     set_default_openai_harness,
 )
+from .openai_responses_compaction_session import OpenAIResponsesCompactionSession
 from .output_schema import AgentOutputSchema, AgentOutputSchemaBase
 from .progress_sampling import ProgressSampling
 from .prompts import DynamicPromptFunction, GenerateDynamicPromptData, Prompt
@@ -151,6 +153,11 @@ from .run_error_handlers import (
     RunErrorHandlers,
 )
 from .run_resume_state import RunState
+from .session_compaction import (
+    OpenAIResponsesCompactionArgs,
+    OpenAIResponsesCompactionAwareSession,
+    is_openai_responses_compaction_aware_session,
+)
 from .sessions import Session, SessionABC, SessionSettings, SQLiteSession
 from .stream_events import (
     AgentUpdatedStreamEvent,
@@ -276,6 +283,7 @@ __all__ = [
     "CallModelData",
     "CallModelInputFilter",
     "CodeInterpreterTool",
+    "CompactionItem",
     "CustomSpan",
     "CustomSpanData",
     "DynamicPromptFunction",
@@ -339,6 +347,9 @@ __all__ = [
     "OpenAIChatCompletionsModel",
     "OpenAIConversationsSession",
     "OpenAIProvider",
+    "OpenAIResponsesCompactionArgs",
+    "OpenAIResponsesCompactionAwareSession",
+    "OpenAIResponsesCompactionSession",
     "OpenAIResponsesModel",
     "OpenAIResponsesWSModel",
     "OpenAIResponsesWebSocketOptions",
@@ -462,6 +473,7 @@ __all__ = [
     "handoff",
     "handoff_span",
     "input_guardrail",
+    "is_openai_responses_compaction_aware_session",
     "mcp_tools_span",
     "nest_handoff_history",
     "output_guardrail",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import lifecycle
 from .agent_span import AgentSpan
 from .approval_item import ToolApprovalItem
+from .compaction_item import COMPACTION_TYPE, CompactionItem, compaction_input
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, check_server_managed, without_ids
 from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, StoppedAfterTurn
@@ -41,6 +42,7 @@ from .models import resolve_model
 from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
 from .run_error_handlers import recover
+from .session_compaction import compact_after_turn, is_openai_responses_compaction_aware_session
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool import FunctionTool
 from .tool_approvals import (
@@ -89,6 +91,8 @@ class AgentLoop:
         self.max_turns = max_turns
         """``None``: no limit, as in the SDK."""
         self.session = session
+        self.compacting = session if is_openai_responses_compaction_aware_session(session) else None
+        """The session, when it compacts its history after turns (``session_compaction``)."""
         self.turns = 0
         self.usage = run.usage  # the one usage record every RunContextWrapper / ToolContext of the run shows
         self.wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, self.usage, tool_input=run.tool_input)
@@ -119,6 +123,8 @@ class AgentLoop:
             items = self.conversation.take_unsaved()
             if items:
                 await self.session.add_items(input_list(items))
+                if self.compacting is not None:
+                    await compact_after_turn(self, self.compacting, items)
 
 
 async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
@@ -281,6 +287,8 @@ async def _run_turns(
                     reasoning = made_by(ReasoningItem(out.data, agent.name), agent)
                     run.items.append(reasoning)
                     run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
+                elif out.data.get("type") == COMPACTION_TYPE:  # the server compacted; not streamed, as in the SDK
+                    run.items.append(made_by(CompactionItem(compaction_input(out.data), agent.name), agent))
                 elif (hosted_item := hosted_call_item(out.data, agent, run)) is not None:
                     # a hosted tool's call, already run by the provider: shown and kept (extended above), not run
                     loop.used_tools.add(id(agent))  # counts for reset_tool_choice, as in the SDK

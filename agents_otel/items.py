@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseReasoningItem
 
     from .approval_item import ToolApprovalItem
+    from .compaction_item import CompactionItem
     from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
 
 # ---- conversation items (model input and output) ----------------------------------------------------------
@@ -232,8 +233,7 @@ class RunItemBase(_AgentSlot):
     ``item.raw_item`` / ``item.agent.name`` in nearly every stream loop. Both views are built from the record on
     first read (``raw_item`` then kept, so it is the same object on every read), through
     :mod:`agents_otel.responses_format`, so they hold exactly what the model was sent: a tool's output as the text
-    the model read, an assistant message without a provider id (``__fake_id__`` where the type requires one).
-    """
+    the model read, an assistant message without a provider id (``__fake_id__`` where the type requires one)."""
 
     __slots__ = ("_raw",)
     _raw: Any
@@ -393,8 +393,8 @@ def made_by(item: Built, agent: Any) -> Built:
     return item
 
 
-# ``Union`` for the forward references: ``approval_item`` and ``hosted_mcp`` build on this module.
+# ``Union`` for the forward references: ``approval_item``, ``hosted_mcp``, ``compaction_item`` build on this module.
 RunItem = Union[
     ToolCallItem, ToolCallOutputItem, MessageOutputItem, HandoffCallItem, HandoffOutputItem, ReasoningItem,
-    "ToolApprovalItem", "MCPListToolsItem", "MCPApprovalRequestItem", "MCPApprovalResponseItem",
+    "ToolApprovalItem", "MCPListToolsItem", "MCPApprovalRequestItem", "MCPApprovalResponseItem", "CompactionItem",
 ]

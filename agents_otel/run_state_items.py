@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .compaction_item import CompactionItem
 from .exceptions import UserError
 from .guardrails import (
     GuardrailFunctionOutput,
@@ -108,7 +109,7 @@ def encode_run_item(item: RunItem) -> dict[str, Any]:
         fields = {"call_id": item.call_id, "tool_name": item.tool_name, "output": item.output}
         names = {"source_agent": item.source_agent.name, "target_agent": item.target_agent.name}
         return {"type": item.type, **fields, **names, "agent_name": item.agent_name}
-    if isinstance(item, ReasoningItem | MCPListToolsItem | MCPApprovalRequestItem | MCPApprovalResponseItem):
+    if isinstance(item, _DATA_ITEM_CLASSES):
         return {"type": item.type, "data": item.data, "agent_name": item.agent_name}
     raise UserError(f"RunState.to_json(): a run item of type {type(item).__name__} cannot be stored")
 
@@ -118,8 +119,10 @@ _DATA_ITEMS: dict[str, Any] = {
     "mcp_list_tools_item": MCPListToolsItem,
     "mcp_approval_request_item": MCPApprovalRequestItem,
     "mcp_approval_response_item": MCPApprovalResponseItem,
+    "compaction_item": CompactionItem,
 }
 """Run items that are the API item as JSON (``data``) and their agent's name."""
+_DATA_ITEM_CLASSES = (ReasoningItem, CompactionItem, MCPListToolsItem, MCPApprovalRequestItem, MCPApprovalResponseItem)
 
 
 def decode_run_item(node: Node, agent_of: AgentLookup) -> RunItem:

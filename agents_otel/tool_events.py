@@ -31,6 +31,7 @@ from opentelemetry.trace import SpanContext
 
 from . import redaction
 from .approval_item import ToolApprovalItem
+from .compaction_item import CompactionItem
 from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
 from .hosted_tools import HostedToolCallItem
 from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_output_item
@@ -143,6 +144,7 @@ _RUN_ITEM_TYPES = frozenset(
     {
         *(t for t in get_args(RunItem) if isinstance(t, type)),
         ToolApprovalItem,
+        CompactionItem,
         HostedToolCallItem,
         MCPListToolsItem,
         MCPApprovalRequestItem,

@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.retry": RECORDS,
     "agents_otel.admitted_input": RECORDS,
     "agents_otel.tool_origin": RECORDS,
+    "agents_otel.compaction_item": RECORDS,
     "agents_otel.tracing": CONVENTIONS,
     "agents_otel.tracing.attributes": CONVENTIONS,
     "agents_otel.tracing.ids": CONVENTIONS,
@@ -107,6 +108,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.handoff_history": ENGINE,
     "agents_otel.conversation": ENGINE,
     "agents_otel.sessions": ENGINE,
+    "agents_otel.session_compaction": ENGINE,
     "agents_otel.tool_sources": ENGINE,
     "agents_otel.openai_registration": ENGINE,
     "agents_otel.models": ENGINE,
@@ -117,6 +119,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.repl": SURFACES,
     "agents_otel.models.": SURFACES,
     "agents_otel.openai_conversations_session": SURFACES,  # talks to OpenAI, as the OpenAI models do
+    "agents_otel.openai_responses_compaction_session": SURFACES,  # the same
+    "agents_otel.compaction_output": SURFACES,  # reads the openai package's answer, as the OpenAI models do
     "agents_otel.server.": SURFACES,
     "agents_otel.server": SURFACES,
     "agents_otel.commands.": SURFACES,

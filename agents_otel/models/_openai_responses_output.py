@@ -2,7 +2,8 @@
 
 Messages and function calls become items; a ``reasoning`` item and a hosted tool's call (``web_search_call``,
 ``file_search_call``, ``code_interpreter_call``, ``image_generation_call``) are kept as they came (a
-``RawInputItem``), to go back to the model on the next turn. Any other item type is a ``ModelBehaviorError``: it
+``RawInputItem``), to go back to the model on the next turn, and so is a server-side ``compaction`` item (less its
+output-only ``created_by``). Any other item type is a ``ModelBehaviorError``: it
 belongs to a tool this runtime does not offer, and dropping it would change the conversation unseen. In a stream,
 output items are keyed by ``output_index``: text grows from ``response.output_text.delta``, a function call's
 arguments from ``response.function_call_arguments.delta``, a message's refusal (kept apart from its text) from
@@ -35,6 +36,7 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
 )
 
+from ..compaction_item import COMPACTION_TYPE, compaction_input
 from ..exceptions import ModelBehaviorError, ModelError
 from ..hosted_mcp import MCP_ITEM_TYPES
 from ..hosted_tools import hosted_call_name
@@ -61,10 +63,12 @@ def kept_item(item: Any) -> RawInputItem:
     """A ``reasoning`` or hosted-call output item as the input item that returns it to the model: the fields the API
     set, and nothing the openai package filled in for them (it would send nulls the API did not)."""
     kind = getattr(item, "type", None)
+    if kind == COMPACTION_TYPE:  # the server compacted the conversation: sent back as input, without created_by
+        return RawInputItem(compaction_input(item.model_dump(mode="json", exclude_unset=True)))
     if kind != "reasoning" and hosted_call_name(kind) is None and kind not in MCP_ITEM_TYPES:
         raise ModelBehaviorError(
             f"The model answered with a {kind!r} output item, which this runtime does not support "
-            "(supported: message, function_call, reasoning, the hosted tools' calls and hosted MCP items)"
+            "(supported: message, function_call, reasoning, compaction, the hosted tools' calls, hosted MCP items)"
         )
     return RawInputItem(item.model_dump(mode="json", exclude_unset=True))
 

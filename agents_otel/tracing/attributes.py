@@ -149,6 +149,20 @@ RETRY_EVENT: Final = "agents_otel.retry"
 """On a failed ``chat`` span, after its ``exception`` event: the failure is retried (absent: it was final)."""
 RETRY_DELAY: Final = "agents_otel.retry.delay"
 """On the retry event: seconds waited before the retry (policy delay, ``Retry-After`` or backoff)."""
+# Responses compaction (OpenAIResponsesCompactionSession): the ``compact {model}`` span (kind CLIENT)
+OP_COMPACT: Final = "compact"
+"""``gen_ai.operation.name`` of a ``responses.compact`` call: the conventions' list is open and names no
+compaction, and ``chat`` would count it as a model turn in every chat dashboard."""
+COMPACTION_MODE: Final = "agents_otel.compaction.mode"
+"""How the history was given: ``input`` (the session's items sent) or ``previous_response_id`` (a stored
+response referred to, which is then ``agents_otel.request.previous_response_id``)."""
+COMPACTION_INPUT_ITEMS: Final = "agents_otel.compaction.input_items"
+"""How many items the session held when it compacted (all sent in ``input`` mode)."""
+COMPACTION_OUTPUT_ITEMS: Final = "agents_otel.compaction.output_items"
+"""How many items replaced them in the session."""
+COMPACTION_FORCED: Final = "agents_otel.compaction.forced"
+"""``true`` when the call was forced (``force``, or a compaction deferred past a turn with tool outputs) rather
+than decided by the session's ``should_trigger_compaction``."""
 
 # MCP tool listings (the SDK's mcp_tools_span()): the MCP conventions' method name, and our own details
 MCP_METHOD_NAME: Final = "mcp.method.name"

@@ -33,8 +33,9 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
         ["['user', 'assistant', 'user']", "6"],
         ["['user', 'assistant', 'user']", "5 8"],
         None,  # needs OPENAI_API_KEY: run by tests/test_docs_run.py against the fake OpenAI server
+        None,  # OpenAIResponsesCompactionSession, needs OPENAI_API_KEY: the same
         ["You are Ada. 4", "['__enc__', 'kid', 'payload', 'v']"],
-        None,  # needs a Redis server: only compiled, by tests/test_docs_run.py
+        None,  # needs a Redis server: run by tests/test_docs_run.py against a real redis-server
     ],
     "human-in-the-loop.md": [
         [

@@ -22,6 +22,7 @@ import pytest
 import agents_otel
 import agents_otel.commands.mcp
 import agents_otel.commands.serve
+import agents_otel.compaction_output
 import agents_otel.mcp.errors
 import agents_otel.server.errors as server_errors
 import agents_otel.testing
@@ -73,7 +74,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             agents_otel.testing.ScriptCallError, agents_otel.commands.mcp.MCPTargetError,
             agents_otel.commands.serve.ServeTargetError, agents_otel.mcp.errors.MCPToolError,
             agents_otel.mcp.errors.MCPConnectionError, agents_otel.mcp.errors.MCPServerError,
-            agents_otel.mcp.errors.MCPServerStartError,
+            agents_otel.mcp.errors.MCPServerStartError, agents_otel.compaction_output.CompactionError,
             ExtensionUnavailableError, SessionStoreUnavailableError, SessionClosedError,
         )
     },

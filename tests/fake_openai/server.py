@@ -6,7 +6,8 @@ background thread. Tests enqueue what the "model" answers next; each request to
 that endpoint's wire format. ``POST /v1/conversations`` answers a new conversation id without a script, and the
 conversation endpoints the openai client's ``conversations`` / ``conversations.items`` call (items create, list,
 delete; conversation delete) keep each conversation's items in memory, as the Conversations API stores them (an id
-and a status on each, a message's text content as parts). Every request is recorded.
+and a status on each, a message's text content as parts). ``POST /v1/responses/compact`` answers a compacted
+history without a script either (``fail_next_compaction`` makes it fail). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ class FakeOpenAIServer:
         self._gates: list[StreamGate] = []
         self._ids = wire.IdMaker()
         self.conversations: dict[str, list[dict[str, Any]]] = {}
+        self._compact_errors: deque[tuple[int, str | None]] = deque()
+        self.compaction_usage = Usage(input_tokens=120, output_tokens=30)
+        """The tokens every ``responses.compact`` answer reports."""
+        self.compaction_keeps_user_messages = False
+        """``True``: compacted output starts with the input's user messages, as the API's does (see
+        ``wire.render_compaction``; the strict ``client`` fixture refuses that shape)."""
         """Each conversation's stored items, oldest first (what ``conversations.items.list(order="asc")`` pages)."""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -150,6 +157,12 @@ class FakeOpenAIServer:
 
     def enqueue_error(self, status: int, message: str | None = None, **kwargs: Any) -> Script:
         return self.enqueue(error=status, error_message=message, **kwargs)
+
+    def fail_next_compaction(self, status: int, message: str | None = None) -> None:
+        """The next ``POST /v1/responses/compact`` answers this HTTP error (compaction needs no script otherwise;
+        a retryable status is answered to the client's retries too, one queued failure each)."""
+        with self._lock:
+            self._compact_errors.append((status, message))
 
     @property
     def pending(self) -> int:
@@ -262,6 +275,7 @@ class FakeOpenAIServer:
                     self._endpoint(wire.render_response, wire.render_response_stream),
                     methods=["POST"],
                 ),
+                Route("/v1/responses/compact", self._compact, methods=["POST"]),
                 Route(
                     "/v1/chat/completions",
                     self._endpoint(wire.render_chat_completion, wire.render_chat_stream),
@@ -298,6 +312,23 @@ class FakeOpenAIServer:
     def _pop(self) -> Script | None:
         with self._lock:
             return self._scripts.popleft() if self._scripts else None
+
+    async def _compact(self, request: Request) -> Response:
+        """``client.responses.compact(...)``: not scripted; answers a compacted history (``wire.render_compaction``)
+        unless a failure was queued with :meth:`fail_next_compaction`."""
+        recorded = await self._record(request)
+        request_id = f"req_fake{len(self.requests):04d}"
+        with self._lock:
+            failure = self._compact_errors.popleft() if self._compact_errors else None
+        if failure is not None:
+            return _error_response(failure[0], failure[1], request_id)
+        if not isinstance(recorded.body, dict) or not recorded.body.get("model"):
+            return _error_response(400, "fake_openai: responses.compact needs a JSON body with 'model'", request_id)
+        with self._lock:
+            body = wire.render_compaction(
+                recorded.body, self._ids, int(time.time()), self.compaction_usage, self.compaction_keeps_user_messages
+            )
+        return JSONResponse(body, headers={"x-request-id": request_id})
 
     async def _create_conversation(self, request: Request) -> Response:
         """``client.conversations.create()``: a new conversation id, not scripted (it consumes no enqueued answer)."""

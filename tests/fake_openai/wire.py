@@ -30,11 +30,13 @@ package, which the self-tests validate with ``_strict_response_validation=True``
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from .script import Script
+from .script import Script, Usage
 
 
 @dataclass(frozen=True)
@@ -502,3 +504,42 @@ def render_error(status: int, message: str | None = None) -> dict[str, Any]:
         ("server_error", None, "The server had an error while processing your request (fake_openai)."),
     )
     return {"error": {"message": message or default_message, "type": err_type, "param": None, "code": code}}
+
+
+def render_compaction(
+    request: dict[str, Any], ids: IdMaker, created_at: int, usage: Usage, keep_user_messages: bool
+) -> dict[str, Any]:
+    """``POST /v1/responses/compact``: what the API answers, in shape: the history replaced by one ``compaction``
+    item, whose ``encrypted_content`` is opaque as the real one is (here the count of items it replaced, base64).
+    ``keep_user_messages``: the given ``input``'s user messages come back first, as the API returns them
+    (``message`` items with ``input_text`` parts), a shape the openai client's strict validation refuses (its
+    output message type is the assistant's), so the default leaves them out; a test that wants them uses a
+    non-strict client, as production does. ``previous_response_id`` (the fake keeps no responses): the
+    compaction item alone."""
+    sent = request.get("input")
+    items = [{"role": "user", "content": sent}] if isinstance(sent, str) else list(sent or [])
+    output: list[dict[str, Any]] = []
+    replaced = 0
+    for item in items:
+        is_user = isinstance(item, dict) and item.get("role") == "user" and item.get("type", "message") == "message"
+        if not (is_user and keep_user_messages):
+            replaced += 1
+            continue
+        content = item.get("content")
+        parts = [{"type": "input_text", "text": content}] if isinstance(content, str) else list(content or [])
+        output.append({"id": ids("msg"), "type": "message", "role": "user", "status": "completed", "content": parts})
+    secret = base64.b64encode(json.dumps({"replaced": replaced}).encode()).decode()
+    output.append({"id": ids("cmp"), "type": "compaction", "encrypted_content": secret, "created_by": "fake"})
+    return {
+        "id": ids("resp"),
+        "object": "response.compaction",
+        "created_at": created_at,
+        "output": output,
+        "usage": {
+            "input_tokens": usage.input_tokens,
+            "input_tokens_details": {"cached_tokens": usage.cached_tokens, "cache_write_tokens": 0},
+            "output_tokens": usage.output_tokens,
+            "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
+            "total_tokens": usage.total_tokens,
+        },
+    }
