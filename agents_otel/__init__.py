@@ -16,6 +16,7 @@ from .approval_item import ToolApprovalItem
 from .compaction_item import CompactionItem
 from .context_wrapper import RunContextWrapper, TContext
 from .current_tool import current_tool_context, send_progress
+from .custom_tool import CustomTool
 from .exceptions import (
     AgentsException,
     AgentsOtelError,
@@ -171,6 +172,13 @@ from .stream_events import (
 from .tool import FunctionTool, Tool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
 from .tool_errors import ToolErrorFormatter, ToolErrorFormatterArgs
+from .tool_features import (
+    CustomToolCustomDataContext,
+    CustomToolCustomDataExtractor,
+    FunctionToolCustomDataContext,
+    FunctionToolCustomDataExtractor,
+    ToolCaller,
+)
 from .tool_guardrails import (
     AllowBehavior,
     RaiseExceptionBehavior,
@@ -185,6 +193,7 @@ from .tool_guardrails import (
     tool_input_guardrail,
     tool_output_guardrail,
 )
+from .tool_namespace import tool_namespace
 from .tool_origin import ToolOrigin, ToolOriginType
 from .tool_output_types import (
     ToolOutputFileContent,
@@ -194,6 +203,7 @@ from .tool_output_types import (
     ToolOutputText,
     ToolOutputTextDict,
 )
+from .tool_search import ProgrammaticToolCallingTool, ToolSearchCallItem, ToolSearchOutputItem, ToolSearchTool
 from .tool_use_behavior import FunctionToolResult, StopAtTools, ToolsToFinalOutputFunction, ToolsToFinalOutputResult
 from .tracing.metrics_export import MetricsConfigurationError, configure_metrics
 from .tracing.processor import ToolStreamProcessor
@@ -286,12 +296,17 @@ __all__ = [
     "CompactionItem",
     "CustomSpan",
     "CustomSpanData",
+    "CustomTool",
+    "CustomToolCustomDataContext",
+    "CustomToolCustomDataExtractor",
     "DynamicPromptFunction",
     "FileSearchTool",
     "FunctionCall",
     "FunctionCallOutput",
     "FunctionSpanData",
     "FunctionTool",
+    "FunctionToolCustomDataContext",
+    "FunctionToolCustomDataExtractor",
     "FunctionToolResult",
     "GenerateDynamicPromptData",
     "GenerationSpanData",
@@ -356,6 +371,7 @@ __all__ = [
     "OutputGuardrail",
     "OutputGuardrailResult",
     "OutputGuardrailTripwireTriggered",
+    "ProgrammaticToolCallingTool",
     "ProgressPayloadError",
     "ProgressSampling",
     "Prompt",
@@ -409,6 +425,7 @@ __all__ = [
     "ToolCallIdentity",
     "ToolCallItem",
     "ToolCallOutputItem",
+    "ToolCaller",
     "ToolCancelledError",
     "ToolContext",
     "ToolError",
@@ -437,6 +454,9 @@ __all__ = [
     "ToolOutputText",
     "ToolOutputTextDict",
     "ToolProgressStreamEvent",
+    "ToolSearchCallItem",
+    "ToolSearchOutputItem",
+    "ToolSearchTool",
     "ToolSpec",
     "ToolStalledStreamEvent",
     "ToolStreamProcessor",
@@ -496,6 +516,7 @@ __all__ = [
     "set_tracing_disabled",
     "set_tracing_export_api_key",
     "tool_input_guardrail",
+    "tool_namespace",
     "tool_output_guardrail",
     "trace",
 ]

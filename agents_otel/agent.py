@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, cast
 
 from .context_wrapper import RunContextWrapper
+from .custom_tool import CustomTool
 from .exceptions import UserError
 from .hosted_mcp import HostedMCPTool
 from .hosted_tools import HOSTED_TOOL_CLASSES, HostedTool
@@ -97,13 +98,13 @@ class AgentBase(Generic[TContext]):
             if isinstance(tool, FunctionTool):
                 if await is_tool_enabled(tool, wrapper, cast("Agent[Any]", self)):  # every AgentBase is an Agent
                     offered.append(tool)
-            elif isinstance(tool, HOSTED_TOOL_CLASSES):
+            elif isinstance(tool, (*HOSTED_TOOL_CLASSES, CustomTool)):
                 offered.append(tool)
             else:  # an SDK tool type this runtime lacks (ComputerTool, LocalShellTool, ...), or not a tool at all
                 raise UserError(
                     f"Agent {self.name!r}: {type(tool).__name__} is not a tool this runtime supports (supported: "
-                    "FunctionTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool, "
-                    "HostedMCPTool)"
+                    "FunctionTool, CustomTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, "
+                    "ImageGenerationTool, HostedMCPTool, ToolSearchTool, ProgrammaticToolCallingTool)"
                 )
         names = [t.name for t in offered if not isinstance(t, HostedMCPTool)]
         if len(set(names)) != len(names):  # one would shadow the other without a word
@@ -232,6 +233,8 @@ class Agent(AgentBase[TContext]):
         for tool in await self.get_all_tools(run_context):
             if isinstance(tool, FunctionTool):
                 functions[tool.name] = tool
+            elif isinstance(tool, CustomTool):  # run as its FunctionTool; the model sees its custom entry
+                functions[tool.name] = tool.runner
             else:
                 hosted.append(tool)
         return functions, hosted

@@ -15,27 +15,21 @@ from typing import TYPE_CHECKING, Any
 from . import lifecycle
 from .agent_span import AgentSpan
 from .approval_item import ToolApprovalItem
-from .compaction_item import COMPACTION_TYPE, CompactionItem, compaction_input
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, check_server_managed, without_ids
 from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, StoppedAfterTurn
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
-from .hosted_calls import hosted_call_item
-from .hosted_mcp import MCP_ITEM_TYPES
-from .hosted_mcp_run import add_mcp_item, answer_approvals
+from .hosted_mcp_run import answer_approvals
 from .input_items import input_list
 from .items import (
-    AssistantMessage,
     FunctionCall,
-    HandoffCallItem,
     MessageOutputItem,
-    ReasoningItem,
     ToolCallOutputItem,
-    made_by,
 )
 from .lifecycle import AgentHookContext
+from .model_answer import read_answer
 from .model_call import call_model
 from .model_input_filter import filter_request
 from .models import resolve_model
@@ -43,6 +37,7 @@ from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
 from .run_error_handlers import recover
 from .session_compaction import compact_after_turn, is_openai_responses_compaction_aware_session
+from .stand_in_calls import answers
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool import FunctionTool
 from .tool_approvals import (
@@ -202,7 +197,7 @@ async def _run_turns(
             tools, hosted = await agent.turn_tools(loop.wrapper)
             response, calls, handoff_calls = resumed.response, resumed.calls, resumed.handoff_calls
             turn_start, text, refusal, approvals = resumed.turn_start, None, "", resumed.mcp_pending or None
-            to_run = resumed.pending
+            to_run, stand_ins = resumed.pending, True  # answers() tells a resumed turn's stand-in calls apart
             waiting = frozenset(c.call_id for c in to_run)
             if approvals:  # the person's decisions answer them; the model is called again with the answers
                 mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
@@ -257,45 +252,13 @@ async def _run_turns(
             if hooked:
                 await lifecycle.llm_end(hooks, loop.wrapper, agent, response)
             turn_start = len(run.items)
-            calls = []
-            handoff_calls = []
-            text = None
-            refusal = ""
-            approvals = None
             # one call per turn, not one per item; RunConfig(reasoning_item_id_policy="omit"): reasoning without ids
             conversation.extend(response.output if not conversation.omit_ids else without_ids(response.output))
             if server is not None:
                 server.answered(response.response_id, len(conversation.history))
-            for out in response.output:
-                if isinstance(out, FunctionCall):
-                    chosen = handoffs.get(out.name) if handoffs else None
-                    if chosen is None:
-                        if out.name not in tools and run.config.tool_not_found_behavior == "raise_error":
-                            raise ModelBehaviorError(f"Tool {out.name} not found in agent {agent.name}")
-                        calls.append(out)
-                    else:
-                        handoff_calls.append((chosen, out))
-                        item = made_by(HandoffCallItem(out.call_id, out.name, out.arguments, agent.name), agent)
-                        run.items.append(item)
-                        run.emit(RunItemStreamEvent("handoff_requested", item))
-                elif isinstance(out, AssistantMessage):
-                    text, refusal = out.content, out.refusal  # the turn's last message decides, as in the SDK
-                    message = made_by(MessageOutputItem(out.content, agent.name, out.refusal), agent)
-                    run.items.append(message)
-                    run.emit(RunItemStreamEvent("message_output_created", message))
-                elif out.data.get("type") == "reasoning":  # kept in the conversation as it came (extended above)
-                    reasoning = made_by(ReasoningItem(out.data, agent.name), agent)
-                    run.items.append(reasoning)
-                    run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
-                elif out.data.get("type") == COMPACTION_TYPE:  # the server compacted; not streamed, as in the SDK
-                    run.items.append(made_by(CompactionItem(compaction_input(out.data), agent.name), agent))
-                elif (hosted_item := hosted_call_item(out.data, agent, run)) is not None:
-                    # a hosted tool's call, already run by the provider: shown and kept (extended above), not run
-                    loop.used_tools.add(id(agent))  # counts for reset_tool_choice, as in the SDK
-                    run.items.append(hosted_item)
-                    run.emit(RunItemStreamEvent("tool_called", hosted_item))
-                elif out.data.get("type") in MCP_ITEM_TYPES and add_mcp_item(run, agent, out.data):
-                    approvals = [*(approvals or ()), out.data]
+            answer = read_answer(response, loop, agent, tools, handoffs)
+            calls, handoff_calls, text, refusal = answer.calls, answer.handoff_calls, answer.text, answer.refusal
+            approvals, stand_ins = answer.approvals, answer.stand_ins
             if approvals:  # decided before functions run: a turn that pauses for tool approvals keeps the answers
                 mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
             if calls or handoff_calls:
@@ -306,12 +269,14 @@ async def _run_turns(
             if waiting or has_gated_tools(tools.values()):
                 if loop.decisions is None:
                     loop.decisions = Decisions()
-                gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting)
+                gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting, agent.name)
                 if gate.run_now:
-                    conversation.extend(await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts))
+                    outputs = await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts)
+                    conversation.extend(answers(outputs, calls, tools) if stand_ins else outputs)
                 pending = gate.pending
             elif to_run:  # a resumed turn runs only the calls that waited (none: it waited for MCP approvals)
-                conversation.extend(await execute_tool_calls(run, agent, to_run, tools))
+                outputs = await execute_tool_calls(run, agent, to_run, tools)
+                conversation.extend(answers(outputs, calls, tools) if stand_ins else outputs)
         if pending or mcp_waiting:  # one pause for the turn's function calls and hosted MCP requests together
             if loop.decisions is None:
                 loop.decisions = Decisions()

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from .exceptions import ModelBehaviorError
 from .hosted_tools import HostedToolCallItem, hosted_tool_name
 from .items import ToolCallIdentity, made_by
+from .tool_search import TOOL_SEARCH_ITEM_TYPES, ToolSearchCallItem, ToolSearchOutputItem
 from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
@@ -23,9 +25,15 @@ _HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
 """The parts of a hosted call item that say what the model asked the tool for (its ``arguments``); results stay out."""
 
 
-def hosted_call_item(data: dict[str, Any], agent: Agent[Any], run: RunState) -> HostedToolCallItem | None:
+def hosted_call_item(
+    data: dict[str, Any], agent: Agent[Any], run: RunState
+) -> HostedToolCallItem | ToolSearchCallItem | ToolSearchOutputItem | None:
     """The run item for a hosted call in the model's answer (``None``: the item is not a hosted call). Its trace
-    identity is the ``chat`` span that made it, where the call is recorded as an event."""
+    identity is the ``chat`` span that made it, where the call is recorded as an event. A tool search's call and
+    output are items of their own, as in the SDK."""
+    kind = data.get("type")
+    if kind in TOOL_SEARCH_ITEM_TYPES:
+        return _tool_search_item(data, agent)
     name = hosted_tool_name(data)
     if name is None:
         return None
@@ -44,3 +52,14 @@ def hosted_call_item(data: dict[str, Any], agent: Agent[Any], run: RunState) -> 
         arguments = json.dumps({k: data[k] for k in _HOSTED_REQUEST_KEYS if k in data})
     item = HostedToolCallItem(call=call, arguments=arguments, data=data)
     return made_by(item, agent)
+
+
+def _tool_search_item(data: dict[str, Any], agent: Agent[Any]) -> ToolSearchCallItem | ToolSearchOutputItem:
+    if data.get("type") == "tool_search_output":
+        return made_by(ToolSearchOutputItem(data, agent.name), agent)
+    if data.get("execution") == "client":  # as the SDK: nothing here would answer it, and the run would wait forever
+        raise ModelBehaviorError(
+            "The model made a client-executed tool_search call, which the runner does not execute: handle the "
+            "tool_search_call yourself and send a tool_search_output with the same call_id"
+        )
+    return made_by(ToolSearchCallItem(data, agent.name), agent)

@@ -14,18 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias
 
 from .exceptions import UserError
 from .hosted_mcp import HostedMCPTool
 from .items import RawInputItem, ToolCallItem
 from .responses_format import hosted_call_object
+from .tool_search import ProgrammaticToolCallingTool, ToolSearchTool
 
 if TYPE_CHECKING:
     from openai.types.responses.file_search_tool_param import Filters, RankingOptions
     from openai.types.responses.tool_param import CodeInterpreter, ImageGeneration
     from openai.types.responses.web_search_tool import Filters as WebSearchToolFilters
     from openai.types.responses.web_search_tool_param import UserLocation
+
+    from .stream_events import RunItemEventName
 
 HOSTED_CALL_TYPES: Final[dict[str, str]] = {
     "web_search_call": "web_search",
@@ -196,6 +199,7 @@ class HostedToolCallItem(ToolCallItem):
     here). ``arguments`` is what the model asked the tool for (``action``, ``queries``, ``code``) as JSON."""
 
     data: dict[str, Any]
+    event_name: ClassVar[RunItemEventName] = "tool_called"
 
     def conversation_item(self) -> RawInputItem:
         return RawInputItem(self.data)
@@ -210,8 +214,24 @@ class HostedToolCallItem(ToolCallItem):
         return hosted_call_object(self.data)
 
 
-HostedTool: TypeAlias = WebSearchTool | FileSearchTool | CodeInterpreterTool | ImageGenerationTool | HostedMCPTool
-HOSTED_TOOL_CLASSES: Final = (WebSearchTool, FileSearchTool, CodeInterpreterTool, ImageGenerationTool, HostedMCPTool)
+HostedTool: TypeAlias = (
+    WebSearchTool
+    | FileSearchTool
+    | CodeInterpreterTool
+    | ImageGenerationTool
+    | HostedMCPTool
+    | ToolSearchTool
+    | ProgrammaticToolCallingTool
+)
+HOSTED_TOOL_CLASSES: Final = (
+    WebSearchTool,
+    FileSearchTool,
+    CodeInterpreterTool,
+    ImageGenerationTool,
+    HostedMCPTool,
+    ToolSearchTool,
+    ProgrammaticToolCallingTool,
+)
 
 
 def hosted_call_name(item_type: object) -> str | None:

@@ -3,10 +3,8 @@
 Two families live here because they are two views of one conversation: *conversation items* are what a model
 reads and writes (provider-neutral, converted by each Model), and *run items* are what the application sees in
 ``RunResult.new_items`` and in ``RunItemStreamEvent``s, enriched with trace identity so a UI can link to the trace.
-
-They are plain (not frozen) slotted dataclasses: a frozen dataclass pays ``object.__setattr__`` per field, and
-several are built per tool call. Treat them as read-only; the same item object may reach several streams.
-"""
+Plain (not frozen) slotted dataclasses: a frozen one pays ``object.__setattr__`` per field, and several are built
+per tool call. Treat them as read-only; the same item object may reach several streams."""
 
 from __future__ import annotations
 
@@ -282,6 +280,7 @@ class ToolCallOutputItem(ToolCallIdentified, RunItemBase):
     output: Any
     is_error: bool = False
     error_type: str | None = None
+    custom_data: dict[str, Any] | None = None  # the tool's custom_data_extractor's (JSON-safe), never sent
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
 
     def conversation_item(self) -> FunctionCallOutput:
@@ -304,6 +303,7 @@ def new_tool_call_output_item(call: ToolCallIdentity, output: Any, error_type: s
     item.output = output
     item.is_error = error_type is not None
     item.error_type = error_type
+    item.custom_data = None
     item.type = "tool_call_output_item"
     return item
 

@@ -24,6 +24,8 @@ RunItemEventName = Literal[
     "mcp_approval_requested",
     "mcp_approval_response",
     "mcp_list_tools",
+    "tool_search_called",
+    "tool_search_output_created",
 ]
 """``handoff_occured`` is spelled as the OpenAI Agents SDK spells it, so consumers written for it keep working."""
 

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from .exceptions import ModelBehaviorError, UserError
-from .items import AssistantMessage, FunctionCall, ModelOutputItem
+from .items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from .models.interface import (
     Model,
     ModelRequest,
@@ -45,6 +45,12 @@ def function_call(
     """A tool call as the model would make it. ``arguments`` may be a dict or raw (possibly malformed) JSON."""
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments or {})
     return FunctionCall(name, raw, call_id or f"call_{next(_ids)}")
+
+
+def custom_tool_call(name: str, input: str, *, call_id: str | None = None) -> RawInputItem:
+    """A ``CustomTool`` call as the Responses API returns it (``custom_tool_call`` with its raw ``input``)."""
+    call_id = call_id or f"call_{next(_ids)}"
+    return RawInputItem({"type": "custom_tool_call", "call_id": call_id, "name": name, "input": input})
 
 
 def assistant_message(text: str, *, refusal: str = "") -> AssistantMessage:
@@ -178,5 +184,6 @@ __all__ = [
     "ScriptedModel",
     "assistant_message",
     "check_call",
+    "custom_tool_call",
     "function_call",
 ]

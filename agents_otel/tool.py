@@ -26,6 +26,7 @@ from .tool_errors import (
     default_tool_error_function,
     tool_error_output,
 )
+from .tool_features import ToolCaller, checked_callers, checked_extractor
 from .tool_guardrails import ToolInputGuardrail, ToolOutputGuardrail
 from .tool_threads import DaemonThreadPool
 from .validation_text import validation_summary
@@ -33,6 +34,8 @@ from .validation_text import validation_summary
 if TYPE_CHECKING:
     from .agent import Agent
     from .context_wrapper import RunContextWrapper
+    from .items import FunctionCall, FunctionCallOutput, RawInputItem
+    from .tool_features import FunctionToolCustomDataExtractor
 
 ToolEnabled = bool | Callable[["RunContextWrapper[Any]", "Agent[Any]"], bool | Awaitable[bool]]
 """A tool's ``is_enabled``: a bool, or ``(ctx, agent) -> bool`` (sync or async), asked every turn."""
@@ -85,6 +88,15 @@ class FunctionTool:
     idle_timeout: float | None = None
     """Seconds without progress before the call is ended as a ``timeout`` error the model sees; each
     ``send_progress`` resets it. Bounded by ``timeout``, else by ``RunConfig.idle_timeout_hard_cap``."""
+    defer_loading: bool = False
+    """Responses API only: the model sees the tool once a ``ToolSearchTool`` search loads it."""
+    custom_data_extractor: FunctionToolCustomDataExtractor | None = field(default=None, kw_only=True)
+    """``(FunctionToolCustomDataContext) -> mapping | None`` (sync or async) after each call: the SDK-only
+    ``ToolCallOutputItem.custom_data``, which the model never reads."""
+    allowed_callers: list[ToolCaller] | None = field(default=None, kw_only=True)
+    """Responses API only: ``["direct"]``, ``["programmatic"]`` or both (``ProgrammaticToolCallingTool``)."""
+    _tool_namespace: str | None = field(default=None, kw_only=True, repr=False)
+    _tool_namespace_description: str | None = field(default=None, kw_only=True, repr=False)
     spec: ToolSpec = field(init=False)
 
     def __post_init__(self) -> None:
@@ -116,7 +128,26 @@ class FunctionTool:
                 )
         if isinstance(self.on_invoke_tool, GuardedInvoker):  # bind (again, after dataclasses.replace) to this tool
             self.on_invoke_tool = GuardedInvoker(self.on_invoke_tool.raw, self.on_invoke_tool.takes_context, self)
-        self.spec = ToolSpec(self.name, self.description, self.params_json_schema, self.strict_json_schema)
+        self.allowed_callers = checked_callers(self.allowed_callers, self.name)
+        checked_extractor(self.custom_data_extractor, self.name)
+        only: dict[str, Any] = {"defer_loading": True} if self.defer_loading else {}
+        if self.allowed_callers is not None:
+            only["allowed_callers"] = list(self.allowed_callers)
+        namespace = self._tool_namespace
+        self.spec = ToolSpec(
+            self.name,
+            self.description,
+            self.params_json_schema,
+            self.strict_json_schema,
+            only or None,
+            (namespace, self._tool_namespace_description or "") if namespace is not None else None,
+        )
+
+    @property
+    def qualified_name(self) -> str:
+        """``namespace.name`` for a tool of a ``tool_namespace(...)``, else the name."""
+        namespace = self._tool_namespace
+        return f"{namespace}.{self.name}" if namespace else self.name
 
     def __copy__(self) -> FunctionTool:
         """A copy whose ``on_invoke_tool`` follows the copy's own settings (``dataclasses.replace`` does the same)."""
@@ -248,6 +279,9 @@ def function_tool(
     timeout_error_function: ToolErrorFunction | None = None,
     stall_timeout: float | None = None,
     idle_timeout: float | None = None,
+    defer_loading: bool = False,
+    custom_data_extractor: FunctionToolCustomDataExtractor | None = None,
+    allowed_callers: list[ToolCaller] | None = None,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -270,6 +304,9 @@ def function_tool(
     timeout_error_function: ToolErrorFunction | None = None,
     stall_timeout: float | None = None,
     idle_timeout: float | None = None,
+    defer_loading: bool = False,
+    custom_data_extractor: FunctionToolCustomDataExtractor | None = None,
+    allowed_callers: list[ToolCaller] | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Turn a function (sync or async) into a tool.
 
@@ -313,6 +350,9 @@ def function_tool(
             timeout_error_function=timeout_error_function,
             stall_timeout=stall_timeout,
             idle_timeout=idle_timeout,
+            defer_loading=defer_loading,
+            custom_data_extractor=custom_data_extractor,
+            allowed_callers=allowed_callers,
         )
 
     if func is not None:
@@ -320,9 +360,22 @@ def function_tool(
     return decorate
 
 
+class StandInTool(FunctionTool):
+    """A ``FunctionTool`` standing in for a tool the model calls with an item of its own type (a ``CustomTool``'s
+    ``custom_tool_call``, a ``ShellTool``'s ``shell_call``, ...): the call runs on the one function-tool path (its
+    ``execute_tool`` span, stream events, hooks, approvals, concurrency limit), and :meth:`answer` turns the text it
+    produced back into the output item the model expects (``agents_otel.stand_in_calls`` does both directions)."""
+
+    __slots__ = ()
+
+    def answer(self, call: FunctionCall, output: FunctionCallOutput) -> FunctionCallOutput | RawInputItem:
+        raise NotImplementedError
+
+
 __all__ = [
     "FunctionTool",
     "NeedsApproval",
+    "StandInTool",
     "ToolEnabled",
     "ToolErrorFunction",
     "default_tool_error_function",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .approval_item import ToolApprovalItem
 from .content_guard import guard_attributes
+from .custom_tool import auto_verdict
 from .exceptions import NestedApprovalError, UserError
 from .items import FunctionCall
 from .tracing import attributes as A
@@ -108,10 +109,13 @@ async def needs_approval(tool: FunctionTool, wrapper: RunContextWrapper[Any], ca
     setting = tool.needs_approval
     if isinstance(setting, bool):
         return setting
-    params = _object_arguments(call.arguments)
-    if params is None:
-        return True
-    decided = setting(wrapper, params, call.call_id)
+    if getattr(setting, "raw_input", False):  # a CustomTool's: asked with the raw input, not JSON
+        decided = setting(wrapper, call.arguments, call.call_id)  # type: ignore[arg-type]
+    else:
+        params = _object_arguments(call.arguments)
+        if params is None:
+            return True
+        decided = setting(wrapper, params, call.call_id)
     if inspect.isawaitable(decided):
         decided = await decided
     if not isinstance(decided, bool):
@@ -137,6 +141,7 @@ async def gate_calls(
     calls: list[FunctionCall],
     tools: dict[str, FunctionTool],
     waiting: frozenset[str] = frozenset(),
+    agent_name: str = "",
 ) -> Gate:
     """Sort ``calls``. A decision already made is used without asking the tool's policy; ``waiting`` (calls that
     stopped the run before) stay waiting until decided, without asking the policy again."""
@@ -151,7 +156,12 @@ async def gate_calls(
             gate.run_now.append(call)
             gate.verdicts[call.call_id] = verdict
         elif call.call_id in waiting or await needs_approval(tool, wrapper, call):
-            gate.pending.append(call)
+            auto = await auto_verdict(tool, wrapper, call, agent_name)  # a CustomTool's on_approval decides now
+            if auto is None:
+                gate.pending.append(call)
+            else:
+                gate.run_now.append(call)
+                gate.verdicts[call.call_id] = auto
         else:
             gate.run_now.append(call)
     return gate

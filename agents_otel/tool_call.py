@@ -102,6 +102,7 @@ class ToolCall:
         "_supervision",
         "agent",
         "call",
+        "custom_data",
         "end_reported",
         "ended",
         "error_type",
@@ -137,6 +138,7 @@ class ToolCall:
         """``tool_called`` was created (by the processor's ``on_start``, or by :meth:`start` for an unseen span)."""
         self.end_reported = False
         self.items_made = 0
+        self.custom_data: dict[str, Any] | None = None  # the tool's custom_data_extractor's, for tool_output
         """How many of the call's two run items ``tool_events.materialize`` has built (runs nobody streams)."""
         # ``output`` and ``error_type`` are first set by finish(), before anything reads them (the end is reported
         # from there): not storing them here saves two stores on every call.

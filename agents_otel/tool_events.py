@@ -36,6 +36,7 @@ from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPList
 from .hosted_tools import HostedToolCallItem
 from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
+from .tool_search import ToolSearchCallItem, ToolSearchOutputItem
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -106,10 +107,12 @@ def ended(call: ToolCall) -> None:
         run.pending_items = True
         return
     item = new_tool_call_output_item(call.identity, call.output, call.error_type)
+    item.custom_data = call.custom_data
     run.items.append(item)
     if run.stream_redact is not None and call.output is not None:
         output = redaction.apply(run.stream_redact, "tool_result", call.tool_name, call.output)
         item = new_tool_call_output_item(call.identity, output, call.error_type)
+        item.custom_data = call.custom_data
     run.emit_tool_event(new_run_item_event("tool_output", item))
 
 
@@ -135,7 +138,8 @@ def materialize(entries: list[RunItem | ToolCall]) -> list[RunItem]:
             entries[index] = new_tool_call_item(identity, call.arguments)
             call.items_made = 1
         else:
-            entries[index] = new_tool_call_output_item(identity, call.output, call.error_type)
+            item = entries[index] = new_tool_call_output_item(identity, call.output, call.error_type)
+            item.custom_data = call.custom_data
             call.items_made = 2
     return entries  # type: ignore[return-value]
 
@@ -146,6 +150,8 @@ _RUN_ITEM_TYPES = frozenset(
         ToolApprovalItem,
         CompactionItem,
         HostedToolCallItem,
+        ToolSearchCallItem,
+        ToolSearchOutputItem,
         MCPListToolsItem,
         MCPApprovalRequestItem,
         MCPApprovalResponseItem,

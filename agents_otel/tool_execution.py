@@ -18,6 +18,7 @@ from opentelemetry.trace import SpanKind
 
 from . import lifecycle
 from .content_guard import exception_scrub, guard_attributes
+from .custom_tool import call_custom_data
 from .exceptions import (
     AgentsOtelError,
     ToolCancelledError,
@@ -306,6 +307,13 @@ async def execute_tool_call(
     if run.capture_content:
         result = text if isinstance(text, str) else parts_trace_json(text)
         span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: result}, name))
+    if tool.custom_data_extractor is not None and rejection is None:
+        try:  # before the span ends: the tool_output item carries it when it is made
+            record.custom_data = await call_custom_data(tool, record.tool_context(), call, value, text)
+        except BaseException as fault:
+            record.finish(None, record_outcome(span, fault, exception_scrub(run, name)))
+            _fail(batch, fault)
+            raise
     record.finish(value, None)
     if hooked and rejection is None:
         await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, value)

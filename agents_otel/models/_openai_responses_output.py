@@ -53,6 +53,7 @@ def output_items(output: list[Any]) -> list[ModelOutputItem]:
             if message is not None:
                 items.append(message)
         elif isinstance(item, ResponseFunctionToolCall):
+            refuse_program_caller(item)
             items.append(FunctionCall(item.name, item.arguments, item.call_id))
         else:
             items.append(kept_item(item))
@@ -65,12 +66,30 @@ def kept_item(item: Any) -> RawInputItem:
     kind = getattr(item, "type", None)
     if kind == COMPACTION_TYPE:  # the server compacted the conversation: sent back as input, without created_by
         return RawInputItem(compaction_input(item.model_dump(mode="json", exclude_unset=True)))
-    if kind != "reasoning" and hosted_call_name(kind) is None and kind not in MCP_ITEM_TYPES:
+    if kind != "reasoning" and hosted_call_name(kind) is None and kind not in MCP_ITEM_TYPES and kind not in _KEPT:
         raise ModelBehaviorError(
             f"The model answered with a {kind!r} output item, which this runtime does not support "
             "(supported: message, function_call, reasoning, compaction, the hosted tools' calls, hosted MCP items)"
         )
-    return RawInputItem(item.model_dump(mode="json", exclude_unset=True))
+    data = item.model_dump(mode="json", exclude_unset=True)
+    if kind in ("tool_search_call", "tool_search_output"):
+        data.pop("created_by", None)  # output-only: the API refuses it in the input the item goes back in
+    return RawInputItem(data)
+
+
+_KEPT = frozenset(("custom_tool_call", "tool_search_call", "tool_search_output"))
+"""Kept as they came too: a ``CustomTool``'s call (run by the agent loop) and hosted tool search's items."""
+
+
+def refuse_program_caller(call: ResponseFunctionToolCall) -> None:
+    """A call made by code the model wrote (``ProgrammaticToolCallingTool``) must be answered with its ``caller``,
+    which this runtime does not do yet: a ``ModelBehaviorError``, never an answer the API would pair wrongly."""
+    caller = call.caller
+    if caller is not None and getattr(caller, "type", "direct") != "direct":
+        raise ModelBehaviorError(
+            f"The model called {call.name!r} from generated code (caller {caller.type!r}): programmatic tool calls "
+            "are not supported by this runtime yet"
+        )
 
 
 def assistant_message(message: ResponseOutputMessage) -> AssistantMessage | None:
@@ -166,6 +185,7 @@ class ResponsesStreamAssembler:
 
     def _done(self, index: int, raw: Any) -> None:
         if isinstance(raw, ResponseFunctionToolCall):
+            refuse_program_caller(raw)
             item = self._item(index, call=True)
             item.name, item.call_id, item.complete = raw.name, raw.call_id, raw.arguments
         elif isinstance(raw, ResponseOutputMessage):

@@ -35,8 +35,51 @@ def function_definition(spec: ToolSpec) -> dict[str, Any]:
 
 def tool_definitions(specs: list[ToolSpec], api: Api) -> list[dict[str, Any]]:
     if api == "responses":
+        if any(s.namespace is not None or s.definition is not None or s.responses_only for s in specs):
+            return _responses_definitions(specs)
         return [{"type": "function", **function_definition(s)} for s in specs]
+    for s in specs:
+        _refuse_on_chat(s)
     return [{"type": "function", "function": function_definition(s)} for s in specs]
+
+
+def _refuse_on_chat(spec: ToolSpec) -> None:
+    """A Responses-only tool or setting on Chat Completions: a ``UserError``, never the tool sent without it."""
+    if spec.definition is not None:
+        raise UserError(
+            f"Tool {spec.name!r} ({spec.definition.get('type')!r}) is only supported with OpenAI Responses models; "
+            "use OpenAIResponsesModel for this agent"
+        )
+    features = [*(["tool_namespace()"] if spec.namespace is not None else []), *sorted(spec.responses_only or ())]
+    if features:
+        raise UserError(
+            f"Tool {spec.name!r} uses {', '.join(features)}, which only OpenAI Responses models support; "
+            "use OpenAIResponsesModel for this agent"
+        )
+
+
+def _responses_definitions(specs: list[ToolSpec]) -> list[dict[str, Any]]:
+    """Functions of one ``tool_namespace`` grouped into one ``{"type": "namespace"}`` entry, where its first function
+    stood; a ``CustomTool``'s own entry; the Responses-only fields added to each function."""
+    out: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        if spec.definition is not None:
+            out.append(dict(spec.definition))
+            continue
+        entry = {"type": "function", **function_definition(spec), **(spec.responses_only or {})}
+        if spec.namespace is None:
+            out.append(entry)
+            continue
+        name, description = spec.namespace
+        group = groups.get(name)
+        if group is None:
+            group = groups[name] = {"type": "namespace", "name": name, "description": description, "tools": []}
+            out.append(group)
+        elif group["description"] != description:
+            raise UserError(f"All tools in namespace {name!r} must share one description")
+        group["tools"].append(entry)
+    return out
 
 
 def tool_choice(choice: str, api: Api) -> str | dict[str, Any]:
@@ -57,6 +100,8 @@ def tool_params(
     """``tools``, ``tool_choice`` and ``parallel_tool_calls``, all omitted without tools (the APIs reject the latter
     two on a request that has no tools). ``hosted`` tools follow the functions (Responses API only), and add the
     ``include`` values they need."""
+    if api == "responses" and hosted is not None and (hosted or any(s.responses_only or s.definition for s in specs)):
+        check_tool_search(specs, hosted)
     if hosted:
         if api != "responses":
             raise UserError(
@@ -72,6 +117,35 @@ def tool_params(
     if settings.parallel_tool_calls is not None:
         params["parallel_tool_calls"] = settings.parallel_tool_calls
     return params
+
+
+def check_tool_search(specs: list[ToolSpec], hosted: list[HostedTool]) -> None:
+    """The SDK's rules for deferred tools, tool search and programmatic callers, checked before the request: each
+    broken one would be an API error, or a tool the model can never reach."""
+    kinds = [t.name for t in hosted]
+    searches, programs = kinds.count("tool_search"), kinds.count("programmatic_tool_calling")
+    if searches > 1 or programs > 1:
+        raise UserError("Only one ToolSearchTool() and one ProgrammaticToolCallingTool() per agent")
+    entries = [s.definition or s.responses_only or {} for s in specs]
+    entries += [t.tool_param() for t in hosted if t.name == "hosted_mcp"]
+    deferred = any(e.get("defer_loading") for e in entries)
+    if deferred and not searches:
+        raise UserError("Deferred-loading tools (defer_loading=True) need a ToolSearchTool() on the agent")
+    if searches and not deferred and not any(s.namespace is not None for s in specs):
+        raise UserError(
+            "ToolSearchTool() needs something to search: a tool_namespace(...) function tool, a function tool with "
+            "defer_loading=True, or a HostedMCPTool with 'defer_loading': True"
+        )
+    callers = [(s.name, (s.definition or s.responses_only or {}).get("allowed_callers")) for s in specs]
+    eligible = [(name, c) for name, c in callers if c and "programmatic" in c]
+    for name, c in eligible:
+        if "direct" not in c and not programs:
+            raise UserError(f"Tool {name!r} allows only programmatic callers: add ProgrammaticToolCallingTool()")
+    if programs and not eligible and not searches:
+        raise UserError(
+            "ProgrammaticToolCallingTool() needs a tool whose allowed_callers include 'programmatic', or a "
+            "ToolSearchTool()"
+        )
 
 
 def _with_hosted(params: dict[str, Any], hosted: list[HostedTool], settings: ModelSettings) -> dict[str, Any]:

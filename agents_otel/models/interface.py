@@ -96,6 +96,13 @@ class ToolSpec:
     description: str
     parameters: dict[str, Any]
     strict: bool = True
+    responses_only: dict[str, Any] | None = None
+    """Fields only the OpenAI Responses API takes (``defer_loading``, ``allowed_callers``), added to the function's
+    definition there; any other API refuses the tool (``UserError``), never sends it without them."""
+    namespace: tuple[str, str] | None = None
+    """``(name, description)`` of the ``tool_namespace(...)`` the function is grouped in (Responses API only)."""
+    definition: dict[str, Any] | None = None
+    """A whole Responses ``tools`` entry for a tool that is no function (a ``CustomTool``'s ``{"type": "custom"}``)."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -139,6 +139,7 @@ def finish_reason(response: Response, items: list[ModelOutputItem]) -> str:
     if response.status == "incomplete":
         reason = response.incomplete_details.reason if response.incomplete_details else None
         return {"max_output_tokens": "length", "content_filter": "content_filter"}.get(reason or "", "incomplete")
-    if any(isinstance(i, FunctionCall) for i in items):
+    if any(isinstance(i, FunctionCall) or (type(i) is RawInputItem and i.data.get("type") == "custom_tool_call")
+           for i in items):
         return "tool_call"
     return "stop"
