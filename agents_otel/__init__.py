@@ -12,6 +12,7 @@ import typing
 from .admitted_input import InputItem
 from .agent import Agent, AgentBase, AgentToolStreamEvent
 from .agent_tool_input import StructuredToolInputBuilder, StructuredToolInputBuilderOptions
+from .apply_diff import apply_diff
 from .approval_item import ToolApprovalItem
 from .compaction_item import CompactionItem
 from .context_wrapper import RunContextWrapper, TContext
@@ -95,6 +96,37 @@ from .items import (
     UserMessage,
 )
 from .lifecycle import AgentHookContext, AgentHooks, AgentHooksBase, RunHooks, RunHooksBase
+from .local_tools import (
+    ApplyPatchEditor,
+    ApplyPatchOperation,
+    ApplyPatchResult,
+    ApplyPatchTool,
+    LocalShellCommandRequest,
+    LocalShellExecutor,
+    LocalShellTool,
+    ShellActionRequest,
+    ShellCallData,
+    ShellCallOutcome,
+    ShellCommandOutput,
+    ShellCommandRequest,
+    ShellExecutor,
+    ShellResult,
+    ShellTool,
+    ShellToolContainerAutoEnvironment,
+    ShellToolContainerNetworkPolicy,
+    ShellToolContainerNetworkPolicyAllowlist,
+    ShellToolContainerNetworkPolicyDisabled,
+    ShellToolContainerNetworkPolicyDomainSecret,
+    ShellToolContainerReferenceEnvironment,
+    ShellToolContainerSkill,
+    ShellToolEnvironment,
+    ShellToolHostedEnvironment,
+    ShellToolInlineSkill,
+    ShellToolInlineSkillSource,
+    ShellToolLocalEnvironment,
+    ShellToolLocalSkill,
+    ShellToolSkillReference,
+)
 from .model_input_filter import CallModelData, CallModelInputFilter, ModelInputData
 from .models import set_default_openai_api
 from .models.interface import (
@@ -289,6 +321,10 @@ __all__ = [
     "AgentsException",
     "AgentsOtelError",
     "AllowBehavior",
+    "ApplyPatchEditor",
+    "ApplyPatchOperation",
+    "ApplyPatchResult",
+    "ApplyPatchTool",
     "AssistantMessage",
     "CallModelData",
     "CallModelInputFilter",
@@ -328,6 +364,9 @@ __all__ = [
     "InputGuardrailTripwireTriggered",
     "InputItem",
     "ItemHelpers",
+    "LocalShellCommandRequest",
+    "LocalShellExecutor",
+    "LocalShellTool",
     "MCPApprovalRequestItem",
     "MCPApprovalResponseItem",
     "MCPListToolsItem",
@@ -408,6 +447,28 @@ __all__ = [
     "Session",
     "SessionABC",
     "SessionSettings",
+    "ShellActionRequest",
+    "ShellCallData",
+    "ShellCallOutcome",
+    "ShellCommandOutput",
+    "ShellCommandRequest",
+    "ShellExecutor",
+    "ShellResult",
+    "ShellTool",
+    "ShellToolContainerAutoEnvironment",
+    "ShellToolContainerNetworkPolicy",
+    "ShellToolContainerNetworkPolicyAllowlist",
+    "ShellToolContainerNetworkPolicyDisabled",
+    "ShellToolContainerNetworkPolicyDomainSecret",
+    "ShellToolContainerReferenceEnvironment",
+    "ShellToolContainerSkill",
+    "ShellToolEnvironment",
+    "ShellToolHostedEnvironment",
+    "ShellToolInlineSkill",
+    "ShellToolInlineSkillSource",
+    "ShellToolLocalEnvironment",
+    "ShellToolLocalSkill",
+    "ShellToolSkillReference",
     "Span",
     "SpanData",
     "SpanError",
@@ -473,6 +534,7 @@ __all__ = [
     "__version__",
     "add_trace_processor",
     "agent_span",
+    "apply_diff",
     "configure_metrics",
     "configure_tracing",
     "current_tool_context",

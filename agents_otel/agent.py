@@ -15,6 +15,7 @@ from .exceptions import UserError
 from .hosted_mcp import HostedMCPTool
 from .hosted_tools import HOSTED_TOOL_CLASSES, HostedTool
 from .items import FunctionCall
+from .local_tools import LOCAL_TOOL_CLASSES, LocalTool, ShellTool
 from .models.interface import Model, ModelSettings
 from .prompts import DynamicPromptFunction, Prompt, check_prompt, resolve_prompt
 from .stream_events import StreamEvent
@@ -98,13 +99,14 @@ class AgentBase(Generic[TContext]):
             if isinstance(tool, FunctionTool):
                 if await is_tool_enabled(tool, wrapper, cast("Agent[Any]", self)):  # every AgentBase is an Agent
                     offered.append(tool)
-            elif isinstance(tool, (*HOSTED_TOOL_CLASSES, CustomTool)):
+            elif isinstance(tool, (*HOSTED_TOOL_CLASSES, *LOCAL_TOOL_CLASSES, CustomTool)):
                 offered.append(tool)
-            else:  # an SDK tool type this runtime lacks (ComputerTool, LocalShellTool, ...), or not a tool at all
+            else:  # an SDK tool type this runtime lacks (ComputerTool, ...), or not a tool at all
                 raise UserError(
                     f"Agent {self.name!r}: {type(tool).__name__} is not a tool this runtime supports (supported: "
                     "FunctionTool, CustomTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, "
-                    "ImageGenerationTool, HostedMCPTool, ToolSearchTool, ProgrammaticToolCallingTool)"
+                    "ImageGenerationTool, HostedMCPTool, ToolSearchTool, ProgrammaticToolCallingTool, ShellTool, "
+                    "LocalShellTool, ApplyPatchTool)"
                 )
         names = [t.name for t in offered if not isinstance(t, HostedMCPTool)]
         if len(set(names)) != len(names):  # one would shadow the other without a word
@@ -225,11 +227,14 @@ class Agent(AgentBase[TContext]):
         """The prompt for the next model call, as the Responses API takes it (``None``: no prompt)."""
         return await resolve_prompt(self.prompt, run_context, self)
 
-    async def turn_tools(self, run_context: RunContextWrapper[Any]) -> tuple[dict[str, FunctionTool], list[HostedTool]]:
+    async def turn_tools(
+        self, run_context: RunContextWrapper[Any]
+    ) -> tuple[dict[str, FunctionTool], list[HostedTool | LocalTool]]:
         """:meth:`get_all_tools` split for a model call: the functions by name (the runtime runs those), and the
-        hosted tools (the model's provider runs those)."""
+        tools declared by their own ``tools`` entry (the hosted ones the model's provider runs; the local execution
+        tools, which also run here through a ``FunctionTool`` stand-in, see :mod:`agents_otel.local_tool_run`)."""
         functions: dict[str, FunctionTool] = {}
-        hosted: list[HostedTool] = []
+        hosted: list[HostedTool | LocalTool] = []
         for tool in await self.get_all_tools(run_context):
             if isinstance(tool, FunctionTool):
                 functions[tool.name] = tool
@@ -237,6 +242,10 @@ class Agent(AgentBase[TContext]):
                 functions[tool.name] = tool.runner
             else:
                 hosted.append(tool)
+                if isinstance(tool, LOCAL_TOOL_CLASSES) and (not isinstance(tool, ShellTool) or tool.is_local):
+                    from .local_tool_run import function_for
+
+                    functions[tool.name] = function_for(tool)
         return functions, hosted
 
     def as_tool(

@@ -29,6 +29,7 @@ from .items import (
     ToolCallOutputItem,
 )
 from .lifecycle import AgentHookContext
+from .local_tool_run import declared_specs
 from .model_answer import read_answer
 from .model_call import call_model
 from .model_input_filter import filter_request
@@ -225,7 +226,7 @@ async def _run_turns(
                 if agent.handoffs
                 else {}
             )
-            specs = [t.spec for t in tools.values()]
+            specs = [t.spec for t in tools.values()] if not hosted else declared_specs(tools, hosted)
             if handoffs:
                 specs += [h.spec for h in handoffs.values()]
             prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None

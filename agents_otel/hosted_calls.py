@@ -26,15 +26,16 @@ _HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
 
 
 def hosted_call_item(
-    data: dict[str, Any], agent: Agent[Any], run: RunState
+    data: dict[str, Any], agent: Agent[Any], run: RunState, name: str | None = None
 ) -> HostedToolCallItem | ToolSearchCallItem | ToolSearchOutputItem | None:
     """The run item for a hosted call in the model's answer (``None``: the item is not a hosted call). Its trace
     identity is the ``chat`` span that made it, where the call is recorded as an event. A tool search's call and
-    output are items of their own, as in the SDK."""
+    output are items of their own, as in the SDK. ``name``: the tool's, for a call whose item type alone does not
+    say it ran on the provider's side (a hosted-environment shell's ``shell_call``)."""
     kind = data.get("type")
     if kind in TOOL_SEARCH_ITEM_TYPES:
         return _tool_search_item(data, agent)
-    name = hosted_tool_name(data)
+    name = name or hosted_tool_name(data)
     if name is None:
         return None
     context = run.chat_span.get_span_context() if run.chat_span is not None else None

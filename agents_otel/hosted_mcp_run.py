@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .agent_loop import AgentLoop
     from .context_wrapper import RunContextWrapper
     from .hosted_tools import HostedTool
+    from .local_tools import LocalTool
     from .run_state import RunState
 
 
@@ -55,7 +56,7 @@ def add_mcp_item(run: RunState, agent: Agent[Any], data: dict[str, Any]) -> bool
 
 
 async def answer_approvals(
-    loop: AgentLoop, agent: Agent[Any], span: Span, hosted: list[HostedTool], requests: list[dict[str, Any]]
+    loop: AgentLoop, agent: Agent[Any], span: Span, hosted: list[HostedTool | LocalTool], requests: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Each request decided, in the model's order: by a person's decision already made in this run (the request's
     own, or ``always_approve`` / ``always_reject`` on its server's tool), else by its server's

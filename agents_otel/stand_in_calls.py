@@ -1,7 +1,8 @@
 """The model's calls to tools that are not functions, run on the one function-tool path.
 
 A ``CustomTool`` is called with a ``custom_tool_call`` item, not a ``function_call``, and wants a
-``custom_tool_call_output`` back; other tool kinds do the same with items of their own. Each such tool runs as a
+``custom_tool_call_output`` back; ``ShellTool``, ``LocalShellTool`` and ``ApplyPatchTool`` do the same with items of
+their own (``shell_call`` / ``local_shell_call`` / ``apply_patch_call``). Each such tool runs as a
 :class:`~agents_otel.tool.StandInTool`, so its calls get everything a function call gets (the ``execute_tool`` span,
 ``tool_called`` / ``tool_output``, hooks, approvals, the concurrency limit, cancellation). What is left are two
 translations, and both live here, keyed by the call item's type: the call item into the ``FunctionCall`` its
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from .custom_tool import custom_call
 from .items import FunctionCall, FunctionCallOutput, RawInputItem
+from .local_tool_run import local_call
+from .local_tools import LOCAL_CALL_KINDS
 from .tool import FunctionTool, StandInTool
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ def _custom(data: dict[str, Any], tools: Mapping[str, FunctionTool], agent: Agen
     return called
 
 
-READERS: dict[str, CallReader] = {"custom_tool_call": _custom}
+READERS: dict[str, CallReader] = {"custom_tool_call": _custom, **dict.fromkeys(LOCAL_CALL_KINDS, local_call)}
 """The call item types a stand-in answers, each with its reader."""
 
 

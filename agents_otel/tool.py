@@ -17,6 +17,7 @@ from .exceptions import ToolArgumentsError, UserError
 from .function_schema import DocstringStyle, FunctionSchema, function_schema
 from .hosted_mcp import HostedMCPTool
 from .hosted_tools import CodeInterpreterTool, FileSearchTool, ImageGenerationTool, WebSearchTool
+from .local_tools import ApplyPatchTool, LocalShellTool, ShellTool
 from .models.interface import ToolSpec
 from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
@@ -251,7 +252,15 @@ _DEFAULT: Any = object()
 
 
 Tool: TypeAlias = (
-    FunctionTool | WebSearchTool | FileSearchTool | CodeInterpreterTool | ImageGenerationTool | HostedMCPTool
+    FunctionTool
+    | WebSearchTool
+    | FileSearchTool
+    | CodeInterpreterTool
+    | ImageGenerationTool
+    | HostedMCPTool
+    | ShellTool
+    | LocalShellTool
+    | ApplyPatchTool
 )
 """The SDK's name for "any tool an agent takes", as programs annotate tool lists with it: a ``FunctionTool`` (agents
 as tools and MCP tools included) or a hosted tool (:mod:`agents_otel.hosted_tools`, Responses API only)."""

@@ -28,6 +28,7 @@ from .exceptions import (
     UserError,
 )
 from .items import FunctionCall, FunctionCallOutput
+from .local_tool_run import LocalFunction
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, ToolInvoker
 from .tool_approvals import DEFAULT_REJECTION_MESSAGE, Verdict
@@ -178,6 +179,8 @@ async def execute_tool_call(
     }
     if tool is not None and tool.description:
         attributes[A.GEN_AI_TOOL_DESCRIPTION] = tool.description
+    elif type(tool) is LocalFunction:  # a shell / apply_patch call (stand-ins have no description): its tool type
+        attributes[A.GEN_AI_TOOL_TYPE] = tool.local.type
     if run.capture_content:
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
         guard_attributes(run, attributes, name)

@@ -41,6 +41,7 @@ from ..exceptions import ModelBehaviorError, ModelError
 from ..hosted_mcp import MCP_ITEM_TYPES
 from ..hosted_tools import hosted_call_name
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
+from ..local_tools import LOCAL_CALL_KINDS, LOCAL_OUTPUT_TYPES
 from ._openai_errors import INCOMPLETE_STREAM, STREAM_ERROR
 from .interface import RefusalDelta, TextDelta
 
@@ -69,7 +70,8 @@ def kept_item(item: Any) -> RawInputItem:
     if kind != "reasoning" and hosted_call_name(kind) is None and kind not in MCP_ITEM_TYPES and kind not in _KEPT:
         raise ModelBehaviorError(
             f"The model answered with a {kind!r} output item, which this runtime does not support "
-            "(supported: message, function_call, reasoning, compaction, the hosted tools' calls, hosted MCP items)"
+            "(supported: message, function_call, reasoning, compaction, the hosted tools' calls, hosted MCP items, "
+            "custom tool calls, tool search items and the shell / local_shell / apply_patch calls)"
         )
     data = item.model_dump(mode="json", exclude_unset=True)
     if kind in ("tool_search_call", "tool_search_output"):
@@ -77,8 +79,11 @@ def kept_item(item: Any) -> RawInputItem:
     return RawInputItem(data)
 
 
-_KEPT = frozenset(("custom_tool_call", "tool_search_call", "tool_search_output"))
-"""Kept as they came too: a ``CustomTool``'s call (run by the agent loop) and hosted tool search's items."""
+_KEPT = frozenset(
+    ("custom_tool_call", "tool_search_call", "tool_search_output", *LOCAL_CALL_KINDS, *LOCAL_OUTPUT_TYPES)
+)
+"""Kept as they came too: the calls of tools that are not functions (a ``CustomTool``'s, a shell's, ...: run by the
+agent loop), their outputs, and hosted tool search's items."""
 
 
 def refuse_program_caller(call: ResponseFunctionToolCall) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from ..exceptions import UserError
 from ..hosted_tools import HOSTED_TOOL_CHOICES, HostedTool
+from ..local_tools import LOCAL_TOOL_CLASSES, LocalTool
 from ._openai_strict_schema import strict_json_schema
 from .interface import ModelSettings, ToolSpec
 
@@ -95,7 +96,7 @@ def tool_choice(choice: str, api: Api) -> str | dict[str, Any]:
 
 
 def tool_params(
-    specs: list[ToolSpec], settings: ModelSettings, api: Api, hosted: list[HostedTool] | None = None
+    specs: list[ToolSpec], settings: ModelSettings, api: Api, hosted: list[HostedTool | LocalTool] | None = None
 ) -> dict[str, Any]:
     """``tools``, ``tool_choice`` and ``parallel_tool_calls``, all omitted without tools (the APIs reject the latter
     two on a request that has no tools). ``hosted`` tools follow the functions (Responses API only), and add the
@@ -104,9 +105,16 @@ def tool_params(
         check_tool_search(specs, hosted)
     if hosted:
         if api != "responses":
+            names = ", ".join(type(t).__name__ for t in hosted)
+            if any(isinstance(t, LOCAL_TOOL_CLASSES) for t in hosted):
+                raise UserError(
+                    f"ShellTool, LocalShellTool and ApplyPatchTool are not supported with the ChatCompletions API "
+                    f"(got {names}): only the Responses API has shell_call / apply_patch_call items; use "
+                    "OpenAIResponsesModel for this agent"
+                )
             raise UserError(
-                "Hosted tools are not supported with the ChatCompletions API "
-                f"(got {', '.join(type(t).__name__ for t in hosted)}); use OpenAIResponsesModel for this agent"
+                f"Hosted tools are not supported with the ChatCompletions API (got {names}); use "
+                "OpenAIResponsesModel for this agent"
             )
         return _with_hosted(tool_params(specs, settings, api), hosted, settings)
     if not specs:
@@ -119,7 +127,7 @@ def tool_params(
     return params
 
 
-def check_tool_search(specs: list[ToolSpec], hosted: list[HostedTool]) -> None:
+def check_tool_search(specs: list[ToolSpec], hosted: list[HostedTool | LocalTool]) -> None:
     """The SDK's rules for deferred tools, tool search and programmatic callers, checked before the request: each
     broken one would be an API error, or a tool the model can never reach."""
     kinds = [t.name for t in hosted]
@@ -148,7 +156,9 @@ def check_tool_search(specs: list[ToolSpec], hosted: list[HostedTool]) -> None:
         )
 
 
-def _with_hosted(params: dict[str, Any], hosted: list[HostedTool], settings: ModelSettings) -> dict[str, Any]:
+def _with_hosted(
+    params: dict[str, Any], hosted: list[HostedTool | LocalTool], settings: ModelSettings
+) -> dict[str, Any]:
     params["tools"] = [*params.get("tools", ()), *(t.tool_param() for t in hosted)]
     include = [t.include for t in hosted if t.include is not None]
     if include:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..exceptions import UserError
 from ..hosted_tools import HostedTool
 from ..items import ConversationItem, ModelOutputItem
+from ..local_tools import LocalTool
 from ..responses_format import FAKE_RESPONSES_ID
 from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest, ModelRetrySettings
 
@@ -140,9 +141,10 @@ class ModelRequest:
     """``True`` when the provider keeps the conversation (either id above, or ``auto_previous_response_id`` before
     its first response), so ``input`` is only the new items. A model that cannot continue a stored conversation
     must raise ``UserError``: answering from the new items alone would be answering a different conversation."""
-    hosted_tools: list[HostedTool] = field(default_factory=list)
-    """Tools the provider runs itself (``WebSearchTool``, ...), in the agent's order after ``tools``. Only the OpenAI
-    Responses model sends them; any other model must raise ``UserError`` when this is not empty."""
+    hosted_tools: list[HostedTool | LocalTool] = field(default_factory=list)
+    """Tools declared by their own ``tools`` entry: those the provider runs itself (``WebSearchTool``, ...) and the
+    local execution tools (``ShellTool``, ...), in the agent's order after ``tools``. Only the OpenAI Responses model
+    sends them; any other model must raise ``UserError`` when this is not empty."""
 
 
 @dataclass(slots=True)

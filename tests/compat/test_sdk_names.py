@@ -49,6 +49,9 @@ def test_input_and_tool_lists_annotated_with_the_sdk_names_run() -> None:
         "CodeInterpreterTool",
         "ImageGenerationTool",
         "HostedMCPTool",
+        "ShellTool",
+        "LocalShellTool",
+        "ApplyPatchTool",
     }
     input_items: list[TResponseInputItem] = [{"role": "user", "content": "hi"}]
     tools: list[Tool] = [ping]
