@@ -15,6 +15,8 @@ from .agent_tool_input import StructuredToolInputBuilder, StructuredToolInputBui
 from .apply_diff import apply_diff
 from .approval_item import ToolApprovalItem
 from .compaction_item import CompactionItem
+from .computer import AsyncComputer, Button, Computer, ComputerProvider, ComputerTool, Environment
+from .computer_run import dispose_resolved_computers, resolve_computer
 from .context_wrapper import RunContextWrapper, TContext
 from .current_tool import current_tool_context, send_progress
 from .custom_tool import CustomTool
@@ -326,16 +328,22 @@ __all__ = [
     "ApplyPatchResult",
     "ApplyPatchTool",
     "AssistantMessage",
+    "AsyncComputer",
+    "Button",
     "CallModelData",
     "CallModelInputFilter",
     "CodeInterpreterTool",
     "CompactionItem",
+    "Computer",
+    "ComputerProvider",
+    "ComputerTool",
     "CustomSpan",
     "CustomSpanData",
     "CustomTool",
     "CustomToolCustomDataContext",
     "CustomToolCustomDataExtractor",
     "DynamicPromptFunction",
+    "Environment",
     "FileSearchTool",
     "FunctionCall",
     "FunctionCallOutput",
@@ -541,6 +549,7 @@ __all__ = [
     "custom_span",
     "default_handoff_history_mapper",
     "default_tool_error_function",
+    "dispose_resolved_computers",
     "enable_verbose_stdout_logging",
     "flush_traces",
     "function_span",
@@ -561,6 +570,7 @@ __all__ = [
     "output_guardrail",
     "redact_keys",
     "reset_conversation_history_wrappers",
+    "resolve_computer",
     "response_span",
     "responses_websocket_session",
     "retry_policies",

@@ -101,12 +101,12 @@ class AgentBase(Generic[TContext]):
                     offered.append(tool)
             elif isinstance(tool, (*HOSTED_TOOL_CLASSES, *LOCAL_TOOL_CLASSES, CustomTool)):
                 offered.append(tool)
-            else:  # an SDK tool type this runtime lacks (ComputerTool, ...), or not a tool at all
+            else:  # an SDK tool type this runtime lacks, or not a tool at all
                 raise UserError(
                     f"Agent {self.name!r}: {type(tool).__name__} is not a tool this runtime supports (supported: "
                     "FunctionTool, CustomTool, WebSearchTool, FileSearchTool, CodeInterpreterTool, "
                     "ImageGenerationTool, HostedMCPTool, ToolSearchTool, ProgrammaticToolCallingTool, ShellTool, "
-                    "LocalShellTool, ApplyPatchTool)"
+                    "LocalShellTool, ApplyPatchTool, ComputerTool)"
                 )
         names = [t.name for t in offered if not isinstance(t, HostedMCPTool)]
         if len(set(names)) != len(names):  # one would shadow the other without a word

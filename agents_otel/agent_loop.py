@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import lifecycle
 from .agent_span import AgentSpan
 from .approval_item import ToolApprovalItem
+from .computer_run import ComputerTurn, offered_tools
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, check_server_managed, without_ids
 from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, StoppedAfterTurn
@@ -193,6 +194,7 @@ async def _run_turns(
     while True:
         resumed = loop.resume
         mcp_waiting = []
+        computer: ComputerTurn | None = None  # the answer's computer calls, if it has any
         if resumed is not None:  # a run resumed from a RunState: finish the paused turn, no model call
             loop.resume = None
             tools, hosted = await agent.turn_tools(loop.wrapper)
@@ -220,6 +222,8 @@ async def _run_turns(
             # Asked every turn, as the SDK does: tools appended during the run, is_enabled, MCP servers' tools,
             # dynamic instructions.
             tools, hosted = await agent.turn_tools(loop.wrapper)
+            if hosted:  # a ComputerTool is offered with the run's computer (its display size goes in the request)
+                hosted = await offered_tools(hosted, loop.wrapper)
             instructions = await agent.get_system_prompt(loop.wrapper)
             handoffs = (
                 handoffs_by_name(await enabled_handoffs(agent, loop.wrapper), tools, config.tool_name_collision_policy)
@@ -257,9 +261,9 @@ async def _run_turns(
             conversation.extend(response.output if not conversation.omit_ids else without_ids(response.output))
             if server is not None:
                 server.answered(response.response_id, len(conversation.history))
-            answer = read_answer(response, loop, agent, tools, handoffs)
+            answer = read_answer(response, loop, agent, tools, handoffs, hosted)
             calls, handoff_calls, text, refusal = answer.calls, answer.handoff_calls, answer.text, answer.refusal
-            approvals, stand_ins = answer.approvals, answer.stand_ins
+            approvals, stand_ins, computer = answer.approvals, answer.stand_ins, answer.computer
             if approvals:  # decided before functions run: a turn that pauses for tool approvals keeps the answers
                 mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
             if calls or handoff_calls:
@@ -278,6 +282,8 @@ async def _run_turns(
             elif to_run:  # a resumed turn runs only the calls that waited (none: it waited for MCP approvals)
                 outputs = await execute_tool_calls(run, agent, to_run, tools)
                 conversation.extend(answers(outputs, calls, tools) if stand_ins else outputs)
+        if computer is not None:  # run after the turn's function calls, as in the SDK
+            await computer.run(conversation)
         if pending or mcp_waiting:  # one pause for the turn's function calls and hosted MCP requests together
             if loop.decisions is None:
                 loop.decisions = Decisions()
@@ -301,7 +307,7 @@ async def _run_turns(
             )
             await loop.save_turn()
             return next_agent
-        if not calls and not approvals:  # approval answers go to the model: it makes (or skips) the calls next
+        if not calls and not approvals and computer is None:  # approval answers go to the model: it calls next
             if refusal:  # as the SDK: a refusal ends the run whatever the output type, unless a handler answers
                 refused = ModelRefusalError(refusal)
                 recovered = await recover(loop, agent, "model_refusal", refused, span, [response])

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias
 
+from .computer import ComputerTool
 from .exceptions import UserError
 from .hosted_mcp import HostedMCPTool
 from .items import RawInputItem, ToolCallItem
@@ -222,7 +223,10 @@ HostedTool: TypeAlias = (
     | HostedMCPTool
     | ToolSearchTool
     | ProgrammaticToolCallingTool
+    | ComputerTool[Any]
 )
+"""A Responses API built-in tool entry. A ``ComputerTool`` is one too, though its calls run in this process
+(:mod:`agents_otel.computer_run`)."""
 HOSTED_TOOL_CLASSES: Final = (
     WebSearchTool,
     FileSearchTool,
@@ -231,6 +235,7 @@ HOSTED_TOOL_CLASSES: Final = (
     HostedMCPTool,
     ToolSearchTool,
     ProgrammaticToolCallingTool,
+    ComputerTool,
 )
 
 

@@ -1,8 +1,9 @@
 """The items a run works with.
 
-Two families live here because they are two views of one conversation: *conversation items* are what a model
-reads and writes (provider-neutral, converted by each Model), and *run items* are what the application sees in
-``RunResult.new_items`` and in ``RunItemStreamEvent``s, enriched with trace identity so a UI can link to the trace.
+Two families meet here because they are two views of one conversation: *conversation items* are what a model
+reads and writes (defined in ``conversation_items``, re-exported here), and *run items* are what the application
+sees in ``RunResult.new_items`` and in ``RunItemStreamEvent``s, enriched with trace identity so a UI can link to
+the trace.
 Plain (not frozen) slotted dataclasses: a frozen one pays ``object.__setattr__`` per field, and several are built
 per tool call. Treat them as read-only; the same item object may reach several streams."""
 
@@ -11,15 +12,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
 
-from .responses_format import (
-    assistant_message_dict,
-    function_call_dict,
-    function_call_object,
-    function_call_output_dict,
-    output_message_object,
-    reasoning_object,
+from .computer import ComputerCallText, ComputerScreenshot
+from .conversation_items import (
+    AssistantMessage as AssistantMessage,
 )
-from .tool_output_types import ToolOutputContent, model_output
+from .conversation_items import (
+    ConversationItem as ConversationItem,
+)
+from .conversation_items import (
+    FunctionCall as FunctionCall,
+)
+from .conversation_items import (
+    FunctionCallOutput as FunctionCallOutput,
+)
+from .conversation_items import (
+    ModelOutputItem as ModelOutputItem,
+)
+from .conversation_items import (
+    RawInputItem as RawInputItem,
+)
+from .conversation_items import (
+    SystemMessage as SystemMessage,
+)
+from .conversation_items import (
+    UserMessage as UserMessage,
+)
+from .conversation_items import (
+    input_dict as input_dict,
+)
+from .responses_format import function_call_object, hosted_call_object, output_message_object, reasoning_object
+from .tool_output_types import model_output
 
 Built = TypeVar("Built", bound="RunItemBase")
 
@@ -29,87 +51,6 @@ if TYPE_CHECKING:
     from .approval_item import ToolApprovalItem
     from .compaction_item import CompactionItem
     from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
-
-# ---- conversation items (model input and output) ----------------------------------------------------------
-
-
-@dataclass(slots=True)
-class UserMessage:
-    """What the user said: the run's input, or one turn of a continued conversation. ``content`` is text, or a
-    list of Responses-API content parts (``input_text``, ``input_image``, ...)."""
-
-    content: str | list[dict[str, Any]]
-    type: Literal["user_message"] = field(default="user_message", init=False)
-
-
-@dataclass(slots=True)
-class SystemMessage:
-    """A ``system`` or ``developer`` message given in the input (the agent's ``instructions`` travel separately)."""
-
-    content: str | list[dict[str, Any]]
-    role: Literal["system", "developer"] = "system"
-    type: Literal["system_message"] = field(default="system_message", init=False)
-
-
-@dataclass(slots=True)
-class AssistantMessage:
-    """Text the model wrote; the last one of a run is its final output. ``refusal`` is the text of the message's
-    refusal parts (an OpenAI model's ``refusal``), kept apart from ``content`` because a refusal is no answer: a
-    turn that ends on one raises ``ModelRefusalError`` instead of finishing the run with it."""
-
-    content: str
-    refusal: str = ""
-    type: Literal["assistant_message"] = field(default="assistant_message", init=False)
-
-
-@dataclass(slots=True)
-class FunctionCall:
-    """A tool call requested by the model. ``call_id`` is the model's own id, used unchanged everywhere."""
-
-    name: str
-    arguments: str
-    call_id: str
-    type: Literal["function_call"] = field(default="function_call", init=False)
-
-
-@dataclass(slots=True)
-class FunctionCallOutput:
-    """A tool's result as the model reads it (text or content parts), answering the same ``call_id``'s call."""
-
-    call_id: str
-    output: ToolOutputContent
-    type: Literal["function_call_output"] = field(default="function_call_output", init=False)
-
-
-@dataclass(slots=True)
-class RawInputItem:
-    """An input item of a type the runtime does not interpret (``reasoning``, ``web_search_call``,
-    ``item_reference``, ...): the Responses API gets ``data`` untouched; a model that cannot send it raises."""
-
-    data: dict[str, Any]
-    type: Literal["raw_input_item"] = field(default="raw_input_item", init=False)
-
-
-ConversationItem = UserMessage | SystemMessage | AssistantMessage | FunctionCall | FunctionCallOutput | RawInputItem
-ModelOutputItem = AssistantMessage | FunctionCall | RawInputItem
-"""What a model answers with. A ``RawInputItem`` is an output item the runtime does not read but must send back
-on the next turn as it came: a reasoning model's ``reasoning`` item."""
-
-
-def input_dict(item: ConversationItem) -> dict[str, Any]:
-    """One conversation item in the Responses API's input format, as the SDK's ``to_input_list()`` gives it."""
-    if isinstance(item, UserMessage):
-        return {"role": "user", "content": item.content}
-    if isinstance(item, AssistantMessage):
-        return assistant_message_dict(item.content, item.refusal)
-    if isinstance(item, FunctionCall):
-        return function_call_dict(item.call_id, item.name, item.arguments)
-    if isinstance(item, FunctionCallOutput):
-        return function_call_output_dict(item.call_id, item.output)
-    if isinstance(item, SystemMessage):
-        return {"role": item.role, "content": item.content}
-    return dict(item.data)
-
 
 # ---- one tool call's identity, shared by its run items and stream events ---------------------------------
 
@@ -141,13 +82,10 @@ _DERIVED_SLOTS = frozenset(("_agent", "_raw"))
 @dataclass(slots=True, kw_only=True)
 class ToolCallIdentity(_AgentSlot):
     """Which tool call, and where it lives in the trace: one record that every item and event of the call shares.
-
     Why one record: a tool call shows up as two run items and three kinds of stream event, and copying six fields
-    (two of them adjacent ``str`` ids) into each by position made a swapped pair invisible. Keyword-only, built
-    once when the call's ``execute_tool`` span starts, and read-only after that. ``trace_id``/``span_id`` are
-    hex; all zeros when no tracing SDK is installed. ``parent_tool_call_id`` is the enclosing tool call's id when
-    the call ran inside an agent used as a tool.
-    """
+    (two of them adjacent ``str`` ids) into each by position made a swapped pair invisible. Keyword-only, built once
+    when the call's ``execute_tool`` span starts, and read-only after that. ``trace_id``/``span_id`` are hex; all
+    zeros when no tracing SDK is installed. ``parent_tool_call_id``: the enclosing call's id (an agent as a tool)."""
 
     tool_call_id: str
     tool_name: str
@@ -226,12 +164,11 @@ class ToolCallIdentified:
 class RunItemBase(_AgentSlot):
     """What every run item offers as the OpenAI Agents SDK's ``RunItemBase`` does: ``agent``, ``raw_item`` (the
     Responses API object the item stands for) and ``to_input_item()`` (that item as model input).
-
     Why derived, not stored: this runtime keeps one provider-neutral record per item, and SDK code reads
-    ``item.raw_item`` / ``item.agent.name`` in nearly every stream loop. Both views are built from the record on
-    first read (``raw_item`` then kept, so it is the same object on every read), through
-    :mod:`agents_otel.responses_format`, so they hold exactly what the model was sent: a tool's output as the text
-    the model read, an assistant message without a provider id (``__fake_id__`` where the type requires one)."""
+    ``item.raw_item`` / ``item.agent.name`` in nearly every stream loop. Both views are built from the record on first
+    read (``raw_item`` then kept, the same object on every read), through :mod:`agents_otel.responses_format`, so they
+    hold exactly what the model was sent: a tool's output as the text the model read (a computer call's, its
+    ``computer_call_output``), an assistant message without a provider id (``__fake_id__`` where one is required)."""
 
     __slots__ = ("_raw",)
     _raw: Any
@@ -265,9 +202,13 @@ class ToolCallItem(ToolCallIdentified, RunItemBase):
     type: Literal["tool_call_item"] = field(default="tool_call_item", init=False)
 
     def conversation_item(self) -> FunctionCall | RawInputItem:
+        if isinstance(self.arguments, ComputerCallText):  # a computer call: the model's own computer_call item
+            return RawInputItem(self.arguments.item)
         return FunctionCall(self.call.tool_name, self.arguments, self.call.tool_call_id)
 
     def _raw_item(self) -> Any:
+        if isinstance(self.arguments, ComputerCallText):
+            return hosted_call_object(self.arguments.item)
         return function_call_object(self.call.tool_call_id, self.call.tool_name, self.arguments)
 
 
@@ -283,7 +224,9 @@ class ToolCallOutputItem(ToolCallIdentified, RunItemBase):
     custom_data: dict[str, Any] | None = None  # the tool's custom_data_extractor's (JSON-safe), never sent
     type: Literal["tool_call_output_item"] = field(default="tool_call_output_item", init=False)
 
-    def conversation_item(self) -> FunctionCallOutput:
+    def conversation_item(self) -> FunctionCallOutput | RawInputItem:
+        if isinstance(self.output, ComputerScreenshot):  # a computer call's: its computer_call_output item
+            return RawInputItem(self.output.item)
         return FunctionCallOutput(self.call.tool_call_id, model_output(self.output))
 
 
@@ -366,7 +309,6 @@ class HandoffOutputItem(RunItemBase):
 @dataclass(slots=True)
 class ReasoningItem(RunItemBase):
     """A reasoning model's ``reasoning`` output item, as in the SDK (streamed as ``reasoning_item_created``).
-
     ``data`` is the Responses API item as JSON (``id``, ``summary`` parts, ``encrypted_content`` when requested);
     it goes back to the model on the next turn unchanged, so the model keeps its reasoning across tool calls."""
 

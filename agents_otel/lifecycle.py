@@ -181,6 +181,9 @@ async def handoff_hooks(
 
 
 async def tool_start(run_hooks: RunHooksBase[Any, Any] | None, ctx: Any, agent: Agent[Any], tool: FunctionTool) -> None:
+    view = getattr(tool, "hook_view", None)  # a computer call's tool: hooks see the ComputerTool, as in the SDK
+    if view is not None:
+        tool, _ = view(None)
     await gather_hooks(
         run_hooks.on_tool_start(ctx, agent, tool) if run_hooks is not None else None,
         agent.hooks.on_tool_start(ctx, agent, tool) if agent.hooks is not None else None,
@@ -194,6 +197,9 @@ async def tool_end(
     tool: FunctionTool,
     result: Any,
 ) -> None:
+    view = getattr(tool, "hook_view", None)
+    if view is not None:
+        tool, result = view(result)
     await gather_hooks(
         run_hooks.on_tool_end(ctx, agent, tool, result) if run_hooks is not None else None,
         agent.hooks.on_tool_end(ctx, agent, tool, result) if agent.hooks is not None else None,

@@ -1,9 +1,9 @@
 """What one model answer holds, read item by item into run items and the calls the turn must run.
 
 Why a module of its own: every kind of output item the model can send — function calls (or handoffs), messages,
-reasoning, server-side compaction, the calls of tools that are not functions (``stand_in_calls``), hosted tools'
-calls the provider ran, hosted MCP items — is recognised here, in the model's order, and each becomes its run item
-and stream event here. The agent loop then only decides what the turn does next with what this found.
+reasoning, server-side compaction, computer calls, the calls of tools that are not functions (``stand_in_calls``),
+hosted tools' calls the provider ran, hosted MCP items — is recognised here, in the model's order, and each becomes
+its run item and stream event here. The agent loop then only decides what the turn does next with what this found.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .compaction_item import COMPACTION_TYPE, CompactionItem, compaction_input
+from .computer_run import ComputerTurn, add_computer_call
 from .exceptions import ModelBehaviorError
 from .hosted_calls import hosted_call_item
 from .hosted_mcp import MCP_ITEM_TYPES
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 class Answer:
     """``calls``: to run (stand-ins' included); ``handoff_calls``: the handoffs asked for, in order; ``text`` /
     ``refusal``: the last message's; ``approvals``: a hosted MCP server's approval requests; ``stand_ins``: some
-    call is a stand-in's (its output goes back as its own item type)."""
+    call is a stand-in's (its output goes back as its own item type); ``computer``: the ``computer_call``s, run
+    after the function calls, in order (as in the SDK)."""
 
     calls: list[FunctionCall]
     handoff_calls: list[tuple[Handoff[Any, Any], FunctionCall]]
@@ -42,6 +44,7 @@ class Answer:
     refusal: str = ""
     approvals: list[dict[str, Any]] | None = None
     stand_ins: bool = False
+    computer: ComputerTurn | None = None
 
 
 def read_answer(
@@ -50,6 +53,7 @@ def read_answer(
     agent: Agent[Any],
     tools: Mapping[str, FunctionTool],
     handoffs: Mapping[str, Handoff[Any, Any]],
+    hosted: list[Any],
 ) -> Answer:
     run = loop.run
     answer = Answer([], [])
@@ -77,6 +81,8 @@ def read_answer(
             run.emit(RunItemStreamEvent("reasoning_item_created", reasoning))
         elif kind == COMPACTION_TYPE:  # the server compacted; not streamed, as in the SDK
             run.items.append(made_by(CompactionItem(compaction_input(out.data), agent.name), agent))
+        elif kind == "computer_call":  # run by computer_run after the functions, as in the SDK
+            answer.computer = add_computer_call(answer.computer, loop, agent, hosted, out.data)
         elif kind in READERS:  # a custom / shell / ... tool's call: run by its stand-in
             answer.stand_ins = True
             if (stand_in := read_call(out.data, tools, agent, run)) is not None:

@@ -17,6 +17,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, get_cur
 
 from . import lifecycle
 from .agent_loop import AgentLoop, run_agent_span
+from .computer_run import dispose_resolved_computers, has_computers
 from .conversation import Conversation, ServerConversation, server_conversation
 from .event_stream import EventStream
 from .exceptions import AgentsOtelError, RunErrorDetails
@@ -317,6 +318,8 @@ async def run_agent(
     finally:
         if token is not None:
             context_api.detach(token)
+        if has_computers(loop.wrapper):  # the run's ComputerProvider computers end with it
+            await dispose_resolved_computers(run_context=loop.wrapper)
     result = unbuilt_result(
         run,
         input=result_input,

@@ -53,6 +53,28 @@ def custom_tool_call(name: str, input: str, *, call_id: str | None = None) -> Ra
     return RawInputItem({"type": "custom_tool_call", "call_id": call_id, "name": name, "input": input})
 
 
+def computer_call(
+    *actions: dict[str, Any],
+    call_id: str | None = None,
+    pending_safety_checks: list[dict[str, Any]] | None = None,
+    batched: bool = True,
+) -> RawInputItem:
+    """A ``computer_call`` as a Responses API model makes one, for an agent with a ``ComputerTool``: each action a
+    dict (``{"type": "click", "x": 1, "y": 2, "button": "left"}``), sent as ``actions`` (the GA tool's batch), or
+    with ``batched=False`` as the preview tool's single ``action``."""
+    number = next(_ids)
+    data: dict[str, Any] = {"type": "computer_call", "id": f"cu_{number}", "call_id": call_id or f"call_{number}"}
+    if batched:
+        data["actions"] = list(actions)
+    else:
+        if len(actions) != 1:
+            raise UserError("computer_call(batched=False) takes exactly one action")
+        data["action"] = actions[0]
+    data["pending_safety_checks"] = list(pending_safety_checks or ())
+    data["status"] = "completed"
+    return RawInputItem(data)
+
+
 def assistant_message(text: str, *, refusal: str = "") -> AssistantMessage:
     """A message the scripted model writes; ``refusal=...`` scripts a model that refuses (``ModelRefusalError``)."""
     return AssistantMessage(text, refusal)
@@ -184,6 +206,7 @@ __all__ = [
     "ScriptedModel",
     "assistant_message",
     "check_call",
+    "computer_call",
     "custom_tool_call",
     "function_call",
 ]

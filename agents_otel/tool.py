@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 from pydantic import ValidationError
 
+from .computer import ComputerProvider as ComputerProvider  # SDK programs import these from agents.tool
+from .computer import ComputerTool
+from .computer import ComputerToolSafetyCheckData as ComputerToolSafetyCheckData
 from .exceptions import ToolArgumentsError, UserError
 from .function_schema import DocstringStyle, FunctionSchema, function_schema
 from .hosted_mcp import HostedMCPTool
@@ -261,6 +264,7 @@ Tool: TypeAlias = (
     | ShellTool
     | LocalShellTool
     | ApplyPatchTool
+    | ComputerTool[Any]
 )
 """The SDK's name for "any tool an agent takes", as programs annotate tool lists with it: a ``FunctionTool`` (agents
 as tools and MCP tools included) or a hosted tool (:mod:`agents_otel.hosted_tools`, Responses API only)."""

@@ -17,6 +17,7 @@ from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
 
 from . import lifecycle
+from .computer import ComputerScreenshot
 from .content_guard import exception_scrub, guard_attributes
 from .custom_tool import call_custom_data
 from .exceptions import (
@@ -307,8 +308,11 @@ async def execute_tool_call(
         if hooked:
             await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, error_text)  # type: ignore[arg-type]
         return error_text
-    if run.capture_content:
-        result = text if isinstance(text, str) else parts_trace_json(text)
+    if run.capture_content:  # a screenshot is recorded as its type and size, never its bytes
+        if type(value) is ComputerScreenshot:
+            result = value.description
+        else:
+            result = text if isinstance(text, str) else parts_trace_json(text)
         span.set_attributes(guard_attributes(run, {A.GEN_AI_TOOL_CALL_RESULT: result}, name))
     if tool.custom_data_extractor is not None and rejection is None:
         try:  # before the span ends: the tool_output item carries it when it is made

@@ -3,8 +3,9 @@
 Messages and function calls become items; a ``reasoning`` item and a hosted tool's call (``web_search_call``,
 ``file_search_call``, ``code_interpreter_call``, ``image_generation_call``) are kept as they came (a
 ``RawInputItem``), to go back to the model on the next turn, and so is a server-side ``compaction`` item (less its
-output-only ``created_by``). Any other item type is a ``ModelBehaviorError``: it
-belongs to a tool this runtime does not offer, and dropping it would change the conversation unseen. In a stream,
+output-only ``created_by``) and a ``computer_call`` (which the agent loop runs). Any other item type is a
+``ModelBehaviorError``: it belongs to a tool this runtime does not offer, and dropping it would change the
+conversation unseen. In a stream,
 output items are keyed by ``output_index``: text grows from ``response.output_text.delta``, a function call's
 arguments from ``response.function_call_arguments.delta``, a message's refusal (kept apart from its text) from
 ``response.refusal.delta``; the ``.done`` events, when a server sends them, carry the complete value and win.
@@ -61,6 +62,10 @@ def output_items(output: list[Any]) -> list[ModelOutputItem]:
     return items
 
 
+_KEPT = frozenset(("reasoning", "computer_call"))
+"""Kept as they came: a ``computer_call`` is run by the agent loop (:mod:`agents_otel.computer_run`) from its data."""
+
+
 def kept_item(item: Any) -> RawInputItem:
     """A ``reasoning`` or hosted-call output item as the input item that returns it to the model: the fields the API
     set, and nothing the openai package filled in for them (it would send nulls the API did not)."""
@@ -71,7 +76,7 @@ def kept_item(item: Any) -> RawInputItem:
         raise ModelBehaviorError(
             f"The model answered with a {kind!r} output item, which this runtime does not support "
             "(supported: message, function_call, reasoning, compaction, the hosted tools' calls, hosted MCP items, "
-            "custom tool calls, tool search items and the shell / local_shell / apply_patch calls)"
+            "custom tool calls, computer calls, tool search items and the shell / local_shell / apply_patch calls)"
         )
     data = item.model_dump(mode="json", exclude_unset=True)
     if kind in ("tool_search_call", "tool_search_output"):
@@ -80,7 +85,8 @@ def kept_item(item: Any) -> RawInputItem:
 
 
 _KEPT = frozenset(
-    ("custom_tool_call", "tool_search_call", "tool_search_output", *LOCAL_CALL_KINDS, *LOCAL_OUTPUT_TYPES)
+    {"custom_tool_call", "computer_call", "tool_search_call", "tool_search_output"}
+    | {*LOCAL_CALL_KINDS, *LOCAL_OUTPUT_TYPES}
 )
 """Kept as they came too: the calls of tools that are not functions (a ``CustomTool``'s, a shell's, ...: run by the
 agent loop), their outputs, and hosted tool search's items."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
+from ..computer import COMPUTER_TOOL_CHOICES, ComputerTool
 from ..exceptions import UserError
 from ..hosted_tools import HOSTED_TOOL_CHOICES, HostedTool
 from ..local_tools import LOCAL_TOOL_CLASSES, LocalTool
@@ -96,16 +97,25 @@ def tool_choice(choice: str, api: Api) -> str | dict[str, Any]:
 
 
 def tool_params(
-    specs: list[ToolSpec], settings: ModelSettings, api: Api, hosted: list[HostedTool | LocalTool] | None = None
+    specs: list[ToolSpec],
+    settings: ModelSettings,
+    api: Api,
+    hosted: list[HostedTool | LocalTool] | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
     """``tools``, ``tool_choice`` and ``parallel_tool_calls``, all omitted without tools (the APIs reject the latter
     two on a request that has no tools). ``hosted`` tools follow the functions (Responses API only), and add the
-    ``include`` values they need."""
+    ``include`` values they need; a ``ComputerTool``'s entry depends on ``model`` (preview or GA computer tool)."""
     if api == "responses" and hosted is not None and (hosted or any(s.responses_only or s.definition for s in specs)):
         check_tool_search(specs, hosted)
     if hosted:
         if api != "responses":
             names = ", ".join(type(t).__name__ for t in hosted)
+            if any(isinstance(t, ComputerTool) for t in hosted):
+                raise UserError(
+                    "ComputerTool needs the OpenAI Responses API: Chat Completions cannot carry computer use "
+                    "(computer_call items and screenshots); use OpenAIResponsesModel for this agent"
+                )
             if any(isinstance(t, LOCAL_TOOL_CLASSES) for t in hosted):
                 raise UserError(
                     f"ShellTool, LocalShellTool and ApplyPatchTool are not supported with the ChatCompletions API "
@@ -116,7 +126,7 @@ def tool_params(
                 f"Hosted tools are not supported with the ChatCompletions API (got {names}); use "
                 "OpenAIResponsesModel for this agent"
             )
-        return _with_hosted(tool_params(specs, settings, api), hosted, settings)
+        return _with_hosted(tool_params(specs, settings, api), hosted, settings, model)
     if not specs:
         return {}
     params: dict[str, Any] = {"tools": tool_definitions(specs, api)}
@@ -157,13 +167,19 @@ def check_tool_search(specs: list[ToolSpec], hosted: list[HostedTool | LocalTool
 
 
 def _with_hosted(
-    params: dict[str, Any], hosted: list[HostedTool | LocalTool], settings: ModelSettings
+    params: dict[str, Any], hosted: list[HostedTool | LocalTool], settings: ModelSettings, model: str | None
 ) -> dict[str, Any]:
-    params["tools"] = [*params.get("tools", ()), *(t.tool_param() for t in hosted)]
+    params["tools"] = [
+        *params.get("tools", ()),
+        *(t.tool_param(model) if isinstance(t, ComputerTool) else t.tool_param() for t in hosted),
+    ]
     include = [t.include for t in hosted if t.include is not None]
     if include:
         params["include"] = include
-    if "tool_choice" not in params and settings.tool_choice is not None:
+    computer = next((t for t in hosted if isinstance(t, ComputerTool)), None)
+    if computer is not None and settings.tool_choice in COMPUTER_TOOL_CHOICES:
+        params["tool_choice"] = computer.tool_choice(model)  # the entry's own type, preview or GA
+    elif "tool_choice" not in params and settings.tool_choice is not None:
         params["tool_choice"] = tool_choice(settings.tool_choice, "responses")
     if "parallel_tool_calls" not in params and settings.parallel_tool_calls is not None:
         params["parallel_tool_calls"] = settings.parallel_tool_calls

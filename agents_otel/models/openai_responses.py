@@ -26,6 +26,7 @@ from ..items import (
     SystemMessage,
     UserMessage,
 )
+from ..local_tools import LOCAL_CALL_KINDS
 from ..responses_format import assistant_message_dict, function_call_dict, function_call_output_dict
 from ._openai_client import OpenAIClientModel, stream_deltas
 from ._openai_errors import openai_errors
@@ -61,7 +62,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
             params["previous_response_id"] = request.previous_response_id
         if request.conversation_id is not None:
             params["conversation"] = request.conversation_id
-        params.update(tool_params(request.tools, settings, "responses", request.hosted_tools))
+        params.update(tool_params(request.tools, settings, "responses", request.hosted_tools, self.model_name))
         params.update(output_format_params(request.output_schema, "responses"))
         apply_settings(params, settings, "responses")
         return params
@@ -139,7 +140,14 @@ def finish_reason(response: Response, items: list[ModelOutputItem]) -> str:
     if response.status == "incomplete":
         reason = response.incomplete_details.reason if response.incomplete_details else None
         return {"max_output_tokens": "length", "content_filter": "content_filter"}.get(reason or "", "incomplete")
-    if any(isinstance(i, FunctionCall) or (type(i) is RawInputItem and i.data.get("type") == "custom_tool_call")
-           for i in items):
+    if any(isinstance(i, FunctionCall) or _runs_here(i) for i in items):
         return "tool_call"
     return "stop"
+
+
+def _runs_here(item: ModelOutputItem) -> bool:
+    """A ``computer_call``, a custom tool's or a shell's call is a tool call too, run by this process."""
+    return type(item) is RawInputItem and item.data.get("type") in _CALLS_RUN_HERE
+
+
+_CALLS_RUN_HERE = frozenset(("computer_call", "custom_tool_call", *LOCAL_CALL_KINDS))

@@ -111,6 +111,13 @@ HOSTED_MCP_APPROVAL_EVENT: Final = "agents_otel.hosted_mcp.approval"
 the rejection reason only under content capture)."""
 HOSTED_MCP_APPROVAL_REASON: Final = "agents_otel.hosted_mcp.approval.reason"
 
+# Computer use (computer_run)
+COMPUTER_ACTIONS: Final = "agents_otel.computer.actions"
+"""On a computer call's ``execute_tool`` span: the types of the actions it ran, in order (``["click", "type"]``)."""
+COMPUTER_SCREENSHOT_MIME_TYPE: Final = "agents_otel.computer.screenshot.mime_type"
+COMPUTER_SCREENSHOT_SIZE: Final = "agents_otel.computer.screenshot.size"
+"""The screenshot the call answered with, in bytes: the span records its type and size, never the image."""
+
 # Human-in-the-loop tool approvals (tool_approvals)
 TOOL_APPROVAL: Final = "agents_otel.tool.approval"
 """On an ``execute_tool`` span: ``approved`` or ``rejected``, for a call that waited for a person's decision (a

@@ -68,6 +68,12 @@ def _part(item: ConversationItem) -> tuple[str, list[dict[str, Any]]]:
     name = hosted_tool_name(item.data)
     if name is not None:
         return "assistant", [_server_tool_call(name, item.data)]
+    kind, call_id = item.data.get("type"), item.data.get("call_id")
+    if kind == "computer_call":  # run by this process, as a function call is (its actions are the arguments)
+        actions = item.data.get("actions") or [item.data.get("action")]
+        return "assistant", [{"type": "tool_call", "id": call_id, "name": "computer", "arguments": actions}]
+    if kind == "computer_call_output":  # the screenshot is inline image data: not copied into the trace
+        return "tool", [{"type": "tool_call_response", "id": call_id, "response": "[screenshot]"}]
     # An item passed through untouched: a generic part named by its type, so the trace shows it was sent.
     role = item.data.get("role")
     return (role if isinstance(role, str) else "assistant"), [{"type": str(item.data.get("type", "unknown"))}]

@@ -371,11 +371,11 @@ async def test_a_function_named_like_another_hosted_tool_works_beside_it(
 async def test_a_tool_type_the_runtime_lacks_is_a_user_error(
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Tracing
 ) -> None:
-    class ComputerTool:  # stands for an SDK tool class this runtime does not have
-        name = "computer_use_preview"
+    class ToolSearchTool:  # stands for an SDK tool class this runtime does not have
+        name = "tool_search"
 
-    agent = responses_agent(client, [ComputerTool()])  # type: ignore[list-item]
-    with pytest.raises(UserError, match="ComputerTool is not a tool this runtime supports"):
+    agent = responses_agent(client, [ToolSearchTool()])  # type: ignore[list-item]
+    with pytest.raises(UserError, match="ToolSearchTool is not a tool this runtime supports"):
         await Runner.run(agent, "go", run_config=tracing.config)
     assert fake_openai.requests == []
 

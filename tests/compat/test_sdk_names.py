@@ -52,6 +52,7 @@ def test_input_and_tool_lists_annotated_with_the_sdk_names_run() -> None:
         "ShellTool",
         "LocalShellTool",
         "ApplyPatchTool",
+        "ComputerTool",
     }
     input_items: list[TResponseInputItem] = [{"role": "user", "content": "hi"}]
     tools: list[Tool] = [ping]

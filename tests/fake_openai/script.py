@@ -171,7 +171,8 @@ class Script:
     model; Chat Completions has no such item)."""
     hosted_calls: list[dict[str, Any]] = field(default_factory=list)
     """Hosted tool call output items (``{"type": "web_search_call", "id": ..., "status": ..., "action": ...}``),
-    rendered as given after the reasoning item and before the message (Responses API only)."""
+    rendered as given after the reasoning item and before the message (Responses API only); any output item the
+    model makes goes this way, a ``computer_call`` too."""
     finish_reason: str | None = None
     """Chat Completions' ``finish_reason`` in place of the usual one (``"content_filter"``, ``"length"``)."""
     refusal: str | None = None

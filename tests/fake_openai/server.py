@@ -127,7 +127,8 @@ class FakeOpenAIServer:
           and before the terminal event.
         * ``reasoning``: a reasoning item with this summary first in the output (Responses API).
         * ``hosted_calls``: hosted tool call items (``web_search_call``, ...) as the provider returns them, after
-          the reasoning item and before the message (Responses API; Chat Completions refuses them).
+          the reasoning item and before the message (Responses API; Chat Completions refuses them). Any other
+          output item goes the same way as given: a ``computer_call`` for a ``ComputerTool``.
         * ``refusal``: the model refuses with this text: a ``refusal`` content part after any text part (Responses
           API, streamed as ``response.refusal.delta`` events), the message's ``refusal`` field (Chat Completions,
           streamed as ``delta.refusal`` chunks). Streamed in word-sized deltas.

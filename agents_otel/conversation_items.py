@@ -1,0 +1,105 @@
+"""Conversation items: what a model reads and writes, provider-neutral (each Model converts them to its API).
+
+Apart from the run items (``items``) because they are the other view of the same conversation: these go to and come
+from the model; run items are what the application sees. ``items`` re-exports them, where most code imports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .responses_format import assistant_message_dict, function_call_dict, function_call_output_dict
+from .tool_output_types import ToolOutputContent
+
+
+@dataclass(slots=True)
+class UserMessage:
+    """What the user said: the run's input, or one turn of a continued conversation. ``content`` is text, or a
+    list of Responses-API content parts (``input_text``, ``input_image``, ...)."""
+
+    content: str | list[dict[str, Any]]
+    type: Literal["user_message"] = field(default="user_message", init=False)
+
+
+@dataclass(slots=True)
+class SystemMessage:
+    """A ``system`` or ``developer`` message given in the input (the agent's ``instructions`` travel separately)."""
+
+    content: str | list[dict[str, Any]]
+    role: Literal["system", "developer"] = "system"
+    type: Literal["system_message"] = field(default="system_message", init=False)
+
+
+@dataclass(slots=True)
+class AssistantMessage:
+    """Text the model wrote; the last one of a run is its final output. ``refusal`` is the text of the message's
+    refusal parts (an OpenAI model's ``refusal``), kept apart from ``content`` because a refusal is no answer: a
+    turn that ends on one raises ``ModelRefusalError`` instead of finishing the run with it."""
+
+    content: str
+    refusal: str = ""
+    type: Literal["assistant_message"] = field(default="assistant_message", init=False)
+
+
+@dataclass(slots=True)
+class FunctionCall:
+    """A tool call requested by the model. ``call_id`` is the model's own id, used unchanged everywhere."""
+
+    name: str
+    arguments: str
+    call_id: str
+    type: Literal["function_call"] = field(default="function_call", init=False)
+
+
+@dataclass(slots=True)
+class FunctionCallOutput:
+    """A tool's result as the model reads it (text or content parts), answering the same ``call_id``'s call."""
+
+    call_id: str
+    output: ToolOutputContent
+    type: Literal["function_call_output"] = field(default="function_call_output", init=False)
+
+
+@dataclass(slots=True)
+class RawInputItem:
+    """An input item of a type the runtime does not interpret (``reasoning``, ``web_search_call``,
+    ``item_reference``, ...): the Responses API gets ``data`` untouched; a model that cannot send it raises."""
+
+    data: dict[str, Any]
+    type: Literal["raw_input_item"] = field(default="raw_input_item", init=False)
+
+
+ConversationItem = UserMessage | SystemMessage | AssistantMessage | FunctionCall | FunctionCallOutput | RawInputItem
+ModelOutputItem = AssistantMessage | FunctionCall | RawInputItem
+"""What a model answers with. A ``RawInputItem`` is an output item the runtime does not read but must send back
+on the next turn as it came: a reasoning model's ``reasoning`` item."""
+
+
+def input_dict(item: ConversationItem) -> dict[str, Any]:
+    """One conversation item in the Responses API's input format, as the SDK's ``to_input_list()`` gives it."""
+    if isinstance(item, UserMessage):
+        return {"role": "user", "content": item.content}
+    if isinstance(item, AssistantMessage):
+        return assistant_message_dict(item.content, item.refusal)
+    if isinstance(item, FunctionCall):
+        return function_call_dict(item.call_id, item.name, item.arguments)
+    if isinstance(item, FunctionCallOutput):
+        return function_call_output_dict(item.call_id, item.output)
+    if isinstance(item, SystemMessage):
+        return {"role": item.role, "content": item.content}
+    return dict(item.data)
+
+
+
+__all__ = [
+    "AssistantMessage",
+    "ConversationItem",
+    "FunctionCall",
+    "FunctionCallOutput",
+    "ModelOutputItem",
+    "RawInputItem",
+    "SystemMessage",
+    "UserMessage",
+    "input_dict",
+]
