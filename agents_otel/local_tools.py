@@ -276,11 +276,8 @@ ApplyPatchApprovalFunction: TypeAlias = Callable[
 ]
 
 
-class ApplyPatchOnApprovalFunctionResult(TypedDict):
-    """What the SDK's ``on_approval`` returns (typed for SDK code; ``on_approval`` itself is refused)."""
-
-    approve: bool
-    reason: NotRequired[str]
+ApplyPatchOnApprovalFunctionResult: TypeAlias = ShellOnApprovalFunctionResult
+"""The same answer as a shell tool's ``on_approval`` (the SDK names it per tool)."""
 
 
 ApplyPatchOnApprovalFunction: TypeAlias = Callable[
