@@ -49,6 +49,7 @@ from .tool_approvals import (
     has_gated_tools,
     mark_resumed,
     pause,
+    take_nested,
 )
 from .tool_execution import execute_tool_calls
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
@@ -202,6 +203,10 @@ async def _run_turns(
             turn_start, text, refusal, approvals = resumed.turn_start, None, "", resumed.mcp_pending or None
             to_run, stand_ins = resumed.pending, True  # answers() tells a resumed turn's stand-in calls apart
             waiting = frozenset(c.call_id for c in to_run)
+            nested = resumed.nested or None  # agent-tool calls that resume their paused nested run
+            if nested is not None:
+                run.nested_resume = dict(nested)
+                to_run = [c for c in calls if c.call_id in waiting or c.call_id in nested]
             if approvals:  # the person's decisions answer them; the model is called again with the answers
                 mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
         else:
@@ -268,26 +273,34 @@ async def _run_turns(
                 mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
             if calls or handoff_calls:
                 loop.used_tools.add(id(agent))
-            to_run, waiting = calls, frozenset()
+            to_run, waiting, nested = calls, frozenset(), None
         pending: list[FunctionCall] = []
         if calls:
-            if waiting or has_gated_tools(tools.values()):
+            if waiting or nested is not None or has_gated_tools(tools.values()):
                 if loop.decisions is None:
                     loop.decisions = Decisions()
-                gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting, agent.name)
+                gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting, agent.name, nested)
                 if gate.run_now:
                     outputs = await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts)
+                    if run.nested_paused is not None:  # an agent tool's nested run stopped for approvals
+                        outputs = take_nested(run, outputs)
                     conversation.extend(answers(outputs, calls, tools) if stand_ins else outputs)
                 pending = gate.pending
             elif to_run:  # a resumed turn runs only the calls that waited (none: it waited for MCP approvals)
                 outputs = await execute_tool_calls(run, agent, to_run, tools)
+                if run.nested_paused is not None:
+                    outputs = take_nested(run, outputs)
                 conversation.extend(answers(outputs, calls, tools) if stand_ins else outputs)
+            nested = run.nested_paused
+            run.nested_paused = run.nested_resume = None
         if computer is not None:  # run after the turn's function calls, as in the SDK
             await computer.run(conversation)
-        if pending or mcp_waiting:  # one pause for the turn's function calls and hosted MCP requests together
+        if pending or mcp_waiting or nested:  # one pause for the turn's calls, MCP requests and nested runs
             if loop.decisions is None:
                 loop.decisions = Decisions()
-            paused = PausedTurn(agent, response, calls, handoff_calls, turn_start, pending, mcp_waiting)
+            paused = PausedTurn(
+                agent, response, calls, handoff_calls, turn_start, pending, mcp_waiting, nested or {}
+            )
             pause(loop, agent, span, paused)
             return None
         if calls and not handoff_calls and not runs_llm_again(agent.tool_use_behavior):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +25,13 @@ from .exceptions import UserError
 from .input_items import RunInput
 from .items import FunctionCall
 from .lifecycle import validate_run_hooks
+from .models.interface import Usage
 from .run import DEFAULT_MAX_TURNS, run_agent
 from .run_config import RunConfig
+from .run_resume_state import RunState as ResumeState
 from .run_state import RunState
 from .tool import FunctionTool, GuardedInvoker, NeedsApproval, ToolEnabled, function_tool
+from .tool_approvals import NESTED_PAUSED
 from .tool_context import ToolContext, tool_call_of
 from .tool_errors import ToolErrorFunction
 from .tool_origin import ToolOrigin, ToolOriginType, mark_origin
@@ -91,7 +95,8 @@ def agent_tool(
     if parameters is None and input_builder is None:
 
         async def run_agent_tool(ctx: ToolContext[Any], input: str) -> Any:
-            return await finish(await run_nested(agent, input, ctx, options))
+            result = await run_nested(agent, input, ctx, options)
+            return NESTED_PAUSED if result.interruptions else await finish(result)
 
         tool = function_tool(
             name_override=name,
@@ -108,7 +113,8 @@ def agent_tool(
     async def run_structured(ctx: ToolContext[Any] | None, arguments: str) -> Any:
         assert ctx is not None  # takes_context=True: the runtime always passes one
         params, inner_input = await tool_input.run_input(arguments)
-        return await finish(await run_nested(agent, inner_input, ctx, options, params))
+        result = await run_nested(agent, inner_input, ctx, options, params)
+        return NESTED_PAUSED if result.interruptions else await finish(result)
 
     tool = FunctionTool(
         name=name,
@@ -128,7 +134,10 @@ async def run_nested(
 ) -> RunResult:
     """Run ``agent`` inside the tool call ``ctx`` (agent-as-tool). ``params``: the structured arguments of an
     ``as_tool(parameters=...)`` / ``input_builder=`` tool, which every context of the nested run shows as
-    ``tool_input`` (``None`` for the plain free-text tool, as in the SDK)."""
+    ``tool_input`` (``None`` for the plain free-text tool, as in the SDK).
+
+    A nested run that stops for approvals is kept in the enclosing run (``nested_paused``), whose turn then stops
+    too; the enclosing run, resumed, calls this tool again with the same call id, and the nested run resumes."""
     outer = tool_call_of(ctx).run
     call = ctx.tool_call or FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
     turns = DEFAULT_MAX_TURNS if options.max_turns is None else options.max_turns
@@ -136,9 +145,22 @@ async def run_nested(
     server = server_conversation(
         agent, config, options.session, options.previous_response_id, False, options.conversation_id
     )
+    run_input: RunInput | ResumeState[Any] = input
+    if outer.nested_resume is not None:
+        paused = outer.nested_resume.pop(ctx.tool_call_id, None)
+        if paused is not None:  # its usage is in the enclosing run's already: not counted twice
+            run_input = ResumeState(dataclasses.replace(paused, usage=Usage()))
 
-    def start(run: RunState) -> Coroutine[Any, Any, RunResult]:
-        return run_agent(agent, input, run, turns, hooks=options.hooks, session=options.session, server=server)
+    async def start(run: RunState) -> RunResult:
+        result = await run_agent(
+            agent, run_input, run, turns, hooks=options.hooks, session=options.session, server=server
+        )
+        paused = result.__dict__.get("_paused")
+        if paused is not None:
+            if outer.nested_paused is None:
+                outer.nested_paused = {}
+            outer.nested_paused[ctx.tool_call_id] = paused
+        return result
 
     on_stream = options.on_stream
     if on_stream is None:

@@ -17,7 +17,7 @@ from .conversation import Conversation
 from .exceptions import UserError
 from .models.interface import Usage
 from .run_state_json import state_from_json, state_to_json
-from .tool_approvals import PausedRun, Verdict
+from .tool_approvals import PausedRun, Verdict, fork, owner
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -78,7 +78,7 @@ class RunState(Generic[TContext]):
 
     def _decide(self, item: ToolApprovalItem, verb: str, verdict: Verdict, always: bool) -> None:
         waiting = self._waiting(item, verb)
-        decisions = self._paused.decisions
+        decisions = owner(self._paused, waiting).decisions  # a nested run's call: that run's decisions
         decisions.calls[waiting.call_id] = verdict
         if always:
             label = waiting.server_label
@@ -90,8 +90,11 @@ class RunState(Generic[TContext]):
     def _waiting(self, item: ToolApprovalItem, verb: str) -> ToolApprovalItem:
         if not isinstance(item, ToolApprovalItem):
             raise UserError(f"RunState.{verb}() takes a ToolApprovalItem from interruptions, got {type(item).__name__}")
-        for waiting in self._paused.interruptions:
-            if waiting is item or (
+        interruptions = self._paused.interruptions
+        if any(waiting is item for waiting in interruptions):  # nested runs' calls may share another's call id
+            return item
+        for waiting in interruptions:
+            if (
                 waiting.call_id == item.call_id
                 and waiting.tool_name == item.tool_name
                 and waiting.server_label == item.server_label
@@ -232,9 +235,7 @@ def _no_constant(name: str) -> Any:
 
 def new_state(paused: PausedRun) -> RunState[Any]:
     """``result.to_state()``: a state of its own, so decisions on one state never reach another."""
-    return RunState(
-        dataclasses.replace(paused, decisions=paused.decisions.copy(), interruptions=list(paused.interruptions))
-    )
+    return RunState(fork(paused))
 
 
 __all__ = ["ContextDeserializer", "ContextSerializer", "RunState", "new_state"]

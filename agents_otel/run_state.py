@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .redaction import Redactor
     from .run_config import RunConfig
     from .stall import StallWatchdog
+    from .tool_approvals import PausedRun
     from .tool_call import ToolCall
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
@@ -48,6 +49,8 @@ class RunState:
         "items",
         "listening",
         "metrics",
+        "nested_paused",
+        "nested_resume",
         "output_guardrail_results",
         "parent_tool_call_id",
         "payload_cap",
@@ -131,6 +134,10 @@ class RunState:
         """Guardrail verdicts as they complete, so a streamed run that a tripwire ended still reports them."""
         self._trace_hex: tuple[int, str] = (0, "")
         self.chat_span: Any = None
+        self.nested_paused: dict[str, PausedRun] | None = None
+        """Agent-as-tool calls of this turn whose nested run stopped for approvals (by call id); read once per turn."""
+        self.nested_resume: dict[str, PausedRun] | None = None
+        """A resumed turn's paused nested runs (by agent-tool call id): each call takes its own and resumes it."""
         """The last model call's ``chat`` span (ended): where its hosted tool calls are recorded."""
 
     def run_items(self) -> list[RunItem]:

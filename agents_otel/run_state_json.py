@@ -57,6 +57,11 @@ def state_to_json(
     paused: PausedRun, context_serializer: Callable[[Any], Mapping[str, Any]] | None, strict_context: bool
 ) -> dict[str, Any]:
     turn = paused.turn
+    if turn.nested:  # the nested runs' agents are reachable only through agent tools: not stored yet
+        raise UserError(
+            f"{_STORE}: it stopped for approvals inside an agent used as a tool ({', '.join(turn.nested)}), and "
+            "agents_otel does not store such a pause as JSON yet; resume it in this process with the RunState itself"
+        )
     data = {
         "$schemaVersion": SCHEMA_VERSION,
         "starting_agent": paused.starting_agent.name,

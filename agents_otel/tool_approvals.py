@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import inspect
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .approval_item import ToolApprovalItem
 from .content_guard import guard_attributes
 from .custom_tool import auto_verdict
-from .exceptions import NestedApprovalError, UserError
-from .items import FunctionCall
+from .exceptions import UserError
+from .items import FunctionCall, FunctionCallOutput, ToolCallItem
 from .tracing import attributes as A
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .models.interface import ModelResponse, Usage
     from .run_state import RunState
     from .tool import FunctionTool
+    from .tool_call import ToolCall
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
 DEFAULT_REJECTION_MESSAGE = "Tool execution was not approved."
@@ -47,6 +48,20 @@ DEFAULT_REJECTION_MESSAGE = "Tool execution was not approved."
 
 Verdict = tuple[bool, str | None]
 """A decision: approved or not, and for a rejection the message the model reads (``None``: the default)."""
+
+RESUMED: Verdict = tuple([True, None])  # type: ignore[assignment]
+"""The verdict given (by identity) to an agent-as-tool call whose nested run paused for approvals: the call runs
+again to resume that run, without its ``on_tool_start`` hooks and input guardrails, which ran before it paused."""
+
+
+class NestedPaused:
+    """What an agent-as-tool call returns when its nested run stopped for approvals (``NESTED_PAUSED``): the call
+    has no output yet, its nested run waits in the enclosing run's ``RunState.nested_paused``."""
+
+    __slots__ = ()
+
+
+NESTED_PAUSED: Any = NestedPaused()
 
 
 class Decisions:
@@ -142,11 +157,17 @@ async def gate_calls(
     tools: dict[str, FunctionTool],
     waiting: frozenset[str] = frozenset(),
     agent_name: str = "",
+    resumed: dict[str, PausedRun] | None = None,
 ) -> Gate:
     """Sort ``calls``. A decision already made is used without asking the tool's policy; ``waiting`` (calls that
-    stopped the run before) stay waiting until decided, without asking the policy again."""
+    stopped the run before) stay waiting until decided, without asking the policy again. ``resumed``: agent-as-tool
+    calls whose nested run paused; they passed the gate then, and run now to resume it."""
     gate = Gate()
     for call in calls:
+        if resumed and call.call_id in resumed:
+            gate.run_now.append(call)
+            gate.verdicts[call.call_id] = RESUMED
+            continue
         tool = tools.get(call.name)
         if tool is None or (tool.needs_approval is False and call.call_id not in waiting):
             gate.run_now.append(call)
@@ -181,6 +202,9 @@ class PausedTurn:
     mcp_pending: list[dict[str, Any]] = field(default_factory=list)
     """The turn's hosted MCP approval requests that wait for a person (``mcp_approval_request`` items as they
     came; the conversation holds them already)."""
+    nested: dict[str, PausedRun] = field(default_factory=dict)
+    """Agent-as-tool calls of the turn (by call id, in call order) whose nested run stopped for approvals: its
+    waiting calls are among the run's interruptions; a resumed run resumes each nested run in its call."""
 
 
 @dataclass
@@ -221,7 +245,7 @@ class PausedRun:
             turn=loop.paused,
             interruptions=list(loop.interruptions),
             conversation=loop.conversation,
-            items=[item for item in run.run_items() if type(item) is not ToolApprovalItem],
+            items=_kept_items(run.run_items(), loop.paused.nested),
             responses=list(loop.responses),
             usage=loop.usage,
             turns=loop.turns,
@@ -252,6 +276,15 @@ class PausedRun:
         run.tool_output_guardrail_results.extend(self.tool_output_guardrail_results)
 
 
+def _kept_items(items: list[RunItem], nested: dict[str, PausedRun]) -> list[RunItem]:
+    """The items a resumed run starts with: no approval placeholders, and no ``tool_called`` item of an agent-tool
+    call whose nested run paused (the resumed run calls it again, which makes that item)."""
+    kept = [item for item in items if type(item) is not ToolApprovalItem]
+    if nested:
+        kept = [item for item in kept if type(item) is not ToolCallItem or item.call.tool_call_id not in nested]
+    return kept
+
+
 def approval_items(
     agent: Agent[Any], pending: list[FunctionCall], mcp_pending: list[dict[str, Any]] | None = None
 ) -> list[ToolApprovalItem]:
@@ -280,21 +313,52 @@ def record_pause(run: RunState, span: Span, agent_name: str, waiting: list[ToolA
 
 
 def pause(loop: AgentLoop, agent: Agent[Any], span: AgentSpan, turn: PausedTurn) -> None:
-    """Stop the run for approvals: the turn's other calls have run; the waiting ones become ``interruptions``."""
-    if loop.run.parent_tool_call_id is not None:
-        names = ", ".join(sorted({c.name for c in turn.pending} | {str(r.get("name")) for r in turn.mcp_pending}))
-        hint = ", or give its HostedMCPTool an on_approval_request" if turn.mcp_pending else ""
-        raise NestedApprovalError(
-            f"Agent {agent.name!r}, used as a tool, called {names}, which needs approval: approvals inside "
-            "Agent.as_tool() are not supported; give the approval to the agent tool itself "
-            f"(as_tool(needs_approval=...)){hint}"
-        )
+    """Stop the run for approvals: the turn's other calls have run; the waiting ones become ``interruptions``,
+    then the waiting calls of each agent-as-tool call whose nested run paused (the SDK's order). In a nested run
+    this is the same: its enclosing agent-tool call sees the pause and the enclosing run stops in turn."""
     items = approval_items(agent, turn.pending, turn.mcp_pending)
     record_pause(loop.run, span.span, agent.name, items)
     loop.run.items.extend(items)
+    if turn.nested:
+        nested = [item for paused in turn.nested.values() for item in paused.interruptions]
+        span.span.set_attribute(A.APPROVALS_PENDING, len(items) + len(nested))
+        loop.run.items.extend(nested)
+        items += nested
     loop.paused = turn
     loop.interruptions = items
     loop.paused_span = span.span.get_span_context()
+
+
+def take_nested(run: RunState, outputs: list[FunctionCallOutput]) -> list[FunctionCallOutput]:
+    """The turn's outputs without those of agent-tool calls whose nested run paused (they have none yet)."""
+    return [output for output in outputs if output.output is not NESTED_PAUSED]
+
+
+def end_paused(record: ToolCall, span: Span) -> Any:
+    """End an agent-tool call whose nested run paused: its span flagged, no ``tool_output`` (the resumed run calls
+    the tool again, which reports it)."""
+    nested = record.run.nested_paused
+    waiting = nested.get(record.tool_call_id) if nested else None
+    span.set_attribute(A.APPROVALS_PENDING, len(waiting.interruptions) if waiting is not None else 0)
+    record.end_reported = True
+    record.finish(None, None)
+    return NESTED_PAUSED
+
+
+def owner(paused: PausedRun, item: ToolApprovalItem) -> PausedRun:
+    """The run, this one or a nested one, whose decisions ``item`` (one of ``paused.interruptions``) goes to."""
+    for nested in paused.turn.nested.values():
+        if any(waiting is item for waiting in nested.interruptions):
+            return owner(nested, item)
+    return paused
+
+
+def fork(paused: PausedRun) -> PausedRun:
+    """``paused`` with decisions of its own, nested runs' too, so deciding on one state never reaches another."""
+    turn = paused.turn
+    if turn.nested:
+        turn = replace(turn, nested={call_id: fork(nested) for call_id, nested in turn.nested.items()})
+    return replace(paused, turn=turn, decisions=paused.decisions.copy(), interruptions=list(paused.interruptions))
 
 
 def mark_resumed(span: Span, paused: SpanContext) -> None:
@@ -305,14 +369,21 @@ def mark_resumed(span: Span, paused: SpanContext) -> None:
 
 __all__ = [
     "DEFAULT_REJECTION_MESSAGE",
+    "NESTED_PAUSED",
+    "RESUMED",
     "Decisions",
     "Gate",
+    "NestedPaused",
     "PausedRun",
     "PausedTurn",
     "approval_items",
+    "end_paused",
+    "fork",
     "gate_calls",
     "has_gated_tools",
     "mark_resumed",
     "needs_approval",
+    "owner",
     "record_pause",
+    "take_nested",
 ]

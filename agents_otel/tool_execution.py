@@ -32,7 +32,7 @@ from .items import FunctionCall, FunctionCallOutput
 from .local_tool_run import LocalFunction
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, ToolInvoker
-from .tool_approvals import DEFAULT_REJECTION_MESSAGE, Verdict
+from .tool_approvals import DEFAULT_REJECTION_MESSAGE, NESTED_PAUSED, RESUMED, Verdict, end_paused
 from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import format_tool_error, tool_error_output
@@ -192,7 +192,9 @@ async def execute_tool_call(
     guarded = tool is not None and (tool.tool_input_guardrails or tool.tool_output_guardrails)
     judging = False
     rejection: str | None = None
-    if approval is not None:
+    if approval is RESUMED:  # an agent tool resuming its paused nested run: it started before it paused
+        attributes[A.RUN_RESUMED] = True
+    elif approval is not None:
         attributes[A.TOOL_APPROVAL] = A.APPROVAL_APPROVED if approval[0] else A.APPROVAL_REJECTED
         if not approval[0]:
             rejection = approval[1]
@@ -204,7 +206,7 @@ async def execute_tool_call(
                         formatter, record.tool_context(), call, "approval_rejected", rejection
                     )
             hooked = guarded = False
-    if hooked and not guarded:
+    if hooked and not guarded and approval is not RESUMED:
         assert tool is not None
         await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)  # before the span: fails the run
     # In a run with a live stream the span starts in a context that carries the call's record, where the span
@@ -235,7 +237,7 @@ async def execute_tool_call(
                 invoke = invoke.raw
             else:
                 ctx = record.tool_context()
-            if guarded:
+            if guarded and approval is not RESUMED:
                 judging = True
                 rejection = await check_tool_input(record, agent, tool)
                 if rejection is None and hooked:
@@ -257,6 +259,8 @@ async def execute_tool_call(
             if type(value) is str:  # most tools: shown as it is
                 text = value
             else:
+                if value is NESTED_PAUSED:  # an agent tool whose nested run stopped for approvals: no output yet
+                    return end_paused(record, span)  # type: ignore[no-any-return]
                 if holds_iterator(value):  # never consumed
                     raise ToolOutputError(
                         f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string "

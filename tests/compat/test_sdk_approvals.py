@@ -28,7 +28,6 @@ from agents_otel import (
     UserError,
     function_tool,
 )
-from agents_otel.exceptions import NestedApprovalError
 from agents_otel.items import FunctionCallOutput
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -350,16 +349,7 @@ async def test_approval_of_an_agent_tool_and_inside_one() -> None:
     state.approve(first.interruptions[0])
     assert (await Runner.run(agent, state)).final_output == "done"
     assert _outputs(agent.model, 1) == {"c1": "inner answer"}
-
-    # Not supported: a tool inside the agent-as-tool that needs approval fails the run, never a silent tool error.
-    gated = Agent(
-        name="Gated",
-        tools=[delete_file],
-        model=ScriptedModel([[function_call("delete_file", {"path": "a"}, call_id="i1")]]),
-    )
-    outer = _agent([function_call("gated", {"input": "q"}, call_id="c1")], tools=[gated.as_tool("gated", "Gated.")])
-    with pytest.raises(NestedApprovalError, match=r"approvals inside Agent\.as_tool"):
-        await Runner.run(outer, "go")
+    # Approvals raised inside the agent tool: tests/compat/test_sdk_nested_approvals.py
 
 
 async def test_the_trace_shows_the_waiting_call_and_links_the_resumed_run(tracing: Tracing) -> None:

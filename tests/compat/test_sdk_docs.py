@@ -44,6 +44,7 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
             "A-1 cancelled, A-2 refunded",
         ],
         None,  # remote MCP servers, needs OPENAI_API_KEY: run by tests/test_docs_run.py against the fake server
+        ["All done."],  # approvals inside an agent used as a tool
         [
             'waiting: Billing refund {"order_id": "A-1", "amount": 20}',
             "The refund is done. ['ann refunded 20.0 on A-1']",

@@ -34,9 +34,8 @@ from agents_otel import (
     UserError,
     function_tool,
 )
-from agents_otel.exceptions import NestedApprovalError
 from agents_otel.items import RawInputItem
-from agents_otel.testing import ScriptedModel, function_call
+from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 CONFIG: Any = {
     "type": "mcp",
@@ -274,12 +273,22 @@ async def test_a_stored_request_that_cannot_be_answered_is_a_user_error(
         await RunState.from_json(agent, data)
 
 
-async def test_a_request_inside_an_agent_tool_is_a_nested_approval_error() -> None:
-    inner = Agent("Inner", tools=[HostedMCPTool(CONFIG)], model=ScriptedModel([[RawInputItem(dict(REQUEST))]]))
+async def test_a_request_inside_an_agent_tool_stops_the_outer_run_and_resumes_there() -> None:
+    inner_model = ScriptedModel([[RawInputItem(dict(REQUEST))], [assistant_message("rolled")]])
+    inner = Agent("Inner", tools=[HostedMCPTool(CONFIG)], model=inner_model)
     outer = Agent(
         "Outer",
         tools=[inner.as_tool("inner", "Inner.")],
-        model=ScriptedModel([[function_call("inner", {"input": "q"})]]),
+        model=ScriptedModel([[function_call("inner", {"input": "q"}, call_id="o1")], [assistant_message("done")]]),
     )
-    with pytest.raises(NestedApprovalError, match="on_approval_request"):
-        await Runner.run(outer, "go")
+    first = await Runner.run(outer, "go")
+    (item,) = first.interruptions
+    assert (item.tool_name, item.server_label, item.agent) == (REQUEST["name"], REQUEST["server_label"], inner)
+    state = first.to_state()
+    state.reject(item, rejection_message="no")
+
+    result = await Runner.run(outer, state)
+
+    assert result.final_output == "done"
+    answers = [i for i in inner_model.calls[1].input if isinstance(i, RawInputItem)]
+    assert answers[-1].data["type"] == "mcp_approval_response" and answers[-1].data["approve"] is False
