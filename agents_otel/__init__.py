@@ -132,6 +132,7 @@ from .local_tools import (
 from .model_input_filter import CallModelData, CallModelInputFilter, ModelInputData
 from .models import set_default_openai_api
 from .models.interface import (
+    MCPToolChoice,
     Model,
     ModelProvider,
     ModelRequest,
@@ -383,6 +384,7 @@ __all__ = [
     "MCPToolApprovalFunctionResult",
     "MCPToolApprovalRequest",
     "MCPToolCancellationError",
+    "MCPToolChoice",
     "MaxTurnsExceeded",
     "MessageOutputItem",
     "MetricsConfigurationError",

@@ -21,7 +21,7 @@ from .prompts import DynamicPromptFunction, Prompt, check_prompt, resolve_prompt
 from .stream_events import StreamEvent
 from .tool import FunctionTool, NeedsApproval, Tool, ToolEnabled, is_tool_enabled
 from .tool_errors import ToolErrorFunction, default_tool_error_function
-from .tool_sources import ToolNameCollisionError, ToolSource, collect_tools
+from .tool_sources import KEEP, ToolNameCollisionError, ToolSource, collect_tools
 from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
 
 if TYPE_CHECKING:
@@ -47,11 +47,37 @@ class AgentToolStreamEvent(TypedDict):
 
 
 class MCPConfig(TypedDict):
-    """As in the OpenAI Agents SDK: ``convert_schemas_to_strict`` makes MCP tool schemas strict where possible. The
-    SDK's other keys (``include_server_in_tool_names``, ``failure_error_function``) are refused when the agent is
-    built, never ignored."""
+    """As in the OpenAI Agents SDK: how an agent offers its ``mcp_servers``' tools. Any other key is a ``UserError``
+    when the agent is built, never ignored."""
 
     convert_schemas_to_strict: NotRequired[bool]
+    """Make the tools' schemas strict where possible (default ``False``)."""
+    failure_error_function: NotRequired[ToolErrorFunction | None]
+    """Words a failed MCP tool call for the model (default: ``default_tool_error_function``); ``None``: the error
+    fails the run."""
+    include_server_in_tool_names: NotRequired[bool]
+    """Offer each tool as ``mcp_{server}__{tool}`` (default ``False``), so servers with same-named tools can be
+    used together; the call still goes to that server's tool by its own name."""
+
+
+_MCP_CONFIG_KEYS = frozenset(MCPConfig.__annotations__)
+
+
+def check_mcp_config(agent: str, config: Any) -> None:
+    """A ``TypedDict`` takes any key and value: without this check a misspelt setting would do nothing, silently."""
+    if not isinstance(config, dict):
+        raise TypeError(f"Agent {agent!r}: mcp_config must be a dict, got {type(config).__name__}")
+    unknown = sorted(str(key) for key in config if key not in _MCP_CONFIG_KEYS)
+    if unknown:
+        raise UserError(
+            f"Agent {agent!r}: mcp_config {unknown} is not supported (supported: {', '.join(sorted(_MCP_CONFIG_KEYS))})"
+        )
+    for key in ("convert_schemas_to_strict", "include_server_in_tool_names"):
+        if key in config and not isinstance(config[key], bool):
+            raise UserError(f"Agent {agent!r}: mcp_config {key!r} must be a bool, got {config[key]!r}")
+    formatter = config.get("failure_error_function")
+    if formatter is not None and not callable(formatter):
+        raise UserError(f"Agent {agent!r}: mcp_config 'failure_error_function' must be callable or None")
 
 
 OnStream = Callable[[AgentToolStreamEvent], Awaitable[None] | None]
@@ -79,8 +105,29 @@ class AgentBase(Generic[TContext]):
 
     async def get_mcp_tools(self, run_context: Any = None) -> list[FunctionTool]:
         """The tools of ``mcp_servers`` as ``FunctionTool``s (a name collision raises ``ToolNameCollisionError``)."""
-        strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
-        return [t for t in await collect_tools([], self.mcp_servers, strict) if isinstance(t, FunctionTool)]
+        return [t for t in await self._with_mcp_tools([], run_context) if isinstance(t, FunctionTool)]
+
+    async def _with_mcp_tools(self, own: list[Tool], run_context: RunContextWrapper[Any] | None) -> list[Tool]:
+        """``own`` and the MCP servers' tools, offered as ``mcp_config`` says."""
+        config = self.mcp_config
+        prefix = config.get("include_server_in_tool_names", False)
+        reserved: set[str] = set()
+        if prefix:  # the names the model already has this turn: a prefixed name must not take one
+            from .handoffs import enabled_handoffs
+
+            reserved = {t.name for t in self.tools}
+            if getattr(self, "handoffs", None):
+                wrapper = run_context if run_context is not None else RunContextWrapper(None)
+                agent = cast("Agent[Any]", self)
+                reserved.update(h.tool_name for h in await enabled_handoffs(agent, wrapper))
+        return await collect_tools(
+            own,
+            self.mcp_servers,
+            bool(config.get("convert_schemas_to_strict", False)),
+            prefix_names=prefix,
+            reserved=reserved,
+            failure_error_function=config.get("failure_error_function", KEEP),
+        )
 
     async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[Tool]:
         """What the model is offered this turn: ``tools`` as they are now, then the MCP servers' tools, without
@@ -89,8 +136,7 @@ class AgentBase(Generic[TContext]):
         ``web_search`` beside a ``WebSearchTool`` is a ``ToolNameCollisionError`` (``tool_choice="web_search"``
         and the trace could not tell them apart)."""
         if self.mcp_servers:
-            strict = bool(self.mcp_config.get("convert_schemas_to_strict", False))
-            candidates = await collect_tools(self.tools, self.mcp_servers, strict)
+            candidates = await self._with_mcp_tools(self.tools, run_context)
         else:
             candidates = list(self.tools)
         wrapper = run_context if run_context is not None else RunContextWrapper(None)
@@ -189,16 +235,7 @@ class Agent(AgentBase[TContext]):
                 ) from None
             except ValueError:
                 pass  # a builtin without a signature: trust it
-        unsupported = sorted(
-            key
-            for key, value in self.mcp_config.items()
-            if key != "convert_schemas_to_strict" and not (key == "include_server_in_tool_names" and value is False)
-        )
-        if unsupported:  # a TypedDict takes any key: without this check the setting would do nothing, silently
-            raise UserError(
-                f"Agent {self.name!r}: mcp_config {unsupported} is not supported "
-                "(supported: convert_schemas_to_strict); name clashing MCP tools apart with a tool_filter"
-            )
+        check_mcp_config(self.name, self.mcp_config)
         if not isinstance(self.reset_tool_choice, bool):
             raise TypeError(f"Agent reset_tool_choice must be a boolean, got {type(self.reset_tool_choice).__name__}")
         check_prompt(self.prompt, self.name)

@@ -175,6 +175,9 @@ class ToolError(AgentsOtelError):
     """Base for failures of one tool call that the model is told about rather than the run crashing."""
 
     error_type = "_OTHER"
+    tool_worded = False
+    """``True``: a failure of the call itself (an MCP server's JSON-RPC error or lost connection) that a
+    ``failure_error_function`` other than the default words, or ``None`` raises, as the SDK treats it."""
 
 
 class ToolNotFoundError(ToolError):

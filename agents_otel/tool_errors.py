@@ -37,6 +37,9 @@ def default_tool_error_function(ctx: ToolContext[Any], error: Exception) -> str:
     return f"An error occurred while running the tool. Please try again. Error: {error}"
 
 
+_DEFAULT_WORDING = default_tool_error_function
+
+
 def default_tool_timeout_error_message(tool_name: str, timeout_seconds: float) -> str:
     return f"Tool '{tool_name}' timed out after {timeout_seconds:g} seconds."
 
@@ -45,8 +48,10 @@ async def tool_error_output(tool: FunctionTool | None, ctx: ToolContext[Any], er
     """The model-visible text for ``error``, or ``None`` when it must fail the run.
 
     Our own ``ToolError``s (unknown tool, invalid arguments, idle timeouts) are always told to the model: they are
-    the model's mistake or a supervision decision, not a bug in the tool. A hard ``timeout`` follows the tool's
-    ``timeout_behavior`` / ``timeout_error_function`` as in the SDK. Anything else goes through
+    the model's mistake or a supervision decision, not a bug in the tool; those of an MCP server's call (its
+    JSON-RPC error, a lost connection: ``tool_worded``) too, unless the tool has a ``failure_error_function`` of its
+    own (``mcp_config``'s), which words them or, ``None``, fails the run, as in the SDK. A hard ``timeout``
+    follows the tool's ``timeout_behavior`` / ``timeout_error_function`` as in the SDK. Anything else goes through
     ``failure_error_function`` (sync or async); ``None`` there fails the run. A formatter that raises falls back to
     the default message, so a broken formatter cannot turn a tool error into a crashed run.
     """
@@ -57,8 +62,9 @@ async def tool_error_output(tool: FunctionTool | None, ctx: ToolContext[Any], er
             return await _format(tool.timeout_error_function, ctx, error)
         return default_tool_timeout_error_message(tool.name, error.timeout_seconds or 0.0)
     if isinstance(error, ToolError):
-        return f"Error: {error}"
-    if isinstance(error, NestedApprovalError):
+        if not (error.tool_worded and tool is not None and tool.failure_error_function is not _DEFAULT_WORDING):
+            return f"Error: {error}"
+    elif isinstance(error, NestedApprovalError):
         return None
     if tool is None or tool.failure_error_function is None:
         return None

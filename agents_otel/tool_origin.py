@@ -83,11 +83,11 @@ def origin_of(agent: Any, tool_name: str) -> ToolOrigin | None:
     for server in getattr(agent, "mcp_servers", ()):
         listed = getattr(server, "listed_tool_names", None)
         if listed is not None and tool_name in listed():
-            return ToolOrigin(ToolOriginType.MCP, mcp_server_name=_safe_server_name(server.name))
+            return ToolOrigin(ToolOriginType.MCP, mcp_server_name=safe_server_name(server.name))
     return None
 
 
-def _safe_server_name(name: str) -> str:
+def safe_server_name(name: str) -> str:
     """A server name made from its URL (``streamable_http: https://user:pw@host/mcp?key=...``) without credentials,
     query or fragment, as the SDK writes it: the origin ends up in UIs and saved run states."""
     prefix, _, rest = name.rpartition(": ") if ": " in name else ("", "", name)

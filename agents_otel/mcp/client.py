@@ -86,6 +86,7 @@ class MCPServer(abc.ABC):
         self._tools: list[Any] | None = None
         self._cache_dirty = True
         self._calls: OrderedDict[str, CallProgress] = OrderedDict()
+        self._offered_as: list[str] = []
 
     # ---- identity --------------------------------------------------------------------------------------------
     @property
@@ -201,8 +202,13 @@ class MCPServer(abc.ABC):
 
     # ---- tools --------------------------------------------------------------------------------------------------
     def listed_tool_names(self) -> list[str]:
-        """The names of the tools the last listing offered: a run item's ``tool_origin`` names this server by it."""
-        return [str(t.name) for t in self._tools or ()]
+        """The names of the tools the last listing offered, and the server-prefixed names an agent last offered
+        them under (``include_server_in_tool_names``): a run item's ``tool_origin`` names this server by them."""
+        return [*(str(t.name) for t in self._tools or ()), *self._offered_as]
+
+    def offered_as(self, names: list[str]) -> None:
+        """Told by the agent which names it offered this listing's tools under (see ``tool_sources``)."""
+        self._offered_as = list(names)
 
     def invalidate_tools_cache(self) -> None:
         self._cache_dirty = True
@@ -271,6 +277,7 @@ class MCPServer(abc.ABC):
 
     async def function_tools(self, convert_schemas_to_strict: bool = False) -> list[FunctionTool]:
         """The server's tools as ``FunctionTool``s: what ``Agent(mcp_servers=...)`` offers the model each turn."""
+        self._offered_as = []
         return [to_function_tool(self, tool, convert_schemas_to_strict) for tool in await self.list_tools()]
 
     # ---- progress bookkeeping -----------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ class MCPRequestError(ToolError):
     ``error_type`` is the JSON-RPC error code as a string, as the MCP semantic conventions ask for ``error.type``.
     """
 
+    tool_worded = True
+
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
@@ -32,6 +34,7 @@ class MCPConnectionError(ToolError):
     """The server went away during the call (process exited, connection closed) or was never connected."""
 
     error_type = "connection_closed"
+    tool_worded = True
 
 
 class MCPServerError(AgentsOtelError):

@@ -14,7 +14,7 @@ from ..exceptions import UserError
 from ..hosted_tools import HOSTED_TOOL_CHOICES, HostedTool
 from ..local_tools import LOCAL_TOOL_CLASSES, LocalTool
 from ._openai_strict_schema import strict_json_schema
-from .interface import ModelSettings, ToolSpec
+from .interface import MCPToolChoice, ModelSettings, ToolSpec
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +84,14 @@ def _responses_definitions(specs: list[ToolSpec]) -> list[dict[str, Any]]:
     return out
 
 
-def tool_choice(choice: str, api: Api) -> str | dict[str, Any]:
+def tool_choice(choice: str | MCPToolChoice, api: Api) -> str | dict[str, Any]:
     """``auto``/``required``/``none`` pass through; a hosted tool's name (``web_search``, ...) forces that hosted
-    tool on the Responses API, as in the SDK; any other string names the one function the model must call."""
+    tool on the Responses API, as in the SDK; an ``MCPToolChoice`` one hosted MCP server's tool (Responses only);
+    any other string names the one function the model must call."""
+    if isinstance(choice, MCPToolChoice):
+        if api != "responses":
+            raise UserError("MCPToolChoice is not supported for Chat Completions models; use OpenAIResponsesModel")
+        return {"server_label": choice.server_label, "type": "mcp", "name": choice.name}
     if choice in _CHOICE_KEYWORDS:
         return choice
     if api == "responses":
@@ -127,6 +132,8 @@ def tool_params(
                 "OpenAIResponsesModel for this agent"
             )
         return _with_hosted(tool_params(specs, settings, api), hosted, settings, model)
+    if api == "chat" and isinstance(settings.tool_choice, MCPToolChoice):
+        tool_choice(settings.tool_choice, api)  # refused even without tools, as the SDK does
     if not specs:
         return {}
     params: dict[str, Any] = {"tools": tool_definitions(specs, api)}
@@ -177,7 +184,8 @@ def _with_hosted(
     if include:
         params["include"] = include
     computer = next((t for t in hosted if isinstance(t, ComputerTool)), None)
-    if computer is not None and settings.tool_choice in COMPUTER_TOOL_CHOICES:
+    forces_computer = isinstance(settings.tool_choice, str) and settings.tool_choice in COMPUTER_TOOL_CHOICES
+    if computer is not None and forces_computer:
         params["tool_choice"] = computer.tool_choice(model)  # the entry's own type, preview or GA
     elif "tool_choice" not in params and settings.tool_choice is not None:
         params["tool_choice"] = tool_choice(settings.tool_choice, "responses")

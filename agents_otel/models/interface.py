@@ -23,6 +23,21 @@ if TYPE_CHECKING:
     from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
 
 
+@dataclass
+class MCPToolChoice:
+    """As in the OpenAI Agents SDK: ``ModelSettings(tool_choice=MCPToolChoice(server_label=..., name=...))`` makes
+    the model call tool ``name`` of the hosted MCP server labelled ``server_label`` (a ``HostedMCPTool``).
+
+    Only the Responses API can force a hosted MCP tool; on Chat Completions it is a ``UserError`` at the model
+    call, never dropped (the model would then choose freely)."""
+
+    server_label: str
+    name: str
+
+
+_MCP_TOOL_CHOICE_FIELDS = frozenset({"server_label", "name"})
+
+
 @dataclass(slots=True)
 class ModelSettings:
     """Request parameters passed through to the provider, with the OpenAI Agents SDK's names. ``None`` means
@@ -40,7 +55,8 @@ class ModelSettings:
     top_p: float | None = None
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
-    tool_choice: str | None = None
+    tool_choice: str | MCPToolChoice | None = None
+    """``auto`` / ``required`` / ``none``, a tool's name, or an :class:`MCPToolChoice` (its fields as a dict too)."""
     parallel_tool_calls: bool | None = None
     truncation: Literal["auto", "disabled"] | None = None
     max_tokens: int | None = None
@@ -63,6 +79,8 @@ class ModelSettings:
     beyond the client's own. See ``agents_otel.retry``."""
 
     def __post_init__(self) -> None:
+        if self.tool_choice is not None and not isinstance(self.tool_choice, str | MCPToolChoice):
+            self.tool_choice = _tool_choice(self.tool_choice)
         retry: Any = self.retry
         if retry is not None and not isinstance(retry, ModelRetrySettings):
             if not isinstance(retry, dict):
@@ -87,6 +105,20 @@ class ModelSettings:
         if self.retry is not None and override.retry is not None:  # deep-merged, backoff field by field, as in the SDK
             merged["retry"] = self.retry.merged(override.retry)
         return ModelSettings(**merged)
+
+
+def _tool_choice(value: Any) -> MCPToolChoice:
+    """A dict of ``MCPToolChoice``'s fields becomes one, as the SDK's pydantic settings coerce it; a typo in a key
+    is a ``TypeError`` there and here, anything else a ``UserError`` (it would be sent as nonsense)."""
+    if not isinstance(value, dict):
+        raise UserError(f"ModelSettings.tool_choice must be a str, an MCPToolChoice or None, got {value!r}")
+    unknown = sorted(str(key) for key in value if key not in _MCP_TOOL_CHOICE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown model settings in tool_choice: {', '.join(unknown)}")
+    try:
+        return MCPToolChoice(**value)
+    except TypeError as exc:
+        raise UserError(f"ModelSettings.tool_choice: {exc}") from exc
 
 
 @dataclass(slots=True, frozen=True)

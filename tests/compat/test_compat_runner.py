@@ -307,7 +307,7 @@ def test_clone_keeps_everything_but_what_changes() -> None:
 
 @pytest.mark.parametrize(
     "config",
-    [{"include_server_in_tool_names": True}, {"failure_error_function": None}, {"convert_schema_to_strict": True}],
+    [{"include_server_in_tool_names": "yes"}, {"failure_error_function": "oops"}, {"convert_schema_to_strict": True}],
 )
 def test_mcp_config_keys_we_do_not_support_are_refused_not_ignored(config: Any) -> None:
     with pytest.raises(UserError, match="mcp_config"):
@@ -316,6 +316,7 @@ def test_mcp_config_keys_we_do_not_support_are_refused_not_ignored(config: Any) 
 
 def test_mcp_config_keys_we_support_are_accepted() -> None:
     Agent(name="A", mcp_config={"convert_schemas_to_strict": True, "include_server_in_tool_names": False})
+    Agent(name="A", mcp_config={"include_server_in_tool_names": True, "failure_error_function": None})
 
 
 @pytest.mark.parametrize("streamed", [False, True])
