@@ -254,6 +254,8 @@ from .tracing.sdk_span_data import (
     MCPListToolsSpanData,
     ResponseSpanData,
     SpanData,
+    TaskSpanData,
+    TurnSpanData,
 )
 from .tracing.sdk_spans import (
     CustomSpan,
@@ -268,6 +270,8 @@ from .tracing.sdk_spans import (
     handoff_span,
     mcp_tools_span,
     response_span,
+    task_span,
+    turn_span,
 )
 from .tracing.sdk_trace_bridge import add_trace_processor, set_trace_processors
 from .tracing.sdk_tracing import Span, SpanError, TracingProcessor
@@ -489,6 +493,7 @@ __all__ = [
     "SystemMessage",
     "TContext",
     "TResponseInputItem",
+    "TaskSpanData",
     "TextDelta",
     "Tool",
     "ToolApprovalItem",
@@ -537,6 +542,7 @@ __all__ = [
     "Trace",
     "TracingConfigurationError",
     "TracingProcessor",
+    "TurnSpanData",
     "Usage",
     "UserError",
     "UserMessage",
@@ -589,8 +595,10 @@ __all__ = [
     "set_trace_provider",
     "set_tracing_disabled",
     "set_tracing_export_api_key",
+    "task_span",
     "tool_input_guardrail",
     "tool_namespace",
     "tool_output_guardrail",
     "trace",
+    "turn_span",
 ]

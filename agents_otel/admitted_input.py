@@ -1,8 +1,8 @@
 """The SDK's ``InputItem`` run item: an input item admitted into a run's conversation, as a run item.
 
-The SDK makes one for input added to a ``RunState`` before the run resumes (``RunState``'s pending input). This
-runtime's ``RunState`` takes no such input (that is not supported, see docs/migrating.md), so a run never makes
-one; the class is here so SDK code that builds, stores or ``isinstance``-checks it runs unchanged and reads the same
+The SDK makes one for each input item added to a ``RunState`` before the run resumes (``state.add_input(...)``);
+so does this runtime (``pending_input``), in ``new_items`` and the conversation. SDK code that builds, stores or
+``isinstance``-checks one runs unchanged and reads the same
 fields: ``agent``, ``raw_item`` (the Responses-format input dict), ``type == "input_item"`` and ``input_id`` (a
 unique id per admitted item, which the SDK uses to add each item to a conversation once).
 """

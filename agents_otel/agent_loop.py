@@ -37,6 +37,7 @@ from .model_input_filter import filter_request
 from .models import resolve_model
 from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
+from .pending_input import admit_pending_input
 from .run_error_handlers import recover
 from .session_compaction import compact_after_turn, is_openai_responses_compaction_aware_session
 from .stand_in_calls import answers
@@ -114,6 +115,8 @@ class AgentLoop:
         """The run's top span (workflow or first agent): where a resumed run's spans start, same trace."""
         self.resume_link: SpanContext | None = None
         """A resumed run's paused ``invoke_agent`` span: its first span links to it, then this is cleared."""
+        self.pending_input: list[dict[str, Any]] | None = None
+        """Input added to the resumed ``RunState``: admitted before the next model call (``pending_input``)."""
 
     async def save_turn(self) -> None:
         """Append what the turn added to the session (nothing to do without one)."""
@@ -220,6 +223,8 @@ async def _run_turns(
                 await _finish(loop, agent, recovered.output, recovered.item)
                 return None
             loop.turns += 1
+            if loop.pending_input is not None:  # RunState.add_input(...) before this resumed run
+                await admit_pending_input(loop, agent)
             if settings.tool_choice is not None and agent.reset_tool_choice and id(agent) in loop.used_tools:
                 # The SDK's guard against a loop of forced tool calls: once the agent has used a tool, its model
                 # chooses freely (``tool_choice="required"`` would otherwise call tools until max_turns).

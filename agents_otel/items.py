@@ -48,6 +48,7 @@ Built = TypeVar("Built", bound="RunItemBase")
 if TYPE_CHECKING:
     from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseReasoningItem
 
+    from .admitted_input import InputItem
     from .approval_item import ToolApprovalItem
     from .compaction_item import CompactionItem
     from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
@@ -339,4 +340,5 @@ def made_by(item: Built, agent: Any) -> Built:
 RunItem = Union[
     ToolCallItem, ToolCallOutputItem, MessageOutputItem, HandoffCallItem, HandoffOutputItem, ReasoningItem,
     "ToolApprovalItem", "MCPListToolsItem", "MCPApprovalRequestItem", "MCPApprovalResponseItem", "CompactionItem",
+    "InputItem",
 ]

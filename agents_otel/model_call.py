@@ -19,8 +19,9 @@ from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ModelBehaviorError
 from .hosted_tools import hosted_tool_name
 from .items import RawInputItem
-from .model_retry import Retrying, client_retries
+from .model_retry import Retrying, client_retries, conversation_locked, locked_delay
 from .models.interface import Model, ModelRequest, ModelResponse, RefusalDelta, TextDelta
+from .retry import ModelRetrySettings
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
 from .tracing.operation_attributes import input_content_attributes, request_parameter_attributes, response_attributes
@@ -70,8 +71,14 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
     retry = request.settings.retry
     if retry is None:  # the whole cost of the feature when unused
         response = await _attempt(model, request, run, agent_name, None)
-        assert response is not None  # only a retrying attempt ends without one
-        return response
+        if response is not None:
+            return response
+        # OpenAI's conversation_locked: retried even without ``retry``, as in the SDK (the first retry's wait is due)
+        retrying = Retrying(ModelRetrySettings(), model, request)
+        retrying.locked, retrying.delay = 1, locked_delay(1)
+        await model_retry.sleep(retrying.delay)
+        retrying.attempt = 2
+        return await _with_retries(model, request, run, agent_name, retrying)
     return await _with_retries(model, request, run, agent_name, Retrying(retry, model, request))
 
 
@@ -103,9 +110,9 @@ async def _attempt(
         attributes[A.RETRY_ATTEMPT] = retrying.attempt - 1
     started = time.perf_counter()
     span = run.tracer.start_span(f"{A.OP_CHAT} {model.model_name}", kind=SpanKind.CLIENT, attributes=attributes)
-    # current while the model works, so instrumented HTTP calls nest under it; ended here when retrying, after the
-    # retry decision is recorded on it
-    scope = SpanScope(span, None, retrying is None, None, exception_scrub(run, agent_name))
+    # current while the model works, so instrumented HTTP calls nest under it; ended here, after a retry decision
+    # is recorded on it
+    scope = SpanScope(span, None, False, None, exception_scrub(run, agent_name))
     response: ModelResponse | None = None
     chunks: ChunkTimes | None = None
     try:
@@ -124,7 +131,10 @@ async def _attempt(
         return response
     except Exception as error:
         if retrying is None:
-            raise
+            if not conversation_locked(error) or (chunks is not None and chunks.output):
+                raise
+            span.add_event(A.RETRY_EVENT, {A.RETRY_ATTEMPT: 1, A.RETRY_DELAY: locked_delay(1)})
+            return None  # call_model retries it
         decision = await retrying.decide(error, run.stream is not None, chunks is not None and chunks.output)
         if not decision.retry:
             raise
@@ -132,8 +142,7 @@ async def _attempt(
         span.add_event(A.RETRY_EVENT, {A.RETRY_ATTEMPT: retrying.attempt, A.RETRY_DELAY: retrying.delay})
         return None
     finally:
-        if retrying is not None:
-            span.end()
+        span.end()
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)
         if chunks is not None and chunks.first is not None:
             run.metrics.model_chunks(model, response, chunks.first, chunks.gaps)

@@ -3,7 +3,8 @@
 ``model_call`` makes the attempts; this module holds what is decided between them: the facts read from the error
 (:func:`normalize`), the provider's advice for the OpenAI APIs (:func:`openai_retry_advice`), the policy's answer
 with the vetoes no policy can lift, the backoff, and whether the openai client may retry on its own inside an
-attempt (:func:`client_retries_disabled`, read by the OpenAI models). Nothing here runs unless ``retry`` is set.
+attempt (:func:`client_retries_disabled`, read by the OpenAI models). Nothing here runs unless ``retry`` is set, or
+a call failed with OpenAI's ``conversation_locked`` (retried up to 3 times regardless, as in the SDK).
 """
 
 from __future__ import annotations
@@ -197,6 +198,21 @@ def openai_retry_advice(request: ModelRetryAdviceRequest) -> ModelRetryAdvice | 
     return None
 
 
+CONVERSATION_LOCKED_RETRIES = 3
+"""How often an OpenAI ``conversation_locked`` error is retried, with or without ``ModelSettings.retry`` (the
+SDK's compatibility retries; ``ModelRetrySettings(max_retries=0)`` turns them off)."""
+
+
+def conversation_locked(error: BaseException) -> bool:
+    """OpenAI's 400 ``conversation_locked``: another request is using the conversation; a later one may not be."""
+    return _first(error, _code) == "conversation_locked" and _first(error, _status) in (400, None)
+
+
+def locked_delay(retry: int) -> float:
+    """The SDK's wait before the ``retry``-th conversation_locked retry (from 1): 1s, 2s, 4s."""
+    return float(2 ** (retry - 1))
+
+
 def backoff_delay(retry: int, backoff: ModelRetryBackoffSettings | None) -> float:
     """Seconds before the ``retry``-th retry (from 1) when neither the policy nor the server named a delay."""
     settings = backoff or DEFAULT_BACKOFF
@@ -212,7 +228,7 @@ def backoff_delay(retry: int, backoff: ModelRetryBackoffSettings | None) -> floa
 class Retrying:
     """One model call's retry state: which attempt this is and what was decided after the last failure."""
 
-    __slots__ = ("attempt", "delay", "model", "request", "settings", "stateful")
+    __slots__ = ("attempt", "delay", "locked", "model", "request", "settings", "stateful")
 
     def __init__(self, settings: ModelRetrySettings, model: Model, request: ModelRequest) -> None:
         self.settings = settings
@@ -220,6 +236,8 @@ class Retrying:
         self.request = request
         self.attempt = 1
         self.delay = 0.0
+        self.locked = 0
+        """conversation_locked retries taken: they do not count against ``max_retries``, as in the SDK."""
         self.stateful = bool(request.previous_response_id or request.conversation_id)
 
     @property
@@ -229,14 +247,23 @@ class Retrying:
     async def decide(self, error: Exception, stream: bool, output_started: bool) -> RetryDecision:
         """Whether the failed attempt is tried again, and after how long (``delay`` always set when it is)."""
         settings, request = self.settings, self.request
+        if (
+            conversation_locked(error)
+            and self.locked < CONVERSATION_LOCKED_RETRIES
+            and settings.max_retries != 0
+            and not output_started
+        ):
+            self.locked += 1
+            return RetryDecision(retry=True, delay=locked_delay(self.locked), reason="conversation_locked")
         budget = max(settings.max_retries or 0, 0)
-        if self.attempt > budget:
+        attempt = self.attempt - self.locked  # the policy's count
+        if attempt > budget:
             return RetryDecision(retry=False)
         advice = self.model.get_retry_advice(
-            ModelRetryAdviceRequest(error, self.attempt, stream, request.previous_response_id, request.conversation_id)
+            ModelRetryAdviceRequest(error, attempt, stream, request.previous_response_id, request.conversation_id)
         )
         context = RetryPolicyContext(
-            error, self.attempt, budget, stream, normalize(error, advice), advice,
+            error, attempt, budget, stream, normalize(error, advice), advice,
             request.previous_response_id, request.conversation_id,
         )  # fmt: skip
         reason = advice.reason if advice is not None else None
@@ -254,5 +281,5 @@ class Retrying:
         delay = decision.delay
         if delay is None:
             retry_after = context.normalized.retry_after
-            delay = retry_after if retry_after is not None else backoff_delay(self.attempt, settings.backoff)  # type: ignore[arg-type]
+            delay = retry_after if retry_after is not None else backoff_delay(attempt, settings.backoff)  # type: ignore[arg-type]
         return RetryDecision(retry=True, delay=max(delay, 0.0), reason=decision.reason or reason)

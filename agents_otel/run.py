@@ -282,6 +282,7 @@ async def run_agent(
     if paused is not None:
         first = paused.turn.agent
         loop.turns, loop.resume, loop.decisions = paused.turns, paused.turn, paused.decisions
+        loop.pending_input = paused.pending_input or None
         loop.resume_link = paused.paused_span
         if (
             paused.trace_parent is not None

@@ -7,6 +7,7 @@ what ``result.to_state()`` returns and ``Runner.run(agent, state)`` takes, expor
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ from .approval_item import ToolApprovalItem
 from .conversation import Conversation
 from .exceptions import UserError
 from .models.interface import Usage
+from .pending_input import check_can_add, pending_items
 from .run_state_json import state_from_json, state_to_json
 from .tool_approvals import PausedRun, Verdict, fork, owner
 
@@ -104,6 +106,24 @@ class RunState(Generic[TContext]):
             f"RunState.{verb}(): call {item.call_id!r} of tool {item.tool_name!r} is not waiting in this run "
             "(take the items from this state's interruptions)"
         )
+
+    @property
+    def pending_input(self) -> list[dict[str, Any]]:
+        """A copy of the input ``add_input`` staged for the resumed run's next model call (the SDK's property)."""
+        return copy.deepcopy(self._paused.pending_input)
+
+    def add_input(self, input: str | list[Any]) -> None:
+        """Stage input for the resumed run: admitted right before its next model call, after the paused turn's
+        tool outputs, as in the SDK. A string is a user message; calls add in order; the agent's and the run's
+        input guardrails check it on resume. A state whose resumed run may end without another model call (no
+        turns left, or a ``tool_use_behavior`` that can make the waiting tool's result the final output) is a
+        ``UserError``. Stored by ``to_json``; resuming leaves it on this state, as its decisions are."""
+        check_can_add(self._paused)
+        self._paused.pending_input.extend(pending_items(input))
+
+    def clear_pending_input(self) -> None:
+        """Drop the input ``add_input`` staged."""
+        self._paused.pending_input = []
 
     def to_json(
         self,
@@ -221,6 +241,7 @@ class RunState(Generic[TContext]):
             responses=list(paused.responses),
             usage=usage,
             decisions=paused.decisions.copy(),
+            pending_input=copy.deepcopy(paused.pending_input),
         )
 
 def _check_flags(**flags: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .admitted_input import InputItem
 from .compaction_item import CompactionItem
 from .exceptions import UserError
 from .guardrails import (
@@ -109,6 +110,10 @@ def encode_run_item(item: RunItem) -> dict[str, Any]:
         fields = {"call_id": item.call_id, "tool_name": item.tool_name, "output": item.output}
         names = {"source_agent": item.source_agent.name, "target_agent": item.target_agent.name}
         return {"type": item.type, **fields, **names, "agent_name": item.agent_name}
+    if isinstance(item, InputItem):  # input added to a RunState, admitted by a run that then stopped again
+        agent = item.agent
+        name = getattr(agent, "name", None)
+        return {"type": item.type, "raw_item": item.raw_item, "input_id": item.input_id, "agent_name": name}
     if isinstance(item, _DATA_ITEM_CLASSES):
         return {"type": item.type, "data": item.data, "agent_name": item.agent_name}
     raise UserError(f"RunState.to_json(): a run item of type {type(item).__name__} cannot be stored")
@@ -151,6 +156,8 @@ def decode_run_item(node: Node, agent_of: AgentLookup) -> RunItem:
         target = agent_of(node.text("target_agent"), f"{node.path}.target_agent")
         fields = (node.text("call_id"), node.text("tool_name"), node.text("output"))
         item = HandoffOutputItem(*fields, source, target, agent.name)
+    elif kind == "input_item":
+        item = InputItem(agent, node.get("raw_item", dict), input_id=node.text("input_id"))
     elif kind in _DATA_ITEMS:
         item = _DATA_ITEMS[kind](node.get("data", dict), agent.name)
     else:

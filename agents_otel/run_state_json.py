@@ -102,6 +102,8 @@ def state_to_json(
             {"server_label": label, "tool_name": name, **_encode_verdict(v)}
             for (label, name), v in paused.decisions.mcp_tools.items()
         ]
+    if paused.pending_input:  # RunState.add_input(...): written only when there is some, as above
+        data["pending_input"] = [copy.deepcopy(item) for item in paused.pending_input]
     check_json(data, "state", _STORE)
     return copy.deepcopy(data)  # the caller may change it: the state's own items must not change with it
 
@@ -176,6 +178,7 @@ def state_from_json(
         tool_output_guardrail_results=guardrails[3],
         trace_parent=decode_span(trace, "parent"),
         paused_span=decode_span(trace, "paused_span"),
+        pending_input=_decode_pending_input(root),
     )
 
 
@@ -281,6 +284,19 @@ def _decode_input(root: Node) -> RunInput:
     if type(value) is not str and (type(value) is not list or any(type(e) is not dict for e in value)):
         malformed("state.input", "must be a string or a list of objects")
     return value
+
+
+def _decode_pending_input(root: Node) -> list[dict[str, Any]]:
+    if "pending_input" not in root.data:
+        return []
+    value = root.json("pending_input")
+    if type(value) is not list or any(type(e) is not dict for e in value):
+        malformed("state.pending_input", "must be a list of objects")
+    try:
+        conversation_items(value)
+    except UserError:
+        malformed("state.pending_input", "must be input items")  # the items themselves are the conversation
+    return list(value)
 
 
 def _encode_context(

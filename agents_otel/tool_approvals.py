@@ -11,6 +11,7 @@ Nothing here runs for an agent whose tools have no ``needs_approval``: the turn 
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 from dataclasses import dataclass, field, replace
@@ -233,7 +234,8 @@ class PausedRun:
     """The span a resumed run's spans start under, so it continues the same trace (the first run's top span)."""
     paused_span: SpanContext | None
     """The ``invoke_agent`` span that stopped: a resumed run's top span links to it."""
-
+    pending_input: list[dict[str, Any]] = field(default_factory=list)
+    """Input added with ``RunState.add_input`` that no model call has taken yet (``pending_input``)."""
 
     @classmethod
     def of(cls, loop: AgentLoop, starting_agent: Agent[Any]) -> PausedRun:
@@ -260,6 +262,7 @@ class PausedRun:
             tool_output_guardrail_results=list(run.tool_output_guardrail_results),
             trace_parent=loop.top_span,
             paused_span=loop.paused_span,
+            pending_input=list(loop.pending_input or ()),  # added input a run that stopped again has not admitted
         )
 
     def restore(self, run: RunState) -> None:
@@ -354,11 +357,18 @@ def owner(paused: PausedRun, item: ToolApprovalItem) -> PausedRun:
 
 
 def fork(paused: PausedRun) -> PausedRun:
-    """``paused`` with decisions of its own, nested runs' too, so deciding on one state never reaches another."""
+    """``paused`` with decisions (and added input) of its own, nested runs' too, so deciding on one state never
+    reaches another."""
     turn = paused.turn
     if turn.nested:
         turn = replace(turn, nested={call_id: fork(nested) for call_id, nested in turn.nested.items()})
-    return replace(paused, turn=turn, decisions=paused.decisions.copy(), interruptions=list(paused.interruptions))
+    return replace(
+        paused,
+        turn=turn,
+        decisions=paused.decisions.copy(),
+        interruptions=list(paused.interruptions),
+        pending_input=copy.deepcopy(paused.pending_input),
+    )
 
 
 def mark_resumed(span: Span, paused: SpanContext) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from opentelemetry.trace import SpanContext
 
 from . import redaction
+from .admitted_input import InputItem
 from .approval_item import ToolApprovalItem
 from .compaction_item import CompactionItem
 from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
@@ -148,6 +149,7 @@ _RUN_ITEM_TYPES = frozenset(
     {
         *(t for t in get_args(RunItem) if isinstance(t, type)),
         ToolApprovalItem,
+        InputItem,
         CompactionItem,
         HostedToolCallItem,
         ToolSearchCallItem,

@@ -22,12 +22,14 @@ from .sdk_span_data import (
     MCPListToolsSpanData,
     ResponseSpanData,
     SpanData,
+    TaskSpanData,
+    TurnSpanData,
 )
 from .sdk_tracing import Span, SpanError, Trace, TracingProcessor
 
 _SPAN_FUNCTIONS = frozenset({
     "agent_span", "custom_span", "function_span", "generation_span", "get_current_span", "get_current_trace",
-    "guardrail_span", "handoff_span", "mcp_tools_span", "response_span",
+    "guardrail_span", "handoff_span", "mcp_tools_span", "response_span", "task_span", "turn_span",
 })
 
 
@@ -71,8 +73,10 @@ __all__ = [
     "Span",
     "SpanData",
     "SpanError",
+    "TaskSpanData",
     "Trace",
     "TracingProcessor",
+    "TurnSpanData",
     "add_trace_processor",
     "agent_span",
     "custom_span",
@@ -91,5 +95,7 @@ __all__ = [
     "set_trace_provider",
     "set_tracing_disabled",
     "set_tracing_export_api_key",
+    "task_span",
     "trace",
+    "turn_span",
 ]

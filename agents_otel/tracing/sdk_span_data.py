@@ -199,3 +199,56 @@ class MCPListToolsSpanData(SpanData):
 
     def export(self) -> dict[str, Any]:
         return {"type": self.type, "server": self.server, "result": self.result}
+
+
+class TaskSpanData(SpanData):
+    """One top-level piece of work an application marks with ``task_span()`` (the SDK's kind ``task``)."""
+
+    __slots__ = ("metadata", "name", "usage")
+
+    def __init__(
+        self, name: str, usage: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None
+    ) -> None:
+        self.name = name
+        self.usage = usage
+        self.metadata = metadata
+
+    @property
+    def type(self) -> str:
+        return "task"
+
+    def export(self) -> dict[str, Any]:
+        """As the SDK exports it: a ``custom`` span named ``task`` whose data says which kind it is."""
+        data: dict[str, Any] = {"sdk_span_type": self.type, "name": self.name}
+        if self.usage is not None:
+            data["usage"] = self.usage
+        return {"type": "custom", "name": self.type, "data": data}
+
+
+class TurnSpanData(SpanData):
+    """One turn of an agent loop, as an application marks it with ``turn_span()`` (the SDK's kind ``turn``)."""
+
+    __slots__ = ("agent_name", "metadata", "turn", "usage")
+
+    def __init__(
+        self,
+        turn: int,
+        agent_name: str,
+        usage: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.turn = turn
+        self.agent_name = agent_name
+        self.usage = usage
+        self.metadata = metadata
+
+    @property
+    def type(self) -> str:
+        return "turn"
+
+    def export(self) -> dict[str, Any]:
+        """As the SDK exports it: a ``custom`` span named ``turn`` whose data says which kind it is."""
+        data: dict[str, Any] = {"sdk_span_type": self.type, "turn": self.turn, "agent_name": self.agent_name}
+        if self.usage is not None:
+            data["usage"] = self.usage
+        return {"type": "custom", "name": self.type, "data": data}

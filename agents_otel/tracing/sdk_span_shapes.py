@@ -26,6 +26,8 @@ from .sdk_span_data import (
     MCPListToolsSpanData,
     ResponseSpanData,
     SpanData,
+    TaskSpanData,
+    TurnSpanData,
 )
 from .workflow import CUSTOM_DATA_PREFIX, attribute_value
 
@@ -91,10 +93,22 @@ def span_shape(data: SpanData, capture: bool) -> tuple[str, SpanKind, dict[str, 
         if capture and data.result is not None:
             attributes[A.MCP_TOOLS_LISTED] = [str(name) for name in data.result]
         return A.MCP_TOOLS_LIST, SpanKind.CLIENT, attributes
+    if isinstance(data, TaskSpanData):
+        attributes = {A.TASK_NAME: data.name, **_usage(data.usage), **_metadata(data.metadata)}
+        return f"task {data.name}", SpanKind.INTERNAL, attributes
+    if isinstance(data, TurnSpanData):
+        attributes = {A.TURN_NUMBER: data.turn, A.GEN_AI_AGENT_NAME: data.agent_name, **_usage(data.usage),
+                      **_metadata(data.metadata)}
+        return f"turn {data.agent_name}", SpanKind.INTERNAL, attributes
     if isinstance(data, CustomSpanData):
         attributes = {CUSTOM_DATA_PREFIX + str(k): attribute_value(v) for k, v in (data.data or {}).items()}
         return data.name, SpanKind.INTERNAL, attributes
     raise UserError(f"no span function records {type(data).__name__}")
+
+
+def _metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A task's or turn's ``metadata`` as ``agents_otel.custom.*`` attributes, as ``custom_span()`` data is."""
+    return {CUSTOM_DATA_PREFIX + str(k): attribute_value(v) for k, v in (metadata or {}).items()}
 
 
 def _chat_name(model: str | None) -> str:

@@ -1,5 +1,6 @@
 """The OpenAI Agents SDK's span functions — ``agent_span()``, ``function_span()``, ``generation_span()``,
-``response_span()``, ``handoff_span()``, ``guardrail_span()``, ``mcp_tools_span()``, ``custom_span()`` — and
+``response_span()``, ``handoff_span()``, ``guardrail_span()``, ``mcp_tools_span()``, ``task_span()``,
+``turn_span()``, ``custom_span()`` — and
 ``get_current_span()`` / ``get_current_trace()``, as OpenTelemetry spans.
 
 Why: SDK programs wrap work of their own (a model called by hand, a tool run outside the loop, a routing decision)
@@ -45,6 +46,8 @@ from .sdk_span_data import (
     MCPListToolsSpanData,
     ResponseSpanData,
     SpanData,
+    TaskSpanData,
+    TurnSpanData,
 )
 from .sdk_span_shapes import span_shape
 from .sdk_trace_bridge import span_data_of
@@ -295,6 +298,29 @@ def custom_span(
     return _span(CustomSpanData(name, data or {}), span_id, parent, disabled)
 
 
+def task_span(
+    name: str,
+    span_id: str | None = None,
+    parent: Parent = None,
+    disabled: bool = False,
+) -> SdkSpan[TaskSpanData]:
+    """As in the SDK: one top-level piece of work, a ``task {name}`` span (``agents_otel.task.name``; usage and
+    metadata set on ``span_data`` before ``finish`` are recorded)."""
+    return _span(TaskSpanData(name), span_id, parent, disabled)
+
+
+def turn_span(
+    turn: int,
+    agent_name: str,
+    span_id: str | None = None,
+    parent: Parent = None,
+    disabled: bool = False,
+) -> SdkSpan[TurnSpanData]:
+    """As in the SDK: one agent-loop turn, a ``turn {agent_name}`` span (``agents_otel.turn.number``,
+    ``gen_ai.agent.name``)."""
+    return _span(TurnSpanData(turn, agent_name), span_id, parent, disabled)
+
+
 def get_current_span() -> Span[Any] | None:
     """As in the SDK: the span current here, or ``None`` (none, or only a ``trace()`` workflow, which is the trace).
     The object a ``with agent_span(...)`` block opened is returned as is; any other span (the runtime's
@@ -340,4 +366,6 @@ __all__ = [
     "handoff_span",
     "mcp_tools_span",
     "response_span",
+    "task_span",
+    "turn_span",
 ]

@@ -55,6 +55,8 @@ from .sdk_span_data import (
     HandoffSpanData,
     MCPListToolsSpanData,
     SpanData,
+    TaskSpanData,
+    TurnSpanData,
 )
 from .sdk_tracing import Span, SpanError, Trace, TracingProcessor
 from .workflow import CUSTOM_DATA_PREFIX, WORKFLOW_METADATA_PREFIX
@@ -245,6 +247,14 @@ def span_data_of(name: str, attributes: Attributes) -> SpanData:
         )
     if operation == A.OP_CHAT:
         return _generation(attributes)
+    if A.TASK_NAME in attributes:  # task_span()
+        metadata = _prefixed(attributes, CUSTOM_DATA_PREFIX) or None
+        return TaskSpanData(_str(attributes.get(A.TASK_NAME)) or name, _usage_of(attributes), metadata)
+    if A.TURN_NUMBER in attributes:  # turn_span()
+        turn = attributes.get(A.TURN_NUMBER)
+        metadata = _prefixed(attributes, CUSTOM_DATA_PREFIX) or None
+        agent = _str(attributes.get(A.GEN_AI_AGENT_NAME)) or ""
+        return TurnSpanData(turn if isinstance(turn, int) else 0, agent, _usage_of(attributes), metadata)
     if A.HANDOFF_FROM_AGENT in attributes or A.HANDOFF_TO_AGENT in attributes:
         return HandoffSpanData(_str(attributes.get(A.HANDOFF_FROM_AGENT)), _str(attributes.get(A.HANDOFF_TO_AGENT)))
     if attributes.get(A.MCP_METHOD_NAME) == A.MCP_TOOLS_LIST:  # mcp_tools_span()
@@ -270,25 +280,27 @@ def _generation(attributes: Any) -> GenerationSpanData:
         )
         if attribute in attributes
     }
-    usage: dict[str, Any] | None = None
-    if A.GEN_AI_USAGE_INPUT_TOKENS in attributes or A.GEN_AI_USAGE_OUTPUT_TOKENS in attributes:
-        input_tokens = int(attributes.get(A.GEN_AI_USAGE_INPUT_TOKENS, 0))
-        output_tokens = int(attributes.get(A.GEN_AI_USAGE_OUTPUT_TOKENS, 0))
-        usage = {
-            "requests": 1, "input_tokens": input_tokens, "output_tokens": output_tokens,
-            "total_tokens": input_tokens + output_tokens,
-            "input_tokens_details": {"cached_tokens": int(attributes.get(A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, 0))},
-            "output_tokens_details": {
-                "reasoning_tokens": int(attributes.get(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, 0))
-            },
-        }
     return GenerationSpanData(
         input=_json_list(attributes.get(A.GEN_AI_INPUT_MESSAGES)),
         output=_json_list(attributes.get(A.GEN_AI_OUTPUT_MESSAGES)),
         model=_str(attributes.get(A.GEN_AI_RESPONSE_MODEL)) or _str(attributes.get(A.GEN_AI_REQUEST_MODEL)),
         model_config=config,
-        usage=usage,
+        usage=_usage_of(attributes),
     )
+
+
+def _usage_of(attributes: Any) -> dict[str, Any] | None:
+    """The SDK's usage dict from a span's ``gen_ai.usage.*`` attributes (``None`` when it has none)."""
+    if A.GEN_AI_USAGE_INPUT_TOKENS not in attributes and A.GEN_AI_USAGE_OUTPUT_TOKENS not in attributes:
+        return None
+    input_tokens = int(attributes.get(A.GEN_AI_USAGE_INPUT_TOKENS, 0))
+    output_tokens = int(attributes.get(A.GEN_AI_USAGE_OUTPUT_TOKENS, 0))
+    return {
+        "requests": 1, "input_tokens": input_tokens, "output_tokens": output_tokens,
+        "total_tokens": input_tokens + output_tokens,
+        "input_tokens_details": {"cached_tokens": int(attributes.get(A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, 0))},
+        "output_tokens_details": {"reasoning_tokens": int(attributes.get(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, 0))},
+    }
 
 
 def _error_of(span: ReadableSpan, attributes: Attributes) -> SpanError | None:

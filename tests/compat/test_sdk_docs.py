@@ -43,6 +43,11 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
             'waiting: refund {"order_id": "A-3", "amount": 500}',
             "A-1 cancelled, A-2 refunded",
         ],
+        [
+            "Published q3; a copy stays in the project folder.",
+            "['Also keep a copy in the project folder.']",
+            "UserMessage Also keep a copy in the project folder.",
+        ],
         None,  # remote MCP servers, needs OPENAI_API_KEY: run by tests/test_docs_run.py against the fake server
         ["All done."],  # approvals inside an agent used as a tool
         [

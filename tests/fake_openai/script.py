@@ -162,6 +162,7 @@ class Script:
     tool_calls: list[ToolCall] = field(default_factory=list)
     error: int | None = None
     error_message: str | None = None
+    error_code: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
     gate: StreamGate | None = None

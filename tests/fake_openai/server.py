@@ -101,6 +101,7 @@ class FakeOpenAIServer:
         tool_calls: Sequence[ToolCallSpec] = (),
         error: int | None = None,
         error_message: str | None = None,
+        error_code: str | None = None,
         headers: Mapping[str, str] | None = None,
         usage: Usage | tuple[int, int] | None = None,
         gate: StreamGate | None = None,
@@ -121,7 +122,8 @@ class FakeOpenAIServer:
         * ``error``: HTTP status to answer with instead (OpenAI error envelope). For
           retryable statuses (408/409/429/5xx) the headers ``Retry-After: 0`` and
           ``retry-after-ms: 1`` are added so the openai client retries at once.
-          ``headers`` adds/overrides response headers.
+          ``headers`` adds/overrides response headers. ``error_code``: the envelope's ``code`` instead of the
+          status's usual one (``enqueue_error(400, code="conversation_locked")``).
         * ``usage``: ``Usage(...)`` or ``(input_tokens, output_tokens)``; default (10, 5).
         * ``gate``: a :class:`StreamGate` holding the stream at each delta after the first
           and before the terminal event.
@@ -141,6 +143,7 @@ class FakeOpenAIServer:
             tool_calls=[as_tool_call(spec) for spec in tool_calls],
             error=error,
             error_message=error_message,
+            error_code=error_code,
             headers=dict(headers or {}),
             usage=usage or Usage(),
             gate=gate,
@@ -156,8 +159,10 @@ class FakeOpenAIServer:
                 self._gates.append(gate)
         return script
 
-    def enqueue_error(self, status: int, message: str | None = None, **kwargs: Any) -> Script:
-        return self.enqueue(error=status, error_message=message, **kwargs)
+    def enqueue_error(
+        self, status: int, message: str | None = None, *, code: str | None = None, **kwargs: Any
+    ) -> Script:
+        return self.enqueue(error=status, error_message=message, error_code=code, **kwargs)
 
     def fail_next_compaction(self, status: int, message: str | None = None) -> None:
         """The next ``POST /v1/responses/compact`` answers this HTTP error (compaction needs no script otherwise;
@@ -434,7 +439,9 @@ class FakeOpenAIServer:
                     {"x-should-retry": "false"},
                 )
             if script.error is not None:
-                return _error_response(script.error, script.error_message, request_id, script.headers)
+                return _error_response(
+                    script.error, script.error_message, request_id, script.headers, script.error_code
+                )
 
             created = int(time.time())
             headers = {"x-request-id": request_id, **script.headers}
@@ -469,7 +476,11 @@ async def _sse(items: list[wire.StreamItem], gate: StreamGate | None) -> AsyncIt
 
 
 def _error_response(
-    status: int, message: str | None, request_id: str, extra_headers: Mapping[str, str] | None = None
+    status: int,
+    message: str | None,
+    request_id: str,
+    extra_headers: Mapping[str, str] | None = None,
+    code: str | None = None,
 ) -> JSONResponse:
     headers = {"x-request-id": request_id}
     if status in _RETRYABLE or status >= 500:
@@ -479,7 +490,7 @@ def _error_response(
         headers["retry-after"] = "0"
         headers["retry-after-ms"] = "1"
     headers.update(extra_headers or {})
-    return JSONResponse(wire.render_error(status, message), status_code=status, headers=headers)
+    return JSONResponse(wire.render_error(status, message, code), status_code=status, headers=headers)
 
 
 @contextlib.contextmanager

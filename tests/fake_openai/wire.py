@@ -497,12 +497,14 @@ _ERROR_TYPES: dict[int, tuple[str, str | None, str]] = {
 }
 
 
-def render_error(status: int, message: str | None = None) -> dict[str, Any]:
-    """OpenAI-style error envelope ``{"error": {"message", "type", "param", "code"}}``."""
-    err_type, code, default_message = _ERROR_TYPES.get(
+def render_error(status: int, message: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """OpenAI-style error envelope ``{"error": {"message", "type", "param", "code"}}``; ``code`` overrides the
+    status's usual one (``conversation_locked`` on a 400)."""
+    err_type, default_code, default_message = _ERROR_TYPES.get(
         status,
         ("server_error", None, "The server had an error while processing your request (fake_openai)."),
     )
+    code = code if code is not None else default_code
     return {"error": {"message": message or default_message, "type": err_type, "param": None, "code": code}}
 
 
