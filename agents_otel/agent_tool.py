@@ -34,7 +34,7 @@ from .tool import FunctionTool, GuardedInvoker, NeedsApproval, ToolEnabled, func
 from .tool_approvals import NESTED_PAUSED
 from .tool_context import ToolContext, tool_call_of
 from .tool_errors import ToolErrorFunction
-from .tool_origin import ToolOrigin, ToolOriginType, mark_origin
+from .tool_origin import ToolOrigin, ToolOriginType, mark_origin, mark_tool_agent
 from .tracing.content import capture_content_for
 from .tracing.provider import resolve_tracer_provider, tracer_for
 
@@ -106,6 +106,7 @@ def agent_tool(
             needs_approval=needs_approval,
         )(run_agent_tool)
         mark_origin(tool, ToolOrigin(ToolOriginType.AGENT_AS_TOOL, agent_name=agent.name, agent_tool_name=name))
+        mark_tool_agent(tool, agent)
         return tool
 
     tool_input = AgentToolInput(name, parameters, input_builder, include_input_schema)
@@ -126,6 +127,7 @@ def agent_tool(
         needs_approval=needs_approval,
     )
     mark_origin(tool, ToolOrigin(ToolOriginType.AGENT_AS_TOOL, agent_name=agent.name, agent_tool_name=name))
+    mark_tool_agent(tool, agent)
     return tool
 
 

@@ -169,7 +169,8 @@ class RunState(Generic[TContext]):
         strict_context: bool = False,
     ) -> RunState[Any]:
         """The state :meth:`to_json` made; agents are found by name from ``initial_agent`` (the agent the run
-        started with) through its handoffs. Async, as in the SDK.
+        started with) through its handoffs, and those of nested runs paused inside agent tools through agent tools
+        too. Async, as in the SDK.
 
         ``context_override`` replaces the stored context (a ``RunContextWrapper`` gives its ``context``);
         ``context_deserializer`` rebuilds it from the stored mapping. A context stored from a pydantic model, a

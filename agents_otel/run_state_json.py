@@ -6,8 +6,13 @@ SDK's), versioned by ``$schemaVersion``: a version this code does not know is a 
 
 What is stored by value: the conversation, run items, model responses, usage, turns, decisions, input, guardrail
 verdicts (as data), span ids (so the resumed run continues the same trace) and the context as JSON. What is stored
-by name and found again from the starting agent given to ``from_json``: agents (through handoffs) and the
-handoffs the paused turn asked for. A name that is not found is a ``UserError`` naming it.
+by name and found again from the starting agent given to ``from_json`` (``run_state_agents``): agents (through
+handoffs), the handoffs the paused turn asked for, and the agents of agent tools whose nested run paused. A name that
+is not found, or is ambiguous, is a ``UserError`` naming it.
+
+A run paused inside an agent used as a tool holds that nested run (``PausedTurn.nested``, at any depth): it is
+stored inside the turn (``turn.nested``), in the same format less the context, which nested runs share with the
+run they are nested in and which is stored once.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from .context_wrapper import RunContextWrapper
 from .exceptions import UserError
-from .handoffs import Handoff, as_handoff
 from .input_items import conversation_items
 from .items import input_dict
+from .run_state_agents import agent_lookup, handoff_of, tool_agent_lookup
 from .run_state_codec import (
     Node,
     check_json,
@@ -48,7 +53,13 @@ if TYPE_CHECKING:
     from .input_items import RunInput
 
 SCHEMA_VERSION = "agents_otel/1"
-"""Written by ``to_json``; the only version ``from_json`` reads. Bump it when the format changes."""
+"""Written by ``to_json`` for a run with no nested run paused inside an agent tool (as before such runs could be
+stored, so a reader that predates them still reads it)."""
+NESTED_SCHEMA_VERSION = "agents_otel/2"
+"""Written for a run paused inside an agent tool (``state.turn.nested``). A new version, not an optional field: a
+reader of ``agents_otel/1`` ignores fields it does not know, and would resume such a run with the agent-tool call run
+again from scratch, its nested run's pause lost; it refuses ``agents_otel/2`` instead."""
+READ_VERSIONS = (SCHEMA_VERSION, NESTED_SCHEMA_VERSION)
 
 _STORE = "RunState.to_json() cannot store this run"
 
@@ -56,14 +67,17 @@ _STORE = "RunState.to_json() cannot store this run"
 def state_to_json(
     paused: PausedRun, context_serializer: Callable[[Any], Mapping[str, Any]] | None, strict_context: bool
 ) -> dict[str, Any]:
+    version = NESTED_SCHEMA_VERSION if paused.turn.nested else SCHEMA_VERSION
+    data = {"$schemaVersion": version, **_encode_run(paused)}
+    data["context"] = _encode_context(paused.context, context_serializer, strict_context)
+    check_json(data, "state", _STORE)
+    return copy.deepcopy(data)  # the caller may change it: the state's own items must not change with it
+
+
+def _encode_run(paused: PausedRun) -> dict[str, Any]:
+    """The run without its context, which a nested run shares with the run it is nested in (stored once)."""
     turn = paused.turn
-    if turn.nested:  # the nested runs' agents are reachable only through agent tools: not stored yet
-        raise UserError(
-            f"{_STORE}: it stopped for approvals inside an agent used as a tool ({', '.join(turn.nested)}), and "
-            "agents_otel does not store such a pause as JSON yet; resume it in this process with the RunState itself"
-        )
-    data = {
-        "$schemaVersion": SCHEMA_VERSION,
+    data: dict[str, Any] = {
         "starting_agent": paused.starting_agent.name,
         "turn": {
             "agent": turn.agent.name,
@@ -83,7 +97,6 @@ def state_to_json(
             "calls": {k: _encode_verdict(v) for k, v in paused.decisions.calls.items()},
             "tools": {k: _encode_verdict(v) for k, v in paused.decisions.tools.items()},
         },
-        "context": _encode_context(paused.context, context_serializer, strict_context),
         "input": _encode_input(paused.input),
         "had_session": paused.had_session,
         "guardrail_results": encode_guardrails(
@@ -97,6 +110,10 @@ def state_to_json(
     # Written only when there are some, so a run without hosted MCP approvals stores what it always stored.
     if turn.mcp_pending:
         data["turn"]["mcp_pending"] = [dict(r) for r in turn.mcp_pending]
+    if turn.nested:  # each agent-tool call whose nested run paused: that run, its agent by name (a tool's agent)
+        data["turn"]["nested"] = [
+            {"call_id": call_id, "state": _encode_run(nested)} for call_id, nested in turn.nested.items()
+        ]
     if paused.decisions.mcp_tools:
         data["decisions"]["hosted_mcp_tools"] = [
             {"server_label": label, "tool_name": name, **_encode_verdict(v)}
@@ -104,8 +121,7 @@ def state_to_json(
         ]
     if paused.pending_input:  # RunState.add_input(...): written only when there is some, as above
         data["pending_input"] = [copy.deepcopy(item) for item in paused.pending_input]
-    check_json(data, "state", _STORE)
-    return copy.deepcopy(data)  # the caller may change it: the state's own items must not change with it
+    return data
 
 
 def state_from_json(
@@ -117,11 +133,11 @@ def state_from_json(
     if type(data) is not dict:
         raise UserError(f"RunState.from_json() takes the dict to_json() made, got {type(data).__name__}")
     version = data.get("$schemaVersion")
-    if version != SCHEMA_VERSION:
+    if version not in READ_VERSIONS:
         found = "has no $schemaVersion" if version is None else f"has $schemaVersion {version!r}"
         raise UserError(
-            f"This RunState JSON {found}; agents_otel reads {SCHEMA_VERSION!r} only (what its to_json() writes; "
-            "the OpenAI Agents SDK's own RunState JSON is not read)"
+            f"This RunState JSON {found}; agents_otel reads {' and '.join(map(repr, READ_VERSIONS))} only (what "
+            "its to_json() writes; the OpenAI Agents SDK's own RunState JSON is not read)"
         )
     check_json(data, "state")
     root = Node(copy.deepcopy(data), "state")  # the state must not change when the caller changes the dict
@@ -131,35 +147,48 @@ def state_from_json(
             f"This RunState is a run of agent {stored_start!r}, but from_json was given agent "
             f"{starting_agent.name!r}: pass the agent the run started with"
         )
-    agent_of = _agent_lookup(starting_agent)
+    if "nested" in root.obj("turn").data and version != NESTED_SCHEMA_VERSION:
+        malformed("state.turn.nested", f"is written under $schemaVersion {NESTED_SCHEMA_VERSION!r} only")
+    context = _decode_context(root.obj("context"), context_override, context_deserializer)
+    return _decode_run(starting_agent, root, context)
+
+
+def _decode_run(starting_agent: Agent[Any], root: Node, context: Any) -> PausedRun:
+    agent_of = agent_lookup(starting_agent)
     turn_node = root.obj("turn")
-    agent = agent_of(turn_node.text("agent"), "state.turn.agent")
+    agent = agent_of(turn_node.text("agent"), f"{turn_node.path}.agent")
     calls = [decode_call(n) for n in turn_node.nodes("calls")]
     pending = [decode_call(n) for n in turn_node.nodes("pending")]
     turn_calls = {c.call_id for c in calls}
     if any(c.call_id not in turn_calls for c in pending):
-        malformed("state.turn.pending", "must name calls of the turn (state.turn.calls)")
+        malformed(f"{turn_node.path}.pending", f"must name calls of the turn ({turn_node.path}.calls)")
     mcp_pending = _decode_mcp_pending(turn_node)
-    if not pending and not mcp_pending:
-        malformed("state.turn.pending", "must name calls of the turn, or state.turn.mcp_pending requests: it is empty")
+    nested = _decode_nested(starting_agent, turn_node, turn_calls, context)
+    if not pending and not mcp_pending and not nested:
+        malformed(
+            f"{turn_node.path}.pending",
+            "must name calls of the turn, or mcp_pending requests or nested runs must wait: none does",
+        )
     items = [decode_run_item(n, agent_of) for n in root.nodes("items")]
     turn_start = turn_node.number("turn_start")
     if turn_start > len(items):
-        malformed("state.turn.turn_start", "is past the end of state.items")
+        malformed(f"{turn_node.path}.turn_start", f"is past the end of {root.path}.items")
     handoff_calls = [
-        (_handoff(agent, n.text("handoff"), n.path), decode_call(n.obj("call")))
+        (handoff_of(agent, n.text("handoff"), n.path), decode_call(n.obj("call")))
         for n in turn_node.nodes("handoff_calls")
     ]
     response = decode_response(turn_node.obj("response"))
-    turn = PausedTurn(agent, response, calls, handoff_calls, turn_start, pending, mcp_pending)
+    turn = PausedTurn(agent, response, calls, handoff_calls, turn_start, pending, mcp_pending, nested)
     decisions = root.obj("decisions")
     guardrails = decode_guardrails(root.obj("guardrail_results"), agent_of)
     max_turns = root.get("max_turns", int, optional=True)
     trace = root.obj("trace")
+    interruptions = approval_items(agent, pending, mcp_pending)  # then the nested runs' own, as pause() orders them
+    interruptions += [item for run in nested.values() for item in run.interruptions]
     return PausedRun(
         starting_agent=starting_agent,
         turn=turn,
-        interruptions=approval_items(agent, pending, mcp_pending),
+        interruptions=interruptions,
         conversation=decode_conversation(root.obj("conversation")),
         items=items,
         responses=[decode_response(n) for n in root.nodes("responses")],
@@ -169,7 +198,7 @@ def state_from_json(
         decisions=Decisions(
             _decode_verdicts(decisions, "calls"), _decode_verdicts(decisions, "tools"), _decode_mcp_verdicts(decisions)
         ),
-        context=_decode_context(root.obj("context"), context_override, context_deserializer),
+        context=context,
         input=_decode_input(root),
         had_session=root.flag("had_session"),
         input_guardrail_results=guardrails[0],
@@ -180,6 +209,25 @@ def state_from_json(
         paused_span=decode_span(trace, "paused_span"),
         pending_input=_decode_pending_input(root),
     )
+
+
+def _decode_nested(
+    starting_agent: Agent[Any], turn: Node, turn_calls: set[str], context: Any
+) -> dict[str, PausedRun]:
+    """The nested runs paused inside the turn's agent-tool calls, by call id. Each is a run of an agent used as a
+    tool, found by name through agent tools; it shares the enclosing run's context, as it did when it ran."""
+    if "nested" not in turn.data:
+        return {}
+    tool_agent_of = tool_agent_lookup(starting_agent)
+    nested: dict[str, PausedRun] = {}
+    for node in turn.nodes("nested"):
+        call_id = node.text("call_id")
+        if call_id not in turn_calls or call_id in nested:
+            malformed(f"{node.path}.call_id", f"must name a call of the turn ({turn.path}.calls), once")
+        state = node.obj("state")
+        agent = tool_agent_of(state.text("starting_agent"), f"{state.path}.starting_agent")
+        nested[call_id] = _decode_run(agent, state, context)
+    return nested
 
 
 def _encode_verdict(verdict: Verdict) -> dict[str, Any]:
@@ -215,55 +263,6 @@ def _decode_mcp_pending(turn: Node) -> list[dict[str, Any]]:
     return requests
 
 
-# ---- agents and handoffs, by name ----------------------------------------------------------------------------
-
-
-def _agent_lookup(starting_agent: Agent[Any]) -> Callable[[str, str], Agent[Any]]:
-    """Agents by name, from the starting agent through handoffs (``Agent`` entries and ``handoff(agent)``). Agents
-    used as tools are not walked: approvals inside them are not supported, so none of their items is ever stored."""
-    found: dict[str, list[Agent[Any]]] = {}
-    seen: set[int] = set()
-    queue = [starting_agent]
-    while queue:
-        agent = queue.pop(0)
-        if id(agent) in seen:
-            continue
-        seen.add(id(agent))
-        found.setdefault(agent.name, []).append(agent)
-        for entry in agent.handoffs:
-            target = entry._target if isinstance(entry, Handoff) else entry
-            if target is not None:
-                queue.append(target)
-
-    def agent_of(name: str, path: str) -> Agent[Any]:
-        agents = found.get(name, [])
-        if len(agents) == 1:
-            return agents[0]
-        if agents:
-            raise UserError(
-                f"RunState JSON names agent {name!r} ({path}), and {len(agents)} different agents reachable from "
-                f"{starting_agent.name!r} have that name: give each agent a name of its own"
-            )
-        raise UserError(
-            f"RunState JSON names agent {name!r} ({path}), which is not reachable from the starting agent "
-            f"{starting_agent.name!r} through its handoffs (Agent or handoff(agent) entries): pass the agent the "
-            "run started with, with the same handoffs"
-        )
-
-    return agent_of
-
-
-def _handoff(agent: Agent[Any], tool_name: str, path: str) -> Handoff[Any, Any]:
-    for entry in agent.handoffs:
-        handoff = as_handoff(entry)
-        if handoff.tool_name == tool_name:
-            return handoff
-    raise UserError(
-        f"RunState JSON: the paused turn of agent {agent.name!r} handed off through {tool_name!r} ({path}), which "
-        "is not one of that agent's handoffs"
-    )
-
-
 # ---- the run's input and the application's context ------------------------------------------------------------
 
 
@@ -282,7 +281,7 @@ def _encode_input(value: RunInput) -> Any:
 def _decode_input(root: Node) -> RunInput:
     value = root.json("input")
     if type(value) is not str and (type(value) is not list or any(type(e) is not dict for e in value)):
-        malformed("state.input", "must be a string or a list of objects")
+        malformed(f"{root.path}.input", "must be a string or a list of objects")
     return value
 
 
@@ -291,11 +290,11 @@ def _decode_pending_input(root: Node) -> list[dict[str, Any]]:
         return []
     value = root.json("pending_input")
     if type(value) is not list or any(type(e) is not dict for e in value):
-        malformed("state.pending_input", "must be a list of objects")
+        malformed(f"{root.path}.pending_input", "must be a list of objects")
     try:
         conversation_items(value)
     except UserError:
-        malformed("state.pending_input", "must be input items")  # the items themselves are the conversation
+        malformed(f"{root.path}.pending_input", "must be input items")  # the items themselves are the conversation
     return list(value)
 
 

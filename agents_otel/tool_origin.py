@@ -62,6 +62,7 @@ class ToolOrigin:
 
 _FUNCTION = ToolOrigin(ToolOriginType.FUNCTION)
 _ORIGIN_ATTRIBUTE = "_agents_otel_tool_origin"
+_AGENT_ATTRIBUTE = "_agents_otel_tool_agent"
 
 
 def mark_origin(tool: Any, origin: ToolOrigin) -> None:
@@ -69,6 +70,19 @@ def mark_origin(tool: Any, origin: ToolOrigin) -> None:
     tool (``dataclasses.replace``) share."""
     invoker = tool.on_invoke_tool
     setattr(getattr(invoker, "raw", invoker), _ORIGIN_ATTRIBUTE, origin)
+
+
+def mark_tool_agent(tool: Any, agent: Any) -> None:
+    """Record on an ``as_tool`` tool's invoker the agent it runs, so a paused run's JSON can find that agent again
+    by name (``run_state_agents``) through the tools of the agents that use it."""
+    invoker = tool.on_invoke_tool
+    setattr(getattr(invoker, "raw", invoker), _AGENT_ATTRIBUTE, agent)
+
+
+def tool_agent(tool: Any) -> Any:
+    """The agent an ``as_tool`` tool runs (``None`` for any other tool)."""
+    invoker = getattr(tool, "on_invoke_tool", None)
+    return getattr(getattr(invoker, "raw", invoker), _AGENT_ATTRIBUTE, None) if invoker is not None else None
 
 
 def origin_of(agent: Any, tool_name: str) -> ToolOrigin | None:

@@ -100,6 +100,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.run_resume_state": ENGINE,
     "agents_otel.pending_input": ENGINE,
     "agents_otel.run_state_json": ENGINE,
+    "agents_otel.run_state_agents": ENGINE,
     "agents_otel.run_state_codec": ENGINE,
     "agents_otel.run_state_items": ENGINE,
     "agents_otel.lifecycle": ENGINE,

@@ -149,6 +149,32 @@ def test_a_hosted_mcp_approval_request_waits_beside_a_call_and_is_answered_on_re
         }
 
 
+def test_a_call_waiting_inside_an_agent_used_as_a_tool_pauses_the_run_and_resumes_it() -> None:
+    """The nested agent's call is listed under its own agent; the paused run, kept as RunState JSON, comes back with
+    the nested run in it, and the decision reaches the nested tool, whose answer reaches the outer model."""
+    nested = approval_agent("a.txt")
+    outer_model = ScriptedModel([[function_call("ask_janitor", {"input": "clean"}, call_id="o1")],
+                                 [assistant_message("all clean")]])
+    outer = Agent(name="Boss", tools=[nested.as_tool("ask_janitor", "Ask the janitor.")], model=outer_model)
+    with LiveServer(create_app(outer)) as server, _client(server) as client:
+        paused, events = _pause(client)
+        assert events[-1]["type"] == "run_interrupted"
+        call = {"call_id": "call_a.txt", "tool_name": "delete_file", "arguments": '{"path": "a.txt"}'}
+        assert events[-1]["interruptions"] == [{**call, "agent_name": "Janitor"}]
+        assert DELETED == []
+
+        decisions = {"decisions": [{"call_id": "call_a.txt", "approve": True}]}
+        resumed = client.post(f"/runs/{paused['id']}/resume", json=decisions)
+        assert resumed.status_code == 201, resumed.text
+        events = list(watch(client, resumed.json()["events_url"]))
+        assert events[-1]["type"] == "run_completed" and events[-1]["final_output"] == "all clean"
+        outputs = [(e["tool_call_id"], e["output"]) for e in events if e["type"] == "tool_output"]
+        assert ("call_a.txt", "deleted a.txt") in outputs and ("o1", "done") in outputs
+        assert DELETED == ["a.txt"]
+        told = {i.call_id: i.output for i in outer_model.calls[-1].input if isinstance(i, FunctionCallOutput)}
+        assert told == {"o1": "done"}
+
+
 async def _user_header(request: Request) -> str | None:
     return request.headers.get("x-user")
 

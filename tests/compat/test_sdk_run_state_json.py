@@ -261,7 +261,7 @@ async def test_to_json_is_a_copy_of_the_state() -> None:
     assert state.to_json()["conversation"]["history"] != []
 
 
-@pytest.mark.parametrize("version", ["1.17", "agents_otel/2", 1, None])
+@pytest.mark.parametrize("version", ["1.17", "agents_otel/3", 1, None])
 async def test_an_unknown_schema_version_is_a_user_error(version: Any) -> None:
     agent = _ops([function_call("delete_file", {"path": "a"}, call_id="c1")])
     data = (await _paused(agent)).to_json()
@@ -270,7 +270,7 @@ async def test_an_unknown_schema_version_is_a_user_error(version: Any) -> None:
         del data["$schemaVersion"]
     else:
         data["$schemaVersion"] = version
-    with pytest.raises(UserError, match=r"\$schemaVersion.*reads 'agents_otel/1' only"):
+    with pytest.raises(UserError, match=r"\$schemaVersion.*reads 'agents_otel/1' and 'agents_otel/2' only"):
         await RunState.from_json(agent, data)
 
 
