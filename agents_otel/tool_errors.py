@@ -50,10 +50,10 @@ async def tool_error_output(tool: FunctionTool | None, ctx: ToolContext[Any], er
     Our own ``ToolError``s (unknown tool, invalid arguments, idle timeouts) are always told to the model: they are
     the model's mistake or a supervision decision, not a bug in the tool; those of an MCP server's call (its
     JSON-RPC error, a lost connection: ``tool_worded``) too, unless the tool has a ``failure_error_function`` of its
-    own (``mcp_config``'s), which words them or, ``None``, fails the run, as in the SDK. A hard ``timeout``
-    follows the tool's ``timeout_behavior`` / ``timeout_error_function`` as in the SDK. Anything else goes through
-    ``failure_error_function`` (sync or async); ``None`` there fails the run. A formatter that raises falls back to
-    the default message, so a broken formatter cannot turn a tool error into a crashed run.
+    own (its server's, else ``mcp_config``'s), which words them or, ``None``, fails the run, as in the SDK. A hard
+    ``timeout`` follows the tool's ``timeout_behavior`` / ``timeout_error_function`` as in the SDK. Anything else
+    goes through ``failure_error_function`` (sync or async); ``None`` there fails the run. A formatter that raises
+    falls back to the default message, so a broken formatter cannot turn a tool error into a crashed run.
     """
     if tool is not None and isinstance(error, ToolTimeoutError) and not error.idle:
         if tool.timeout_behavior == "raise_exception":

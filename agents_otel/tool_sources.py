@@ -54,13 +54,17 @@ async def collect_tools(
     """The agent's own tools followed by each source's, in order; raises on the first duplicate name.
 
     ``prefix_names`` gives the sources' tools server-prefixed names that avoid ``reserved`` (the agent's own tool
-    and handoff names); ``failure_error_function`` (``mcp_config``'s) replaces the sources' own formatter."""
+    and handoff names); ``failure_error_function`` (``mcp_config``'s) replaces the formatter of the tools of each
+    source that does not set one itself (``sets_failure_error_function``, an MCP server's own setting: the
+    server's choice wins, as in the SDK)."""
     batches = [(source, await source.function_tools(convert_schemas_to_strict)) for source in sources]
     if prefix_names:
         batches = _prefixed(batches, reserved)
     if failure_error_function is not KEEP:
         batches = [
-            (s, [dataclasses.replace(t, failure_error_function=failure_error_function) for t in tools])
+            (s, tools)
+            if getattr(s, "sets_failure_error_function", False)
+            else (s, [dataclasses.replace(t, failure_error_function=failure_error_function) for t in tools])
             for s, tools in batches
         ]
     tools: list[Tool] = list(own)

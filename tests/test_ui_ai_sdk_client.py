@@ -230,6 +230,25 @@ def test_the_chat_state_machine_answers_tool_approvals_and_the_run_resumes_in_th
     assert [p["text"] for p in last["parts"] if p["type"] == "text"] == ["bye"]
 
 
+def test_an_approvals_reason_is_accepted_and_not_passed_on() -> None:
+    """Deliberate (docs/ui-protocols.md): the AI SDK's own ``streamText`` runs an approved tool without the
+    approval's ``reason``, and the OpenAI Agents SDK's ``approve()`` takes none; the model reads the tool's output."""
+    scenario = ApprovalScenario()
+    answers = {
+        "call_a": {"approved": True, "reason": "a.txt is scratch"},
+        "call_b": {"approved": False, "reason": "keep b"},
+    }
+    with LiveServer(create_app(scenario.agent)) as server:
+        turns = ["clean up", {"approvals": answers}]
+        report = drive("ai_sdk_chat_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "turns": turns})
+    assert report["errors"] == [] and report["status"] == "ready"
+    assert scenario.deleted == ["a.txt"]
+    assert scenario.told(1) == {"call_a": "deleted a.txt", "call_b": "keep b"}
+    assert "a.txt is scratch" not in str(scenario.model.calls[1].input)
+    tools = {p["toolCallId"]: p for p in report["messages"][1]["parts"] if p["type"] == "tool-delete_file"}
+    assert tools["call_a"]["approval"] == {"id": "call_a", "approved": True, "reason": "a.txt is scratch"}  # UI state
+
+
 def test_an_approval_answer_leaving_a_call_undecided_is_refused() -> None:
     scenario = ApprovalScenario()
     turns = ["clean up", {"approvals": {"call_a": {"approved": True}}}]

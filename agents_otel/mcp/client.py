@@ -12,13 +12,16 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import dataclasses
+import enum
 import logging
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Final, Literal, NotRequired, TypeAlias, TypedDict
 
 from ..exceptions import UserError
 from ..tool import FunctionTool
+from ..tool_errors import ToolErrorFunction
 from . import _sdk
 from ._sdk_spans import OWNED, OwnedRequest
 from .client_call import CallProgress, to_function_tool
@@ -27,6 +30,16 @@ from .errors import MCPServerError, MCPServerStartError
 logger = logging.getLogger("agents_otel")
 
 _ENDED_CALLS_KEPT = 256
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+"""``MCPServer(failure_error_function=UNSET)``, the default: the agent's ``mcp_config`` (or the default) decides."""
+
+ServerFailureErrorFunction: TypeAlias = ToolErrorFunction | Literal[_Unset.UNSET] | None
 
 
 class ToolFilterStatic(TypedDict):
@@ -63,7 +76,12 @@ class MCPServer(abc.ABC):
         tool_filter: ToolFilterStatic | None,
         use_structured_content: bool,
         connect_timeout_seconds: float | None,
+        failure_error_function: ServerFailureErrorFunction = UNSET,
     ) -> None:
+        if failure_error_function not in (UNSET, None) and not callable(failure_error_function):
+            raise UserError(
+                f"MCP server {name!r}: failure_error_function must be callable or None, got {failure_error_function!r}"
+            )
         if tool_filter is not None and not isinstance(tool_filter, dict):
             raise UserError(
                 "agents_otel.mcp supports static tool filters only (a dict, see create_static_tool_filter); "
@@ -77,6 +95,7 @@ class MCPServer(abc.ABC):
         self.tool_filter = tool_filter
         self.use_structured_content = use_structured_content
         self.connect_timeout_seconds = connect_timeout_seconds
+        self._failure_error_function = failure_error_function
         self._owner: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
         self._session: Any = None
@@ -105,6 +124,12 @@ class MCPServer(abc.ABC):
 
     def server_address(self) -> tuple[str | None, int | None]:
         return None, None
+
+    @property
+    def sets_failure_error_function(self) -> bool:
+        """Whether this server words its tools' failed calls itself (``failure_error_function`` given, ``None``
+        too): then its choice wins over the agent's ``mcp_config``, as in the SDK (see ``tool_sources``)."""
+        return self._failure_error_function is not UNSET
 
     @abc.abstractmethod
     def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]: ...
@@ -278,7 +303,11 @@ class MCPServer(abc.ABC):
     async def function_tools(self, convert_schemas_to_strict: bool = False) -> list[FunctionTool]:
         """The server's tools as ``FunctionTool``s: what ``Agent(mcp_servers=...)`` offers the model each turn."""
         self._offered_as = []
-        return [to_function_tool(self, tool, convert_schemas_to_strict) for tool in await self.list_tools()]
+        tools = [to_function_tool(self, tool, convert_schemas_to_strict) for tool in await self.list_tools()]
+        if self._failure_error_function is UNSET:
+            return tools
+        own = self._failure_error_function
+        return [dataclasses.replace(t, failure_error_function=own) for t in tools]
 
     # ---- progress bookkeeping -----------------------------------------------------------------------------------
     def track_call(self, request_id: str, progress: CallProgress) -> None:

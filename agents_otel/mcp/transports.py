@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ..exceptions import UserError
 from . import _sdk
-from .client import MCPServer, ToolFilterStatic
+from .client import UNSET, MCPServer, ServerFailureErrorFunction, ToolFilterStatic
 
 
 class MCPServerStdioParams(TypedDict):
@@ -56,6 +56,7 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
         tool_filter: ToolFilterStatic | None = None,
         use_structured_content: bool = False,
         *,
+        failure_error_function: ServerFailureErrorFunction = UNSET,
         connect_timeout_seconds: float | None = 30,
     ) -> None:
         if not isinstance(params, dict) or not params.get(self._required):
@@ -68,6 +69,7 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
             tool_filter=tool_filter,
             use_structured_content=use_structured_content,
             connect_timeout_seconds=connect_timeout_seconds,
+            failure_error_function=failure_error_function,
         )
 
 
@@ -77,6 +79,9 @@ class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
     ``client_session_timeout_seconds`` bounds ``tools/list``; for ``tools/call`` it is an *idle* timeout: each
     progress notification restarts it (a tool that keeps reporting may run long, a silent one is ended).
     ``connect_timeout_seconds`` (ours, not the SDK's) bounds the start and the ``initialize`` handshake.
+    ``failure_error_function`` (keyword-only here: the SDK's parameters before it are not all supported) words
+    this server's failed calls for the model, ``None`` makes them fail the run; given, it wins over the agent's
+    ``mcp_config``, as in the SDK.
     """
 
     network_transport = "pipe"

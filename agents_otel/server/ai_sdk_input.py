@@ -69,8 +69,9 @@ class ApprovalResponses:
 def approval_responses(request: ChatRequest) -> ApprovalResponses | None:
     """The decisions in the last message's ``approval-responded`` tool parts (``approval: {id, approved,
     reason?}``; the approval id is the call id), or ``None`` when the request does not answer approvals. A
-    rejection's ``reason`` is what the model reads instead of the tool's output; an approval's is a note nobody
-    reads (the model reads the tool's output)."""
+    rejection's ``reason`` is what the model reads instead of the tool's output. An approval's is dropped, on
+    purpose: the AI SDK's own ``streamText`` runs an approved tool without it (approval responses reach the model
+    only for provider-executed tools) and the OpenAI Agents SDK's ``approve()`` takes none (docs/ui-protocols.md)."""
     last = request.messages[-1]
     if last.role != "assistant":
         return None
