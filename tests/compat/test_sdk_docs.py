@@ -36,6 +36,7 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
         None,  # OpenAIResponsesCompactionSession, needs OPENAI_API_KEY: the same
         ["You are Ada. 4", "['__enc__', 'kid', 'payload', 'v']"],
         None,  # needs a Redis server: run by tests/test_docs_run.py against a real redis-server
+        ["You are Ada. 3", "['user', 'assistant', 'user', 'assistant']"],
     ],
     "human-in-the-loop.md": [
         [

@@ -1,9 +1,9 @@
 """The SDK's ``agents.extensions.memory``: session stores beyond ``SQLiteSession``, each following the ``Session``
 protocol, so ``Runner.run(..., session=...)`` takes any of them.
 
-Loaded on first use, as in the SDK: ``RedisSession`` imports ``redis`` and ``EncryptedSession`` imports
-``cryptography`` only when asked for, and a missing package is a ``SessionStoreUnavailableError`` (an
-``ImportError``) naming the extra to install. The SDK's stores this package does not offer yet raise the same
+Loaded on first use, as in the SDK: ``RedisSession`` imports ``redis``, ``EncryptedSession`` ``cryptography`` and
+``SQLAlchemySession`` ``sqlalchemy`` only when asked for, and a missing package is a ``SessionStoreUnavailableError``
+(an ``ImportError``) naming the extra to install. The SDK's stores this package does not offer yet raise the same
 error, naming what to use instead, rather than being absent names.
 """
 
@@ -18,17 +18,18 @@ if TYPE_CHECKING:
     from .async_sqlite_session import AsyncSQLiteSession
     from .encrypt_session import EncryptedSession
     from .redis_session import RedisSession
+    from .sqlalchemy_session import SQLAlchemySession
 
 _MODULES: dict[str, tuple[str, str | None]] = {
     "AsyncSQLiteSession": (".async_sqlite_session", None),
     "EncryptedSession": (".encrypt_session", "encrypt"),
     "RedisSession": (".redis_session", "redis"),
+    "SQLAlchemySession": (".sqlalchemy_session", "sqlalchemy"),
 }
 """Name -> (its module, the extra that installs what the module imports)."""
 
 _NOT_YET: dict[str, str] = {
     "AdvancedSQLiteSession": "AdvancedSQLiteSession (branches, usage tracking)",
-    "SQLAlchemySession": "SQLAlchemySession",
     "DaprSession": "DaprSession",
     "DAPR_CONSISTENCY_EVENTUAL": "DaprSession",
     "DAPR_CONSISTENCY_STRONG": "DaprSession",
@@ -40,8 +41,8 @@ def __getattr__(name: str) -> Any:
     if name in _NOT_YET:
         raise SessionStoreUnavailableError(
             f"{_NOT_YET[name]} from agents.extensions.memory is not available in agents_otel yet (see "
-            "docs/migrating.md): use SQLiteSession, AsyncSQLiteSession or RedisSession, or any object with the "
-            "Session protocol's methods"
+            "docs/migrating.md): use SQLiteSession, AsyncSQLiteSession, SQLAlchemySession or RedisSession, or any "
+            "object with the Session protocol's methods"
         )
     if name not in _MODULES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -64,6 +65,7 @@ __all__ = [
     "AsyncSQLiteSession",
     "EncryptedSession",
     "RedisSession",
+    "SQLAlchemySession",
     "SessionClosedError",
     "SessionStoreUnavailableError",
 ]
