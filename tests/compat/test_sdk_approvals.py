@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from approval_tools import delete_file, ran, read_file
 from opentelemetry.trace import SpanKind
 from support import Tracing
 
@@ -31,26 +32,10 @@ from agents_otel import (
 from agents_otel.items import FunctionCallOutput
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
-ran: list[str] = []
-
 
 @pytest.fixture(autouse=True)
 def _clear() -> None:
     ran.clear()
-
-
-@function_tool(needs_approval=True)
-def delete_file(path: str) -> str:
-    """Delete a file."""
-    ran.append(f"delete {path}")
-    return f"deleted {path}"
-
-
-@function_tool
-def read_file(path: str) -> str:
-    """Read a file."""
-    ran.append(f"read {path}")
-    return "contents"
 
 
 def _agent(*steps: list[Any], tools: list[Any] | None = None, name: str = "Ops") -> Agent[Any]:
