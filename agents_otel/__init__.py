@@ -208,6 +208,10 @@ from .tool import FunctionTool, Tool, default_tool_error_function, function_tool
 from .tool_context import ToolContext
 from .tool_errors import ToolErrorFormatter, ToolErrorFormatterArgs
 from .tool_features import (
+    ApplyPatchToolCustomDataContext,
+    ApplyPatchToolCustomDataExtractor,
+    ComputerToolCustomDataContext,
+    ComputerToolCustomDataExtractor,
     CustomToolCustomDataContext,
     CustomToolCustomDataExtractor,
     FunctionToolCustomDataContext,
@@ -332,6 +336,8 @@ __all__ = [
     "ApplyPatchOperation",
     "ApplyPatchResult",
     "ApplyPatchTool",
+    "ApplyPatchToolCustomDataContext",
+    "ApplyPatchToolCustomDataExtractor",
     "AssistantMessage",
     "AsyncComputer",
     "Button",
@@ -342,6 +348,8 @@ __all__ = [
     "Computer",
     "ComputerProvider",
     "ComputerTool",
+    "ComputerToolCustomDataContext",
+    "ComputerToolCustomDataExtractor",
     "CustomSpan",
     "CustomSpanData",
     "CustomTool",

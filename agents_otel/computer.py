@@ -17,10 +17,11 @@ from __future__ import annotations
 import abc
 import dataclasses
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 from .exceptions import UserError
+from .tool_features import ComputerToolCustomDataExtractor, checked_extractor
 
 if TYPE_CHECKING:
     from openai.types.responses.response_computer_tool_call import PendingSafetyCheck
@@ -173,10 +174,14 @@ class ComputerTool(Generic[ComputerT]):
 
     computer: ComputerT | ComputerCreate[ComputerT] | ComputerProvider[ComputerT]
     on_safety_check: Callable[[ComputerToolSafetyCheckData], bool | Awaitable[bool]] | None = None
+    custom_data_extractor: ComputerToolCustomDataExtractor | None = field(default=None, kw_only=True)
+    """``(ComputerToolCustomDataContext) -> mapping | None`` after each call: the SDK-only
+    ``ToolCallOutputItem.custom_data``, which the model never reads."""
 
     def __post_init__(self) -> None:
         if self.on_safety_check is not None and not callable(self.on_safety_check):
             raise UserError(f"ComputerTool on_safety_check must be callable or None, got {self.on_safety_check!r}")
+        checked_extractor(self.custom_data_extractor, COMPUTER_TOOL_NAME)
         config = self.computer
         provider = isinstance(config, ComputerProvider) or callable(getattr(config, "create", None))
         if not isinstance(config, Computer | AsyncComputer) and not provider and not callable(config):

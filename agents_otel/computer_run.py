@@ -15,12 +15,13 @@ tool holding that computer (the preview tool entry needs its display size), so c
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import logging
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from opentelemetry import trace
 
@@ -40,6 +41,7 @@ from .items import FunctionCall, RawInputItem
 from .responses_format import hosted_call_object
 from .tool import FunctionTool
 from .tool_execution import execute_tool_call
+from .tool_features import ComputerToolCustomDataContext
 from .tracing import attributes as A
 
 if TYPE_CHECKING:
@@ -160,6 +162,15 @@ class ComputerFunction(FunctionTool):
         """What hooks get: the ``ComputerTool``, and the screenshot's base64 as ``on_tool_end``'s result (the SDK's)."""
         return self.computer_tool, (result.screenshot if isinstance(result, ComputerScreenshot) else result)
 
+    def custom_data_context(
+        self, ctx: ToolContext[Any], call: FunctionCall, value: Any, text: Any
+    ) -> ComputerToolCustomDataContext:
+        """The tool's extractor context: the model's call as the SDK types it, the screenshot's data URL, and a copy
+        of the ``computer_call_output`` item."""
+        assert isinstance(value, ComputerScreenshot) and isinstance(call.arguments, ComputerCallText)
+        tool_call = hosted_call_object(call.arguments.item)
+        return ComputerToolCustomDataContext(ctx, self.computer_tool, tool_call, str(value), copy.deepcopy(value.item))
+
 
 class ComputerTurn:
     """The computer calls of one model answer, run after the turn's function calls."""
@@ -173,7 +184,13 @@ class ComputerTurn:
         self.acknowledged: dict[str, list[dict[str, Any]] | None] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.function = ComputerFunction(
-            COMPUTER_TRACE_NAME, "", {}, self._invoke, failure_error_function=None, computer_tool=tool
+            COMPUTER_TRACE_NAME,
+            "",
+            {},
+            self._invoke,
+            failure_error_function=None,
+            custom_data_extractor=cast(Any, tool.custom_data_extractor),  # its own context: custom_data_context
+            computer_tool=tool,
         )
 
     def add(self, data: dict[str, Any]) -> None:

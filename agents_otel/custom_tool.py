@@ -184,6 +184,16 @@ class CustomToolRunner(StandInTool):
         """A custom tool's call is answered by a ``custom_tool_call_output`` item."""
         return RawInputItem(custom_output_dict(output.call_id, output.output))
 
+    def runtime_on_approval(self) -> CustomToolOnApprovalFunction | None:
+        return self.custom.on_approval if self.custom is not None else None
+
+    def custom_data_context(
+        self, ctx: ToolContext[Any], call: FunctionCall, value: Any, text: ToolOutputContent
+    ) -> CustomToolCustomDataContext:
+        assert self.custom is not None
+        raw = custom_output_dict(call.call_id, text)
+        return CustomToolCustomDataContext(ctx, self.custom, call.arguments, text, raw)
+
 
 def custom_call(data: dict[str, Any], tools: Mapping[str, FunctionTool]) -> FunctionCall | None:
     """A ``custom_tool_call`` output item as the call the runtime runs (``arguments``: the raw input); ``None`` for
@@ -208,12 +218,14 @@ def custom_output_dict(call_id: str, output: ToolOutputContent) -> dict[str, Any
 async def call_custom_data(
     tool: FunctionTool, ctx: ToolContext[Any], call: FunctionCall, value: Any, text: ToolOutputContent
 ) -> Any:
-    """The ``custom_data`` of a call whose tool has a ``custom_data_extractor`` (the caller checked it has one)."""
+    """The ``custom_data`` of a call whose tool has a ``custom_data_extractor`` (the caller checked it has one). A
+    tool the model calls with an item of its own type (a custom, apply_patch or computer call) gives its own context
+    (``custom_data_context``); a function tool gets a ``FunctionToolCustomDataContext``."""
     extractor = tool.custom_data_extractor
     assert extractor is not None
-    if type(tool) is CustomToolRunner and tool.custom is not None:
-        raw = custom_output_dict(call.call_id, text)
-        context: Any = CustomToolCustomDataContext(ctx, tool.custom, call.arguments, text, raw)
+    own = getattr(tool, "custom_data_context", None)
+    if own is not None:
+        context = own(ctx, call, value, text)
     else:
         raw = {"type": "function_call_output", "call_id": call.call_id, "output": text}
         context = FunctionToolCustomDataContext(ctx, tool, value, raw)
@@ -223,18 +235,19 @@ async def call_custom_data(
 async def auto_verdict(
     tool: FunctionTool, wrapper: RunContextWrapper[Any], call: FunctionCall, agent_name: str
 ) -> tuple[bool, str | None] | None:
-    """A gated call's ``on_approval`` decision (``None``: the tool has none, the call waits for a person)."""
-    custom = tool.custom if type(tool) is CustomToolRunner else None
-    if custom is None or custom.on_approval is None:
+    """A gated call's ``on_approval`` decision (``None``: its tool has none, the call waits for a person). Any
+    stand-in's tool may have one (``CustomTool``, ``ShellTool``, ``ApplyPatchTool``: ``runtime_on_approval``)."""
+    decide = tool.runtime_on_approval() if isinstance(tool, StandInTool) else None
+    if decide is None:
         return None
     from .approval_item import ToolApprovalItem
 
-    decided: Any = custom.on_approval(wrapper, ToolApprovalItem(call, agent_name))
+    decided: Any = decide(wrapper, ToolApprovalItem(call, agent_name))
     if inspect.isawaitable(decided):
         decided = await decided
     if not isinstance(decided, Mapping) or not isinstance(decided.get("approve"), bool):
         raise UserError(
-            f"CustomTool {custom.name!r}: on_approval must return {{'approve': bool, 'reason'?: str}}, got {decided!r}"
+            f"Tool {tool.name!r}: on_approval must return {{'approve': bool, 'reason'?: str}}, got {decided!r}"
         )
     reason = decided.get("reason")
     return decided["approve"], reason if isinstance(reason, str) and not decided["approve"] else None

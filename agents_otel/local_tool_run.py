@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import functools
 import inspect
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .exceptions import ModelBehaviorError, UserError
 from .hosted_calls import hosted_call_item
@@ -32,6 +33,7 @@ from .local_tools import (
     ApplyPatchResult,
     ApplyPatchTool,
     LocalShellCommandRequest,
+    LocalShellTool,
     LocalTool,
     ShellActionRequest,
     ShellCallData,
@@ -43,6 +45,7 @@ from .local_tools import (
 from .responses_format import output_text
 from .stream_events import RunItemStreamEvent
 from .tool import FunctionTool, StandInTool, tool_thread_pool
+from .tool_features import ApplyPatchToolCustomDataContext
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -73,6 +76,21 @@ class LocalFunction(StandInTool):
             item = _unanswered_item(self.local, call, text)
         return RawInputItem(item)
 
+    def runtime_on_approval(self) -> Callable[[Any, Any], Any] | None:
+        return None if isinstance(self.local, LocalShellTool) else self.local.on_approval
+
+    def custom_data_context(
+        self, ctx: ToolContext[Any], call: FunctionCall, value: Any, text: Any
+    ) -> ApplyPatchToolCustomDataContext:
+        """An apply_patch call's extractor context (only ``ApplyPatchTool`` takes a ``custom_data_extractor``),
+        from the output item the invoker left for :meth:`answer`."""
+        assert isinstance(self.local, ApplyPatchTool)
+        item = self.items[call.call_id]
+        operations = _operations(json.loads(call.arguments), ctx)
+        return ApplyPatchToolCustomDataContext(
+            ctx, self.local, operations, str(value), item["status"], copy.deepcopy(item)
+        )
+
 
 def function_for(tool: LocalTool) -> LocalFunction:
     made: LocalFunction | None = tool.__dict__.get(TOOL_TYPE_KEY)
@@ -84,13 +102,12 @@ def function_for(tool: LocalTool) -> LocalFunction:
             on_invoke_tool=functools.partial(_invoke, tool),
             needs_approval=_approval_policy(tool),
             failure_error_function=functools.partial(_failed, tool),
+            custom_data_extractor=cast(Any, tool.custom_data_extractor) if isinstance(tool, ApplyPatchTool) else None,
         )
         made.items = {}
         made.local = tool
         tool.__dict__[TOOL_TYPE_KEY] = made
     return made
-
-
 
 
 def declared_specs(tools: Mapping[str, FunctionTool], hosted: list[Any]) -> list[ToolSpec]:

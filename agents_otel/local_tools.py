@@ -31,6 +31,7 @@ from .shell_environments import (
     ShellToolLocalSkill,
     ShellToolSkillReference,
 )
+from .tool_features import ApplyPatchToolCustomDataExtractor, ToolCaller, checked_callers, checked_extractor
 
 if TYPE_CHECKING:
     from openai.types.responses.response_output_item import LocalShellCall
@@ -114,7 +115,7 @@ ShellApprovalFunction: TypeAlias = Callable[
 
 
 class ShellOnApprovalFunctionResult(TypedDict):
-    """What the SDK's ``on_approval`` returns (typed for SDK code; ``on_approval`` itself is refused)."""
+    """What an ``on_approval`` callback returns: approved or not, and for a rejection the text the model reads."""
 
     approve: bool
     reason: NotRequired[str]
@@ -129,11 +130,8 @@ ShellOnApprovalFunction: TypeAlias = Callable[
 def _check_approval(owner: str, needs_approval: Any, on_approval: Any) -> None:
     if not isinstance(needs_approval, bool) and not callable(needs_approval):
         raise UserError(f"{owner} needs_approval must be a bool or a callable, got {needs_approval!r}")
-    if on_approval is not None:  # refused, never ignored: an ignored auto-decision would leave calls waiting unseen
-        raise UserError(
-            f"{owner} on_approval is not supported yet: decide with result.to_state().approve()/.reject() "
-            "(see docs/local-tools.md)"
-        )
+    if on_approval is not None and not callable(on_approval):
+        raise UserError(f"{owner} on_approval must be callable (ctx, approval_item) -> decision, or None")
 
 
 @dataclass
@@ -148,10 +146,14 @@ class ShellTool:
     needs_approval: bool | ShellApprovalFunction = False
     """``True``, or ``(ctx, action, call_id) -> bool``: such a call stops the run until a person decides."""
     on_approval: ShellOnApprovalFunction | None = None
+    """``(ctx, approval_item) -> {"approve": bool, "reason"?: str}``: decides a call that needs approval at once."""
     environment: ShellToolEnvironment | None = None
     """``None``: ``{"type": "local"}``. A dict without ``type`` is local too."""
+    allowed_callers: list[ToolCaller] | None = field(default=None, kw_only=True)
+    """Responses API only: ``["direct"]``, ``["programmatic"]`` or both (``ProgrammaticToolCallingTool``)."""
 
     def __post_init__(self) -> None:
+        self.allowed_callers = checked_callers(self.allowed_callers, self.name)
         if self.environment is None:
             self.environment = {"type": "local"}
         elif not isinstance(self.environment, Mapping):
@@ -186,7 +188,14 @@ class ShellTool:
         return None
 
     def tool_param(self) -> dict[str, Any]:
-        return {"type": "shell", "environment": dict(self.environment or {"type": "local"})}
+        param = {"type": "shell", "environment": dict(self.environment or {"type": "local"})}
+        return _with_callers(param, self.allowed_callers)
+
+
+def _with_callers(param: dict[str, Any], callers: list[ToolCaller] | None) -> dict[str, Any]:
+    if callers is not None:
+        param["allowed_callers"] = list(callers)
+    return param
 
 
 # ---- the older local shell tool ------------------------------------------------------------------------------------
@@ -295,8 +304,16 @@ class ApplyPatchTool:
     needs_approval: bool | ApplyPatchApprovalFunction = False
     """``True``, or ``(ctx, operation, call_id) -> bool``: such a call stops the run until a person decides."""
     on_approval: ApplyPatchOnApprovalFunction | None = None
+    """``(ctx, approval_item) -> {"approve": bool, "reason"?: str}``: decides a call that needs approval at once."""
+    custom_data_extractor: ApplyPatchToolCustomDataExtractor | None = field(default=None, kw_only=True)
+    """``(ApplyPatchToolCustomDataContext) -> mapping | None`` after each call that ran: the SDK-only
+    ``ToolCallOutputItem.custom_data``, which the model never reads."""
+    allowed_callers: list[ToolCaller] | None = field(default=None, kw_only=True)
+    """Responses API only: ``["direct"]``, ``["programmatic"]`` or both (``ProgrammaticToolCallingTool``)."""
 
     def __post_init__(self) -> None:
+        self.allowed_callers = checked_callers(self.allowed_callers, self.name)
+        checked_extractor(self.custom_data_extractor, self.name)
         methods = ("create_file", "update_file", "delete_file")
         missing = [m for m in methods if not callable(getattr(self.editor, m, None))]
         if missing:
@@ -314,7 +331,7 @@ class ApplyPatchTool:
         return None
 
     def tool_param(self) -> dict[str, Any]:
-        return {"type": "apply_patch"}
+        return _with_callers({"type": "apply_patch"}, self.allowed_callers)
 
 
 LocalTool: TypeAlias = ShellTool | LocalShellTool | ApplyPatchTool

@@ -384,6 +384,9 @@ class StandInTool(FunctionTool):
     def answer(self, call: FunctionCall, output: FunctionCallOutput) -> FunctionCallOutput | RawInputItem:
         raise NotImplementedError
 
+    def runtime_on_approval(self) -> Callable[[Any, Any], Any] | None:
+        return None  # the tool's ``on_approval``: decides a gated call at once (``custom_tool.auto_verdict``)
+
 
 __all__ = [
     "FunctionTool",

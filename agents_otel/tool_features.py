@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .exceptions import UserError
 
 if TYPE_CHECKING:
+    from .computer import ComputerTool
+    from .context_wrapper import RunContextWrapper
     from .custom_tool import CustomTool
+    from .local_tools import ApplyPatchOperation, ApplyPatchTool
     from .tool import FunctionTool
     from .tool_context import ToolContext
     from .tool_output_types import ToolOutputContent
@@ -73,11 +76,45 @@ class CustomToolCustomDataContext:
     raw_item: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class ComputerToolCustomDataContext:
+    """What a ``ComputerTool``'s ``custom_data_extractor`` is given after a call: the call's context, the tool, the
+    model's ``computer_call`` (the ``openai`` ``ResponseComputerToolCall`` when the package knows the item), the
+    screenshot's data URL the model sees, and the ``computer_call_output`` item (a copy)."""
+
+    run_context: RunContextWrapper[Any]
+    tool: ComputerTool[Any]
+    tool_call: Any
+    output: str
+    raw_item: Any
+
+
+@dataclass(frozen=True)
+class ApplyPatchToolCustomDataContext:
+    """What an ``ApplyPatchTool``'s ``custom_data_extractor`` is given after a call that ran: the call's context,
+    the tool, the operations the model asked for, the text and ``status`` the model reads, and the
+    ``apply_patch_call_output`` item (a copy)."""
+
+    run_context: RunContextWrapper[Any]
+    tool: ApplyPatchTool
+    operations: list[ApplyPatchOperation]
+    output: str
+    status: Literal["completed", "failed"]
+    raw_item: Mapping[str, Any]
+
+
 FunctionToolCustomDataExtractor = Callable[
     [FunctionToolCustomDataContext], Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None
 ]
 CustomToolCustomDataExtractor = Callable[
     [CustomToolCustomDataContext], Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None
+]
+
+ComputerToolCustomDataExtractor = Callable[
+    [ComputerToolCustomDataContext], Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None
+]
+ApplyPatchToolCustomDataExtractor = Callable[
+    [ApplyPatchToolCustomDataContext], Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None
 ]
 
 
@@ -108,6 +145,10 @@ async def extract_custom_data(extractor: Callable[[Any], Any], context: Any) -> 
 
 
 __all__ = [
+    "ApplyPatchToolCustomDataContext",
+    "ApplyPatchToolCustomDataExtractor",
+    "ComputerToolCustomDataContext",
+    "ComputerToolCustomDataExtractor",
     "CustomToolCustomDataContext",
     "CustomToolCustomDataExtractor",
     "FunctionToolCustomDataContext",

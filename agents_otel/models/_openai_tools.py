@@ -162,6 +162,7 @@ def check_tool_search(specs: list[ToolSpec], hosted: list[HostedTool | LocalTool
             "defer_loading=True, or a HostedMCPTool with 'defer_loading': True"
         )
     callers = [(s.name, (s.definition or s.responses_only or {}).get("allowed_callers")) for s in specs]
+    callers += [(t.name, getattr(t, "allowed_callers", None)) for t in hosted]  # ShellTool, ApplyPatchTool
     eligible = [(name, c) for name, c in callers if c and "programmatic" in c]
     for name, c in eligible:
         if "direct" not in c and not programs:

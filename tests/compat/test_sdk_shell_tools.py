@@ -12,7 +12,8 @@ the run. ``LocalShellTool``'s executor gets the ``LocalShellCall`` and its text 
 
 This runtime's own guarantees: each call is an ``execute_tool`` span (``gen_ai.tool.type`` ``shell`` /
 ``local_shell``) with ``tool_called`` / ``tool_output`` events; a sync executor runs in a worker thread; Chat
-Completions refuses these tools with ``UserError``. Deliberate difference: ``on_approval`` is refused (``UserError``).
+Completions refuses these tools with ``UserError``. ``on_approval``, ``custom_data_extractor`` and ``allowed_callers``:
+test_sdk_local_tool_extras.py.
 """
 
 from __future__ import annotations
@@ -94,11 +95,6 @@ def test_hosted_environment_takes_no_executor_and_no_approvals() -> None:
         ShellTool(needs_approval=True, environment=reference)  # type: ignore[arg-type]
     with pytest.raises(UserError, match="must be a mapping"):
         ShellTool(executor=lambda r: "", environment="local")  # type: ignore[arg-type]
-
-
-def test_on_approval_is_refused_not_ignored() -> None:
-    with pytest.raises(UserError, match="on_approval is not supported"):
-        ShellTool(executor=lambda r: "", needs_approval=True, on_approval=lambda ctx, item: {"approve": True})
 
 
 # ---- running a call ------------------------------------------------------------------------------------------------
