@@ -53,6 +53,7 @@ from .tool_approvals import (
     take_nested,
 )
 from .tool_execution import execute_tool_calls
+from .tool_guardrail_run import check_before_approval
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
 from .tracing.ids import trace_id_hex
 
@@ -285,6 +286,8 @@ async def _run_turns(
                 if loop.decisions is None:
                     loop.decisions = Decisions()
                 gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting, agent.name, nested)
+                if gate.pending and run.config.tool_execution is not None:
+                    await check_before_approval(run, agent, gate, to_run, tools, loop.decisions, waiting)
                 if gate.run_now:
                     outputs = await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts)
                     if run.nested_paused is not None:  # an agent tool's nested run stopped for approvals

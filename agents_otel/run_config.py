@@ -44,8 +44,9 @@ class ToolExecutionConfig:
     running ones finish. ``None``: all of them at once (the default). The model's ``parallel_tool_calls`` is
     unaffected."""
     pre_approval_tool_input_guardrails: bool = False
-    """The SDK's option to run a tool's input guardrails before its call waits for approval. Not supported: only
-    ``False`` is accepted (``True`` is a ``UserError``); input guardrails run when an approved call runs."""
+    """``True``: a call that would wait for approval is first judged by its tool's input guardrails, as in the SDK,
+    so a call a guardrail answers (``reject_content``) or stops the run for (``raise_exception``) never asks a
+    person. A call they allow waits as usual, and is judged again when it runs after approval."""
 
     def __post_init__(self) -> None:
         limit = self.max_function_tool_concurrency
@@ -57,11 +58,6 @@ class ToolExecutionConfig:
             raise ValueError("tool_execution.max_function_tool_concurrency must be at least 1")
         if not isinstance(self.pre_approval_tool_input_guardrails, bool):
             raise ValueError("tool_execution.pre_approval_tool_input_guardrails must be a bool")
-        if self.pre_approval_tool_input_guardrails:
-            raise UserError(
-                "tool_execution.pre_approval_tool_input_guardrails=True is not supported: a tool's input "
-                "guardrails run when its call runs, after approval"
-            )
 
 
 @dataclass

@@ -36,7 +36,7 @@ from .tool_approvals import DEFAULT_REJECTION_MESSAGE, NESTED_PAUSED, RESUMED, V
 from .tool_call import ToolCall
 from .tool_context import ToolContext
 from .tool_errors import format_tool_error, tool_error_output
-from .tool_guardrail_run import check_tool_input, check_tool_output
+from .tool_guardrail_run import GuardrailAnswer, check_tool_input, check_tool_output
 from .tool_output_types import ToolOutputContent, model_output, parts_trace_json
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
@@ -195,7 +195,10 @@ async def execute_tool_call(
     if approval is RESUMED:  # an agent tool resuming its paused nested run: it started before it paused
         attributes[A.RUN_RESUMED] = True
     elif approval is not None:
-        attributes[A.TOOL_APPROVAL] = A.APPROVAL_APPROVED if approval[0] else A.APPROVAL_REJECTED
+        if type(approval) is GuardrailAnswer:  # answered by an input guardrail before it waited for approval
+            attributes[A.TOOL_REJECTED_BY] = approval.guardrail
+        else:
+            attributes[A.TOOL_APPROVAL] = A.APPROVAL_APPROVED if approval[0] else A.APPROVAL_REJECTED
         if not approval[0]:
             rejection = approval[1]
             if rejection is None:  # as the SDK: the person's own message wins, then the formatter, then the default

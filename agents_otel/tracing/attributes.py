@@ -95,6 +95,10 @@ GUARDRAIL_TYPE: Final = "agents_otel.guardrail.type"
 GUARDRAIL_TRIPWIRE_TRIGGERED: Final = "agents_otel.guardrail.tripwire_triggered"
 GUARDRAIL_BEHAVIOR: Final = "agents_otel.guardrail.behavior"
 """A tool guardrail's verdict: ``allow``, ``reject_content`` or ``raise_exception``."""
+GUARDRAIL_PRE_APPROVAL: Final = "agents_otel.guardrail.pre_approval"
+"""``true`` on a tool input guardrail's span when it judged a call before the call waited for approval
+(``ToolExecutionConfig(pre_approval_tool_input_guardrails=True)``): it nests under the agent's span, the call has
+no ``execute_tool`` span yet."""
 TOOL_REJECTED_BY: Final = "agents_otel.tool.rejected_by"
 """On an ``execute_tool`` span: the tool guardrail whose ``reject_content`` replaced the call's output."""
 

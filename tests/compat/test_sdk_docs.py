@@ -26,6 +26,7 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
     "guardrails.md": [
         ["[False]", "stopped by no_homework"],
         ["c1 Refused: this tool only reads.", "c2 [withheld", "c3 42 rows", "['reject_content', 'allow', 'allow']"],
+        ["['small']", "done"],
     ],
     "lifecycle-hooks.md": [["start Calculator", "tool add -> 5", "end Calculator 5"]],
     "sessions.md": [

@@ -4,7 +4,7 @@
   a turn's function tool calls run at once, the rest start in the model's order as running ones end; results stay
   in call order, a fatal tool error still cancels the siblings (queued ones never start), cancelling the run still
   ends it. The tools below block on ``asyncio.Event``s, so the limit is observed without timing.
-  ``pre_approval_tool_input_guardrails=True`` is not supported here: a ``UserError`` (documented difference).
+  ``pre_approval_tool_input_guardrails`` must be a bool (its behaviour: test_sdk_tool_guardrails_pre_approval.py).
 - ``tool_name_collision_policy``: a handoff named like a function tool (or another handoff). ``"warn"`` (default)
   logs and offers only the handoff, which a call of that name runs; ``"error"`` is a ``UserError`` before the model
   is called; another value is a ``ValueError``, as the SDK's ``__post_init__`` raises.
@@ -198,8 +198,8 @@ def test_tool_execution_is_checked_when_made() -> None:
         ToolExecutionConfig(max_function_tool_concurrency="2")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="must be a bool"):
         ToolExecutionConfig(pre_approval_tool_input_guardrails="yes")  # type: ignore[arg-type]
-    with pytest.raises(UserError, match="pre_approval_tool_input_guardrails=True is not supported"):
-        RunConfig(tool_execution={"pre_approval_tool_input_guardrails": True})  # type: ignore[arg-type]
+    made = RunConfig(tool_execution={"pre_approval_tool_input_guardrails": True})  # type: ignore[arg-type]
+    assert made.tool_execution == ToolExecutionConfig(pre_approval_tool_input_guardrails=True)
     with pytest.raises(UserError, match=r"tool_execution: .*unexpected keyword"):
         RunConfig(tool_execution={"max_concurrency": 2})  # type: ignore[arg-type]
     with pytest.raises(UserError, match="ToolExecutionConfig or a dict"):
