@@ -258,7 +258,10 @@ from .tracing.sdk_span_data import (
     MCPListToolsSpanData,
     ResponseSpanData,
     SpanData,
+    SpeechGroupSpanData,
+    SpeechSpanData,
     TaskSpanData,
+    TranscriptionSpanData,
     TurnSpanData,
 )
 from .tracing.sdk_spans import (
@@ -279,6 +282,7 @@ from .tracing.sdk_spans import (
 )
 from .tracing.sdk_trace_bridge import add_trace_processor, set_trace_processors
 from .tracing.sdk_tracing import Span, SpanError, TracingProcessor
+from .tracing.sdk_voice_spans import speech_group_span, speech_span, transcription_span
 from .tracing.setup import TracingConfigurationError, configure_tracing
 from .tracing.workflow import Trace, trace
 from .verbose_logging import enable_verbose_stdout_logging
@@ -494,6 +498,8 @@ __all__ = [
     "Span",
     "SpanData",
     "SpanError",
+    "SpeechGroupSpanData",
+    "SpeechSpanData",
     "StopAtTools",
     "StreamEvent",
     "StructuredToolInputBuilder",
@@ -550,6 +556,7 @@ __all__ = [
     "Trace",
     "TracingConfigurationError",
     "TracingProcessor",
+    "TranscriptionSpanData",
     "TurnSpanData",
     "Usage",
     "UserError",
@@ -603,10 +610,13 @@ __all__ = [
     "set_trace_provider",
     "set_tracing_disabled",
     "set_tracing_export_api_key",
+    "speech_group_span",
+    "speech_span",
     "task_span",
     "tool_input_guardrail",
     "tool_namespace",
     "tool_output_guardrail",
     "trace",
+    "transcription_span",
     "turn_span",
 ]

@@ -169,6 +169,9 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("agents_otel.tracing", "agents_otel.tracing.sdk_spans"): (
         "the same, for the span functions (custom_span, agent_span, ...) and get_current_span / get_current_trace"
     ),
+    ("agents_otel.tracing", "agents_otel.tracing.sdk_voice_spans"): (
+        "the same, for the voice span functions (transcription_span, speech_span, speech_group_span)"
+    ),
 }
 """Runtime imports that go up a layer on purpose, each with its reason."""
 

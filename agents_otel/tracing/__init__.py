@@ -4,8 +4,9 @@ Also the OpenAI Agents SDK's ``agents.tracing`` names, for integrations that imp
 processor interface and the objects it receives (:mod:`.sdk_tracing`, :mod:`.sdk_span_data`), and, loaded on first
 use so that importing this package never loads the telemetry layer, ``add_trace_processor``,
 ``set_trace_processors``, ``trace``, the span functions (``custom_span``, ``agent_span``, ...,
-``get_current_span``, ``get_current_trace``), ``gen_trace_id``, ``gen_span_id``, ``set_trace_provider``,
-``set_tracing_export_api_key``, ``flush_traces`` and ``set_tracing_disabled``.
+``get_current_span``, ``get_current_trace``; the voice ones, ``transcription_span``, ...), ``gen_trace_id``,
+``gen_span_id``, ``set_trace_provider``, ``set_tracing_export_api_key``, ``flush_traces`` and
+``set_tracing_disabled``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from .sdk_span_data import (
     MCPListToolsSpanData,
     ResponseSpanData,
     SpanData,
+    SpeechGroupSpanData,
+    SpeechSpanData,
     TaskSpanData,
+    TranscriptionSpanData,
     TurnSpanData,
 )
 from .sdk_tracing import Span, SpanError, Trace, TracingProcessor
@@ -50,6 +54,10 @@ def __getattr__(name: str) -> Any:
         from . import sdk_spans
 
         return getattr(sdk_spans, name)
+    if name in ("speech_group_span", "speech_span", "transcription_span"):
+        from . import sdk_voice_spans
+
+        return getattr(sdk_voice_spans, name)
     if name == "gen_trace_id":
         from . import ids
 
@@ -73,9 +81,12 @@ __all__ = [
     "Span",
     "SpanData",
     "SpanError",
+    "SpeechGroupSpanData",
+    "SpeechSpanData",
     "TaskSpanData",
     "Trace",
     "TracingProcessor",
+    "TranscriptionSpanData",
     "TurnSpanData",
     "add_trace_processor",
     "agent_span",
@@ -95,7 +106,10 @@ __all__ = [
     "set_trace_provider",
     "set_tracing_disabled",
     "set_tracing_export_api_key",
+    "speech_group_span",
+    "speech_span",
     "task_span",
     "trace",
+    "transcription_span",
     "turn_span",
 ]

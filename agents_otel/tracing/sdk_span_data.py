@@ -252,3 +252,83 @@ class TurnSpanData(SpanData):
         if self.usage is not None:
             data["usage"] = self.usage
         return {"type": "custom", "name": self.type, "data": data}
+
+
+class TranscriptionSpanData(SpanData):
+    """A speech-to-text model call (``transcription_span()``): ``input`` is the audio as base64, ``output`` the
+    text; a processor gets both only under content capture."""
+
+    __slots__ = ("input", "input_format", "model", "model_config", "output")
+
+    def __init__(
+        self,
+        input: str | None = None,
+        input_format: str | None = "pcm",
+        output: str | None = None,
+        model: str | None = None,
+        model_config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.input = input
+        self.input_format = input_format
+        self.output = output
+        self.model = model
+        self.model_config = model_config
+
+    @property
+    def type(self) -> str:
+        return "transcription"
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "type": self.type, "input": {"data": self.input or "", "format": self.input_format},
+            "output": self.output, "model": self.model, "model_config": self.model_config,
+        }
+
+
+class SpeechSpanData(SpanData):
+    """A text-to-speech model call (``speech_span()``): ``input`` is the text, ``output`` the audio as base64; a
+    processor gets both only under content capture."""
+
+    __slots__ = ("first_content_at", "input", "model", "model_config", "output", "output_format")
+
+    def __init__(
+        self,
+        input: str | None = None,
+        output: str | None = None,
+        output_format: str | None = "pcm",
+        model: str | None = None,
+        model_config: Mapping[str, Any] | None = None,
+        first_content_at: str | None = None,
+    ) -> None:
+        self.input = input
+        self.output = output
+        self.output_format = output_format
+        self.model = model
+        self.model_config = model_config
+        self.first_content_at = first_content_at
+
+    @property
+    def type(self) -> str:
+        return "speech"
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "type": self.type, "input": self.input, "output": {"data": self.output or "", "format": self.output_format},
+            "model": self.model, "model_config": self.model_config, "first_content_at": self.first_content_at,
+        }
+
+
+class SpeechGroupSpanData(SpanData):
+    """The speech spans made for one piece of text (``speech_group_span()``); the text under content capture."""
+
+    __slots__ = ("input",)
+
+    def __init__(self, input: str | None = None) -> None:
+        self.input = input
+
+    @property
+    def type(self) -> str:
+        return "speech_group"
+
+    def export(self) -> dict[str, Any]:
+        return {"type": self.type, "input": self.input}

@@ -29,6 +29,7 @@ from .sdk_span_data import (
     TaskSpanData,
     TurnSpanData,
 )
+from .sdk_voice_shapes import voice_shape
 from .workflow import CUSTOM_DATA_PREFIX, attribute_value
 
 
@@ -100,6 +101,9 @@ def span_shape(data: SpanData, capture: bool) -> tuple[str, SpanKind, dict[str, 
         attributes = {A.TURN_NUMBER: data.turn, A.GEN_AI_AGENT_NAME: data.agent_name, **_usage(data.usage),
                       **_metadata(data.metadata)}
         return f"turn {data.agent_name}", SpanKind.INTERNAL, attributes
+    voice = voice_shape(data, capture)
+    if voice is not None:
+        return voice
     if isinstance(data, CustomSpanData):
         attributes = {CUSTOM_DATA_PREFIX + str(k): attribute_value(v) for k, v in (data.data or {}).items()}
         return data.name, SpanKind.INTERNAL, attributes

@@ -20,7 +20,8 @@ The mapping, from each span's ``gen_ai.operation.name`` and our own attributes (
   the SDK;
 * ``invoke_agent`` -> ``AgentSpanData``, ``execute_tool`` -> ``FunctionSpanData``, ``chat`` -> ``GenerationSpanData``,
   ``handoff`` -> ``HandoffSpanData``, ``guardrail`` -> ``GuardrailSpanData``, MCP ``tools/list`` (``mcp_tools_span()``)
-  -> ``MCPListToolsSpanData``, anything else (``custom_span()``,
+  -> ``MCPListToolsSpanData``, ``transcription`` / ``speech`` / ``speech_group`` -> the SDK's voice span data
+  (:mod:`.sdk_voice_shapes`), anything else (``custom_span()``,
   other instrumentations' spans inside a run) -> ``CustomSpanData``;
 * ``parent_id`` is the parent span's, when the bridge reported that parent and it is still open, else ``None``.
 
@@ -59,6 +60,7 @@ from .sdk_span_data import (
     TurnSpanData,
 )
 from .sdk_tracing import Span, SpanError, Trace, TracingProcessor
+from .sdk_voice_shapes import voice_span_data_of
 from .workflow import CUSTOM_DATA_PREFIX, WORKFLOW_METADATA_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -247,6 +249,9 @@ def span_data_of(name: str, attributes: Attributes) -> SpanData:
         )
     if operation == A.OP_CHAT:
         return _generation(attributes)
+    voice = voice_span_data_of(attributes)  # transcription_span(), speech_span(), speech_group_span()
+    if voice is not None:
+        return voice
     if A.TASK_NAME in attributes:  # task_span()
         metadata = _prefixed(attributes, CUSTOM_DATA_PREFIX) or None
         return TaskSpanData(_str(attributes.get(A.TASK_NAME)) or name, _usage_of(attributes), metadata)
