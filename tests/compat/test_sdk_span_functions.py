@@ -11,12 +11,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
+from sdk_span_support import Recorder, attrs, in_a_tool, one, parent_of
 from support import Tracing
 
 from agents_otel import (
@@ -30,14 +29,11 @@ from agents_otel import (
     MCPListToolsSpanData,
     RunConfig,
     Runner,
-    Span,
     SpanError,
-    TracingProcessor,
     UserError,
     agent_span,
     custom_span,
     function_span,
-    function_tool,
     gen_trace_id,
     generation_span,
     get_current_span,
@@ -48,42 +44,9 @@ from agents_otel import (
     response_span,
     set_trace_processors,
 )
-from agents_otel.testing import ScriptedModel, assistant_message, function_call
-from agents_otel.tracing import Trace
+from agents_otel.testing import ScriptedModel, assistant_message
 
 CAPTURE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
-
-
-async def in_a_tool(tracing: Tracing, body: Callable[[], Any], **config: Any) -> Any:
-    """Run ``body`` inside the ``execute_tool work`` span of a run on ``tracing``'s provider; returns the result."""
-    seen: dict[str, Any] = {}
-
-    @function_tool
-    def work() -> str:
-        """Do the work."""
-        seen["value"] = body()
-        return "done"
-
-    model = ScriptedModel([[function_call("work", {}, call_id="c1")], [assistant_message("ok")]])
-    result = await Runner.run(
-        Agent("Worker", model=model, tools=[work]), "go", run_config=RunConfig(tracer_provider=tracing.provider,
-                                                                               **config)
-    )
-    seen["result"] = result
-    return seen
-
-
-def one(tracing: Tracing, name: str) -> ReadableSpan:
-    (span,) = [s for s in tracing.spans() if s.name == name]
-    return span
-
-
-def attrs(span: ReadableSpan) -> dict[str, Any]:
-    return dict(span.attributes or {})
-
-
-def parent_of(span: ReadableSpan) -> int | None:
-    return span.parent.span_id if span.parent is not None else None
 
 
 async def test_each_span_function_is_the_runtime_span_of_its_kind_under_the_current_span(tracing: Tracing) -> None:
@@ -218,30 +181,6 @@ async def test_errors_raised_in_the_span_or_reported_with_set_error(tracing: Tra
     assert guard.status.status_code is StatusCode.ERROR and guard.status.description == "policy service down"
     assert attrs(guard)["error.type"] == "_OTHER"
     assert attrs(one(tracing, "invoke_agent Typed"))["error.type"] == "invalid_final_output"
-
-
-class Recorder(TracingProcessor):
-    def __init__(self) -> None:
-        self.ended: list[Span[Any]] = []
-        self.traces: list[Trace] = []
-
-    def on_trace_start(self, trace: Trace) -> None:
-        self.traces.append(trace)
-
-    def on_trace_end(self, trace: Trace) -> None:
-        pass
-
-    def on_span_start(self, span: Span[Any]) -> None:
-        pass
-
-    def on_span_end(self, span: Span[Any]) -> None:
-        self.ended.append(span)
-
-    def shutdown(self) -> None:
-        pass
-
-    def force_flush(self) -> None:
-        pass
 
 
 async def test_trace_processors_receive_them_with_the_sdk_span_data(tracing: Tracing) -> None:

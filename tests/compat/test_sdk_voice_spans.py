@@ -13,86 +13,27 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
+from sdk_span_support import Recorder, attrs, in_a_tool, one, parent_of
 from support import Tracing
 
 from agents_otel import (
-    Agent,
-    RunConfig,
-    Runner,
-    Span,
     SpeechGroupSpanData,
     SpeechSpanData,
-    TracingProcessor,
     TranscriptionSpanData,
     UserError,
-    function_tool,
     set_trace_processors,
     speech_group_span,
     speech_span,
     transcription_span,
 )
 from agents_otel import tracing as sdk_tracing
-from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 CAPTURE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 AUDIO = base64.b64encode(bytes(range(256)) * 4 + b"\x01\x02").decode()  # 1026 bytes (padded base64)
 CONFIG = {"temperature": 0.2, "language": "en", "prompt": "names: Ada"}
-
-
-async def in_a_tool(tracing: Tracing, body: Callable[[], None]) -> None:
-    """Run ``body`` inside the ``execute_tool work`` span of a run on ``tracing``'s provider."""
-
-    @function_tool
-    def work() -> str:
-        """Do the work."""
-        body()
-        return "done"
-
-    model = ScriptedModel([[function_call("work", {}, call_id="c1")], [assistant_message("ok")]])
-    config = RunConfig(tracer_provider=tracing.provider)
-    await Runner.run(Agent("Worker", model=model, tools=[work]), "go", run_config=config)
-
-
-def one(tracing: Tracing, name: str) -> ReadableSpan:
-    (span,) = [s for s in tracing.spans() if s.name == name]
-    return span
-
-
-def attrs(span: ReadableSpan) -> dict[str, Any]:
-    return dict(span.attributes or {})
-
-
-def parent_of(span: ReadableSpan) -> int | None:
-    return span.parent.span_id if span.parent is not None else None
-
-
-class Recorder(TracingProcessor):
-    def __init__(self) -> None:
-        self.ended: list[Span[Any]] = []
-
-    def on_trace_start(self, trace: Any) -> None:
-        pass
-
-    def on_trace_end(self, trace: Any) -> None:
-        pass
-
-    def on_span_start(self, span: Span[Any]) -> None:
-        pass
-
-    def on_span_end(self, span: Span[Any]) -> None:
-        self.ended.append(span)
-
-    def shutdown(self) -> None:
-        pass
-
-    def force_flush(self) -> None:
-        pass
 
 
 def voice_work() -> None:
