@@ -289,13 +289,13 @@ async def _run_turns(
                 if gate.pending and run.config.tool_execution is not None:
                     await check_before_approval(run, agent, gate, to_run, tools, loop.decisions, waiting)
                 if gate.run_now:
-                    outputs = await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts)
+                    outputs = await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts, stand_ins)
                     if run.nested_paused is not None:  # an agent tool's nested run stopped for approvals
                         outputs = take_nested(run, outputs)
                     conversation.extend(answers(outputs, calls, tools) if stand_ins else outputs)
                 pending = gate.pending
             elif to_run:  # a resumed turn runs only the calls that waited (none: it waited for MCP approvals)
-                outputs = await execute_tool_calls(run, agent, to_run, tools)
+                outputs = await execute_tool_calls(run, agent, to_run, tools, None, stand_ins)
                 if run.nested_paused is not None:
                     outputs = take_nested(run, outputs)
                 conversation.extend(answers(outputs, calls, tools) if stand_ins else outputs)

@@ -22,22 +22,20 @@ from .content_guard import exception_scrub, guard_attributes
 from .custom_tool import call_custom_data
 from .exceptions import (
     AgentsOtelError,
-    ToolCancelledError,
     ToolNotFoundError,
     ToolOutputError,
-    ToolTimeoutError,
     UserError,
 )
 from .items import FunctionCall, FunctionCallOutput
 from .local_tool_run import LocalFunction
 from .safe_json import holds_iterator
-from .tool import FunctionTool, GuardedInvoker, ToolInvoker
+from .tool import FunctionTool, GuardedInvoker, StandInTool
 from .tool_approvals import DEFAULT_REJECTION_MESSAGE, NESTED_PAUSED, RESUMED, Verdict, end_paused
 from .tool_call import ToolCall
-from .tool_context import ToolContext
 from .tool_errors import format_tool_error, tool_error_output
 from .tool_guardrail_run import GuardrailAnswer, check_tool_input, check_tool_output
 from .tool_output_types import ToolOutputContent, model_output, parts_trace_json
+from .tool_timeouts import supervised, tool_cancelled_error
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
 from .tracing.spans import SPAN_KEY, record_outcome
@@ -53,10 +51,13 @@ async def execute_tool_calls(
     calls: list[FunctionCall],
     tools: dict[str, FunctionTool],
     verdicts: dict[str, Verdict] | None = None,
+    stand_ins: bool = False,
 ) -> list[FunctionCallOutput]:
     """``verdicts``: a person's decision on some of the calls (``tool_approvals``); ``None`` in a turn without.
     ``RunConfig.tool_execution.max_function_tool_concurrency``: at most that many calls in flight, the rest queued
-    in the model's order, each started (its span too) as a running one ends."""
+    in the model's order, each started (its span too) as a running one ends. ``stand_ins``: some calls are a
+    ``StandInTool``'s (a custom, shell or apply_patch tool): as in the SDK, the calls of one such tool run one
+    after another in the model's order (two patches to one file must not race), beside everything else."""
     if len(calls) == 1 and verdicts is None:
         call = calls[0]
         tool = tools.get(call.name)
@@ -68,6 +69,7 @@ async def execute_tool_calls(
     loop = asyncio.get_running_loop()
     batch = _Batch()
     tasks = batch.tasks
+    serial: dict[int, asyncio.Semaphore] = {}  # a stand-in tool's turn: its calls one at a time
     for c in calls:
         tool = tools.get(c.name)
         # A keyword argument costs a slower call (and an unpassed keyword-only one a default lookup): only the rare
@@ -78,7 +80,11 @@ async def execute_tool_calls(
             coro = execute_tool_call(run, agent, c, tool, batch)
         else:
             coro = execute_tool_call(run, agent, c, tool, batch, verdicts.get(c.call_id))
-        tasks.append(_start_task(loop, coro if slots is None else _in_slot(slots, coro)))
+        if slots is not None:
+            coro = _in_slot(slots, coro)
+        if stand_ins and isinstance(tool, StandInTool):  # one such tool's calls run one at a time
+            coro = _in_slot(serial.get(id(tool)) or serial.setdefault(id(tool), asyncio.Semaphore(1)), coro)
+        tasks.append(_start_task(loop, coro))
         if batch.error is not None:  # a call failed fatally in its first step: start no more
             break
     return await _collect(calls, batch)
@@ -252,12 +258,12 @@ async def execute_tool_call(
                 try:  # _invoke's rule, inline: one coroutine frame less per call
                     value = await invoke(ctx, call.arguments)  # type: ignore[arg-type]
                 except asyncio.CancelledError as exc:
-                    error = _tool_cancelled_error(name, exc)
+                    error = tool_cancelled_error(name, exc)
                     if error is None:
                         raise
                     raise error from exc
             else:
-                value = await _supervised(run, record, tool, invoke, ctx, call.arguments, stall)
+                value = await supervised(run, record, tool, invoke, ctx, call.arguments, stall)
             text: ToolOutputContent
             if type(value) is str:  # most tools: shown as it is
                 text = value
@@ -334,17 +340,6 @@ async def execute_tool_call(
     return text
 
 
-async def _invoke(invoke: ToolInvoker, ctx: ToolContext[Any] | None, name: str, arguments: str) -> Any:
-    """Await the tool; a ``CancelledError`` it raises while nobody cancelled this task is the tool's own error."""
-    try:
-        return await invoke(ctx, arguments)  # type: ignore[arg-type]
-    except asyncio.CancelledError as exc:
-        error = _tool_cancelled_error(name, exc)
-        if error is None:
-            raise
-        raise error from exc
-
-
 def _fail(batch: _Batch | None, error: BaseException) -> None:
     if batch is not None and isinstance(error, Exception):
         batch.fail(error)
@@ -354,45 +349,6 @@ def _tool_failed(name: str, exc: BaseException) -> UserError:
     error = UserError(f"Error running tool {name}: {exc}")
     error.__cause__ = exc  # also when a sibling's task re-raises it (execute_tool_calls keeps the cause)
     return error
-
-
-def _tool_cancelled_error(name: str, exc: asyncio.CancelledError) -> ToolCancelledError | None:
-    """``None`` when this task really is being cancelled (the run, or this call): the cancellation goes on.
-    Otherwise the tool raised ``CancelledError`` itself, which is the tool's own error."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        return None
-    return ToolCancelledError(str(exc) or f"Tool {name!r} raised CancelledError")
-
-
-async def _supervised(
-    run: RunState,
-    record: ToolCall,
-    tool: FunctionTool,
-    invoke: ToolInvoker,
-    ctx: ToolContext[Any] | None,
-    arguments: str,
-    stall: float | None,
-) -> Any:
-    """The tool under a timeout scope: the hard cap, and the scope the stall watchdog expires on idleness."""
-    idle = tool.idle_timeout
-    cap = tool.timeout if tool.timeout is not None or idle is None else run.config.idle_timeout_hard_cap
-    try:
-        async with asyncio.timeout(cap) as scope:
-            if stall is not None or idle is not None:
-                record.supervise(scope, stall, idle)
-            return await _invoke(invoke, ctx, tool.name, arguments)
-    except TimeoutError:
-        if not scope.expired():
-            raise
-        if record.idle_expired:
-            raise ToolTimeoutError(
-                f"Tool {tool.name!r} sent no progress for {idle} seconds (idle timeout)",
-                tool_name=tool.name,
-                timeout_seconds=idle,
-                idle=True,
-            ) from None
-        raise ToolTimeoutError(tool_name=tool.name, timeout_seconds=cap) from None
 
 
 def _iterator_name(value: Any) -> str:

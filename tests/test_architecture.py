@@ -85,6 +85,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.model_call": ENGINE,
     "agents_otel.model_retry": ENGINE,
     "agents_otel.agent_span": ENGINE,
+    "agents_otel.tool_timeouts": ENGINE,
     "agents_otel.tool_execution": ENGINE,
     "agents_otel.local_tool_run": ENGINE,
     "agents_otel.run": ENGINE,

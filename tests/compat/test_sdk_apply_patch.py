@@ -14,6 +14,7 @@ editor runs in a worker thread, and the Responses wire carries ``{"type": "apply
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
@@ -185,6 +186,29 @@ async def test_operations_reach_the_editor_in_a_thread_and_the_output_goes_back(
     span = tracing.tool_span("c1")
     assert span.name == "execute_tool apply_patch"
     assert span.attributes["gen_ai.tool.type"] == "apply_patch"  # type: ignore[index]
+
+
+async def test_one_tools_calls_run_one_after_another_in_the_models_order() -> None:
+    """As in the SDK, where a category's calls run in a loop: two patches must never race on the same files. Each
+    call's (async) editor yields to the loop a few times; had the second call started beside the first, it would
+    have begun in between (tasks start eagerly, one per call)."""
+    log: list[str] = []
+
+    class Slow:
+        async def create_file(self, operation: ApplyPatchOperation) -> str:
+            log.append(f"start {operation.path}")
+            for _ in range(5):
+                await asyncio.sleep(0)
+            log.append(f"end {operation.path}")
+            return f"Created {operation.path}"
+
+        update_file = delete_file = create_file
+
+    calls = [patch_call(f"c{i}", operation={"type": "create_file", "path": f"{i}.txt", "diff": "+x"}) for i in range(3)]
+    agent, model = scripted(ApplyPatchTool(editor=Slow()), *calls)  # type: ignore[arg-type]
+    await Runner.run(agent, "edit")
+    assert log == [f"{what} {i}.txt" for i in range(3) for what in ("start", "end")]
+    assert [o["call_id"] for o in sent_back(model)] == ["c0", "c1", "c2"]
 
 
 async def test_one_failed_operation_fails_the_call_even_if_a_later_one_completes() -> None:
