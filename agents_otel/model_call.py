@@ -53,6 +53,8 @@ def request_attributes(model: Model, request: ModelRequest, capture_content: boo
 _BEFORE_OUTPUT = frozenset({"response.created", "response.in_progress"})
 """Responses stream events that come before any of the answer: a stream that failed after only these may be
 retried. Any other chunk (a Chat Completions chunk included) counts as output."""
+_DELTAS = (TextDelta, RefusalDelta)
+"""A tuple, not ``TextDelta | RefusalDelta``: that expression builds a union object on every chunk."""
 
 
 class ChunkTimes:
@@ -179,7 +181,7 @@ async def _stream(
     events = model.stream_response(request)
     try:
         async for event in events:
-            if isinstance(event, TextDelta | RefusalDelta):
+            if isinstance(event, _DELTAS):
                 if not chunks.output and (event.delta or getattr(event.raw, "type", None) not in _BEFORE_OUTPUT):
                     chunks.output = True
                 now = time.perf_counter()
