@@ -38,6 +38,12 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
         ["You are Ada. 4", "['__enc__', 'kid', 'payload', 'v']"],
         None,  # needs a Redis server: run by tests/test_docs_run.py against a real redis-server
         ["You are Ada. 3", "['user', 'assistant', 'user', 'assistant']"],
+        [  # AdvancedSQLiteSession: turns, a branch, usage per turn
+            "[(1, 'Capital of France?'), (2, 'Weather there?')]",
+            "4 4",
+            "[('main', 2), ('sights', 2)]",
+            "3",
+        ],
     ],
     "human-in-the-loop.md": [
         [

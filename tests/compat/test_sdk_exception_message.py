@@ -49,7 +49,12 @@ from agents_otel import (
 )
 from agents_otel import exceptions as errors
 from agents_otel.extensions.errors import ExtensionUnavailableError
-from agents_otel.extensions.memory.errors import SessionClosedError, SessionStoreUnavailableError
+from agents_otel.extensions.memory.errors import (
+    SessionBranchError,
+    SessionClosedError,
+    SessionSchemaError,
+    SessionStoreUnavailableError,
+)
 from agents_otel.mcp.errors import MCPRequestError
 from agents_otel.models._openai_errors import model_error_from
 from agents_otel.testing import ScriptedModel, function_call
@@ -75,7 +80,8 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             agents_otel.commands.serve.ServeTargetError, agents_otel.mcp.errors.MCPToolError,
             agents_otel.mcp.errors.MCPConnectionError, agents_otel.mcp.errors.MCPServerError,
             agents_otel.mcp.errors.MCPServerStartError, agents_otel.compaction_output.CompactionError,
-            ExtensionUnavailableError, SessionStoreUnavailableError, SessionClosedError,
+            ExtensionUnavailableError, SessionStoreUnavailableError, SessionClosedError, SessionBranchError,
+            SessionSchemaError,
         )
     },
     # constructors that take something else and build the message

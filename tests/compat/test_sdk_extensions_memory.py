@@ -283,7 +283,7 @@ async def test_encrypted_session_in_runs() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["AdvancedSQLiteSession", "DaprSession", "DAPR_CONSISTENCY_STRONG", "MongoDBSession"]
+    "name", ["DaprSession", "DAPR_CONSISTENCY_STRONG", "MongoDBSession"]
 )
 def test_stores_not_offered_yet_are_typed_import_errors(name: str) -> None:
     with pytest.raises(SessionStoreUnavailableError, match="not available in agents_otel yet") as caught:

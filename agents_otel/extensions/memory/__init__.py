@@ -12,15 +12,17 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .errors import SessionClosedError, SessionStoreUnavailableError
+from .errors import SessionBranchError, SessionClosedError, SessionSchemaError, SessionStoreUnavailableError
 
 if TYPE_CHECKING:
+    from .advanced_sqlite_session import AdvancedSQLiteSession
     from .async_sqlite_session import AsyncSQLiteSession
     from .encrypt_session import EncryptedSession
     from .redis_session import RedisSession
     from .sqlalchemy_session import SQLAlchemySession
 
 _MODULES: dict[str, tuple[str, str | None]] = {
+    "AdvancedSQLiteSession": (".advanced_sqlite_session", None),
     "AsyncSQLiteSession": (".async_sqlite_session", None),
     "EncryptedSession": (".encrypt_session", "encrypt"),
     "RedisSession": (".redis_session", "redis"),
@@ -29,7 +31,6 @@ _MODULES: dict[str, tuple[str, str | None]] = {
 """Name -> (its module, the extra that installs what the module imports)."""
 
 _NOT_YET: dict[str, str] = {
-    "AdvancedSQLiteSession": "AdvancedSQLiteSession (branches, usage tracking)",
     "DaprSession": "DaprSession",
     "DAPR_CONSISTENCY_EVENTUAL": "DaprSession",
     "DAPR_CONSISTENCY_STRONG": "DaprSession",
@@ -62,10 +63,13 @@ def __getattr__(name: str) -> Any:
 
 # The names of _NOT_YET are left out, so ``from agents_otel.extensions.memory import *`` works.
 __all__ = [
+    "AdvancedSQLiteSession",
     "AsyncSQLiteSession",
     "EncryptedSession",
     "RedisSession",
     "SQLAlchemySession",
+    "SessionBranchError",
     "SessionClosedError",
+    "SessionSchemaError",
     "SessionStoreUnavailableError",
 ]
