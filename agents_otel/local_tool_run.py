@@ -8,8 +8,10 @@ request object and calls the executor or editor, a sync one in a worker thread. 
 ``FunctionCall`` named after the tool with the item as its arguments (JSON), checked before anything runs; the
 conversation keeps the item as it came. What differs is the answer: the model must get a ``shell_call_output`` (or
 ``local_shell_call_output`` / ``apply_patch_call_output``) item, which :meth:`LocalFunction.answer` (asked by
-``stand_in_calls``) puts in place of the text output, from what the invoker left on the stand-in (or, for a
-rejected call, from the text alone).
+``stand_in_calls``) puts in place of the text output: the item the call's text carries (:class:`ItemText`), or, for
+a call that never ran (rejected), one made from the text alone. The item travels with the call's own result, never
+on the stand-in: one tool instance serves many runs at once, where a call id is no key (two conversations may reuse
+one) and an entry of a call cancelled before its answer would be left behind.
 """
 
 from __future__ import annotations
@@ -59,22 +61,33 @@ TOOL_TYPE_KEY = "_agents_otel_local_function"
 value, equality or repr)."""
 
 
-class LocalFunction(StandInTool):
-    """The stand-in: a ``FunctionTool`` whose ``spec`` is never sent (the tool's own ``tools`` entry is), and whose
-    finished calls leave their output item in ``items`` until :meth:`answer` takes it."""
+class ItemText(str):
+    """A local call's text carrying the output item the model is sent (``item``). ``execute_tool_call`` gives hooks
+    and the run item the plain text, and only the turn's outputs this carrier."""
 
-    __slots__ = ("items", "local")
-    items: dict[str, dict[str, Any]]
+    item: dict[str, Any]
+
+
+def _carrying(text: str, item: dict[str, Any]) -> ItemText:
+    made = ItemText(text)
+    made.item = item
+    return made
+
+
+class LocalFunction(StandInTool):
+    """The stand-in: a ``FunctionTool`` whose ``spec`` is never sent (the tool's own ``tools`` entry is); it keeps
+    nothing of a call (:class:`ItemText`)."""
+
+    __slots__ = ("local",)
     local: LocalTool
 
     def answer(self, call: FunctionCall, output: FunctionCallOutput) -> RawInputItem:
-        """The call's output item as the invoker left it, or, for a call that never ran (a person rejected it), one
-        made from the text alone."""
-        item = self.items.pop(output.call_id, None)
-        if item is None:
-            text = output.output if isinstance(output.output, str) else output_text(output.output)
-            item = _unanswered_item(self.local, call, text)
-        return RawInputItem(item)
+        """The item the call's text carries, or, for a call that never ran (a person rejected it), one made from the
+        text alone."""
+        text = output.output
+        if type(text) is ItemText:
+            return RawInputItem(text.item)
+        return RawInputItem(_unanswered_item(self.local, call, text if isinstance(text, str) else output_text(text)))
 
     def runtime_on_approval(self) -> Callable[[Any, Any], Any] | None:
         return None if isinstance(self.local, LocalShellTool) else self.local.on_approval
@@ -83,9 +96,9 @@ class LocalFunction(StandInTool):
         self, ctx: ToolContext[Any], call: FunctionCall, value: Any, text: Any
     ) -> ApplyPatchToolCustomDataContext:
         """An apply_patch call's extractor context (only ``ApplyPatchTool`` takes a ``custom_data_extractor``),
-        from the output item the invoker left for :meth:`answer`."""
-        assert isinstance(self.local, ApplyPatchTool)
-        item = self.items[call.call_id]
+        from the output item its text carries (only a call that ran is given to the extractor)."""
+        assert isinstance(self.local, ApplyPatchTool) and type(text) is ItemText
+        item = text.item
         operations = _operations(json.loads(call.arguments), ctx)
         return ApplyPatchToolCustomDataContext(
             ctx, self.local, operations, str(value), item["status"], copy.deepcopy(item)
@@ -104,7 +117,6 @@ def function_for(tool: LocalTool) -> LocalFunction:
             failure_error_function=functools.partial(_failed, tool),
             custom_data_extractor=cast(Any, tool.custom_data_extractor) if isinstance(tool, ApplyPatchTool) else None,
         )
-        made.items = {}
         made.local = tool
         tool.__dict__[TOOL_TYPE_KEY] = made
     return made
@@ -228,7 +240,6 @@ async def _call(function: Callable[..., Any], *args: Any) -> Any:
 async def _invoke(tool: LocalTool, ctx: ToolContext[Any], arguments: str) -> str:
     data = json.loads(arguments)
     call_id = ctx.tool_call_id
-    stand_in = function_for(tool)
     if isinstance(tool, ShellTool):
         action = _shell_action(data)
         status = data.get("status") if data.get("status") in ("in_progress", "completed") else None
@@ -244,8 +255,7 @@ async def _invoke(tool: LocalTool, ctx: ToolContext[Any], arguments: str) -> str
             raise UserError(f"LocalShellTool executor returned {type(result).__name__}, expected str")
         text, item = result, {"type": "local_shell_call_output", "call_id": call_id, "output": result}
     _copy_caller(data, item)
-    stand_in.items[call_id] = item
-    return text
+    return _carrying(text, item)
 
 
 def _shell_output(result: Any, action: ShellActionRequest, call_id: str) -> tuple[str, dict[str, Any]]:
@@ -364,8 +374,7 @@ def _failed(tool: LocalTool, ctx: ToolContext[Any], error: Exception) -> str:
     else:
         item = {"type": "local_shell_call_output", "call_id": call_id, "output": text}
     _copy_caller(data, item)
-    function_for(tool).items[call_id] = item
-    return text
+    return _carrying(text, item)
 
 
 def _copy_caller(data: Mapping[str, Any], item: dict[str, Any]) -> None:
@@ -386,4 +395,4 @@ def _unanswered_item(tool: LocalTool, call: FunctionCall, text: str) -> dict[str
     return item
 
 
-__all__ = ["LocalFunction", "declared_specs", "function_for", "local_call"]
+__all__ = ["ItemText", "LocalFunction", "declared_specs", "function_for", "local_call"]

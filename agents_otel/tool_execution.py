@@ -27,7 +27,7 @@ from .exceptions import (
     UserError,
 )
 from .items import FunctionCall, FunctionCallOutput
-from .local_tool_run import LocalFunction
+from .local_tool_run import ItemText, LocalFunction
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, StandInTool
 from .tool_approvals import DEFAULT_REJECTION_MESSAGE, NESTED_PAUSED, RESUMED, Verdict, end_paused
@@ -270,12 +270,15 @@ async def execute_tool_call(
             else:
                 if value is NESTED_PAUSED:  # an agent tool whose nested run stopped for approvals: no output yet
                     return end_paused(record, span)  # type: ignore[no-any-return]
-                if holds_iterator(value):  # never consumed
+                if type(value) is ItemText:  # a local call's: the turn's answer gets the item, all else the text
+                    text, value = value, str(value)
+                elif holds_iterator(value):  # never consumed
                     raise ToolOutputError(
                         f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string "
                         "instead"
                     )
-                text = model_output(value)  # text, or a structured output's content parts
+                else:
+                    text = model_output(value)  # text, or a structured output's content parts
             if guarded and rejection is None and tool.tool_output_guardrails:
                 judging = True
                 judged = await check_tool_output(record, agent, tool, value)
@@ -317,10 +320,13 @@ async def execute_tool_call(
             if fatal is exc:
                 raise
             raise fatal from exc
+        answer = error_text
+        if type(error_text) is ItemText:  # a local call's failure: its item goes to the turn's answer only
+            error_text = str(error_text)
         record.finish(error_text, error_type)
         if hooked:
             await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, error_text)  # type: ignore[arg-type]
-        return error_text
+        return answer
     if run.capture_content:  # a screenshot is recorded as its type and size, never its bytes
         if type(value) is ComputerScreenshot:
             result = value.description
