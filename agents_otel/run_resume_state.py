@@ -255,9 +255,24 @@ def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+def interruption_paths(state: RunState[Any]) -> list[tuple[str, ...]]:
+    """Where each of ``state.interruptions`` waits: the call ids of the agent-tool calls whose nested runs hold it,
+    outermost first (``()``: the run's own call). What tells apart two nested runs' calls that share a call id, for
+    whoever addresses interruptions by id rather than by item (the agent server)."""
+    paused = state._paused
+    return [_path(paused, item) for item in paused.interruptions]
+
+
+def _path(paused: PausedRun, item: ToolApprovalItem) -> tuple[str, ...]:
+    for call_id, nested in paused.turn.nested.items():
+        if any(waiting is item for waiting in nested.interruptions):
+            return (call_id, *_path(nested, item))
+    return ()
+
+
 def new_state(paused: PausedRun) -> RunState[Any]:
     """``result.to_state()``: a state of its own, so decisions on one state never reach another."""
     return RunState(fork(paused))
 
 
-__all__ = ["ContextDeserializer", "ContextSerializer", "RunState", "new_state"]
+__all__ = ["ContextDeserializer", "ContextSerializer", "RunState", "interruption_paths", "new_state"]

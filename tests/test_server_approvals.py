@@ -160,10 +160,10 @@ def test_a_call_waiting_inside_an_agent_used_as_a_tool_pauses_the_run_and_resume
         paused, events = _pause(client)
         assert events[-1]["type"] == "run_interrupted"
         call = {"call_id": "call_a.txt", "tool_name": "delete_file", "arguments": '{"path": "a.txt"}'}
-        assert events[-1]["interruptions"] == [{**call, "agent_name": "Janitor"}]
+        assert events[-1]["interruptions"] == [{**call, "agent_name": "Janitor", "path": ["o1"]}]
         assert DELETED == []
 
-        decisions = {"decisions": [{"call_id": "call_a.txt", "approve": True}]}
+        decisions = {"decisions": [{"call_id": "call_a.txt", "approve": True}]}  # its call id alone names it
         resumed = client.post(f"/runs/{paused['id']}/resume", json=decisions)
         assert resumed.status_code == 201, resumed.text
         events = list(watch(client, resumed.json()["events_url"]))

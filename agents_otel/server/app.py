@@ -73,6 +73,7 @@ class DecisionBody(BaseModel):
     approve: bool
     message: str | None = None
     always: bool = False
+    path: list[str] | None = None
 
 
 class ResumeRequest(BaseModel):
@@ -275,7 +276,10 @@ def create_app(
             await request.body(),
             not_json='the body must be a JSON object like {"decisions": [{"call_id": "...", "approve": true}]}',
         )
-        decisions = [Decision(d.call_id, d.approve, d.message, d.always) for d in body.decisions]
+        decisions = [
+            Decision(d.call_id, d.approve, d.message, d.always, None if d.path is None else tuple(d.path))
+            for d in body.decisions
+        ]
         run = await resume(principal, decisions, paused_id, None)
         await run.ready.wait()
         return JSONResponse(

@@ -58,7 +58,8 @@ class PausedRunNotFoundError(ServerError, status_code=404, code="paused_run_not_
 
 class InvalidDecisionsError(ServerError, status_code=400, code="invalid_decisions"):
     """A resume whose decisions leave a waiting call undecided, name a call that is not waiting, decide one twice,
-    or give an approval a message; ``undecided``, ``unknown`` and ``duplicated`` list the call ids."""
+    name by call id alone a call two nested runs wait on, or give an approval a message; ``undecided``, ``unknown``
+    and ``duplicated`` list the calls (a nested one as ``path/call_id``), ``ambiguous`` those call ids."""
 
 
 class ReplayUnavailableError(ServerError, status_code=410, code="replay_unavailable"):

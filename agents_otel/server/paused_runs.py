@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..agent import Agent
-from ..run_resume_state import RunState
+from ..run_resume_state import RunState, interruption_paths
 from ..run_state_json import state_from_json
 from .errors import InvalidDecisionsError, PausedRunNotFoundError
 
@@ -34,6 +34,9 @@ class Decision:
     a hosted MCP request, the ``reason`` sent with the rejection (``None``: none)."""
     always: bool = False
     """Decide every later call of the same tool in the resumed run too (``always_approve`` / ``always_reject``)."""
+    path: tuple[str, ...] | None = None
+    """The waiting call's ``path`` as listed (the agent-tool calls its nested run is in; ``()``: the run's own
+    call). ``None``: ``call_id`` alone, which must then name one waiting call (two nested runs may share an id)."""
 
 
 @dataclass(eq=False)
@@ -48,29 +51,75 @@ class PausedEntry:
     paused_at: float
 
 
-def interruptions_json(items: list[Any]) -> list[dict[str, Any]]:
+def interruptions_json(state: RunState[Any]) -> list[dict[str, Any]]:
     """The waiting calls as the ``run_interrupted`` event and ``GET /runs/{id}`` show them. A hosted MCP server's
-    approval request is one too (``call_id`` is the request's id), with its ``server_label``."""
+    approval request is one too (``call_id`` is the request's id), with its ``server_label``. A call waiting inside
+    an agent used as a tool has a ``path``: the agent-tool call ids its nested run is in, outermost first (two
+    nested runs may use one call id; a decision names the path to tell them apart)."""
     waiting = []
-    for i in items:
-        entry = {"call_id": i.call_id, "tool_name": i.tool_name, "arguments": i.arguments, "agent_name": i.agent_name}
+    for i, path in zip(state.interruptions, interruption_paths(state), strict=True):
+        entry: dict[str, Any] = {
+            "call_id": i.call_id,
+            "tool_name": i.tool_name,
+            "arguments": i.arguments,
+            "agent_name": i.agent_name,
+        }
         if i.server_label is not None:
             entry["server_label"] = i.server_label
+        if path:
+            entry["path"] = list(path)
         waiting.append(entry)
     return waiting
 
 
+Key = tuple[str, ...]
+"""A waiting call's address: its ``path``, then its ``call_id``."""
+
+
+def _label(key: Key) -> str:
+    return "/".join(key)
+
+
+def _matched(waiting: list[Key], decisions: list[Decision]) -> tuple[list[tuple[Decision, Key]], list[str]]:
+    """Each decision with the address of the call it decides (maybe not a waiting one), and the call ids given
+    without a path that name more than one waiting call (those decisions are left out)."""
+    by_call: dict[str, list[Key]] = collections.defaultdict(list)
+    for key in waiting:
+        by_call[key[-1]].append(key)
+    matched: list[tuple[Decision, Key]] = []
+    ambiguous: list[str] = []
+    for d in decisions:
+        if d.path is not None:
+            key = (*d.path, d.call_id)
+            matched.append((d, key))
+            continue
+        found = by_call.get(d.call_id, [])
+        if len(found) > 1:
+            ambiguous.append(d.call_id)
+        else:
+            matched.append((d, found[0] if found else (d.call_id,)))
+    return matched, sorted(set(ambiguous))
+
+
+def _waiting_keys(entry: PausedEntry) -> list[Key]:
+    return [(*i.get("path", ()), i["call_id"]) for i in entry.interruptions]
+
+
 def check_decisions(entry: PausedEntry, decisions: list[Decision]) -> None:
     """Every waiting call decided exactly once, nothing else: a typed 400 otherwise, before anything is resumed
-    (an undecided call would only stop the resumed run again at once)."""
-    waiting = [i["call_id"] for i in entry.interruptions]
-    counts = collections.Counter(d.call_id for d in decisions)
-    seen = set(counts)
-    duplicated = sorted(c for c, n in counts.items() if n > 1)
-    unknown = sorted(seen - set(waiting))
-    undecided = [c for c in waiting if c not in seen]
-    with_message = sorted(d.call_id for d in decisions if d.approve and d.message is not None)
+    (an undecided call would only stop the resumed run again at once). A call is named by its ``call_id``, and by
+    its ``path`` too when another waiting call shares the id (else the decision is ambiguous, not applied to both).
+    The lists in the error name a nested call as its path and call id joined by ``/``."""
+    waiting = _waiting_keys(entry)
+    matched, ambiguous = _matched(waiting, decisions)
+    counts = collections.Counter(key for _, key in matched)
+    duplicated = sorted(_label(k) for k, n in counts.items() if n > 1)
+    unknown = sorted(_label(k) for k in set(counts) - set(waiting))
+    undecided = [_label(k) for k in waiting if k not in counts and k[-1] not in ambiguous]
+    with_message = sorted(_label(k) for d, k in matched if d.approve and d.message is not None)
     problems = []
+    if ambiguous:
+        problems.append(f"calls waiting in several nested runs {ambiguous} (give each decision the call's path)")
     if undecided:
         problems.append(f"undecided calls {undecided}")
     if unknown:
@@ -85,6 +134,7 @@ def check_decisions(entry: PausedEntry, decisions: list[Decision]) -> None:
             undecided=undecided,
             unknown=unknown,
             duplicated=duplicated,
+            ambiguous=ambiguous,
         )
 
 
@@ -148,9 +198,9 @@ class PausedRuns:
     def pause(self, run_id: str, principal: str, result: Any, conversation_id: str | None) -> PausedEntry:
         """Keep the run ``result`` (a ``RunResultStreaming`` stopped for approvals) as JSON; raises if its state
         cannot be (a context that is not JSON data)."""
-        state = result.to_state().to_json()
-        waiting = interruptions_json(result.interruptions)
-        entry = PausedEntry(run_id, principal, state, waiting, conversation_id, self.clock())
+        paused = result.to_state()
+        state = paused.to_json()
+        entry = PausedEntry(run_id, principal, state, interruptions_json(paused), conversation_id, self.clock())
         self.keep(entry, shared=True)
         return entry
 
@@ -168,9 +218,10 @@ class PausedRuns:
 def resumed_state(agent: Agent[Any], entry: PausedEntry, decisions: list[Decision]) -> RunState[Any]:
     """The paused run's state, rebuilt for this run's agent, with the decisions applied."""
     state: RunState[Any] = RunState(state_from_json(agent, entry.state, None, None))
-    by_id = {d.call_id: d for d in decisions}
-    for item in state.interruptions:
-        decision = by_id[item.call_id]  # check_decisions made sure every waiting call has one
+    matched, _ = _matched(_waiting_keys(entry), decisions)
+    by_key = {key: d for d, key in matched}
+    for item, path in zip(state.interruptions, interruption_paths(state), strict=True):
+        decision = by_key[(*path, item.call_id)]  # check_decisions made sure every waiting call has one
         if decision.approve:
             state.approve(item, always_approve=decision.always)
         else:
