@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from approval_tools import delete_file, ran, read_file
+from nested_approval_agents import two_deep, two_nested_runs_one_call_id
 from support import Tracing
 
 from agents_otel import (
@@ -27,7 +28,6 @@ from agents_otel import (
     tool_input_guardrail,
     tool_output_guardrail,
 )
-from agents_otel.input_items import input_list
 from agents_otel.items import FunctionCallOutput
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -145,25 +145,7 @@ async def test_a_nested_rejection_resumes_the_nested_run_which_may_ask_again() -
 
 
 async def test_several_nested_calls_pause_together_and_resume_each_with_its_own_decision() -> None:
-    def step(request: Any) -> list[Any]:
-        # One script serves both nested runs, which go on concurrently: each answers by its own conversation.
-        items = input_list(request.input)
-        which = items[0]["content"]
-        if any(i.get("type") == "function_call_output" for i in items):
-            return [assistant_message(f"{which} done")]
-        return [function_call("delete_file", {"path": which}, call_id="same")]
-
-    inner = Agent(name="Inner", tools=[delete_file], model=ScriptedModel([step], repeat=True))
-    outer = _outer(
-        inner.as_tool("ask_inner", "Ask."),
-        [
-            function_call("ask_inner", {"input": "a"}, call_id="o1"),
-            function_call("read_file", {"path": "r"}, call_id="o2"),
-            function_call("ask_inner", {"input": "b"}, call_id="o3"),
-        ],
-        [assistant_message("done")],
-        tools=[read_file],
-    )
+    outer = two_nested_runs_one_call_id(function_call("read_file", {"path": "r"}, call_id="r1"), tools=[read_file])
     first = await Runner.run(outer, "go")
 
     assert [(i.call_id, i.arguments) for i in first.interruptions] == [
@@ -179,24 +161,13 @@ async def test_several_nested_calls_pause_together_and_resume_each_with_its_own_
 
     assert result.final_output == "done"
     assert ran == ["read r", "delete a"]
-    assert _outputs(outer, 1) == {"o1": "a done", "o2": "contents", "o3": "b done"}
+    assert _outputs(outer, 1) == {"o1": "a done", "r1": "contents", "o2": "b done"}
 
 
 @pytest.mark.parametrize("approve", [True, False])
 @pytest.mark.parametrize("streamed", [False, True])
 async def test_a_decision_reaches_a_tool_two_agent_tools_deep(streamed: bool, approve: bool) -> None:
-    agent = _inner([function_call("delete_file", {"path": "x"}, call_id="leaf")], [assistant_message("leaf done")])
-    for level in range(2):
-        agent = Agent(
-            name=f"level{level}",
-            tools=[agent.as_tool(f"tool{level}", "Go.")],
-            model=ScriptedModel(
-                [
-                    [function_call(f"tool{level}", {"input": "go"}, call_id=f"c{level}")],
-                    [assistant_message(f"d{level}")],
-                ]
-            ),
-        )
+    agent = two_deep()
     first = await _run(agent, "start", streamed)
     state = first.to_state()
     (item,) = state.get_interruptions()

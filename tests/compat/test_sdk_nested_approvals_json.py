@@ -21,9 +21,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from approval_tools import delete_file, ran
+from nested_approval_agents import two_deep, two_nested_runs_one_call_id
 
-from agents_otel import Agent, Runner, RunState, UserError, function_tool
-from agents_otel.input_items import input_list
+from agents_otel import Agent, Runner, RunState, UserError
 from agents_otel.items import FunctionCallOutput, ToolCallOutputItem
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
@@ -135,32 +136,9 @@ async def test_a_pause_two_agent_tools_deep_resumes_in_a_fresh_interpreter(
     assert app.ran == []  # nothing ran in this process
 
 
-@function_tool(needs_approval=True)
-def delete_file(path: str) -> str:
-    """Delete a file."""
-    return f"deleted {path}"
-
-
-def _two_deep(leaf_name: str = "Leaf") -> Agent[Any]:
-    agent = Agent(
-        name=leaf_name,
-        tools=[delete_file],
-        model=ScriptedModel(
-            [[function_call("delete_file", {"path": "x"}, call_id="leaf")], [assistant_message("leaf done")]]
-        ),
-    )
-    for level in range(2):
-        agent = Agent(
-            name=f"level{level}",
-            tools=[agent.as_tool(f"tool{level}", "Go.")],
-            model=ScriptedModel(
-                [
-                    [function_call(f"tool{level}", {"input": "go"}, call_id=f"c{level}")],
-                    [assistant_message(f"d{level}")],
-                ]
-            ),
-        )
-    return agent
+@pytest.fixture(autouse=True)
+def _clear() -> None:
+    ran.clear()
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -169,7 +147,7 @@ def _two_deep(leaf_name: str = "Leaf") -> Agent[Any]:
 async def test_a_decision_reaches_the_nested_tool_before_or_after_the_restore(
     approve: bool, timing: str, streamed: bool
 ) -> None:
-    top = _two_deep()
+    top = two_deep()
     state = (await Runner.run(top, "start")).to_state()
 
     def decide(state: RunState[Any]) -> None:
@@ -204,27 +182,7 @@ async def test_a_decision_reaches_the_nested_tool_before_or_after_the_restore(
 
 
 async def test_several_nested_runs_of_one_turn_come_back_each_with_its_own_decision() -> None:
-    def step(request: Any) -> list[Any]:
-        items = input_list(request.input)
-        which = items[0]["content"]
-        if any(i.get("type") == "function_call_output" for i in items):
-            return [assistant_message(f"{which} done")]
-        return [function_call("delete_file", {"path": which}, call_id="same")]
-
-    inner = Agent(name="Inner", tools=[delete_file], model=ScriptedModel([step], repeat=True))
-    outer = Agent(
-        name="Outer",
-        tools=[inner.as_tool("ask_inner", "Ask.")],
-        model=ScriptedModel(
-            [
-                [
-                    function_call("ask_inner", {"input": "a"}, call_id="o1"),
-                    function_call("ask_inner", {"input": "b"}, call_id="o2"),
-                ],
-                [assistant_message("done")],
-            ]
-        ),
-    )
+    outer = two_nested_runs_one_call_id()
     first = await Runner.run(outer, "go")
     restored = await RunState.from_string(outer, first.to_state().to_string())
     assert [(i.call_id, i.arguments) for i in restored.interruptions] == [
@@ -239,6 +197,7 @@ async def test_several_nested_runs_of_one_turn_come_back_each_with_its_own_decis
     assert result.final_output == "done"
     outputs = {i.call_id: i.output for i in result.new_items if isinstance(i, ToolCallOutputItem)}
     assert outputs == {"o1": "a done", "o2": "b done"}
+    assert ran == ["delete a"]  # the rejected call with the same id did not run
     told = {i.call_id: i.output for i in outer.model.calls[1].input if isinstance(i, FunctionCallOutput)}  # type: ignore[union-attr]
     assert told == outputs
 
@@ -265,26 +224,26 @@ async def test_a_nested_agent_shares_its_name_with_the_starting_agent_without_am
 
 
 async def test_a_nested_agent_missing_or_ambiguous_is_a_user_error_naming_it() -> None:
-    data = (await Runner.run(_two_deep(), "start")).to_state().to_json()
+    data = (await Runner.run(two_deep(), "start")).to_state().to_json()
     where = r"state\.turn\.nested\[0\]\.state\.turn\.nested\[0\]\.state\.starting_agent"
     with pytest.raises(UserError, match=rf"names agent 'Leaf' \({where}\).*used as a tool.*not reachable from"):
-        await RunState.from_json(_two_deep(leaf_name="Renamed"), data)
+        await RunState.from_json(two_deep(leaf_name="Renamed"), data)
 
-    level0 = _two_deep().tools[0]
+    level0 = two_deep().tools[0]
     twice = Agent(name="level1", tools=[level0, Agent(name="level0").as_tool("other", "Other.")])
     with pytest.raises(UserError, match=r"names agent 'level0'.*2 different agents used as a tool reachable"):
         await RunState.from_json(twice, data)
 
 
 async def test_a_reader_of_version_1_is_never_given_nested_runs() -> None:
-    data = (await Runner.run(_two_deep(), "start")).to_state().to_json()
+    data = (await Runner.run(two_deep(), "start")).to_state().to_json()
     data["$schemaVersion"] = "agents_otel/1"
     with pytest.raises(UserError, match=r"state\.turn\.nested is written under \$schemaVersion 'agents_otel/2' only"):
-        await RunState.from_json(_two_deep(), data)
+        await RunState.from_json(two_deep(), data)
 
 
 async def test_a_nested_entry_must_name_a_call_of_the_turn() -> None:
-    top = _two_deep()
+    top = two_deep()
     data = (await Runner.run(top, "start")).to_state().to_json()
     data["turn"]["nested"][0]["call_id"] = "nope"
     with pytest.raises(UserError, match=r"state\.turn\.nested\[0\]\.call_id must name a call of the turn"):
