@@ -17,7 +17,7 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from .exceptions import ModelBehaviorError, UserError
 from .items import FunctionCall, FunctionCallOutput, RawInputItem
@@ -27,6 +27,7 @@ from .tool_features import (
     CustomToolCustomDataContext,
     CustomToolCustomDataExtractor,
     FunctionToolCustomDataContext,
+    OnApprovalFunctionResult,
     ToolCaller,
     checked_callers,
     checked_extractor,
@@ -46,11 +47,8 @@ CustomToolApprovalFunction = Callable[["RunContextWrapper[Any]", str, str], bool
 """``(ctx, input, call_id) -> bool``: whether this call waits for a person's decision."""
 
 
-class CustomToolOnApprovalFunctionResult(TypedDict):
-    """An ``on_approval`` decision: approved or not, and for a rejection the text the model reads."""
-
-    approve: bool
-    reason: NotRequired[str]
+CustomToolOnApprovalFunctionResult: TypeAlias = OnApprovalFunctionResult
+"""What a custom tool's ``on_approval`` returns (the SDK's name; the one type every tool's ``on_approval`` returns)."""
 
 
 CustomToolOnApprovalFunction = Callable[

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal, NotRequired, Protocol, TypeAlias, TypedDict, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeAlias, runtime_checkable
 
 from .exceptions import UserError
 from .shell_environments import (
@@ -31,7 +31,13 @@ from .shell_environments import (
     ShellToolLocalSkill,
     ShellToolSkillReference,
 )
-from .tool_features import ApplyPatchToolCustomDataExtractor, ToolCaller, checked_callers, checked_extractor
+from .tool_features import (
+    ApplyPatchToolCustomDataExtractor,
+    OnApprovalFunctionResult,
+    ToolCaller,
+    checked_callers,
+    checked_extractor,
+)
 
 if TYPE_CHECKING:
     from openai.types.responses.response_output_item import LocalShellCall
@@ -114,11 +120,8 @@ ShellApprovalFunction: TypeAlias = Callable[
 """``needs_approval`` as a policy: ``(ctx, action, call_id) -> bool`` (sync or async)."""
 
 
-class ShellOnApprovalFunctionResult(TypedDict):
-    """What an ``on_approval`` callback returns: approved or not, and for a rejection the text the model reads."""
-
-    approve: bool
-    reason: NotRequired[str]
+ShellOnApprovalFunctionResult: TypeAlias = OnApprovalFunctionResult
+"""What a shell tool's ``on_approval`` returns (the SDK's name; the one type every tool's ``on_approval`` returns)."""
 
 
 ShellOnApprovalFunction: TypeAlias = Callable[
@@ -285,8 +288,9 @@ ApplyPatchApprovalFunction: TypeAlias = Callable[
 ]
 
 
-ApplyPatchOnApprovalFunctionResult: TypeAlias = ShellOnApprovalFunctionResult
-"""The same answer as a shell tool's ``on_approval`` (the SDK names it per tool)."""
+ApplyPatchOnApprovalFunctionResult: TypeAlias = OnApprovalFunctionResult
+"""What an apply_patch tool's ``on_approval`` returns (the SDK's name; the one type every tool's ``on_approval``
+returns)."""
 
 
 ApplyPatchOnApprovalFunction: TypeAlias = Callable[

@@ -12,7 +12,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict, cast
 
 from .exceptions import UserError
 
@@ -30,6 +30,15 @@ ToolCaller = Literal["direct", "programmatic"]
 (``programmatic``, with ``ProgrammaticToolCallingTool``)."""
 
 _CALLERS: tuple[ToolCaller, ...] = ("direct", "programmatic")
+
+
+class OnApprovalFunctionResult(TypedDict):
+    """What an ``on_approval`` callback returns: approved or not, and for a rejection the text the model reads. One
+    type for every tool that takes one (``CustomTool``, ``ShellTool``, ``ApplyPatchTool``), since one check reads
+    them all (``custom_tool.auto_verdict``); the SDK's per-tool names are aliases of it."""
+
+    approve: bool
+    reason: NotRequired[str]
 
 
 def checked_callers(callers: Any, tool_name: str) -> list[ToolCaller] | None:
@@ -153,6 +162,7 @@ __all__ = [
     "CustomToolCustomDataExtractor",
     "FunctionToolCustomDataContext",
     "FunctionToolCustomDataExtractor",
+    "OnApprovalFunctionResult",
     "ToolCaller",
     "checked_callers",
     "checked_extractor",

@@ -201,6 +201,14 @@ def test_on_approval_is_checked_when_the_tool_is_made() -> None:
         ShellTool(environment={"type": "container_auto"}, on_approval=lambda ctx, item: {"approve": True})
 
 
+def test_every_tools_on_approval_answer_is_one_type_under_the_sdks_names() -> None:
+    # The SDK names the answer per tool (agents.tool); all three are the same {"approve", "reason"?} dict here.
+    from agents_otel.custom_tool import CustomToolOnApprovalFunctionResult
+    from agents_otel.local_tools import ApplyPatchOnApprovalFunctionResult, ShellOnApprovalFunctionResult
+
+    assert CustomToolOnApprovalFunctionResult is ShellOnApprovalFunctionResult is ApplyPatchOnApprovalFunctionResult
+
+
 # ---- custom_data_extractor -----------------------------------------------------------------------------------------
 
 
