@@ -32,13 +32,15 @@ ToolCaller = Literal["direct", "programmatic"]
 _CALLERS: tuple[ToolCaller, ...] = ("direct", "programmatic")
 
 
-class OnApprovalFunctionResult(TypedDict):
-    """What an ``on_approval`` callback returns: approved or not, and for a rejection the text the model reads. One
-    type for every tool that takes one (``CustomTool``, ``ShellTool``, ``ApplyPatchTool``), since one check reads
-    them all (``custom_tool.auto_verdict``); the SDK's per-tool names are aliases of it."""
-
-    approve: bool
-    reason: NotRequired[str]
+OnApprovalFunctionResult = TypedDict(  # noqa: UP013 (see the docstring: class syntax loses NotRequired here)
+    "OnApprovalFunctionResult", {"approve": bool, "reason": NotRequired[str]}
+)
+OnApprovalFunctionResult.__doc__ = """What an ``on_approval`` callback returns: approved or not, and for a rejection
+the text the model reads. One type for every tool that takes one (``CustomTool``, ``ShellTool``,
+``ApplyPatchTool``), since one check reads them all (``custom_tool.auto_verdict``); the SDK's per-tool names are
+aliases of it. The functional form, because this module's annotations are strings: in a class body ``NotRequired``
+would go unseen at runtime and ``__required_keys__`` (which pydantic and other validators read) would list
+``reason``."""
 
 
 def checked_callers(callers: Any, tool_name: str) -> list[ToolCaller] | None:

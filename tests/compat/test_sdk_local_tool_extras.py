@@ -207,6 +207,9 @@ def test_every_tools_on_approval_answer_is_one_type_under_the_sdks_names() -> No
     from agents_otel.local_tools import ApplyPatchOnApprovalFunctionResult, ShellOnApprovalFunctionResult
 
     assert CustomToolOnApprovalFunctionResult is ShellOnApprovalFunctionResult is ApplyPatchOnApprovalFunctionResult
+    # reason is optional at runtime too (validators read __required_keys__): a bare approval is a whole answer
+    assert CustomToolOnApprovalFunctionResult.__required_keys__ == frozenset({"approve"})
+    assert CustomToolOnApprovalFunctionResult.__optional_keys__ == frozenset({"reason"})
 
 
 # ---- custom_data_extractor -----------------------------------------------------------------------------------------
