@@ -53,6 +53,18 @@ class FunctionCall:
 
 
 @dataclass(slots=True)
+class ProgramCall(FunctionCall):
+    """A call made by code the model wrote (``ProgrammaticToolCallingTool``), not by the model itself: it runs as any
+    call does, and its answer carries ``caller`` (``{"type": "program", "caller_id": ...}``) back, by which the API
+    pairs it. A subclass, so a turn without such calls pays nothing for the field."""
+
+    caller: dict[str, Any] = field(default_factory=dict)
+    failed: bool = field(default=False, compare=False, repr=False)
+    """Set by the run when the call ended in an error or a rejection: with a declared output schema the program gets
+    the text as ``{"error": ...}``, as in the SDK."""
+
+
+@dataclass(slots=True)
 class FunctionCallOutput:
     """A tool's result as the model reads it (text or content parts), answering the same ``call_id``'s call."""
 
@@ -98,6 +110,7 @@ __all__ = [
     "FunctionCall",
     "FunctionCallOutput",
     "ModelOutputItem",
+    "ProgramCall",
     "RawInputItem",
     "SystemMessage",
     "UserMessage",

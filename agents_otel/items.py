@@ -29,6 +29,9 @@ from .conversation_items import (
     ModelOutputItem as ModelOutputItem,
 )
 from .conversation_items import (
+    ProgramCall as ProgramCall,
+)
+from .conversation_items import (
     RawInputItem as RawInputItem,
 )
 from .conversation_items import (

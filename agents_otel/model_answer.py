@@ -18,6 +18,7 @@ from .hosted_calls import hosted_call_item
 from .hosted_mcp import MCP_ITEM_TYPES
 from .hosted_mcp_run import add_mcp_item
 from .items import AssistantMessage, FunctionCall, HandoffCallItem, MessageOutputItem, ReasoningItem, made_by
+from .programmatic_calls import PROGRAM_ITEM_TYPES, PROGRAMMATIC, Programs, direct_allowed, read_program_item
 from .stand_in_calls import READERS, read_call
 from .stream_events import RunItemStreamEvent
 
@@ -58,12 +59,18 @@ def read_answer(
     run = loop.run
     answer = Answer([], [])
     calls = answer.calls
+    conversation = loop.conversation
+    programs: Programs | None = None  # made on the answer's first programmatic item
     for out in response.output:
         if isinstance(out, FunctionCall):
             chosen = handoffs.get(out.name) if handoffs else None
             if chosen is None:
-                if out.name not in tools and run.config.tool_not_found_behavior == "raise_error":
-                    raise ModelBehaviorError(f"Tool {out.name} not found in agent {agent.name}")
+                tool = tools.get(out.name)
+                if tool is None:
+                    if run.config.tool_not_found_behavior == "raise_error":
+                        raise ModelBehaviorError(f"Tool {out.name} not found in agent {agent.name}")
+                elif tool.allowed_callers is not None:  # a tool only programs may call is not the model's to call
+                    direct_allowed(tool, out.name)
                 calls.append(out)
             else:
                 answer.handoff_calls.append((chosen, out))
@@ -88,6 +95,16 @@ def read_answer(
             if (stand_in := read_call(out.data, tools, agent, run)) is not None:
                 calls.append(stand_in)
             else:  # the provider ran it (shown as a hosted call by the reader)
+                loop.used_tools.add(id(agent))
+        elif kind in PROGRAM_ITEM_TYPES:  # programmatic tool calling: a program, its calls, its output
+            answer.stand_ins = True  # a program's call is answered with its caller (stand_in_calls.answers)
+            if programs is None:
+                earlier = conversation.history[: len(conversation.history) - len(response.output)]
+                offered = any(getattr(t, "name", None) == PROGRAMMATIC for t in hosted)
+                programs = Programs(earlier, conversation.server is not None, offered)
+            if (program_call := read_program_item(out.data, programs, tools, agent, run)) is not None:
+                calls.append(program_call)
+            else:  # the program ran on the provider's side: counts for reset_tool_choice, as in the SDK
                 loop.used_tools.add(id(agent))
         elif (hosted_item := hosted_call_item(out.data, agent, run)) is not None:
             # a hosted tool's call, already run by the provider: shown and kept (in the conversation), not run

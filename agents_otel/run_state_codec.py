@@ -20,6 +20,7 @@ from .items import (
     ConversationItem,
     FunctionCall,
     FunctionCallOutput,
+    ProgramCall,
     RawInputItem,
     SystemMessage,
     UserMessage,
@@ -136,13 +137,20 @@ def encode_item(item: ConversationItem) -> dict[str, Any]:
 
 
 def encode_call(call: FunctionCall) -> dict[str, Any]:
-    return {"type": "function_call", "name": call.name, "arguments": call.arguments, "call_id": call.call_id}
+    encoded: dict[str, Any] = {"type": "function_call", "name": call.name, "arguments": call.arguments}
+    encoded["call_id"] = call.call_id
+    if type(call) is ProgramCall:  # a program's call: answered with its caller after the resume too
+        encoded["caller"] = call.caller
+    return encoded
 
 
 def decode_call(node: Node) -> FunctionCall:
     if node.text("type") != "function_call":
         malformed(f"{node.path}.type", "must be 'function_call'")
-    return FunctionCall(node.text("name"), node.text("arguments"), node.text("call_id"))
+    name, arguments, call_id = node.text("name"), node.text("arguments"), node.text("call_id")
+    if "caller" in node.data:
+        return ProgramCall(name, arguments, call_id, node.get("caller", dict))
+    return FunctionCall(name, arguments, call_id)
 
 
 def decode_item(node: Node) -> ConversationItem:

@@ -17,9 +17,10 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .custom_tool import custom_call
-from .items import FunctionCall, FunctionCallOutput, RawInputItem
+from .items import FunctionCall, FunctionCallOutput, ProgramCall, RawInputItem
 from .local_tool_run import local_call
 from .local_tools import LOCAL_CALL_KINDS
+from .programmatic_calls import program_answer
 from .tool import FunctionTool, StandInTool
 
 if TYPE_CHECKING:
@@ -51,14 +52,17 @@ def read_call(
 def answers(
     outputs: list[FunctionCallOutput], calls: list[FunctionCall], tools: Mapping[str, FunctionTool]
 ) -> list[FunctionCallOutput | RawInputItem]:
-    """The turn's outputs as the model must get them: a stand-in's call answered by its own item type. Asked only
-    in a turn that had such a call (or a resumed one), so a turn of plain function calls pays nothing."""
+    """The turn's outputs as the model must get them: a stand-in's call answered by its own item type, a program's
+    call with its ``caller``. Asked only in a turn that had such a call (or a resumed one), so a turn of plain
+    function calls pays nothing."""
     by_id = {c.call_id: c for c in calls}
     answered: list[FunctionCallOutput | RawInputItem] = []
     for output in outputs:
         call = by_id.get(output.call_id)
         tool = tools.get(call.name) if call is not None else None
-        if call is not None and isinstance(tool, StandInTool):
+        if type(call) is ProgramCall:  # a program's call: answered with its caller
+            answered.append(program_answer(call, output, tool))
+        elif call is not None and isinstance(tool, StandInTool):
             answered.append(tool.answer(call, output))
         else:
             answered.append(output)

@@ -32,7 +32,8 @@ from .tool_errors import (
 )
 from .tool_features import ToolCaller, checked_callers, checked_extractor
 from .tool_guardrails import ToolInputGuardrail, ToolOutputGuardrail
-from .tool_threads import DaemonThreadPool
+from .tool_output_schema import checked_output_schema, checking, declared_output
+from .tool_threads import tool_thread_pool as tool_thread_pool  # where custom, local and computer tools find it
 from .validation_text import validation_summary
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ class FunctionTool:
     ``ToolCallOutputItem.custom_data``, which the model never reads."""
     allowed_callers: list[ToolCaller] | None = field(default=None, kw_only=True)
     """Responses API only: ``["direct"]``, ``["programmatic"]`` or both (``ProgrammaticToolCallingTool``)."""
+    output_json_schema: dict[str, Any] | None = field(default=None, kw_only=True)
+    """Responses API only: the strict JSON object schema of what the tool returns, for programs that call it."""
     _tool_namespace: str | None = field(default=None, kw_only=True, repr=False)
     _tool_namespace_description: str | None = field(default=None, kw_only=True, repr=False)
     spec: ToolSpec = field(init=False)
@@ -133,10 +136,13 @@ class FunctionTool:
         if isinstance(self.on_invoke_tool, GuardedInvoker):  # bind (again, after dataclasses.replace) to this tool
             self.on_invoke_tool = GuardedInvoker(self.on_invoke_tool.raw, self.on_invoke_tool.takes_context, self)
         self.allowed_callers = checked_callers(self.allowed_callers, self.name)
+        self.output_json_schema = checked_output_schema(self.output_json_schema, self.name)
         checked_extractor(self.custom_data_extractor, self.name)
         only: dict[str, Any] = {"defer_loading": True} if self.defer_loading else {}
         if self.allowed_callers is not None:
             only["allowed_callers"] = list(self.allowed_callers)
+        if self.output_json_schema is not None:
+            only["output_schema"] = self.output_json_schema
         namespace = self._tool_namespace
         self.spec = ToolSpec(
             self.name,
@@ -196,19 +202,6 @@ async def is_tool_enabled(tool: FunctionTool, wrapper: RunContextWrapper[Any], a
     if inspect.isawaitable(value):
         value = await value
     return bool(value)
-
-
-_executor: DaemonThreadPool | None = None
-
-
-def tool_thread_pool() -> DaemonThreadPool:
-    """Sync tools run here, not in the loop's default pool, so 20 slow parallel sync tools are not throttled
-    to ``cpu_count + 4`` and cannot starve the app's own ``to_thread`` calls; daemon threads, so an abandoned
-    call never holds process exit (:mod:`.tool_threads`)."""
-    global _executor
-    if _executor is None:
-        _executor = DaemonThreadPool(max_workers=64, thread_name_prefix="agents_otel-tool")
-    return _executor
 
 
 def _make_invoker(func: Callable[..., Any], schema: FunctionSchema) -> RawInvoker:
@@ -295,6 +288,8 @@ def function_tool(
     defer_loading: bool = False,
     custom_data_extractor: FunctionToolCustomDataExtractor | None = None,
     allowed_callers: list[ToolCaller] | None = None,
+    output_type: Any = None,
+    output_json_schema: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -320,6 +315,8 @@ def function_tool(
     defer_loading: bool = False,
     custom_data_extractor: FunctionToolCustomDataExtractor | None = None,
     allowed_callers: list[ToolCaller] | None = None,
+    output_type: Any = None,
+    output_json_schema: dict[str, Any] | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Turn a function (sync or async) into a tool.
 
@@ -328,7 +325,7 @@ def function_tool(
     telling the model. Sync functions run in a worker thread. ``stall_timeout`` reports a call that sent no
     progress for that many seconds (span event, stream event, metric) and lets it run; ``idle_timeout`` ends such a
     call as a timeout error, ``timeout`` caps it in any case (``timeout_behavior`` says what a timeout does).
-    """
+    ``output_type`` / ``output_json_schema``: the result's shape, for programs (:mod:`.tool_output_schema`)."""
     error_function = default_tool_error_function if failure_error_function is _DEFAULT else failure_error_function
 
     def decorate(f: Callable[..., Any]) -> FunctionTool:
@@ -347,11 +344,13 @@ def function_tool(
             strict_json_schema=strict_mode,
             docstring_style=docstring_style,
         )
+        declared, adapter = declared_output(f, schema.name, allowed_callers, output_type, output_json_schema)
+        invoker = checking(_make_invoker(f, schema), adapter, schema.name) if adapter else _make_invoker(f, schema)
         return FunctionTool(
             name=schema.name,
             description=schema.description,
             params_json_schema=schema.params_json_schema,
-            on_invoke_tool=GuardedInvoker(_make_invoker(f, schema), schema.takes_context),
+            on_invoke_tool=GuardedInvoker(invoker, schema.takes_context),
             strict_json_schema=strict_mode,
             is_enabled=is_enabled,
             tool_input_guardrails=tool_input_guardrails,
@@ -366,6 +365,7 @@ def function_tool(
             defer_loading=defer_loading,
             custom_data_extractor=custom_data_extractor,
             allowed_callers=allowed_callers,
+            output_json_schema=declared,
         )
 
     if func is not None:

@@ -26,7 +26,7 @@ from .exceptions import (
     ToolOutputError,
     UserError,
 )
-from .items import FunctionCall, FunctionCallOutput
+from .items import FunctionCall, FunctionCallOutput, ProgramCall
 from .local_tool_run import ItemText, LocalFunction
 from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, StandInTool
@@ -188,6 +188,9 @@ async def execute_tool_call(
         attributes[A.GEN_AI_TOOL_DESCRIPTION] = tool.description
     elif type(tool) is LocalFunction:  # a shell / apply_patch call (stand-ins have no description): its tool type
         attributes[A.GEN_AI_TOOL_TYPE] = tool.local.type
+    if type(call) is ProgramCall:  # made by code the model wrote (ProgrammaticToolCallingTool)
+        attributes[A.TOOL_CALLER] = "program"
+        attributes[A.TOOL_PROGRAM_CALL_ID] = str(call.caller.get("caller_id", ""))
     if run.capture_content:
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
         guard_attributes(run, attributes, name)
@@ -253,7 +256,9 @@ async def execute_tool_call(
                     await lifecycle.tool_start(run.hooks, record.tool_context(), agent, tool)
                 judging = False
             if rejection is not None:
-                value = rejection  # answered by the guardrail: the tool never runs
+                value = rejection  # answered by the guardrail (or a person): the tool never runs
+                if type(call) is ProgramCall:
+                    call.failed = True
             elif tool.timeout is None and stall is None and tool.idle_timeout is None:
                 try:  # _invoke's rule, inline: one coroutine frame less per call
                     value = await invoke(ctx, call.arguments)  # type: ignore[arg-type]
@@ -324,6 +329,8 @@ async def execute_tool_call(
         if type(error_text) is ItemText:  # a local call's failure: its item goes to the turn's answer only
             error_text = str(error_text)
         record.finish(error_text, error_type)
+        if type(call) is ProgramCall:
+            call.failed = True
         if hooked:
             await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, error_text)  # type: ignore[arg-type]
         return answer

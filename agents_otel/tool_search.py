@@ -4,8 +4,8 @@ Why hosted tools: OpenAI runs both. ``ToolSearchTool`` lets the model load defer
 ``tool_namespace(...)``) on demand; its ``tool_search_call`` / ``tool_search_output`` output items are shown as
 ``ToolSearchCallItem`` / ``ToolSearchOutputItem`` (streamed as ``tool_search_called`` /
 ``tool_search_output_created``) and go back to the model as they came. ``ProgrammaticToolCallingTool`` lets code the
-model writes call the tools whose ``allowed_callers`` include ``"programmatic"``; a call made that way is not run by
-this runtime yet (a ``ModelBehaviorError`` says so, see :mod:`agents_otel.models._openai_responses_output`).
+model writes call the tools whose ``allowed_callers`` include ``"programmatic"``; such calls run here
+(:mod:`agents_otel.programmatic_calls`).
 """
 
 from __future__ import annotations

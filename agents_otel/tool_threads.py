@@ -61,3 +61,16 @@ class DaemonThreadPool(Executor):
     @property
     def threads(self) -> int:
         return self._workers
+
+
+_executor: DaemonThreadPool | None = None
+
+
+def tool_thread_pool() -> DaemonThreadPool:
+    """Sync tools run here, not in the loop's default pool, so 20 slow parallel sync tools are not throttled
+    to ``cpu_count + 4`` and cannot starve the app's own ``to_thread`` calls; daemon threads, so an abandoned
+    call never holds process exit."""
+    global _executor
+    if _executor is None:
+        _executor = DaemonThreadPool(max_workers=64, thread_name_prefix="agents_otel-tool")
+    return _executor

@@ -55,8 +55,7 @@ def output_items(output: list[Any]) -> list[ModelOutputItem]:
             if message is not None:
                 items.append(message)
         elif isinstance(item, ResponseFunctionToolCall):
-            refuse_program_caller(item)
-            items.append(FunctionCall(item.name, item.arguments, item.call_id))
+            items.append(FunctionCall(item.name, item.arguments, item.call_id) if item.caller is None else call(item))
         else:
             items.append(kept_item(item))
     return items
@@ -76,7 +75,8 @@ def kept_item(item: Any) -> RawInputItem:
         raise ModelBehaviorError(
             f"The model answered with a {kind!r} output item, which this runtime does not support "
             "(supported: message, function_call, reasoning, compaction, the hosted tools' calls, hosted MCP items, "
-            "custom tool calls, computer calls, tool search items and the shell / local_shell / apply_patch calls)"
+            "custom tool calls, computer calls, tool search items, programmatic tool calling's program items and the "
+            "shell / local_shell / apply_patch calls)"
         )
     data = item.model_dump(mode="json", exclude_unset=True)
     if kind in ("tool_search_call", "tool_search_output"):
@@ -85,22 +85,21 @@ def kept_item(item: Any) -> RawInputItem:
 
 
 _KEPT = frozenset(
-    {"custom_tool_call", "computer_call", "tool_search_call", "tool_search_output"}
+    {"custom_tool_call", "computer_call", "tool_search_call", "tool_search_output", "program", "program_output"}
     | {*LOCAL_CALL_KINDS, *LOCAL_OUTPUT_TYPES}
 )
 """Kept as they came too: the calls of tools that are not functions (a ``CustomTool``'s, a shell's, ...: run by the
-agent loop), their outputs, and hosted tool search's items."""
+agent loop), their outputs, hosted tool search's items, and the ``program`` / ``program_output`` items of
+programmatic tool calling (the code the model wrote, run by OpenAI, and its result)."""
 
 
-def refuse_program_caller(call: ResponseFunctionToolCall) -> None:
-    """A call made by code the model wrote (``ProgrammaticToolCallingTool``) must be answered with its ``caller``,
-    which this runtime does not do yet: a ``ModelBehaviorError``, never an answer the API would pair wrongly."""
-    caller = call.caller
-    if caller is not None and getattr(caller, "type", "direct") != "direct":
-        raise ModelBehaviorError(
-            f"The model called {call.name!r} from generated code (caller {caller.type!r}): programmatic tool calls "
-            "are not supported by this runtime yet"
-        )
+def call(item: ResponseFunctionToolCall) -> FunctionCall | RawInputItem:
+    """A call that names its ``caller``: a direct one is a plain call; one made by code the model wrote
+    (``ProgrammaticToolCallingTool``) is kept as it came, caller and all, so that it goes back to the model so and
+    is answered with the same ``caller`` (:mod:`agents_otel.programmatic_calls` runs it)."""
+    if getattr(item.caller, "type", None) == "direct":
+        return FunctionCall(item.name, item.arguments, item.call_id)
+    return RawInputItem(item.model_dump(mode="json", exclude_unset=True, exclude_none=True))
 
 
 def assistant_message(message: ResponseOutputMessage) -> AssistantMessage | None:
@@ -196,8 +195,9 @@ class ResponsesStreamAssembler:
 
     def _done(self, index: int, raw: Any) -> None:
         if isinstance(raw, ResponseFunctionToolCall):
-            refuse_program_caller(raw)
             item = self._item(index, call=True)
+            if raw.caller is not None and getattr(raw.caller, "type", None) != "direct":
+                item.kept = RawInputItem(raw.model_dump(mode="json", exclude_unset=True, exclude_none=True))
             item.name, item.call_id, item.complete = raw.name, raw.call_id, raw.arguments
         elif isinstance(raw, ResponseOutputMessage):
             item = self._item(index, call=False)

@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 Api = Literal["responses", "chat"]
 _CHOICE_KEYWORDS = frozenset({"auto", "required", "none"})
+_PROGRAMMATIC = "programmatic_tool_calling"
+_FEATURES = {"output_schema": "output_json_schema"}
+"""A Responses-only field sent under another name than the tool's setting, named by the setting in errors."""
 
 
 def function_definition(spec: ToolSpec) -> dict[str, Any]:
@@ -52,7 +55,8 @@ def _refuse_on_chat(spec: ToolSpec) -> None:
             f"Tool {spec.name!r} ({spec.definition.get('type')!r}) is only supported with OpenAI Responses models; "
             "use OpenAIResponsesModel for this agent"
         )
-    features = [*(["tool_namespace()"] if spec.namespace is not None else []), *sorted(spec.responses_only or ())]
+    only = sorted(_FEATURES.get(k, k) for k in spec.responses_only or ())
+    features = [*(["tool_namespace()"] if spec.namespace is not None else []), *only]
     if features:
         raise UserError(
             f"Tool {spec.name!r} uses {', '.join(features)}, which only OpenAI Responses models support; "
@@ -94,6 +98,13 @@ def tool_choice(choice: str | MCPToolChoice, api: Api) -> str | dict[str, Any]:
         return {"server_label": choice.server_label, "type": "mcp", "name": choice.name}
     if choice in _CHOICE_KEYWORDS:
         return choice
+    if choice == _PROGRAMMATIC:
+        if api != "responses":
+            raise UserError(
+                "tool_choice='programmatic_tool_calling' is only supported with OpenAI Responses models; use "
+                "OpenAIResponsesModel for this agent"
+            )
+        return {"type": _PROGRAMMATIC}
     if api == "responses":
         if choice in HOSTED_TOOL_CHOICES:
             return {"type": choice}
@@ -111,6 +122,12 @@ def tool_params(
     """``tools``, ``tool_choice`` and ``parallel_tool_calls``, all omitted without tools (the APIs reject the latter
     two on a request that has no tools). ``hosted`` tools follow the functions (Responses API only), and add the
     ``include`` values they need; a ``ComputerTool``'s entry depends on ``model`` (preview or GA computer tool)."""
+    if settings.tool_choice == _PROGRAMMATIC:  # refused even without tools, as the SDK does
+        tool_choice(_PROGRAMMATIC, api)
+        if hosted is not None and not any(t.name == _PROGRAMMATIC for t in hosted):
+            raise UserError(
+                "tool_choice='programmatic_tool_calling' needs a ProgrammaticToolCallingTool() on the agent"
+            )
     if api == "responses" and hosted is not None and (hosted or any(s.responses_only or s.definition for s in specs)):
         check_tool_search(specs, hosted)
     if hosted:

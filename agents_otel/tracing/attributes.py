@@ -120,6 +120,11 @@ GUARDRAIL_PRE_APPROVAL: Final = "agents_otel.guardrail.pre_approval"
 no ``execute_tool`` span yet."""
 TOOL_REJECTED_BY: Final = "agents_otel.tool.rejected_by"
 """On an ``execute_tool`` span: the tool guardrail whose ``reject_content`` replaced the call's output."""
+TOOL_CALLER: Final = "agents_otel.tool.caller"
+"""On an ``execute_tool`` span: ``"program"`` when code the model wrote made the call (``ProgrammaticToolCallingTool``)
+rather than the model itself (absent then)."""
+TOOL_PROGRAM_CALL_ID: Final = "agents_otel.tool.program_call_id"
+"""With :data:`TOOL_CALLER`: the ``call_id`` of the ``program`` item whose code made the call."""
 
 # Hosted tools (WebSearchTool, ...): calls the provider ran inside one model call
 SERVER_TOOL_CALL_EVENT: Final = "agents_otel.server_tool_call"

@@ -8,8 +8,8 @@ the first stood, ``defer_loading`` / ``allowed_callers`` join the function's ent
 a search with nothing to search, programmatic-only tools without the programmatic tool); these features on Chat
 Completions are a ``UserError``; ``tool_search_call`` / ``tool_search_output`` items are ``ToolSearchCallItem`` /
 ``ToolSearchOutputItem`` (streamed as ``tool_search_called`` / ``tool_search_output_created``) and go back without
-``created_by``; a client-executed search is a ``ModelBehaviorError``. Not supported yet, loudly: a function call made
-by model-written code (``caller.type == "program"``) is a ``ModelBehaviorError``.
+``created_by``; a client-executed search is a ``ModelBehaviorError``. A function call made by model-written code
+(``caller.type == "program"``) is read with its caller (run: test_sdk_programmatic_tool_calling.py).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from agents_otel import (
     function_tool,
     tool_namespace,
 )
+from agents_otel.items import FunctionCall, RawInputItem
 from agents_otel.models._openai_responses_output import output_items
 
 
@@ -218,9 +219,9 @@ async def test_allowed_callers_and_the_programmatic_tool_are_their_entries(
     fake_openai: FakeOpenAIServer, client: openai.AsyncOpenAI, tracing: Tracing
 ) -> None:
     @function_tool(allowed_callers=["programmatic"])
-    def add(a: int, b: int) -> int:
+    def add(a: int, b: int) -> str:  # a tool programs call declares an object result, or none (str / Any)
         """Add."""
-        return a + b
+        return str(a + b)
 
     fake_openai.enqueue(text="3")
     await Runner.run(agent_with(client, [add, ProgrammaticToolCallingTool()]), "go", run_config=tracing.config)
@@ -254,7 +255,7 @@ def test_allowed_callers_are_checked_when_the_tool_is_made() -> None:
         function_tool(lambda: "x", name_override="t", allowed_callers="direct")  # type: ignore[arg-type]
 
 
-def test_a_call_from_model_written_code_is_refused_not_answered_without_its_caller() -> None:
+def test_a_call_from_model_written_code_is_kept_with_its_caller() -> None:
     call = ResponseFunctionToolCall.model_validate(
         {
             "type": "function_call",
@@ -264,8 +265,8 @@ def test_a_call_from_model_written_code_is_refused_not_answered_without_its_call
             "caller": {"type": "program", "caller_id": "prog_1"},
         }
     )
-    with pytest.raises(ModelBehaviorError, match="programmatic tool calls are not supported"):
-        output_items([call])
+    (kept,) = output_items([call])  # run by programmatic_calls, answered with the same caller
+    assert isinstance(kept, RawInputItem) and kept.data["caller"] == {"type": "program", "caller_id": "prog_1"}
     direct = copy.deepcopy(call)
     direct.caller = None
-    assert len(output_items([direct])) == 1
+    assert output_items([direct]) == [FunctionCall("add", "{}", "c1")]

@@ -273,7 +273,9 @@ def render_response_stream(
         output_index += 1
     for hosted in script.hosted_calls:
         added = {"type": "response.output_item.added", "output_index": output_index}
-        emit({**added, "item": {**hosted, "status": "in_progress"}})
+        # a program's items have no in-progress status (a program_output's is completed or incomplete)
+        started = hosted if hosted.get("type") in ("program", "program_output") else {**hosted, "status": "in_progress"}
+        emit({**added, "item": started})
         done = {"type": "response.output_item.done", "output_index": output_index}
         emit({**done, "item": hosted})
         output_index += 1
