@@ -150,6 +150,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.mcp": SURFACES,
     "agents_otel.extensions.": SURFACES,  # the SDK's agents.extensions: helpers over the public API
     "agents_otel.extensions": SURFACES,
+    "agents_otel.voice.": SURFACES,  # the SDK's agents.voice: a pipeline over the public API and the OpenAI client
+    "agents_otel.voice": SURFACES,
 }
 
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {

@@ -92,6 +92,8 @@ def test_docs_block_runs(
             openai_server.clear()
             for _ in range(10):
                 openai_server.enqueue(text="Done.")
+            openai_server.audio.transcripts.extend(["What time is it?"] * 3)  # the voice models' endpoints
+            openai_server.audio.speech.extend([bytes(range(48)) * 10] * 10)
             env.update(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.base_url)
         if "a Redis server at $REDIS_URL" in wanted:
             env["REDIS_URL"] = request.getfixturevalue("redis_url")

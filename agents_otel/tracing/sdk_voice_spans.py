@@ -12,10 +12,12 @@ under content capture; their format and size always.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from .sdk_span_data import SpeechGroupSpanData, SpeechSpanData, TranscriptionSpanData
+from .sdk_span_data import SpanData, SpeechGroupSpanData, SpeechSpanData, TranscriptionSpanData
 from .sdk_spans import Parent, SdkSpan, _span
+
+TData = TypeVar("TData", bound=SpanData)
 
 
 def transcription_span(
@@ -60,6 +62,14 @@ def speech_group_span(
     """As in the SDK: a ``speech_group`` span over the speech spans for one text (its length always, the text
     under content capture)."""
     return _span(SpeechGroupSpanData(input), span_id, parent, disabled)
+
+
+def capturing(span: SdkSpan[TData], capture: bool) -> SdkSpan[TData]:
+    """``span`` (not started yet) recording its content when ``capture``, whatever the content-capture variable
+    says: how the voice pipeline applies ``VoicePipelineConfig.trace_include_sensitive_data`` (set or resolved
+    from the variable), as ``RunConfig.trace_include_sensitive_data`` does for a run."""
+    span._capture = capture
+    return span
 
 
 __all__ = ["speech_group_span", "speech_span", "transcription_span"]

@@ -58,6 +58,7 @@ from agents_otel.extensions.memory.errors import (
 from agents_otel.mcp.errors import MCPRequestError
 from agents_otel.models._openai_errors import model_error_from
 from agents_otel.testing import ScriptedModel, function_call
+from agents_otel.voice import StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError
 
 TRIPPED = GuardrailFunctionOutput(output_info={"why": "test"}, tripwire_triggered=True)
 TOOL_TRIPPED = ToolGuardrailFunctionOutput.raise_exception(output_info="no")
@@ -81,7 +82,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             agents_otel.mcp.errors.MCPConnectionError, agents_otel.mcp.errors.MCPServerError,
             agents_otel.mcp.errors.MCPServerStartError, agents_otel.compaction_output.CompactionError,
             ExtensionUnavailableError, SessionStoreUnavailableError, SessionClosedError, SessionBranchError,
-            SessionSchemaError,
+            SessionSchemaError, StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError,
         )
     },
     # constructors that take something else and build the message

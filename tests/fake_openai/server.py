@@ -3,11 +3,12 @@
 Starlette app + sse-starlette for streams, served by uvicorn on 127.0.0.1 in a
 background thread. Tests enqueue what the "model" answers next; each request to
 ``/v1/responses`` or ``/v1/chat/completions`` pops the next script and renders it in
-that endpoint's wire format. ``POST /v1/conversations`` answers a new conversation id without a script, and the
-conversation endpoints the openai client's ``conversations`` / ``conversations.items`` call (items create, list,
+that endpoint's wire format. The audio endpoints (``/v1/audio/transcriptions``, ``/v1/audio/speech``) answer from
+``server.audio`` (see ``audio.py``). ``POST /v1/conversations`` answers a new conversation id without a script, and
+the conversation endpoints the openai client's ``conversations`` / ``conversations.items`` call (items create, list,
 delete; conversation delete) keep each conversation's items in memory, as the Conversations API stores them (an id
-and a status on each, a message's text content as parts). ``POST /v1/responses/compact`` answers a compacted
-history without a script either (``fail_next_compaction`` makes it fail). Every request is recorded.
+and a status on each, a message's text content as parts). ``POST /v1/responses/compact`` answers a compacted history
+without a script either (``fail_next_compaction`` makes it fail). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import wire
+from .audio import AudioScripts, speech_endpoint, transcription_endpoint
 from .script import Script, StreamGate, ToolCallSpec, Usage, as_tool_call
 
 __all__ = ["FakeOpenAIServer", "RecordedRequest", "refused_base_url"]
@@ -74,6 +76,8 @@ class FakeOpenAIServer:
         """``True``: compacted output starts with the input's user messages, as the API's does (see
         ``wire.render_compaction``; the strict ``client`` fixture refuses that shape)."""
         """Each conversation's stored items, oldest first (what ``conversations.items.list(order="asc")`` pages)."""
+        self.audio = AudioScripts()
+        """What ``/v1/audio/transcriptions`` and ``/v1/audio/speech`` answer next (see ``audio.py``)."""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
@@ -181,6 +185,8 @@ class FakeOpenAIServer:
         with self._lock:
             self._scripts.clear()
             self._requests.clear()
+        self.audio.transcripts.clear()
+        self.audio.speech.clear()
 
     # ------------------------------------------------------------------ recording
 
@@ -287,6 +293,8 @@ class FakeOpenAIServer:
                     self._endpoint(wire.render_chat_completion, wire.render_chat_stream),
                     methods=["POST"],
                 ),
+                Route("/v1/audio/transcriptions", transcription_endpoint(self.audio, self._keep), methods=["POST"]),
+                Route("/v1/audio/speech", speech_endpoint(self.audio, self._keep), methods=["POST"]),
                 Route("/v1/conversations", self._create_conversation, methods=["POST"]),
                 Route("/v1/conversations/{conversation_id}", self._delete_conversation, methods=["DELETE"]),
                 Route("/v1/conversations/{conversation_id}/items", self._add_items, methods=["POST"]),
@@ -314,6 +322,12 @@ class FakeOpenAIServer:
         with self._lock:
             self._requests.append(recorded)
         return recorded
+
+    def _keep(self, request: Request, body: Any, raw: bytes) -> None:
+        """Record a request whose body was read elsewhere (the audio endpoints: a form, or JSON)."""
+        recorded = RecordedRequest(request.method, request.url.path, dict(request.headers), body, raw)
+        with self._lock:
+            self._requests.append(recorded)
 
     def _pop(self) -> Script | None:
         with self._lock:
