@@ -4,6 +4,12 @@
 client talking to it) and ``refused_openai_base_url``: see ``tests/fake_openai``.
 """
 
+import os
+
+# LiteLLM fetches its model price map from the web when imported; the network is closed here (and on CI), so the tests
+# (and the docs blocks they run in subprocesses, which inherit this) read the copy the package ships.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
 try:  # ``tests/`` is on sys.path (rootdir-relative imports, no tests/__init__.py)
     from fake_openai.fixtures import client, fake_openai, refused_openai_base_url
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package

@@ -162,6 +162,10 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("agents_otel.models", "agents_otel.models.openai_chatcompletions"): (
         "the same, after set_default_openai_api('chat_completions') made Chat Completions the default API"
     ),
+    ("agents_otel.models", "agents_otel.extensions.models.litellm_provider"): (
+        "a model named 'litellm/...' goes to the SDK's LiteLLM adapter, as the SDK's MultiProvider routes it; "
+        "imported inside route_model_name so only such a name imports litellm"
+    ),
     ("agents_otel.tracing", "agents_otel.tracing.sdk_trace_bridge"): (
         "SDK code imports add_trace_processor / set_trace_processors from agents.tracing; loaded in the package's "
         "__getattr__ on first use, so importing the conventions never loads the telemetry layer"

@@ -7,23 +7,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from ..exceptions import UserError
-from .interface import Model, ModelProvider
+from .interface import DEFAULT_MODEL, DEFAULT_MODEL_ENV, Model, ModelProvider
 
 if TYPE_CHECKING:
     import openai
 
     from ._openai_client import OpenAIClientModel
 
-DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
-DEFAULT_MODEL = "gpt-4.1-mini"
-
 OpenAIApi = Literal["responses", "chat_completions"]
 _default_api: OpenAIApi = "responses"
 
 OpenAIPrefixMode = Literal["alias", "model_id"]
 UnknownPrefixMode = Literal["error", "model_id"]
-ADAPTER_PREFIXES = {"litellm": "LiteLLM", "any-llm": "Any-LLM"}
-"""The SDK's built-in fallback prefixes, each its third-party adapter; this runtime ships neither."""
+ADAPTER_PREFIXES = {"any-llm": "Any-LLM"}
+"""The SDK's built-in fallback prefixes whose third-party adapter this runtime does not ship (``litellm/`` goes to
+``LitellmProvider``)."""
 
 
 def set_default_openai_api(api: OpenAIApi) -> None:
@@ -45,7 +43,7 @@ def resolve_model(
     (``RunConfig.model_provider``) when the run has one, which gets the name as given (``None``: its default);
     otherwise it is routed as the SDK's default provider, a ``MultiProvider()``, would route it (``route_model_name``:
     ``"openai/gpt-4.1"`` is ``gpt-4.1``, an unknown prefix a ``UserError``) and runs on the OpenAI Responses API (or
-    the API ``set_default_openai_api`` chose) with the default client."""
+    the API ``set_default_openai_api`` chose) with the default client; ``"litellm/..."`` runs on a ``LitellmModel``."""
     chosen = run_model if run_model is not None else agent_model
     if isinstance(chosen, Model):
         return chosen
@@ -56,8 +54,8 @@ def resolve_model(
                 f"{type(provider).__name__}.get_model({chosen!r}) returned {type(model).__name__}, not a Model"
             )
         return model
-    _, name = route_model_name(chosen)  # the SDK's default provider is a MultiProvider(): the same rule
-    return openai_model(name)
+    routed, name = route_model_name(chosen)  # the SDK's default provider is a MultiProvider(): the same rule
+    return openai_model(name) if routed is None else routed.get_model(name)
 
 
 def route_model_name(
@@ -71,8 +69,11 @@ def route_model_name(
     ``MultiProvider`` routes it: ``(provider, the name to ask it for)``, ``None`` for the OpenAI provider.
 
     No name, or no ``/``: OpenAI, the name as it is. A prefix ``mapped`` gives a provider for (a ``provider_map``
-    entry) goes there, without the prefix. ``litellm/`` and ``any-llm/`` (the SDK's adapters) are a ``UserError``:
-    this runtime does not ship them and never sends such a name to OpenAI instead. ``openai/``: OpenAI, without the
+    entry) goes there, without the prefix. ``litellm/`` goes to a ``LitellmProvider`` (the SDK's LiteLLM adapter,
+    ``agents_otel.extensions.models``), without the prefix: ``litellm/anthropic/claude-sonnet-4-5`` is LiteLLM's
+    ``anthropic/claude-sonnet-4-5``; it imports ``litellm`` only then (an ``ImportError`` naming the ``litellm``
+    extra when it is missing). ``any-llm/`` is a ``UserError``: this runtime does not ship that adapter and never
+    sends such a name to OpenAI instead. ``openai/``: OpenAI, without the
     prefix (``openai_prefix_mode="model_id"``: with it). Any other prefix is the SDK's ``UserError("Unknown prefix:
     ...")``, or with ``unknown_prefix_mode="model_id"`` the whole name goes to OpenAI (an OpenAI-compatible
     endpoint that expects ``openrouter/openai/gpt-4o``). Why one function: ``MultiProvider`` and a model given by
@@ -83,6 +84,10 @@ def route_model_name(
     provider = mapped(prefix) if mapped is not None else None
     if provider is not None:
         return provider, rest
+    if prefix == "litellm":
+        from ..extensions.models.litellm_provider import LitellmProvider  # lazily: litellm is slow to import
+
+        return LitellmProvider(), rest
     if prefix in ADAPTER_PREFIXES:
         adapter = ADAPTER_PREFIXES[prefix]
         raise UserError(

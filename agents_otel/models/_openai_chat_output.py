@@ -27,9 +27,10 @@ CONTENT_FILTERED = "Response withheld by the provider's content filter."
 the SDK's words: a refusal (``ModelRefusalError``), not an empty answer that would pass for the final output."""
 
 
-def choice_items(message: ChatCompletionMessage, finish_reason: str | None = None) -> list[ModelOutputItem]:
+def choice_items(message: ChatCompletionMessage | Any, finish_reason: str | None = None) -> list[ModelOutputItem]:
+    """The items of an OpenAI ``ChatCompletionMessage`` or one shaped like it (LiteLLM's ``Message``)."""
     items: list[ModelOutputItem] = []
-    text, refusal = message.content or "", message.refusal or ""
+    text, refusal = message.content or "", getattr(message, "refusal", None) or ""
     if finish_reason == "content_filter" and not (text or refusal or message.tool_calls):
         refusal = CONTENT_FILTERED
     if text or refusal:
@@ -63,12 +64,14 @@ class ChatStreamAssembler:
         self._id: str | None = None
         self._model: str | None = None
 
-    def feed(self, chunk: ChatCompletionChunk) -> TextDelta | RefusalDelta | None:
-        """Take one chunk; return the text (or refusal) delta to forward, if it has one."""
+    def feed(self, chunk: ChatCompletionChunk | Any) -> TextDelta | RefusalDelta | None:
+        """Take one chunk (an OpenAI ``ChatCompletionChunk`` or LiteLLM's, which has no ``usage`` field until a
+        chunk reports it); return the text (or refusal) delta to forward, if it has one."""
         self._id = self._id or chunk.id or None
         self._model = self._model or chunk.model or None
-        if chunk.usage is not None:
-            self._usage = usage_from_openai(chunk.usage)
+        usage = getattr(chunk, "usage", None)
+        if usage is not None:
+            self._usage = usage_from_openai(usage)
         text = refusal = ""
         for choice in chunk.choices[:1]:
             delta = choice.delta

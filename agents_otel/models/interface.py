@@ -22,6 +22,11 @@ from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest, ModelRetrySetting
 if TYPE_CHECKING:
     from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
 
+DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
+DEFAULT_MODEL = "gpt-4.1-mini"
+"""The model of an agent that names none (``$OPENAI_DEFAULT_MODEL`` first), for every provider; here rather than in
+``models/__init__`` so a provider module can read it without importing the package that routes to it."""
+
 
 @dataclass
 class MCPToolChoice:

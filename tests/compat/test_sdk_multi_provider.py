@@ -9,10 +9,11 @@ provider; an unknown prefix is ``UserError("Unknown prefix: ...")``, or goes who
 going after a failure and raises the first, and lets a cancellation through at once. The OpenAI side is driven over
 the real wire: the official ``openai`` client talking HTTP to the local OpenAI-compatible server.
 
-Different on purpose: ``litellm/`` and ``any-llm/`` (the SDK's adapters, which agents_otel does not ship) are a
-``UserError`` saying what to do instead, unless mapped; the SDK's websocket, agent-registration,
-``strict_feature_validation`` and ``buffer_streamed_tool_calls`` options are a ``TypeError``. Added: a
-``provider_map`` that is not a map is refused at once.
+Different on purpose: ``any-llm/`` (the SDK's Any-LLM adapter, which agents_otel does not ship) is a ``UserError``
+saying what to do instead, unless mapped (``litellm/`` goes to ``LitellmProvider``, as in the SDK: see
+tests/compat/test_sdk_litellm.py); the SDK's websocket, agent-registration, ``strict_feature_validation`` and
+``buffer_streamed_tool_calls`` options are a ``TypeError``. Added: a ``provider_map`` that is not a map is refused
+at once.
 """
 
 from __future__ import annotations
@@ -206,7 +207,7 @@ def test_a_provider_map_that_is_not_a_map_is_refused_at_once() -> None:
 # ------------------------------------------------------------------------------------------ prefixes we do not route
 
 
-@pytest.mark.parametrize(("prefix", "adapter"), [("litellm", "LiteLLM"), ("any-llm", "Any-LLM")])
+@pytest.mark.parametrize(("prefix", "adapter"), [("any-llm", "Any-LLM")])
 async def test_the_sdks_adapter_prefixes_are_a_user_error_never_openai(
     prefix: str, adapter: str, fake_openai: FakeOpenAIServer, tracing: Tracing
 ) -> None:
@@ -271,7 +272,7 @@ async def test_the_default_routes_an_openai_prefixed_name_as_the_sdks_default_pr
     assert OpenAIResponsesModel.for_name("gpt-4.1") is MultiProvider().get_model("openai/gpt-4.1")  # one rule
 
 
-@pytest.mark.parametrize(("name", "match"), [("openrouter/x", "Unknown prefix: openrouter"), ("litellm/x", "LiteLLM")])
+@pytest.mark.parametrize(("name", "match"), [("openrouter/x", "Unknown prefix: openrouter"), ("any-llm/x", "Any-LLM")])
 async def test_the_default_refuses_the_prefixes_the_sdks_default_provider_refuses_or_we_do_not_ship(
     name: str, match: str, env_points_at: FakeOpenAIServer, tracing: Tracing
 ) -> None:
