@@ -152,6 +152,10 @@ LAYERS: dict[str, int] = {
     "agents_otel.extensions": SURFACES,
     "agents_otel.voice.": SURFACES,  # the SDK's agents.voice: a pipeline over the public API and the OpenAI client
     "agents_otel.voice": SURFACES,
+    # the SDK's agents.realtime: a live session over a RealtimeModel (OpenAI's over websockets), its tool calls on the
+    # engine's tool path (tool_execution)
+    "agents_otel.realtime.": SURFACES,
+    "agents_otel.realtime": SURFACES,
 }
 
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {

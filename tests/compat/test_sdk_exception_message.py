@@ -57,6 +57,7 @@ from agents_otel.extensions.memory.errors import (
 )
 from agents_otel.mcp.errors import MCPRequestError
 from agents_otel.models._openai_errors import model_error_from
+from agents_otel.realtime import RealtimeConnectionClosedError, RealtimeNotSupportedError
 from agents_otel.testing import ScriptedModel, function_call
 from agents_otel.voice import StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError
 
@@ -83,6 +84,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             agents_otel.mcp.errors.MCPServerStartError, agents_otel.compaction_output.CompactionError,
             ExtensionUnavailableError, SessionStoreUnavailableError, SessionClosedError, SessionBranchError,
             SessionSchemaError, StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError,
+            RealtimeNotSupportedError, RealtimeConnectionClosedError,
         )
     },
     # constructors that take something else and build the message

@@ -1,0 +1,293 @@
+"""``OpenAIRealtimeWebSocketModel``, as the SDK's: the OpenAI Realtime API (GA protocol) over a websocket.
+
+Why a response gate: the API refuses ``response.create`` while a response is in progress, and a function call
+arrives before its response is done — so each ``response.create`` (after a user message, after a tool output)
+waits, in the background, until no response is running. A server ``error`` while one is pending releases the gate,
+so nothing waits forever. The socket closing normally ends the event stream (``disconnected``, then
+``end_of_stream``); closing any other way is a ``RealtimeModelExceptionEvent`` carrying a
+``RealtimeConnectionClosedError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..exceptions import UserError
+from .config import RealtimeSessionModelSettings
+from .exceptions import RealtimeConnectionClosedError, not_supported
+from .imports import ClientConnection, ConnectionClosed, ConnectionClosedOK, websockets
+from .items import RealtimeToolCallItem
+from .model import RealtimeModel, RealtimeModelConfig, RealtimeModelListener, RealtimePlaybackState
+from .model_events import (
+    RealtimeModelAudioInterruptedEvent,
+    RealtimeModelConnectionStatusEvent,
+    RealtimeModelEndOfStreamEvent,
+    RealtimeModelEvent,
+    RealtimeModelExceptionEvent,
+    RealtimeModelItemUpdatedEvent,
+)
+from .model_inputs import (
+    RealtimeModelSendAudio,
+    RealtimeModelSendEvent,
+    RealtimeModelSendInterrupt,
+    RealtimeModelSendRawMessage,
+    RealtimeModelSendSessionUpdate,
+    RealtimeModelSendToolOutput,
+    RealtimeModelSendUserInput,
+)
+from .openai_events import AudioTracker, handle_server_event
+from .openai_session import (
+    DEFAULT_MODEL_SETTINGS,
+    DEFAULT_REALTIME_MODEL,
+    audio_append,
+    session_config,
+    tool_output_item,
+    tracing_config,
+    truncate,
+    user_input_item,
+)
+
+
+async def get_api_key(key: str | Callable[[], str | Awaitable[str]] | None) -> str | None:
+    """``key``, or what calling it returns (sync or async), else ``OPENAI_API_KEY``."""
+    if isinstance(key, str):
+        return key
+    if callable(key):
+        value = key()
+        if inspect.isawaitable(value):
+            value = await value
+        if not isinstance(value, str):
+            raise UserError(f"api_key callable must return str, got {type(value).__name__}")
+        return value
+    return os.getenv("OPENAI_API_KEY")
+
+
+class _ResponseGate:
+    """Whether a response is running (``response.created`` .. ``response.done``), or one was asked for."""
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.requested = False  # a response.create sent, its response.created not yet seen
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    async def acquire(self) -> None:
+        while self.busy:
+            await self.idle.wait()
+        self.busy = self.requested = True
+        self.idle.clear()
+
+    def created(self) -> None:
+        self.busy, self.requested = True, False
+        self.idle.clear()
+
+    def done(self) -> None:
+        self.busy = self.requested = False
+        self.idle.set()
+
+    def failed(self) -> None:
+        """A server error while our ``response.create`` has no response yet: the API refused it, so the requests
+        waiting behind it must not wait forever. An error during a running response leaves the gate shut."""
+        if self.requested:
+            self.done()
+
+
+class OpenAIRealtimeWebSocketModel(RealtimeModel):
+    def __init__(self, *, transport_config: dict[str, Any] | None = None) -> None:
+        self.model = DEFAULT_REALTIME_MODEL
+        self._transport_config = dict(transport_config or {})
+        self._websocket: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._listeners: list[RealtimeModelListener] = []
+        self._responses = _ResponseGate()
+        self._pending: set[asyncio.Task[None]] = set()
+        self._audio = AudioTracker()
+        self._playback_tracker: Any = None
+        self._created_session: dict[str, Any] = {}
+        self._tracing: Any = "auto"
+        self._closing = False
+
+    async def connect(self, options: RealtimeModelConfig) -> None:
+        if self._websocket is not None:
+            raise UserError("OpenAIRealtimeWebSocketModel is already connected")
+        if options.get("call_id"):
+            raise not_supported("Attaching to a realtime call by call_id (SIP, OpenAIRealtimeSIPModel)")
+        settings: RealtimeSessionModelSettings = options.get("initial_model_settings", {})
+        self._playback_tracker = options.get("playback_tracker")
+        self.model = settings.get("model_name") or self.model
+        self._tracing = settings.get("tracing", "auto")
+        fmt = (settings.get("audio") or {}).get("output", {}).get("format") or settings.get(
+            "output_audio_format", DEFAULT_MODEL_SETTINGS["output_audio_format"]
+        )
+        self._audio.format = fmt
+        if self._playback_tracker is not None:
+            self._playback_tracker.set_audio_format(fmt)
+        url = options.get("url") or f"wss://api.openai.com/v1/realtime?model={self.model}"
+        headers = options.get("headers")
+        if headers is None:
+            api_key = await get_api_key(options.get("api_key"))
+            if not api_key:
+                raise UserError("API key is required but was not provided (api_key, or OPENAI_API_KEY)")
+            headers = {"Authorization": f"Bearer {api_key}"}
+        kwargs: dict[str, Any] = {"additional_headers": headers, "max_size": None}
+        for ours, theirs in (("ping_interval", "ping_interval"), ("ping_timeout", "ping_timeout"),
+                             ("handshake_timeout", "open_timeout"), ("max_size", "max_size")):
+            if ours in self._transport_config:
+                kwargs[theirs] = self._transport_config[ours]
+        first_update = {"type": "session.update", "session": session_config(settings, self.model)}  # fails early
+        self._closing = False
+        self._websocket = await websockets.connect(url, **kwargs)
+        self._reader = asyncio.create_task(self._read())
+        await self._emit(RealtimeModelConnectionStatusEvent(status="connected"))
+        await self._send(first_update)
+
+    def add_listener(self, listener: RealtimeModelListener) -> None:
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: RealtimeModelListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    async def _emit(self, event: RealtimeModelEvent) -> None:
+        for listener in list(self._listeners):
+            await listener.on_event(event)
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        if self._websocket is None:
+            raise UserError("The realtime model is not connected (enter the session first)")
+        await self._websocket.send(json.dumps(message))
+
+    async def _read(self) -> None:
+        assert self._websocket is not None
+        try:
+            async for message in self._websocket:
+                try:
+                    event = json.loads(message)
+                except ValueError as exc:
+                    await self._emit(RealtimeModelExceptionEvent(exc, "a websocket message that is not JSON"))
+                    continue
+                if isinstance(event, dict):
+                    await handle_server_event(self, event)
+        except ConnectionClosedOK:
+            pass
+        except ConnectionClosed as exc:
+            if not self._closing:
+                self._responses.done()
+                error = RealtimeConnectionClosedError(f"The Realtime API websocket closed unexpectedly: {exc}")
+                await self._emit(RealtimeModelExceptionEvent(error, "WebSocket connection closed unexpectedly"))
+            return
+        finally:
+            self._responses.done()
+        if not self._closing:
+            await self._emit(RealtimeModelConnectionStatusEvent(status="disconnected"))
+            await self._emit(RealtimeModelEndOfStreamEvent())
+
+    async def _send_tracing_config(self) -> None:
+        if self._tracing is not None:
+            session = {"type": "realtime", "model": self.model, "tracing": tracing_config(self._tracing)}
+            await self._send({"type": "session.update", "session": session})
+
+    def _request_response(self) -> None:
+        """``response.create`` once no response is running, without holding up the caller."""
+
+        async def when_idle() -> None:
+            await self._responses.acquire()
+            try:
+                await self._send({"type": "response.create"})
+            except BaseException:
+                self._responses.done()
+                raise
+
+        task = asyncio.create_task(when_idle())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def send_event(self, event: RealtimeModelSendEvent) -> None:
+        if isinstance(event, RealtimeModelSendRawMessage):
+            message = {**event.message.get("other_data", {}), "type": event.message["type"]}
+            if message["type"] == "response.create" and len(message) == 1:
+                self._request_response()
+            else:
+                await self._send(message)
+        elif isinstance(event, RealtimeModelSendUserInput):
+            await self._send(user_input_item(event))
+            self._request_response()
+        elif isinstance(event, RealtimeModelSendAudio):
+            await self._send(audio_append(event.audio))
+            if event.commit:
+                await self._send({"type": "input_audio_buffer.commit"})
+        elif isinstance(event, RealtimeModelSendToolOutput):
+            await self._send(tool_output_item(event))
+            call = event.tool_call
+            item = RealtimeToolCallItem(
+                item_id=call.id or "", previous_item_id=call.previous_item_id, call_id=call.call_id,
+                status="completed", arguments=call.arguments, name=call.name, output=event.output,
+            )
+            await self._emit(RealtimeModelItemUpdatedEvent(item=item))
+            if event.start_response:
+                self._request_response()
+        elif isinstance(event, RealtimeModelSendInterrupt):
+            await self._interrupt_playback(force_cancel=event.force_response_cancel)
+        elif isinstance(event, RealtimeModelSendSessionUpdate):
+            await self._send({"type": "session.update", "session": session_config(event.session_settings, self.model)})
+        else:
+            raise UserError(f"send_event: not a realtime model input: {type(event).__name__}")
+
+    def _playback_state(self) -> RealtimePlaybackState:
+        if self._playback_tracker is not None:
+            state: RealtimePlaybackState = self._playback_tracker.get_state()
+            return state
+        return self._audio.state()
+
+    async def _interrupt_playback(self, *, force_cancel: bool) -> None:
+        """Stop the audio the listener is hearing: tell the session (``audio_interrupted``), cut the server's copy
+        of the answer where playback stopped (``conversation.item.truncate``), and cancel the response unless the
+        server does so itself (``turn_detection.interrupt_response``)."""
+        state = self._playback_state()
+        item_id, elapsed = state["current_item_id"], state["elapsed_ms"]
+        index = state["current_item_content_index"] or 0
+        if item_id is not None and elapsed is not None and elapsed >= 0:
+            await self._emit(RealtimeModelAudioInterruptedEvent(item_id=item_id, content_index=index))
+            length = self._audio.length_ms(item_id, index)
+            heard = int(elapsed)
+            if self._responses.busy or length is None or heard < length:
+                if length is not None:
+                    heard = min(heard, int(-(-length // 1)))
+                await self._send(truncate(item_id, index, heard))
+            self._audio.on_interrupted()
+            if self._playback_tracker is not None:
+                self._playback_tracker.on_interrupted()
+        detection = ((self._created_session.get("audio") or {}).get("input") or {}).get("turn_detection") or {}
+        if (force_cancel or detection.get("interrupt_response") is not True) and self._responses.busy:
+            await self._send({"type": "response.cancel"})
+
+    async def close(self) -> None:
+        self._closing = True
+        for task in list(self._pending):
+            task.cancel()
+        if self._pending:
+            await asyncio.wait(list(self._pending))
+        websocket, self._websocket = self._websocket, None
+        if websocket is not None:
+            await websocket.close()
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.cancel()
+            await asyncio.wait([reader])
+        self._responses.done()
+
+
+class OpenAIRealtimeSIPModel(OpenAIRealtimeWebSocketModel):
+    """The SDK's SIP attach (a call by ``call_id``): not supported yet."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise not_supported("OpenAIRealtimeSIPModel (attaching a session to a SIP call)")
+
+
+__all__ = ["DEFAULT_MODEL_SETTINGS", "OpenAIRealtimeSIPModel", "OpenAIRealtimeWebSocketModel", "get_api_key"]
