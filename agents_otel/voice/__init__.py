@@ -3,7 +3,7 @@ as OpenTelemetry spans.
 
 Needs numpy (``pip install 'agents_otel[voice]'``); ``import agents_otel`` does not load it, this package does.
 Streamed transcription on OpenAI's model (``OpenAISTTModel.create_session``, the realtime transcription websocket)
-is not supported yet: a :class:`StreamedTranscriptionNotSupportedError`.
+also needs websockets (the same extra), imported only when such a session starts.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .model import (
 )
 from .models.openai_model_provider import OpenAIVoiceModelProvider
 from .models.openai_stt import OpenAISTTModel
+from .models.openai_stt_session import OpenAISTTTranscriptionSession
 from .models.openai_tts import OpenAITTSModel
 from .pipeline import VoicePipeline
 from .pipeline_config import VoicePipelineConfig
@@ -33,6 +34,7 @@ from .workflow import SingleAgentVoiceWorkflow, SingleAgentWorkflowCallbacks, Vo
 __all__ = [
     "AudioInput",
     "OpenAISTTModel",
+    "OpenAISTTTranscriptionSession",
     "OpenAITTSModel",
     "OpenAIVoiceModelProvider",
     "STTModel",

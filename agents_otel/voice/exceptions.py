@@ -1,7 +1,7 @@
 """The voice pipeline's errors.
 
-Why typed: a pipeline that cannot do what it is asked (streamed transcription on the OpenAI model, for now) must
-say so at once with an error a program can catch by class, never fall back to something else.
+Why typed: a failure a program handles differently (the transcription websocket failed: reconnect, or tell the user)
+must be catchable by class, never a bare ``Exception`` to parse.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from ..exceptions import AgentsException, UserError
 
 
 class STTWebsocketConnectionError(AgentsException):
-    """As in the SDK: the speech-to-text websocket failed. Kept for code that catches it; the OpenAI model here
-    opens no websocket (see :class:`StreamedTranscriptionNotSupportedError`)."""
+    """As in the SDK: OpenAI's realtime transcription websocket failed — could not connect, timed out setting the
+    session up, sent an ``error`` event, or dropped the connection. The cause is chained."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -19,9 +19,8 @@ class STTWebsocketConnectionError(AgentsException):
 
 
 class StreamedTranscriptionNotSupportedError(UserError):
-    """``OpenAISTTModel.create_session`` (a :class:`StreamedAudioInput` transcribed over OpenAI's realtime
-    transcription websocket) is not supported yet. An ``STTModel`` of your own whose ``create_session`` returns a
-    session still runs a pipeline on streamed input."""
+    """Raised by nothing any more: ``OpenAISTTModel.create_session`` (streamed transcription over OpenAI's
+    realtime transcription websocket) is supported. Kept importable for code written when it was not."""
 
 
 __all__ = ["STTWebsocketConnectionError", "StreamedTranscriptionNotSupportedError"]

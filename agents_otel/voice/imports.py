@@ -7,6 +7,8 @@ missing numpy fails once, at import, with what to install instead of a bare ``Mo
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from ..extensions.errors import ExtensionUnavailableError
 
 try:
@@ -17,4 +19,18 @@ except ModuleNotFoundError as _exc:  # pragma: no cover - the test venvs have nu
         "agents_otel.voice needs numpy: pip install 'agents_otel[voice]'"
     ) from _exc
 
-__all__ = ["np", "npt"]
+
+
+def websockets_module() -> ModuleType:
+    """The ``websockets`` package, imported on first use: only streamed transcription on OpenAI's model (its
+    realtime transcription websocket) needs it, so a pipeline that never opens one runs without it."""
+    try:
+        import websockets
+    except ModuleNotFoundError as exc:
+        raise ExtensionUnavailableError(
+            "streamed transcription on OpenAISTTModel needs websockets: pip install 'agents_otel[voice]'"
+        ) from exc
+    return websockets
+
+
+__all__ = ["np", "npt", "websockets_module"]

@@ -22,7 +22,6 @@ from ..tracing.provider import run_tracer_scope
 from ..tracing.workflow import trace
 from .input import AudioInput, StreamedAudioInput
 from .model import StreamedTranscriptionSession, STTModel, TTSModel
-from .models.openai_stt import OpenAISTTModel, streamed_transcription_unsupported
 from .pipeline_config import VoicePipelineConfig, coerce_config
 from .result import StreamedAudioResult
 from .workflow import VoiceWorkflowBase
@@ -70,9 +69,6 @@ class VoicePipeline:
         if isinstance(audio_input, AudioInput):
             body = lambda result: self._single_turn(audio_input, result)  # noqa: E731
         elif isinstance(audio_input, StreamedAudioInput):
-            stt = self._get_stt_model()
-            if type(stt).create_session is OpenAISTTModel.create_session:
-                raise streamed_transcription_unsupported(stt.model_name)
             body = lambda result: self._turns(audio_input, result)  # noqa: E731
         else:
             raise UserError(f"Unsupported audio input type: {type(audio_input).__name__} (AudioInput or "

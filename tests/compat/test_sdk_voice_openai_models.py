@@ -5,7 +5,7 @@ As in the SDK: a transcription is ``audio.transcriptions.create`` with the input
 prompt / language / temperature; speech is ``audio.speech.create`` asking for PCM, the voice (``ash`` by default),
 the instructions and the speed, streamed back in chunks. Each is its span (``transcription {model}`` /
 ``speech {model}`` under the pipeline); content only when the flags allow. Streamed transcription
-(``create_session``) is not supported yet: a typed ``UserError`` naming it. Learnt from the SDK's
+(``create_session``, a websocket) is tested in test_sdk_voice_streamed_stt.py. Learnt from the SDK's
 tests/voice/test_openai_stt.py, test_openai_tts.py and test_openai_model_provider.py.
 """
 
@@ -29,8 +29,6 @@ from agents_otel.voice import (
     OpenAISTTModel,
     OpenAITTSModel,
     OpenAIVoiceModelProvider,
-    StreamedAudioInput,
-    StreamedTranscriptionNotSupportedError,
     STTModelSettings,
     TTSModelSettings,
 )
@@ -94,13 +92,6 @@ async def test_a_failed_transcription_is_an_error_span_and_raises(
         )
     span = one(tracing, "transcription gpt-4o-transcribe")
     assert span.status.is_ok is False and attrs(span)["error.type"] == "openai.BadRequestError"
-
-
-async def test_streamed_transcription_is_a_typed_error_naming_it(client: Any) -> None:
-    model = OpenAISTTModel("gpt-4o-transcribe", client)
-    with pytest.raises(StreamedTranscriptionNotSupportedError, match="not supported yet") as caught:
-        await model.create_session(StreamedAudioInput(), STTModelSettings(), False, False)
-    assert isinstance(caught.value, UserError)
 
 
 async def test_speech_asks_for_pcm_in_the_default_voice_and_streams_chunks(fake_openai: Any, client: Any) -> None:

@@ -33,7 +33,6 @@ from agents_otel.voice import (
     SingleAgentVoiceWorkflow,
     SingleAgentWorkflowCallbacks,
     StreamedAudioInput,
-    StreamedTranscriptionNotSupportedError,
     TTSModelSettings,
     VoicePipeline,
     VoicePipelineConfig,
@@ -120,13 +119,6 @@ async def test_streamed_input_runs_a_turn_per_transcript_of_your_own_session() -
     assert tts.texts == ["Hello", "one", "two"] and workflow.heard == ["first", "second"]
     assert audio == pcm_of("Hello") + pcm_of("one") + pcm_of("two")
     assert stt.sessions[0].closed == 1
-
-
-async def test_streamed_input_on_the_openai_model_is_a_typed_error_at_run(client: Any) -> None:
-    voice = VoicePipeline(workflow=Scripted(), stt_model=OpenAISTTModel("gpt-4o-transcribe", client),
-                          tts_model=FakeTTS())
-    with pytest.raises(StreamedTranscriptionNotSupportedError, match="not supported yet"):
-        await voice.run(StreamedAudioInput())
 
 
 async def test_a_failing_greeting_is_skipped_and_the_session_goes_on() -> None:

@@ -1,8 +1,8 @@
 """``OpenAISTTModel``: speech to text through the openai client's ``audio.transcriptions.create``, as in the SDK.
 
-Why only the whole-recording path: the SDK transcribes a ``StreamedAudioInput`` over OpenAI's realtime
-transcription websocket, which this package does not speak yet; ``create_session`` says so with a typed error
-instead of doing something else. Each transcription is a ``transcription {model}`` span.
+A whole recording is one request; a ``StreamedAudioInput`` is a session over OpenAI's realtime transcription
+websocket (:mod:`.openai_stt_session`), a transcript per turn. Each transcription is a ``transcription {model}``
+span.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import openai
 
 from ...tracing import attributes as A
 from ...tracing.sdk_voice_spans import capturing, transcription_span
-from ..exceptions import StreamedTranscriptionNotSupportedError
 from ..input import AudioInput, StreamedAudioInput
 from ..model import StreamedTranscriptionSession, STTModel, STTModelSettings
 from ._audio_spans import config_for, record_size
+from .openai_stt_session import OpenAISTTTranscriptionSession
 
 
 def _given(value: Any) -> Any:
@@ -73,17 +73,11 @@ class OpenAISTTModel(STTModel):
         trace_include_sensitive_data: bool,
         trace_include_sensitive_audio_data: bool,
     ) -> StreamedTranscriptionSession:
-        """Not supported yet: a :class:`StreamedTranscriptionNotSupportedError`."""
-        raise streamed_transcription_unsupported(self.model)
+        """A session transcribing ``input`` over the realtime transcription websocket of this model's client (its
+        ``websocket_base_url``, else its ``base_url``); it connects when its turns are first read."""
+        return OpenAISTTTranscriptionSession(
+            input, self._client, self.model, settings, trace_include_sensitive_data, trace_include_sensitive_audio_data
+        )
 
 
-def streamed_transcription_unsupported(model: str) -> StreamedTranscriptionNotSupportedError:
-    """The error for a ``StreamedAudioInput`` on OpenAI's speech-to-text model (the pipeline raises it at ``run``)."""
-    return StreamedTranscriptionNotSupportedError(
-        f"OpenAISTTModel({model!r}): streamed transcription (a StreamedAudioInput, over OpenAI's realtime "
-        "transcription websocket) is not supported yet in agents_otel; pass an AudioInput, or an STTModel of your "
-        "own whose create_session returns a StreamedTranscriptionSession"
-    )
-
-
-__all__ = ["OpenAISTTModel"]
+__all__ = ["OpenAISTTModel", "OpenAISTTTranscriptionSession"]
