@@ -170,6 +170,10 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
         "a model named 'litellm/...' goes to the SDK's LiteLLM adapter, as the SDK's MultiProvider routes it; "
         "imported inside route_model_name so only such a name imports litellm"
     ),
+    ("agents_otel.models", "agents_otel.extensions.models.any_llm_provider"): (
+        "a model named 'any-llm/...' goes to the SDK's Any-LLM adapter, as the SDK's MultiProvider routes it; "
+        "imported inside route_model_name so only such a name imports any_llm"
+    ),
     ("agents_otel.tracing", "agents_otel.tracing.sdk_trace_bridge"): (
         "SDK code imports add_trace_processor / set_trace_processors from agents.tracing; loaded in the package's "
         "__getattr__ on first use, so importing the conventions never loads the telemetry layer"

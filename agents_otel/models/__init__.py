@@ -19,11 +19,6 @@ _default_api: OpenAIApi = "responses"
 
 OpenAIPrefixMode = Literal["alias", "model_id"]
 UnknownPrefixMode = Literal["error", "model_id"]
-ADAPTER_PREFIXES = {"any-llm": "Any-LLM"}
-"""The SDK's built-in fallback prefixes whose third-party adapter this runtime does not ship (``litellm/`` goes to
-``LitellmProvider``)."""
-
-
 def set_default_openai_api(api: OpenAIApi) -> None:
     """As in the OpenAI Agents SDK: which OpenAI API a model given by name runs on (``"responses"`` by default,
     or ``"chat_completions"``); a model given as an object keeps its own."""
@@ -43,7 +38,8 @@ def resolve_model(
     (``RunConfig.model_provider``) when the run has one, which gets the name as given (``None``: its default);
     otherwise it is routed as the SDK's default provider, a ``MultiProvider()``, would route it (``route_model_name``:
     ``"openai/gpt-4.1"`` is ``gpt-4.1``, an unknown prefix a ``UserError``) and runs on the OpenAI Responses API (or
-    the API ``set_default_openai_api`` chose) with the default client; ``"litellm/..."`` runs on a ``LitellmModel``."""
+    the API ``set_default_openai_api`` chose) with the default client; ``"litellm/..."`` runs on a ``LitellmModel``,
+    ``"any-llm/..."`` on an ``AnyLLMModel``."""
     chosen = run_model if run_model is not None else agent_model
     if isinstance(chosen, Model):
         return chosen
@@ -72,8 +68,8 @@ def route_model_name(
     entry) goes there, without the prefix. ``litellm/`` goes to a ``LitellmProvider`` (the SDK's LiteLLM adapter,
     ``agents_otel.extensions.models``), without the prefix: ``litellm/anthropic/claude-sonnet-4-5`` is LiteLLM's
     ``anthropic/claude-sonnet-4-5``; it imports ``litellm`` only then (an ``ImportError`` naming the ``litellm``
-    extra when it is missing). ``any-llm/`` is a ``UserError``: this runtime does not ship that adapter and never
-    sends such a name to OpenAI instead. ``openai/``: OpenAI, without the
+    extra when it is missing). ``any-llm/`` goes to an ``AnyLLMProvider`` the same way (``any-llm/openai/gpt-4.1``
+    is any-llm's ``openai/gpt-4.1``; the ``any-llm`` extra). ``openai/``: OpenAI, without the
     prefix (``openai_prefix_mode="model_id"``: with it). Any other prefix is the SDK's ``UserError("Unknown prefix:
     ...")``, or with ``unknown_prefix_mode="model_id"`` the whole name goes to OpenAI (an OpenAI-compatible
     endpoint that expects ``openrouter/openai/gpt-4o``). Why one function: ``MultiProvider`` and a model given by
@@ -88,15 +84,10 @@ def route_model_name(
         from ..extensions.models.litellm_provider import LitellmProvider  # lazily: litellm is slow to import
 
         return LitellmProvider(), rest
-    if prefix in ADAPTER_PREFIXES:
-        adapter = ADAPTER_PREFIXES[prefix]
-        raise UserError(
-            f"Model {model_name!r}: the prefix '{prefix}/' means the OpenAI Agents SDK's {adapter} adapter, which "
-            f"agents_otel does not ship. Route '{prefix}/' to a ModelProvider of your own: "
-            f"MultiProvider(provider_map=...) with provider_map.add_provider({prefix!r}, your_provider), whose "
-            f"get_model gets {rest!r}; or give the agent a Model object. A gateway that speaks the OpenAI API "
-            "(such as the LiteLLM proxy) works through OpenAIProvider(base_url=...) with the names it routes."
-        )
+    if prefix == "any-llm":
+        from ..extensions.models.any_llm_provider import AnyLLMProvider  # lazily: only such a name imports any_llm
+
+        return AnyLLMProvider(), rest
     if prefix == "openai":
         return None, rest if openai_prefix_mode == "alias" else model_name
     if unknown_prefix_mode == "model_id":

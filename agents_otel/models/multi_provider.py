@@ -3,8 +3,8 @@ name's prefix (``"openai/gpt-4.1"``, ``"ollama/llama3.1"``), for ``RunConfig(mod
 
 Why: SDK programs mix providers in one run by naming models with a prefix, and map their own prefixes to their own
 providers. The routing rule is ``route_model_name``, the same one a run without a ``model_provider`` follows (the
-SDK's default provider is a ``MultiProvider()``). The ``litellm/`` prefix goes to ``LitellmProvider`` (imported
-only then); ``any-llm/`` is a ``UserError`` unless mapped, since this runtime does not ship that adapter. Of the
+SDK's default provider is a ``MultiProvider()``). The ``litellm/`` prefix goes to ``LitellmProvider`` and
+``any-llm/`` to ``AnyLLMProvider`` (each imported only then). Of the
 SDK's OpenAI options, the websocket transport, agent registration, ``strict_feature_validation`` and
 ``buffer_streamed_tool_calls`` are not taken (a ``TypeError``, as for any unknown argument), as ``OpenAIProvider``
 does not take them.
@@ -62,8 +62,8 @@ class MultiProviderMap:
 class MultiProvider(ModelProvider):
     """Models by name, their provider chosen by the name's prefix: a ``provider_map`` prefix goes to its provider
     (without the prefix; it wins over everything below), ``openai/`` or no prefix to ``openai_provider`` (an
-    ``OpenAIProvider`` built from the ``openai_*`` options), ``litellm/`` to a ``LitellmProvider``, ``any-llm/`` is a
-    ``UserError``, and any other prefix is ``UserError("Unknown prefix: ...")``.
+    ``OpenAIProvider`` built from the ``openai_*`` options), ``litellm/`` to a ``LitellmProvider``, ``any-llm/`` to an
+    ``AnyLLMProvider``, and any other prefix is ``UserError("Unknown prefix: ...")``.
 
     ``openai_prefix_mode="model_id"`` sends ``openai/...`` names whole, and ``unknown_prefix_mode="model_id"`` sends
     names with an unknown prefix whole, to the OpenAI provider: for an OpenAI-compatible endpoint whose model ids

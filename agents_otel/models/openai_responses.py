@@ -10,7 +10,7 @@ JSON, so every ``function_call_output`` pairs with the call the model actually m
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any, TypeAlias
 
 from openai.types.responses import Response, ResponseInputItemParam
@@ -52,20 +52,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``client.responses.create`` for ``request`` (without ``stream``)."""
-        settings = request.settings
-        params: dict[str, Any] = {"model": self.model_name, "input": responses_input(request.input)}
-        if request.system_instructions:
-            params["instructions"] = request.system_instructions
-        if request.prompt is not None:
-            params["prompt"] = request.prompt
-        if request.previous_response_id is not None:
-            params["previous_response_id"] = request.previous_response_id
-        if request.conversation_id is not None:
-            params["conversation"] = request.conversation_id
-        params.update(tool_params(request.tools, settings, "responses", request.hosted_tools, self.model_name))
-        params.update(output_format_params(request.output_schema, "responses"))
-        apply_settings(params, settings, "responses")
-        return params
+        return responses_request_params(self.model_name, request)
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         create: Any = self.client.responses.create
@@ -80,14 +67,40 @@ class OpenAIResponsesModel(OpenAIClientModel):
         ``chat`` span's time to first chunk is measured even when the answer is only tool calls.
         """
         create: Any = self.client.responses.create
-        assembler = ResponsesStreamAssembler()
         with openai_errors():
             stream = await create(**self.request_params(request), stream=True)
             async with stream:
-                async for delta in stream_deltas(stream, assembler.feed):
-                    yield delta
-        final, items = assembler.finish()
-        yield model_response(final, items)
+                async for event in responses_stream(stream):
+                    yield event
+
+
+def responses_request_params(model_name: str, request: ModelRequest) -> dict[str, Any]:
+    """The Responses API parameters for ``request`` (without ``stream``); ``AnyLLMModel``
+    (``agents_otel.extensions.models``) sends the same ones through any-llm, so the two cannot drift apart."""
+    settings = request.settings
+    params: dict[str, Any] = {"model": model_name, "input": responses_input(request.input)}
+    if request.system_instructions:
+        params["instructions"] = request.system_instructions
+    if request.prompt is not None:
+        params["prompt"] = request.prompt
+    if request.previous_response_id is not None:
+        params["previous_response_id"] = request.previous_response_id
+    if request.conversation_id is not None:
+        params["conversation"] = request.conversation_id
+    params.update(tool_params(request.tools, settings, "responses", request.hosted_tools, model_name))
+    params.update(output_format_params(request.output_schema, "responses"))
+    apply_settings(params, settings, "responses")
+    return params
+
+
+async def responses_stream(stream: AsyncIterable[Any]) -> AsyncIterator[ModelStreamEvent]:
+    """A delta per stream event (see ``stream_deltas``), then the ``ModelResponse`` assembled from them; the caller
+    opens and closes ``stream`` and maps its errors."""
+    assembler = ResponsesStreamAssembler()
+    async for delta in stream_deltas(stream, assembler.feed):
+        yield delta
+    final, items = assembler.finish()
+    yield model_response(final, items)
 
 
 def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:

@@ -9,11 +9,10 @@ provider; an unknown prefix is ``UserError("Unknown prefix: ...")``, or goes who
 going after a failure and raises the first, and lets a cancellation through at once. The OpenAI side is driven over
 the real wire: the official ``openai`` client talking HTTP to the local OpenAI-compatible server.
 
-Different on purpose: ``any-llm/`` (the SDK's Any-LLM adapter, which agents_otel does not ship) is a ``UserError``
-saying what to do instead, unless mapped (``litellm/`` goes to ``LitellmProvider``, as in the SDK: see
-tests/compat/test_sdk_litellm.py); the SDK's websocket, agent-registration, ``strict_feature_validation`` and
-``buffer_streamed_tool_calls`` options are a ``TypeError``. Added: a ``provider_map`` that is not a map is refused
-at once.
+``litellm/`` and ``any-llm/`` go to ``LitellmProvider`` and ``AnyLLMProvider``, as in the SDK (see
+tests/compat/test_sdk_litellm.py and test_sdk_any_llm.py). Different on purpose: the SDK's websocket,
+agent-registration, ``strict_feature_validation`` and ``buffer_streamed_tool_calls`` options are a ``TypeError``.
+Added: a ``provider_map`` that is not a map is refused at once.
 """
 
 from __future__ import annotations
@@ -204,21 +203,7 @@ def test_a_provider_map_that_is_not_a_map_is_refused_at_once() -> None:
         MultiProvider(provider_map={"custom": Recording()})  # type: ignore[arg-type]
 
 
-# ------------------------------------------------------------------------------------------ prefixes we do not route
-
-
-@pytest.mark.parametrize(("prefix", "adapter"), [("any-llm", "Any-LLM")])
-async def test_the_sdks_adapter_prefixes_are_a_user_error_never_openai(
-    prefix: str, adapter: str, fake_openai: FakeOpenAIServer, tracing: Tracing
-) -> None:
-    provider = MultiProvider(
-        openai_base_url=fake_openai.base_url, openai_api_key="sk", unknown_prefix_mode="model_id"
-    )
-    config = RunConfig(model_provider=provider, tracer_provider=tracing.provider)
-    with pytest.raises(UserError, match=rf"prefix '{prefix}/' means the OpenAI Agents SDK's {adapter} adapter") as e:
-        await Runner.run(Agent("A", model=f"{prefix}/anthropic/claude"), "hi", run_config=config)
-    assert f"add_provider('{prefix}', your_provider)" in str(e.value) and "'anthropic/claude'" in str(e.value)
-    assert fake_openai.requests == []
+# -------------------------------------------------------------------------------------------- prefixes not routed
 
 
 def test_an_unknown_prefix_is_the_sdks_user_error() -> None:
@@ -272,12 +257,11 @@ async def test_the_default_routes_an_openai_prefixed_name_as_the_sdks_default_pr
     assert OpenAIResponsesModel.for_name("gpt-4.1") is MultiProvider().get_model("openai/gpt-4.1")  # one rule
 
 
-@pytest.mark.parametrize(("name", "match"), [("openrouter/x", "Unknown prefix: openrouter"), ("any-llm/x", "Any-LLM")])
-async def test_the_default_refuses_the_prefixes_the_sdks_default_provider_refuses_or_we_do_not_ship(
-    name: str, match: str, env_points_at: FakeOpenAIServer, tracing: Tracing
+async def test_the_default_refuses_the_prefixes_the_sdks_default_provider_refuses(
+    env_points_at: FakeOpenAIServer, tracing: Tracing
 ) -> None:
-    with pytest.raises(UserError, match=match):
-        await Runner.run(Agent("A", model=name), "hi", run_config=tracing.config)
+    with pytest.raises(UserError, match="Unknown prefix: openrouter"):
+        await Runner.run(Agent("A", model="openrouter/x"), "hi", run_config=tracing.config)
     assert env_points_at.requests == []
 
 

@@ -15,7 +15,6 @@ Importing this module imports ``litellm`` (about two seconds): nothing else in `
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -33,30 +32,11 @@ from ...models._openai_errors import openai_errors
 from ...models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent
 from ...models.openai_chatcompletions import chat_request_params, chat_stream, model_response, stream_params
 from ...retry import ModelRetryAdvice, ModelRetryAdviceRequest
+from ._adapter_common import LITELLM_PROVIDER_NAMES, close_provider_stream, genai_spelling
 
 __all__ = ["GENAI_PROVIDER_NAMES", "LitellmModel", "genai_provider_name"]
 
-logger = logging.getLogger(__name__)
-
-GENAI_PROVIDER_NAMES: dict[str, str] = {
-    "openai": "openai",
-    "text-completion-openai": "openai",
-    "azure": "azure.ai.openai",
-    "azure_ai": "azure.ai.inference",
-    "anthropic": "anthropic",
-    "bedrock": "aws.bedrock",
-    "cohere": "cohere",
-    "cohere_chat": "cohere",
-    "deepseek": "deepseek",
-    "gemini": "gcp.gemini",
-    "vertex_ai": "gcp.vertex_ai",
-    "vertex_ai_beta": "gcp.vertex_ai",
-    "groq": "groq",
-    "watsonx": "ibm.watsonx.ai",
-    "mistral": "mistral_ai",
-    "perplexity": "perplexity",
-    "xai": "x_ai",
-}
+GENAI_PROVIDER_NAMES: dict[str, str] = LITELLM_PROVIDER_NAMES
 """LiteLLM's provider prefixes whose provider has a well-known ``gen_ai.provider.name`` value; any other prefix
 (``ollama``, ``openrouter``) is the attribute's value as it is."""
 
@@ -71,7 +51,7 @@ def genai_provider_name(model: str) -> str:
             prefix = str(litellm.get_llm_provider(model)[1])
         except Exception:  # LiteLLM raises its BadRequestError (or worse) for a name it cannot place
             prefix = "litellm"
-    return GENAI_PROVIDER_NAMES.get(prefix, prefix)
+    return genai_spelling(prefix, GENAI_PROVIDER_NAMES)
 
 
 class LitellmModel(Model):
@@ -154,7 +134,7 @@ class LitellmModel(Model):
                     finished = isinstance(event, ModelResponse)
                     yield event
             finally:
-                await _close(stream, finished)
+                await close_provider_stream(stream, finished, "LiteLLM")
 
     def __repr__(self) -> str:
         return f"LitellmModel({self.model!r}, base_url={self.base_url!r})"
@@ -167,16 +147,3 @@ def _refusal_in_place(message: Any) -> None:
     fields = getattr(message, "provider_specific_fields", None)
     if isinstance(fields, dict) and fields.get("refusal") and not getattr(message, "refusal", None):
         message.refusal = fields["refusal"]
-
-
-async def _close(stream: Any, finished: bool) -> None:
-    close = getattr(stream, "aclose", None)
-    if close is None:  # a LiteLLM without aclose on its stream wrapper: the response closes when collected
-        return
-    if not finished:
-        await close()
-        return
-    try:
-        await close()
-    except Exception as error:
-        logger.debug("Closing the LiteLLM stream after its complete answer failed: %r", error)
