@@ -54,12 +54,27 @@ def resolve_model(
     return openai_model(name) if routed is None else routed.get_model(name)
 
 
+_ADAPTERS: dict[str, ModelProvider] = {}
+"""The adapter providers of runs without a ``model_provider`` (see ``route_model_name``)."""
+
+
+def _adapter(prefix: str) -> ModelProvider:
+    if prefix == "litellm":
+        from ..extensions.models.litellm_provider import LitellmProvider  # lazily: litellm is slow to import
+
+        return LitellmProvider()
+    from ..extensions.models.any_llm_provider import AnyLLMProvider  # lazily: only such a name imports any_llm
+
+    return AnyLLMProvider()
+
+
 def route_model_name(
     model_name: str | None,
     mapped: Callable[[str], ModelProvider | None] | None = None,
     *,
     openai_prefix_mode: OpenAIPrefixMode = "alias",
     unknown_prefix_mode: UnknownPrefixMode = "error",
+    adapters: dict[str, ModelProvider] | None = None,
 ) -> tuple[ModelProvider | None, str | None]:
     """Where a model given by name goes, by its prefix (the text before its first ``/``), as the OpenAI Agents SDK's
     ``MultiProvider`` routes it: ``(provider, the name to ask it for)``, ``None`` for the OpenAI provider.
@@ -73,21 +88,23 @@ def route_model_name(
     prefix (``openai_prefix_mode="model_id"``: with it). Any other prefix is the SDK's ``UserError("Unknown prefix:
     ...")``, or with ``unknown_prefix_mode="model_id"`` the whole name goes to OpenAI (an OpenAI-compatible
     endpoint that expects ``openrouter/openai/gpt-4o``). Why one function: ``MultiProvider`` and a model given by
-    name in a run without a ``model_provider`` must never route a name differently."""
+    name in a run without a ``model_provider`` must never route a name differently.
+
+    ``adapters`` keeps the adapter providers made here, one per prefix, so their models (and the connections those
+    hold) are made once per event loop and reused, not made again for every run: a ``MultiProvider`` passes its
+    own (its ``aclose()`` closes them), a run without one shares the module's."""
     if model_name is None or "/" not in model_name:
         return None, model_name
     prefix, rest = model_name.split("/", 1)
     provider = mapped(prefix) if mapped is not None else None
     if provider is not None:
         return provider, rest
-    if prefix == "litellm":
-        from ..extensions.models.litellm_provider import LitellmProvider  # lazily: litellm is slow to import
-
-        return LitellmProvider(), rest
-    if prefix == "any-llm":
-        from ..extensions.models.any_llm_provider import AnyLLMProvider  # lazily: only such a name imports any_llm
-
-        return AnyLLMProvider(), rest
+    if prefix in ("litellm", "any-llm"):
+        made = _ADAPTERS if adapters is None else adapters
+        adapter = made.get(prefix)
+        if adapter is None:
+            adapter = made.setdefault(prefix, _adapter(prefix))  # setdefault: two threads keep one
+        return adapter, rest
     if prefix == "openai":
         return None, rest if openai_prefix_mode == "alias" else model_name
     if unknown_prefix_mode == "model_id":

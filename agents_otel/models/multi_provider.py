@@ -104,6 +104,8 @@ class MultiProvider(ModelProvider):
             )
         self._openai_prefix_mode: MultiProviderOpenAIPrefixMode = openai_prefix_mode
         self._unknown_prefix_mode: MultiProviderUnknownPrefixMode = unknown_prefix_mode
+        self._adapters: dict[str, ModelProvider] = {}
+        """The ``litellm/`` and ``any-llm/`` providers this one routed to (closed by :meth:`aclose`)."""
 
     def get_model(self, model_name: str | None) -> Model:
         """The model for ``model_name``, from the provider its prefix names (see the class); ``None``: the OpenAI
@@ -114,6 +116,7 @@ class MultiProvider(ModelProvider):
             mapped,
             openai_prefix_mode=self._openai_prefix_mode,
             unknown_prefix_mode=self._unknown_prefix_mode,
+            adapters=self._adapters,
         )
         return (self.openai_provider if provider is None else provider).get_model(name)
 
@@ -121,7 +124,7 @@ class MultiProvider(ModelProvider):
         """Close the OpenAI provider and every mapped provider, each once, all of them even when one fails (the
         first failure is raised after); a cancellation stops at once. A mapped provider without ``aclose`` holds
         nothing to close here and is skipped."""
-        providers: list[ModelProvider] = [self.openai_provider]
+        providers: list[ModelProvider] = [self.openai_provider, *self._adapters.values()]
         if self.provider_map is not None:
             providers.extend(self.provider_map.get_mapping().values())
         seen: set[int] = set()

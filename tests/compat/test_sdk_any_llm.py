@@ -49,6 +49,7 @@ from agents_otel import (
 from agents_otel.extensions.models.any_llm_model import AnyLLMModel, any_llm_errors
 from agents_otel.extensions.models.any_llm_provider import AnyLLMProvider
 from agents_otel.model_retry import client_retries
+from agents_otel.models import route_model_name
 from agents_otel.models.interface import ModelRequest, ModelResponse, TextDelta, ToolSpec
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -496,13 +497,43 @@ async def test_an_any_llm_prefixed_name_runs_over_the_wire(
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     fake_openai.enqueue(text="Routed.")
     agent = Agent("A", model="any-llm/openai/gpt-routed")
-    kwargs: dict[str, Any] = {"model_provider": MultiProvider()} if through == "MultiProvider" else {}
+    provider = MultiProvider()
+    kwargs: dict[str, Any] = {"model_provider": provider} if through == "MultiProvider" else {}
     result = await run(agent, "plain", tracing, **kwargs)
+    adapter = route_model_name("any-llm/x")[0] if through != "MultiProvider" else provider
+    await adapter.aclose()  # type: ignore[union-attr]  # the routed model's connections, closed with its provider
     assert result.final_output == "Routed."
     assert fake_openai.last_request.model == "gpt-routed" and fake_openai.last_request.path == "/v1/responses"
     assert fake_openai.last_request.headers["authorization"] == "Bearer sk-env"
     (attributes,) = chat_attributes(tracing)
     assert attributes["gen_ai.request.model"] == "openai/gpt-routed" and attributes["gen_ai.provider.name"] == "openai"
+
+
+async def test_a_routed_model_is_kept_per_loop_and_closed_with_the_provider_that_routed_it(
+    fake_openai: FakeOpenAIServer, tracing: Tracing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A model holds its provider client's connection pool: made once per loop and name, not once per run (which
+    # left a pool open behind every run), and closed by the MultiProvider's aclose().
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    provider = MultiProvider()
+    first = provider.get_model("any-llm/openai/gpt-routed")
+    assert isinstance(first, AnyLLMModel)
+    assert provider.get_model("any-llm/openai/gpt-routed") is first
+    assert provider.get_model("any-llm/openai/other") is not first
+    assert MultiProvider().get_model("any-llm/openai/gpt-routed") is not first  # each MultiProvider its own
+    fake_openai.enqueue(text="Routed.")
+    result = await run(Agent("A", model="any-llm/openai/gpt-routed"), "plain", tracing, model_provider=provider)
+    assert result.final_output == "Routed." and first._providers  # the run opened the model's client
+    await provider.aclose()
+    assert not first._providers
+    assert provider.get_model("any-llm/openai/gpt-routed") is not first  # a closed model is not handed out again
+
+
+def test_runs_without_a_model_provider_share_one_adapter_per_prefix() -> None:
+    assert route_model_name("any-llm/openai/a")[0] is route_model_name("any-llm/mistral/b")[0]
+    assert isinstance(route_model_name("any-llm/openai/a")[0], AnyLLMProvider)
+    assert AnyLLMProvider().get_model("openai/x") is not AnyLLMProvider().get_model("openai/x")  # outside a loop
 
 
 # ------------------------------------------------------------------------------------------------ the package
