@@ -36,3 +36,10 @@ async def events_until(session: RealtimeSession, done: Callable[[Any], bool]) ->
 
 def of_type(events: list[Any], kind: str) -> list[Any]:
     return [e for e in events if e.type == kind]
+
+
+async def settled(session: RealtimeSession) -> None:
+    """Every task the session started (tool calls, guardrail checks) has finished: what they send has been sent."""
+    async with asyncio.timeout(WAIT):
+        while session._tasks:
+            await asyncio.wait(set(session._tasks))

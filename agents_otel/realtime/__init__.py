@@ -2,13 +2,15 @@
 Realtime API over a websocket by default), each session traced as OpenTelemetry spans.
 
 Needs websockets (``pip install 'agents_otel[realtime]'``); ``import agents_otel`` does not load it, this package
-does. Not supported yet, each a :class:`RealtimeNotSupportedError` where it is asked for: SIP calls
-(``OpenAIRealtimeSIPModel``, ``call_id``), realtime output guardrails, tool approvals.
+does. Not supported yet, a :class:`RealtimeNotSupportedError` where it is asked for: SIP calls
+(``OpenAIRealtimeSIPModel``, ``call_id``). ``agents_otel.realtime.testing`` holds the SDK's scripted transport for
+tests.
 """
 
 from __future__ import annotations
 
 from .agent import RealtimeAgent, RealtimeAgentHooks, RealtimeRunHooks
+from .audio_tracker import ModelAudioState, ModelAudioTracker
 from .config import (
     RealtimeAudioFormat,
     RealtimeClientMessage,
@@ -35,12 +37,14 @@ from .events import (
     RealtimeAudioInterrupted,
     RealtimeError,
     RealtimeEventInfo,
+    RealtimeGuardrailTripped,
     RealtimeHandoffEvent,
     RealtimeHistoryAdded,
     RealtimeHistoryUpdated,
     RealtimeInputAudioTimeoutTriggered,
     RealtimeRawModelEvent,
     RealtimeSessionEvent,
+    RealtimeToolApprovalRequired,
     RealtimeToolEnd,
     RealtimeToolStart,
 )
@@ -122,6 +126,8 @@ __all__ = [
     "InputAudio",
     "InputImage",
     "InputText",
+    "ModelAudioState",
+    "ModelAudioTracker",
     "OpenAIRealtimeSIPModel",
     "OpenAIRealtimeWebSocketModel",
     "RealtimeAgent",
@@ -137,6 +143,7 @@ __all__ = [
     "RealtimeConnectionStatus",
     "RealtimeError",
     "RealtimeEventInfo",
+    "RealtimeGuardrailTripped",
     "RealtimeGuardrailsSettings",
     "RealtimeHandoffEvent",
     "RealtimeHistoryAdded",
@@ -197,6 +204,7 @@ __all__ = [
     "RealtimeSession",
     "RealtimeSessionEvent",
     "RealtimeSessionModelSettings",
+    "RealtimeToolApprovalRequired",
     "RealtimeToolCallItem",
     "RealtimeToolEnd",
     "RealtimeToolExecutionConfig",

@@ -38,8 +38,8 @@ class RealtimeAgent(AgentBase[TContext], Generic[TContext]):
     prompt: Prompt | None = None
     handoffs: list[RealtimeAgent[Any] | Handoff[TContext, RealtimeAgent[Any]]] = field(default_factory=list)
     output_guardrails: list[OutputGuardrail[TContext]] = field(default_factory=list)
-    """The SDK's realtime output guardrails: not supported yet; a session with any raises
-    ``RealtimeNotSupportedError`` when it starts."""
+    """Judged on what the agent says while it says it (with ``RealtimeRunConfig`` ``output_guardrails``); a trip
+    cuts the response off (``RealtimeGuardrailTripped``)."""
     hooks: RealtimeAgentHooks[TContext] | None = None
     """Its ``on_tool_start`` / ``on_tool_end`` run around the agent's tool calls."""
 

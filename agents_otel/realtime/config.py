@@ -97,16 +97,18 @@ class RealtimeSessionModelSettings(TypedDict):
 
 class RealtimeGuardrailsSettings(TypedDict):
     debounce_text_length: NotRequired[int]
+    """Output guardrails judge an item's text each time it has grown by this many characters (default 100)."""
 
 
 class RealtimeToolExecutionConfig(TypedDict):
     pre_approval_tool_input_guardrails: NotRequired[bool]
+    """``True``: a call that would wait for approval is judged by its tool's input guardrails first; one they
+    reject is answered at once and never asks a person."""
 
 
 class RealtimeRunConfig(TypedDict):
     """``RealtimeRunner(config=...)``. ``tracer_provider`` is ours (the session's spans go there, else to the
-    current run's provider or the global one); ``output_guardrails`` / ``guardrails_settings`` /
-    ``tool_execution`` are the SDK's and not supported yet (a ``RealtimeNotSupportedError`` when set)."""
+    current run's provider or the global one); the rest are the SDK's."""
 
     model_settings: NotRequired[RealtimeSessionModelSettings]
     output_guardrails: NotRequired[list[OutputGuardrail[Any]]]

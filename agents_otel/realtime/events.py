@@ -14,6 +14,7 @@ from .items import RealtimeItem
 from .model_events import RealtimeModelAudioEvent, RealtimeModelEvent
 
 if TYPE_CHECKING:
+    from ..guardrails import OutputGuardrailResult
     from ..tool import Tool
     from .agent import RealtimeAgent
 
@@ -67,6 +68,19 @@ class RealtimeToolEnd:
     """What the model was sent (the tool's output as text, or its error text)."""
     info: RealtimeEventInfo
     type: Literal["tool_end"] = "tool_end"
+
+
+@dataclass
+class RealtimeToolApprovalRequired:
+    """A call of a ``needs_approval`` tool waits: ``session.approve_tool_call(call_id)`` runs it,
+    ``session.reject_tool_call(call_id)`` answers the model without running it."""
+
+    agent: RealtimeAgent[Any]
+    tool: Tool
+    call_id: str
+    arguments: str
+    info: RealtimeEventInfo
+    type: Literal["tool_approval_required"] = "tool_approval_required"
 
 
 @dataclass
@@ -127,6 +141,19 @@ class RealtimeHistoryAdded:
 
 
 @dataclass
+class RealtimeGuardrailTripped:
+    """Output guardrails tripped on what the model was saying: the response was cut off (its audio stopped, the
+    response cancelled while it still ran) and the model was told which guardrails tripped."""
+
+    guardrail_results: list[OutputGuardrailResult]
+    """Only the guardrails that tripped."""
+    message: str
+    """The text they judged: the response's transcript (or text) so far."""
+    info: RealtimeEventInfo
+    type: Literal["guardrail_tripped"] = "guardrail_tripped"
+
+
+@dataclass
 class RealtimeInputAudioTimeoutTriggered:
     info: RealtimeEventInfo
     type: Literal["input_audio_timeout_triggered"] = "input_audio_timeout_triggered"
@@ -138,6 +165,7 @@ RealtimeSessionEvent: TypeAlias = (
     | RealtimeHandoffEvent
     | RealtimeToolStart
     | RealtimeToolEnd
+    | RealtimeToolApprovalRequired
     | RealtimeRawModelEvent
     | RealtimeAudioEnd
     | RealtimeAudio
@@ -145,5 +173,6 @@ RealtimeSessionEvent: TypeAlias = (
     | RealtimeError
     | RealtimeHistoryUpdated
     | RealtimeHistoryAdded
+    | RealtimeGuardrailTripped
     | RealtimeInputAudioTimeoutTriggered
 )

@@ -1,7 +1,7 @@
 """The realtime layer's errors.
 
 Why typed: a realtime session runs for minutes with audio flowing; a part of the SDK's realtime API this runtime
-does not have yet (SIP calls, output guardrails, tool approvals) must stop the program where it is asked for, with
+does not have yet (SIP calls) must stop the program where it is asked for, with
 an error a program can catch by class, never let the session run without it.
 """
 

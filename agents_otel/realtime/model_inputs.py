@@ -67,6 +67,13 @@ class RealtimeModelSendToolOutput:
 class RealtimeModelSendInterrupt:
     force_response_cancel: bool = False
     """Send ``response.cancel`` even when the server cancels on its own (``interrupt_response``)."""
+    response_id: str | None = None
+    """Only this response: its audio is cut (never another response's playback) and only it is cancelled."""
+    cancel_response_only: bool = False
+    """Cancel ``response_id`` (required) and leave playback alone: a response that has produced no audio."""
+    playback_only: bool = False
+    """Cut ``response_id``'s audio and cancel nothing: a response that has already ended while its audio still
+    plays. Not with ``force_response_cancel`` / ``cancel_response_only`` (a ``UserError``)."""
 
 
 @dataclass

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..models.interface import InputTokensDetails, OutputTokensDetails, Usage
+from .audio_tracker import ModelAudioTracker
 from .items import RealtimeMessageItem, RealtimeToolCallItem
-from .model import RealtimePlaybackState, audio_length_ms
+from .model import RealtimePlaybackState
 from .model_events import (
     RealtimeModelAudioDoneEvent,
     RealtimeModelAudioEvent,
@@ -43,37 +44,17 @@ if TYPE_CHECKING:
 _MESSAGE: TypeAdapter[Any] = TypeAdapter(RealtimeMessageItem)
 
 
-class AudioTracker:
-    """The model's own record of the audio it received: per item, when the first chunk came and how long it all
-    lasts. Without a ``RealtimePlaybackTracker`` audio counts as played from the moment it arrived."""
-
-    def __init__(self) -> None:
-        self.format: Any = None
-        self._items: dict[tuple[str, int], list[float]] = {}  # -> [first arrival (monotonic), length ms]
-        self.last: tuple[str, int] | None = None
-
-    def on_audio(self, item_id: str, content_index: int, audio: bytes) -> None:
-        key = (item_id, content_index)
-        self.last = key
-        state = self._items.setdefault(key, [time.monotonic(), 0.0])
-        state[1] += audio_length_ms(self.format, audio)
-
-    def length_ms(self, item_id: str, content_index: int) -> float | None:
-        state = self._items.get((item_id, content_index))
-        return state[1] if state is not None else None
-
-    def state(self) -> RealtimePlaybackState:
-        if self.last is None:
-            return {"current_item_id": None, "current_item_content_index": None, "elapsed_ms": None}
-        first = self._items[self.last][0]
-        return {
-            "current_item_id": self.last[0],
-            "current_item_content_index": self.last[1],
-            "elapsed_ms": (time.monotonic() - first) * 1000,
-        }
-
-    def on_interrupted(self) -> None:
-        self.last = None
+def playback_state(audio: ModelAudioTracker) -> RealtimePlaybackState:
+    """Without a ``RealtimePlaybackTracker``: the last item the model sent, heard since its first chunk came."""
+    last = audio.get_last_audio_item()
+    state = audio.get_state(*last) if last is not None else None
+    if last is None or state is None:
+        return {"current_item_id": None, "current_item_content_index": None, "elapsed_ms": None}
+    return {
+        "current_item_id": last[0],
+        "current_item_content_index": last[1],
+        "elapsed_ms": (time.monotonic() - state.initial_received_time) * 1000,
+    }
 
 
 def _message(item: Mapping[str, Any], previous_item_id: str | None, status: str | None) -> Any:
@@ -129,21 +110,26 @@ async def handle_server_event(model: OpenAIRealtimeWebSocketModel, event: dict[s
     kind = event.get("type")
     try:
         if kind == "response.output_audio.delta":
+            response_id = event.get("response_id", "")
+            if response_id in model._muted:  # its audio was cut: what the server still streams is not played
+                return
             audio = base64.b64decode(event["delta"])
             item_id, index = event["item_id"], int(event.get("content_index", 0))
-            model._audio.on_audio(item_id, index, audio)
-            await emit(RealtimeModelAudioEvent(audio, event.get("response_id", ""), item_id, index))
+            model._audio.on_audio_delta(item_id, index, audio, response_id or None)
+            await emit(RealtimeModelAudioEvent(audio, response_id, item_id, index))
         elif kind == "response.output_audio.done":
             await emit(RealtimeModelAudioDoneEvent(event["item_id"], int(event.get("content_index", 0))))
         elif kind == "input_audio_buffer.speech_started":
-            await model._interrupt_playback(force_cancel=False)
+            await model._interrupt_playback()
+            await model._cancel_unless_server_does(force=False, response_id=None)
         elif kind == "response.created":
             response_id = (event.get("response") or {}).get("id")
-            model._responses.created()
+            model._responses.created(response_id)
             await emit(RealtimeModelTurnStartedEvent(response_id=response_id))
         elif kind == "response.done":
             response = event.get("response") or {}
             model._responses.done()
+            model._muted.discard(response.get("id"))
             if response.get("usage"):
                 await emit(usage_event(response["usage"]))
             await emit(RealtimeModelTurnEndedEvent(response_id=response.get("id")))

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..exceptions import UserError
+from .audio_tracker import ModelAudioTracker
 from .config import RealtimeSessionModelSettings
 from .exceptions import RealtimeConnectionClosedError, not_supported
 from .imports import ClientConnection, ConnectionClosed, ConnectionClosedOK, websockets
@@ -40,7 +41,7 @@ from .model_inputs import (
     RealtimeModelSendToolOutput,
     RealtimeModelSendUserInput,
 )
-from .openai_events import AudioTracker, handle_server_event
+from .openai_events import handle_server_event, playback_state
 from .openai_session import (
     DEFAULT_MODEL_SETTINGS,
     DEFAULT_REALTIME_MODEL,
@@ -72,6 +73,7 @@ class _ResponseGate:
 
     def __init__(self) -> None:
         self.busy = False
+        self.current: str | None = None  # the running response's id, once response.created named it
         self.requested = False  # a response.create sent, its response.created not yet seen
         self.idle = asyncio.Event()
         self.idle.set()
@@ -82,12 +84,13 @@ class _ResponseGate:
         self.busy = self.requested = True
         self.idle.clear()
 
-    def created(self) -> None:
-        self.busy, self.requested = True, False
+    def created(self, response_id: str | None = None) -> None:
+        self.busy, self.requested, self.current = True, False, response_id
         self.idle.clear()
 
     def done(self) -> None:
         self.busy = self.requested = False
+        self.current = None
         self.idle.set()
 
     def failed(self) -> None:
@@ -106,7 +109,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         self._listeners: list[RealtimeModelListener] = []
         self._responses = _ResponseGate()
         self._pending: set[asyncio.Task[None]] = set()
-        self._audio = AudioTracker()
+        self._audio = ModelAudioTracker()
+        self._muted: set[str] = set()  # responses whose audio was cut: their later audio deltas are dropped
         self._playback_tracker: Any = None
         self._created_session: dict[str, Any] = {}
         self._tracing: Any = "auto"
@@ -124,7 +128,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         fmt = (settings.get("audio") or {}).get("output", {}).get("format") or settings.get(
             "output_audio_format", DEFAULT_MODEL_SETTINGS["output_audio_format"]
         )
-        self._audio.format = fmt
+        self._audio.set_audio_format(fmt)
         if self._playback_tracker is not None:
             self._playback_tracker.set_audio_format(fmt)
         url = options.get("url") or f"wss://api.openai.com/v1/realtime?model={self.model}"
@@ -233,7 +237,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
             if event.start_response:
                 self._request_response()
         elif isinstance(event, RealtimeModelSendInterrupt):
-            await self._interrupt_playback(force_cancel=event.force_response_cancel)
+            await self._interrupt(event)
         elif isinstance(event, RealtimeModelSendSessionUpdate):
             await self._send({"type": "session.update", "session": session_config(event.session_settings, self.model)})
         else:
@@ -243,29 +247,69 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         if self._playback_tracker is not None:
             state: RealtimePlaybackState = self._playback_tracker.get_state()
             return state
-        return self._audio.state()
+        return playback_state(self._audio)
 
-    async def _interrupt_playback(self, *, force_cancel: bool) -> None:
-        """Stop the audio the listener is hearing: tell the session (``audio_interrupted``), cut the server's copy
-        of the answer where playback stopped (``conversation.item.truncate``), and cancel the response unless the
-        server does so itself (``turn_detection.interrupt_response``)."""
+    async def _interrupt(self, event: RealtimeModelSendInterrupt) -> None:
+        if event.playback_only and (event.cancel_response_only or event.force_response_cancel):
+            raise UserError("RealtimeModelSendInterrupt: playback_only cancels nothing; it cannot be combined with "
+                            "force_response_cancel or cancel_response_only")
+        if event.cancel_response_only:
+            if event.response_id is None:
+                raise UserError("RealtimeModelSendInterrupt: cancel_response_only needs a response_id")
+            await self._cancel(event.response_id)
+            return
+        if event.response_id is not None:
+            self._muted.add(event.response_id)
+        await self._interrupt_playback(event.response_id, event.playback_only)
+        if not event.playback_only:
+            await self._cancel_unless_server_does(event.force_response_cancel, event.response_id)
+
+    async def _cancel_unless_server_does(self, force: bool, response_id: str | None) -> None:
+        detection = ((self._created_session.get("audio") or {}).get("input") or {}).get("turn_detection") or {}
+        if force or detection.get("interrupt_response") is not True:
+            await self._cancel(response_id)
+
+    async def _cancel(self, response_id: str | None) -> None:
+        """``response.cancel`` for the running response; for ``response_id`` only if it is the one running."""
+        gate = self._responses
+        if not gate.busy or (response_id is not None and gate.current not in (None, response_id)):
+            return
+        await self._send({"type": "response.cancel", **({"response_id": response_id} if response_id else {})})
+
+    async def _interrupt_playback(self, response_id: str | None = None, playback_only: bool = False) -> None:
+        """Stop the audio the listener is hearing: tell the session (``audio_interrupted``) and cut the server's
+        copy of the answer where playback stopped (``conversation.item.truncate``). ``response_id``: only that
+        response's audio; if the listener hears another response's now, that one plays on."""
         state = self._playback_state()
         item_id, elapsed = state["current_item_id"], state["elapsed_ms"]
         index = state["current_item_content_index"] or 0
-        if item_id is not None and elapsed is not None and elapsed >= 0:
+        scoped: tuple[tuple[str, int], ...] = ()
+        if response_id is not None:
+            scoped = self._audio.get_audio_items_for_response(response_id)
+            if not scoped:
+                return
+            for scoped_id, scoped_index in scoped:
+                await self._emit(RealtimeModelAudioInterruptedEvent(item_id=scoped_id, content_index=scoped_index))
+            if (item_id, index) not in scoped:
+                self._audio.on_response_interrupted(response_id)
+                return
+        if item_id is None or elapsed is None or elapsed < 0:
+            return
+        if response_id is None:
             await self._emit(RealtimeModelAudioInterruptedEvent(item_id=item_id, content_index=index))
-            length = self._audio.length_ms(item_id, index)
-            heard = int(elapsed)
-            if self._responses.busy or length is None or heard < length:
-                if length is not None:
-                    heard = min(heard, int(-(-length // 1)))
-                await self._send(truncate(item_id, index, heard))
+        length = self._audio.get_state(item_id, index)
+        full = length.audio_length_ms if length is not None else None
+        heard = int(elapsed)
+        if (self._responses.busy and not playback_only) or full is None or heard < full:
+            if full is not None:
+                heard = min(heard, int(-(-full // 1)))
+            await self._send(truncate(item_id, index, heard))
+        if response_id is not None:
+            self._audio.on_response_interrupted(response_id)
+        else:
             self._audio.on_interrupted()
-            if self._playback_tracker is not None:
-                self._playback_tracker.on_interrupted()
-        detection = ((self._created_session.get("audio") or {}).get("input") or {}).get("turn_detection") or {}
-        if (force_cancel or detection.get("interrupt_response") is not True) and self._responses.busy:
-            await self._send({"type": "response.cancel"})
+        if self._playback_tracker is not None:
+            self._playback_tracker.on_interrupted()
 
     async def close(self) -> None:
         self._closing = True
@@ -281,6 +325,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
             reader.cancel()
             await asyncio.wait([reader])
         self._responses.done()
+        self._muted.clear()
+        self._audio.clear_response_indexes()
 
 
 class OpenAIRealtimeSIPModel(OpenAIRealtimeWebSocketModel):

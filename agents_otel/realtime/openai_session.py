@@ -14,7 +14,6 @@ from ..exceptions import UserError
 from ..handoffs import Handoff
 from ..tool import FunctionTool
 from .config import RealtimeModelTracingConfig, RealtimeSessionModelSettings
-from .exceptions import not_supported
 from .model_inputs import RealtimeModelSendToolOutput, RealtimeModelSendUserInput
 
 DEFAULT_REALTIME_MODEL = "gpt-realtime"
@@ -109,8 +108,6 @@ def tool_definitions(tools: list[Any], handoffs: list[Handoff[Any, Any]]) -> lis
                 f"Tool {getattr(tool, 'name', type(tool).__name__)!r} is unsupported by realtime agents: only "
                 "function tools are"
             )
-        if tool.needs_approval is not False:
-            raise not_supported(f"Tool approvals in realtime sessions (tool {tool.name!r} has needs_approval)")
         out.append(
             {"type": "function", "name": tool.name, "description": tool.description,
              "parameters": tool.params_json_schema}

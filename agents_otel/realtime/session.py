@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 from ..context_wrapper import RunContextWrapper
+from ..exceptions import UserError
 from ..handoffs import Handoff
 from ..run_config import RunConfig
 from ..run_state import RunState
@@ -37,7 +38,6 @@ from .events import (
     RealtimeRawModelEvent,
     RealtimeSessionEvent,
 )
-from .exceptions import not_supported
 from .handoffs import as_realtime_handoff
 from .history import merged, with_transcript
 from .items import AssistantAudio, AssistantMessageItem, RealtimeItem
@@ -49,8 +49,10 @@ from .model_inputs import (
     RealtimeModelSendSessionUpdate,
     RealtimeModelSendUserInput,
 )
+from .session_approvals import Approvals
+from .session_guardrails import OutputChecks
 from .session_spans import SessionSpans
-from .session_tools import handle_tool_call
+from .session_tools import handle_tool_call, run_tool
 
 _END = object()
 
@@ -68,11 +70,12 @@ class RealtimeSession(RealtimeModelListener):
         self._current_agent = agent
         self._model_config: RealtimeModelConfig = model_config or {}
         self._run_config: RealtimeRunConfig = run_config or {}
-        for key, what in (("output_guardrails", "Realtime output guardrails (RealtimeRunConfig output_guardrails)"),
-                          ("guardrails_settings", "RealtimeRunConfig guardrails_settings"),
-                          ("tool_execution", "RealtimeRunConfig tool_execution (pre-approval guardrails)")):
-            if self._run_config.get(key):
-                raise not_supported(what)
+        execution: Any = self._run_config.get("tool_execution") or {}
+        pre_approval = execution.get("pre_approval_tool_input_guardrails", False)
+        if not isinstance(pre_approval, bool):
+            raise UserError(f"tool_execution.pre_approval_tool_input_guardrails must be a bool, got {pre_approval!r}")
+        self._approvals = Approvals(pre_approval)
+        self._checks = OutputChecks(self, self._run_config)
         self._base_settings: RealtimeSessionModelSettings = {
             **(self._run_config.get("model_settings") or {}),
             **(self._model_config.get("initial_model_settings") or {}),
@@ -115,8 +118,7 @@ class RealtimeSession(RealtimeModelListener):
         model will be looked up in from now on."""
         if not isinstance(agent, RealtimeAgent):
             raise TypeError(f"a realtime session runs RealtimeAgents, got {type(agent).__name__}")
-        if agent.output_guardrails:
-            raise not_supported(f"Realtime output guardrails (RealtimeAgent {agent.name!r} output_guardrails)")
+        self._checks.for_agent(agent)
         settings: RealtimeSessionModelSettings = dict(self._base_settings)  # type: ignore[assignment]
         if agent.prompt is not None:
             settings["prompt"] = agent.prompt
@@ -213,10 +215,36 @@ class RealtimeSession(RealtimeModelListener):
         await self._model.send_event(RealtimeModelSendSessionUpdate(session_settings=settings))
 
     async def approve_tool_call(self, call_id: str, *, always: bool = False) -> None:
-        raise not_supported("Tool approvals in realtime sessions (approve_tool_call)")
+        """Run a call that waits for approval (``tool_approval_required``); ``always=True`` also lets this
+        session's later calls of the tool run without asking."""
+        await self._settle(call_id, True, always, None)
 
-    async def reject_tool_call(self, call_id: str, *args: Any, **kwargs: Any) -> None:
-        raise not_supported("Tool approvals in realtime sessions (reject_tool_call)")
+    async def reject_tool_call(
+        self, call_id: str, *, always: bool = False, rejection_message: str | None = None
+    ) -> None:
+        """Answer a waiting call without running it: the model reads ``rejection_message`` (else the run config's
+        ``tool_error_formatter``'s text, else the default). ``always=True`` rejects the tool's later calls too."""
+        await self._settle(call_id, False, always, rejection_message)
+
+    async def _settle(self, call_id: str, approved: bool, always: bool, message: str | None) -> None:
+        if self._closed:
+            return
+        pending = self._approvals.decide(call_id, approved, always, message)
+        if pending is None:
+            return
+        verdict = self._approvals.decisions.calls[call_id]
+        call = run_tool(self, pending.agent, pending.tool, pending.event, verdict)
+        if self._async_tool_calls:
+            self._spawn(call)
+        else:
+            await call
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Work beside the event stream (a tool call, a guardrail check): cancelled when the session closes; its
+        failure fails the session."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
 
     def _put(self, event: RealtimeSessionEvent) -> None:
         if not self._closed:
@@ -238,15 +266,15 @@ class RealtimeSession(RealtimeModelListener):
         elif event.type == "function_call":
             call = handle_tool_call(self, event)
             if self._async_tool_calls:
-                task = asyncio.create_task(call)
-                self._tasks.add(task)
-                task.add_done_callback(self._tool_done)
+                self._spawn(call)
             else:
                 try:
                     await call
                 except Exception as exc:
                     self._fail(exc)
         elif event.type == "audio":
+            if self._checks.tripped and event.response_id in self._checks.tripped:
+                return  # a guardrail cut this response off
             self._put(RealtimeAudio(audio=event, item_id=event.item_id, content_index=event.content_index, info=info))
         elif event.type == "audio_interrupted":
             self._put(RealtimeAudioInterrupted(info=info, item_id=event.item_id, content_index=event.content_index))
@@ -259,8 +287,13 @@ class RealtimeSession(RealtimeModelListener):
             self._put(RealtimeInputAudioTimeoutTriggered(info=info))
         elif event.type == "transcript_delta":
             transcript = self._transcripts[event.item_id] = self._transcripts.get(event.item_id, "") + event.delta
+            if self._checks.enabled:
+                self._checks.on_delta(event.item_id, event.delta, event.response_id, audio=True)
             item = AssistantMessageItem(item_id=event.item_id, content=[AssistantAudio(transcript=transcript)])
             self._history = merged(self._history, item, self._transcripts)
+        elif event.type == "output_text_delta":
+            if self._checks.enabled:
+                self._checks.on_delta(event.item_id, event.delta, event.response_id, audio=False)
         elif event.type == "item_updated":
             incoming = event.item
             is_new = all(item.item_id != incoming.item_id for item in self._history)
@@ -270,11 +303,13 @@ class RealtimeSession(RealtimeModelListener):
             self._history = [item for item in self._history if item.item_id != event.item_id]
             self._history_changed(None)
         elif event.type == "turn_started":
+            self._checks.turn_started(event.response_id)
             self._put(RealtimeAgentStartEvent(agent=self._current_agent, info=info))
         elif event.type == "usage":
             self._run.usage.add(event.usage)
             self._spans.add_usage(event.usage)
         elif event.type == "turn_ended":
+            self._checks.turn_ended(event.response_id)
             self._transcripts.clear()
             self._put(RealtimeAgentEndEvent(agent=self._current_agent, info=info))
         elif event.type == "exception":
@@ -288,7 +323,7 @@ class RealtimeSession(RealtimeModelListener):
         else:
             self._put(RealtimeHistoryUpdated(history=self._history, info=self._event_info))
 
-    def _tool_done(self, task: asyncio.Task[None]) -> None:
+    def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if task.cancelled():
             return

@@ -16,6 +16,7 @@ from opentelemetry import context as context_api
 from ..conversation_items import FunctionCall
 from ..exceptions import UserError
 from ..tool import FunctionTool
+from ..tool_approvals import Verdict
 from ..tool_execution import execute_tool_call
 from .agent import RealtimeAgent
 from .events import RealtimeError, RealtimeHandoffEvent, RealtimeToolEnd, RealtimeToolStart
@@ -32,7 +33,12 @@ async def handle_tool_call(session: RealtimeSession, event: RealtimeModelToolCal
     tools, handoffs = session._offered
     tool = tools.get(event.name)
     if tool is not None:
-        await _run_tool(session, agent, tool, event)
+        approval: Verdict | None = None
+        if tool.needs_approval is not False:
+            runs, approval = await session._approvals.gate(session, agent, tool, event)
+            if not runs:
+                return
+        await run_tool(session, agent, tool, event, approval)
         return
     handoff = handoffs.get(event.name)
     if handoff is not None:
@@ -43,14 +49,21 @@ async def handle_tool_call(session: RealtimeSession, event: RealtimeModelToolCal
     session._put(RealtimeError(info=session._event_info, error={"message": message}))
 
 
-async def _run_tool(
-    session: RealtimeSession, agent: RealtimeAgent[Any], tool: FunctionTool, event: RealtimeModelToolCallEvent
+async def run_tool(
+    session: RealtimeSession,
+    agent: RealtimeAgent[Any],
+    tool: FunctionTool,
+    event: RealtimeModelToolCallEvent,
+    approval: Verdict | None = None,
 ) -> None:
-    session._put(RealtimeToolStart(agent=agent, tool=tool, arguments=event.arguments, info=session._event_info))
+    """``approval``: the decision on a call that needed one; a rejected call has no ``tool_start`` (it never
+    starts), only the ``tool_end`` carrying what the model read."""
+    if approval is None or approval[0]:
+        session._put(RealtimeToolStart(agent=agent, tool=tool, arguments=event.arguments, info=session._event_info))
     call = FunctionCall(event.name, event.arguments, event.call_id)
     token = context_api.attach(session._spans.context)
     try:
-        output = await execute_tool_call(session._run, cast(Any, agent), call, tool)
+        output = await execute_tool_call(session._run, cast(Any, agent), call, tool, None, approval)
     finally:
         context_api.detach(token)
     text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
@@ -81,4 +94,4 @@ async def _hand_off(
     await session._model.send_event(RealtimeModelSendToolOutput(event, output, start_response=True))
 
 
-__all__ = ["handle_tool_call"]
+__all__ = ["handle_tool_call", "run_tool"]

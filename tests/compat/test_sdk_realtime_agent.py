@@ -1,5 +1,5 @@
 """agents_otel.realtime without a socket: ``RealtimeAgent``, ``realtime_handoff``, the runner's settings, a custom
-``RealtimeModel`` driving the session, and every part of the SDK's realtime API not built yet failing loudly.
+``RealtimeModel`` driving the session, and what is not built yet (SIP) failing loudly.
 
 The SDK's tests/realtime/test_agent.py, test_realtime_handoffs.py and test_runner.py pin the cases mirrored here.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from agents_otel import OutputGuardrail, UserError, WebSearchTool, function_tool
+from agents_otel import UserError, WebSearchTool, function_tool
 from agents_otel.exceptions import ModelBehaviorError
 from agents_otel.realtime import (
     OpenAIRealtimeSIPModel,
@@ -29,7 +29,6 @@ from agents_otel.realtime import (
     RealtimeRunner,
     realtime_handoff,
 )
-from agents_otel.realtime.session import RealtimeSession
 
 
 class RecordingModel(RealtimeModel):
@@ -149,32 +148,15 @@ async def test_what_is_not_built_fails_loudly() -> None:
         OpenAIRealtimeSIPModel()
     with pytest.raises(RealtimeNotSupportedError, match="call_id"):
         await OpenAIRealtimeWebSocketModel().connect({"call_id": "rtc_1", "api_key": "k"})
-    guardrail: OutputGuardrail[Any] = OutputGuardrail(lambda ctx, agent, out: None)  # type: ignore[arg-type,return-value]
-    with pytest.raises(RealtimeNotSupportedError, match="output_guardrails"):
-        RealtimeSession(RecordingModel(), RealtimeAgent("a"), None, run_config={"output_guardrails": [guardrail]})
-    with pytest.raises(RealtimeNotSupportedError, match="output guardrails"):
-        await RealtimeSession(RecordingModel(), RealtimeAgent("a", output_guardrails=[guardrail]), None).enter()
-
-    model = RecordingModel()
-    async with await RealtimeRunner(RealtimeAgent("a"), model=model).run() as session:
-        with pytest.raises(RealtimeNotSupportedError, match="approve_tool_call"):
-            await session.approve_tool_call("c1")
 
 
-async def test_approval_tools_and_hosted_tools_are_refused_before_connecting() -> None:
-    @function_tool(needs_approval=True)
-    def wire_money() -> str:
-        """Moves money."""
-        return "done"
-
-    for tools, error, match in (([wire_money], RealtimeNotSupportedError, "needs_approval"),
-                                ([WebSearchTool()], UserError, "only function tools")):
-        model = OpenAIRealtimeWebSocketModel()
-        session = await RealtimeRunner(RealtimeAgent("a", tools=tools), model=model).run(
-            model_config={"url": "ws://127.0.0.1:9/never", "api_key": "k"})
-        with pytest.raises(error, match=match):
-            await session.enter()
-        assert model._websocket is None
+async def test_hosted_tools_are_refused_before_connecting() -> None:
+    model = OpenAIRealtimeWebSocketModel()
+    session = await RealtimeRunner(RealtimeAgent("a", tools=[WebSearchTool()]), model=model).run(
+        model_config={"url": "ws://127.0.0.1:9/never", "api_key": "k"})
+    with pytest.raises(UserError, match="only function tools"):
+        await session.enter()
+    assert model._websocket is None
 
 
 def test_import_agents_otel_does_not_load_websockets() -> None:

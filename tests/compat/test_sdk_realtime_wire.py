@@ -342,7 +342,8 @@ async def test_the_docs_example_runs_against_the_fake_realtime_server(
     written, its model pointed at the fake server, ``asyncio.run`` replaced by awaiting its ``main()``."""
     from agents_otel.realtime import OpenAIRealtimeWebSocketModel
 
-    (block,) = [b for b in re.findall(r"^```python\n(.*?)^```", DOC, re.S | re.M) if "RealtimeRunner" in b]
+    blocks = re.findall(r"^```python\n(.*?)^```", DOC, re.S | re.M)
+    (block,) = [b for b in blocks if "RealtimeRunner" in b and "# needs: OPENAI_API_KEY" in b]
     assert block.rstrip().endswith("asyncio.run(main())")
     connect = OpenAIRealtimeWebSocketModel.connect
 
