@@ -130,7 +130,7 @@ from .local_tools import (
     ShellToolSkillReference,
 )
 from .model_input_filter import CallModelData, CallModelInputFilter, ModelInputData
-from .models import set_default_openai_api
+from .models import OpenAIResponsesWebSocketOptions, set_default_openai_api, set_default_openai_responses_transport
 from .models.interface import (
     MCPToolChoice,
     Model,
@@ -141,13 +141,6 @@ from .models.interface import (
     TextDelta,
     ToolSpec,
     Usage,
-)
-from .models.responses_websocket import (
-    OpenAIResponsesWebSocketOptions,
-    OpenAIResponsesWSModel,
-    ResponsesWebSocketSession,
-    responses_websocket_session,
-    set_default_openai_responses_transport,
 )
 from .openai_conversations_session import OpenAIConversationsSession
 from .openai_registration import (
@@ -294,6 +287,8 @@ if typing.TYPE_CHECKING:
     from .models.openai_chatcompletions import OpenAIChatCompletionsModel
     from .models.openai_provider import OpenAIProvider
     from .models.openai_responses import OpenAIResponsesModel, TResponseInputItem
+    from .models.responses_websocket import OpenAIResponsesWSModel
+    from .responses_ws_session import ResponsesWebSocketSession, responses_websocket_session
 
 _LAZY = {
     "OpenAIResponsesModel": ".models.openai_responses",
@@ -303,6 +298,9 @@ _LAZY = {
     "TResponseInputItem": ".models.openai_responses",
     "OpenAIProvider": ".models.openai_provider",
     "MultiProvider": ".models.multi_provider",
+    "OpenAIResponsesWSModel": ".models.responses_websocket",
+    "ResponsesWebSocketSession": ".responses_ws_session",
+    "responses_websocket_session": ".responses_ws_session",
 }
 """Names whose modules import ``openai`` (~0.4 s): loaded on first use, so the CLI and offline runs start fast."""
 

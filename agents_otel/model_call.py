@@ -38,6 +38,8 @@ REQUEST_STREAM = A.GEN_AI_REQUEST_STREAM
 
 def request_attributes(model: Model, request: ModelRequest, capture_content: bool) -> dict[str, Any]:
     attributes = A.model_attributes(model)
+    if model.network_protocol_name is not None:
+        attributes[A.NETWORK_PROTOCOL_NAME] = model.network_protocol_name
     attributes[A.GEN_AI_OUTPUT_TYPE] = "text" if request.output_schema is None else "json"
     attributes.update(request_parameter_attributes(request.settings))
     if request.server_managed:  # what the call referred to instead of sending the whole conversation

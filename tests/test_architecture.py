@@ -140,6 +140,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.openai_conversations_session": SURFACES,  # talks to OpenAI, as the OpenAI models do
     "agents_otel.openai_responses_compaction_session": SURFACES,  # the same
     "agents_otel.compaction_output": SURFACES,  # reads the openai package's answer, as the OpenAI models do
+    "agents_otel.responses_ws_session": SURFACES,  # runs on a MultiProvider of the OpenAI models
     "agents_otel.server.": SURFACES,
     "agents_otel.server": SURFACES,
     "agents_otel.commands.": SURFACES,
@@ -162,6 +163,9 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("agents_otel.models", "agents_otel.models.openai_responses"): (
         "a model given by name (Agent(model='gpt-4.1')) resolves to the default provider's model at run time; "
         "imported inside resolve_model so runs on other models never import openai"
+    ),
+    ("agents_otel.models", "agents_otel.models.responses_websocket"): (
+        "the same, after set_default_openai_responses_transport('websocket') made the websocket the default transport"
     ),
     ("agents_otel.models", "agents_otel.models.openai_chatcompletions"): (
         "the same, after set_default_openai_api('chat_completions') made Chat Completions the default API"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 from ..exceptions import UserError
 from .interface import DEFAULT_MODEL, DEFAULT_MODEL_ENV, Model, ModelProvider
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 OpenAIApi = Literal["responses", "chat_completions"]
 _default_api: OpenAIApi = "responses"
+OpenAIResponsesTransport = Literal["http", "websocket"]
+_default_transport: OpenAIResponsesTransport = "http"
 
 OpenAIPrefixMode = Literal["alias", "model_id"]
 UnknownPrefixMode = Literal["error", "model_id"]
@@ -26,6 +28,30 @@ def set_default_openai_api(api: OpenAIApi) -> None:
     if api not in ("responses", "chat_completions"):
         raise UserError(f"set_default_openai_api takes 'responses' or 'chat_completions', got {api!r}")
     _default_api = api
+
+
+def set_default_openai_responses_transport(transport: OpenAIResponsesTransport) -> None:
+    """As in the OpenAI Agents SDK: how a Responses model resolved by name talks to the API, ``"http"`` (the default)
+    or ``"websocket"`` (``OpenAIResponsesWSModel``: one persistent socket per model, reused turn after turn). A model
+    given as an object keeps its own transport, and a run's ``model_provider`` chooses for the names it resolves."""
+    global _default_transport
+    if transport not in ("http", "websocket"):
+        raise ValueError("Invalid OpenAI Responses transport. Expected one of: 'http', 'websocket'.")
+    _default_transport = transport
+
+
+def get_default_openai_responses_transport() -> OpenAIResponsesTransport:
+    return _default_transport
+
+
+class OpenAIResponsesWebSocketOptions(TypedDict):
+    """The websocket connection's options (``OpenAIProvider(responses_websocket_options=...)``), passed to
+    ``websockets``' ``connect``: keepalive ping interval and timeout in seconds (``None``: no pings / no pong
+    deadline), and the largest incoming message in bytes (``None``, the default here: no limit)."""
+
+    ping_interval: NotRequired[float | None]
+    ping_timeout: NotRequired[float | None]
+    max_size: NotRequired[int | None]
 
 
 def resolve_model(
@@ -119,16 +145,28 @@ def route_model_name(
 
 
 def openai_model(
-    model_name: str | None, *, use_responses: bool | None = None, client: openai.AsyncOpenAI | None = None
+    model_name: str | None,
+    *,
+    use_responses: bool | None = None,
+    client: openai.AsyncOpenAI | None = None,
+    transport: OpenAIResponsesTransport | None = None,
+    websocket_options: OpenAIResponsesWebSocketOptions | None = None,
 ) -> OpenAIClientModel:
     """An OpenAI model by name (``None``: ``$OPENAI_DEFAULT_MODEL``, else gpt-4.1-mini), on the Responses API or Chat
     Completions as ``use_responses`` says (``None``: as ``set_default_openai_api`` chose), on ``client`` (``None``:
     the shared instance on the default client). The one rule for both a model given by name and ``OpenAIProvider``.
+    A Responses model goes over ``transport`` (``None``: as ``set_default_openai_responses_transport`` chose).
     """
     name = model_name if model_name is not None else os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
     if use_responses is None:
         use_responses = _default_api == "responses"
     cls: type[OpenAIClientModel]
+    if use_responses and (transport or _default_transport) == "websocket":
+        from .responses_websocket import OpenAIResponsesWSModel  # lazily, as below; websockets only when connecting
+
+        if client is None and websocket_options is None:
+            return OpenAIResponsesWSModel.for_name(name)
+        return OpenAIResponsesWSModel(name, openai_client=client, websocket_options=websocket_options)
     if use_responses:
         from .openai_responses import OpenAIResponsesModel  # lazily: runs on other models never import openai
 

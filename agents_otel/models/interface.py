@@ -302,13 +302,15 @@ class Model(abc.ABC):
     """Implement ``get_response``; override ``stream_response`` when the provider can stream.
 
     ``model_name`` and ``provider_name`` become ``gen_ai.request.model`` and ``gen_ai.provider.name``;
-    ``server_address``/``server_port`` become ``server.address``/``server.port`` when known.
+    ``server_address``/``server_port`` become ``server.address``/``server.port`` when known, and
+    ``network_protocol_name`` the ``chat`` span's ``network.protocol.name`` when set (``"websocket"``).
     """
 
     model_name: str = "unknown"
     provider_name: str = "unknown"
     server_address: str | None = None
     server_port: int | None = None
+    network_protocol_name: str | None = None
 
     @abc.abstractmethod
     async def get_response(self, request: ModelRequest) -> ModelResponse:

@@ -17,7 +17,7 @@ import asyncio
 import openai
 
 from ..exceptions import UserError
-from . import OpenAIPrefixMode, UnknownPrefixMode, route_model_name
+from . import OpenAIPrefixMode, OpenAIResponsesWebSocketOptions, UnknownPrefixMode, route_model_name
 from .interface import Model, ModelProvider
 from .openai_provider import OpenAIProvider
 
@@ -79,6 +79,9 @@ class MultiProvider(ModelProvider):
         openai_organization: str | None = None,
         openai_project: str | None = None,
         openai_use_responses: bool | None = None,
+        openai_use_responses_websocket: bool | None = None,
+        openai_websocket_base_url: str | None = None,
+        openai_responses_websocket_options: OpenAIResponsesWebSocketOptions | None = None,
         openai_prefix_mode: MultiProviderOpenAIPrefixMode = "alias",
         unknown_prefix_mode: MultiProviderUnknownPrefixMode = "error",
     ) -> None:
@@ -95,6 +98,9 @@ class MultiProvider(ModelProvider):
             organization=openai_organization,
             project=openai_project,
             use_responses=openai_use_responses,
+            use_responses_websocket=openai_use_responses_websocket,
+            websocket_base_url=openai_websocket_base_url,
+            responses_websocket_options=openai_responses_websocket_options,
         )
         if openai_prefix_mode not in ("alias", "model_id"):
             raise UserError(f"MultiProvider openai_prefix_mode takes 'alias' or 'model_id', got {openai_prefix_mode!r}")

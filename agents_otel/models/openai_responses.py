@@ -10,7 +10,8 @@ JSON, so every ``function_call_output`` pairs with the call the model actually m
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from typing import Any, TypeAlias
 
 from openai.types.responses import Response, ResponseInputItemParam
@@ -66,12 +67,20 @@ class OpenAIResponsesModel(OpenAIClientModel):
         The first event is an empty ``TextDelta`` for the stream's first chunk (``response.created``), so the
         ``chat`` span's time to first chunk is measured even when the answer is only tool calls.
         """
-        create: Any = self.client.responses.create
         with openai_errors():
-            stream = await create(**self.request_params(request), stream=True)
-            async with stream:
-                async for event in responses_stream(stream):
+            async with contextlib.aclosing(self.stream_events(request)) as events:  # closed even when left early
+                async for event in responses_stream(events):
                     yield event
+
+    async def stream_events(self, request: ModelRequest) -> AsyncGenerator[Any]:
+        """The transport: the Responses stream events of ``request``, typed as the openai package types them (here
+        over HTTP; ``OpenAIResponsesWSModel`` reads the same events from a websocket). Everything else, the request
+        and how the events become a ``ModelResponse``, is the same for both."""
+        create: Any = self.client.responses.create
+        stream = await create(**self.request_params(request), stream=True)
+        async with stream:
+            async for event in stream:
+                yield event
 
 
 def responses_request_params(model_name: str, request: ModelRequest) -> dict[str, Any]:

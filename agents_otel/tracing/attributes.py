@@ -47,6 +47,8 @@ GEN_AI_SYSTEM_INSTRUCTIONS: Final = "gen_ai.system_instructions"
 GEN_AI_TOOL_DEFINITIONS: Final = "gen_ai.tool.definitions"
 SERVER_ADDRESS: Final = "server.address"
 SERVER_PORT: Final = "server.port"
+NETWORK_PROTOCOL_NAME: Final = "network.protocol.name"
+"""The general conventions' application protocol: set on a ``chat`` span whose model talks over a websocket."""
 ERROR_TYPE: Final = "error.type"
 
 OP_INVOKE_AGENT: Final = "invoke_agent"

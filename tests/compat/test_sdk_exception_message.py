@@ -57,6 +57,7 @@ from agents_otel.extensions.memory.errors import (
 )
 from agents_otel.mcp.errors import MCPRequestError
 from agents_otel.models._openai_errors import model_error_from
+from agents_otel.models.responses_websocket import ResponsesWebSocketError
 from agents_otel.realtime import RealtimeConnectionClosedError, RealtimeNotSupportedError
 from agents_otel.testing import ScriptedModel, function_call
 from agents_otel.voice import StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError
@@ -73,7 +74,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             AgentsOtelError, UserError, errors.RunSyncInLoopError, errors.NestedApprovalError, ModelBehaviorError,
             errors.ToolError,
             errors.ToolNotFoundError, errors.ToolArgumentsError, errors.ToolCancelledError, errors.ToolOutputError,
-            errors.MCPToolCancellationError, agents_otel.models.responses_websocket.WebSocketTransportNotSupportedError,
+            errors.MCPToolCancellationError,
             agents_otel.tracing.sdk_provider.TraceProviderNotSupportedError,
             errors.ProgressPayloadError, agents_otel.tool_sources.ToolNameCollisionError,
             agents_otel.tracing.export_env.TracingConfigurationError,
@@ -113,6 +114,10 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
         errors.ToolTimeoutError(tool_name="slow", timeout_seconds=2.5), "Tool 'slow' timed out after 2.5 seconds"
     ),
     MCPRequestError: (MCPRequestError("unknown tool", -32601), "unknown tool"),
+    ResponsesWebSocketError: (
+        ResponsesWebSocketError({"type": "error", "status": 429, "error": {"code": "rate_limit_exceeded"}}),
+        'Responses websocket error: {"type": "error", "status": 429, "error": {"code": "rate_limit_exceeded"}}',
+    ),
     **{
         cls: (cls("HTTP 500", error_type="500", status_code=500), "HTTP 500")
         for cls in (

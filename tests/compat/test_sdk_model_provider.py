@@ -132,8 +132,8 @@ async def test_openai_provider_uses_the_client_it_was_given(fake_openai: FakeOpe
 def test_openai_provider_refuses_a_client_together_with_client_options() -> None:
     with pytest.raises(UserError, match="Don't provide api_key, base_url"):
         OpenAIProvider(openai_client=object(), api_key="sk")  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        OpenAIProvider(use_responses_websocket=True)  # type: ignore[call-arg]
+    with pytest.raises(UserError, match="websocket_base_url"):
+        OpenAIProvider(openai_client=object(), websocket_base_url="ws://x")  # type: ignore[arg-type]
 
 
 @pytest.fixture

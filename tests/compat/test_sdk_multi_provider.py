@@ -222,9 +222,6 @@ def test_an_invalid_mode_is_a_user_error(option: str) -> None:
 @pytest.mark.parametrize(
     "option",
     [
-        "openai_use_responses_websocket",
-        "openai_websocket_base_url",
-        "openai_responses_websocket_options",
         "openai_agent_registration",
         "openai_strict_feature_validation",
         "openai_buffer_streamed_tool_calls",

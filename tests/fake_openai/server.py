@@ -3,7 +3,8 @@
 Starlette app + sse-starlette for streams, served by uvicorn on 127.0.0.1 in a
 background thread. Tests enqueue what the "model" answers next; each request to
 ``/v1/responses`` or ``/v1/chat/completions`` pops the next script and renders it in
-that endpoint's wire format. The audio endpoints (``/v1/audio/transcriptions``, ``/v1/audio/speech``) answer from
+that endpoint's wire format (a websocket to ``/v1/responses`` too, see ``responses_ws.py``). The audio endpoints
+(``/v1/audio/transcriptions``, ``/v1/audio/speech``) answer from
 ``server.audio`` (see ``audio.py``). ``POST /v1/conversations`` answers a new conversation id without a script, and
 the conversation endpoints the openai client's ``conversations`` / ``conversations.items`` call (items create, list,
 delete; conversation delete) keep each conversation's items in memory, as the Conversations API stores them (an id
@@ -28,10 +29,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from . import wire
 from .audio import AudioScripts, speech_endpoint, transcription_endpoint
+from .responses_ws import responses_websocket
 from .script import Script, StreamGate, ToolCallSpec, Usage, as_tool_call
 
 __all__ = ["FakeOpenAIServer", "RecordedRequest", "refused_base_url"]
@@ -77,6 +79,10 @@ class FakeOpenAIServer:
         ``wire.render_compaction``; the strict ``client`` fixture refuses that shape)."""
         """Each conversation's stored items, oldest first (what ``conversations.items.list(order="asc")`` pages)."""
         self.audio = AudioScripts()
+        self.ws_drops: list[int] = []
+        """Websocket mode (``responses_ws.py``): the next answer is cut after this many events, the socket closed."""
+        self.ws_handshakes: list[dict[str, Any]] = []
+        """Websocket mode: each socket's path, query and headers, in the order they were opened."""
         """What ``/v1/audio/transcriptions`` and ``/v1/audio/speech`` answer next (see ``audio.py``)."""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -287,6 +293,7 @@ class FakeOpenAIServer:
                     self._endpoint(wire.render_response, wire.render_response_stream),
                     methods=["POST"],
                 ),
+                WebSocketRoute("/v1/responses", responses_websocket(self)),
                 Route("/v1/responses/compact", self._compact, methods=["POST"]),
                 Route(
                     "/v1/chat/completions",
