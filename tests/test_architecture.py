@@ -133,6 +133,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.models": ENGINE,
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
+    "agents_otel.testing.": SURFACES,  # ScriptedModel, its step forms (ours and the SDK's) and item helpers
     "agents_otel.cli": SURFACES,
     "agents_otel.verbose_logging": SURFACES,
     "agents_otel.repl": SURFACES,

@@ -55,11 +55,14 @@ from agents_otel.extensions.memory.errors import (
     SessionSchemaError,
     SessionStoreUnavailableError,
 )
+from agents_otel.items import UserMessage
 from agents_otel.mcp.errors import MCPRequestError
 from agents_otel.models._openai_errors import model_error_from
+from agents_otel.models.interface import ModelRequest
 from agents_otel.models.responses_websocket import ResponsesWebSocketError
 from agents_otel.realtime import RealtimeConnectionClosedError, RealtimeNotSupportedError
 from agents_otel.testing import ScriptedModel, function_call
+from agents_otel.testing.steps import model_call
 from agents_otel.voice import StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError
 
 TRIPPED = GuardrailFunctionOutput(output_info={"why": "test"}, tripwire_triggered=True)
@@ -117,6 +120,19 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
     ResponsesWebSocketError: (
         ResponsesWebSocketError({"type": "error", "status": 429, "error": {"code": "rate_limit_exceeded"}}),
         'Responses websocket error: {"type": "error", "status": 429, "error": {"code": "rate_limit_exceeded"}}',
+    ),
+    agents_otel.testing.ModelScriptError: (agents_otel.testing.ModelScriptError("bad script"), "bad script"),
+    agents_otel.testing.InvalidModelStep: (
+        agents_otel.testing.InvalidModelStep("bad step", reason="invalid_input", input_index=1), "bad step"
+    ),
+    agents_otel.testing.UnexpectedModelCall: (
+        agents_otel.testing.UnexpectedModelCall(
+            "one too many", call=model_call(ModelRequest(None, [UserMessage("hi")], []), False), call_index=2
+        ),
+        "one too many",
+    ),
+    agents_otel.testing.UnconsumedModelSteps: (
+        agents_otel.testing.UnconsumedModelSteps("left over", remaining_steps=2), "left over"
     ),
     **{
         cls: (cls("HTTP 500", error_type="500", status_code=500), "HTTP 500")
