@@ -40,6 +40,7 @@ from .output_schema import output_schema_for, schema_spec
 from .pending_input import admit_pending_input
 from .run_error_handlers import recover
 from .session_compaction import compact_after_turn, is_openai_responses_compaction_aware_session
+from .sessions import call_session, session_wrapper
 from .stand_in_calls import answers
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool import FunctionTool
@@ -81,6 +82,7 @@ class AgentLoop:
         *,
         input: RunInput = "",
         error_handlers: dict[str, Callable[..., Any]] | None = None,
+        wrapper: RunContextWrapper[Any] | None = None,
     ) -> None:
         self.run = run
         self.conversation = conversation
@@ -95,7 +97,11 @@ class AgentLoop:
         """The session, when it compacts its history after turns (``session_compaction``)."""
         self.turns = 0
         self.usage = run.usage  # the one usage record every RunContextWrapper / ToolContext of the run shows
-        self.wrapper: RunContextWrapper[Any] = RunContextWrapper(run.context, self.usage, tool_input=run.tool_input)
+        self.wrapper: RunContextWrapper[Any] = (
+            wrapper if wrapper is not None else RunContextWrapper(run.context, self.usage, tool_input=run.tool_input)
+        )
+        self.session_wrapper = session_wrapper(session, self.wrapper) if session is not None else None
+        """The wrapper each session call gets: ``None`` for a session that does not take one (``sessions``)."""
         self.responses: list[ModelResponse] = run.responses
         self.final_output: Any = None
         self.last_agent: Agent[Any] | None = None
@@ -124,7 +130,7 @@ class AgentLoop:
         if self.session is not None:
             items = self.conversation.take_unsaved()
             if items:
-                await self.session.add_items(input_list(items))
+                await call_session(self.session.add_items, input_list(items), wrapper=self.session_wrapper)
                 if self.compacting is not None:
                     await compact_after_turn(self, self.compacting, items)
 

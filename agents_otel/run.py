@@ -18,6 +18,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, get_cur
 from . import lifecycle
 from .agent_loop import AgentLoop, run_agent_span
 from .computer_run import dispose_resolved_computers, has_computers
+from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, ServerConversation, server_conversation
 from .event_stream import EventStream
 from .exceptions import AgentsOtelError, RunErrorDetails
@@ -31,7 +32,7 @@ from .run_config import RunConfig
 from .run_error_handlers import RunErrorHandlers, check_error_handlers
 from .run_resume_state import RunState as ResumeState
 from .run_state import RunState
-from .sessions import combine_session_input, session_history
+from .sessions import call_session, combine_session_input, session_history, session_wrapper
 from .sync_loop import run_on_default_loop
 from .tool_approvals import PausedRun, mark_resumed
 from .tool_errors import ToolErrorFormatter as ToolErrorFormatter  # as in the SDK's agents.run
@@ -239,6 +240,7 @@ async def run_agent(
     run.hooks = hooks
     config = run.config
     paused = input.resume(agent, session is not None) if isinstance(input, ResumeState) else None
+    wrapper: RunContextWrapper[Any] | None = None  # made here only for a session; else by the AgentLoop
     if paused is not None:
         conversation = paused.conversation
         result_input: RunInput = paused.input
@@ -251,14 +253,17 @@ async def run_agent(
         if session is not None:
             combine = config.session_input_callback
             omit = config.reasoning_item_id_policy == "omit"
-            saved = await session_history(session, config.session_settings, omit, trim=combine is None)
+            # The run's wrapper, made now: a session that takes ``wrapper=`` gets this one object for every call.
+            wrapper = RunContextWrapper(run.context, run.usage, tool_input=run.tool_input)
+            scoped = session_wrapper(session, wrapper)
+            saved = await session_history(session, config.session_settings, omit, trim=combine is None, wrapper=scoped)
             if combine is None:
                 begin, to_save = [*saved, *new_input], new_input
             else:
                 begin, to_save = await combine_session_input(combine, saved, new_input)
             # The new input is saved before the first turn, as in the SDK: a run that then fails (a model error, a
             # tripwire) still leaves the user's message in the session.
-            await session.add_items(input_list(to_save))
+            await call_session(session.add_items, input_list(to_save), wrapper=scoped)
             conversation = Conversation(begin, unsaved=[])
             result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
         else:
@@ -276,7 +281,9 @@ async def run_agent(
         run.tracer = with_conversation(run.tracer, conversation_id)
     if paused is None or config.reasoning_item_id_policy is not None:  # else: the policy the run stopped with
         conversation.omit_ids = config.reasoning_item_id_policy == "omit"
-    loop = AgentLoop(run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers)
+    loop = AgentLoop(
+        run, conversation, max_turns, session, input=result_input, error_handlers=error_handlers, wrapper=wrapper
+    )
     token = None
     requested = _requested_trace(run)
     if paused is not None:

@@ -16,11 +16,10 @@ A run whose session is not compaction-aware pays one boolean test per saved turn
 
 from __future__ import annotations
 
-import inspect
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, runtime_checkable
 
 from .items import FunctionCallOutput, RawInputItem
-from .sessions import Session
+from .sessions import Session, takes_wrapper
 
 if TYPE_CHECKING:
     from typing import TypeGuard
@@ -91,7 +90,7 @@ async def compact_after_turn(
     if store is not None:
         args["store"] = store
     run_compaction = session.run_compaction
-    if _takes_wrapper(run_compaction):
+    if takes_wrapper(run_compaction):
         await run_compaction(args, wrapper=loop.wrapper)  # type: ignore[call-arg]
     else:
         await run_compaction(args)
@@ -102,11 +101,3 @@ def _is_tool_output(item: ConversationItem) -> bool:
         return True
     return isinstance(item, RawInputItem) and str(item.data.get("type", "")).endswith("_call_output")
 
-
-def _takes_wrapper(method: Any) -> bool:
-    """Whether ``method`` accepts ``wrapper=`` (the SDK's opt-in for sessions that want the run's context)."""
-    try:
-        parameters = inspect.signature(method).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == "wrapper" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in parameters)

@@ -28,6 +28,7 @@ from .input_items import conversation_items, input_item, input_list
 from .session_settings import SessionSettings, coerce_session_settings, resolve_session_limit
 
 if TYPE_CHECKING:
+    from .context_wrapper import RunContextWrapper
     from .items import ConversationItem
 
 SessionItem = dict[str, Any]
@@ -88,6 +89,39 @@ class SessionABC(ABC):
     async def clear_session(self) -> None: ...
 
 
+def takes_wrapper(method: Any) -> bool:
+    """Whether ``method`` has a ``wrapper`` parameter that can be passed by keyword: the SDK's opt-in for a session
+    that wants the run's ``RunContextWrapper`` (``**kwargs`` alone does not opt in, as in the SDK)."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except Exception:  # a callable whose signature cannot be read keeps its plain calls
+        return False
+    return any(p.name == "wrapper" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in parameters)
+
+
+def session_wrapper(session: Any, wrapper: RunContextWrapper[Any] | None) -> RunContextWrapper[Any] | None:
+    """``wrapper`` when all four history methods of ``session`` take it, else ``None``, as the SDK decides: a store
+    that scopes its history by the run's context must read, write, pop and clear in the same scope, so one that
+    opted in for only some of them gets the wrapper for none. Asked once per run, not per call."""
+    if wrapper is None:
+        return None
+    try:
+        methods = (session.get_items, session.add_items, session.pop_item, session.clear_session)
+    except Exception:
+        return None
+    return wrapper if all(takes_wrapper(method) for method in methods) else None
+
+
+async def call_session(method: Any, /, *args: Any, wrapper: RunContextWrapper[Any] | None = None, **kwargs: Any) -> Any:
+    """Call a session method, with ``wrapper=`` only when given one (from ``session_wrapper``): a store written
+    before the keyword existed is called as it always was. A plain function (not ``async``) works too, as in the
+    SDK."""
+    if wrapper is not None:
+        kwargs["wrapper"] = wrapper
+    result = method(*args, **kwargs)
+    return await result if inspect.isawaitable(result) else result
+
+
 async def combine_session_input(
     callback: SessionInputCallback, history: list[ConversationItem], new_input: list[ConversationItem]
 ) -> tuple[list[ConversationItem], list[ConversationItem]]:
@@ -136,16 +170,27 @@ async def combine_session_input(
 
 
 async def session_history(
-    session: Session, run_settings: SessionSettings | None, omit_ids: bool, *, trim: bool
+    session: Session,
+    run_settings: SessionSettings | None,
+    omit_ids: bool,
+    *,
+    trim: bool,
+    wrapper: RunContextWrapper[Any] | None = None,
 ) -> list[ConversationItem]:
     """The history a run starts from, read as the SDK reads it: ``get_items(limit=...)`` when the session's own
     ``session_settings``, overlaid with ``RunConfig.session_settings``, set a limit, else ``get_items()``. A history
     cut that way loses the tool outputs whose calls were cut off (``trim``; not when a ``session_input_callback``
-    gets it, as in the SDK); ``omit_ids``: ``reasoning_item_id_policy="omit"`` applies to stored reasoning too."""
+    gets it, as in the SDK); ``omit_ids``: ``reasoning_item_id_policy="omit"`` applies to stored reasoning too;
+    ``wrapper``: the run's, for a session that takes it (``session_wrapper``)."""
     own = getattr(session, "session_settings", None)
     settings = SessionSettings() if own is None else coerce_session_settings(own, "session.session_settings")
     limit = settings.resolve(run_settings).limit
-    items = conversation_items(await session.get_items() if limit is None else await session.get_items(limit=limit))
+    stored = await (
+        call_session(session.get_items, wrapper=wrapper)
+        if limit is None
+        else call_session(session.get_items, limit=limit, wrapper=wrapper)
+    )
+    items = conversation_items(stored)
     if limit is not None and trim:
         items = without_orphan_outputs(items)
     return without_ids(items) if omit_ids else items
@@ -294,6 +339,9 @@ __all__ = [
     "SessionInputCallback",
     "SessionItem",
     "SessionSettings",
+    "call_session",
     "combine_session_input",
     "session_history",
+    "session_wrapper",
+    "takes_wrapper",
 ]

@@ -31,6 +31,7 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
     "lifecycle-hooks.md": [["start Calculator", "tool add -> 5", "end Calculator 5"]],
     "sessions.md": [
         ["You are Ada.", "'role': 'user', 'content': 'Who am I?'"],
+        ["{'acme': 2, 'globex': 2}"],  # a store with one history per tenant (the wrapper keyword)
         ["['user', 'assistant', 'user']", "6"],
         ["['user', 'assistant', 'user']", "5 8"],
         None,  # needs OPENAI_API_KEY: run by tests/test_docs_run.py against the fake OpenAI server

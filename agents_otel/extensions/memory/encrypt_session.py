@@ -20,8 +20,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ...context_wrapper import RunContextWrapper
 from ...session_settings import SessionSettings, resolve_session_limit
-from ...sessions import Session, SessionABC, SessionItem
+from ...sessions import Session, SessionABC, SessionItem, call_session, session_wrapper
 
 _KEY_ID = "hkdf-v1"
 _VERSION = 1
@@ -56,36 +57,47 @@ class EncryptedSession(SessionABC):
     def session_settings(self, value: SessionSettings | None) -> None:
         self.underlying_session.session_settings = value  # type: ignore[attr-defined]
 
-    async def get_items(self, limit: int | None = None) -> list[SessionItem]:
-        """The readable items, oldest first; ``limit`` counts readable items only (expired ones do not use it up)."""
+    async def get_items(
+        self, limit: int | None = None, *, wrapper: RunContextWrapper[Any] | None = None
+    ) -> list[SessionItem]:
+        """The readable items, oldest first; ``limit`` counts readable items only (expired ones do not use it up).
+        ``wrapper`` (each method takes one, as in the SDK; a run passes its own) reaches the store only when all of
+        the store's history methods take it, so its reads and writes stay in one scope."""
+        scoped = session_wrapper(self.underlying_session, wrapper)
         limit = resolve_session_limit(limit, self.session_settings)
         if limit is None:
-            return self._readable(await self.underlying_session.get_items())
+            return self._readable(await call_session(self.underlying_session.get_items, wrapper=scoped))
         if limit <= 0:
             return []
         window = limit
         while True:
-            stored = await self.underlying_session.get_items(window)
+            stored = await call_session(self.underlying_session.get_items, window, wrapper=scoped)
             items = self._readable(stored)
             if len(items) >= limit or len(stored) < window:
                 return items[-limit:]
             window *= 2
 
-    async def add_items(self, items: list[SessionItem]) -> None:
-        await self.underlying_session.add_items([self._seal(item) for item in items])
+    async def add_items(self, items: list[SessionItem], *, wrapper: RunContextWrapper[Any] | None = None) -> None:
+        sealed = [self._seal(item) for item in items]
+        await call_session(
+            self.underlying_session.add_items, sealed, wrapper=session_wrapper(self.underlying_session, wrapper)
+        )
 
-    async def pop_item(self) -> SessionItem | None:
+    async def pop_item(self, *, wrapper: RunContextWrapper[Any] | None = None) -> SessionItem | None:
         """The latest readable item; expired ones on the way are removed too."""
+        scoped = session_wrapper(self.underlying_session, wrapper)
         while True:
-            stored = await self.underlying_session.pop_item()
+            stored = await call_session(self.underlying_session.pop_item, wrapper=scoped)
             if stored is None:
                 return None
             item = self._open(stored)
             if item is not None:
                 return item
 
-    async def clear_session(self) -> None:
-        await self.underlying_session.clear_session()
+    async def clear_session(self, *, wrapper: RunContextWrapper[Any] | None = None) -> None:
+        await call_session(
+            self.underlying_session.clear_session, wrapper=session_wrapper(self.underlying_session, wrapper)
+        )
 
     def _seal(self, item: Any) -> SessionItem:
         payload = item.model_dump() if hasattr(item, "model_dump") else item
