@@ -2,9 +2,8 @@
 Realtime API over a websocket by default), each session traced as OpenTelemetry spans.
 
 Needs websockets (``pip install 'agents_otel[realtime]'``); ``import agents_otel`` does not load it, this package
-does. Not supported yet, a :class:`RealtimeNotSupportedError` where it is asked for: SIP calls
-(``OpenAIRealtimeSIPModel``, ``call_id``). ``agents_otel.realtime.testing`` holds the SDK's scripted transport for
-tests.
+does. ``OpenAIRealtimeSIPModel`` attaches a session to a SIP call by its ``call_id``.
+``agents_otel.realtime.testing`` holds the SDK's scripted transport for tests.
 """
 
 from __future__ import annotations

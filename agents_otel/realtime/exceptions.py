@@ -1,8 +1,7 @@
 """The realtime layer's errors.
 
-Why typed: a realtime session runs for minutes with audio flowing; a part of the SDK's realtime API this runtime
-does not have yet (SIP calls) must stop the program where it is asked for, with
-an error a program can catch by class, never let the session run without it.
+Why typed: a realtime session runs for minutes with audio flowing; a failure of its connection must reach the
+program as an error it can catch by class, never end the session without a word.
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ from ..exceptions import AgentsOtelError, UserError
 
 
 class RealtimeNotSupportedError(UserError):
-    """A part of the SDK's ``agents.realtime`` that ``agents_otel.realtime`` does not support yet; the message names
-    it. Raised when it is configured or called, never later."""
+    """A part of the SDK's ``agents.realtime`` that ``agents_otel.realtime`` does not support. Every part is
+    supported now (SIP calls were the last); the class stays so programs that catch it keep working."""
 
 
 class RealtimeConnectionClosedError(AgentsOtelError):
@@ -20,10 +19,4 @@ class RealtimeConnectionClosedError(AgentsOtelError):
     with an error code). The session yields a ``RealtimeError`` carrying it, then iteration raises it."""
 
 
-def not_supported(what: str) -> RealtimeNotSupportedError:
-    return RealtimeNotSupportedError(
-        f"{what} is not supported by agents_otel.realtime yet (see docs/migrating.md, 'Not supported yet')"
-    )
-
-
-__all__ = ["RealtimeConnectionClosedError", "RealtimeNotSupportedError", "not_supported"]
+__all__ = ["RealtimeConnectionClosedError", "RealtimeNotSupportedError"]

@@ -83,13 +83,14 @@ class RealtimeModelConfig(TypedDict):
     api_key: NotRequired[str | Callable[[], str | Awaitable[str]]]
     """Else ``OPENAI_API_KEY``."""
     url: NotRequired[str]
-    """Else ``wss://api.openai.com/v1/realtime?model=<model>``."""
+    """Else ``wss://api.openai.com/v1/realtime?model=<model>`` (``?call_id=<call_id>`` with a ``call_id``)."""
     headers: NotRequired[dict[str, str]]
     """Sent as they are, instead of the ``Authorization`` header (e.g. ``{"api-key": ...}`` for Azure)."""
     initial_model_settings: NotRequired[RealtimeSessionModelSettings]
     playback_tracker: NotRequired[RealtimePlaybackTracker]
     call_id: NotRequired[str]
-    """The SDK's SIP attach: not supported yet (``RealtimeNotSupportedError``)."""
+    """Attach to this existing call (one that came in over SIP) instead of starting a session; not together
+    with ``initial_model_settings["model_name"]`` (a ``UserError``). ``OpenAIRealtimeSIPModel`` requires it."""
 
 
 class RealtimeModel(abc.ABC):

@@ -135,6 +135,11 @@ async def handle_server_event(model: OpenAIRealtimeWebSocketModel, event: dict[s
             await emit(RealtimeModelTurnEndedEvent(response_id=response.get("id")))
         elif kind in ("session.created", "session.updated"):
             model._created_session = event.get("session") or {}
+            fmt = ((model._created_session.get("audio") or {}).get("output") or {}).get("format")
+            if fmt:  # the session's own format, as the SDK takes it (an attached call's G.711, say)
+                model._audio.set_audio_format(fmt)
+                if model._playback_tracker is not None:
+                    model._playback_tracker.set_audio_format(fmt)
             if kind == "session.created":
                 await model._send_tracing_config()
         elif kind == "error":

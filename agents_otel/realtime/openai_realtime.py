@@ -15,12 +15,13 @@ import inspect
 import json
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from ..exceptions import UserError
 from .audio_tracker import ModelAudioTracker
 from .config import RealtimeSessionModelSettings
-from .exceptions import RealtimeConnectionClosedError, not_supported
+from .exceptions import RealtimeConnectionClosedError
 from .imports import ClientConnection, ConnectionClosed, ConnectionClosedOK, websockets
 from .items import RealtimeToolCallItem
 from .model import RealtimeModel, RealtimeModelConfig, RealtimeModelListener, RealtimePlaybackState
@@ -52,6 +53,15 @@ from .openai_session import (
     truncate,
     user_input_item,
 )
+
+if TYPE_CHECKING:
+    from openai.types.realtime import RealtimeSessionCreateRequest
+
+    from .agent import RealtimeAgent
+    from .config import RealtimeRunConfig
+
+REALTIME_URL = "wss://api.openai.com/v1/realtime"
+"""The Realtime API's websocket, joined with ``?model=`` or ``?call_id=`` unless ``model_config["url"]`` is given."""
 
 
 async def get_api_key(key: str | Callable[[], str | Awaitable[str]] | None) -> str | None:
@@ -115,23 +125,33 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         self._created_session: dict[str, Any] = {}
         self._tracing: Any = "auto"
         self._closing = False
+        self._call_id: str | None = None
+        """The call this session is attached to (``model_config={"call_id": ...}``), else ``None``."""
 
     async def connect(self, options: RealtimeModelConfig) -> None:
+        """Open the websocket and send the first ``session.update``. With ``call_id`` the session attaches to that
+        existing call (``?call_id=`` instead of ``?model=``) and keeps the call's audio formats unless the settings
+        name one, as in the SDK."""
         if self._websocket is not None:
             raise UserError("OpenAIRealtimeWebSocketModel is already connected")
-        if options.get("call_id"):
-            raise not_supported("Attaching to a realtime call by call_id (SIP, OpenAIRealtimeSIPModel)")
         settings: RealtimeSessionModelSettings = options.get("initial_model_settings", {})
+        call_id = options.get("call_id") or None
+        if call_id is not None and settings.get("model_name"):
+            raise UserError("Cannot specify both call_id and model_name: an existing realtime call has its model")
+        self._call_id = call_id
         self._playback_tracker = options.get("playback_tracker")
         self.model = settings.get("model_name") or self.model
         self._tracing = settings.get("tracing", "auto")
+        default_format = None if call_id is not None else DEFAULT_MODEL_SETTINGS["output_audio_format"]
         fmt = (settings.get("audio") or {}).get("output", {}).get("format") or settings.get(
-            "output_audio_format", DEFAULT_MODEL_SETTINGS["output_audio_format"]
+            "output_audio_format", default_format
         )
-        self._audio.set_audio_format(fmt)
-        if self._playback_tracker is not None:
-            self._playback_tracker.set_audio_format(fmt)
-        url = options.get("url") or f"wss://api.openai.com/v1/realtime?model={self.model}"
+        if fmt is not None:  # else the call's own, from session.created
+            self._audio.set_audio_format(fmt)
+            if self._playback_tracker is not None:
+                self._playback_tracker.set_audio_format(fmt)
+        query = f"call_id={quote(call_id, safe='')}" if call_id is not None else f"model={self.model}"
+        url = options.get("url") or f"{REALTIME_URL}?{query}"
         headers = options.get("headers")
         if headers is None:
             api_key = await get_api_key(options.get("api_key"))
@@ -143,12 +163,15 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                              ("handshake_timeout", "open_timeout"), ("max_size", "max_size")):
             if ours in self._transport_config:
                 kwargs[theirs] = self._transport_config[ours]
-        first_update = {"type": "session.update", "session": session_config(settings, self.model)}  # fails early
+        first_update = {"type": "session.update", "session": self._session_config(settings)}  # fails early
         self._closing = False
         self._websocket = await websockets.connect(url, **kwargs)
         self._reader = asyncio.create_task(self._read())
         await self._emit(RealtimeModelConnectionStatusEvent(status="connected"))
         await self._send(first_update)
+
+    def _session_config(self, settings: RealtimeSessionModelSettings) -> dict[str, Any]:
+        return session_config(settings, self.model, attached=self._call_id is not None)
 
     def add_listener(self, listener: RealtimeModelListener) -> None:
         if listener not in self._listeners:
@@ -239,7 +262,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         elif isinstance(event, RealtimeModelSendInterrupt):
             await self._interrupt(event)
         elif isinstance(event, RealtimeModelSendSessionUpdate):
-            await self._send({"type": "session.update", "session": session_config(event.session_settings, self.model)})
+            await self._send({"type": "session.update", "session": self._session_config(event.session_settings)})
         else:
             raise UserError(f"send_event: not a realtime model input: {type(event).__name__}")
 
@@ -330,10 +353,37 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
 
 
 class OpenAIRealtimeSIPModel(OpenAIRealtimeWebSocketModel):
-    """The SDK's SIP attach (a call by ``call_id``): not supported yet."""
+    """As the SDK's: a session attached to a call that came in over SIP (the Realtime Calls API), by the
+    ``call_id`` of its ``realtime.call.incoming`` webhook: ``model_config={"call_id": ...}`` is required."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise not_supported("OpenAIRealtimeSIPModel (attaching a session to a SIP call)")
+    @staticmethod
+    async def build_initial_session_payload(
+        agent: RealtimeAgent[Any],
+        *,
+        context: Any = None,
+        model_config: RealtimeModelConfig | None = None,
+        run_config: RealtimeRunConfig | None = None,
+        overrides: RealtimeSessionModelSettings | None = None,
+    ) -> RealtimeSessionCreateRequest:
+        """The session a ``RealtimeSession`` for ``agent`` would send when it connects (its instructions, enabled
+        tools and handoffs, the run's and ``model_config``'s settings, then ``overrides``), as the payload that
+        accepting the call (``POST /realtime/calls/{call_id}/accept``) takes, so the call starts as configured."""
+        from openai.types.realtime import RealtimeSessionCreateRequest
+
+        from .session import RealtimeSession
+
+        session = RealtimeSession(OpenAIRealtimeWebSocketModel(), agent, context, model_config, run_config)
+        overrides = overrides or {}
+        replaced = {key: overrides[key] for key in ("tools", "handoffs") if key in overrides}
+        # new tools or handoffs are offered as the agent's own are: without the disabled ones
+        settings = await session._settings_for(agent.clone(**replaced) if replaced else agent)
+        settings.update({key: value for key, value in overrides.items() if key not in replaced})  # type: ignore[typeddict-item]
+        return RealtimeSessionCreateRequest.model_validate(session_config(settings, DEFAULT_REALTIME_MODEL))
+
+    async def connect(self, options: RealtimeModelConfig) -> None:
+        if not options.get("call_id"):
+            raise UserError("OpenAIRealtimeSIPModel requires `call_id` in the model configuration")
+        await super().connect(options)
 
 
 __all__ = ["DEFAULT_MODEL_SETTINGS", "OpenAIRealtimeSIPModel", "OpenAIRealtimeWebSocketModel", "get_api_key"]

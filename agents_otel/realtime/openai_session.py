@@ -45,20 +45,26 @@ def audio_format(value: Any) -> Any:
     return value
 
 
-def _pick(nested: Mapping[str, Any], key: str, settings: Mapping[str, Any], flat: str) -> tuple[bool, Any]:
-    """The nested ``audio.input/output`` key first, then the SDK's older flat alias, then the default."""
+def _pick(
+    nested: Mapping[str, Any], key: str, settings: Mapping[str, Any], flat: str, attached: bool
+) -> tuple[bool, Any]:
+    """The nested ``audio.input/output`` key first, then the SDK's older flat alias, then the default (not for the
+    audio formats of a call the session attached to: the call has its own, e.g. G.711 for a phone line)."""
     if key in nested:
         return True, nested[key]
     if flat in settings:
         return True, settings[flat]
+    if attached and key == "format":
+        return False, None
     if flat in DEFAULT_MODEL_SETTINGS:
         return True, DEFAULT_MODEL_SETTINGS[flat]  # type: ignore[literal-required]
     return False, None
 
 
-def session_config(settings: RealtimeSessionModelSettings, model: str) -> dict[str, Any]:
+def session_config(settings: RealtimeSessionModelSettings, model: str, *, attached: bool = False) -> dict[str, Any]:
     """The ``session`` object of a ``session.update``: the settings, with the agent's instructions and its tools
-    and handoffs as functions."""
+    and handoffs as functions. ``attached``: the session is attached to a call (``call_id``), whose audio formats
+    are kept unless the settings name one, as in the SDK."""
     audio = settings.get("audio") or {}
     nested_in: Mapping[str, Any] = audio.get("input") or {}
     nested_out: Mapping[str, Any] = audio.get("output") or {}
@@ -70,11 +76,11 @@ def session_config(settings: RealtimeSessionModelSettings, model: str) -> dict[s
         ("noise_reduction", "input_audio_noise_reduction"),
         ("turn_detection", "turn_detection"),
     ):
-        found, value = _pick(nested_in, key, settings, flat)
+        found, value = _pick(nested_in, key, settings, flat, attached)
         if found:
             audio_in[key] = audio_format(value) if key == "format" else value
     for key, flat in (("format", "output_audio_format"), ("voice", "voice"), ("speed", "speed")):
-        found, value = _pick(nested_out, key, settings, flat)
+        found, value = _pick(nested_out, key, settings, flat, attached)
         if found:
             audio_out[key] = audio_format(value) if key == "format" else value
     session: dict[str, Any] = {

@@ -343,7 +343,7 @@ async def test_the_docs_example_runs_against_the_fake_realtime_server(
     from agents_otel.realtime import OpenAIRealtimeWebSocketModel
 
     blocks = re.findall(r"^```python\n(.*?)^```", DOC, re.S | re.M)
-    (block,) = [b for b in blocks if "RealtimeRunner" in b and "# needs: OPENAI_API_KEY" in b]
+    (block,) = [b for b in blocks if "get_weather" in b and "# needs: OPENAI_API_KEY" in b]
     assert block.rstrip().endswith("asyncio.run(main())")
     connect = OpenAIRealtimeWebSocketModel.connect
 

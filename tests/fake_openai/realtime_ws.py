@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import json
 from typing import Any
 
@@ -33,8 +34,9 @@ class RealtimeConnection:
         self.headers = dict(ws.request.headers) if ws.request is not None else {}
         self.path = ws.request.path if ws.request is not None else ""
         self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.session: dict[str, Any] = {"type": "realtime", "model": "gpt-realtime"}
-        """The session as the server holds it: each ``session.update`` merged in, echoed whole."""
+        self.session: dict[str, Any] = {"type": "realtime", "model": "gpt-realtime", **copy.deepcopy(server.session)}
+        """The session as the server holds it: each ``session.update`` merged in (nested objects key by key, as
+        the API merges them), echoed whole."""
 
     async def send(self, event: dict[str, Any]) -> None:
         await self.ws.send(json.dumps(event))
@@ -60,7 +62,7 @@ class RealtimeConnection:
             self.received.append(event)
             self._inbox.put_nowait(event)
             if event.get("type") == "session.update":
-                self.session.update(event.get("session", {}))
+                _merge(self.session, event.get("session", {}))
                 await self.send({"type": "session.updated", "session": dict(self.session)})
             elif event.get("type") == "response.create" and self.server.responses:
                 for server_event in self.server.responses.pop(0):
@@ -70,6 +72,9 @@ class RealtimeConnection:
 class FakeRealtimeServer:
     def __init__(self) -> None:
         self.responses: list[list[dict[str, Any]]] = []
+        self.session: dict[str, Any] = {}
+        """What every connection's session starts with besides its type and model: e.g. the G.711 audio of a call
+        that came in over SIP, which a session attached to it keeps."""
         self._connections: asyncio.Queue[RealtimeConnection] = asyncio.Queue()
         self._server: Server | None = None
         self.url = ""
@@ -93,6 +98,14 @@ class FakeRealtimeServer:
         conn = RealtimeConnection(ws, self)
         self._connections.put_nowait(conn)
         await conn._serve()
+
+
+def _merge(into: dict[str, Any], update: dict[str, Any]) -> None:
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 # -- server events -------------------------------------------------------------------------------------------------
