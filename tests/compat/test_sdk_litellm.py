@@ -28,8 +28,8 @@ import httpx
 import litellm
 import openai
 import pytest
+from adapter_support import chat_attributes, run
 from fake_openai.server import FakeOpenAIServer
-from openai.types.responses import ResponseTextDeltaEvent
 from pydantic import BaseModel
 from support import Tracing
 
@@ -40,8 +40,6 @@ from agents_otel import (
     ModelRetrySettings,
     ModelSettings,
     MultiProvider,
-    RunConfig,
-    Runner,
     UserError,
     function_tool,
     retry_policies,
@@ -61,23 +59,6 @@ MODES = ["plain", "streamed"]
 
 def model(server: FakeOpenAIServer, name: str = "openai/gpt-wire") -> LitellmModel:
     return LitellmModel(model=name, base_url=server.base_url, api_key="sk-litellm")
-
-
-async def run(agent: Agent[Any], mode: str, tracing: Tracing, **kwargs: Any) -> Any:
-    config = RunConfig(tracer_provider=tracing.provider, **kwargs)
-    if mode == "plain":
-        return await Runner.run(agent, "hi", run_config=config)
-    result = Runner.run_streamed(agent, "hi", run_config=config)
-    result.deltas = [  # type: ignore[attr-defined]
-        e.data.delta
-        async for e in result.stream_events()
-        if e.type == "raw_response_event" and isinstance(e.data, ResponseTextDeltaEvent)
-    ]
-    return result
-
-
-def chat_attributes(tracing: Tracing) -> list[dict[str, Any]]:
-    return [dict(span.attributes or {}) for span in tracing.named("chat")]
 
 
 # ------------------------------------------------------------------------------------------------ over the wire
