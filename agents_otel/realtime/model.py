@@ -112,7 +112,23 @@ class RealtimeModel(abc.ABC):
     async def close(self) -> None: ...
 
 
+class ListenerList:
+    """The listeners a realtime model tells what the server said, each once, in the order added: what both of
+    our models keep (the SDK's interface leaves it to each model). Mixed in before ``RealtimeModel``."""
+
+    _listeners: list[RealtimeModelListener]
+
+    def add_listener(self, listener: RealtimeModelListener) -> None:
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: RealtimeModelListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+
 __all__ = [
+    "ListenerList",
     "RealtimeModel",
     "RealtimeModelConfig",
     "RealtimeModelListener",

@@ -24,7 +24,7 @@ from .config import RealtimeSessionModelSettings
 from .exceptions import RealtimeConnectionClosedError
 from .imports import ClientConnection, ConnectionClosed, ConnectionClosedOK, websockets
 from .items import RealtimeToolCallItem
-from .model import RealtimeModel, RealtimeModelConfig, RealtimeModelListener, RealtimePlaybackState
+from .model import ListenerList, RealtimeModel, RealtimeModelConfig, RealtimeModelListener, RealtimePlaybackState
 from .model_events import (
     RealtimeModelAudioInterruptedEvent,
     RealtimeModelConnectionStatusEvent,
@@ -110,7 +110,7 @@ class _ResponseGate:
             self.done()
 
 
-class OpenAIRealtimeWebSocketModel(RealtimeModel):
+class OpenAIRealtimeWebSocketModel(ListenerList, RealtimeModel):
     def __init__(self, *, transport_config: dict[str, Any] | None = None) -> None:
         self.model = DEFAULT_REALTIME_MODEL
         self._transport_config = dict(transport_config or {})
@@ -172,14 +172,6 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
 
     def _session_config(self, settings: RealtimeSessionModelSettings) -> dict[str, Any]:
         return session_config(settings, self.model, attached=self._call_id is not None)
-
-    def add_listener(self, listener: RealtimeModelListener) -> None:
-        if listener not in self._listeners:
-            self._listeners.append(listener)
-
-    def remove_listener(self, listener: RealtimeModelListener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
 
     async def _emit(self, event: RealtimeModelEvent) -> None:
         for listener in list(self._listeners):

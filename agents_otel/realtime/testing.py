@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 from typing_extensions import TypedDict
 
 from .config import RealtimeSessionModelSettings
-from .model import RealtimeModel, RealtimeModelConfig, RealtimeModelListener, RealtimePlaybackTracker
+from .model import ListenerList, RealtimeModel, RealtimeModelConfig, RealtimeModelListener, RealtimePlaybackTracker
 from .model_events import RealtimeModelEvent, RealtimeModelExceptionEvent
 from .model_inputs import RealtimeModelSendEvent, RealtimeModelSendSessionUpdate
 
@@ -124,7 +124,7 @@ def _matches(expect: RealtimeSendMatcher, event: RealtimeModelSendEvent) -> bool
     return bool(event == expect)
 
 
-class ScriptedRealtimeModel(RealtimeModel):
+class ScriptedRealtimeModel(ListenerList, RealtimeModel):
     def __init__(
         self,
         steps: Iterable[RealtimeStep] = (),
@@ -191,14 +191,6 @@ class ScriptedRealtimeModel(RealtimeModel):
         except BaseException:
             self.connected, self.closed = False, True
             raise
-
-    def add_listener(self, listener: RealtimeModelListener) -> None:
-        if listener not in self._listeners:
-            self._listeners.append(listener)
-
-    def remove_listener(self, listener: RealtimeModelListener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
 
     async def send_event(self, event: RealtimeModelSendEvent) -> None:
         await self._deliver(*self._commit(event))
