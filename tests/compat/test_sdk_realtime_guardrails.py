@@ -168,17 +168,23 @@ async def test_without_turn_events_a_trip_cancels_whatever_runs() -> None:
                             RealtimeModelSendUserInput(user_input="guardrail triggered: g")]
 
 
-async def test_a_response_the_model_moved_past_is_only_silenced() -> None:
-    release = asyncio.Event()
+async def session_with_a_tripping_guardrail(release: asyncio.Event) -> tuple[Any, Any]:
+    """A scripted session whose one guardrail (``slow``, judging every 3 characters) trips once ``release`` is set:
+    the test decides what the session has moved on to by the time it judges."""
 
     async def slow(ctx: Any, agent: Any, text: str) -> GuardrailFunctionOutput:
         await release.wait()
         return GuardrailFunctionOutput(output_info=None, tripwire_triggered=True)
 
-    session, model = await scripted_session(
+    return await scripted_session(
         RealtimeAgent("A"), {"output_guardrails": [OutputGuardrail(slow, name="slow")],
                              "guardrails_settings": {"debounce_text_length": 3}}
     )
+
+
+async def test_a_response_the_model_moved_past_is_only_silenced() -> None:
+    release = asyncio.Event()
+    session, model = await session_with_a_tripping_guardrail(release)
     async with session:
         await model.emit(RealtimeModelTurnStartedEvent(response_id="r1"))
         await model.emit(RealtimeModelTranscriptDeltaEvent("item_1", "first answer", "r1"))
@@ -193,15 +199,7 @@ async def test_a_response_the_model_moved_past_is_only_silenced() -> None:
 
 async def test_an_ended_response_still_latest_is_silenced_and_the_model_told() -> None:
     release = asyncio.Event()
-
-    async def slow(ctx: Any, agent: Any, text: str) -> GuardrailFunctionOutput:
-        await release.wait()
-        return GuardrailFunctionOutput(output_info=None, tripwire_triggered=True)
-
-    session, model = await scripted_session(
-        RealtimeAgent("A"), {"output_guardrails": [OutputGuardrail(slow, name="slow")],
-                             "guardrails_settings": {"debounce_text_length": 3}}
-    )
+    session, model = await session_with_a_tripping_guardrail(release)
     async with session:
         await model.emit(RealtimeModelTurnStartedEvent(response_id="r1"))
         await model.emit(RealtimeModelTranscriptDeltaEvent("item_1", "first answer", "r1"))
