@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo traces test test-all test-mcp1 lint typecheck bench browser js-clients prometheus redis phoenix clean
+.PHONY: demo traces test test-all test-mcp1 lint typecheck bench browser js-clients codex-cli prometheus redis phoenix clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ browser:
 # tests/js/package-lock.json. Node 20+ and npm come from Debian's packages when missing (never a download script).
 JS_CLIENTS := tests/js/node_modules/.installed-stamp
 WEB_AG_UI := examples/web-ag-ui/static/bundle.js
+# The real Codex CLI (npm @openai/codex and its platform binary, pinned by tests/codex/package-lock.json) that the
+# Codex extension's tests drive against the fake OpenAI server.
+CODEX_CLI := tests/codex/node_modules/.installed-stamp
 
 js-clients: $(JS_CLIENTS)
+
+codex-cli: $(CODEX_CLI)
 
 npm:
 	@command -v npm >/dev/null 2>&1 || { \
@@ -41,6 +46,10 @@ npm:
 
 $(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json | npm
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CODEX_CLI): tests/codex/package.json tests/codex/package-lock.json | npm
+	cd tests/codex && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The examples/web-ag-ui page: its npm packages (package-lock.json) bundled by esbuild into static/bundle.js.
@@ -79,7 +88,7 @@ $(PHOENIX_STAMP):
 	touch $@
 
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients web-ag-ui prometheus redis phoenix lint
+test: $(STAMP) browser js-clients codex-cli web-ag-ui prometheus redis phoenix lint
 	$(PY) -m pytest -q
 	$(MAKE) test-mcp1
 

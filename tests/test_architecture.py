@@ -152,6 +152,10 @@ LAYERS: dict[str, int] = {
     "agents_otel.mcp": SURFACES,
     "agents_otel.extensions.": SURFACES,  # the SDK's agents.extensions: helpers over the public API
     "agents_otel.extensions": SURFACES,
+    # the SDK's agents.extensions.experimental.codex: the Codex CLI as an asyncio subprocess, and codex_tool (a
+    # FunctionTool reporting Codex's items as the call's progress)
+    "agents_otel.extensions.experimental.codex.": SURFACES,
+    "agents_otel.extensions.experimental.codex": SURFACES,
     "agents_otel.voice.": SURFACES,  # the SDK's agents.voice: a pipeline over the public API and the OpenAI client
     "agents_otel.voice": SURFACES,
     # the SDK's agents.realtime: a live session over a RealtimeModel (OpenAI's over websockets), its tool calls on the
