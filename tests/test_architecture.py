@@ -156,6 +156,10 @@ LAYERS: dict[str, int] = {
     # FunctionTool reporting Codex's items as the call's progress)
     "agents_otel.extensions.experimental.codex.": SURFACES,
     "agents_otel.extensions.experimental.codex": SURFACES,
+    # the SDK's agents.extensions.experimental.hosted_multi_agent: the hosted multi-agent beta on the Responses
+    # websocket model (items: what each beta item is to the run; usage: a continued response's two usages)
+    "agents_otel.extensions.experimental.hosted_multi_agent.": SURFACES,
+    "agents_otel.extensions.experimental.hosted_multi_agent": SURFACES,
     "agents_otel.voice.": SURFACES,  # the SDK's agents.voice: a pipeline over the public API and the OpenAI client
     "agents_otel.voice": SURFACES,
     # the SDK's agents.realtime: a live session over a RealtimeModel (OpenAI's over websockets), its tool calls on the

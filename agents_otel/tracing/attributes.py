@@ -139,6 +139,21 @@ SERVER_TOOL_CALL_STATUS: Final = "agents_otel.server_tool_call.status"
 """The item's ``status`` as the provider reported it (``completed``, ``failed``, ``incomplete``, ...)."""
 SERVER_TOOL_CALL_SERVER_LABEL: Final = "agents_otel.server_tool_call.server_label"
 """A hosted MCP server's ``server_label``: on its ``mcp_call`` / ``mcp_list_tools`` events and approval events."""
+# The hosted multi-agent beta (agents_otel.extensions.experimental.hosted_multi_agent): the service's sub-agents
+HOSTED_AGENT_ITEM_EVENT: Final = "agents_otel.hosted_agent.item"
+"""A span event on the ``chat`` span, one per item a hosted agent produced during that model call (a sub-agent's
+message, ``multi_agent_call`` / ``multi_agent_call_output``, ``agent_message``, a hosted agent's function call, the
+root's answer): the agents ran on the service, so they have no spans here. Carries the attributes below and
+``gen_ai.tool.call.id`` / ``gen_ai.tool.name`` when the item has them; never content."""
+HOSTED_AGENT_ITEM_TYPE: Final = "agents_otel.hosted_agent.item.type"
+"""The item's Responses type (``multi_agent_call``, ``message``, ``function_call``, ...)."""
+HOSTED_AGENT_ITEM_ID: Final = "agents_otel.hosted_agent.item.id"
+HOSTED_AGENT_NAME: Final = "agents_otel.hosted_agent.name"
+"""The hosted agent the item is attributed to: ``/root``, ``/root/researcher``, ..."""
+HOSTED_AGENT_PHASE: Final = "agents_otel.hosted_agent.phase"
+"""A message's ``phase`` (``commentary``, ``final_answer``)."""
+HOSTED_AGENT_ACTION: Final = "agents_otel.hosted_agent.action"
+"""A ``multi_agent_call``'s ``action`` (``spawn_agent``, ...)."""
 HOSTED_MCP_APPROVAL_EVENT: Final = "agents_otel.hosted_mcp.approval"
 """Event on the ``invoke_agent`` span: ``on_approval_request`` decided a hosted MCP server's approval request
 (``gen_ai.tool.name``, ``gen_ai.tool.call.id`` = the request's id, the server label, ``agents_otel.tool.approval``;

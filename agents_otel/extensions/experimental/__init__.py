@@ -1,5 +1,5 @@
-"""The SDK's ``agents.extensions.experimental``: the Codex CLI as a tool (``codex``); ``hosted_multi_agent`` is not
-offered yet (importing it is an ``ExtensionUnavailableError``, an ``ImportError``).
+"""The SDK's ``agents.extensions.experimental``: the Codex CLI as a tool (``codex``) and the Responses API's hosted
+multi-agent beta as a model (``hosted_multi_agent``).
 
 Experimental in the SDK too: names and behaviour follow the SDK version this package mirrors.
 """
