@@ -212,3 +212,22 @@ async def test_agents_used_as_tools_carry_the_conversation_id_too(tracing: Any) 
     spans = tracing.spans()
     assert "invoke_agent Inner" in {s.name for s in spans}
     assert {s.attributes["gen_ai.conversation.id"] for s in spans} == {"conv-nested"}
+
+
+def test_a_limited_history_keeps_the_outputs_of_calls_made_by_a_program() -> None:
+    """A call made by code the model wrote (``ProgramCall``, a ``FunctionCall`` subclass) still pairs its output when
+    a history limit cuts the history: only outputs whose call was cut off are left out."""
+    from agents_otel.conversation import without_orphan_outputs
+    from agents_otel.conversation_items import FunctionCall, FunctionCallOutput, ProgramCall
+
+    program = ProgramCall("echo", "{}", "call_p", caller={"type": "program", "caller_id": "ci_1"})
+    plain = FunctionCall("echo", "{}", "call_f")
+    items: list[Any] = [
+        FunctionCallOutput("call_gone", "cut off"),
+        program,
+        FunctionCallOutput("call_p", "from program"),
+        plain,
+        FunctionCallOutput("call_f", "from model"),
+    ]
+    kept = without_orphan_outputs(items)
+    assert [getattr(i, "call_id", None) for i in kept] == ["call_p", "call_p", "call_f", "call_f"]
