@@ -1,0 +1,140 @@
+"""``SandboxSession``: what a client's ``create()`` / ``resume()`` returns — the backend's session behind one
+wrapper, as in the SDK, so callers (and the runner's instrumentation) see the same type whatever the backend.
+
+Every call is forwarded to the backend session, which owns the state.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Literal
+
+from ..files import FileEntry
+from ..materialization import MaterializationResult
+from ..snapshot import DependencyProvider
+from ..types import ExecResult, ExposedPortEndpoint, User
+from .archive_limits import ArchiveLimits
+from .base_sandbox_session import BaseSandboxSession
+from .pty_types import PtyExecUpdate
+from .sandbox_session_state import SandboxSessionState
+
+
+class SandboxSession(BaseSandboxSession):
+    def __init__(self, inner: BaseSandboxSession, *, dependencies: DependencyProvider | None = None) -> None:
+        if not isinstance(inner, BaseSandboxSession):
+            raise TypeError(f"SandboxSession wraps a BaseSandboxSession, got {type(inner).__name__}")
+        self._inner = inner
+        if dependencies is not None:
+            inner.set_dependencies(dependencies)
+
+    @property
+    def state(self) -> SandboxSessionState:  # type: ignore[override]
+        return self._inner.state
+
+    @property
+    def dependencies(self) -> DependencyProvider | None:
+        return self._inner.dependencies
+
+    def set_dependencies(self, dependencies: DependencyProvider | None) -> None:
+        self._inner.set_dependencies(dependencies)
+
+    def _set_archive_limits(self, limits: ArchiveLimits | None) -> None:
+        self._inner._set_archive_limits(limits)
+
+    def supports_pty(self) -> bool:
+        return self._inner.supports_pty()
+
+    async def start(self) -> None:
+        await self._inner.start()
+
+    async def stop(self) -> None:
+        await self._inner.stop()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def pty_terminate_all(self) -> None:
+        await self._inner.pty_terminate_all()
+
+    async def pty_exec_start(
+        self,
+        *command: str | Path,
+        timeout: float | None = None,  # noqa: ASYNC109  (the SDK's signature)
+        shell: bool | list[str] = True,
+        user: str | User | None = None,
+        tty: bool = False,
+        yield_time_s: float | None = None,
+        max_output_tokens: int | None = None,
+    ) -> PtyExecUpdate:
+        return await self._inner.pty_exec_start(
+            *command, timeout=timeout, shell=shell, user=user, tty=tty, yield_time_s=yield_time_s,
+            max_output_tokens=max_output_tokens,
+        )  # fmt: skip
+
+    async def pty_write_stdin(
+        self, *, session_id: int, chars: str, yield_time_s: float | None = None, max_output_tokens: int | None = None
+    ) -> PtyExecUpdate:
+        return await self._inner.pty_write_stdin(
+            session_id=session_id, chars=chars, yield_time_s=yield_time_s, max_output_tokens=max_output_tokens
+        )
+
+    async def exec(
+        self,
+        *command: str | Path,
+        timeout: float | None = None,  # noqa: ASYNC109  (the SDK's signature)
+        shell: bool | list[str] = True,
+        user: str | User | None = None,
+    ) -> ExecResult:
+        return await self._inner.exec(*command, timeout=timeout, shell=shell, user=user)
+
+    async def _exec_internal(self, *command: str | Path, timeout: float | None = None) -> ExecResult:  # noqa: ASYNC109
+        return await self._inner._exec_internal(*command, timeout=timeout)
+
+    async def resolve_exposed_port(self, port: int) -> ExposedPortEndpoint:
+        return await self._inner.resolve_exposed_port(port)
+
+    def normalize_path(self, path: Path | str, *, for_write: bool = False) -> Path:
+        return self._inner.normalize_path(path, for_write=for_write)
+
+    async def read(self, path: Path, *, user: str | User | None = None) -> io.IOBase:
+        return await self._inner.read(path, user=user)
+
+    async def write(self, path: Path, data: io.IOBase, *, user: str | User | None = None) -> None:
+        await self._inner.write(path, data, user=user)
+
+    async def running(self) -> bool:
+        return await self._inner.running()
+
+    async def persist_workspace(self) -> io.IOBase:
+        return await self._inner.persist_workspace()
+
+    async def hydrate_workspace(self, data: io.IOBase) -> None:
+        await self._inner.hydrate_workspace(data)
+
+    async def ls(self, path: Path | str, *, user: str | User | None = None) -> list[FileEntry]:
+        return await self._inner.ls(path, user=user)
+
+    async def rm(self, path: Path | str, *, recursive: bool = False, user: str | User | None = None) -> None:
+        await self._inner.rm(path, recursive=recursive, user=user)
+
+    async def mkdir(self, path: Path | str, *, parents: bool = False, user: str | User | None = None) -> None:
+        await self._inner.mkdir(path, parents=parents, user=user)
+
+    async def extract(
+        self, path: Path | str, data: io.IOBase, *, compression_scheme: Literal["tar", "zip"] | None = None,
+        archive_limits: ArchiveLimits | None = None,
+    ) -> None:  # fmt: skip
+        await self._inner.extract(path, data, compression_scheme=compression_scheme, archive_limits=archive_limits)
+
+    async def apply_manifest(self, *, only_ephemeral: bool = False) -> MaterializationResult:
+        return await self._inner.apply_manifest(only_ephemeral=only_ephemeral)
+
+    async def _create_symlink(self, target: str, link: Path) -> None:
+        await self._inner._create_symlink(target, link)
+
+    def describe(self) -> str:
+        return self._inner.describe()
