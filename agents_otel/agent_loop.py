@@ -39,6 +39,7 @@ from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
 from .pending_input import admit_pending_input
 from .run_error_handlers import recover
+from .sandbox_run import SandboxSlot, sandbox_scope
 from .session_compaction import compact_after_turn, is_openai_responses_compaction_aware_session
 from .sessions import call_session, session_wrapper
 from .stand_in_calls import answers
@@ -124,6 +125,7 @@ class AgentLoop:
         """A resumed run's paused ``invoke_agent`` span: its first span links to it, then this is cleared."""
         self.pending_input: list[dict[str, Any]] | None = None
         """Input added to the resumed ``RunState``: admitted before the next model call (``pending_input``)."""
+        self.sandbox: SandboxSlot | None = None  # the run's sandbox, once a SandboxAgent ran (``sandbox_run``)
 
     async def save_turn(self) -> None:
         """Append what the turn added to the session (nothing to do without one)."""
@@ -160,12 +162,13 @@ async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     usage = Usage()
     called_before = len(loop.responses)
     with agent_span:
-        try:
-            next_agent = await _run_turns(loop, agent, model, usage, agent_span)
-        finally:
-            agent_span.finished(loop.responses[-1] if len(loop.responses) > called_before else None, usage)
-        if next_agent is not None:  # handed off: the next agent's span is a child of this one
-            await run_agent_span(loop, next_agent)
+        async with sandbox_scope(loop, agent):  # a no-op unless RunConfig.sandbox is set: checked per agent span
+            try:
+                next_agent = await _run_turns(loop, agent, model, usage, agent_span)
+            finally:
+                agent_span.finished(loop.responses[-1] if len(loop.responses) > called_before else None, usage)
+            if next_agent is not None:  # handed off: the next agent's span is a child of this one
+                await run_agent_span(loop, next_agent)
 
 
 async def _run_turns(

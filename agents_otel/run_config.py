@@ -13,6 +13,9 @@ from .models.interface import ModelSettings
 from .progress_payload import DEFAULT_MAX_PAYLOAD_BYTES
 from .progress_sampling import ProgressSampling
 from .redaction import Redactor
+from .run_config_sandbox import SandboxArchiveLimits as SandboxArchiveLimits
+from .run_config_sandbox import SandboxConcurrencyLimits as SandboxConcurrencyLimits
+from .run_config_sandbox import SandboxRunConfig
 from .session_settings import SessionSettings, coerce_session_settings
 
 if TYPE_CHECKING:
@@ -182,6 +185,8 @@ class RunConfig:
     session_settings: SessionSettings | None = None
     """As in the OpenAI Agents SDK: overrides the session's own ``session_settings`` field by field (those set
     here win); ``limit`` is how many of the latest history items the run reads. A dict of its fields is taken."""
+    sandbox: SandboxRunConfig | None = None
+    """Where ``SandboxAgent``s of the run work (``agents_otel.sandbox``); ``None``: the run has no sandbox."""
 
     def __post_init__(self) -> None:
         if self.model_provider is not None and not callable(getattr(self.model_provider, "get_model", None)):
@@ -220,6 +225,12 @@ class RunConfig:
             self.tool_execution = _coerce(self.tool_execution, ToolExecutionConfig, "tool_execution")
         if self.session_settings is not None:
             self.session_settings = coerce_session_settings(self.session_settings, "RunConfig session_settings")
+        if self.sandbox is not None and not isinstance(self.sandbox, SandboxRunConfig):
+            if not isinstance(self.sandbox, dict):
+                raise UserError(
+                    f"RunConfig sandbox must be a SandboxRunConfig or a dict, got {type(self.sandbox).__name__}"
+                )
+            self.sandbox = SandboxRunConfig(**self.sandbox)
         if self.tool_not_found_behavior not in get_args(ToolNotFoundBehavior):
             raise UserError(
                 f"RunConfig tool_not_found_behavior must be one of {list(get_args(ToolNotFoundBehavior))}, "

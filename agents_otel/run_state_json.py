@@ -110,6 +110,8 @@ def _encode_run(paused: PausedRun) -> dict[str, Any]:
     # Written only when there are some, so a run without hosted MCP approvals stores what it always stored.
     if turn.mcp_pending:
         data["turn"]["mcp_pending"] = [dict(r) for r in turn.mcp_pending]
+    if turn.sandbox is not None:  # the sandbox sessions' state, as their clients serialized it (JSON already)
+        data["turn"]["sandbox"] = copy.deepcopy(turn.sandbox)
     if turn.nested:  # each agent-tool call whose nested run paused: that run, its agent by name (a tool's agent)
         data["turn"]["nested"] = [
             {"call_id": call_id, "state": _encode_run(nested)} for call_id, nested in turn.nested.items()
@@ -179,6 +181,7 @@ def _decode_run(starting_agent: Agent[Any], root: Node, context: Any) -> PausedR
     ]
     response = decode_response(turn_node.obj("response"))
     turn = PausedTurn(agent, response, calls, handoff_calls, turn_start, pending, mcp_pending, nested)
+    turn.sandbox = turn_node.get("sandbox", dict) if "sandbox" in turn_node.data else None
     decisions = root.obj("decisions")
     guardrails = decode_guardrails(root.obj("guardrail_results"), agent_of)
     max_turns = root.get("max_turns", int, optional=True)

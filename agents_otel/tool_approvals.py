@@ -206,6 +206,7 @@ class PausedTurn:
     nested: dict[str, PausedRun] = field(default_factory=dict)
     """Agent-as-tool calls of the turn (by call id, in call order) whose nested run stopped for approvals: its
     waiting calls are among the run's interruptions; a resumed run resumes each nested run in its call."""
+    sandbox: dict[str, Any] | None = None  # the run's sandbox sessions, serialized: a resumed run resumes them
 
 
 @dataclass
@@ -244,7 +245,7 @@ class PausedRun:
         assert loop.paused is not None and loop.decisions is not None
         return cls(
             starting_agent=starting_agent,
-            turn=loop.paused,
+            turn=replace(loop.paused, sandbox=loop.sandbox.state if loop.sandbox is not None else None),
             interruptions=list(loop.interruptions),
             conversation=loop.conversation,
             items=_kept_items(run.run_items(), loop.paused.nested),

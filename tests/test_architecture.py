@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.stream_events": RECORDS,
     "agents_otel.models.interface": RECORDS,
     "agents_otel.run_config": RECORDS,
+    "agents_otel.run_config_sandbox": RECORDS,  # SandboxRunConfig: names the sandbox package's types for mypy only
     "agents_otel.session_settings": RECORDS,
     "agents_otel.progress_sampling": RECORDS,
     "agents_otel.progress_payload": RECORDS,
@@ -110,6 +111,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.agent_tool": ENGINE,
     "agents_otel.agent_tool_input": ENGINE,
     "agents_otel.agent_loop": ENGINE,
+    "agents_otel.sandbox_run": ENGINE,  # the engine's seam to a run's sandbox; the sandbox package sits above
     "agents_otel.output_schema": ENGINE,
     "agents_otel.run_error_handlers": ENGINE,
     "agents_otel.tool_use_behavior": ENGINE,
@@ -151,6 +153,14 @@ LAYERS: dict[str, int] = {
     "agents_otel.sandbox.session.": ENGINE,
     "agents_otel.sandbox.sandboxes": ENGINE,
     "agents_otel.sandbox.sandboxes.": ENGINE,
+    # SandboxAgent and what a run does with it: the engine never imports these (it reaches them through sandbox_run)
+    "agents_otel.sandbox.sandbox_agent": ENGINE,
+    "agents_otel.sandbox.runtime": ENGINE,
+    "agents_otel.sandbox.runtime_session_manager": ENGINE,
+    "agents_otel.sandbox.runtime_agent_preparation": ENGINE,
+    "agents_otel.sandbox.sandbox_spans": ENGINE,
+    "agents_otel.sandbox.capabilities": ENGINE,
+    "agents_otel.sandbox.capabilities.": ENGINE,
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
     "agents_otel.testing.": SURFACES,  # ScriptedModel, its step forms (ours and the SDK's) and item helpers

@@ -8,6 +8,8 @@ with a typed error naming what is missing; see docs/migrating.md.
 
 from __future__ import annotations
 
+from ..run_config_sandbox import SandboxArchiveLimits, SandboxConcurrencyLimits, SandboxRunConfig
+from .capabilities import Capability
 from .config import MemoryGenerateConfig, MemoryLayoutConfig, MemoryReadConfig
 from .entries import Dir, File, GitRepo, LocalDir, LocalFile
 from .errors import (
@@ -22,6 +24,7 @@ from .errors import (
     WorkspaceWriteTypeError,
 )
 from .manifest import Manifest
+from .sandbox_agent import SandboxAgent
 from .snapshot import (
     LocalSnapshot,
     LocalSnapshotSpec,
@@ -34,6 +37,7 @@ from .types import ExecResult, ExposedPortEndpoint, FileMode, Group, Permissions
 from .workspace_paths import SandboxPathGrant, SandboxWorkspaceScope
 
 __all__ = [
+    "Capability",
     "Dir",
     "ErrorCode",
     "ExecResult",
@@ -56,8 +60,12 @@ __all__ = [
     "Permissions",
     "RemoteSnapshot",
     "RemoteSnapshotSpec",
+    "SandboxAgent",
+    "SandboxArchiveLimits",
+    "SandboxConcurrencyLimits",
     "SandboxError",
     "SandboxPathGrant",
+    "SandboxRunConfig",
     "SandboxWorkspaceScope",
     "SnapshotSpec",
     "User",
