@@ -22,6 +22,7 @@ from .items import RawInputItem
 from .model_retry import Retrying, client_retries, conversation_locked, locked_delay
 from .models.interface import Model, ModelRequest, ModelResponse, RefusalDelta, TextDelta
 from .retry import ModelRetrySettings
+from .sandbox_run import current_sandbox
 from .stream_events import RawResponsesStreamEvent
 from .tracing import attributes as A
 from .tracing.operation_attributes import input_content_attributes, request_parameter_attributes, response_attributes
@@ -72,6 +73,9 @@ class ChunkTimes:
 
 
 async def call_model(model: Model, request: ModelRequest, run: RunState, agent_name: str) -> ModelResponse:
+    sandbox = current_sandbox.get()
+    if sandbox is not None:  # a sandbox run: the agent's capabilities may change its request (``Compaction``)
+        request = sandbox.model_request(agent_name, model, request)
     retry = request.settings.retry
     if retry is None:  # the whole cost of the feature when unused
         response = await _attempt(model, request, run, agent_name, None)

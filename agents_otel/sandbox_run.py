@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from .agent import Agent
     from .agent_loop import AgentLoop
+    from .models.interface import Model, ModelRequest
     from .run_state import RunState
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ class SandboxRun(Protocol):
 
     async def cleanup(self) -> dict[str, Any] | None:
         """At the end of the run: release what the run created; returns the state a resumed run needs."""
+
+    def model_request(self, agent_name: str, model: Model, request: ModelRequest) -> ModelRequest:
+        """``request`` as the named agent's capabilities change it (extra parameters, a shorter input)."""
 
 
 SandboxRunFactory = Any

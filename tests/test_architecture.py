@@ -158,6 +158,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.sandbox.runtime": ENGINE,
     "agents_otel.sandbox.runtime_session_manager": ENGINE,
     "agents_otel.sandbox.runtime_agent_preparation": ENGINE,
+    "agents_otel.sandbox.runtime_model_request": ENGINE,  # capabilities' changes to each model call (Compaction)
     "agents_otel.sandbox.sandbox_spans": ENGINE,
     "agents_otel.sandbox.capabilities": ENGINE,
     "agents_otel.sandbox.capabilities.": ENGINE,

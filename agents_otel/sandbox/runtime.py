@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import UserError
 from .runtime_agent_preparation import SandboxBinding, capability_tools
+from .runtime_model_request import CapabilityRequestChanges
 from .runtime_session_manager import SandboxSessionManager
 from .types import User
 from .workspace_paths import SandboxWorkspaceScope
 
 if TYPE_CHECKING:
     from ..agent import Agent
+    from ..models.interface import Model, ModelRequest
     from ..run_config_sandbox import SandboxRunConfig
     from ..run_state import RunState
 
@@ -33,6 +35,7 @@ class SandboxRuntime:
         self.config = config
         self.sessions = SandboxSessionManager(config, run, resume)
         self._bindings: dict[int, SandboxBinding] = {}
+        self._requests: dict[str, CapabilityRequestChanges] = {}
         self._agents: list[Agent[Any]] = []
         self._current: str | None = None
 
@@ -60,6 +63,14 @@ class SandboxRuntime:
         binding = SandboxBinding(session, capabilities, cwd=str(cwd) if cwd is not None else None)
         binding.tools = capability_tools(agent.name, capabilities)
         self._bindings[id(agent)] = binding
+        changes = CapabilityRequestChanges.of(capabilities)
+        if changes is not None:
+            self._requests[agent.name] = changes
+
+    def model_request(self, agent_name: str, model: Model, request: ModelRequest) -> ModelRequest:
+        """``request`` as the capabilities of the ``SandboxAgent`` named ``agent_name`` change it (``Compaction``)."""
+        changes = self._requests.get(agent_name)
+        return request if changes is None else changes.apply(model, request)
 
     def binding_for(self, agent: Agent[Any]) -> SandboxBinding | None:
         return self._bindings.get(id(agent))
@@ -69,6 +80,7 @@ class SandboxRuntime:
             return await self.sessions.cleanup(self._current)
         finally:
             self._bindings.clear()
+            self._requests.clear()
             for agent in self._agents:
                 _IN_RUNS.discard(id(agent))
             self._agents.clear()

@@ -88,16 +88,11 @@ def filesystem_section(manifest: Manifest, cwd: str | None) -> str:
 
 
 def capability_tools(agent_name: str, capabilities: Sequence[Capability]) -> list[Tool]:
-    """The bound capabilities' tools, after checking what they need: each capability's required companions, and no
-    sampling parameters (which this runtime does not send: refused rather than dropped)."""
+    """The bound capabilities' tools, after checking each capability's required companions (their sampling
+    parameters and context changes apply per model call: ``runtime_model_request``)."""
     types = {c.type for c in capabilities}
     for capability in capabilities:
         missing = capability.required_capability_types() - types
         if missing:
             raise UserError(f"{type(capability).__name__} requires missing capabilities: {', '.join(sorted(missing))}")
-        if capability.sampling_params({}):
-            raise UserError(
-                f"SandboxAgent {agent_name!r}: {type(capability).__name__}.sampling_params() asks for model request "
-                "parameters, which agents_otel does not apply to sandbox runs"
-            )
     return [tool for capability in capabilities for tool in capability.tools()]

@@ -87,7 +87,7 @@ class SandboxSessionManager:
         config = self.config
         if config.session is not None:
             session = config.session
-            manifest = session.state.manifest
+            manifest = session.state.manifest.model_copy(deep=True)  # capabilities may change what they are given
             for capability in capabilities:
                 manifest = capability.process_manifest(manifest)
             if manifest != session.state.manifest:  # the SDK applies it to the live workspace; we do not, loudly
@@ -107,7 +107,7 @@ class SandboxSessionManager:
                 await session.start()
                 scope.span.set_attribute(SANDBOX_SESSION_ID, str(session.state.session_id))
             return _Resources(session, agent.name, owned=True)
-        manifest = config.manifest or getattr(agent, "default_manifest", None) or Manifest()
+        manifest = (config.manifest or getattr(agent, "default_manifest", None) or Manifest()).model_copy(deep=True)
         for capability in capabilities:
             manifest = capability.process_manifest(manifest)
         if config.options is None and not client.supports_default_options:

@@ -314,8 +314,18 @@ def test_sdk_keywords_of_the_helpers_and_what_a_call_record_does_not_have() -> N
         _ = model.last_call.tracing
 
 
-def test_the_sandbox_doubles_are_not_there() -> None:
+def test_the_sandbox_doubles_load_the_sandbox_only_when_used() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, agents_otel.testing as t; assert 'agents_otel.sandbox' not in sys.modules; "
+        "from agents_otel.testing import scripted_sandbox_session; assert 'agents_otel.sandbox' in sys.modules; "
+        "print(type(scripted_sandbox_session()).__mro__[1].__name__)"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "ScriptedSandboxSession"
     with pytest.raises(ImportError):
-        from agents_otel.testing import ScriptedSandboxSession  # type: ignore[attr-defined]  # noqa: F401
-    with pytest.raises(ImportError):
-        from agents_otel.testing import scripted_sandbox_session  # type: ignore[attr-defined]  # noqa: F401
+        from agents_otel.testing import NoSuchDouble  # type: ignore[attr-defined]  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .capability import Capability
+from .compaction import Compaction
 from .filesystem import Filesystem
 from .shell import Shell
 
@@ -10,5 +11,7 @@ from .shell import Shell
 class Capabilities:
     @classmethod
     def default(cls) -> list[Capability]:
-        """``Filesystem`` and ``Shell``, fresh objects each time (an agent's capabilities are its own)."""
-        return [Filesystem(), Shell()]
+        """``Filesystem``, ``Shell`` and ``Compaction``, as in the SDK, fresh objects each time (an agent's
+        capabilities are its own). ``Compaction`` asks the Responses API to compact a long context in place; list the
+        capabilities yourself to leave it out (a Chat Completions model rejects ``context_management``)."""
+        return [Filesystem(), Shell(), Compaction()]

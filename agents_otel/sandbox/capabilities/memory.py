@@ -1,0 +1,122 @@
+"""``Memory``: a capability that shows a ``SandboxAgent`` what earlier runs in the workspace left for it — the
+``memory_summary.md`` of its memories directory, in its prompt — as the SDK's ``agents.sandbox.capabilities.memory``
+does on its read side.
+
+What is not built: memory *generation* (the SDK's ``agents.sandbox.memory`` package: recording each run's rollout,
+then extracting and consolidating memories with two more model calls when the session closes). ``Memory`` with a
+``generate`` configuration — the SDK's default — is a ``UserError`` when it is made, naming that; pass
+``generate=None`` to read memories that something else writes. Why refuse rather than skip: an agent configured to
+remember would silently remember nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from pydantic import Field
+
+from ...exceptions import UserError
+from ..config import MemoryGenerateConfig, MemoryLayoutConfig, MemoryReadConfig
+from ..errors import WorkspaceReadNotFoundError
+from ..manifest import Manifest
+from .capability import Capability
+
+MAX_SUMMARY_CHARS = 60_000
+"""About the SDK's 15 000 tokens, counted in characters (no tokenizer is a dependency here)."""
+
+_READ_ONLY = (
+    "Treat the memory folder as read-only: do not change its files, even when something in them is out of date; "
+    "say so in your answer instead."
+)
+_LIVE_UPDATE = (
+    "When you find that a memory is wrong or out of date, fix it in place under `{memory_dir}` (keep the change "
+    "small and factual), so the next run starts from the truth."
+)
+_PROMPT = """## Memory
+
+Earlier runs in this workspace left notes in the folder `{memory_dir}`: conventions, decisions, and what worked. \
+Reading them first can save you work and keep you consistent with what was done before.
+
+{update}
+
+When to use it: skip it only for requests that need nothing from the workspace's history (a one-line command, a \
+rewrite of a given sentence). Otherwise, and whenever the request touches something the summary below mentions, \
+asks about earlier decisions, or is ambiguous, do a short memory pass:
+
+1. Pick keywords from the summary below (it is the file `{memory_dir}/memory_summary.md`: do not open it again).
+2. Search `{memory_dir}/MEMORY.md`, the index of all memories, for them.
+3. Open at most one or two files it points to (under `{memory_dir}/rollout_summaries/` or `{memory_dir}/skills/`).
+4. Nothing relevant: go on without memory. Keep the pass to a handful of steps; do it again if you get stuck.
+
+Memories can be stale: check a fact that is cheap to check before relying on it, and when you answer from memory \
+alone, say so.
+
+### Memory summary
+
+{summary}"""
+
+
+def _relative_dir(name: str, value: str) -> None:
+    path = PurePosixPath(value)
+    if path.is_absolute():
+        raise ValueError(f"{name} must be relative to the sandbox workspace root, got: {value}")
+    if ".." in path.parts:
+        raise ValueError(f"{name} must not escape root, got: {value}")
+    if path.parts in ((), (".",)):
+        raise ValueError(f"{name} must be non-empty")
+
+
+class Memory(Capability):
+    """Reads ``<layout.memories_dir>/memory_summary.md`` into the prompt (``read``); generation is not built."""
+
+    type: Literal["memory"] = "memory"
+    layout: MemoryLayoutConfig = Field(default_factory=MemoryLayoutConfig)
+    read: MemoryReadConfig | None = Field(default_factory=MemoryReadConfig)
+    generate: MemoryGenerateConfig | None = Field(default_factory=MemoryGenerateConfig)
+
+    def model_post_init(self, context: object, /) -> None:
+        if self.read is None and self.generate is None:
+            raise ValueError("Memory requires at least one of `read` or `generate`.")
+        _relative_dir("layout.memories_dir", self.layout.memories_dir)
+        _relative_dir("layout.sessions_dir", self.layout.sessions_dir)
+        if self.generate is not None:
+            raise UserError(
+                "Memory(generate=...) is not supported by agents_otel: memory generation (recording rollouts and "
+                "extracting / consolidating memories, the SDK's agents.sandbox.memory) is not built. Pass "
+                "generate=None to read existing memories (the memory_summary.md of layout.memories_dir)."
+            )
+
+    def clone(self) -> Memory:
+        return self.model_copy(deep=False, update={"session": None})
+
+    def required_capability_types(self) -> set[str]:
+        if self.read is None:
+            return set()
+        return {"filesystem", "shell"} if self.read.live_update else {"shell"}
+
+    async def instructions(self, manifest: Manifest) -> str | None:
+        if self.read is None:
+            return None
+        if self.session is None:
+            raise ValueError("Memory capability is not bound to a SandboxSession")
+        memory_dir = PurePosixPath(self.layout.memories_dir)
+        try:
+            handle = await self.session.read(Path(memory_dir / "memory_summary.md"), user=self.run_as)
+        except (WorkspaceReadNotFoundError, FileNotFoundError):
+            return None  # no memories yet
+        try:
+            payload = handle.read()
+        finally:
+            handle.close()
+        text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
+        summary = text.strip()
+        if not summary:
+            return None
+        if len(summary) > MAX_SUMMARY_CHARS:
+            summary = summary[:MAX_SUMMARY_CHARS] + "\n[... memory summary truncated ...]"
+        shown = memory_dir.as_posix()
+        if self.workspace_scope.cwd is not None:  # relative paths would start from the run's cwd: give it whole
+            shown = (PurePosixPath(manifest.root) / memory_dir).as_posix()
+        update = (_LIVE_UPDATE if self.read.live_update else _READ_ONLY).replace("{memory_dir}", shown)
+        return _PROMPT.replace("{memory_dir}", shown).replace("{update}", update).replace("{summary}", summary)
