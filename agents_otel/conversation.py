@@ -65,7 +65,7 @@ class ServerConversation:
 
 
 class Conversation:
-    __slots__ = ("history", "omit_ids", "server", "start", "unsaved")
+    __slots__ = ("history", "new_input", "omit_ids", "server", "start", "unsaved")
 
     def __init__(
         self,
@@ -80,6 +80,8 @@ class Conversation:
         """The conversation before the run's first turn (the input string, or the session history plus the input
         items): the SDK's ``input_history`` of a handoff."""
         self.unsaved = unsaved
+        self.new_input: list[dict[str, Any]] | None = None
+        """With a ``Session``: the input items this run added to it (a sandbox memory rollout records only those)."""
         self.server = server
         """``None``: every call sends the whole history (the default)."""
         self.omit_ids = False

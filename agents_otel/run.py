@@ -265,6 +265,7 @@ async def run_agent(
             # tripwire) still leaves the user's message in the session.
             await call_session(session.add_items, input_list(to_save), wrapper=scoped)
             conversation = Conversation(begin, unsaved=[])
+            conversation.new_input = input_list(to_save)
             result_input = input_list(conversation.history)  # as the SDK: the session's history, then this input
         else:
             start = input if isinstance(input, str) else None

@@ -30,6 +30,9 @@ class SandboxRun(Protocol):
     async def prepare(self, agent: Agent[Any]) -> None:
         """Before ``agent``'s turns: its session exists and is started, its capabilities bound to it."""
 
+    async def segment_ended(self, loop: AgentLoop, error: BaseException | None) -> None:
+        """At the end of the run, before ``cleanup``: what ``Memory(generate=...)`` records of it (logs failures)."""
+
     async def cleanup(self) -> dict[str, Any] | None:
         """At the end of the run: release what the run created; returns the state a resumed run needs."""
 
@@ -90,9 +93,9 @@ class _SandboxScope:
     async def __aenter__(self) -> None:
         self.made = await enter_agent(self.loop, self.agent)
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if self.made:
-            await leave(self.loop, failed=exc_type is not None)
+            await leave(self.loop, exc)
 
 
 async def enter_agent(loop: AgentLoop, agent: Agent[Any]) -> bool:
@@ -112,14 +115,14 @@ async def enter_agent(loop: AgentLoop, agent: Agent[Any]) -> bool:
         made = True
     try:
         await slot.runtime.prepare(agent)
-    except BaseException:
+    except BaseException as exc:
         if made:  # no scope will end what this call made
-            await leave(loop, failed=True)
+            await leave(loop, exc)
         raise
     return made
 
 
-async def leave(loop: AgentLoop, failed: bool) -> None:
+async def leave(loop: AgentLoop, error: BaseException | None) -> None:
     """End the run's sandbox: sessions the run created are stopped and deleted, and the state to resume from is
     kept for ``RunState``. A cleanup error fails a run that otherwise succeeded; after a failure it is logged, so
     the run's own error is the one raised."""
@@ -129,9 +132,10 @@ async def leave(loop: AgentLoop, failed: bool) -> None:
     runtime, token = slot.runtime, slot.token
     slot.runtime = slot.token = None
     try:
+        await runtime.segment_ended(loop, error)  # the run's conversation, for sandbox memory
         slot.state = await runtime.cleanup()
     except Exception:
-        if not failed:
+        if error is None:
             raise
         logger.exception("agents_otel: the sandbox cleanup failed after the run failed")
     finally:

@@ -162,6 +162,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.sandbox.sandbox_spans": ENGINE,
     "agents_otel.sandbox.capabilities": ENGINE,
     "agents_otel.sandbox.capabilities.": ENGINE,
+    "agents_otel.sandbox.memory": ENGINE,  # memory generation: a run's rollouts, phase one and two (runs of their own)
+    "agents_otel.sandbox.memory.": ENGINE,
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
     "agents_otel.testing.": SURFACES,  # ScriptedModel, its step forms (ours and the SDK's) and item helpers

@@ -1,7 +1,7 @@
 """The SDK's ``agents.sandbox.config``: the memory capability's configuration records.
 
-Records only: the memory capability that reads them lives in ``capabilities/memory`` (and fails loudly where it is
-not built).
+Records only: the ``Memory`` capability that holds them lives in ``capabilities/memory``, and the generation they
+configure in ``memory/``.
 """
 
 from __future__ import annotations

@@ -10,10 +10,14 @@ two runs at once (its capabilities would be bound to two sessions): that is a ``
 
 from __future__ import annotations
 
+import logging
 import shlex
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import UserError
+from .capabilities.memory import Memory
+from .memory.interface import MemoryGenerationError
+from .memory.manager import MemoryGenerationManager, manager_for
 from .runtime_agent_preparation import SandboxBinding, capability_tools
 from .runtime_model_request import CapabilityRequestChanges
 from .runtime_session_manager import SandboxSessionManager
@@ -22,9 +26,12 @@ from .workspace_paths import SandboxWorkspaceScope
 
 if TYPE_CHECKING:
     from ..agent import Agent
+    from ..agent_loop import AgentLoop
     from ..models.interface import Model, ModelRequest
     from ..run_config_sandbox import SandboxRunConfig
     from ..run_state import RunState
+
+logger = logging.getLogger(__name__)
 
 _IN_RUNS: set[int] = set()
 """``id()`` of every ``SandboxAgent`` a run of this process is using now."""
@@ -38,11 +45,17 @@ class SandboxRuntime:
         self._requests: dict[str, CapabilityRequestChanges] = {}
         self._agents: list[Agent[Any]] = []
         self._current: str | None = None
+        self._memories: dict[int, MemoryGenerationManager] = {}
+        """By ``id()`` of agent: the memory generation of a ``SandboxAgent`` with ``Memory(generate=...)``."""
+        self._last: int | None = None
+        """``id()`` of the agent prepared last: its memory records the run, as in the SDK (``None``: a plain agent)."""
 
     async def prepare(self, agent: Agent[Any]) -> None:
         if getattr(agent, "_sandbox_runtime_factory", None) is None:
+            self._last = None
             return  # a plain agent of a sandbox run (e.g. before a handoff to a SandboxAgent)
         self._current = agent.name
+        self._last = id(agent)
         if id(agent) in self._bindings:
             return
         if id(agent) in _IN_RUNS:
@@ -63,6 +76,10 @@ class SandboxRuntime:
         binding = SandboxBinding(session, capabilities, cwd=str(cwd) if cwd is not None else None)
         binding.tools = capability_tools(agent.name, capabilities)
         self._bindings[id(agent)] = binding
+        memory = next((c for c in capabilities if isinstance(c, Memory) and c.generate is not None), None)
+        if memory is not None:  # made now, so a layout that clashes is a UserError before the run, not after
+            run = self.sessions.run
+            self._memories[id(agent)] = manager_for(session, memory, run, agent, self.sessions.backend)
         changes = CapabilityRequestChanges.of(capabilities)
         if changes is not None:
             self._requests[agent.name] = changes
@@ -75,11 +92,25 @@ class SandboxRuntime:
     def binding_for(self, agent: Agent[Any]) -> SandboxBinding | None:
         return self._bindings.get(id(agent))
 
+    async def segment_ended(self, loop: AgentLoop, error: BaseException | None) -> None:
+        """Record the run in its rollout file when its last agent generates memory. A failure is logged (a typed
+        ``MemoryGenerationError``), as the SDK logs it: the run's result stands."""
+        manager = self._memories.get(self._last) if self._last is not None else None
+        if manager is None:
+            return
+        try:
+            await manager.record(loop, error)
+        except Exception as exc:
+            failure = MemoryGenerationError("record", f"could not record the run for sandbox memory: {exc}")
+            failure.__cause__ = exc
+            logger.warning("agents_otel: %s", failure, exc_info=failure)
+
     async def cleanup(self) -> dict[str, Any] | None:
         try:
             return await self.sessions.cleanup(self._current)
         finally:
             self._bindings.clear()
+            self._memories.clear()
             self._requests.clear()
             for agent in self._agents:
                 _IN_RUNS.discard(id(agent))

@@ -147,7 +147,8 @@ class SandboxSessionManager:
                 scope.span.set_attribute(SANDBOX_SESSION_COUNT, len(owned))
                 error: BaseException | None = None
                 for resources in owned:
-                    try:
+                    try:  # pre-stop hooks first (memory generation), as the SDK: a failed hook skips the persist
+                        await resources.session.run_pre_stop_hooks()
                         await resources.session.stop()  # persists the workspace to the session's snapshot
                     except BaseException as exc:
                         error = error or exc

@@ -61,6 +61,7 @@ from agents_otel.models._openai_errors import model_error_from
 from agents_otel.models.interface import ModelRequest
 from agents_otel.models.responses_websocket import ResponsesWebSocketError
 from agents_otel.realtime import RealtimeConnectionClosedError, RealtimeNotSupportedError
+from agents_otel.sandbox.memory.interface import MemoryGenerationError
 from agents_otel.testing import ScriptedModel, function_call
 from agents_otel.testing.steps import model_call
 from agents_otel.voice import StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError
@@ -122,6 +123,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
         'Responses websocket error: {"type": "error", "status": 429, "error": {"code": "rate_limit_exceeded"}}',
     ),
     agents_otel.testing.ModelScriptError: (agents_otel.testing.ModelScriptError("bad script"), "bad script"),
+    MemoryGenerationError: (MemoryGenerationError("phase_two", "phase two failed", "r1"), "phase two failed"),
     agents_otel.testing.InvalidModelStep: (
         agents_otel.testing.InvalidModelStep("bad step", reason="invalid_input", input_index=1), "bad step"
     ),

@@ -3,8 +3,8 @@
 What the SDK does and this runtime must do too: the ``memory_summary.md`` of the memories directory goes into the
 agent's prompt (nothing when it is missing or empty), with the directory's path (absolute when the run has a
 ``cwd``) and whether the agent may fix memories in place (``read.live_update``, which needs ``Filesystem`` and
-``Shell``; reading needs ``Shell``); layout paths must stay inside the workspace. Ours: memory generation is not
-built, so ``Memory`` with a ``generate`` configuration (the SDK's default) is a ``UserError`` naming what to pass.
+``Shell``; reading needs ``Shell``); layout paths must stay inside the workspace. Generation:
+test_sdk_sandbox_memory_generation.py.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ async def prompt_of(memory: Memory, manifest: Manifest, *caps: Any, **sandbox: A
     return model.model_calls[0].system_instructions or ""
 
 
-def test_generation_is_refused_and_bad_layouts_are_value_errors() -> None:
-    with pytest.raises(UserError, match="generate=None"):
-        Memory()
+def test_bad_layouts_are_value_errors() -> None:
+    assert Memory().generate is not None  # generation is on by default, as in the SDK
     with pytest.raises(ValueError, match="at least one of"):
         Memory(read=None, generate=None)
     for layout in (MemoryLayoutConfig(memories_dir="/abs"), MemoryLayoutConfig(sessions_dir="../up"),

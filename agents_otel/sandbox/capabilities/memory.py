@@ -1,12 +1,10 @@
-"""``Memory``: a capability that shows a ``SandboxAgent`` what earlier runs in the workspace left for it — the
-``memory_summary.md`` of its memories directory, in its prompt — as the SDK's ``agents.sandbox.capabilities.memory``
-does on its read side.
+"""``Memory``: a capability that gives a ``SandboxAgent`` what earlier runs in the workspace learned, as the SDK's
+``agents.sandbox.capabilities.memory`` does.
 
-What is not built: memory *generation* (the SDK's ``agents.sandbox.memory`` package: recording each run's rollout,
-then extracting and consolidating memories with two more model calls when the session closes). ``Memory`` with a
-``generate`` configuration — the SDK's default — is a ``UserError`` when it is made, naming that; pass
-``generate=None`` to read memories that something else writes. Why refuse rather than skip: an agent configured to
-remember would silently remember nothing.
+Reading (``read``): the ``memory_summary.md`` of its memories directory goes into the agent's prompt, with how to
+search ``MEMORY.md`` and whether it may fix stale memories in place (``read.live_update``). Generating
+(``generate``, the default): each run's conversation is recorded and turned into those files when the sandbox
+session closes (``agents_otel.sandbox.memory``; the runtime drives it, this record only configures it).
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from ...exceptions import UserError
 from ..config import MemoryGenerateConfig, MemoryLayoutConfig, MemoryReadConfig
 from ..errors import WorkspaceReadNotFoundError
 from ..manifest import Manifest
@@ -68,7 +65,8 @@ def _relative_dir(name: str, value: str) -> None:
 
 
 class Memory(Capability):
-    """Reads ``<layout.memories_dir>/memory_summary.md`` into the prompt (``read``); generation is not built."""
+    """Reads ``<layout.memories_dir>/memory_summary.md`` into the prompt (``read``: needs ``Shell``, and ``Filesystem``
+    with ``live_update``) and generates memories from the run (``generate``); at least one of them."""
 
     type: Literal["memory"] = "memory"
     layout: MemoryLayoutConfig = Field(default_factory=MemoryLayoutConfig)
@@ -80,12 +78,6 @@ class Memory(Capability):
             raise ValueError("Memory requires at least one of `read` or `generate`.")
         _relative_dir("layout.memories_dir", self.layout.memories_dir)
         _relative_dir("layout.sessions_dir", self.layout.sessions_dir)
-        if self.generate is not None:
-            raise UserError(
-                "Memory(generate=...) is not supported by agents_otel: memory generation (recording rollouts and "
-                "extracting / consolidating memories, the SDK's agents.sandbox.memory) is not built. Pass "
-                "generate=None to read existing memories (the memory_summary.md of layout.memories_dir)."
-            )
 
     def clone(self) -> Memory:
         return self.model_copy(deep=False, update={"session": None})

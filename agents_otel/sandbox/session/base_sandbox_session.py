@@ -13,6 +13,7 @@ import abc
 import asyncio
 import io
 import shlex
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Literal, Self
 
@@ -43,6 +44,7 @@ class BaseSandboxSession(abc.ABC):
     _archive_limits: ArchiveLimits | None = None
     _start_workspace_state_preserved: bool = False
     _aclose_lock: asyncio.Lock | None = None
+    _pre_stop_hooks: list[Callable[[], Awaitable[None]]] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -142,6 +144,24 @@ class BaseSandboxSession(abc.ABC):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         await self.aclose()
 
+    def register_pre_stop_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """``hook`` runs once, before the workspace is persisted (memory generation writes its files then)."""
+        if self._pre_stop_hooks is None:
+            self._pre_stop_hooks = []
+        self._pre_stop_hooks.append(hook)
+
+    async def run_pre_stop_hooks(self) -> None:
+        """Run (and forget) the registered hooks; the first failure is raised after all have run."""
+        hooks, self._pre_stop_hooks = self._pre_stop_hooks or [], None
+        error: BaseException | None = None
+        for hook in hooks:
+            try:
+                await hook()
+            except BaseException as exc:
+                error = error or exc
+        if error is not None:
+            raise error
+
     async def aclose(self) -> None:
         """``stop()`` then ``shutdown()`` (the latter even when the former fails); the client's ``delete()`` is
         separate, as in the SDK."""
@@ -149,6 +169,7 @@ class BaseSandboxSession(abc.ABC):
             self._aclose_lock = asyncio.Lock()
         async with self._aclose_lock:
             try:
+                await self.run_pre_stop_hooks()
                 await self.stop()
             finally:
                 try:

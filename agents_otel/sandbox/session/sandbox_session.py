@@ -7,6 +7,7 @@ Every call is forwarded to the backend session, which owns the state.
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Literal
 
@@ -56,6 +57,12 @@ class SandboxSession(BaseSandboxSession):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+    def register_pre_stop_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
+        self._inner.register_pre_stop_hook(hook)
+
+    async def run_pre_stop_hooks(self) -> None:
+        await self._inner.run_pre_stop_hooks()
 
     async def pty_terminate_all(self) -> None:
         await self._inner.pty_terminate_all()
