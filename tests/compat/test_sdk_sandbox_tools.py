@@ -282,3 +282,13 @@ async def test_without_interactive_processes_a_slow_command_times_out_and_write_
     assert {t.name for t in model.model_calls[0].tools} == {"exec_command"}
     (span,) = tracing.named("sandbox.exec")
     assert (span.attributes or {})["agents_otel.sandbox.timed_out"] is True
+
+
+def test_the_default_capabilities_are_the_sdks_each_a_fresh_object() -> None:
+    """``Capabilities.default()`` is the SDK's list, ``Filesystem``, ``Shell`` and ``Compaction``, in that order; each
+    call makes new objects, so one agent's capabilities never leak into another's."""
+    from agents_otel.sandbox.capabilities import Capabilities, Compaction, Filesystem, Shell
+
+    first, second = Capabilities.default(), Capabilities.default()
+    assert [type(c) for c in first] == [Filesystem, Shell, Compaction]
+    assert all(a is not b for a, b in zip(first, second, strict=True))
