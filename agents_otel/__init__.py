@@ -138,6 +138,7 @@ from .models.interface import (
     ModelRequest,
     ModelResponse,
     ModelSettings,
+    ModelTracing,
     TextDelta,
     ToolSpec,
     Usage,
@@ -154,7 +155,7 @@ from .progress_sampling import ProgressSampling
 from .prompts import DynamicPromptFunction, GenerateDynamicPromptData, Prompt
 from .redaction import RedactionKind, Redactor, redact_keys
 from .repl import run_demo_loop
-from .result import RunResult, RunResultStreaming
+from .result import AgentToolInvocation, RunResult, RunResultStreaming
 from .retry import (
     ModelRetryAdvice,
     ModelRetryAdviceRequest,
@@ -329,6 +330,7 @@ __all__ = [
     "AgentOutputSchema",
     "AgentOutputSchemaBase",
     "AgentSpanData",
+    "AgentToolInvocation",
     "AgentToolStreamEvent",
     "AgentUpdatedStreamEvent",
     "AgentsException",
@@ -420,6 +422,7 @@ __all__ = [
     "ModelRetrySettings",
     "ModelSettings",
     "ModelTimeoutError",
+    "ModelTracing",
     "MultiProvider",
     "OpenAIAgentRegistrationConfig",
     "OpenAIChatCompletionsModel",

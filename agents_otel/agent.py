@@ -22,6 +22,8 @@ from .stream_events import StreamEvent
 from .tool import FunctionTool, NeedsApproval, Tool, ToolEnabled, is_tool_enabled
 from .tool_errors import ToolErrorFunction, default_tool_error_function
 from .tool_sources import KEEP, ToolNameCollisionError, ToolSource, collect_tools
+from .tool_use_behavior import StopAtTools as StopAtTools  # re-exported at the SDK's agents.agent path
+from .tool_use_behavior import ToolsToFinalOutputResult as ToolsToFinalOutputResult
 from .tool_use_behavior import ToolUseBehavior, check_tool_use_behavior
 
 if TYPE_CHECKING:

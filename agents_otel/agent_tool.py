@@ -26,6 +26,7 @@ from .input_items import RunInput
 from .items import FunctionCall
 from .lifecycle import validate_run_hooks
 from .models.interface import Usage
+from .result import AgentToolInvocation
 from .run import DEFAULT_MAX_TURNS, run_agent
 from .run_config import RunConfig
 from .run_resume_state import RunState as ResumeState
@@ -157,6 +158,7 @@ async def run_nested(
         result = await run_agent(
             agent, run_input, run, turns, hooks=options.hooks, session=options.session, server=server
         )
+        result.agent_tool_invocation = AgentToolInvocation(ctx.tool_name, ctx.tool_call_id, ctx.tool_arguments)
         paused = result.__dict__.get("_paused")
         if paused is not None:
             if outer.nested_paused is None:

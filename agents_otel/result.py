@@ -27,6 +27,17 @@ if TYPE_CHECKING:
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
 
+@dataclass(frozen=True)
+class AgentToolInvocation:
+    """The ``Agent.as_tool()`` call a nested run's result came from, as in the SDK: what a
+    ``custom_output_extractor`` reads to know which outer call it is answering."""
+
+    tool_name: str
+    tool_call_id: str
+    tool_arguments: str
+    """The call's raw JSON arguments."""
+
+
 @dataclass
 class RunResult:
     """What a finished run produced, as in the OpenAI Agents SDK, plus where to find it in the trace.
@@ -58,6 +69,8 @@ class RunResult:
     interruptions: list[ToolApprovalItem] = field(default_factory=list)
     """Tool calls waiting for a person's decision: the run stopped before running them (``final_output`` is
     ``None``). Approve or reject each on :meth:`to_state` and pass that state to ``Runner.run`` to go on."""
+    agent_tool_invocation: AgentToolInvocation | None = field(default=None, compare=False)
+    """The ``Agent.as_tool()`` call this nested run answered; ``None`` for a top-level run."""
 
     def __post_init__(self) -> None:
         if self.context_wrapper is None:
@@ -304,6 +317,11 @@ class RunResultStreaming:
     @property
     def last_response_id(self) -> str | None:
         return _last_response_id(self.raw_responses)
+
+    @property
+    def agent_tool_invocation(self) -> AgentToolInvocation | None:
+        """``None``: a streamed run is a top-level run (a nested ``as_tool`` run gives a :class:`RunResult`)."""
+        return self._result.agent_tool_invocation if self._result is not None else None
 
     @property
     def interruptions(self) -> list[ToolApprovalItem]:

@@ -132,6 +132,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.computer_run": ENGINE,
     "agents_otel.hosted_mcp_run": ENGINE,
     "agents_otel.handoffs": ENGINE,
+    "agents_otel.handoffs.history": ENGINE,  # the SDK's path of handoff_history's functions
     "agents_otel.prompts": ENGINE,
     "agents_otel.model_input_filter": ENGINE,
     "agents_otel.handoff_run": ENGINE,
@@ -199,6 +200,21 @@ LAYERS: dict[str, int] = {
     # engine's tool path (tool_execution)
     "agents_otel.realtime.": SURFACES,
     "agents_otel.realtime": SURFACES,
+    # the SDK's module paths kept as thin modules over the package's own objects (or saying why a name is missing)
+    "agents_otel._sdk_paths": RECORDS,
+    "agents_otel.agent_output": SURFACES,
+    "agents_otel.agent_tool_state": SURFACES,
+    "agents_otel.decorators": SURFACES,
+    "agents_otel.editor": SURFACES,
+    "agents_otel.guardrail": SURFACES,
+    "agents_otel.logger": SURFACES,
+    "agents_otel.memory": SURFACES,
+    "agents_otel.memory.": SURFACES,
+    "agents_otel.model_settings": SURFACES,
+    "agents_otel.run_context": SURFACES,
+    "agents_otel.strict_schema": SURFACES,
+    "agents_otel.usage": SURFACES,
+    "agents_otel.util": SURFACES,
 }
 
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {

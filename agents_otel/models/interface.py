@@ -8,6 +8,7 @@ models are traced the same way and a new provider cannot forget an attribute.
 from __future__ import annotations
 
 import abc
+import enum
 from collections.abc import AsyncIterator
 from dataclasses import KW_ONLY, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
@@ -296,6 +297,25 @@ class RefusalDelta:
 
 
 ModelStreamEvent = TextDelta | RefusalDelta | ModelResponse
+
+
+class ModelTracing(enum.Enum):
+    """The SDK's tracing level for a model call, for code that names it. Here models take no tracing argument (the
+    runtime wraps every call in a ``chat`` span, content under ``RunConfig.trace_include_sensitive_data`` /
+    content capture), so nothing in a run passes one; the members and their questions are the SDK's."""
+
+    DISABLED = 0
+    """No span."""
+    ENABLED = 1
+    """A span with the call's inputs and outputs."""
+    ENABLED_WITHOUT_DATA = 2
+    """A span without inputs and outputs."""
+
+    def is_disabled(self) -> bool:
+        return self is ModelTracing.DISABLED
+
+    def include_data(self) -> bool:
+        return self is ModelTracing.ENABLED
 
 
 class Model(abc.ABC):

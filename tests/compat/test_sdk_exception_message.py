@@ -48,6 +48,7 @@ from agents_otel import (
     UserError,
 )
 from agents_otel import exceptions as errors
+from agents_otel._sdk_paths import SDKNameNotSupportedError
 from agents_otel.extensions.errors import ExtensionUnavailableError
 from agents_otel.extensions.memory.errors import (
     SessionBranchError,
@@ -89,7 +90,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             agents_otel.mcp.errors.MCPServerStartError, agents_otel.compaction_output.CompactionError,
             ExtensionUnavailableError, SessionStoreUnavailableError, SessionClosedError, SessionBranchError,
             SessionSchemaError, StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError,
-            RealtimeNotSupportedError, RealtimeConnectionClosedError,
+            RealtimeNotSupportedError, RealtimeConnectionClosedError, SDKNameNotSupportedError,
         )
     },
     # constructors that take something else and build the message

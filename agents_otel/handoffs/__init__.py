@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import pydantic
 from pydantic import TypeAdapter
 
-from .exceptions import ModelBehaviorError, UserError
-from .models._openai_strict_schema import strict_json_schema
-from .models.interface import ToolSpec
-from .validation_text import validation_summary
+from ..exceptions import ModelBehaviorError, UserError
+from ..models._openai_strict_schema import strict_json_schema
+from ..models.interface import ToolSpec
+from ..validation_text import validation_summary
 
 if TYPE_CHECKING:
-    from .agent import Agent
-    from .context_wrapper import RunContextWrapper
-    from .items import RunItem
+    from ..agent import Agent
+    from ..context_wrapper import RunContextWrapper
+    from ..items import RunItem
 
 TContext = TypeVar("TContext")
 TAgent = TypeVar("TAgent")

@@ -1,0 +1,7 @@
+"""The SDK's ``agents.memory.session_settings`` path: how much history a session reads back."""
+
+from __future__ import annotations
+
+from ..session_settings import SessionSettings, resolve_session_limit
+
+__all__ = ["SessionSettings", "resolve_session_limit"]
