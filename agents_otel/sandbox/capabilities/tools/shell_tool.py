@@ -11,20 +11,16 @@ from __future__ import annotations
 import shlex
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, Field
 
-from ....exceptions import ToolArgumentsError
-from ....tool import FunctionTool
 from ...sandbox_spans import OP_EXEC, PROCESS_EXIT_CODE, SANDBOX_TIMED_OUT, record_update, run_of, tool_span
 from .paths import model_path
+from .sandbox_tool import SandboxFunctionTool
 
 if TYPE_CHECKING:
-    from ....context_wrapper import RunContextWrapper
-    from ...session.base_sandbox_session import BaseSandboxSession
-    from ...types import User
+    pass
 
 DEFAULT_EXEC_YIELD_TIME_MS = 10_000
 _CHARS_PER_TOKEN = 4  # the usual estimate; the cut is for the model's context, not an exact count
@@ -88,7 +84,7 @@ def _shell_for(shell: str | None, login: bool) -> bool | list[str]:
     return [shell, "-lc" if login else "-c"]
 
 
-class ExecCommandTool(FunctionTool):
+class ExecCommandTool(SandboxFunctionTool[ExecCommandArgs]):
     """Runs ``cmd`` in the session. On a session with interactive processes (``supports_pty()``) a command still
     running after ``yield_time_ms`` keeps running, and the answer gives its session id for ``write_stdin``;
     elsewhere it is one process per call, ended at ``yield_time_ms`` (and ``tty`` has no effect), as in the SDK."""
@@ -97,31 +93,8 @@ class ExecCommandTool(FunctionTool):
     args_model: ClassVar[type[ExecCommandArgs]] = ExecCommandArgs
     tool_description: ClassVar[str] = "Runs a shell command in the sandbox and returns its output and exit code."
 
-    def __init__(
-        self,
-        *,
-        session: BaseSandboxSession,
-        user: str | User | None = None,
-        needs_approval: bool | Callable[[RunContextWrapper[Any], dict[str, Any], str], Awaitable[bool]] = False,
-        cwd: str | None = None,
-    ) -> None:
-        self.session = session
-        self.user = user
-        self.cwd = cwd
-        super().__init__(
-            name=self.tool_name,
-            description=self.tool_description,
-            params_json_schema=self.args_model.model_json_schema(),
-            on_invoke_tool=self._invoke,
-            strict_json_schema=False,
-            needs_approval=needs_approval,
-        )
-
     async def _invoke(self, ctx: Any, raw_input: str) -> str:
-        try:
-            args = self.args_model.model_validate_json(raw_input)
-        except ValueError as exc:
-            raise ToolArgumentsError(f"exec_command arguments are not valid: {exc}") from exc
+        args = self.parse_arguments(raw_input)
         run = run_of(ctx)
         if run is None:
             return await self.run(args)

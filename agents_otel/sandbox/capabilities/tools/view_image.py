@@ -8,20 +8,16 @@ over 10 MB are refused the same way, before they are encoded.
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, Field
 
-from ....exceptions import ToolArgumentsError
-from ....tool import FunctionTool
 from ....tool_output_types import ToolOutputImage
 from .paths import model_path
+from .sandbox_tool import SandboxFunctionTool
 
 if TYPE_CHECKING:
-    from ....context_wrapper import RunContextWrapper
-    from ...session.base_sandbox_session import BaseSandboxSession
-    from ...types import User
+    pass
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
@@ -52,36 +48,13 @@ class ViewImageArgs(BaseModel):
     path: str = Field(description="Path of the image file (relative to the working directory).", min_length=1)
 
 
-class ViewImageTool(FunctionTool):
+class ViewImageTool(SandboxFunctionTool[ViewImageArgs]):
     tool_name: ClassVar[str] = "view_image"
     args_model: ClassVar[type[ViewImageArgs]] = ViewImageArgs
     tool_description: ClassVar[str] = "Shows an image file of the sandbox workspace."
 
-    def __init__(
-        self,
-        *,
-        session: BaseSandboxSession,
-        user: str | User | None = None,
-        needs_approval: bool | Callable[[RunContextWrapper[Any], dict[str, Any], str], Awaitable[bool]] = False,
-        cwd: str | None = None,
-    ) -> None:
-        self.session = session
-        self.user = user
-        self.cwd = cwd
-        super().__init__(
-            name=self.tool_name,
-            description=self.tool_description,
-            params_json_schema=self.args_model.model_json_schema(),
-            on_invoke_tool=self._invoke,
-            strict_json_schema=False,
-            needs_approval=needs_approval,
-        )
-
     async def _invoke(self, ctx: Any, raw_input: str) -> ToolOutputImage | str:
-        try:
-            args = self.args_model.model_validate_json(raw_input)
-        except ValueError as exc:
-            raise ToolArgumentsError(f"view_image arguments are not valid: {exc}") from exc
+        args = self.parse_arguments(raw_input)
         return await self.run(args)
 
     async def run(self, args: ViewImageArgs) -> ToolOutputImage | str:

@@ -5,19 +5,16 @@ answer the model reads, not a failed run. Each call is a ``sandbox.write_stdin``
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, Field
 
-from ....exceptions import ToolArgumentsError
-from ....tool import FunctionTool
 from ...errors import PtySessionNotFoundError
 from ...sandbox_spans import OP_WRITE_STDIN, record_update, run_of, tool_span
+from .sandbox_tool import NeedsApproval, SandboxFunctionTool
 from .shell_tool import format_response
 
 if TYPE_CHECKING:
-    from ....context_wrapper import RunContextWrapper
     from ...session.base_sandbox_session import BaseSandboxSession
 
 DEFAULT_WRITE_STDIN_YIELD_TIME_MS = 250
@@ -32,7 +29,7 @@ class WriteStdinArgs(BaseModel):
     max_output_tokens: int | None = Field(default=None, ge=1, description="At most this many tokens of output.")
 
 
-class WriteStdinTool(FunctionTool):
+class WriteStdinTool(SandboxFunctionTool[WriteStdinArgs]):
     tool_name: ClassVar[str] = "write_stdin"
     args_model: ClassVar[type[WriteStdinArgs]] = WriteStdinArgs
     tool_description: ClassVar[str] = "Writes to a running process's input and returns its output since last time."
@@ -41,23 +38,12 @@ class WriteStdinTool(FunctionTool):
         self,
         *,
         session: BaseSandboxSession,
-        needs_approval: bool | Callable[[RunContextWrapper[Any], dict[str, Any], str], Awaitable[bool]] = False,
+        needs_approval: NeedsApproval = False,
     ) -> None:
-        self.session = session
-        super().__init__(
-            name=self.tool_name,
-            description=self.tool_description,
-            params_json_schema=self.args_model.model_json_schema(),
-            on_invoke_tool=self._invoke,
-            strict_json_schema=False,
-            needs_approval=needs_approval,
-        )
+        super().__init__(session=session, needs_approval=needs_approval)
 
     async def _invoke(self, ctx: Any, raw_input: str) -> str:
-        try:
-            args = self.args_model.model_validate_json(raw_input)
-        except ValueError as exc:
-            raise ToolArgumentsError(f"write_stdin arguments are not valid: {exc}") from exc
+        args = self.parse_arguments(raw_input)
         run = run_of(ctx)
         if run is None:
             return await self.run(args)
