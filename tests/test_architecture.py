@@ -72,6 +72,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.sandbox.manifest": RECORDS,
     "agents_otel.sandbox.manifest_render": RECORDS,
     "agents_otel.sandbox.snapshot": RECORDS,
+    "agents_otel.sandbox.type_tagged": RECORDS,
     "agents_otel.sandbox.config": RECORDS,
     "agents_otel.sandbox.entries": RECORDS,
     "agents_otel.sandbox.entries.": RECORDS,

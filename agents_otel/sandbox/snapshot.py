@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import builtins
 import inspect
 import io
 import shutil
@@ -24,6 +23,7 @@ from typing import Any, ClassVar, Literal, Protocol, cast
 from pydantic import BaseModel, ConfigDict, model_serializer
 
 from .errors import SnapshotNotRestorableError, SnapshotPersistError, SnapshotRestoreError
+from .type_tagged import TypeTagged
 
 
 class DependencyProvider(Protocol):
@@ -32,44 +32,16 @@ class DependencyProvider(Protocol):
     async def require(self, key: str, *, consumer: str) -> object: ...
 
 
-class SnapshotBase(BaseModel, abc.ABC):
+class SnapshotBase(TypeTagged, abc.ABC):
     """A snapshot of one session's workspace, polymorphic by ``type`` so session state round-trips through JSON."""
 
     model_config = ConfigDict(frozen=True)
-    type: str
+    _family: ClassVar[str] = "snapshot"
     id: str
-    _registry: ClassVar[dict[str, builtins.type[SnapshotBase]]] = {}
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        field = cls.model_fields.get("type")
-        kind = field.default if field is not None else None
-        if not isinstance(kind, str) or not kind:
-            raise TypeError(f"{cls.__name__} must define a non-empty string default for `type`")
-        existing = SnapshotBase._registry.get(kind)
-        if existing is not None and existing is not cls:
-            raise TypeError(f"snapshot type `{kind}` is already registered by {existing.__name__}")
-        SnapshotBase._registry[kind] = cls
 
     @classmethod
     def parse(cls, payload: object) -> SnapshotBase:
-        if isinstance(payload, SnapshotBase):
-            return payload
-        if isinstance(payload, dict):
-            kind = payload.get("type")
-            snapshot_cls = SnapshotBase._registry.get(kind) if isinstance(kind, str) else None
-            if snapshot_cls is None:
-                raise ValueError(f"unknown snapshot type `{kind}`")
-            return snapshot_cls.model_validate(payload)
-        raise TypeError("a snapshot must be a SnapshotBase or a mapping")
-
-    @model_serializer(mode="wrap")
-    def _with_type(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        if isinstance(data, dict):
-            data["type"] = self.type
-        return cast(dict[str, Any], data)
+        return SnapshotBase.parse_tagged(payload)
 
     @abc.abstractmethod
     async def persist(self, data: io.IOBase, *, dependencies: DependencyProvider | None = None) -> None: ...

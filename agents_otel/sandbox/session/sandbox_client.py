@@ -9,14 +9,14 @@ one restored from the snapshot on ``start()``).
 from __future__ import annotations
 
 import abc
-import builtins
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import ClassVar, Generic, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, model_serializer
+from pydantic import ConfigDict
 
 from ..manifest import Manifest
 from ..snapshot import DependencyProvider, SnapshotBase, SnapshotSpec
+from ..type_tagged import TypeTagged
 from .base_sandbox_session import BaseSandboxSession
 from .dependencies import Dependencies
 from .sandbox_session import SandboxSession
@@ -25,38 +25,13 @@ from .sandbox_session_state import SandboxSessionState
 ClientOptionsT = TypeVar("ClientOptionsT")
 
 
-class BaseSandboxClientOptions(BaseModel):
+class BaseSandboxClientOptions(TypeTagged):
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
-    type: str
-    _registry: ClassVar[dict[str, builtins.type[BaseSandboxClientOptions]]] = {}
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        field = cls.model_fields.get("type")
-        kind = field.default if field is not None else None
-        if not isinstance(kind, str) or not kind:
-            raise TypeError(f"{cls.__name__} must define a non-empty string default for `type`")
-        BaseSandboxClientOptions._registry.setdefault(kind, cls)
+    _family: ClassVar[str] = "sandbox client options"
 
     @classmethod
     def parse(cls, payload: object) -> BaseSandboxClientOptions:
-        if isinstance(payload, BaseSandboxClientOptions):
-            return payload
-        if isinstance(payload, dict):
-            kind = payload.get("type")
-            options_cls = BaseSandboxClientOptions._registry.get(kind) if isinstance(kind, str) else None
-            if options_cls is None:
-                raise ValueError(f"unknown sandbox client options type `{kind}`")
-            return options_cls.model_validate(payload)
-        raise TypeError("sandbox client options must be a BaseSandboxClientOptions or a mapping")
-
-    @model_serializer(mode="wrap")
-    def _with_type(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        if isinstance(data, dict):
-            data["type"] = self.type
-        return cast(dict[str, Any], data)
+        return BaseSandboxClientOptions.parse_tagged(payload)
 
 
 class BaseSandboxClient(abc.ABC, Generic[ClientOptionsT]):
