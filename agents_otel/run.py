@@ -37,6 +37,7 @@ from .sync_loop import run_on_default_loop
 from .tool_approvals import PausedRun, mark_resumed
 from .tool_errors import ToolErrorFormatter as ToolErrorFormatter  # as in the SDK's agents.run
 from .tool_errors import ToolErrorFormatterArgs as ToolErrorFormatterArgs
+from .tracing.config import tracing_key_scope
 from .tracing.content import capture_content_for
 from .tracing.conversation import conversation_scope, with_conversation
 from .tracing.ids import requested_trace_parent, trace_id_hex
@@ -270,8 +271,7 @@ async def run_agent(
         else:
             start = input if isinstance(input, str) else None
             conversation = Conversation(new_input, unsaved=None, start=start, server=server)
-    # After the history is read: a session that starts its store lazily (``OpenAIConversationsSession``) has its
-    # id only then.
+    # After the history is read: a lazily started session (``OpenAIConversationsSession``) has its id only then.
     conversation_id = (
         config.conversation_id
         or (server.conversation_id if server is not None else None)  # the OpenAI conversation is the conversation
@@ -305,7 +305,7 @@ async def run_agent(
     if requested is not None and token is None:
         token = context_api.attach(set_span_in_context(NonRecordingSpan(requested)))
     try:
-        with conversation_scope(conversation_id), run_tracer_scope(run.tracer):
+        with conversation_scope(conversation_id), run_tracer_scope(run.tracer), tracing_key_scope(config.tracing):
             metadata = with_harness(config.trace_metadata) if run.parent_tool_call_id is None else None
             workflow = _workflow_name(run, metadata)
             if workflow is None:

@@ -16,6 +16,7 @@ from .redaction import Redactor
 from .run_config_sandbox import SandboxArchiveLimits as SandboxArchiveLimits
 from .run_config_sandbox import SandboxConcurrencyLimits as SandboxConcurrencyLimits
 from .run_config_sandbox import SandboxRunConfig
+from .run_config_tracing import TracingConfig, checked_tracing_config
 from .session_settings import SessionSettings, coerce_session_settings
 
 if TYPE_CHECKING:
@@ -145,6 +146,10 @@ class RunConfig:
     setting it makes that span, named ``Agent workflow`` (the SDK's default name) unless ``workflow_name`` is set."""
     trace_include_sensitive_data: bool | None = None
     """The SDK's name for content capture: used when ``capture_content`` is unset."""
+    tracing: TracingConfig | None = None
+    """As in the OpenAI Agents SDK: ``{"api_key": ...}`` is the key a registered ``BackendSpanExporter`` uploads this
+    run's traces with; ``include_task_and_turn_spans=True`` or another key is a ``UserError`` (see
+    ``agents_otel.run_config_tracing``)."""
     tracing_disabled: bool = False
     """As in the OpenAI Agents SDK: the run records no spans (see also ``set_tracing_disabled``); its stream, progress
     events and metrics are unchanged."""
@@ -221,6 +226,8 @@ class RunConfig:
                 f"RunConfig reasoning_item_id_policy must be 'preserve', 'omit' or None, got "
                 f"{self.reasoning_item_id_policy!r}"
             )
+        if self.tracing is not None:
+            self.tracing = checked_tracing_config(self.tracing)
         if self.tool_execution is not None and not isinstance(self.tool_execution, ToolExecutionConfig):
             self.tool_execution = _coerce(self.tool_execution, ToolExecutionConfig, "tool_execution")
         if self.session_settings is not None:

@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.models.interface": RECORDS,
     "agents_otel.run_config": RECORDS,
     "agents_otel.run_config_sandbox": RECORDS,  # SandboxRunConfig: names the sandbox package's types for mypy only
+    "agents_otel.run_config_tracing": RECORDS,  # RunConfig(tracing=...): the SDK's TracingConfig, checked
     "agents_otel.session_settings": RECORDS,
     "agents_otel.progress_sampling": RECORDS,
     "agents_otel.progress_payload": RECORDS,
@@ -249,6 +250,7 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("agents_otel.tracing", "agents_otel.tracing.sdk_spans"): (
         "the same, for the span functions (custom_span, agent_span, ...) and get_current_span / get_current_trace"
     ),
+    ("agents_otel.tracing", "agents_otel.tracing.processors"): "the same, for default_exporter",
     ("agents_otel.tracing", "agents_otel.tracing.sdk_voice_spans"): (
         "the same, for the voice span functions (transcription_span, speech_span, speech_group_span)"
     ),

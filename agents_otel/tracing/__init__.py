@@ -5,14 +5,15 @@ processor interface and the objects it receives (:mod:`.sdk_tracing`, :mod:`.sdk
 use so that importing this package never loads the telemetry layer, ``add_trace_processor``,
 ``set_trace_processors``, ``trace``, the span functions (``custom_span``, ``agent_span``, ...,
 ``get_current_span``, ``get_current_trace``; the voice ones, ``transcription_span``, ...), ``gen_trace_id``,
-``gen_span_id``, ``set_trace_provider``, ``set_tracing_export_api_key``, ``flush_traces`` and
-``set_tracing_disabled``.
+``gen_span_id``, ``set_trace_provider``, ``set_tracing_export_api_key``, ``flush_traces``,
+``set_tracing_disabled`` and ``default_exporter`` (the opt-in OpenAI trace exporter, :mod:`.processors`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..run_config_tracing import TracingConfig
 from .sdk_span_data import (
     AgentSpanData,
     CustomSpanData,
@@ -58,6 +59,10 @@ def __getattr__(name: str) -> Any:
         from . import sdk_voice_spans
 
         return getattr(sdk_voice_spans, name)
+    if name == "default_exporter":
+        from . import processors
+
+        return processors.default_exporter
     if name == "gen_trace_id":
         from . import ids
 
@@ -85,12 +90,14 @@ __all__ = [
     "SpeechSpanData",
     "TaskSpanData",
     "Trace",
+    "TracingConfig",
     "TracingProcessor",
     "TranscriptionSpanData",
     "TurnSpanData",
     "add_trace_processor",
     "agent_span",
     "custom_span",
+    "default_exporter",
     "flush_traces",
     "function_span",
     "gen_span_id",

@@ -7,10 +7,9 @@ them to OpenAI with an API key. Here OpenTelemetry makes every span (see ``sdk_t
   installing one would silently change nothing. It raises :class:`TraceProviderNotSupportedError`, naming what
   does the job here (an OpenTelemetry ``TracerProvider``: ``configure_tracing()`` or
   ``RunConfig(tracer_provider=...)``; the SDK's processors: ``add_trace_processor``).
-* ``set_tracing_export_api_key(key)`` is accepted and logs a warning: the key only ever authenticates the SDK's
-  upload to OpenAI, which this runtime does not make, and the SDK itself treats a missing tracing key as a warning
-  ("skipping trace export") rather than an error. A program that sets it still runs as it did; the warning says
-  where its traces go instead.
+* ``set_tracing_export_api_key(key)`` sets the key of ``default_exporter()``, as in the SDK. That exporter uploads
+  only once the application registers it (``add_trace_processor(default_processor())``; the SDK registers it by
+  itself), so until then the call also logs a warning saying so and where the traces go instead.
 * ``gen_span_id()`` makes an id of the SDK's form (``span_`` + 24 hex). OpenTelemetry assigns the ids of real spans
   (``span_id=`` given to a span function is a ``UserError``), so it only serves code that labels things itself.
 """
@@ -46,11 +45,18 @@ def set_trace_provider(provider: Any) -> None:
 
 
 def set_tracing_export_api_key(api_key: str) -> None:
-    """The SDK's key for uploading traces to OpenAI: accepted for SDK code, with a warning that it is not used."""
+    """As in the SDK, the key :func:`~agents_otel.tracing.processors.default_exporter` uploads traces with; logs a
+    warning while that exporter's processor is not registered (nothing is uploaded to OpenAI by default)."""
     if not isinstance(api_key, str):
         raise TracingConfigurationError(f"set_tracing_export_api_key: the key must be a str, got {type(api_key)}")
-    logger.warning(
-        "agents_otel: set_tracing_export_api_key() has no effect: traces are not uploaded to OpenAI but exported "
-        "through OpenTelemetry; configure the exporter with configure_tracing(...) or the OTEL_EXPORTER_OTLP_* "
-        "environment variables"
-    )
+    from .processors import default_exporter, default_processor_if_made
+    from .sdk_trace_bridge import BRIDGE
+
+    default_exporter().set_api_key(api_key)
+    processor = default_processor_if_made()
+    if processor is None or processor not in BRIDGE.processors:
+        logger.warning(
+            "agents_otel: set_tracing_export_api_key(): the key is set on default_exporter(), but traces are not "
+            "uploaded to OpenAI unless you register it: add_trace_processor(default_processor()). Spans go to the "
+            "OpenTelemetry exporters (configure_tracing(...), OTEL_EXPORTER_OTLP_*)"
+        )

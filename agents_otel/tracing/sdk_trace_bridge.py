@@ -33,9 +33,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import context as context_api
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.sdk.trace import Span as OtelSpan
@@ -44,6 +46,7 @@ from opentelemetry.util.types import Attributes
 
 from ..exceptions import UserError
 from . import attributes as A
+from .config import TRACING_KEY_CONTEXT_KEY
 from .exit_flush import register_exit_flush
 from .ids import span_id_hex, trace_id_hex
 from .provider import add_processor_everywhere
@@ -113,7 +116,9 @@ class SdkTraceBridge(SpanProcessor):
             open_trace = self._traces.get(context.trace_id)
             started = open_trace is None
             if open_trace is None:
-                open_trace = self._traces[context.trace_id] = _OpenTrace(_trace_of(span, attributes), context.span_id)
+                key = context_api.get_value(TRACING_KEY_CONTEXT_KEY, parent_context)
+                trace = _trace_of(span, attributes, key if isinstance(key, str) else None)
+                open_trace = self._traces[context.trace_id] = _OpenTrace(trace, context.span_id)
         if started:
             _deliver(processors, "on_trace_start", open_trace.trace)
             if attributes.get(A.GEN_AI_OPERATION_NAME) == A.OP_INVOKE_WORKFLOW:
@@ -127,6 +132,7 @@ class SdkTraceBridge(SpanProcessor):
             span_data_of(span.name, attributes),
             _iso(span.start_time),
             open_trace.trace.metadata,
+            open_trace.trace.tracing_api_key,
         )
         self._spans[context.span_id] = sdk_span
         _deliver(processors, "on_span_start", sdk_span)
@@ -184,8 +190,17 @@ def set_trace_processors(processors: list[TracingProcessor]) -> None:
 
 
 def shutdown_trace_processors(deadline: float | None = None) -> None:
-    """Each registered processor's ``shutdown``, once, at interpreter exit; a processor that raises is logged."""
+    """Each registered processor's ``shutdown``, once, at interpreter exit; a processor that raises is logged. A
+    ``BatchTraceProcessor`` is told the time left of the exit budget, so a dead endpoint cannot hold the exit."""
+    from .batch_processor import BatchTraceProcessor
+
     for processor in BRIDGE.processors:
+        if deadline is not None and isinstance(processor, BatchTraceProcessor):
+            try:
+                processor.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:
+                logger.exception("agents_otel: trace processor BatchTraceProcessor failed in shutdown")
+            continue
         _call(processor, "shutdown", None)
 
 
@@ -222,7 +237,7 @@ def _call(processor: TracingProcessor, method: str, item: Trace | Span[Any] | No
         logger.exception("agents_otel: trace processor %s failed in %s", type(processor).__name__, method)
 
 
-def _trace_of(span: OtelSpan, attributes: Attributes) -> Trace:
+def _trace_of(span: OtelSpan, attributes: Attributes, tracing_api_key: str | None) -> Trace:
     assert attributes is not None
     trace_id = "trace_" + trace_id_hex(span.get_span_context().trace_id)
     group_id = _str(attributes.get(A.GEN_AI_CONVERSATION_ID))
@@ -230,8 +245,9 @@ def _trace_of(span: OtelSpan, attributes: Attributes) -> Trace:
     if operation == A.OP_INVOKE_WORKFLOW:
         name = _str(attributes.get(A.GEN_AI_WORKFLOW_NAME)) or DEFAULT_TRACE_NAME
         metadata = _prefixed(attributes, WORKFLOW_METADATA_PREFIX)
-        return Trace(name, trace_id, group_id, metadata or None)
-    return Trace(DEFAULT_TRACE_NAME if operation == A.OP_INVOKE_AGENT else span.name, trace_id, group_id, None)
+        return Trace(name, trace_id, group_id, metadata or None, tracing_api_key)
+    name = DEFAULT_TRACE_NAME if operation == A.OP_INVOKE_AGENT else span.name
+    return Trace(name, trace_id, group_id, None, tracing_api_key)
 
 
 def span_data_of(name: str, attributes: Attributes) -> SpanData:

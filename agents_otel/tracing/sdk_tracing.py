@@ -17,6 +17,9 @@ from .sdk_span_data import SpanData
 
 TSpanData = TypeVar("TSpanData", bound=SpanData)
 
+_ROUTING_KEYS = ("agent_harness_id",)
+"""Trace metadata keys the SDK copies into every span's export, so the backend can route spans on their own."""
+
 
 class SpanError(TypedDict):
     """A failed span's error, as the SDK shapes it: a message and optional details."""
@@ -28,13 +31,16 @@ class SpanError(TypedDict):
 class _Snapshot:
     """What the SDK's ``Trace`` and ``Span`` have for code that drives them, here on views of spans that already
     live in OpenTelemetry: ``start`` / ``finish`` and ``with`` do nothing (the OpenTelemetry span started and ends
-    by itself), and there is no API key (nothing is uploaded to OpenAI)."""
+    by itself). ``tracing_api_key`` is the run's ``RunConfig(tracing={"api_key": ...})``, for
+    ``BackendSpanExporter``; it lives only on these objects, never in a span attribute."""
 
-    __slots__ = ()
+    __slots__ = ("_tracing_api_key",)
+    _tracing_api_key: str | None
 
     @property
     def tracing_api_key(self) -> str | None:
-        return None
+        """The key ``BackendSpanExporter`` uploads this item with (``None``: the exporter's own)."""
+        return self._tracing_api_key
 
     def start(self, mark_as_current: bool = False) -> None:
         """Does nothing: it started with its OpenTelemetry span."""
@@ -57,8 +63,14 @@ class Trace(_Snapshot):
     __slots__ = ("_name", "_trace_id", "group_id", "metadata")
 
     def __init__(
-        self, name: str, trace_id: str, group_id: str | None = None, metadata: dict[str, Any] | None = None
+        self,
+        name: str,
+        trace_id: str,
+        group_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        tracing_api_key: str | None = None,
     ) -> None:
+        self._tracing_api_key = tracing_api_key
         self._name = name
         self._trace_id = trace_id
         self.group_id = group_id
@@ -82,8 +94,11 @@ class Trace(_Snapshot):
         }
 
     def to_json(self, *, include_tracing_api_key: bool = False) -> dict[str, Any] | None:
-        """As ``export()`` (there is no API key to include)."""
-        return self.export()
+        """``export()``, with the tracing key only when asked (so a key is never persisted by accident)."""
+        payload = self.export()
+        if payload is not None and include_tracing_api_key and self._tracing_api_key:
+            payload["tracing_api_key"] = self._tracing_api_key
+        return payload
 
     def __repr__(self) -> str:
         return f"Trace(trace_id={self._trace_id!r}, name={self._name!r})"
@@ -103,7 +118,9 @@ class Span(_Snapshot, Generic[TSpanData]):
         span_data: TSpanData,
         started_at: str | None = None,
         trace_metadata: dict[str, Any] | None = None,
+        tracing_api_key: str | None = None,
     ) -> None:
+        self._tracing_api_key = tracing_api_key
         self._trace_id = trace_id
         self._span_id = span_id
         self._parent_id = parent_id
@@ -153,12 +170,21 @@ class Span(_Snapshot, Generic[TSpanData]):
         self._error = error
 
     def export(self) -> dict[str, Any] | None:
-        """The SDK's JSON shape of a span."""
-        return {
+        """The SDK's JSON shape of a span: ``metadata`` (only when there is some) carries the trace's routing keys
+        (``agent_harness_id``) and the span data's own ``metadata``, as the SDK's span export does."""
+        payload: dict[str, Any] = {
             "object": "trace.span", "id": self._span_id, "trace_id": self._trace_id, "parent_id": self._parent_id,
             "started_at": self._started_at, "ended_at": self._ended_at, "span_data": self.span_data.export(),
             "error": self._error,
         }
+        trace_metadata = self._trace_metadata or {}
+        metadata = {key: trace_metadata[key] for key in _ROUTING_KEYS if key in trace_metadata}
+        own = getattr(self.span_data, "metadata", None)
+        if isinstance(own, dict):
+            metadata.update({key: value for key, value in own.items() if key not in metadata})
+        if metadata:
+            payload["metadata"] = metadata
+        return payload
 
     def __repr__(self) -> str:
         return f"Span(span_id={self._span_id!r}, type={self.span_data.type!r}, parent_id={self._parent_id!r})"

@@ -24,8 +24,10 @@ from opentelemetry import trace as trace_api
 from opentelemetry.context import Context
 from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind
 
+from ..run_config_tracing import TracingConfig, checked_tracing_config
 from ..safe_json import dumps
 from .attributes import GEN_AI_CONVERSATION_ID, GEN_AI_OPERATION_NAME, GEN_AI_WORKFLOW_NAME, OP_INVOKE_WORKFLOW
+from .config import TRACING_KEY_CONTEXT_KEY
 from .conversation import CONVERSATION_CONTEXT_KEY
 from .ids import requested_trace_parent, trace_id_hex
 from .provider import application_tracer
@@ -47,8 +49,10 @@ class _OpenSpan:
         disabled: bool,
         group_id: str | None = None,
         remote_parent: SpanContext | None = None,
+        tracing_key: str | None = None,
     ) -> None:
         self.name = name
+        self._tracing_key = tracing_key
         self.disabled = disabled
         self._attributes = attributes
         self._group_id = group_id
@@ -63,6 +67,8 @@ class _OpenSpan:
         parent: Context | None = None
         if self._remote_parent is not None:  # a trace id the program chose: the span joins that trace
             parent = trace_api.set_span_in_context(NonRecordingSpan(self._remote_parent))
+        if self._tracing_key:  # trace(tracing={"api_key": ...}): the bridge gives it to this trace's SDK objects
+            parent = context_api.set_value(TRACING_KEY_CONTEXT_KEY, self._tracing_key, parent)
         self._span = application_tracer(self.disabled).start_span(
             self.name, parent, SpanKind.INTERNAL, self._attributes
         )
@@ -70,6 +76,8 @@ class _OpenSpan:
             context = trace_api.set_span_in_context(self._span)
             if self._group_id:
                 context = context_api.set_value(CONVERSATION_CONTEXT_KEY, self._group_id, context)
+            if self._tracing_key:  # also for the spans inside, when this span is not on a provider the bridge is on
+                context = context_api.set_value(TRACING_KEY_CONTEXT_KEY, self._tracing_key, context)
             if isinstance(self, Trace):
                 context = context_api.set_value(OPEN_TRACE_KEY, self, context)
             self._token = context_api.attach(context)
@@ -110,10 +118,11 @@ class Trace(_OpenSpan):
         metadata: dict[str, Any] | None,
         disabled: bool,
         remote_parent: SpanContext | None = None,
+        tracing_key: str | None = None,
     ) -> None:
         super().__init__(
             workflow_span_name(workflow_name), workflow_attributes(workflow_name, group_id, metadata), disabled,
-            group_id, remote_parent,
+            group_id, remote_parent, tracing_key,
         )
         self.workflow_name = workflow_name
         self.group_id = group_id
@@ -131,13 +140,17 @@ def trace(
     trace_id: str | None = None,
     group_id: str | None = None,
     metadata: dict[str, Any] | None = None,
+    tracing: TracingConfig | None = None,
     disabled: bool = False,
 ) -> Trace:
     """One trace for everything inside it, as the SDK's ``trace()``: an ``invoke_workflow {workflow_name}`` span.
     ``trace_id`` (``trace_`` + 32 lowercase hex, else a ``UserError``) makes it a span of that trace, under a
-    parent that is never exported (see :func:`.ids.requested_trace_parent`)."""
+    parent that is never exported (see :func:`.ids.requested_trace_parent`). ``tracing={"api_key": ...}``: the key
+    a registered ``BackendSpanExporter`` uploads this trace with (checked as ``RunConfig(tracing=...)`` is)."""
     remote_parent = requested_trace_parent(trace_id) if trace_id is not None else None
-    return Trace(workflow_name, group_id, metadata, disabled, remote_parent)
+    checked = checked_tracing_config(tracing, "trace()")
+    key = checked.get("api_key") if checked else None
+    return Trace(workflow_name, group_id, metadata, disabled, remote_parent, key)
 
 
 def workflow_span_name(workflow_name: str) -> str:

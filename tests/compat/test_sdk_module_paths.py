@@ -113,9 +113,13 @@ SDK_NAMES: dict[str, list[str]] = {
         "guardrail_span", "handoff_span", "mcp_tools_span", "response_span", "speech_group_span", "speech_span",
         "task_span", "trace", "transcription_span", "turn_span",
     ],
+    "tracing.config": ["TracingConfig", "include_task_and_turn_spans"],
     "tracing.logger": ["logger"],
     "tracing.model_tracing": ["get_model_tracing_impl"],
-    "tracing.processor_interface": ["TracingProcessor"],
+    "tracing.processor_interface": ["TracingExporter", "TracingProcessor"],
+    "tracing.processors": [
+        "BackendSpanExporter", "BatchTraceProcessor", "ConsoleSpanExporter", "default_exporter", "default_processor"
+    ],
     "tracing.span_data": [
         "AgentSpanData", "CustomSpanData", "FunctionSpanData", "GenerationSpanData", "GuardrailSpanData",
         "HandoffSpanData", "MCPListToolsSpanData", "ResponseSpanData", "SpanData", "SpeechGroupSpanData",
@@ -145,11 +149,6 @@ NOT_SUPPORTED: dict[str, list[str]] = {
         "default_should_replay_reasoning_content",
     ],
     "strict_schema": ["ensure_strict_json_schema"],
-    "tracing.config": ["TracingConfig"],
-    "tracing.processor_interface": ["TracingExporter"],
-    "tracing.processors": [
-        "BackendSpanExporter", "BatchTraceProcessor", "ConsoleSpanExporter", "default_exporter", "default_processor"
-    ],
     "tracing.traces": ["NO_OP_TRACE", "NoOpTrace", "ReattachedTrace", "TraceImpl", "TraceState", "reattach_trace"],
     "usage": ["RequestUsage"],
     "voice.testing": [

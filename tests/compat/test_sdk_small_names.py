@@ -6,7 +6,7 @@
 * ``ToolNotFoundBehavior`` is the type of ``RunConfig.tool_not_found_behavior``.
 * ``run_demo_loop`` chats on stdin/stdout, streamed or not, keeping the conversation (the SDK's ``test_repl.py``).
 * ``gen_span_id`` makes ``span_`` + 24 hex; ``set_trace_provider`` is refused (a typed error naming what to use);
-  ``set_tracing_export_api_key`` is accepted with a warning (traces never go to OpenAI here).
+  ``set_tracing_export_api_key`` sets the opt-in exporter's key, with a warning while it is not registered.
 * The websocket transport names are importable and refuse when used (``UserError``); ``"http"`` is accepted.
 * The agent registration harness id reaches the run's trace metadata (``agent_harness_id``), from the default or
   ``OPENAI_AGENT_HARNESS_ID``, unless ``trace_metadata`` has the key (the SDK's docs/config.md).
@@ -176,11 +176,13 @@ def test_set_trace_provider_is_refused_with_what_to_use() -> None:
     assert agents_otel.tracing.set_trace_provider is set_trace_provider
 
 
-def test_set_tracing_export_api_key_warns_that_traces_go_through_opentelemetry(caplog: Any) -> None:
+def test_set_tracing_export_api_key_warns_that_nothing_is_uploaded_unless_registered(caplog: Any) -> None:
+    # Its effect on default_exporter(): tests/compat/test_sdk_trace_exporters.py.
     with caplog.at_level(logging.WARNING, logger="agents_otel.tracing"):
         set_tracing_export_api_key("sk-tracing")
     (record,) = [r for r in caplog.records if "set_tracing_export_api_key" in r.getMessage()]
-    assert "OpenTelemetry" in record.getMessage() and "configure_tracing" in record.getMessage()
+    assert "add_trace_processor(default_processor())" in record.getMessage()
+    assert "configure_tracing" in record.getMessage()
     with pytest.raises(UserError):
         set_tracing_export_api_key(None)  # type: ignore[arg-type]
 
