@@ -35,6 +35,7 @@ from .model_answer import read_answer
 from .model_call import call_model
 from .model_input_filter import filter_request
 from .models import resolve_model
+from .models.gpt5_defaults import implied_settings
 from .models.interface import Model, ModelRequest, ModelResponse, Usage
 from .output_schema import output_schema_for, schema_spec
 from .pending_input import admit_pending_input
@@ -140,7 +141,8 @@ class AgentLoop:
 async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     run = loop.run
     model = resolve_model(run.config.model, agent.model, run.config.model_provider)
-    settings = agent.model_settings.resolve(run.config.model_settings)  # the run's set fields win, as in the SDK
+    # the run's set fields win, over the agent's or (when it set none) its model's implied ones, as in the SDK
+    settings = implied_settings(agent.model_settings, agent.model, run.config.model).resolve(run.config.model_settings)
     # Dynamic instructions are recorded per model call (chat spans), not called once more for the agent span.
     instructions = agent.instructions if isinstance(agent.instructions, str) else None
     agent_span = AgentSpan(
@@ -180,7 +182,7 @@ async def _run_turns(
     conversation = loop.conversation
     hooks = run.hooks
     hooked = hooks is not None or agent.hooks is not None
-    settings = agent.model_settings.resolve(run.config.model_settings)
+    settings = implied_settings(agent.model_settings, agent.model, config.model).resolve(config.model_settings)
     schema = output_schema_for(agent) if agent.output_type is not None else None
     schema_spec_ = schema_spec(schema) if schema is not None else None
     first_turn = loop.turns == 0

@@ -10,7 +10,7 @@ per tool call. Treat them as read-only; the same item object may reach several s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, Union
 
 from .computer import ComputerCallText, ComputerScreenshot
 from .conversation_items import (
@@ -49,12 +49,30 @@ from .tool_output_types import model_output
 Built = TypeVar("Built", bound="RunItemBase")
 
 if TYPE_CHECKING:
-    from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseReasoningItem
+    from openai.types.responses import (
+        Response,
+        ResponseFunctionToolCall,
+        ResponseOutputItem,
+        ResponseOutputMessage,
+        ResponseReasoningItem,
+        ResponseStreamEvent,
+    )
 
-    from .admitted_input import InputItem
-    from .approval_item import ToolApprovalItem
-    from .compaction_item import CompactionItem
-    from .hosted_mcp import MCPApprovalRequestItem, MCPApprovalResponseItem, MCPListToolsItem
+    from .admitted_input import InputItem as InputItem
+    from .approval_item import ToolApprovalItem as ToolApprovalItem
+    from .compaction_item import CompactionItem as CompactionItem
+    from .hosted_mcp import MCPApprovalRequestItem as MCPApprovalRequestItem
+    from .hosted_mcp import MCPApprovalResponseItem as MCPApprovalResponseItem
+    from .hosted_mcp import MCPListToolsItem as MCPListToolsItem
+    from .item_helpers import ItemHelpers as ItemHelpers
+    from .models.interface import ModelResponse as ModelResponse
+    from .models.openai_responses import TResponseInputItem as TResponseInputItem
+    from .tool_search import ToolSearchCallItem as ToolSearchCallItem
+    from .tool_search import ToolSearchOutputItem as ToolSearchOutputItem
+
+    TResponse: TypeAlias = Response
+    TResponseOutputItem: TypeAlias = ResponseOutputItem
+    TResponseStreamEvent: TypeAlias = ResponseStreamEvent
 
 # ---- one tool call's identity, shared by its run items and stream events ---------------------------------
 
@@ -345,3 +363,35 @@ RunItem = Union[
     "ToolApprovalItem", "MCPListToolsItem", "MCPApprovalRequestItem", "MCPApprovalResponseItem", "CompactionItem",
     "InputItem",
 ]
+
+
+_ELSEWHERE = {
+    "CompactionItem": (".compaction_item", "CompactionItem"),
+    "InputItem": (".admitted_input", "InputItem"),
+    "ItemHelpers": (".item_helpers", "ItemHelpers"),
+    "MCPApprovalRequestItem": (".hosted_mcp", "MCPApprovalRequestItem"),
+    "MCPApprovalResponseItem": (".hosted_mcp", "MCPApprovalResponseItem"),
+    "MCPListToolsItem": (".hosted_mcp", "MCPListToolsItem"),
+    "ModelResponse": (".models.interface", "ModelResponse"),
+    "TResponse": ("openai.types.responses", "Response"),
+    "TResponseInputItem": (".models.openai_responses", "TResponseInputItem"),
+    "TResponseOutputItem": ("openai.types.responses", "ResponseOutputItem"),
+    "TResponseStreamEvent": ("openai.types.responses", "ResponseStreamEvent"),
+    "ToolApprovalItem": (".approval_item", "ToolApprovalItem"),
+    "ToolSearchCallItem": (".tool_search", "ToolSearchCallItem"),
+    "ToolSearchOutputItem": (".tool_search", "ToolSearchOutputItem"),
+}
+"""Names SDK code imports from ``agents.items`` whose modules import this one (or ``openai``, which a run on a
+scripted model never loads): loaded on first use (PEP 562), so ``from agents_otel.items import ModelResponse``
+gives the root's very object without an import cycle."""
+
+
+def __getattr__(name: str) -> Any:
+    where = _ELSEWHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(where[0], __package__), where[1])
+    globals()[name] = value
+    return value

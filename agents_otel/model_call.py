@@ -24,6 +24,7 @@ from .models.interface import Model, ModelRequest, ModelResponse, RefusalDelta, 
 from .retry import ModelRetrySettings
 from .sandbox_run import current_sandbox
 from .stream_events import RawResponsesStreamEvent
+from .token_usage import with_retried_attempts
 from .tracing import attributes as A
 from .tracing.operation_attributes import input_content_attributes, request_parameter_attributes, response_attributes
 from .tracing.spans import SpanScope
@@ -99,7 +100,8 @@ async def _with_retries(
         with client_retries(retrying.client_retries_off):
             response = await _attempt(model, request, run, agent_name, retrying)
         if response is not None:
-            response.usage.requests += retrying.attempt - 1  # each failed attempt was a request too, as in the SDK
+            if retrying.attempt > 1:  # each failed attempt was a request too, as in the SDK
+                with_retried_attempts(response.usage, retrying.attempt - 1)
             return response
         await model_retry.sleep(retrying.delay)
         retrying.attempt += 1

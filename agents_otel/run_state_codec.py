@@ -26,6 +26,7 @@ from .items import (
     UserMessage,
 )
 from .models.interface import InputTokensDetails, ModelResponse, OutputTokensDetails, Usage
+from .token_usage import RequestUsage
 from .tracing.ids import span_id_hex, trace_id_hex
 
 MALFORMED = "RunState JSON is malformed"
@@ -220,22 +221,42 @@ def decode_conversation(node: Node) -> Conversation:
 
 
 def encode_usage(usage: Usage) -> dict[str, Any]:
-    return {
-        "requests": usage.requests,
-        "input_tokens": usage.input_tokens,
-        "output_tokens": usage.output_tokens,
-        "cached_tokens": usage.input_tokens_details.cached_tokens,
-        "reasoning_tokens": usage.output_tokens_details.reasoning_tokens,
-    }
+    counts = _encode_counts(usage.input_tokens, usage.output_tokens, usage.input_tokens_details.cached_tokens,
+                             usage.output_tokens_details.reasoning_tokens)
+    encoded: dict[str, Any] = {"requests": usage.requests, **counts}
+    if usage.request_usage_entries:  # written only when there are some, so older readers see the state they know
+        encoded["request_usage_entries"] = [
+            {**_encode_counts(e.input_tokens, e.output_tokens, e.input_tokens_details.cached_tokens,
+                              e.output_tokens_details.reasoning_tokens), "total_tokens": e.total_tokens}
+            for e in usage.request_usage_entries
+        ]
+    return encoded
+
+
+def _encode_counts(input_tokens: int, output_tokens: int, cached: int, reasoning: int) -> dict[str, int]:
+    return {"input_tokens": input_tokens, "output_tokens": output_tokens, "cached_tokens": cached,
+            "reasoning_tokens": reasoning}
 
 
 def decode_usage(node: Node) -> Usage:
+    entries = node.nodes("request_usage_entries") if "request_usage_entries" in node.data else []
     return Usage(
         requests=node.number("requests"),
         input_tokens=node.number("input_tokens"),
         output_tokens=node.number("output_tokens"),
         input_tokens_details=InputTokensDetails(node.number("cached_tokens")),
         output_tokens_details=OutputTokensDetails(node.number("reasoning_tokens")),
+        request_usage_entries=[_decode_entry(e) for e in entries],
+    )
+
+
+def _decode_entry(node: Node) -> RequestUsage:
+    return RequestUsage(
+        node.number("input_tokens"),
+        node.number("output_tokens"),
+        node.number("total_tokens"),
+        InputTokensDetails(node.number("cached_tokens")),
+        OutputTokensDetails(node.number("reasoning_tokens")),
     )
 
 

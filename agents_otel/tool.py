@@ -20,7 +20,7 @@ from .exceptions import ToolArgumentsError, UserError
 from .function_schema import DocstringStyle, FunctionSchema, function_schema
 from .hosted_mcp import HostedMCPTool
 from .hosted_tools import CodeInterpreterTool, FileSearchTool, ImageGenerationTool, WebSearchTool
-from .local_tools import ApplyPatchTool, LocalShellTool, ShellTool
+from .local_tools import ApplyPatchTool, LocalShellTool, ShellOnApprovalFunctionResult, ShellTool
 from .models.interface import ToolSpec
 from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
@@ -389,12 +389,6 @@ class StandInTool(FunctionTool):
 
 
 __all__ = [
-    "FunctionTool",
-    "NeedsApproval",
-    "StandInTool",
-    "ToolEnabled",
-    "ToolErrorFunction",
-    "default_tool_error_function",
-    "function_tool",
-    "is_tool_enabled",
+    "FunctionTool", "NeedsApproval", "ShellOnApprovalFunctionResult", "StandInTool", "ToolEnabled",
+    "ToolErrorFunction", "default_tool_error_function", "function_tool", "is_tool_enabled",
 ]

@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.apply_diff": RECORDS,
     "agents_otel.stream_events": RECORDS,
     "agents_otel.models.interface": RECORDS,
+    "agents_otel.models.gpt5_defaults": RECORDS,  # pure functions of a model name; the engine and providers use them
     "agents_otel.run_config": RECORDS,
     "agents_otel.run_config_sandbox": RECORDS,  # SandboxRunConfig: names the sandbox package's types for mypy only
     "agents_otel.run_config_tracing": RECORDS,  # RunConfig(tracing=...): the SDK's TracingConfig, checked
@@ -49,6 +50,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.context_wrapper": RECORDS,
     "agents_otel.input_items": RECORDS,
     "agents_otel.item_helpers": RECORDS,
+    "agents_otel.token_usage": RECORDS,
     "agents_otel.models._openai_strict_schema": RECORDS,  # a pure function; structured output and handoffs use it
     "agents_otel.safe_json": RECORDS,
     "agents_otel.validation_text": RECORDS,

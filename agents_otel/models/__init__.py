@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 from ..exceptions import UserError
-from .interface import DEFAULT_MODEL, DEFAULT_MODEL_ENV, Model, ModelProvider
+from .gpt5_defaults import get_default_model as get_default_model  # the SDK's agents.models exports these four
+from .gpt5_defaults import get_default_model_settings as get_default_model_settings
+from .gpt5_defaults import gpt_5_reasoning_settings_required as gpt_5_reasoning_settings_required
+from .gpt5_defaults import is_gpt_5_default as is_gpt_5_default
+from .interface import Model, ModelProvider
 
 if TYPE_CHECKING:
     import openai
@@ -58,7 +61,7 @@ def resolve_model(
     run_model: str | Model | None, agent_model: str | Model | None, provider: ModelProvider | None = None
 ) -> Model:
     """The run's model (``RunConfig.model``, which overrides every agent's, as in the OpenAI Agents SDK), else the
-    agent's, else ``$OPENAI_DEFAULT_MODEL`` or gpt-4.1-mini.
+    agent's, else ``$OPENAI_DEFAULT_MODEL`` or the SDK's default model (``get_default_model()``).
 
     A model given as an object is used as it is. One given by name (or none) comes from ``provider``
     (``RunConfig.model_provider``) when the run has one, which gets the name as given (``None``: its default);
@@ -152,12 +155,12 @@ def openai_model(
     transport: OpenAIResponsesTransport | None = None,
     websocket_options: OpenAIResponsesWebSocketOptions | None = None,
 ) -> OpenAIClientModel:
-    """An OpenAI model by name (``None``: ``$OPENAI_DEFAULT_MODEL``, else gpt-4.1-mini), on the Responses API or Chat
+    """An OpenAI model by name (``None``: ``get_default_model()``), on the Responses API or Chat
     Completions as ``use_responses`` says (``None``: as ``set_default_openai_api`` chose), on ``client`` (``None``:
     the shared instance on the default client). The one rule for both a model given by name and ``OpenAIProvider``.
     A Responses model goes over ``transport`` (``None``: as ``set_default_openai_responses_transport`` chose).
     """
-    name = model_name if model_name is not None else os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL)
+    name = model_name if model_name is not None else get_default_model()
     if use_responses is None:
         use_responses = _default_api == "responses"
     cls: type[OpenAIClientModel]

@@ -3,13 +3,20 @@
 Chat Completions says ``prompt_tokens`` / ``completion_tokens`` with ``prompt_tokens_details.cached_tokens`` and
 ``completion_tokens_details.reasoning_tokens``; the Responses API says ``input_tokens`` / ``output_tokens`` with
 ``input_tokens_details`` / ``output_tokens_details``. Details may be absent (older servers, compatible providers).
+A response that stands for several provider requests (the hosted multi-agent model's continuation) carries each
+request's usage under :data:`REQUESTS_KEY`, so the run's ``request_usage_entries`` lists them one by one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from ..token_usage import request_entry
 from .interface import InputTokensDetails, OutputTokensDetails, Usage
+
+REQUESTS_KEY = "agents_otel_request_usages"
+"""The wire usage's list of the requests it sums (an extra field the openai types keep as given)."""
 
 
 def usage_from_openai(usage: Any) -> Usage:
@@ -23,12 +30,39 @@ def usage_from_openai(usage: Any) -> Usage:
             input_tokens_details=InputTokensDetails(_detail(usage, "prompt_tokens_details", "cached_tokens")),
             output_tokens_details=OutputTokensDetails(_detail(usage, "completion_tokens_details", "reasoning_tokens")),
         )
-    return Usage(
+    total = Usage(
         input_tokens=usage.input_tokens or 0,
         output_tokens=usage.output_tokens or 0,
         input_tokens_details=InputTokensDetails(_detail(usage, "input_tokens_details", "cached_tokens")),
         output_tokens_details=OutputTokensDetails(_detail(usage, "output_tokens_details", "reasoning_tokens")),
     )
+    parts = getattr(usage, REQUESTS_KEY, None)
+    if isinstance(parts, list) and len(parts) > 1:
+        # the entries only: the turn stays one call (the runtime counts it), and the hosted model's paused turn
+        # before it already counted the response it continued, so the run's requests are the provider's responses
+        total.request_usage_entries = [request_entry(_wire_usage(p)) for p in parts]
+    return total
+
+
+def _wire_usage(part: Any) -> Usage:
+    """One request's wire usage dict (as the Responses API sends it; anything else counts as nothing)."""
+    data = part if isinstance(part, Mapping) else {}
+    return Usage(
+        input_tokens=_count(data.get("input_tokens")),
+        output_tokens=_count(data.get("output_tokens")),
+        input_tokens_details=InputTokensDetails(_count(_mapping(data.get("input_tokens_details")).get("cached_tokens"))),
+        output_tokens_details=OutputTokensDetails(
+            _count(_mapping(data.get("output_tokens_details")).get("reasoning_tokens"))
+        ),
+    )
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _detail(usage: Any, details: str, field: str) -> int:

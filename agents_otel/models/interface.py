@@ -19,14 +19,18 @@ from ..items import ConversationItem, ModelOutputItem
 from ..local_tools import LocalTool
 from ..responses_format import FAKE_RESPONSES_ID
 from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest, ModelRetrySettings
+from ..token_usage import InputTokensDetails as InputTokensDetails
+from ..token_usage import OutputTokensDetails as OutputTokensDetails
+from ..token_usage import Usage as Usage
 
 if TYPE_CHECKING:
     from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
 
 DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
-DEFAULT_MODEL = "gpt-4.1-mini"
-"""The model of an agent that names none (``$OPENAI_DEFAULT_MODEL`` first), for every provider; here rather than in
-``models/__init__`` so a provider module can read it without importing the package that routes to it."""
+DEFAULT_MODEL = "gpt-5.6-luna"
+"""The model of an agent that names none (``$OPENAI_DEFAULT_MODEL`` first), for every provider, as in the SDK (read
+it with ``models.gpt5_defaults.get_default_model()``); here so a provider module can read it without importing the
+package that routes to it."""
 
 
 @dataclass
@@ -183,48 +187,6 @@ class ModelRequest:
     """Tools declared by their own ``tools`` entry: those the provider runs itself (``WebSearchTool``, ...) and the
     local execution tools (``ShellTool``, ...), in the agent's order after ``tools``. Only the OpenAI Responses model
     sends them; any other model must raise ``UserError`` when this is not empty."""
-
-
-@dataclass(slots=True)
-class InputTokensDetails:
-    """The part of the input tokens the provider served from its prompt cache (the SDK's and OpenAI's shape)."""
-
-    cached_tokens: int = 0
-
-
-@dataclass(slots=True)
-class OutputTokensDetails:
-    """The part of the output tokens spent on reasoning (the SDK's and OpenAI's shape)."""
-
-    reasoning_tokens: int = 0
-
-
-@dataclass(slots=True, kw_only=True)
-class Usage:
-    """Tokens a model call (or a whole run, summed) used, as the provider reported them.
-
-    The details are included in the totals (``cached_tokens`` in ``input_tokens``, ``reasoning_tokens`` in
-    ``output_tokens``), as both OpenAI APIs report them; they become ``gen_ai.usage.cache_read.input_tokens`` and
-    ``gen_ai.usage.reasoning.output_tokens``.
-    """
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    input_tokens_details: InputTokensDetails = field(default_factory=InputTokensDetails)
-    output_tokens_details: OutputTokensDetails = field(default_factory=OutputTokensDetails)
-    requests: int = 0
-    """Model calls, as in the SDK: 1 on each call's usage (the runtime counts a call whose model left it 0)."""
-
-    @property
-    def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
-
-    def add(self, other: Usage) -> None:
-        self.requests += other.requests
-        self.input_tokens += other.input_tokens
-        self.output_tokens += other.output_tokens
-        self.input_tokens_details.cached_tokens += other.input_tokens_details.cached_tokens
-        self.output_tokens_details.reasoning_tokens += other.output_tokens_details.reasoning_tokens
 
 
 @dataclass(slots=True)

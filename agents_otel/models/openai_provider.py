@@ -75,7 +75,7 @@ class OpenAIProvider(ModelProvider):
         self._lock = threading.Lock()
 
     def get_model(self, model_name: str | None) -> OpenAIClientModel:
-        """``model_name`` (``None``: ``$OPENAI_DEFAULT_MODEL``, else gpt-4.1-mini) on this provider's client."""
+        """``model_name`` (``None``: ``get_default_model()``) on this provider's client."""
         if self._use_websocket is None:
             websocket = get_default_openai_responses_transport() == "websocket"
         else:

@@ -457,7 +457,7 @@ def test_the_any_llm_prefix_routes_to_any_llm_without_it(monkeypatch: pytest.Mon
     assert routed.provider_model == "openai/gpt-4.1" and routed.provider_name == "openrouter"
     monkeypatch.delenv("OPENAI_DEFAULT_MODEL", raising=False)
     default = AnyLLMProvider().get_model(None)
-    assert isinstance(default, AnyLLMModel) and default.model == "openai/gpt-4.1-mini"
+    assert isinstance(default, AnyLLMModel) and default.model == "openai/gpt-5.6-luna"
     monkeypatch.setenv("OPENAI_DEFAULT_MODEL", "gpt-5-mini")  # read at each call, as in the SDK
     assert AnyLLMProvider().get_model(None).model == "openai/gpt-5-mini"  # type: ignore[attr-defined]
 

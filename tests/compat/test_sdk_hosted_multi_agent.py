@@ -379,7 +379,13 @@ async def test_an_injection_after_completion_continues_in_a_new_response(service
     assert continuation["previous_response_id"] == "resp_1"
     output = {"type": "function_call_output", "call_id": "call_late", "output": "document:alpha"}
     assert continuation["input"] == [output]
-    assert result.context_wrapper.usage.input_tokens == 19 and result.context_wrapper.usage.output_tokens == 7
+    usage = result.context_wrapper.usage
+    assert usage.input_tokens == 19 and usage.output_tokens == 7
+    # the SDK's per-request breakdown: one entry per provider response, not their sum; two requests in all
+    assert [(e.input_tokens, e.output_tokens, e.total_tokens) for e in usage.request_usage_entries] == [
+        (12, 4, 16), (7, 3, 10)
+    ]
+    assert usage.requests == 2
 
 
 async def _closed(service: HostedService, count: int) -> None:

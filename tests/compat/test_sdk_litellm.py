@@ -385,7 +385,7 @@ def test_the_litellm_prefix_routes_to_litellm_without_it() -> None:
     assert isinstance(routed, LitellmModel) and routed.model == "anthropic/claude-sonnet-4-5"
     assert routed.provider_name == "anthropic"
     default = LitellmProvider().get_model(None)
-    assert isinstance(default, LitellmModel) and default.model == "gpt-4.1-mini"
+    assert isinstance(default, LitellmModel) and default.model == "gpt-5.6-luna"
 
 
 @pytest.mark.parametrize("through", ["MultiProvider", "the default routing"])

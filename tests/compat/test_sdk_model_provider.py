@@ -113,7 +113,9 @@ async def test_openai_provider_without_a_key_sends_a_placeholder_to_a_local_serv
     config = RunConfig(model_provider=provider, tracer_provider=tracing.provider)
     result = await Runner.run(Agent("A"), "hi", run_config=config)
     assert result.final_output == "ok"
-    assert fake_openai.last_request.model == "gpt-4.1-mini"  # the default model: the agent named none
+    assert fake_openai.last_request.model == "gpt-5.6-luna"  # the SDK's default model: the agent named none
+    body = fake_openai.last_request.body  # with the settings the SDK implies for it (Chat Completions' names)
+    assert body["reasoning_effort"] == "none" and body["verbosity"] == "low"
     await provider.aclose()
 
 

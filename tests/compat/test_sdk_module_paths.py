@@ -79,6 +79,12 @@ SDK_NAMES: dict[str, list[str]] = {
         "HandoffHistoryMapper", "default_handoff_history_mapper", "get_conversation_history_wrappers",
         "nest_handoff_history", "reset_conversation_history_wrappers", "set_conversation_history_wrappers",
     ],
+    "items": [
+        "CompactionItem", "HandoffCallItem", "HandoffOutputItem", "InputItem", "ItemHelpers", "MCPApprovalRequestItem",
+        "MCPApprovalResponseItem", "MCPListToolsItem", "MessageOutputItem", "ModelResponse", "ReasoningItem",
+        "RunItem", "TResponse", "TResponseInputItem", "TResponseOutputItem", "TResponseStreamEvent",
+        "ToolApprovalItem", "ToolCallItem", "ToolCallOutputItem", "ToolSearchCallItem", "ToolSearchOutputItem",
+    ],
     "logger": ["logger"],
     "mcp.util": ["ToolFilterStatic", "create_static_tool_filter"],
     "memory": [
@@ -99,7 +105,13 @@ SDK_NAMES: dict[str, list[str]] = {
     "memory.sqlite_session": ["SQLiteSession"],
     "memory.util": ["SessionInputCallback"],
     "model_settings": ["MCPToolChoice", "ModelSettings", "ToolChoice"],
-    "models.default_models": ["OPENAI_DEFAULT_MODEL_ENV_VARIABLE_NAME", "get_default_model"],
+    "models": [
+        "get_default_model", "get_default_model_settings", "gpt_5_reasoning_settings_required", "is_gpt_5_default"
+    ],
+    "models.default_models": [
+        "GPT5DefaultReasoningEffort", "OPENAI_DEFAULT_MODEL_ENV_VARIABLE_NAME", "get_default_model",
+        "get_default_model_settings", "gpt_5_reasoning_settings_required", "is_gpt_5_default",
+    ],
     "models.fake_id": ["FAKE_RESPONSES_ID"],
     "models.interface": ["Model", "ModelProvider", "ModelTracing"],
     "models.openai_agent_registration": [
@@ -108,6 +120,8 @@ SDK_NAMES: dict[str, list[str]] = {
     ],
     "result": ["AgentToolInvocation", "RunResult", "RunResultStreaming"],
     "run_context": ["AgentHookContext", "RunContextWrapper", "TContext"],
+    "strict_schema": ["ensure_strict_json_schema"],
+    "tool": ["FunctionTool", "ShellOnApprovalFunctionResult", "default_tool_error_function", "function_tool"],
     "tracing.create": [
         "agent_span", "custom_span", "function_span", "generation_span", "get_current_span", "get_current_trace",
         "guardrail_span", "handoff_span", "mcp_tools_span", "response_span", "speech_group_span", "speech_span",
@@ -127,7 +141,14 @@ SDK_NAMES: dict[str, list[str]] = {
     ],
     "tracing.traces": ["Trace"],
     "tracing.util": ["gen_span_id", "gen_trace_id"],
-    "usage": ["InputTokensDetails", "OutputTokensDetails", "Usage"],
+    "usage": [
+        "InputTokensDetails", "OutputTokensDetails", "RequestUsage", "Usage", "deserialize_usage", "serialize_usage"
+    ],
+    "voice.testing": [
+        "STTCall", "STTSessionCall", "ScriptedSTTModel", "ScriptedTTSModel", "ScriptedTranscriptionSession",
+        "ScriptedVoiceWorkflow", "TTSCall", "TTSResult", "UnconsumedVoiceSteps", "UnexpectedVoiceCall",
+        "VoiceScriptError", "pcm16_samples",
+    ],
 }
 """SDK module path -> the public names SDK users import from it that agents_otel provides."""
 
@@ -140,22 +161,11 @@ NOT_SUPPORTED: dict[str, list[str]] = {
     "models.chatcmpl_converter": ["Converter"],
     "models.chatcmpl_helpers": ["ChatCmplHelpers", "HEADERS", "HEADERS_OVERRIDE"],
     "models.chatcmpl_stream_handler": ["ChatCmplStreamHandler", "Part", "SequenceNumber", "StreamingState"],
-    "models.default_models": [
-        "GPT5DefaultReasoningEffort", "get_default_model_settings", "gpt_5_reasoning_settings_required",
-        "is_gpt_5_default",
-    ],
     "models.reasoning_content_replay": [
         "ReasoningContentReplayContext", "ReasoningContentSource", "ShouldReplayReasoningContent",
         "default_should_replay_reasoning_content",
     ],
-    "strict_schema": ["ensure_strict_json_schema"],
     "tracing.traces": ["NO_OP_TRACE", "NoOpTrace", "ReattachedTrace", "TraceImpl", "TraceState", "reattach_trace"],
-    "usage": ["RequestUsage"],
-    "voice.testing": [
-        "STTCall", "STTSessionCall", "ScriptedSTTModel", "ScriptedTTSModel", "ScriptedTranscriptionSession",
-        "ScriptedVoiceWorkflow", "TTSCall", "TTSResult", "UnconsumedVoiceSteps", "UnexpectedVoiceCall",
-        "VoiceScriptError", "pcm16_samples",
-    ],
 }
 """Names the SDK has at these paths that agents_otel deliberately lacks: importing one says why."""
 
@@ -231,8 +241,8 @@ def test_get_default_model_follows_the_environment(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.delenv("OPENAI_DEFAULT_MODEL", raising=False)
     assert get_default_model() == DEFAULT_MODEL
-    monkeypatch.setenv("OPENAI_DEFAULT_MODEL", "gpt-x")
-    assert get_default_model() == "gpt-x"
+    monkeypatch.setenv("OPENAI_DEFAULT_MODEL", "GPT-X")
+    assert get_default_model() == "gpt-x"  # lower-cased, as in the SDK
 
 
 def test_the_root_function_is_not_shadowed_by_a_module_of_its_name() -> None:

@@ -95,7 +95,7 @@ async def test_an_agent_without_a_model_gets_the_openai_providers_default(
     fake_openai.enqueue(text="ok")
     provider = MultiProvider(openai_base_url=fake_openai.base_url, openai_api_key="sk")
     await Runner.run(Agent("A"), "hi", run_config=RunConfig(model_provider=provider, tracer_provider=tracing.provider))
-    assert fake_openai.last_request.model == "gpt-4.1-mini"
+    assert fake_openai.last_request.model == "gpt-5.6-luna"
     await provider.aclose()
 
 

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import weakref
 
 from ...exceptions import UserError
+from ...models.gpt5_defaults import get_default_model
 from ...models.interface import DEFAULT_MODEL as _RUNTIME_DEFAULT
-from ...models.interface import DEFAULT_MODEL_ENV, Model, ModelProvider
+from ...models.interface import Model, ModelProvider
 from .any_llm_model import AnyLLMApi, AnyLLMModel
 
 __all__ = ["DEFAULT_MODEL", "AnyLLMProvider"]
@@ -44,7 +44,7 @@ class AnyLLMProvider(ModelProvider):
         self._lock = threading.Lock()
 
     def get_model(self, model_name: str | None) -> Model:
-        name = model_name or f"openai/{os.environ.get(DEFAULT_MODEL_ENV) or _RUNTIME_DEFAULT}"
+        name = model_name or f"openai/{get_default_model()}"
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # asked outside a run: a model of its own, not kept

@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-import os
-
-from ...models.interface import DEFAULT_MODEL, DEFAULT_MODEL_ENV, Model, ModelProvider
+from ...models.gpt5_defaults import get_default_model
+from ...models.interface import DEFAULT_MODEL, Model, ModelProvider
 from .litellm_model import LitellmModel
 
 __all__ = ["DEFAULT_MODEL", "LitellmProvider"]
@@ -20,7 +19,7 @@ class LitellmProvider(ModelProvider):
     base URL in code, give the agent a ``LitellmModel(model, base_url=..., api_key=...)`` instead."""
 
     def get_model(self, model_name: str | None) -> Model:
-        return LitellmModel(model_name or os.environ.get(DEFAULT_MODEL_ENV, DEFAULT_MODEL))
+        return LitellmModel(model_name or get_default_model())
 
     def __repr__(self) -> str:
         return "LitellmProvider()"
