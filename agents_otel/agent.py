@@ -129,6 +129,8 @@ class AgentBase(Generic[TContext]):
             prefix_names=prefix,
             reserved=reserved,
             failure_error_function=config.get("failure_error_function", KEEP),
+            run_context=run_context if run_context is not None else RunContextWrapper(None),
+            agent=self,
         )
 
     async def get_all_tools(self, run_context: RunContextWrapper[Any] | None = None) -> list[Tool]:

@@ -50,14 +50,25 @@ async def collect_tools(
     prefix_names: bool = False,
     reserved: Collection[str] = (),
     failure_error_function: Any = KEEP,
+    run_context: Any = None,
+    agent: Any = None,
 ) -> list[Tool]:
     """The agent's own tools followed by each source's, in order; raises on the first duplicate name.
 
     ``prefix_names`` gives the sources' tools server-prefixed names that avoid ``reserved`` (the agent's own tool
     and handoff names); ``failure_error_function`` (``mcp_config``'s) replaces the formatter of the tools of each
     source that does not set one itself (``sets_failure_error_function``, an MCP server's own setting: the
-    server's choice wins, as in the SDK)."""
-    batches = [(source, await source.function_tools(convert_schemas_to_strict)) for source in sources]
+    server's choice wins, as in the SDK). A source whose listing depends on the turn (``function_tools_take_run``:
+    a callable tool filter or approval policy) is given ``run_context`` and ``agent`` too."""
+    batches = [
+        (
+            source,
+            await source.function_tools(convert_schemas_to_strict, run_context, agent)  # type: ignore[call-arg]
+            if getattr(source, "function_tools_take_run", False)
+            else await source.function_tools(convert_schemas_to_strict),
+        )
+        for source in sources
+    ]
     if prefix_names:
         batches = _prefixed(batches, reserved)
     if failure_error_function is not KEEP:

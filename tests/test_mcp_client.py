@@ -1,4 +1,4 @@
-"""Agents using MCP servers: the official ``mcp`` server over stdio and Streamable HTTP, no mocks.
+"""Agents using MCP servers: the official ``mcp`` server over stdio, Streamable HTTP and HTTP+SSE, no mocks.
 
 The model is the ScriptedModel (the point here is the MCP wire); every MCP message is real.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp_support.servers import OFFICIAL_SERVER, http_server, process_gone, stdio_params
+from mcp_support.servers import OFFICIAL_SERVER, http_server, process_gone, sse_server, stdio_params
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.trace import SpanKind
@@ -26,6 +26,7 @@ from agents_otel.mcp import (
     MCP_MAJOR,
     MCPServer,
     MCPServerError,
+    MCPServerSse,
     MCPServerStartError,
     MCPServerStdio,
     MCPServerStreamableHttp,
@@ -44,11 +45,19 @@ def http_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["stdio", "http"])
+@pytest.fixture(scope="module")
+def sse_url() -> Iterator[str]:
+    with sse_server() as (url, _):
+        yield url
+
+
+@pytest.fixture(params=["stdio", "http", "sse"])
 async def official(request: pytest.FixtureRequest) -> AsyncIterator[MCPServer]:
     server: MCPServer
     if request.param == "stdio":
         server = MCPServerStdio(params=stdio_params(), name="official")  # type: ignore[arg-type]
+    elif request.param == "sse":
+        server = MCPServerSse(params={"url": request.getfixturevalue("sse_url")}, name="official")
     else:
         server = MCPServerStreamableHttp(params={"url": request.getfixturevalue("http_url")}, name="official")
     async with server:
@@ -95,9 +104,9 @@ async def test_progress_is_span_events_and_stream_events_before_the_output(
     assert attributes["gen_ai.tool.name"] == "count"
     assert attributes["mcp.protocol.version"]
     assert attributes["network.transport"] == ("pipe" if isinstance(official, MCPServerStdio) else "tcp")
-    if isinstance(official, MCPServerStreamableHttp):
+    if isinstance(official, MCPServerStreamableHttp | MCPServerSse):
         assert attributes["server.address"] == "127.0.0.1"
-        assert attributes["mcp.session.id"] == official.session_id
+        assert official.session_id and attributes["mcp.session.id"] == official.session_id
 
     # The server saw our CLIENT span as the parent in _meta, and the request id as the progress token.
     seen = json.loads(output_of(result, "call_mcp_1"))
@@ -147,6 +156,9 @@ async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPSer
         "add",
         "remember",
         "send_late",
+        "flaky",
+        "attempts",
+        "show_meta",
     }
     assert offered["add"].description == "Add two integers."
     assert offered["add"].parameters["properties"].keys() == {"a", "b"}

@@ -1,6 +1,7 @@
 """MCP both ways: agents use tools of MCP servers, and agents_otel tools are served over MCP.
 
-Client: ``MCPServerStdio`` / ``MCPServerStreamableHttp`` and ``Agent(mcp_servers=[...])``. Server:
+Client: ``MCPServerStdio`` / ``MCPServerStreamableHttp`` / ``MCPServerSse``, ``MCPServerManager`` and
+``Agent(mcp_servers=[...])``. Server:
 ``create_mcp_server(agent_or_tools)`` and ``agents-otel mcp MODULE:ATTR``. Needs the ``mcp`` extra
 (``pip install 'agents_otel[mcp]'``): the official ``mcp`` SDK, 2.x, or 1.30 for the client side. See docs/mcp.md.
 """
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..tool_sources import ToolNameCollisionError
 from . import _sdk_spans
 from ._sdk import MCP_MAJOR, MCP_VERSION
-from .client import MCPServer, ToolFilterStatic, create_static_tool_filter
+from .client import MCPServer
 from .errors import (
     MCPConnectionError,
     MCPRequestError,
@@ -21,7 +22,25 @@ from .errors import (
     MCPServerStartError,
     MCPToolError,
 )
-from .transports import MCPServerStdio, MCPServerStdioParams, MCPServerStreamableHttp, MCPServerStreamableHttpParams
+from .manager import MCPServerManager
+from .policies import LocalMCPApprovalCallable, RequireApprovalSetting
+from .tool_filters import (
+    MCPToolMetaContext,
+    MCPToolMetaResolver,
+    ToolFilter,
+    ToolFilterCallable,
+    ToolFilterContext,
+    ToolFilterStatic,
+    create_static_tool_filter,
+)
+from .transports import (
+    MCPServerSse,
+    MCPServerSseParams,
+    MCPServerStdio,
+    MCPServerStdioParams,
+    MCPServerStreamableHttp,
+    MCPServerStreamableHttpParams,
+)
 
 if TYPE_CHECKING:
     from .server import create_mcp_server
@@ -45,16 +64,26 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "MCP_MAJOR",
     "MCP_VERSION",
+    "LocalMCPApprovalCallable",
     "MCPConnectionError",
     "MCPRequestError",
     "MCPServer",
     "MCPServerError",
+    "MCPServerManager",
+    "MCPServerSse",
+    "MCPServerSseParams",
     "MCPServerStartError",
     "MCPServerStdio",
     "MCPServerStdioParams",
     "MCPServerStreamableHttp",
     "MCPServerStreamableHttpParams",
     "MCPToolError",
+    "MCPToolMetaContext",
+    "MCPToolMetaResolver",
+    "RequireApprovalSetting",
+    "ToolFilter",
+    "ToolFilterCallable",
+    "ToolFilterContext",
     "ToolFilterStatic",
     "ToolNameCollisionError",
     "create_mcp_server",

@@ -8,6 +8,7 @@ Everything else in ``agents_otel.mcp`` talks to the SDK through these helpers.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -34,6 +35,9 @@ else:  # pragma: no cover - 1.x
 
 SDKError: type[Exception] = _SDKError
 """The SDK's exception for a JSON-RPC error answer (``MCPError`` in 2.x, ``McpError`` in 1.x)."""
+
+HAS_SSE = importlib.util.find_spec("mcp.client.sse") is not None
+"""Whether this ``mcp`` has the HTTP+SSE client (``MCPServerSse``)."""
 
 CONNECTION_CLOSED = -32000
 REQUEST_TIMEOUT = -32001
@@ -213,3 +217,20 @@ async def http_transport(
         terminate_on_close=terminate_on_close,
     ) as (read, write, get_session_id):
         yield read, write, get_session_id
+
+
+@contextlib.asynccontextmanager
+async def sse_transport(
+    url: str, headers: dict[str, str] | None, http_timeout: float, sse_read_timeout: float
+) -> AsyncIterator[tuple[Any, Any, SessionIdGetter]]:
+    """HTTP+SSE; the SDK tells the session id the server put in its endpoint URL (where it can: recent 1.x, 2.x)."""
+    import inspect
+
+    from mcp.client.sse import sse_client
+
+    session_id: list[str] = []
+    kwargs: dict[str, Any] = {"headers": headers, "timeout": http_timeout, "sse_read_timeout": sse_read_timeout}
+    if "on_session_created" in inspect.signature(sse_client).parameters:
+        kwargs["on_session_created"] = lambda found: session_id.__setitem__(slice(None), [found])
+    async with sse_client(url, **kwargs) as streams:
+        yield streams[0], streams[1], lambda: session_id[0] if session_id else None

@@ -17,15 +17,22 @@ import enum
 import logging
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Final, Literal, NotRequired, TypeAlias, TypedDict
+from typing import Any, Final, Literal, TypeAlias
 
 from ..exceptions import UserError
 from ..tool import FunctionTool
 from ..tool_errors import ToolErrorFunction
 from . import _sdk
 from ._sdk_spans import OWNED, OwnedRequest
-from .client_call import CallProgress, to_function_tool
+from .client_call import CallProgress, retry_pause, to_function_tool
 from .errors import MCPServerError, MCPServerStartError
+from .policies import ApprovalPolicy, approval_policy, check_retries, may_retry, needs_approval_for
+from .tool_filters import (
+    MCPToolMetaResolver,
+    ToolFilter,
+    apply_tool_filter,
+    check_tool_filter,
+)
 
 logger = logging.getLogger("agents_otel")
 
@@ -42,25 +49,6 @@ UNSET: Final = _Unset.UNSET
 ServerFailureErrorFunction: TypeAlias = ToolErrorFunction | Literal[_Unset.UNSET] | None
 
 
-class ToolFilterStatic(TypedDict):
-    allowed_tool_names: NotRequired[list[str]]
-    blocked_tool_names: NotRequired[list[str]]
-
-
-def create_static_tool_filter(
-    allowed_tool_names: list[str] | None = None, blocked_tool_names: list[str] | None = None
-) -> ToolFilterStatic | None:
-    """As in the OpenAI Agents SDK: a filter that keeps ``allowed_tool_names`` and drops ``blocked_tool_names``."""
-    if allowed_tool_names is None and blocked_tool_names is None:
-        return None
-    found: ToolFilterStatic = {}
-    if allowed_tool_names is not None:
-        found["allowed_tool_names"] = allowed_tool_names
-    if blocked_tool_names is not None:
-        found["blocked_tool_names"] = blocked_tool_names
-    return found
-
-
 class MCPServer(abc.ABC):
     """Base of the MCP server connections an ``Agent(mcp_servers=[...])`` takes tools from."""
 
@@ -73,20 +61,24 @@ class MCPServer(abc.ABC):
         name: str,
         cache_tools_list: bool,
         client_session_timeout_seconds: float | None,
-        tool_filter: ToolFilterStatic | None,
+        tool_filter: ToolFilter,
         use_structured_content: bool,
         connect_timeout_seconds: float | None,
         failure_error_function: ServerFailureErrorFunction = UNSET,
+        max_retry_attempts: int = 0,
+        retry_backoff_seconds_base: float = 1.0,
+        retry_backoff_seconds_max: float | None = None,
+        require_approval: Any = None,
+        tool_meta_resolver: MCPToolMetaResolver | None = None,
     ) -> None:
         if failure_error_function not in (UNSET, None) and not callable(failure_error_function):
             raise UserError(
                 f"MCP server {name!r}: failure_error_function must be callable or None, got {failure_error_function!r}"
             )
-        if tool_filter is not None and not isinstance(tool_filter, dict):
-            raise UserError(
-                "agents_otel.mcp supports static tool filters only (a dict, see create_static_tool_filter); "
-                f"got {type(tool_filter).__name__}"
-            )
+        check_tool_filter(tool_filter)
+        check_retries(max_retry_attempts, retry_backoff_seconds_base, retry_backoff_seconds_max)
+        if tool_meta_resolver is not None and not callable(tool_meta_resolver):
+            raise UserError(f"MCP server {name!r}: tool_meta_resolver must be callable or None")
         if client_session_timeout_seconds is not None and not client_session_timeout_seconds > 0:
             raise UserError(f"client_session_timeout_seconds must be positive, got {client_session_timeout_seconds}")
         self._name = name
@@ -96,6 +88,11 @@ class MCPServer(abc.ABC):
         self.use_structured_content = use_structured_content
         self.connect_timeout_seconds = connect_timeout_seconds
         self._failure_error_function = failure_error_function
+        self.max_retry_attempts = max_retry_attempts
+        self.retry_backoff_seconds_base = retry_backoff_seconds_base
+        self.retry_backoff_seconds_max = retry_backoff_seconds_max
+        self._needs_approval_policy: ApprovalPolicy = approval_policy(require_approval)
+        self.tool_meta_resolver = tool_meta_resolver
         self._owner: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
         self._session: Any = None
@@ -106,6 +103,7 @@ class MCPServer(abc.ABC):
         self._cache_dirty = True
         self._calls: OrderedDict[str, CallProgress] = OrderedDict()
         self._offered_as: list[str] = []
+        self._listed: list[str] = []
 
     # ---- identity --------------------------------------------------------------------------------------------
     @property
@@ -153,11 +151,15 @@ class MCPServer(abc.ABC):
         ready: asyncio.Future[None] = loop.create_future()
         self._stop = asyncio.Event()
         self._lost = None
-        self._owner = loop.create_task(self._own_session(ready), name=f"agents_otel.mcp {self._name}")
+        self._owner = owner = loop.create_task(self._own_session(ready), name=f"agents_otel.mcp {self._name}")
         try:
             await asyncio.shield(ready)
         except asyncio.CancelledError:
+            if not ready.done():  # still starting (a timeout, MCPServerManager's too): nothing to close gracefully
+                owner.cancel()
             await self.cleanup()
+            if ready.done() and not ready.cancelled():
+                ready.exception()  # the cancellation is what the caller gets
             raise
 
     async def cleanup(self) -> None:
@@ -229,7 +231,7 @@ class MCPServer(abc.ABC):
     def listed_tool_names(self) -> list[str]:
         """The names of the tools the last listing offered, and the server-prefixed names an agent last offered
         them under (``include_server_in_tool_names``): a run item's ``tool_origin`` names this server by them."""
-        return [*(str(t.name) for t in self._tools or ()), *self._offered_as]
+        return [*self._listed, *self._offered_as]
 
     def offered_as(self, names: list[str]) -> None:
         """Told by the agent which names it offered this listing's tools under (see ``tool_sources``)."""
@@ -239,26 +241,32 @@ class MCPServer(abc.ABC):
         self._cache_dirty = True
 
     async def list_tools(self, run_context: Any = None, agent: Any = None) -> list[Any]:
-        """The server's tools (the SDK's ``Tool`` objects), filtered; cached with ``cache_tools_list=True``."""
+        """The server's tools (the SDK's ``Tool`` objects), filtered; cached with ``cache_tools_list=True`` (the
+        cache holds the whole listing: a callable filter is asked again each time, for the run asking)."""
         if self.cache_tools_list and not self._cache_dirty and self._tools is not None:
-            return list(self._tools)
-        if self._session is None and self._lost is not None and (last := self._last_listing_after_loss()) is not None:
-            return last
+            tools = list(self._tools)
+        elif self._session is None and self._lost is not None and (last := self._last_listing_after_loss()) is not None:
+            tools = last
+        else:
+            tools = await self._fetch_tools()
+        kept = await apply_tool_filter(self.tool_filter, tools, self._name, run_context, agent)
+        self._listed = [str(t.name) for t in kept]
+        return kept
+
+    async def _fetch_tools(self) -> list[Any]:
         session = self.require_session()
         token = OWNED.set(OwnedRequest(None))
+        retries = 0
         try:
-            tools: list[Any] = []
-            cursor: str | None = None
             while True:
-                async with asyncio.timeout(self.client_session_timeout_seconds):
-                    if cursor is None:
-                        page = await session.list_tools()
-                    else:
-                        page = await session.list_tools(params=_paginated(cursor))
-                tools.extend(page.tools)
-                cursor = _sdk.next_cursor(page)
-                if cursor is None:
+                try:
+                    tools = await self._fetch_pages(session)
                     break
+                except Exception as exc:
+                    if not _retryable(exc) or not may_retry(self.max_retry_attempts, retries):
+                        raise
+                    retries += 1
+                    await retry_pause(self, "tools/list", retries, exc)
         except TimeoutError:
             raise MCPServerError(
                 f"MCP server {self._name!r}: tools/list got no answer in {self.client_session_timeout_seconds} s"
@@ -271,43 +279,67 @@ class MCPServer(abc.ABC):
             raise MCPServerError(f"MCP server {self._name!r}: tools/list failed: {_sdk.error_message(exc)}") from exc
         finally:
             OWNED.reset(token)
-        tools = [t for t in tools if self._keep(str(t.name))]
         self._tools, self._cache_dirty = tools, False
         return list(tools)
 
-    def _keep(self, name: str) -> bool:
-        if self.tool_filter is None:
-            return True
-        allowed = self.tool_filter.get("allowed_tool_names")
-        if allowed is not None and name not in allowed:
-            return False
-        return name not in self.tool_filter.get("blocked_tool_names", ())
+    async def _fetch_pages(self, session: Any) -> list[Any]:
+        tools: list[Any] = []
+        cursor: str | None = None
+        while True:
+            async with asyncio.timeout(self.client_session_timeout_seconds):
+                if cursor is None:
+                    page = await session.list_tools()
+                else:
+                    page = await session.list_tools(params=_paginated(cursor))
+            tools.extend(page.tools)
+            cursor = _sdk.next_cursor(page)
+            if cursor is None:
+                return tools
 
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
     ) -> Any:
-        """One raw ``tools/call`` (the SDK's ``CallToolResult``), outside any run: no span, no progress routing.
+        """One raw ``tools/call`` (the SDK's ``CallToolResult``), outside any run: no span, no progress routing;
+        retried as configured.
 
         Agents do not use this: their calls go through the tool path (``execute_tool`` span, progress, errors).
         """
         session = self.require_session()
         token = OWNED.set(OwnedRequest(None))
+        retries = 0
         try:
-            async with asyncio.timeout(self.client_session_timeout_seconds):
-                if meta is None:
-                    return await session.call_tool(tool_name, arguments or {})
-                return await session.call_tool(tool_name, arguments or {}, meta=meta)
+            while True:
+                try:
+                    async with asyncio.timeout(self.client_session_timeout_seconds):
+                        if meta is None:
+                            return await session.call_tool(tool_name, arguments or {})
+                        return await session.call_tool(tool_name, arguments or {}, meta=meta)
+                except Exception as exc:
+                    if not _retryable(exc) or not may_retry(self.max_retry_attempts, retries):
+                        raise
+                    retries += 1
+                    await retry_pause(self, "tools/call", retries, exc)
         finally:
             OWNED.reset(token)
 
-    async def function_tools(self, convert_schemas_to_strict: bool = False) -> list[FunctionTool]:
-        """The server's tools as ``FunctionTool``s: what ``Agent(mcp_servers=...)`` offers the model each turn."""
+    async def function_tools(
+        self, convert_schemas_to_strict: bool = False, run_context: Any = None, agent: Any = None
+    ) -> list[FunctionTool]:
+        """The server's tools as ``FunctionTool``s: what ``Agent(mcp_servers=...)`` offers the model each turn
+        (``run_context`` and ``agent``: the turn's, for a callable ``tool_filter`` or ``require_approval``)."""
         self._offered_as = []
-        tools = [to_function_tool(self, tool, convert_schemas_to_strict) for tool in await self.list_tools()]
+        policy = self._needs_approval_policy
+        tools = [
+            to_function_tool(self, tool, convert_schemas_to_strict, needs_approval_for(policy, tool, agent))
+            for tool in await self.list_tools(run_context, agent)
+        ]
         if self._failure_error_function is UNSET:
             return tools
         own = self._failure_error_function
         return [dataclasses.replace(t, failure_error_function=own) for t in tools]
+
+    # Tool sources whose listing depends on the turn say so; collect_tools passes them the run and the agent.
+    function_tools_take_run = True
 
     # ---- progress bookkeeping -----------------------------------------------------------------------------------
     def track_call(self, request_id: str, progress: CallProgress) -> None:
@@ -335,6 +367,11 @@ def _leaf(exc: BaseException) -> BaseException:
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     return exc
+
+
+def _retryable(exc: Exception) -> bool:
+    """A request that may succeed if sent again: a JSON-RPC error or a timeout, not a lost connection."""
+    return isinstance(exc, _sdk.SDKError | TimeoutError) and not _sdk.connection_closed(exc)
 
 
 def _paginated(cursor: str) -> Any:

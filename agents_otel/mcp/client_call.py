@@ -25,11 +25,13 @@ from ..exceptions import MCPToolCancellationError, ToolArgumentsError
 from ..tool import FunctionTool
 from ..tool_context import ToolContext
 from ..tracing.attributes import ERROR_CANCELLED, ERROR_TYPE, GEN_AI_TOOL_NAME, SERVER_ADDRESS, SERVER_PORT
-from . import _sdk
+from . import _sdk, policies
 from ._engine import run_meter_provider, run_tracer
 from ._sdk_spans import OWNED, OwnedRequest
 from .errors import MCPConnectionError, MCPRequestError, MCPToolError
 from .metrics import mcp_instruments, metric_attributes
+from .policies import backoff_seconds, may_retry
+from .tool_filters import resolve_meta, static_meta
 
 if TYPE_CHECKING:
     from .client import MCPServer
@@ -39,6 +41,8 @@ MCP_SESSION_ID = "mcp.session.id"
 MCP_PROTOCOL_VERSION = "mcp.protocol.version"
 NETWORK_TRANSPORT = "network.transport"
 TOOLS_CALL = "tools/call"
+RETRY_EVENT = "mcp.retry"
+RETRY_ATTEMPT = "mcp.retry.attempt"
 
 _W3C = TraceContextTextMapPropagator()
 logger = logging.getLogger(__name__)
@@ -59,11 +63,12 @@ class CallProgress:
         self.seen = 0
 
 
-def to_function_tool(server: MCPServer, tool: Any, strict: bool) -> FunctionTool:
+def to_function_tool(server: MCPServer, tool: Any, strict: bool, needs_approval: Any = False) -> FunctionTool:
     name, description, schema = _sdk.tool_fields(tool)
+    own_meta = static_meta(tool)
 
     async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
-        return await call_mcp_tool(server, ctx, name, arguments)
+        return await call_mcp_tool(server, ctx, name, arguments, own_meta)
 
     return FunctionTool(
         name=name,
@@ -73,16 +78,64 @@ def to_function_tool(server: MCPServer, tool: Any, strict: bool) -> FunctionTool
         strict_json_schema=strict,
         # The SDK's request timeout, made an idle timeout for tool calls: progress restarts it.
         idle_timeout=server.client_session_timeout_seconds,
+        needs_approval=needs_approval,
     )
 
 
-async def call_mcp_tool(server: MCPServer, ctx: ToolContext[Any], name: str, arguments_json: str) -> Any:
+async def call_mcp_tool(
+    server: MCPServer, ctx: ToolContext[Any], name: str, arguments_json: str, own_meta: dict[str, Any] | None = None
+) -> Any:
+    """One tool call of a run: a CLIENT span per attempt (``max_retry_attempts``), children of ``execute_tool``."""
     arguments = _parse_arguments(name, arguments_json)
-    session = server.require_session(MCPConnectionError)
-    span = run_tracer(ctx).start_span(
-        f"{TOOLS_CALL} {name}", kind=SpanKind.CLIENT, attributes=_attributes(server, name)
+    base_meta: dict[str, Any] | None = None
+    if server.tool_meta_resolver is not None or own_meta:
+        base_meta = await resolve_meta(server.tool_meta_resolver, own_meta, ctx, server.name, name, arguments)
+    retries = 0
+    while True:
+        try:
+            return await _call_once(server, ctx, name, arguments, base_meta, retries)
+        except MCPRequestError as exc:
+            if not may_retry(server.max_retry_attempts, retries):
+                raise
+            retries += 1
+            await retry_pause(server, TOOLS_CALL, retries, exc)
+
+
+async def retry_pause(server: MCPServer, method: str, attempt: int, exc: BaseException) -> None:
+    """Before a request is sent again: a ``mcp.retry`` event on the current span (the call's ``execute_tool``,
+    or the agent's for a listing), then the backoff."""
+    delay = backoff_seconds(server.retry_backoff_seconds_base, server.retry_backoff_seconds_max, attempt - 1)
+    logger.warning(
+        "agents_otel.mcp: %s on server %r failed (%s); retry %d in %s s", method, server.name, exc, attempt, delay
     )
-    meta: dict[str, Any] = {}
+    trace.get_current_span().add_event(
+        RETRY_EVENT,
+        {
+            MCP_METHOD_NAME: method,
+            "mcp.server.name": server.name,
+            RETRY_ATTEMPT: attempt,
+            "exception.type": type(exc).__qualname__,
+            "exception.message": str(exc),
+            "mcp.retry.delay_seconds": delay,
+        },
+    )
+    await policies.sleep(delay)
+
+
+async def _call_once(
+    server: MCPServer,
+    ctx: ToolContext[Any],
+    name: str,
+    arguments: dict[str, Any],
+    base_meta: dict[str, Any] | None,
+    retries: int,
+) -> Any:
+    session = server.require_session(MCPConnectionError)
+    attributes = _attributes(server, name)
+    if retries:
+        attributes[RETRY_ATTEMPT] = retries
+    span = run_tracer(ctx).start_span(f"{TOOLS_CALL} {name}", kind=SpanKind.CLIENT, attributes=attributes)
+    meta: dict[str, Any] = dict(base_meta) if base_meta else {}
     _W3C.inject(meta, context=trace.set_span_in_context(span))  # SEP-414: unprefixed traceparent / tracestate
     progress = CallProgress(ctx.send_progress)
 

@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 
 from ..exceptions import UserError
 from . import _sdk
-from .client import UNSET, MCPServer, ServerFailureErrorFunction, ToolFilterStatic
+from .client import UNSET, MCPServer, ServerFailureErrorFunction
+from .policies import RequireApprovalSetting
+from .tool_filters import MCPToolMetaResolver, ToolFilter
 
 
 class MCPServerStdioParams(TypedDict):
@@ -25,6 +27,15 @@ class MCPServerStdioParams(TypedDict):
     cwd: NotRequired[str]
     encoding: NotRequired[str]
     encoding_error_handler: NotRequired[Literal["strict", "ignore", "replace"]]
+
+
+class MCPServerSseParams(TypedDict):
+    """Where an HTTP+SSE server (the 2024-11-05 transport) listens. ``timeout`` / ``sse_read_timeout`` in seconds."""
+
+    url: str
+    headers: NotRequired[dict[str, str]]
+    timeout: NotRequired[float]
+    sse_read_timeout: NotRequired[float]
 
 
 class MCPServerStreamableHttpParams(TypedDict):
@@ -46,6 +57,7 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
 
     _required: ClassVar[str]
     _name_prefix: ClassVar[str]
+    _params_type: ClassVar[type]
 
     def __init__(
         self,
@@ -53,14 +65,22 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
         cache_tools_list: bool = False,
         name: str | None = None,
         client_session_timeout_seconds: float | None = 5,
-        tool_filter: ToolFilterStatic | None = None,
+        tool_filter: ToolFilter = None,
         use_structured_content: bool = False,
+        max_retry_attempts: int = 0,
+        retry_backoff_seconds_base: float = 1.0,
         *,
+        require_approval: RequireApprovalSetting = None,
         failure_error_function: ServerFailureErrorFunction = UNSET,
+        tool_meta_resolver: MCPToolMetaResolver | None = None,
+        retry_backoff_seconds_max: float | None = None,
         connect_timeout_seconds: float | None = 30,
     ) -> None:
         if not isinstance(params, dict) or not params.get(self._required):
             raise UserError(f"{type(self).__name__}(params=...) needs at least {{'{self._required}': ...}}")
+        unknown = sorted(set(params) - set(self._params_type.__annotations__))
+        if unknown:  # the SDK's auth / httpx_client_factory among them: refused, never ignored
+            raise UserError(f"{type(self).__name__}(params=...): unsupported keys {unknown}")
         self.params = params
         super().__init__(
             name=name or f"{self._name_prefix}: {params[self._required]}",
@@ -70,6 +90,11 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
             use_structured_content=use_structured_content,
             connect_timeout_seconds=connect_timeout_seconds,
             failure_error_function=failure_error_function,
+            max_retry_attempts=max_retry_attempts,
+            retry_backoff_seconds_base=retry_backoff_seconds_base,
+            retry_backoff_seconds_max=retry_backoff_seconds_max,
+            require_approval=require_approval,
+            tool_meta_resolver=tool_meta_resolver,
         )
 
 
@@ -79,7 +104,8 @@ class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
     ``client_session_timeout_seconds`` bounds ``tools/list``; for ``tools/call`` it is an *idle* timeout: each
     progress notification restarts it (a tool that keeps reporting may run long, a silent one is ended).
     ``connect_timeout_seconds`` (ours, not the SDK's) bounds the start and the ``initialize`` handshake.
-    ``failure_error_function`` (keyword-only here: the SDK's parameters before it are not all supported) words
+    ``failure_error_function`` (keyword-only here, like everything after ``retry_backoff_seconds_base``: the SDK's
+    ``message_handler`` there is not supported, so SDK code passing these positionally fails loudly) words
     this server's failed calls for the model, ``None`` makes them fail the run; given, it wins over the agent's
     ``mcp_config``, as in the SDK.
     """
@@ -87,6 +113,7 @@ class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
     network_transport = "pipe"
     _required = "command"
     _name_prefix = "stdio"
+    _params_type = MCPServerStdioParams
 
     def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
         return _sdk.stdio_transport(dict(self.params))
@@ -98,6 +125,7 @@ class MCPServerStreamableHttp(_ConfiguredServer[MCPServerStreamableHttpParams]):
     network_transport = "tcp"
     _required = "url"
     _name_prefix = "streamable_http"
+    _params_type = MCPServerStreamableHttpParams
 
     def server_address(self) -> tuple[str | None, int | None]:
         parts = urlsplit(self.params["url"])
@@ -112,4 +140,31 @@ class MCPServerStreamableHttp(_ConfiguredServer[MCPServerStreamableHttpParams]):
             float(params.get("timeout", 5)),
             float(params.get("sse_read_timeout", 300)),
             params.get("terminate_on_close", True),
+        )
+
+
+class MCPServerSse(_ConfiguredServer[MCPServerSseParams]):
+    """An MCP server reached over HTTP with Server-Sent Events (the older transport) at ``params["url"]``."""
+
+    network_transport = "tcp"
+    _required = "url"
+    _name_prefix = "sse"
+    _params_type = MCPServerSseParams
+
+    def __init__(self, params: MCPServerSseParams, *args: Any, **kwargs: Any) -> None:
+        if not _sdk.HAS_SSE:
+            raise UserError(f"MCPServerSse needs mcp.client.sse, which mcp {_sdk.MCP_VERSION} does not have")
+        super().__init__(params, *args, **kwargs)
+
+    def server_address(self) -> tuple[str | None, int | None]:
+        parts = urlsplit(self.params["url"])
+        return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
+        params = self.params
+        return _sdk.sse_transport(
+            params["url"],
+            params.get("headers"),
+            float(params.get("timeout", 5)),
+            float(params.get("sse_read_timeout", 300)),
         )

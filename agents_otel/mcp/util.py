@@ -1,36 +1,45 @@
-"""The SDK's ``agents.mcp.util`` path: static tool filters, and why the dynamic ones fail to import.
+"""The SDK's ``agents.mcp.util`` path: tool filters (static and callable) and the ``_meta`` resolver's types.
 
-agents_otel filters an MCP server's tools with static allow / block lists only; a callable filter, per-call
-``_meta`` resolvers and the SDK's ``MCPUtil`` conversion helpers are not offered, and importing their types says so.
+Not offered, and said at the import: the SDK's ``MCPUtil`` (its internal conversion of listed tools into function
+tools; here an agent's run lists and converts them, and ``await server.list_tools()`` gives a server's tools),
+``custom_data_extractor``'s MCP context, and HTTP client factories.
 """
 
 from __future__ import annotations
 
 from .._sdk_paths import not_supported
-from .client import ToolFilterStatic, create_static_tool_filter
-
-__all__ = ["ToolFilterStatic", "create_static_tool_filter"]
-
-_DYNAMIC = (
-    "MCP servers take static tool filters only (a dict, see create_static_tool_filter); a callable filter is a "
-    "UserError"
+from .tool_filters import (
+    MCPToolMetaContext,
+    MCPToolMetaResolver,
+    ToolFilter,
+    ToolFilterCallable,
+    ToolFilterContext,
+    ToolFilterStatic,
+    create_static_tool_filter,
 )
-_META = "per-call MCP _meta / custom data resolvers are not supported"
+
+__all__ = [
+    "MCPToolMetaContext",
+    "MCPToolMetaResolver",
+    "ToolFilter",
+    "ToolFilterCallable",
+    "ToolFilterContext",
+    "ToolFilterStatic",
+    "create_static_tool_filter",
+]
+
+_CUSTOM_DATA = "MCP servers' custom_data_extractor (SDK-only data on MCP tool output items) is not supported"
 
 __getattr__ = not_supported(
     __name__,
     {
-        "ToolFilter": _DYNAMIC,
-        "ToolFilterCallable": _DYNAMIC,
-        "ToolFilterContext": _DYNAMIC,
-        "MCPToolMetaContext": _META,
-        "MCPToolMetaResolver": _META,
-        "MCPToolCustomDataContext": _META,
-        "MCPToolCustomDataExtractor": _META,
+        "MCPToolCustomDataContext": _CUSTOM_DATA,
+        "MCPToolCustomDataExtractor": _CUSTOM_DATA,
         "HttpClientFactory": "MCP servers' HTTP client factories are not supported",
         "MCPUtil": (
-            "the SDK's conversion helpers are its internals; an agent's MCP tools are listed by the run "
-            "(Agent(mcp_servers=[...])), and await server.list_tools() gives a server's tools"
+            "the SDK's conversion helpers are its internals; an agent's MCP tools are listed and converted by the run "
+            "(Agent(mcp_servers=[...]); agent.get_mcp_tools(run_context) gives them as FunctionTools), and "
+            "await server.list_tools() gives a server's tools"
         ),
     },
 )

@@ -54,7 +54,19 @@ from agents_otel.tool_sources import public_names
 pytestmark = pytest.mark.timeout(60)
 
 PREFIXED: Any = {"include_server_in_tool_names": True}
-OFFICIAL_TOOLS = ["count", "slow_count", "fail", "work_forever", "hang", "add", "remember", "send_late"]
+OFFICIAL_TOOLS = [
+    "count",
+    "slow_count",
+    "fail",
+    "work_forever",
+    "hang",
+    "add",
+    "remember",
+    "send_late",
+    "flaky",
+    "attempts",
+    "show_meta",
+]
 
 
 @pytest.fixture(scope="module")

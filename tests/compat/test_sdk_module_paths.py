@@ -86,7 +86,11 @@ SDK_NAMES: dict[str, list[str]] = {
         "ToolApprovalItem", "ToolCallItem", "ToolCallOutputItem", "ToolSearchCallItem", "ToolSearchOutputItem",
     ],
     "logger": ["logger"],
-    "mcp.util": ["ToolFilterStatic", "create_static_tool_filter"],
+    "mcp.manager": ["MCPServerManager"],
+    "mcp.util": [
+        "MCPToolMetaContext", "MCPToolMetaResolver", "ToolFilter", "ToolFilterCallable", "ToolFilterContext",
+        "ToolFilterStatic", "create_static_tool_filter",
+    ],
     "memory": [
         "OpenAIConversationsSession", "OpenAIResponsesCompactionArgs", "OpenAIResponsesCompactionAwareSession",
         "OpenAIResponsesCompactionSession", "SQLiteSession", "Session", "SessionABC", "SessionInputCallback",
@@ -153,11 +157,7 @@ SDK_NAMES: dict[str, list[str]] = {
 """SDK module path -> the public names SDK users import from it that agents_otel provides."""
 
 NOT_SUPPORTED: dict[str, list[str]] = {
-    "mcp.manager": ["MCPServerManager"],
-    "mcp.util": [
-        "HttpClientFactory", "MCPToolCustomDataContext", "MCPToolCustomDataExtractor", "MCPToolMetaContext",
-        "MCPToolMetaResolver", "MCPUtil", "ToolFilter", "ToolFilterCallable", "ToolFilterContext",
-    ],
+    "mcp.util": ["HttpClientFactory", "MCPToolCustomDataContext", "MCPToolCustomDataExtractor", "MCPUtil"],
     "models.chatcmpl_converter": ["Converter"],
     "models.chatcmpl_helpers": ["ChatCmplHelpers", "HEADERS", "HEADERS_OVERRIDE"],
     "models.chatcmpl_stream_handler": ["ChatCmplStreamHandler", "Part", "SequenceNumber", "StreamingState"],

@@ -1,7 +1,7 @@
 """An MCP server built with the official SDK's ``MCPServer`` only (no agents_otel): the far side of the client tests.
 
-Run as ``python official_server.py`` for stdio, or ``python official_server.py --http`` for Streamable HTTP on a
-free port, printed as ``PORT <n>`` on stdout once the socket is bound.
+Run as ``python official_server.py`` for stdio, or ``python official_server.py --http`` for Streamable HTTP (``--sse``
+for HTTP+SSE) on a free port, printed as ``PORT <n>`` on stdout once the socket is bound.
 """
 
 from __future__ import annotations
@@ -17,13 +17,24 @@ import anyio
 try:  # mcp 2.x
     from mcp.server.mcpserver import Context, MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.shared.exceptions import MCPError
+
+    def _jsonrpc_error(message: str) -> Exception:
+        return MCPError(-32603, message)
 except ImportError:  # mcp 1.x: the same server under its old name
     from mcp.server.fastmcp import Context  # type: ignore[no-redef,import-not-found,unused-ignore]
     from mcp.server.fastmcp import FastMCP as MCPServer
     from mcp.server.fastmcp.exceptions import ToolError  # type: ignore[no-redef,import-not-found,unused-ignore]
 
+    def _jsonrpc_error(message: str) -> Exception:
+        from mcp.shared.exceptions import McpError  # type: ignore[attr-defined,unused-ignore]
+        from mcp.types import ErrorData
+
+        return McpError(ErrorData(code=-32603, message=message))  # type: ignore[no-any-return,unused-ignore]
+
 server = MCPServer("official-test-server")
 _remembered: list[tuple[Any, Any]] = []
+_attempts: dict[str, int] = {}
 
 if os.environ.get("MCP_TEST_PIDFILE"):
     with open(os.environ["MCP_TEST_PIDFILE"], "w") as pidfile:
@@ -104,6 +115,28 @@ async def send_late() -> str:
     return "sent"
 
 
+@server.tool()
+async def flaky(key: str, failures: int) -> str:
+    """A JSON-RPC error for the first `failures` calls with this key, then an answer saying which attempt it was."""
+    _attempts[key] = _attempts.get(key, 0) + 1
+    if _attempts[key] <= failures:
+        raise _jsonrpc_error(f"flaky {key}: attempt {_attempts[key]} fails")
+    return f"{key} answered on attempt {_attempts[key]}"
+
+
+@server.tool()
+async def attempts(key: str) -> int:
+    """How many calls flaky() got with this key."""
+    return _attempts.get(key, 0)
+
+
+@server.tool(meta={"listed": "by the server"})
+async def show_meta(ctx: Context) -> str:
+    """The request's _meta (progress token and W3C trace context left out), as JSON."""
+    meta = {k: v for k, v in _meta(ctx).items() if k not in ("progress_token", "traceparent", "tracestate")}
+    return json.dumps(meta, sort_keys=True)
+
+
 async def _serve_http() -> None:
     import uvicorn
 
@@ -111,14 +144,14 @@ async def _serve_http() -> None:
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)  # listening before the port is announced: a client may connect at once (the kernel queues it)
     port = sock.getsockname()[1]
-    app = server.streamable_http_app()
+    app = server.sse_app() if "--sse" in sys.argv else server.streamable_http_app()
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     print(f"PORT {port}", flush=True)
     await uvicorn.Server(config).serve(sockets=[sock])
 
 
 if __name__ == "__main__":
-    if "--http" in sys.argv:
+    if "--http" in sys.argv or "--sse" in sys.argv:
         anyio.run(_serve_http)
     else:
         server.run("stdio")

@@ -22,8 +22,21 @@ def stdio_params(script: Path = OFFICIAL_SERVER, *args: str, env: dict[str, str]
 @contextlib.contextmanager
 def http_server(script: Path = OFFICIAL_SERVER, *args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """The script with ``--http``, which prints ``PORT <n>`` once bound; yields the ``/mcp`` URL and the process."""
+    with _served(script, "--http", "/mcp", *args) as found:
+        yield found
+
+
+@contextlib.contextmanager
+def sse_server(script: Path = OFFICIAL_SERVER, *args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """The script with ``--sse`` (HTTP+SSE); yields the ``/sse`` URL and the process."""
+    with _served(script, "--sse", "/sse", *args) as found:
+        yield found
+
+
+@contextlib.contextmanager
+def _served(script: Path, flag: str, path: str, *args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     proc = subprocess.Popen(
-        [sys.executable, str(script), "--http", *args],
+        [sys.executable, str(script), flag, *args],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -32,7 +45,7 @@ def http_server(script: Path = OFFICIAL_SERVER, *args: str) -> Iterator[tuple[st
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert line.startswith("PORT "), f"server did not start: {line!r}"
-        yield f"http://127.0.0.1:{int(line.split()[1])}/mcp", proc
+        yield f"http://127.0.0.1:{int(line.split()[1])}{path}", proc
     finally:
         proc.terminate()
         try:
