@@ -159,6 +159,7 @@ async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPSer
         "flaky",
         "attempts",
         "show_meta",
+        "charted",
     }
     assert offered["add"].description == "Add two integers."
     assert offered["add"].parameters["properties"].keys() == {"a", "b"}

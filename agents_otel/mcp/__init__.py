@@ -15,6 +15,7 @@ from ..tool_sources import ToolNameCollisionError
 from . import _sdk_spans
 from ._sdk import MCP_MAJOR, MCP_VERSION
 from .client import MCPServer
+from .custom_data import MCPToolCustomDataContext, MCPToolCustomDataExtractor
 from .errors import (
     MCPConnectionError,
     MCPRequestError,
@@ -77,6 +78,8 @@ __all__ = [
     "MCPServerStdioParams",
     "MCPServerStreamableHttp",
     "MCPServerStreamableHttpParams",
+    "MCPToolCustomDataContext",
+    "MCPToolCustomDataExtractor",
     "MCPToolError",
     "MCPToolMetaContext",
     "MCPToolMetaResolver",

@@ -25,6 +25,7 @@ from ..tool_errors import ToolErrorFunction
 from . import _sdk
 from ._sdk_spans import OWNED, OwnedRequest
 from .client_call import CallProgress, retry_pause, to_function_tool
+from .custom_data import MCPToolCustomDataExtractor
 from .errors import MCPServerError, MCPServerStartError
 from .policies import ApprovalPolicy, approval_policy, check_retries, may_retry, needs_approval_for
 from .tool_filters import (
@@ -70,6 +71,7 @@ class MCPServer(abc.ABC):
         retry_backoff_seconds_max: float | None = None,
         require_approval: Any = None,
         tool_meta_resolver: MCPToolMetaResolver | None = None,
+        custom_data_extractor: MCPToolCustomDataExtractor | None = None,
     ) -> None:
         if failure_error_function not in (UNSET, None) and not callable(failure_error_function):
             raise UserError(
@@ -79,6 +81,8 @@ class MCPServer(abc.ABC):
         check_retries(max_retry_attempts, retry_backoff_seconds_base, retry_backoff_seconds_max)
         if tool_meta_resolver is not None and not callable(tool_meta_resolver):
             raise UserError(f"MCP server {name!r}: tool_meta_resolver must be callable or None")
+        if custom_data_extractor is not None and not callable(custom_data_extractor):
+            raise UserError(f"MCP server {name!r}: custom_data_extractor must be callable or None")
         if client_session_timeout_seconds is not None and not client_session_timeout_seconds > 0:
             raise UserError(f"client_session_timeout_seconds must be positive, got {client_session_timeout_seconds}")
         self._name = name
@@ -93,6 +97,9 @@ class MCPServer(abc.ABC):
         self.retry_backoff_seconds_max = retry_backoff_seconds_max
         self._needs_approval_policy: ApprovalPolicy = approval_policy(require_approval)
         self.tool_meta_resolver = tool_meta_resolver
+        self.custom_data_extractor = custom_data_extractor
+        """``(MCPToolCustomDataContext) -> mapping | None`` after each call of this server's tools: the SDK-only
+        ``ToolCallOutputItem.custom_data`` (see ``agents_otel.mcp.custom_data``)."""
         self._owner: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
         self._session: Any = None

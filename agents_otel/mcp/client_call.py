@@ -28,6 +28,7 @@ from ..tracing.attributes import ERROR_CANCELLED, ERROR_TYPE, GEN_AI_TOOL_NAME, 
 from . import _sdk, policies
 from ._engine import run_meter_provider, run_tracer
 from ._sdk_spans import OWNED, OwnedRequest
+from .custom_data import CallResults, function_tool_extractor
 from .errors import MCPConnectionError, MCPRequestError, MCPToolError
 from .metrics import mcp_instruments, metric_attributes
 from .policies import backoff_seconds, may_retry
@@ -66,9 +67,11 @@ class CallProgress:
 def to_function_tool(server: MCPServer, tool: Any, strict: bool, needs_approval: Any = False) -> FunctionTool:
     name, description, schema = _sdk.tool_fields(tool)
     own_meta = static_meta(tool)
+    extractor = server.custom_data_extractor
+    results = CallResults() if extractor is not None else None
 
     async def invoke(ctx: ToolContext[Any], arguments: str) -> Any:
-        return await call_mcp_tool(server, ctx, name, arguments, own_meta)
+        return await call_mcp_tool(server, ctx, name, arguments, own_meta, results)
 
     return FunctionTool(
         name=name,
@@ -79,11 +82,19 @@ def to_function_tool(server: MCPServer, tool: Any, strict: bool, needs_approval:
         # The SDK's request timeout, made an idle timeout for tool calls: progress restarts it.
         idle_timeout=server.client_session_timeout_seconds,
         needs_approval=needs_approval,
+        custom_data_extractor=(
+            function_tool_extractor(extractor, server.name, name, results) if extractor and results else None
+        ),
     )
 
 
 async def call_mcp_tool(
-    server: MCPServer, ctx: ToolContext[Any], name: str, arguments_json: str, own_meta: dict[str, Any] | None = None
+    server: MCPServer,
+    ctx: ToolContext[Any],
+    name: str,
+    arguments_json: str,
+    own_meta: dict[str, Any] | None = None,
+    results: CallResults | None = None,
 ) -> Any:
     """One tool call of a run: a CLIENT span per attempt (``max_retry_attempts``), children of ``execute_tool``."""
     arguments = _parse_arguments(name, arguments_json)
@@ -93,7 +104,7 @@ async def call_mcp_tool(
     retries = 0
     while True:
         try:
-            return await _call_once(server, ctx, name, arguments, base_meta, retries)
+            return await _call_once(server, ctx, name, arguments, base_meta, retries, results)
         except MCPRequestError as exc:
             if not may_retry(server.max_retry_attempts, retries):
                 raise
@@ -129,6 +140,7 @@ async def _call_once(
     arguments: dict[str, Any],
     base_meta: dict[str, Any] | None,
     retries: int,
+    results: CallResults | None,
 ) -> Any:
     session = server.require_session(MCPConnectionError)
     attributes = _attributes(server, name)
@@ -175,6 +187,8 @@ async def _call_once(
         _end(span, MCPToolError.error_type, ctx, started)
         raise MCPToolError(_content_text(content) or f"MCP tool {name!r} failed")
     _end(span, None, ctx, started)
+    if results is not None:  # only a server with a custom_data_extractor keeps its results for it
+        results.keep(ctx, arguments, result)
     return _output(server, content, structured)
 
 

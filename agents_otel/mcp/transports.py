@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from ..exceptions import UserError
 from . import _sdk
 from .client import UNSET, MCPServer, ServerFailureErrorFunction
+from .custom_data import MCPToolCustomDataExtractor
 from .policies import RequireApprovalSetting
 from .tool_filters import MCPToolMetaResolver, ToolFilter
 
@@ -73,6 +74,7 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
         require_approval: RequireApprovalSetting = None,
         failure_error_function: ServerFailureErrorFunction = UNSET,
         tool_meta_resolver: MCPToolMetaResolver | None = None,
+        custom_data_extractor: MCPToolCustomDataExtractor | None = None,
         retry_backoff_seconds_max: float | None = None,
         connect_timeout_seconds: float | None = 30,
     ) -> None:
@@ -95,6 +97,7 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
             retry_backoff_seconds_max=retry_backoff_seconds_max,
             require_approval=require_approval,
             tool_meta_resolver=tool_meta_resolver,
+            custom_data_extractor=custom_data_extractor,
         )
 
 

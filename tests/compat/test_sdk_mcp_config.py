@@ -66,6 +66,7 @@ OFFICIAL_TOOLS = [
     "flaky",
     "attempts",
     "show_meta",
+    "charted",
 ]
 
 

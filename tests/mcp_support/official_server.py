@@ -137,6 +137,20 @@ async def show_meta(ctx: Context) -> str:
     return json.dumps(meta, sort_keys=True)
 
 
+@server.tool()
+async def charted(label: str) -> Any:
+    """A result with its own _meta and structuredContent (what a custom_data_extractor reads)."""
+    from mcp.types import CallToolResult
+
+    return CallToolResult.model_validate(
+        {
+            "content": [{"type": "text", "text": f"chart {label}"}],
+            "structuredContent": {"label": label, "points": [1, 2, 3]},
+            "_meta": {"chart": {"type": "line", "label": label}},
+        }
+    )
+
+
 async def _serve_http() -> None:
     import uvicorn
 
