@@ -90,6 +90,7 @@ class SandboxSessionManager:
             manifest = session.state.manifest.model_copy(deep=True)  # capabilities may change what they are given
             for capability in capabilities:
                 manifest = capability.process_manifest(manifest)
+            self._configure(session)
             if manifest != session.state.manifest:  # the SDK applies it to the live workspace; we do not, loudly
                 raise UserError(
                     f"SandboxAgent {agent.name!r}: a capability changes the manifest, which agents_otel applies to "
@@ -104,6 +105,7 @@ class SandboxSessionManager:
         if state is not None:
             with lifecycle_span(self.run, OP_RESUME_SESSION, agent.name, client.backend_id) as scope:
                 session = await client.resume(state)
+                self._configure(session)
                 await session.start()
                 scope.span.set_attribute(SANDBOX_SESSION_ID, str(session.state.session_id))
             return _Resources(session, agent.name, owned=True)
@@ -121,12 +123,22 @@ class SandboxSessionManager:
             session = await client.create(snapshot=snapshot, manifest=manifest, options=config.options)
             resources = _Resources(session, agent.name, owned=True)
             try:
+                self._configure(session)
                 await session.start()
             except BaseException:
                 await _release(client, session)
                 raise
             scope.span.set_attribute(SANDBOX_SESSION_ID, str(session.state.session_id))
         return resources
+
+    def _configure(self, session: BaseSandboxSession) -> None:
+        """The run's limits on a session it uses, before the session starts (applying the manifest and restoring the
+        snapshot honour them): ``concurrency_limits`` for materialization, ``archive_limits`` for ``extract()`` and
+        snapshot hydration (``None``: the session's defaults), as the SDK does for each session a run uses."""
+        session._set_concurrency_limits(self.config.concurrency_limits)  # validated again: fields may be reassigned
+        if self.config.archive_limits is not None:
+            self.config.archive_limits.validate()
+        session._set_archive_limits(self.config.archive_limits)
 
     def _client(self) -> BaseSandboxClient[Any]:
         client = self.config.client

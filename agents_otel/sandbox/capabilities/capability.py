@@ -73,7 +73,8 @@ class Capability(BaseModel):
         return None
 
     def sampling_params(self, sampling_params: dict[str, Any]) -> dict[str, Any]:
-        """Extra model request parameters; not applied by this runtime (a non-empty result is refused loudly)."""
+        """Extra model request parameters for each of the agent's model calls (merged into the run's
+        ``ModelSettings.extra_args``, the capability's keys winning)."""
         _ = sampling_params
         return {}
 

@@ -18,6 +18,7 @@ import re
 import stat
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
@@ -31,7 +32,7 @@ from ..errors import (
     LocalDirReadError,
     LocalFileReadError,
 )
-from ..materialization import MaterializedFile
+from ..materialization import MaterializedFile, gather_in_order
 from ..types import ExecResult
 from ..workspace_paths import SandboxPathGrant
 from .base import BaseEntry
@@ -185,14 +186,19 @@ class LocalDir(BaseEntry):
                 raise LocalDirReadError(src=src_root, context=reason, cause=error) from error
             except OSError as error:
                 raise LocalDirReadError(src=src_root, cause=error) from error
-            for rel in children:
+
+            async def copy(rel: Path) -> MaterializedFile:
                 try:
                     data = await asyncio.to_thread((src_root / rel).read_bytes)
                 except OSError as error:
                     raise LocalDirReadError(src=src_root, context={"child": rel.as_posix()}, cause=error) from error
                 await session.mkdir((dest / rel).parent, parents=True)
                 await session.write(dest / rel, io.BytesIO(data))
-                files.append(MaterializedFile(path=dest / rel, sha256=hashlib.sha256(data).hexdigest()))
+                return MaterializedFile(path=dest / rel, sha256=hashlib.sha256(data).hexdigest())
+
+            # RunConfig.sandbox.concurrency_limits.local_dir_files: how many files are copied at once
+            limit = session._max_local_dir_file_concurrency
+            files = await gather_in_order([partial(copy, rel) for rel in children], max_concurrency=limit)
         await self._apply_metadata(session, dest)
         return files
 

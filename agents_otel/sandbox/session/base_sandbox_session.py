@@ -15,18 +15,22 @@ import io
 import shlex
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO, Literal, Self
+from typing import IO, TYPE_CHECKING, Literal, Self
 
+from ...run_config_sandbox import DEFAULT_MAX_LOCAL_DIR_FILE_CONCURRENCY, DEFAULT_MAX_MANIFEST_ENTRY_CONCURRENCY
 from ..entries import BaseEntry
 from ..errors import ExecNonZeroError, ExposedPortUnavailableError, WorkspaceStartError, WorkspaceWriteTypeError
 from ..files import FileEntry
-from ..materialization import MaterializationResult, MaterializedFile
+from ..materialization import MaterializationResult, MaterializedFile, apply_in_batches
 from ..snapshot import DependencyProvider, NoopSnapshot
 from ..types import ExecResult, ExposedPortEndpoint, Permissions, User
 from ..workspace_paths import WorkspacePathPolicy, relative_entry_path, sandbox_path_str
 from .archive_limits import ArchiveLimits
 from .pty_types import PtyExecUpdate
 from .sandbox_session_state import SandboxSessionState
+
+if TYPE_CHECKING:
+    from ...run_config_sandbox import SandboxConcurrencyLimits
 
 
 def binary_stream(path: Path | str, data: object) -> IO[bytes]:
@@ -42,6 +46,8 @@ class BaseSandboxSession(abc.ABC):
     state: SandboxSessionState
     _dependencies: DependencyProvider | None = None
     _archive_limits: ArchiveLimits | None = None
+    _max_manifest_entry_concurrency: int | None = DEFAULT_MAX_MANIFEST_ENTRY_CONCURRENCY  # until a run sets its own
+    _max_local_dir_file_concurrency: int | None = DEFAULT_MAX_LOCAL_DIR_FILE_CONCURRENCY
     _start_workspace_state_preserved: bool = False
     _aclose_lock: asyncio.Lock | None = None
     _pre_stop_hooks: list[Callable[[], Awaitable[None]]] | None = None
@@ -188,6 +194,11 @@ class BaseSandboxSession(abc.ABC):
 
     def _set_archive_limits(self, limits: ArchiveLimits | None) -> None:
         self._archive_limits = limits
+
+    def _set_concurrency_limits(self, limits: SandboxConcurrencyLimits) -> None:
+        limits.validate()
+        self._max_manifest_entry_concurrency = limits.manifest_entries
+        self._max_local_dir_file_concurrency = limits.local_dir_files
 
     def supports_pty(self) -> bool:
         return False
@@ -357,11 +368,10 @@ class BaseSandboxSession(abc.ABC):
     async def _apply_entry_batch(
         self, items: list[tuple[Path, BaseEntry]], *, base_dir: Path
     ) -> list[MaterializedFile]:
-        files: list[MaterializedFile] = []
-        for dest, entry in items:
+        for dest, _entry in items:  # every destination checked before any entry is applied
             self.normalize_path(dest, for_write=True)
-            files.extend(await entry.apply(self, dest, base_dir))
-        return files
+        limit = self._max_manifest_entry_concurrency
+        return await apply_in_batches(items, lambda dest, e: e.apply(self, dest, base_dir), max_concurrency=limit)
 
     def _manifest_base_dir(self) -> Path:
         return Path.cwd()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..files import FileEntry
 from ..materialization import MaterializationResult
@@ -19,6 +19,9 @@ from .archive_limits import ArchiveLimits
 from .base_sandbox_session import BaseSandboxSession
 from .pty_types import PtyExecUpdate
 from .sandbox_session_state import SandboxSessionState
+
+if TYPE_CHECKING:
+    from ...run_config_sandbox import SandboxConcurrencyLimits
 
 
 class SandboxSession(BaseSandboxSession):
@@ -42,6 +45,17 @@ class SandboxSession(BaseSandboxSession):
 
     def _set_archive_limits(self, limits: ArchiveLimits | None) -> None:
         self._inner._set_archive_limits(limits)
+
+    def _set_concurrency_limits(self, limits: SandboxConcurrencyLimits) -> None:
+        self._inner._set_concurrency_limits(limits)
+
+    @property
+    def _max_manifest_entry_concurrency(self) -> int | None:  # type: ignore[override]
+        return self._inner._max_manifest_entry_concurrency
+
+    @property
+    def _max_local_dir_file_concurrency(self) -> int | None:  # type: ignore[override]
+        return self._inner._max_local_dir_file_concurrency
 
     def supports_pty(self) -> bool:
         return self._inner.supports_pty()
