@@ -15,6 +15,7 @@ try:  # ``tests/`` is on sys.path (rootdir-relative imports, no tests/__init__.p
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package
     from tests.fake_openai.fixtures import client, fake_openai, refused_openai_base_url
 
+from mcp_support.fixtures import http_url, transport
 from otlp_receivers import otlp_grpc_receiver, otlp_http_receiver, refused_port
 from support import tracing
 
@@ -27,9 +28,11 @@ disable_auto_configure()
 __all__ = [
     "client",
     "fake_openai",
+    "http_url",
     "otlp_grpc_receiver",
     "otlp_http_receiver",
     "refused_openai_base_url",
     "refused_port",
     "tracing",
+    "transport",
 ]

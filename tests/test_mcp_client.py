@@ -40,12 +40,6 @@ pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with http_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
 def sse_url() -> Iterator[str]:
     with sse_server() as (url, _):
         yield url

@@ -14,11 +14,10 @@ Ours: a callable's answer must be a bool (the approval machinery's rule for ever
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mcp_support.servers import http_server, stdio_params
+from mcp_support.servers import stdio_params
 from support import Tracing
 
 from agents_otel import Agent, RunContextWrapper, Runner, RunState, ToolApprovalItem, UserError
@@ -27,17 +26,6 @@ from agents_otel.mcp.policies import approval_policy
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with http_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(params=["stdio", "http"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def make_server(transport: str, request: pytest.FixtureRequest, require_approval: Any) -> MCPServer:

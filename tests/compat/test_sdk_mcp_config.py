@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp_support.servers import http_server, stdio_params
+from mcp_support.servers import stdio_params
 from support import Tracing
 
 from agents_otel import (
@@ -68,12 +68,6 @@ OFFICIAL_TOOLS = [
     "show_meta",
     "charted",
 ]
-
-
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with http_server() as (url, _):
-        yield url
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ the server's ``failure_error_function``, so by default the model reads it as the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mcp_support.servers import http_server, stdio_params
+from mcp_support.servers import stdio_params
 from opentelemetry.trace import StatusCode
 from support import Tracing
 
@@ -25,17 +24,6 @@ from agents_otel.mcp.util import MCPToolCustomDataContext, MCPToolCustomDataExtr
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with http_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(params=["stdio", "http"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def make_server(

@@ -12,11 +12,10 @@ our CLIENT span's W3C ``traceparent`` is in ``_meta`` as always, whatever the re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mcp_support.servers import http_server, stdio_params
+from mcp_support.servers import stdio_params
 from support import Tracing
 
 from agents_otel import Agent, Runner
@@ -25,17 +24,6 @@ from agents_otel.mcp.util import MCPToolMetaResolver
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with http_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(params=["stdio", "http"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def make_server(transport: str, request: pytest.FixtureRequest, resolver: Any, **kwargs: Any) -> MCPServer:

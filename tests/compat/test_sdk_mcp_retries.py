@@ -14,11 +14,10 @@ the error and the delay; a bad setting is a ``UserError`` when the server is bui
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mcp_support.servers import http_server, stdio_params
+from mcp_support.servers import stdio_params
 from support import Tracing
 
 from agents_otel import Agent, Runner, UserError
@@ -26,17 +25,6 @@ from agents_otel.mcp import MCPServer, MCPServerError, MCPServerStdio, MCPServer
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with http_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(params=["stdio", "http"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture

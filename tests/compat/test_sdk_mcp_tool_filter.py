@@ -15,11 +15,11 @@ the agent's span; a filter returning anything but a bool is a ``UserError`` (the
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from mcp_support.servers import http_server, stdio_params
+from mcp_support.servers import stdio_params
 from support import Tracing
 
 from agents_otel import Agent, RunContextWrapper, RunHooks, Runner, UserError
@@ -34,12 +34,6 @@ from agents_otel.mcp.util import ToolFilterCallable
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with http_server() as (url, _):
-        yield url
 
 
 @pytest.fixture(params=["stdio", "http"])
