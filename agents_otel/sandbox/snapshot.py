@@ -18,12 +18,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, cast
+from typing import ClassVar, Literal, Protocol, cast
 
-from pydantic import BaseModel, ConfigDict, model_serializer
+from pydantic import ConfigDict
 
 from .errors import SnapshotNotRestorableError, SnapshotPersistError, SnapshotRestoreError
-from .type_tagged import TypeTagged
+from .type_tagged import Tagged, TypeTagged
 
 
 class DependencyProvider(Protocol):
@@ -157,17 +157,8 @@ class RemoteSnapshot(SnapshotBase):
         return Path(f"<remote:{self.client_dependency_key}>")
 
 
-class SnapshotSpec(BaseModel, abc.ABC):
+class SnapshotSpec(Tagged, abc.ABC):
     """How to build a session's snapshot from its id."""
-
-    type: str
-
-    @model_serializer(mode="wrap")
-    def _with_type(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        if isinstance(data, dict):
-            data["type"] = self.type
-        return cast(dict[str, Any], data)
 
     @abc.abstractmethod
     def build(self, snapshot_id: str) -> SnapshotBase: ...

@@ -18,8 +18,22 @@ from pydantic import BaseModel, model_serializer
 T = TypeVar("T", bound="TypeTagged")
 
 
-class TypeTagged(BaseModel):
+class Tagged(BaseModel):
+    """A record whose dump always carries its ``type`` tag, even when the field was left at its default."""
+
     type: str
+
+    @model_serializer(mode="wrap")
+    def _with_type(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        if isinstance(data, dict):
+            data["type"] = self.type
+        return cast(dict[str, Any], data)
+
+
+class TypeTagged(Tagged):
+    """A ``Tagged`` family whose subclasses register under their tag, so ``parse_tagged`` finds the class again."""
+
     _family: ClassVar[str] = "record"
     """How errors name the family (``snapshot``, ``sandbox client options``)."""
     _registry: ClassVar[dict[str, builtins.type[TypeTagged]]] = {}
@@ -51,10 +65,3 @@ class TypeTagged(BaseModel):
                 raise ValueError(f"unknown {cls._family} type `{kind}`")
             return cast(T, found.model_validate(dict(payload)))
         raise TypeError(f"expected a {cls.__name__} or a mapping for a {cls._family}, got {type(payload).__name__}")
-
-    @model_serializer(mode="wrap")
-    def _with_type(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        if isinstance(data, dict):
-            data["type"] = self.type
-        return cast(dict[str, Any], data)

@@ -67,3 +67,9 @@ def test_a_second_class_claiming_a_tag_fails_at_its_definition() -> None:
         assert type(SnapshotBase.parse({"type": "local", "id": "s", "base_path": "/tmp"})) is LocalSnapshot
     finally:
         BaseSandboxClientOptions._registry.pop("local", None)
+
+
+def test_a_snapshot_spec_dump_carries_its_tag(tmp_path: Path) -> None:
+    from agents_otel.sandbox.snapshot import LocalSnapshotSpec
+
+    assert LocalSnapshotSpec(base_path=tmp_path).model_dump(mode="json")["type"] == "local"
