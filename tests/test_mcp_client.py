@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp_support.servers import OFFICIAL_SERVER, http_server, process_gone, sse_server, stdio_params
+from mcp_support.servers import OFFICIAL_SERVER, OFFICIAL_TOOLS, http_server, process_gone, sse_server, stdio_params
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.trace import SpanKind
@@ -140,21 +140,7 @@ async def test_tools_join_the_agent_and_results_reach_the_model(official: MCPSer
     result = await Runner.run(agent, "add", run_config=tracing.config)
     assert result.final_output == "5"
     offered = {spec.name: spec for spec in model.calls[0].tools}
-    assert set(offered) == {
-        "local",
-        "count",
-        "slow_count",
-        "fail",
-        "work_forever",
-        "hang",
-        "add",
-        "remember",
-        "send_late",
-        "flaky",
-        "attempts",
-        "show_meta",
-        "charted",
-    }
+    assert set(offered) == {"local", *OFFICIAL_TOOLS}
     assert offered["add"].description == "Add two integers."
     assert offered["add"].parameters["properties"].keys() == {"a", "b"}
     assert output_of(result, "c_add") == "5"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp_support.servers import stdio_params
+from mcp_support.servers import OFFICIAL_TOOLS, stdio_params
 from support import Tracing
 
 from agents_otel import (
@@ -54,20 +54,6 @@ from agents_otel.tool_sources import public_names
 pytestmark = pytest.mark.timeout(60)
 
 PREFIXED: Any = {"include_server_in_tool_names": True}
-OFFICIAL_TOOLS = [
-    "count",
-    "slow_count",
-    "fail",
-    "work_forever",
-    "hang",
-    "add",
-    "remember",
-    "send_late",
-    "flaky",
-    "attempts",
-    "show_meta",
-    "charted",
-]
 
 
 @pytest.fixture

@@ -10,6 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 OFFICIAL_SERVER = Path(__file__).with_name("official_server.py")
+OFFICIAL_TOOLS = (
+    "count", "slow_count", "fail", "work_forever", "hang", "add", "remember", "send_late", "flaky", "attempts",
+    "show_meta", "charted",
+)  # fmt: skip
+"""The official test server's tools, in the order it lists them (a test that lists them all compares with this)."""
 
 
 def stdio_params(script: Path = OFFICIAL_SERVER, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
