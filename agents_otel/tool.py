@@ -104,6 +104,7 @@ class FunctionTool:
     """Responses API only: the strict JSON object schema of what the tool returns, for programs that call it."""
     _tool_namespace: str | None = field(default=None, kw_only=True, repr=False)
     _tool_namespace_description: str | None = field(default=None, kw_only=True, repr=False)
+    _mcp_annotations: Any = field(default=None, kw_only=True, repr=False)
     spec: ToolSpec = field(init=False)
 
     def __post_init__(self) -> None:
@@ -158,6 +159,11 @@ class FunctionTool:
         """``namespace.name`` for a tool of a ``tool_namespace(...)``, else the name."""
         namespace = self._tool_namespace
         return f"{namespace}.{self.name}" if namespace else self.name
+
+    @property
+    def mcp_annotations(self) -> Any:
+        """A copy of the ``ToolAnnotations`` (hints, not guarantees) an MCP server listed this tool with, else None."""
+        return None if self._mcp_annotations is None else self._mcp_annotations.model_copy(deep=True)
 
     def __copy__(self) -> FunctionTool:
         """A copy whose ``on_invoke_tool`` follows the copy's own settings (``dataclasses.replace`` does the same)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Tracer
 
+from ..current_tool import current_tool_context
 from ..event_stream import EventStream
 from ..items import FunctionCall
 from ..run_config import RunConfig
@@ -29,10 +30,22 @@ from ..tracing.provider import resolve_tracer_provider, tracer_for
 if TYPE_CHECKING:
     from ..agent import Agent
 
+_DEFAULT_CONFIG = RunConfig()
+
 
 def run_tracer(ctx: ToolContext[Any]) -> Tracer:
     tracer: Tracer = tool_call_of(ctx).run.tracer
     return tracer
+
+
+def ambient_telemetry() -> tuple[Tracer, MeterProvider | None]:
+    """Where a request sent outside a run's tool path is traced and measured: the run whose tool call is running
+    (a tool that reads an MCP resource), else the default provider (the global one, as for a run's by default)."""
+    ctx = current_tool_context()
+    if ctx is not None:
+        run = tool_call_of(ctx).run
+        return run.tracer, run.config.meter_provider
+    return tracer_for(resolve_tracer_provider(_DEFAULT_CONFIG)), None
 
 
 def run_meter_provider(ctx: ToolContext[Any]) -> MeterProvider | None:

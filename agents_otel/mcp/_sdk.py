@@ -91,6 +91,37 @@ def result_fields(result: Any) -> tuple[bool, list[Any], Any]:
     )
 
 
+def tool_annotations(tool: Any) -> Any:
+    """A listed tool's ``annotations`` (the SDK's ``ToolAnnotations``) as a deep copy, else ``None``: the converted
+    tool keeps what was listed, whatever the listing's owner or a reader later changes."""
+    found = getattr(tool, "annotations", None)
+    return found.model_copy(deep=True) if found is not None else None
+
+
+async def list_page(session: Any, method: str, cursor: str | None) -> Any:
+    """One page of ``session.<method>()`` (``list_tools``, ``list_prompts``, ...): the first, or the one at
+    ``cursor``."""
+    if cursor is None:
+        return await getattr(session, method)()
+    from mcp import types
+
+    return await getattr(session, method)(params=types.PaginatedRequestParams(cursor=cursor))
+
+
+async def read_resource(session: Any, uri: str) -> Any:
+    if MCP_MAJOR >= 2:
+        return await session.read_resource(uri)
+    from pydantic import AnyUrl  # pragma: no cover - 1.x takes the URI as a pydantic URL
+
+    return await session.read_resource(AnyUrl(uri))  # pragma: no cover - 1.x
+
+
+def merged_listing(first: Any, field: str, entries: list[Any]) -> Any:
+    """A listing of several pages as one result: the first page's, holding every page's ``field`` and no cursor."""
+    cursor_field = "next_cursor" if "next_cursor" in type(first).model_fields else "nextCursor"
+    return first.model_copy(update={field: entries, cursor_field: None})
+
+
 def next_cursor(result: Any) -> str | None:
     cursor = _field(result, "next_cursor", "nextCursor")
     return cursor if isinstance(cursor, str) else None

@@ -16,17 +16,21 @@ import dataclasses
 import enum
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Final, Literal, TypeAlias
 
 from ..exceptions import UserError
 from ..tool import FunctionTool
 from ..tool_errors import ToolErrorFunction
+from ..tool_guardrails import ToolInputGuardrail, ToolOutputGuardrail
 from . import _sdk
 from ._sdk_spans import OWNED, OwnedRequest
 from .client_call import CallProgress, retry_pause, to_function_tool
+from .client_requests import PromptsAndResources
 from .custom_data import MCPToolCustomDataExtractor
 from .errors import MCPServerError, MCPServerStartError
+from .listing import check_max_list_pages, collect_pages, retryable, timed
 from .policies import ApprovalPolicy, approval_policy, check_retries, may_retry, needs_approval_for
 from .tool_filters import (
     MCPToolMetaResolver,
@@ -48,10 +52,15 @@ UNSET: Final = _Unset.UNSET
 """``MCPServer(failure_error_function=UNSET)``, the default: the agent's ``mcp_config`` (or the default) decides."""
 
 ServerFailureErrorFunction: TypeAlias = ToolErrorFunction | Literal[_Unset.UNSET] | None
+MessageHandler: TypeAlias = Callable[[Any], Awaitable[None]]
+"""The SDK's ``MessageHandlerFnT``: awaited with each request, notification or exception from the server."""
+MCPStreams: TypeAlias = tuple[Any, Any] | tuple[Any, Any, Callable[[], str | None] | None]
+"""What ``create_streams()`` yields: the SDK's ``MCPStreamTransport``."""
 
 
-class MCPServer(abc.ABC):
-    """Base of the MCP server connections an ``Agent(mcp_servers=[...])`` takes tools from."""
+class MCPServer(PromptsAndResources, abc.ABC):
+    """Base of the MCP server connections an ``Agent(mcp_servers=[...])`` takes tools from; a subclass brings its
+    own transport by defining ``create_streams()``."""
 
     network_transport: str = ""
     """``network.transport`` on the CLIENT spans: ``pipe`` (stdio) or ``tcp`` (HTTP)."""
@@ -72,6 +81,10 @@ class MCPServer(abc.ABC):
         require_approval: Any = None,
         tool_meta_resolver: MCPToolMetaResolver | None = None,
         custom_data_extractor: MCPToolCustomDataExtractor | None = None,
+        message_handler: MessageHandler | None = None,
+        tool_input_guardrails: list[ToolInputGuardrail[Any]] | None = None,
+        tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None,
+        max_list_pages: int | None = None,
     ) -> None:
         if failure_error_function not in (UNSET, None) and not callable(failure_error_function):
             raise UserError(
@@ -85,6 +98,16 @@ class MCPServer(abc.ABC):
             raise UserError(f"MCP server {name!r}: custom_data_extractor must be callable or None")
         if client_session_timeout_seconds is not None and not client_session_timeout_seconds > 0:
             raise UserError(f"client_session_timeout_seconds must be positive, got {client_session_timeout_seconds}")
+        if message_handler is not None and not callable(message_handler):
+            raise UserError(f"MCP server {name!r}: message_handler must be an async callable or None")
+        self.max_list_pages = check_max_list_pages(max_list_pages)
+        """At most this many pages per ``list_tools()`` / ``list_prompts()``; one more is a ``UserError``."""
+        self.tool_input_guardrails = check_guardrails(name, "input", tool_input_guardrails)
+        """Run before each call of every tool of this server (copied onto each converted tool)."""
+        self.tool_output_guardrails = check_guardrails(name, "output", tool_output_guardrails)
+        self.message_handler = message_handler
+        """Awaited with every message the session receives from the server (as the SDK's ``ClientSession`` gives
+        it), after agents_otel has read its progress notifications."""
         self._name = name
         self.cache_tools_list = cache_tools_list
         self.client_session_timeout_seconds = client_session_timeout_seconds
@@ -137,7 +160,9 @@ class MCPServer(abc.ABC):
         return self._failure_error_function is not UNSET
 
     @abc.abstractmethod
-    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]: ...
+    def create_streams(self) -> AbstractAsyncContextManager[MCPStreams]:
+        """The transport, as the SDK's clients give it: an async context manager yielding ``(read, write)`` or
+        ``(read, write, get_session_id)``. ``connect()`` enters it in the session's own task."""
 
     # ---- lifecycle ---------------------------------------------------------------------------------------------
     async def __aenter__(self) -> MCPServer:
@@ -185,7 +210,9 @@ class MCPServer(abc.ABC):
         OWNED.set(OwnedRequest(None))  # handshake and listings: keep the SDK's own spans out of the trace
         try:
             async with contextlib.AsyncExitStack() as stack:
-                read, write, session_id = await stack.enter_async_context(self._transport())
+                streams = await stack.enter_async_context(self.create_streams())
+                read, write = streams[0], streams[1]
+                session_id = streams[2] if len(streams) > 2 and streams[2] is not None else _no_session_id
                 session = await stack.enter_async_context(_sdk.client_session(read, write, None, self._on_message))
                 async with asyncio.timeout(self.connect_timeout_seconds):
                     self._init_result = await session.initialize()
@@ -263,17 +290,11 @@ class MCPServer(abc.ABC):
     async def _fetch_tools(self) -> list[Any]:
         session = self.require_session()
         token = OWNED.set(OwnedRequest(None))
-        retries = 0
         try:
-            while True:
-                try:
-                    tools = await self._fetch_pages(session)
-                    break
-                except Exception as exc:
-                    if not _retryable(exc) or not may_retry(self.max_retry_attempts, retries):
-                        raise
-                    retries += 1
-                    await retry_pause(self, "tools/list", retries, exc)
+            tools, _ = await collect_pages(
+                self, "tools/list", "tools", lambda cursor: timed(self, _sdk.list_page(session, "list_tools", cursor)),
+                retry=True,
+            )  # fmt: skip
         except TimeoutError:
             raise MCPServerError(
                 f"MCP server {self._name!r}: tools/list got no answer in {self.client_session_timeout_seconds} s"
@@ -288,20 +309,6 @@ class MCPServer(abc.ABC):
             OWNED.reset(token)
         self._tools, self._cache_dirty = tools, False
         return list(tools)
-
-    async def _fetch_pages(self, session: Any) -> list[Any]:
-        tools: list[Any] = []
-        cursor: str | None = None
-        while True:
-            async with asyncio.timeout(self.client_session_timeout_seconds):
-                if cursor is None:
-                    page = await session.list_tools()
-                else:
-                    page = await session.list_tools(params=_paginated(cursor))
-            tools.extend(page.tools)
-            cursor = _sdk.next_cursor(page)
-            if cursor is None:
-                return tools
 
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
@@ -322,7 +329,7 @@ class MCPServer(abc.ABC):
                             return await session.call_tool(tool_name, arguments or {})
                         return await session.call_tool(tool_name, arguments or {}, meta=meta)
                 except Exception as exc:
-                    if not _retryable(exc) or not may_retry(self.max_retry_attempts, retries):
+                    if not retryable(exc) or not may_retry(self.max_retry_attempts, retries):
                         raise
                     retries += 1
                     await retry_pause(self, "tools/call", retries, exc)
@@ -357,16 +364,14 @@ class MCPServer(abc.ABC):
     async def _on_message(self, message: Any) -> None:
         """Every server notification; late progress (after the call's result) is handed on to be counted."""
         found = _sdk.progress_notification(message)
-        if found is None:
-            return
-        token, progress, total, text = found
-        entry = self._calls.get(str(token))
-        if entry is None:
-            return
-        entry.seen += 1
-        if entry.seen > entry.delivered:  # the SDK no longer had a callback for it: the call has returned
-            entry.delivered = entry.seen
-            entry.send({"progress": progress, "total": total, "message": text})
+        entry = self._calls.get(str(found[0])) if found is not None else None
+        if found is not None and entry is not None:
+            entry.seen += 1
+            if entry.seen > entry.delivered:  # the SDK no longer had a callback for it: the call has returned
+                entry.delivered = entry.seen
+                entry.send({"progress": found[1], "total": found[2], "message": found[3]})
+        if self.message_handler is not None:
+            await self.message_handler(message)
 
 
 def _leaf(exc: BaseException) -> BaseException:
@@ -376,12 +381,18 @@ def _leaf(exc: BaseException) -> BaseException:
     return exc
 
 
-def _retryable(exc: Exception) -> bool:
-    """A request that may succeed if sent again: a JSON-RPC error or a timeout, not a lost connection."""
-    return isinstance(exc, _sdk.SDKError | TimeoutError) and not _sdk.connection_closed(exc)
+def _no_session_id() -> str | None:
+    return None
 
 
-def _paginated(cursor: str) -> Any:
-    from mcp import types
-
-    return types.PaginatedRequestParams(cursor=cursor)
+def check_guardrails(name: str, stage: str, guardrails: Any) -> Any:
+    """A server's ``tool_{stage}_guardrails``: a list of the guardrail type, or ``None`` (a copy is kept)."""
+    kind = ToolInputGuardrail if stage == "input" else ToolOutputGuardrail
+    if guardrails is None:
+        return None
+    if not isinstance(guardrails, list | tuple) or not all(isinstance(g, kind) for g in guardrails):
+        raise UserError(
+            f"MCP server {name!r}: tool_{stage}_guardrails must be a list of {kind.__name__} (made with "
+            f"@tool_{stage}_guardrail), got {guardrails!r}"
+        )
+    return list(guardrails)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 from opentelemetry import trace
+from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
@@ -85,7 +86,15 @@ def to_function_tool(server: MCPServer, tool: Any, strict: bool, needs_approval:
         custom_data_extractor=(
             function_tool_extractor(extractor, server.name, name, results) if extractor and results else None
         ),
+        # The server's guardrails on each of its tools, on the one tool-guardrail path (copies: a tool's own list).
+        tool_input_guardrails=_copied(server.tool_input_guardrails),
+        tool_output_guardrails=_copied(server.tool_output_guardrails),
+        _mcp_annotations=_sdk.tool_annotations(tool),
     )
+
+
+def _copied(guardrails: list[Any] | None) -> list[Any] | None:
+    return list(guardrails) if guardrails is not None else None
 
 
 async def call_mcp_tool(
@@ -143,7 +152,7 @@ async def _call_once(
     results: CallResults | None,
 ) -> Any:
     session = server.require_session(MCPConnectionError)
-    attributes = _attributes(server, name)
+    attributes = request_attributes(server, TOOLS_CALL, {GEN_AI_TOOL_NAME: name})
     if retries:
         attributes[RETRY_ATTEMPT] = retries
     span = run_tracer(ctx).start_span(f"{TOOLS_CALL} {name}", kind=SpanKind.CLIENT, attributes=attributes)
@@ -203,12 +212,10 @@ def _call_error(server: MCPServer, name: str, exc: Exception) -> tuple[str, Exce
     return type(exc).__qualname__, exc
 
 
-def _attributes(server: MCPServer, name: str) -> dict[str, Any]:
-    attributes: dict[str, Any] = {
-        MCP_METHOD_NAME: TOOLS_CALL,
-        GEN_AI_TOOL_NAME: name,
-        NETWORK_TRANSPORT: server.network_transport,
-    }
+def request_attributes(server: MCPServer, method: str, target: dict[str, Any]) -> dict[str, Any]:
+    """A CLIENT span's attributes (MCP semantic conventions): the method, its target (``gen_ai.tool.name``,
+    ``gen_ai.prompt.name``, ``mcp.resource.uri``), the session and where the server is."""
+    attributes: dict[str, Any] = {MCP_METHOD_NAME: method, **target, NETWORK_TRANSPORT: server.network_transport}
     version = server.protocol_version
     if version:
         attributes[MCP_PROTOCOL_VERSION] = version
@@ -224,17 +231,21 @@ def _attributes(server: MCPServer, name: str) -> dict[str, Any]:
 
 
 def _end(span: Span, error_type: str | None, ctx: ToolContext[Any], started: float) -> None:
-    """End the CLIENT span with its outcome and record ``mcp.client.operation.duration``."""
+    end_request(span, error_type, run_meter_provider(ctx), started)
+
+
+def end_request(span: Span, error_type: str | None, meter_provider: MeterProvider | None, started: float) -> None:
+    """End a CLIENT span with its outcome and record ``mcp.client.operation.duration``."""
     if error_type is not None:
         span.set_attribute(ERROR_TYPE, error_type)
         span.set_status(StatusCode.ERROR, error_type)
     span.end()
     attributes = dict(getattr(span, "attributes", None) or {})
     try:
-        mcp_instruments(run_meter_provider(ctx)).client_duration.record(
+        mcp_instruments(meter_provider).client_duration.record(
             time.perf_counter() - started, metric_attributes(attributes, error_type)
         )
-    except Exception:  # a broken metrics pipeline must not fail the tool call
+    except Exception:  # a broken metrics pipeline must not fail the request
         logger.exception("agents_otel.mcp: recording the client duration failed")
 
 

@@ -12,8 +12,9 @@ from typing import Any, ClassVar, Generic, Literal, NotRequired, TypedDict, Type
 from urllib.parse import urlsplit
 
 from ..exceptions import UserError
+from ..tool_guardrails import ToolInputGuardrail, ToolOutputGuardrail
 from . import _sdk
-from .client import UNSET, MCPServer, ServerFailureErrorFunction
+from .client import UNSET, MCPServer, MessageHandler, ServerFailureErrorFunction
 from .custom_data import MCPToolCustomDataExtractor
 from .policies import RequireApprovalSetting
 from .tool_filters import MCPToolMetaResolver, ToolFilter
@@ -70,14 +71,19 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
         use_structured_content: bool = False,
         max_retry_attempts: int = 0,
         retry_backoff_seconds_base: float = 1.0,
-        *,
+        message_handler: MessageHandler | None = None,
         require_approval: RequireApprovalSetting = None,
         failure_error_function: ServerFailureErrorFunction = UNSET,
         tool_meta_resolver: MCPToolMetaResolver | None = None,
         custom_data_extractor: MCPToolCustomDataExtractor | None = None,
         retry_backoff_seconds_max: float | None = None,
+        *,
+        tool_input_guardrails: list[ToolInputGuardrail[Any]] | None = None,
+        tool_output_guardrails: list[ToolOutputGuardrail[Any]] | None = None,
+        max_list_pages: int | None = None,
         connect_timeout_seconds: float | None = 30,
     ) -> None:
+        self._check_available()
         if not isinstance(params, dict) or not params.get(self._required):
             raise UserError(f"{type(self).__name__}(params=...) needs at least {{'{self._required}': ...}}")
         unknown = sorted(set(params) - set(self._params_type.__annotations__))
@@ -98,7 +104,15 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
             require_approval=require_approval,
             tool_meta_resolver=tool_meta_resolver,
             custom_data_extractor=custom_data_extractor,
+            message_handler=message_handler,
+            tool_input_guardrails=tool_input_guardrails,
+            tool_output_guardrails=tool_output_guardrails,
+            max_list_pages=max_list_pages,
         )
+
+    @classmethod
+    def _check_available(cls) -> None:
+        """A transport the installed ``mcp`` lacks says so when the server is built (see ``MCPServerSse``)."""
 
 
 class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
@@ -106,11 +120,10 @@ class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
 
     ``client_session_timeout_seconds`` bounds ``tools/list``; for ``tools/call`` it is an *idle* timeout: each
     progress notification restarts it (a tool that keeps reporting may run long, a silent one is ended).
-    ``connect_timeout_seconds`` (ours, not the SDK's) bounds the start and the ``initialize`` handshake.
-    ``failure_error_function`` (keyword-only here, like everything after ``retry_backoff_seconds_base``: the SDK's
-    ``message_handler`` there is not supported, so SDK code passing these positionally fails loudly) words
-    this server's failed calls for the model, ``None`` makes them fail the run; given, it wins over the agent's
-    ``mcp_config``, as in the SDK.
+    ``connect_timeout_seconds`` (ours, not the SDK's, keyword-only) bounds the start and the ``initialize``
+    handshake. ``failure_error_function`` words this server's failed calls for the model, ``None`` makes them fail
+    the run; given, it wins over the agent's ``mcp_config``, as in the SDK. The parameters are the SDK's, in its
+    order (positional up to ``retry_backoff_seconds_max``).
     """
 
     network_transport = "pipe"
@@ -118,7 +131,7 @@ class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
     _name_prefix = "stdio"
     _params_type = MCPServerStdioParams
 
-    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
+    def create_streams(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
         return _sdk.stdio_transport(dict(self.params))
 
 
@@ -135,7 +148,7 @@ class MCPServerStreamableHttp(_ConfiguredServer[MCPServerStreamableHttpParams]):
         port = parts.port or (443 if parts.scheme == "https" else 80)
         return parts.hostname, port
 
-    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
+    def create_streams(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
         params = self.params
         return _sdk.http_transport(
             params["url"],
@@ -154,16 +167,16 @@ class MCPServerSse(_ConfiguredServer[MCPServerSseParams]):
     _name_prefix = "sse"
     _params_type = MCPServerSseParams
 
-    def __init__(self, params: MCPServerSseParams, *args: Any, **kwargs: Any) -> None:
+    @classmethod
+    def _check_available(cls) -> None:
         if not _sdk.HAS_SSE:
             raise UserError(f"MCPServerSse needs mcp.client.sse, which mcp {_sdk.MCP_VERSION} does not have")
-        super().__init__(params, *args, **kwargs)
 
     def server_address(self) -> tuple[str | None, int | None]:
         parts = urlsplit(self.params["url"])
         return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
-    def _transport(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
+    def create_streams(self) -> AbstractAsyncContextManager[tuple[Any, Any, _sdk.SessionIdGetter]]:
         params = self.params
         return _sdk.sse_transport(
             params["url"],

@@ -22,6 +22,7 @@ from support import Tracing
 
 from agents_otel import Agent, Runner, UserError
 from agents_otel.mcp import MCPServer, MCPServerError, MCPServerStdio, MCPServerStreamableHttp, _sdk, policies
+from agents_otel.mcp.client import UNSET
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 pytestmark = pytest.mark.timeout(60)
@@ -161,5 +162,10 @@ def test_bad_retry_settings_are_refused_when_the_server_is_built(kwargs: dict[st
 def test_retry_settings_keep_the_sdks_positions() -> None:
     server = MCPServerStdio({"command": "x"}, False, "named", 5, None, False, 3, 0.5)
     assert (server.max_retry_attempts, server.retry_backoff_seconds_base) == (3, 0.5)
-    with pytest.raises(TypeError):  # the SDK's message_handler comes next: not supported, so not positional
-        MCPServerStdio({"command": "x"}, False, "named", 5, None, False, 3, 0.5, None)  # type: ignore[misc]
+
+    async def handler(message: object) -> None: ...
+
+    later = MCPServerStdio({"command": "x"}, False, "n", 5, None, False, 3, 0.5, handler, None, UNSET, None, None, 2.0)
+    assert (later.message_handler, later.retry_backoff_seconds_max) == (handler, 2.0)  # all of them, as in the SDK
+    with pytest.raises(TypeError):  # the SDK's keyword-only ones (tool guardrails, max_list_pages) are here too
+        MCPServerStdio({"command": "x"}, False, "n", 5, None, False, 3, 0.5, None, None, UNSET, None, None, 1.0, [])  # type: ignore[misc]

@@ -1,5 +1,8 @@
 """An MCP server built with the official SDK's ``MCPServer`` only (no agents_otel): the far side of the client tests.
 
+Its tools are ``servers.OFFICIAL_TOOLS`` (``add`` carries annotations); it also offers a prompt (``review``), a
+resource (``notes://readme``) and a resource template (``notes://topics/{topic}``).
+
 Run as ``python official_server.py`` for stdio, or ``python official_server.py --http`` for Streamable HTTP (``--sse``
 for HTTP+SSE) on a free port, printed as ``PORT <n>`` on stdout once the socket is bound.
 """
@@ -13,6 +16,7 @@ import sys
 from typing import Any
 
 import anyio
+from mcp.types import ToolAnnotations
 
 try:  # mcp 2.x
     from mcp.server.mcpserver import Context, MCPServer
@@ -94,7 +98,7 @@ async def hang() -> str:
     return "unreachable"
 
 
-@server.tool()
+@server.tool(annotations=ToolAnnotations(readOnlyHint=True, idempotentHint=True))
 async def add(a: int, b: int) -> int:
     """Add two integers."""
     return a + b
@@ -149,6 +153,24 @@ async def charted(label: str) -> Any:
             "_meta": {"chart": {"type": "line", "label": label}},
         }
     )
+
+
+@server.prompt()
+def review(topic: str) -> str:
+    """Ask for a review of a topic."""
+    return f"Please review {topic}."
+
+
+@server.resource("notes://readme", mime_type="text/plain")
+def readme() -> str:
+    """The server's readme."""
+    return "read me first"
+
+
+@server.resource("notes://topics/{topic}")
+def topic_notes(topic: str) -> str:
+    """Notes on one topic."""
+    return f"notes on {topic}"
 
 
 async def _serve_http() -> None:
