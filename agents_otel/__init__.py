@@ -78,7 +78,9 @@ from .hosted_tools import (
     FileSearchTool,
     HostedToolCallItem,
     ImageGenerationTool,
+    ImageGenerationToolConfig,
     WebSearchTool,
+    WebSearchToolImageSettings,
 )
 from .item_helpers import ItemHelpers
 from .items import (
@@ -169,6 +171,8 @@ from .retry import (
 )
 from .run import Runner
 from .run_config import (
+    OutputGuardrailBlockedMessageArgs,
+    OutputGuardrailBlockedMessageFormatter,
     ReasoningItemIdPolicy,
     RunConfig,
     ToolExecutionConfig,
@@ -384,6 +388,7 @@ __all__ = [
     "HostedMCPTool",
     "HostedToolCallItem",
     "ImageGenerationTool",
+    "ImageGenerationToolConfig",
     "InputGuardrail",
     "InputGuardrailResult",
     "InputGuardrailTripwireTriggered",
@@ -435,6 +440,8 @@ __all__ = [
     "OpenAIResponsesWSModel",
     "OpenAIResponsesWebSocketOptions",
     "OutputGuardrail",
+    "OutputGuardrailBlockedMessageArgs",
+    "OutputGuardrailBlockedMessageFormatter",
     "OutputGuardrailResult",
     "OutputGuardrailTripwireTriggered",
     "ProgrammaticToolCallingTool",
@@ -563,6 +570,7 @@ __all__ = [
     "UserError",
     "UserMessage",
     "WebSearchTool",
+    "WebSearchToolImageSettings",
     "__version__",
     "add_trace_processor",
     "agent_span",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import lifecycle
 from .agent_span import AgentSpan
 from .approval_item import ToolApprovalItem
+from .blocked_output import withhold_on_trip
 from .computer_run import ComputerTurn, offered_tools
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, check_server_managed, without_ids
@@ -24,11 +25,7 @@ from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
 from .hosted_mcp_run import answer_approvals
 from .input_items import input_list
-from .items import (
-    FunctionCall,
-    MessageOutputItem,
-    ToolCallOutputItem,
-)
+from .items import FunctionCall, MessageOutputItem, ToolCallOutputItem
 from .lifecycle import AgentHookContext
 from .local_tool_run import declared_specs
 from .model_answer import read_answer
@@ -46,15 +43,7 @@ from .sessions import call_session, session_wrapper
 from .stand_in_calls import answers
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool import FunctionTool
-from .tool_approvals import (
-    Decisions,
-    PausedTurn,
-    gate_calls,
-    has_gated_tools,
-    mark_resumed,
-    pause,
-    take_nested,
-)
+from .tool_approvals import Decisions, PausedTurn, gate_calls, has_gated_tools, mark_resumed, pause, take_nested
 from .tool_execution import execute_tool_calls
 from .tool_guardrail_run import check_before_approval
 from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
@@ -292,6 +281,7 @@ async def _run_turns(
                 loop.used_tools.add(id(agent))
             to_run, waiting, nested = calls, frozenset(), None
         pending: list[FunctionCall] = []
+        guard_start = len(run.tool_output_guardrail_results)  # this turn's, withheld if its tool output is rejected
         if calls:
             if waiting or nested is not None or has_gated_tools(tools.values()):
                 if loop.decisions is None:
@@ -330,7 +320,7 @@ async def _run_turns(
                 output = decided.final_output
                 if agent.output_type is None or agent.output_type is str:
                     output = str(output)  # as the SDK does: a run without an output type ends in text
-                await _finish(loop, agent, output)
+                await _finish(loop, agent, output, tool_turn=(turn_start, guard_start))
                 return None
         if handoff_calls:
             ignored = [c for _, c in handoff_calls[1:]]
@@ -364,14 +354,19 @@ async def _run_turns(
         await loop.save_turn()
 
 
-async def _finish(loop: AgentLoop, agent: Agent[Any], output: Any, message: MessageOutputItem | None = None) -> None:
+async def _finish(
+    loop: AgentLoop, agent: Agent[Any], output: Any, message: MessageOutputItem | None = None, *,
+    tool_turn: tuple[int, int] | None = None,
+) -> None:
     """The final output: output guardrails, ``on_agent_end`` hooks, the last turn saved. ``message``: a run error
     handler's output as an assistant message, recorded once the guardrails let the output through (a rejected
-    fallback is never shown or saved)."""
+    fallback is never shown or saved). ``tool_turn``: the output is a tool's, whose rejection ``blocked_output``
+    withholds (where the turn's items and tool output guardrail results start)."""
     run = loop.run
     guardrails = [*agent.output_guardrails, *(run.config.output_guardrails or ())]
     if guardrails:
-        await check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
+        check = check_output(run, loop.wrapper, agent, guardrails, output, loop.output_guardrail_results)
+        await (check if tool_turn is None else withhold_on_trip(loop, agent, check, tool_turn))
     if message is not None:
         run.items.append(message)
         loop.conversation.add(message.conversation_item())

@@ -27,8 +27,8 @@ from .items import FunctionCall
 from .lifecycle import validate_run_hooks
 from .models.interface import Usage
 from .result import AgentToolInvocation
-from .run import DEFAULT_MAX_TURNS, run_agent
-from .run_config import RunConfig
+from .run_config import DEFAULT_MAX_TURNS, RunConfig
+from .run_engine import run_agent
 from .run_resume_state import RunState as ResumeState
 from .run_state import RunState
 from .tool import FunctionTool, GuardedInvoker, NeedsApproval, ToolEnabled, function_tool

@@ -121,11 +121,20 @@ class StoppedAfterTurn(asyncio.CancelledError):
 
 
 class MaxTurnsExceeded(AgentsOtelError):
-    """The model kept asking for tools past ``max_turns``; raised so a looping model cannot run forever."""
+    """The model kept asking for tools past ``max_turns``; raised so a looping model cannot run forever.
 
-    def __init__(self, max_turns: int) -> None:
-        super().__init__(f"Max turns ({max_turns}) exceeded")
-        self.max_turns = max_turns
+    Built as the SDK builds it, ``MaxTurnsExceeded(message)``, or from the limit, ``MaxTurnsExceeded(3)`` (the
+    SDK's message, ``"Max turns (3) exceeded"``). ``max_turns``: the limit, ``None`` when built from a message."""
+
+    def __init__(self, message: str | int) -> None:
+        if isinstance(message, int) and not isinstance(message, bool):
+            self.max_turns: int | None = message
+            message = f"Max turns ({message}) exceeded"
+        elif isinstance(message, str):
+            self.max_turns = None
+        else:
+            raise TypeError(f"MaxTurnsExceeded takes a message (str) or the limit (int), got {type(message).__name__}")
+        super().__init__(message)
 
 
 class ModelBehaviorError(AgentsOtelError):

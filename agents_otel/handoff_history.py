@@ -24,10 +24,10 @@ from copy import deepcopy
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from .exceptions import UserError
-from .handoffs import HandoffInputData
 from .input_items import conversation_items, input_list
 
 if TYPE_CHECKING:
+    from .handoffs import HandoffInputData  # a type only: agents_otel.handoffs loads this module's names lazily
     from .models.openai_responses import TResponseInputItem
 
 # The SDK's item type, so a mapper annotated for the SDK type-checks here; at run time the items are plain dicts.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Required, TypeAlias, TypedDict
 
 from .computer import ComputerTool
 from .exceptions import UserError
@@ -25,7 +25,7 @@ from .tool_search import ProgrammaticToolCallingTool, ToolSearchTool
 
 if TYPE_CHECKING:
     from openai.types.responses.file_search_tool_param import Filters, RankingOptions
-    from openai.types.responses.tool_param import CodeInterpreter, ImageGeneration
+    from openai.types.responses.tool_param import CodeInterpreter, ImageGeneration, ImageGenerationInputImageMask
     from openai.types.responses.web_search_tool import Filters as WebSearchToolFilters
     from openai.types.responses.web_search_tool_param import UserLocation
 
@@ -45,6 +45,35 @@ HOSTED_TOOL_CHOICES: Final = frozenset(("web_search", "file_search", "code_inter
 """``ModelSettings.tool_choice`` values that force a hosted tool (sent as ``{"type": ...}``), as in the SDK."""
 
 _CONTEXT_SIZES = ("low", "medium", "high")
+_CONTENT_TYPES = ("text", "image")
+
+
+class WebSearchToolImageSettings(TypedDict, total=False):
+    """``WebSearchTool(image_settings=...)``, as in the SDK: how image results come back when
+    ``search_content_types`` includes ``"image"``."""
+
+    max_results: int
+    """How many image results to return."""
+    caption: bool
+    """Whether each image gets a short caption when one is available."""
+
+
+class ImageGenerationToolConfig(TypedDict, total=False):
+    """``ImageGenerationTool(tool_config=...)`` as a typed dict, as the SDK names it: the Responses API's
+    ``image_generation`` tool entry, sent as given (the API checks what each model supports)."""
+
+    type: Required[Literal["image_generation"]]
+    action: Literal["generate", "edit", "auto"]
+    background: Literal["transparent", "opaque", "auto"]
+    input_fidelity: Literal["high", "low"] | None
+    input_image_mask: ImageGenerationInputImageMask
+    model: str
+    moderation: Literal["auto", "low"]
+    output_compression: int
+    output_format: Literal["png", "webp", "jpeg"]
+    partial_images: int
+    quality: Literal["low", "medium", "high", "xhigh", "max", "auto"]
+    size: str
 
 
 @dataclass
@@ -57,6 +86,12 @@ class WebSearchTool:
     search_context_size: Literal["low", "medium", "high"] = "medium"
     external_web_access: bool | None = None
     """``False`` asks for cached / indexed results only; ``None`` leaves it to the API."""
+    search_content_types: list[Literal["text", "image"]] | None = None
+    """The kinds of results the search may return (``None``: the API's default, text only). With ``"image"`` the
+    request also asks for the call's results (``include=["web_search_call.results"]``), as the SDK does, so the
+    images reach the ``web_search_call`` item."""
+    image_settings: WebSearchToolImageSettings | None = None
+    """How image results come back (:class:`WebSearchToolImageSettings`), sent as given."""
 
     def __post_init__(self) -> None:
         if self.search_context_size not in _CONTEXT_SIZES:
@@ -67,6 +102,13 @@ class WebSearchTool:
             raise UserError(f"WebSearchTool user_location must be a dict, got {type(self.user_location).__name__}")
         if self.external_web_access is not None and not isinstance(self.external_web_access, bool):
             raise UserError("WebSearchTool external_web_access must be a bool or None")
+        kinds = self.search_content_types
+        if kinds is not None and (
+            not isinstance(kinds, list | tuple) or not all(k in _CONTENT_TYPES for k in kinds)
+        ):
+            raise UserError(f"WebSearchTool search_content_types must be a list of 'text' / 'image', got {kinds!r}")
+        if self.image_settings is not None and not isinstance(self.image_settings, Mapping):
+            raise UserError(f"WebSearchTool image_settings must be a dict, got {type(self.image_settings).__name__}")
         if isinstance(self.filters, Mapping):
             from openai.types.responses.web_search_tool import Filters as WebSearchToolFilters
 
@@ -78,7 +120,8 @@ class WebSearchTool:
 
     @property
     def include(self) -> str | None:
-        return None
+        kinds = self.search_content_types
+        return "web_search_call.results" if kinds is not None and "image" in kinds else None
 
     def tool_param(self) -> dict[str, Any]:
         """The ``tools`` entry, field for field as the SDK sends it (``None`` fields included)."""
@@ -91,6 +134,10 @@ class WebSearchTool:
         }
         if self.external_web_access is not None:
             param["external_web_access"] = self.external_web_access
+        if self.search_content_types is not None:
+            param["search_content_types"] = list(self.search_content_types)
+        if self.image_settings is not None:
+            param["image_settings"] = dict(self.image_settings)
         return param
 
 
@@ -171,7 +218,7 @@ class ImageGenerationTool:
     """Lets the model generate images (Responses API only), e.g.
     ``ImageGenerationTool(tool_config={"type": "image_generation", "quality": "low"})``."""
 
-    tool_config: ImageGeneration
+    tool_config: ImageGenerationToolConfig | ImageGeneration
 
     def __post_init__(self) -> None:
         _check_config("ImageGenerationTool", self.tool_config, "image_generation")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, get_args
 
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
@@ -20,13 +22,22 @@ from .run_config_tracing import TracingConfig, checked_tracing_config
 from .session_settings import SessionSettings, coerce_session_settings
 
 if TYPE_CHECKING:
+    from .agent import Agent
+    from .context_wrapper import RunContextWrapper
     from .guardrails import InputGuardrail, OutputGuardrail
     from .handoff_history import HandoffHistoryMapper
     from .handoffs import HandoffInputFilter
+    from .lifecycle import RunHooksBase
     from .model_input_filter import CallModelInputFilter
     from .models.interface import Model, ModelProvider
-    from .sessions import SessionInputCallback
+    from .run_error_handlers import RunErrorHandlers
+    from .sessions import Session, SessionInputCallback
     from .tool_errors import ToolErrorFormatter
+
+TContext = TypeVar("TContext")
+
+DEFAULT_MAX_TURNS = 10
+"""``Runner.run``'s default ``max_turns``, as the SDK's ``agents.run_config.DEFAULT_MAX_TURNS``."""
 
 DEFAULT_MAX_BUFFERED = 1000
 """Default of :attr:`RunConfig.max_buffered_events`."""
@@ -36,6 +47,31 @@ ToolNameCollisionPolicy = Literal["warn", "error"]
 """``RunConfig.tool_name_collision_policy``, as the SDK's ``agents.ToolNameCollisionPolicy``."""
 ReasoningItemIdPolicy = Literal["preserve", "omit"]
 """``RunConfig.reasoning_item_id_policy``, as the SDK's ``agents.ReasoningItemIdPolicy``."""
+
+
+OUTPUT_GUARDRAIL_BLOCKED_TOOL_OUTPUT = "Output withheld by an output guardrail."
+"""What replaces a tool's output an output guardrail rejected (the SDK's text), where the run keeps it: the session,
+``new_items``, the conversation. See :attr:`RunConfig.output_guardrail_blocked_message`."""
+
+
+@dataclass
+class OutputGuardrailBlockedMessageArgs(Generic[TContext]):
+    """What a ``RunConfig.output_guardrail_blocked_message`` formatter receives, as in the OpenAI Agents SDK: only
+    data-free facts about the rejection, never the rejected output nor the guardrail's ``output_info``."""
+
+    default_message: str
+    """The text used when the formatter gives none (:data:`OUTPUT_GUARDRAIL_BLOCKED_TOOL_OUTPUT`)."""
+    guardrail_name: str
+    """The output guardrail whose tripwire fired."""
+    agent: Agent[Any]
+    """The agent whose final output (a tool's output, through its ``tool_use_behavior``) was rejected."""
+    run_context: RunContextWrapper[TContext]
+    """The run's context wrapper."""
+
+
+OutputGuardrailBlockedMessageFormatter = Callable[[OutputGuardrailBlockedMessageArgs[Any]], "str | None"]
+"""A synchronous function of :class:`OutputGuardrailBlockedMessageArgs` returning the placeholder text (``None``:
+the default). Synchronous as in the SDK: it runs while the rejected output is being replaced."""
 
 
 @dataclass
@@ -161,9 +197,12 @@ class RunConfig:
     that message."""
     tool_error_formatter: ToolErrorFormatter | None = None
     """As in the OpenAI Agents SDK: called (sync or async) with a :class:`~agents_otel.ToolErrorFormatterArgs` for each
-    call to a tool the agent does not have when ``tool_not_found_behavior="return_error_to_model"`` (the only tool
-    error it words here: there are no tool approvals); the string it returns is what the model reads, ``None`` keeps
-    ``args.default_message``. One that raises is logged and the default used, as in the SDK."""
+    call to a tool the agent does not have when ``tool_not_found_behavior="return_error_to_model"``, each rejected
+    approval without a message of its own, and (SDK 0.24, ``kind="tool_exception"``, ``args.error``) each exception
+    of a function tool that keeps the default ``failure_error_function``: a policy of the tool's own, ``None``
+    included, wins, and agents used as tools and timeouts keep theirs. The string it returns is what the model reads,
+    ``None`` keeps ``args.default_message``; one that raises is logged and the default used, as in the SDK. An
+    exception it words is not recorded on the tool's span (its type is: ``error.type``)."""
     session_input_callback: SessionInputCallback | None = None
     """As in the OpenAI Agents SDK: with a session, ``callback(history, new_input)`` (sync or async, both lists of
     Responses-format dicts) returns the list the run starts from instead of ``history + new_input``; the session
@@ -192,8 +231,16 @@ class RunConfig:
     here win); ``limit`` is how many of the latest history items the run reads. A dict of its fields is taken."""
     sandbox: SandboxRunConfig | None = None
     """Where ``SandboxAgent``s of the run work (``agents_otel.sandbox``); ``None``: the run has no sandbox."""
+    output_guardrail_blocked_message: str | OutputGuardrailBlockedMessageFormatter | None = None
+    """As in the OpenAI Agents SDK: when an output guardrail rejects a final output that a tool produced
+    (``tool_use_behavior="stop_on_first_tool"``, ``StopAtTools``, a function), the run keeps the tool's call with
+    this text in place of its output (session, ``new_items``, the error's guardrail result), so a later run knows
+    the tool ran without seeing what it returned. A non-empty string, or a synchronous formatter of
+    :class:`OutputGuardrailBlockedMessageArgs`; ``None`` (or a formatter that raises or returns anything but a
+    non-empty string): :data:`OUTPUT_GUARDRAIL_BLOCKED_TOOL_OUTPUT`."""
 
     def __post_init__(self) -> None:
+        _check_blocked_message(self.output_guardrail_blocked_message)
         if self.model_provider is not None and not callable(getattr(self.model_provider, "get_model", None)):
             raise UserError(
                 f"RunConfig model_provider must have get_model(model_name) (a ModelProvider), got "
@@ -245,6 +292,38 @@ class RunConfig:
             )
 
 
+def _check_blocked_message(value: object) -> None:
+    """The SDK's rules and error types: an empty string is a ``ValueError``; anything but a built-in string, a
+    synchronous callable or ``None`` is a ``TypeError`` (a ``str`` subclass too: its methods could run user code
+    while the rejected output is being replaced)."""
+    if type(value) is str:
+        if not value:
+            raise ValueError("output_guardrail_blocked_message must be non-empty")
+    elif isinstance(value, str):
+        raise TypeError("output_guardrail_blocked_message must be a built-in string, callable, or None")
+    elif value is not None and not callable(value):
+        raise TypeError(
+            f"output_guardrail_blocked_message must be a string, callable, or None, got {type(value).__name__}"
+        )
+    elif inspect.iscoroutinefunction(value):
+        raise TypeError("output_guardrail_blocked_message formatter must be synchronous")
+
+
+class RunOptions(TypedDict, Generic[TContext], total=False):
+    """The keyword arguments of ``Runner.run`` / ``run_sync`` / ``run_streamed`` (and ``AgentRunner``'s), as the
+    SDK's ``RunOptions``, all optional: ``Runner.run(agent, input, **options)`` for options built elsewhere."""
+
+    context: TContext | None
+    max_turns: int | None
+    hooks: RunHooksBase[TContext, Any] | None
+    run_config: RunConfig | None
+    previous_response_id: str | None
+    auto_previous_response_id: bool
+    conversation_id: str | None
+    session: Session | None
+    error_handlers: RunErrorHandlers[TContext] | None
+
+
 def _coerce(value: Any, cls: type[ToolExecutionConfig], name: str) -> ToolExecutionConfig:
     """A dict of the fields, as the SDK takes it; anything else is a ``UserError`` naming the field."""
     if not isinstance(value, dict):
@@ -253,3 +332,34 @@ def _coerce(value: Any, cls: type[ToolExecutionConfig], name: str) -> ToolExecut
         return cls(**value)
     except TypeError as exc:
         raise UserError(f"RunConfig {name}: {exc}") from exc
+
+
+_ENGINE_NAMES = {
+    "CallModelData": "model_input_filter",
+    "CallModelInputFilter": "model_input_filter",
+    "ModelInputData": "model_input_filter",
+    "ToolErrorFormatter": "tool_errors",
+    "ToolErrorFormatterArgs": "tool_errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The SDK's ``agents.run_config`` also holds the types of ``call_model_input_filter`` and
+    ``tool_error_formatter``; here they live with the engine code that calls them (this module is a record, below
+    it), so they load on first use. ``_default_trace_include_sensitive_data()``: the content-capture default a run
+    uses when neither ``capture_content`` nor ``trace_include_sensitive_data`` is set (the OpenTelemetry variable,
+    off by default; see ``tracing.content``)."""
+    module = _ENGINE_NAMES.get(name)
+    if module == "model_input_filter":
+        from . import model_input_filter
+
+        return getattr(model_input_filter, name)
+    if module == "tool_errors":
+        from . import tool_errors
+
+        return getattr(tool_errors, name)
+    if name == "_default_trace_include_sensitive_data":
+        from .tracing.content import capture_content_from_env
+
+        return capture_content_from_env
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,8 +2,10 @@
 
 One function decides it for both paths that run a tool: the runtime (which has already recorded the exception on
 the tool's span) and ``FunctionTool.on_invoke_tool`` called directly, as the OpenAI Agents SDK lets users do.
-``RunConfig(tool_error_formatter=...)`` words the runtime's own tool errors the SDK lets it word (here: a call to a
-tool the agent does not have, under ``tool_not_found_behavior="return_error_to_model"``).
+``RunConfig(tool_error_formatter=...)`` words the runtime's own tool errors the SDK lets it word (a call to a tool
+the agent does not have, under ``tool_not_found_behavior="return_error_to_model"``; a rejected approval) and, as in
+SDK 0.24, what a function tool that raised tells the model when the tool keeps the default failure policy
+(:func:`formats_tool_exception`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
 
 from .context_wrapper import RunContextWrapper
 from .exceptions import NestedApprovalError, ToolError, ToolTimeoutError, UserError
+from .tool_origin import tool_agent
 
 if TYPE_CHECKING:
     from .items import FunctionCall
@@ -82,13 +85,32 @@ async def _format(function: ToolErrorFunction, ctx: ToolContext[Any], error: Exc
     return text if isinstance(text, str) else str(text)
 
 
+def formats_tool_exception(tool: FunctionTool | None, error: BaseException) -> bool:
+    """Whether ``RunConfig.tool_error_formatter`` words ``error``, raised by a call of ``tool`` (kind
+    ``"tool_exception"``), as in SDK 0.24: an ordinary exception of a function tool that keeps the default failure
+    policy (``failure_error_function`` left as :func:`default_tool_error_function`). A policy of the tool's own
+    (``None`` included) wins; our ``ToolError``s (arguments, timeouts, an MCP server's errors) and an agent used as
+    a tool (``as_tool``, as the SDK) keep theirs."""
+    return (
+        tool is not None
+        and tool.failure_error_function is _DEFAULT_WORDING
+        and isinstance(error, Exception)
+        and not isinstance(error, ToolError | NestedApprovalError)
+        and tool_agent(tool) is None
+    )
+
+
+ToolErrorKind = Literal["approval_rejected", "tool_not_found", "tool_exception"]
+
+
 @dataclass
 class ToolErrorFormatterArgs(Generic[TContext]):
     """What ``RunConfig.tool_error_formatter`` receives, as in the OpenAI Agents SDK: ``kind`` is
-    ``"tool_not_found"`` or ``"approval_rejected"``, ``tool_type`` always ``"function"`` (the only tools that run
-    here); the fields keep the SDK's types so a formatter written for it type-checks here."""
+    ``"tool_not_found"``, ``"approval_rejected"`` or ``"tool_exception"`` (then ``error`` is the exception),
+    ``tool_type`` always ``"function"`` (the only tools that run here); the fields keep the SDK's types so a
+    formatter written for it type-checks here."""
 
-    kind: Literal["approval_rejected", "tool_not_found"]
+    kind: ToolErrorKind
     """Which error is being worded."""
     tool_type: Literal["function", "computer", "shell", "apply_patch", "custom"]
     """The kind of tool the call was for."""
@@ -100,6 +122,9 @@ class ToolErrorFormatterArgs(Generic[TContext]):
     """What the model is told when the formatter returns ``None``."""
     run_context: RunContextWrapper[TContext]
     """The call's context (``.context`` is the run's context object, ``.usage`` the run's usage so far)."""
+    error: Exception | None = None
+    """The tool's exception for ``"tool_exception"``, else ``None``. It may hold sensitive data: return only what
+    the model may read. It is not recorded on the tool's span when the formatter words it."""
 
 
 ToolErrorFormatter: TypeAlias = Callable[[ToolErrorFormatterArgs[Any]], "str | Awaitable[str | None] | None"]
@@ -111,11 +136,13 @@ async def format_tool_error(
     formatter: ToolErrorFormatter,
     ctx: ToolContext[Any],
     call: FunctionCall,
-    kind: Literal["approval_rejected", "tool_not_found"],
+    kind: ToolErrorKind,
     default_message: str,
+    error: Exception | None = None,
 ) -> str:
     """The text the model reads for a call the runtime answered itself: one to a tool the agent does not have
-    (``tool_not_found``), or one a person rejected without a message of their own (``approval_rejected``).
+    (``tool_not_found``), or one a person rejected without a message of their own (``approval_rejected``), or for
+    a tool's exception (``tool_exception``, ``error``; see :func:`formats_tool_exception`).
 
     A formatter that raises falls back to the default message (logged), as in the SDK and as for
     ``failure_error_function``: a broken formatter must not turn the model's mistake into a crashed run. One that
@@ -129,6 +156,7 @@ async def format_tool_error(
         call_id=call.call_id,
         default_message=default_message,
         run_context=ctx,
+        error=error,
     )
     try:
         text = formatter(args)

@@ -32,13 +32,13 @@ from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, StandInTool
 from .tool_approvals import DEFAULT_REJECTION_MESSAGE, NESTED_PAUSED, RESUMED, Verdict, end_paused
 from .tool_call import ToolCall
-from .tool_errors import format_tool_error, tool_error_output
+from .tool_errors import format_tool_error, formats_tool_exception, tool_error_output
 from .tool_guardrail_run import GuardrailAnswer, check_tool_input, check_tool_output
 from .tool_output_types import ToolOutputContent, model_output, parts_trace_json
 from .tool_timeouts import supervised, tool_cancelled_error
 from .tracing import attributes as A
 from .tracing.processor import TOOL_CALL_CONTEXT_KEY
-from .tracing.spans import SPAN_KEY, record_outcome
+from .tracing.spans import SPAN_KEY, record_error_type, record_outcome
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -294,11 +294,23 @@ async def execute_tool_call(
             context_api.detach(token)
     except BaseException as exc:
         record.close()  # the held-back last progress event goes on the span before the exception event
-        error_type = record_outcome(span, exc, exception_scrub(run, name))
+        formatter = run.config.tool_error_formatter
+        worded = formatter is not None and not judging and formats_tool_exception(tool, exc)
+        # an exception the run's formatter words for the model stays out of the trace (as in the SDK): type only
+        error_type = record_error_type(span, exc) if worded else record_outcome(span, exc, exception_scrub(run, name))
         if not isinstance(exc, Exception):  # cancelled (or interrupted): the call ends, the cancellation goes on
             record.finish(None, error_type)
             raise
         error_text = None if judging else await tool_error_output(tool, record.tool_context(), exc)
+        if worded and error_text is not None and formatter is not None:
+            try:
+                error_text = await format_tool_error(
+                    formatter, record.tool_context(), call, "tool_exception", error_text, exc
+                )
+            except BaseException as fault:
+                record.finish(None, error_type)
+                _fail(batch, fault)
+                raise
         if tool is None and error_text is not None and run.config.tool_error_formatter is not None:
             try:  # the unknown-tool path only: a known tool's call never gets here with tool None
                 error_text = await format_tool_error(

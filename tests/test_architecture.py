@@ -110,6 +110,8 @@ LAYERS: dict[str, int] = {
     "agents_otel.tool_execution": ENGINE,
     "agents_otel.local_tool_run": ENGINE,
     "agents_otel.run": ENGINE,
+    "agents_otel.run_engine": ENGINE,
+    "agents_otel.run_setup": ENGINE,
     "agents_otel.result": ENGINE,
     "agents_otel.agent": ENGINE,
     "agents_otel.agent_tool": ENGINE,
@@ -129,6 +131,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.lifecycle": ENGINE,
     "agents_otel.guardrails": ENGINE,
     "agents_otel.guardrail_run": ENGINE,
+    "agents_otel.blocked_output": ENGINE,  # a tool's final output an output guardrail rejected, withheld
     "agents_otel.tool_guardrails": ENGINE,
     "agents_otel.tool_guardrail_run": ENGINE,
     "agents_otel.hosted_calls": ENGINE,
@@ -180,6 +183,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.openai_responses_compaction_session": SURFACES,  # the same
     "agents_otel.compaction_output": SURFACES,  # reads the openai package's answer, as the OpenAI models do
     "agents_otel.responses_ws_session": SURFACES,  # runs on a MultiProvider of the OpenAI models
+    "agents_otel.responses_websocket_session": SURFACES,  # the SDK's path of the two names above (see its docstring)
     "agents_otel.server.": SURFACES,
     "agents_otel.server": SURFACES,
     "agents_otel.commands.": SURFACES,
@@ -255,6 +259,14 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("agents_otel.tracing", "agents_otel.tracing.processors"): "the same, for default_exporter",
     ("agents_otel.tracing", "agents_otel.tracing.sdk_voice_spans"): (
         "the same, for the voice span functions (transcription_span, speech_span, speech_group_span)"
+    ),
+    ("agents_otel.run_config", "agents_otel.model_input_filter"): (
+        "SDK code imports CallModelData / ModelInputData / CallModelInputFilter from agents.run_config; loaded in the "
+        "module's __getattr__ on first use, so the record never loads the engine"
+    ),
+    ("agents_otel.run_config", "agents_otel.tool_errors"): "the same, for ToolErrorFormatter / ToolErrorFormatterArgs",
+    ("agents_otel.run_config", "agents_otel.tracing.content"): (
+        "the same, for _default_trace_include_sensitive_data (the content-capture default)"
     ),
 }
 """Runtime imports that go up a layer on purpose, each with its reason."""

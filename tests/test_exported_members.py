@@ -44,3 +44,19 @@ def _own_docstring(obj: object) -> bool:
     """A docstring someone wrote: not the signature a dataclass generates for itself."""
     doc = getattr(obj, "__doc__", None) or ""
     return bool(doc) and not doc.startswith(f"{getattr(obj, '__name__', '')}(")
+
+
+def test_the_names_the_sdk_added_in_0_24_are_exported() -> None:
+    """SDK v0.24's root names (``RunConfig.output_guardrail_blocked_message``'s types, the web search image
+    settings and the image generation config) are exported, each the object of its home module."""
+    from agents_otel import hosted_tools, run_config
+
+    expected = {
+        "OutputGuardrailBlockedMessageArgs": run_config,
+        "OutputGuardrailBlockedMessageFormatter": run_config,
+        "WebSearchToolImageSettings": hosted_tools,
+        "ImageGenerationToolConfig": hosted_tools,
+    }
+    for name, home in expected.items():
+        assert name in agents_otel.__all__
+        assert getattr(agents_otel, name) is getattr(home, name)

@@ -226,3 +226,19 @@ def handoffs_by_name(
 
 def _function_style(name: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_]", "_", name.replace(" ", "_")).lower()
+
+
+_HISTORY_NAMES = frozenset({
+    "HandoffHistoryMapper", "default_handoff_history_mapper", "get_conversation_history_wrappers",
+    "nest_handoff_history", "reset_conversation_history_wrappers", "set_conversation_history_wrappers",
+})
+
+
+def __getattr__(name: str) -> Any:
+    """The SDK's ``agents.handoffs`` also exports its history helpers (``nest_handoff_history``, ...); they live in
+    ``handoff_history``, which imports this module, so they load on first use."""
+    if name in _HISTORY_NAMES:
+        from .. import handoff_history
+
+        return getattr(handoff_history, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

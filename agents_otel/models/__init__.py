@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 from ..exceptions import UserError
+
+# the SDK's agents.models exports it too (agents.models.openai_agent_registration is its home path)
+from ..openai_registration import OpenAIAgentRegistrationConfig as OpenAIAgentRegistrationConfig
 from .gpt5_defaults import get_default_model as get_default_model  # the SDK's agents.models exports these four
 from .gpt5_defaults import get_default_model_settings as get_default_model_settings
 from .gpt5_defaults import gpt_5_reasoning_settings_required as gpt_5_reasoning_settings_required

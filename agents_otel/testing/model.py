@@ -29,13 +29,16 @@ from ..exceptions import ModelBehaviorError, UserError
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from ..models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent, RefusalDelta, TextDelta, Usage
 from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest
-from .helpers import check_call
+from .helpers import assistant_message, check_call, function_call
 from .steps import (
     InvalidModelStep,
     ModelCall,
+    ModelScriptError,
     ModelStep,
+    ModelStepSpec,
     ScriptExhaustedError,
     UnconsumedModelSteps,
+    UnexpectedModelCall,
     model_call,
     output_items,
     sdk_step,
@@ -306,4 +309,16 @@ async def _replay(events: Sequence[Any]) -> AsyncIterator[Any]:
         yield event
 
 
-__all__ = ["ScriptedModel"]
+# the SDK's agents.testing.model names (the step forms and errors live in ``steps``, the item helpers in ``helpers``)
+__all__ = [
+    "InvalidModelStep",
+    "ModelCall",
+    "ModelScriptError",
+    "ModelStep",
+    "ModelStepSpec",
+    "ScriptedModel",
+    "UnconsumedModelSteps",
+    "UnexpectedModelCall",
+    "assistant_message",
+    "function_call",
+]

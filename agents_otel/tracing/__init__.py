@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._sdk_paths import not_supported
 from ..run_config_tracing import TracingConfig
 from .sdk_span_data import (
     AgentSpanData,
@@ -71,7 +72,21 @@ def __getattr__(name: str) -> Any:
         from . import sdk_provider
 
         return getattr(sdk_provider, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _not_supported(name)
+
+
+_OTEL = (
+    "traces and spans are OpenTelemetry's here, made by the TracerProvider a run uses (configure_tracing() or "
+    "RunConfig(tracer_provider=...)); SDK trace processors are added with add_trace_processor()"
+)
+_not_supported = not_supported(
+    __name__,
+    {
+        "TraceProvider": f"no SDK TraceProvider makes spans: {_OTEL}",
+        "get_trace_provider": f"there is no SDK TraceProvider to return: {_OTEL}",
+        "TraceCtxManager": f"the SDK's internal context manager of trace(); use trace(...) itself: {_OTEL}",
+    },
+)
 
 
 __all__ = [

@@ -47,6 +47,16 @@ def record_error(span: Span, exc: BaseException, error_type: str | None = None, 
     return error_type
 
 
+def record_error_type(span: Span, exc: BaseException) -> str:
+    """Status ERROR and ``error.type`` only: no message, no exception event. For an error whose content must stay
+    out of the trace (a tool's exception that ``RunConfig.tool_error_formatter`` words for the model, as the SDK
+    keeps it out of its traces); the type says what failed."""
+    error_type = error_type_of(exc)
+    span.set_attribute(ERROR_TYPE, error_type)
+    span.set_status(StatusCode.ERROR, error_type)
+    return error_type
+
+
 def record_exception_event(span: Span, exc: BaseException, scrub: Scrub | None = None) -> None:
     """The exception event alone: also for an error the run recovered from (a run error handler replaced it), which
     happened and stays visible although the span did not fail."""

@@ -8,6 +8,7 @@ missing numpy fails once, at import, with what to install instead of a bare ``Mo
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Any
 
 from ..extensions.errors import ExtensionUnavailableError
 
@@ -33,4 +34,12 @@ def websockets_module() -> ModuleType:
     return websockets
 
 
-__all__ = ["np", "npt", "websockets_module"]
+def __getattr__(name: str) -> Any:
+    """``websockets``, the SDK's name here (``from agents.voice.imports import websockets``): the package, loaded
+    on first use by :func:`websockets_module` (so with its error when it is missing)."""
+    if name == "websockets":
+        return websockets_module()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["np", "npt", "websockets_module"]  # not websockets: `import *` would load it

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from redis_support import RedisServer
 
 from agents_otel import Agent, Runner, Session, SessionSettings, SQLiteSession, UserError
+from agents_otel._sdk_paths import SDKNameNotSupportedError
 from agents_otel.extensions import memory
 from agents_otel.extensions.memory import (
     AsyncSQLiteSession,
@@ -286,7 +287,7 @@ async def test_encrypted_session_in_runs() -> None:
     "name", ["DaprSession", "DAPR_CONSISTENCY_STRONG", "MongoDBSession"]
 )
 def test_stores_not_offered_yet_are_typed_import_errors(name: str) -> None:
-    with pytest.raises(SessionStoreUnavailableError, match="not available in agents_otel yet") as caught:
+    with pytest.raises(SDKNameNotSupportedError, match=r"not supported by agents_otel.*docs/migrating\.md") as caught:
         getattr(memory, name)
     assert isinstance(caught.value, ImportError) and isinstance(caught.value, UserError)
     with pytest.raises(ImportError):

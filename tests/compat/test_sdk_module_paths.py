@@ -5,8 +5,8 @@ as the very objects the package root exports (one copy of each), or says why a n
 The tables are derived from the SDK's ``src/agents`` (its modules' ``__all__`` or public definitions, and the
 ``from agents.<path> import ...`` lines of its docs, examples and tests); names only. Left out: ``sandbox`` paths
 (not supported, see docs/migrating.md), ``run_internal`` and underscore modules (the SDK's internals), and
-``responses_websocket_session``: a module there would replace the root's lazily loaded function of the same name
-(importing a submodule sets the package's attribute), so its two names come from the root only.
+``responses_websocket_session``, whose import leaves the root's function of that name in place (see
+``test_the_root_function_is_not_shadowed_by_a_module_of_its_name``).
 """
 
 from __future__ import annotations
@@ -246,11 +246,18 @@ def test_get_default_model_follows_the_environment(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_root_function_is_not_shadowed_by_a_module_of_its_name() -> None:
+    """The SDK's ``agents.responses_websocket_session`` path gives its two names, and importing it leaves the root's
+    ``responses_websocket_session`` the function (a plain module would have replaced it: see the module)."""
     import agents_otel.responses_ws_session as module
 
-    with pytest.raises(ModuleNotFoundError):
-        importlib.import_module("agents_otel.responses_websocket_session")
+    namespace: dict[str, object] = {}
+    exec("from agents_otel.responses_websocket_session import ResponsesWebSocketSession, responses_websocket_session",
+         namespace)
+    assert namespace["ResponsesWebSocketSession"] is agents_otel.ResponsesWebSocketSession
+    assert namespace["responses_websocket_session"] is module.responses_websocket_session
     assert agents_otel.responses_websocket_session is module.responses_websocket_session
+    assert importlib.import_module("agents_otel.responses_websocket_session") is module.responses_websocket_session
+    assert callable(agents_otel.responses_websocket_session)
 
 
 def test_importing_the_root_loads_no_optional_extra_and_no_sdk_path_module() -> None:

@@ -1,7 +1,8 @@
 """Compatibility: ``RunConfig(tool_error_formatter=...)`` with ``ToolErrorFormatterArgs``, as in the OpenAI Agents SDK.
 
-The SDK calls the formatter for two model-visible tool errors: a rejected approval (this runtime has no approvals)
-and a call to a tool the agent does not have under ``tool_not_found_behavior="return_error_to_model"``. It gets
+The SDK calls the formatter for model-visible tool errors: a rejected approval, a call to a tool the agent does
+not have under ``tool_not_found_behavior="return_error_to_model"`` (here), and since 0.24 a tool's exception
+(test_sdk_024_tool_exception_formatter.py). It gets
 ``ToolErrorFormatterArgs(kind="tool_not_found", tool_type="function", tool_name, call_id, default_message,
 run_context)``; sync or async; the string it returns is the ``function_call_output`` the model reads, ``None`` keeps
 the default message, and one that raises is logged and the default used. Under ``"raise_error"`` it is never
@@ -130,7 +131,7 @@ async def test_the_formatter_is_not_called_when_the_run_raises_or_the_tool_exist
     with pytest.raises(ModelBehaviorError, match="Tool missing_tool not found in agent A"):
         await Runner.run(Agent(name="A", tools=[lookup], model=unknown_tool_model()), "start", run_config=raising)
 
-    @function_tool
+    @function_tool(failure_error_function=lambda ctx, error: f"own words: {error}")
     def broken() -> str:
         """Always fails."""
         raise ValueError("boom")
@@ -138,7 +139,9 @@ async def test_the_formatter_is_not_called_when_the_run_raises_or_the_tool_exist
     model = ScriptedModel([[function_call("broken", {}, call_id="b")], [assistant_message("recovered")]])
     config = RunConfig(tool_not_found_behavior="return_error_to_model", tool_error_formatter=formatter)
     await Runner.run(Agent(name="A", tools=[broken], model=model), "start", run_config=config)
-    assert "boom" in output_sent_back(model)  # a tool's own error is failure_error_function's to word
+    # a tool with a failure_error_function of its own words its errors (SDK 0.24: the formatter words those of
+    # tools on the default policy, see test_sdk_024_tool_exception_formatter.py)
+    assert output_sent_back(model) == "own words: boom"
     assert calls == []
 
 

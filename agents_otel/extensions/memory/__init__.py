@@ -3,8 +3,9 @@ protocol, so ``Runner.run(..., session=...)`` takes any of them.
 
 Loaded on first use, as in the SDK: ``RedisSession`` imports ``redis``, ``EncryptedSession`` ``cryptography`` and
 ``SQLAlchemySession`` ``sqlalchemy`` only when asked for, and a missing package is a ``SessionStoreUnavailableError``
-(an ``ImportError``) naming the extra to install. The SDK's stores this package does not offer yet raise the same
-error, naming what to use instead, rather than being absent names.
+(an ``ImportError``) naming the extra to install. The SDK's stores this package does not support (``DaprSession``,
+``MongoDBSession``) raise ``SDKNameNotSupportedError`` (an ``ImportError`` too), naming what to use instead, rather
+than being absent names.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ..._sdk_paths import not_supported
 from .errors import SessionBranchError, SessionClosedError, SessionSchemaError, SessionStoreUnavailableError
 
 if TYPE_CHECKING:
@@ -30,23 +32,25 @@ _MODULES: dict[str, tuple[str, str | None]] = {
 }
 """Name -> (its module, the extra that installs what the module imports)."""
 
-_NOT_YET: dict[str, str] = {
-    "DaprSession": "DaprSession",
-    "DAPR_CONSISTENCY_EVENTUAL": "DaprSession",
-    "DAPR_CONSISTENCY_STRONG": "DaprSession",
-    "MongoDBSession": "MongoDBSession",
-}
+_INSTEAD = (
+    "use SQLiteSession, AsyncSQLiteSession, SQLAlchemySession or RedisSession, or any object with the Session "
+    "protocol's methods"
+)
+_DAPR = f"DaprSession is not supported (it needs a Dapr sidecar): {_INSTEAD}"
+_not_supported = not_supported(
+    __name__,
+    {
+        "DaprSession": _DAPR,
+        "DAPR_CONSISTENCY_EVENTUAL": _DAPR,
+        "DAPR_CONSISTENCY_STRONG": _DAPR,
+        "MongoDBSession": f"MongoDBSession is not supported (it needs a MongoDB server): {_INSTEAD}",
+    },
+)
 
 
 def __getattr__(name: str) -> Any:
-    if name in _NOT_YET:
-        raise SessionStoreUnavailableError(
-            f"{_NOT_YET[name]} from agents.extensions.memory is not available in agents_otel yet (see "
-            "docs/migrating.md): use SQLiteSession, AsyncSQLiteSession, SQLAlchemySession or RedisSession, or any "
-            "object with the Session protocol's methods"
-        )
     if name not in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return _not_supported(name)
     module_name, extra = _MODULES[name]
     try:
         module = import_module(module_name, __name__)
@@ -61,7 +65,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-# The names of _NOT_YET are left out, so ``from agents_otel.extensions.memory import *`` works.
+# The names not supported are left out, so ``from agents_otel.extensions.memory import *`` works.
 __all__ = [
     "AdvancedSQLiteSession",
     "AsyncSQLiteSession",

@@ -1,5 +1,5 @@
 """The SDK's ``agents.extensions.memory.dapr_session`` path: importing its names raises the package's
-``SessionStoreUnavailableError`` (DaprSession is not available here), as ``agents_otel.extensions.memory`` does."""
+``SDKNameNotSupportedError`` (DaprSession is not supported here), as ``agents_otel.extensions.memory`` does."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The SDK's ``agents.extensions.memory.mongodb_session`` path: importing ``MongoDBSession`` raises the package's
-``SessionStoreUnavailableError`` (it is not available here), as ``agents_otel.extensions.memory`` does."""
+``SDKNameNotSupportedError`` (it is not supported here), as ``agents_otel.extensions.memory`` does."""
 
 from __future__ import annotations
 
