@@ -87,6 +87,7 @@ class OpenAIResponsesCompactionSession(SessionABC):
         model: str = "gpt-4.1",
         compaction_mode: OpenAIResponsesCompactionMode = "auto",
         should_trigger_compaction: Callable[[dict[str, Any]], bool] | None = None,
+        max_rollback_items: int | None = None,
     ) -> None:
         from .openai_conversations_session import OpenAIConversationsSession
 
@@ -99,6 +100,10 @@ class OpenAIResponsesCompactionSession(SessionABC):
             raise CompactionError(f"Unsupported model for OpenAI responses compaction: {model!r}")
         if compaction_mode not in _MODES:
             raise CompactionError(f"compaction_mode must be one of {_MODES}, got {compaction_mode!r}")
+        if max_rollback_items is not None and (
+            isinstance(max_rollback_items, bool) or not isinstance(max_rollback_items, int) or max_rollback_items <= 0
+        ):
+            raise CompactionError(f"max_rollback_items must be positive or None, got {max_rollback_items!r}")
         if should_trigger_compaction is not None and not callable(should_trigger_compaction):
             raise UserError("should_trigger_compaction must be a function of the decision context")
         self.session_id = session_id
@@ -106,6 +111,10 @@ class OpenAIResponsesCompactionSession(SessionABC):
         self._client = client
         self.model = model
         self.compaction_mode: OpenAIResponsesCompactionMode = compaction_mode
+        self.max_rollback_items = max_rollback_items
+        """As in the SDK (0.23): at most this many items in the whole history a compaction replaces (and keeps to
+        put back on failure); more is a ``CompactionError`` (a ``ValueError``) before the API call, the history
+        kept. Reads ask for one item over it, never the whole store. ``None``: no budget."""
         self.should_trigger_compaction = (
             should_trigger_compaction if should_trigger_compaction is not None else default_should_trigger_compaction
         )
@@ -179,6 +188,8 @@ class OpenAIResponsesCompactionSession(SessionABC):
             logger.debug("compaction skipped: the decision hook declined (mode=%s)", mode)
             return
         self._deferred_response_id = None
+        if self.max_rollback_items is not None:
+            await self._rollback_items()  # over the budget: nothing is sent, nothing changes
         output = await self._compact(mode, history, forced, wrapper)
         await self._replace(output)
 
@@ -259,7 +270,7 @@ class OpenAIResponsesCompactionSession(SessionABC):
         """The store's history becomes ``output``: cleared, then added; any failure on the way (a cancellation
         too) puts the previous history back before it goes on."""
         async with self._lock:
-            previous = list(await self.underlying_session.get_items(limit=_ALL_ITEMS))
+            previous = await self._rollback_items()  # read again: what is stored now is what a failure restores
             cleared = False
             try:
                 await self.underlying_session.clear_session()
@@ -271,10 +282,22 @@ class OpenAIResponsesCompactionSession(SessionABC):
                 raise
             self._history = list(output)
 
+    def _rollback_limit(self) -> int:
+        return _ALL_ITEMS if self.max_rollback_items is None else self.max_rollback_items + 1
+
+    async def _rollback_items(self) -> list[SessionItem]:
+        """The whole stored history, the snapshot a replacement restores on failure; within the budget."""
+        items = list(await self.underlying_session.get_items(limit=self._rollback_limit()))
+        if self.max_rollback_items is not None and len(items) > self.max_rollback_items:
+            raise CompactionError(
+                f"Compaction history exceeds max_rollback_items ({self.max_rollback_items}); history was retained"
+            )
+        return items
+
     async def _restore(self, previous: list[SessionItem], cleared: bool, error: BaseException) -> None:
         self._history = None
         try:
-            if not cleared and await self.underlying_session.get_items(limit=_ALL_ITEMS) == previous:
+            if not cleared and await self.underlying_session.get_items(limit=self._rollback_limit()) == previous:
                 return  # the clear failed before it changed anything
             await self.underlying_session.clear_session()
             if previous:

@@ -362,6 +362,11 @@ class RunResultStreaming:
         if self._task is not None and not self._task.done():
             self._task.cancel()
 
+    def ensure_sandbox_cleanup_on_completion(self) -> None:
+        """The SDK's hook that makes a streamed run's sandbox cleanup follow its run task. Here that always holds:
+        the run's own task ends the sandbox it made (inside the agent span that made it), also when the run fails
+        or is cancelled, so there is nothing left to register; calling it is harmless."""
+
     async def _wait(self) -> None:
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):

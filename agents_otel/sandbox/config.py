@@ -47,12 +47,20 @@ class MemoryGenerateConfig:
     phase_two_model: str | Model = "gpt-5.5"
     phase_two_model_settings: ModelSettings | None = field(default_factory=_medium_reasoning)
     extra_prompt: str | None = None
+    phase_two_max_turns: int = 500
+    """Turns the phase-two consolidation agent may take (its own run: the application's ``max_turns`` does not
+    apply). Running out is the run's ``MaxTurnsExceeded``: the phase fails as any failure does (logged, on the
+    ``sandbox.generate_memory`` span, the selection not recorded); what it already wrote stays. As in the SDK
+    (0.23)."""
 
     def __post_init__(self) -> None:
         self.phase_one_model_settings = _settings(self.phase_one_model_settings, "phase_one_model_settings")
         self.phase_two_model_settings = _settings(self.phase_two_model_settings, "phase_two_model_settings")
         if not 0 < self.max_raw_memories_for_consolidation <= 4096:
             raise ValueError("MemoryGenerateConfig.max_raw_memories_for_consolidation must be between 1 and 4096")
+        turns = self.phase_two_max_turns
+        if isinstance(turns, bool) or not isinstance(turns, int) or turns < 1:
+            raise ValueError(f"MemoryGenerateConfig.phase_two_max_turns must be a positive int, got {turns!r}")
 
 
 @dataclass

@@ -88,9 +88,19 @@ class WorkspaceArchiveReadError(WorkspaceIOError):
 class WorkspaceArchiveWriteError(WorkspaceIOError):
     """Writing into the workspace (a file, a directory, an extracted archive) failed or was refused."""
 
-    def __init__(self, *, path: Path, context: Context = None, cause: Cause = None, retryable: bool | None = None):
+    def __init__(
+        self,
+        *,
+        path: Path,
+        context: Context = None,
+        cause: Cause = None,
+        retryable: bool | None = None,
+        message: str | None = None,
+    ) -> None:
+        """``message``: what to say instead of ``could not write <path>`` (as the SDK's, since 0.23)."""
         ctx = {"path": str(path), **_ctx(context)}
-        _init(self, f"could not write {path}", ErrorCode.WORKSPACE_ARCHIVE_WRITE_ERROR, "write", ctx, cause, retryable)
+        text = message if message is not None else f"could not write {path}"
+        _init(self, text, ErrorCode.WORKSPACE_ARCHIVE_WRITE_ERROR, "write", ctx, cause, retryable)
 
 
 class WorkspaceWriteTypeError(WorkspaceIOError):

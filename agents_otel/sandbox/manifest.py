@@ -10,13 +10,15 @@ from __future__ import annotations
 import abc
 import builtins
 from collections.abc import Iterator, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, field_serializer, field_validator, model_validator
 
+from ..exceptions import UserError
 from .entries import BaseEntry, Dir
 from .entries.artifacts import dump_entry_mapping, parse_entry_mapping
+from .entries.mounts import NOT_SUPPORTED
 from .manifest_render import render_manifest_description
 from .types import Group, User
 from .workspace_paths import SandboxPathGrant, relative_entry_path
@@ -161,6 +163,29 @@ class Manifest(BaseModel):
 
     def ephemeral_entry_paths(self, depth: int | None = 1) -> set[Path]:
         return {path for path, entry in self.iter_entries() if entry.ephemeral}
+
+    # -- the SDK's mount methods: a manifest here holds no mounts (see ``entries.mounts``) -------------------------
+
+    def mount_targets(self) -> list[tuple[Any, Path]]:
+        """The SDK's ``(mount, path)`` pairs: always empty here, as a manifest cannot hold a mount entry."""
+        return []
+
+    def ephemeral_mount_targets(self) -> list[tuple[Any, Path]]:
+        """The ephemeral ones of :meth:`mount_targets`: always empty here."""
+        return []
+
+    def ephemeral_persistence_paths(self, depth: int | None = 1) -> set[Path]:
+        """What persisting the workspace leaves out, relative to the root: the ephemeral entries (the SDK adds its
+        ephemeral mounts, which cannot exist here)."""
+        return self.ephemeral_entry_paths(depth=depth)
+
+    def with_in_container_mount_credential_exposure_acknowledged(self, *mount_paths: str | PurePath) -> Manifest:
+        """The SDK's consent to a mount's credentials inside the sandbox: a ``UserError`` here (no mounts)."""
+        raise UserError(NOT_SUPPORTED.format(name="with_in_container_mount_credential_exposure_acknowledged"))
+
+    def with_in_container_mount_broad_credential_exposure_acknowledged(self, *mount_paths: str | PurePath) -> Manifest:
+        """As :meth:`with_in_container_mount_credential_exposure_acknowledged`: a ``UserError`` here."""
+        raise UserError(NOT_SUPPORTED.format(name="with_in_container_mount_broad_credential_exposure_acknowledged"))
 
     def describe(self, depth: int | None = 1) -> str:
         """The workspace as a tree with each entry's full path and description, for the model's instructions."""

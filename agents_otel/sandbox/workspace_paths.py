@@ -9,6 +9,7 @@ way would be the one that lets ``../../etc/passwd`` through.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Literal
@@ -16,6 +17,9 @@ from typing import Literal
 from pydantic import BaseModel, field_validator
 
 from .errors import InvalidManifestPathError, WorkspaceArchiveWriteError
+
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+"""A Windows absolute path (``C:/x``; a backslash is refused on its own)."""
 
 
 def coerce_posix_path(path: str | PurePath) -> PurePosixPath:
@@ -201,6 +205,29 @@ class SandboxWorkspaceScope:
         if self.cwd is None:
             return _normalized(relative)
         return PurePosixPath(posixpath.relpath(_normalized(relative).as_posix(), start=self.cwd.as_posix()))
+
+    def model_resource_path(
+        self, *, workspace_root: str | PurePath, workspace_relative_path: str | PurePath
+    ) -> PurePosixPath:
+        """A file the session owns (a skill, the memory directory) as the model's instructions name it, as in the
+        SDK: workspace-relative without a run ``cwd``; with one, absolute under ``workspace_root``, so it still
+        resolves after a command changes directory. A path that is not non-empty, POSIX and workspace-relative
+        is a ``ValueError``."""
+        raw = workspace_relative_path.as_posix() if isinstance(workspace_relative_path, PurePath) else \
+            workspace_relative_path
+        if "\\" in raw or _WINDOWS_DRIVE.match(raw):
+            raise ValueError("session resource paths must be workspace-relative POSIX paths")
+        relative = coerce_posix_path(workspace_relative_path)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError("session resource paths must be workspace-relative")
+        if relative.parts in ((), (".",)):
+            raise ValueError("session resource paths must be non-empty")
+        if self.cwd is None:
+            return _normalized(relative)
+        root = coerce_posix_path(workspace_root)
+        if (isinstance(workspace_root, str) and "\\" in workspace_root) or not root.is_absolute():
+            raise ValueError("sandbox workspace root must be POSIX absolute")
+        return _normalized(root / relative)
 
     def display_path(self, *, original_path: str | PurePath, workspace_relative_path: str | PurePath) -> PurePosixPath:
         relative = coerce_posix_path(workspace_relative_path)

@@ -1,7 +1,8 @@
 """``scripted_sandbox_session``: a sandbox session that answers from a script instead of a backend, for testing
 agent workflows without a sandbox (the SDK's ``agents.testing`` sandbox doubles).
 
-Each call of a scripted method (``exec``, ``read``, ``write``, ``ls``, ``mkdir``, ``rm``) takes the next step, in
+Each call of a scripted method (``exec``, ``read``, ``write``, ``ls``, ``mkdir``, ``rm``, ``mv``, ``same_file``,
+``apply_patch``; ``pty_exec_start`` / ``pty_write_stdin``) takes the next step, in
 order: a call of another method, one the step's ``match`` rejects, or one past the end of the script is a
 ``SandboxScriptError`` raised at the call, and ``assert_complete()`` reports the steps never reached. A method the
 script never mentions is not there at all (``AttributeError``), nor are persistence, archives and exposed ports:
@@ -18,8 +19,9 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, Literal, cast
 
+from ..local_tools import ApplyPatchOperation
 from ..sandbox.files import FileEntry
 from ..sandbox.manifest import Manifest
 from ..sandbox.session.base_sandbox_session import BaseSandboxSession
@@ -197,6 +199,23 @@ class _ScriptedSandboxSession(ScriptedSandboxSession):
 
     async def mkdir(self, path: Path | str, *, parents: bool = False, user: str | User | None = None) -> None:
         await self._invoke("mkdir", (path,), {"parents": parents, "user": user})
+
+    async def mv(self, source: Path | str, destination: Path | str, *, user: str | User | None = None) -> None:
+        await self._invoke("mv", (source, destination), {"user": user})
+
+    async def same_file(
+        self, left: Path | str, right: Path | str, *, follow_symlinks: bool = True, user: str | User | None = None
+    ) -> bool:
+        return cast(bool, await self._invoke("same_file", (left, right), {"follow_symlinks": follow_symlinks,
+                                                                          "user": user}))  # fmt: skip
+
+    async def apply_patch(
+        self,
+        operations: ApplyPatchOperation | Mapping[str, object] | list[ApplyPatchOperation | Mapping[str, object]],
+        *,
+        patch_format: Literal["v4a"] = "v4a",
+    ) -> str:
+        return cast(str, await self._invoke("apply_patch", (operations,), {"patch_format": patch_format}))
 
     async def pty_exec_start(
         self,

@@ -18,16 +18,13 @@ from typing import Any, Literal, TypeAlias, cast, get_args
 from typing_extensions import TypedDict
 
 SandboxMethod = Literal[
-    "apply_patch", "exec", "ls", "mkdir", "pty_exec_start", "pty_write_stdin", "read", "rm", "write"
+    "apply_patch", "exec", "ls", "mkdir", "mv", "pty_exec_start", "pty_write_stdin", "read", "rm", "same_file",
+    "write",
 ]  # fmt: skip
 SandboxStepReason = Literal["invalid_input", "unknown_method", "invalid_matcher", "invalid_outcome"]
 
 SCRIPTABLE_METHODS: frozenset[str] = frozenset(get_args(SandboxMethod))
 PTY_METHODS: frozenset[str] = frozenset({"pty_exec_start", "pty_write_stdin"})
-UNSUPPORTED_METHODS: dict[str, str] = {
-    "apply_patch": "agents_otel's apply_patch tool edits files with the session's read / write / rm: script those",
-}
-"""Methods the SDK scripts that no code of ours calls: a step for one could never be consumed, so it is refused."""
 
 
 class SandboxScriptError(Exception):
@@ -159,8 +156,6 @@ def normalize_step(spec: object, index: int) -> SandboxStep:
         raise invalid("invalid_input", named, "contains unsupported fields")
     if named is None or named not in SCRIPTABLE_METHODS:
         raise invalid("unknown_method", named, "has an unknown method")
-    if named in UNSUPPORTED_METHODS:
-        raise invalid("unknown_method", named, f"scripts {named}, which is not supported: {UNSUPPORTED_METHODS[named]}")
     matcher = spec.get("match")
     if isinstance(matcher, io.IOBase) or (matcher is not None and not callable(matcher)):
         raise invalid("invalid_matcher", named, f"for {named} must use a non-stream callable matcher")

@@ -20,6 +20,8 @@ DEFAULT_TTS_INSTRUCTIONS = "The text may stop mid-sentence: read it out exactly 
 """Why a default: the pipeline speaks an answer a few sentences at a time, and a speech model told nothing tends
 to finish a sentence it was given only the start of."""
 DEFAULT_TTS_BUFFER_SIZE = 120
+_DEFAULT_TEXT_SPLITTER = get_sentence_based_splitter()
+"""The default splitter, made once: it keeps no state, so every settings object can share it."""
 
 
 class TTSCustomVoice(TypedDict):
@@ -50,8 +52,9 @@ class TTSModelSettings:
     """Applied to each audio event's samples, to hand the player the shape it wants."""
     instructions: str = DEFAULT_TTS_INSTRUCTIONS
     """Sent to the model with each text: tone, pace, accent."""
-    text_splitter: Callable[[str], tuple[str, str]] = field(default_factory=get_sentence_based_splitter)
-    """``buffered text -> (text to speak now, text to keep)``; see :func:`get_sentence_based_splitter`."""
+    text_splitter: Callable[[str], tuple[str, str]] = _DEFAULT_TEXT_SPLITTER
+    """``buffered text -> (text to speak now, text to keep)``; see :func:`get_sentence_based_splitter`. A class
+    default, as in the SDK (``TTSModelSettings.text_splitter`` is the default splitter); it keeps no state."""
     speed: float | None = None
     """Speaking speed, 0.25 to 4.0; ``None``: the model's default."""
 
@@ -92,6 +95,12 @@ class STTModelSettings:
     temperature: float | None = None
     turn_detection: dict[str, Any] | None = None
     """For a streamed session: how the model detects the end of a turn."""
+    languages: list[str] | None = field(default=None, kw_only=True)
+    """For a streamed session: the languages the audio may be in (API language codes); sent instead of
+    ``language`` when set. The ``gpt-transcribe`` / ``gpt-live-transcribe`` models take it."""
+    keywords: list[str] | None = field(default=None, kw_only=True)
+    """For a streamed session: words or phrases that guide the transcription (``gpt-transcribe`` /
+    ``gpt-live-transcribe``). Content: the span records them only when text may be recorded."""
 
 
 class STTModel(abc.ABC):

@@ -93,7 +93,8 @@ class VoicePipeline:
         quiet = run_tracer_scope(NoOpTracer()) if config.tracing_disabled else contextlib.nullcontext()
         try:
             with quiet, trace(config.workflow_name or "Voice Agent", group_id=config.group_id,
-                              metadata=config.trace_metadata, disabled=config.tracing_disabled):
+                              metadata=config.trace_metadata, tracing=config.tracing,
+                              disabled=config.tracing_disabled):
                 try:
                     await body(result)
                 except asyncio.CancelledError:

@@ -11,9 +11,11 @@ import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any, TypeVar
 
 from ..exceptions import UserError
+from ..run_config_tracing import TracingConfig, checked_tracing_config
 from ..tracing.content import capture_content_from_env
 from .model import STTModelSettings, TTSModelSettings, VoiceModelProvider
 from .models.openai_model_provider import OpenAIVoiceModelProvider
@@ -39,6 +41,22 @@ def _group_id() -> str:
     return f"group_{uuid.uuid4().hex[:24]}"
 
 
+def _legacy_positional(cls: type[VoicePipelineConfig]) -> type[VoicePipelineConfig]:
+    """Why: ``tracing`` became the third field (as in the SDK), where ``trace_include_sensitive_data`` was; a bool
+    given third by position is still that flag, as the SDK keeps it."""
+    generated = cls.__init__
+
+    @wraps(generated)
+    def init(self: VoicePipelineConfig, *args: Any, **kwargs: Any) -> None:
+        if len(args) >= 3 and isinstance(args[2], bool):
+            args = (*args[:2], kwargs.pop("tracing", None), *args[2:])
+        generated(self, *args, **kwargs)
+
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
+@_legacy_positional
 @dataclass
 class VoicePipelineConfig:
     """How a :class:`VoicePipeline` runs and is traced."""
@@ -47,6 +65,10 @@ class VoicePipelineConfig:
     """Resolves model names (and ``None``) given to the pipeline."""
     tracing_disabled: bool = False
     """``True``: the pipeline records no spans."""
+    tracing: TracingConfig | None = None
+    """As ``RunConfig.tracing``: ``{"api_key": ...}`` is the key a registered ``BackendSpanExporter`` uploads the
+    pipeline's trace with; checked the same way (an unknown key, or a setting that cannot be honoured, is a
+    ``UserError``)."""
     trace_include_sensitive_data: bool | None = None
     """Whether the pipeline's spans record the transcript and the spoken text (not what the workflow's runs
     record); ``None``: content capture decides (off by default)."""
@@ -62,6 +84,7 @@ class VoicePipelineConfig:
     tts_settings: TTSModelSettings = field(default_factory=TTSModelSettings)
 
     def __post_init__(self) -> None:
+        self.tracing = checked_tracing_config(self.tracing, "VoicePipelineConfig")
         self.stt_settings = coerce_config(self.stt_settings, STTModelSettings, "VoicePipelineConfig.stt_settings")
         self.tts_settings = coerce_config(self.tts_settings, TTSModelSettings, "VoicePipelineConfig.tts_settings")
         if not isinstance(self.model_provider, VoiceModelProvider):

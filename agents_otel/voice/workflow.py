@@ -52,18 +52,23 @@ class SingleAgentVoiceWorkflow(VoiceWorkflowBase):
     """One agent answering each transcript, with the conversation so far as its input; after a handoff, the agent
     handed to answers the next one. Subclass :class:`VoiceWorkflowBase` for anything more."""
 
-    def __init__(self, agent: Agent[Any], callbacks: SingleAgentWorkflowCallbacks | None = None) -> None:
+    def __init__(
+        self, agent: Agent[Any], callbacks: SingleAgentWorkflowCallbacks | None = None, *, context: Any = None
+    ) -> None:
+        """``context``: the application context every run of the workflow gets (its tools' ``RunContextWrapper``),
+        as ``Runner.run_streamed(context=...)``."""
         if not isinstance(agent, Agent):
             raise UserError(f"SingleAgentVoiceWorkflow needs an Agent, got {type(agent).__name__}")
         self._input_history: list[Any] = []
         self._current_agent: Agent[Any] = agent
         self._callbacks = callbacks
+        self._context = context
 
     async def run(self, transcription: str) -> AsyncIterator[str]:
         if self._callbacks is not None:
             self._callbacks.on_run(self, transcription)
         self._input_history.append({"role": "user", "content": transcription})
-        result = Runner.run_streamed(self._current_agent, self._input_history)
+        result = Runner.run_streamed(self._current_agent, self._input_history, context=self._context)
         async for delta in VoiceWorkflowHelper.stream_text_from(result):
             yield delta
         self._input_history = result.to_input_list()

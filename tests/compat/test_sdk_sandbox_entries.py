@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from agents_otel._sdk_paths import SDKNameNotSupportedError
 from agents_otel.sandbox import (
     GitRepo,
     Manifest,
@@ -103,9 +104,9 @@ async def test_a_clone_failure_is_a_typed_error(local_repo: tuple[Path, str], tm
 
 
 def test_the_mounts_and_docker_are_loud_import_errors() -> None:
-    with pytest.raises(ImportError, match="does not support mount entries"):
+    with pytest.raises(SDKNameNotSupportedError, match=r"S3Mount.*not supported.*FUSE"):
         from agents_otel.sandbox.entries import S3Mount  # noqa: F401
-    with pytest.raises(ImportError, match="does not support mount entries"):
+    with pytest.raises(SDKNameNotSupportedError, match=r"GCSMount.*not supported.*FUSE"):
         from agents_otel.sandbox.entries.mounts import GCSMount  # noqa: F401
     with pytest.raises(ImportError, match="no Docker backend"):
         from agents_otel.sandbox.sandboxes import DockerSandboxClient  # noqa: F401

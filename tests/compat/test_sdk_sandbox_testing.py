@@ -4,8 +4,7 @@ What the SDK does and this runtime must do too: steps are taken in order, each c
 (``InvalidSandboxStep`` with its ``reason`` and ``input_index``); a call of the wrong method, past the script or
 rejected by a matcher raises at the call (``UnexpectedSandboxCall`` / ``SandboxCallMatcherError``), and leftover
 steps fail ``assert_complete()`` (``UnconsumedSandboxSteps``); results and recorded arguments are detached copies; only
-the scripted methods exist on the session; a ``SandboxAgent`` run drives the session like a real one. Ours on top:
-scripting ``apply_patch`` (which no code of ours calls on a session) is an ``InvalidSandboxStep`` up front.
+the scripted methods exist on the session; a ``SandboxAgent`` run drives the session like a real one.
 """
 
 from __future__ import annotations
@@ -59,7 +58,6 @@ def test_the_session_is_a_sandbox_session_with_only_the_scripted_methods() -> No
         ("not a mapping", "invalid_input"),
         ({"method": "exec", "matc": lambda _call: True, "result": None}, "invalid_input"),
         ({"method": "unknown", "result": None}, "unknown_method"),
-        ({"method": "apply_patch", "result": "Done!"}, "unknown_method"),
         ({"method": "exec", "match": "no", "result": None}, "invalid_matcher"),
         ({"method": "exec", "match": io.BytesIO(b""), "result": None}, "invalid_matcher"),
         ({"method": "exec"}, "invalid_outcome"),

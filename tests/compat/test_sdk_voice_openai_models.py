@@ -123,7 +123,7 @@ async def test_speech_with_a_custom_voice_sends_its_id(fake_openai: Any, client:
 async def test_provider_builds_models_on_its_client_with_the_sdk_defaults(client: Any) -> None:
     provider = OpenAIVoiceModelProvider(openai_client=client)
     stt, tts = provider.get_stt_model(None), provider.get_tts_model(None)
-    assert isinstance(stt, OpenAISTTModel) and stt.model_name == "gpt-4o-transcribe"
+    assert isinstance(stt, OpenAISTTModel) and stt.model_name == "gpt-transcribe"
     assert isinstance(tts, OpenAITTSModel) and tts.model_name == "gpt-4o-mini-tts"
     assert provider.get_stt_model("whisper-1").model_name == "whisper-1"
 

@@ -31,9 +31,26 @@ _HKDF_INFO = b"agents.session-store.hkdf.v1"  # the SDK's, so keys derive alike
 
 class EncryptedSession(SessionABC):
     """Wraps ``underlying_session`` (``SQLiteSession``, ``RedisSession``, ...). ``encryption_key``: a Fernet key
-    (``Fernet.generate_key().decode()``) or any secret string; ``ttl``: seconds an item stays readable."""
+    (``Fernet.generate_key().decode()``) or any secret string; ``ttl``: seconds an item stays readable.
 
-    def __init__(self, session_id: str, underlying_session: Session, encryption_key: str, ttl: int = 600) -> None:
+    ``max_scan_items`` (as in the SDK since 0.23): how many stored items one ``get_items`` call may fetch in all
+    (windows that overlap count again), so a history full of expired items cannot make a read fetch the whole
+    store; ``None`` (the default) is no budget. A read that cannot reach a complete answer within it is a
+    ``RuntimeError``; raise the budget or trim the store. It bounds item counts only, not ``pop_item``."""
+
+    def __init__(
+        self,
+        session_id: str,
+        underlying_session: Session,
+        encryption_key: str,
+        ttl: int = 600,
+        max_scan_items: int | None = None,
+    ) -> None:
+        if max_scan_items is not None and (
+            isinstance(max_scan_items, bool) or not isinstance(max_scan_items, int) or max_scan_items <= 0
+        ):
+            raise ValueError(f"max_scan_items must be positive or None, got {max_scan_items!r}")
+        self.max_scan_items = max_scan_items
         if not isinstance(encryption_key, str) or not encryption_key:
             raise ValueError("EncryptedSession needs a non-empty encryption_key")  # ValueError, as the SDK's
         if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
@@ -65,17 +82,34 @@ class EncryptedSession(SessionABC):
         the store's history methods take it, so its reads and writes stay in one scope."""
         scoped = session_wrapper(self.underlying_session, wrapper)
         limit = resolve_session_limit(limit, self.session_settings)
-        if limit is None:
+        remaining = self.max_scan_items
+        if remaining is not None and limit is not None and limit < 0:
+            raise ValueError("limit must be non-negative when max_scan_items is set")
+        if limit is None and remaining is None:
             return self._readable(await call_session(self.underlying_session.get_items, wrapper=scoped))
-        if limit <= 0:
+        if limit is not None and limit <= 0:
             return []
-        window = limit
+        window = limit if limit is not None else remaining
+        assert window is not None
+        if remaining is not None:
+            window = min(window, remaining)
         while True:
             stored = await call_session(self.underlying_session.get_items, window, wrapper=scoped)
             items = self._readable(stored)
-            if len(items) >= limit or len(stored) < window:
+            if limit is not None and len(items) >= limit:
                 return items[-limit:]
-            window *= 2
+            if len(stored) < window:  # the store had no more: this is all of it
+                return items
+            grown = window * 2
+            if remaining is not None:
+                remaining -= len(stored)
+                grown = min(grown, remaining)
+                if grown <= window:
+                    raise RuntimeError(
+                        "EncryptedSession max_scan_items exhausted before a complete history result could be "
+                        "established; increase max_scan_items or reduce retained history."
+                    )
+            window = grown
 
     async def add_items(self, items: list[SessionItem], *, wrapper: RunContextWrapper[Any] | None = None) -> None:
         sealed = [self._seal(item) for item in items]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import Field
 
 from ...exceptions import UserError
+from ..workspace_paths import SandboxWorkspaceScope
 from .capability import Capability
 from .tools.apply_patch_tool import SandboxApplyPatchTool
 from .tools.view_image import ViewImageTool
@@ -23,6 +24,9 @@ class FilesystemToolSet:
 
     view_image: ViewImageTool
     apply_patch: SandboxApplyPatchTool
+    workspace_scope: SandboxWorkspaceScope = field(default_factory=SandboxWorkspaceScope)
+    """The run's scope (its ``cwd``), as in the SDK: what a replacement tool built in ``configure_tools`` anchors
+    relative paths to, as the bundled ones do."""
 
 
 FilesystemToolConfigurator = Callable[[FilesystemToolSet], None]
@@ -41,6 +45,7 @@ class Filesystem(Capability):
         toolset = FilesystemToolSet(
             view_image=ViewImageTool(session=self.session, user=self.run_as, cwd=self.cwd),
             apply_patch=SandboxApplyPatchTool(session=self.session, user=self.run_as, cwd=self.cwd),
+            workspace_scope=self.workspace_scope,
         )
         if self.configure_tools is not None:
             self.configure_tools(toolset)

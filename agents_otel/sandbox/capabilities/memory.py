@@ -107,8 +107,9 @@ class Memory(Capability):
             return None
         if len(summary) > MAX_SUMMARY_CHARS:
             summary = summary[:MAX_SUMMARY_CHARS] + "\n[... memory summary truncated ...]"
-        shown = memory_dir.as_posix()
-        if self.workspace_scope.cwd is not None:  # relative paths would start from the run's cwd: give it whole
-            shown = (PurePosixPath(manifest.root) / memory_dir).as_posix()
+        # relative paths would start from the run's cwd: with one, the directory is named whole
+        shown = self.workspace_scope.model_resource_path(
+            workspace_root=manifest.root, workspace_relative_path=memory_dir
+        ).as_posix()
         update = (_LIVE_UPDATE if self.read.live_update else _READ_ONLY).replace("{memory_dir}", shown)
         return _PROMPT.replace("{memory_dir}", shown).replace("{update}", update).replace("{summary}", summary)

@@ -29,7 +29,6 @@ from .skill_models import (
     metadata_from_markdown,
     read_text,
     validate_relative_path,
-    windows_absolute_path,
 )
 from .skill_sources import LazySkillSource, LoadSkillTool, LocalDirLazySkillSource
 
@@ -213,22 +212,17 @@ class Skills(Capability):
         (relative paths would then start from the ``cwd``, where the skill is not)."""
         if self.workspace_scope.cwd is None:
             return str(path).replace("\\", "/")
-        shown = path.as_posix() if isinstance(path, PurePath) else path
-        reason: str | None = None
-        if (isinstance(path, str) and "\\" in path) or windows_absolute_path(path) is not None:
-            reason = "invalid"
-        else:
-            relative = coerce_posix_path(path)
-            if relative.is_absolute() or ".." in relative.parts or relative.parts in ((), (".",)):
-                reason = "invalid"
-        if reason is not None:
-            cause = ValueError("session resource paths must be non-empty and workspace-relative")
+        try:
+            return self.workspace_scope.model_resource_path(
+                workspace_root=manifest.root, workspace_relative_path=path
+            ).as_posix()
+        except ValueError as cause:
+            shown = path.as_posix() if isinstance(path, PurePath) else path
             raise SkillsConfigError(
                 message=_SCOPED_PATH_ERROR,
-                context={"skill_name": skill_name, "field": "path", "path": shown, "reason": reason},
+                context={"skill_name": skill_name, "field": "path", "path": shown, "reason": "invalid"},
                 cause=cause,
             ) from cause
-        return (coerce_posix_path(manifest.root) / coerce_posix_path(path)).as_posix()
 
     # -- instructions ----------------------------------------------------------------------------------------------
 

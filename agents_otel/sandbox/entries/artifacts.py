@@ -33,7 +33,7 @@ from ..errors import (
     LocalFileReadError,
 )
 from ..materialization import MaterializedFile, gather_in_order
-from ..types import ExecResult
+from ..types import ExecResult, User
 from ..workspace_paths import SandboxPathGrant
 from .base import BaseEntry
 
@@ -173,8 +173,13 @@ class LocalDir(BaseEntry):
     def model_post_init(self, context: object, /) -> None:
         self.permissions.directory = True
 
-    async def apply(self, session: BaseSandboxSession, dest: Path, base_dir: Path) -> list[MaterializedFile]:
-        await session.mkdir(dest, parents=True)
+    async def apply(
+        self, session: BaseSandboxSession, dest: Path, base_dir: Path, *, user: str | User | None = None
+    ) -> list[MaterializedFile]:
+        """Copy the source under ``dest``. ``user`` (as in the SDK): the directories and files are made as that
+        sandbox user, so its permission checks apply and it owns them; the entry's permissions and group are then
+        left as that user's umask and group made them (changing them is the session's, not the user's, to do)."""
+        await session.mkdir(dest, parents=True, user=user)
         files: list[MaterializedFile] = []
         if self.src is not None:
             grants = session.state.manifest.extra_path_grants
@@ -192,14 +197,15 @@ class LocalDir(BaseEntry):
                     data = await asyncio.to_thread((src_root / rel).read_bytes)
                 except OSError as error:
                     raise LocalDirReadError(src=src_root, context={"child": rel.as_posix()}, cause=error) from error
-                await session.mkdir((dest / rel).parent, parents=True)
-                await session.write(dest / rel, io.BytesIO(data))
+                await session.mkdir((dest / rel).parent, parents=True, user=user)
+                await session.write(dest / rel, io.BytesIO(data), user=user)
                 return MaterializedFile(path=dest / rel, sha256=hashlib.sha256(data).hexdigest())
 
             # RunConfig.sandbox.concurrency_limits.local_dir_files: how many files are copied at once
             limit = session._max_local_dir_file_concurrency
             files = await gather_in_order([partial(copy, rel) for rel in children], max_concurrency=limit)
-        await self._apply_metadata(session, dest)
+        if user is None:
+            await self._apply_metadata(session, dest)
         return files
 
 

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 PHASE_ONE_MAX_CHARS = 600_000
 """About the SDK's 150 000-token cap on the rollout phase one reads, in characters (no tokenizer here)."""
-PHASE_TWO_MAX_TURNS = 500
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
@@ -108,4 +107,4 @@ async def run_phase_two(
         model_settings=config.phase_two_model_settings or ModelSettings(),
     )
     prompt = phase_two_prompt(root, selection, config.extra_prompt)
-    await Runner.run(agent, prompt, run_config=phase_run_config(run, session), max_turns=PHASE_TWO_MAX_TURNS)
+    await Runner.run(agent, prompt, run_config=phase_run_config(run, session), max_turns=config.phase_two_max_turns)

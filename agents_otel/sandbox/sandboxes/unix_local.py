@@ -16,6 +16,7 @@ import shutil
 import tarfile
 import tempfile
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 from typing import IO, Literal, cast
 
@@ -38,6 +39,7 @@ from ..session.sandbox_session import SandboxSession
 from ..session.sandbox_session_state import SandboxSessionState
 from ..snapshot import DependencyProvider, SnapshotBase, SnapshotSpec, resolve_snapshot
 from ..types import ExecResult, ExposedPortEndpoint, Permissions, User
+from .unix_local_env import host_environment, host_environment_policy
 from .unix_local_exec import kill_group, run_command
 from .unix_local_pty import LocalPtyProcesses
 
@@ -71,6 +73,7 @@ class UnixLocalSandboxSession(BaseSandboxSession):
         self._processes: set[asyncio.subprocess.Process] = set()
         self._running = False
         self._pty = LocalPtyProcesses()
+        self._host_environment: frozenset[str] | None = None  # the client's policy (unix_local_env), not state's
 
     @classmethod
     def from_state(cls, state: UnixLocalSandboxSessionState) -> UnixLocalSandboxSession:
@@ -92,10 +95,7 @@ class UnixLocalSandboxSession(BaseSandboxSession):
     async def _clear_workspace_root_on_resume(self) -> None:
         def clear() -> None:
             for child in self._root.iterdir():
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
+                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
         await asyncio.to_thread(clear)
 
@@ -139,7 +139,7 @@ class UnixLocalSandboxSession(BaseSandboxSession):
         max_output_tokens: int | None = None,
     ) -> PtyExecUpdate:
         argv = self._prepare_exec_command(*command, shell=shell, user=user)
-        env = {**os.environ, **await self.state.manifest.environment.resolve()}
+        env = {**host_environment(self._host_environment), **await self.state.manifest.environment.resolve()}
         return await self._pty.start(argv, cwd=str(self._root), env=env, tty=tty, yield_time_s=yield_time_s,
                                      max_output_tokens=max_output_tokens)  # fmt: skip
 
@@ -160,7 +160,7 @@ class UnixLocalSandboxSession(BaseSandboxSession):
 
     async def _exec_internal(self, *command: str | Path, timeout: float | None = None) -> ExecResult:  # noqa: ASYNC109
         argv = [str(part) for part in command]
-        env = {**os.environ, **await self.state.manifest.environment.resolve()}
+        env = {**host_environment(self._host_environment), **await self.state.manifest.environment.resolve()}
         return await run_command(argv, cwd=self._root, env=env, timeout=timeout,
                                  max_output_bytes=self.max_output_bytes, running=self._processes)  # fmt: skip
 
@@ -176,6 +176,8 @@ class UnixLocalSandboxSession(BaseSandboxSession):
             return policy.normalize_path(path, for_write=for_write, resolve_symlinks=True)
         parent = policy.normalize_path(lexical.parent, for_write=for_write, resolve_symlinks=True)
         return parent / lexical.name
+
+    _confined_path = _host_path  # mv / same_file: symlinks resolved before the workspace check, as every file op
 
     async def read(self, path: Path, *, user: str | User | None = None) -> io.IOBase:
         if user is not None:
@@ -290,7 +292,7 @@ class UnixLocalSandboxSession(BaseSandboxSession):
         return self._running and await asyncio.to_thread(self._root.is_dir)
 
     async def persist_workspace(self) -> io.IOBase:
-        skip = {path.as_posix() for path in self.state.manifest.ephemeral_entry_paths()}
+        skip = {path.as_posix() for path in self._persist_workspace_skip_relpaths()}
 
         def archive() -> IO[bytes]:
             spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115  (returned to the caller)
@@ -321,8 +323,15 @@ class UnixLocalSandboxClient(BaseSandboxClient[UnixLocalSandboxClientOptions | N
     supports_default_options = True
 
     def __init__(
-        self, *, instrumentation: object | None = None, dependencies: DependencyProvider | None = None
+        self,
+        *,
+        instrumentation: object | None = None,
+        dependencies: DependencyProvider | None = None,
+        inherit_host_environment: bool = True,
+        host_environment_allowlist: Collection[str] | None = None,
     ) -> None:
+        """``inherit_host_environment`` / ``host_environment_allowlist``: see ``unix_local_env``."""
+        self._host_environment = host_environment_policy(inherit_host_environment, host_environment_allowlist)
         if instrumentation is not None:
             raise UserError(
                 "UnixLocalSandboxClient(instrumentation=...) (the SDK's sandbox event sinks) is not supported: "
@@ -353,7 +362,12 @@ class UnixLocalSandboxClient(BaseSandboxClient[UnixLocalSandboxClientOptions | N
             session_id=session_id, manifest=manifest, snapshot=resolve_snapshot(snapshot, str(session_id)),
             workspace_root_owned=owned, exposed_ports=options.exposed_ports,
         )  # fmt: skip
-        return self._wrap_session(UnixLocalSandboxSession.from_state(state))
+        return self._wrap_session(self._session(state))
+
+    def _session(self, state: UnixLocalSandboxSessionState) -> UnixLocalSandboxSession:
+        inner = UnixLocalSandboxSession.from_state(state)
+        inner._host_environment = self._host_environment  # the client's policy, whatever the state says
+        return inner
 
     async def delete(self, session: SandboxSession) -> SandboxSession:
         inner = session._inner if isinstance(session, SandboxSession) else session
@@ -368,7 +382,7 @@ class UnixLocalSandboxClient(BaseSandboxClient[UnixLocalSandboxClientOptions | N
             got = type(state).__name__
             raise TypeError(f"UnixLocalSandboxClient.resume expects a UnixLocalSandboxSessionState, got {got}")
         _refuse_host_path_grants(state.manifest)
-        return self._wrap_session(UnixLocalSandboxSession.from_state(state))
+        return self._wrap_session(self._session(state))
 
     def deserialize_session_state(self, payload: object) -> SandboxSessionState:
         if not isinstance(payload, dict):

@@ -26,6 +26,7 @@ from ..snapshot import DependencyProvider, NoopSnapshot
 from ..types import ExecResult, ExposedPortEndpoint, Permissions, User
 from ..workspace_paths import WorkspacePathPolicy, relative_entry_path, sandbox_path_str
 from .archive_limits import ArchiveLimits
+from .file_ops import SessionFileOps
 from .pty_types import PtyExecUpdate
 from .sandbox_session_state import SandboxSessionState
 
@@ -42,7 +43,7 @@ def binary_stream(path: Path | str, data: object) -> IO[bytes]:
     return data  # type: ignore[return-value]
 
 
-class BaseSandboxSession(abc.ABC):
+class BaseSandboxSession(SessionFileOps, abc.ABC):
     state: SandboxSessionState
     _dependencies: DependencyProvider | None = None
     _archive_limits: ArchiveLimits | None = None

@@ -7,10 +7,12 @@ Every call is forwarded to the backend session, which owns the state.
 from __future__ import annotations
 
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ...exceptions import UserError
+from ...local_tools import ApplyPatchOperation
 from ..files import FileEntry
 from ..materialization import MaterializationResult
 from ..snapshot import DependencyProvider
@@ -23,9 +25,23 @@ from .sandbox_session_state import SandboxSessionState
 if TYPE_CHECKING:
     from ...run_config_sandbox import SandboxConcurrencyLimits
 
+INSTRUMENTATION_REASON = (
+    "the SDK's sandbox session audit events (Instrumentation and its sinks) are not built: the sandbox's work is "
+    "traced as OpenTelemetry spans (sandbox.create_session, sandbox.exec, sandbox.apply_patch, sandbox.cleanup ...), "
+    "which any OpenTelemetry SpanProcessor or exporter receives; see docs/sandbox.md"
+)
+
 
 class SandboxSession(BaseSandboxSession):
-    def __init__(self, inner: BaseSandboxSession, *, dependencies: DependencyProvider | None = None) -> None:
+    def __init__(
+        self,
+        inner: BaseSandboxSession,
+        *,
+        instrumentation: object | None = None,
+        dependencies: DependencyProvider | None = None,
+    ) -> None:
+        if instrumentation is not None:
+            raise UserError(f"SandboxSession(instrumentation=...) is not supported: {INSTRUMENTATION_REASON}")
         if not isinstance(inner, BaseSandboxSession):
             raise TypeError(f"SandboxSession wraps a BaseSandboxSession, got {type(inner).__name__}")
         self._inner = inner
@@ -159,3 +175,42 @@ class SandboxSession(BaseSandboxSession):
 
     def describe(self) -> str:
         return self._inner.describe()
+
+    # -- the file API of SDK 0.23 / 0.24 (``file_ops``): the backend's, which may do it natively ------------------
+
+    def _confined_path(self, path: Path | str, *, for_write: bool = False, follow_final: bool = True) -> Path:
+        return self._inner._confined_path(path, for_write=for_write, follow_final=follow_final)
+
+    async def mv(self, source: Path | str, destination: Path | str, *, user: str | User | None = None) -> None:
+        await self._inner.mv(source, destination, user=user)
+
+    async def same_file(
+        self, left: Path | str, right: Path | str, *, follow_symlinks: bool = True, user: str | User | None = None
+    ) -> bool:
+        return await self._inner.same_file(left, right, follow_symlinks=follow_symlinks, user=user)
+
+    async def read_bounded(self, path: Path, *, max_bytes: int) -> bytes:
+        return await self._inner.read_bounded(path, max_bytes=max_bytes)
+
+    async def apply_patch(
+        self,
+        operations: ApplyPatchOperation | Mapping[str, object] | list[ApplyPatchOperation | Mapping[str, object]],
+        *,
+        patch_format: Literal["v4a"] = "v4a",
+    ) -> str:
+        return await self._inner.apply_patch(operations, patch_format=patch_format)
+
+    def register_persist_workspace_skip_path(self, path: Path | str) -> Path:
+        return self._inner.register_persist_workspace_skip_path(path)
+
+    def _persist_workspace_skip_relpaths(self) -> set[Path]:
+        return self._inner._persist_workspace_skip_relpaths()
+
+    def supports_docker_volume_mounts(self) -> bool:
+        return self._inner.supports_docker_volume_mounts()
+
+    async def provision_manifest_accounts(self) -> None:
+        await self._inner.provision_manifest_accounts()
+
+    def should_provision_manifest_accounts_on_resume(self) -> bool:
+        return self._inner.should_provision_manifest_accounts_on_resume()

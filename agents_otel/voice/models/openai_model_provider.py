@@ -18,7 +18,7 @@ from ..model import STTModel, TTSModel, VoiceModelProvider
 from .openai_stt import OpenAISTTModel
 from .openai_tts import OpenAITTSModel
 
-DEFAULT_STT_MODEL = "gpt-4o-transcribe"
+DEFAULT_STT_MODEL = "gpt-transcribe"
 DEFAULT_TTS_MODEL = "gpt-4o-mini-tts"
 
 
@@ -59,7 +59,7 @@ class OpenAIVoiceModelProvider(VoiceModelProvider):
         return client
 
     def get_stt_model(self, model_name: str | None) -> STTModel:
-        """``model_name`` (``None``: ``gpt-4o-transcribe``) as an :class:`OpenAISTTModel`."""
+        """``model_name`` (``None``: ``gpt-transcribe``, as in the SDK since 0.24) as an :class:`OpenAISTTModel`."""
         return OpenAISTTModel(model_name or DEFAULT_STT_MODEL, self._get_client())
 
     def get_tts_model(self, model_name: str | None) -> TTSModel:

@@ -7,6 +7,7 @@ span.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import openai
@@ -17,6 +18,11 @@ from ..input import AudioInput, StreamedAudioInput
 from ..model import StreamedTranscriptionSession, STTModel, STTModelSettings
 from ._audio_spans import config_for, record_size
 from .openai_stt_session import OpenAISTTTranscriptionSession
+
+logger = logging.getLogger(__name__)
+_LANGUAGE_LIST_MODEL = "gpt-transcribe"
+"""The model whose transcription request takes the language as a ``languages`` list (in the body), as in the
+SDK."""
 
 
 def _given(value: Any) -> Any:
@@ -43,6 +49,10 @@ class OpenAISTTModel(STTModel):
     ) -> str:
         """The transcript of ``input`` (sent as a WAV file); the span records the audio and the transcript only
         when the flags allow."""
+        if settings.languages is not None or settings.keywords is not None:
+            logger.warning("STTModelSettings.languages / keywords are not sent for a whole recording: they apply "
+                           "to a streamed session (StreamedAudioInput); use language / prompt here")
+        listed = self.model == _LANGUAGE_LIST_MODEL and settings.language is not None
         config = config_for(
             {"temperature": settings.temperature, "language": settings.language, "prompt": settings.prompt},
             trace_include_sensitive_data, ("prompt",),
@@ -56,7 +66,8 @@ class OpenAISTTModel(STTModel):
                 model=self.model,
                 file=input.to_audio_file(),
                 prompt=_given(settings.prompt),
-                language=_given(settings.language),
+                language=openai.omit if listed else _given(settings.language),
+                extra_body={"languages": [settings.language]} if listed else None,
                 temperature=_given(settings.temperature),
             )
             text = response if isinstance(response, str) else getattr(response, "text", None)

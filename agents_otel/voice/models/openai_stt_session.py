@@ -75,19 +75,30 @@ _Item = dict[str, Any] | _InputEnded | _Closed | Exception
 _END = object()
 
 
-def session_update(model: str, settings: STTModelSettings, turn_detection: dict[str, Any]) -> dict[str, Any]:
-    """The ``session.update`` that configures a transcription session: PCM at 24 kHz, the model with the settings'
-    language and prompt (only when set), and the turn detection."""
+def transcription_config(model: str, settings: STTModelSettings) -> dict[str, Any]:
+    """The ``transcription`` object a session is configured with, as the SDK builds it: the model; ``languages``
+    when set (else ``language``, as a one-item ``languages`` list for the models that take a list); the prompt
+    and the keywords when set."""
     transcription: dict[str, Any] = {"model": model}
-    if settings.language is not None:
+    if settings.languages is not None:
+        transcription["languages"] = list(settings.languages)
+    elif settings.language is not None:
         if model in _LANGUAGE_LIST_MODELS:
             transcription["languages"] = [settings.language]
         else:
             transcription["language"] = settings.language
     if settings.prompt is not None:
         transcription["prompt"] = settings.prompt
-    audio_input = {"format": {"type": "audio/pcm", "rate": SAMPLE_RATE}, "transcription": transcription,
-                   "turn_detection": turn_detection}
+    if settings.keywords is not None:
+        transcription["keywords"] = list(settings.keywords)
+    return transcription
+
+
+def session_update(model: str, settings: STTModelSettings, turn_detection: dict[str, Any]) -> dict[str, Any]:
+    """The ``session.update`` that configures a transcription session: PCM at 24 kHz, the
+    :func:`transcription_config`, and the turn detection."""
+    audio_input = {"format": {"type": "audio/pcm", "rate": SAMPLE_RATE},
+                   "transcription": transcription_config(model, settings), "turn_detection": turn_detection}
     return {"type": "session.update", "session": {"type": "transcription", "audio": {"input": audio_input}}}
 
 
@@ -312,10 +323,11 @@ class OpenAISTTTranscriptionSession(StreamedTranscriptionSession):
             self._turn_audio.append(pcm)
 
     def _start_turn(self) -> None:
-        settings = self._settings
-        config = config_for({"temperature": settings.temperature, "language": settings.language,
-                             "prompt": settings.prompt, "turn_detection": self._turn_detection},
-                            self._include_text, ("prompt",))
+        sent = transcription_config(self._model, self._settings)
+        config = config_for({"temperature": self._settings.temperature, "language": sent.get("language"),
+                             "languages": sent.get("languages"), "keywords": sent.get("keywords"),
+                             "prompt": sent.get("prompt"), "turn_detection": self._turn_detection},
+                            self._include_text, ("prompt", "keywords"))
         span = transcription_span(model=self._model, input_format="pcm", model_config=config)
         self._span = capturing(span, self._include_text or self._include_audio)
         self._span.start()

@@ -2,11 +2,14 @@
 ``S3FilesMount``) and their strategies and patterns are not built in this runtime: they mount cloud storage with
 FUSE tools or Docker volumes, neither of which this runtime provides.
 
-Importing one is an ``ImportError`` that says so, and a manifest payload naming a mount type is a
-``MountConfigError`` — never a manifest that silently lacks the data the agent expects.
+Importing one is an ``SDKNameNotSupportedError`` (an ``ImportError`` and a ``UserError``) that says so, and a
+manifest payload naming a mount type is a ``MountConfigError`` — never a manifest that silently lacks the data the
+agent expects.
 """
 
 from __future__ import annotations
+
+from ...._sdk_paths import not_supported
 
 MOUNT_NAMES = frozenset(
     {
@@ -32,13 +35,11 @@ MOUNT_NAMES = frozenset(
 MOUNT_ENTRY_TYPES = frozenset(
     {"azure_blob_mount", "box_mount", "gcs_mount", "r2_mount", "s3_files_mount", "s3_mount"}
 )
-NOT_SUPPORTED = (
-    "agents_otel.sandbox does not support mount entries ({name}): cloud storage mounts need FUSE tools or Docker "
-    "volumes, which this runtime does not provide; copy the data in with LocalDir / LocalFile / GitRepo instead"
+MOUNT_REASON = (
+    "cloud storage mounts need FUSE tools or Docker volumes, which this runtime does not provide; copy the data in "
+    "with LocalDir / LocalFile / GitRepo instead"
 )
+NOT_SUPPORTED = "agents_otel.sandbox does not support mount entries ({name}): " + MOUNT_REASON
+"""For a manifest payload naming a mount type (``MountConfigError``) and the manifest's mount methods."""
 
-
-def __getattr__(name: str) -> object:
-    if name in MOUNT_NAMES:
-        raise ImportError(NOT_SUPPORTED.format(name=name), name=name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = not_supported(__name__, dict.fromkeys(MOUNT_NAMES, MOUNT_REASON))
