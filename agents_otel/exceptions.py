@@ -173,7 +173,30 @@ class ModelRateLimitError(ModelHTTPError):
 
 
 class ModelTimeoutError(ModelError, TimeoutError):
-    """The request (or a stream that went silent) ran past the client's timeout; ``error_type="timeout"``."""
+    """A model call ran past a timeout; ``error_type="timeout"``. ``timeout_seconds`` is the limit when known.
+
+    ``ModelTimeoutError(5.0)`` is the SDK's form, raised when an attempt outlives ``ModelSettings.timeout`` ("Model
+    call timed out after 5 seconds."); the models also raise it, with their own ``message``, for the client's
+    timeout or a stream that went silent. A ``str`` first argument is the message, as for every ``ModelError``."""
+
+    def __init__(
+        self,
+        timeout_seconds: float | str | None = None,
+        *,
+        message: str | None = None,
+        error_type: str = "timeout",
+        status_code: int | None = None,
+    ) -> None:
+        if isinstance(timeout_seconds, str):  # ModelError's form: ModelTimeoutError("...", error_type=...)
+            message, timeout_seconds = message or timeout_seconds, None
+        if message is None:
+            message = (
+                f"Model call timed out after {timeout_seconds:g} seconds."
+                if timeout_seconds is not None
+                else "Model call timed out."
+            )
+        super().__init__(message, error_type=error_type, status_code=status_code)
+        self.timeout_seconds: float | None = timeout_seconds
 
 
 class ModelConnectionError(ModelError):

@@ -9,14 +9,16 @@ one a ``gen_ai.client.operation.time_per_output_chunk`` measurement.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind
 
 from . import model_retry
 from .content_guard import exception_scrub, guard_attributes
-from .exceptions import ModelBehaviorError
+from .exceptions import ModelBehaviorError, ModelTimeoutError
 from .hosted_tools import hosted_tool_name
 from .items import RawInputItem
 from .model_retry import Retrying, client_retries, conversation_locked, locked_delay
@@ -127,11 +129,13 @@ async def _attempt(
     chunks: ChunkTimes | None = None
     try:
         with scope:
-            if run.stream is None:
-                response = await model.get_response(request)
-            else:
+            if run.stream is not None:
                 chunks = ChunkTimes()
-                response = await _stream(model, request, run, agent_name, span, chunks)
+            timeout = request.settings.timeout
+            if timeout is None:
+                response = await _answer(model, request, run, agent_name, span, chunks)
+            else:
+                response = await _within(timeout, _answer(model, request, run, agent_name, span, chunks))
             span.set_attributes(guard_attributes(run, response_attributes(response, run.capture_content), agent_name))
             if request.hosted_tools:  # only a request that offered hosted tools can have their calls in the answer
                 _record_hosted_calls(span, response)
@@ -156,6 +160,28 @@ async def _attempt(
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)
         if chunks is not None and chunks.first is not None:
             run.metrics.model_chunks(model, response, chunks.first, chunks.gaps)
+
+
+async def _answer(
+    model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any, chunks: ChunkTimes | None
+) -> ModelResponse:
+    if chunks is None:
+        return await model.get_response(request)
+    return await _stream(model, request, run, agent_name, span, chunks)
+
+
+async def _within(seconds: float, answer: Coroutine[Any, Any, ModelResponse]) -> ModelResponse:
+    """``ModelSettings.timeout``: the attempt (request, and the whole stream when streaming) is cancelled once it has
+    taken ``seconds``, and fails with the SDK's ``ModelTimeoutError(seconds)``; a timeout the model raised itself
+    (its client's) passes as it is."""
+    deadline = asyncio.timeout(seconds)
+    try:
+        async with deadline:
+            return await answer
+    except TimeoutError:
+        if deadline.expired():
+            raise ModelTimeoutError(seconds) from None
+        raise
 
 
 def _record_hosted_calls(span: Any, response: ModelResponse) -> None:

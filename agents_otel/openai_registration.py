@@ -51,9 +51,37 @@ def harness_id() -> str | None:
     return None
 
 
-def with_harness(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A run's trace metadata with the harness id added, as the SDK adds it (an existing key wins)."""
-    found = harness_id()
+def resolve_registration(config: OpenAIAgentRegistrationConfig | Mapping[str, Any] | None) -> (
+    OpenAIAgentRegistrationConfig | None
+):
+    """A provider's registration as the SDK resolves it when the provider is made: the given harness id, else the
+    default's, else the environment's (each stripped); ``None`` when none is set."""
+    given = _coerce(config) if config is not None else None
+    for candidate in (given.harness_id if given is not None else None, harness_id()):
+        if candidate is not None and candidate.strip():
+            return OpenAIAgentRegistrationConfig(candidate.strip())
+    return None
+
+
+def provider_harness_id(provider: object) -> str | None:
+    """The harness id a run's ``model_provider`` carries (an ``OpenAIProvider``'s ``agent_registration``, or that
+    of a ``MultiProvider``'s ``openai_provider``), as the SDK looks it up."""
+    for _ in range(8):  # a chain of wrapping providers, never a cycle
+        registration = getattr(provider, "agent_registration", None)
+        found = getattr(registration, "harness_id", None)
+        if isinstance(found, str) and found.strip():
+            return found.strip()
+        inner = getattr(provider, "openai_provider", None)
+        if inner is None or inner is provider:
+            return None
+        provider = inner
+    return None
+
+
+def with_harness(metadata: dict[str, Any] | None, provider: object = None) -> dict[str, Any] | None:
+    """A run's trace metadata with the harness id added, as the SDK adds it (an existing key wins): the run's
+    ``model_provider``'s registration first, then the process default's."""
+    found = (provider_harness_id(provider) if provider is not None else None) or harness_id()
     if found is None or (metadata is not None and HARNESS_METADATA_KEY in metadata):
         return metadata
     return {**(metadata or {}), HARNESS_METADATA_KEY: found}

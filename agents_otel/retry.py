@@ -94,6 +94,9 @@ class ModelRetrySettings:
         )
 
 
+_UNSET: Any = object()
+"""An argument not given (``None`` given explicitly overrides; see ``explicit_fields``)."""
+
 _FIELDS = (
     "status_code", "error_code", "message", "request_id", "retry_after", "is_abort", "is_network_error", "is_timeout",
 )  # fmt: skip
@@ -108,18 +111,40 @@ class ModelRetryNormalizedError:
     found (so ``retry_after=None`` given explicitly clears a header's value), and it can add, never clear, an abort.
     """
 
-    def __init__(self, **values: Any) -> None:
-        unknown = set(values) - set(_FIELDS)
-        if unknown:
-            raise TypeError(f"ModelRetryNormalizedError got unexpected fields {sorted(unknown)}")
-        self.status_code: int | None = values.get("status_code")
-        self.error_code: str | None = values.get("error_code")
-        self.message: str | None = values.get("message")
-        self.request_id: str | None = values.get("request_id")
-        self.retry_after: float | None = values.get("retry_after")
-        self.is_abort: bool = bool(values.get("is_abort", False))
-        self.is_network_error: bool = bool(values.get("is_network_error", False))
-        self.is_timeout: bool = bool(values.get("is_timeout", False))
+    status_code: int | None = None
+    error_code: str | None = None
+    message: str | None = None
+    request_id: str | None = None
+    retry_after: float | None = None
+    is_abort: bool = False
+    is_network_error: bool = False
+    is_timeout: bool = False
+
+    def __init__(
+        self,
+        status_code: Any = _UNSET,
+        error_code: Any = _UNSET,
+        message: Any = _UNSET,
+        request_id: Any = _UNSET,
+        retry_after: Any = _UNSET,
+        is_abort: Any = _UNSET,
+        is_network_error: Any = _UNSET,
+        is_timeout: Any = _UNSET,
+    ) -> None:
+        given = {
+            "status_code": status_code, "error_code": error_code, "message": message, "request_id": request_id,
+            "retry_after": retry_after, "is_abort": is_abort, "is_network_error": is_network_error,
+            "is_timeout": is_timeout,
+        }  # fmt: skip
+        values = {name: value for name, value in given.items() if value is not _UNSET}
+        self.status_code = values.get("status_code")
+        self.error_code = values.get("error_code")
+        self.message = values.get("message")
+        self.request_id = values.get("request_id")
+        self.retry_after = values.get("retry_after")
+        self.is_abort = bool(values.get("is_abort", False))
+        self.is_network_error = bool(values.get("is_network_error", False))
+        self.is_timeout = bool(values.get("is_timeout", False))
         self.explicit_fields = frozenset(values)
 
     def __eq__(self, other: object) -> bool:

@@ -147,7 +147,8 @@ async def run_agent(
         token = context_api.attach(set_span_in_context(NonRecordingSpan(requested)))
     try:
         with conversation_scope(conversation_id), run_tracer_scope(run.tracer), tracing_key_scope(config.tracing):
-            metadata = with_harness(config.trace_metadata) if run.parent_tool_call_id is None else None
+            top = run.parent_tool_call_id is None
+            metadata = with_harness(config.trace_metadata, config.model_provider) if top else None
             workflow = workflow_name(run, metadata)
             if workflow is None:
                 await run_agent_span(loop, first)

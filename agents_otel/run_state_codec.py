@@ -224,6 +224,8 @@ def encode_usage(usage: Usage) -> dict[str, Any]:
     counts = _encode_counts(usage.input_tokens, usage.output_tokens, usage.input_tokens_details.cached_tokens,
                              usage.output_tokens_details.reasoning_tokens)
     encoded: dict[str, Any] = {"requests": usage.requests, **counts}
+    if usage.total_tokens != usage.input_tokens + usage.output_tokens:  # a provider's total, kept as reported
+        encoded["total_tokens"] = usage.total_tokens
     if usage.request_usage_entries:  # written only when there are some, so older readers see the state they know
         encoded["request_usage_entries"] = [
             {**_encode_counts(e.input_tokens, e.output_tokens, e.input_tokens_details.cached_tokens,
@@ -244,6 +246,7 @@ def decode_usage(node: Node) -> Usage:
         requests=node.number("requests"),
         input_tokens=node.number("input_tokens"),
         output_tokens=node.number("output_tokens"),
+        total_tokens=node.number("total_tokens") if "total_tokens" in node.data else None,
         input_tokens_details=InputTokensDetails(node.number("cached_tokens")),
         output_tokens_details=OutputTokensDetails(node.number("reasoning_tokens")),
         request_usage_entries=[_decode_entry(e) for e in entries],
@@ -265,6 +268,7 @@ def encode_response(response: ModelResponse) -> dict[str, Any]:
         "output": [encode_item(i) for i in response.output],
         "usage": encode_usage(response.usage),
         "response_id": response.response_id,
+        "request_id": response.request_id,
         "model": response.model,
         "finish_reasons": list(response.finish_reasons),
     }
@@ -282,8 +286,9 @@ def decode_response(node: Node) -> ModelResponse:
         output,  # type: ignore[arg-type]  # checked above
         decode_usage(node.obj("usage")),
         node.opt_text("response_id"),
-        node.opt_text("model"),
-        tuple(reasons),
+        node.opt_text("request_id"),  # absent in states written before it was kept
+        model=node.opt_text("model"),
+        finish_reasons=tuple(reasons),
     )
 
 

@@ -40,27 +40,60 @@ class RequestUsage:
     output_tokens_details: OutputTokensDetails
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False)
 class Usage:
     """Tokens a model call (or a whole run, summed) used, as the provider reported them.
 
     The details are included in the totals (``cached_tokens`` in ``input_tokens``, ``reasoning_tokens`` in
     ``output_tokens``), as both OpenAI APIs report them; they become ``gen_ai.usage.cache_read.input_tokens`` and
     ``gen_ai.usage.reasoning.output_tokens``.
+
+    ``total_tokens`` is ``input_tokens + output_tokens`` unless a total was given (``Usage(total_tokens=...)``, or
+    a provider's report that counts other tokens too): then it is that total, kept as given as in the SDK, and
+    sums (``add``) carry it. It stays consistent when the parts change later (the difference is what is kept).
     """
 
-    input_tokens: int = 0
-    output_tokens: int = 0
-    input_tokens_details: InputTokensDetails = field(default_factory=InputTokensDetails)
-    output_tokens_details: OutputTokensDetails = field(default_factory=OutputTokensDetails)
-    requests: int = 0
+    input_tokens: int
+    output_tokens: int
+    input_tokens_details: InputTokensDetails
+    output_tokens_details: OutputTokensDetails
+    requests: int
     """Model calls, as in the SDK: 1 on each call's usage (the runtime counts a call whose model left it 0)."""
-    request_usage_entries: list[RequestUsage] = field(default_factory=list)
+    request_usage_entries: list[RequestUsage]
     """One entry per model request, in order (see the module docstring); filled by :meth:`add`."""
+    _unsplit_tokens: int = field(init=False, repr=False)
+    """What a given total counts beyond ``input_tokens + output_tokens`` (0 when none was given)."""
+
+    def __init__(
+        self,
+        *,
+        requests: int = 0,
+        input_tokens: int = 0,
+        input_tokens_details: InputTokensDetails | None = None,
+        output_tokens: int = 0,
+        output_tokens_details: OutputTokensDetails | None = None,
+        total_tokens: int | None = None,
+        request_usage_entries: list[RequestUsage] | None = None,
+    ) -> None:
+        self.requests = requests
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
+        self.input_tokens_details = input_tokens_details if input_tokens_details is not None else InputTokensDetails()
+        self.output_tokens_details = (
+            output_tokens_details if output_tokens_details is not None else OutputTokensDetails()
+        )
+        self.request_usage_entries = request_usage_entries if request_usage_entries is not None else []
+        if total_tokens is not None and (type(total_tokens) is not int or total_tokens < 0):
+            raise TypeError(f"Usage.total_tokens must be a non-negative int or None, got {total_tokens!r}")
+        self._unsplit_tokens = 0 if total_tokens is None else total_tokens - input_tokens - output_tokens
 
     @property
     def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
+        return self.input_tokens + self.output_tokens + self._unsplit_tokens
+
+    @total_tokens.setter
+    def total_tokens(self, value: int) -> None:
+        self._unsplit_tokens = value - self.input_tokens - self.output_tokens
 
     def add(self, other: Usage) -> None:
         """Adds ``other``'s counts, and its requests to ``request_usage_entries``: its own entries when it has
@@ -69,6 +102,7 @@ class Usage:
         self.requests += other.requests
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
+        self._unsplit_tokens += other._unsplit_tokens
         self.input_tokens_details.cached_tokens += other.input_tokens_details.cached_tokens
         self.output_tokens_details.reasoning_tokens += other.output_tokens_details.reasoning_tokens
         if other.request_usage_entries:

@@ -3,8 +3,7 @@
 ``serialize_usage`` / ``deserialize_usage`` write and read the SDK's JSON shape of a ``Usage`` (details as a
 one-element list, ``request_usage_entries`` with nested details), so usage stored by SDK code reads back here and
 the other way round. Missing fields are zero, as in the SDK; a field of the wrong type is a ``UserError`` rather
-than a zero. ``total_tokens`` of a ``Usage`` is always ``input_tokens + output_tokens`` here, so a stored total is
-not read back (an entry's is).
+than a zero. A stored ``total_tokens`` is read back as given; a missing one is ``input_tokens + output_tokens``.
 """
 
 from __future__ import annotations
@@ -53,6 +52,7 @@ def deserialize_usage(usage_data: Mapping[str, Any]) -> Usage:
         requests=_count(data, "requests", "usage"),
         input_tokens=_count(data, "input_tokens", "usage"),
         output_tokens=_count(data, "output_tokens", "usage"),
+        total_tokens=_count(data, "total_tokens", "usage") if data.get("total_tokens") is not None else None,
         input_tokens_details=InputTokensDetails(_detail(data, "input_tokens_details", "cached_tokens", "usage")),
         output_tokens_details=OutputTokensDetails(_detail(data, "output_tokens_details", "reasoning_tokens", "usage")),
         request_usage_entries=[_entry(e, f"usage.request_usage_entries[{i}]") for i, e in enumerate(entries)],

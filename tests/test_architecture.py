@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.apply_diff": RECORDS,
     "agents_otel.stream_events": RECORDS,
     "agents_otel.models.interface": RECORDS,
+    "agents_otel.models.settings": RECORDS,
     "agents_otel.models.gpt5_defaults": RECORDS,  # pure functions of a model name; the engine and providers use them
     "agents_otel.run_config": RECORDS,
     "agents_otel.run_config_sandbox": RECORDS,  # SandboxRunConfig: names the sandbox package's types for mypy only

@@ -157,28 +157,41 @@ def openai_model(
     client: openai.AsyncOpenAI | None = None,
     transport: OpenAIResponsesTransport | None = None,
     websocket_options: OpenAIResponsesWebSocketOptions | None = None,
+    strict_feature_validation: bool = False,
+    buffer_streamed_tool_calls: bool = False,
 ) -> OpenAIClientModel:
-    """An OpenAI model by name (``None``: ``get_default_model()``), on the Responses API or Chat
-    Completions as ``use_responses`` says (``None``: as ``set_default_openai_api`` chose), on ``client`` (``None``:
-    the shared instance on the default client). The one rule for both a model given by name and ``OpenAIProvider``.
-    A Responses model goes over ``transport`` (``None``: as ``set_default_openai_responses_transport`` chose).
+    """An OpenAI model by name (``None``: ``get_default_model()``, and the model is not *explicit*: a Responses call
+    with a stored prompt then sends no ``model``, so the prompt's own applies, as in the SDK), on the Responses API or
+    Chat Completions as ``use_responses`` says (``None``: as ``set_default_openai_api`` chose), on ``client``
+    (``None``: the shared instance on the default client). The one rule for both a model given by name and
+    ``OpenAIProvider``. A Responses model goes over ``transport`` (``None``: as
+    ``set_default_openai_responses_transport`` chose); a Chat Completions model takes the two SDK flags.
     """
+    explicit = model_name is not None
     name = model_name if model_name is not None else get_default_model()
     if use_responses is None:
         use_responses = _default_api == "responses"
-    cls: type[OpenAIClientModel]
     if use_responses and (transport or _default_transport) == "websocket":
         from .responses_websocket import OpenAIResponsesWSModel  # lazily, as below; websockets only when connecting
 
-        if client is None and websocket_options is None:
+        if client is None and websocket_options is None and explicit:
             return OpenAIResponsesWSModel.for_name(name)
-        return OpenAIResponsesWSModel(name, openai_client=client, websocket_options=websocket_options)
+        return OpenAIResponsesWSModel(
+            name, openai_client=client, websocket_options=websocket_options, model_is_explicit=explicit
+        )
     if use_responses:
         from .openai_responses import OpenAIResponsesModel  # lazily: runs on other models never import openai
 
-        cls = OpenAIResponsesModel
-    else:
-        from .openai_chatcompletions import OpenAIChatCompletionsModel
+        if client is None and explicit:
+            return OpenAIResponsesModel.for_name(name)
+        return OpenAIResponsesModel(name, openai_client=client, model_is_explicit=explicit)
+    from .openai_chatcompletions import OpenAIChatCompletionsModel
 
-        cls = OpenAIChatCompletionsModel
-    return cls.for_name(name) if client is None else cls(name, openai_client=client)
+    if client is None and not (strict_feature_validation or buffer_streamed_tool_calls):
+        return OpenAIChatCompletionsModel.for_name(name)
+    return OpenAIChatCompletionsModel(
+        name,
+        openai_client=client,
+        strict_feature_validation=strict_feature_validation,
+        buffer_streamed_tool_calls=buffer_streamed_tool_calls,
+    )

@@ -15,11 +15,11 @@ from typing import Any
 
 from openai.types.chat import ChatCompletionChunk, ChatCompletionMessage
 
-from ..exceptions import ModelError
+from ..exceptions import ModelBehaviorError, ModelError
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem
 from ..tracing.messages import finish_reason_of
 from ._openai_errors import INCOMPLETE_STREAM
-from ._openai_usage import usage_from_openai
+from ._openai_usage import raw_usage_snapshot, usage_from_openai
 from .interface import ModelResponse, RefusalDelta, TextDelta, Usage
 
 CONTENT_FILTERED = "Response withheld by the provider's content filter."
@@ -42,6 +42,10 @@ def choice_items(message: ChatCompletionMessage | Any, finish_reason: str | None
     return items
 
 
+def _missing(what: str) -> ModelBehaviorError:
+    return ModelBehaviorError(f"Buffered Chat Completions tool call stream ended without {what}")
+
+
 def _fallback_id() -> str:
     """For servers that omit tool call ids: the output must still pair with its call."""
     return f"call_{uuid.uuid4().hex[:24]}"
@@ -55,7 +59,13 @@ class _Call:
 
 
 class ChatStreamAssembler:
-    def __init__(self) -> None:
+    """``raw_usage``: keep the last usage payload as sent; ``buffered``: read tool calls as the SDK's
+    ``buffer_streamed_tool_calls`` does (a name replaced, not joined; a call without id or name an error)."""
+
+    def __init__(self, *, raw_usage: bool = False, buffered: bool = False) -> None:
+        self._keep_raw_usage = raw_usage
+        self._raw_usage: dict[str, Any] | None = None
+        self._buffered = buffered
         self._text: list[str] = []
         self._refusal: list[str] = []
         self._calls: dict[int, _Call] = {}
@@ -72,6 +82,8 @@ class ChatStreamAssembler:
         usage = getattr(chunk, "usage", None)
         if usage is not None:
             self._usage = usage_from_openai(usage)
+            if self._keep_raw_usage:
+                self._raw_usage = raw_usage_snapshot(usage)
         text = refusal = ""
         for choice in chunk.choices[:1]:
             delta = choice.delta
@@ -96,9 +108,22 @@ class ChatStreamAssembler:
         function = fragment.function
         if function is not None:
             if function.name:
-                call.name += function.name
+                call.name = function.name if self._buffered else call.name + function.name
             if function.arguments:
                 call.arguments.append(function.arguments)
+
+    def _check_buffered_calls(self) -> None:
+        """The SDK's checks of buffered tool calls: each whole, and a ``tool_calls`` finish backed by a call."""
+        if "tool_calls" in self._finish_reasons and not self._calls:
+            raise ModelBehaviorError(
+                "Chat Completions stream finished with finish_reason='tool_calls' but did not include any streamed "
+                "tool call deltas."
+            )
+        for call in self._calls.values():
+            if not call.call_id:
+                raise _missing("a tool call id")
+            if not call.name:
+                raise _missing("a function name")
 
     def finish(self) -> ModelResponse:
         if not self._finish_reasons:
@@ -109,6 +134,8 @@ class ChatStreamAssembler:
             refusal = CONTENT_FILTERED
         if text or refusal:
             output.append(AssistantMessage(text, refusal))
+        if self._buffered:
+            self._check_buffered_calls()
         for index in sorted(self._calls):
             call = self._calls[index]
             output.append(FunctionCall(call.name, "".join(call.arguments), call.call_id or _fallback_id()))
@@ -116,6 +143,8 @@ class ChatStreamAssembler:
             output=output,
             usage=self._usage,
             response_id=self._id,
+            raw_usage=self._raw_usage,
             model=self._model,
             finish_reasons=tuple(finish_reason_of(r) for r in self._finish_reasons),
         )
+

@@ -38,24 +38,36 @@ _per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpen
 _lock = threading.Lock()
 
 
-def set_default_openai_client(client: openai.AsyncOpenAI | None) -> None:
+def set_default_openai_client(client: openai.AsyncOpenAI | None, use_for_tracing: bool = True) -> None:
     """Use ``client`` for every OpenAI model built without one (e.g. ``Agent(model="gpt-4.1-mini")``).
 
     ``None`` goes back to clients built from the environment. The caller owns the client and its event loop.
+    ``use_for_tracing`` (as in the SDK): the client's key becomes the key ``default_exporter()`` uploads traces to
+    OpenAI with, which it does only once registered (``add_trace_processor(default_processor())``).
     """
     global _explicit_default
     _explicit_default = client
+    if use_for_tracing and client is not None:
+        _use_for_tracing(client.api_key)
 
 
 def set_default_openai_key(key: str, use_for_tracing: bool = True) -> None:
-    """As in the OpenAI Agents SDK: the API key of the default client (instead of ``OPENAI_API_KEY``).
-
-    ``use_for_tracing`` is accepted for SDK code and changes nothing: traces go to OpenTelemetry exporters here,
-    never to OpenAI, so no key is used for them."""
+    """As in the OpenAI Agents SDK: the API key of the default client (instead of ``OPENAI_API_KEY``), and with
+    ``use_for_tracing`` the key of ``default_exporter()`` too (see ``set_default_openai_client``)."""
     global _default_key
     with _lock:
         _default_key = key
         _per_loop.clear()  # clients already built carry the old key
+    if use_for_tracing:
+        _use_for_tracing(key)
+
+
+def _use_for_tracing(key: str) -> None:
+    """The SDK's ``set_tracing_export_api_key(key)``, without its warning: SDK code passes ``use_for_tracing=True``
+    by default, and a process that never uploads traces to OpenAI needs no warning for it."""
+    from ..tracing.processors import default_exporter
+
+    default_exporter().set_api_key(key)
 
 
 def default_openai_client() -> openai.AsyncOpenAI:
@@ -183,6 +195,13 @@ class OpenAIClientModel(Model):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.model_name!r}, base_url={self._base_url()!r})"
+
+
+def stream_request_id(stream: Any) -> str | None:
+    """The ``x-request-id`` of the HTTP response a client stream reads (the SDK's ``ModelResponse.request_id``)."""
+    headers = getattr(getattr(stream, "response", None), "headers", None)
+    value = headers.get("x-request-id") if headers is not None else None
+    return value if isinstance(value, str) else None
 
 
 async def stream_deltas(

@@ -68,7 +68,7 @@ def _combined(ours: type[ModelError], theirs: type[openai.OpenAIError]) -> type[
 
 def _typed_error(exc: openai.OpenAIError) -> ModelError:
     if isinstance(exc, openai.APITimeoutError):
-        return ModelTimeoutError(f"Model request timed out: {exc}", error_type=TIMEOUT)
+        return ModelTimeoutError(message=f"Model request timed out: {exc}", error_type=TIMEOUT)
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__
         detail = f" ({type(cause).__name__}: {cause})" if cause is not None else ""

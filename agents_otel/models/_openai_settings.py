@@ -16,12 +16,17 @@ from .interface import ModelSettings
 
 _MAX_TOKENS_PARAM: dict[Api, str] = {"responses": "max_output_tokens", "chat": "max_tokens"}
 _ONLY: dict[Api, tuple[str, ...]] = {
-    "responses": ("truncation", "response_include"),
+    "responses": ("truncation", "response_include", "context_management"),
     "chat": ("frequency_penalty", "presence_penalty"),
 }
 """Settings only one API has a parameter for."""
 _PARAM_NAMES = {"response_include": "include"}
-_SHARED = ("temperature", "top_p", "store", "metadata", "top_logprobs", "extra_query", "extra_body", "extra_headers")
+_SHARED = (
+    "temperature", "top_p", "store", "metadata", "top_logprobs", "prompt_cache_retention", "prompt_cache_options",
+    "extra_query", "extra_body", "extra_headers",
+)  # fmt: skip
+"""Sent as they are to either API. ``timeout`` and ``preserve_raw_usage`` are no request parameters: the runtime
+applies them around the call (``model_call``)."""
 
 
 def apply_settings(params: dict[str, Any], settings: ModelSettings, api: Api) -> None:
@@ -56,6 +61,12 @@ def apply_settings(params: dict[str, Any], settings: ModelSettings, api: Api) ->
         if settings.top_logprobs is not None:  # the API returns logprobs only when asked to include them
             params["include"] = _joined(params.get("include"), ["message.output_text.logprobs"])
     else:
+        responses_only = [name for name in ("mode", "context") if (reasoning or {}).get(name) is not None]
+        if responses_only:  # the SDK's strict feature validation: Chat Completions reads only the effort
+            raise UserError(
+                f"ModelSettings.reasoning {', '.join(responses_only)} need the Responses API (OpenAIResponsesModel); "
+                "Chat Completions takes only reasoning.effort"
+            )
         if reasoning is not None and reasoning.get("effort") is not None:
             params["reasoning_effort"] = reasoning["effort"]
         if settings.verbosity is not None:

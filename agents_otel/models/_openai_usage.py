@@ -9,6 +9,7 @@ request's usage under :data:`REQUESTS_KEY`, so the run's ``request_usage_entries
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,12 +28,14 @@ def usage_from_openai(usage: Any) -> Usage:
         return Usage(
             input_tokens=usage.prompt_tokens or 0,
             output_tokens=usage.completion_tokens or 0,
+            total_tokens=_total(usage),
             input_tokens_details=InputTokensDetails(_detail(usage, "prompt_tokens_details", "cached_tokens")),
             output_tokens_details=OutputTokensDetails(_detail(usage, "completion_tokens_details", "reasoning_tokens")),
         )
     total = Usage(
         input_tokens=usage.input_tokens or 0,
         output_tokens=usage.output_tokens or 0,
+        total_tokens=_total(usage),
         input_tokens_details=InputTokensDetails(_detail(usage, "input_tokens_details", "cached_tokens")),
         output_tokens_details=OutputTokensDetails(_detail(usage, "output_tokens_details", "reasoning_tokens")),
     )
@@ -57,6 +60,12 @@ def _wire_usage(part: Any) -> Usage:
     )
 
 
+def _total(usage: Any) -> int | None:
+    """The provider's ``total_tokens``, kept as reported (as the SDK keeps it); ``None`` when it sent none."""
+    value = getattr(usage, "total_tokens", None)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -68,3 +77,25 @@ def _count(value: Any) -> int:
 def _detail(usage: Any, details: str, field: str) -> int:
     value = getattr(getattr(usage, details, None), field, None)
     return value if isinstance(value, int) else 0
+
+
+def raw_usage_snapshot(usage: Any) -> dict[str, Any] | None:
+    """``ModelSettings(preserve_raw_usage=True)``: the provider's usage payload as JSON, only the fields it sent (an
+    openai model's unset fields left out), detached from the response; ``None`` when there is none or it is not
+    JSON (a diagnostic copy must never fail a call that succeeded)."""
+    if usage is None:
+        return None
+    try:
+        if isinstance(usage, Mapping):
+            candidate: Any = dict(usage)
+        else:
+            dump = getattr(usage, "model_dump", None)
+            if not callable(dump):
+                return None
+            candidate = dump(mode="json", by_alias=True, exclude_unset=True)
+        if not isinstance(candidate, dict) or not all(isinstance(key, str) for key in candidate):
+            return None
+        snapshot: dict[str, Any] = json.loads(json.dumps(candidate, allow_nan=False))
+        return snapshot
+    except (TypeError, ValueError):
+        return None

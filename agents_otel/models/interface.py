@@ -10,18 +10,19 @@ from __future__ import annotations
 import abc
 import enum
 from collections.abc import AsyncIterator
-from dataclasses import KW_ONLY, dataclass, field, fields
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..exceptions import UserError
 from ..hosted_tools import HostedTool
-from ..items import ConversationItem, ModelOutputItem
+from ..items import ConversationItem, ModelOutputItem, input_dict
 from ..local_tools import LocalTool
 from ..responses_format import FAKE_RESPONSES_ID
-from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest, ModelRetrySettings
+from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest
 from ..token_usage import InputTokensDetails as InputTokensDetails
 from ..token_usage import OutputTokensDetails as OutputTokensDetails
 from ..token_usage import Usage as Usage
+from .settings import MCPToolChoice as MCPToolChoice
+from .settings import ModelSettings as ModelSettings
 
 if TYPE_CHECKING:
     from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
@@ -31,104 +32,6 @@ DEFAULT_MODEL = "gpt-5.6-luna"
 """The model of an agent that names none (``$OPENAI_DEFAULT_MODEL`` first), for every provider, as in the SDK (read
 it with ``models.gpt5_defaults.get_default_model()``); here so a provider module can read it without importing the
 package that routes to it."""
-
-
-@dataclass
-class MCPToolChoice:
-    """As in the OpenAI Agents SDK: ``ModelSettings(tool_choice=MCPToolChoice(server_label=..., name=...))`` makes
-    the model call tool ``name`` of the hosted MCP server labelled ``server_label`` (a ``HostedMCPTool``).
-
-    Only the Responses API can force a hosted MCP tool; on Chat Completions it is a ``UserError`` at the model
-    call, never dropped (the model would then choose freely)."""
-
-    server_label: str
-    name: str
-
-
-_MCP_TOOL_CHOICE_FIELDS = frozenset({"server_label", "name"})
-
-
-@dataclass(slots=True)
-class ModelSettings:
-    """Request parameters passed through to the provider, with the OpenAI Agents SDK's names. ``None`` means
-    "provider default" (the parameter is not sent).
-
-    A setting the chosen API has no parameter for is a ``UserError`` at the model call, never dropped:
-    ``frequency_penalty``/``presence_penalty`` on the Responses API, ``truncation``/``response_include`` on Chat
-    Completions. ``include_usage`` matters only to Chat Completions streams (the Responses API always reports
-    usage). ``extra_args`` go to the client call last, so they can override anything.
-    """
-
-    # The first twelve in the SDK's order, so positional SDK code sets the same fields; the rest keyword-only
-    # (the SDK has fields between them that this runtime does not take, so a position there would be misread).
-    temperature: float | None = None
-    top_p: float | None = None
-    frequency_penalty: float | None = None
-    presence_penalty: float | None = None
-    tool_choice: str | MCPToolChoice | None = None
-    """``auto`` / ``required`` / ``none``, a tool's name, or an :class:`MCPToolChoice` (its fields as a dict too)."""
-    parallel_tool_calls: bool | None = None
-    truncation: Literal["auto", "disabled"] | None = None
-    max_tokens: int | None = None
-    reasoning: Any = None
-    """``openai.types.shared.Reasoning`` or a dict (``{"effort": "low", "summary": "auto"}``); Chat Completions
-    takes its ``effort`` as ``reasoning_effort``."""
-    verbosity: Literal["low", "medium", "high"] | None = None
-    metadata: dict[str, str] | None = None
-    store: bool | None = None
-    _: KW_ONLY
-    include_usage: bool | None = None
-    response_include: list[str] | None = None
-    top_logprobs: int | None = None
-    extra_query: dict[str, Any] | None = None
-    extra_body: dict[str, Any] | None = None
-    extra_headers: dict[str, str] | None = None
-    extra_args: dict[str, Any] | None = None
-    retry: ModelRetrySettings | None = None
-    """Runner-managed retries of a failed call (``ModelRetrySettings`` or its fields as a dict); ``None``: none
-    beyond the client's own. See ``agents_otel.retry``."""
-
-    def __post_init__(self) -> None:
-        if self.tool_choice is not None and not isinstance(self.tool_choice, str | MCPToolChoice):
-            self.tool_choice = _tool_choice(self.tool_choice)
-        retry: Any = self.retry
-        if retry is not None and not isinstance(retry, ModelRetrySettings):
-            if not isinstance(retry, dict):
-                raise UserError(f"ModelSettings.retry must be ModelRetrySettings, a dict or None, got {retry!r}")
-            try:
-                self.retry = ModelRetrySettings(**retry)
-            except TypeError as exc:
-                raise UserError(f"ModelSettings.retry: {exc}") from exc
-
-    def resolve(self, override: ModelSettings | None) -> ModelSettings:
-        """Layer ``override`` (the run's ``RunConfig.model_settings``) over these (the agent's); set fields win, and
-        ``extra_args`` are merged key by key (the override's keys win), as in the SDK."""
-        if override is None:
-            return self
-        merged = {f.name: getattr(self, f.name) for f in fields(self)}
-        for f in fields(override):
-            value = getattr(override, f.name)
-            if value is not None:
-                merged[f.name] = value
-        if self.extra_args or override.extra_args:
-            merged["extra_args"] = {**(self.extra_args or {}), **(override.extra_args or {})}
-        if self.retry is not None and override.retry is not None:  # deep-merged, backoff field by field, as in the SDK
-            merged["retry"] = self.retry.merged(override.retry)
-        return ModelSettings(**merged)
-
-
-def _tool_choice(value: Any) -> MCPToolChoice:
-    """A dict of ``MCPToolChoice``'s fields becomes one, as the SDK's pydantic settings coerce it; a typo in a key
-    is a ``TypeError`` there and here, anything else a ``UserError`` (it would be sent as nonsense)."""
-    if not isinstance(value, dict):
-        raise UserError(f"ModelSettings.tool_choice must be a str, an MCPToolChoice or None, got {value!r}")
-    unknown = sorted(str(key) for key in value if key not in _MCP_TOOL_CHOICE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown model settings in tool_choice: {', '.join(unknown)}")
-    try:
-        return MCPToolChoice(**value)
-    except TypeError as exc:
-        raise UserError(f"ModelSettings.tool_choice: {exc}") from exc
 
 
 @dataclass(slots=True, frozen=True)
@@ -191,13 +94,27 @@ class ModelRequest:
 
 @dataclass(slots=True)
 class ModelResponse:
-    """What one model call returned: the output items, usage and the provider's ids, from which the span is recorded."""
+    """What one model call returned: the output items, usage and the provider's ids, from which the span is recorded.
+
+    The first five fields are the SDK's, in its order: ``request_id`` is the transport's id of the HTTP request (the
+    openai client's ``x-request-id``), ``raw_usage`` the provider's usage payload as it came, kept only under
+    ``ModelSettings(preserve_raw_usage=True)``."""
 
     output: list[ModelOutputItem]
     usage: Usage = field(default_factory=Usage)
     response_id: str | None = None
+    request_id: str | None = None
+    raw_usage: dict[str, Any] | None = None
+    _: KW_ONLY
     model: str | None = None
     finish_reasons: tuple[str, ...] = ()
+
+    def to_input_items(self) -> list[dict[str, Any]]:
+        """The output as Responses API input items (dicts, as ``RunResult.to_input_list()`` gives them), to send
+        back to a model, as the SDK's method: an item's output-only ``created_by`` is left out (the API refuses it
+        in input)."""
+        items = [input_dict(item) for item in self.output]
+        return [{k: v for k, v in i.items() if k != "created_by"} if "created_by" in i else i for i in items]
 
 
 @dataclass(slots=True)
@@ -297,6 +214,11 @@ class Model(abc.ABC):
     @abc.abstractmethod
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         """One complete model response."""
+
+    async def close(self) -> None:
+        """Release what the model itself holds (a websocket model's connection); nothing by default, as in the SDK.
+        A client passed in stays the caller's to close."""
+        return None
 
     def get_retry_advice(self, request: ModelRetryAdviceRequest) -> ModelRetryAdvice | None:
         """This provider's view of a failed call, for ``ModelSettings.retry`` policies (retry-after hints, whether

@@ -4,19 +4,20 @@ name's prefix (``"openai/gpt-4.1"``, ``"ollama/llama3.1"``), for ``RunConfig(mod
 Why: SDK programs mix providers in one run by naming models with a prefix, and map their own prefixes to their own
 providers. The routing rule is ``route_model_name``, the same one a run without a ``model_provider`` follows (the
 SDK's default provider is a ``MultiProvider()``). The ``litellm/`` prefix goes to ``LitellmProvider`` and
-``any-llm/`` to ``AnyLLMProvider`` (each imported only then). Of the
-SDK's OpenAI options, the websocket transport, agent registration, ``strict_feature_validation`` and
-``buffer_streamed_tool_calls`` are not taken (a ``TypeError``, as for any unknown argument), as ``OpenAIProvider``
-does not take them.
+``any-llm/`` to ``AnyLLMProvider`` (each imported only then). The ``openai_*`` options are ``OpenAIProvider``'s,
+passed to the OpenAI provider it builds (whose ``agent_registration`` a run on this provider records).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 import openai
 
 from ..exceptions import UserError
+from ..openai_registration import OpenAIAgentRegistrationConfig
 from . import OpenAIPrefixMode, OpenAIResponsesWebSocketOptions, UnknownPrefixMode, route_model_name
 from .interface import Model, ModelProvider
 from .openai_provider import OpenAIProvider
@@ -84,6 +85,9 @@ class MultiProvider(ModelProvider):
         openai_responses_websocket_options: OpenAIResponsesWebSocketOptions | None = None,
         openai_prefix_mode: MultiProviderOpenAIPrefixMode = "alias",
         unknown_prefix_mode: MultiProviderUnknownPrefixMode = "error",
+        openai_strict_feature_validation: bool = False,
+        openai_agent_registration: OpenAIAgentRegistrationConfig | Mapping[str, Any] | None = None,
+        openai_buffer_streamed_tool_calls: bool = False,
     ) -> None:
         if provider_map is not None and not callable(getattr(provider_map, "get_provider", None)):
             raise UserError(
@@ -101,6 +105,9 @@ class MultiProvider(ModelProvider):
             use_responses_websocket=openai_use_responses_websocket,
             websocket_base_url=openai_websocket_base_url,
             responses_websocket_options=openai_responses_websocket_options,
+            strict_feature_validation=openai_strict_feature_validation,
+            agent_registration=openai_agent_registration,
+            buffer_streamed_tool_calls=openai_buffer_streamed_tool_calls,
         )
         if openai_prefix_mode not in ("alias", "model_id"):
             raise UserError(f"MultiProvider openai_prefix_mode takes 'alias' or 'model_id', got {openai_prefix_mode!r}")

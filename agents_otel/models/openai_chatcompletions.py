@@ -12,17 +12,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
+import openai
+
 from ..exceptions import ModelError, UserError
 from ..items import ModelOutputItem
 from ..tracing.messages import finish_reason_of
 from ._openai_chat_input import chat_messages
 from ._openai_chat_output import ChatStreamAssembler, choice_items
-from ._openai_client import OpenAIClientModel, stream_deltas
+from ._openai_client import OpenAIClientModel, stream_deltas, stream_request_id
 from ._openai_errors import INVALID_RESPONSE, openai_errors
 from ._openai_output_format import output_format_params
 from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
-from ._openai_usage import usage_from_openai
+from ._openai_usage import raw_usage_snapshot, usage_from_openai
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent
 
 
@@ -33,7 +35,40 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
     (``max_tokens`` because compatible servers understand it; for OpenAI reasoning models pass
     ``extra_args={"max_completion_tokens": n}``). ``extra_args`` are passed to ``client.chat.completions.create`` as
     keyword arguments.
+
+    The SDK's options: ``strict_feature_validation`` (``True``: a Responses-only feature — a stored prompt,
+    ``previous_response_id`` / ``conversation_id``, an image or file tool output, ``reasoning.mode`` /
+    ``reasoning.context`` — is a ``UserError``) is how this model always behaves, whatever the flag: it never drops
+    what it cannot send. ``buffer_streamed_tool_calls=True`` reads a stream's tool calls as the SDK's buffering
+    does, for servers whose tool-call chunks are unreliable: a fragment's name replaces the name so far (it is
+    not appended), and a call left without an id or a name, or a ``tool_calls`` finish without any call, is a
+    ``ModelBehaviorError`` (unbuffered: names are joined, a missing id is made up). ``should_replay_reasoning_content``
+    is taken only as ``None``: no reasoning text is read from Chat Completions answers here, so none can be sent
+    back (a ``UserError`` otherwise, never a hook silently not called).
     """
+
+    def __init__(
+        self,
+        model: str,
+        openai_client: openai.AsyncOpenAI | None = None,
+        should_replay_reasoning_content: Any = None,
+        strict_feature_validation: bool = False,
+        buffer_streamed_tool_calls: bool = False,
+    ) -> None:
+        if should_replay_reasoning_content is not None:
+            raise UserError(
+                "OpenAIChatCompletionsModel(should_replay_reasoning_content=...) is not supported: agents_otel reads "
+                "no reasoning text (reasoning_content) from Chat Completions answers, so there is none to send back; "
+                "leave it unset"
+            )
+        for name, flag in (("strict_feature_validation", strict_feature_validation),
+                           ("buffer_streamed_tool_calls", buffer_streamed_tool_calls)):  # fmt: skip
+            if not isinstance(flag, bool):
+                raise UserError(f"OpenAIChatCompletionsModel({name}=...) must be a bool, got {flag!r}")
+        super().__init__(model, openai_client)
+        self.should_replay_reasoning_content = None
+        self.strict_feature_validation = strict_feature_validation
+        self.buffer_streamed_tool_calls = buffer_streamed_tool_calls
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``client.chat.completions.create`` for ``request`` (without ``stream``)."""
@@ -43,7 +78,7 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         create: Any = self.client.chat.completions.create
         with openai_errors():
             completion = await create(**self.request_params(request))
-        return model_response(completion)
+        return model_response(completion, raw_usage=request.settings.preserve_raw_usage is True)
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Text deltas as they arrive, then the response assembled from the chunks.
@@ -54,10 +89,14 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         """
         create: Any = self.client.chat.completions.create
         params = {**stream_params(request), **self.request_params(request), "stream": True}
+        raw_usage = request.settings.preserve_raw_usage is True
         with openai_errors():
             stream = await create(**params)
+            request_id = stream_request_id(stream)
             async with stream:
-                async for event in chat_stream(stream):
+                async for event in chat_stream(stream, raw_usage=raw_usage, buffered=self.buffer_streamed_tool_calls):
+                    if isinstance(event, ModelResponse):
+                        event.request_id = request_id
                     yield event
 
 
@@ -91,17 +130,21 @@ def stream_params(request: ModelRequest) -> dict[str, Any]:
     return {"stream_options": {"include_usage": request.settings.include_usage is not False}}
 
 
-async def chat_stream(stream: AsyncIterable[Any]) -> AsyncIterator[ModelStreamEvent]:
+async def chat_stream(
+    stream: AsyncIterable[Any], *, raw_usage: bool = False, buffered: bool = False
+) -> AsyncIterator[ModelStreamEvent]:
     """A delta per chunk (see ``stream_deltas``), then the ``ModelResponse`` assembled from them; the caller opens
-    and closes ``stream`` and maps its errors."""
-    assembler = ChatStreamAssembler()
+    and closes ``stream`` and maps its errors. ``raw_usage``: keep the usage payload as sent (``preserve_raw_usage``);
+    ``buffered``: the SDK's buffered tool-call reading (``buffer_streamed_tool_calls``)."""
+    assembler = ChatStreamAssembler(raw_usage=raw_usage, buffered=buffered)
     async for delta in stream_deltas(stream, assembler.feed):
         yield delta
     yield assembler.finish()
 
 
-def model_response(completion: Any) -> ModelResponse:
-    """The ``ModelResponse`` of a ``ChatCompletion``, or of anything shaped like one (LiteLLM's ``ModelResponse``)."""
+def model_response(completion: Any, *, raw_usage: bool = False) -> ModelResponse:
+    """The ``ModelResponse`` of a ``ChatCompletion``, or of anything shaped like one (LiteLLM's ``ModelResponse``);
+    ``raw_usage``: keep its usage payload as sent (``ModelSettings.preserve_raw_usage``)."""
     if not completion.choices:
         raise ModelError("The chat completion has no choices", error_type=INVALID_RESPONSE)
     choice = completion.choices[0]
@@ -110,6 +153,8 @@ def model_response(completion: Any) -> ModelResponse:
         output=output,
         usage=usage_from_openai(getattr(completion, "usage", None)),  # LiteLLM leaves the field out without usage
         response_id=completion.id or None,
+        request_id=getattr(completion, "_request_id", None),
+        raw_usage=raw_usage_snapshot(getattr(completion, "usage", None)) if raw_usage else None,
         model=completion.model or None,
         finish_reasons=tuple(finish_reason_of(c.finish_reason) for c in completion.choices if c.finish_reason),
     )

@@ -5,7 +5,9 @@ the run a provider instead of changing every agent. The models it returns are th
 their ``chat`` spans name the provider and server the client really talks to. With the websocket transport
 (``use_responses_websocket=True``, or ``set_default_openai_responses_transport("websocket")``) a Responses model is
 an ``OpenAIResponsesWSModel``, one per model name and event loop, kept so its connection serves run after run until
-``aclose()``. The SDK's agent-registration options are not taken (a ``TypeError``, as for any unknown argument).
+``aclose()``. ``agent_registration`` names the agent harness the runs on this provider belong to (their trace
+metadata's ``agent_harness_id``, ahead of the process default), and the two Chat Completions flags go to each Chat
+Completions model it makes (see ``OpenAIChatCompletionsModel``).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import asyncio
 import os
 import threading
 import weakref
+from collections.abc import Mapping
 from typing import Any
 
 import openai
 
 from ..exceptions import UserError
+from ..openai_registration import OpenAIAgentRegistrationConfig, resolve_registration
 from . import OpenAIResponsesWebSocketOptions, get_default_openai_responses_transport, openai_model
 from ._openai_client import OpenAIClientModel, build_client
 from .interface import ModelProvider
@@ -43,8 +47,18 @@ class OpenAIProvider(ModelProvider):
         project: str | None = None,
         use_responses: bool | None = None,
         use_responses_websocket: bool | None = None,
+        strict_feature_validation: bool = False,
+        agent_registration: OpenAIAgentRegistrationConfig | Mapping[str, Any] | None = None,
         responses_websocket_options: OpenAIResponsesWebSocketOptions | None = None,
+        buffer_streamed_tool_calls: bool = False,
     ) -> None:
+        for name, flag in (("strict_feature_validation", strict_feature_validation),
+                           ("buffer_streamed_tool_calls", buffer_streamed_tool_calls)):  # fmt: skip
+            if not isinstance(flag, bool):
+                raise UserError(f"OpenAIProvider({name}=...) must be a bool, got {flag!r}")
+        self._strict_feature_validation = strict_feature_validation
+        self._buffer_streamed_tool_calls = buffer_streamed_tool_calls
+        self._agent_registration = resolve_registration(agent_registration)
         options = {
             "api_key": api_key,
             "base_url": base_url,
@@ -82,7 +96,14 @@ class OpenAIProvider(ModelProvider):
             websocket = self._use_websocket
         if not websocket:
             client = self._client_for_loop()
-            return openai_model(model_name or None, use_responses=self._use_responses, client=client, transport="http")
+            return openai_model(
+                model_name or None,
+                use_responses=self._use_responses,
+                client=client,
+                transport="http",
+                strict_feature_validation=self._strict_feature_validation,
+                buffer_streamed_tool_calls=self._buffer_streamed_tool_calls,
+            )
         options = self._websocket_options or {}
         try:
             loop = asyncio.get_running_loop()  # a websocket model's connection belongs to one loop
@@ -103,6 +124,12 @@ class OpenAIProvider(ModelProvider):
                 websocket_options=options,
             )
         return model
+
+    @property
+    def agent_registration(self) -> OpenAIAgentRegistrationConfig | None:
+        """The registration runs on this provider record (the given one's harness id, else the process default's,
+        else ``$OPENAI_AGENT_HARNESS_ID``, read when the provider was made, as in the SDK); ``None`` without one."""
+        return self._agent_registration
 
     def _client_for_loop(self) -> openai.AsyncOpenAI | None:
         """The client to use now; ``None`` for the default client (which the models look up themselves)."""

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from typing import Any, TypeAlias
 
+import openai
 from openai.types.responses import Response, ResponseInputItemParam
 
 from ..exceptions import ModelError, UserError
@@ -29,13 +30,13 @@ from ..items import (
 )
 from ..local_tools import LOCAL_CALL_KINDS
 from ..responses_format import assistant_message_dict, function_call_dict, function_call_output_dict
-from ._openai_client import OpenAIClientModel, stream_deltas
+from ._openai_client import OpenAIClientModel, stream_deltas, stream_request_id
 from ._openai_errors import openai_errors
 from ._openai_output_format import output_format_params
 from ._openai_responses_output import ResponsesStreamAssembler, output_items
 from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
-from ._openai_usage import usage_from_openai
+from ._openai_usage import raw_usage_snapshot, usage_from_openai
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent
 
 TResponseInputItem: TypeAlias = ResponseInputItemParam
@@ -49,17 +50,29 @@ class OpenAIResponsesModel(OpenAIClientModel):
     ``ModelSettings`` map to ``temperature``, ``top_p``, ``max_output_tokens``, ``tool_choice`` and
     ``parallel_tool_calls``; ``extra_args`` are passed to ``client.responses.create`` as keyword arguments
     (``{"store": False}``, ``{"reasoning": {...}}``, ``{"timeout": 30}``, ``{"extra_headers": {...}}``).
+
+    ``model_is_explicit=False`` (a provider's model for an agent that names none): a call with a stored prompt
+    (``Agent(prompt=...)``) sends no ``model``, so the prompt's configured model answers, as in the SDK.
     """
+
+    def __init__(
+        self, model: str, openai_client: openai.AsyncOpenAI | None = None, *, model_is_explicit: bool = True
+    ) -> None:
+        super().__init__(model, openai_client)
+        self.model_is_explicit = model_is_explicit
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``client.responses.create`` for ``request`` (without ``stream``)."""
-        return responses_request_params(self.model_name, request)
+        params = responses_request_params(self.model_name, request)
+        if request.prompt is not None and not self.model_is_explicit:
+            del params["model"]
+        return params
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         create: Any = self.client.responses.create
         with openai_errors():
             response: Response = await create(**self.request_params(request))
-        return model_response(response)
+        return model_response(response, raw_usage=request.settings.preserve_raw_usage is True)
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Text deltas as they arrive, then the response assembled from the streamed items.
@@ -69,7 +82,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
         """
         with openai_errors():
             async with contextlib.aclosing(self.stream_events(request)) as events:  # closed even when left early
-                async for event in responses_stream(events):
+                async for event in responses_stream(events, raw_usage=request.settings.preserve_raw_usage is True):
                     yield event
 
     async def stream_events(self, request: ModelRequest) -> AsyncGenerator[Any]:
@@ -78,8 +91,11 @@ class OpenAIResponsesModel(OpenAIClientModel):
         and how the events become a ``ModelResponse``, is the same for both."""
         create: Any = self.client.responses.create
         stream = await create(**self.request_params(request), stream=True)
+        request_id = stream_request_id(stream)
         async with stream:
             async for event in stream:
+                if request_id is not None and event.type in _TERMINAL_EVENTS:
+                    event.response._request_id = request_id  # where a response the client parsed carries it
                 yield event
 
 
@@ -102,14 +118,17 @@ def responses_request_params(model_name: str, request: ModelRequest) -> dict[str
     return params
 
 
-async def responses_stream(stream: AsyncIterable[Any]) -> AsyncIterator[ModelStreamEvent]:
+async def responses_stream(stream: AsyncIterable[Any], *, raw_usage: bool = False) -> AsyncIterator[ModelStreamEvent]:
     """A delta per stream event (see ``stream_deltas``), then the ``ModelResponse`` assembled from them; the caller
     opens and closes ``stream`` and maps its errors."""
     assembler = ResponsesStreamAssembler()
     async for delta in stream_deltas(stream, assembler.feed):
         yield delta
     final, items = assembler.finish()
-    yield model_response(final, items)
+    yield model_response(final, items, raw_usage=raw_usage)
+
+
+_TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
 
 def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
@@ -135,8 +154,12 @@ def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
     return out
 
 
-def model_response(response: Response, output: list[ModelOutputItem] | None = None) -> ModelResponse:
-    """``output``: items assembled from a stream, else the response's own."""
+def model_response(
+    response: Response, output: list[ModelOutputItem] | None = None, *, raw_usage: bool = False
+) -> ModelResponse:
+    """``output``: items assembled from a stream, else the response's own. ``request_id`` is the one the client
+    read from the HTTP response (``x-request-id``); ``raw_usage`` (``ModelSettings.preserve_raw_usage``) keeps the
+    usage payload as the API sent it."""
     raise_if_failed(response)
     items = output if output is not None else output_items(list(response.output))
     usage = response.usage
@@ -144,6 +167,8 @@ def model_response(response: Response, output: list[ModelOutputItem] | None = No
         output=items,
         usage=usage_from_openai(usage),
         response_id=response.id,
+        request_id=getattr(response, "_request_id", None),
+        raw_usage=raw_usage_snapshot(usage) if raw_usage else None,
         model=response.model,
         finish_reasons=(finish_reason(response, items),),
     )

@@ -93,11 +93,12 @@ class OpenAIResponsesWSModel(OpenAIResponsesModel):
         model: str,
         openai_client: openai.AsyncOpenAI | None = None,
         *,
+        model_is_explicit: bool = True,
         websocket_options: OpenAIResponsesWebSocketOptions | None = None,
     ) -> None:
         from . import _websockets  # noqa: F401  # a missing websockets fails here, naming the extra
 
-        super().__init__(model, openai_client)
+        super().__init__(model, openai_client, model_is_explicit=model_is_explicit)
         self._options: dict[str, Any] = dict(websocket_options or {})
         self._connection: Any = None
         self._identity: tuple[str, tuple[tuple[str, str], ...]] | None = None
@@ -282,7 +283,7 @@ async def _within(awaitable: Awaitable[T], seconds: float | None, phase: str) ->
             return await awaitable
     except TimeoutError as exc:
         raise ModelTimeoutError(
-            f"Responses websocket {phase} timed out after {seconds} seconds", error_type=TIMEOUT
+            seconds, message=f"Responses websocket {phase} timed out after {seconds} seconds", error_type=TIMEOUT
         ) from exc
 
 

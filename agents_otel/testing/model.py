@@ -232,6 +232,8 @@ class ScriptedModel(Model):
             output=output,
             usage=usage,
             response_id=step.response_id,
+            request_id=step.request_id,
+            raw_usage=copy.deepcopy(step.raw_usage) if request.settings.preserve_raw_usage is True else None,
             model=self.model_name,
             finish_reasons=("tool_call" if calls else "stop",),
         )

@@ -116,7 +116,8 @@ class ModelStep:
     """One scripted call, the SDK's way: ``output`` (our items or the ``openai`` output items), ``usage``,
     ``response_id``; or ``error`` to raise, ``responder`` to derive the step from the ``ModelCall``, or
     ``stream_events`` (Responses stream events, or a function of the call making them) for a streamed call.
-    ``request_id`` and ``raw_usage`` are taken and not reported: our ``ModelResponse`` has no place for them."""
+    ``request_id`` becomes the response's, and ``raw_usage`` too when the call's settings say
+    ``preserve_raw_usage=True``, as in the SDK."""
 
     output: Sequence[Any] = field(default_factory=tuple)
     usage: Usage = field(default_factory=Usage)

@@ -366,8 +366,8 @@ def test_agents_exception_is_the_base_of_our_errors() -> None:
 
 
 def test_model_settings_positional_as_in_the_sdk_and_usage_by_keyword() -> None:
-    """Positional SDK code sets the same fields: the first twelve follow the SDK's order; later ones, and every
-    ``Usage`` field, are keyword-only (a position there would be misread, so it is a TypeError instead)."""
+    """Positional SDK code sets the same fields: all of them follow the SDK's order (its 25, no more); every
+    ``Usage`` field is keyword-only (a position there would be misread, so it is a TypeError instead)."""
     settings = ModelSettings(0.2, 0.9, 0.5, 0.1, "required")
     assert (settings.temperature, settings.top_p, settings.frequency_penalty, settings.presence_penalty) == (
         0.2,
@@ -376,8 +376,9 @@ def test_model_settings_positional_as_in_the_sdk_and_usage_by_keyword() -> None:
         0.1,
     )
     assert settings.tool_choice == "required" and settings.max_tokens is None
+    assert ModelSettings(*([None] * 24), 1.5).timeout == 1.5  # the SDK's last field
     with pytest.raises(TypeError):
-        ModelSettings(*([None] * 13))
+        ModelSettings(*([None] * 26))
     with pytest.raises(TypeError):
         Usage(1, 100)  # type: ignore[misc]
 

@@ -219,20 +219,6 @@ def test_an_invalid_mode_is_a_user_error(option: str) -> None:
         MultiProvider(**options)
 
 
-@pytest.mark.parametrize(
-    "option",
-    [
-        "openai_agent_registration",
-        "openai_strict_feature_validation",
-        "openai_buffer_streamed_tool_calls",
-    ],
-)
-def test_options_this_runtime_does_not_take_are_a_type_error(option: str) -> None:
-    with pytest.raises(TypeError, match=option):
-        options: dict[str, Any] = {option: True}
-        MultiProvider(**options)
-
-
 # ------------------------------------------------------------------------------- a run without a model_provider
 
 

@@ -122,12 +122,13 @@ class AnyLLMModel(Model):
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         params = self.request_params(request)
         provider = self._provider()
+        raw_usage = request.settings.preserve_raw_usage is True
         with any_llm_errors():
             if "messages" in params:
-                return chat_model_response(await provider.acompletion(**params))
+                return chat_model_response(await provider.acompletion(**params), raw_usage=raw_usage)
             model, data = params.pop("model"), params.pop("input")
             answer = await provider.aresponses(model, data, **params)
-        return responses_model_response(_openai_response(answer))
+        return responses_model_response(_openai_response(answer), raw_usage=raw_usage)
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Deltas as the provider's chunks arrive, then the response assembled from them (as the OpenAI model of the
@@ -135,14 +136,15 @@ class AnyLLMModel(Model):
         whole answer arrived is only logged."""
         params = self.request_params(request)
         provider = self._provider()
+        raw_usage = request.settings.preserve_raw_usage is True
         with any_llm_errors():
             if "messages" in params:
                 stream = await provider.acompletion(**{**stream_params(request), **params, "stream": True})
-                events = chat_stream(stream)
+                events = chat_stream(stream, raw_usage=raw_usage)
             else:
                 model, data = params.pop("model"), params.pop("input")
                 stream = await provider.aresponses(model, data, **params, stream=True)
-                events = responses_stream(stream)
+                events = responses_stream(stream, raw_usage=raw_usage)
             finished = False
             try:
                 async for event in events:

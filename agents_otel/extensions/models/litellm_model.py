@@ -119,7 +119,7 @@ class LitellmModel(Model):
             completion = await litellm.acompletion(**params)
         for choice in getattr(completion, "choices", None) or ():
             _refusal_in_place(choice.message)
-        return model_response(completion)
+        return model_response(completion, raw_usage=request.settings.preserve_raw_usage is True)
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Deltas as LiteLLM's chunks arrive, then the response assembled from them (as the Chat Completions model
@@ -130,7 +130,7 @@ class LitellmModel(Model):
             stream = await litellm.acompletion(**params)
             finished = False
             try:
-                async for event in chat_stream(stream):
+                async for event in chat_stream(stream, raw_usage=request.settings.preserve_raw_usage is True):
                     finished = isinstance(event, ModelResponse)
                     yield event
             finally:

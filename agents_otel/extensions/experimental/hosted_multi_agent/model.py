@@ -103,9 +103,10 @@ class OpenAIHostedMultiAgentModel(OpenAIResponsesWSModel):
         model_is_explicit: bool = True,
         websocket_options: OpenAIResponsesWebSocketOptions | None = None,
     ) -> None:
-        super().__init__(model, openai_client, websocket_options=websocket_options)
+        super().__init__(
+            model, openai_client, model_is_explicit=model_is_explicit, websocket_options=websocket_options
+        )
         self.config = hosted_config(config)
-        self.model_is_explicit = model_is_explicit
         self._active: _Active | None = None
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
