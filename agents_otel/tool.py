@@ -21,15 +21,14 @@ from .function_schema import DocstringStyle, FunctionSchema, function_schema
 from .hosted_mcp import HostedMCPTool
 from .hosted_tools import CodeInterpreterTool, FileSearchTool, ImageGenerationTool, WebSearchTool
 from .local_tools import ApplyPatchTool, LocalShellTool, ShellOnApprovalFunctionResult, ShellTool
+from .local_tools import ShellCallOutcome as ShellCallOutcome  # SDK path
+from .local_tools import ShellCommandOutput as ShellCommandOutput
+from .local_tools import ShellCommandRequest as ShellCommandRequest
+from .local_tools import ShellResult as ShellResult
 from .models.interface import ToolSpec
 from .tool_arguments import arguments_parser
 from .tool_context import ToolContext
-from .tool_errors import (
-    ToolErrorFunction,
-    ToolTimeoutBehavior,
-    default_tool_error_function,
-    tool_error_output,
-)
+from .tool_errors import ToolErrorFunction, ToolTimeoutBehavior, default_tool_error_function, tool_error_output
 from .tool_features import ToolCaller, checked_callers, checked_extractor
 from .tool_guardrails import ToolInputGuardrail, ToolOutputGuardrail
 from .tool_output_schema import checked_output_schema, checking, declared_output

@@ -56,6 +56,8 @@ def __getattr__(name: str) -> Any:
     """The server side is imported on first use: it needs the SDK's 2.x server API, the client works without."""
     module = _SERVER_SIDE.get(name)
     if module is None:
+        if name in ("MCPUtil", "HttpClientFactory"):  # the SDK exports these here too: the same typed refusal
+            return getattr(importlib.import_module(f"{__name__}.util"), name)
         raise AttributeError(f"module 'agents_otel.mcp' has no attribute {name!r}")
     if MCP_MAJOR < 2:
         raise ImportError(f"agents_otel.mcp.{name} needs the mcp SDK 2.x; mcp {MCP_VERSION} is installed")

@@ -193,3 +193,17 @@ def test_the_imports_module_offers_websockets_as_the_sdks_does() -> None:
     assert namespace["websockets"] is websockets is imports.websockets_module()
     with pytest.raises(AttributeError):
         imports.no_such_name  # noqa: B018
+
+
+def test_the_voice_provider_resolves_its_agent_registration_as_the_agent_provider_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agents_otel import OpenAIAgentRegistrationConfig
+    from agents_otel.voice import OpenAIVoiceModelProvider
+
+    monkeypatch.delenv("OPENAI_AGENT_HARNESS_ID", raising=False)
+    given = OpenAIVoiceModelProvider(agent_registration={"harness_id": " voice-app "})
+    assert given.agent_registration == OpenAIAgentRegistrationConfig("voice-app")
+    assert OpenAIVoiceModelProvider().agent_registration is None
+    monkeypatch.setenv("OPENAI_AGENT_HARNESS_ID", "from-env")
+    assert OpenAIVoiceModelProvider().agent_registration == OpenAIAgentRegistrationConfig("from-env")

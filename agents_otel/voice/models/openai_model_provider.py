@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Mapping
+from typing import Any
 
 import openai
 
 from ...exceptions import UserError
 from ...models._openai_client import build_client, default_openai_client
+from ...openai_registration import OpenAIAgentRegistrationConfig, resolve_registration
 from ..model import STTModel, TTSModel, VoiceModelProvider
 from .openai_stt import OpenAISTTModel
 from .openai_tts import OpenAITTSModel
@@ -34,6 +37,7 @@ class OpenAIVoiceModelProvider(VoiceModelProvider):
         openai_client: openai.AsyncOpenAI | None = None,
         organization: str | None = None,
         project: str | None = None,
+        agent_registration: OpenAIAgentRegistrationConfig | Mapping[str, Any] | None = None,
     ) -> None:
         options = {"api_key": api_key, "base_url": base_url, "organization": organization, "project": project}
         self._options = {name: value for name, value in options.items() if value is not None}
@@ -43,9 +47,17 @@ class OpenAIVoiceModelProvider(VoiceModelProvider):
                 f"(got {', '.join(self._options)})"
             )
         self._client = openai_client
+        self._agent_registration = resolve_registration(agent_registration)
         self._built: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
             weakref.WeakKeyDictionary()
         )
+
+    @property
+    def agent_registration(self) -> OpenAIAgentRegistrationConfig | None:
+        """The agent harness this provider's voice runs belong to, resolved as ``OpenAIProvider`` resolves it (the
+        given harness id, else the process default's, else ``$OPENAI_AGENT_HARNESS_ID``); the SDK keeps it for the
+        application to read, and so do we."""
+        return self._agent_registration
 
     def _get_client(self) -> openai.AsyncOpenAI:
         if self._client is not None:
