@@ -307,6 +307,7 @@ class Agent(AgentBase[TContext]):
         parameters: type[Any] | None = None,
         input_builder: StructuredToolInputBuilder | None = None,
         include_input_schema: bool = False,
+        on_stream_max_pending_events: int | None = 1024,
     ) -> FunctionTool:
         """This agent as a tool returning its final output (or what ``custom_output_extractor(result)`` makes of
         the inner ``RunResult``). The arguments are in the SDK's order.
@@ -319,7 +320,9 @@ class Agent(AgentBase[TContext]):
         ``conversation_id`` and ``max_turns``.
 
         The inner run is traced as children of the calling ``execute_tool`` span. Its events go to ``on_stream``
-        (sync or async; an exception there is logged, never fatal) with ``tool_call`` the model's own call object.
+        (sync or async; an exception there is logged, never fatal) with ``tool_call`` the model's own call object;
+        more than ``on_stream_max_pending_events`` events waiting for it (``None``: no bound) ends the inner run and
+        fails the call, as in the SDK.
         Its tool calls and their progress also reach the outer run's stream, with ``parent_tool_call_id`` set to
         the outer call's id. A failing inner run is a tool error worded by ``failure_error_function``
         (``None``: the outer run fails too). ``needs_approval`` gates the call to this agent as for any tool; a
@@ -328,7 +331,8 @@ class Agent(AgentBase[TContext]):
         from .agent_tool import NestedRunOptions, agent_tool
 
         options = NestedRunOptions(
-            on_stream, max_turns, run_config, hooks, session, previous_response_id, conversation_id
+            on_stream, max_turns, run_config, hooks, session, previous_response_id, conversation_id,
+            on_stream_max_pending_events,
         )
         return agent_tool(
             self,

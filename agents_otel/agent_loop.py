@@ -25,7 +25,7 @@ from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
 from .hosted_mcp_run import answer_approvals
 from .input_items import input_list
-from .items import FunctionCall, MessageOutputItem, ToolCallOutputItem
+from .items import FunctionCall, MessageOutputItem
 from .lifecycle import AgentHookContext
 from .local_tool_run import declared_specs
 from .model_answer import read_answer
@@ -43,10 +43,10 @@ from .sessions import call_session, session_wrapper
 from .stand_in_calls import answers
 from .stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from .tool import FunctionTool
-from .tool_approvals import Decisions, PausedTurn, gate_calls, has_gated_tools, mark_resumed, pause, take_nested
+from .tool_approvals import PausedTurn, gate_calls, has_gated_tools, mark_resumed, pause, take_nested
 from .tool_execution import execute_tool_calls
 from .tool_guardrail_run import check_before_approval
-from .tool_use_behavior import FunctionToolResult, runs_llm_again, tools_to_final_output
+from .tool_use_behavior import runs_llm_again, tool_results, tools_to_final_output
 from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ class AgentLoop:
         self.wrapper: RunContextWrapper[Any] = (
             wrapper if wrapper is not None else RunContextWrapper(run.context, self.usage, tool_input=run.tool_input)
         )
+        run.wrapper = self.wrapper  # what a ToolContext shares approval decisions and ``turn_input`` with
         self.session_wrapper = session_wrapper(session, self.wrapper) if session is not None else None
         """The wrapper each session call gets: ``None`` for a session that does not take one (``sessions``)."""
         self.responses: list[ModelResponse] = run.responses
@@ -101,8 +102,6 @@ class AgentLoop:
         reset (``Agent.reset_tool_choice``)."""
         self.input_guardrail_results: list[InputGuardrailResult] = run.input_guardrail_results
         self.output_guardrail_results: list[OutputGuardrailResult] = run.output_guardrail_results
-        self.decisions: Decisions | None = None
-        """Approval decisions (``tool_approvals``): made by the first turn that gates a call, or a resumed run's."""
         self.resume: PausedTurn | None = None
         """A resumed run's paused turn: its first step finishes that turn instead of calling the model."""
         self.paused: PausedTurn | None = None
@@ -180,10 +179,9 @@ async def _run_turns(
         check_server_managed(agent, run.config)
     run.current_agent = loop.last_agent = agent
     run.emit(AgentUpdatedStreamEvent(agent))
+    loop.wrapper.turn_input = turn_input = input_list(conversation.history)  # the SDK's, per agent turn
     if hooked and loop.resume is None:  # a resumed run goes on with an agent that has started
-        turn_input = input_list(conversation.history)
-        hook_context = AgentHookContext(run.context, loop.usage, turn_input, tool_input=run.tool_input)
-        await lifecycle.agent_start(hooks, hook_context, agent)
+        await lifecycle.agent_start(hooks, hook_context(loop, turn_input), agent)
     guardrails = [*agent.input_guardrails, *(run.config.input_guardrails or ())] if first_turn else []
     if guardrails:
         checks = InputChecks(run, loop.wrapper, agent, loop.conversation.start, loop.input_guardrail_results)
@@ -283,12 +281,11 @@ async def _run_turns(
         pending: list[FunctionCall] = []
         guard_start = len(run.tool_output_guardrail_results)  # this turn's, withheld if its tool output is rejected
         if calls:
-            if waiting or nested is not None or has_gated_tools(tools.values()):
-                if loop.decisions is None:
-                    loop.decisions = Decisions()
-                gate = await gate_calls(loop.decisions, loop.wrapper, to_run, tools, waiting, agent.name, nested)
+            if waiting or nested is not None or has_gated_tools(tools.values(), loop.wrapper._approvals):
+                decisions = loop.wrapper._run_decisions()  # the run's approval decisions (``context_wrapper``)
+                gate = await gate_calls(decisions, loop.wrapper, to_run, tools, waiting, agent.name, nested)
                 if gate.pending and run.config.tool_execution is not None:
-                    await check_before_approval(run, agent, gate, to_run, tools, loop.decisions, waiting)
+                    await check_before_approval(run, agent, gate, to_run, tools, decisions, waiting)
                 if gate.run_now:
                     outputs = await execute_tool_calls(run, agent, gate.run_now, tools, gate.verdicts, stand_ins)
                     if run.nested_paused is not None:  # an agent tool's nested run stopped for approvals
@@ -305,8 +302,7 @@ async def _run_turns(
         if computer is not None:  # run after the turn's function calls, as in the SDK
             await computer.run(conversation)
         if pending or mcp_waiting or nested:  # one pause for the turn's calls, MCP requests and nested runs
-            if loop.decisions is None:
-                loop.decisions = Decisions()
+            loop.wrapper._run_decisions()  # a paused run keeps them (``PausedRun.decisions``)
             paused = PausedTurn(
                 agent, response, calls, handoff_calls, turn_start, pending, mcp_waiting, nested or {}
             )
@@ -314,7 +310,7 @@ async def _run_turns(
             return None
         if calls and not handoff_calls and not runs_llm_again(agent.tool_use_behavior):
             decided = await tools_to_final_output(
-                agent.tool_use_behavior, loop.wrapper, _tool_results(run, calls, tools, turn_start)
+                agent.tool_use_behavior, loop.wrapper, tool_results(run, calls, tools, turn_start)
             )
             if decided.is_final_output:
                 output = decided.final_output
@@ -372,24 +368,13 @@ async def _finish(
         loop.conversation.add(message.conversation_item())
         run.emit(RunItemStreamEvent("message_output_created", message))
     if run.hooks is not None or agent.hooks is not None:
-        ctx = AgentHookContext(
-            run.context, loop.usage, input_list(loop.conversation.history), tool_input=run.tool_input
-        )
-        await lifecycle.agent_end(run.hooks, ctx, agent, output)
+        await lifecycle.agent_end(run.hooks, hook_context(loop, input_list(loop.conversation.history)), agent, output)
     loop.final_output = output
     await loop.save_turn()
 
 
-def _tool_results(
-    run: RunState, calls: list[FunctionCall], tools: dict[str, FunctionTool], turn_start: int
-) -> list[FunctionToolResult]:
-    """The turn's tool outputs as the SDK's ``FunctionToolResult``s, in the model's call order (only built when
-    the agent's ``tool_use_behavior`` is not the default)."""
-    outputs = {item.call_id: item for item in run.run_items()[turn_start:] if isinstance(item, ToolCallOutputItem)}
-    results: list[FunctionToolResult] = []
-    for call in calls:
-        item = outputs.get(call.call_id)
-        tool = tools.get(call.name)
-        if item is not None and tool is not None:
-            results.append(FunctionToolResult(tool=tool, output=item.output, run_item=item))
-    return results
+def hook_context(loop: AgentLoop, turn_input: list[Any]) -> AgentHookContext[Any]:
+    """``on_agent_start`` / ``on_agent_end``'s context: it shares the run's approval decisions, as in the SDK."""
+    ctx = AgentHookContext(loop.run.context, loop.usage, turn_input, tool_input=loop.run.tool_input)
+    ctx._approvals_from = loop.wrapper
+    return ctx

@@ -36,6 +36,7 @@ from .tool_approvals import NESTED_PAUSED
 from .tool_context import ToolContext, tool_call_of
 from .tool_errors import ToolErrorFunction
 from .tool_origin import ToolOrigin, ToolOriginType, mark_origin, mark_tool_agent
+from .tool_use_behavior import runs_llm_again
 from .tracing.content import capture_content_for
 from .tracing.provider import resolve_tracer_provider, tracer_for
 
@@ -60,6 +61,13 @@ class NestedRunOptions:
     session: Session | None = None
     previous_response_id: str | None = None
     conversation_id: str | None = None
+    max_pending: int | None = 1024
+    """``on_stream_max_pending_events``: how many events may wait for ``on_stream`` (``None``: any number)."""
+
+
+class OnStreamBacklogError(RuntimeError):
+    """An agent tool's ``on_stream`` callback fell more than ``on_stream_max_pending_events`` events behind its
+    inner run: the inner run ends and the call fails (through ``failure_error_function``), as in the SDK."""
 
 
 def agent_tool(
@@ -77,6 +85,9 @@ def agent_tool(
     include_input_schema: bool,
 ) -> FunctionTool:
     """``agent.as_tool(...)``. Everything that cannot work is an error here, where the tool is made."""
+    limit = options.max_pending
+    if limit is not None and (type(limit) is not int or limit <= 0):
+        raise UserError(f"on_stream_max_pending_events must be a positive integer or None, got {limit!r}")
     if options.run_config is not None and not isinstance(options.run_config, RunConfig):
         raise UserError(f"as_tool run_config must be a RunConfig, got {type(options.run_config).__name__}")
     validate_run_hooks(options.hooks)
@@ -159,6 +170,10 @@ async def run_nested(
             agent, run_input, run, turns, hooks=options.hooks, session=options.session, server=server
         )
         result.agent_tool_invocation = AgentToolInvocation(ctx.tool_name, ctx.tool_call_id, ctx.tool_arguments)
+        if not runs_llm_again(tool_call_of(ctx).agent.tool_use_behavior):  # its tool results are judged
+            if outer.nested_results is None:
+                outer.nested_results = {}
+            outer.nested_results[ctx.tool_call_id] = result
         paused = result.__dict__.get("_paused")
         if paused is not None:
             if outer.nested_paused is None:
@@ -174,11 +189,19 @@ async def run_nested(
     nested = _nested_run(outer, ctx, options.run_config, params, stream=stream)
     task = asyncio.get_running_loop().create_task(start(nested))
     task.add_done_callback(lambda _: stream.close())
-    failures = 0
+    failures, limit = 0, options.max_pending
     try:
         while batch := await stream.get_batch():
-            for event in batch:
+            for index, event in enumerate(batch):
+                arrived = len(stream)
                 failures += await _deliver(on_stream, {"event": event, "agent": agent, "tool_call": call}, failures)
+                # The backlog builds only while the callback waits and the inner run goes on (the SDK's handler
+                # task); a burst a callback that does not wait takes in stride never counts, as there.
+                if limit is not None and len(stream) > arrived and len(batch) - index - 1 + len(stream) > limit:
+                    raise OnStreamBacklogError(
+                        f"Agent tool on_stream backlog exceeded on_stream_max_pending_events={limit}. Use a faster "
+                        "handler, increase the limit, or set it to None."
+                    )
         return await task
     finally:
         if failures:

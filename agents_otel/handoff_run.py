@@ -91,6 +91,7 @@ async def perform_handoff(
                     "conversation and the next agent would read it unfiltered"
                 )
             await _filter(input_filter, conversation, wrapper, run.run_items(), turn_start)
+            run.history_rewritten = True
         elif nest:
             if conversation.server is not None:  # only a handoff's own True gets here: the run's fails at start
                 raise UserError(
@@ -100,6 +101,7 @@ async def perform_handoff(
                 )
             data = _input_data(conversation, wrapper, run.run_items(), turn_start)
             _rewrite(conversation, nest_handoff_history(data, history_mapper=config.handoff_history_mapper))
+            run.history_rewritten = True
             span.set_attribute(A.HANDOFF_HISTORY_NESTED, True)
     return new_agent
 

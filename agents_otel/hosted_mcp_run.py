@@ -64,7 +64,7 @@ async def answer_approvals(
     conversation; returns the requests that wait for a person (their server has no callback). A request for a
     server the agent does not have is a ``ModelBehaviorError`` (as in the SDK); an exception from the callback
     propagates, as in the SDK."""
-    run, wrapper, decisions = loop.run, loop.wrapper, loop.decisions
+    run, wrapper, decisions = loop.run, loop.wrapper, loop.wrapper._approvals
     servers = {t.server_label: t for t in hosted if isinstance(t, HostedMCPTool)}
     waiting: list[dict[str, Any]] = []
     for request in requests:

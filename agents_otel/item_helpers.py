@@ -9,9 +9,11 @@ this runtime's ``AssistantMessage`` (``result.raw_responses[i].output``) or an `
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pydantic
 import pydantic_core
 
 from .exceptions import UserError
@@ -69,14 +71,61 @@ class ItemHelpers:
         return [_plain(entry) for entry in input]
 
     @classmethod
-    def tool_call_output_item(cls, tool_call: Any, output: Any) -> dict[str, Any]:
+    def tool_call_output_item(
+        cls,
+        tool_call: Any,
+        output: Any,
+        *,
+        output_json_schema: dict[str, Any] | None = None,
+        output_type_adapter: pydantic.TypeAdapter[Any] | None = None,
+    ) -> dict[str, Any]:
         """The ``function_call_output`` input item answering ``tool_call`` (a ``function_call`` object or dict)
         with ``output``, converted as a function tool's return value is: content parts for a structured output
-        (``ToolOutputImage``, its dict form, a list of them), else text."""
-        call_id = tool_call.get("call_id") if isinstance(tool_call, dict) else getattr(tool_call, "call_id", None)
+        (``ToolOutputImage``, its dict form, a list of them), else text. With a declared output
+        (``output_type_adapter`` validates it; ``output_json_schema`` only asks for an object), the output is that
+        JSON object as compact text, and anything else is a ``UserError``, as in the SDK. A program's call passes
+        its ``caller`` on (:meth:`copy_tool_call_caller`)."""
+        call_id = tool_call.get("call_id") if isinstance(tool_call, Mapping) else getattr(tool_call, "call_id", None)
         if not isinstance(call_id, str):
             raise UserError(f"tool_call_output_item: {type(tool_call).__name__} has no string 'call_id'")
-        return function_call_output_dict(call_id, model_output(output))
+        if output_type_adapter is not None or output_json_schema is not None:
+            converted: Any = _declared_output(output, output_type_adapter)
+        else:
+            converted = model_output(output)
+        item: dict[str, Any] = cls.copy_tool_call_caller(tool_call, function_call_output_dict(call_id, converted))
+        return item
+
+    @classmethod
+    def copy_tool_call_caller(cls, tool_call: Any, output_item: Any) -> Any:
+        """``output_item`` with ``tool_call``'s ``caller`` (a program's call, ``ProgrammaticToolCallingTool``), as
+        JSON data, so the API pairs the answer with the program that called; unchanged for a model's own call."""
+        caller = tool_call.get("caller") if isinstance(tool_call, Mapping) else getattr(tool_call, "caller", None)
+        if caller is not None:
+            dump = getattr(caller, "model_dump", None)
+            output_item["caller"] = (
+                dump(mode="json", exclude_none=True) if callable(dump) else pydantic_core.to_jsonable_python(caller)
+            )
+        return output_item
+
+
+def _declared_output(output: Any, adapter: pydantic.TypeAdapter[Any] | None) -> str:
+    """A declared output as compact JSON text: validated by ``adapter`` if given; a JSON object either way."""
+    if adapter is not None:
+        try:
+            valid = adapter.validate_json(output) if isinstance(output, str) else adapter.validate_python(output)
+        except pydantic.ValidationError as error:
+            raise UserError("Function tool output does not match its declared output schema.") from error
+        dumped = adapter.dump_python(valid, mode="json", by_alias=True)
+    elif isinstance(output, str):
+        try:
+            dumped = json.loads(output)
+        except json.JSONDecodeError as error:
+            raise UserError("Function tool output schema requires a JSON object.") from error
+    else:
+        dumped = pydantic_core.to_jsonable_python(output)
+    if not isinstance(dumped, Mapping):
+        raise UserError("Function tool output schema requires a JSON object.")
+    return json.dumps(dict(dumped), ensure_ascii=False, separators=(",", ":"))
 
 
 def _plain(entry: Any) -> Any:

@@ -1,9 +1,8 @@
 """The items a run works with.
 
-Two families meet here because they are two views of one conversation: *conversation items* are what a model
-reads and writes (defined in ``conversation_items``, re-exported here), and *run items* are what the application
-sees in ``RunResult.new_items`` and in ``RunItemStreamEvent``s, enriched with trace identity so a UI can link to
-the trace.
+Two families meet here because they are two views of one conversation: *conversation items* are what a model reads
+and writes (defined in ``conversation_items``, re-exported here), and *run items* are what the application sees in
+``RunResult.new_items`` and in ``RunItemStreamEvent``s, enriched with trace identity so a UI can link to the trace.
 Plain (not frozen) slotted dataclasses: a frozen one pays ``object.__setattr__`` per field, and several are built
 per tool call. Treat them as read-only; the same item object may reach several streams."""
 
@@ -11,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, Union
+from weakref import ReferenceType, ref
 
 from .computer import ComputerCallText, ComputerScreenshot
 from .conversation_items import (
@@ -86,15 +86,21 @@ class _AgentSlot:
 
     @property
     def agent(self) -> Any:
-        """The ``Agent`` whose run made this, as the SDK's ``RunItemBase.agent``; ``None`` when built by hand."""
-        return getattr(self, "_agent", None)
+        """The ``Agent`` whose run made this (the SDK's); ``None`` if built by hand, or released and collected."""
+        agent = getattr(self, "_agent", None)
+        return agent() if type(agent) is ReferenceType else agent
+
+    def release_agent(self) -> None:
+        """Hold the agent weakly from now on, as the SDK does (a tool item's is its call identity's, as its pair's)."""
+        holder = getattr(self, "call", self)
+        if (agent := getattr(holder, "_agent", None)) is not None and type(agent) is not ReferenceType:
+            holder._agent = ref(agent)
 
     def __getstate__(self) -> Any:
         """The fields only: the agent (whose tools hold functions) and the derived ``raw_item`` stay behind."""
         state = object.__getstate__(self)
         if type(state) is tuple and state[1]:
-            slots = {k: v for k, v in state[1].items() if k not in _DERIVED_SLOTS}
-            return (state[0], slots)
+            return (state[0], {k: v for k, v in state[1].items() if k not in _DERIVED_SLOTS})
         return state
 
 
@@ -154,10 +160,7 @@ class ToolCallIdentified:
     def tool_call_id(self) -> str:
         return self.call.tool_call_id
 
-    @property
-    def call_id(self) -> str:
-        """The OpenAI Agents SDK's name for :attr:`tool_call_id`."""
-        return self.call.tool_call_id
+    call_id = tool_call_id  # the OpenAI Agents SDK's name for it
 
     @property
     def tool_name(self) -> str:

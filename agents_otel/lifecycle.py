@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .context_wrapper import RunContextWrapper
@@ -27,9 +27,7 @@ TAgent = TypeVar("TAgent")
 @dataclass
 class AgentHookContext(RunContextWrapper[TContext]):
     """What ``on_agent_start``/``on_agent_end`` receive: the run's context and usage, and the turn's input (the
-    conversation so far, as Responses-format dicts like the SDK's)."""
-
-    turn_input: list[Any] = field(default_factory=list)
+    conversation so far, as Responses-format dicts like the SDK's: ``turn_input``, a field of every wrapper)."""
 
 
 class RunHooksBase(Generic[TContext, TAgent]):

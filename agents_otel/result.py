@@ -6,15 +6,30 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
 from .exceptions import UserError
-from .input_items import RunInput, conversation_items, input_list
+from .input_items import RunInput, conversation_items
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
+from .result_views import AgentToolInvocation as AgentToolInvocation
+from .result_views import RunResultBase as RunResultBase
+from .result_views import (
+    ToInputListMode,
+    final_output_as,
+    held,
+    input_items,
+    last_agent_of,
+    last_response_id,
+    new_items_of,
+    release_items,
+    set_last_agent,
+    set_new_items,
+    weakly,
+)
 from .run_resume_state import RunState as ResumeState
 from .run_resume_state import new_state
 from .stream_events import StreamEvent
@@ -27,19 +42,8 @@ if TYPE_CHECKING:
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
 
-@dataclass(frozen=True)
-class AgentToolInvocation:
-    """The ``Agent.as_tool()`` call a nested run's result came from, as in the SDK: what a
-    ``custom_output_extractor`` reads to know which outer call it is answering."""
-
-    tool_name: str
-    tool_call_id: str
-    tool_arguments: str
-    """The call's raw JSON arguments."""
-
-
 @dataclass
-class RunResult:
+class RunResult(RunResultBase):
     """What a finished run produced, as in the OpenAI Agents SDK, plus where to find it in the trace.
 
     ``final_output`` is the last agent's answer; ``new_items`` the run items in the order they happened (tool
@@ -71,6 +75,8 @@ class RunResult:
     ``None``). Approve or reject each on :meth:`to_state` and pass that state to ``Runner.run`` to go on."""
     agent_tool_invocation: AgentToolInvocation | None = field(default=None, compare=False)
     """The ``Agent.as_tool()`` call this nested run answered; ``None`` for a top-level run."""
+    max_turns: int | None = 10
+    """The run's turn limit (``Runner.run(max_turns=...)``; a resumed run's, the limit it started with)."""
 
     def __post_init__(self) -> None:
         if self.context_wrapper is None:
@@ -79,11 +85,18 @@ class RunResult:
     @property
     def last_response_id(self) -> str | None:
         """The id of the last model response, as in the SDK (``None`` if the model gave none)."""
-        return _last_response_id(self.raw_responses)
+        return last_response_id(self.raw_responses)
 
     def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
         """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
-        return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
+        return final_output_as(self.final_output, cls, raise_if_incorrect_type)
+
+    def release_agents(self, *, release_new_items: bool = True) -> None:
+        """Hold the agents weakly from now on, as in the SDK: ``last_agent`` (and, ``release_new_items``, each new
+        item's ``agent``) stays the agent while the application holds it, ``None`` once it is collected."""
+        if release_new_items:
+            release_items(self.new_items)
+        self.__dict__["last_agent"] = weakly(self.__dict__.get("last_agent"))
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled and copied with its items built (the run that would build them is not part of the result)."""
@@ -92,6 +105,7 @@ class RunResult:
         state.pop("_unbuilt", None)
         state.pop("_paused", None)  # a paused run holds the agents and their tools: resumable in this process only
         state["context_wrapper"] = None
+        state["last_agent"] = self.last_agent  # the agent, or None: a released one is held weakly
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -107,33 +121,18 @@ class RunResult:
             raise UserError("to_state(): this result was pickled or copied; a paused run resumes from the original")
         return _to_state(paused)
 
-    def to_input_list(self) -> list[dict[str, Any]]:
+    def to_input_list(self, *, mode: ToInputListMode = "preserve_all") -> list[dict[str, Any]]:
         """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
-        gives it: ``Runner.run(agent, result.to_input_list() + [{"role": "user", "content": "next"}])``."""
-        return input_list(self.history)
+        gives it: ``Runner.run(agent, result.to_input_list() + [{"role": "user", "content": "next"}])``. After a
+        handoff rewrote the history, ``mode="normalized"`` is the rewritten one (see ``result_views``)."""
+        rewritten = self.__dict__.get("_rewritten", False)
+        return input_items(mode, self.input, self.history, self.new_items if rewritten else (), rewritten)
 
 
-def _new_items(self: RunResult) -> list[RunItem]:
-    """``new_items``, with the tool items a run nobody streamed built on first read.
-
-    Why lazily: most callers of ``Runner.run`` read ``final_output`` only, and building a run item pair (and the hex
-    trace ids) for each of a hundred parallel tool calls is a measurable share of the run's own cost per call.
-    The items are built from the same ``ToolCall`` records, in the same order, whenever they are first read.
-    """
-    state = self.__dict__
-    run: RunState | None = state.pop("_unbuilt", None)  # set by unbuilt_result; not a field, so fields() omit it
-    if run is not None:
-        run.run_items()  # builds them in place: the list stored here is the run's own
-    return state["new_items"]  # type: ignore[no-any-return]
-
-
-def _set_new_items(self: RunResult, items: list[RunItem]) -> None:
-    self.__dict__["new_items"] = items
-
-
-# A property installed after the dataclass is made, so ``new_items`` stays an ordinary field (``__init__``,
-# ``repr``, ``==``, ``dataclasses.fields`` and ``replace`` all see it) that is read through ``_new_items``.
-RunResult.new_items = property(_new_items, _set_new_items)  # type: ignore[assignment]
+# Properties installed after the dataclass is made, so ``new_items`` / ``last_agent`` stay ordinary fields
+# (``__init__``, ``repr``, ``==``, ``dataclasses.fields`` and ``replace`` all see them) read through these.
+RunResult.new_items = property(new_items_of, set_new_items)  # type: ignore[assignment]
+RunResult.last_agent = property(last_agent_of, set_last_agent)  # type: ignore[assignment]
 
 
 def _to_state(paused: PausedRun | None) -> ResumeState[Any]:
@@ -150,23 +149,15 @@ def unbuilt_result(run: RunState, **fields: Any) -> RunResult:
     result = RunResult(new_items=run.items, **fields)  # type: ignore[arg-type]
     if run.pending_items:
         result.__dict__["_unbuilt"] = run
+    if run.history_rewritten:  # a handoff rewrote the history: to_input_list's modes differ
+        result.__dict__["_rewritten"] = True
     return result
 
 
 T = TypeVar("T")
 
 
-def _last_response_id(responses: list[ModelResponse]) -> str | None:
-    return responses[-1].response_id if responses else None
-
-
-def _final_output_as(value: Any, cls: type[T], raise_if_incorrect_type: bool) -> T:
-    if raise_if_incorrect_type and not isinstance(value, cls):
-        raise TypeError(f"Final output is {type(value).__name__}, not {cls.__name__}")
-    return cast(T, value)
-
-
-class RunResultStreaming:
+class RunResultStreaming(RunResultBase):
     """Returned at once by ``Runner.run_streamed``; iterate ``stream_events()`` to drive and watch the run.
 
     Leaving the iteration early (``break``) leaves the run going to its end, as in the SDK; ``cancel()`` stops it,
@@ -180,11 +171,14 @@ class RunResultStreaming:
         prepare: Callable[[EventStream], RunState],
         execute: Callable[[RunState], Coroutine[Any, Any, RunResult]],
         max_buffered: int,
+        max_turns: int | None = 10,
     ) -> None:
         """Built by ``Runner.run_streamed``: ``prepare`` makes the run's state around the event stream (whose loop
         is only known once one runs), ``execute`` runs it."""
         self.input = input
-        self._starting_agent = agent
+        self.max_turns = max_turns
+        """The run's turn limit, as in the SDK."""
+        self._starting_agent: Any = agent
         self.final_output: Any = None
         self.usage = Usage()
         self.progress_dropped = 0
@@ -310,13 +304,14 @@ class RunResultStreaming:
         """As in the SDK: the run's context and its usage, which grows while the run goes on."""
         if self._result is not None and self._result.context_wrapper is not None:
             return self._result.context_wrapper
-        if self._state is not None:
-            return RunContextWrapper(self._state.context, self._state.usage, tool_input=self._state.tool_input)
+        state = self._state
+        if state is not None:  # the run's own wrapper once its loop started (its approval decisions are shared)
+            return state.wrapper or RunContextWrapper(state.context, state.usage, tool_input=state.tool_input)
         return RunContextWrapper(None, self.usage)
 
     @property
     def last_response_id(self) -> str | None:
-        return _last_response_id(self.raw_responses)
+        return last_response_id(self.raw_responses)
 
     @property
     def agent_tool_invocation(self) -> AgentToolInvocation | None:
@@ -339,7 +334,9 @@ class RunResultStreaming:
     def current_agent(self) -> Agent[Any]:
         """The agent running now (or last, once the run ended): changes at each handoff."""
         state = self._state
-        return state.current_agent if state is not None and state.current_agent is not None else self._starting_agent
+        if state is not None and state.current_agent is not None:
+            return state.current_agent
+        return self._result.last_agent if self._result is not None else held(self._starting_agent)
 
     @property
     def last_agent(self) -> Agent[Any]:
@@ -347,7 +344,7 @@ class RunResultStreaming:
         return self.current_agent
 
     def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
-        return _final_output_as(self.final_output, cls, raise_if_incorrect_type)
+        return final_output_as(self.final_output, cls, raise_if_incorrect_type)
 
     def cancel(self, mode: Literal["immediate", "after_turn"] = "immediate") -> None:
         """Stop the run, as in the SDK. ``"immediate"``: now (its running tools end as cancelled; before it
@@ -372,8 +369,29 @@ class RunResultStreaming:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(self._task)
 
-    def to_input_list(self) -> list[dict[str, Any]]:
+    def to_input_list(self, *, mode: ToInputListMode = "preserve_all") -> list[dict[str, Any]]:
         """As ``RunResult.to_input_list()`` once the run has completed; before that, the input alone."""
         if self._result is not None:
-            return self._result.to_input_list()
-        return input_list(conversation_items(self.input))
+            return self._result.to_input_list(mode=mode)
+        return input_items(mode, self.input, conversation_items(self.input), (), False)
+
+    @property
+    def run_loop_task(self) -> asyncio.Task[None] | None:
+        """The task running the run (``None`` before ``stream_events()`` started it outside a loop), as in the SDK."""
+        return self._task
+
+    @property
+    def run_loop_exception(self) -> BaseException | None:
+        """What ended the run with an error (also raised by ``stream_events()``), as in the SDK; ``None`` while it
+        runs, and for a run that finished or was cancelled."""
+        return self._exception if self.is_complete else None
+
+    def release_agents(self, *, release_new_items: bool = True) -> None:
+        """As ``RunResult.release_agents()``, once the run has ended (the agents run until then)."""
+        if self._result is not None:
+            self._result.release_agents(release_new_items=release_new_items)
+            self._starting_agent = weakly(self._starting_agent)
+            self.__dict__.pop("_prepare", None)  # spent, and they hold the starting agent
+            self.__dict__.pop("_execute", None)
+            if self._state is not None:
+                self._state.current_agent = None

@@ -144,8 +144,11 @@ class AgentRunner:
                 server=server,
             )
 
-        shown = input.original_input if isinstance(input, RunState) else input
-        return RunResultStreaming(starting_agent, shown, prepare, execute, config.max_buffered_events)
+        if isinstance(input, RunState):  # shown: the stopped run's input and the limit it started with
+            return RunResultStreaming(
+                starting_agent, input.original_input, prepare, execute, config.max_buffered_events, input.max_turns
+            )
+        return RunResultStreaming(starting_agent, input, prepare, execute, config.max_buffered_events, max_turns)
 
 
 class Runner:

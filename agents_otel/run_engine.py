@@ -27,6 +27,7 @@ from .run_setup import error_details, requested_trace, session_id, workflow_name
 from .run_state import RunState as LiveRun
 from .sessions import call_session, combine_session_input, session_history, session_wrapper
 from .tool_approvals import PausedRun, mark_resumed
+from .tool_use_tracker import tool_users
 from .tracing.config import tracing_key_scope
 from .tracing.content import capture_content_for
 from .tracing.conversation import conversation_scope, with_conversation
@@ -130,7 +131,8 @@ async def run_agent(
     requested = requested_trace(run)
     if paused is not None:
         first = paused.turn.agent
-        loop.turns, loop.resume, loop.decisions = paused.turns, paused.turn, paused.decisions
+        loop.turns, loop.resume, loop.wrapper._approvals = paused.turns, paused.turn, paused.decisions
+        loop.used_tools = tool_users(paused)  # the SDK's tool-use tracker, for reset_tool_choice
         loop.pending_input = paused.pending_input or None
         loop.resume_link = paused.paused_span
         if (
@@ -186,6 +188,7 @@ async def run_agent(
         tool_input_guardrail_results=run.tool_input_guardrail_results,
         tool_output_guardrail_results=run.tool_output_guardrail_results,
         context_wrapper=loop.wrapper,
+        max_turns=max_turns,
         interruptions=loop.interruptions,
     )
     if loop.paused is not None:

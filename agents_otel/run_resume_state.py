@@ -10,18 +10,22 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from .approval_item import ToolApprovalItem
-from .conversation import Conversation
+from .conversation import Conversation, without_ids
 from .exceptions import UserError
 from .models.interface import Usage
 from .pending_input import check_can_add, pending_items
 from .run_state_json import state_from_json, state_to_json
 from .tool_approvals import PausedRun, Verdict, fork, owner
+from .tool_use_tracker import normalized_tool_use, tool_use_snapshot
+from .tracing.ids import requested_trace_parent
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import SpanContext
+
     from .agent import Agent
     from .input_items import RunInput
 
@@ -58,6 +62,11 @@ class RunState(Generic[TContext]):
         return self._paused.input
 
     @property
+    def max_turns(self) -> int | None:
+        """The stopped run's turn limit, which its resumed runs keep (turns are counted across them)."""
+        return self._paused.max_turns
+
+    @property
     def interruptions(self) -> list[ToolApprovalItem]:
         return list(self._paused.interruptions)
 
@@ -80,14 +89,7 @@ class RunState(Generic[TContext]):
 
     def _decide(self, item: ToolApprovalItem, verb: str, verdict: Verdict, always: bool) -> None:
         waiting = self._waiting(item, verb)
-        decisions = owner(self._paused, waiting).decisions  # a nested run's call: that run's decisions
-        decisions.calls[waiting.call_id] = verdict
-        if always:
-            label = waiting.server_label
-            if label is None:
-                decisions.tools[waiting.tool_name] = verdict
-            else:  # a hosted MCP tool: that server's, never a function tool or another server's of the same name
-                decisions.mcp_tools[(label, waiting.tool_name)] = verdict
+        owner(self._paused, waiting).decisions.decide(waiting, verdict, always)  # a nested run's call: its own
 
     def _waiting(self, item: ToolApprovalItem, verb: str) -> ToolApprovalItem:
         if not isinstance(item, ToolApprovalItem):
@@ -124,6 +126,32 @@ class RunState(Generic[TContext]):
     def clear_pending_input(self) -> None:
         """Drop the input ``add_input`` staged."""
         self._paused.pending_input = []
+
+    def get_tool_use_tracker_snapshot(self) -> dict[str, list[str]]:
+        """Which agents (by name) have used which tools in the run (a copy), as in the SDK: a resumed run resets
+        the ``tool_choice`` of those agents (``reset_tool_choice``) at their next model call."""
+        return tool_use_snapshot(self._paused)
+
+    def set_tool_use_tracker_snapshot(self, snapshot: Mapping[str, Sequence[str]] | None) -> None:
+        """Replace that record (``None`` / empty: no agent has used a tool); stored by ``to_json``."""
+        self._paused.tool_use = normalized_tool_use(snapshot)
+
+    def set_reasoning_item_id_policy(self, policy: Literal["preserve", "omit"] | None) -> None:
+        """How the resumed run sends reasoning items' ids (``"omit"``: without them), as ``RunConfig(
+        reasoning_item_id_policy=...)`` would, which still wins when the resumed run's config sets one."""
+        if policy not in ("preserve", "omit", None):
+            raise UserError(f"set_reasoning_item_id_policy() takes 'preserve', 'omit' or None, got {policy!r}")
+        conversation = copy.copy(self._paused.conversation)  # this state's own: others of the result keep theirs
+        conversation.omit_ids = policy == "omit"
+        if conversation.omit_ids:  # what the model already said goes back without ids too, as the SDK sends it
+            conversation.history = without_ids(conversation.history)
+        self._paused.conversation = conversation
+
+    def set_trace(self, trace: Any) -> None:
+        """The trace the resumed run continues, as in the SDK: a ``trace()`` (its spans go under it), a trace
+        processor's ``Trace`` or anything with a ``trace_id`` of ``trace_`` + 32 hex (the run joins that trace), or
+        ``None`` (the resumed run starts a trace of its own). Kept by ``to_json``."""
+        self._paused.trace_parent = resumed_trace_parent(trace)
 
     def to_json(
         self,
@@ -268,6 +296,21 @@ def _path(paused: PausedRun, item: ToolApprovalItem) -> tuple[str, ...]:
         if any(waiting is item for waiting in nested.interruptions):
             return (call_id, *_path(nested, item))
     return ()
+
+
+def resumed_trace_parent(trace: Any) -> SpanContext | None:
+    """``RunState.set_trace``'s argument as the span context a resumed run starts under."""
+    if trace is None:
+        return None
+    span = getattr(trace, "span", None)  # a trace() block: under its own span, once started
+    if span is not None and span.get_span_context().is_valid:
+        return span.get_span_context()  # type: ignore[no-any-return]
+    trace_id = getattr(trace, "trace_id", None)
+    if isinstance(trace_id, str) and len(trace_id) == 32 and trace_id.isalnum():
+        trace_id = f"trace_{trace_id}"  # a trace()'s plain hex id
+    if not isinstance(trace_id, str) or not trace_id:
+        raise UserError(f"RunState.set_trace() takes a trace (one with a trace_id) or None, got {trace!r}")
+    return requested_trace_parent(trace_id)
 
 
 def new_state(paused: PausedRun) -> RunState[Any]:

@@ -23,10 +23,12 @@ from .tracing.ids import trace_id_hex
 
 if TYPE_CHECKING:
     from .agent import Agent
+    from .context_wrapper import RunContextWrapper
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .lifecycle import RunHooksBase
     from .progress_sampling import ProgressSampling
     from .redaction import Redactor
+    from .result import RunResult
     from .run_config import RunConfig
     from .stall import StallWatchdog
     from .tool_approvals import PausedRun
@@ -44,12 +46,14 @@ class RunState:
         "context",
         "current_agent",
         "forward",
+        "history_rewritten",
         "hooks",
         "input_guardrail_results",
         "items",
         "listening",
         "metrics",
         "nested_paused",
+        "nested_results",
         "nested_resume",
         "output_guardrail_results",
         "parent_tool_call_id",
@@ -69,6 +73,7 @@ class RunState:
         "trace_id",
         "tracer",
         "usage",
+        "wrapper",
     )
 
     def __init__(
@@ -134,6 +139,14 @@ class RunState:
         """Guardrail verdicts as they complete, so a streamed run that a tripwire ended still reports them."""
         self._trace_hex: tuple[int, str] = (0, "")
         self.chat_span: Any = None
+        self.nested_results: dict[str, RunResult] | None = None
+        """Agent-as-tool calls' nested results this turn (by call id), kept only for an agent whose
+        ``tool_use_behavior`` judges its tool results (``FunctionToolResult.agent_run_result``)."""
+        self.history_rewritten = False
+        """A handoff's input filter or nested history rewrote the conversation (``to_input_list``'s modes differ)."""
+        self.wrapper: RunContextWrapper[Any] | None = None
+        """The run's own ``RunContextWrapper`` (set by its loop): a ``ToolContext`` shares its approval decisions and
+        ``turn_input``."""
         self.nested_paused: dict[str, PausedRun] | None = None
         """Agent-as-tool calls of this turn whose nested run stopped for approvals (by call id); read once per turn."""
         self.nested_resume: dict[str, PausedRun] | None = None

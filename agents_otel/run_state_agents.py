@@ -23,10 +23,16 @@ if TYPE_CHECKING:
 
 def agent_lookup(starting_agent: Agent[Any]) -> Callable[[str, str], Agent[Any]]:
     """Agents by name, from the starting agent through handoffs (``Agent`` entries and ``handoff(agent)``)."""
+    found = agents_by_name(starting_agent)
+    return _resolver(found, starting_agent, "", "through its handoffs (Agent or handoff(agent) entries)")
+
+
+def agents_by_name(starting_agent: Agent[Any]) -> dict[str, list[Agent[Any]]]:
+    """Every agent reachable through handoffs, by name (names may repeat)."""
     found: dict[str, list[Agent[Any]]] = {}
     for agent, _ in _walk(starting_agent, through_tools=False):
         found.setdefault(agent.name, []).append(agent)
-    return _resolver(found, starting_agent, "", "through its handoffs (Agent or handoff(agent) entries)")
+    return found
 
 
 def tool_agent_lookup(starting_agent: Agent[Any]) -> Callable[[str, str], Agent[Any]]:
@@ -99,4 +105,4 @@ def handoff_of(agent: Agent[Any], tool_name: str, path: str) -> Handoff[Any, Any
     )
 
 
-__all__ = ["agent_lookup", "handoff_of", "tool_agent_lookup"]
+__all__ = ["agent_lookup", "agents_by_name", "handoff_of", "tool_agent_lookup"]

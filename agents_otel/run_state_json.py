@@ -45,6 +45,7 @@ from .run_state_codec import (
 )
 from .run_state_items import decode_guardrails, decode_run_item, encode_guardrails, encode_run_item
 from .tool_approvals import Decisions, PausedRun, PausedTurn, Verdict, approval_items
+from .tool_use_tracker import normalized_tool_use
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -123,6 +124,8 @@ def _encode_run(paused: PausedRun) -> dict[str, Any]:
         ]
     if paused.pending_input:  # RunState.add_input(...): written only when there is some, as above
         data["pending_input"] = [copy.deepcopy(item) for item in paused.pending_input]
+    if paused.tool_use is not None:  # RunState.set_tool_use_tracker_snapshot(...): only when set
+        data["tool_use"] = {name: list(tools) for name, tools in paused.tool_use.items()}
     return data
 
 
@@ -211,6 +214,7 @@ def _decode_run(starting_agent: Agent[Any], root: Node, context: Any) -> PausedR
         trace_parent=decode_span(trace, "parent"),
         paused_span=decode_span(trace, "paused_span"),
         pending_input=_decode_pending_input(root),
+        tool_use=normalized_tool_use(root.get("tool_use", dict)) if "tool_use" in root.data else None,
     )
 
 

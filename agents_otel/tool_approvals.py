@@ -22,6 +22,7 @@ from .content_guard import guard_attributes
 from .custom_tool import auto_verdict
 from .exceptions import UserError
 from .items import FunctionCall, FunctionCallOutput, ToolCallItem
+from .tool_decisions import Decisions, Verdict
 from .tracing import attributes as A
 
 if TYPE_CHECKING:
@@ -47,9 +48,6 @@ if TYPE_CHECKING:
 DEFAULT_REJECTION_MESSAGE = "Tool execution was not approved."
 """What the model reads for a rejected call when the decision gave no message of its own (the SDK's text)."""
 
-Verdict = tuple[bool, str | None]
-"""A decision: approved or not, and for a rejection the message the model reads (``None``: the default)."""
-
 RESUMED: Verdict = tuple([True, None])  # type: ignore[assignment]
 """The verdict given (by identity) to an agent-as-tool call whose nested run paused for approvals: the call runs
 again to resume that run, without its ``on_tool_start`` hooks and input guardrails, which ran before it paused."""
@@ -65,42 +63,10 @@ class NestedPaused:
 NESTED_PAUSED: Any = NestedPaused()
 
 
-class Decisions:
-    """The run's approval decisions: per call id, and per tool name for ``always_approve`` / ``always_reject``
-    (per server and tool for a hosted MCP server's requests, so a decision never reaches another server's tool or
-    a function tool of the same name, as in the SDK).
-
-    A call's own decision wins over its tool's standing one, as in the SDK.
-    """
-
-    __slots__ = ("calls", "mcp_tools", "tools")
-
-    def __init__(
-        self,
-        calls: dict[str, Verdict] | None = None,
-        tools: dict[str, Verdict] | None = None,
-        mcp_tools: dict[tuple[str, str], Verdict] | None = None,
-    ) -> None:
-        self.calls: dict[str, Verdict] = dict(calls or {})
-        self.tools: dict[str, Verdict] = dict(tools or {})
-        self.mcp_tools: dict[tuple[str, str], Verdict] = dict(mcp_tools or {})
-        """``(server_label, tool_name)`` -> the standing decision on that hosted MCP server's tool."""
-
-    def verdict(self, tool_name: str, call_id: str) -> Verdict | None:
-        found = self.calls.get(call_id)
-        return found if found is not None else self.tools.get(tool_name)
-
-    def mcp_verdict(self, server_label: str, tool_name: str, request_id: str) -> Verdict | None:
-        found = self.calls.get(request_id)
-        return found if found is not None else self.mcp_tools.get((server_label, tool_name))
-
-    def copy(self) -> Decisions:
-        return Decisions(self.calls, self.tools, self.mcp_tools)
-
-
-def has_gated_tools(tools: Iterable[FunctionTool]) -> bool:
-    """Whether any tool offered this turn may need approval (asked once per turn, not per call)."""
-    return any(t.needs_approval is not False for t in tools)
+def has_gated_tools(tools: Iterable[FunctionTool], decisions: Decisions | None = None) -> bool:
+    """Whether any tool offered this turn may need approval, or code in the run decided on calls ahead of the gate
+    (``RunContextWrapper.approve_tool`` / ``reject_tool``): asked once per turn, not per call."""
+    return bool(decisions) or any(t.needs_approval is not False for t in tools)
 
 
 def _object_arguments(arguments: str) -> dict[str, Any] | None:
@@ -170,14 +136,21 @@ async def gate_calls(
             gate.verdicts[call.call_id] = RESUMED
             continue
         tool = tools.get(call.name)
+        verdict = decisions.verdict(call.name, call.call_id)
         if tool is None or (tool.needs_approval is False and call.call_id not in waiting):
             gate.run_now.append(call)
+            if verdict is not None and not verdict[0] and tool is not None:  # rejected in context, as in the SDK
+                gate.verdicts[call.call_id] = verdict
             continue
-        verdict = decisions.verdict(call.name, call.call_id)
+        if verdict is None and call.call_id not in waiting:
+            asked = await needs_approval(tool, wrapper, call)
+            verdict = decisions.verdict(call.name, call.call_id)  # the policy may decide through its context
+        else:
+            asked = True
         if verdict is not None:
             gate.run_now.append(call)
             gate.verdicts[call.call_id] = verdict
-        elif call.call_id in waiting or await needs_approval(tool, wrapper, call):
+        elif asked:
             auto = await auto_verdict(tool, wrapper, call, agent_name)  # a CustomTool's on_approval decides now
             if auto is None:
                 gate.pending.append(call)
@@ -237,12 +210,16 @@ class PausedRun:
     """The ``invoke_agent`` span that stopped: a resumed run's top span links to it."""
     pending_input: list[dict[str, Any]] = field(default_factory=list)
     """Input added with ``RunState.add_input`` that no model call has taken yet (``pending_input``)."""
+    tool_use: dict[str, list[str]] | None = None
+    """``RunState.set_tool_use_tracker_snapshot``'s: which agents (by name) used which tools; ``None``: read from
+    the run's items (``tool_use_snapshot``)."""
 
     @classmethod
     def of(cls, loop: AgentLoop, starting_agent: Agent[Any]) -> PausedRun:
         """The paused run of ``loop``, which stopped for approvals (``result.to_state()`` keeps it)."""
         run = loop.run
-        assert loop.paused is not None and loop.decisions is not None
+        decisions = loop.wrapper._approvals
+        assert loop.paused is not None and decisions is not None
         return cls(
             starting_agent=starting_agent,
             turn=replace(loop.paused, sandbox=loop.sandbox.state if loop.sandbox is not None else None),
@@ -253,7 +230,7 @@ class PausedRun:
             usage=loop.usage,
             turns=loop.turns,
             max_turns=loop.max_turns,
-            decisions=loop.decisions,
+            decisions=decisions,
             context=run.context,
             input=loop.input,
             had_session=loop.session is not None,
@@ -387,6 +364,7 @@ __all__ = [
     "NestedPaused",
     "PausedRun",
     "PausedTurn",
+    "Verdict",
     "approval_items",
     "end_paused",
     "fork",

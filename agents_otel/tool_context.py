@@ -18,6 +18,7 @@ from .models.interface import Usage
 if TYPE_CHECKING:
     from .agent import Agent
     from .items import FunctionCall
+    from .run_config import RunConfig
     from .tool_call import ToolCall
 
 TContext = TypeVar("TContext")
@@ -42,8 +43,16 @@ class ToolContext(RunContextWrapper[TContext]):
         tool_call: FunctionCall | None = None,
         agent: Agent[Any] | None = None,
         tool_input: Any = None,
+        tool_namespace: str | None = None,
+        run_config: RunConfig | None = None,
+        turn_input: list[Any] | None = None,
     ) -> None:
-        super().__init__(context, usage if usage is not None else Usage(), tool_input=tool_input)
+        # The same attributes ``for_call`` sets (a test checks both agree), plus the optional ones only when given:
+        # their properties read the run's own for a context the runtime made.
+        attributes = self.__dict__
+        attributes["context"] = context
+        attributes["usage"] = usage if usage is not None else Usage()
+        attributes["tool_input"] = tool_input
         self.agent = agent
         self.tool_call = tool_call
         self._name = tool_name
@@ -52,6 +61,54 @@ class ToolContext(RunContextWrapper[TContext]):
         self._call: ToolCall | None = None
         self.progress_sent: list[Any] = []
         """Standalone contexts only: what ``send_progress`` was given, in order."""
+        if tool_namespace is not None:
+            attributes["_given_namespace"] = tool_namespace
+        if run_config is not None:
+            attributes["_given_run_config"] = run_config
+        if turn_input is not None:
+            attributes["_given_turn_input"] = list(turn_input)
+
+    @classmethod
+    def from_agent_context(
+        cls,
+        context: RunContextWrapper[Any],
+        tool_call_id: str,
+        tool_call: FunctionCall | None = None,
+        agent: Agent[Any] | None = None,
+        *,
+        tool_name: str | None = None,
+        tool_arguments: str | None = None,
+        tool_namespace: str | None = None,
+        run_config: RunConfig | None = None,
+    ) -> ToolContext[Any]:
+        """A tool context over ``context`` (the SDK's constructor): its ``context``, ``usage``, ``turn_input`` and
+        ``tool_input``, and its approval decisions, which the new context shares (deciding on one decides on
+        both). ``tool_name`` / ``tool_arguments`` default to ``tool_call``'s; ``agent`` / ``run_config`` to those
+        of ``context`` when it is a ``ToolContext``."""
+        name = tool_name if tool_name is not None else tool_call.name if tool_call is not None else None
+        arguments = tool_arguments if tool_arguments is not None else tool_call.arguments if tool_call else None
+        if name is None or arguments is None:
+            from .exceptions import UserError
+
+            raise UserError("ToolContext.from_agent_context() needs tool_call, or tool_name and tool_arguments")
+        if isinstance(context, ToolContext):
+            agent = agent if agent is not None else context.agent
+            run_config = run_config if run_config is not None else context.run_config
+        made: ToolContext[Any] = cls(
+            context.context,
+            context.usage,
+            tool_name=name,
+            tool_call_id=tool_call_id,
+            tool_arguments=arguments,
+            tool_call=tool_call,
+            agent=agent,
+            tool_input=context.tool_input,
+            tool_namespace=tool_namespace,
+            run_config=run_config,
+            turn_input=context.turn_input,
+        )
+        made._approvals_from = context._decision_owner()
+        return made
 
     @classmethod
     def for_call(
@@ -84,6 +141,48 @@ class ToolContext(RunContextWrapper[TContext]):
     @property
     def tool_name(self) -> str:
         return self._name
+
+    @property
+    def tool_namespace(self) -> str | None:
+        """The ``tool_namespace(...)`` the called tool is in (``None``: none), as in the SDK."""
+        given: str | None = self.__dict__.get("_given_namespace")
+        if given is not None or self.agent is None:
+            return given
+        for tool in getattr(self.agent, "tools", ()):  # read when asked, never per call
+            if getattr(tool, "name", None) == self._name and isinstance(getattr(tool, "_tool_namespace", None), str):
+                namespace: str = tool._tool_namespace
+                return namespace
+        return None
+
+    @property
+    def run_config(self) -> RunConfig | None:
+        """The run's ``RunConfig`` (``None`` for a context made outside a run without one), as in the SDK."""
+        given: RunConfig | None = self.__dict__.get("_given_run_config")
+        if given is not None or self._call is None:
+            return given
+        return self._call.run.config
+
+    @property
+    def turn_input(self) -> list[Any]:
+        """The input of the calling agent's turn (the run's ``RunContextWrapper.turn_input``)."""
+        given: list[Any] | None = self.__dict__.get("_given_turn_input")
+        if given is not None:
+            return given
+        owner = self._decision_owner()
+        return owner.turn_input if owner is not self else []
+
+    @turn_input.setter
+    def turn_input(self, value: list[Any]) -> None:
+        self.__dict__["_given_turn_input"] = value
+
+    def _decision_owner(self) -> RunContextWrapper[Any]:
+        """The run's wrapper, for a context the runtime made: decisions made here are the run's."""
+        shared = self._approvals_from
+        if shared is not None:
+            return shared
+        call = self._call
+        wrapper = call.run.wrapper if call is not None else None
+        return wrapper if wrapper is not None else self
 
     @property
     def tool_call_id(self) -> str:

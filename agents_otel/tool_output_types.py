@@ -52,7 +52,8 @@ class ToolOutputImage(BaseModel):
     detail: Literal["low", "high", "auto"] | None = None
 
     @model_validator(mode="after")
-    def _has_source(self) -> ToolOutputImage:
+    def check_at_least_one_required_field(self) -> ToolOutputImage:
+        """The SDK's validator (its name too): an image needs a source."""
         if self.image_url is None and self.file_id is None:
             raise ValueError("ToolOutputImage needs image_url or file_id")
         return self
@@ -78,7 +79,8 @@ class ToolOutputFileContent(BaseModel):
     filename: str | None = None
 
     @model_validator(mode="after")
-    def _has_source(self) -> ToolOutputFileContent:
+    def check_at_least_one_required_field(self) -> ToolOutputFileContent:
+        """The SDK's validator (its name too): a file needs a source."""
         if self.file_data is None and self.file_url is None and self.file_id is None:
             raise ValueError("ToolOutputFileContent needs file_data, file_url or file_id")
         return self

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from .exceptions import UserError
+from .items import ToolCallOutputItem
 
 if TYPE_CHECKING:
+    from .approval_item import ToolApprovalItem
     from .context_wrapper import RunContextWrapper
-    from .items import RunItem
+    from .items import FunctionCall, RunItem
+    from .run_state import RunState
     from .tool import FunctionTool
 
 
@@ -29,6 +32,11 @@ class FunctionToolResult:
     tool: FunctionTool
     output: Any
     run_item: RunItem
+    interruptions: list[ToolApprovalItem] = field(default_factory=list)
+    """The SDK's: a nested run's waiting calls. Always empty here: a turn whose agent-as-tool call paused stops the
+    run before its tool results are judged (the calls wait in ``result.interruptions``)."""
+    agent_run_result: Any = None
+    """An agent-as-tool call's nested ``RunResult``, as in the SDK (``None`` for other tools)."""
 
 
 @dataclass
@@ -97,3 +105,23 @@ async def tools_to_final_output(
     if not isinstance(decided, ToolsToFinalOutputResult):
         raise UserError(f"tool_use_behavior function must return ToolsToFinalOutputResult, got {decided!r}")
     return decided
+
+
+def tool_results(
+    run: RunState, calls: list[FunctionCall], tools: dict[str, FunctionTool], turn_start: int
+) -> list[FunctionToolResult]:
+    """The turn's tool outputs as the SDK's ``FunctionToolResult``s, in the model's call order (only built when
+    the agent's ``tool_use_behavior`` is not the default), each agent-as-tool call's with its nested result."""
+    outputs = {item.call_id: item for item in run.run_items()[turn_start:] if isinstance(item, ToolCallOutputItem)}
+    nested = run.nested_results
+    run.nested_results = None
+    results: list[FunctionToolResult] = []
+    for call in calls:
+        item = outputs.get(call.call_id)
+        tool = tools.get(call.name)
+        if item is not None and tool is not None:
+            result = FunctionToolResult(tool=tool, output=item.output, run_item=item)
+            if nested:
+                result.agent_run_result = nested.get(call.call_id)
+            results.append(result)
+    return results

@@ -57,6 +57,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.validation_text": RECORDS,
     "agents_otel.tool_arguments": RECORDS,
     "agents_otel.approval_item": RECORDS,
+    "agents_otel.tool_decisions": RECORDS,  # approval decisions: RunState and a run's contexts write them
     "agents_otel.retry": RECORDS,
     "agents_otel.admitted_input": RECORDS,
     "agents_otel.tool_origin": RECORDS,
@@ -114,6 +115,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.run_engine": ENGINE,
     "agents_otel.run_setup": ENGINE,
     "agents_otel.result": ENGINE,
+    "agents_otel.result_views": ENGINE,  # to_input_list's modes, release_agents, what both result classes share
     "agents_otel.agent": ENGINE,
     "agents_otel.agent_tool": ENGINE,
     "agents_otel.agent_tool_input": ENGINE,
@@ -127,6 +129,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.pending_input": ENGINE,
     "agents_otel.run_state_json": ENGINE,
     "agents_otel.run_state_agents": ENGINE,
+    "agents_otel.tool_use_tracker": ENGINE,  # which agents used tools: a paused run's, for reset_tool_choice
     "agents_otel.run_state_codec": ENGINE,
     "agents_otel.run_state_items": ENGINE,
     "agents_otel.lifecycle": ENGINE,

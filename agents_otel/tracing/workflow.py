@@ -134,6 +134,29 @@ class Trace(_OpenSpan):
         context = self.span.get_span_context()
         return trace_id_hex(context.trace_id) if context.is_valid else ""
 
+    @property
+    def tracing_api_key(self) -> str | None:
+        """``trace(tracing={"api_key": ...})``'s key (``None``: none given)."""
+        return self._tracing_key
+
+    def export(self) -> dict[str, Any] | None:
+        """The SDK's JSON shape of a trace, with the id trace processors see for it (``trace_`` + the hex id);
+        ``None`` while it has no id (not started, or tracing disabled), as the SDK's no-op trace gives."""
+        hex_id = self.trace_id
+        if not hex_id:
+            return None
+        return {
+            "object": "trace", "id": f"trace_{hex_id}", "workflow_name": self.workflow_name,
+            "group_id": self.group_id, "metadata": self.metadata,
+        }
+
+    def to_json(self, *, include_tracing_api_key: bool = False) -> dict[str, Any] | None:
+        """:meth:`export`, with the tracing key only when asked (so a key is never persisted by accident)."""
+        payload = self.export()
+        if payload is not None and include_tracing_api_key and self._tracing_key:
+            payload["tracing_api_key"] = self._tracing_key
+        return payload
+
 
 def trace(
     workflow_name: str,

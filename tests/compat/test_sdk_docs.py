@@ -57,6 +57,7 @@ EXPECTED: dict[str, list[list[str] | None]] = {  # per page, what each of its bl
             "['Also keep a copy in the project folder.']",
             "UserMessage Also keep a copy in the project folder.",
         ],
+        ["Removed /tmp/a.log; /etc/hosts is not mine to delete.", "False"],  # deciding inside the run
         None,  # remote MCP servers, needs OPENAI_API_KEY: run by tests/test_docs_run.py against the fake server
         ["All done."],  # approvals inside an agent used as a tool
         [

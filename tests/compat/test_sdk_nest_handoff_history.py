@@ -125,9 +125,12 @@ async def test_on_the_next_agent_reads_summary_segments_around_the_turns_message
     saved = await session.get_items()
     assert [i.get("type") for i in saved if "type" in i].count("function_call_output") == 2
     assert not any(PREAMBLE in json.dumps(i) for i in saved)
-    # to_input_list() is the conversation as the last agent answered from it (as after an input filter).
-    listed = result.to_input_list()
+    # to_input_list(mode="normalized") is the conversation as the last agent answered from it (as after an input
+    # filter); the default "preserve_all" is the run's input then every item the run made, as in the SDK.
+    listed = result.to_input_list(mode="normalized")
     assert len(listed) == 4 and listed[0]["content"][0]["text"] == NESTED[0].content
+    made = [i.to_input_item() for i in result.new_items]
+    assert result.to_input_list() == [{"role": "user", "content": "hello"}, *made]
     assert result.input == [{"role": "user", "content": "hello"}]  # the SDK sets the nested history here
 
 
