@@ -20,6 +20,7 @@ from .computer_run import ComputerTurn, offered_tools
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, check_server_managed, without_ids
 from .exceptions import MaxTurnsExceeded, ModelBehaviorError, ModelRefusalError, StoppedAfterTurn
+from .failed_run import OpenTurn
 from .guardrail_run import InputChecks, check_output
 from .handoff_run import perform_handoff
 from .handoffs import Handoff, enabled_handoffs, handoffs_by_name
@@ -115,9 +116,12 @@ class AgentLoop:
         self.pending_input: list[dict[str, Any]] | None = None
         """Input added to the resumed ``RunState``: admitted before the next model call (``pending_input``)."""
         self.sandbox: SandboxSlot | None = None  # the run's sandbox, once a SandboxAgent ran (``sandbox_run``)
+        self.open_turn: OpenTurn | None = None
+        """The fresh turn whose calls ran and that is not saved yet: cut to its completed calls if the run fails."""
 
     async def save_turn(self) -> None:
         """Append what the turn added to the session (nothing to do without one)."""
+        self.open_turn = None
         if self.session is not None:
             items = self.conversation.take_unsaved()
             if items:
@@ -277,6 +281,9 @@ async def _run_turns(
                 mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
             if calls or handoff_calls:
                 loop.used_tools.add(id(agent))
+                loop.open_turn = OpenTurn(
+                    calls, turn_start, len(conversation.history) - len(response.output), stand_ins
+                )
             to_run, waiting, nested = calls, frozenset(), None
         pending: list[FunctionCall] = []
         guard_start = len(run.tool_output_guardrail_results)  # this turn's, withheld if its tool output is rejected

@@ -23,7 +23,7 @@ from .conversation import server_conversation
 from .event_stream import EventStream
 from .exceptions import UserError
 from .input_items import RunInput
-from .items import FunctionCall
+from .items import FunctionCall, MessageOutputItem, ToolCallOutputItem
 from .lifecycle import validate_run_hooks
 from .models.interface import Usage
 from .result import AgentToolInvocation
@@ -100,7 +100,7 @@ def agent_tool(
 
     async def finish(result: RunResult) -> Any:
         if custom_output_extractor is None:
-            return result.final_output
+            return default_tool_output(result)
         output = custom_output_extractor(result)
         return await output if inspect.isawaitable(output) else output
 
@@ -256,3 +256,20 @@ async def _deliver(on_stream: Callable[[Any], Any], payload: Any, failed_before:
             )
         return 1
     return 0
+
+
+def default_tool_output(result: RunResult) -> Any:
+    """What an agent tool answers without a ``custom_output_extractor``, as in the SDK: the inner run's final
+    output; when that is empty (``""`` or ``None``), the last non-empty message text or text tool output of the run
+    instead, so a worker that answered in a tool call is not read as having said nothing. Not when output
+    guardrails checked the final output (SDK 0.23, "preserve guarded final outputs in agent tools"): the
+    intermediate items were never checked, and falling back to them would pass on what the guardrail stood for."""
+    final = result.final_output
+    if (final is not None and not (isinstance(final, str) and final == "")) or result.output_guardrail_results:
+        return final
+    for item in reversed(result.new_items):
+        if isinstance(item, MessageOutputItem) and item.text:
+            return item.text
+        if isinstance(item, ToolCallOutputItem) and isinstance(item.output, str) and item.output:
+            return item.output
+    return final

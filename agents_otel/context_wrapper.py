@@ -82,7 +82,7 @@ class RunContextWrapper(Generic[TContext]):
         label = pending.server_label if pending is not None else None
         if label is not None:
             return decisions.mcp_verdict(label, tool_name, call_id)
-        return decisions.verdict(tool_name, call_id)
+        return decisions.verdict(pending.agent_name if pending is not None else None, tool_name, call_id)
 
     def is_tool_approved(self, tool_name: str, call_id: str) -> bool | None:
         """``True`` / ``False`` if the call (or its tool, for a standing decision) was approved / rejected;

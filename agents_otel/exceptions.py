@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
@@ -49,6 +50,16 @@ def _rebuild(cls: type[AgentsOtelError], args: tuple[Any, ...]) -> AgentsOtelErr
     return error
 
 
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_terminal_controls(text: str) -> str:
+    """``text`` with its C0 (but tab and newline), DEL and C1 characters as ``\\xNN``: a diagnostic printed to a
+    terminal must not let a name or an output the model wrote clear the screen or retitle the window (SDK 0.23,
+    "escape terminal controls in result diagnostics")."""
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
 @dataclass
 class RunErrorDetails:
     """What a run had done when it failed, as the SDK's ``error.run_data``: the input, the items and model responses
@@ -74,7 +85,8 @@ class RunErrorDetails:
             (self.tool_input_guardrail_results, "tool input guardrail result(s)"),
             (self.tool_output_guardrail_results, "tool output guardrail result(s)"),
         )
-        lines = [f'RunErrorDetails:\n- Last agent: Agent(name="{self.last_agent.name}", ...)']
+        name = escape_terminal_controls(self.last_agent.name)
+        lines = [f'RunErrorDetails:\n- Last agent: Agent(name="{name}", ...)']
         lines += [f"- {len(values)} {label}" for values, label in counts]
         return "\n".join([*lines, "(See `RunErrorDetails` for more details)"])
 

@@ -11,6 +11,7 @@ so building a session costs nothing and makes no request.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from .session_settings import SessionSettings, coerce_session_settings, resolve_session_limit
@@ -56,6 +57,8 @@ class OpenAIConversationsSession(SessionABC):
         self._session_id = conversation_id
         self._openai_client = openai_client
         self._start_lock = asyncio.Lock()
+        self._mutation_lock = asyncio.Lock()
+        """Reads and writes through this instance, one at a time: a read never sees half of a batched write."""
         self.session_settings = (
             SessionSettings()
             if session_settings is None
@@ -90,6 +93,10 @@ class OpenAIConversationsSession(SessionABC):
     async def get_items(self, limit: int | None = None) -> list[SessionItem]:
         """The conversation's items, oldest first, each as the API lists it (with its ``id``); only the latest
         ``limit``, or ``session_settings.limit`` when ``limit`` is ``None`` (as in the SDK)."""
+        async with self._mutation_lock:
+            return await self._get_items(limit)
+
+    async def _get_items(self, limit: int | None) -> list[SessionItem]:
         conversation_id = await self._conversation_id()
         limit = resolve_session_limit(limit, self.session_settings)
         if limit is not None and limit <= 0:
@@ -108,32 +115,62 @@ class OpenAIConversationsSession(SessionABC):
         return found
 
     async def add_items(self, items: list[SessionItem]) -> None:
-        """Append ``items`` to the conversation (in calls of at most 20 items, the API's limit per call)."""
+        """Append ``items`` to the conversation, in order, in calls of at most 20 items (the API's limit per call),
+        as the SDK does since 0.24.
+
+        A write of several calls is not atomic: if one fails, the calls before it stay saved and the rest are not
+        sent (the error is raised); reconcile with ``get_items()`` before writing again. Its calls are never
+        retried by the client (a call whose answer was lost may have been saved: a retry would save it twice), and
+        a cancellation waits for the call under way to settle before it goes on. A one-call write keeps the
+        client's retries and cancels at once, as before.
+        """
         if not items:
             return  # as in the SDK: no conversation is created for nothing
-        conversation_id = await self._conversation_id()
-        client = _client(self._openai_client)
-        for start in range(0, len(items), _CREATE_MAX):
-            await client.conversations.items.create(conversation_id, items=items[start : start + _CREATE_MAX])  # type: ignore[arg-type]
+        async with self._mutation_lock:
+            conversation_id = await self._conversation_id()
+            client = _client(self._openai_client)
+            if len(items) <= _CREATE_MAX:
+                await client.conversations.items.create(conversation_id, items=items)  # type: ignore[arg-type]
+                return
+            client = client.with_options(max_retries=0)
+            for start in range(0, len(items), _CREATE_MAX):
+                chunk = items[start : start + _CREATE_MAX]
+                await _settled(client.conversations.items.create(conversation_id, items=chunk))  # type: ignore[arg-type]
 
     async def pop_item(self) -> SessionItem | None:
         """Delete the latest item from the conversation and return it (``None`` when there is none)."""
-        conversation_id = await self._conversation_id()
-        latest = await self.get_items(limit=1)
-        if not latest:
-            return None
-        item = latest[0]
-        await _client(self._openai_client).conversations.items.delete(str(item["id"]), conversation_id=conversation_id)
-        return item
+        async with self._mutation_lock:
+            conversation_id = await self._conversation_id()
+            latest = await self._get_items(limit=1)
+            if not latest:
+                return None
+            item = latest[0]
+            items = _client(self._openai_client).conversations.items
+            await items.delete(str(item["id"]), conversation_id=conversation_id)
+            return item
 
     async def clear_session(self) -> None:
         """Delete the conversation on OpenAI, as the SDK does; the next use starts a new one. A session that has
         none yet makes no request. If the delete fails the id is kept, so calling again retries it."""
-        async with self._start_lock:
+        async with self._mutation_lock, self._start_lock:
             if self._session_id is None:
                 return
             await _client(self._openai_client).conversations.delete(self._session_id)
             self._session_id = None
+
+
+async def _settled(request: Coroutine[Any, Any, Any]) -> None:
+    """Await one call of a batched write; if the caller is cancelled meanwhile, the call still settles (saved or
+    not) before the cancellation goes on, so the next writer on this session reads a history no call is still
+    changing."""
+    task = asyncio.ensure_future(request)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what the caller gets
+        raise
 
 
 __all__ = ["OpenAIConversationsSession", "start_openai_conversations_session"]

@@ -22,6 +22,7 @@ from .exceptions import UserError
 from .guardrail_run import InputChecks
 from .input_items import conversation_items
 from .items import input_dict
+from .tool import FunctionTool
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -48,13 +49,19 @@ def check_can_add(paused: PausedRun) -> None:
     """The SDK's rules: input is taken only by a state whose resumed run calls a model again."""
     if paused.max_turns is not None and paused.turns >= paused.max_turns:
         raise UserError("Cannot add input to a RunState with no remaining model turns")
-    behavior = paused.turn.agent.tool_use_behavior
-    waiting = {item.tool_name for item in paused.interruptions}
-    ends_run = (
-        behavior == "stop_on_first_tool"
-        or callable(behavior)
-        or (isinstance(behavior, Mapping) and bool(waiting & set(behavior.get("stop_at_tool_names", ()))))
-    )
+    turn = paused.turn
+    behavior = turn.agent.tool_use_behavior
+    ends_run = behavior == "stop_on_first_tool" or callable(behavior)
+    if not ends_run and isinstance(behavior, Mapping):
+        names = {item.tool_name for item in paused.interruptions}
+        if not turn.handoff_calls:  # a handoff goes on with the next agent; else the calls that completed decide too
+            tools = {t.name: t for t in turn.agent.tools if isinstance(t, FunctionTool)}
+            for call in turn.calls:
+                names.add(call.name)
+                tool = tools.get(call.name)
+                if tool is not None:
+                    names.add(tool.qualified_name)
+        ends_run = bool(names & set(behavior.get("stop_at_tool_names", ())))
     if ends_run:
         raise UserError(
             "Cannot add input to an interrupted RunState whose tool result may end the run (the agent's "

@@ -12,7 +12,7 @@ from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
 from .exceptions import UserError
-from .input_items import RunInput, conversation_items
+from .input_items import RunInput, conversation_items, input_list
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
 from .result_views import AgentToolInvocation as AgentToolInvocation
@@ -87,8 +87,7 @@ class RunResult(RunResultBase):
         """The id of the last model response, as in the SDK (``None`` if the model gave none)."""
         return last_response_id(self.raw_responses)
 
-    def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:
-        """``final_output`` typed as ``cls``; with ``raise_if_incorrect_type=True`` a ``TypeError`` if it is not one."""
+    def final_output_as(self, cls: type[T], raise_if_incorrect_type: bool = False) -> T:  # as in the SDK
         return final_output_as(self.final_output, cls, raise_if_incorrect_type)
 
     def release_agents(self, *, release_new_items: bool = True) -> None:
@@ -370,9 +369,13 @@ class RunResultStreaming(RunResultBase):
                 await asyncio.shield(self._task)
 
     def to_input_list(self, *, mode: ToInputListMode = "preserve_all") -> list[dict[str, Any]]:
-        """As ``RunResult.to_input_list()`` once the run has completed; before that, the input alone."""
+        """As ``RunResult.to_input_list()`` once completed; before, the input alone; after a failure, as in the SDK,
+        the input and what the run added (its failed turn cut to its completed calls, ``failed_run``)."""
         if self._result is not None:
             return self._result.to_input_list(mode=mode)
+        details = getattr(self._exception, "run_data", None)
+        if details is not None:
+            return input_list(conversation_items(details.input)) + [i.to_input_item() for i in details.new_items]
         return input_items(mode, self.input, conversation_items(self.input), (), False)
 
     @property

@@ -18,12 +18,12 @@ from .agent_loop import AgentLoop, run_agent_span
 from .computer_run import dispose_resolved_computers, has_computers
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, ServerConversation
-from .exceptions import AgentsOtelError
+from .failed_run import record_failure
 from .input_items import RunInput, conversation_items, input_list
 from .openai_registration import with_harness
 from .result import RunResult, unbuilt_result
 from .run_resume_state import RunState
-from .run_setup import error_details, requested_trace, session_id, workflow_name
+from .run_setup import requested_trace, session_id, workflow_name
 from .run_state import RunState as LiveRun
 from .sessions import call_session, combine_session_input, session_history, session_wrapper
 from .tool_approvals import PausedRun, mark_resumed
@@ -165,8 +165,8 @@ async def run_agent(
                     loop.resume_link = None
                 with SpanScope(span):
                     await run_agent_span(loop, first)
-    except AgentsOtelError as exc:
-        exc.run_data = error_details(loop, agent)
+    except Exception as exc:
+        await record_failure(loop, agent, exc)
         raise
     finally:
         if token is not None:

@@ -96,7 +96,11 @@ def _encode_run(paused: PausedRun) -> dict[str, Any]:
         "max_turns": paused.max_turns,
         "decisions": {
             "calls": {k: _encode_verdict(v) for k, v in paused.decisions.calls.items()},
-            "tools": {k: _encode_verdict(v) for k, v in paused.decisions.tools.items()},
+            "tools": {},  # before agent scoping: by tool name alone; read back as nothing (see _decode_agent_verdicts)
+            "agent_tools": [
+                {"agent": agent, "tool_name": name, **_encode_verdict(v)}
+                for (agent, name), v in paused.decisions.tools.items()
+            ],
         },
         "input": _encode_input(paused.input),
         "had_session": paused.had_session,
@@ -202,7 +206,7 @@ def _decode_run(starting_agent: Agent[Any], root: Node, context: Any) -> PausedR
         turns=root.number("turns"),
         max_turns=max_turns,
         decisions=Decisions(
-            _decode_verdicts(decisions, "calls"), _decode_verdicts(decisions, "tools"), _decode_mcp_verdicts(decisions)
+            _decode_verdicts(decisions, "calls"), _decode_agent_verdicts(decisions), _decode_mcp_verdicts(decisions)
         ),
         context=context,
         input=_decode_input(root),
@@ -244,6 +248,18 @@ def _encode_verdict(verdict: Verdict) -> dict[str, Any]:
 def _decode_verdicts(node: Node, key: str) -> dict[str, Verdict]:
     entries = node.obj(key)
     return {name: (v.flag("approved"), v.opt_text("message")) for name in entries.data for v in [entries.obj(name)]}
+
+
+def _decode_agent_verdicts(node: Node) -> dict[tuple[str, str], Verdict]:
+    """The standing decisions on function tools, each its agent's. A state saved before they were scoped holds them
+    by tool name alone (``tools``): those are not restored, so such a tool asks again, as the SDK's legacy
+    permanent approvals do since 0.23 (a decision on one agent's tool must not approve another's)."""
+    if "agent_tools" not in node.data:
+        return {}
+    return {
+        (n.text("agent"), n.text("tool_name")): (n.flag("approved"), n.opt_text("message"))
+        for n in node.nodes("agent_tools")
+    }
 
 
 def _decode_mcp_verdicts(node: Node) -> dict[tuple[str, str], Verdict]:
@@ -332,7 +348,14 @@ def _encode_context(
     elif callable(getattr(context, "model_dump", None)):
         value, via = context.model_dump(mode="json"), "model_dump"
     elif dataclasses.is_dataclass(context) and not isinstance(context, type):
-        value, via = dataclasses.asdict(context), "asdict"
+        try:  # asdict deep-copies every field: a lock or a client in one raises (TypeError, ...)
+            value, via = dataclasses.asdict(context), "asdict"
+        except Exception as error:
+            raise UserError(
+                f"{_STORE}: its context, a {cls} dataclass, holds a field that cannot be copied as data "
+                f"({type(error).__name__}); give to_json(context_serializer=...) to store what the resumed run "
+                "needs (and from_json(context_deserializer=... or context_override=...) to rebuild it)"
+            ) from None
     else:
         raise UserError(
             f"{_STORE}: its context is a {cls}, which is not a mapping, a pydantic model or a dataclass; give "

@@ -136,7 +136,7 @@ async def gate_calls(
             gate.verdicts[call.call_id] = RESUMED
             continue
         tool = tools.get(call.name)
-        verdict = decisions.verdict(call.name, call.call_id)
+        verdict = decisions.verdict(agent_name, call.name, call.call_id)
         if tool is None or (tool.needs_approval is False and call.call_id not in waiting):
             gate.run_now.append(call)
             if verdict is not None and not verdict[0] and tool is not None:  # rejected in context, as in the SDK
@@ -144,7 +144,7 @@ async def gate_calls(
             continue
         if verdict is None and call.call_id not in waiting:
             asked = await needs_approval(tool, wrapper, call)
-            verdict = decisions.verdict(call.name, call.call_id)  # the policy may decide through its context
+            verdict = decisions.verdict(agent_name, call.name, call.call_id)  # the policy may decide in context
         else:
             asked = True
         if verdict is not None:

@@ -79,6 +79,9 @@ def _fields_validator(model: type[BaseModel]) -> SchemaValidator | None:
     for key in ("strict", "extra_behavior"):
         if key in inner:
             typed_dict[key] = inner[key]
+    extra = (schema.get("config") or {}).get("extra_fields_behavior")
+    if extra is not None and "extra_behavior" not in typed_dict:  # the model's config says it, a typed dict its own
+        typed_dict["extra_behavior"] = extra  # (extra="forbid" beside **kwargs must hold on this path too)
     try:
         return SchemaValidator(typed_dict, schema.get("config"))
     except Exception:  # a schema shape this pydantic-core does not accept standalone: the model's path is exact

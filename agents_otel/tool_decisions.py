@@ -16,9 +16,10 @@ Verdict = tuple[bool, str | None]
 
 
 class Decisions:
-    """The run's approval decisions: per call id, and per tool name for ``always_approve`` / ``always_reject``
-    (per server and tool for a hosted MCP server's requests, so a decision never reaches another server's tool or
-    a function tool of the same name, as in the SDK).
+    """The run's approval decisions: per call id; per agent and tool for ``always_approve`` / ``always_reject`` (a
+    standing decision on one agent's tool never reaches another agent's tool of the same name, as in the SDK since
+    0.23); per server and tool for a hosted MCP server's requests (never another server's tool or a function tool of
+    the same name, as in the SDK).
 
     A call's own decision wins over its tool's standing one, as in the SDK.
     """
@@ -28,17 +29,26 @@ class Decisions:
     def __init__(
         self,
         calls: dict[str, Verdict] | None = None,
-        tools: dict[str, Verdict] | None = None,
+        tools: dict[tuple[str, str], Verdict] | None = None,
         mcp_tools: dict[tuple[str, str], Verdict] | None = None,
     ) -> None:
         self.calls: dict[str, Verdict] = dict(calls or {})
-        self.tools: dict[str, Verdict] = dict(tools or {})
+        self.tools: dict[tuple[str, str], Verdict] = dict(tools or {})
+        """``(agent_name, tool_name)`` -> the standing decision on that agent's tool."""
         self.mcp_tools: dict[tuple[str, str], Verdict] = dict(mcp_tools or {})
         """``(server_label, tool_name)`` -> the standing decision on that hosted MCP server's tool."""
 
-    def verdict(self, tool_name: str, call_id: str) -> Verdict | None:
+    def verdict(self, agent_name: str | None, tool_name: str, call_id: str) -> Verdict | None:
+        """The call's decision, else its tool's standing one: the agent's own, or, asked by tool name alone (a
+        context's ``is_tool_approved``), the one agent's that decided on a tool of that name, as the SDK answers an
+        unambiguous name-only query (none when several agents did)."""
         found = self.calls.get(call_id)
-        return found if found is not None else self.tools.get(tool_name)
+        if found is not None or not self.tools:
+            return found
+        if agent_name is not None:
+            return self.tools.get((agent_name, tool_name))
+        standing = [verdict for (_, name), verdict in self.tools.items() if name == tool_name]
+        return standing[0] if len(standing) == 1 else None
 
     def mcp_verdict(self, server_label: str, tool_name: str, request_id: str) -> Verdict | None:
         found = self.calls.get(request_id)
@@ -58,7 +68,7 @@ class Decisions:
         if always:
             label = item.server_label
             if label is None:
-                self.tools[item.tool_name] = verdict
+                self.tools[(item.agent_name, item.tool_name)] = verdict
             else:  # a hosted MCP tool: that server's, never a function tool or another server's of the same name
                 self.mcp_tools[(label, item.tool_name)] = verdict
 

@@ -35,9 +35,19 @@ ToolErrorFunction = Callable[["ToolContext[Any]", Exception], "str | Awaitable[s
 ToolTimeoutBehavior = Literal["error_as_result", "raise_exception"]
 
 
+DEFAULT_TOOL_ERROR_MESSAGE = "An error occurred while running the tool. Please try again."
+
+
 def default_tool_error_function(ctx: ToolContext[Any], error: Exception) -> str:
-    """The message the model gets when a tool raises: enough to retry or explain, no traceback."""
-    return f"An error occurred while running the tool. Please try again. Error: {error}"
+    """The message the model gets when a tool raises: a fixed sentence, as in the SDK since 0.23.
+
+    The exception's text never reaches the model (nor the conversation, a session or ``to_input_list()``): an
+    exception message can quote a secret, a path or a customer's data, and the model's input leaves the process.
+    ``error`` is not even formatted, so an exception whose ``__str__`` fails cannot break the call. The exception
+    stays on the call's ``execute_tool`` span (``error.type``, the ``exception`` event, through ``RunConfig(redact=)``)
+    for the operator. Give the tool a ``failure_error_function`` to tell the model application-approved detail.
+    """
+    return DEFAULT_TOOL_ERROR_MESSAGE
 
 
 _DEFAULT_WORDING = default_tool_error_function

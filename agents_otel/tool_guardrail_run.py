@@ -151,7 +151,7 @@ async def check_before_approval(
         if not tool.tool_input_guardrails or call.call_id in waiting:
             continue
         message = await check_tool_input(ToolCall(run, call, agent), agent, tool)
-        verdict = decisions.verdict(call.name, call.call_id)
+        verdict = decisions.verdict(agent.name, call.name, call.call_id)
         if verdict is None and message is not None:
             verdict = GuardrailAnswer(message, results[-1].guardrail.get_name())
         if verdict is not None:

@@ -95,15 +95,18 @@ async def tools_to_final_output(
         return _NOT_FINAL
     if isinstance(behavior, dict):
         stop_at = behavior["stop_at_tool_names"]
-        for result in results:
-            if result.tool.name in stop_at:
+        for result in results:  # a namespaced tool stops by its name or its ``namespace.name``, as in the SDK
+            if result.tool.name in stop_at or result.tool.qualified_name in stop_at:
                 return ToolsToFinalOutputResult(is_final_output=True, final_output=result.output)
         return _NOT_FINAL
     decided = behavior(context, results)
     if inspect.isawaitable(decided):
         decided = await decided
     if not isinstance(decided, ToolsToFinalOutputResult):
-        raise UserError(f"tool_use_behavior function must return ToolsToFinalOutputResult, got {decided!r}")
+        # The SDK's words (callers match on them); the type, not the value, which may hold a tool's output.
+        raise UserError(
+            f"Agent tool_use_behavior callable must return ToolsToFinalOutputResult, got {type(decided).__name__}"
+        )
     return decided
 
 

@@ -120,6 +120,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.agent_tool": ENGINE,
     "agents_otel.agent_tool_input": ENGINE,
     "agents_otel.agent_loop": ENGINE,
+    "agents_otel.failed_run": ENGINE,
     "agents_otel.sandbox_run": ENGINE,  # the engine's seam to a run's sandbox; the sandbox package sits above
     "agents_otel.output_schema": ENGINE,
     "agents_otel.run_error_handlers": ENGINE,

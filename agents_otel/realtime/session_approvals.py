@@ -61,7 +61,7 @@ class Approvals:
         call_id = event.call_id
         if call_id in self.pending:
             return False, None  # the same call announced twice: it is already waiting
-        verdict = self.decisions.verdict(tool.name, call_id)
+        verdict = self.decisions.verdict(agent.name, tool.name, call_id)
         if verdict is not None:
             return True, verdict
         call = FunctionCall(event.name, event.arguments, call_id)
@@ -73,7 +73,7 @@ class Approvals:
                 message = await check_tool_input(ToolCall(session._run, call, cast(Any, agent)), cast(Any, agent), tool)
             finally:
                 context_api.detach(token)
-            verdict = self.decisions.verdict(tool.name, call_id)  # a decision made meanwhile wins
+            verdict = self.decisions.verdict(agent.name, tool.name, call_id)  # a decision made meanwhile wins
             if verdict is not None:
                 return True, verdict
             if message is not None:
@@ -104,7 +104,7 @@ class Approvals:
         verdict: Verdict = (approved, None if approved else message)
         self.decisions.calls[call_id] = verdict
         if always:
-            self.decisions.tools[pending.tool.name] = verdict
+            self.decisions.tools[(pending.agent.name, pending.tool.name)] = verdict
         return pending
 
 

@@ -40,7 +40,7 @@ def record_error(span: Span, exc: BaseException, error_type: str | None = None, 
     """
     error_type = error_type or error_type_of(exc)
     span.set_attribute(ERROR_TYPE, error_type)
-    message = _safe_str(exc) if scrub is not None else str(exc)
+    message = _safe_str(exc)
     clean = scrub(message) if scrub is not None and message else message
     span.set_status(StatusCode.ERROR, clean or error_type)
     record_exception_event(span, exc, scrub)
@@ -61,15 +61,19 @@ def record_exception_event(span: Span, exc: BaseException, scrub: Scrub | None =
     """The exception event alone: also for an error the run recovered from (a run error handler replaced it), which
     happened and stays visible although the span did not fail."""
     if scrub is None:
-        span.record_exception(exc)
-        return
+        try:
+            span.record_exception(exc)
+            return
+        except Exception:  # an exception whose __str__ raises: recorded below, without its message
+            pass
     message = _safe_str(exc)
-    clean = scrub(message) if message else ""
+    clean = scrub(message) if scrub is not None and message else message
     stacktrace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    for link in _chain(exc):
-        text = _safe_str(link)
-        if text:
-            stacktrace = stacktrace.replace(text, scrub(text))
+    if scrub is not None:
+        for link in _chain(exc):
+            text = _safe_str(link)
+            if text:
+                stacktrace = stacktrace.replace(text, scrub(text))
     span.add_event(
         "exception",
         {

@@ -40,6 +40,10 @@ async def fine() -> str:
     return "fine"
 
 
+GENERIC = "An error occurred while running the tool. Please try again."
+"""The default failure message: a fixed sentence, the exception's text stays off the model's input (SDK 0.23)."""
+
+
 def sent_back(model: ScriptedModel) -> dict[str, str]:
     return {i.call_id: i.output for i in model.calls[-1].input if i.type == "function_call_output"}  # type: ignore[union-attr]
 
@@ -49,7 +53,7 @@ async def test_single_tool_raising_cancelled_error_is_a_tool_error(tracing: Trac
     result = await Runner.run(Agent(name="A", tools=[cancels_itself], model=model), "go", run_config=tracing.config)
     assert result.final_output == "final answer"
     assert sent_back(model) == {
-        "c": "An error occurred while running the tool. Please try again. Error: tool-cancelled"
+        "c": GENERIC
     }
     span = tracing.tool_span("c")
     assert span.attributes["error.type"] == "agents_otel.exceptions.ToolCancelledError"  # type: ignore[index]
@@ -70,7 +74,7 @@ async def test_parallel_sibling_raising_cancelled_error_does_not_cancel_the_othe
     result = await Runner.run(Agent(name="A", tools=tools, model=model), "go", run_config=tracing.config)
     assert result.final_output == "final answer"
     outputs = sent_back(model)
-    assert outputs["f"] == "fine" and "tool-cancelled" in outputs["c"] and "CancelledError" in outputs["t"]
+    assert outputs == {"f": "fine", "c": GENERIC, "t": GENERIC}
 
 
 async def test_streamed_run_with_a_self_cancelling_tool_completes(tracing: Tracing) -> None:
@@ -116,7 +120,7 @@ async def test_tool_errors_reach_the_model_and_the_run_goes_on(tracing: Tracing)
 
     model = ScriptedModel([[function_call("divide", {"a": 1, "b": 0}, call_id="d")], [assistant_message("sorry")]])
     result = await Runner.run(Agent(name="A", tools=[divide], model=model), "go", run_config=tracing.config)
-    assert result.final_output == "sorry" and "division by zero" in sent_back(model)["d"]
+    assert result.final_output == "sorry" and sent_back(model)["d"] == GENERIC
     (output,) = [i for i in result.new_items if isinstance(i, ToolCallOutputItem)]
     assert output.is_error and output.error_type == "ZeroDivisionError"
 

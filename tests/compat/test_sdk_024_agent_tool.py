@@ -62,7 +62,11 @@ async def test_a_callback_falling_too_far_behind_fails_the_call() -> None:
         await release.wait()  # held until the inner run has produced its burst
 
     inner = _noisy_inner(release, progress=6, waiting=waiting)
-    agent, model = _outer(inner.as_tool("delegate", "Delegate.", on_stream=slow, on_stream_max_pending_events=3))
+    worded = inner.as_tool(
+        "delegate", "Delegate.", on_stream=slow, on_stream_max_pending_events=3,
+        failure_error_function=lambda ctx, error: f"failed: {error}",  # the default words no error text (SDK 0.23)
+    )
+    agent, model = _outer(worded)
     result = await Runner.run(agent, "go")
     assert result.final_output == "done"
     told = _sent_back(model)

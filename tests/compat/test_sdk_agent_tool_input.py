@@ -265,7 +265,9 @@ async def test_a_builder_returning_something_else_is_a_user_error(tracing: Traci
     tool = translator().as_tool("translate", "T.", parameters=Translation, input_builder=lambda o: 42)  # type: ignore[arg-type,return-value]
     agent, model = orchestrator(tool, function_call("translate", {"text": "a", "target": "b"}, call_id="c"))
     await Runner.run(agent, "go", run_config=tracing.config)
-    assert "input_builder returned int" in sent_back(model, "c")
+    # A tool error like any other: the model reads the fixed failure sentence (SDK 0.23), the span the error.
+    assert sent_back(model, "c") == "An error occurred while running the tool. Please try again."
+    assert tracing.tool_span("c").attributes["error.type"] == "agents_otel.exceptions.UserError"  # type: ignore[index]
 
     strict = translator().as_tool(
         "translate", "T.", parameters=Translation, input_builder=lambda o: 42, failure_error_function=None  # type: ignore[arg-type,return-value]

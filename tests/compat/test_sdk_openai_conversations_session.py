@@ -7,8 +7,8 @@ oldest first (the latest ``limit`` when limited, ``limit=0`` without asking), ``
 ``clear_session`` deletes the conversation (and the next use starts a new one), and a run with the session reads
 the history and appends its turns.
 
-Deliberate difference, asserted here: ``add_items`` sends more than 20 items in several calls (the API takes at
-most 20 per call; the SDK sends them all in one, which the API refuses).
+``add_items`` sends more than 20 items in several calls (the API takes at most 20 per call), as the SDK does since
+0.24 (test_sdk_024_behaviour_sessions.py pins the rest of that).
 """
 
 from __future__ import annotations

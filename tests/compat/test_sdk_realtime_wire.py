@@ -300,7 +300,9 @@ async def test_a_failing_tool_tells_the_model_and_records_the_error(
         await events_until(session, lambda e: e.type == "tool_end")
         await conn.expect("conversation.item.create")
         answer = await conn.expect("conversation.item.create")
-    assert "backend down" in answer["item"]["output"]
+    # the exception stays off the wire (SDK 0.23)
+    generic = "An error occurred while running the tool. Please try again."
+    assert answer["item"]["output"] == generic
     span = tracing.tool_span("call_f")
     assert dict(span.attributes or {})["error.type"] == "RuntimeError"
 

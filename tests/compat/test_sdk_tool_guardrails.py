@@ -248,7 +248,9 @@ async def test_output_tripwire_fails_the_run_after_the_tool_ran() -> None:
 
 
 async def test_a_failing_tool_s_error_text_is_judged_too() -> None:
-    @function_tool(tool_output_guardrails=[redact_secrets])
+    # The default failure message is a fixed sentence (SDK 0.23): an application's own wording that quotes the
+    # exception is what a guardrail has to catch.
+    @function_tool(tool_output_guardrails=[redact_secrets], failure_error_function=lambda ctx, exc: f"Error: {exc}")
     def leaky(text: str) -> str:
         """Fails, with a secret in its message."""
         raise RuntimeError(f"secret {text}")

@@ -71,6 +71,9 @@ class FakeOpenAIServer:
         self._gates: list[StreamGate] = []
         self._ids = wire.IdMaker()
         self.conversations: dict[str, list[dict[str, Any]]] = {}
+        self.item_write_failures: list[int] = []
+        """Statuses the next ``conversations.items.create`` calls answer, one each, *after* storing their items: a
+        response lost on its way back (the client cannot tell whether the write happened); ``0``: answered as usual."""
         self._compact_errors: deque[tuple[int, str | None]] = deque()
         self.compaction_usage = Usage(input_tokens=120, output_tokens=30)
         """The tokens every ``responses.compact`` answer reports."""
@@ -403,6 +406,9 @@ class FakeOpenAIServer:
         with self._lock:
             added = [self._stored(item) for item in body.get("items") or []]
             items.extend(added)
+            failure = self.item_write_failures.pop(0) if self.item_write_failures else None
+        if failure:
+            return _error_response(failure, "The write's answer was lost.", "req_fake")
         return JSONResponse(_item_page(added, has_more=False))
 
     async def _list_items(self, request: Request) -> Response:
