@@ -1,6 +1,6 @@
 """How the local backend runs one command: a subprocess in its own process group, started in the workspace, its
 output read in chunks up to a bound, killed with its whole group past its timeout or its bound (or when the call is
-cancelled), its pipes drained before it is waited for.
+cancelled, even while it is still starting: ``spawn``), its pipes drained before it is waited for.
 """
 
 from __future__ import annotations
@@ -9,11 +9,18 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..errors import ExecTimeoutError, ExecTransportError
 from ..types import ExecResult
+
+T = TypeVar("T")
+
+REAP_BOUND_S = 5.0
+"""How long a cancelled start waits for the killed group's pipes to close: only a process that left the group
+(``setsid``) can hold them longer, and it must not hold up the cancellation."""
 
 
 def kill_group(process: asyncio.subprocess.Process) -> None:
@@ -32,6 +39,49 @@ async def _reap(process: asyncio.subprocess.Process) -> None:
 
     await asyncio.gather(drain(process.stdout), drain(process.stderr))
     await process.wait()
+
+
+async def settle(work: Awaitable[T]) -> T:
+    """``work`` run to its end although this task is cancelled meanwhile (cleanup that must not be cut short: a
+    process being killed and reaped, a write to a terminal whose descriptor is about to be closed); a cancellation
+    that arrived meanwhile is raised once it has ended."""
+    task = asyncio.ensure_future(work)
+    cancelled: asyncio.CancelledError | None = None
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError as error:
+            cancelled = cancelled or error
+    if cancelled is not None:
+        raise cancelled
+    return task.result()
+
+
+async def spawn(argv: list[str], **options: Any) -> asyncio.subprocess.Process:
+    """``asyncio.create_subprocess_exec(*argv, **options)`` (with ``start_new_session``) that a cancellation cannot
+    leave half done. Why: cancelled while the process is starting, asyncio kills the one process it started, not
+    its group (a command the shell backgrounded keeps running), and Python 3.11 then waits until every process
+    holding its pipes has exited, i.e. the whole command. Here the start is let finish, the group killed and the
+    process reaped, and then the cancellation goes on."""
+    starting = asyncio.ensure_future(asyncio.create_subprocess_exec(*argv, **options))
+    try:
+        return await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        await settle(_discard(starting))
+        raise
+
+
+async def _discard(starting: asyncio.Future[asyncio.subprocess.Process]) -> None:
+    try:
+        process = await starting
+    except Exception:  # it never started: nothing to kill
+        return
+    kill_group(process)
+    reaping = asyncio.ensure_future(_reap(process))
+    _done, pending = await asyncio.wait({reaping}, timeout=REAP_BOUND_S)
+    for task in pending:  # an escaped process holds the pipes: stop waiting for them
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 class _OutputTooLarge(Exception):
@@ -68,8 +118,8 @@ async def run_command(
 ) -> ExecResult:
     """Run ``argv``; ``running`` holds the process while it runs, so a shutdown can kill it."""
     try:
-        process = await asyncio.create_subprocess_exec(
-            *argv, cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
+        process = await spawn(
+            argv, cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
     except OSError as error:
@@ -77,7 +127,8 @@ async def run_command(
         raise ExecTransportError(command=argv, cause=error, message=message) from error
     running.add(process)
     try:
-        stdout, stderr = await asyncio.wait_for(_collect(process, max_output_bytes), timeout)
+        async with asyncio.timeout(timeout):  # not wait_for, which on Python 3.11 can lose a cancellation
+            stdout, stderr = await _collect(process, max_output_bytes)
     except TimeoutError as error:
         await _reap(process)
         raise ExecTimeoutError(command=argv, timeout_s=timeout, cause=error) from error

@@ -4,8 +4,9 @@ collected for a bounded time and handed back in pieces.
 
 Bounded everywhere: at most ``PTY_PROCESSES_MAX`` processes per session (the least recently used, exited ones
 first, pruned beyond it), at most ``MAX_BUFFERED_BYTES`` of unread output per process (the oldest dropped), yield
-times clamped; every process group is killed on shutdown. Reading is event-driven (``add_reader`` on the terminal,
-stream reads on pipes), so nothing blocks the event loop.
+times clamped; every process group is killed on shutdown, and so is the process of a call cancelled while it waits
+on it (the run cancelled, the tool's timeout), be it the call that started it or a ``write_stdin`` to it. Reading is
+event-driven (``add_reader`` on the terminal, stream reads on pipes), so nothing blocks the event loop.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ..session.pty_types import (
     resolve_pty_write_yield_time_ms,
     truncate_text_by_tokens,
 )
+from .unix_local_exec import settle, spawn
 
 MAX_BUFFERED_BYTES = 1 << 20
 
@@ -79,10 +81,14 @@ class LocalPtyProcesses:
             process_id = random.randrange(1000, 100_000)
         pruned = self._prune()
         self._entries[process_id] = entry
-        if pruned is not None:
-            await self._terminate(pruned)
-        yield_ms = 10_000 if yield_time_s is None else int(yield_time_s * 1000)
-        return await self._update(process_id, entry, clamp_pty_yield_time_ms(yield_ms), max_output_tokens)
+        try:
+            if pruned is not None:
+                await self._terminate(pruned)
+            yield_ms = 10_000 if yield_time_s is None else int(yield_time_s * 1000)
+            return await self._update(process_id, entry, clamp_pty_yield_time_ms(yield_ms), max_output_tokens)
+        except BaseException:  # cancelled (or failed) before its id was handed out: nobody could reach it again
+            await self._abandon(process_id, entry)
+            raise
 
     async def write(
         self, session_id: int, chars: str, *, yield_time_s: float | None, max_output_tokens: int | None
@@ -90,18 +96,23 @@ class LocalPtyProcesses:
         entry = self._entries.get(session_id)
         if entry is None:
             raise PtySessionNotFoundError(session_id=session_id)
-        if chars:
-            if not entry.tty or entry.primary_fd is None:
-                raise RuntimeError("stdin is not available for this process: start it with tty=True")
-            try:
-                await asyncio.to_thread(os.write, entry.primary_fd, chars.encode("utf-8"))
-            except OSError as error:
-                if error.errno not in {errno.EIO, errno.EBADF, errno.EPIPE}:
-                    raise
-        entry.last_used = time.monotonic()
-        yield_ms = 250 if yield_time_s is None else int(yield_time_s * 1000)
-        yield_ms = resolve_pty_write_yield_time_ms(yield_time_ms=yield_ms, input_empty=chars == "")
-        return await self._update(session_id, entry, yield_ms, max_output_tokens)
+        fd = entry.primary_fd
+        if chars and (not entry.tty or fd is None):
+            raise RuntimeError("stdin is not available for this process: start it with tty=True")
+        try:
+            if chars and fd is not None:
+                try:  # settled: the descriptor is closed if this call is cancelled, never under a running write
+                    await settle(asyncio.to_thread(os.write, fd, chars.encode("utf-8")))
+                except OSError as error:
+                    if error.errno not in {errno.EIO, errno.EBADF, errno.EPIPE}:
+                        raise
+            entry.last_used = time.monotonic()
+            yield_ms = 250 if yield_time_s is None else int(yield_time_s * 1000)
+            yield_ms = resolve_pty_write_yield_time_ms(yield_time_ms=yield_ms, input_empty=chars == "")
+            return await self._update(session_id, entry, yield_ms, max_output_tokens)
+        except asyncio.CancelledError:  # the exchange was cut off halfway: the process is not left behind unread
+            await self._abandon(session_id, entry)
+            raise
 
     async def terminate_all(self) -> None:
         entries = list(self._entries.values())
@@ -109,11 +120,18 @@ class LocalPtyProcesses:
         for entry in entries:
             await self._terminate(entry)
 
+    async def _abandon(self, process_id: int, entry: _Process) -> None:
+        """Forget and kill the process a cancelled call was waiting on; the kill is not cut short by a second
+        cancellation (it would leave the process group running)."""
+        if self._entries.get(process_id) is entry:
+            del self._entries[process_id]
+        await settle(self._terminate(entry))
+
     async def _start_tty(self, argv: list[str], cwd: str, env: dict[str, str]) -> _Process:
         primary, secondary = os.openpty()
         try:
-            process = await asyncio.create_subprocess_exec(
-                *argv, stdin=secondary, stdout=secondary, stderr=secondary, cwd=cwd, env=env,
+            process = await spawn(
+                argv, stdin=secondary, stdout=secondary, stderr=secondary, cwd=cwd, env=env,
                 start_new_session=True, preexec_fn=_controlling_terminal,
             )  # fmt: skip
         except BaseException:
@@ -143,8 +161,8 @@ class LocalPtyProcesses:
         return entry
 
     async def _start_pipes(self, argv: list[str], cwd: str, env: dict[str, str]) -> _Process:
-        process = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        process = await spawn(
+            argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, cwd=cwd, env=env, start_new_session=True,
         )  # fmt: skip
         entry = _Process(process=process, tty=False)
@@ -178,8 +196,11 @@ class LocalPtyProcesses:
             if entry.finished() or remaining <= 0:
                 break
             entry.notify.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation that arrives as the
+            # output does, and the cancelled call would go on waiting out its yield time.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(entry.notify.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await entry.notify.wait()
         text, original_tokens = truncate_text_by_tokens(output.decode("utf-8", errors="replace"), max_output_tokens)
         exit_code = entry.process.returncode
         if exit_code is not None and entry.output_closed.is_set():
