@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .input_items import RunInput
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .sessions import Session
 
 
@@ -67,7 +67,7 @@ class AgentLoop:
 
     def __init__(
         self,
-        run: RunState,
+        run: RunRuntime,
         conversation: Conversation,
         max_turns: int | None,
         session: Session | None,
@@ -202,7 +202,7 @@ async def _run_turns(
         resumed = loop.resume
         mcp_waiting = []
         computer: ComputerTurn | None = None  # the answer's computer calls, if it has any
-        if resumed is not None:  # a run resumed from a RunState: finish the paused turn, no model call
+        if resumed is not None:  # a run resumed from a RunRuntime: finish the paused turn, no model call
             loop.resume = None
             tools, hosted = await agent.turn_tools(loop.wrapper)
             response, calls, handoff_calls = resumed.response, resumed.calls, resumed.handoff_calls
@@ -226,7 +226,7 @@ async def _run_turns(
                 await _finish(loop, agent, recovered.output, recovered.item)
                 return None
             loop.turns += 1
-            if loop.pending_input is not None:  # RunState.add_input(...) before this resumed run
+            if loop.pending_input is not None:  # RunRuntime.add_input(...) before this resumed run
                 await admit_pending_input(loop, agent)
             if settings.tool_choice is not None and agent.reset_tool_choice and id(agent) in loop.used_tools:
                 # The SDK's guard against a loop of forced tool calls: once the agent has used a tool, its model

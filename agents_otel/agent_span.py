@@ -26,7 +26,7 @@ from .tracing.operation_attributes import input_content_attributes, request_para
 from .tracing.spans import SpanScope, record_exception_event
 
 if TYPE_CHECKING:
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 
 class AgentSpan:
@@ -36,7 +36,7 @@ class AgentSpan:
 
     def __init__(
         self,
-        run: RunState,
+        run: RunRuntime,
         agent_name: str,
         model: Model,
         settings: ModelSettings,

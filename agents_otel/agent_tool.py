@@ -30,7 +30,7 @@ from .result import AgentToolInvocation
 from .run_config import DEFAULT_MAX_TURNS, RunConfig
 from .run_engine import run_agent
 from .run_resume_state import RunState as ResumeState
-from .run_state import RunState
+from .run_runtime import RunRuntime
 from .tool import FunctionTool, GuardedInvoker, NeedsApproval, ToolEnabled, function_tool
 from .tool_approvals import NESTED_PAUSED
 from .tool_context import ToolContext, tool_call_of
@@ -165,7 +165,7 @@ async def run_nested(
         if paused is not None:  # its usage is in the enclosing run's already: not counted twice
             run_input = ResumeState(dataclasses.replace(paused, usage=Usage()))
 
-    async def start(run: RunState) -> RunResult:
+    async def start(run: RunRuntime) -> RunResult:
         result = await run_agent(
             agent, run_input, run, turns, hooks=options.hooks, session=options.session, server=server
         )
@@ -215,8 +215,8 @@ async def run_nested(
 
 
 def _nested_run(
-    outer: RunState, ctx: ToolContext[Any], run_config: RunConfig | None, params: Any, *, stream: EventStream | None
-) -> RunState:
+    outer: RunRuntime, ctx: ToolContext[Any], run_config: RunConfig | None, params: Any, *, stream: EventStream | None
+) -> RunRuntime:
     """The nested run's state. Without a ``run_config`` of its own it runs under the enclosing run's, as in the
     SDK. With one, that config decides content capture, and a ``tracer_provider`` or ``tracing_disabled`` of its
     own; otherwise its spans go where the enclosing run's go (children of the ``execute_tool`` span either way)."""
@@ -225,7 +225,7 @@ def _nested_run(
         capture = capture_content_for(run_config)
         if run_config.tracer_provider is not None or run_config.tracing_disabled:
             tracer = tracer_for(resolve_tracer_provider(run_config))
-    return RunState(
+    return RunRuntime(
         config=run_config or outer.config,
         tracer=tracer,
         capture_content=capture,

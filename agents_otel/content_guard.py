@@ -26,7 +26,7 @@ from .tracing.spans import Scrub
 
 if TYPE_CHECKING:
     from .redaction import RedactionKind
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 DEFAULT_CONTENT_LIMIT = 65_536
 LIMIT_ENV = "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"
@@ -56,7 +56,7 @@ def limited(text: str, limit: int) -> tuple[str, bool]:
     return text[: max(limit - len(marker), 0)] + marker, True
 
 
-def guard_attributes(run: RunState, attributes: dict[str, Any], name: str) -> dict[str, Any]:
+def guard_attributes(run: RunRuntime, attributes: dict[str, Any], name: str) -> dict[str, Any]:
     """Redact and limit the content attributes in ``attributes`` (in place; returned for chaining). ``name``: the
     tool's name for tool content, the agent's for messages (what the hook receives as ``tool_name``)."""
     limit = 0
@@ -74,7 +74,7 @@ def guard_attributes(run: RunState, attributes: dict[str, Any], name: str) -> di
     return attributes
 
 
-def exception_scrub(run: RunState, name: str) -> Scrub | None:
+def exception_scrub(run: RunRuntime, name: str) -> Scrub | None:
     """The run's hook applied to exception messages recorded on ``name``'s spans, or ``None`` without a hook."""
     redact = run.redact
     if redact is None:

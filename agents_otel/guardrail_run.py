@@ -29,7 +29,7 @@ from .stream_events import GuardrailTripwireStreamEvent
 if TYPE_CHECKING:
     from .agent import Agent
     from .context_wrapper import RunContextWrapper
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ class InputChecks:
 
     def __init__(
         self,
-        run: RunState,
+        run: RunRuntime,
         wrapper: RunContextWrapper[Any],
         agent: Agent[Any],
         input: str | tuple[Any, ...],
@@ -78,7 +78,7 @@ class InputChecks:
 
 
 async def check_output(
-    run: RunState,
+    run: RunRuntime,
     wrapper: RunContextWrapper[Any],
     agent: Agent[Any],
     guardrails: list[OutputGuardrail[Any]],
@@ -94,6 +94,6 @@ async def check_output(
 
 
 def _emit_tripwire(
-    run: RunState, kind: Literal["input", "output"], name: str, agent: Agent[Any], output: GuardrailFunctionOutput
+    run: RunRuntime, kind: Literal["input", "output"], name: str, agent: Agent[Any], output: GuardrailFunctionOutput
 ) -> None:
     run.emit(GuardrailTripwireStreamEvent(name, kind, agent.name, output.output_info))

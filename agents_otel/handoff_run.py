@@ -30,11 +30,11 @@ from .tracing.spans import SpanScope
 if TYPE_CHECKING:
     from .agent import Agent
     from .context_wrapper import RunContextWrapper
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 
 async def perform_handoff(
-    run: RunState,
+    run: RunRuntime,
     conversation: Conversation,
     wrapper: RunContextWrapper[Any],
     agent: Agent[Any],

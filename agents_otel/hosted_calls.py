@@ -18,7 +18,7 @@ from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
     from .agent import Agent
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 
 _HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
@@ -26,7 +26,7 @@ _HOSTED_REQUEST_KEYS = ("action", "queries", "code", "container_id")
 
 
 def hosted_call_item(
-    data: dict[str, Any], agent: Agent[Any], run: RunState, name: str | None = None
+    data: dict[str, Any], agent: Agent[Any], run: RunRuntime, name: str | None = None
 ) -> HostedToolCallItem | ToolSearchCallItem | ToolSearchOutputItem | None:
     """The run item for a hosted call in the model's answer (``None``: the item is not a hosted call). Its trace
     identity is the ``chat`` span that made it, where the call is recorded as an event. A tool search's call and

@@ -38,10 +38,10 @@ if TYPE_CHECKING:
     from .context_wrapper import RunContextWrapper
     from .hosted_tools import HostedTool
     from .local_tools import LocalTool
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 
-def add_mcp_item(run: RunState, agent: Agent[Any], data: dict[str, Any]) -> bool:
+def add_mcp_item(run: RunRuntime, agent: Agent[Any], data: dict[str, Any]) -> bool:
     """Show an ``mcp_list_tools`` or ``mcp_approval_request`` output item as its run item and stream event (it is
     already in the conversation, as it came). Returns whether it is an approval request to answer."""
     if data.get("type") == MCP_APPROVAL_REQUEST:
@@ -122,7 +122,7 @@ async def _decide(
 
 
 def _record_decision(
-    run: RunState, span: Span, request: dict[str, Any], label: str, approve: bool, reason: str | None
+    run: RunRuntime, span: Span, request: dict[str, Any], label: str, approve: bool, reason: str | None
 ) -> None:
     """The decision as an event on the ``invoke_agent`` span (the ``chat`` span that asked has ended); the reason is
     the program's text for the model, so it is recorded only under content capture."""

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from .agent import Agent
     from .context_wrapper import RunContextWrapper
     from .models.interface import ToolSpec
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool_context import ToolContext
 
 TOOL_TYPE_KEY = "_agents_otel_local_function"
@@ -132,7 +132,7 @@ def declared_specs(tools: Mapping[str, FunctionTool], hosted: list[Any]) -> list
 
 
 def local_call(
-    data: dict[str, Any], tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunState
+    data: dict[str, Any], tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunRuntime
 ) -> FunctionCall | None:
     """The ``FunctionCall`` that runs a call item here, checked now (a malformed call fails the run before anything
     runs, as in the SDK). ``None`` for a hosted-environment shell's call: OpenAI ran it; it is shown as a hosted

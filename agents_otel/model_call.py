@@ -32,7 +32,7 @@ from .tracing.operation_attributes import input_content_attributes, request_para
 from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 TIME_TO_FIRST_CHUNK = A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK
 """Seconds from request to the first streamed chunk (streaming calls only)."""
@@ -75,7 +75,7 @@ class ChunkTimes:
         self.output = False
 
 
-async def call_model(model: Model, request: ModelRequest, run: RunState, agent_name: str) -> ModelResponse:
+async def call_model(model: Model, request: ModelRequest, run: RunRuntime, agent_name: str) -> ModelResponse:
     sandbox = current_sandbox.get()
     if sandbox is not None:  # a sandbox run: the agent's capabilities may change its request (``Compaction``)
         request = sandbox.model_request(agent_name, model, request)
@@ -94,7 +94,7 @@ async def call_model(model: Model, request: ModelRequest, run: RunState, agent_n
 
 
 async def _with_retries(
-    model: Model, request: ModelRequest, run: RunState, agent_name: str, retrying: Retrying
+    model: Model, request: ModelRequest, run: RunRuntime, agent_name: str, retrying: Retrying
 ) -> ModelResponse:
     """Each attempt is a ``chat`` span of its own; a failed one that is retried says so in an event, and the wait
     between them is an ordinary ``await`` that cancelling the run ends at once."""
@@ -110,7 +110,7 @@ async def _with_retries(
 
 
 async def _attempt(
-    model: Model, request: ModelRequest, run: RunState, agent_name: str, retrying: Retrying | None
+    model: Model, request: ModelRequest, run: RunRuntime, agent_name: str, retrying: Retrying | None
 ) -> ModelResponse | None:
     """One call in its span: the response, or (only when ``retrying`` and the policy retries) ``None``."""
     attributes = request_attributes(model, request, run.capture_content)
@@ -163,7 +163,7 @@ async def _attempt(
 
 
 async def _answer(
-    model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any, chunks: ChunkTimes | None
+    model: Model, request: ModelRequest, run: RunRuntime, agent_name: str, span: Any, chunks: ChunkTimes | None
 ) -> ModelResponse:
     if chunks is None:
         return await model.get_response(request)
@@ -208,7 +208,7 @@ def _record_hosted_calls(span: Any, response: ModelResponse) -> None:
 
 
 async def _stream(
-    model: Model, request: ModelRequest, run: RunState, agent_name: str, span: Any, chunks: ChunkTimes
+    model: Model, request: ModelRequest, run: RunRuntime, agent_name: str, span: Any, chunks: ChunkTimes
 ) -> ModelResponse:
     started = last = time.perf_counter()
     forwarded = 0

@@ -27,7 +27,7 @@ from .tool_output_schema import program_output
 
 if TYPE_CHECKING:
     from .agent import Agent
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool import FunctionTool
 
 PROGRAM_ITEM_TYPES = frozenset(("function_call", "program", "program_output"))
@@ -63,7 +63,7 @@ class Programs:
 
 
 def read_program_item(
-    data: dict[str, Any], programs: Programs, tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunState
+    data: dict[str, Any], programs: Programs, tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunRuntime
 ) -> FunctionCall | None:
     """The call to run for a program's ``function_call``; ``None`` for a ``program`` / ``program_output`` item
     (shown as a hosted call)."""

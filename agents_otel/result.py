@@ -37,7 +37,7 @@ from .stream_events import StreamEvent
 if TYPE_CHECKING:
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool_approvals import PausedRun
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
@@ -143,7 +143,7 @@ def _to_state(paused: PausedRun | None) -> ResumeState[Any]:
     return new_state(paused)
 
 
-def unbuilt_result(run: RunState, **fields: Any) -> RunResult:
+def unbuilt_result(run: RunRuntime, **fields: Any) -> RunResult:
     """``RunResult(new_items=run.items, **fields)``, whose tool items are built when ``new_items`` is first read."""
     result = RunResult(new_items=run.items, **fields)  # type: ignore[arg-type]
     if run.pending_items:
@@ -167,8 +167,8 @@ class RunResultStreaming(RunResultBase):
         self,
         agent: Agent[Any],
         input: RunInput,
-        prepare: Callable[[EventStream], RunState],
-        execute: Callable[[RunState], Coroutine[Any, Any, RunResult]],
+        prepare: Callable[[EventStream], RunRuntime],
+        execute: Callable[[RunRuntime], Coroutine[Any, Any, RunResult]],
         max_buffered: int,
         max_turns: int | None = 10,
     ) -> None:
@@ -190,7 +190,7 @@ class RunResultStreaming(RunResultBase):
         self._max_buffered = max_buffered
         self._stream: EventStream | None = None
         self._task: asyncio.Task[None] | None = None
-        self._state: RunState | None = None
+        self._state: RunRuntime | None = None
         self._cancel_requested = False
         try:
             asyncio.get_running_loop()
@@ -219,7 +219,7 @@ class RunResultStreaming(RunResultBase):
             if self._stream is not None:
                 self._stream.close()
 
-    async def _main(self, state: RunState, stream: EventStream) -> None:
+    async def _main(self, state: RunRuntime, stream: EventStream) -> None:
         try:
             result = await self._execute(state)
             self._result = result

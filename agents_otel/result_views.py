@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .items import ConversationItem, RunItem
     from .models.interface import ModelResponse
     from .result import RunResult
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 T = TypeVar("T")
 
@@ -88,7 +88,7 @@ def new_items_of(self: RunResult) -> list[RunItem]:
     The items are built from the same ``ToolCall`` records, in the same order, whenever they are first read.
     """
     state = self.__dict__
-    run: RunState | None = state.pop("_unbuilt", None)  # set by unbuilt_result; not a field, so fields() omit it
+    run: RunRuntime | None = state.pop("_unbuilt", None)  # set by unbuilt_result; not a field, so fields() omit it
     if run is not None:
         run.run_items()  # builds them in place: the list stored here is the run's own
     return state["new_items"]  # type: ignore[no-any-return]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .event_stream import EventStream
     from .input_items import RunInput
     from .lifecycle import RunHooksBase
-    from .run_state import RunState as LiveRun
+    from .run_runtime import RunRuntime as LiveRun
     from .sessions import Session
 
 

@@ -23,8 +23,8 @@ from .input_items import RunInput, conversation_items, input_list
 from .openai_registration import with_harness
 from .result import RunResult, unbuilt_result
 from .run_resume_state import RunState
+from .run_runtime import RunRuntime as LiveRun
 from .run_setup import requested_trace, session_id, workflow_name
-from .run_state import RunState as LiveRun
 from .sessions import call_session, combine_session_input, session_history, session_wrapper
 from .tool_approvals import PausedRun, mark_resumed
 from .tool_use_tracker import tool_users

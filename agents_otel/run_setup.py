@@ -17,7 +17,7 @@ from .tracing.ids import requested_trace_parent, trace_id_hex
 if TYPE_CHECKING:
     from .agent import Agent
     from .agent_loop import AgentLoop
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .sessions import Session
 
 logger = logging.getLogger("agents_otel.run")
@@ -50,7 +50,7 @@ def error_details(loop: AgentLoop, agent: Agent[Any]) -> RunErrorDetails:
     )
 
 
-def requested_trace(run: RunState) -> SpanContext | None:
+def requested_trace(run: RunRuntime) -> SpanContext | None:
     """The remote parent that puts a top-level run in ``RunConfig.trace_id``'s trace, when nothing is current (a run
     inside a current span joins its trace, as an SDK run inside ``trace()`` does); the id is checked either way."""
     trace_id = run.config.trace_id
@@ -72,7 +72,7 @@ DEFAULT_WORKFLOW_NAME = "Agent workflow"
 """The SDK's default ``workflow_name``, for a run given ``trace_metadata`` without one."""
 
 
-def workflow_name(run: RunState, metadata: dict[str, Any] | None) -> str | None:
+def workflow_name(run: RunRuntime, metadata: dict[str, Any] | None) -> str | None:
     """The name of the run's ``invoke_workflow`` span, if it has one: a top-level run given ``workflow_name`` or
     trace metadata (``trace_metadata``, a harness id: ``metadata``); an agent used as a tool runs inside the outer
     run's spans."""

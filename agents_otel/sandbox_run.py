@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .agent import Agent
     from .agent_loop import AgentLoop
     from .models.interface import Model, ModelRequest
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ async def enter_agent(loop: AgentLoop, agent: Agent[Any]) -> bool:
         factory: SandboxRunFactory | None = getattr(agent, "_sandbox_runtime_factory", None)
         if factory is None:
             return False
-        run: RunState = loop.run
+        run: RunRuntime = loop.run
         slot.runtime = factory(run.config.sandbox, run, slot.resume)
         slot.token = current_sandbox.set(slot.runtime)
         made = True

@@ -25,14 +25,16 @@ from .tool import FunctionTool, StandInTool
 
 if TYPE_CHECKING:
     from .agent import Agent
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
-CallReader = Callable[[dict[str, Any], Mapping[str, FunctionTool], "Agent[Any]", "RunState"], FunctionCall | None]
+CallReader = Callable[[dict[str, Any], Mapping[str, FunctionTool], "Agent[Any]", "RunRuntime"], FunctionCall | None]
 """``(item, the turn's tools, agent, run) -> the call to run``, or ``None`` for a call the provider already ran
 (the reader has shown it as a hosted call); raises ``ModelBehaviorError`` for a malformed call."""
 
 
-def _custom(data: dict[str, Any], tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunState) -> FunctionCall:
+def _custom(
+    data: dict[str, Any], tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunRuntime
+) -> FunctionCall:
     called = custom_call(data, tools)
     assert called is not None  # the type was checked by the caller
     return called
@@ -43,7 +45,7 @@ READERS: dict[str, CallReader] = {"custom_tool_call": _custom, **dict.fromkeys(L
 
 
 def read_call(
-    data: dict[str, Any], tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunState
+    data: dict[str, Any], tools: Mapping[str, FunctionTool], agent: Agent[Any], run: RunRuntime
 ) -> FunctionCall | None:
     """The ``FunctionCall`` a stand-in runs for a call item whose type is in :data:`READERS`."""
     return READERS[data["type"]](data, tools, agent, run)

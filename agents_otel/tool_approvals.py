@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .input_items import RunInput
     from .items import RunItem
     from .models.interface import ModelResponse, Usage
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool import FunctionTool
     from .tool_call import ToolCall
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
@@ -243,7 +243,7 @@ class PausedRun:
             pending_input=list(loop.pending_input or ()),  # added input a run that stopped again has not admitted
         )
 
-    def restore(self, run: RunState) -> None:
+    def restore(self, run: RunRuntime) -> None:
         """A resumed run starts with what the stopped one had: its items, responses, usage, guardrail verdicts, and its
         context unless ``Runner.run(..., context=...)`` gives a new one (as in the SDK)."""
         run.items.extend(self.items)
@@ -277,7 +277,7 @@ def approval_items(
     return items
 
 
-def record_pause(run: RunState, span: Span, agent_name: str, waiting: list[ToolApprovalItem]) -> None:
+def record_pause(run: RunRuntime, span: Span, agent_name: str, waiting: list[ToolApprovalItem]) -> None:
     """The stopped agent's span says why it ended without an answer: how many calls wait, and one event per call
     (its arguments too when content is captured; a hosted MCP request's server label), so the trace shows the call
     nobody has run yet."""
@@ -310,7 +310,7 @@ def pause(loop: AgentLoop, agent: Agent[Any], span: AgentSpan, turn: PausedTurn)
     loop.paused_span = span.span.get_span_context()
 
 
-def take_nested(run: RunState, outputs: list[FunctionCallOutput]) -> list[FunctionCallOutput]:
+def take_nested(run: RunRuntime, outputs: list[FunctionCallOutput]) -> list[FunctionCallOutput]:
     """The turn's outputs without those of agent-tool calls whose nested run paused (they have none yet)."""
     return [output for output in outputs if output.output is not NESTED_PAUSED]
 

@@ -47,7 +47,7 @@ from .tracing.ids import span_id_hex
 if TYPE_CHECKING:
     from .agent import Agent
     from .items import FunctionCall
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 
 class _Supervision:
@@ -119,7 +119,7 @@ class ToolCall:
         "started",
     )
 
-    def __init__(self, run: RunState, call: FunctionCall, agent: Agent[Any]) -> None:
+    def __init__(self, run: RunRuntime, call: FunctionCall, agent: Agent[Any]) -> None:
         self.run = run
         self.call = call
         """The model's own call object (``ToolContext.tool_call``)."""

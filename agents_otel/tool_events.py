@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .agent import Agent
     from .items import FunctionCall
     from .redaction import RedactionKind
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool_call import ToolCall
 
 
@@ -117,7 +117,7 @@ def ended(call: ToolCall) -> None:
     run.emit_tool_event(new_run_item_event("tool_output", item))
 
 
-def refused(run: RunState, call: FunctionCall, agent: Agent[Any], text: str) -> None:
+def refused(run: RunRuntime, call: FunctionCall, agent: Agent[Any], text: str) -> None:
     """A call the runtime answered without running anything (a second handoff in one answer: the first wins): its
     ``tool_output`` item and event, as the SDK makes them, so every call the model made has an output. No span ran,
     so the identity has no trace ids; the event stays in this run's stream, as the handoff events do."""
@@ -163,6 +163,6 @@ _RUN_ITEM_TYPES = frozenset(
 they are added here; a ``HostedToolCallItem`` is a ``ToolCallItem`` subclass, matched by exact type)."""
 
 
-def _redacted_text(run: RunState, kind: RedactionKind, call: ToolCall, text: str) -> str:
+def _redacted_text(run: RunRuntime, kind: RedactionKind, call: ToolCall, text: str) -> str:
     assert run.stream_redact is not None
     return redaction.redact_text(run.stream_redact, call.tool_name, text, kind)

@@ -42,11 +42,11 @@ from .tracing.spans import SPAN_KEY, record_error_type, record_outcome
 
 if TYPE_CHECKING:
     from .agent import Agent
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
 
 
 async def execute_tool_calls(
-    run: RunState,
+    run: RunRuntime,
     agent: Agent[Any],
     calls: list[FunctionCall],
     tools: dict[str, FunctionTool],
@@ -157,13 +157,13 @@ class _Batch:
 
 
 def _not_found(
-    run: RunState, agent: Agent[Any], call: FunctionCall, offered: Iterable[str], batch: _Batch | None = None
+    run: RunRuntime, agent: Agent[Any], call: FunctionCall, offered: Iterable[str], batch: _Batch | None = None
 ) -> Coroutine[Any, Any, ToolOutputContent]:
     return execute_tool_call(run, agent, call, None, batch, offered=offered)
 
 
 async def execute_tool_call(
-    run: RunState,
+    run: RunRuntime,
     agent: Agent[Any],
     call: FunctionCall,
     tool: FunctionTool | None,

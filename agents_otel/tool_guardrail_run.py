@@ -39,7 +39,7 @@ from .tracing import attributes as A
 if TYPE_CHECKING:
     from .agent import Agent
     from .items import FunctionCall
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool import FunctionTool
     from .tool_approvals import Decisions, Gate, Verdict
 
@@ -129,7 +129,7 @@ class GuardrailAnswer(tuple[bool, str | None]):
 
 
 async def check_before_approval(
-    run: RunState,
+    run: RunRuntime,
     agent: Agent[Any],
     gate: Gate,
     calls: list[FunctionCall],

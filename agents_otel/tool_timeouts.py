@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .exceptions import ToolCancelledError, ToolTimeoutError
 
 if TYPE_CHECKING:
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool import FunctionTool, ToolInvoker
     from .tool_call import ToolCall
     from .tool_context import ToolContext
@@ -40,7 +40,7 @@ def tool_cancelled_error(name: str, exc: asyncio.CancelledError) -> ToolCancelle
 
 
 async def supervised(
-    run: RunState,
+    run: RunRuntime,
     record: ToolCall,
     tool: FunctionTool,
     invoke: ToolInvoker,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .approval_item import ToolApprovalItem
     from .context_wrapper import RunContextWrapper
     from .items import FunctionCall, RunItem
-    from .run_state import RunState
+    from .run_runtime import RunRuntime
     from .tool import FunctionTool
 
 
@@ -111,7 +111,7 @@ async def tools_to_final_output(
 
 
 def tool_results(
-    run: RunState, calls: list[FunctionCall], tools: dict[str, FunctionTool], turn_start: int
+    run: RunRuntime, calls: list[FunctionCall], tools: dict[str, FunctionTool], turn_start: int
 ) -> list[FunctionToolResult]:
     """The turn's tool outputs as the SDK's ``FunctionToolResult``s, in the model's call order (only built when
     the agent's ``tool_use_behavior`` is not the default), each agent-as-tool call's with its nested result."""

@@ -18,7 +18,7 @@ from ..current_tool import current_tool_context
 from ..event_stream import EventStream
 from ..items import FunctionCall
 from ..run_config import RunConfig
-from ..run_state import RunState
+from ..run_runtime import RunRuntime
 from ..stream_events import StreamEvent
 from ..tool import FunctionTool
 from ..tool_context import ToolContext, tool_call_of
@@ -70,7 +70,7 @@ async def run_tool_call(
     loop = asyncio.get_running_loop()
     stream = EventStream(loop, config.max_buffered_events)
     capture = capture_content_for(config)
-    run = RunState(
+    run = RunRuntime(
         config=config,
         tracer=tracer_for(resolve_tracer_provider(config)),
         capture_content=capture,

@@ -18,7 +18,7 @@ from ..context_wrapper import RunContextWrapper
 from ..exceptions import UserError
 from ..handoffs import Handoff
 from ..run_config import RunConfig
-from ..run_state import RunState
+from ..run_runtime import RunRuntime
 from ..tool import FunctionTool
 from ..tracing.content import capture_content_for
 from ..tracing.provider import application_tracer, tracer_for
@@ -94,7 +94,7 @@ class RealtimeSession(RealtimeModelListener):
         self._spans = SessionSpans(
             tracer, tracing.get("workflow_name"), tracing.get("group_id"), self._base_settings.get("model_name")
         )
-        self._run = RunState(config=config, tracer=self._spans.tracer, capture_content=capture_content_for(config),
+        self._run = RunRuntime(config=config, tracer=self._spans.tracer, capture_content=capture_content_for(config),
                              context=context)
         self._context_wrapper: RunContextWrapper[Any] = RunContextWrapper(context, usage=self._run.usage)
         self._event_info = RealtimeEventInfo(context=self._context_wrapper)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..agent_loop import AgentLoop
     from ..models.interface import Model, ModelRequest
     from ..run_config_sandbox import SandboxRunConfig
-    from ..run_state import RunState
+    from ..run_runtime import RunRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _IN_RUNS: set[int] = set()
 
 
 class SandboxRuntime:
-    def __init__(self, config: SandboxRunConfig, run: RunState, resume: dict[str, Any] | None) -> None:
+    def __init__(self, config: SandboxRunConfig, run: RunRuntime, resume: dict[str, Any] | None) -> None:
         self.config = config
         self.sessions = SandboxSessionManager(config, run, resume)
         self._bindings: dict[int, SandboxBinding] = {}

@@ -31,7 +31,7 @@ from .snapshot import LocalSnapshotSpec
 if TYPE_CHECKING:
     from ..agent import Agent
     from ..run_config_sandbox import SandboxRunConfig
-    from ..run_state import RunState
+    from ..run_runtime import RunRuntime
     from .capabilities.capability import Capability
     from .session.base_sandbox_session import BaseSandboxSession
     from .session.sandbox_client import BaseSandboxClient
@@ -60,13 +60,13 @@ class _Resources:
 class SandboxSessionManager:
     """The sessions of one run, by agent."""
 
-    def __init__(self, config: SandboxRunConfig, run: RunState, resume: dict[str, Any] | None) -> None:
+    def __init__(self, config: SandboxRunConfig, run: RunRuntime, resume: dict[str, Any] | None) -> None:
         self.config = config
         self.run = run
         self._resume = _resume_sessions(resume)
         if resume is not None and config.client is not None and resume.get("backend_id") != config.client.backend_id:
             raise UserError(
-                f"This RunState's sandbox sessions are {resume.get('backend_id')!r} sessions, but RunConfig.sandbox "
+                f"This RunRuntime's sandbox sessions are {resume.get('backend_id')!r} sessions, but RunConfig.sandbox "
                 f"has a {config.client.backend_id!r} client: resume with the client the run started with"
             )
         self._by_agent: dict[int, _Resources] = {}
@@ -190,7 +190,7 @@ def _resume_sessions(resume: dict[str, Any] | None) -> dict[str, Any]:
     sessions = resume.get("sessions_by_agent")
     if resume.get("format") != RESUME_FORMAT or not isinstance(sessions, dict):
         raise UserError(
-            "This RunState's sandbox state is not one agents_otel wrote (expected format "
+            "This RunRuntime's sandbox state is not one agents_otel wrote (expected format "
             f"{RESUME_FORMAT} with sessions_by_agent)"
         )
     return dict(sessions)

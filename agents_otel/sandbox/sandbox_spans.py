@@ -22,7 +22,7 @@ from ..tracing import attributes as A
 from ..tracing.spans import SpanScope
 
 if TYPE_CHECKING:
-    from ..run_state import RunState
+    from ..run_runtime import RunRuntime
 
 OP_CREATE_SESSION: Final = "sandbox.create_session"
 OP_RESUME_SESSION: Final = "sandbox.resume_session"
@@ -46,7 +46,7 @@ PROCESS_EXIT_CODE: Final = "process.exit.code"
 """OpenTelemetry's process attribute: the command's exit status."""
 
 
-def lifecycle_span(run: RunState, operation: str, agent_name: str, backend: str | None) -> SpanScope:
+def lifecycle_span(run: RunRuntime, operation: str, agent_name: str, backend: str | None) -> SpanScope:
     """``with lifecycle_span(...) as scope:`` around one session lifecycle step of ``run``."""
     attributes: dict[str, Any] = {SANDBOX_OPERATION: operation, A.GEN_AI_AGENT_NAME: agent_name}
     if backend is not None:
@@ -56,15 +56,15 @@ def lifecycle_span(run: RunState, operation: str, agent_name: str, backend: str 
     return SpanScope(span, scrub=exception_scrub(run, agent_name))
 
 
-def run_of(ctx: object) -> RunState | None:
+def run_of(ctx: object) -> RunRuntime | None:
     """The run a tool call belongs to, or ``None`` for a tool invoked outside a run (then it records no span)."""
     if isinstance(ctx, ToolContext) and ctx._call is not None:
-        run: RunState = ctx._call.run
+        run: RunRuntime = ctx._call.run
         return run
     return None
 
 
-def tool_span(run: RunState, operation: str, tool_name: str, command: str | None = None) -> SpanScope:
+def tool_span(run: RunRuntime, operation: str, tool_name: str, command: str | None = None) -> SpanScope:
     """``with tool_span(...) as scope:`` around sandbox work a tool call does, a child of its ``execute_tool``."""
     attributes: dict[str, Any] = {SANDBOX_OPERATION: operation, A.GEN_AI_TOOL_NAME: tool_name}
     if command is not None and run.capture_content:

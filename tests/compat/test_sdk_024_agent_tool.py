@@ -146,7 +146,7 @@ async def test_a_tool_use_behavior_sees_the_nested_run_result() -> None:
 
 
 async def test_the_default_behaviour_keeps_no_nested_results() -> None:
-    from agents_otel.run_state import RunState as InternalState
+    from agents_otel.run_runtime import RunRuntime as InternalState
 
     kept: list[Any] = []
 

@@ -27,7 +27,7 @@ from .storage import MemoryStorage, SelectionItem, raw_memory_record
 if TYPE_CHECKING:
     from ...agent import Agent
     from ...agent_loop import AgentLoop
-    from ...run_state import RunState
+    from ...run_runtime import RunRuntime
     from ..capabilities.memory import Memory
     from ..config import MemoryGenerateConfig
     from ..session.base_sandbox_session import BaseSandboxSession
@@ -48,7 +48,7 @@ _MANAGERS: weakref.WeakKeyDictionary[BaseSandboxSession, dict[_Layout, MemoryGen
 
 
 class MemoryGenerationManager:
-    def __init__(self, session: BaseSandboxSession, memory: Memory, run: RunState, agent: Agent[Any],
+    def __init__(self, session: BaseSandboxSession, memory: Memory, run: RunRuntime, agent: Agent[Any],
                  backend: str | None) -> None:  # fmt: skip
         assert memory.generate is not None
         self.session = session
@@ -173,7 +173,7 @@ def _layout_key(memory: Memory) -> _Layout:
     return posixpath.normpath(memory.layout.memories_dir), posixpath.normpath(memory.layout.sessions_dir)
 
 
-def manager_for(session: BaseSandboxSession, memory: Memory, run: RunState, agent: Agent[Any],
+def manager_for(session: BaseSandboxSession, memory: Memory, run: RunRuntime, agent: Agent[Any],
                 backend: str | None) -> MemoryGenerationManager:  # fmt: skip
     """The session's manager for ``memory``'s layout, made on first use. Capabilities sharing a layout share it (and
     must agree on ``generate``); two layouts may not share a memories or a sessions directory (``UserError``)."""

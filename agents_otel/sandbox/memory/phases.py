@@ -20,7 +20,7 @@ from .interface import RolloutExtractionArtifacts
 from .prompts import phase_one_input, phase_one_instructions, phase_two_prompt
 
 if TYPE_CHECKING:
-    from ...run_state import RunState
+    from ...run_runtime import RunRuntime
     from ..config import MemoryGenerateConfig
     from ..session.base_sandbox_session import BaseSandboxSession
     from .storage import PhaseTwoSelection
@@ -30,7 +30,7 @@ PHASE_ONE_MAX_CHARS = 600_000
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
-def phase_run_config(run: RunState, session: BaseSandboxSession | None = None) -> RunConfig:
+def phase_run_config(run: RunRuntime, session: BaseSandboxSession | None = None) -> RunConfig:
     """The run that recorded the rollout's telemetry and model settings, for a memory phase's own run."""
     config = run.config
     return RunConfig(
@@ -79,7 +79,7 @@ def checked_artifacts(artifacts: RolloutExtractionArtifacts) -> RolloutExtractio
     return artifacts.model_copy(update={"rollout_slug": slug})
 
 
-async def run_phase_one(config: MemoryGenerateConfig, prompt: str, run: RunState) -> RolloutExtractionArtifacts:
+async def run_phase_one(config: MemoryGenerateConfig, prompt: str, run: RunRuntime) -> RolloutExtractionArtifacts:
     agent: Agent[Any] = Agent(
         name="sandbox-memory-phase-one",
         instructions=phase_one_instructions(config.extra_prompt),
@@ -95,7 +95,7 @@ async def run_phase_two(
     config: MemoryGenerateConfig,
     root: str,
     selection: PhaseTwoSelection,
-    run: RunState,
+    run: RunRuntime,
     session: BaseSandboxSession,
     sandbox_agent: type[Agent[Any]],
 ) -> None:
