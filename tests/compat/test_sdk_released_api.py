@@ -20,6 +20,7 @@ difference that is no longer one (the list only shrinks as parity grows, and nev
 from __future__ import annotations
 
 import dataclasses
+import enum
 import fnmatch
 import importlib
 import inspect
@@ -111,7 +112,10 @@ def _missing_parameters(obj: Any, wanted: list[str]) -> list[str]:
 
 
 def _callable_findings(key: str, spec: dict[str, Any], obj: Any) -> Iterator[str]:
-    for name in _missing_parameters(obj, spec.get("parameters", [])):
+    # An enum is called with its value (``ModelTracing(0)``) whatever inspect says of its signature, which differs
+    # between Python versions; its members are checked below.
+    parameters = [] if inspect.isclass(obj) and issubclass(obj, enum.Enum) else spec.get("parameters", [])
+    for name in _missing_parameters(obj, parameters):
         yield f"param:{key}:{name}"
     for name in spec.get("fields", []):
         if not _has_attribute(obj, name):
