@@ -15,7 +15,7 @@ try:  # ``tests/`` is on sys.path (rootdir-relative imports, no tests/__init__.p
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package
     from tests.fake_openai.fixtures import client, fake_openai, refused_openai_base_url
 
-from mcp_support.fixtures import http_url, transport
+from mcp_support.fixtures import http_url, sse_url, transport
 from otlp_receivers import otlp_grpc_receiver, otlp_http_receiver, refused_port
 from support import tracing
 
@@ -33,6 +33,7 @@ __all__ = [
     "otlp_http_receiver",
     "refused_openai_base_url",
     "refused_port",
+    "sse_url",
     "tracing",
     "transport",
 ]

@@ -10,12 +10,13 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp_support.servers import OFFICIAL_SERVER, OFFICIAL_TOOLS, http_server, process_gone, sse_server, stdio_params
+from mcp_support.fixtures import OFFICIAL_TRANSPORTS, official_server
+from mcp_support.servers import OFFICIAL_SERVER, OFFICIAL_TOOLS, http_server, process_gone, stdio_params
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.trace import SpanKind
@@ -39,22 +40,9 @@ from agents_otel.tracing.attributes import PROGRESS_DATA, PROGRESS_EVENT
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture(scope="module")
-def sse_url() -> Iterator[str]:
-    with sse_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(params=["stdio", "http", "sse"])
+@pytest.fixture(params=OFFICIAL_TRANSPORTS)
 async def official(request: pytest.FixtureRequest) -> AsyncIterator[MCPServer]:
-    server: MCPServer
-    if request.param == "stdio":
-        server = MCPServerStdio(params=stdio_params(), name="official")  # type: ignore[arg-type]
-    elif request.param == "sse":
-        server = MCPServerSse(params={"url": request.getfixturevalue("sse_url")}, name="official")
-    else:
-        server = MCPServerStreamableHttp(params={"url": request.getfixturevalue("http_url")}, name="official")
-    async with server:
+    async with official_server(request) as server:
         yield server
 
 
@@ -359,10 +347,11 @@ def test_sdk_client_span_folds_into_ours_on_any_provider() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout.strip().splitlines()[-1])
-    # RunConfig(tracer_provider=...): one CLIENT span there, nothing at all on the global provider.
-    assert found["run"]["client_spans"] == ["tools/call add"]
+    # RunConfig(tracer_provider=...): one CLIENT span per request there (the call, and the agent's listing on each
+    # of the run's two turns), nothing at all on the global provider.
+    assert found["run"]["client_spans"] == ["tools/call add", "tools/list", "tools/list"]
     assert found["run"]["traces"] == 1
     assert found["global_during_run_provider"]["span_count"] == 0
-    # The global provider as the run's: still one CLIENT span per call, ours, in one trace.
-    assert found["global"]["client_spans"] == ["tools/call add"]
+    # The global provider as the run's: still one CLIENT span per request, ours, in one trace.
+    assert found["global"]["client_spans"] == ["tools/call add", "tools/list", "tools/list"]
     assert found["global"]["traces"] == 1

@@ -10,11 +10,10 @@ Ours: each request is a CLIENT span ``{method} {target}`` on the tool-call path 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mcp_support.servers import sse_server, stdio_params
+from mcp_support.fixtures import OFFICIAL_TRANSPORTS, official_server
 from opentelemetry.trace import SpanKind, StatusCode
 from support import Tracing
 
@@ -22,7 +21,6 @@ from agents_otel import Agent, Runner, ToolContext, UserError, function_tool
 from agents_otel.mcp import (
     MCPServer,
     MCPServerError,
-    MCPServerSse,
     MCPServerStdio,
     MCPServerStreamableHttp,
     _sdk,
@@ -32,19 +30,9 @@ from agents_otel.testing import ScriptedModel, assistant_message, function_call
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture(scope="module")
-def sse_url() -> Iterator[str]:
-    with sse_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(params=["stdio", "http", "sse"])
+@pytest.fixture(params=OFFICIAL_TRANSPORTS)
 def official(request: pytest.FixtureRequest) -> MCPServer:
-    if request.param == "stdio":
-        return MCPServerStdio(params=stdio_params(), name="official")  # type: ignore[arg-type]
-    if request.param == "http":
-        return MCPServerStreamableHttp(params={"url": request.getfixturevalue("http_url")}, name="official")
-    return MCPServerSse(params={"url": request.getfixturevalue("sse_url")}, name="official")
+    return official_server(request)
 
 
 def _mcp_clients(tracing: Tracing) -> list[Any]:
