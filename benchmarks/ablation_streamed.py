@@ -20,7 +20,7 @@ from typing import Any
 import ab
 
 import agents_otel.tool_events as tool_events
-from agents_otel import run_state, testing
+from agents_otel import run_runtime, testing
 from agents_otel.items import AssistantMessage, new_tool_call_item, new_tool_call_output_item
 from agents_otel.models.interface import TextDelta
 from agents_otel.stream_events import new_run_item_event
@@ -86,13 +86,13 @@ def _no_chunk() -> None:
 
 
 def _not_listening() -> None:
-    made = run_state.RunState.__init__
+    made = run_runtime.RunRuntime.__init__
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         made(self, *args, **kwargs)
         self.listening = False
 
-    run_state.RunState.__init__ = init  # type: ignore[method-assign]
+    run_runtime.RunRuntime.__init__ = init  # type: ignore[method-assign]
 
 
 VARIANTS: dict[str, Callable[[], None] | None] = {
