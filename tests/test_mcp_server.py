@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,12 @@ from agents_otel.tracing.attributes import PROGRESS_EVENT
 
 pytestmark = pytest.mark.timeout(60)
 TESTS = Path(__file__).resolve().parent
+CLI_ENV = {
+    "PYTHONPATH": os.pathsep.join(sys.path),
+    "AGENTS_OTEL_TRACE_FILE": str(Path(tempfile.mkdtemp(prefix="agents-otel-mcp-cli-")) / "traces.jsonl"),
+}
+"""The ``agents-otel mcp`` processes' environment: our imports, and their default trace file kept out of the source
+tree (they run in ``tests/`` to import the test tools)."""
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
@@ -55,7 +62,7 @@ def cli_stdio_params() -> StdioServerParameters:
         command=sys.executable,
         args=["-m", "agents_otel.cli", "mcp", "mcp_support.our_tools:agent"],
         cwd=str(TESTS),
-        env={"PYTHONPATH": os.pathsep.join(sys.path)},
+        env=CLI_ENV,
     )
 
 
@@ -221,7 +228,7 @@ def cli_http_url() -> Iterator[str]:
         cwd=TESTS,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        env={**os.environ, **CLI_ENV},
     )
     try:
         assert proc.stderr is not None
@@ -254,7 +261,7 @@ def test_cli_rejects_a_target_that_is_not_tools() -> None:
         cwd=TESTS,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        env={**os.environ, **CLI_ENV},
         timeout=60,
     )
     assert proc.returncode == 2
