@@ -30,8 +30,9 @@ from agents_otel.server.broker import InProcessBroker
 redis = pytest.importorskip("redis")
 
 TRACE_URL = "https://traces.example/trace/{trace_id}"
-LEASE = "3"
-"""Short enough that owner loss is seen quickly, long enough that a loaded CI machine never misses a renewal."""
+LEASE = "5"
+"""Short enough that owner loss is seen quickly, long enough that a loaded CI machine never misses a renewal (at
+load average ~8 a 3 s lease was once seen to run out under a live owner)."""
 
 
 @pytest.fixture(scope="module")
