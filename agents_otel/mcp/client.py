@@ -30,7 +30,7 @@ from .client_call import CallProgress, retry_pause, to_function_tool
 from .client_requests import PromptsAndResources
 from .custom_data import MCPToolCustomDataExtractor
 from .errors import MCPServerError, MCPServerStartError
-from .listing import check_max_list_pages, collect_pages, retryable, timed
+from .listing import check_max_list_pages, collect_pages, listed_in_span, retryable, timed
 from .policies import ApprovalPolicy, approval_policy, check_retries, may_retry, needs_approval_for
 from .tool_filters import (
     MCPToolMetaResolver,
@@ -345,7 +345,7 @@ class MCPServer(PromptsAndResources, abc.ABC):
         policy = self._needs_approval_policy
         tools = [
             to_function_tool(self, tool, convert_schemas_to_strict, needs_approval_for(policy, tool, agent))
-            for tool in await self.list_tools(run_context, agent)
+            for tool in await listed_in_span(self, self.list_tools(run_context, agent))
         ]
         if self._failure_error_function is UNSET:
             return tools

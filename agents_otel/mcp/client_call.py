@@ -123,7 +123,7 @@ async def call_mcp_tool(
 
 async def retry_pause(server: MCPServer, method: str, attempt: int, exc: BaseException) -> None:
     """Before a request is sent again: a ``mcp.retry`` event on the current span (the call's ``execute_tool``,
-    or the agent's for a listing), then the backoff."""
+    or an agent's ``tools/list``), then the backoff."""
     delay = backoff_seconds(server.retry_backoff_seconds_base, server.retry_backoff_seconds_max, attempt - 1)
     logger.warning(
         "agents_otel.mcp: %s on server %r failed (%s); retry %d in %s s", method, server.name, exc, attempt, delay

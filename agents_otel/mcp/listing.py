@@ -5,6 +5,10 @@ act on a wrong picture without knowing it. So a listing that stops short (the pa
 still names a next page, or a cursor the server already gave: it would page forever) is a ``UserError``, and nothing
 of it is returned or cached. A page that fails is sent again (``max_retry_attempts``, for ``tools/list`` as in the
 SDK) from where the listing stood: pages already fetched are kept and still count against the budget.
+
+An agent's listing of a server's tools (each turn, through ``function_tools``) is one ``tools/list`` CLIENT span, as
+the SDK's ``mcp_tools_span``: under the agent's span, the listed names under content capture, a cached listing
+included (the trace shows what the model was offered each turn, and an SDK trace processor gets the span it expects).
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import UserError
+from ..tracing.sdk_spans import mcp_tools_span
 from . import _sdk
-from .client_call import retry_pause
+from .client_call import request_attributes, retry_pause
 from .policies import may_retry
 
 if TYPE_CHECKING:
@@ -84,3 +89,13 @@ async def timed(server: MCPServer, request: Awaitable[Any]) -> Any:
     """One request, bounded by the server's ``client_session_timeout_seconds`` (``TimeoutError`` past it)."""
     async with asyncio.timeout(server.client_session_timeout_seconds):
         return await request
+
+
+async def listed_in_span(server: MCPServer, listing: Awaitable[list[Any]]) -> list[Any]:
+    """``listing`` (the server's tools, for an agent's turn) inside its ``tools/list`` span, which also carries the
+    request attributes of the MCP conventions (transport, session, address) the SDK's span data has no room for."""
+    with mcp_tools_span(server=server.name) as span:
+        span.span.set_attributes(request_attributes(server, "tools/list", {}))
+        tools = await listing
+        span.span_data.result = [str(tool.name) for tool in tools]
+    return tools

@@ -122,8 +122,11 @@ async def test_a_raising_filter_drops_its_tool_loudly_and_the_run_goes_on(
     assert attributes["mcp.server.name"] == "filtered"
     assert attributes["exception.type"] == "RuntimeError"
     assert attributes["exception.message"] == "filter broke on count"
+    (listing,) = tracing.named("tools/list")  # the agent's listing of the server, under its span
     (agent_span,) = tracing.named("invoke_agent")
-    assert any(e.name == "mcp.tool_filter.error" for e in agent_span.events)
+    assert listing.parent is not None and listing.parent.span_id == agent_span.context.span_id
+    assert any(e.name == "mcp.tool_filter.error" for e in listing.events)
+    assert listing.attributes is not None and listing.attributes["agents_otel.mcp.server.name"] == "filtered"
 
 
 async def test_a_filter_returning_a_non_bool_is_a_user_error(transport: str, request: pytest.FixtureRequest) -> None:
