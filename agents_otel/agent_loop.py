@@ -122,6 +122,8 @@ class AgentLoop:
     async def save_turn(self) -> None:
         """Append what the turn added to the session (nothing to do without one)."""
         self.open_turn = None
+        if self.run.local_answers is not None:  # the turn's local calls were answered: their items are in it
+            self.run.local_answers = None
         if self.session is not None:
             items = self.conversation.take_unsaved()
             if items:
@@ -281,8 +283,9 @@ async def _run_turns(
                 mcp_waiting = await answer_approvals(loop, agent, span.span, hosted, approvals)
             if calls or handoff_calls:
                 loop.used_tools.add(id(agent))
+            if calls or handoff_calls or computer is not None:
                 loop.open_turn = OpenTurn(
-                    calls, turn_start, len(conversation.history) - len(response.output), stand_ins
+                    calls, turn_start, len(conversation.history) - len(response.output), stand_ins, tools
                 )
             to_run, waiting, nested = calls, frozenset(), None
         pending: list[FunctionCall] = []

@@ -12,13 +12,14 @@ from .approval_item import ToolApprovalItem
 from .context_wrapper import RunContextWrapper
 from .event_stream import EventStream
 from .exceptions import UserError
-from .input_items import RunInput, conversation_items, input_list
+from .input_items import RunInput
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
 from .result_views import AgentToolInvocation as AgentToolInvocation
 from .result_views import RunResultBase as RunResultBase
 from .result_views import (
     ToInputListMode,
+    failed_input_list,
     final_output_as,
     held,
     input_items,
@@ -28,6 +29,7 @@ from .result_views import (
     release_items,
     set_last_agent,
     set_new_items,
+    streamed_state_error,
     weakly,
 )
 from .run_resume_state import RunState as ResumeState
@@ -324,9 +326,9 @@ class RunResultStreaming(RunResultBase):
         return self._result.interruptions if self._result is not None else []
 
     def to_state(self) -> ResumeState[Any]:
-        """As ``RunResult.to_state()``, once ``stream_events()`` has ended."""
+        """As ``RunResult.to_state()``, once ``stream_events()`` has ended (a failed run: a ``UserError``)."""
         if self._result is None:
-            raise UserError("to_state(): the streamed run has not ended; iterate stream_events() to its end first")
+            raise streamed_state_error(failed=self.run_loop_exception is not None)
         return self._result.to_state()
 
     @property
@@ -373,10 +375,7 @@ class RunResultStreaming(RunResultBase):
         the input and what the run added (its failed turn cut to its completed calls, ``failed_run``)."""
         if self._result is not None:
             return self._result.to_input_list(mode=mode)
-        details = getattr(self._exception, "run_data", None)
-        if details is not None:
-            return input_list(conversation_items(details.input)) + [i.to_input_item() for i in details.new_items]
-        return input_items(mode, self.input, conversation_items(self.input), (), False)
+        return failed_input_list(getattr(self._exception, "run_data", None), self.input, mode)
 
     @property
     def run_loop_task(self) -> asyncio.Task[None] | None:

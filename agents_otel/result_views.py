@@ -21,6 +21,7 @@ from .input_items import RunInput, conversation_items, input_list
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from .exceptions import RunErrorDetails
     from .items import ConversationItem, RunItem
     from .models.interface import ModelResponse
     from .result import RunResult
@@ -61,6 +62,29 @@ def input_items(
         return input_list(history)
     made = [item.to_input_item() for item in items if type(item) is not ToolApprovalItem]  # the SDK skips those
     return [*input_list(conversation_items(run_input)), *made]
+
+
+def failed_input_list(details: RunErrorDetails | None, run_input: RunInput, mode: object) -> list[dict[str, Any]]:
+    """A streamed run's ``to_input_list()`` before it completed: the input alone, or after a failure its
+    conversation as the model would read it (the failed turn cut to its completed calls, each output in its own
+    item type; kept by ``failed_run``), else the input and items."""
+    if details is None:
+        return input_items(mode, run_input, conversation_items(run_input), (), False)
+    history = details.__dict__.get("_history")
+    if history is not None:
+        return input_items(mode, details.input, history, details.new_items, False)
+    return input_list(conversation_items(details.input)) + [i.to_input_item() for i in details.new_items]
+
+
+def streamed_state_error(*, failed: bool) -> UserError:
+    """``to_state()`` of a streamed run without one: still running, or failed (nothing to resume; the SDK's state of
+    a failed run retries from what it kept, and ``to_input_list()`` holds that here)."""
+    if not failed:
+        return UserError("to_state(): the streamed run has not ended; iterate stream_events() to its end first")
+    return UserError(
+        "to_state(): the streamed run failed, so there is nothing to resume; continue with result.to_input_list() "
+        "(the completed tool calls of its last turn and their outputs included) + your next message"
+    )
 
 
 def release_items(items: Iterable[RunItem]) -> None:

@@ -51,6 +51,7 @@ class RunRuntime:
         "input_guardrail_results",
         "items",
         "listening",
+        "local_answers",
         "metrics",
         "nested_paused",
         "nested_results",
@@ -149,6 +150,10 @@ class RunRuntime:
         ``turn_input``."""
         self.nested_paused: dict[str, PausedRun] | None = None
         """Agent-as-tool calls of this turn whose nested run stopped for approvals (by call id); read once per turn."""
+        self.local_answers: dict[str, str] | None = None
+        """The turn's shell / apply_patch / local shell answers so far (by call id): the text carrying the output
+        item the model is sent (``local_tool_run.ItemText``), kept only for those calls, so a failed turn can still
+        give a completed one's real item (``failed_run``); dropped when the turn is saved."""
         self.nested_resume: dict[str, PausedRun] | None = None
         """A resumed turn's paused nested runs (by agent-tool call id): each call takes its own and resumes it."""
         """The last model call's ``chat`` span (ended): where its hosted tool calls are recorded."""

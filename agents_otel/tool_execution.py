@@ -277,6 +277,7 @@ async def execute_tool_call(
                     return end_paused(record, span)  # type: ignore[no-any-return]
                 if type(value) is ItemText:  # a local call's: the turn's answer gets the item, all else the text
                     text, value = value, str(value)
+                    _keep_answer(run, call.call_id, text)
                 elif holds_iterator(value):  # never consumed
                     raise ToolOutputError(
                         f"Tool {name!r} returned an iterator ({_iterator_name(value)}): return a list or a string "
@@ -290,6 +291,8 @@ async def execute_tool_call(
                 judging = False
                 if judged is not value:
                     value = text = judged
+                    if run.local_answers is not None:  # a local call's item no longer says what the model reads
+                        run.local_answers.pop(call.call_id, None)
         finally:
             context_api.detach(token)
     except BaseException as exc:
@@ -339,6 +342,7 @@ async def execute_tool_call(
             raise fatal from exc
         answer = error_text
         if type(error_text) is ItemText:  # a local call's failure: its item goes to the turn's answer only
+            _keep_answer(run, call.call_id, error_text)
             error_text = str(error_text)
         record.finish(error_text, error_type)
         if type(call) is ProgramCall:
@@ -363,6 +367,15 @@ async def execute_tool_call(
     if hooked and rejection is None:
         await lifecycle.tool_end(run.hooks, record.tool_context(), agent, tool, value)
     return text
+
+
+def _keep_answer(run: RunRuntime, call_id: str, text: str) -> None:
+    """A local call's answer (its text carrying the output item), kept until its turn is saved: if a sibling fails
+    the run, ``failed_run`` gives the session this item, which the run item's plain text cannot rebuild."""
+    answers = run.local_answers
+    if answers is None:
+        answers = run.local_answers = {}
+    answers[call_id] = text
 
 
 def _fail(batch: _Batch | None, error: BaseException) -> None:
