@@ -5,7 +5,8 @@ in the Responses API's input format (what the SDK's ``TResponseInputItem`` is): 
 ``{"role": "user", "content": "hi"}`` (string or content-part list; roles user, assistant, system, developer), a
 ``{"type": "message", ...}`` output message, ``function_call`` and ``function_call_output``. Pydantic objects from
 the ``openai`` package are taken as their dicts. Any other item ``type`` (``reasoning``, ``web_search_call``,
-``item_reference``, ...) is kept as a ``RawInputItem`` that the Responses API receives untouched.
+``item_reference``, ...) is kept as a ``RawInputItem`` that the Responses API receives untouched; so is a program's
+``function_call`` or ``function_call_output`` (one with a ``caller``), whose ``caller`` the API needs.
 
 Anything that is none of these raises ``UserError`` naming the item: an input that is silently dropped would make
 the model answer a different question than the one asked.
@@ -58,6 +59,8 @@ def _item(entry: Any, index: int) -> ConversationItem:
     kind = data.get("type")
     if kind is None or kind == "message":
         return _message(data, index)
+    if _program_owned(data):  # a program's call or its answer: paired by its ``caller``, kept as it came
+        return RawInputItem(dict(data))
     if kind == "function_call":
         return FunctionCall(
             _text_field(data, "name", index), _text_field(data, "arguments", index), _text_field(data, "call_id", index)
@@ -75,6 +78,14 @@ def _item(entry: Any, index: int) -> ConversationItem:
     if not isinstance(kind, str):
         raise UserError(f"Input item {index} has a non-string 'type': {kind!r}")
     return RawInputItem(dict(data))
+
+
+def _program_owned(data: Mapping[str, Any]) -> bool:
+    """A ``function_call`` / ``function_call_output`` a program made or read (``caller`` not the model itself). Read
+    as our ``FunctionCall`` it would lose the ``caller`` by which the API places it under its program (a session's
+    or ``to_input_list()``'s program calls sent back without it); the model's answer holds it so too."""
+    caller = data.get("caller")
+    return isinstance(caller, Mapping) and caller.get("type") not in (None, "direct")
 
 
 def _message(data: Mapping[str, Any], index: int) -> ConversationItem:

@@ -23,6 +23,7 @@ from agents_otel import (
     ComputerTool,
     CustomTool,
     GuardrailFunctionOutput,
+    LocalShellTool,
     Runner,
     ShellTool,
     SQLiteSession,
@@ -57,6 +58,10 @@ def native(kind: str, done: asyncio.Event, effects: list[str]) -> tuple[Any, Raw
         call = {"type": "shell_call", "id": "sh_1", "call_id": "native", "status": "completed",
                 "action": {"commands": ["make"]}}
         return ShellTool(executor=work), RawInputItem(call), "shell_call_output"
+    if kind == "local_shell":
+        call = {"type": "local_shell_call", "id": "lsh_1", "call_id": "native", "status": "completed",
+                "action": {"type": "exec", "command": ["make"], "env": {}}}
+        return LocalShellTool(executor=work), RawInputItem(call), "local_shell_call_output"
 
     class Editor:
         async def create_file(self, operation: ApplyPatchOperation) -> str:
@@ -71,6 +76,13 @@ def native(kind: str, done: asyncio.Event, effects: list[str]) -> tuple[Any, Raw
     call = {"type": "apply_patch_call", "id": "ap_1", "call_id": "native", "status": "completed",
             "operation": {"type": "create_file", "path": "a.txt", "diff": "+a"}}
     return ApplyPatchTool(editor=Editor()), RawInputItem(call), "apply_patch_call_output"
+
+
+def model_input(model: ScriptedModel) -> list[dict[str, Any]]:
+    """What the model was last sent, as input items."""
+    from agents_otel.input_items import input_list
+
+    return input_list(model.calls[-1].input)  # type: ignore[arg-type]
 
 
 async def drive(agent: Agent[Any], streamed: bool, **kwargs: Any) -> tuple[Any, Exception]:
@@ -97,7 +109,7 @@ def failing_sibling(done: asyncio.Event) -> Any:
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-@pytest.mark.parametrize("kind", ["custom", "shell", "apply_patch"])
+@pytest.mark.parametrize("kind", ["custom", "shell", "apply_patch", "local_shell"])
 async def test_a_completed_native_call_survives_its_siblings_failure(kind: str, streamed: bool) -> None:
     done = asyncio.Event()
     effects: list[str] = []
@@ -116,16 +128,19 @@ async def test_a_completed_native_call_survives_its_siblings_failure(kind: str, 
         assert saved[2]["output"] == [{"stdout": "ran", "stderr": "", "outcome": {"type": "exit", "exit_code": 0}}]
     elif kind == "apply_patch":
         assert saved[2]["status"] == "completed" and saved[2]["output"] == "ran"
+    elif kind == "local_shell":  # the local shell's own output item, not a function_call_output
+        assert saved[2] == {"type": "local_shell_call_output", "call_id": "native", "output": "ran"}
     else:
         assert saved[2]["output"] == "ran"
     assert error.run_data is not None  # type: ignore[attr-defined]
     kept = error.run_data.new_items  # type: ignore[attr-defined]
     assert [(type(i), i.call.tool_call_id) for i in kept] == [(ToolCallItem, "native"), (ToolCallOutputItem, "native")]
     if result is not None:
-        assert shape(result.to_input_list()) == ["user", *expected]
+        assert result.to_input_list() == saved
         with pytest.raises(UserError, match="failed, so there is nothing to resume"):
             result.to_state()
     await Runner.run(agent, "finish", session=session)  # the retry goes on from what is true
+    assert shape(model_input(model)) == ["user", *expected, "user"]
     assert effects == [kind]
 
 
