@@ -5,7 +5,7 @@ PYTHONS ?= 3.11 3.12 3.13
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo traces test test-all test-mcp1 lint typecheck bench browser js-clients codex-cli prometheus redis phoenix clean
+.PHONY: demo traces test test-all test-mcp1 lint typecheck bench browser js-clients codex-cli prometheus redis phoenix sdk-examples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -87,8 +87,25 @@ $(PHOENIX_STAMP):
 	.venv-phoenix/bin/python -m pip install -q 'arize-phoenix==$(PHOENIX_VERSION)'
 	touch $@
 
+# The OpenAI Agents SDK's own example programs, which tests/compat/test_sdk_examples.py runs unchanged on agents_otel:
+# the examples/ directory of its source distribution on PyPI (pinned: the SDK release docs/migrating.md follows),
+# unpacked into .sdk-examples/examples (git-ignored; the SDK's code is never copied into this repository).
+SDK_VERSION := 0.24.0
+SDK_EXAMPLES_STAMP := .sdk-examples/.unpacked-$(SDK_VERSION)
+
+sdk-examples: $(SDK_EXAMPLES_STAMP)
+
+$(SDK_EXAMPLES_STAMP): | $(STAMP)
+	rm -rf .sdk-examples
+	mkdir -p .sdk-examples/download
+	$(PY) -m pip download -q --no-deps --no-binary :all: 'openai-agents==$(SDK_VERSION)' -d .sdk-examples/download
+	tar -xzf .sdk-examples/download/openai_agents-$(SDK_VERSION).tar.gz -C .sdk-examples --strip-components=1 \
+	  openai_agents-$(SDK_VERSION)/examples
+	rm -rf .sdk-examples/download
+	touch $@
+
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
-test: $(STAMP) browser js-clients codex-cli web-ag-ui prometheus redis phoenix lint
+test: $(STAMP) browser js-clients codex-cli web-ag-ui prometheus redis phoenix sdk-examples lint
 	$(PY) -m pytest -q
 	$(MAKE) test-mcp1
 
@@ -134,4 +151,4 @@ bench: $(STAMP) $(BENCH_PEERS) redis
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix $(MCP1_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .venv-bench .venv-phoenix .sdk-examples $(MCP1_VENV) .pytest_cache .mypy_cache .ruff_cache

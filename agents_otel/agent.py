@@ -219,9 +219,12 @@ class Agent(AgentBase[TContext]):
                     "RunHooks go to Runner.run(hooks=...)"
                 )
         if self.output_type is not None:
-            from .output_schema import output_schema_for
+            from .output_schema import check_output_type
 
-            output_schema_for(self)  # a type that has no (strict) schema fails here, when the agent is built
+            # Only the kind of value is checked here, as in the SDK: a type whose schema cannot be strict is a
+            # UserError when a run first builds its schema, so an agent can still be built and then given
+            # AgentOutputSchema(..., strict_json_schema=False) (the SDK's non_strict_output_type example).
+            check_output_type(self.output_type)
         if not isinstance(self.name, str):
             raise UserError(f"Agent name must be a string, got {type(self.name).__name__}")
         instructions = self.instructions

@@ -125,6 +125,18 @@ class AgentOutputSchema(AgentOutputSchemaBase):
         return _type_name(self.output_type)
 
 
+def check_output_type(output_type: Any) -> None:
+    """``Agent(output_type=...)``: a type (a class or a generic alias such as ``list[int]``), an
+    ``AgentOutputSchemaBase`` or ``None``, else a ``TypeError`` when the agent is built, as in the SDK."""
+    if output_type is None or isinstance(output_type, type | AgentOutputSchemaBase):
+        return
+    if get_origin(output_type) is not None:
+        return
+    raise TypeError(
+        f"Agent output_type must be a type, AgentOutputSchemaBase, or None, got {type(output_type).__name__}"
+    )
+
+
 def output_schema_of(output_type: Any) -> AgentOutputSchemaBase | None:
     """The schema for ``Agent.output_type``; ``None`` for plain text (``None`` or ``str``)."""
     if output_type is None or output_type is str:

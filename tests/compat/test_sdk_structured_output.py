@@ -80,13 +80,33 @@ def test_bad_json_raises_model_behavior_error() -> None:
         AgentOutputSchema(Weather).validate_json("not json")
 
 
-def test_a_type_strict_mode_cannot_express_fails_when_the_agent_is_built() -> None:
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_a_type_strict_mode_cannot_express_fails_when_a_run_starts(streamed: bool) -> None:
+    # As in the SDK (and its examples/basic/non_strict_output_type.py): the agent is built, the run refuses it with
+    # a UserError before any model call, and the same agent then runs with the non-strict schema.
     class WithDefault(BaseModel):
         pages: int = 8  # strict mode would force the model to choose: refused, not silently changed
 
+    model = ScriptedModel([[assistant_message('{"pages": 3}')]])
+    agent = Agent("a", model=model, output_type=WithDefault)
     with pytest.raises(UserError, match="strict_json_schema=False"):
-        Agent("a", output_type=WithDefault)
-    Agent("a", output_type=AgentOutputSchema(WithDefault, strict_json_schema=False))
+        if streamed:
+            async for _ in Runner.run_streamed(agent, "hi").stream_events():
+                pass
+        else:
+            await Runner.run(agent, "hi")
+    assert model.calls == []
+    agent.output_type = AgentOutputSchema(WithDefault, strict_json_schema=False)
+    result = await Runner.run(agent, "hi")
+    assert result.final_output == WithDefault(pages=3)
+
+
+@pytest.mark.parametrize("output_type", [5, "text", [int]])
+def test_an_output_type_that_is_not_a_type_fails_when_the_agent_is_built(output_type: Any) -> None:
+    with pytest.raises(TypeError, match="output_type must be a type, AgentOutputSchemaBase, or None"):
+        Agent("a", output_type=output_type)
+    Agent("a", output_type=list[int])  # a generic alias is a type here, as in the SDK
+    Agent("a", output_type=None)
 
 
 class Upper(AgentOutputSchemaBase):

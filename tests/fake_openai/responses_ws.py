@@ -46,7 +46,7 @@ async def _answer(server: FakeOpenAIServer, websocket: WebSocket, headers: dict[
     body = json.loads(message)
     with server._lock:
         server._requests.append(RecordedRequest("WS", "/v1/responses", headers, body, message.encode()))
-    script = server._pop()
+    script = server._pop(body)
     if script is None:
         await websocket.send_text(json.dumps(_error(400, "fake_openai: no scripted response left; enqueue() first")))
         return True

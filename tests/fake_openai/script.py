@@ -7,7 +7,7 @@ import concurrent.futures
 import contextlib
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -176,6 +176,10 @@ class Script:
     model makes goes this way, a ``computer_call`` too."""
     finish_reason: str | None = None
     """Chat Completions' ``finish_reason`` in place of the usual one (``"content_filter"``, ``"length"``)."""
+    when: Callable[[dict[str, Any]], bool] | None = None
+    """Answer only a request whose JSON body this returns true for (the first such script in the queue answers it);
+    ``None``: the next request. For programs making concurrent model calls (an agent and its input guardrail's
+    agent, parallel runs), whose arrival order is not fixed."""
     refusal: str | None = None
     """The model refuses with this text: a ``refusal`` part of the message (after its text part, if any) on the
     Responses API, the message's ``refusal`` field on Chat Completions."""

@@ -123,6 +123,7 @@ class FakeOpenAIServer:
         hosted_calls: Sequence[Mapping[str, Any]] = (),
         refusal: str | None = None,
         finish_reason: str | None = None,
+        when: Callable[[dict[str, Any]], bool] | None = None,
     ) -> Script:
         """Queue the next answer.
 
@@ -148,6 +149,8 @@ class FakeOpenAIServer:
           API, streamed as ``response.refusal.delta`` events), the message's ``refusal`` field (Chat Completions,
           streamed as ``delta.refusal`` chunks). Streamed in word-sized deltas.
         * ``finish_reason``: Chat Completions' finish reason instead of the usual one (e.g. ``"content_filter"``).
+        * ``when``: this answer is for the first request whose JSON body it returns true for, wherever it stands
+          in the queue (concurrent model calls arrive in no fixed order); others take the first answer without one.
         """
         if isinstance(usage, tuple):
             usage = Usage(input_tokens=usage[0], output_tokens=usage[1])
@@ -165,6 +168,7 @@ class FakeOpenAIServer:
             hosted_calls=[dict(call) for call in hosted_calls],
             refusal=refusal,
             finish_reason=finish_reason,
+            when=when,
         )
         with self._lock:
             self._scripts.append(script)
@@ -339,9 +343,15 @@ class FakeOpenAIServer:
         with self._lock:
             self._requests.append(recorded)
 
-    def _pop(self) -> Script | None:
+    def _pop(self, body: Any = None) -> Script | None:
+        """The answer for a request with this JSON body: the first script whose ``when`` accepts it, or that has
+        no ``when``."""
         with self._lock:
-            return self._scripts.popleft() if self._scripts else None
+            for script in self._scripts:
+                if script.when is None or (isinstance(body, dict) and script.when(body)):
+                    self._scripts.remove(script)
+                    return script
+            return None
 
     async def _compact(self, request: Request) -> Response:
         """``client.responses.compact(...)``: not scripted; answers a compacted history (``wire.render_compaction``)
@@ -457,7 +467,7 @@ class FakeOpenAIServer:
             request_id = f"req_fake{len(self.requests):04d}"
             if not isinstance(recorded.body, dict):
                 return _error_response(400, "fake_openai: request body is not a JSON object", request_id)
-            script = self._pop()
+            script = self._pop(recorded.body)
             if script is None:
                 return _error_response(
                     400,
