@@ -59,6 +59,9 @@ class ProgramCall(FunctionCall):
     pairs it. A subclass, so a turn without such calls pays nothing for the field."""
 
     caller: dict[str, Any] = field(default_factory=dict)
+    item: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The ``function_call`` item as the model wrote it (its ``id`` too): the call's ``tool_called`` run item gives it
+    back as it came, as the SDK's does (empty for a call restored from a ``RunState``: then rebuilt from the fields)."""
     failed: bool = field(default=False, compare=False, repr=False)
     """Set by the run when the call ended in an error or a rejection: with a declared output schema the program gets
     the text as ``{"error": ...}``, as in the SDK."""

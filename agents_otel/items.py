@@ -8,9 +8,9 @@ per tool call. Treat them as read-only; the same item object may reach several s
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, Union
-from weakref import ReferenceType, ref
 
 from .computer import ComputerCallText, ComputerScreenshot
 from .conversation_items import (
@@ -43,7 +43,14 @@ from .conversation_items import (
 from .conversation_items import (
     input_dict as input_dict,
 )
+from .exceptions import UserError
 from .responses_format import function_call_object, hosted_call_object, output_message_object, reasoning_object
+from .tool_call_identity import _DERIVED_SLOTS as _DERIVED_SLOTS
+from .tool_call_identity import ToolCallIdentified as ToolCallIdentified
+from .tool_call_identity import ToolCallIdentity as ToolCallIdentity
+from .tool_call_identity import _AgentSlot as _AgentSlot
+from .tool_call_identity import new_identity as new_identity
+from .tool_call_identity import program_of as program_of
 from .tool_output_types import model_output
 
 Built = TypeVar("Built", bound="RunItemBase")
@@ -74,113 +81,7 @@ if TYPE_CHECKING:
     TResponseOutputItem: TypeAlias = ResponseOutputItem
     TResponseStreamEvent: TypeAlias = ResponseStreamEvent
 
-# ---- one tool call's identity, shared by its run items and stream events ---------------------------------
-
-
-class _AgentSlot:
-    """The agent object an item or identity belongs to, kept out of the dataclass fields: it is the application's
-    object, so it is neither compared, printed, serialised nor pickled (an unpickled item's ``agent`` is ``None``)."""
-
-    __slots__ = ("_agent",)
-    _agent: Any
-
-    @property
-    def agent(self) -> Any:
-        """The ``Agent`` whose run made this (the SDK's); ``None`` if built by hand, or released and collected."""
-        agent = getattr(self, "_agent", None)
-        return agent() if type(agent) is ReferenceType else agent
-
-    def release_agent(self) -> None:
-        """Hold the agent weakly from now on, as the SDK does (a tool item's is its call identity's, as its pair's)."""
-        holder = getattr(self, "call", self)
-        if (agent := getattr(holder, "_agent", None)) is not None and type(agent) is not ReferenceType:
-            holder._agent = ref(agent)
-
-    def __getstate__(self) -> Any:
-        """The fields only: the agent (whose tools hold functions) and the derived ``raw_item`` stay behind."""
-        state = object.__getstate__(self)
-        if type(state) is tuple and state[1]:
-            return (state[0], {k: v for k, v in state[1].items() if k not in _DERIVED_SLOTS})
-        return state
-
-
-_DERIVED_SLOTS = frozenset(("_agent", "_raw"))
-
-
-@dataclass(slots=True, kw_only=True)
-class ToolCallIdentity(_AgentSlot):
-    """Which tool call, and where it lives in the trace: one record that every item and event of the call shares.
-    Why one record: a tool call shows up as two run items and three kinds of stream event, and copying six fields
-    (two of them adjacent ``str`` ids) into each by position made a swapped pair invisible. Keyword-only, built once
-    when the call's ``execute_tool`` span starts, and read-only after that. ``trace_id``/``span_id`` are hex; all
-    zeros when no tracing SDK is installed. ``parent_tool_call_id``: the enclosing call's id (an agent as a tool)."""
-
-    tool_call_id: str
-    tool_name: str
-    agent_name: str
-    trace_id: str = ""
-    span_id: str = ""
-    parent_tool_call_id: str | None = None
-
-    @property
-    def call_id(self) -> str:
-        """The OpenAI Agents SDK's name for :attr:`tool_call_id`."""
-        return self.tool_call_id
-
-
 _new = object.__new__
-
-
-def new_identity(tool_call_id: str, tool_name: str, agent: Any, parent_tool_call_id: str | None) -> ToolCallIdentity:
-    """``ToolCallIdentity(...)`` for the runtime's hot path: slot stores instead of the generated keyword-only
-    ``__init__``, which costs several times more per call. Equal to the constructor's result (a test checks)."""
-    identity: ToolCallIdentity = _new(ToolCallIdentity)
-    identity.tool_call_id = tool_call_id
-    identity.tool_name = tool_name
-    identity.agent_name = agent.name
-    identity._agent = agent
-    identity.trace_id = ""
-    identity.span_id = ""
-    identity.parent_tool_call_id = parent_tool_call_id
-    return identity
-
-
-class ToolCallIdentified:
-    """The identity of the call, read through: ``item.tool_call_id`` rather than ``item.call.tool_call_id``."""
-
-    __slots__ = ()
-    call: ToolCallIdentity
-
-    @property
-    def agent(self) -> Any:
-        """The ``Agent`` that called the tool (the SDK's ``RunItemBase.agent``)."""
-        return self.call.agent
-
-    @property
-    def tool_call_id(self) -> str:
-        return self.call.tool_call_id
-
-    call_id = tool_call_id  # the OpenAI Agents SDK's name for it
-
-    @property
-    def tool_name(self) -> str:
-        return self.call.tool_name
-
-    @property
-    def agent_name(self) -> str:
-        return self.call.agent_name
-
-    @property
-    def trace_id(self) -> str:
-        return self.call.trace_id
-
-    @property
-    def span_id(self) -> str:
-        return self.call.span_id
-
-    @property
-    def parent_tool_call_id(self) -> str | None:
-        return self.call.parent_tool_call_id
 
 
 # ---- run items (what the application sees) ----------------------------------------------------------------
@@ -229,11 +130,17 @@ class ToolCallItem(ToolCallIdentified, RunItemBase):
     def conversation_item(self) -> FunctionCall | RawInputItem:
         if isinstance(self.arguments, ComputerCallText):  # a computer call: the model's own computer_call item
             return RawInputItem(self.arguments.item)
+        if (program := program_of(self.call)) is not None:  # a program's call: as the model wrote it, caller and all
+            call = program[0]
+            fields = {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments}
+            return RawInputItem(dict(call.item) or {**fields, "caller": dict(call.caller)})
         return FunctionCall(self.call.tool_name, self.arguments, self.call.tool_call_id)
 
     def _raw_item(self) -> Any:
         if isinstance(self.arguments, ComputerCallText):
             return hosted_call_object(self.arguments.item)
+        if program_of(self.call) is not None:
+            return hosted_call_object(self.to_input_item())
         return function_call_object(self.call.tool_call_id, self.call.tool_name, self.arguments)
 
 
@@ -252,6 +159,14 @@ class ToolCallOutputItem(ToolCallIdentified, RunItemBase):
     def conversation_item(self) -> FunctionCallOutput | RawInputItem:
         if isinstance(self.output, ComputerScreenshot):  # a computer call's: its computer_call_output item
             return RawInputItem(self.output.item)
+        if (program := program_of(self.call)) is not None:  # a program's call: answered as the program read it
+            from .tool_output_schema import program_answer_dict, program_output
+
+            call, schema = program
+            text = model_output(self.output)
+            with suppress(UserError):  # not the JSON object its schema declares: the run failed on it; text as it was
+                text = program_output(text, schema, call.failed, call.name)
+            return RawInputItem(program_answer_dict(call, text))
         return FunctionCallOutput(self.call.tool_call_id, model_output(self.output))
 
 

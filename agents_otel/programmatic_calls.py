@@ -23,7 +23,7 @@ from .exceptions import ModelBehaviorError
 from .hosted_calls import hosted_call_item
 from .items import ConversationItem, FunctionCall, FunctionCallOutput, ProgramCall, RawInputItem
 from .stream_events import RunItemStreamEvent
-from .tool_output_schema import program_output
+from .tool_output_schema import program_answer_dict, program_output
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -79,7 +79,9 @@ def read_program_item(
             raise ModelBehaviorError(f"Model invoked tool {data.get('name')!r} with unsupported caller {caller_type!r}")
         assert isinstance(caller, Mapping)
         _check_parent(programs, caller.get("caller_id"), kind)
-        call = ProgramCall(_text(data, "name"), _text(data, "arguments", ""), _text(data, "call_id"), dict(caller))
+        call = ProgramCall(
+            _text(data, "name"), _text(data, "arguments", ""), _text(data, "call_id"), dict(caller), dict(data)
+        )
         tool = tools.get(call.name)
         if tool is None and run.config.tool_not_found_behavior == "raise_error":
             raise ModelBehaviorError(f"Tool {call.name} not found in agent {agent.name}")
@@ -141,9 +143,7 @@ def program_answer(call: ProgramCall, output: FunctionCallOutput, tool: Function
     """The ``function_call_output`` a program reads: with the call's ``caller``, and as a JSON object when the tool
     declares its output (``output_json_schema``)."""
     schema = tool.output_json_schema if tool is not None else None
-    text = program_output(output.output, schema, call.failed, call.name)
-    answer = {"type": "function_call_output", "call_id": call.call_id, "output": text, "caller": call.caller}
-    return RawInputItem(answer)
+    return RawInputItem(program_answer_dict(call, program_output(output.output, schema, call.failed, call.name)))
 
 
 __all__ = ["PROGRAMMATIC", "PROGRAM_ITEM_TYPES", "Programs", "direct_allowed", "program_answer", "read_program_item"]

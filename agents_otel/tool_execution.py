@@ -32,6 +32,7 @@ from .safe_json import holds_iterator
 from .tool import FunctionTool, GuardedInvoker, StandInTool
 from .tool_approvals import DEFAULT_REJECTION_MESSAGE, NESTED_PAUSED, RESUMED, Verdict, end_paused
 from .tool_call import ToolCall
+from .tool_call_identity import mark_program
 from .tool_errors import format_tool_error, formats_tool_exception, tool_error_output
 from .tool_guardrail_run import GuardrailAnswer, check_tool_input, check_tool_output
 from .tool_output_types import ToolOutputContent, model_output, parts_trace_json
@@ -191,6 +192,7 @@ async def execute_tool_call(
     if type(call) is ProgramCall:  # made by code the model wrote (ProgrammaticToolCallingTool)
         attributes[A.TOOL_CALLER] = "program"
         attributes[A.TOOL_PROGRAM_CALL_ID] = str(call.caller.get("caller_id", ""))
+        mark_program(record.identity, call, tool.output_json_schema if tool is not None else None)  # items' caller
     if run.capture_content:
         attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = call.arguments
         guard_attributes(run, attributes, name)

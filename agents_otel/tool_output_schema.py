@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .conversation_items import ProgramCall
 from .exceptions import UserError
 from .models._openai_strict_schema import strict_json_schema
 
@@ -116,4 +117,10 @@ def program_output(text: Any, schema: dict[str, Any] | None, failed: bool, tool_
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-__all__ = ["checked_output_schema", "checking", "declared_output", "program_output"]
+def program_answer_dict(call: ProgramCall, output: Any) -> dict[str, Any]:
+    """The ``function_call_output`` a program reads for ``call`` (``output`` as :func:`program_output` made it): the
+    turn's answer to the model and the call's ``tool_output`` item give the same, ``caller`` included."""
+    return {"type": "function_call_output", "call_id": call.call_id, "output": output, "caller": dict(call.caller)}
+
+
+__all__ = ["checked_output_schema", "checking", "declared_output", "program_answer_dict", "program_output"]

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.tool_output_types": RECORDS,
     "agents_otel.conversation_items": RECORDS,
     "agents_otel.items": RECORDS,
+    "agents_otel.tool_call_identity": RECORDS,
     "agents_otel.hosted_tools": RECORDS,
     "agents_otel.computer": RECORDS,
     "agents_otel.hosted_mcp": RECORDS,

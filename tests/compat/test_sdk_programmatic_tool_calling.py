@@ -32,6 +32,7 @@ from agents_otel import (
     RunConfig,
     Runner,
     RunState,
+    ToolCallItem,
     ToolCallOutputItem,
     ToolGuardrailFunctionOutput,
     UserError,
@@ -287,6 +288,47 @@ async def test_without_a_schema_the_program_reads_the_output_as_it_is() -> None:
     (answer,) = answers(await Runner.run(agent, "go"))
     assert answer["output"] == "A-1: plenty" and answer["caller"] == CALLER
     assert untyped.output_json_schema is None
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_a_programs_run_items_give_back_the_caller_as_the_sdks_do(streamed: bool) -> None:
+    """The SDK's ``tool_called`` item of a program's call is the model's ``function_call`` as it came (``id``,
+    ``caller``), and its ``tool_output`` item the answer the program read (``caller``, the JSON object): so
+    ``new_items``' input items, and what a handoff filter or a failed run's record keeps, say what the model saw."""
+
+    @function_tool(allowed_callers=["programmatic"])
+    def broken(sku: str) -> Inventory:
+        raise RuntimeError("no data")
+
+    agent, _ = scripted(
+        [program_item(), program_call(), program_call("b", "broken")],
+        [program_done(), assistant_message("done")],
+        tools=[ProgrammaticToolCallingTool(), lookup, broken],
+    )
+    if streamed:
+        run = Runner.run_streamed(agent, "go")
+        streamed_items = [e.item async for e in run.stream_events() if getattr(e, "name", "") == "tool_output"]
+        new_items = run.new_items
+        assert {i.call_id: i.to_input_item() for i in streamed_items if i.call_id in ("call_lookup", "b")} == {
+            i.call_id: i.to_input_item() for i in new_items if isinstance(i, ToolCallOutputItem)
+        }
+    else:
+        new_items = (await Runner.run(agent, "go")).new_items
+    calls = {i.call_id: i for i in new_items if isinstance(i, ToolCallItem) and i.call_id in ("call_lookup", "b")}
+    assert calls["call_lookup"].to_input_item() == program_call()
+    assert calls["b"].to_input_item() == program_call("b", "broken")
+    raw = calls["call_lookup"].raw_item
+    assert raw.type == "function_call" and raw.caller is not None and raw.caller.caller_id == PROGRAM
+    assert raw.id == "fc_call_lookup"
+    outputs = {i.call_id: i for i in new_items if isinstance(i, ToolCallOutputItem)}
+    assert outputs["call_lookup"].to_input_item() == {
+        "type": "function_call_output", "call_id": "call_lookup", "output": '{"sku":"A-1","available_units":42}',
+        "caller": CALLER,
+    }
+    failed = outputs["b"].to_input_item()
+    assert failed["caller"] == CALLER
+    assert json.loads(failed["output"]) == {"error": "An error occurred while running the tool. Please try again."}
+    assert outputs["b"].raw_item == failed
 
 
 async def test_a_programs_calls_run_concurrently() -> None:
