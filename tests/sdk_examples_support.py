@@ -22,7 +22,9 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import io
+import os
 import runpy
+import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -150,3 +152,27 @@ def tool_outputs(body: Mapping[str, Any]) -> dict[str, Any]:
 def tool_names(body: Mapping[str, Any]) -> list[str]:
     """The names of the function tools a Responses request offers."""
     return [tool["name"] for tool in body.get("tools") or [] if tool.get("type") == "function"]
+
+
+def run_example_in_process_of_its_own(
+    module: str, base_url: str, cwd: Path, *, env: Mapping[str, str] | None = None, timeout: float = 60.0
+) -> subprocess.CompletedProcess[str]:
+    """Run ``examples.<module>`` in a fresh interpreter, as ``python -m`` would, for an example that depends on the
+    process-wide defaults a test process must not set (the zero-config OpenTelemetry provider, which
+    tests/conftest.py turns off here): the same alias finder, installed by the child before the example runs.
+    Costs an interpreter start, so only for such examples; returns the finished process (``stdout``, ``stderr``)."""
+    home = require_examples()
+    tests = Path(__file__).resolve().parent
+    child_env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "EXAMPLES_"))}
+    child_env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-test-examples", **(env or {}))
+    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tests), str(ROOT), os.environ.get("PYTHONPATH")]))
+    program = (
+        "import runpy, sys\n"
+        "from sdk_examples_support import SDKImportAlias\n"
+        "sys.meta_path.insert(0, SDKImportAlias())\n"
+        f"sys.path.insert(0, {str(home)!r})\n"
+        f"runpy.run_module({'examples.' + module!r}, run_name='__main__', alter_sys=True)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", program], cwd=cwd, env=child_env, capture_output=True, text=True, timeout=timeout
+    )

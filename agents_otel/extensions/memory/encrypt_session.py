@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -27,6 +27,17 @@ from ...sessions import Session, SessionABC, SessionItem, call_session, session_
 _KEY_ID = "hkdf-v1"
 _VERSION = 1
 _HKDF_INFO = b"agents.session-store.hkdf.v1"  # the SDK's, so keys derive alike
+
+
+class EncryptedEnvelope(TypedDict):
+    """The shape of one item as the underlying store holds it (the SDK's name and fields), for code that reads the
+    store directly, as the SDK's encrypted-session example does: ``payload`` is the Fernet token of the item's JSON,
+    ``kid`` which key derivation sealed it, ``v`` the envelope version."""
+
+    __enc__: Literal[1]
+    v: int
+    kid: str
+    payload: str
 
 
 class EncryptedSession(SessionABC):
@@ -136,7 +147,10 @@ class EncryptedSession(SessionABC):
     def _seal(self, item: Any) -> SessionItem:
         payload = item.model_dump() if hasattr(item, "model_dump") else item
         plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
-        return {"__enc__": 1, "v": _VERSION, "kid": _KEY_ID, "payload": self.cipher.encrypt(plain).decode()}
+        envelope: EncryptedEnvelope = {
+            "__enc__": 1, "v": _VERSION, "kid": _KEY_ID, "payload": self.cipher.encrypt(plain).decode()
+        }  # fmt: skip
+        return dict(envelope)
 
     def _open(self, stored: SessionItem) -> SessionItem | None:
         if not (isinstance(stored, dict) and stored.get("__enc__") == 1 and {"v", "kid", "payload"} <= set(stored)):
@@ -165,4 +179,4 @@ def _session_cipher(master: str, session_id: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derive.derive(key)))
 
 
-__all__ = ["EncryptedSession"]
+__all__ = ["EncryptedEnvelope", "EncryptedSession"]
