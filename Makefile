@@ -93,7 +93,11 @@ $(PHOENIX_STAMP):
 SDK_VERSION := 0.24.0
 SDK_EXAMPLES_STAMP := .sdk-examples/.unpacked-$(SDK_VERSION)
 
-sdk-examples: $(SDK_EXAMPLES_STAMP)
+sdk-examples: $(SDK_EXAMPLES_STAMP) .sdk-examples/node_modules
+
+# The MCP examples' `npx -y @modelcontextprotocol/server-filesystem` finds the package in this local tree (offline).
+.sdk-examples/node_modules: | $(SDK_EXAMPLES_STAMP) $(JS_CLIENTS)
+	ln -sfn ../tests/js/node_modules $@
 
 $(SDK_EXAMPLES_STAMP): | $(STAMP)
 	rm -rf .sdk-examples
