@@ -80,9 +80,10 @@ class OpenAIConversationsSession(SessionABC):
     def session_id(self, value: str) -> None:
         self._session_id = value
 
-    async def _conversation_id(self) -> str:
+    async def _get_session_id(self) -> str:
         """The conversation, created once even when several first calls race (they wait for the one creating it;
-        if that fails, the next caller tries again)."""
+        if that fails, the next caller tries again). The SDK's name: its own examples call it to learn the id of a
+        conversation the session has yet to create (examples/memory/hitl_session_scenario.py)."""
         async with self._start_lock:
             if self._session_id is None:
                 self._session_id = await start_openai_conversations_session(self._openai_client)
@@ -97,7 +98,7 @@ class OpenAIConversationsSession(SessionABC):
             return await self._get_items(limit)
 
     async def _get_items(self, limit: int | None) -> list[SessionItem]:
-        conversation_id = await self._conversation_id()
+        conversation_id = await self._get_session_id()
         limit = resolve_session_limit(limit, self.session_settings)
         if limit is not None and limit <= 0:
             return []  # the API refuses limit=0: nothing to ask
@@ -127,7 +128,7 @@ class OpenAIConversationsSession(SessionABC):
         if not items:
             return  # as in the SDK: no conversation is created for nothing
         async with self._mutation_lock:
-            conversation_id = await self._conversation_id()
+            conversation_id = await self._get_session_id()
             client = _client(self._openai_client)
             if len(items) <= _CREATE_MAX:
                 await client.conversations.items.create(conversation_id, items=items)  # type: ignore[arg-type]
@@ -140,7 +141,7 @@ class OpenAIConversationsSession(SessionABC):
     async def pop_item(self) -> SessionItem | None:
         """Delete the latest item from the conversation and return it (``None`` when there is none)."""
         async with self._mutation_lock:
-            conversation_id = await self._conversation_id()
+            conversation_id = await self._get_session_id()
             latest = await self._get_items(limit=1)
             if not latest:
                 return None
