@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -176,3 +176,31 @@ def run_example_in_process_of_its_own(
     return subprocess.run(
         [sys.executable, "-c", program], cwd=cwd, env=child_env, capture_output=True, text=True, timeout=timeout
     )
+
+
+AUTO = {"EXAMPLES_INTERACTIVE_MODE": "auto"}
+"""The SDK's own switch for unattended runs of its interactive examples."""
+
+
+class Run(Protocol):
+    def __call__(
+        self, module: str, *, stdin: str = "", argv: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> str: ...
+
+
+def example_runner(fake_openai: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any) -> Run:
+    """The example modules' ``run`` fixture (each module makes it its own: ``pytest.fixture(example_runner,
+    name="run")``): run ``examples.<module>`` against ``fake_openai`` (in ``tmp_path``), return what it printed."""
+
+    def go(module: str, *, stdin: str = "", argv: tuple[str, ...] = (), env: dict[str, str] | None = None) -> str:
+        capsys.readouterr()
+        run_example(module, monkeypatch, fake_openai.base_url, tmp_path, stdin=stdin, argv=argv, env=env)
+        out: str = capsys.readouterr().out
+        return out
+
+    return go
+
+
+def bodies(server: Any) -> list[dict[str, Any]]:
+    """The Responses API request bodies the fake server received, in order."""
+    return [request.body for request in server.requests_to("/responses")]

@@ -37,7 +37,15 @@ from typing import Any, Protocol
 
 import pytest
 from fake_openai import FakeOpenAIServer
-from sdk_examples_support import EXAMPLES_DIR, EXAMPLES_HOME, require_examples, run_example, tool_names, tool_outputs
+from sdk_examples_support import (
+    EXAMPLES_DIR,
+    EXAMPLES_HOME,
+    bodies,
+    require_examples,
+    run_example,
+    tool_names,
+    tool_outputs,
+)
 
 FILESYSTEM_SERVER = EXAMPLES_HOME / "node_modules" / "@modelcontextprotocol" / "server-filesystem" / "package.json"
 
@@ -154,10 +162,6 @@ def own_lines(out: str) -> str:
     which interleave with it on the same stdout."""
     server = ("INFO:", "WARNING:", "[debug-server]")
     return "".join(line for line in out.splitlines(keepends=True) if not line.startswith(server))
-
-
-def bodies(server: FakeOpenAIServer) -> list[dict[str, Any]]:
-    return [request.body for request in server.requests_to("/responses")]
 
 
 def texts(output: Any) -> list[str]:

@@ -12,46 +12,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from fake_openai import FakeOpenAIServer
 from sdk_examples_support import (
     EXAMPLES_DIR,
+    Run,
+    bodies,
+    example_runner,
     require_examples,
-    run_example,
     run_example_in_process_of_its_own,
     tool_names,
     tool_outputs,
 )
 
-AUTO = {"EXAMPLES_INTERACTIVE_MODE": "auto"}
-
 EXCLUDED: dict[str, str] = {}
 """Examples of the directories above that were tried and do not run here, and why (each a deliberate difference)."""
 
 
-class Run(Protocol):
-    def __call__(
-        self, module: str, *, stdin: str = "", argv: tuple[str, ...] = (), env: dict[str, str] | None = None
-    ) -> str: ...
-
-
-@pytest.fixture
-def run(fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any) -> Run:
-    """Run ``examples.<module>`` against ``fake_openai`` (in ``tmp_path``) and return what it printed."""
-
-    def go(module: str, *, stdin: str = "", argv: tuple[str, ...] = (), env: dict[str, str] | None = None) -> str:
-        capsys.readouterr()
-        run_example(module, monkeypatch, fake_openai.base_url, tmp_path, stdin=stdin, argv=argv, env=env)
-        out: str = capsys.readouterr().out
-        return out
-
-    return go
-
-
-def bodies(server: FakeOpenAIServer) -> list[dict[str, Any]]:
-    return [request.body for request in server.requests_to("/responses")]
+run = pytest.fixture(example_runner, name="run")
 
 
 def test_the_excluded_examples_exist() -> None:
