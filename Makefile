@@ -125,7 +125,8 @@ $(MCP1_STAMP): pyproject.toml
 	touch $@
 
 test-mcp1: $(MCP1_STAMP)
-	$(MCP1_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_mcp_client.py
+	$(MCP1_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_mcp_client.py \
+		tests/compat/test_sdk_mcp_http_client_factory.py
 
 # What CI runs: the whole of `make test` on every supported Python, each in its own venv (.ci/run).
 test-all:

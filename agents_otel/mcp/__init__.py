@@ -56,7 +56,7 @@ def __getattr__(name: str) -> Any:
     """The server side is imported on first use: it needs the SDK's 2.x server API, the client works without."""
     module = _SERVER_SIDE.get(name)
     if module is None:
-        if name in ("MCPUtil", "HttpClientFactory"):  # the SDK exports these here too: the same typed refusal
+        if name in ("MCPUtil", "HttpClientFactory"):  # at agents.mcp.util in the SDK: the same object / refusal
             return getattr(importlib.import_module(f"{__name__}.util"), name)
         raise AttributeError(f"module 'agents_otel.mcp' has no attribute {name!r}")
     if MCP_MAJOR < 2:

@@ -194,8 +194,13 @@ async def http_transport(
     http_timeout: float,
     sse_read_timeout: float,
     terminate_on_close: bool,
+    client_factory: Callable[..., Any],
+    auth: Any,
 ) -> AsyncIterator[tuple[Any, Any, SessionIdGetter]]:
-    """Streamable HTTP; yields the streams and a getter for the ``Mcp-Session-Id`` the server assigned."""
+    """Streamable HTTP; yields the streams and a getter for the ``Mcp-Session-Id`` the server assigned.
+
+    ``client_factory`` has the SDK's ``McpHttpClientFactory`` shape (``http_clients.client_factory``): called once,
+    with the headers, the timeouts and ``auth``; the transport enters and closes the client it returns."""
     if MCP_MAJOR >= 2:
         import httpx2
         from mcp.client.streamable_http import streamable_http_client
@@ -207,11 +212,10 @@ async def http_transport(
             if found:
                 session_id[:] = [found]
 
-        client = httpx2.AsyncClient(
-            headers=headers,
-            timeout=httpx2.Timeout(http_timeout, read=sse_read_timeout),
-            event_hooks={"response": [remember_session]},
+        client = client_factory(
+            headers=headers, timeout=httpx2.Timeout(http_timeout, read=sse_read_timeout), auth=auth
         )
+        client.event_hooks.setdefault("response", []).append(remember_session)  # after the factory's own hooks
         async with (
             client,
             streamable_http_client(url, http_client=client, terminate_on_close=terminate_on_close) as (
@@ -223,12 +227,12 @@ async def http_transport(
         return
     import importlib  # pragma: no cover - 1.x
 
+    import httpx  # pragma: no cover - 1.x
+
     module: Any = importlib.import_module("mcp.client.streamable_http")  # pragma: no cover - 1.x
     if hasattr(module, "streamable_http_client"):  # pragma: no cover - 1.x from 1.2x on: an httpx client of ours
-        import httpx
-
-        legacy_client: Any = importlib.import_module("mcp.shared._httpx_utils").create_mcp_http_client(
-            headers, httpx.Timeout(http_timeout, read=sse_read_timeout)
+        legacy_client: Any = client_factory(
+            headers=headers, timeout=httpx.Timeout(http_timeout, read=sse_read_timeout), auth=auth
         )
         async with (
             legacy_client,
@@ -246,21 +250,35 @@ async def http_transport(
         timeout=http_timeout,
         sse_read_timeout=sse_read_timeout,
         terminate_on_close=terminate_on_close,
+        httpx_client_factory=client_factory,
+        auth=auth,
     ) as (read, write, get_session_id):
         yield read, write, get_session_id
 
 
 @contextlib.asynccontextmanager
 async def sse_transport(
-    url: str, headers: dict[str, str] | None, http_timeout: float, sse_read_timeout: float
+    url: str,
+    headers: dict[str, str] | None,
+    http_timeout: float,
+    sse_read_timeout: float,
+    client_factory: Callable[..., Any],
+    auth: Any,
 ) -> AsyncIterator[tuple[Any, Any, SessionIdGetter]]:
-    """HTTP+SSE; the SDK tells the session id the server put in its endpoint URL (where it can: recent 1.x, 2.x)."""
+    """HTTP+SSE; the SDK tells the session id the server put in its endpoint URL (where it can: recent 1.x, 2.x).
+    The SDK's ``sse_client`` calls ``client_factory`` itself, with the headers, the timeouts and ``auth``."""
     import inspect
 
     from mcp.client.sse import sse_client
 
     session_id: list[str] = []
-    kwargs: dict[str, Any] = {"headers": headers, "timeout": http_timeout, "sse_read_timeout": sse_read_timeout}
+    kwargs: dict[str, Any] = {
+        "headers": headers,
+        "timeout": http_timeout,
+        "sse_read_timeout": sse_read_timeout,
+        "httpx_client_factory": client_factory,
+        "auth": auth,
+    }
     if "on_session_created" in inspect.signature(sse_client).parameters:
         kwargs["on_session_created"] = lambda found: session_id.__setitem__(slice(None), [found])
     async with sse_client(url, **kwargs) as streams:

@@ -221,8 +221,9 @@ class MCPServer(PromptsAndResources, abc.ABC):
                 assert self._stop is not None
                 await self._stop.wait()
         except BaseException as exc:
-            if not ready.done():
-                ready.set_exception(self._start_error(exc))
+            if not ready.done():  # a misconfiguration (httpx_client_factory's result) is the UserError it is
+                cause = _leaf(exc)
+                ready.set_exception(cause if isinstance(cause, UserError) else self._start_error(exc))
             else:
                 self._lost = exc
             if isinstance(exc, asyncio.CancelledError):

@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 from ..exceptions import UserError
 from ..tool_guardrails import ToolInputGuardrail, ToolOutputGuardrail
-from . import _sdk
+from . import _sdk, http_clients
 from .client import UNSET, MCPServer, MessageHandler, ServerFailureErrorFunction
 from .custom_data import MCPToolCustomDataExtractor
+from .http_clients import HttpClientFactory
 from .policies import RequireApprovalSetting
 from .tool_filters import MCPToolMetaResolver, ToolFilter
 
@@ -32,22 +33,30 @@ class MCPServerStdioParams(TypedDict):
 
 
 class MCPServerSseParams(TypedDict):
-    """Where an HTTP+SSE server (the 2024-11-05 transport) listens. ``timeout`` / ``sse_read_timeout`` in seconds."""
+    """Where an HTTP+SSE server (the 2024-11-05 transport) listens. ``timeout`` / ``sse_read_timeout`` in seconds;
+    ``auth`` (an ``httpx2.Auth`` with mcp 2.x, ``httpx.Auth`` with 1.x) and ``httpx_client_factory`` as in
+    :mod:`agents_otel.mcp.http_clients`."""
 
     url: str
     headers: NotRequired[dict[str, str]]
     timeout: NotRequired[float]
     sse_read_timeout: NotRequired[float]
+    auth: NotRequired[Any]
+    httpx_client_factory: NotRequired[HttpClientFactory]
 
 
 class MCPServerStreamableHttpParams(TypedDict):
-    """Where a Streamable HTTP server listens. ``timeout`` / ``sse_read_timeout`` in seconds."""
+    """Where a Streamable HTTP server listens. ``timeout`` / ``sse_read_timeout`` in seconds; ``auth`` (an
+    ``httpx2.Auth`` with mcp 2.x, ``httpx.Auth`` with 1.x) and ``httpx_client_factory`` as in
+    :mod:`agents_otel.mcp.http_clients`."""
 
     url: str
     headers: NotRequired[dict[str, str]]
     timeout: NotRequired[float]
     sse_read_timeout: NotRequired[float]
     terminate_on_close: NotRequired[bool]
+    httpx_client_factory: NotRequired[HttpClientFactory]
+    auth: NotRequired[Any]
 
 
 Params = TypeVar("Params", bound=Mapping[str, Any])
@@ -87,8 +96,9 @@ class _ConfiguredServer(MCPServer, Generic[Params]):
         if not isinstance(params, dict) or not params.get(self._required):
             raise UserError(f"{type(self).__name__}(params=...) needs at least {{'{self._required}': ...}}")
         unknown = sorted(set(params) - set(self._params_type.__annotations__))
-        if unknown:  # the SDK's auth / httpx_client_factory among them: refused, never ignored
+        if unknown:  # refused, never ignored
             raise UserError(f"{type(self).__name__}(params=...): unsupported keys {unknown}")
+        http_clients.check_params(type(self).__name__, params)  # auth / httpx_client_factory: HTTP params only
         self.params = params
         super().__init__(
             name=name or f"{self._name_prefix}: {params[self._required]}",
@@ -156,6 +166,8 @@ class MCPServerStreamableHttp(_ConfiguredServer[MCPServerStreamableHttpParams]):
             float(params.get("timeout", 5)),
             float(params.get("sse_read_timeout", 300)),
             params.get("terminate_on_close", True),
+            http_clients.client_factory(params),
+            params.get("auth"),
         )
 
 
@@ -183,4 +195,6 @@ class MCPServerSse(_ConfiguredServer[MCPServerSseParams]):
             params.get("headers"),
             float(params.get("timeout", 5)),
             float(params.get("sse_read_timeout", 300)),
+            http_clients.client_factory(params),
+            params.get("auth"),
         )

@@ -1,15 +1,15 @@
 """The SDK's ``agents.mcp.util`` path: tool filters (static and callable), the ``_meta`` resolver's and the
-``custom_data_extractor``'s types.
+``custom_data_extractor``'s types, and ``HttpClientFactory`` (the shape of ``params["httpx_client_factory"]``).
 
 Not offered, and said at the import: the SDK's ``MCPUtil`` (its internal conversion of listed tools into function
-tools; here an agent's run lists and converts them, and ``await server.list_tools()`` gives a server's tools), and
-HTTP client factories.
+tools; here an agent's run lists and converts them, and ``await server.list_tools()`` gives a server's tools).
 """
 
 from __future__ import annotations
 
 from .._sdk_paths import not_supported
 from .custom_data import MCPToolCustomDataContext, MCPToolCustomDataExtractor
+from .http_clients import HttpClientFactory
 from .tool_filters import (
     MCPToolMetaContext,
     MCPToolMetaResolver,
@@ -21,6 +21,7 @@ from .tool_filters import (
 )
 
 __all__ = [
+    "HttpClientFactory",
     "MCPToolCustomDataContext",
     "MCPToolCustomDataExtractor",
     "MCPToolMetaContext",
@@ -35,7 +36,6 @@ __all__ = [
 __getattr__ = not_supported(
     __name__,
     {
-        "HttpClientFactory": "MCP servers' HTTP client factories are not supported",
         "MCPUtil": (
             "the SDK's conversion helpers are its internals; an agent's MCP tools are listed and converted by the run "
             "(Agent(mcp_servers=[...]); agent.get_mcp_tools(run_context) gives them as FunctionTools), and "

@@ -54,10 +54,6 @@ EXCLUDED: dict[str, str] = {
         "starts its server with `uvx mcp-server-git`, which downloads mcp-server-git from PyPI when it runs; "
         "the tests run offline"
     ),
-    "mcp/streamablehttp_custom_client_example/main.py": (
-        "passes params={'httpx_client_factory': ...}, which MCPServerStreamableHttp refuses with a UserError "
-        "(docs/mcp.md: the auth / httpx_client_factory keys are not implemented)"
-    ),
     "mcp/get_all_mcp_tools_example/main.py": (
         "imports agents.mcp.util.MCPUtil, the SDK's internal tool conversion, not offered here (docs/migrating.md: "
         "importing it is an ImportError saying why)"
@@ -221,6 +217,44 @@ def test_streamablehttp_example(run: Run, fake_openai: FakeOpenAIServer) -> None
     sent = _check_echo_server_run(out, fake_openai)
     # Its weather tool asks wttr.in first (2 s timeout) and falls back to this offline.
     assert texts(tool_outputs(sent[3])["c_weather"])[0]
+
+
+def test_streamablehttp_custom_client_example(
+    run: Run, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The example's httpx_client_factory makes an httpx2 client (mcp 2.x's HTTP package); a hook on every httpx2
+    # client made while it runs records the requests, to see that its client is the one that spoke to the server.
+    from agents_otel.mcp import MCP_MAJOR
+
+    httpx2 = pytest.importorskip("httpx2")
+    if MCP_MAJOR < 2:
+        pytest.skip("the example's factory makes httpx2 clients, which mcp 1.x does not take")
+    sent: list[Any] = []
+    real_init = httpx2.AsyncClient.__init__
+
+    def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        self.event_hooks["request"].append(_record_into(sent))
+
+    monkeypatch.setattr(httpx2.AsyncClient, "__init__", recording_init)
+    fake_openai.enqueue(tool_calls=[("add", {"a": 7, "b": 22}, "c_add")])
+    fake_openai.enqueue(text="7 + 22 = 29.")
+    out = run("mcp.streamablehttp_custom_client_example.main")
+    assert "[debug-server] add(7, 22)" in out
+    assert "Running: Add these numbers: 7 and 22.\n7 + 22 = 29.\n" in own_lines(out)
+    requests = bodies(fake_openai)
+    assert len(requests) == 2 and sorted(tool_names(requests[0])) == ["add", "get_secret_word"]
+    assert tool_outputs(requests[1])["c_add"] == "29"
+    to_mcp = [r for r in sent if r.url.path == "/mcp"]
+    assert to_mcp and all(r.headers["x-custom-client"] == "agents-mcp-example" for r in to_mcp)
+    assert {r.headers["user-agent"] for r in to_mcp} == {"OpenAI-Agents-MCP/1.0"}
+
+
+def _record_into(sent: list[Any]) -> Any:
+    async def record(request: Any) -> None:
+        sent.append(request)
+
+    return record
 
 
 def test_prompt_server(run: Run, fake_openai: FakeOpenAIServer) -> None:

@@ -153,7 +153,7 @@ def test_every_transport_takes_the_sdks_parameters_by_name_in_its_order() -> Non
     with pytest.raises(TypeError):
         MCPServerSse({"url": "http://127.0.0.1:1/sse"}, no_such_option=1)  # type: ignore[call-arg]
     with pytest.raises(UserError, match="unsupported keys"):
-        MCPServerSse({"url": "http://127.0.0.1:1/sse", "auth": object()})  # type: ignore[typeddict-unknown-key]
+        MCPServerSse({"url": "http://127.0.0.1:1/sse", "verify": False})  # type: ignore[typeddict-unknown-key]
 
 
 async def test_a_subclass_brings_its_own_transport_through_create_streams() -> None:

@@ -83,7 +83,8 @@ def test_an_mcp_without_the_sse_client_refuses_at_construction(monkeypatch: pyte
 
 
 @pytest.mark.parametrize("key", ["auth", "httpx_client_factory"])
-def test_the_sdks_http_client_params_are_refused_not_ignored(key: str) -> None:
+def test_an_http_client_param_that_could_never_work_is_refused_at_construction(key: str) -> None:
+    # An object is neither an httpx(2).Auth nor a factory; tests/compat/test_sdk_mcp_http_client_factory.py has more.
     params: Any = {"url": "http://127.0.0.1:1/sse", key: object()}
     with pytest.raises(UserError, match=key):
         MCPServerSse(params)

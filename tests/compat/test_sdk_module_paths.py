@@ -88,8 +88,9 @@ SDK_NAMES: dict[str, list[str]] = {
     "logger": ["logger"],
     "mcp.manager": ["MCPServerManager"],
     "mcp.util": [
-        "MCPToolCustomDataContext", "MCPToolCustomDataExtractor", "MCPToolMetaContext", "MCPToolMetaResolver",
-        "ToolFilter", "ToolFilterCallable", "ToolFilterContext", "ToolFilterStatic", "create_static_tool_filter",
+        "HttpClientFactory", "MCPToolCustomDataContext", "MCPToolCustomDataExtractor", "MCPToolMetaContext",
+        "MCPToolMetaResolver", "ToolFilter", "ToolFilterCallable", "ToolFilterContext", "ToolFilterStatic",
+        "create_static_tool_filter",
     ],
     "memory": [
         "OpenAIConversationsSession", "OpenAIResponsesCompactionArgs", "OpenAIResponsesCompactionAwareSession",
@@ -157,7 +158,7 @@ SDK_NAMES: dict[str, list[str]] = {
 """SDK module path -> the public names SDK users import from it that agents_otel provides."""
 
 NOT_SUPPORTED: dict[str, list[str]] = {
-    "mcp.util": ["HttpClientFactory", "MCPUtil"],
+    "mcp.util": ["MCPUtil"],
     "models.chatcmpl_converter": ["Converter"],
     "models.chatcmpl_helpers": ["ChatCmplHelpers", "HEADERS", "HEADERS_OVERRIDE"],
     "models.chatcmpl_stream_handler": ["ChatCmplStreamHandler", "Part", "SequenceNumber", "StreamingState"],
