@@ -50,6 +50,8 @@ def check_can_add(paused: PausedRun) -> None:
     if paused.max_turns is not None and paused.turns >= paused.max_turns:
         raise UserError("Cannot add input to a RunState with no remaining model turns")
     turn = paused.turn
+    if turn.finished:  # as in the SDK: a finished run's state (no current step) is terminal
+        raise UserError("Cannot add input to a terminal RunState (the run finished): start a new run with the input")
     behavior = turn.agent.tool_use_behavior
     ends_run = behavior == "stop_on_first_tool" or callable(behavior)
     if not ends_run and isinstance(behavior, Mapping):

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from .agent import Agent
     from .guardrails import InputGuardrailResult, OutputGuardrailResult
     from .run_runtime import RunRuntime
-    from .tool_approvals import PausedRun
     from .tool_guardrails import ToolInputGuardrailResult, ToolOutputGuardrailResult
 
 
@@ -98,6 +97,7 @@ class RunResult(RunResultBase):
         if release_new_items:
             release_items(self.new_items)
         self.__dict__["last_agent"] = weakly(self.__dict__.get("last_agent"))
+        self.__dict__.pop("_finished", None)  # its run holds the agents: a finished run's state is given up
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled and copied with its items built (the run that would build them is not part of the result)."""
@@ -105,6 +105,7 @@ class RunResult(RunResultBase):
         state = dict(self.__dict__)
         state.pop("_unbuilt", None)
         state.pop("_paused", None)  # a paused run holds the agents and their tools: resumable in this process only
+        state.pop("_finished", None)  # as does a finished one (its loop)
         state["context_wrapper"] = None
         state["last_agent"] = self.last_agent  # the agent, or None: a released one is held weakly
         return state
@@ -114,13 +115,13 @@ class RunResult(RunResultBase):
         self.__post_init__()  # a wrapper around the unpickled usage, without the context that was left behind
 
     def to_state(self) -> ResumeState[Any]:
-        """The stopped run as a ``RunState``: approve or reject each of :attr:`interruptions` on it, then
-        ``Runner.run(agent, state)``. Each call makes a new state. A run that finished has nothing to resume: a
-        ``UserError`` (continue its conversation with :meth:`to_input_list`)."""
-        paused = self.__dict__.get("_paused")
-        if paused is None and self.interruptions:
-            raise UserError("to_state(): this result was pickled or copied; a paused run resumes from the original")
-        return _to_state(paused)
+        """The run as a ``RunState``, as in the SDK: approve or reject each of :attr:`interruptions` on it, then
+        ``Runner.run(agent, state)``. A finished run's state calls the model again with the run's conversation when
+        resumed (``finished_state``). Each call makes a new state."""
+        paused = self.__dict__.get("_paused") or self.__dict__.get("_finished")
+        if paused is None:
+            raise UserError("to_state(): this result was pickled, copied, built by hand or released (release_agents())")
+        return new_state(paused() if callable(paused) else paused)
 
     def to_input_list(self, *, mode: ToInputListMode = "preserve_all") -> list[dict[str, Any]]:
         """The whole conversation (the input, then what the run added) as Responses-format dicts, as the SDK
@@ -134,15 +135,6 @@ class RunResult(RunResultBase):
 # (``__init__``, ``repr``, ``==``, ``dataclasses.fields`` and ``replace`` all see them) read through these.
 RunResult.new_items = property(new_items_of, set_new_items)  # type: ignore[assignment]
 RunResult.last_agent = property(last_agent_of, set_last_agent)  # type: ignore[assignment]
-
-
-def _to_state(paused: PausedRun | None) -> ResumeState[Any]:
-    if paused is None:
-        raise UserError(
-            "to_state(): this run did not stop for tool approvals (it has no interruptions), so there is nothing "
-            "to resume; continue the conversation with result.to_input_list() + your next message"
-        )
-    return new_state(paused)
 
 
 def unbuilt_result(run: RunRuntime, **fields: Any) -> RunResult:

@@ -9,6 +9,7 @@ place, ``tool_events``. The entry points (``Runner``, ``AgentRunner``) are in ``
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as context_api
@@ -19,6 +20,7 @@ from .computer_run import dispose_resolved_computers, has_computers
 from .context_wrapper import RunContextWrapper
 from .conversation import Conversation, ServerConversation
 from .failed_run import record_failure
+from .finished_state import finished_run
 from .input_items import RunInput, conversation_items, input_list
 from .openai_registration import with_harness
 from .result import RunResult, unbuilt_result
@@ -131,7 +133,8 @@ async def run_agent(
     requested = requested_trace(run)
     if paused is not None:
         first = paused.turn.agent
-        loop.turns, loop.resume, loop.wrapper._approvals = paused.turns, paused.turn, paused.decisions
+        loop.turns, loop.wrapper._approvals = paused.turns, paused.decisions
+        loop.resume = None if paused.turn.finished else paused.turn  # a finished run's state: the model is called
         loop.used_tools = tool_users(paused)  # the SDK's tool-use tracker, for reset_tool_choice
         loop.pending_input = paused.pending_input or None
         loop.resume_link = paused.paused_span
@@ -191,6 +194,9 @@ async def run_agent(
         max_turns=max_turns,
         interruptions=loop.interruptions,
     )
+    starting_agent = paused.starting_agent if paused is not None else agent
     if loop.paused is not None:
-        result.__dict__["_paused"] = PausedRun.of(loop, paused.starting_agent if paused is not None else agent)
+        result.__dict__["_paused"] = PausedRun.of(loop, starting_agent)
+    else:  # the SDK's to_state() of a finished run: built only if asked for
+        result.__dict__["_finished"] = partial(finished_run, loop, starting_agent)
     return result

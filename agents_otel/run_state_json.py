@@ -113,6 +113,8 @@ def _encode_run(paused: PausedRun) -> dict[str, Any]:
         "trace": {"parent": encode_span(paused.trace_parent), "paused_span": encode_span(paused.paused_span)},
     }
     # Written only when there are some, so a run without hosted MCP approvals stores what it always stored.
+    if turn.finished:  # a finished run's state: no calls wait (a reader before it refuses it: nothing pending)
+        data["turn"]["finished"] = True
     if turn.mcp_pending:
         data["turn"]["mcp_pending"] = [dict(r) for r in turn.mcp_pending]
     if turn.sandbox is not None:  # the sandbox sessions' state, as their clients serialized it (JSON already)
@@ -173,10 +175,13 @@ def _decode_run(starting_agent: Agent[Any], root: Node, context: Any) -> PausedR
         malformed(f"{turn_node.path}.pending", f"must name calls of the turn ({turn_node.path}.calls)")
     mcp_pending = _decode_mcp_pending(turn_node)
     nested = _decode_nested(starting_agent, turn_node, turn_calls, context)
-    if not pending and not mcp_pending and not nested:
+    finished = turn_node.flag("finished") if "finished" in turn_node.data else False
+    waiting = bool(pending or mcp_pending or nested)
+    if waiting == finished or (finished and calls):  # a paused turn has something waiting, a finished one nothing
         malformed(
             f"{turn_node.path}.pending",
-            "must name calls of the turn, or mcp_pending requests or nested runs must wait: none does",
+            "must name calls of the turn, or mcp_pending requests or nested runs must wait: none does"
+            if not finished else "and calls must be empty in a finished run's turn",
         )
     items = [decode_run_item(n, agent_of) for n in root.nodes("items")]
     turn_start = turn_node.number("turn_start")
@@ -189,6 +194,7 @@ def _decode_run(starting_agent: Agent[Any], root: Node, context: Any) -> PausedR
     response = decode_response(turn_node.obj("response"))
     turn = PausedTurn(agent, response, calls, handoff_calls, turn_start, pending, mcp_pending, nested)
     turn.sandbox = turn_node.get("sandbox", dict) if "sandbox" in turn_node.data else None
+    turn.finished = finished
     decisions = root.obj("decisions")
     guardrails = decode_guardrails(root.obj("guardrail_results"), agent_of)
     max_turns = root.get("max_turns", int, optional=True)

@@ -180,6 +180,8 @@ class PausedTurn:
     """Agent-as-tool calls of the turn (by call id, in call order) whose nested run stopped for approvals: its
     waiting calls are among the run's interruptions; a resumed run resumes each nested run in its call."""
     sandbox: dict[str, Any] | None = None  # the run's sandbox sessions, serialized: a resumed run resumes them
+    finished: bool = False
+    """The run ended with a final output (``finished_state``): nothing waits, a resumed run calls the model again."""
 
 
 @dataclass

@@ -128,6 +128,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.tool_use_behavior": ENGINE,
     "agents_otel.tool_approvals": ENGINE,
     "agents_otel.run_resume_state": ENGINE,
+    "agents_otel.finished_state": ENGINE,  # a finished run's RunState, which calls the model again
     "agents_otel.pending_input": ENGINE,
     "agents_otel.run_state_json": ENGINE,
     "agents_otel.run_state_agents": ENGINE,

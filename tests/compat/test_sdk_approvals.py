@@ -244,12 +244,11 @@ async def test_decisions_take_only_this_states_waiting_calls() -> None:
         state.reject("c1")  # type: ignore[arg-type]
 
 
-async def test_to_state_of_a_finished_run_is_a_user_error() -> None:
-    """Deliberate difference: a finished run has nothing to resume here. (Saving a paused state as JSON:
-    test_sdk_run_state_json.py.)"""
+async def test_to_state_of_a_finished_run_is_a_state_with_nothing_waiting() -> None:
+    """As in the SDK (resuming it calls the model again: test_sdk_024_finished_state.py; saving a paused state as
+    JSON: test_sdk_run_state_json.py)."""
     done = await Runner.run(_agent([assistant_message("hi")]), "hello")
-    with pytest.raises(UserError, match="nothing to resume"):
-        done.to_state()
+    assert done.to_state().interruptions == []
 
 
 def test_needs_approval_of_the_wrong_type_is_a_user_error() -> None:

@@ -30,11 +30,6 @@ from sdk_examples_support import (
 )
 
 EXCLUDED: dict[str, str] = {
-    "memory/file_hitl_example.py": (
-        "saves result.to_state().to_json() after every turn, finished runs too; to_state() of a run that did not "
-        "stop for approvals is a UserError here, on purpose (docs/migrating.md, 'What differs, on purpose': there "
-        "is nothing to resume)"
-    ),
     "basic/hello_world_gpt_oss.py": "its client is fixed to an Ollama server at localhost:11434, not the environment's",
     "basic/retry_litellm.py": (
         "runs here (tried: its LiteLLM request reaches the fake server's Chat Completions endpoint), but importing "
@@ -79,6 +74,28 @@ def test_memory_session_hitl_example(run: Run, fake_openai: FakeOpenAIServer) ->
         "user", "function_call", "function_call_output", "assistant", "user"
     ]
     assert tool_outputs(sent[3]) == {"w1": "Sunny, 72°F", "w2": "Tool execution was not approved."}
+
+
+def test_memory_file_hitl_example(run: Run, fake_openai: FakeOpenAIServer, tmp_path: Path) -> None:
+    # One auto-mode turn: the lookup waits for approval (given), then the run finishes and the example saves its
+    # to_state().to_json() next to the session's items, as it does after every run (a finished run's state too).
+    fake_openai.enqueue(tool_calls=[("lookup_customer_profile", {}, "p1")])
+    fake_openai.enqueue(text="Kaz S. is a gold-tier customer who prefers SMS.")
+    out = run("memory.file_hitl_example", env=AUTO)
+    assert "Approved tool call.\n" in out and "Assistant: Kaz S. is a gold-tier customer who prefers SMS.\n" in out
+    assert "Failed" not in out
+    sent = bodies(fake_openai)
+    assert tool_outputs(sent[1])["p1"].startswith("Customer Kaz S. (tier gold)")  # its context's user_id, 101
+    session_dir = tmp_path / "examples" / "memory" / "tmp"
+    (state_file,) = session_dir.glob("*-state.json")
+    state = json.loads(state_file.read_text())
+    assert state["turn"]["finished"] is True and state["turn"]["pending"] == [] and state["context"]["value"] == {
+        "user_id": "101"
+    }
+    saved = json.loads((session_dir / state_file.name.replace("-state", "")).read_text())
+    assert [item.get("role") or item["type"] for item in saved] == [
+        "user", "function_call", "function_call_output", "assistant"
+    ]
 
 
 def test_memory_hitl_session_scenario(run: Run, fake_openai: FakeOpenAIServer, tmp_path: Path) -> None:
