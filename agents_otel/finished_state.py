@@ -26,33 +26,10 @@ if TYPE_CHECKING:
 
 def finished_run(loop: AgentLoop, starting_agent: Agent[Any]) -> PausedRun:
     """What ``to_state()`` of ``loop``'s finished run holds; ``starting_agent``: the agent the run started with."""
-    run = loop.run
-    items = run.run_items()  # the result's new_items (built now if nobody read them)
-    responses = list(loop.responses)
-    agent = loop.last_agent or starting_agent
-    last = responses[-1] if responses else ModelResponse([])  # no model call: a max_turns handler's answer
-    turn = PausedTurn(agent, last, [], [], len(items), [], finished=True)
-    return PausedRun(
-        starting_agent=starting_agent,
-        turn=turn,
-        interruptions=[],
-        conversation=loop.conversation,  # each resume works on a copy (RunState.resume)
-        items=list(items),
-        responses=responses,
-        usage=loop.usage,
-        turns=loop.turns,
-        max_turns=loop.max_turns,
-        decisions=loop.wrapper._run_decisions(),  # decisions made in context go on with the state, as the SDK's
-        context=run.context,
-        input=loop.input,
-        had_session=loop.session is not None,
-        input_guardrail_results=list(loop.input_guardrail_results),
-        output_guardrail_results=list(loop.output_guardrail_results),
-        tool_input_guardrail_results=list(run.tool_input_guardrail_results),
-        tool_output_guardrail_results=list(run.tool_output_guardrail_results),
-        trace_parent=loop.top_span,  # the resumed run continues the same trace
-        paused_span=None,  # nothing stopped: no span for the resumed run to link to
-    )
+    items = loop.run.run_items()  # the result's new_items (built now if nobody read them)
+    last = loop.responses[-1] if loop.responses else ModelResponse([])  # no model call: a max_turns handler's answer
+    turn = PausedTurn(loop.last_agent or starting_agent, last, [], [], len(items), [], finished=True)
+    return PausedRun.of(loop, starting_agent, turn)
 
 
 __all__ = ["finished_run"]

@@ -217,17 +217,24 @@ class PausedRun:
     the run's items (``tool_use_snapshot``)."""
 
     @classmethod
-    def of(cls, loop: AgentLoop, starting_agent: Agent[Any]) -> PausedRun:
-        """The paused run of ``loop``, which stopped for approvals (``result.to_state()`` keeps it)."""
+    def of(cls, loop: AgentLoop, starting_agent: Agent[Any], finished: PausedTurn | None = None) -> PausedRun:
+        """The paused run of ``loop``, which stopped for approvals (``result.to_state()`` keeps it); or, given its
+        ``finished`` turn, the run that finished, as its ``to_state()`` gives it (``finished_state``)."""
         run = loop.run
-        decisions = loop.wrapper._approvals
-        assert loop.paused is not None and decisions is not None
+        if finished is None:
+            decisions = loop.wrapper._approvals
+            assert loop.paused is not None and decisions is not None
+            turn = replace(loop.paused, sandbox=loop.sandbox.state if loop.sandbox is not None else None)
+            items = _kept_items(run.run_items(), loop.paused.nested)
+            paused_span = loop.paused_span
+        else:  # nothing waits; decisions made in context go on with the state, as the SDK's; nothing stopped
+            decisions, turn, items, paused_span = loop.wrapper._run_decisions(), finished, list(run.run_items()), None
         return cls(
             starting_agent=starting_agent,
-            turn=replace(loop.paused, sandbox=loop.sandbox.state if loop.sandbox is not None else None),
+            turn=turn,
             interruptions=list(loop.interruptions),
             conversation=loop.conversation,
-            items=_kept_items(run.run_items(), loop.paused.nested),
+            items=items,
             responses=list(loop.responses),
             usage=loop.usage,
             turns=loop.turns,
@@ -240,8 +247,8 @@ class PausedRun:
             output_guardrail_results=list(loop.output_guardrail_results),
             tool_input_guardrail_results=list(run.tool_input_guardrail_results),
             tool_output_guardrail_results=list(run.tool_output_guardrail_results),
-            trace_parent=loop.top_span,
-            paused_span=loop.paused_span,
+            trace_parent=loop.top_span,  # a resumed run continues the same trace
+            paused_span=paused_span,
             pending_input=list(loop.pending_input or ()),  # added input a run that stopped again has not admitted
         )
 
