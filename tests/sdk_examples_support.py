@@ -204,3 +204,15 @@ def example_runner(fake_openai: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: 
 def bodies(server: Any) -> list[dict[str, Any]]:
     """The Responses API request bodies the fake server received, in order."""
     return [request.body for request in server.requests_to("/responses")]
+
+
+MESSAGE_FILTER_ANSWERS: tuple[dict[str, Any], ...] = (
+    {"text": "Hi Sora."},
+    {"tool_calls": [("random_number_tool", {"max": 0}, "r")]},
+    {"text": "Your number is 0."},
+    {"text": "About 8.3 million."},
+    {"tool_calls": [("transfer_to_spanish_assistant", {}, "h")]},
+    {"text": "Te llamas Sora y vives en Nueva York."},
+)
+"""What the model answers in ``handoffs/message_filter`` and its streaming twin, which hold the same conversation
+(``fake_openai.enqueue(**answer)`` each, in order)."""

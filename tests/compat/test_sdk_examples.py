@@ -30,6 +30,7 @@ from fake_openai import FakeOpenAIServer
 from sdk_examples_support import (
     AUTO,
     EXAMPLES_DIR,
+    MESSAGE_FILTER_ANSWERS,
     Run,
     SDKImportAlias,
     bodies,
@@ -457,14 +458,7 @@ def test_human_in_the_loop_custom_rejection(run: Run, fake_openai: FakeOpenAISer
 
 
 def test_handoffs_message_filter(run: Run, fake_openai: FakeOpenAIServer) -> None:
-    for answer in (
-        {"text": "Hi Sora."},
-        {"tool_calls": [("random_number_tool", {"max": 0}, "r")]},
-        {"text": "Your number is 0."},
-        {"text": "About 8.3 million."},
-        {"tool_calls": [("transfer_to_spanish_assistant", {}, "h")]},
-        {"text": "Te llamas Sora y vives en Nueva York."},
-    ):
+    for answer in MESSAGE_FILTER_ANSWERS:
         fake_openai.enqueue(**answer)
     # A non-GPT-5 default model, so the example's filter does its work (it passes everything through on GPT-5).
     out = run("handoffs.message_filter", env={"OPENAI_DEFAULT_MODEL": "gpt-4.1"})

@@ -18,6 +18,7 @@ import pytest
 from fake_openai import FakeOpenAIServer
 from sdk_examples_support import (
     EXAMPLES_DIR,
+    MESSAGE_FILTER_ANSWERS,
     Run,
     bodies,
     example_runner,
@@ -146,14 +147,7 @@ def test_basic_trace_redaction(fake_openai: FakeOpenAIServer, tmp_path: Path) ->
 
 
 def test_handoffs_message_filter_streaming(run: Run, fake_openai: FakeOpenAIServer) -> None:
-    for answer in (
-        {"text": "Hi Sora."},
-        {"tool_calls": [("random_number_tool", {"max": 0}, "r")]},
-        {"text": "Your number is 0."},
-        {"text": "About 8.3 million."},
-        {"tool_calls": [("transfer_to_spanish_assistant", {}, "h")]},
-        {"text": "Te llamas Sora y vives en Nueva York."},
-    ):
+    for answer in MESSAGE_FILTER_ANSWERS:
         fake_openai.enqueue(**answer)
     out = run("handoffs.message_filter_streaming", env={"OPENAI_DEFAULT_MODEL": "gpt-4.1"})
     assert out.startswith("Step 1 done\nStep 2 done\nStep 3 done\n")
