@@ -9,8 +9,6 @@ on the server side this way). Run with ``--http`` (Streamable HTTP) or ``--sse``
 from __future__ import annotations
 
 import json
-import socket
-import sys
 from typing import Any
 
 import anyio
@@ -32,18 +30,7 @@ async def seen_headers(names: list[str], ctx: Context) -> str:
     return json.dumps({name: headers.get(name) for name in names}, sort_keys=True)
 
 
-async def _serve() -> None:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    app = server.sse_app() if "--sse" in sys.argv else server.streamable_http_app()
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    print(f"PORT {port}", flush=True)
-    await uvicorn.Server(config).serve(sockets=[sock])
-
-
 if __name__ == "__main__":
-    anyio.run(_serve)
+    from official_server import serve_http  # its directory is this script's: first on sys.path
+
+    anyio.run(serve_http, server)

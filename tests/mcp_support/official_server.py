@@ -173,7 +173,9 @@ def topic_notes(topic: str) -> str:
     return f"notes on {topic}"
 
 
-async def _serve_http() -> None:
+async def serve_http(server: Any) -> None:
+    """``server`` over Streamable HTTP (``--sse``: HTTP+SSE) on a free port, announced as ``PORT <n>`` on stdout
+    (tests/mcp_support/servers.py reads it); header_server.py serves its own server through this too."""
     import uvicorn
 
     sock = socket.socket()
@@ -188,6 +190,6 @@ async def _serve_http() -> None:
 
 if __name__ == "__main__":
     if "--http" in sys.argv or "--sse" in sys.argv:
-        anyio.run(_serve_http)
+        anyio.run(serve_http, server)
     else:
         server.run("stdio")
