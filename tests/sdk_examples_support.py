@@ -216,3 +216,13 @@ MESSAGE_FILTER_ANSWERS: tuple[dict[str, Any], ...] = (
 )
 """What the model answers in ``handoffs/message_filter`` and its streaming twin, which hold the same conversation
 (``fake_openai.enqueue(**answer)`` each, in order)."""
+
+MESSAGE_FILTER_SPANISH_INPUT = [
+    "Can you generate a random number between 0 and 100?",
+    "Your number is 0.",
+    "I live in New York City. What's the population of the city?",
+    "About 8.3 million.",
+    "Por favor habla en español. ¿Cuál es mi nombre y dónde vivo?",
+]
+"""The contents of what the Spanish agent is sent in both: tools removed, the first two history items dropped, as the
+examples' filter says."""

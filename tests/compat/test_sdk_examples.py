@@ -31,6 +31,7 @@ from sdk_examples_support import (
     AUTO,
     EXAMPLES_DIR,
     MESSAGE_FILTER_ANSWERS,
+    MESSAGE_FILTER_SPANISH_INPUT,
     Run,
     SDKImportAlias,
     bodies,
@@ -466,13 +467,7 @@ def test_handoffs_message_filter(run: Run, fake_openai: FakeOpenAIServer) -> Non
     spanish = bodies(fake_openai)[-1]
     assert spanish["model"] == "gpt-4.1" and spanish["instructions"].startswith("You only speak Spanish")
     # What the Spanish agent saw: tools removed, then the first two history items dropped, as the filter says.
-    assert [item.get("content") for item in spanish["input"]] == [
-        "Can you generate a random number between 0 and 100?",
-        "Your number is 0.",
-        "I live in New York City. What's the population of the city?",
-        "About 8.3 million.",
-        "Por favor habla en español. ¿Cuál es mi nombre y dónde vivo?",
-    ]
+    assert [item.get("content") for item in spanish["input"]] == MESSAGE_FILTER_SPANISH_INPUT
     # The printed to_input_list() keeps the run's whole record (docs/migrating.md: after an input filter new_items
     # keeps the handoff items), where the SDK's printout starts from the filtered history.
     assert '"text": "Te llamas Sora y vives en Nueva York."' in out

@@ -19,6 +19,7 @@ from fake_openai import FakeOpenAIServer
 from sdk_examples_support import (
     EXAMPLES_DIR,
     MESSAGE_FILTER_ANSWERS,
+    MESSAGE_FILTER_SPANISH_INPUT,
     Run,
     bodies,
     example_runner,
@@ -155,13 +156,7 @@ def test_handoffs_message_filter_streaming(run: Run, fake_openai: FakeOpenAIServ
     assert [body.get("stream", False) for body in sent] == [False] * 4 + [True, True]
     spanish = sent[-1]
     assert spanish["instructions"].startswith("You only speak Spanish") and "tools" not in spanish
-    assert [item.get("content") for item in spanish["input"]] == [
-        "Can you generate a random number between 0 and 100?",
-        "Your number is 0.",
-        "I live in New York City. What's the population of the city?",
-        "About 8.3 million.",
-        "Por favor habla en español. ¿Cuál es mi nombre y dónde vivo?",
-    ]
+    assert [item.get("content") for item in spanish["input"]] == MESSAGE_FILTER_SPANISH_INPUT
     assert '"text": "Te llamas Sora y vives en Nueva York."' in out
 
 
