@@ -130,7 +130,7 @@ class TextDelta:
         API's ``ResponseTextDeltaEvent``, because code written for the Agents SDK tests
         ``isinstance(event.data, ResponseTextDeltaEvent)`` and would otherwise skip every delta without a word.
         The provider's own event when it is one (the Responses model); else one of the same shape, with
-        :data:`FAKE_RESPONSES_ID` and ``sequence_number`` counting the call's text deltas from 0."""
+        :data:`FAKE_RESPONSES_ID` and ``sequence_number`` counting the events of the call forwarded before it."""
         # openai loads on first use (about 0.2 s, once per process), as agents_otel/__init__.py does for its models
         from openai.types.responses import ResponseTextDeltaEvent
 
@@ -175,7 +175,29 @@ class RefusalDelta:
         )
 
 
-ModelStreamEvent = TextDelta | RefusalDelta | ModelResponse
+@dataclass(slots=True)
+class ProviderEvent:
+    """A Responses API stream event a model passes to the run's stream as it is (``RawResponsesStreamEvent.data``),
+    beside its deltas: code written for the SDK reads more of a stream than text (``response.output_item.added``,
+    ``response.function_call_arguments.delta``, ``response.completed``) and would otherwise wait for events that
+    never come. Not a chunk of the wire of its own: the ``chat`` span's chunk timings and the answer ignore it. A
+    model that converts another wire (Chat Completions) yields the events it made of a chunk before that chunk's
+    delta; a model reading the Responses wire itself needs none, since an empty delta's ``raw`` Responses event is
+    forwarded as it is (:func:`responses_event`)."""
+
+    data: Any
+
+
+def responses_event(raw: Any) -> Any:
+    """``raw`` when it is an event of the OpenAI Responses stream (a type of ``openai.types.responses``), else
+    ``None``: what an empty delta's ``raw`` forwards to the run's stream. A provider's other chunk types (a Chat
+    Completions chunk) and a scripted model's own items are never shown to a consumer that expects Responses events."""
+    return raw if type(raw).__module__.startswith(_RESPONSES_TYPES) else None
+
+
+_RESPONSES_TYPES = "openai.types.responses."
+
+ModelStreamEvent = TextDelta | RefusalDelta | ProviderEvent | ModelResponse
 
 
 class ModelTracing(enum.Enum):
