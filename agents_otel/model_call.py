@@ -22,7 +22,15 @@ from .exceptions import ModelBehaviorError, ModelTimeoutError
 from .hosted_tools import hosted_tool_name
 from .items import RawInputItem
 from .model_retry import Retrying, client_retries, conversation_locked, locked_delay
-from .models.interface import Model, ModelRequest, ModelResponse, RefusalDelta, TextDelta
+from .models.interface import (
+    Model,
+    ModelRequest,
+    ModelResponse,
+    ProviderEvent,
+    RefusalDelta,
+    TextDelta,
+    responses_event,
+)
 from .retry import ModelRetrySettings
 from .sandbox_run import current_sandbox
 from .stream_events import RawResponsesStreamEvent
@@ -228,6 +236,12 @@ async def _stream(
                 if event.delta:
                     run.emit(RawResponsesStreamEvent(event.response_event(forwarded), agent_name))
                     forwarded += 1
+                elif event.raw is not None and (raw := responses_event(event.raw)) is not None:
+                    run.emit(RawResponsesStreamEvent(raw, agent_name))
+                    forwarded += 1
+            elif isinstance(event, ProviderEvent):
+                run.emit(RawResponsesStreamEvent(event.data, agent_name))
+                forwarded += 1
             else:
                 return event
     finally:

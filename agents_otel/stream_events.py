@@ -32,9 +32,10 @@ RunItemEventName = Literal[
 
 @dataclass(slots=True)
 class RawResponsesStreamEvent:
-    """A raw model streaming event. Text deltas arrive as ``data``, an OpenAI Responses API
-    ``ResponseTextDeltaEvent`` (``data.type == "response.output_text.delta"``, ``data.delta``) from every model, as
-    in the OpenAI Agents SDK."""
+    """One event of the model's OpenAI Responses API stream, as in the OpenAI Agents SDK: the provider's own events
+    (``response.created``, ``response.output_item.added``, ``response.function_call_arguments.delta``,
+    ``response.completed``, ...; a Chat Completions stream's converted to them). Text arrives as a
+    ``ResponseTextDeltaEvent`` (``data.type == "response.output_text.delta"``, ``data.delta``) from every model."""
 
     data: Any
     agent_name: str = ""

@@ -228,12 +228,12 @@ async def test_tool_call_progress_output_and_final_text(
         assert [(p.tool_call_id, p.data) for p in progress] == [("call_paris", {"step": "fetching", "city": "Paris"})]
         items = [(e.name, e.tool_call_id) for e in events if isinstance(e, RunItemStreamEvent)]
         assert ("tool_called", "call_paris") in items and ("tool_output", "call_paris") in items
-        deltas = [e.data.delta for e in events if isinstance(e, RawResponsesStreamEvent)]
+        deltas = [e.text_delta for e in events if isinstance(e, RawResponsesStreamEvent) and e.text_delta is not None]
         assert len(deltas) > 1 and "" not in deltas  # word by word, as the server sent them
         assert "".join(deltas) == "It is sunny in Paris."
         # SDK code tests isinstance(event.data, ResponseTextDeltaEvent): true for both APIs, as in the SDK, where
         # the Responses API's own event passes through and Chat Completions text gets the SDK's placeholder item id
-        raw = [e.data for e in events if isinstance(e, RawResponsesStreamEvent)]
+        raw = [e.data for e in events if isinstance(e, RawResponsesStreamEvent) and e.text_delta is not None]
         assert all(isinstance(d, ResponseTextDeltaEvent) for d in raw)
         if api == "responses":
             (item_id,) = {d.item_id for d in raw}  # the server's message id, one message

@@ -257,8 +257,8 @@ class ScriptedModel(Model):
                     yield TextDelta(piece)
                 for piece in re.findall(r"\S+\s*|\s+", item.refusal):
                     yield RefusalDelta(piece)
-            else:  # a tool call arrives as a chunk of its own, as from a provider (timed, not forwarded as text)
-                yield TextDelta("", raw=item)
+            else:  # a tool call arrives as a chunk of its own, as from a provider (timed, nothing forwarded)
+                yield TextDelta("")
         yield response
 
     async def _sdk_stream(self, request: ModelRequest, step: ModelStep) -> AsyncIterator[ModelStreamEvent]:

@@ -80,7 +80,7 @@ async def test_a_streamed_call_is_retried_too(
     lock(fake_openai)
     fake_openai.enqueue(text="streamed after the lock")
     run = Runner.run_streamed(Agent("A", model=wire_model("responses", client)), "hi")
-    text = "".join([e.data.delta async for e in run.stream_events() if e.type == "raw_response_event"])
+    text = "".join([e.text_delta async for e in run.stream_events() if e.type == "raw_response_event" and e.text_delta])
     assert (text, run.final_output, waits) == ("streamed after the lock", "streamed after the lock", [1.0])
 
 

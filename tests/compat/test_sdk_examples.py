@@ -43,13 +43,7 @@ from sdk_examples_support import (
     tool_outputs,
 )
 
-EXCLUDED: dict[str, str] = {
-    "basic/stream_function_call_args.py": (
-        "reads response.output_item.added and response.function_call_arguments.delta raw stream events; "
-        "RawResponsesStreamEvent carries text deltas only here, on purpose (docs/migrating.md, 'What differs, "
-        "on purpose'): tool calls arrive as tool_called run items"
-    ),
-}
+EXCLUDED: dict[str, str] = {}
 """Examples of the directories above that do not run here, and why (each a deliberate difference)."""
 
 
@@ -128,6 +122,31 @@ def test_basic_stream_items(run: Run, fake_openai: FakeOpenAIServer) -> None:
     assert lines[:3] == ["=== Run starting ===", "Agent updated: Joker", "-- Tool was called: how_many_jokes"]
     assert lines[3].startswith("-- Tool output: ") and 1 <= int(lines[3].removeprefix("-- Tool output: ")) <= 10
     assert lines[4:] == ["-- Message output:", " Here are your jokes.", "=== Run complete ==="]
+
+
+def test_basic_stream_function_call_args(run: Run, fake_openai: FakeOpenAIServer) -> None:
+    """The example reads the Responses stream's raw events: a call's ``output_item.added`` (its name and call id),
+    its ``function_call_arguments.delta`` pieces and its ``output_item.done``, all forwarded as the server sent them."""
+    config = {"project_name": "my-app", "version": "1.0.0", "dependencies": ["fastapi", "uvicorn"]}
+    write = ("write_file", {"filename": "main.py", "content": "app"}, "call_w")
+    fake_openai.enqueue(tool_calls=[write, ("create_config", config, "call_c")])
+    fake_openai.enqueue(text="Project created.")
+    out = run("basic.stream_function_call_args")
+    write_args, config_args = json.dumps({"filename": "main.py", "content": "app"}), json.dumps(config)
+    assert out.count("📞 Function call streaming started") == 2
+    assert out.count("✅ Function call streaming completed") == 2
+    assert "📞 Function call streaming started: write_file()" in out
+    assert f"📝 Arguments building...\n{write_args}\n✅ Function call streaming completed: write_file" in out
+    assert f"📝 Arguments building...\n{config_args}\n✅ Function call streaming completed: create_config" in out
+    summary = out[out.index("Summary of all function calls:") :].splitlines()
+    assert summary == [
+        "Summary of all function calls:",
+        f"  - #call_w: write_file({write_args})",
+        f"  - #call_c: create_config({config_args})",
+        "",
+        "Result: Project created.",
+    ]
+    assert tool_names(bodies(fake_openai)[0]) == ["write_file", "create_config"]
 
 
 def test_basic_dynamic_system_prompt(run: Run, fake_openai: FakeOpenAIServer) -> None:

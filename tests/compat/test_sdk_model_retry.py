@@ -439,7 +439,8 @@ async def test_a_streamed_call_is_retried_over_the_wire(
     async with fake_openai.client(max_retries=0) as client:
         agent = Agent("A", model=wire_model(api, client), model_settings=settings(retry_policies.http_status([503])))
         run = Runner.run_streamed(agent, "hi", run_config=config(tracing))
-        text = "".join([e.data.delta async for e in run.stream_events() if e.type == "raw_response_event"])
+        events = [e async for e in run.stream_events()]
+        text = "".join(e.text_delta for e in events if e.type == "raw_response_event" and e.text_delta)
     assert (text, run.final_output, len(fake_openai.requests)) == ("streamed again", "streamed again", 2)
 
 

@@ -87,8 +87,8 @@ async def test_a_handoff_whose_second_agent_streams_text(
             seen.append(f"agent:{event.new_agent.name}")
         elif isinstance(event, RunItemStreamEvent):
             seen.append(event.name)
-        elif isinstance(event, RawResponsesStreamEvent):
-            deltas.append((event.agent_name, event.data.delta))
+        elif isinstance(event, RawResponsesStreamEvent) and event.text_delta is not None:
+            deltas.append((event.agent_name, event.text_delta))
     assert seen == ["agent:Triage", "handoff_requested", "handoff_occured", "agent:Billing", "message_output_created"]
     assert len(deltas) > 1 and {a for a, _ in deltas} == {"Billing"}  # Billing's answer arrived as deltas
     assert "".join(d for _, d in deltas) == "Your invoice is on its way."

@@ -226,7 +226,7 @@ async def test_exact_stream_events_reach_the_stream_and_output_answers_unstreame
     model = ScriptedModel([step, step])
     run = Runner.run_streamed(Agent(name="test", model=model), "hi")
     raw = [e.data async for e in run.stream_events() if isinstance(e, RawResponsesStreamEvent)]
-    assert run.final_output == "exact" and raw == [events[0]]  # the given event itself, item id and all
+    assert run.final_output == "exact" and raw == events  # the given events themselves, item ids and all, as in the SDK
     assert run.raw_responses[0].response_id == "resp_exact"
     assert (await Runner.run(Agent(name="test", model=model), "hi")).final_output == "unstreamed"
 
