@@ -34,7 +34,7 @@ from .model_call import call_model
 from .model_input_filter import filter_request
 from .models import resolve_model
 from .models.gpt5_defaults import implied_settings
-from .models.interface import Model, ModelRequest, ModelResponse, Usage
+from .models.interface import Model, ModelRequest, ModelResponse, RequestSources, Usage
 from .output_schema import output_schema_for, schema_spec
 from .pending_input import admit_pending_input
 from .run_error_handlers import recover
@@ -252,6 +252,7 @@ async def _run_turns(
             request = ModelRequest(
                 instructions, conversation.request_input(), specs, settings, schema_spec_, prompt, hosted_tools=hosted
             )
+            request.sources = RequestSources(tools, handoffs, schema)
             if server is not None:
                 request.previous_response_id = server.previous_response_id
                 request.conversation_id = server.conversation_id

@@ -244,6 +244,10 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("agents_otel.models", "agents_otel.models.openai_chatcompletions"): (
         "the same, after set_default_openai_api('chat_completions') made Chat Completions the default API"
     ),
+    ("agents_otel.models", "agents_otel.models.sdk_signature"): (
+        "a Model subclass written to the SDK's signature is wrapped when resolved; imported inside resolve_model "
+        "only for such a model"
+    ),
     ("agents_otel.models", "agents_otel.extensions.models.litellm_provider"): (
         "a model named 'litellm/...' goes to the SDK's LiteLLM adapter, as the SDK's MultiProvider routes it; "
         "imported inside route_model_name so only such a name imports litellm"

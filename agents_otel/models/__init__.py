@@ -74,16 +74,23 @@ def resolve_model(
     ``"any-llm/..."`` on an ``AnyLLMModel``."""
     chosen = run_model if run_model is not None else agent_model
     if isinstance(chosen, Model):
-        return chosen
+        return _sdk_signature(chosen) if chosen.sdk_signature else chosen
     if provider is not None:
         model = provider.get_model(chosen)
         if not isinstance(model, Model):
             raise UserError(
                 f"{type(provider).__name__}.get_model({chosen!r}) returned {type(model).__name__}, not a Model"
             )
-        return model
+        return _sdk_signature(model) if model.sdk_signature else model
     routed, name = route_model_name(chosen)  # the SDK's default provider is a MultiProvider(): the same rule
     return openai_model(name) if routed is None else routed.get_model(name)
+
+
+def _sdk_signature(model: Model) -> Model:
+    """A model written to the SDK's ``Model`` signature, behind ours (``sdk_signature``); imported only for one."""
+    from .sdk_signature import SDKSignatureModel
+
+    return SDKSignatureModel(model)
 
 
 _ADAPTERS: dict[str, ModelProvider] = {}

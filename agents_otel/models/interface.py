@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..hosted_tools import HostedTool
 from ..items import ConversationItem, ModelOutputItem, input_dict
@@ -90,6 +91,20 @@ class ModelRequest:
     """Tools declared by their own ``tools`` entry: those the provider runs itself (``WebSearchTool``, ...) and the
     local execution tools (``ShellTool``, ...), in the agent's order after ``tools``. Only the OpenAI Responses model
     sends them; any other model must raise ``UserError`` when this is not empty."""
+    sources: RequestSources | None = None
+    """The objects behind ``tools`` and ``output_schema`` (set by the runtime each turn): a model written to the
+    OpenAI Agents SDK's ``Model`` signature takes the agent's tool, handoff and output schema objects, not their
+    schemas. A model of this package reads the schemas above."""
+
+
+@dataclass(slots=True)
+class RequestSources:
+    """The agent's ``FunctionTool`` and ``Handoff`` objects by the name the model calls them, and its
+    ``AgentOutputSchemaBase`` (``None``: plain text), as the run offered them this turn."""
+
+    tools: Mapping[str, Any]
+    handoffs: Mapping[str, Any]
+    output_schema: Any = None
 
 
 @dataclass(slots=True)
@@ -232,6 +247,20 @@ class Model(abc.ABC):
     server_address: str | None = None
     server_port: int | None = None
     network_protocol_name: str | None = None
+    sdk_signature: ClassVar[bool] = False
+    """``True`` for a subclass written to the OpenAI Agents SDK's ``Model`` signature (``get_response(
+    system_instructions, input, model_settings, tools, output_schema, handoffs, tracing, *, ...)``, Responses
+    output items and stream events): the run drives it through ``agents_otel.models.sdk_signature``, so SDK code
+    runs unchanged. Found from ``get_response``'s parameters when the class is made."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_response" in cls.__dict__:
+            try:
+                parameters = inspect.signature(cls.__dict__["get_response"]).parameters
+            except (TypeError, ValueError):  # not introspectable (a C callable): our signature is assumed
+                return
+            cls.sdk_signature = "system_instructions" in parameters
 
     @abc.abstractmethod
     async def get_response(self, request: ModelRequest) -> ModelResponse:
