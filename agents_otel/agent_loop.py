@@ -37,6 +37,7 @@ from .models.gpt5_defaults import implied_settings
 from .models.interface import Model, ModelRequest, ModelResponse, RequestSources, Usage
 from .output_schema import output_schema_for, schema_spec
 from .pending_input import admit_pending_input
+from .response_view import response_view
 from .run_error_handlers import recover
 from .sandbox_run import SandboxSlot, sandbox_scope
 from .session_compaction import compact_after_turn, is_openai_responses_compaction_aware_session
@@ -271,7 +272,7 @@ async def _run_turns(
             usage.add(response.usage)
             loop.usage.add(response.usage)
             if hooked:
-                await lifecycle.llm_end(hooks, loop.wrapper, agent, response)
+                await lifecycle.llm_end(hooks, loop.wrapper, agent, response_view(response))
             turn_start = len(run.items)
             # one call per turn, not one per item; RunConfig(reasoning_item_id_policy="omit"): reasoning without ids
             conversation.extend(response.output if not conversation.omit_ids else without_ids(response.output))

@@ -35,6 +35,43 @@ class ToolApprovalItem(RunItemBase):
     """The ``mcp_approval_request`` output item as it came, for a hosted MCP approval; ``None`` for a function
     call."""
 
+    def __init__(
+        self,
+        tool_call: Any = None,
+        agent_name: Any = None,
+        mcp_request: Any = None,
+        *,
+        agent: Any = None,
+        raw_item: Any = None,
+        tool_name: str | None = None,
+    ) -> None:
+        """Ours, ``ToolApprovalItem(call, agent_name)``, or the SDK's, ``ToolApprovalItem(agent, raw_item,
+        tool_name)`` (positional or by keyword; ``raw_item`` a ``ResponseFunctionToolCall``, its dict, or a hosted
+        MCP ``mcp_approval_request``), as SDK code builds one to decide a call early (``context.approve_tool``)."""
+        self.type = "tool_approval_item"
+        if raw_item is None and isinstance(agent_name, str):
+            self.tool_call, self.agent_name, self.mcp_request = tool_call, agent_name, mcp_request
+            if agent is not None:
+                self._agent = agent
+            return
+        agent = agent if agent is not None else tool_call
+        raw = raw_item if raw_item is not None else agent_name
+        name = tool_name if tool_name is not None else (mcp_request if isinstance(mcp_request, str) else None)
+        fields = raw if isinstance(raw, dict) else getattr(raw, "model_dump", lambda **_: None)(exclude_unset=True)
+        if not isinstance(fields, dict) and isinstance(raw, FunctionCall):
+            fields = {"type": "function_call", "name": raw.name, "arguments": raw.arguments, "call_id": raw.call_id}
+        if not isinstance(fields, dict) or not isinstance(getattr(agent, "name", None), str):
+            raise TypeError(
+                "ToolApprovalItem(agent, raw_item) takes the agent and the model's function_call (a "
+                f"ResponseFunctionToolCall or its dict), got {type(agent).__name__} and {type(raw).__name__}"
+            )
+        self.agent_name, self._agent = agent.name, agent
+        self.mcp_request = fields if fields.get("type") == "mcp_approval_request" else None
+        call_id = fields.get("id") if self.mcp_request is not None else fields.get("call_id")
+        self.tool_call = FunctionCall(
+            str(name if name is not None else fields.get("name", "")), str(fields.get("arguments", "")), str(call_id)
+        )
+
     @classmethod
     def for_mcp_request(cls, request: dict[str, Any], agent_name: str) -> ToolApprovalItem:
         """The waiting item of a hosted MCP approval request (the API's ``mcp_approval_request`` dict)."""

@@ -3,7 +3,8 @@
 Why they exist here: nearly every SDK example prints a run with them (``ItemHelpers.text_message_output(event.item)``
 in a stream loop, ``ItemHelpers.text_message_outputs(result.new_items)`` after a run), so code moving over should
 keep working as written. The ``extract_*`` helpers read a model's output message in either form a program may hold:
-this runtime's ``AssistantMessage`` (``result.raw_responses[i].output``) or an ``openai`` ``ResponseOutputMessage``
+this runtime's ``AssistantMessage`` (a model's own answer) or an ``openai`` ``ResponseOutputMessage``
+(``result.raw_responses[i].output``)
 (text parts ``output_text``, refusal parts ``refusal``). Anything that is not a message has no text, as in the SDK.
 """
 

@@ -15,6 +15,7 @@ from .exceptions import UserError
 from .input_items import RunInput
 from .items import ConversationItem, RunItem
 from .models.interface import ModelResponse, Usage
+from .response_view import response_views
 from .result_views import AgentToolInvocation as AgentToolInvocation
 from .result_views import RunResultBase as RunResultBase
 from .result_views import (
@@ -186,6 +187,7 @@ class RunResultStreaming(RunResultBase):
         self._task: asyncio.Task[None] | None = None
         self._state: RunRuntime | None = None
         self._cancel_requested = False
+        self._views: list[ModelResponse] = []
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -290,7 +292,11 @@ class RunResultStreaming(RunResultBase):
         """The model responses so far, growing while the run goes on, as in the SDK."""
         if self._result is not None:
             return self._result.raw_responses
-        return self._state.responses if self._state is not None else []
+        if self._state is None:
+            return []
+        views, responses = self._views, self._state.responses
+        views.extend(response_views(responses[len(views) :]))  # one view per response, made when first read
+        return views
 
     @property
     def context_wrapper(self) -> RunContextWrapper[Any]:

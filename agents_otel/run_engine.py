@@ -23,6 +23,7 @@ from .failed_run import record_failure
 from .finished_state import finished_run
 from .input_items import RunInput, conversation_items, input_list
 from .openai_registration import with_harness
+from .response_view import response_views
 from .result import RunResult, unbuilt_result
 from .run_resume_state import RunState
 from .run_runtime import RunRuntime as LiveRun
@@ -181,7 +182,7 @@ async def run_agent(
         input=result_input,
         final_output=loop.final_output,
         last_agent=loop.last_agent or agent,
-        raw_responses=loop.responses,
+        raw_responses=response_views(loop.responses),
         history=conversation.history,
         usage=loop.usage,
         trace_id=run.trace_id,

@@ -32,6 +32,7 @@ from .input_items import RunInput, input_list
 from .items import MessageOutputItem, RunItem, made_by
 from .models.interface import ModelResponse
 from .output_schema import output_json, output_schema_for
+from .response_view import response_views
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -143,7 +144,7 @@ async def recover(
         new_items=items,
         history=input_list(loop.conversation.history),
         output=output,
-        raw_responses=list(raw_responses),
+        raw_responses=response_views(raw_responses),
         last_agent=agent,
     )
     try:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.trace import SpanContext, get_current_span
 
 from .exceptions import RunErrorDetails
+from .response_view import response_views
 from .tracing.ids import requested_trace_parent, trace_id_hex
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def error_details(loop: AgentLoop, agent: Agent[Any]) -> RunErrorDetails:
     return RunErrorDetails(
         input=loop.input,
         new_items=list(run.run_items()),
-        raw_responses=list(loop.responses),
+        raw_responses=response_views(loop.responses),
         last_agent=loop.last_agent or agent,
         context_wrapper=loop.wrapper,
         input_guardrail_results=list(loop.input_guardrail_results),

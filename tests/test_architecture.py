@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.responses_format": RECORDS,
     "agents_otel.tool_output_types": RECORDS,
     "agents_otel.conversation_items": RECORDS,
+    "agents_otel.response_view": RECORDS,  # a model answer as the SDK shows it, converted when read
     "agents_otel.items": RECORDS,
     "agents_otel.tool_call_identity": RECORDS,
     "agents_otel.hosted_tools": RECORDS,

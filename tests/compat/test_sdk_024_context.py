@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import pytest
+from openai.types.responses import ResponseFunctionToolCall
 
 from agents_otel import (
     Agent,
@@ -135,9 +136,9 @@ class PreApprove(RunHooks[Any]):
         self.approve, self.message, self.always = approve, message, always
 
     async def on_llm_end(self, context: RunContextWrapper[Any], agent: Any, response: ModelResponse) -> None:
-        for call in response.output:
-            if isinstance(call, FunctionCall) and call.name == "wipe":
-                item = ToolApprovalItem(call, agent.name)
+        for call in response.output:  # the openai items, as an SDK hook reads them; the item built the SDK's way
+            if isinstance(call, ResponseFunctionToolCall) and call.name == "wipe":
+                item = ToolApprovalItem(agent=agent, raw_item=call)
                 if self.approve:
                     context.approve_tool(item, always_approve=self.always)
                 else:

@@ -222,7 +222,6 @@ DIFFERENCES: dict[str, list[str]] = {
         "param:*Item:raw_item",
         "param:*Item:type",
         "param:*Item:tool_origin",
-        "param:ToolApprovalItem:tool_name",
         "param:ToolApprovalItem:tool_namespace",
         "param:ToolApprovalItem:tool_lookup_key",
         "param:ToolCallItem:description",

@@ -277,3 +277,59 @@ def test_a_tool_made_for_the_request_refuses_to_run() -> None:
 
     tool = _tool_of(ToolSpec("extra", "An extra tool.", {"type": "object", "properties": {}}))
     assert isinstance(tool, FunctionTool) and tool.name == "extra" and tool.params_json_schema["type"] == "object"
+
+
+# ---- the raw responses an application is handed hold the openai types (response_view) --------------------------
+
+
+async def test_raw_responses_and_on_llm_end_hold_the_openai_output_items() -> None:
+    from openai.types.responses import ResponseFunctionShellToolCall
+
+    from agents_otel import RunHooks
+    from agents_otel.items import AssistantMessage, FunctionCall, RawInputItem
+    from agents_otel.testing import ScriptedModel, assistant_message, function_call
+
+    seen: list[list[Any]] = []
+
+    class Hooks(RunHooks[Any]):
+        async def on_llm_end(self, context: Any, agent: Any, response: ModelResponse) -> None:
+            seen.append(list(response.output))
+
+    shell = {
+        "type": "shell_call", "id": "sh_1", "call_id": "call_sh", "status": "completed",
+        "action": {"commands": ["ls"]}, "environment": {"type": "container_reference", "container_id": "cntr_9"},
+    }
+    model = ScriptedModel([[function_call("add", {"a": 1, "b": 2}, call_id="c1")], [assistant_message("3")]])
+    result = await Runner.run(Agent(name="a", tools=[add], model=model), "1+2", hooks=Hooks())
+    calls, answer = (r.output for r in result.raw_responses)
+    assert isinstance(calls[0], ResponseFunctionToolCall) and (calls[0].name, calls[0].call_id) == ("add", "c1")
+    assert isinstance(answer[0], ResponseOutputMessage) and answer[0].type == "message"
+    assert answer[0].content[0].text == "3"  # type: ignore[union-attr]
+    assert [type(o[0]) for o in seen] == [ResponseFunctionToolCall, ResponseOutputMessage]
+    assert result.raw_responses[0].output is result.raw_responses[0].output  # converted once, when first read
+    assert result.raw_responses[1].usage.requests == 1 and result.last_response_id == "scripted-2"
+    assert result.raw_responses[0].to_input_items() == [
+        {"type": "function_call", "call_id": "c1", "name": "add", "arguments": '{"a": 1, "b": 2}'}
+    ]
+    source = result.raw_responses[1].source  # type: ignore[attr-defined]
+    assert source.output == [AssistantMessage("3")]
+    # a kept item (the SDK's container shell example looks for its environment) is the openai type too
+    from agents_otel.response_view import sdk_output_item
+
+    kept = sdk_output_item(RawInputItem(shell))
+    assert isinstance(kept, ResponseFunctionShellToolCall) and kept.environment.container_id == "cntr_9"  # type: ignore[union-attr]
+    assert isinstance(sdk_output_item(FunctionCall("f", "{}", "c")), ResponseFunctionToolCall)
+
+
+async def test_a_streamed_runs_raw_responses_grow_as_the_run_goes_on() -> None:
+    from agents_otel.testing import ScriptedModel, assistant_message, function_call
+
+    model = ScriptedModel([[function_call("add", {"a": 1, "b": 2}, call_id="c1")], [assistant_message("3")]])
+    result = Runner.run_streamed(Agent(name="a", tools=[add], model=model), "1+2")
+    counts = []
+    async for event in result.stream_events():
+        if event.type == "run_item_stream_event" and event.name == "tool_output":
+            counts.append(len(result.raw_responses))
+            assert isinstance(result.raw_responses[0].output[0], ResponseFunctionToolCall)
+    assert len(counts) == 1 and counts[0] >= 1 and len(result.raw_responses) == 2
+    assert isinstance(result.raw_responses[1].output[0], ResponseOutputMessage)
