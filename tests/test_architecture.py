@@ -183,6 +183,7 @@ LAYERS: dict[str, int] = {
     "agents_otel": SURFACES,
     "agents_otel.testing": SURFACES,
     "agents_otel.testing.": SURFACES,  # ScriptedModel, its step forms (ours and the SDK's) and item helpers
+    "agents_otel.testing.step_events": SURFACES,  # a ModelStep's automatic stream: the SDK's Responses events
     "agents_otel.cli": SURFACES,
     "agents_otel.verbose_logging": SURFACES,
     "agents_otel.repl": SURFACES,

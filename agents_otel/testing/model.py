@@ -8,7 +8,7 @@ too: a ``ModelStep`` (``raise_error`` / ``respond`` / ``stream``), its dict form
 
 A list of our items is the fast path (the benchmarks run on it): no snapshot, no conversion, placeholder usage (one
 "token" per item) and, when streamed, word-sized ``TextDelta``s. An SDK form behaves as in the SDK: its own usage
-(else ``default_usage``, else none), its ``response_id``, one delta per message part, exact stream events.
+(else ``default_usage``, else none), its ``response_id``, the SDK's Responses stream events (``step_events``).
 
 A scripted tool call the agent could not accept (a tool it does not have, arguments that are not a JSON object,
 a misspelt, missing or mistyped argument) raises ``ScriptCallError`` and fails the run: a typo in a script must not
@@ -25,8 +25,8 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..exceptions import ModelBehaviorError, UserError
-from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
+from ..exceptions import UserError
+from ..items import AssistantMessage, FunctionCall, ModelOutputItem
 from ..models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent, RefusalDelta, TextDelta, Usage
 from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest
 from .helpers import assistant_message, check_call, function_call
@@ -52,10 +52,6 @@ Step = (
     | Mapping[str, Any]
     | ModelResponse
 )
-
-_AUTO_STREAMED = frozenset(("reasoning", "apply_patch_call"))
-"""Kept items an SDK step may stream without exact events, as the SDK's automatic stream covers them."""
-
 
 def _queued(step: Any, index: int) -> Any:
     """A step as the queue holds it: our forms as they are (a list copied, so a later change to it is not seen),
@@ -263,29 +259,28 @@ class ScriptedModel(Model):
 
     async def _sdk_stream(self, request: ModelRequest, step: ModelStep) -> AsyncIterator[ModelStreamEvent]:
         """An SDK step streamed: its exact Responses events read as the Responses model reads a stream, or (without
-        them) one delta per message text / refusal and a chunk per other item, as the SDK's automatic stream."""
+        them) the SDK's automatic stream of its output (``step_events``), each event a chunk of its own passed to
+        the run's stream: a text / refusal delta as a ``TextDelta`` / ``RefusalDelta`` carrying it, any other as
+        an empty ``TextDelta`` carrying it, as the Responses model reads a real stream."""
         call = model_call(request, True)
         step = await self._resolve(step, call)
         if step.stream_events is not None:
             async for event in self._exact_stream(request, step, call):
                 yield event
             return
-        for item in step.output:
-            kind = item.data.get("type") if isinstance(item, RawInputItem) else None
-            if isinstance(item, RawInputItem) and kind not in _AUTO_STREAMED:
-                raise ModelBehaviorError(
-                    f"Automatic streaming of a ModelStep does not support a {kind!r} item; give its exact events "
-                    "with ModelStep.stream(...)"
-                )
+        from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
+
+        from .step_events import responses_output, step_events
+
+        items = responses_output(step.output if step._given is None else step._given)
         response = self._sdk_response(request, step)
-        for item in response.output:
-            if isinstance(item, AssistantMessage):
-                if item.content:
-                    yield TextDelta(item.content)
-                if item.refusal:
-                    yield RefusalDelta(item.refusal)
+        for event in step_events(items, response, step.response_id):
+            if isinstance(event, ResponseTextDeltaEvent):
+                yield TextDelta(event.delta, raw=event)
+            elif isinstance(event, ResponseRefusalDeltaEvent):
+                yield RefusalDelta(event.delta, raw=event)
             else:
-                yield TextDelta("", raw=item)
+                yield TextDelta("", raw=event)
         yield response
 
     async def _exact_stream(self, request: ModelRequest, step: ModelStep, call: ModelCall) -> AsyncIterator[Any]:

@@ -128,6 +128,9 @@ class ModelStep:
     responder: Responder | None = None
     stream_events: Sequence[Any] | StreamFactory | None = None
     retry_advice: ModelRetryAdvice | None = None
+    _given: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    """A queued step's output as it was given, when it held ``openai`` items or dicts (a snapshot): the automatic
+    stream is made of them (their item ids, parts, logprobs), not of the items ``output`` became."""
 
     @classmethod
     def raise_error(cls, error: Exception, *, retry_advice: ModelRetryAdvice | None = None) -> ModelStep:
@@ -199,7 +202,7 @@ def sdk_step(step: Any, index: int) -> ModelStep:
         normalized = ModelStep(output=step)
     _check(normalized, index)
     events = normalized.stream_events
-    return ModelStep(
+    queued = ModelStep(
         output=output_items(normalized.output, index),
         usage=copy.deepcopy(normalized.usage),
         response_id=normalized.response_id,
@@ -210,6 +213,11 @@ def sdk_step(step: Any, index: int) -> ModelStep:
         stream_events=events if events is None or callable(events) else copy.deepcopy(tuple(events)),
         retry_advice=copy.deepcopy(normalized.retry_advice),
     )
+    if normalized._given is not None:
+        queued._given = normalized._given
+    elif not all(type(item) in _OURS for item in normalized.output):
+        queued._given = copy.deepcopy(tuple(normalized.output))
+    return queued
 
 
 def output_items(output: Sequence[Any], index: int) -> list[ModelOutputItem]:

@@ -93,7 +93,8 @@ async def test_a_tool_workflow_is_recorded_call_by_call_with_the_sdks_call_recor
 async def test_a_streamed_run_records_streamed_calls_and_an_sdk_step_streams_one_delta_per_part() -> None:
     model = ScriptedModel([ModelStep(output=[assistant_message("hello there")])])
     run = Runner.run_streamed(Agent(name="test", model=model), "hi")
-    deltas = [e.data.delta async for e in run.stream_events() if isinstance(e, RawResponsesStreamEvent)]
+    raw = [e.data async for e in run.stream_events() if isinstance(e, RawResponsesStreamEvent)]
+    deltas = [e.delta for e in raw if isinstance(e, ResponseTextDeltaEvent)]  # the SDK's whole event sequence
     assert run.final_output == "hello there" and deltas == ["hello there"]
     assert model.last_call is not None and model.last_call.streamed is True
     ours = ScriptedModel([[assistant_message("hello there")]])  # our list form: word-sized deltas, as before
