@@ -188,6 +188,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.verbose_logging": SURFACES,
     "agents_otel.repl": SURFACES,
     "agents_otel.models.": SURFACES,
+    "agents_otel.models.chat_stream_events": SURFACES,  # Chat Completions chunks as the SDK's Responses events
     "agents_otel.openai_conversations_session": SURFACES,  # talks to OpenAI, as the OpenAI models do
     "agents_otel.openai_responses_compaction_session": SURFACES,  # the same
     "agents_otel.compaction_output": SURFACES,  # reads the openai package's answer, as the OpenAI models do

@@ -8,6 +8,7 @@ exporter, and asserts on what went over the wire, what the run returned and what
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -228,19 +229,25 @@ async def test_tool_call_progress_output_and_final_text(
         assert [(p.tool_call_id, p.data) for p in progress] == [("call_paris", {"step": "fetching", "city": "Paris"})]
         items = [(e.name, e.tool_call_id) for e in events if isinstance(e, RunItemStreamEvent)]
         assert ("tool_called", "call_paris") in items and ("tool_output", "call_paris") in items
-        deltas = [e.text_delta for e in events if isinstance(e, RawResponsesStreamEvent) and e.text_delta is not None]
+        # every Responses stream event passes (response.created, output_item.added, ...); the text is in the deltas
+        every = [e.data for e in events if isinstance(e, RawResponsesStreamEvent)]
+        raw = [d for d in every if d.type == "response.output_text.delta"]
+        deltas = [d.delta for d in raw]
         assert len(deltas) > 1 and "" not in deltas  # word by word, as the server sent them
         assert "".join(deltas) == "It is sunny in Paris."
         # SDK code tests isinstance(event.data, ResponseTextDeltaEvent): true for both APIs, as in the SDK, where
         # the Responses API's own event passes through and Chat Completions text gets the SDK's placeholder item id
-        raw = [e.data for e in events if isinstance(e, RawResponsesStreamEvent) and e.text_delta is not None]
         assert all(isinstance(d, ResponseTextDeltaEvent) for d in raw)
         if api == "responses":
             (item_id,) = {d.item_id for d in raw}  # the server's message id, one message
             assert item_id.startswith("msg_") and len({d.sequence_number for d in raw}) == len(raw)
         else:
             assert {d.item_id for d in raw} == {FAKE_RESPONSES_ID}
-            assert [d.sequence_number for d in raw] == list(range(len(raw)))
+            # numbered as the SDK numbers each call's events: from 0 at its response.created, without a gap
+            starts = [i for i, d in enumerate(every) if d.type == "response.created"] + [len(every)]
+            assert len(starts) == 3  # two model calls
+            for start, end in itertools.pairwise(starts):
+                assert [d.sequence_number for d in every[start:end]] == list(range(end - start))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -1,7 +1,8 @@
 """The SDK's ``agents.models.chatcmpl_stream_handler`` path.
 
-The SDK's handler turns Chat Completions chunks into Responses stream events; agents_otel's model streams text
-deltas and one final response of its own, so the handler's classes are not offered and the import says so.
+The SDK's handler turns Chat Completions chunks into Responses stream events; agents_otel's model makes the same
+events itself (``models/chat_stream_events``), beside the deltas and the one final response its stream yields, so
+the handler's classes are not offered and the import says so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ __all__: list[str] = []
 
 _REASON = (
     "streamed Chat Completions chunks are read inside OpenAIChatCompletionsModel.stream_response, which yields "
-    "TextDelta events and one ModelResponse"
+    "the Responses stream events the handler would make (RawResponsesStreamEvent.data of a streamed run), its "
+    "deltas and one ModelResponse"
 )
 
 __getattr__ = not_supported(

@@ -19,13 +19,14 @@ from ..items import ModelOutputItem
 from ..tracing.messages import finish_reason_of
 from ._openai_chat_input import chat_messages
 from ._openai_chat_output import ChatStreamAssembler, choice_items
-from ._openai_client import OpenAIClientModel, stream_deltas, stream_request_id
+from ._openai_client import OpenAIClientModel, stream_request_id
 from ._openai_errors import INVALID_RESPONSE, openai_errors
 from ._openai_output_format import output_format_params
 from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
 from ._openai_usage import raw_usage_snapshot, usage_from_openai
-from .interface import ModelRequest, ModelResponse, ModelStreamEvent
+from .chat_stream_events import ChatStreamEvents, created_response, with_deltas
+from .interface import ModelRequest, ModelResponse, ModelStreamEvent, ProviderEvent
 
 
 class OpenAIChatCompletionsModel(OpenAIClientModel):
@@ -81,11 +82,13 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         return model_response(completion, raw_usage=request.settings.preserve_raw_usage is True)
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
-        """Text deltas as they arrive, then the response assembled from the chunks.
+        """Text (and refusal) deltas as they arrive, among the Responses stream events the SDK makes of the chunks
+        (``response.created``, ``output_item.added``, ``function_call_arguments.delta``, ..., ``response.completed``),
+        then the response assembled from the chunks.
 
-        Usage is asked for with ``stream_options.include_usage``. The first chunk is forwarded as an empty
-        ``TextDelta`` when it carries no text, so the ``chat`` span's time to first chunk is measured even when the
-        answer is only tool calls.
+        Usage is asked for with ``stream_options.include_usage``. A chunk without text is an empty ``TextDelta``
+        (never forwarded), so the ``chat`` span's time to first chunk is measured even when the answer is only tool
+        calls.
         """
         create: Any = self.client.chat.completions.create
         params = {**stream_params(request), **self.request_params(request), "stream": True}
@@ -94,7 +97,10 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
             stream = await create(**params)
             request_id = stream_request_id(stream)
             async with stream:
-                async for event in chat_stream(stream, raw_usage=raw_usage, buffered=self.buffer_streamed_tool_calls):
+                events = chat_stream(
+                    stream, request, self.model_name, raw_usage=raw_usage, buffered=self.buffer_streamed_tool_calls
+                )
+                async for event in events:
                     if isinstance(event, ModelResponse):
                         event.request_id = request_id
                     yield event
@@ -131,15 +137,29 @@ def stream_params(request: ModelRequest) -> dict[str, Any]:
 
 
 async def chat_stream(
-    stream: AsyncIterable[Any], *, raw_usage: bool = False, buffered: bool = False
+    stream: AsyncIterable[Any],
+    request: ModelRequest,
+    model_name: str,
+    *,
+    raw_usage: bool = False,
+    buffered: bool = False,
 ) -> AsyncIterator[ModelStreamEvent]:
-    """A delta per chunk (see ``stream_deltas``), then the ``ModelResponse`` assembled from them; the caller opens
-    and closes ``stream`` and maps its errors. ``raw_usage``: keep the usage payload as sent (``preserve_raw_usage``);
-    ``buffered``: the SDK's buffered tool-call reading (``buffer_streamed_tool_calls``)."""
+    """One delta per chunk (its text or refusal, else an empty ``TextDelta``: the ``chat`` span times every wire
+    chunk), each among the Responses events the SDK makes of the chunk (``ProviderEvent``s, see
+    ``chat_stream_events``), then the closing events and the ``ModelResponse`` assembled from the chunks. The caller
+    opens and closes ``stream`` and maps its errors. ``request`` and ``model_name`` fill ``response.created``;
+    ``raw_usage``: keep the usage payload as sent (``preserve_raw_usage``); ``buffered``: the SDK's buffered tool-call
+    reading (``buffer_streamed_tool_calls``)."""
     assembler = ChatStreamAssembler(raw_usage=raw_usage, buffered=buffered)
-    async for delta in stream_deltas(stream, assembler.feed):
-        yield delta
-    yield assembler.finish()
+    events = ChatStreamEvents(created_response(model_name, request), buffered=buffered)
+    async for chunk in stream:
+        delta = assembler.feed(chunk)
+        for event in with_deltas(delta, chunk, events.feed(chunk)):
+            yield event
+    response = assembler.finish()
+    for closing in events.finish(response):
+        yield ProviderEvent(closing)
+    yield response
 
 
 def model_response(completion: Any, *, raw_usage: bool = False) -> ModelResponse:

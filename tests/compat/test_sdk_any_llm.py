@@ -48,7 +48,7 @@ from agents_otel.extensions.models.any_llm_model import AnyLLMModel, any_llm_err
 from agents_otel.extensions.models.any_llm_provider import AnyLLMProvider
 from agents_otel.model_retry import client_retries
 from agents_otel.models import route_model_name
-from agents_otel.models.interface import ModelRequest, ModelResponse, TextDelta, ToolSpec
+from agents_otel.models.interface import ModelRequest, ModelResponse, ProviderEvent, TextDelta, ToolSpec
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -430,7 +430,7 @@ async def test_the_provider_stream_is_closed_once_exhausted() -> None:
 async def test_the_provider_stream_is_closed_when_the_consumer_stops_early() -> None:
     stream = FakeStream(chunks())
     events = streaming(stream).stream_response(request(ModelSettings()))
-    assert isinstance(await anext(events), TextDelta)
+    assert isinstance(await anext(events), ProviderEvent)  # response.created, at the first chunk
     await events.aclose()  # type: ignore[attr-defined]
     assert stream.closed == 1
 

@@ -49,7 +49,7 @@ from agents_otel.extensions.models.litellm_model import LitellmModel, genai_prov
 from agents_otel.extensions.models.litellm_provider import LitellmProvider
 from agents_otel.items import AssistantMessage
 from agents_otel.model_retry import client_retries
-from agents_otel.models.interface import ModelRequest, ModelResponse, RefusalDelta, TextDelta, ToolSpec
+from agents_otel.models.interface import ModelRequest, ModelResponse, ProviderEvent, RefusalDelta, TextDelta, ToolSpec
 from agents_otel.retry import ModelRetryAdviceRequest, ModelRetryBackoffSettings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -348,16 +348,28 @@ async def test_a_streamed_refusal_chunk_is_a_refusal_delta(monkeypatch: pytest.M
     head = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m"}
     refused = {"index": 0, "delta": {"refusal": "No."}, "finish_reason": "stop"}
     streaming(monkeypatch, FakeStream([litellm.ModelResponseStream(**head, choices=[refused])]))
-    delta, final = [e async for e in LitellmModel("openai/x").stream_response(request(ModelSettings()))]
+    events = [e async for e in LitellmModel("openai/x").stream_response(request(ModelSettings()))]
+    (delta,) = [e for e in events if isinstance(e, RefusalDelta)]
+    final = events[-1]
     assert isinstance(delta, RefusalDelta) and delta.delta == "No."
     assert isinstance(final, ModelResponse) and final.output == [AssistantMessage("", "No.")]
+    # among the Responses events the SDK's handler makes of LiteLLM's chunks, the delta carrying its own
+    assert [e.data.type for e in events if isinstance(e, ProviderEvent)] == [
+        "response.created",
+        "response.output_item.added",
+        "response.content_part.added",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert delta.raw.type == "response.refusal.delta" and delta.raw.sequence_number == 3
 
 
 async def test_the_provider_stream_is_closed_when_the_consumer_stops_early(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = FakeStream(chunks())
     streaming(monkeypatch, stream)
     events = LitellmModel("openai/x").stream_response(request(ModelSettings()))
-    assert isinstance(await anext(events), TextDelta)
+    assert isinstance(await anext(events), ProviderEvent)  # response.created, at the first chunk
     await events.aclose()  # type: ignore[attr-defined]
     assert stream.closed == 1
 

@@ -214,7 +214,8 @@ async def test_a_streamed_refusal_arrives_as_refusal_deltas_and_a_message_item(
     with pytest.raises(ModelRefusalError):
         async for event in result.stream_events():
             events.append(event)
-    raw = [e.data for e in events if isinstance(e, RawResponsesStreamEvent) and "delta" in e.data.type]
+    every = [e.data for e in events if isinstance(e, RawResponsesStreamEvent)]
+    raw = [r for r in every if "delta" in r.type]
     assert {r.type for r in raw} == {"response.refusal.delta"}
     assert "".join(r.delta for r in raw) == REFUSAL and len(raw) > 1
     assert all(e.text_delta is None for e in events if isinstance(e, RawResponsesStreamEvent))

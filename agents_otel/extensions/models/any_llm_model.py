@@ -140,7 +140,7 @@ class AnyLLMModel(Model):
         with any_llm_errors():
             if "messages" in params:
                 stream = await provider.acompletion(**{**stream_params(request), **params, "stream": True})
-                events = chat_stream(stream, raw_usage=raw_usage)
+                events = chat_stream(stream, request, self.model_name, raw_usage=raw_usage)
             else:
                 model, data = params.pop("model"), params.pop("input")
                 stream = await provider.aresponses(model, data, **params, stream=True)

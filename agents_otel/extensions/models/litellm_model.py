@@ -130,7 +130,8 @@ class LitellmModel(Model):
             stream = await litellm.acompletion(**params)
             finished = False
             try:
-                async for event in chat_stream(stream, raw_usage=request.settings.preserve_raw_usage is True):
+                raw_usage = request.settings.preserve_raw_usage is True
+                async for event in chat_stream(stream, request, self.model_name, raw_usage=raw_usage):
                     finished = isinstance(event, ModelResponse)
                     yield event
             finally:
