@@ -22,17 +22,19 @@ As the SDK, nothing is kept (the record stays as it was, the session gets nothin
 conversation (``previous_response_id`` / ``conversation_id``: the server holds the turn), or when the agent has
 output guardrails and a tool's output may be the final output (it would reach the session unjudged). Where the SDK
 keeps nothing, its ``run_data.new_items`` also leave the failed turn out; ours still hold it (migrating.md). A failed
-streamed result's ``to_input_list()`` is the cut conversation (``_history`` on ``run_data``); its ``to_state()`` is
-a ``UserError`` where the SDK's state would retry from the same items (migrating.md).
+streamed result's ``to_input_list()`` is the cut conversation (``_history`` on ``run_data``), and its ``to_state()``
+a state that calls the model again from the same items, as the SDK's.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import AgentsOtelError
+from .finished_state import finished_run
 from .hosted_tools import HostedToolCallItem
 from .items import FunctionCall, FunctionCallOutput, ProgramCall, ReasoningItem, ToolCallItem, ToolCallOutputItem
 from .run_setup import error_details
@@ -84,11 +86,14 @@ class OpenTurn:
     """The turn's tools: a stand-in's or a program's output is answered in its own item (``stand_in_calls``)."""
 
 
-async def record_failure(loop: AgentLoop, agent: Agent[Any], error: Exception) -> None:
+async def record_failure(loop: AgentLoop, agent: Agent[Any], error: Exception, starting_agent: Agent[Any]) -> None:
     """The run failed with ``error``: an open turn is cut to its completed calls (and saved), then our errors get
-    ``run_data``, what the run had done, as the SDK's ``error.run_data``."""
+    ``run_data``, what the run had done, as the SDK's ``error.run_data``. The run's ``RunState`` is what a finished
+    run's would be, from the cut conversation (``finished_state``): resuming it calls the model again from those
+    items, as the SDK's state of a failed streamed run does; built only if ``to_state()`` asks."""
     if loop.open_turn is not None:
         await keep_completed_calls(loop, loop.open_turn, agent)
+    loop.run.failed_state = partial(finished_run, loop, starting_agent)
     if isinstance(error, AgentsOtelError):
         details = error.run_data = error_details(loop, agent)
         details.__dict__["_history"] = list(loop.conversation.history)  # a failed streamed run's to_input_list()

@@ -324,9 +324,13 @@ class RunResultStreaming(RunResultBase):
         return self._result.interruptions if self._result is not None else []
 
     def to_state(self) -> ResumeState[Any]:
-        """As ``RunResult.to_state()``, once ``stream_events()`` has ended (a failed run: a ``UserError``)."""
+        """As ``RunResult.to_state()``, once ``stream_events()`` has ended. A failed run's state calls the model again
+        from what ``to_input_list()`` holds (its last turn cut to the completed tool calls), as in the SDK."""
         if self._result is None:
-            raise streamed_state_error(failed=self.run_loop_exception is not None)
+            failed = self._state.failed_state if self._state is not None and self.is_complete else None
+            if failed is None:
+                raise streamed_state_error(failed=self.run_loop_exception is not None)
+            return new_state(failed())
         return self._result.to_state()
 
     @property

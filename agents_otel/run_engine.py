@@ -170,7 +170,7 @@ async def run_agent(
                 with SpanScope(span):
                     await run_agent_span(loop, first)
     except Exception as exc:
-        await record_failure(loop, agent, exc)
+        await record_failure(loop, agent, exc, paused.starting_agent if paused is not None else agent)
         raise
     finally:
         if token is not None:

@@ -9,6 +9,7 @@ the tool lifecycle and progress events of inner calls also reach the outer strea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import Tracer
@@ -45,6 +46,7 @@ class RunRuntime:
         "config",
         "context",
         "current_agent",
+        "failed_state",
         "forward",
         "history_rewritten",
         "hooks",
@@ -117,6 +119,9 @@ class RunRuntime:
         :meth:`run_items`: a run nobody streams holds placeholders for its tool items until then."""
         self.stop_after_turn = False
         """``RunResultStreaming.cancel(mode="after_turn")``: the run ends before its next model call."""
+        self.failed_state: Callable[[], Any] | None = None
+        """Once the run failed: builds its ``RunState`` (``failed_run.record_failure``), which a failed streamed
+        result's ``to_state()`` gives, as in the SDK."""
         self.responses: list[ModelResponse] = []
         """The model's responses in this run so far (``RunResult.raw_responses``; read live by a streamed run)."""
         self.pending_items = False

@@ -193,3 +193,53 @@ async def test_a_paused_runs_state_is_unchanged(streamed: bool) -> None:
     resumed = await _run(agent, state, streamed)
     assert resumed.final_output == "done" and seen == ["start Support", "wipe"]  # no start hook for the paused turn
     assert len(model.calls) == 2 and _kinds(model.last_call.input) == ["user", "function_call", "function_call_output"]
+
+
+# ---- a streamed run that failed: its state retries from what its to_input_list() holds --------------------------
+
+
+async def test_a_failed_streamed_runs_state_calls_the_model_again_from_the_completed_calls() -> None:
+    import asyncio
+
+    done = asyncio.Event()
+
+    @function_tool
+    async def save() -> str:
+        done.set()
+        return "saved"
+
+    @function_tool(failure_error_function=None)
+    async def deploy() -> str:
+        await done.wait()  # fails once its sibling completed: that call's output is kept
+        raise ValueError("deploy failed")
+
+    model = ScriptedModel([
+        [function_call("save", {}, call_id="s1"), function_call("deploy", {}, call_id="d1")],
+        [assistant_message("retried")],
+    ])
+    agent = Agent(name="Ops", tools=[save, deploy], model=model)
+    result = Runner.run_streamed(agent, "ship it")
+    with pytest.raises(UserError, match="deploy failed"):
+        async for _ in result.stream_events():
+            pass
+    state = result.to_state()
+    assert isinstance(state, RunState) and state.interruptions == [] and state.original_input == "ship it"
+    data = json.loads(json.dumps(state.to_json()))
+    assert data["turn"]["finished"] is True
+    resumed = await Runner.run(agent, await RunState.from_json(agent, data))
+    assert resumed.final_output == "retried"
+    sent = model.last_call.input
+    assert _kinds(sent) == ["user", "function_call", "function_call_output"]  # the completed call only
+    assert sent[1]["call_id"] == "s1"
+    assert sent[2] == {"type": "function_call_output", "call_id": "s1", "output": "saved"}
+    assert result.to_input_list() == sent
+
+
+async def test_a_running_streamed_run_has_no_state_yet() -> None:
+    agent, _ = _agent("one")
+    result = Runner.run_streamed(agent, "hi")
+    with pytest.raises(UserError, match="has not ended"):
+        result.to_state()
+    async for _ in result.stream_events():
+        pass
+    assert isinstance(result.to_state(), RunState)
