@@ -42,6 +42,9 @@ class ModelResponseView(ModelResponse):
     def to_input_items(self) -> list[dict[str, Any]]:
         return self._source.to_input_items()
 
+    def __repr__(self) -> str:  # printed as the SDK's ModelResponse, which is what it stands for
+        return "ModelResponse" + ModelResponse.__repr__(self).removeprefix(type(self).__qualname__)
+
     @property
     def source(self) -> ModelResponse:
         """The response as the runtime keeps it (its items in this package's types)."""
