@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import pytest
+from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -122,3 +123,17 @@ def wire_model(api: str, client: Any, name: str = "gpt-test") -> OpenAIResponses
     if api == "responses":
         return OpenAIResponsesModel(name, openai_client=client)
     return OpenAIChatCompletionsModel(name, openai_client=client)
+
+
+def histogram_points(reader: InMemoryMetricReader, name: str) -> list[HistogramDataPoint]:
+    """Every data point of the histogram ``name`` that ``reader`` collected (all resources and scopes)."""
+    data = reader.get_metrics_data()
+    return [
+        point
+        for rm in (data.resource_metrics if data else ())
+        for sm in rm.scope_metrics
+        for metric in sm.metrics
+        if metric.name == name
+        for point in metric.data.data_points
+        if isinstance(point, HistogramDataPoint)
+    ]

@@ -19,13 +19,13 @@ import pytest
 from fake_openai.script import Usage as WireUsage
 from fake_openai.server import FakeOpenAIServer
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as semconv
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics as semconv_metrics
 from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
 from opentelemetry.semconv.attributes.server_attributes import SERVER_ADDRESS, SERVER_PORT
-from support import Tracing, wire_model
+from support import Tracing, histogram_points, wire_model
 
 import agents_otel.metrics as runtime_metrics
 from agents_otel import (
@@ -75,15 +75,6 @@ def _attrs(span: ReadableSpan) -> dict[str, Any]:
     return dict(span.attributes or {})
 
 
-def _points(reader: InMemoryMetricReader, name: str) -> list[HistogramDataPoint]:
-    data = reader.get_metrics_data()
-    points: list[HistogramDataPoint] = []
-    for rm in data.resource_metrics if data else ():
-        for sm in rm.scope_metrics:
-            for metric in sm.metrics:
-                if metric.name == name:
-                    points.extend(p for p in metric.data.data_points if isinstance(p, HistogramDataPoint))
-    return points
 
 
 @function_tool
@@ -255,7 +246,7 @@ def test_invoke_agent_duration_metric_with_error_type(
     with pytest.raises(RuntimeError):
         Runner.run_sync(Agent("Broken", model=ScriptedModel([RuntimeError("down")])), "go", run_config=config)
 
-    points = {p.attributes["gen_ai.agent.name"]: p for p in _points(reader, runtime_metrics.AGENT_DURATION)}
+    points = {p.attributes["gen_ai.agent.name"]: p for p in histogram_points(reader, runtime_metrics.AGENT_DURATION)}
     assert set(points) == {"Fine", "Broken"}
     assert dict(points["Fine"].attributes) == {
         A.GEN_AI_OPERATION_NAME: "invoke_agent",
@@ -281,12 +272,12 @@ async def test_chunk_metrics_for_streamed_calls_only(
     config = RunConfig(tracer_provider=tracing.provider, meter_provider=provider)
     fake_openai.enqueue(text="not streamed at all")
     await _run(Agent("A", model=wire_model(api, client)), "non-streamed", config)
-    assert _points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK) == []
+    assert histogram_points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK) == []
 
     fake_openai.enqueue(text=["one ", "two ", "three ", "four"])
     await _run(Agent("A", model=wire_model(api, client)), "streamed", config)
-    (first,) = _points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK)
-    (per_chunk,) = _points(reader, runtime_metrics.TIME_PER_OUTPUT_CHUNK)
+    (first,) = histogram_points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK)
+    (per_chunk,) = histogram_points(reader, runtime_metrics.TIME_PER_OUTPUT_CHUNK)
     assert first.count == 1
     assert per_chunk.count >= 3  # at least the text chunks after the first; the APIs add framing chunks
     assert first.attributes[A.GEN_AI_REQUEST_MODEL] == "gpt-test"

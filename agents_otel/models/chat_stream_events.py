@@ -146,22 +146,27 @@ class ChatStreamEvents:
     def _message_added(self, events: list[Any]) -> None:
         events.append(self._item_added(self._message("in_progress", []), self._message_output_index()))
 
+    def _part_added(self, events: list[Any], index: int, part: ResponseOutputText | ResponseOutputRefusal) -> None:
+        """The message's text or refusal part begins (empty), as the SDK announces it before its first delta."""
+        events.append(
+            ResponseContentPartAddedEvent(
+                content_index=index,
+                item_id=FAKE_RESPONSES_ID,
+                output_index=self._message_output_index(),
+                part=part,
+                type="response.content_part.added",
+                sequence_number=self._next(),
+            )
+        )
+
     def _add_text(self, events: list[Any], content: str, logprobs: Any) -> None:
         if self._text is None:
             index = 1 if self._refusal is not None else 0
             self._text = (index, ResponseOutputText(text="", type="output_text", annotations=[], logprobs=[]))
             if index == 0:  # a refusal part already announced the message
                 self._message_added(events)
-            events.append(
-                ResponseContentPartAddedEvent(
-                    content_index=index,
-                    item_id=FAKE_RESPONSES_ID,
-                    output_index=self._message_output_index(),
-                    part=ResponseOutputText(text="", type="output_text", annotations=[], logprobs=[]),
-                    type="response.content_part.added",
-                    sequence_number=self._next(),
-                )
-            )
+            empty = ResponseOutputText(text="", type="output_text", annotations=[], logprobs=[])
+            self._part_added(events, index, empty)
         index, part = self._text
         tokens = getattr(logprobs, "content", None) or []
         events.append(
@@ -185,16 +190,7 @@ class ChatStreamEvents:
             self._refusal = (index, ResponseOutputRefusal(refusal="", type="refusal"))
             if index == 0:  # a text part already announced the message
                 self._message_added(events)
-            events.append(
-                ResponseContentPartAddedEvent(
-                    content_index=index,
-                    item_id=FAKE_RESPONSES_ID,
-                    output_index=self._message_output_index(),
-                    part=ResponseOutputRefusal(refusal="", type="refusal"),
-                    type="response.content_part.added",
-                    sequence_number=self._next(),
-                )
-            )
+            self._part_added(events, index, ResponseOutputRefusal(refusal="", type="refusal"))
         index, part = self._refusal
         events.append(
             ResponseRefusalDeltaEvent(

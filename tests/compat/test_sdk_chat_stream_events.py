@@ -25,8 +25,8 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
 )
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
-from support import Tracing
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from support import Tracing, histogram_points
 
 from agents_otel import (
     Agent,
@@ -216,8 +216,8 @@ async def test_chunk_metrics_still_count_wire_chunks(
     events = await raw_events(result)
     assert len(events) == 8  # created, two to open the message, two deltas, two to close it, completed
 
-    (first,) = _points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK)
-    (per_chunk,) = _points(reader, runtime_metrics.TIME_PER_OUTPUT_CHUNK)
+    (first,) = histogram_points(reader, runtime_metrics.TIME_TO_FIRST_CHUNK)
+    (per_chunk,) = histogram_points(reader, runtime_metrics.TIME_PER_OUTPUT_CHUNK)
     assert (first.count, per_chunk.count) == (1, 4)
     (chat,) = tracing.named("chat")
     assert "gen_ai.response.time_to_first_chunk" in (chat.attributes or {})
@@ -287,15 +287,6 @@ def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> ChatCompl
     )
 
 
-def _points(reader: InMemoryMetricReader, name: str) -> list[HistogramDataPoint]:
-    data = reader.get_metrics_data()
-    points: list[HistogramDataPoint] = []
-    for rm in data.resource_metrics if data else ():
-        for sm in rm.scope_metrics:
-            for metric in sm.metrics:
-                if metric.name == name:
-                    points.extend(p for p in metric.data.data_points if isinstance(p, HistogramDataPoint))
-    return points
 
 
 async def test_a_content_filtered_answer_streams_its_refusal(

@@ -27,8 +27,8 @@ from openai.types.responses import (
 )
 from openai.types.responses.response_reasoning_item import Content, Summary
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
-from support import Tracing
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from support import Tracing, histogram_points
 
 import agents_otel.metrics as runtime_metrics
 from agents_otel import Agent, ModelRefusalError, RunConfig, Runner, function_tool
@@ -222,17 +222,6 @@ async def test_the_completed_event_carries_the_whole_response(response_id: str |
     assert run.raw_responses[0].response_id == response_id and run.raw_responses[0].request_id == "req_1"
 
 
-def _points(reader: InMemoryMetricReader, name: str) -> list[HistogramDataPoint]:
-    data = reader.get_metrics_data()
-    return [
-        point
-        for rm in (data.resource_metrics if data else ())
-        for sm in rm.scope_metrics
-        for metric in sm.metrics
-        if metric.name == name
-        for point in metric.data.data_points
-        if isinstance(point, HistogramDataPoint)
-    ]
 
 
 async def test_each_event_is_a_timed_chunk_of_the_chat_span(tracing: Tracing) -> None:
@@ -241,7 +230,7 @@ async def test_each_event_is_a_timed_chunk_of_the_chat_span(tracing: Tracing) ->
     model = ScriptedModel([ModelStep(output=[assistant_message("hello")])])
     config = RunConfig(tracer_provider=tracing.provider, meter_provider=provider)
     _, (events,) = await _raw(Agent(name="test", model=model), config)
-    (per_chunk,) = _points(reader, runtime_metrics.TIME_PER_OUTPUT_CHUNK)
+    (per_chunk,) = histogram_points(reader, runtime_metrics.TIME_PER_OUTPUT_CHUNK)
     assert per_chunk.count == len(events) - 1  # every event after the first, as from a real Responses stream
     (chat,) = tracing.named("chat")
     assert A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK in (chat.attributes or {})
