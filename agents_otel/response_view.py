@@ -42,8 +42,12 @@ class ModelResponseView(ModelResponse):
     def to_input_items(self) -> list[dict[str, Any]]:
         return self._source.to_input_items()
 
-    def __repr__(self) -> str:  # printed as the SDK's ModelResponse, which is what it stands for
-        return "ModelResponse" + ModelResponse.__repr__(self).removeprefix(type(self).__qualname__)
+    def __repr__(self) -> str:
+        """The response as the runtime keeps it, named as the SDK's ``ModelResponse`` it stands for. Not the
+        converted output: a repr must stay cheap (Python 3.11's ``asyncio.run`` formats the finished main task's
+        result, a ``RunResult``, on its way out), and converting loads ``openai.types`` and builds an object per
+        item."""
+        return repr(self._source)
 
     @property
     def source(self) -> ModelResponse:

@@ -292,9 +292,7 @@ class RunResultStreaming(RunResultBase):
         """The model responses so far, growing while the run goes on, as in the SDK."""
         if self._result is not None:
             return self._result.raw_responses
-        if self._state is None:
-            return []
-        views, responses = self._views, self._state.responses
+        views, responses = self._views, self._state.responses if self._state is not None else []
         views.extend(response_views(responses[len(views) :]))  # one view per response, made when first read
         return views
 
