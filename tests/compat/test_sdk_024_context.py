@@ -347,3 +347,21 @@ async def test_a_resumed_runs_contexts_show_its_turn_input() -> None:
     await Runner.run(agent, state)
     ((turn_input),) = seen
     assert turn_input[0] == {"role": "user", "content": "start here"}
+
+
+def test_an_approval_item_is_built_with_the_sdks_constructor() -> None:
+    agent = Agent(name="Ops", tools=[wipe])
+    call = ResponseFunctionToolCall(type="function_call", call_id="c9", name="wipe", arguments='{"path": "b"}')
+    for item in (ToolApprovalItem(agent, call), ToolApprovalItem(agent=agent, raw_item=call.model_dump())):
+        assert (item.agent, item.tool_name, item.call_id, item.arguments) == (agent, "wipe", "c9", '{"path": "b"}')
+        assert item.raw_item.call_id == "c9" and item.server_label is None
+    named = ToolApprovalItem(agent, call, "wipe_v2")  # the SDK's third positional field: the tool's name
+    assert named.tool_name == "wipe_v2" and named.call_id == "c9"
+    request = {"type": "mcp_approval_request", "id": "mcpr_1", "name": "roll", "arguments": "{}"}
+    request["server_label"] = "dice"
+    hosted = ToolApprovalItem(agent=agent, raw_item=request)
+    assert (hosted.server_label, hosted.call_id, hosted.tool_name) == ("dice", "mcpr_1", "roll")
+    with pytest.raises(TypeError, match="takes the agent and the model's function_call"):
+        ToolApprovalItem(agent=agent, raw_item=42)
+    ours = ToolApprovalItem(FunctionCall("wipe", "{}", "c1"), "Ops")  # the runtime's own form is unchanged
+    assert (ours.agent_name, ours.call_id, ours.agent) == ("Ops", "c1", None)
