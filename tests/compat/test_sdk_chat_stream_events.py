@@ -181,7 +181,8 @@ async def test_function_calls_stream_their_arguments(
     assert [e.type for e in second] == OPENING + MESSAGE_OPEN + [TEXT] + MESSAGE_CLOSE + COMPLETED
     assert_numbered(second)
     assert result.final_output == "done"
-    assert [item.output for item in result.new_items if item.type == "tool_call_output_item"] == [3, 34][:count]
+    outputs = [item.output for item in result.new_items if item.type == "tool_call_output_item"]
+    assert sorted(outputs) == [3, 34][:count]  # each output as its call finished: parallel calls in either order
 
 
 async def test_buffered_calls_arrive_whole_at_the_end(
