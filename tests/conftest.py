@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - if tests/ ever becomes a package
 
 from mcp_support.fixtures import http_url, sse_url, transport
 from otlp_receivers import otlp_grpc_receiver, otlp_http_receiver, refused_port
-from support import tracing
+from support import meter, tracing
 
 from agents_otel.tracing.setup import disable_auto_configure
 
@@ -29,6 +29,7 @@ __all__ = [
     "client",
     "fake_openai",
     "http_url",
+    "meter",
     "otlp_grpc_receiver",
     "otlp_http_receiver",
     "refused_openai_base_url",

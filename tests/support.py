@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import pytest
+from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -68,6 +69,15 @@ def tracing() -> Iterator[Tracing]:
     traced = Tracing.new()
     yield traced
     traced.provider.shutdown()
+
+
+@pytest.fixture
+def meter() -> Iterator[tuple[MeterProvider, InMemoryMetricReader]]:
+    """A meter provider of the test's own (give it as ``RunConfig(meter_provider=...)``) and its reader."""
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader])
+    yield provider, reader
+    provider.shutdown()
 
 
 def scripted_agent(

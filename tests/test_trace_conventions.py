@@ -61,14 +61,6 @@ def tracing() -> Iterator[Tracing]:
     traced.provider.shutdown()
 
 
-@pytest.fixture
-def meter() -> Iterator[tuple[MeterProvider, InMemoryMetricReader]]:
-    reader = InMemoryMetricReader()
-    provider = MeterProvider(metric_readers=[reader])
-    yield provider, reader
-    provider.shutdown()
-
-
 
 
 def _attrs(span: ReadableSpan) -> dict[str, Any]:

@@ -9,7 +9,6 @@ talking HTTP to the local fake server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -57,22 +56,14 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
-@pytest.fixture
-def meter() -> Iterator[tuple[MeterProvider, InMemoryMetricReader]]:
-    reader = InMemoryMetricReader()
-    provider = MeterProvider(metric_readers=[reader])
-    yield provider, reader
-    provider.shutdown()
-
-
 def chat_agent(client: openai.AsyncOpenAI, *, buffered: bool = False, tools: bool = False) -> Agent[Any]:
     model = OpenAIChatCompletionsModel("gpt-test", openai_client=client, buffer_streamed_tool_calls=buffered)
     return Agent("A", model=model, tools=[add] if tools else [])
 
 
-async def raw_events(result: Any) -> list[Any]:
-    """The run's raw events' data, one list per model call (each starts at its ``response.created``)."""
-    data: list[Any] = []
+async def raw_events(result: Any, data: list[Any] | None = None) -> list[Any]:
+    """The run's raw events' data, in order (into ``data`` as they come: a run that fails keeps what arrived)."""
+    data = [] if data is None else data
     async for event in result.stream_events():
         if isinstance(event, RawResponsesStreamEvent):
             data.append(event.data)
@@ -132,9 +123,7 @@ async def test_refusal_streams_as_the_sdk_events(fake_openai: FakeOpenAIServer, 
     result = Runner.run_streamed(chat_agent(client), "hi")
     events: list[Any] = []
     with pytest.raises(ModelRefusalError):
-        async for event in result.stream_events():
-            if isinstance(event, RawResponsesStreamEvent):
-                events.append(event.data)
+        await raw_events(result, events)
 
     refusals = [e for e in events if e.type == "response.refusal.delta"]
     assert [e.type for e in events] == OPENING + MESSAGE_OPEN + ["response.refusal.delta"] * len(refusals) + (
@@ -298,9 +287,7 @@ async def test_a_content_filtered_answer_streams_its_refusal(
     result = Runner.run_streamed(chat_agent(client), "hi")
     events: list[Any] = []
     with pytest.raises(ModelRefusalError):
-        async for event in result.stream_events():
-            if isinstance(event, RawResponsesStreamEvent):
-                events.append(event.data)
+        await raw_events(result, events)
     assert [e.type for e in events] == OPENING + MESSAGE_OPEN + ["response.refusal.delta"] + MESSAGE_CLOSE + COMPLETED
     assert events[3].delta == "Response withheld by the provider's content filter."
     assert_numbered(events)
