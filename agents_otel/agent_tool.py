@@ -23,7 +23,7 @@ from .conversation import server_conversation
 from .event_stream import EventStream
 from .exceptions import UserError
 from .input_items import RunInput
-from .items import FunctionCall, MessageOutputItem, ToolCallOutputItem
+from .items import MessageOutputItem, ToolCallOutputItem
 from .lifecycle import validate_run_hooks
 from .models.interface import Usage
 from .result import AgentToolInvocation
@@ -153,7 +153,7 @@ async def run_nested(
     A nested run that stops for approvals is kept in the enclosing run (``nested_paused``), whose turn then stops
     too; the enclosing run, resumed, calls this tool again with the same call id, and the nested run resumes."""
     outer = tool_call_of(ctx).run
-    call = ctx.tool_call or FunctionCall(ctx.tool_name, ctx.tool_arguments, ctx.tool_call_id)
+    call = ctx._call_record()
     turns = DEFAULT_MAX_TURNS if options.max_turns is None else options.max_turns
     config = options.run_config or outer.config
     server = server_conversation(

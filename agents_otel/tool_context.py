@@ -28,8 +28,8 @@ class ToolContext(RunContextWrapper[TContext]):
     """Passed to a tool whose first parameter is annotated ``ToolContext`` (or ``RunContextWrapper``).
 
     ``context`` is the object given to ``Runner.run(..., context=...)``, for the application's own state;
-    ``usage`` the run's token usage so far; ``tool_call`` the model's own call object; ``agent`` the agent whose
-    model made the call.
+    ``usage`` the run's token usage so far; ``tool_call`` the model's own call object (the SDK's
+    ``ResponseFunctionToolCall`` in a run); ``agent`` the agent whose model made the call.
     """
 
     def __init__(
@@ -54,7 +54,7 @@ class ToolContext(RunContextWrapper[TContext]):
         attributes["usage"] = usage if usage is not None else Usage()
         attributes["tool_input"] = tool_input
         self.agent = agent
-        self.tool_call = tool_call
+        attributes["_given_tool_call"] = tool_call
         self._name = tool_name
         self._call_id = tool_call_id
         self._arguments = tool_arguments
@@ -130,7 +130,7 @@ class ToolContext(RunContextWrapper[TContext]):
         attributes["usage"] = usage
         attributes["tool_input"] = tool_input
         attributes["agent"] = agent
-        attributes["tool_call"] = tool_call
+        attributes["_record"] = tool_call
         attributes["_name"] = tool_call.name
         attributes["_call_id"] = tool_call.call_id
         attributes["_arguments"] = tool_call.arguments
@@ -141,6 +141,36 @@ class ToolContext(RunContextWrapper[TContext]):
     @property
     def tool_name(self) -> str:
         return self._name
+
+    @property
+    def tool_call(self) -> Any:
+        """The model's call as the SDK gives it: in a run, a ``ResponseFunctionToolCall`` (a program's call or a
+        hosted agent's call in its own ``openai`` type), made from the runtime's record on first read, since most
+        tools never look; in a context made by hand, the object it was given (``None`` if none)."""
+        attributes = self.__dict__
+        if "_given_tool_call" in attributes:
+            return attributes["_given_tool_call"]
+        record = attributes.get("_record")
+        if record is None:
+            return None
+        from .response_view import sdk_output_item  # first read only: the runtime never needs the SDK's form
+
+        made = attributes["_given_tool_call"] = sdk_output_item(record)
+        return made
+
+    @tool_call.setter
+    def tool_call(self, value: Any) -> None:
+        self.__dict__["_given_tool_call"] = value
+
+    def _call_record(self) -> FunctionCall:
+        """The call as the runtime keeps it (the engine's form): the run's record, else one made of the context's
+        name, arguments and id (a context made by hand may hold an ``openai`` call object, or none)."""
+        record = self.__dict__.get("_record")
+        if record is not None:
+            return record  # type: ignore[no-any-return]
+        from .conversation_items import FunctionCall
+
+        return FunctionCall(self._name, self._arguments, self._call_id)
 
     @property
     def tool_namespace(self) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from openai.types.responses import ResponseFunctionToolCall
 from support import Tracing
 
 from agents_otel import (
@@ -83,7 +84,14 @@ async def test_inside_a_run_the_context_carries_identity_usage_agent_and_the_mod
     (ctx,) = seen
     assert (ctx.tool_name, ctx.tool_call_id, ctx.tool_arguments) == ("inspect_me", "call_z", '{"x": 1}')
     assert ctx.context.user == "cy" and ctx.agent is agent
-    assert ctx.tool_call is call and isinstance(ctx.tool_call, FunctionCall)
+    # The SDK's type, as SDK code reads it (``model_dump``, ``isinstance``), made once and kept.
+    assert isinstance(ctx.tool_call, ResponseFunctionToolCall) and ctx.tool_call is ctx.tool_call
+    assert ctx.tool_call.model_dump(exclude_none=True) == {
+        "arguments": '{"x": 1}',
+        "call_id": "call_z",
+        "name": "inspect_me",
+        "type": "function_call",
+    }
     assert ctx.usage.output_tokens >= 1  # the run's usage so far (the first model call's)
     span = tracing.tool_span("call_z")
     assert ctx.span_id == format(span.context.span_id, "016x")  # type: ignore[union-attr]
@@ -101,3 +109,14 @@ async def test_unannotated_ctx_parameter_receives_the_context(tracing: Tracing) 
         Agent(name="A", tools=[whoami], model=model), "go", context=AppState("di"), run_config=tracing.config
     )
     assert model.calls[1].input[-1].output == "di!"  # type: ignore[union-attr]
+
+
+def test_a_context_made_by_hand_gives_back_the_call_it_was_given() -> None:
+    # A unit test of a tool hands in whatever call object it has (ours, or the openai type, as with the SDK).
+    ours = FunctionCall("lookup", "{}", "c1")
+    theirs = ResponseFunctionToolCall(arguments="{}", call_id="c2", name="lookup", type="function_call")
+    assert ToolContext(None, tool_name="lookup", tool_call_id="c1", tool_call=ours).tool_call is ours
+    made = ToolContext.from_agent_context(RunContextWrapper(None), "c2", theirs)
+    assert made.tool_call is theirs and (made.tool_name, made.tool_arguments) == ("lookup", "{}")
+    made.tool_call = None
+    assert made.tool_call is None
