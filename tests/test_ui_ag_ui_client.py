@@ -23,6 +23,8 @@ from ui_protocol_support import (
     index_of,
     reasoning_agent,
     require_node_clients,
+    streamed_arguments,
+    streamed_calls_agent,
     walk,
 )
 
@@ -202,8 +204,9 @@ def test_a_hosted_tool_call_is_closed_by_its_result() -> None:
     assert tool_message["toolCallId"] == "ws_1"
 
 
-def test_resume_entries_answer_the_interrupts_and_the_resumed_run_streams_as_a_run() -> None:
-    scenario = ApprovalScenario()
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole-calls", "streamed-calls"])
+def test_resume_entries_answer_the_interrupts_and_the_resumed_run_streams_as_a_run(streamed: bool) -> None:
+    scenario = ApprovalScenario(streamed=streamed)
     url_turns: list[object] = [
         "clean up",
         {
@@ -222,6 +225,9 @@ def test_resume_entries_answer_the_interrupts_and_the_resumed_run_streams_as_a_r
         assert httpx.get(f"{server.base_url}/runs/{resumed_id}").json()["status"] == "completed"
 
     assert paused["error"] is None and resumed["error"] is None
+    for call_id in ("call_a", "call_b"):  # announced once, as the model wrote it or with the interrupt
+        kinds = [e["type"] for e in paused["events"] if e.get("toolCallId") == call_id]
+        assert kinds == ["TOOL_CALL_START", *["TOOL_CALL_ARGS"] * (4 if streamed else 1), "TOOL_CALL_END"]
     outcome = paused["events"][-1]["outcome"]
     assert outcome["type"] == "interrupt"
     assert [(i["id"], i["toolCallId"]) for i in outcome["interrupts"]] == [("call_a", "call_a"), ("call_b", "call_b")]
@@ -256,3 +262,31 @@ def test_a_resume_that_leaves_an_interrupt_unanswered_is_refused_and_the_run_sta
     assert resumed.status_code == 200 and '"type":"RUN_FINISHED"' in resumed.text
     assert scenario.deleted == ["a.txt"]
     assert scenario.told() == {"call_a": "deleted a.txt", "call_b": "Tool execution was not approved."}
+
+
+@pytest.mark.parametrize("interleave", [False, True], ids=["one-after-the-other", "interleaved"])
+def test_a_streamed_calls_arguments_arrive_as_the_model_writes_them(interleave: bool) -> None:
+    with LiveServer(create_app(lambda: streamed_calls_agent(interleave=interleave))) as server:
+        report = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["go"]})
+    (run,) = report["runs"]
+    assert run["error"] is None
+    events = run["events"]
+    (text_start,) = [e for e in events if e["type"] == "TEXT_MESSAGE_START" and events.index(e) < 5]
+    for call_id in ("call_w1", "call_w2"):
+        own = [(i, e) for i, e in enumerate(events) if e.get("toolCallId") == call_id]
+        kinds = [e["type"] for _, e in own]
+        assert kinds == ["TOOL_CALL_START", *["TOOL_CALL_ARGS"] * 4, "TOOL_CALL_END", "TOOL_CALL_RESULT"]
+        assert "".join(e["delta"] for _, e in own if e["type"] == "TOOL_CALL_ARGS") == streamed_arguments(call_id)
+        start = own[0][1]
+        assert (start["toolCallName"], start["parentMessageId"]) == ("write_file", text_start["messageId"])
+    # Both calls' input ended before either ran: it streamed while the model wrote it, not when the tool started.
+    ends = [i for i, e in enumerate(events) if e["type"] == "TOOL_CALL_END"]
+    assert max(ends) < min(i for i, e in enumerate(events) if e["type"] == "TOOL_CALL_RESULT")
+    args = [e["toolCallId"] for e in events if e["type"] == "TOOL_CALL_ARGS"]
+    assert args[:2] == (["call_w1", "call_w2"] if interleave else ["call_w1", "call_w1"])
+    # The client's own state: each call once, its arguments assembled from the deltas.
+    calls = [c for m in report["messages"] if m["role"] == "assistant" for c in m.get("toolCalls", [])]
+    assert [(c["id"], c["function"]["arguments"]) for c in calls] == [
+        (call_id, streamed_arguments(call_id)) for call_id in ("call_w1", "call_w2")
+    ]
+    assert events[-1]["type"] == "RUN_FINISHED" and events[-1]["result"] == "Written."

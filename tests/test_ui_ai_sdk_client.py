@@ -5,6 +5,8 @@ message (and fails on an output chunk with no input before it).
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from server_support import LiveServer, blocked_agent
@@ -22,6 +24,8 @@ from ui_protocol_support import (
     index_of,
     reasoning_agent,
     require_node_clients,
+    streamed_arguments,
+    streamed_calls_agent,
 )
 
 from agents_otel.server import create_app
@@ -206,8 +210,11 @@ def test_a_hosted_tool_call_is_a_provider_executed_tool_part_with_its_output() -
     assert part["state"] == "output-available" and part["providerExecuted"] is True  # closed, not left pending
 
 
-def test_the_chat_state_machine_answers_tool_approvals_and_the_run_resumes_in_the_same_message() -> None:
-    scenario = ApprovalScenario()
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole-calls", "streamed-calls"])
+def test_the_chat_state_machine_answers_tool_approvals_and_the_run_resumes_in_the_same_message(
+    streamed: bool,
+) -> None:
+    scenario = ApprovalScenario(streamed=streamed)
     answers = {"call_a": {"approved": True}, "call_b": {"approved": False, "reason": "keep b"}}
     turns = ["clean up", {"approvals": answers}, "thanks"]
     with LiveServer(create_app(scenario.agent)) as server:
@@ -258,3 +265,34 @@ def test_an_approval_answer_leaving_a_call_undecided_is_refused() -> None:
         report = drive("ai_sdk_chat_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "turns": turns})
     assert report["status"] == "error" and "invalid_decisions" in report["errors"][0]
     assert scenario.deleted == []
+
+
+@pytest.mark.parametrize("interleave", [False, True], ids=["one-after-the-other", "interleaved"])
+def test_a_streamed_calls_input_arrives_as_deltas_before_it_is_available(interleave: bool) -> None:
+    with LiveServer(create_app(lambda: streamed_calls_agent(interleave=interleave))) as server:
+        report = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["go"]})
+    (turn,) = report["turns"]
+    assert turn["error"] is None
+    chunks = turn["chunks"]
+    for call_id in ("call_w1", "call_w2"):
+        kinds = [c["type"] for c in chunks if c.get("toolCallId") == call_id]
+        assert kinds == [
+            "tool-input-start",
+            *["tool-input-delta"] * 4,
+            "tool-input-available",
+            "tool-output-available",
+        ]
+        deltas = [c["inputTextDelta"] for c in chunks if c["type"] == "tool-input-delta" and c["toolCallId"] == call_id]
+        assert "".join(deltas) == streamed_arguments(call_id)
+        available = chunks[index_of(chunks, "tool-input-available", call_id)]
+        assert json.dumps(available["input"]) == streamed_arguments(call_id)
+    deltas = [i for i, c in enumerate(chunks) if c["type"] == "tool-input-delta"]
+    assert max(deltas) < min(i for i, c in enumerate(chunks) if c["type"] == "tool-input-available")
+    order = [c["toolCallId"] for c in chunks if c["type"] == "tool-input-delta"][:2]
+    assert order == (["call_w1", "call_w2"] if interleave else ["call_w1", "call_w1"])
+    # The assistant message the client built: each call one part, its input the parsed arguments, its output.
+    tools = [p for p in turn["message"]["parts"] if p["type"] == "tool-write_file"]
+    assert [(p["toolCallId"], p["state"], json.dumps(p["input"])) for p in tools] == [
+        (call_id, "output-available", streamed_arguments(call_id)) for call_id in ("call_w1", "call_w2")
+    ]
+    assert [p["text"] for p in turn["message"]["parts"] if p["type"] == "text"] == ["Writing.", "Written."]

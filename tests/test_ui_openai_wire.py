@@ -15,6 +15,7 @@ from ui_protocol_support import count, drive, require_node_clients
 
 from agents_otel import Agent
 from agents_otel.models.openai_chatcompletions import OpenAIChatCompletionsModel
+from agents_otel.models.openai_responses import OpenAIResponsesModel
 from agents_otel.server import create_app
 
 
@@ -47,9 +48,40 @@ def test_an_openai_model_behind_ag_ui_over_two_runs(fake_openai: FakeOpenAIServe
     progress = [e["value"] for e in first["events"] if e["type"] == "CUSTOM"]
     assert [(p["toolCallId"], p["sequence"]) for p in progress] == [("call_count", 1), ("call_count", 2)]
     assert first["events"][-1]["result"] == "Counted to two."
+    # The call streamed as the model wrote it: its arguments in the wire's pieces (5 characters), announced once.
+    call = [e for e in first["events"] if e.get("toolCallId") == "call_count"]
+    kinds = [e["type"] for e in call]
+    assert kinds == ["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_ARGS", "TOOL_CALL_END", "TOOL_CALL_RESULT"]
+    assert [e["delta"] for e in call if e["type"] == "TOOL_CALL_ARGS"] == ['{"n":', ' 2}']
 
     # The second run's request carried the first run's conversation, as Chat Completions messages.
     messages = fake_openai.requests[2].body["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "tool", "assistant", "user"]
     assert messages[1]["tool_calls"][0]["id"] == "call_count" and messages[2]["content"] == "counted to 2"
     assert messages[3]["content"] == "Counted to two." and messages[4]["content"] == "Again?"
+
+
+def test_an_openai_responses_model_behind_the_ai_sdk_streams_a_calls_input(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.enqueue(["Let me ", "count."], tool_calls=[("count", {"n": 2}, "call_count")], args_chunk_size=3)
+    fake_openai.enqueue(["Counted."])
+
+    def agent() -> Agent[Any]:
+        return Agent(name="Counter", tools=[count], model=OpenAIResponsesModel("gpt-test", fake_openai.client()))
+
+    with LiveServer(create_app(agent)) as server:
+        report = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["go"]})
+    (turn,) = report["turns"]
+    assert turn["error"] is None
+    kinds = [c["type"] for c in turn["chunks"] if c.get("toolCallId") == "call_count"]
+    assert kinds == [
+        "tool-input-start",
+        "tool-input-delta",
+        "tool-input-delta",
+        "tool-input-delta",
+        "tool-input-available",
+        "tool-output-available",
+    ]
+    deltas = [c["inputTextDelta"] for c in turn["chunks"] if c["type"] == "tool-input-delta"]
+    assert deltas == ['{"n', '": ', "2}"]
+    (part,) = [p for p in turn["message"]["parts"] if p["type"] == "tool-count"]
+    assert (part["input"], part["output"]) == ({"n": 2}, "counted to 2")

@@ -7,20 +7,27 @@ The npm packages come from ``tests/js/package.json`` + ``package-lock.json`` (``
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+from openai.types.responses import (
+    ResponseFunctionCallArgumentsDeltaEvent,
+    ResponseFunctionCallArgumentsDoneEvent,
+    ResponseOutputItemAddedEvent,
+    ResponseOutputItemDoneEvent,
+)
 from server_support import SAFETY_TIMEOUT, watch
 from support import missing
 
 from agents_otel import Agent, ToolContext, WebSearchTool, function_tool
 from agents_otel.items import AssistantMessage, FunctionCall, FunctionCallOutput, RawInputItem, UserMessage
-from agents_otel.models.interface import ModelRequest
+from agents_otel.models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent, ProviderEvent, TextDelta
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 JS_DIR = Path(__file__).resolve().parent / "js"
@@ -192,9 +199,10 @@ def hosted_agent() -> Agent[Any]:
 
 class ApprovalScenario:
     """One turn asking to delete ``a.txt`` and ``b.txt`` (call ids ``call_a``, ``call_b``), each call needing
-    approval; then an answer, and one to a follow-up. ``deleted``: what the tool really did."""
+    approval; then an answer, and one to a follow-up. ``deleted``: what the tool really did. ``streamed``: the
+    calls' arguments stream as the model writes them (``StreamedCallsModel``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, streamed: bool = False) -> None:
         self.deleted: list[str] = []
 
         @function_tool(needs_approval=True)
@@ -204,9 +212,115 @@ class ApprovalScenario:
             return f"deleted {path}"
 
         calls = [function_call("delete_file", {"path": f"{p}.txt"}, call_id=f"call_{p}") for p in ("a", "b")]
-        self.model = ScriptedModel([calls, [assistant_message("done")], [assistant_message("bye")]])
-        self.agent = Agent(name="Janitor", tools=[delete_file], model=self.model)
+        steps: list[Any] = [calls, [assistant_message("done")], [assistant_message("bye")]]
+        streaming = StreamedCallsModel(steps) if streamed else None
+        self.model = streaming.inner if streaming is not None else ScriptedModel(steps)
+        self.agent = Agent(name="Janitor", tools=[delete_file], model=streaming or self.model)
 
     def told(self, call: int = -1) -> dict[str, Any]:
         """The tool outputs in the ``call``-th model request's input."""
         return {i.call_id: i.output for i in self.model.calls[call].input if isinstance(i, FunctionCallOutput)}
+
+
+class StreamedCallsModel(Model):
+    """A ``ScriptedModel`` whose function calls stream as a provider streams them: ``response.output_item.added``
+    (name and call id), the arguments in ``pieces`` ``function_call_arguments.delta`` events, then
+    ``function_call_arguments.done`` (unless ``arguments_done=False``, as a converted Chat Completions stream) and
+    ``response.output_item.done`` (unless ``item_done=False``, a stream that never says the call is complete).
+    ``interleave``: parallel calls' deltas alternate. Every event's ``item_id`` is
+    the same (as in a converted Chat Completions stream), so only ``output_index`` tells the calls apart."""
+
+    model_name = "streamed-calls"
+
+    def __init__(
+        self,
+        steps: list[Any],
+        *,
+        pieces: int = 4,
+        interleave: bool = False,
+        arguments_done: bool = True,
+        item_done: bool = True,
+    ) -> None:
+        self.inner = ScriptedModel(steps)
+        self.pieces = pieces
+        self.interleave = interleave
+        self.arguments_done = arguments_done
+        self.item_done = item_done
+
+    async def get_response(self, request: ModelRequest) -> ModelResponse:
+        return await self.inner.get_response(request)
+
+    async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
+        response: ModelResponse | None = None
+        async for event in self.inner.stream_response(request):
+            if isinstance(event, ModelResponse):
+                response = event
+            elif not (isinstance(event, TextDelta) and not event.delta and event.raw is None):  # a call's placeholder
+                yield event
+        assert response is not None
+        streams = [
+            self._call_events(index, item) for index, item in enumerate(response.output) if type(item) is FunctionCall
+        ]
+        if self.interleave:
+            for group in itertools.zip_longest(*streams):
+                for event in group:
+                    if event is not None:
+                        yield ProviderEvent(event)
+        else:
+            for stream in streams:
+                for event in stream:
+                    yield ProviderEvent(event)
+        yield response
+
+    def _call_events(self, index: int, call: FunctionCall) -> list[Any]:
+        """Added, the deltas, done: one list per call, each delta its own element (what ``interleave`` alternates)."""
+        ids = {"item_id": "__fake_id__", "output_index": index, "sequence_number": 0}
+        item = {"type": "function_call", "id": "__fake_id__", "call_id": call.call_id, "name": call.name}
+        size = max(1, -(-len(call.arguments) // self.pieces))
+        deltas = [call.arguments[i : i + size] for i in range(0, len(call.arguments), size)]
+        events: list[Any] = [
+            ResponseOutputItemAddedEvent.model_validate(
+                {"type": "response.output_item.added", "item": {**item, "arguments": ""}, **ids}
+            ),
+            *(
+                ResponseFunctionCallArgumentsDeltaEvent(type="response.function_call_arguments.delta", delta=d, **ids)
+                for d in deltas
+            ),
+        ]
+        if self.arguments_done:
+            events.append(
+                ResponseFunctionCallArgumentsDoneEvent.model_validate(
+                    {"type": "response.function_call_arguments.done", "arguments": call.arguments, "name": call.name}
+                    | ids
+                )
+            )
+        if self.item_done:
+            done = {"type": "response.output_item.done", "item": {**item, "arguments": call.arguments}, **ids}
+            events.append(ResponseOutputItemDoneEvent.model_validate(done))
+        return events
+
+
+LONG_CONTENT = "def main() -> None:\n    print('streamed, piece by piece')\n" * 3
+
+
+@function_tool
+def write_file(path: str, content: str) -> str:
+    """Write a file."""
+    return f"wrote {len(content)} characters to {path}"
+
+
+def streamed_calls_agent(**options: Any) -> Agent[Any]:
+    """One turn of text and two parallel ``write_file`` calls (``call_w1``, ``call_w2``) whose arguments stream in
+    pieces, then an answer."""
+    calls = [
+        function_call("write_file", {"path": f"{name}.py", "content": LONG_CONTENT}, call_id=f"call_{name}")
+        for name in ("w1", "w2")
+    ]
+    model = StreamedCallsModel([[assistant_message("Writing."), *calls], [assistant_message("Written.")]], **options)
+    return Agent(name="Writer", tools=[write_file], model=model)
+
+
+def streamed_arguments(call_id: str) -> str:
+    """The arguments text ``streamed_calls_agent`` streams for ``call_id``."""
+    name = call_id.removeprefix("call_")
+    return function_call("write_file", {"path": f"{name}.py", "content": LONG_CONTENT}, call_id=call_id).arguments

@@ -9,8 +9,13 @@ The mapping (documented in docs/ui-protocols.md):
   the next. The handoff itself is the model's ``transfer_to_<agent>`` tool call: ``TOOL_CALL_START/ARGS/END``
   when requested, ``TOOL_CALL_RESULT`` (the transfer message) when it happened.
 - Assistant text streams as ``TEXT_MESSAGE_START/CONTENT/END``; a tool call is ``TOOL_CALL_START`` (its
-  ``parentMessageId`` is the same turn's assistant message), ``TOOL_CALL_ARGS`` (the whole arguments; our tool
-  calls are announced once they are complete) and ``TOOL_CALL_END``, then ``TOOL_CALL_RESULT`` when it returns.
+  ``parentMessageId`` is the same turn's assistant message), ``TOOL_CALL_ARGS`` and ``TOOL_CALL_END``, then
+  ``TOOL_CALL_RESULT`` when it returns. A function call the model streams (:mod:`.tool_input`) is announced as the
+  model writes it: ``TOOL_CALL_START`` at its ``output_item.added``, one ``TOOL_CALL_ARGS`` per arguments delta,
+  ``TOOL_CALL_END`` when its arguments are done (at the latest when its tool starts), and not again then. A call
+  that never streamed (a model that does not stream calls, a paused run's approvals, a hosted call, a call made by
+  an agent used as a tool) is announced whole (one ``TOOL_CALL_ARGS``) when it starts. A run that ends while a
+  call's arguments are still streaming ends that call first.
 - Progress: ``CUSTOM`` ``tool_progress`` with ``toolCallId``, ``toolName``, ``sequence``, ``data``, ``traceId``,
   ``spanId`` (the call's ``execute_tool`` span), between that call's start and result; stalls: ``CUSTOM``
   ``tool_stalled``.
@@ -74,6 +79,7 @@ from ..stream_events import (
 )
 from .event_json import jsonable
 from .protocol_stream import new_id, output_text, run_metadata, tool_value
+from .tool_input import InputChange, StreamedCalls
 
 TOOL_PROGRESS = "tool_progress"
 TOOL_STALLED = "tool_stalled"
@@ -103,6 +109,7 @@ class AgUiMapping:
         self._turn_message_id: str | None = None  # the current turn's assistant message, parent of its calls
         self._subagents: dict[str, str | None] = {}  # active subagent (outer call id) -> its own parent subagent
         self._subagent_of: dict[str, str | None] = {}  # every call seen -> its subagent; None: the run's own agent
+        self._streamed = StreamedCalls()  # calls announced as the model wrote them
 
     # ---- run boundaries ----------------------------------------------------------------------------------
     def opening(self) -> list[bytes]:
@@ -115,8 +122,11 @@ class AgUiMapping:
             message = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
             return self._encode(RunErrorEvent(message=message, code=str(outcome.get("error_type") or "error")))
         events: list[BaseEvent] = self._close_text()
+        events.extend(ToolCallEndEvent(tool_call_id=call.call_id) for call in self._streamed.open_calls())
         if kind == "run_interrupted":  # the waiting calls never ran, so were never announced: the interrupts' calls
             for call in outcome.get("interruptions") or ():
+                if call["call_id"] in self._streamed:  # announced as the model wrote it
+                    continue
                 start = ToolCallStartEvent(tool_call_id=call["call_id"], tool_call_name=call["tool_name"])
                 if self._turn_message_id is not None:
                     start.parent_message_id = self._turn_message_id
@@ -167,7 +177,9 @@ class AgUiMapping:
             return self._encode(self._attributed(CustomEvent(name=TOOL_PROGRESS, value=value), event))
         if isinstance(event, RawResponsesStreamEvent):
             delta = event.text_delta
-            return [] if delta is None else self._encode(*self._text_delta(delta))
+            if delta is not None:
+                return self._encode(*self._text_delta(delta))
+            return self._encode(*self._tool_input(self._streamed.feed(event)))
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):
@@ -245,6 +257,23 @@ class AgUiMapping:
             ReasoningEndEvent(message_id=span),
         ]
 
+    def _tool_input(self, changes: list[InputChange]) -> list[BaseEvent]:
+        """A streamed call's input as the model writes it (the run's own model: never a subagent's). The turn's
+        text stays open beside it: the model's message item, which ends it, comes after the model's answer."""
+        events: list[BaseEvent] = []
+        for change in changes:
+            call_id = change.call.call_id
+            if change.kind == "start":
+                start = ToolCallStartEvent(tool_call_id=call_id, tool_call_name=change.call.tool_name)
+                if self._turn_message_id is not None:
+                    start.parent_message_id = self._turn_message_id
+                events.append(start)
+            elif change.kind == "delta":
+                events.append(ToolCallArgsEvent(tool_call_id=call_id, delta=change.text))
+            else:
+                events.append(ToolCallEndEvent(tool_call_id=call_id))
+        return events
+
     def _tool_called(self, item: ToolCallItem) -> list[BaseEvent]:
         events: list[BaseEvent] = []
         parent = item.parent_tool_call_id
@@ -258,6 +287,10 @@ class AgUiMapping:
                 started.parent_subagent_run_id = grandparent
             events.append(started)
         self._subagent_of[item.call_id] = parent
+        if item.call_id in self._streamed:  # announced as the model wrote it (ended now if its stream never said)
+            if self._streamed.end(item.call_id):
+                events.append(ToolCallEndEvent(tool_call_id=item.call_id))
+            return events
         start = ToolCallStartEvent(tool_call_id=item.call_id, tool_call_name=item.tool_name)
         if parent is None and self._turn_message_id is not None:
             start.parent_message_id = self._turn_message_id
@@ -274,6 +307,10 @@ class AgUiMapping:
     def _handoff_called(self, item: HandoffCallItem) -> list[BaseEvent]:
         """A handoff is the model's ``transfer_to_<agent>`` tool call: a tool call to the client too."""
         events: list[BaseEvent] = self._close_text()
+        if item.call_id in self._streamed:  # announced as the model wrote it
+            if self._streamed.end(item.call_id):
+                events.append(ToolCallEndEvent(tool_call_id=item.call_id))
+            return events
         start = ToolCallStartEvent(tool_call_id=item.call_id, tool_call_name=item.tool_name)
         if self._turn_message_id is not None:
             start.parent_message_id = self._turn_message_id

@@ -11,8 +11,15 @@ with ``data: [DONE]``:
 - Text: ``text-start`` / ``text-delta`` / ``text-end`` with one id per assistant message.
 - A tool call: ``tool-input-start`` then ``tool-input-available`` (the parsed arguments) when it starts, and
   ``tool-output-available`` or ``tool-output-error`` when it ends: input before output for every call, as the
-  client requires. ``toolMetadata`` carries the call's ``traceId``/``spanId`` and, for a call made by an agent
-  used as a tool, the outer call's id as ``parentToolCallId``.
+  client requires. A function call the model streams (:mod:`.tool_input`) opens its part as the model writes it:
+  ``tool-input-start`` at its ``output_item.added``, one ``tool-input-delta`` (``inputTextDelta``) per arguments
+  delta (the client shows the partial input), then ``tool-input-available`` when the tool starts (with the
+  call's ``toolMetadata``, which exists from then on), never a second ``tool-input-start``. A call that never
+  streamed (a model that does not stream calls, a paused run's approvals, a hosted call, a call made by an agent
+  used as a tool) gets both input chunks when it starts. A streamed call the run never started (it failed or was
+  cancelled first) keeps its part in ``input-streaming``; a chat request sending it back drops it.
+  ``toolMetadata`` carries the call's ``traceId``/``spanId`` and, for a call made by an agent used as a tool, the
+  outer call's id as ``parentToolCallId``.
 - Progress: ``data-tool-progress`` parts whose ``id`` is the tool call id, so the client keeps one part per call
   and replaces it with each new value; ``data`` is ``{toolCallId, toolName, sequence, data, traceId, spanId}``.
   A stall: ``data-tool-stalled`` (same ``id``).
@@ -52,6 +59,7 @@ from ..stream_events import (
 )
 from .event_json import jsonable
 from .protocol_stream import new_id, output_text, run_metadata, tool_value, trace_link
+from .tool_input import InputChange, StreamedCalls
 
 UI_MESSAGE_STREAM_HEADERS = {"x-vercel-ai-ui-message-stream": "v1", "x-accel-buffering": "no"}
 DONE = b"data: [DONE]\n\n"
@@ -77,6 +85,7 @@ class AiSdkMapping:
         self._denied = denied
         self._in_step = False
         self._text_id: str | None = None
+        self._streamed = StreamedCalls()  # calls whose parts opened as the model wrote them
 
     def opening(self) -> list[bytes]:
         metadata = run_metadata(self._served_run_id, self._trace_id)
@@ -91,7 +100,8 @@ class AiSdkMapping:
         waiting = (outcome.get("interruptions") or []) if kind == "run_interrupted" else []
         for call in waiting:  # the protocol's own approval request, on the call's part
             common = {"toolCallId": call["call_id"], "toolName": call["tool_name"]}
-            chunks.append({"type": "tool-input-start", **common})
+            if call["call_id"] not in self._streamed:  # else its part opened as the model wrote it
+                chunks.append({"type": "tool-input-start", **common})
             chunks.append({"type": "tool-input-available", **common, "input": _arguments(call["arguments"])})
             call_id = call["call_id"]
             chunks.append({"type": "tool-approval-request", "approvalId": call_id, "toolCallId": call_id})
@@ -116,7 +126,9 @@ class AiSdkMapping:
             return _frames({"type": "data-tool-progress", "id": event.tool_call_id, "data": data})
         if isinstance(event, RawResponsesStreamEvent):
             delta = event.text_delta
-            return [] if delta is None else _frames(*self._text_delta(delta))
+            if delta is not None:
+                return _frames(*self._text_delta(delta))
+            return _frames(*_tool_input(self._streamed.feed(event)))
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):
@@ -133,11 +145,11 @@ class AiSdkMapping:
                 return _frames(*self._close_text())
             if isinstance(item, HandoffCallItem):
                 common = {"toolCallId": item.call_id, "toolName": item.tool_name}
-                return _frames(
-                    *self._close_text(),
-                    {"type": "tool-input-start", **common},
-                    {"type": "tool-input-available", **common, "input": _arguments(item.arguments)},
-                )
+                chunks = self._close_text()
+                if item.call_id not in self._streamed:
+                    chunks.append({"type": "tool-input-start", **common})
+                chunks.append({"type": "tool-input-available", **common, "input": _arguments(item.arguments)})
+                return _frames(*chunks)
             if isinstance(item, HandoffOutputItem):
                 return _frames({"type": "tool-output-available", "toolCallId": item.call_id, "output": item.output})
             if isinstance(item, ReasoningItem) and item.summary_text:  # the summary only, as one reasoning part
@@ -185,12 +197,27 @@ class AiSdkMapping:
         chunks = self._close_text() if item.parent_tool_call_id is None else []
         if isinstance(item, HostedToolCallItem):  # run by the provider (the protocol's providerExecuted)
             common["providerExecuted"] = True
-        chunks.append({"type": "tool-input-start", **common})
+        if item.call_id not in self._streamed:  # else its part opened as the model wrote it
+            chunks.append({"type": "tool-input-start", **common})
         chunks.append({"type": "tool-input-available", **common, "input": _arguments(item.arguments)})
         if isinstance(item, HostedToolCallItem):  # its result came with the call: no tool_output event follows
             output = {"toolCallId": item.call_id, "output": jsonable(item.result()), "providerExecuted": True}
             chunks.append({"type": "tool-output-available", **output})
         return chunks
+
+
+def _tool_input(changes: list[InputChange]) -> list[dict[str, Any]]:
+    """A streamed call's part as the model writes it: opened, then its input text piece by piece. Its end adds
+    nothing: ``tool-input-available`` follows when the tool starts (or the run stops for its approval). The
+    turn's text part stays open beside it (the model's message item, which ends it, comes after the answer)."""
+    chunks: list[dict[str, Any]] = []
+    for change in changes:
+        call = change.call
+        if change.kind == "start":
+            chunks.append({"type": "tool-input-start", "toolCallId": call.call_id, "toolName": call.tool_name})
+        elif change.kind == "delta":
+            chunks.append({"type": "tool-input-delta", "toolCallId": call.call_id, "inputTextDelta": change.text})
+    return chunks
 
 
 def _tool_output(item: ToolCallOutputItem) -> dict[str, Any]:

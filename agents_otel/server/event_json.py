@@ -27,6 +27,7 @@ from ..stream_events import (
     StreamEvent,
     ToolProgressStreamEvent,
 )
+from .tool_input import InputDelta, InputDone, InputStarted, read_tool_input
 
 
 def jsonable(value: Any) -> Any:
@@ -43,8 +44,9 @@ def recorded_id(value: str | None) -> str | None:
 
 
 def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
-    """One stream event as a JSON-able dict, or ``None`` for raw model events other than text deltas (provider
-    specific, not part of the schema)."""
+    """One stream event as a JSON-able dict, or ``None`` for raw model events other than text deltas and a function
+    call's input (provider specific, not part of the schema). Returning ``None`` keeps an event out of the replay
+    buffer, the broker and the UI protocols' subscriptions alike (``RunRegistry``'s consumer)."""
     if isinstance(event, ToolProgressStreamEvent):
         return _tool_event(
             "tool_progress",
@@ -56,12 +58,41 @@ def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
         )
     if isinstance(event, RawResponsesStreamEvent):
         delta = event.text_delta
-        return None if delta is None else {"type": "text_delta", "delta": delta, "agent_name": event.agent_name}
+        if delta is not None:
+            return {"type": "text_delta", "delta": delta, "agent_name": event.agent_name}
+        return _tool_input_json(event)
     if isinstance(event, RunItemStreamEvent):
         return _item_json(event)
     if isinstance(event, AgentUpdatedStreamEvent):
         return {"type": "agent_updated", "agent_name": event.new_agent.name}
     return _generic_json(event)
+
+
+def _tool_input_json(event: RawResponsesStreamEvent) -> dict[str, Any] | None:
+    """A function call's input as the model writes it (:mod:`.tool_input`): the call's start names it, its deltas
+    and end name its ``output_index`` in the model's answer. ``function_call_arguments.done`` is left out (not
+    every stream sends it; the item's end, which every stream sends, carries the same arguments)."""
+    read = read_tool_input(event)
+    common = {"agent_name": event.agent_name}
+    if isinstance(read, InputStarted):
+        return {
+            "type": "tool_input_started",
+            "tool_call_id": read.call_id,
+            "tool_name": read.tool_name,
+            "output_index": read.output_index,
+            **common,
+        }
+    if isinstance(read, InputDelta):
+        return {"type": "tool_input_delta", "output_index": read.output_index, "delta": read.delta, **common}
+    if isinstance(read, InputDone) and read.item_done:
+        return {
+            "type": "tool_input_done",
+            "tool_call_id": read.call_id,
+            "output_index": read.output_index,
+            "arguments": read.arguments,
+            **common,
+        }
+    return None
 
 
 def _generic_json(event: Any) -> dict[str, Any] | None:
