@@ -4,12 +4,17 @@ The tool calls of one model turn travel in a single assistant message (the API r
 answer a call of the assistant message before it), each with the model's own id and its arguments verbatim, even
 when they are not valid JSON. User content parts in the Responses format become their Chat Completions
 equivalents; a structured tool output's text parts become the tool message's. Items (and tool output images or
-files) this API has no form for raise ``UserError`` rather than vanish from the conversation; only
-``reasoning`` items are left out, as the OpenAI Agents SDK does, because they are the provider's private state.
+files) this API has no form for raise ``UserError`` rather than vanish from the conversation. A ``reasoning`` item
+is no message of its own: as the OpenAI Agents SDK does, its text rides on the assistant message of the turn that
+follows it, when :class:`ReasoningReplay` says so: a ``reasoning_content`` summary when the replay hook (by default
+DeepSeek's rule) says yes, a ``reasoning`` field's text back to the very model that wrote it; else it is left out,
+the provider's private state. A turn's reasoning does not outlive the turn: a user, system or tool message, or a
+message after a finished text-only turn, drops it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..exceptions import UserError
@@ -22,37 +27,96 @@ from ..items import (
     SystemMessage,
     UserMessage,
 )
+from ._chat_reasoning import REASONING_FIELD_KEY
+from .reasoning_content_replay import (
+    ReasoningContentReplayContext,
+    ReasoningContentSource,
+    ShouldReplayReasoningContent,
+    default_should_replay_reasoning_content,
+)
 
 
-def chat_messages(system_instructions: str | None, items: list[ConversationItem]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ReasoningReplay:
+    """Which reasoning text goes back to ``model`` (at ``base_url``, when known) and in which message field;
+    ``hook``: the model's ``should_replay_reasoning_content`` (``None``: the SDK's default rule)."""
+
+    model: str
+    base_url: str | None = None
+    hook: ShouldReplayReasoningContent | None = None
+
+    def fields(self, data: dict[str, Any]) -> dict[str, str]:
+        """The assistant message fields a reasoning item (as JSON) adds to its turn's message."""
+        extra = data.get("provider_data")
+        extra = extra if isinstance(extra, dict) else {}
+        origin = extra.get("model") or ""
+        fields: dict[str, str] = {}
+        same_model = extra.get(REASONING_FIELD_KEY) == "reasoning" and origin == self.model
+        if same_model and (text := _texts(data.get("content"), "reasoning_text")):
+            fields["reasoning"] = text
+        base_url = self.base_url.rstrip("/") if self.base_url is not None else None
+        source = ReasoningContentSource(item=data, origin_model=origin or None, provider_data=extra)
+        context = ReasoningContentReplayContext(model=self.model, base_url=base_url, reasoning=source)
+        decide = self.hook if self.hook is not None else default_should_replay_reasoning_content
+        if decide(context) and (text := _texts(data.get("summary"), None)):
+            fields["reasoning_content"] = text
+        return fields
+
+
+def _texts(parts: Any, kind: str | None) -> str:
+    """The non-empty texts of a reasoning item's ``summary`` or ``content`` parts (of type ``kind``), one a line."""
+    texts = [
+        p["text"]
+        for p in parts or ()
+        if isinstance(p, dict) and p.get("text") and (kind is None or p.get("type") == kind)
+    ]
+    return "\n".join(texts)
+
+
+def chat_messages(
+    system_instructions: str | None, items: list[ConversationItem], replay: ReasoningReplay | None = None
+) -> list[dict[str, Any]]:
+    """``replay``: the reasoning replay rule (``None``: no reasoning text is sent back)."""
     messages: list[dict[str, Any]] = []
     if system_instructions:
         messages.append({"role": "system", "content": system_instructions})
+    pending: dict[str, str] = {}  # reasoning text waiting for its turn's assistant message
     for item in items:
         last = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
         if isinstance(item, UserMessage):
+            pending = {}
             messages.append({"role": "user", "content": _user_content(item.content)})
         elif isinstance(item, AssistantMessage):
             content = item.content if item.content or not item.refusal else None
             if last is not None and last.get("content") is None and "refusal" not in last:
                 last["content"] = content  # text that came after the turn's tool calls
             else:
+                if last is not None and not last.get("tool_calls"):
+                    pending = {}  # a finished text-only turn: reasoning read after it is stale (as the SDK)
                 last = {"role": "assistant", "content": content}
                 messages.append(last)
             if item.refusal:  # the API's own field for it, as the SDK sends a refusal part back
                 last["refusal"] = item.refusal
+            last.update(pending)
+            pending = {}
         elif isinstance(item, FunctionCall):
             function = {"name": item.name, "arguments": item.arguments}
             call = {"id": item.call_id, "type": "function", "function": function}
-            if last is not None:
-                last.setdefault("tool_calls", []).append(call)
-            else:
-                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+            if last is None:
+                last = {"role": "assistant", "content": None}
+                messages.append(last)
+            last.setdefault("tool_calls", []).append(call)
+            last.update(pending)
+            pending = {}
         elif isinstance(item, FunctionCallOutput):
+            pending = {}
             messages.append({"role": "tool", "tool_call_id": item.call_id, "content": _tool_content(item)})
         elif isinstance(item, SystemMessage):
+            pending = {}
             messages.append({"role": item.role, "content": _text_content(item.content, item.role)})
-        elif isinstance(item, RawInputItem) and item.data.get("type") != "reasoning":
+        elif isinstance(item, RawInputItem) and item.data.get("type") == "reasoning":
+            pending = replay.fields(item.data) if replay is not None else {}
+        elif isinstance(item, RawInputItem):
             raise UserError(
                 f"The Chat Completions API has no form for a {item.data.get('type')!r} input item; "
                 "use OpenAIResponsesModel for it"

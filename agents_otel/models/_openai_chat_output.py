@@ -1,5 +1,9 @@
 """Reading a Chat Completions answer: the items of a complete message, or assembled from streamed chunks.
 
+A message's reasoning text (``reasoning_content``, ``reasoning``, ``thinking_blocks``) is one ``reasoning`` item
+before its message and calls (``_chat_reasoning``); in a stream, ``chat_stream_events`` reads it from the deltas and
+hands it to :meth:`ChatStreamAssembler.finish`.
+
 In a stream, tool calls arrive as fragments keyed by ``index``: the first fragment carries the id and name, later
 ones pieces of the arguments. A ``refusal`` (the message's field, or a delta's) is kept apart from the text: it is
 no answer (``ModelRefusalError``). The chunk with ``finish_reason`` ends the answer and a trailing chunk without
@@ -16,8 +20,9 @@ from typing import Any
 from openai.types.chat import ChatCompletionChunk, ChatCompletionMessage
 
 from ..exceptions import ModelBehaviorError, ModelError
-from ..items import AssistantMessage, FunctionCall, ModelOutputItem
+from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from ..tracing.messages import finish_reason_of
+from ._chat_reasoning import message_reasoning
 from ._openai_errors import INCOMPLETE_STREAM
 from ._openai_usage import raw_usage_snapshot, usage_from_openai
 from .interface import ModelResponse, RefusalDelta, TextDelta, Usage
@@ -27,9 +32,16 @@ CONTENT_FILTERED = "Response withheld by the provider's content filter."
 the SDK's words: a refusal (``ModelRefusalError``), not an empty answer that would pass for the final output."""
 
 
-def choice_items(message: ChatCompletionMessage | Any, finish_reason: str | None = None) -> list[ModelOutputItem]:
-    """The items of an OpenAI ``ChatCompletionMessage`` or one shaped like it (LiteLLM's ``Message``)."""
+def choice_items(
+    message: ChatCompletionMessage | Any, finish_reason: str | None = None, provider_data: dict[str, Any] | None = None
+) -> list[ModelOutputItem]:
+    """The items of an OpenAI ``ChatCompletionMessage`` or one shaped like it (LiteLLM's ``Message``): its reasoning
+    (carrying ``provider_data``, the model's name and the completion's id, as the SDK's item does), its text or
+    refusal, its calls."""
     items: list[ModelOutputItem] = []
+    reasoning = message_reasoning(message, provider_data or {})
+    if reasoning is not None:
+        items.append(reasoning)
     text, refusal = message.content or "", getattr(message, "refusal", None) or ""
     if finish_reason == "content_filter" and not (text or refusal or message.tool_calls):
         refusal = CONTENT_FILTERED
@@ -125,10 +137,11 @@ class ChatStreamAssembler:
             if not call.name:
                 raise _missing("a function name")
 
-    def finish(self) -> ModelResponse:
+    def finish(self, reasoning: RawInputItem | None = None) -> ModelResponse:
+        """The assembled response; ``reasoning``: the stream's reasoning item (``StreamedReasoning.record``), first."""
         if not self._finish_reasons:
             raise ModelError("The chat completion stream ended without a finish reason", error_type=INCOMPLETE_STREAM)
-        output: list[ModelOutputItem] = []
+        output: list[ModelOutputItem] = [reasoning] if reasoning is not None else []
         text, refusal = "".join(self._text), "".join(self._refusal)
         if "content_filter" in self._finish_reasons and not (text or refusal or self._calls):
             refusal = CONTENT_FILTERED

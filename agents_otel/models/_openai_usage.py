@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..token_usage import request_entry
 from .interface import InputTokensDetails, OutputTokensDetails, Usage
+
+if TYPE_CHECKING:
+    from openai.types.responses import ResponseUsage
 
 REQUESTS_KEY = "agents_otel_request_usages"
 """The wire usage's list of the requests it sums (an extra field the openai types keep as given)."""
@@ -99,3 +102,25 @@ def raw_usage_snapshot(usage: Any) -> dict[str, Any] | None:
         return snapshot
     except (TypeError, ValueError):
         return None
+
+
+def responses_usage(usage: Any) -> ResponseUsage | None:
+    """The Responses form of the stream's last Chat Completions usage, as the SDK converts it (``None``: none)."""
+    from openai.types.responses import ResponseUsage
+
+    if usage is None:
+        return None
+    prompt = getattr(usage, "prompt_tokens_details", None)
+    completion = getattr(usage, "completion_tokens_details", None)
+    return ResponseUsage.model_validate(
+        {
+            "input_tokens": usage.prompt_tokens or 0,
+            "output_tokens": usage.completion_tokens or 0,
+            "total_tokens": usage.total_tokens or 0,
+            "output_tokens_details": {"reasoning_tokens": getattr(completion, "reasoning_tokens", 0) or 0},
+            "input_tokens_details": {
+                "cached_tokens": getattr(prompt, "cached_tokens", 0) or 0,
+                "cache_write_tokens": getattr(prompt, "cache_write_tokens", 0) or 0,
+            },
+        }
+    )

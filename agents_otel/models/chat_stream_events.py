@@ -9,9 +9,14 @@ beside :class:`~._openai_chat_output.ChatStreamAssembler`, which still assembles
 of each chunk are read from the chunk as it comes, the closing ones from the assembled ``ModelResponse``, so what
 ``response.completed`` carries is what the run goes on with (a made-up call id included).
 
-Not converted: reasoning text (``reasoning_content``, ``thinking_blocks``: this runtime reads none from Chat
-Completions) and url-citation annotations (none are read either); the SDK's private attributes on the completed
-response (its raw-usage snapshot, its request count without usage) are not set.
+Reasoning text (``reasoning_content``, ``reasoning``, ``thinking_blocks``) is the SDK's reasoning item at output
+index 0, ahead of the message and calls, with its events (``_chat_reasoning.StreamedReasoning``): it is announced
+as its first delta comes, its summary part closes when text, a refusal or a tool call follows, and the item itself
+closes first among the closing events. The events carry the item as it was then (the SDK hands out the one object
+it keeps growing, so an ``output_item.added`` it made shows the finished item once the stream is over).
+
+Not converted: url-citation annotations (none are read); the SDK's private attributes on the completed response
+(its raw-usage snapshot, its request count without usage) are not set.
 """
 
 from __future__ import annotations
@@ -36,15 +41,16 @@ from openai.types.responses import (
     ResponseOutputText,
     ResponseRefusalDeltaEvent,
     ResponseTextDeltaEvent,
-    ResponseUsage,
 )
 from openai.types.responses import response_output_text as output_text
 from openai.types.responses import response_text_delta_event as text_delta
 
-from ..items import FunctionCall
+from ..items import FunctionCall, RawInputItem
 from ..responses_format import FAKE_RESPONSES_ID
+from ._chat_reasoning import StreamedReasoning
 from ._openai_chat_output import CONTENT_FILTERED
 from ._openai_tools import tool_choice
+from ._openai_usage import responses_usage
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, ProviderEvent, RefusalDelta, TextDelta
 
 _PROVIDER_DATA = "provider_data"
@@ -101,6 +107,7 @@ class ChatStreamEvents:
         self._call_indexes: dict[int, int] = {}
         self._usage: Any = None
         self._content_filter = False
+        self._reasoning = StreamedReasoning(self._next)
 
     def _next(self) -> int:
         number = self._sequence
@@ -108,8 +115,8 @@ class ChatStreamEvents:
         return number
 
     def feed(self, chunk: Any) -> list[Any]:
-        """The events of one chunk, in the SDK's order: ``response.created`` first, then those of its text,
-        refusal and tool call fragments."""
+        """The events of one chunk, in the SDK's order: ``response.created`` first, then those of its reasoning,
+        text, refusal and tool call fragments."""
         events: list[Any] = []
         if not self._started:
             self._started = True
@@ -130,6 +137,8 @@ class ChatStreamEvents:
         self._provider_data["model"] = self._created.model
         if getattr(chunk, "id", None):
             self._provider_data["response_id"] = chunk.id
+        calls = bool(delta.tool_calls) and not self._buffered  # buffered ones are shown only at the end
+        events.extend(self._reasoning.feed(delta, self._provider_data, calls=calls))
         content = delta.content
         if content is not None and (self._text is not None or content):
             self._add_text(events, content, getattr(choice, "logprobs", None))
@@ -236,6 +245,8 @@ class ChatStreamEvents:
         events: list[Any] = []
         calls = [item for item in response.output if isinstance(item, FunctionCall)]
         if self._buffered:  # announced whole at the end, as the SDK's buffered calls are (in index order)
+            if calls:  # they come after the reasoning, as text does
+                self._reasoning.close_part(events)
             for index, call in enumerate(calls):
                 self._add_call(events, index, call.call_id, call.name, call.arguments)
             done = dict(enumerate(calls))
@@ -244,6 +255,7 @@ class ChatStreamEvents:
         if self._content_filter and self._text is None and self._refusal is None and not self._calls:
             self._message_added(events)
             self._add_refusal_part_only(events)
+        events.extend(self._reasoning.finish())
         for part in (self._text, self._refusal):
             if part is not None:
                 events.append(
@@ -265,16 +277,21 @@ class ChatStreamEvents:
                 events.append(self._item_added(item, output_index))
                 events.append(self._arguments_delta(index, call.arguments))
             events.append(self._item_done(item, output_index))
-        output: list[Any] = list(items.values())
+        reasoning = self._reasoning.item
+        output: list[Any] = [*([reasoning] if reasoning is not None else []), *items.values()]
         if self._text is not None or self._refusal is not None:
             parts = sorted(p for p in (self._text, self._refusal) if p is not None)
             message = self._message("completed", [part for _, part in parts])
             output.insert(self._message_output_index(), message)
             events.append(self._item_done(message, self._message_output_index()))
-        completed = self._created.model_copy(update={"output": output, "usage": _usage(self._usage)})
+        completed = self._created.model_copy(update={"output": output, "usage": responses_usage(self._usage)})
         number = self._next()
         events.append(ResponseCompletedEvent(response=completed, type="response.completed", sequence_number=number))
         return events
+
+    def reasoning(self) -> RawInputItem | None:
+        """The stream's reasoning item as the run keeps it (``None``: none), for the assembled response."""
+        return self._reasoning.record()
 
     def _add_refusal_part_only(self, events: list[Any]) -> None:
         """A content filter's answer with nothing in it: the refusal the run fails with, streamed as one."""
@@ -321,16 +338,22 @@ class ChatStreamEvents:
         """The message's place among the output items, fixed when first asked: after every call known by then if
         any call was already announced, else first (the SDK's layout)."""
         if self._message_index is None:
-            self._message_index = len(self._calls) if self._call_indexes else 0
+            self._message_index = self._reasoning_count() + (len(self._calls) if self._call_indexes else 0)
         return self._message_index
+
+    def _reasoning_count(self) -> int:
+        """The reasoning item comes first (output index 0) once there is one, as in the SDK's layout."""
+        return 0 if self._reasoning.item is None else 1
 
     def _call_output_index(self, index: int) -> int:
         """A call's place, fixed when first asked: its order among the calls, after the message if the message was
         placed before it."""
         if index not in self._call_indexes:
             offset = list(self._calls).index(index)
+            first = self._reasoning_count()
             message = self._message_index
-            self._call_indexes[index] = offset + 1 if message is not None and offset >= message else offset
+            after = message is not None and offset >= message - first
+            self._call_indexes[index] = first + offset + (1 if after else 0)
         return self._call_indexes[index]
 
 
@@ -349,26 +372,6 @@ def with_deltas(delta: TextDelta | RefusalDelta | None, chunk: Any, events: list
     yield from (ProviderEvent(event) for event in events[:at])
     yield delta
     yield from (ProviderEvent(event) for event in events[at + 1 :])
-
-
-def _usage(usage: Any) -> ResponseUsage | None:
-    """The Responses form of the stream's last Chat Completions usage, as the SDK converts it (``None``: none)."""
-    if usage is None:
-        return None
-    prompt = getattr(usage, "prompt_tokens_details", None)
-    completion = getattr(usage, "completion_tokens_details", None)
-    return ResponseUsage.model_validate(
-        {
-            "input_tokens": usage.prompt_tokens or 0,
-            "output_tokens": usage.completion_tokens or 0,
-            "total_tokens": usage.total_tokens or 0,
-            "output_tokens_details": {"reasoning_tokens": getattr(completion, "reasoning_tokens", 0) or 0},
-            "input_tokens_details": {
-                "cached_tokens": getattr(prompt, "cached_tokens", 0) or 0,
-                "cache_write_tokens": getattr(prompt, "cache_write_tokens", 0) or 0,
-            },
-        }
-    )
 
 
 def _delta_logprob(token: Any) -> text_delta.Logprob:

@@ -17,7 +17,7 @@ import openai
 from ..exceptions import ModelError, UserError
 from ..items import ModelOutputItem
 from ..tracing.messages import finish_reason_of
-from ._openai_chat_input import chat_messages
+from ._openai_chat_input import ReasoningReplay, chat_messages
 from ._openai_chat_output import ChatStreamAssembler, choice_items
 from ._openai_client import OpenAIClientModel, stream_request_id
 from ._openai_errors import INVALID_RESPONSE, openai_errors
@@ -27,6 +27,7 @@ from ._openai_tools import tool_params
 from ._openai_usage import raw_usage_snapshot, usage_from_openai
 from .chat_stream_events import ChatStreamEvents, created_response, with_deltas
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, ProviderEvent
+from .reasoning_content_replay import ShouldReplayReasoningContent
 
 
 class OpenAIChatCompletionsModel(OpenAIClientModel):
@@ -43,9 +44,13 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
     what it cannot send. ``buffer_streamed_tool_calls=True`` reads a stream's tool calls as the SDK's buffering
     does, for servers whose tool-call chunks are unreliable: a fragment's name replaces the name so far (it is
     not appended), and a call left without an id or a name, or a ``tool_calls`` finish without any call, is a
-    ``ModelBehaviorError`` (unbuffered: names are joined, a missing id is made up). ``should_replay_reasoning_content``
-    is taken only as ``None``: no reasoning text is read from Chat Completions answers here, so none can be sent
-    back (a ``UserError`` otherwise, never a hook silently not called).
+    ``ModelBehaviorError`` (unbuffered: names are joined, a missing id is made up).
+
+    Reasoning text a provider sends beside the answer (``reasoning_content``, ``reasoning``, ``thinking_blocks``) is
+    a ``reasoning`` item, as in the SDK (``_chat_reasoning``). ``should_replay_reasoning_content`` (a
+    ``ReasoningContentReplayContext -> bool`` hook, ``None``: the SDK's default, DeepSeek only) decides per item
+    whether its summary goes back as the next request's ``reasoning_content``; a ``reasoning`` field's text goes
+    back to the model that wrote it.
     """
 
     def __init__(
@@ -56,30 +61,31 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         strict_feature_validation: bool = False,
         buffer_streamed_tool_calls: bool = False,
     ) -> None:
-        if should_replay_reasoning_content is not None:
+        if should_replay_reasoning_content is not None and not callable(should_replay_reasoning_content):
             raise UserError(
-                "OpenAIChatCompletionsModel(should_replay_reasoning_content=...) is not supported: agents_otel reads "
-                "no reasoning text (reasoning_content) from Chat Completions answers, so there is none to send back; "
-                "leave it unset"
+                "OpenAIChatCompletionsModel(should_replay_reasoning_content=...) must be a function of a "
+                f"ReasoningContentReplayContext returning a bool, or None; got {should_replay_reasoning_content!r}"
             )
         for name, flag in (("strict_feature_validation", strict_feature_validation),
                            ("buffer_streamed_tool_calls", buffer_streamed_tool_calls)):  # fmt: skip
             if not isinstance(flag, bool):
                 raise UserError(f"OpenAIChatCompletionsModel({name}=...) must be a bool, got {flag!r}")
         super().__init__(model, openai_client)
-        self.should_replay_reasoning_content = None
+        self.should_replay_reasoning_content: ShouldReplayReasoningContent | None = should_replay_reasoning_content
         self.strict_feature_validation = strict_feature_validation
         self.buffer_streamed_tool_calls = buffer_streamed_tool_calls
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``client.chat.completions.create`` for ``request`` (without ``stream``)."""
-        return chat_request_params(self.model_name, request)
+        replay = ReasoningReplay(self.model_name, self._base_url(), self.should_replay_reasoning_content)
+        return chat_request_params(self.model_name, request, replay)
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         create: Any = self.client.chat.completions.create
         with openai_errors():
             completion = await create(**self.request_params(request))
-        return model_response(completion, raw_usage=request.settings.preserve_raw_usage is True)
+        raw_usage = request.settings.preserve_raw_usage is True
+        return model_response(completion, raw_usage=raw_usage, model_name=self.model_name)
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Text (and refusal) deltas as they arrive, among the Responses stream events the SDK makes of the chunks
@@ -106,9 +112,12 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
                     yield event
 
 
-def chat_request_params(model_name: str, request: ModelRequest) -> dict[str, Any]:
+def chat_request_params(
+    model_name: str, request: ModelRequest, replay: ReasoningReplay | None = None
+) -> dict[str, Any]:
     """The Chat Completions parameters for ``request`` (without ``stream``): ``model``, ``messages``, tools,
-    structured output and the settings, refusing what the API cannot carry."""
+    structured output and the settings, refusing what the API cannot carry. ``replay``: which reasoning text goes
+    back (``None``: the SDK's default rule for ``model_name``, at no known endpoint)."""
     settings = request.settings
     if request.prompt is not None:  # running without the template would answer a different prompt
         raise UserError(
@@ -123,7 +132,7 @@ def chat_request_params(model_name: str, request: ModelRequest) -> dict[str, Any
         )
     params: dict[str, Any] = {
         "model": model_name,
-        "messages": chat_messages(request.system_instructions, request.input),
+        "messages": chat_messages(request.system_instructions, request.input, replay or ReasoningReplay(model_name)),
     }
     params.update(tool_params(request.tools, settings, "chat", request.hosted_tools))
     params.update(output_format_params(request.output_schema, "chat"))
@@ -156,19 +165,23 @@ async def chat_stream(
         delta = assembler.feed(chunk)
         for event in with_deltas(delta, chunk, events.feed(chunk)):
             yield event
-    response = assembler.finish()
+    response = assembler.finish(events.reasoning())
     for closing in events.finish(response):
         yield ProviderEvent(closing)
     yield response
 
 
-def model_response(completion: Any, *, raw_usage: bool = False) -> ModelResponse:
+def model_response(completion: Any, *, raw_usage: bool = False, model_name: str | None = None) -> ModelResponse:
     """The ``ModelResponse`` of a ``ChatCompletion``, or of anything shaped like one (LiteLLM's ``ModelResponse``);
-    ``raw_usage``: keep its usage payload as sent (``ModelSettings.preserve_raw_usage``)."""
+    ``raw_usage``: keep its usage payload as sent (``ModelSettings.preserve_raw_usage``); ``model_name``: the
+    model's name as configured, which a reasoning item records (else the completion's ``model``)."""
     if not completion.choices:
         raise ModelError("The chat completion has no choices", error_type=INVALID_RESPONSE)
     choice = completion.choices[0]
-    output: list[ModelOutputItem] = choice_items(choice.message, choice.finish_reason)
+    provider_data: dict[str, Any] = {"model": model_name or completion.model}
+    if completion.id:
+        provider_data["response_id"] = completion.id
+    output: list[ModelOutputItem] = choice_items(choice.message, choice.finish_reason, provider_data)
     return ModelResponse(
         output=output,
         usage=usage_from_openai(getattr(completion, "usage", None)),  # LiteLLM leaves the field out without usage

@@ -29,7 +29,12 @@ from ..items import (
     UserMessage,
 )
 from ..local_tools import LOCAL_CALL_KINDS
-from ..responses_format import assistant_message_dict, function_call_dict, function_call_output_dict
+from ..responses_format import (
+    FAKE_RESPONSES_ID,
+    assistant_message_dict,
+    function_call_dict,
+    function_call_output_dict,
+)
 from ._openai_client import OpenAIClientModel, stream_deltas, stream_request_id
 from ._openai_errors import openai_errors
 from ._openai_output_format import output_format_params
@@ -132,6 +137,9 @@ _TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "resp
 
 
 def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
+    """The Responses API input of a conversation. As the SDK cleans it: a reasoning item another provider made (a
+    Chat Completions answer's, with ``provider_data``) is left out, and no item carries ``provider_data`` or the
+    made-up id ``__fake_id__``, which the API would refuse."""
     out: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, UserMessage):
@@ -148,7 +156,12 @@ def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
         elif isinstance(item, SystemMessage):
             out.append({"role": item.role, "content": item.content})
         elif isinstance(item, RawInputItem):
-            out.append(item.data)  # an item type we do not interpret: the API gets it untouched
+            data = item.data  # an item type we do not interpret: the API gets it untouched, but for
+            if data.get("provider_data") or data.get("id") == FAKE_RESPONSES_ID:  # what another API's answer left
+                if data.get("type") == "reasoning" and data.get("provider_data"):
+                    continue  # another provider's reasoning (Chat Completions): the SDK does not send it either
+                data = {k: v for k, v in data.items() if k != "provider_data" and (k, v) != ("id", FAKE_RESPONSES_ID)}
+            out.append(data)
         else:
             raise UserError(f"{type(item).__name__} is not a conversation item the Responses API can take")
     return out

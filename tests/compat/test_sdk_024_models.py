@@ -345,10 +345,14 @@ async def test_provider_flags_reach_the_chat_completions_models(fake_openai: Fak
         OpenAIProvider(buffer_streamed_tool_calls="yes")  # type: ignore[arg-type]
 
 
-def test_replaying_reasoning_content_is_refused_by_name() -> None:
-    with pytest.raises(UserError, match="should_replay_reasoning_content"):
-        OpenAIChatCompletionsModel("m", None, lambda context: True)
+def test_a_reasoning_replay_hook_is_kept_and_a_non_function_refused() -> None:
+    def hook(context: Any) -> bool:
+        return True
+
+    assert OpenAIChatCompletionsModel("m", None, hook).should_replay_reasoning_content is hook
     assert OpenAIChatCompletionsModel("m", None, None).should_replay_reasoning_content is None
+    with pytest.raises(UserError, match="should_replay_reasoning_content"):
+        OpenAIChatCompletionsModel("m", None, True)  # type: ignore[arg-type]
 
 
 async def test_a_providers_default_model_leaves_a_stored_prompts_model_alone(fake_openai: FakeOpenAIServer) -> None:

@@ -271,9 +271,33 @@ async def test_what_chat_completions_cannot_carry_is_a_user_error(
     assert fake_openai.requests == []
 
 
-def test_replaying_reasoning_content_is_refused_not_ignored() -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_reasoning_content_is_read_and_replayed_through_litellm(
+    mode: str, fake_openai: FakeOpenAIServer, tracing: Tracing
+) -> None:
+    """LiteLLM passes a DeepSeek model's ``reasoning_content`` on: a reasoning item, sent back on the next request
+    (the SDK's default rule, by the model's name), as on the Chat Completions model."""
+    call = ("get_weather", {"city": "Oslo"})
+    fake_openai.enqueue(reasoning="Look it up.", reasoning_field="reasoning_content", tool_calls=[call])
+    fake_openai.enqueue(text="Sunny.")
+    agent = Agent("A", model=model(fake_openai, "openai/deepseek-reasoner"), tools=[get_weather])
+    result = await run(agent, mode, tracing)
+    assert [i.type for i in result.new_items][:2] == ["reasoning_item", "tool_call_item"]
+    raw = result.new_items[0].raw_item
+    assert [s.text for s in raw.summary] == ["Look it up."]
+    assert raw.model_dump()["provider_data"]["model"] == "openai/deepseek-reasoner"
+    (sent,) = [m for m in fake_openai.requests[-1].body["messages"] if m["role"] == "assistant"]
+    assert sent["reasoning_content"] == "Look it up."
+
+
+def test_a_reasoning_replay_hook_is_kept_and_a_non_function_refused() -> None:
+    def hook(context: Any) -> bool:
+        return False
+
+    model = LitellmModel("deepseek/deepseek-reasoner", should_replay_reasoning_content=hook)
+    assert model.should_replay_reasoning_content is hook
     with pytest.raises(UserError, match="should_replay_reasoning_content"):
-        LitellmModel("deepseek/deepseek-reasoner", should_replay_reasoning_content=lambda _: True)
+        LitellmModel("deepseek/deepseek-reasoner", should_replay_reasoning_content="yes")
 
 
 @pytest.mark.parametrize(

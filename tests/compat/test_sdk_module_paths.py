@@ -123,6 +123,10 @@ SDK_NAMES: dict[str, list[str]] = {
         "OPENAI_HARNESS_ID_TRACE_METADATA_KEY", "OpenAIAgentRegistrationConfig",
         "set_default_openai_agent_registration_config",
     ],
+    "models.reasoning_content_replay": [
+        "ReasoningContentReplayContext", "ReasoningContentSource", "ShouldReplayReasoningContent",
+        "default_should_replay_reasoning_content",
+    ],
     "result": ["AgentToolInvocation", "RunResult", "RunResultStreaming"],
     "run_context": ["AgentHookContext", "RunContextWrapper", "TContext"],
     "strict_schema": ["ensure_strict_json_schema"],
@@ -162,10 +166,6 @@ NOT_SUPPORTED: dict[str, list[str]] = {
     "models.chatcmpl_converter": ["Converter"],
     "models.chatcmpl_helpers": ["ChatCmplHelpers", "HEADERS", "HEADERS_OVERRIDE"],
     "models.chatcmpl_stream_handler": ["ChatCmplStreamHandler", "Part", "SequenceNumber", "StreamingState"],
-    "models.reasoning_content_replay": [
-        "ReasoningContentReplayContext", "ReasoningContentSource", "ShouldReplayReasoningContent",
-        "default_should_replay_reasoning_content",
-    ],
     "tracing.traces": ["NO_OP_TRACE", "NoOpTrace", "ReattachedTrace", "TraceImpl", "TraceState", "reattach_trace"],
 }
 """Names the SDK has at these paths that agents_otel deliberately lacks: importing one says why."""

@@ -168,8 +168,14 @@ class Script:
     gate: StreamGate | None = None
     args_chunk_size: int = 5
     reasoning: str | None = None
-    """A reasoning item's summary, rendered as the first output item (Responses API only, as from a reasoning
-    model; Chat Completions has no such item)."""
+    """A reasoning item's summary, rendered as the first output item (Responses API, as from a reasoning model); on
+    Chat Completions only with ``reasoning_field``."""
+    reasoning_field: str | None = None
+    """Chat Completions: the message field ``reasoning`` is sent in (``"reasoning_content"``, DeepSeek's, or
+    ``"reasoning"``, OpenRouter's), streamed in word-sized deltas of that field before the text; ``None``: not sent."""
+    thinking_blocks: list[dict[str, Any]] | None = None
+    """Chat Completions: Anthropic thinking blocks (as LiteLLM passes them on) in the message's ``thinking_blocks``;
+    streamed as one ``thinking_blocks`` delta per block before the text."""
     hosted_calls: list[dict[str, Any]] = field(default_factory=list)
     """Hosted tool call output items (``{"type": "web_search_call", "id": ..., "status": ..., "action": ...}``),
     rendered as given after the reasoning item and before the message (Responses API only); any output item the
@@ -192,6 +198,8 @@ class Script:
             and not self.tool_calls
             and not self.hosted_calls
             and self.finish_reason is None
+            and self.reasoning is None
+            and not self.thinking_blocks
         ):
             raise ValueError("a scripted response needs text, refusal, tool_calls, hosted_calls or error")
         if self.args_chunk_size < 1:

@@ -120,6 +120,8 @@ class FakeOpenAIServer:
         gate: StreamGate | None = None,
         args_chunk_size: int = 5,
         reasoning: str | None = None,
+        reasoning_field: str | None = None,
+        thinking_blocks: Sequence[Mapping[str, Any]] | None = None,
         hosted_calls: Sequence[Mapping[str, Any]] = (),
         refusal: str | None = None,
         finish_reason: str | None = None,
@@ -141,7 +143,10 @@ class FakeOpenAIServer:
         * ``usage``: ``Usage(...)`` or ``(input_tokens, output_tokens)``; default (10, 5).
         * ``gate``: a :class:`StreamGate` holding the stream at each delta after the first
           and before the terminal event.
-        * ``reasoning``: a reasoning item with this summary first in the output (Responses API).
+        * ``reasoning``: a reasoning item with this summary first in the output (Responses API); on Chat
+          Completions the message's ``reasoning_field`` (``"reasoning_content"`` or ``"reasoning"``) holds it,
+          streamed in word-sized deltas before the text. ``thinking_blocks``: Anthropic thinking blocks in the Chat
+          Completions message (as LiteLLM passes them on), streamed one block a chunk.
         * ``hosted_calls``: hosted tool call items (``web_search_call``, ...) as the provider returns them, after
           the reasoning item and before the message (Responses API; Chat Completions refuses them). Any other
           output item goes the same way as given: a ``computer_call`` for a ``ComputerTool``.
@@ -165,6 +170,8 @@ class FakeOpenAIServer:
             gate=gate,
             args_chunk_size=args_chunk_size,
             reasoning=reasoning,
+            reasoning_field=reasoning_field,
+            thinking_blocks=[dict(b) for b in thinking_blocks] if thinking_blocks is not None else None,
             hosted_calls=[dict(call) for call in hosted_calls],
             refusal=refusal,
             finish_reason=finish_reason,

@@ -405,6 +405,10 @@ def render_chat_completion(
     }
     if tool_calls:
         message["tool_calls"] = tool_calls
+    if script.reasoning_field is not None and script.reasoning is not None:
+        message[script.reasoning_field] = script.reasoning
+    if script.thinking_blocks is not None:
+        message["thinking_blocks"] = script.thinking_blocks
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -446,6 +450,11 @@ def render_chat_stream(
         items.append(StreamItem(data=data))
 
     chunk({"role": "assistant", "content": "", "refusal": None})
+    for block in script.thinking_blocks or ():
+        chunk({"thinking_blocks": [block]}, is_delta=True)
+    if script.reasoning_field is not None:
+        for piece in split_text(script.reasoning or ""):
+            chunk({script.reasoning_field: piece}, is_delta=True)
     for piece in _text_chunks(script):
         chunk({"content": piece}, is_delta=True)
     for piece in split_text(script.refusal or ""):

@@ -37,6 +37,7 @@ from openai.types.responses import Response
 
 from ...exceptions import ModelError, ModelHTTPError, ModelRateLimitError, UserError
 from ...model_retry import client_retries_disabled, openai_retry_advice
+from ...models._openai_chat_input import ReasoningReplay
 from ...models._openai_client import address_of
 from ...models._openai_errors import INVALID_RESPONSE, model_error_from
 from ...models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent
@@ -117,7 +118,8 @@ class AnyLLMModel(Model):
             )
         if self.selected_api() == "responses":
             return responses_request_params(self.provider_model, request)
-        return chat_request_params(self.provider_model, request)
+        # reasoning is replayed by the name its items record (the model's own, as in the SDK)
+        return chat_request_params(self.provider_model, request, ReasoningReplay(self.model_name))
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         params = self.request_params(request)
@@ -125,7 +127,9 @@ class AnyLLMModel(Model):
         raw_usage = request.settings.preserve_raw_usage is True
         with any_llm_errors():
             if "messages" in params:
-                return chat_model_response(await provider.acompletion(**params), raw_usage=raw_usage)
+                return chat_model_response(
+                    await provider.acompletion(**params), raw_usage=raw_usage, model_name=self.model_name
+                )
             model, data = params.pop("model"), params.pop("input")
             answer = await provider.aresponses(model, data, **params)
         return responses_model_response(_openai_response(answer), raw_usage=raw_usage)

@@ -27,10 +27,12 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
 
 from ...exceptions import UserError
 from ...model_retry import client_retries_disabled, openai_retry_advice
+from ...models._openai_chat_input import ReasoningReplay
 from ...models._openai_client import address_of
 from ...models._openai_errors import openai_errors
 from ...models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent
 from ...models.openai_chatcompletions import chat_request_params, chat_stream, model_response, stream_params
+from ...models.reasoning_content_replay import ShouldReplayReasoningContent
 from ...retry import ModelRetryAdvice, ModelRetryAdviceRequest
 from ._adapter_common import LITELLM_PROVIDER_NAMES, close_provider_stream, genai_spelling
 
@@ -60,8 +62,9 @@ class LitellmModel(Model):
     ``base_url`` and ``api_key`` go to LiteLLM with every call (``None``: LiteLLM's environment variables, such as
     ``ANTHROPIC_API_KEY``). ``ModelSettings`` map as on ``OpenAIChatCompletionsModel``; ``extra_args`` are
     keyword arguments of ``litellm.acompletion`` (``drop_params=True``, ``num_retries=...``).
-    ``should_replay_reasoning_content`` is accepted from SDK code only as ``None``: this runtime keeps no provider
-    reasoning text to replay (a ``UserError`` otherwise, never a hook that is silently not called).
+    A provider's reasoning text is a ``reasoning`` item, as on ``OpenAIChatCompletionsModel``, and
+    ``should_replay_reasoning_content`` decides as there whether it goes back as ``reasoning_content`` (``None``:
+    the SDK's default, DeepSeek models only). Anthropic thinking blocks are read but not sent back.
     """
 
     def __init__(
@@ -73,11 +76,12 @@ class LitellmModel(Model):
     ) -> None:
         if not isinstance(model, str) or not model:
             raise UserError(f"LitellmModel needs a model name such as 'openai/gpt-4.1', got {model!r}")
-        if should_replay_reasoning_content is not None:
+        if should_replay_reasoning_content is not None and not callable(should_replay_reasoning_content):
             raise UserError(
-                "LitellmModel(should_replay_reasoning_content=...) is not supported: agents_otel does not keep a "
-                "provider's reasoning text (reasoning_content, thinking blocks) to send back; leave it unset"
+                "LitellmModel(should_replay_reasoning_content=...) must be a function of a "
+                f"ReasoningContentReplayContext returning a bool, or None; got {should_replay_reasoning_content!r}"
             )
+        self.should_replay_reasoning_content: ShouldReplayReasoningContent | None = should_replay_reasoning_content
         self.model = model
         self.model_name = model
         self.base_url = base_url
@@ -93,7 +97,8 @@ class LitellmModel(Model):
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``litellm.acompletion`` for ``request`` (without ``stream``)."""
-        params = chat_request_params(self.model, request)
+        replay = ReasoningReplay(self.model, self.base_url, self.should_replay_reasoning_content)
+        params = chat_request_params(self.model, request, replay)
         extra_body = params.get("extra_body")
         if isinstance(extra_body, dict) and "reasoning_effort" in extra_body:
             # LiteLLM translates a top-level reasoning_effort for each provider (Anthropic's thinking budget, ...);
@@ -119,7 +124,8 @@ class LitellmModel(Model):
             completion = await litellm.acompletion(**params)
         for choice in getattr(completion, "choices", None) or ():
             _refusal_in_place(choice.message)
-        return model_response(completion, raw_usage=request.settings.preserve_raw_usage is True)
+        raw_usage = request.settings.preserve_raw_usage is True
+        return model_response(completion, raw_usage=raw_usage, model_name=self.model_name)
 
     async def stream_response(self, request: ModelRequest) -> AsyncIterator[ModelStreamEvent]:
         """Deltas as LiteLLM's chunks arrive, then the response assembled from them (as the Chat Completions model
