@@ -88,7 +88,9 @@ class Replica:
 
     def __init__(self, broker_url: str, control_url: str, log: Path, *extra: str, via_env: bool = False) -> None:
         """``via_env``: name the broker with ``AGENTS_OTEL_BROKER_URL`` instead of ``--broker``."""
-        env = {**os.environ, "REPLICA_TEST_CONTROL_URL": control_url, "PYTHONPATH": str(TESTS)}
+        # tests/ for replica_app, then this checkout's agents_otel (a worktree's, not the venv's editable install)
+        path = os.pathsep.join((str(TESTS), str(TESTS.parent)))
+        env = {**os.environ, "REPLICA_TEST_CONTROL_URL": control_url, "PYTHONPATH": path}
         env["AGENTS_OTEL_TRACE_FILE"] = str(log.with_suffix(".traces.jsonl"))  # not ./.agents_otel in tests/
         env.pop("AGENTS_OTEL_BROKER_URL", None)
         if via_env:
