@@ -5,6 +5,7 @@ validates every event against ``@ag-ui/core``'s schemas and their order, and kee
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -27,6 +28,7 @@ from ui_protocol_support import (
     streamed_calls_agent,
     walk,
 )
+from ui_reasoning_support import FIRST_PARTS, SECOND_PARTS, streamed_reasoning_agent
 
 from agents_otel.server import create_app
 
@@ -290,3 +292,54 @@ def test_a_streamed_calls_arguments_arrive_as_the_model_writes_them(interleave: 
         (call_id, streamed_arguments(call_id)) for call_id in ("call_w1", "call_w2")
     ]
     assert events[-1]["type"] == "RUN_FINISHED" and events[-1]["result"] == "Written."
+
+
+def reasoning_flow(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(type, delta) of every reasoning event, in order."""
+    return [(e["type"], e.get("delta", "")) for e in events if e["type"].startswith("REASONING")]
+
+
+def pieces(text: str, count: int = 3) -> list[str]:
+    """``text`` in the pieces ``StreamedReasoningModel`` streams it in."""
+    size = -(-len(text) // count)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+@pytest.mark.parametrize("fake_ids", [False, True], ids=["responses-ids", "converted-ids"])
+def test_a_streamed_reasoning_summary_arrives_as_the_model_writes_it(fake_ids: bool) -> None:
+    with LiveServer(create_app(lambda: streamed_reasoning_agent(fake_ids=fake_ids))) as server:
+        report = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["go"]})
+    (run,) = report["runs"]
+    assert run["error"] is None
+    events = run["events"]
+    message = ["REASONING_MESSAGE_START", *["REASONING_MESSAGE_CONTENT"] * 3, "REASONING_MESSAGE_END"]
+    # One block per reasoning item, one message per summary part, the deltas in order; never sent a second time.
+    assert [kind for kind, _ in reasoning_flow(events)] == [
+        *["REASONING_START", *message, *message, "REASONING_END"],
+        *["REASONING_START", *message, "REASONING_END"],
+    ]
+    deltas = [delta for kind, delta in reasoning_flow(events) if kind == "REASONING_MESSAGE_CONTENT"]
+    assert deltas == [piece for part in (*FIRST_PARTS, *SECOND_PARTS) for piece in pieces(part)]
+    # The summary streamed while the model wrote its answer: before the turn's text, its call, its result.
+    first_end = next(i for i, e in enumerate(events) if e["type"] == "REASONING_END")
+    assert first_end < min(i for i, e in enumerate(events) if e["type"] in ("TEXT_MESSAGE_START", "TOOL_CALL_START"))
+    assert "gAAAA" not in json.dumps(events)  # the encrypted reasoning is never sent
+    # The client's own state: a reasoning message per summary part, assembled from the deltas.
+    roles = [(m["role"], m.get("content")) for m in report["messages"] if m["role"] in ("reasoning", "assistant")]
+    assert [content for role, content in roles if role == "reasoning"] == [*FIRST_PARTS, *SECOND_PARTS]
+    assert roles[-1] == ("assistant", "Written.")
+
+
+def test_a_run_cancelled_mid_reasoning_ends_the_reasoning_message_and_block_first() -> None:
+    def agent() -> Any:
+        return streamed_reasoning_agent(hang=True)
+
+    with LiveServer(create_app(agent)) as server:
+        scenario = {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["go"]}
+        report = drive("ag_ui_driver.mjs", {**scenario, "cancelOn": "REASONING_MESSAGE_CONTENT"})
+    (run,) = report["runs"]
+    assert run["error"] is None  # the client accepted RUN_FINISHED: nothing of the reasoning was left open
+    kinds = [kind for kind, _ in reasoning_flow(run["events"])]
+    assert kinds[:2] == ["REASONING_START", "REASONING_MESSAGE_START"]
+    assert kinds[-2:] == ["REASONING_MESSAGE_END", "REASONING_END"]
+    assert run["events"][-1]["type"] == "RUN_FINISHED" and run["events"][-1]["outcome"] == {"type": "cancelled"}

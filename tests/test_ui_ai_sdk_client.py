@@ -27,6 +27,7 @@ from ui_protocol_support import (
     streamed_arguments,
     streamed_calls_agent,
 )
+from ui_reasoning_support import FIRST_PARTS, SECOND_PARTS, streamed_reasoning_agent
 
 from agents_otel.server import create_app
 
@@ -296,3 +297,42 @@ def test_a_streamed_calls_input_arrives_as_deltas_before_it_is_available(interle
         (call_id, "output-available", streamed_arguments(call_id)) for call_id in ("call_w1", "call_w2")
     ]
     assert [p["text"] for p in turn["message"]["parts"] if p["type"] == "text"] == ["Writing.", "Written."]
+
+
+@pytest.mark.parametrize("fake_ids", [False, True], ids=["responses-ids", "converted-ids"])
+def test_a_streamed_reasoning_summary_is_a_reasoning_part_per_summary_part_as_the_model_writes_it(
+    fake_ids: bool,
+) -> None:
+    with LiveServer(create_app(lambda: streamed_reasoning_agent(fake_ids=fake_ids))) as server:
+        report = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["go"]})
+    (turn,) = report["turns"]
+    assert turn["error"] is None
+    chunks = turn["chunks"]
+    reasoning = [c for c in chunks if c["type"].startswith("reasoning")]
+    part = ["reasoning-start", *["reasoning-delta"] * 3, "reasoning-end"]
+    assert [c["type"] for c in reasoning] == part * 3  # never sent a second time at reasoning_item_created
+    ids = list(dict.fromkeys(c["id"] for c in reasoning))
+    assert len(ids) == 3 and all(len({c["id"] for c in reasoning[i * 5 : i * 5 + 5]}) == 1 for i in range(3))
+    texts = ["".join(c["delta"] for c in reasoning if c["type"] == "reasoning-delta" and c["id"] == i) for i in ids]
+    assert texts == [*FIRST_PARTS, *SECOND_PARTS]
+    # Streamed while the model wrote its answer: the first item's parts end before the turn's text and call start.
+    first_end = [i for i, c in enumerate(chunks) if c["type"] == "reasoning-end"][1]
+    assert first_end < min(i for i, c in enumerate(chunks) if c["type"] in ("text-start", "tool-input-start"))
+    assert "gAAAA" not in json.dumps(chunks)  # the encrypted reasoning is never sent
+    # The message the client built: the reasoning parts in order, done, beside the text and the call.
+    parts = turn["message"]["parts"]
+    assert [(p["text"], p["state"]) for p in parts if p["type"] == "reasoning"] == [
+        (text, "done") for text in (*FIRST_PARTS, *SECOND_PARTS)
+    ]
+    assert [p["text"] for p in parts if p["type"] == "text"] == ["Writing.", "Written."]
+
+
+def test_a_run_cancelled_mid_reasoning_ends_the_open_reasoning_part_before_abort() -> None:
+    with LiveServer(create_app(lambda: streamed_reasoning_agent(hang=True))) as server:
+        scenario = {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["go"]}
+        (turn,) = drive("ai_sdk_driver.mjs", {**scenario, "cancelOn": "reasoning-delta"})["turns"]
+    kinds = [c["type"] for c in turn["chunks"] if c["type"].startswith("reasoning") or c["type"] == "abort"]
+    assert kinds[0] == "reasoning-start" and kinds[-2:] == ["reasoning-end", "abort"]
+    parts = [p for p in turn["message"]["parts"] if p["type"] == "reasoning"]
+    assert parts and all(p["state"] == "done" for p in parts)  # none left streaming
+    assert all(text.startswith(p["text"]) for p, text in zip(parts, FIRST_PARTS, strict=False))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fake_openai.server import FakeOpenAIServer
+from fake_openai.wire import split_text
 from server_support import LiveServer
 from ui_protocol_support import count, drive, require_node_clients
 
@@ -85,3 +86,25 @@ def test_an_openai_responses_model_behind_the_ai_sdk_streams_a_calls_input(fake_
     assert deltas == ['{"n', '": ', "2}"]
     (part,) = [p for p in turn["message"]["parts"] if p["type"] == "tool-count"]
     assert (part["input"], part["output"]) == ({"n": 2}, "counted to 2")
+
+
+def test_an_openai_responses_models_reasoning_summary_streams_to_ag_ui_as_written(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    summary = "The user greets me, so I answer briefly and kindly."
+    fake_openai.enqueue(["Hello ", "there."], reasoning=summary)
+
+    def agent() -> Agent[Any]:
+        return Agent(name="Thinker", model=OpenAIResponsesModel("gpt-test", fake_openai.client()))
+
+    with LiveServer(create_app(agent)) as server:
+        report = drive("ag_ui_driver.mjs", {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["hi"]})
+    (run,) = report["runs"]
+    assert run["error"] is None
+    reasoning = [e for e in run["events"] if e["type"].startswith("REASONING")]
+    # The wire's word-sized deltas, each as it came; sent once (not again when the reasoning item is created).
+    assert [e["delta"] for e in reasoning if e["type"] == "REASONING_MESSAGE_CONTENT"] == split_text(summary)
+    assert [e["type"] for e in reasoning].count("REASONING_START") == 1
+    assert [e["type"] for e in reasoning][-2:] == ["REASONING_MESSAGE_END", "REASONING_END"]
+    messages = [(m["role"], m.get("content")) for m in report["messages"] if m["role"] != "user"]
+    assert messages == [("reasoning", summary), ("assistant", "Hello there.")]

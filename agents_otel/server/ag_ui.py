@@ -16,6 +16,11 @@ The mapping (documented in docs/ui-protocols.md):
   that never streamed (a model that does not stream calls, a paused run's approvals, a hosted call, a call made by
   an agent used as a tool) is announced whole (one ``TOOL_CALL_ARGS``) when it starts. A run that ends while a
   call's arguments are still streaming ends that call first.
+- A reasoning item's summary (never its encrypted reasoning) is a reasoning block (``REASONING_START`` /
+  ``REASONING_END``) holding a reasoning message. A summary the model streams (:mod:`.reasoning_stream`) opens the
+  block at its first delta, one ``REASONING_MESSAGE_START/CONTENT.../END`` per summary part, ``REASONING_END`` at
+  the item's end, and is not sent again at ``reasoning_item_created``; one that never streamed is one message
+  with the whole summary then. A run that ends mid-reasoning ends the open message and block first.
 - Progress: ``CUSTOM`` ``tool_progress`` with ``toolCallId``, ``toolName``, ``sequence``, ``data``, ``traceId``,
   ``spanId`` (the call's ``execute_tool`` span), between that call's start and result; stalls: ``CUSTOM``
   ``tool_stalled``.
@@ -79,6 +84,7 @@ from ..stream_events import (
 )
 from .event_json import jsonable
 from .protocol_stream import new_id, output_text, run_metadata, tool_value
+from .reasoning_stream import ReasoningChange, ReasoningStream, summary_texts
 from .tool_input import InputChange, StreamedCalls
 
 TOOL_PROGRESS = "tool_progress"
@@ -110,6 +116,7 @@ class AgUiMapping:
         self._subagents: dict[str, str | None] = {}  # active subagent (outer call id) -> its own parent subagent
         self._subagent_of: dict[str, str | None] = {}  # every call seen -> its subagent; None: the run's own agent
         self._streamed = StreamedCalls()  # calls announced as the model wrote them
+        self._thinking = ReasoningStream()  # reasoning summaries sent as the model wrote them
 
     # ---- run boundaries ----------------------------------------------------------------------------------
     def opening(self) -> list[bytes]:
@@ -123,6 +130,7 @@ class AgUiMapping:
             return self._encode(RunErrorEvent(message=message, code=str(outcome.get("error_type") or "error")))
         events: list[BaseEvent] = self._close_text()
         events.extend(ToolCallEndEvent(tool_call_id=call.call_id) for call in self._streamed.open_calls())
+        events.extend(_reasoning_events(self._thinking.open_changes()))  # the client refuses RUN_FINISHED else
         if kind == "run_interrupted":  # the waiting calls never ran, so were never announced: the interrupts' calls
             for call in outcome.get("interruptions") or ():
                 if call["call_id"] in self._streamed:  # announced as the model wrote it
@@ -179,7 +187,8 @@ class AgUiMapping:
             delta = event.text_delta
             if delta is not None:
                 return self._encode(*self._text_delta(delta))
-            return self._encode(*self._tool_input(self._streamed.feed(event)))
+            thinking = _reasoning_events(self._thinking.feed(event))
+            return self._encode(*self._tool_input(self._streamed.feed(event)), *thinking)
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):
@@ -192,8 +201,11 @@ class AgUiMapping:
                 return self._encode(*self._message(item.text))
             if isinstance(item, HandoffCallItem):
                 return self._encode(*self._handoff_called(item))
-            if isinstance(item, ReasoningItem):
-                return self._encode(*self._reasoning(item.summary_text))
+            if isinstance(item, ReasoningItem):  # sent as the model wrote it, or whole now
+                streamed = self._thinking.claim(item.data.get("id"), summary_texts(item.data.get("summary")))
+                if streamed is None:
+                    return self._encode(*self._reasoning(item.summary_text))
+                return self._encode(*_reasoning_events(streamed))
             if isinstance(item, HandoffOutputItem):
                 self._turn_message_id = None
                 return self._encode(
@@ -354,3 +366,21 @@ class AgUiMapping:
                 event.timestamp = time.time_ns() // 1_000_000
             frames.append(self._encoder.encode(event).encode())
         return frames
+
+
+def _reasoning_events(changes: list[ReasoningChange]) -> list[BaseEvent]:
+    """A streamed reasoning summary: the item's block, one reasoning message per summary part."""
+    events: list[BaseEvent] = []
+    for change in changes:
+        item, part = change.item, change.item.part_id(change.part)
+        if change.kind == "start":
+            events.append(ReasoningStartEvent(message_id=item.id))
+        elif change.kind == "part_start":
+            events.append(ReasoningMessageStartEvent(message_id=part, role="reasoning"))
+        elif change.kind == "delta":
+            events.append(ReasoningMessageContentEvent(message_id=part, delta=change.text))
+        elif change.kind == "part_end":
+            events.append(ReasoningMessageEndEvent(message_id=part))
+        else:
+            events.append(ReasoningEndEvent(message_id=item.id))
+    return events

@@ -20,6 +20,11 @@ with ``data: [DONE]``:
   cancelled first) keeps its part in ``input-streaming``; a chat request sending it back drops it.
   ``toolMetadata`` carries the call's ``traceId``/``spanId`` and, for a call made by an agent used as a tool, the
   outer call's id as ``parentToolCallId``.
+- Reasoning: a reasoning item's summary (never its encrypted reasoning) as ``reasoning`` parts. A summary the
+  model streams (:mod:`.reasoning_stream`) is one part per summary part, as the SDK's own OpenAI provider makes
+  it: ``reasoning-start`` at the part's first delta, one ``reasoning-delta`` per delta, ``reasoning-end`` when the
+  next part starts or the item ends; not sent again at ``reasoning_item_created``. One that never streamed is one
+  part with the whole summary then. A run cancelled or paused mid-reasoning ends its open part.
 - Progress: ``data-tool-progress`` parts whose ``id`` is the tool call id, so the client keeps one part per call
   and replaces it with each new value; ``data`` is ``{toolCallId, toolName, sequence, data, traceId, spanId}``.
   A stall: ``data-tool-stalled`` (same ``id``).
@@ -59,6 +64,7 @@ from ..stream_events import (
 )
 from .event_json import jsonable
 from .protocol_stream import new_id, output_text, run_metadata, tool_value, trace_link
+from .reasoning_stream import ReasoningChange, ReasoningStream, summary_texts
 from .tool_input import InputChange, StreamedCalls
 
 UI_MESSAGE_STREAM_HEADERS = {"x-vercel-ai-ui-message-stream": "v1", "x-accel-buffering": "no"}
@@ -86,6 +92,7 @@ class AiSdkMapping:
         self._in_step = False
         self._text_id: str | None = None
         self._streamed = StreamedCalls()  # calls whose parts opened as the model wrote them
+        self._thinking = ReasoningStream()  # reasoning summaries sent as the model wrote them
 
     def opening(self) -> list[bytes]:
         metadata = run_metadata(self._served_run_id, self._trace_id)
@@ -96,7 +103,7 @@ class AiSdkMapping:
         if kind == "run_failed":
             text = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
             return [*_frames({"type": "error", "errorText": text}), DONE]
-        chunks = self._close_text()
+        chunks = [*self._close_text(), *_reasoning(self._thinking.open_changes())]
         waiting = (outcome.get("interruptions") or []) if kind == "run_interrupted" else []
         for call in waiting:  # the protocol's own approval request, on the call's part
             common = {"toolCallId": call["call_id"], "toolName": call["tool_name"]}
@@ -128,7 +135,7 @@ class AiSdkMapping:
             delta = event.text_delta
             if delta is not None:
                 return _frames(*self._text_delta(delta))
-            return _frames(*_tool_input(self._streamed.feed(event)))
+            return _frames(*_tool_input(self._streamed.feed(event)), *_reasoning(self._thinking.feed(event)))
         if isinstance(event, RunItemStreamEvent):
             item = event.item
             if isinstance(item, ToolCallItem):
@@ -152,7 +159,10 @@ class AiSdkMapping:
                 return _frames(*chunks)
             if isinstance(item, HandoffOutputItem):
                 return _frames({"type": "tool-output-available", "toolCallId": item.call_id, "output": item.output})
-            if isinstance(item, ReasoningItem) and item.summary_text:  # the summary only, as one reasoning part
+            if isinstance(item, ReasoningItem):  # sent as the model wrote it, or whole now (the summary only)
+                streamed = self._thinking.claim(item.data.get("id"), summary_texts(item.data.get("summary")))
+                if streamed is not None or not item.summary_text:
+                    return _frames(*_reasoning(streamed or []))
                 part = new_id()
                 return _frames(
                     {"type": "reasoning-start", "id": part},
@@ -217,6 +227,18 @@ def _tool_input(changes: list[InputChange]) -> list[dict[str, Any]]:
             chunks.append({"type": "tool-input-start", "toolCallId": call.call_id, "toolName": call.tool_name})
         elif change.kind == "delta":
             chunks.append({"type": "tool-input-delta", "toolCallId": call.call_id, "inputTextDelta": change.text})
+    return chunks
+
+
+def _reasoning(changes: list[ReasoningChange]) -> list[dict[str, Any]]:
+    """A streamed reasoning summary: one ``reasoning`` part per summary part (the item's own start and end add
+    nothing)."""
+    kinds = {"part_start": "reasoning-start", "delta": "reasoning-delta", "part_end": "reasoning-end"}
+    chunks: list[dict[str, Any]] = []
+    for change in changes:
+        if change.kind in kinds:
+            chunk = {"type": kinds[change.kind], "id": change.item.part_id(change.part)}
+            chunks.append({**chunk, "delta": change.text} if change.kind == "delta" else chunk)
     return chunks
 
 

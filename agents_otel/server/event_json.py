@@ -27,6 +27,7 @@ from ..stream_events import (
     StreamEvent,
     ToolProgressStreamEvent,
 )
+from .reasoning_stream import ReasoningAdded, ReasoningDone, SummaryDelta, read_reasoning
 from .tool_input import InputDelta, InputDone, InputStarted, read_tool_input
 
 
@@ -44,9 +45,10 @@ def recorded_id(value: str | None) -> str | None:
 
 
 def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
-    """One stream event as a JSON-able dict, or ``None`` for raw model events other than text deltas and a function
-    call's input (provider specific, not part of the schema). Returning ``None`` keeps an event out of the replay
-    buffer, the broker and the UI protocols' subscriptions alike (``RunRegistry``'s consumer)."""
+    """One stream event as a JSON-able dict, or ``None`` for raw model events other than text deltas, a function
+    call's input and a reasoning summary (provider specific, not part of the schema). Returning ``None`` keeps an
+    event out of the replay buffer, the broker and the UI protocols' subscriptions alike (``RunRegistry``'s
+    consumer)."""
     if isinstance(event, ToolProgressStreamEvent):
         return _tool_event(
             "tool_progress",
@@ -60,7 +62,7 @@ def event_to_json(event: StreamEvent) -> dict[str, Any] | None:
         delta = event.text_delta
         if delta is not None:
             return {"type": "text_delta", "delta": delta, "agent_name": event.agent_name}
-        return _tool_input_json(event)
+        return _tool_input_json(event) or _reasoning_json(event)
     if isinstance(event, RunItemStreamEvent):
         return _item_json(event)
     if isinstance(event, AgentUpdatedStreamEvent):
@@ -92,6 +94,20 @@ def _tool_input_json(event: RawResponsesStreamEvent) -> dict[str, Any] | None:
             "arguments": read.arguments,
             **common,
         }
+    return None
+
+
+def _reasoning_json(event: RawResponsesStreamEvent) -> dict[str, Any] | None:
+    """A reasoning summary as the model writes it (:mod:`.reasoning_stream`): the item's start, each delta of a
+    summary part (``summary_index``), the item's end with the whole summary (never the encrypted reasoning)."""
+    read = read_reasoning(event)
+    common = {"output_index": getattr(read, "output_index", None), "agent_name": event.agent_name}
+    if isinstance(read, ReasoningAdded):
+        return {"type": "reasoning_started", **common}
+    if isinstance(read, SummaryDelta):
+        return {"type": "reasoning_delta", "summary_index": read.summary_index, "delta": read.delta, **common}
+    if isinstance(read, ReasoningDone):
+        return {"type": "reasoning_done", "summary": "".join(read.summary), **common}
     return None
 
 

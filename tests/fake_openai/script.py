@@ -168,8 +168,8 @@ class Script:
     gate: StreamGate | None = None
     args_chunk_size: int = 5
     reasoning: str | None = None
-    """A reasoning item's summary, rendered as the first output item (Responses API, as from a reasoning model); on
-    Chat Completions only with ``reasoning_field``."""
+    """A reasoning item's summary, rendered as the first output item (Responses API, as from a reasoning model;
+    streamed as one summary part in word-ish deltas); on Chat Completions only with ``reasoning_field``."""
     reasoning_field: str | None = None
     """Chat Completions: the message field ``reasoning`` is sent in (``"reasoning_content"``, DeepSeek's, or
     ``"reasoning"``, OpenRouter's), streamed in word-sized deltas of that field before the text; ``None``: not sent."""

@@ -16,7 +16,9 @@ package, which the self-tests validate with ``_strict_response_validation=True``
   ``response.output_text.delta``* → ``response.output_text.done`` →
   ``response.content_part.done``, then the same with ``response.refusal.delta``* →
   ``response.refusal.done`` for a refusal part] or [``response.function_call_arguments.delta``* →
-  ``response.function_call_arguments.done``] → ``response.output_item.done``) →
+  ``response.function_call_arguments.done``] or, for the reasoning item, [``response.reasoning_summary_part.added``
+  → ``response.reasoning_summary_text.delta``* → ``response.reasoning_summary_text.done`` →
+  ``response.reasoning_summary_part.done``] → ``response.output_item.done``) →
   ``response.completed``. Every event has ``type`` and an increasing
   ``sequence_number``; the SSE ``event:`` field carries the type as well; there is no
   ``[DONE]`` sentinel.
@@ -268,6 +270,14 @@ def render_response_stream(
     if plan.reasoning_id is not None:
         added = {"type": "response.output_item.added", "output_index": output_index}
         emit({**added, "item": _reasoning_item(plan.reasoning_id, None)})
+        if script.reasoning:  # the summary as one part, in word-ish deltas (as a reasoning model streams it)
+            ids = {"item_id": plan.reasoning_id, "output_index": output_index, "summary_index": 0}
+            part = {"type": "summary_text", "text": ""}
+            emit({"type": "response.reasoning_summary_part.added", **ids, "part": part})
+            for chunk in split_text(script.reasoning):
+                emit({"type": "response.reasoning_summary_text.delta", **ids, "delta": chunk})
+            emit({"type": "response.reasoning_summary_text.done", **ids, "text": script.reasoning})
+            emit({"type": "response.reasoning_summary_part.done", **ids, "part": {**part, "text": script.reasoning}})
         done = {"type": "response.output_item.done", "output_index": output_index}
         emit({**done, "item": _reasoning_item(plan.reasoning_id, script.reasoning)})
         output_index += 1

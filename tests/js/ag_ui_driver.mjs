@@ -2,7 +2,10 @@
 // against @ag-ui/core's schemas and checks their order. Prints one JSON report on stdout for the Python test.
 //
 //   node ag_ui_driver.mjs '{"url": ..., "threadId": ..., "turns": ["first question", "follow-up"],
-//                           "abortOnProgress": false, "headers": {}}'
+//                           "abortOnProgress": false, "headers": {}, "cancelOn": null}'
+//
+// "cancelOn": an event type; when the first such event arrives the run is cancelled at /runs/{id}/cancel (the
+// server ends the stream with its cancelled outcome, which the client checks like any other).
 //
 // A turn may instead answer the interrupts the previous run ended with: {"resume": {interruptId: {"status":
 // "resolved", "payload": {...}}}, "forwardedProps": {...}} runs the agent with the client's own buildResumeArray
@@ -37,8 +40,13 @@ for (const [index, turn] of scenario.turns.entries()) {
   }
   const run = { runId: parameters.runId, events: [], error: null, result: undefined };
   const subscriber = {
-    onEvent({ event }) {
+    async onEvent({ event }) {
       run.events.push(structuredClone(event));
+      if (event.type === "RUN_STARTED") run.servedRunId = event.metadata?.agentsOtelRunId;
+      if (scenario.cancelOn && event.type === scenario.cancelOn && !run.cancelled) {
+        run.cancelled = true;
+        await fetch(`${new URL(scenario.url).origin}/runs/${run.servedRunId}/cancel`, { method: "POST" });
+      }
       if (scenario.abortOnProgress && event.type === "CUSTOM" && event.name === "tool_progress") {
         agent.abortRun();
       }

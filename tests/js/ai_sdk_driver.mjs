@@ -3,7 +3,9 @@
 // (and fails on out-of-order chunks). Prints one JSON report on stdout for the Python test.
 //
 //   node ai_sdk_driver.mjs '{"url": ..., "chatId": ..., "turns": ["question", "follow-up"],
-//                            "abortOnProgress": false, "headers": {}}'
+//                            "abortOnProgress": false, "headers": {}, "cancelOn": null}'
+//
+// "cancelOn": a chunk type; when the first such chunk arrives the run is cancelled at /runs/{id}/cancel.
 import { DefaultChatTransport, readUIMessageStream } from "ai";
 
 const scenario = JSON.parse(process.argv[2]);
@@ -25,9 +27,14 @@ for (const [index, text] of scenario.turns.entries()) {
     });
     const recorded = stream.pipeThrough(
       new TransformStream({
-        transform(chunk, controller) {
+        async transform(chunk, controller) {
           turn.chunks.push(structuredClone(chunk)); // the reader mutates chunks it keeps as parts
           controller.enqueue(chunk);
+          if (chunk.type === "start") turn.servedRunId = chunk.messageMetadata?.agentsOtelRunId;
+          if (scenario.cancelOn && chunk.type === scenario.cancelOn && !turn.cancelled) {
+            turn.cancelled = true;
+            await fetch(`${new URL(scenario.url).origin}/runs/${turn.servedRunId}/cancel`, { method: "POST" });
+          }
           if (scenario.abortOnProgress && chunk.type === "data-tool-progress") {
             turn.aborted = true;
             abort.abort();
