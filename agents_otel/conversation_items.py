@@ -39,6 +39,11 @@ class AssistantMessage:
 
     content: str
     refusal: str = ""
+    annotations: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    """The text's annotations in the Responses API's JSON form (``url_citation``, ``file_citation``,
+    ``container_file_citation``, ``file_path``), their indexes into ``content``: a web or file search's sources,
+    which SDK code reads from ``raw_item.content[0].annotations`` and which go back to the model with the message.
+    Empty (shared, nothing allocated) for the usual message without any; left out of ``repr``."""
     type: Literal["assistant_message"] = field(default="assistant_message", init=False)
 
 
@@ -96,7 +101,7 @@ def input_dict(item: ConversationItem) -> dict[str, Any]:
     if isinstance(item, UserMessage):
         return {"role": "user", "content": item.content}
     if isinstance(item, AssistantMessage):
-        return assistant_message_dict(item.content, item.refusal)
+        return assistant_message_dict(item.content, item.refusal, item.annotations)
     if isinstance(item, FunctionCall):
         return function_call_dict(item.call_id, item.name, item.arguments)
     if isinstance(item, FunctionCallOutput):

@@ -28,6 +28,7 @@ from .items import (
     UserMessage,
 )
 from .items import input_dict as input_item
+from .responses_format import joined_text
 
 InputItem: TypeAlias = ConversationItem | Mapping[str, Any]
 """One item of a run's input list: a conversation item or a Responses-format dict."""
@@ -109,18 +110,28 @@ def _message(data: Mapping[str, Any], index: int) -> ConversationItem:
 
 
 def _assistant_message(parts: list[dict[str, Any]], index: int) -> AssistantMessage:
-    """Text parts and ``refusal`` parts apart, so a refusal goes back to the model as a refusal."""
-    texts = []
+    """Text parts and ``refusal`` parts apart, so a refusal goes back to the model as a refusal; the text parts'
+    ``annotations`` (a search's sources) kept, pointing into the joined text."""
+    texts: list[tuple[str, list[Mapping[str, Any]]]] = []
     refusals = []
     for part in parts:
         kind = part["type"]
         if kind in ("output_text", "input_text", "text"):
-            texts.append(str(part.get("text", "")))
+            texts.append((str(part.get("text", "")), _annotations(part.get("annotations"), index)))
         elif kind == "refusal":
             refusals.append(str(part.get("refusal", "")))
         else:
             raise UserError(f"Input item {index} (assistant message) has a {kind!r} part; only text parts can be sent")
-    return AssistantMessage("".join(texts), "".join(refusals))
+    text, annotations = joined_text(texts)
+    return AssistantMessage(text, "".join(refusals), annotations)
+
+
+def _annotations(value: Any, index: int) -> list[Mapping[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(a, Mapping) for a in value):
+        raise UserError(f"Input item {index} (assistant message) has 'annotations' that are not a list of objects")
+    return value
 
 
 def _text_field(data: Mapping[str, Any], key: str, index: int) -> str:

@@ -194,18 +194,20 @@ def new_tool_call_output_item(call: ToolCallIdentity, output: Any, error_type: s
 @dataclass(slots=True)
 class MessageOutputItem(RunItemBase):
     """The model wrote a message (a run item, streamed as ``message_output_created``); ``raw_item`` is the SDK's
-    ``ResponseOutputMessage``. ``refusal``: its refusal text (a ``refusal`` part in ``raw_item``), or ``""``."""
+    ``ResponseOutputMessage``. ``refusal``: its refusal text (a ``refusal`` part in ``raw_item``), or ``""``.
+    ``annotations``: its text's (``AssistantMessage.annotations``), in ``raw_item.content[0].annotations``."""
 
     text: str
     agent_name: str
     refusal: str = ""
+    annotations: tuple[dict[str, Any], ...] = field(default=(), repr=False)
     type: Literal["message_output_item"] = field(default="message_output_item", init=False)
 
     def conversation_item(self) -> AssistantMessage:
-        return AssistantMessage(self.text, self.refusal)
+        return AssistantMessage(self.text, self.refusal, self.annotations)
 
     def _raw_item(self) -> ResponseOutputMessage:
-        return output_message_object(self.text, self.refusal)
+        return output_message_object(self.text, self.refusal, self.annotations)
 
 
 @dataclass(slots=True)

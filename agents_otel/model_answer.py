@@ -79,7 +79,7 @@ def read_answer(
                 run.emit(RunItemStreamEvent("handoff_requested", item))
         elif isinstance(out, AssistantMessage):
             answer.text, answer.refusal = out.content, out.refusal  # the turn's last message decides, as in the SDK
-            message = made_by(MessageOutputItem(out.content, agent.name, out.refusal), agent)
+            message = made_by(MessageOutputItem(out.content, agent.name, out.refusal, out.annotations), agent)
             run.items.append(message)
             run.emit(RunItemStreamEvent("message_output_created", message))
         elif (kind := out.data.get("type")) == "reasoning":  # kept in the conversation as it came

@@ -89,7 +89,7 @@ def sdk_output_item(item: Any) -> Any:
     read it). Anything else (an item a model of one's own put there) is given as it is."""
     kind = type(item)
     if kind is AssistantMessage:
-        message = output_message_object(item.content, item.refusal)
+        message = output_message_object(item.content, item.refusal, item.annotations)
         return message if message.id == FAKE_RESPONSES_ID else message.model_copy(update={"id": FAKE_RESPONSES_ID})
     if kind is FunctionCall:
         return function_call_object(item.call_id, item.name, item.arguments)

@@ -10,6 +10,7 @@ the model was sent. The ``openai`` types are imported when an object is first as
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -43,15 +44,42 @@ def function_call_output_dict(call_id: str, output: str | list[dict[str, Any]]) 
     return {"type": "function_call_output", "call_id": call_id, "output": output}
 
 
-def assistant_message_dict(text: str, refusal: str = "") -> dict[str, Any]:
+def assistant_message_dict(
+    text: str, refusal: str = "", annotations: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """An assistant message as the Responses API returns one (no ``id``: see :data:`FAKE_RESPONSES_ID`): its text
-    part, then its ``refusal`` part when the model refused (a refusal alone has no text part, as from the API)."""
+    part (with the text's ``annotations``), then its ``refusal`` part when the model refused (a refusal alone has no
+    text part, as from the API)."""
     content: list[dict[str, Any]] = []
     if text or not refusal:
-        content.append({"type": "output_text", "text": text, "annotations": []})
+        content.append({"type": "output_text", "text": text, "annotations": [dict(a) for a in annotations]})
     if refusal:
         content.append({"type": "refusal", "refusal": refusal})
     return {"type": "message", "role": "assistant", "content": content, "status": "completed"}
+
+
+_POSITIONS = ("index", "start_index", "end_index")
+"""An annotation's places in its text part (a file citation's or file path's ``index``, a url or container file
+citation's ``start_index`` / ``end_index``)."""
+
+
+def joined_text(parts: Iterable[tuple[str, Iterable[Mapping[str, Any]]]]) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """Text parts ``(text, annotations)`` as one text and its annotations: those of a later part moved by the length
+    of the text before it, so that every annotation points into the joined text as it pointed into its part."""
+    texts: list[str] = []
+    annotations: list[dict[str, Any]] = []
+    offset = 0
+    for text, part_annotations in parts:
+        for annotation in part_annotations:
+            moved = dict(annotation)
+            if offset:
+                for key in _POSITIONS:
+                    if type(moved.get(key)) is int:
+                        moved[key] += offset
+            annotations.append(moved)
+        texts.append(text)
+        offset += len(text)
+    return "".join(texts), tuple(annotations)
 
 
 def function_call_object(call_id: str, name: str, arguments: str) -> ResponseFunctionToolCall:
@@ -60,10 +88,40 @@ def function_call_object(call_id: str, name: str, arguments: str) -> ResponseFun
     return ResponseFunctionToolCall.model_validate(function_call_dict(call_id, name, arguments))
 
 
-def output_message_object(text: str, refusal: str = "") -> ResponseOutputMessage:
+def output_message_object(
+    text: str, refusal: str = "", annotations: Sequence[Mapping[str, Any]] = ()
+) -> ResponseOutputMessage:
+    """The message as the SDK's ``raw_item``: its annotations the ``openai`` types (``AnnotationURLCitation``, ...);
+    one of a type the installed ``openai`` cannot read stays its dict, as the client leaves what it cannot parse."""
     from openai.types.responses import ResponseOutputMessage
+    from pydantic import ValidationError
 
-    return ResponseOutputMessage.model_validate({**assistant_message_dict(text, refusal), "id": FAKE_RESPONSES_ID})
+    data = {**assistant_message_dict(text, refusal, annotations), "id": FAKE_RESPONSES_ID}
+    try:
+        return ResponseOutputMessage.model_validate(data)
+    except ValidationError:
+        if not annotations:
+            raise
+    message = ResponseOutputMessage.model_validate({**assistant_message_dict(text, refusal), "id": FAKE_RESPONSES_ID})
+    message.content[0].annotations = [_annotation(a) for a in annotations]  # type: ignore[union-attr]
+    return message
+
+
+def _annotation(data: Mapping[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return _annotation_adapter().validate_python(dict(data))
+    except ValidationError:
+        return dict(data)
+
+
+@functools.cache
+def _annotation_adapter() -> Any:
+    from openai.types.responses.response_output_text import Annotation
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Annotation)
 
 
 def reasoning_object(data: dict[str, Any]) -> ResponseReasoningItem:

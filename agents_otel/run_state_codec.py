@@ -97,6 +97,15 @@ class Node:
         """A message's optional ``refusal`` (absent when the model did not refuse)."""
         return (self.opt_text("refusal") or "") if "refusal" in self.data else ""
 
+    def annotations(self) -> tuple[dict[str, Any], ...]:
+        """A message's optional ``annotations``, a list of objects (absent when its text has none)."""
+        if "annotations" not in self.data:
+            return ()
+        value = self.get("annotations", list)
+        if any(type(a) is not dict for a in value):
+            malformed(f"{self.path}.annotations", "must be a list of objects")
+        return tuple(dict(a) for a in value)
+
     def number(self, key: str) -> int:
         value: int = self.get(key, int)
         if value < 0:
@@ -127,9 +136,12 @@ def encode_item(item: ConversationItem) -> dict[str, Any]:
     if isinstance(item, SystemMessage):
         return {"type": "system_message", "content": item.content, "role": item.role}
     if isinstance(item, AssistantMessage):
-        if item.refusal:  # written only when there is one: states without refusals keep their shape
-            return {"type": "assistant_message", "content": item.content, "refusal": item.refusal}
-        return {"type": "assistant_message", "content": item.content}
+        message: dict[str, Any] = {"type": "assistant_message", "content": item.content}
+        if item.refusal:  # each written only when there is one: states without them keep their shape
+            message["refusal"] = item.refusal
+        if item.annotations:
+            message["annotations"] = [dict(a) for a in item.annotations]
+        return message
     if isinstance(item, FunctionCall):
         return encode_call(item)
     if isinstance(item, FunctionCallOutput):
@@ -167,7 +179,7 @@ def decode_item(node: Node) -> ConversationItem:
             malformed(f"{node.path}.role", "must be 'system' or 'developer'")
         return SystemMessage(content, role)  # type: ignore[arg-type]
     if kind == "assistant_message":
-        return AssistantMessage(node.text("content"), node.refusal())
+        return AssistantMessage(node.text("content"), node.refusal(), node.annotations())
     if kind == "function_call":
         return decode_call(node)
     if kind == "function_call_output":

@@ -99,9 +99,11 @@ def encode_run_item(item: RunItem) -> dict[str, Any]:
             encoded["hosted_data"] = item.data
         return encoded
     if isinstance(item, MessageOutputItem):
-        message = {"type": item.type, "text": item.text, "agent_name": item.agent_name}
-        if item.refusal:  # written only when there is one: states without refusals keep their shape
+        message: dict[str, Any] = {"type": item.type, "text": item.text, "agent_name": item.agent_name}
+        if item.refusal:  # each written only when there is one: states without them keep their shape
             message["refusal"] = item.refusal
+        if item.annotations:
+            message["annotations"] = [dict(a) for a in item.annotations]
         return message
     if isinstance(item, HandoffCallItem):
         fields = {"call_id": item.call_id, "tool_name": item.tool_name, "arguments": item.arguments}
@@ -148,7 +150,7 @@ def decode_run_item(node: Node, agent_of: AgentLookup) -> RunItem:
         return made_by(item, call.agent)
     agent = agent_of(node.text("agent_name"), f"{node.path}.agent_name")
     if kind == "message_output_item":
-        item = MessageOutputItem(node.text("text"), agent.name, node.refusal())
+        item = MessageOutputItem(node.text("text"), agent.name, node.refusal(), node.annotations())
     elif kind == "handoff_call_item":
         item = HandoffCallItem(node.text("call_id"), node.text("tool_name"), node.text("arguments"), agent.name)
     elif kind == "handoff_output_item":

@@ -1,5 +1,10 @@
 """Reading a Chat Completions answer: the items of a complete message, or assembled from streamed chunks.
 
+A message's ``annotations`` (url citations: OpenAI's search-preview models, OpenRouter's web search) are its text's,
+as the SDK converts them: each ``url_citation`` becomes the Responses API's ``url_citation`` annotation, any other
+shape (another type, a citation missing a field) is skipped, and only a message with text keeps them; in a stream
+they may arrive on any delta once the text has begun (with its first piece, or later), and accumulate.
+
 A message's reasoning text (``reasoning_content``, ``reasoning``, ``thinking_blocks``) is one ``reasoning`` item
 before its message and calls (``_chat_reasoning``); in a stream, ``chat_stream_events`` reads it from the deltas and
 hands it to :meth:`ChatStreamAssembler.finish`.
@@ -13,11 +18,14 @@ be executed.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from openai.types.chat import ChatCompletionChunk, ChatCompletionMessage
+from openai.types.responses.response_output_text import AnnotationURLCitation
+from pydantic import ValidationError
 
 from ..exceptions import ModelBehaviorError, ModelError
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
@@ -26,6 +34,8 @@ from ._chat_reasoning import message_reasoning
 from ._openai_errors import INCOMPLETE_STREAM
 from ._openai_usage import raw_usage_snapshot, usage_from_openai
 from .interface import ModelResponse, RefusalDelta, TextDelta, Usage
+
+logger = logging.getLogger(__name__)
 
 CONTENT_FILTERED = "Response withheld by the provider's content filter."
 """The refusal of an answer the provider's filter withheld (``finish_reason="content_filter"`` and nothing else), in
@@ -46,12 +56,37 @@ def choice_items(
     if finish_reason == "content_filter" and not (text or refusal or message.tool_calls):
         refusal = CONTENT_FILTERED
     if text or refusal:
-        items.append(AssistantMessage(text, refusal))
+        annotations = url_citations(getattr(message, "annotations", None)) if text else ()
+        items.append(AssistantMessage(text, refusal, annotations))
     for call in message.tool_calls or ():
         function = getattr(call, "function", None)  # custom (non-function) tool calls have none
         if function is not None:
             items.append(FunctionCall(function.name, function.arguments or "", call.id or _fallback_id()))
     return items
+
+
+def url_citations(raw: Any) -> tuple[dict[str, Any], ...]:
+    """Chat Completions annotations (typed or a provider's raw dicts) as Responses ``url_citation`` annotations;
+    ``()`` when there are none, they are no list, or none is a whole url citation."""
+    if not raw or not isinstance(raw, list | tuple):
+        return ()
+    converted: list[dict[str, Any]] = []
+    for annotation in raw:
+        citation = _field(annotation, "url_citation")
+        if _field(annotation, "type") != "url_citation" or citation is None:
+            continue
+        fields = {key: _field(citation, key) for key in ("start_index", "end_index", "url", "title")}
+        try:  # validated as the SDK does: an index given as "3" is read as 3, a missing field skips the citation
+            valid = AnnotationURLCitation.model_validate({"type": "url_citation", **fields})
+        except ValidationError:
+            logger.debug("Skipping a malformed url citation: %r", annotation)
+            continue
+        converted.append(valid.model_dump(mode="json"))
+    return tuple(converted)
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
 
 
 def _missing(what: str) -> ModelBehaviorError:
@@ -80,6 +115,8 @@ class ChatStreamAssembler:
         self._buffered = buffered
         self._text: list[str] = []
         self._refusal: list[str] = []
+        self._annotations: list[dict[str, Any]] = []
+        self._has_text = False
         self._calls: dict[int, _Call] = {}
         self._finish_reasons: list[str] = []
         self._usage = Usage()
@@ -101,6 +138,9 @@ class ChatStreamAssembler:
             delta = choice.delta
             text = delta.content or ""
             self._text.append(text)
+            self._has_text = self._has_text or bool(text)
+            if self._has_text and (annotations := getattr(delta, "annotations", None)):  # once the text has begun
+                self._annotations.extend(url_citations(annotations))
             refusal = getattr(delta, "refusal", None) or ""
             if refusal:
                 self._refusal.append(refusal)
@@ -146,7 +186,7 @@ class ChatStreamAssembler:
         if "content_filter" in self._finish_reasons and not (text or refusal or self._calls):
             refusal = CONTENT_FILTERED
         if text or refusal:
-            output.append(AssistantMessage(text, refusal))
+            output.append(AssistantMessage(text, refusal, tuple(self._annotations)))
         if self._buffered:
             self._check_buffered_calls()
         for index in sorted(self._calls):

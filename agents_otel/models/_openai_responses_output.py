@@ -8,7 +8,9 @@ output-only ``created_by``) and a ``computer_call`` (which the agent loop runs).
 conversation unseen. In a stream,
 output items are keyed by ``output_index``: text grows from ``response.output_text.delta``, a function call's
 arguments from ``response.function_call_arguments.delta``, a message's refusal (kept apart from its text) from
-``response.refusal.delta``; the ``.done`` events, when a server sends them, carry the complete value and win.
+``response.refusal.delta``, its text's annotations from ``response.output_text.annotation.added``; the ``.done``
+events, when a server sends them, carry the complete value and win (a message's ``output_item.done`` its parts and
+their annotations, a web or file search's sources).
 The terminal event supplies id, model, status and usage. A stream that ends without one is an error, because half
 a tool call must never be executed.
 """
@@ -32,6 +34,7 @@ from openai.types.responses import (
     ResponseOutputMessage,
     ResponseOutputRefusal,
     ResponseOutputText,
+    ResponseOutputTextAnnotationAddedEvent,
     ResponseRefusalDeltaEvent,
     ResponseRefusalDoneEvent,
     ResponseTextDeltaEvent,
@@ -43,6 +46,7 @@ from ..hosted_mcp import MCP_ITEM_TYPES
 from ..hosted_tools import hosted_call_name
 from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
 from ..local_tools import LOCAL_CALL_KINDS, LOCAL_OUTPUT_TYPES
+from ..responses_format import joined_text
 from ._openai_errors import INCOMPLETE_STREAM, STREAM_ERROR
 from .interface import RefusalDelta, TextDelta
 
@@ -103,16 +107,26 @@ def call(item: ResponseFunctionToolCall) -> FunctionCall | RawInputItem:
 
 
 def assistant_message(message: ResponseOutputMessage) -> AssistantMessage | None:
-    """The message's text parts and its ``refusal`` parts, each joined; ``None`` for a message with neither."""
-    texts: list[str] = []
+    """The message's text parts and its ``refusal`` parts, each joined (the text parts' annotations kept, pointing
+    into the joined text); ``None`` for a message with neither."""
+    texts: list[tuple[str, list[dict[str, Any]]]] = []
     refusals: list[str] = []
     for part in message.content:
         if isinstance(part, ResponseOutputText):
-            texts.append(part.text)
+            texts.append((part.text, [annotation_dict(a) for a in part.annotations or ()]))
         elif isinstance(part, ResponseOutputRefusal):
             refusals.append(part.refusal)
-    text, refusal = "".join(texts), "".join(refusals)
-    return AssistantMessage(text, refusal) if text or refusal else None
+    text, annotations = joined_text(texts)
+    refusal = "".join(refusals)
+    return AssistantMessage(text, refusal, annotations) if text or refusal else None
+
+
+def annotation_dict(annotation: Any) -> dict[str, Any]:
+    """An annotation as the API sent it (the fields it set), whether the client parsed it or left it a dict."""
+    if isinstance(annotation, dict):
+        return dict(annotation)
+    data: dict[str, Any] = annotation.model_dump(mode="json", exclude_unset=True)
+    return data
 
 
 @dataclass(slots=True)
@@ -126,6 +140,8 @@ class _Item:
     complete: str | None = None
     """The whole text/arguments from a ``.done`` event, which replaces the concatenated deltas."""
     refusal: list[str] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    """From ``response.output_text.annotation.added`` events, for a stream whose message has no ``.done`` event."""
     message: AssistantMessage | None = None
     """A message's whole content from its ``output_item.done`` event, which replaces what the deltas made."""
 
@@ -138,7 +154,7 @@ class _Item:
         if self.message is not None:
             return self.message
         refusal = "".join(self.refusal)
-        return AssistantMessage(value, refusal) if value or refusal else None
+        return AssistantMessage(value, refusal, tuple(self.annotations)) if value or refusal else None
 
 
 class ResponsesStreamAssembler:
@@ -156,7 +172,9 @@ class ResponsesStreamAssembler:
             return RefusalDelta(event.delta, raw=event)
         if isinstance(event, ResponseRefusalDoneEvent):
             self._item(event.output_index, call=False).refusal[:] = [event.refusal]
-        if isinstance(event, ResponseFunctionCallArgumentsDeltaEvent):
+        if isinstance(event, ResponseOutputTextAnnotationAddedEvent):
+            self._item(event.output_index, call=False).annotations.append(annotation_dict(event.annotation))
+        elif isinstance(event, ResponseFunctionCallArgumentsDeltaEvent):
             self._item(event.output_index, call=True).text.append(event.delta)
         elif isinstance(event, ResponseOutputItemAddedEvent):
             self._start(event.output_index, event.item)
@@ -203,6 +221,6 @@ class ResponsesStreamAssembler:
             item = self._item(index, call=False)
             item.message = assistant_message(raw)
             if item.message is None:
-                item.text, item.refusal, item.complete = [], [], None
+                item.text, item.refusal, item.annotations, item.complete = [], [], [], None
         else:
             self._item(index, call=False).kept = kept_item(raw)

@@ -15,8 +15,10 @@ as its first delta comes, its summary part closes when text, a refusal or a tool
 closes first among the closing events. The events carry the item as it was then (the SDK hands out the one object
 it keeps growing, so an ``output_item.added`` it made shows the finished item once the stream is over).
 
-Not converted: url-citation annotations (none are read); the SDK's private attributes on the completed response
-(its raw-usage snapshot, its request count without usage) are not set.
+A delta's url citations join the text part once it has begun, with no event of their own (as in the SDK): the part's
+``content_part.done``, the message's ``output_item.done`` and ``response.completed`` carry them. Not converted: the
+SDK's private attributes on the completed response (its raw-usage snapshot, its request count without usage) are
+not set.
 """
 
 from __future__ import annotations
@@ -44,11 +46,12 @@ from openai.types.responses import (
 )
 from openai.types.responses import response_output_text as output_text
 from openai.types.responses import response_text_delta_event as text_delta
+from openai.types.responses.response_output_text import AnnotationURLCitation
 
 from ..items import FunctionCall, RawInputItem
 from ..responses_format import FAKE_RESPONSES_ID
 from ._chat_reasoning import StreamedReasoning
-from ._openai_chat_output import CONTENT_FILTERED
+from ._openai_chat_output import CONTENT_FILTERED, url_citations
 from ._openai_tools import tool_choice
 from ._openai_usage import responses_usage
 from .interface import ModelRequest, ModelResponse, ModelStreamEvent, ProviderEvent, RefusalDelta, TextDelta
@@ -142,6 +145,10 @@ class ChatStreamEvents:
         content = delta.content
         if content is not None and (self._text is not None or content):
             self._add_text(events, content, getattr(choice, "logprobs", None))
+        if self._text is not None and (annotations := getattr(delta, "annotations", None)):
+            self._text[1].annotations.extend(  # no event of their own: the text part's .done events carry them
+                AnnotationURLCitation.model_validate(citation) for citation in url_citations(annotations)
+            )
         refusal = getattr(delta, "refusal", None)
         if refusal:
             self._add_refusal(events, refusal)

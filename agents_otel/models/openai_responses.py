@@ -145,8 +145,8 @@ def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
         if isinstance(item, UserMessage):
             out.append({"role": "user", "content": item.content})
         elif isinstance(item, AssistantMessage):
-            if item.refusal:  # only an output message can hold a refusal part (without an id, as the SDK sends it)
-                out.append(assistant_message_dict(item.content, item.refusal))
+            if item.refusal or item.annotations:  # only an output message holds a refusal part or annotations
+                out.append(assistant_message_dict(item.content, item.refusal, item.annotations))  # (no id, as the SDK)
             else:
                 out.append({"role": "assistant", "content": item.content})
         elif isinstance(item, FunctionCall):

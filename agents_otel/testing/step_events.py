@@ -71,7 +71,7 @@ def responses_output(output: Sequence[Any]) -> list[Any]:
         if isinstance(item, AssistantMessage):
             content: list[Any] = []
             if item.content or not item.refusal:
-                content.append(ResponseOutputText(type="output_text", text=item.content, annotations=[], logprobs=[]))
+                content.append(_text_part(item))
             if item.refusal:
                 content.append(ResponseOutputRefusal(type="refusal", refusal=item.refusal))
             items.append(_message(content))
@@ -197,6 +197,14 @@ def _call_events(item: ResponseFunctionToolCall, index: int) -> Iterator[Any]:
         {"type": "response.function_call_arguments.done", "arguments": item.arguments, "name": item.name,
          "sequence_number": 0, **ids}
     )
+
+
+def _text_part(item: AssistantMessage) -> ResponseOutputText:
+    """The message's text part, its annotations as the ``openai`` types (their events are streamed from them)."""
+    if not item.annotations:
+        return ResponseOutputText(type="output_text", text=item.content, annotations=[], logprobs=[])
+    data = {"type": "output_text", "text": item.content, "annotations": [dict(a) for a in item.annotations]}
+    return ResponseOutputText.model_validate({**data, "logprobs": []})
 
 
 def _part_events(ids: dict[str, Any], part: Any) -> Iterator[Any]:

@@ -189,6 +189,14 @@ class Script:
     refusal: str | None = None
     """The model refuses with this text: a ``refusal`` part of the message (after its text part, if any) on the
     Responses API, the message's ``refusal`` field on Chat Completions."""
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    """The text's annotations in the Responses API's form (``{"type": "url_citation", "start_index", "end_index",
+    "url", "title"}``, ``file_citation``, ...): in the text part, streamed as ``response.output_text.annotation.added``
+    events after its deltas. On Chat Completions a ``url_citation`` is sent in that API's form (``{"type":
+    "url_citation", "url_citation": {...}}``) and any other entry as given (to script shapes a client must skip)."""
+    annotations_on: str = "after"
+    """Chat Completions streams: where the annotations travel: ``"after"`` one chunk each after the text,
+    ``"with_text"`` all on the last text delta, ``"before"`` all on one chunk before any text."""
 
     def __post_init__(self) -> None:
         if (

@@ -126,6 +126,8 @@ class FakeOpenAIServer:
         refusal: str | None = None,
         finish_reason: str | None = None,
         when: Callable[[dict[str, Any]], bool] | None = None,
+        annotations: Sequence[Mapping[str, Any]] = (),
+        annotations_on: str = "after",
     ) -> Script:
         """Queue the next answer.
 
@@ -156,6 +158,10 @@ class FakeOpenAIServer:
         * ``finish_reason``: Chat Completions' finish reason instead of the usual one (e.g. ``"content_filter"``).
         * ``when``: this answer is for the first request whose JSON body it returns true for, wherever it stands
           in the queue (concurrent model calls arrive in no fixed order); others take the first answer without one.
+        * ``annotations``: the text's annotations in the Responses API's form (a web or file search's sources), in
+          its text part and streamed as ``response.output_text.annotation.added`` events; on Chat Completions a
+          ``url_citation`` goes in that API's nested form (others as given), streamed where ``annotations_on``
+          says (``"after"`` the text one chunk each, ``"with_text"`` on its last delta, ``"before"`` it).
         """
         if isinstance(usage, tuple):
             usage = Usage(input_tokens=usage[0], output_tokens=usage[1])
@@ -176,6 +182,8 @@ class FakeOpenAIServer:
             refusal=refusal,
             finish_reason=finish_reason,
             when=when,
+            annotations=[dict(a) for a in annotations],
+            annotations_on=annotations_on,
         )
         with self._lock:
             self._scripts.append(script)

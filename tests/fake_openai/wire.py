@@ -158,8 +158,8 @@ def _conversation(sent: Any) -> dict[str, Any] | None:
     return sent if isinstance(sent, dict) else None
 
 
-def _output_text_part(text: str) -> dict[str, Any]:
-    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+def _output_text_part(text: str, annotations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"type": "output_text", "text": text, "annotations": list(annotations or []), "logprobs": []}
 
 
 def _refusal_part(refusal: str) -> dict[str, Any]:
@@ -168,7 +168,8 @@ def _refusal_part(refusal: str) -> dict[str, Any]:
 
 def _message_content(script: Script) -> list[dict[str, Any]]:
     """The complete message's parts: the text part (when scripted), then the refusal part (when scripted)."""
-    content = [_output_text_part("".join(_text_chunks(script)))] if script.text is not None else []
+    text = "".join(_text_chunks(script))
+    content = [_output_text_part(text, script.annotations)] if script.text is not None else []
     if script.refusal is not None:
         content.append(_refusal_part(script.refusal))
     return content
@@ -305,8 +306,11 @@ def render_response_stream(
             emit({"type": "response.content_part.added", **common, "part": _output_text_part("")})
             for chunk in chunks:
                 emit({"type": "response.output_text.delta", **common, "delta": chunk, "logprobs": []}, delta=True)
+            for index, annotation in enumerate(script.annotations):
+                added = {"type": "response.output_text.annotation.added", **common, "annotation_index": index}
+                emit({**added, "annotation": annotation})
             emit({"type": "response.output_text.done", **common, "text": text, "logprobs": []})
-            emit({"type": "response.content_part.done", **common, "part": _output_text_part(text)})
+            emit({"type": "response.content_part.done", **common, "part": _output_text_part(text, script.annotations)})
         if script.refusal is not None:
             refusal = {**common, "content_index": 1 if script.text is not None else 0}
             emit({"type": "response.content_part.added", **refusal, "part": _refusal_part("")})
@@ -411,7 +415,7 @@ def render_chat_completion(
         "role": "assistant",
         "content": "".join(_text_chunks(script)) if script.text is not None else None,
         "refusal": script.refusal,
-        "annotations": [],
+        "annotations": _chat_annotations(script),
     }
     if tool_calls:
         message["tool_calls"] = tool_calls
@@ -431,6 +435,17 @@ def render_chat_completion(
         "service_tier": "default",
         "system_fingerprint": "fp_fake",
     }
+
+
+def _chat_annotations(script: Script) -> list[dict[str, Any]]:
+    """The annotations in Chat Completions' form: a Responses ``url_citation`` nested as that API nests it."""
+    converted = []
+    for annotation in script.annotations:
+        if annotation.get("type") == "url_citation" and "url_citation" not in annotation:
+            fields = {k: v for k, v in annotation.items() if k != "type"}
+            annotation = {"type": "url_citation", "url_citation": fields}
+        converted.append(annotation)
+    return converted
 
 
 def render_chat_stream(
@@ -465,10 +480,18 @@ def render_chat_stream(
     if script.reasoning_field is not None:
         for piece in split_text(script.reasoning or ""):
             chunk({script.reasoning_field: piece}, is_delta=True)
-    for piece in _text_chunks(script):
-        chunk({"content": piece}, is_delta=True)
+    annotations = _chat_annotations(script)
+    if annotations and script.annotations_on == "before":
+        chunk({"annotations": annotations})
+    pieces = _text_chunks(script)
+    for number, piece in enumerate(pieces, 1):
+        last = number == len(pieces) and script.annotations_on == "with_text"
+        chunk({"content": piece, **({"annotations": annotations} if last and annotations else {})}, is_delta=True)
     for piece in split_text(script.refusal or ""):
         chunk({"refusal": piece}, is_delta=True)
+    if script.annotations_on == "after":
+        for annotation in annotations:
+            chunk({"annotations": [annotation]})
     for index, call in enumerate(script.tool_calls):
         call_id = call.call_id or ids("call")
         head = {
