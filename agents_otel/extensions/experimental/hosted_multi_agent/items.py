@@ -75,7 +75,10 @@ class HostedAgentCall(FunctionCall):
 def get_hosted_agent_metadata(value: object) -> HostedAgentMetadata | None:
     """Who a hosted item or call is attributed to: ``value`` a ``ToolContext`` (its call), a call, a wire item
     (dict) or an openai item; ``None`` when it names no hosted agent."""
-    call = getattr(value, "tool_call", None)
+    attributes = getattr(value, "__dict__", None)  # a run's ToolContext: its record (tool_call is the SDK's form)
+    call = attributes.get("_record") if attributes is not None else None
+    if call is None:
+        call = getattr(value, "tool_call", None)
     if call is not None:
         value = call
     if isinstance(value, HostedAgentCall):
