@@ -73,6 +73,17 @@ class ProgramCall(FunctionCall):
 
 
 @dataclass(slots=True)
+class ProviderDataCall(FunctionCall):
+    """A call whose provider wants something of its own back with it: Gemini's ``thought_signature``, read from a
+    Chat Completions answer (LiteLLM's ``provider_specific_fields``, Google's ``extra_content``) and sent back on the
+    same call, as the SDK's function call item keeps it in ``provider_data`` (with the model's name and the
+    completion's id). A subclass, so a call without such data pays nothing for the field; it travels in sessions,
+    ``to_input_list()`` and ``RunState`` JSON as the SDK's ``provider_data``."""
+
+    provider_data: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(slots=True)
 class FunctionCallOutput:
     """A tool's result as the model reads it (text or content parts), answering the same ``call_id``'s call."""
 
@@ -103,7 +114,10 @@ def input_dict(item: ConversationItem) -> dict[str, Any]:
     if isinstance(item, AssistantMessage):
         return assistant_message_dict(item.content, item.refusal, item.annotations)
     if isinstance(item, FunctionCall):
-        return function_call_dict(item.call_id, item.name, item.arguments)
+        call = function_call_dict(item.call_id, item.name, item.arguments)
+        if type(item) is ProviderDataCall and item.provider_data:
+            call["provider_data"] = dict(item.provider_data)
+        return call
     if isinstance(item, FunctionCallOutput):
         return function_call_output_dict(item.call_id, item.output)
     if isinstance(item, SystemMessage):
@@ -119,6 +133,7 @@ __all__ = [
     "FunctionCallOutput",
     "ModelOutputItem",
     "ProgramCall",
+    "ProviderDataCall",
     "RawInputItem",
     "SystemMessage",
     "UserMessage",

@@ -23,6 +23,7 @@ from .items import (
     ConversationItem,
     FunctionCall,
     FunctionCallOutput,
+    ProviderDataCall,
     RawInputItem,
     SystemMessage,
     UserMessage,
@@ -63,9 +64,12 @@ def _item(entry: Any, index: int) -> ConversationItem:
     if _program_owned(data):  # a program's call or its answer: paired by its ``caller``, kept as it came
         return RawInputItem(dict(data))
     if kind == "function_call":
-        return FunctionCall(
-            _text_field(data, "name", index), _text_field(data, "arguments", index), _text_field(data, "call_id", index)
-        )
+        fields = (_text_field(data, "name", index), _text_field(data, "arguments", index))
+        call_id = _text_field(data, "call_id", index)
+        extra = data.get("provider_data")
+        if isinstance(extra, Mapping) and extra:  # a Chat Completions call's provider data (Gemini's signature)
+            return ProviderDataCall(*fields, call_id, dict(extra))
+        return FunctionCall(*fields, call_id)
     if kind == "function_call_output":
         output = data.get("output")
         call_id = _text_field(data, "call_id", index)

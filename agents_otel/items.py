@@ -32,6 +32,9 @@ from .conversation_items import (
     ProgramCall as ProgramCall,
 )
 from .conversation_items import (
+    ProviderDataCall as ProviderDataCall,
+)
+from .conversation_items import (
     RawInputItem as RawInputItem,
 )
 from .conversation_items import (

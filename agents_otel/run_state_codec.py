@@ -21,6 +21,7 @@ from .items import (
     FunctionCall,
     FunctionCallOutput,
     ProgramCall,
+    ProviderDataCall,
     RawInputItem,
     SystemMessage,
     UserMessage,
@@ -154,6 +155,8 @@ def encode_call(call: FunctionCall) -> dict[str, Any]:
     encoded["call_id"] = call.call_id
     if type(call) is ProgramCall:  # a program's call: answered with its caller after the resume too
         encoded["caller"] = call.caller
+    elif type(call) is ProviderDataCall:  # Gemini's thought signature goes back on the call after the resume too
+        encoded["provider_data"] = call.provider_data
     return encoded
 
 
@@ -163,6 +166,8 @@ def decode_call(node: Node) -> FunctionCall:
     name, arguments, call_id = node.text("name"), node.text("arguments"), node.text("call_id")
     if "caller" in node.data:
         return ProgramCall(name, arguments, call_id, node.get("caller", dict))
+    if "provider_data" in node.data:
+        return ProviderDataCall(name, arguments, call_id, node.get("provider_data", dict))
     return FunctionCall(name, arguments, call_id)
 
 

@@ -190,6 +190,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.models.": SURFACES,
     "agents_otel.models.chat_stream_events": SURFACES,  # Chat Completions chunks as the SDK's Responses events
     "agents_otel.models._chat_reasoning": SURFACES,  # a Chat Completions answer's reasoning text as the SDK's item
+    "agents_otel.models._chat_provider_data": SURFACES,  # Gemini's thought signatures on Chat Completions calls
     "agents_otel.models.reasoning_content_replay": SURFACES,  # the SDK's reasoning replay hook types and default
     "agents_otel.openai_conversations_session": SURFACES,  # talks to OpenAI, as the OpenAI models do
     "agents_otel.openai_responses_compaction_session": SURFACES,  # the same

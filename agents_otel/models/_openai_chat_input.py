@@ -8,14 +8,17 @@ files) this API has no form for raise ``UserError`` rather than vanish from the 
 is no message of its own: as the OpenAI Agents SDK does, its text rides on the assistant message of the turn that
 follows it, when :class:`ReasoningReplay` says so: a ``reasoning_content`` summary when the replay hook (by default
 DeepSeek's rule) says yes, a ``reasoning`` field's text back to the very model that wrote it; else it is left out,
-the provider's private state. A turn's reasoning does not outlive the turn: a user, system or tool message, or a
-message after a finished text-only turn, drops it.
+the provider's private state. Anthropic's signed thinking blocks go back whole to the Claude model that wrote them
+when ``ReasoningReplay.thinking_blocks`` says so (LiteLLM's ``thinking_blocks`` field), and a Gemini call's thought
+signature on the call itself (``_chat_provider_data``). A turn's reasoning does not outlive the turn: a user, system
+or tool message, or a message after a finished text-only turn, drops it.
 """
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from ..exceptions import UserError
 from ..items import (
@@ -27,7 +30,8 @@ from ..items import (
     SystemMessage,
     UserMessage,
 )
-from ._chat_reasoning import REASONING_FIELD_KEY
+from ._chat_provider_data import signature_field
+from ._chat_reasoning import REASONING_FIELD_KEY, THINKING_BLOCKS
 from .reasoning_content_replay import (
     ReasoningContentReplayContext,
     ReasoningContentSource,
@@ -35,25 +39,36 @@ from .reasoning_content_replay import (
     default_should_replay_reasoning_content,
 )
 
+_INLINE_BLOCKS: Final = "_inline_thinking_blocks"
+"""A pending field that is no message field: thinking blocks rebuilt from an older item, put ahead of the content."""
+
 
 @dataclass(frozen=True, slots=True)
 class ReasoningReplay:
     """Which reasoning text goes back to ``model`` (at ``base_url``, when known) and in which message field;
-    ``hook``: the model's ``should_replay_reasoning_content`` (``None``: the SDK's default rule)."""
+    ``hook``: the model's ``should_replay_reasoning_content`` (``None``: the SDK's default rule);
+    ``thinking_blocks``: send Anthropic's signed thinking blocks back to a Claude model (``LitellmModel`` with
+    ``reasoning.effort`` set, as the SDK decides), which requires them with the turn's tool results."""
 
     model: str
     base_url: str | None = None
     hook: ShouldReplayReasoningContent | None = None
+    thinking_blocks: bool = False
 
-    def fields(self, data: dict[str, Any]) -> dict[str, str]:
+    def fields(self, data: dict[str, Any]) -> dict[str, Any]:
         """The assistant message fields a reasoning item (as JSON) adds to its turn's message."""
         extra = data.get("provider_data")
         extra = extra if isinstance(extra, dict) else {}
         origin = extra.get("model") or ""
-        fields: dict[str, str] = {}
+        fields: dict[str, Any] = {}
         same_model = extra.get(REASONING_FIELD_KEY) == "reasoning" and origin == self.model
         if same_model and (text := _texts(data.get("content"), "reasoning_text")):
             fields["reasoning"] = text
+        if self.thinking_blocks and _claude(self.model):
+            blocks = self._blocks(data, extra, origin)
+            if THINKING_BLOCKS in blocks:  # the blocks hold that text, signed
+                fields.pop("reasoning", None)
+            fields.update(blocks)
         base_url = self.base_url.rstrip("/") if self.base_url is not None else None
         source = ReasoningContentSource(item=data, origin_model=origin or None, provider_data=extra)
         context = ReasoningContentReplayContext(model=self.model, base_url=base_url, reasoning=source)
@@ -61,6 +76,47 @@ class ReasoningReplay:
         if decide(context) and (text := _texts(data.get("summary"), None)):
             fields["reasoning_content"] = text
         return fields
+
+
+    def _blocks(self, data: dict[str, Any], extra: dict[str, Any], origin: str) -> dict[str, Any]:
+        """Thinking blocks for this Claude model: the item's own (``provider_data``, whole: redacted and empty
+        blocks too) in LiteLLM's ``thinking_blocks`` field, when the item is this model's or of no known origin;
+        an item without them (stored before they were kept) has its ``reasoning_text`` parts and newline-joined
+        signatures rebuilt into blocks ahead of the message content, as the SDK does for such items."""
+        if origin != self.model and any(key != THINKING_BLOCKS for key in extra):
+            return {}  # another model's reasoning: its signatures would not verify here
+        blocks = extra.get(THINKING_BLOCKS)
+        if isinstance(blocks, list) and blocks and all(isinstance(b, dict) for b in blocks):
+            return {THINKING_BLOCKS: deepcopy(blocks)}
+        parts = data.get("content")
+        if not parts or extra.get(REASONING_FIELD_KEY) == "reasoning":
+            return {}
+        encrypted = data.get("encrypted_content")
+        signatures = encrypted.split("\n") if isinstance(encrypted, str) and encrypted else []
+        rebuilt: list[dict[str, Any]] = []
+        for part in parts:
+            if isinstance(part, dict) and part.get("type") == "reasoning_text":
+                block = {"type": "thinking", "thinking": part.get("text", "")}
+                if signatures:
+                    block["signature"] = signatures.pop(0)
+                rebuilt.append(block)
+        return {_INLINE_BLOCKS: rebuilt} if rebuilt else {}
+
+
+def _claude(model: str) -> bool:
+    name = model.lower()
+    return "claude" in name or "anthropic" in name
+
+
+def _apply(message: dict[str, Any], pending: dict[str, Any]) -> None:
+    """A turn's pending reasoning fields onto its assistant message (rebuilt thinking blocks ahead of its content)."""
+    for key, value in pending.items():
+        if key == _INLINE_BLOCKS:
+            content = message.get("content")
+            text = [{"type": "text", "text": content}] if isinstance(content, str) else list(content or ())
+            message["content"] = [*value, *text]
+        else:
+            message[key] = value
 
 
 def _texts(parts: Any, kind: str | None) -> str:
@@ -88,7 +144,11 @@ def chat_messages(
             messages.append({"role": "user", "content": _user_content(item.content)})
         elif isinstance(item, AssistantMessage):
             content = item.content if item.content or not item.refusal else None
-            if last is not None and last.get("content") is None and "refusal" not in last:
+            so_far = last.get("content") if last is not None else None
+            if last is not None and isinstance(so_far, list) and "refusal" not in last:
+                if content:  # text after the turn's tool calls, its thinking blocks rebuilt ahead of it
+                    last["content"] = [*so_far, {"type": "text", "text": content}]
+            elif last is not None and so_far is None and "refusal" not in last:
                 last["content"] = content  # text that came after the turn's tool calls
             else:
                 if last is not None and not last.get("tool_calls"):
@@ -97,16 +157,18 @@ def chat_messages(
                 messages.append(last)
             if item.refusal:  # the API's own field for it, as the SDK sends a refusal part back
                 last["refusal"] = item.refusal
-            last.update(pending)
+            _apply(last, pending)
             pending = {}
         elif isinstance(item, FunctionCall):
             function = {"name": item.name, "arguments": item.arguments}
             call = {"id": item.call_id, "type": "function", "function": function}
+            if replay is not None and type(item) is not FunctionCall:  # a Gemini call's thought signature
+                call.update(signature_field(item, replay.model))
             if last is None:
                 last = {"role": "assistant", "content": None}
                 messages.append(last)
             last.setdefault("tool_calls", []).append(call)
-            last.update(pending)
+            _apply(last, pending)
             pending = {}
         elif isinstance(item, FunctionCallOutput):
             pending = {}

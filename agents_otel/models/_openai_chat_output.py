@@ -28,8 +28,9 @@ from openai.types.responses.response_output_text import AnnotationURLCitation
 from pydantic import ValidationError
 
 from ..exceptions import ModelBehaviorError, ModelError
-from ..items import AssistantMessage, FunctionCall, ModelOutputItem, RawInputItem
+from ..items import AssistantMessage, ModelOutputItem, RawInputItem
 from ..tracing.messages import finish_reason_of
+from ._chat_provider_data import call_id, call_signature, output_call
 from ._chat_reasoning import message_reasoning
 from ._openai_errors import INCOMPLETE_STREAM
 from ._openai_usage import raw_usage_snapshot, usage_from_openai
@@ -58,10 +59,13 @@ def choice_items(
     if text or refusal:
         annotations = url_citations(getattr(message, "annotations", None)) if text else ()
         items.append(AssistantMessage(text, refusal, annotations))
+    model = (provider_data or {}).get("model")
     for call in message.tool_calls or ():
         function = getattr(call, "function", None)  # custom (non-function) tool calls have none
         if function is not None:
-            items.append(FunctionCall(function.name, function.arguments or "", call.id or _fallback_id()))
+            signature = call_signature(call, model)
+            raw_id = call_id(call.id, model) if call.id else _fallback_id()
+            items.append(output_call(function.name, function.arguments or "", raw_id, signature, provider_data or {}))
     return items
 
 
@@ -103,13 +107,16 @@ class _Call:
     call_id: str = ""
     name: str = ""
     arguments: list[str] = field(default_factory=list)
+    signature: str | None = None
 
 
 class ChatStreamAssembler:
     """``raw_usage``: keep the last usage payload as sent; ``buffered``: read tool calls as the SDK's
-    ``buffer_streamed_tool_calls`` does (a name replaced, not joined; a call without id or name an error)."""
+    ``buffer_streamed_tool_calls`` does (a name replaced, not joined; a call without id or name an error);
+    ``model``: the model's name as configured, which a call's provider data records (Gemini's signatures)."""
 
-    def __init__(self, *, raw_usage: bool = False, buffered: bool = False) -> None:
+    def __init__(self, *, raw_usage: bool = False, buffered: bool = False, model: str | None = None) -> None:
+        self._model_name = model
         self._keep_raw_usage = raw_usage
         self._raw_usage: dict[str, Any] | None = None
         self._buffered = buffered
@@ -155,8 +162,12 @@ class ChatStreamAssembler:
     def _add_fragment(self, fragment: Any) -> None:
         index = fragment.index if fragment.index is not None else len(self._calls)
         call = self._calls.setdefault(index, _Call())
+        model = self._model_name or self._model
         if fragment.id:
-            call.call_id = fragment.id
+            call.call_id = call_id(fragment.id, model)
+        signature = call_signature(fragment, model)
+        if signature is not None:
+            call.signature = signature
         function = fragment.function
         if function is not None:
             if function.name:
@@ -189,9 +200,13 @@ class ChatStreamAssembler:
             output.append(AssistantMessage(text, refusal, tuple(self._annotations)))
         if self._buffered:
             self._check_buffered_calls()
+        provider_data: dict[str, Any] = {"model": self._model_name or self._model}
+        if self._id:
+            provider_data["response_id"] = self._id
         for index in sorted(self._calls):
             call = self._calls[index]
-            output.append(FunctionCall(call.name, "".join(call.arguments), call.call_id or _fallback_id()))
+            raw_id = call.call_id or _fallback_id()
+            output.append(output_call(call.name, "".join(call.arguments), raw_id, call.signature, provider_data))
         return ModelResponse(
             output=output,
             usage=self._usage,

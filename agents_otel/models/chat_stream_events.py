@@ -48,8 +48,9 @@ from openai.types.responses import response_output_text as output_text
 from openai.types.responses import response_text_delta_event as text_delta
 from openai.types.responses.response_output_text import AnnotationURLCitation
 
-from ..items import FunctionCall, RawInputItem
+from ..items import FunctionCall, ProviderDataCall, RawInputItem
 from ..responses_format import FAKE_RESPONSES_ID
+from ._chat_provider_data import call_id
 from ._chat_reasoning import StreamedReasoning
 from ._openai_chat_output import CONTENT_FILTERED, url_citations
 from ._openai_tools import tool_choice
@@ -156,7 +157,8 @@ class ChatStreamEvents:
             for fragment in delta.tool_calls:
                 function = fragment.function
                 index = fragment.index if fragment.index is not None else len(self._calls)
-                self._add_call(events, index, fragment.id, function and function.name, function and function.arguments)
+                raw_id = fragment.id and call_id(fragment.id, self._created.model)  # no LiteLLM signature suffix
+                self._add_call(events, index, raw_id, function and function.name, function and function.arguments)
         return events
 
     def _message_added(self, events: list[Any]) -> None:
@@ -279,6 +281,8 @@ class ChatStreamEvents:
         for index, state in self._calls.items():
             call = done[index]
             item = items[index] = self._call_item(call.call_id, call.name, call.arguments)
+            if type(call) is ProviderDataCall:  # its thought signature too, as the SDK's done item carries it
+                setattr(item, _PROVIDER_DATA, dict(call.provider_data))
             output_index = self._call_output_index(index)
             if not state.streaming:  # never had a name and an id while streaming: all of it at once, as the SDK
                 events.append(self._item_added(item, output_index))

@@ -159,7 +159,7 @@ async def chat_stream(
     opens and closes ``stream`` and maps its errors. ``request`` and ``model_name`` fill ``response.created``;
     ``raw_usage``: keep the usage payload as sent (``preserve_raw_usage``); ``buffered``: the SDK's buffered tool-call
     reading (``buffer_streamed_tool_calls``)."""
-    assembler = ChatStreamAssembler(raw_usage=raw_usage, buffered=buffered)
+    assembler = ChatStreamAssembler(raw_usage=raw_usage, buffered=buffered, model=model_name)
     events = ChatStreamEvents(created_response(model_name, request), buffered=buffered)
     async for chunk in stream:
         delta = assembler.feed(chunk)

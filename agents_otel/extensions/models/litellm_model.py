@@ -7,8 +7,10 @@ functions. History, tools, structured output, settings, refusals, usage and the 
 those of the Chat Completions model; the runtime wraps each call in the same ``chat {model}`` span, metrics and
 ``ModelSettings.retry`` attempts as any other model's. What is LiteLLM's own: the provider, known from the model
 name's prefix (``gen_ai.provider.name`` says it with the GenAI conventions' value when it has one), its key and
-endpoint (``api_key`` / ``base_url``, else LiteLLM's environment variables), and ``reasoning_effort``, which LiteLLM
-translates per provider and so may also come from ``extra_body``.
+endpoint (``api_key`` / ``base_url``, else LiteLLM's environment variables), ``reasoning_effort``, which LiteLLM
+translates per provider and so may also come from ``extra_body``, and the provider state LiteLLM carries in its
+own message fields: Claude's thinking blocks and Gemini's thought signatures, read into the reasoning item and the
+calls and sent back as the SDK sends them.
 
 Importing this module imports ``litellm`` (about two seconds): nothing else in ``agents_otel`` imports it.
 """
@@ -27,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
 
 from ...exceptions import UserError
 from ...model_retry import client_retries_disabled, openai_retry_advice
+from ...models._chat_provider_data import is_gemini, litellm_signatures
 from ...models._openai_chat_input import ReasoningReplay
 from ...models._openai_client import address_of
 from ...models._openai_errors import openai_errors
@@ -64,7 +67,9 @@ class LitellmModel(Model):
     keyword arguments of ``litellm.acompletion`` (``drop_params=True``, ``num_retries=...``).
     A provider's reasoning text is a ``reasoning`` item, as on ``OpenAIChatCompletionsModel``, and
     ``should_replay_reasoning_content`` decides as there whether it goes back as ``reasoning_content`` (``None``:
-    the SDK's default, DeepSeek models only). Anthropic thinking blocks are read but not sent back.
+    the SDK's default, DeepSeek models only). Anthropic's thinking blocks (signed, redacted ones too) go back to the
+    Claude model that wrote them when ``ModelSettings.reasoning.effort`` is set, and a Gemini model's thought
+    signatures on the calls they signed (a call without one: ``skip_thought_signature_validator``), as in the SDK.
     """
 
     def __init__(
@@ -97,8 +102,16 @@ class LitellmModel(Model):
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``litellm.acompletion`` for ``request`` (without ``stream``)."""
-        replay = ReasoningReplay(self.model, self.base_url, self.should_replay_reasoning_content)
+        reasoning = request.settings.reasoning
+        effort = reasoning.get("effort") if isinstance(reasoning, dict) else getattr(reasoning, "effort", None)
+        # Claude's signed thinking blocks go back when thinking is asked for (reasoning.effort), as in the SDK:
+        # Anthropic requires them with the tool results of a thinking turn.
+        replay = ReasoningReplay(
+            self.model, self.base_url, self.should_replay_reasoning_content, thinking_blocks=effort is not None
+        )
         params = chat_request_params(self.model, request, replay)
+        if is_gemini(self.model):  # each call of the current turn with its thought signature, in LiteLLM's field
+            litellm_signatures(params["messages"])
         extra_body = params.get("extra_body")
         if isinstance(extra_body, dict) and "reasoning_effort" in extra_body:
             # LiteLLM translates a top-level reasoning_effort for each provider (Anthropic's thinking budget, ...);
