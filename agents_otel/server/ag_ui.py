@@ -8,14 +8,16 @@ The mapping (documented in docs/ui-protocols.md):
 - One ``STEP_STARTED`` / ``STEP_FINISHED`` per agent segment, named for the agent: a handoff closes one and opens
   the next. The handoff itself is the model's ``transfer_to_<agent>`` tool call: ``TOOL_CALL_START/ARGS/END``
   when requested, ``TOOL_CALL_RESULT`` (the transfer message) when it happened.
-- Assistant text streams as ``TEXT_MESSAGE_START/CONTENT/END``; a tool call is ``TOOL_CALL_START`` (its
-  ``parentMessageId`` is the same turn's assistant message), ``TOOL_CALL_ARGS`` and ``TOOL_CALL_END``, then
-  ``TOOL_CALL_RESULT`` when it returns. A function call the model streams (:mod:`.tool_input`) is announced as the
-  model writes it: ``TOOL_CALL_START`` at its ``output_item.added``, one ``TOOL_CALL_ARGS`` per arguments delta,
-  ``TOOL_CALL_END`` when its arguments are done (at the latest when its tool starts), and not again then. A call
-  that never streamed (a model that does not stream calls, a paused run's approvals, a hosted call, a call made by
-  an agent used as a tool) is announced whole (one ``TOOL_CALL_ARGS``) when it starts. A run that ends while a
-  call's arguments are still streaming ends that call first.
+- Assistant text streams as ``TEXT_MESSAGE_START/CONTENT/END``, the message's annotations (a search's citations)
+  in ``TEXT_MESSAGE_END.metadata.annotations`` (the client merges it into the message's ``metadata``); a tool call
+  is ``TOOL_CALL_START`` (its ``parentMessageId`` is the same turn's assistant message), ``TOOL_CALL_ARGS`` and
+  ``TOOL_CALL_END``, then ``TOOL_CALL_RESULT`` when it returns. A function call the model streams
+  (:mod:`.tool_input`) is announced as the model writes it: ``TOOL_CALL_START`` at its ``output_item.added``, one
+  ``TOOL_CALL_ARGS`` per arguments delta, ``TOOL_CALL_END`` when its arguments are done (at the latest when its
+  tool starts), and not again then. A call that never streamed (a model that does not stream calls, a paused
+  run's approvals, a hosted call, a call made by an agent used as a tool) is announced whole (one
+  ``TOOL_CALL_ARGS``) when it starts. A run that ends while a call's arguments are still streaming ends that call
+  first.
 - A reasoning item's summary (never its encrypted reasoning) is a reasoning block (``REASONING_START`` /
   ``REASONING_END``) holding a reasoning message. A summary the model streams (:mod:`.reasoning_stream`) opens the
   block at its first delta, one ``REASONING_MESSAGE_START/CONTENT.../END`` per summary part, ``REASONING_END`` at
@@ -198,7 +200,7 @@ class AgUiMapping:
             if isinstance(item, ToolCallOutputItem):
                 return self._encode(*self._tool_output(item))
             if isinstance(item, MessageOutputItem):
-                return self._encode(*self._message(item.text))
+                return self._encode(*self._message(item))
             if isinstance(item, HandoffCallItem):
                 return self._encode(*self._handoff_called(item))
             if isinstance(item, ReasoningItem):  # sent as the model wrote it, or whole now
@@ -242,11 +244,15 @@ class AgUiMapping:
             events.append(TextMessageContentEvent(message_id=self._text_id, delta=delta))
         return events
 
-    def _message(self, text: str) -> list[BaseEvent]:
-        """The model's complete message: ends the streamed one, or is the whole message if nothing streamed."""
-        if self._text_id is None:
-            return [*self._text_delta(text), *self._close_text()]
-        return self._close_text()
+    def _message(self, item: MessageOutputItem) -> list[BaseEvent]:
+        """The model's complete message: ends the streamed one, or is the whole message if nothing streamed. Its
+        annotations, as the run keeps them (their indexes point into the message's text), go in the end's
+        ``metadata``: the protocol's place for what is known about a message only at its end."""
+        events = self._text_delta(item.text) if self._text_id is None else []
+        events += self._close_text()
+        if item.annotations:
+            events[-1].metadata = {"annotations": [jsonable(dict(a)) for a in item.annotations]}
+        return events
 
     def _close_text(self) -> list[BaseEvent]:
         if self._text_id is None:

@@ -12,10 +12,11 @@ An input with ``resume`` entries answers the interrupts a run stopped for tool a
 
 Messages attributed to a subagent (``subagentRunId``: the calls an agent used as a tool made, which we stream
 for the UI) are skipped too: the outer model never saw them, only the outer call's result.
-``activity`` and ``reasoning`` messages are UI state a client keeps and resends (they are not conversation content,
-and our own progress is never sent back to the model), so they are skipped. ``system`` and ``developer`` messages
-are refused: the agent's instructions are its system prompt, and silently dropping a client's would change what
-the model is told without anyone noticing.
+A message's ``metadata`` (where our stream put an assistant message's annotations) is not read: the model reads
+the text, as from any client's history. ``activity`` and ``reasoning`` messages are UI state a client keeps and
+resends (they are not conversation content, and our own progress is never sent back to the model), so they are
+skipped. ``system`` and ``developer`` messages are refused: the agent's instructions are its system prompt, and
+silently dropping a client's would change what the model is told without anyone noticing.
 """
 
 from __future__ import annotations

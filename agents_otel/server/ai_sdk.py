@@ -8,7 +8,9 @@ with ``data: [DONE]``:
   ``start-step`` / ``finish-step`` around each agent segment (a handoff closes one and opens the next). The
   handoff itself is the model's ``transfer_to_<agent>`` tool call: input chunks when requested, its output (the
   transfer message) when it happened.
-- Text: ``text-start`` / ``text-delta`` / ``text-end`` with one id per assistant message.
+- Text: ``text-start`` / ``text-delta`` / ``text-end`` with one id per assistant message. The message's
+  annotations (a web or file search's citations) are the protocol's sources, sent with the message before its
+  ``text-end`` (:func:`sources`): as the SDK's own OpenAI provider makes them, one part per annotation.
 - A tool call: ``tool-input-start`` then ``tool-input-available`` (the parsed arguments) when it starts, and
   ``tool-output-available`` or ``tool-output-error`` when it ends: input before output for every call, as the
   client requires. A function call the model streams (:mod:`.tool_input`) opens its part as the model writes it:
@@ -41,7 +43,7 @@ with ``data: [DONE]``:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..hosted_tools import HostedToolCallItem
@@ -146,10 +148,9 @@ class AiSdkMapping:
                 if item.call_id in self._denied:
                     return _frames({"type": "tool-output-denied", "toolCallId": item.call_id})
                 return _frames(_tool_output(item))
-            if isinstance(item, MessageOutputItem):
-                if self._text_id is None:
-                    return _frames(*self._text_delta(item.text), *self._close_text())
-                return _frames(*self._close_text())
+            if isinstance(item, MessageOutputItem):  # ends the streamed text, or is the whole text if none streamed
+                text = self._text_delta(item.text) if self._text_id is None else []
+                return _frames(*text, *sources(item.annotations), *self._close_text())
             if isinstance(item, HandoffCallItem):
                 common = {"toolCallId": item.call_id, "toolName": item.tool_name}
                 chunks = self._close_text()
@@ -214,6 +215,51 @@ class AiSdkMapping:
             output = {"toolCallId": item.call_id, "output": jsonable(item.result()), "providerExecuted": True}
             chunks.append({"type": "tool-output-available", **output})
         return chunks
+
+
+def sources(annotations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A message's annotations (Responses JSON form) as the UI message stream's source chunks, made as the AI
+    SDK's OpenAI provider makes its sources from the same annotations: one chunk per annotation (a URL cited twice
+    is two parts), each with a new ``sourceId``; a ``url_citation`` is a ``source-url`` (``url``, ``title``); a
+    ``file_citation`` / ``container_file_citation`` a ``text/plain`` ``source-document`` titled by its filename, a
+    ``file_path`` an ``application/octet-stream`` one titled by its file id, their ids (and a file citation's
+    ``index``) in ``providerMetadata.openai``. An annotation of another type, or without the fields its chunk
+    needs, has no source (the provider skips it too). The positions in the text are not sources' fields: they stay
+    with the run (``/runs``' ``message_output_created``)."""
+    chunks: list[dict[str, Any]] = []
+    for annotation in annotations:
+        kind, file_id = annotation.get("type"), annotation.get("file_id")
+        if kind == "url_citation" and isinstance(annotation.get("url"), str):
+            chunk: dict[str, Any] = {"type": "source-url", "sourceId": new_id(), "url": annotation["url"]}
+            if isinstance(annotation.get("title"), str):
+                chunk["title"] = annotation["title"]
+            chunks.append(chunk)
+        elif kind in _DOCUMENT_TYPES and isinstance(file_id, str):
+            filename = annotation.get("filename") if kind != "file_path" else None
+            name = filename if isinstance(filename, str) and filename else file_id
+            metadata: dict[str, Any] = {"type": kind, "fileId": file_id}
+            for key, field in (("index", "index"), ("containerId", "container_id")):
+                if isinstance(annotation.get(field), int | str):
+                    metadata[key] = annotation[field]
+            chunks.append(
+                {
+                    "type": "source-document",
+                    "sourceId": new_id(),
+                    "mediaType": _DOCUMENT_TYPES[kind],
+                    "title": name,
+                    "filename": name,
+                    "providerMetadata": {"openai": metadata},
+                }
+            )
+    return chunks
+
+
+_DOCUMENT_TYPES = {
+    "file_citation": "text/plain",
+    "container_file_citation": "text/plain",
+    "file_path": "application/octet-stream",
+}
+"""The annotations that cite a file, and the media type the AI SDK's OpenAI provider gives their sources."""
 
 
 def _tool_input(changes: list[InputChange]) -> list[dict[str, Any]]:

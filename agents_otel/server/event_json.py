@@ -157,8 +157,11 @@ def _item_json(event: RunItemStreamEvent) -> dict[str, Any]:
             is_error=item.is_error,
             error_type=item.error_type,
         )
-    if isinstance(item, MessageOutputItem):
-        return {"type": "message_output_created", "text": item.text, "agent_name": item.agent_name}
+    if isinstance(item, MessageOutputItem):  # annotations (a search's citations, Responses form) when it has any
+        message: dict[str, Any] = {"type": "message_output_created", "text": item.text, "agent_name": item.agent_name}
+        if item.annotations:
+            message["annotations"] = [jsonable(dict(a)) for a in item.annotations]
+        return message
     if isinstance(item, HandoffCallItem):
         return {
             "type": "handoff_requested",
