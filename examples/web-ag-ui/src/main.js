@@ -1,7 +1,10 @@
 // One page, two front-end stacks, no hand-written stream parsing: the official AG-UI client (@ag-ui/client's
 // HttpAgent, what CopilotKit builds on) against POST /ag-ui, and the Vercel AI SDK (DefaultChatTransport +
 // readUIMessageStream, what useChat runs) against POST /ai-sdk/chat. Both draw one progress bar per tool call,
-// keyed by the protocol's own tool call id, a nested call inside the card of the call that made it.
+// keyed by the protocol's own tool call id, a nested call inside the card of the call that made it, with the
+// call's arguments as the model writes them (AG-UI TOOL_CALL_ARGS / AI SDK tool-input-delta); the model's
+// reasoning summary as it streams (AG-UI REASONING_MESSAGE_* / AI SDK reasoning parts), one paragraph per summary
+// part; and the answer's sources as links (AG-UI TEXT_MESSAGE_END.metadata.annotations / AI SDK source-url parts).
 import { HttpAgent } from "@ag-ui/client";
 import { DefaultChatTransport, readUIMessageStream } from "ai";
 
@@ -15,6 +18,9 @@ const cancelButton = $("cancel");
 const statusEl = $("status");
 const toolsEl = $("tools");
 const answerEl = $("answer");
+const reasoningEl = $("reasoning");
+const reasoningText = $("reasoning-text");
+const sourcesEl = $("sources");
 const toolTemplate = $("tool-template");
 
 function setStatus(text, state) {
@@ -67,6 +73,16 @@ function showProgress(callId, progress) {
   el.querySelector(".tool-status").textContent = status ?? (value !== null ? `${Math.round(value * 100)}%` : "");
 }
 
+// The arguments as written so far: AG-UI sends the raw JSON text in pieces, the AI SDK the partial object parsed.
+function showArguments(callId, text) {
+  const el = card(callId);
+  if (!el || !text) return;
+  const args = el.querySelector(".tool-args");
+  if (args.textContent === text) return;
+  args.textContent = text;
+  el.dataset.argumentUpdates = String(Number(el.dataset.argumentUpdates || "0") + 1);
+}
+
 function finishCard(callId, failed, text) {
   const el = card(callId);
   if (!el) return;
@@ -76,6 +92,39 @@ function finishCard(callId, failed, text) {
   el.querySelector(".tool-status").textContent = failed ? `failed: ${text}` : "done";
 }
 
+// ---- reasoning and sources ------------------------------------------------------------------------------------
+
+// One paragraph per reasoning message (a summary part), keyed by the protocol's id for it; the block opens with the
+// first and stays open (a <details>: the reader folds it away).
+function showReasoning(key, text) {
+  let paragraph = reasoningText.querySelector(`p[data-key="${CSS.escape(key)}"]`);
+  if (!paragraph) {
+    paragraph = document.createElement("p");
+    paragraph.dataset.key = key;
+    reasoningText.appendChild(paragraph);
+    if (reasoningEl.hidden) {
+      reasoningEl.hidden = false;
+      reasoningEl.open = true;
+    }
+  }
+  paragraph.textContent = text;
+}
+
+function showSources(sources) {
+  sourcesEl.replaceChildren(
+    ...sources.map(({ url, title }) => {
+      const link = document.createElement("a");
+      link.href = url;
+      link.textContent = title || url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      const item = document.createElement("li");
+      item.appendChild(link);
+      return item;
+    }),
+  );
+}
+
 // ---- AG-UI ---------------------------------------------------------------------------------------------------
 
 const agUi = new HttpAgent({ url: `${API}/ag-ui`, threadId: crypto.randomUUID() });
@@ -83,6 +132,7 @@ const agUi = new HttpAgent({ url: `${API}/ag-ui`, threadId: crypto.randomUUID() 
 async function runAgUi(text) {
   agUi.addMessage({ id: crypto.randomUUID(), role: "user", content: text });
   const subagents = new Map(); // subagentRunId -> the tool call that started it
+  const toolArguments = new Map(); // toolCallId -> its arguments' JSON text so far
   let failed = null;
   await agUi.runAgent(
     {},
@@ -92,15 +142,29 @@ async function runAgUi(text) {
       },
       onTextMessageStartEvent() {
         answerEl.textContent = "";
+        showSources([]);
       },
       onTextMessageContentEvent({ event, textMessageBuffer }) {
         answerEl.textContent = textMessageBuffer + event.delta;
+      },
+      onTextMessageEndEvent({ event }) {
+        const annotations = (event.metadata && event.metadata.annotations) || [];
+        showSources(annotations.filter((a) => a.type === "url_citation"));
+      },
+      onReasoningMessageContentEvent({ event, reasoningMessageBuffer }) {
+        showReasoning(event.messageId, reasoningMessageBuffer + event.delta);
       },
       onSubagentStartedEvent({ event }) {
         subagents.set(event.subagentRunId, event.parentToolCallId);
       },
       onToolCallStartEvent({ event }) {
         addCard(event.toolCallId, event.toolCallName, event.subagentRunId && subagents.get(event.subagentRunId));
+        toolArguments.set(event.toolCallId, "");
+      },
+      onToolCallArgsEvent({ event }) {
+        const text = (toolArguments.get(event.toolCallId) ?? "") + event.delta;
+        toolArguments.set(event.toolCallId, text);
+        showArguments(event.toolCallId, text);
       },
       onCustomEvent({ event }) {
         if (event.name === "tool_progress") showProgress(event.value.toolCallId, event.value);
@@ -130,15 +194,22 @@ let chatAbort = null;
 function renderMessage(message) {
   if (message.metadata) statusEl.dataset.runId = message.metadata.agentsOtelRunId; // also at api/runs/{id}
   let text = "";
-  for (const part of message.parts) {
-    if (part.type === "text") text = part.text;
+  let sources = [];
+  message.parts.forEach((part, index) => {
+    if (part.type === "text") {
+      text = part.text;
+      sources = []; // a source part belongs to the text before it (they come just before its text-end)
+    } else if (part.type === "source-url") sources.push(part);
+    else if (part.type === "reasoning") showReasoning(String(index), part.text);
     else if (part.type.startsWith("tool-")) {
       addCard(part.toolCallId, part.type.slice("tool-".length), part.toolMetadata && part.toolMetadata.parentToolCallId);
+      if (part.input !== undefined) showArguments(part.toolCallId, JSON.stringify(part.input));
       if (part.state === "output-available") finishCard(part.toolCallId, false, "");
       if (part.state === "output-error") finishCard(part.toolCallId, true, part.errorText);
     } else if (part.type === "data-tool-progress") showProgress(part.id, part.data);
-  }
+  });
   answerEl.textContent = text;
+  showSources(sources);
 }
 
 async function runAiSdk(text) {
@@ -176,6 +247,9 @@ form.addEventListener("submit", async (e) => {
   e.preventDefault();
   toolsEl.replaceChildren();
   answerEl.textContent = "";
+  reasoningText.replaceChildren();
+  reasoningEl.hidden = true;
+  showSources([]);
   delete statusEl.dataset.runId;
   startButton.disabled = true;
   cancelButton.disabled = false;
