@@ -112,6 +112,17 @@ async def streamed_events(agent: Agent[Any], config: RunConfig, input: str = "go
     return [e async for e in Runner.run_streamed(agent, input, run_config=config).stream_events()]
 
 
+async def run_in_mode(agent: Agent[Any], mode: str, input: Any, **kwargs: Any) -> Any:
+    """``Runner.run`` when ``mode`` is ``"plain"``, else ``Runner.run_streamed`` with every event consumed: the
+    result either way, for tests that check one behaviour in both kinds of run."""
+    if mode == "plain":
+        return await Runner.run(agent, input, **kwargs)
+    result = Runner.run_streamed(agent, input, **kwargs)
+    async for _ in result.stream_events():
+        pass
+    return result
+
+
 def missing(message: str) -> NoReturn:
     """A test's machine part (a Debian package, npm clients, a built example) is not here: skip on a developer's
     machine, fail under CI (``CI=1/true/yes``), where ``make test`` installs every one of them."""

@@ -29,7 +29,7 @@ from openai.types.responses.response_output_text import (
     AnnotationFilePath,
     AnnotationURLCitation,
 )
-from support import wire_model
+from support import run_in_mode, wire_model
 
 from agents_otel import (
     Agent,
@@ -67,12 +67,7 @@ async def fake_client_lenient(fake_openai: FakeOpenAIServer) -> Any:
 
 
 async def run(agent: Agent[Any], mode: str, input: Any = "Weather?", **kwargs: Any) -> Any:
-    if mode == "plain":
-        return await Runner.run(agent, input, **kwargs)
-    result = Runner.run_streamed(agent, input, **kwargs)
-    async for _ in result.stream_events():
-        pass
-    return result
+    return await run_in_mode(agent, mode, input, **kwargs)
 
 
 def message_of(result: Any) -> MessageOutputItem:

@@ -26,7 +26,7 @@ from adapter_support import run
 from fake_providers import FakeAnthropicServer, FakeGeminiServer
 from openai.types.chat import ChatCompletion
 from openai.types.shared import Reasoning
-from support import Tracing
+from support import Tracing, run_in_mode
 
 from agents_otel import Agent, ModelSettings, Runner, RunState, function_tool
 from agents_otel.extensions.models.litellm_model import LitellmModel
@@ -127,12 +127,7 @@ async def test_thinking_blocks_survive_a_run_state_round_trip(mode: str, anthrop
     anthropic.enqueue([THINKING, REDACTED, {**TOOL_USE, "name": "book_trip"}])
     anthropic.enqueue([{"type": "text", "text": "Booked."}])
     agent = claude(anthropic, tools=[book_trip])
-    if mode == "plain":
-        paused = await Runner.run(agent, "hi")
-    else:
-        paused = Runner.run_streamed(agent, "hi")
-        async for _ in paused.stream_events():
-            pass
+    paused = await run_in_mode(agent, mode, "hi")
     state = paused.to_state()
     saved = json.loads(json.dumps(state.to_json()))
     restored = await RunState.from_json(agent, saved)
@@ -233,12 +228,7 @@ async def test_thought_signatures_survive_a_run_state_round_trip(mode: str, gemi
     gemini.enqueue([{**SIGNED_CALL, "functionCall": {"name": "book_trip", "args": {"city": "Paris"}}}])
     gemini.enqueue([{"text": "Booked."}])
     agent = gemini_agent(gemini, tools=[book_trip])
-    if mode == "plain":
-        paused = await Runner.run(agent, "hi")
-    else:
-        paused = Runner.run_streamed(agent, "hi")
-        async for _ in paused.stream_events():
-            pass
+    paused = await run_in_mode(agent, mode, "hi")
     saved = json.loads(json.dumps(paused.to_state().to_json()))
     text = json.dumps(saved)  # the signature is kept on the call, not in LiteLLM's id suffix
     assert f'"thought_signature": "{SIGNATURE}"' in text and "__thought__" not in text

@@ -19,7 +19,7 @@ import pytest
 from fake_openai.server import FakeOpenAIServer
 from opentelemetry.trace import StatusCode
 from pydantic import BaseModel
-from support import Tracing, wire_model
+from support import Tracing, run_in_mode, wire_model
 
 from agents_otel import (
     Agent,
@@ -51,12 +51,7 @@ class Recipe(BaseModel):
 
 
 async def run(agent: Agent[Any], mode: str, input: Any = "Cook something", **kwargs: Any) -> Any:
-    if mode == "plain":
-        return await Runner.run(agent, input, **kwargs)
-    result = Runner.run_streamed(agent, input, **kwargs)
-    async for _ in result.stream_events():
-        pass
-    return result
+    return await run_in_mode(agent, mode, input, **kwargs)
 
 
 def refusal_message(text: str = "", refusal: str = REFUSAL) -> dict[str, Any]:
