@@ -77,7 +77,6 @@ class ReasoningReplay:
             fields["reasoning_content"] = text
         return fields
 
-
     def _blocks(self, data: dict[str, Any], extra: dict[str, Any], origin: str) -> dict[str, Any]:
         """Thinking blocks for this Claude model: the item's own (``provider_data``, whole: redacted and empty
         blocks too) in LiteLLM's ``thinking_blocks`` field, when the item is this model's or of no known origin;

@@ -52,7 +52,7 @@ def apply_settings(params: dict[str, Any], settings: ModelSettings, api: Api) ->
             params[_PARAM_NAMES.get(name, name)] = value
     if settings.max_tokens is not None:
         params[_MAX_TOKENS_PARAM[api]] = settings.max_tokens
-    reasoning = _plain(settings.reasoning)
+    reasoning = plain_reasoning(settings.reasoning)
     if api == "responses":
         if reasoning is not None:
             params["reasoning"] = reasoning
@@ -81,8 +81,9 @@ def _joined(first: list[str] | None, more: list[str]) -> list[str]:
     return list(dict.fromkeys([*(first or ()), *more]))
 
 
-def _plain(reasoning: Any) -> dict[str, Any] | None:
-    """``reasoning`` as a dict of the fields set (an ``openai`` ``Reasoning`` model or a dict)."""
+def plain_reasoning(reasoning: Any) -> dict[str, Any] | None:
+    """``reasoning`` as a dict of the fields set (an ``openai`` ``Reasoning`` model or a dict): how the request
+    builders and ``LitellmModel`` read ``ModelSettings.reasoning``."""
     if reasoning is None:
         return None
     dump = getattr(reasoning, "model_dump", None)

@@ -137,10 +137,7 @@ class AgUiMapping:
             for call in outcome.get("interruptions") or ():
                 if call["call_id"] in self._streamed:  # announced as the model wrote it
                     continue
-                start = ToolCallStartEvent(tool_call_id=call["call_id"], tool_call_name=call["tool_name"])
-                if self._turn_message_id is not None:
-                    start.parent_message_id = self._turn_message_id
-                events.append(start)
+                events.append(self._call_start(call["call_id"], call["tool_name"]))
                 events.append(ToolCallArgsEvent(tool_call_id=call["call_id"], delta=call["arguments"]))
                 events.append(ToolCallEndEvent(tool_call_id=call["call_id"]))
         for subagent in reversed(list(self._subagents)):
@@ -282,10 +279,7 @@ class AgUiMapping:
         for change in changes:
             call_id = change.call.call_id
             if change.kind == "start":
-                start = ToolCallStartEvent(tool_call_id=call_id, tool_call_name=change.call.tool_name)
-                if self._turn_message_id is not None:
-                    start.parent_message_id = self._turn_message_id
-                events.append(start)
+                events.append(self._call_start(call_id, change.call.tool_name))
             elif change.kind == "delta":
                 events.append(ToolCallArgsEvent(tool_call_id=call_id, delta=change.text))
             else:
@@ -305,14 +299,9 @@ class AgUiMapping:
                 started.parent_subagent_run_id = grandparent
             events.append(started)
         self._subagent_of[item.call_id] = parent
-        if item.call_id in self._streamed:  # announced as the model wrote it (ended now if its stream never said)
-            if self._streamed.end(item.call_id):
-                events.append(ToolCallEndEvent(tool_call_id=item.call_id))
-            return events
-        start = ToolCallStartEvent(tool_call_id=item.call_id, tool_call_name=item.tool_name)
-        if parent is None and self._turn_message_id is not None:
-            start.parent_message_id = self._turn_message_id
-        events.append(self._attributed(start, item))
+        if (ended := self._streamed_end(item.call_id)) is not None:
+            return [*events, *ended]
+        events.append(self._attributed(self._call_start(item.call_id, item.tool_name, nested=parent is not None), item))
         events.append(self._attributed(ToolCallArgsEvent(tool_call_id=item.call_id, delta=item.arguments), item))
         events.append(self._attributed(ToolCallEndEvent(tool_call_id=item.call_id), item))
         if isinstance(item, HostedToolCallItem):  # run by the provider: its result came with the call
@@ -325,17 +314,28 @@ class AgUiMapping:
     def _handoff_called(self, item: HandoffCallItem) -> list[BaseEvent]:
         """A handoff is the model's ``transfer_to_<agent>`` tool call: a tool call to the client too."""
         events: list[BaseEvent] = self._close_text()
-        if item.call_id in self._streamed:  # announced as the model wrote it
-            if self._streamed.end(item.call_id):
-                events.append(ToolCallEndEvent(tool_call_id=item.call_id))
-            return events
-        start = ToolCallStartEvent(tool_call_id=item.call_id, tool_call_name=item.tool_name)
-        if self._turn_message_id is not None:
-            start.parent_message_id = self._turn_message_id
-        events.append(start)
+        if (ended := self._streamed_end(item.call_id)) is not None:
+            return [*events, *ended]
+        events.append(self._call_start(item.call_id, item.tool_name))
         events.append(ToolCallArgsEvent(tool_call_id=item.call_id, delta=item.arguments))
         events.append(ToolCallEndEvent(tool_call_id=item.call_id))
         return events
+
+    def _call_start(self, call_id: str, name: str, *, nested: bool = False) -> ToolCallStartEvent:
+        """A call's ``TOOL_CALL_START``, its ``parentMessageId`` the turn's assistant message (none for a call made
+        inside an agent used as a tool: the run's own model wrote no message for it)."""
+        start = ToolCallStartEvent(tool_call_id=call_id, tool_call_name=name)
+        if not nested and self._turn_message_id is not None:
+            start.parent_message_id = self._turn_message_id
+        return start
+
+    def _streamed_end(self, call_id: str) -> list[BaseEvent] | None:
+        """For a call announced as the model wrote it (:mod:`.tool_input`): its ``TOOL_CALL_END`` if its stream never
+        said its arguments were done (its tool started or it was handed off: they were), else nothing. ``None``: the
+        call did not stream, so it is announced whole."""
+        if call_id not in self._streamed:
+            return None
+        return [ToolCallEndEvent(tool_call_id=call_id)] if self._streamed.end(call_id) else []
 
     def _tool_output(self, item: ToolCallOutputItem) -> list[BaseEvent]:
         events: list[BaseEvent] = []

@@ -109,9 +109,7 @@ class AiSdkMapping:
         waiting = (outcome.get("interruptions") or []) if kind == "run_interrupted" else []
         for call in waiting:  # the protocol's own approval request, on the call's part
             common = {"toolCallId": call["call_id"], "toolName": call["tool_name"]}
-            if call["call_id"] not in self._streamed:  # else its part opened as the model wrote it
-                chunks.append({"type": "tool-input-start", **common})
-            chunks.append({"type": "tool-input-available", **common, "input": _arguments(call["arguments"])})
+            chunks.extend(self._input(common, call["arguments"]))
             call_id = call["call_id"]
             chunks.append({"type": "tool-approval-request", "approvalId": call_id, "toolCallId": call_id})
         if self._in_step:
@@ -153,11 +151,7 @@ class AiSdkMapping:
                 return _frames(*text, *sources(item.annotations), *self._close_text())
             if isinstance(item, HandoffCallItem):
                 common = {"toolCallId": item.call_id, "toolName": item.tool_name}
-                chunks = self._close_text()
-                if item.call_id not in self._streamed:
-                    chunks.append({"type": "tool-input-start", **common})
-                chunks.append({"type": "tool-input-available", **common, "input": _arguments(item.arguments)})
-                return _frames(*chunks)
+                return _frames(*self._close_text(), *self._input(common, item.arguments))
             if isinstance(item, HandoffOutputItem):
                 return _frames({"type": "tool-output-available", "toolCallId": item.call_id, "output": item.output})
             if isinstance(item, ReasoningItem):  # sent as the model wrote it, or whole now (the summary only)
@@ -208,13 +202,17 @@ class AiSdkMapping:
         chunks = self._close_text() if item.parent_tool_call_id is None else []
         if isinstance(item, HostedToolCallItem):  # run by the provider (the protocol's providerExecuted)
             common["providerExecuted"] = True
-        if item.call_id not in self._streamed:  # else its part opened as the model wrote it
-            chunks.append({"type": "tool-input-start", **common})
-        chunks.append({"type": "tool-input-available", **common, "input": _arguments(item.arguments)})
+        chunks.extend(self._input(common, item.arguments))
         if isinstance(item, HostedToolCallItem):  # its result came with the call: no tool_output event follows
             output = {"toolCallId": item.call_id, "output": jsonable(item.result()), "providerExecuted": True}
             chunks.append({"type": "tool-output-available", **output})
         return chunks
+
+    def _input(self, common: dict[str, Any], arguments: str) -> list[dict[str, Any]]:
+        """A call's input chunks: ``tool-input-start`` unless its part opened as the model wrote it
+        (:mod:`.tool_input`), then the whole input."""
+        start = [] if common["toolCallId"] in self._streamed else [{"type": "tool-input-start", **common}]
+        return [*start, {"type": "tool-input-available", **common, "input": _arguments(arguments)}]
 
 
 def sources(annotations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

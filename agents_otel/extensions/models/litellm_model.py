@@ -33,6 +33,7 @@ from ...models._chat_provider_data import is_gemini, litellm_signatures
 from ...models._openai_chat_input import ReasoningReplay
 from ...models._openai_client import address_of
 from ...models._openai_errors import openai_errors
+from ...models._openai_settings import plain_reasoning
 from ...models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent
 from ...models.openai_chatcompletions import chat_request_params, chat_stream, model_response, stream_params
 from ...models.reasoning_content_replay import ShouldReplayReasoningContent
@@ -102,8 +103,7 @@ class LitellmModel(Model):
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``litellm.acompletion`` for ``request`` (without ``stream``)."""
-        reasoning = request.settings.reasoning
-        effort = reasoning.get("effort") if isinstance(reasoning, dict) else getattr(reasoning, "effort", None)
+        effort = (plain_reasoning(request.settings.reasoning) or {}).get("effort")
         # Claude's signed thinking blocks go back when thinking is asked for (reasoning.effort), as in the SDK:
         # Anthropic requires them with the tool results of a thinking turn.
         replay = ReasoningReplay(
