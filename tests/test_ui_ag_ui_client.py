@@ -13,9 +13,11 @@ from server_support import SAFETY_TIMEOUT, LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import (
     REASONING_SUMMARY,
+    STREAM_BROKE,
     WEB_SEARCH_CALL,
     ApprovalScenario,
     Scenario,
+    bad_call_agent,
     drive,
     failing_agent,
     final_event,
@@ -343,3 +345,37 @@ def test_a_run_cancelled_mid_reasoning_ends_the_reasoning_message_and_block_firs
     assert kinds[:2] == ["REASONING_START", "REASONING_MESSAGE_START"]
     assert kinds[-2:] == ["REASONING_MESSAGE_END", "REASONING_END"]
     assert run["events"][-1]["type"] == "RUN_FINISHED" and run["events"][-1]["outcome"] == {"type": "cancelled"}
+
+
+@pytest.mark.parametrize("case", ["stream-broke", "cancelled", "unknown-tool"])
+def test_a_streamed_call_whose_tool_never_started_is_ended_before_the_runs_end(case: str) -> None:
+    """The run ends (fails, is cancelled) after a call's input began streaming and before its tool started: its
+    ``TOOL_CALL_END`` (and the turn's ``TEXT_MESSAGE_END``) come before ``RUN_ERROR`` / ``RUN_FINISHED``, with no
+    result: the call never ran. The client keeps the call with its arguments as they streamed."""
+    agents = {
+        "stream-broke": lambda: streamed_calls_agent(cut="fail"),
+        "cancelled": lambda: streamed_calls_agent(cut="hang"),
+        "unknown-tool": lambda: bad_call_agent("no_such_tool", '{"x": 1}'),
+    }
+    with LiveServer(create_app(agents[case])) as server:
+        scenario: dict[str, Any] = {"url": server.base_url + "/ag-ui", "threadId": "t", "turns": ["go"]}
+        if case == "cancelled":
+            scenario["cancelOn"] = "TOOL_CALL_ARGS"
+        report = drive("ag_ui_driver.mjs", scenario)
+    (run,) = report["runs"]
+    events = run["events"]
+    (call_id,) = {e["toolCallId"] for e in events if e["type"] == "TOOL_CALL_START"}
+    kinds = [e["type"] for e in events if e.get("toolCallId") == call_id]
+    assert kinds[0] == "TOOL_CALL_START" and kinds[-1] == "TOOL_CALL_END" and "TOOL_CALL_RESULT" not in kinds
+    starts = {e["messageId"] for e in events if e["type"] == "TEXT_MESSAGE_START"}
+    assert starts == {e["messageId"] for e in events if e["type"] == "TEXT_MESSAGE_END"}  # no text left open
+    last = events[-1]
+    if case == "cancelled":
+        assert run["error"] is None and (last["type"], last["outcome"]) == ("RUN_FINISHED", {"type": "cancelled"})
+    else:
+        message = STREAM_BROKE if case == "stream-broke" else "Tool no_such_tool not found in agent Writer"
+        assert (last["type"], last["message"]) == ("RUN_ERROR", message)
+    streamed = "".join(e["delta"] for e in events if e["type"] == "TOOL_CALL_ARGS")
+    calls = [c for m in report["messages"] if m["role"] == "assistant" for c in m.get("toolCalls", [])]
+    assert [(c["id"], c["function"]["arguments"]) for c in calls] == [(call_id, streamed)]
+    assert streamed == ('{"x": 1}' if case == "unknown-tool" else streamed_arguments(call_id)[: len(streamed)])

@@ -6,6 +6,7 @@ message (and fails on an output chunk with no input before it).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -13,9 +14,11 @@ from server_support import LiveServer, blocked_agent
 from support import Tracing
 from ui_protocol_support import (
     REASONING_SUMMARY,
+    STREAM_BROKE,
     WEB_SEARCH_CALL,
     ApprovalScenario,
     Scenario,
+    bad_call_agent,
     drive,
     failing_agent,
     final_event,
@@ -30,6 +33,7 @@ from ui_protocol_support import (
 from ui_reasoning_support import FIRST_PARTS, SECOND_PARTS, streamed_reasoning_agent
 
 from agents_otel.server import create_app
+from agents_otel.server.ai_sdk_input import ChatRequest, conversation
 
 EVERY_TYPE = {
     "start",
@@ -336,3 +340,66 @@ def test_a_run_cancelled_mid_reasoning_ends_the_open_reasoning_part_before_abort
     parts = [p for p in turn["message"]["parts"] if p["type"] == "reasoning"]
     assert parts and all(p["state"] == "done" for p in parts)  # none left streaming
     assert all(text.startswith(p["text"]) for p, text in zip(parts, FIRST_PARTS, strict=False))
+
+
+FIRST = streamed_arguments("call_w1")
+CUT_SHORT = FIRST[: -(-len(FIRST) // 4)]  # what streams before the cut: the first of four deltas
+
+
+@pytest.mark.parametrize(
+    ("case", "ending", "error_text", "tool_input"),
+    [
+        ("stream-broke", "error", STREAM_BROKE, CUT_SHORT),
+        ("cancelled", "abort", "the run was cancelled before the tool ran", CUT_SHORT),
+        ("unknown-tool", "error", "Tool no_such_tool not found in agent Writer", {"x": 1}),
+    ],
+    ids=["stream-broke", "cancelled", "unknown-tool"],
+)
+def test_a_streamed_call_whose_tool_never_started_ends_as_an_input_error_not_left_streaming(
+    case: str, ending: str, error_text: str, tool_input: Any
+) -> None:
+    """The run ends (fails, is cancelled) after a call's input began streaming and before its tool started: the
+    part ends ``output-error`` through the protocol's ``tool-input-error``, the turn's text ``done``."""
+    agents = {
+        "stream-broke": lambda: streamed_calls_agent(cut="fail"),
+        "cancelled": lambda: streamed_calls_agent(cut="hang"),
+        "unknown-tool": lambda: bad_call_agent("no_such_tool", '{"x": 1}'),
+    }
+    with LiveServer(create_app(agents[case])) as server:
+        scenario = {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["go"]}
+        if case == "cancelled":
+            scenario["cancelOn"] = "tool-input-delta"
+        (turn,) = drive("ai_sdk_driver.mjs", scenario)["turns"]
+    chunks = turn["chunks"]
+    (call_id,) = {c["toolCallId"] for c in chunks if c["type"] == "tool-input-start"}
+    error = chunks[index_of(chunks, "tool-input-error", call_id)]
+    assert (error["errorText"], error["input"]) == (error_text, tool_input)
+    assert chunks[-1]["type"] == ending and "tool-input-available" not in [c["type"] for c in chunks]
+    if ending == "error":
+        assert chunks[-1]["errorText"] == error_text and turn["error"] == error_text
+    # The message the client built: nothing left streaming; the call's part is final, its input as it streamed.
+    parts = turn["message"]["parts"]
+    assert all(p.get("state") in (None, "done", "output-error") for p in parts)
+    (tool,) = [p for p in parts if p.get("toolCallId") == call_id]
+    assert (tool["state"], tool["input"], tool["errorText"]) == ("output-error", tool_input, error_text)
+    # Sent back in the next chat request, it is the call the model made and why it never ran.
+    user = {"role": "user", "parts": [{"type": "text", "text": "go"}]}
+    items = conversation(ChatRequest.model_validate({"id": "c", "messages": [user, turn["message"]]}))
+    assert [(type(i).__name__, getattr(i, "call_id", None)) for i in items if hasattr(i, "call_id")] == [
+        ("FunctionCall", call_id),
+        ("FunctionCallOutput", call_id),
+    ]
+
+
+def test_a_streamed_call_whose_arguments_are_not_json_ends_with_the_tools_error() -> None:
+    """Arguments that are not JSON reach the tool as the model wrote them (as in the SDK): the tool's own error is
+    the call's output, the run goes on; the part ends ``output-error`` through ``tool-output-error``."""
+    broken = '{"path": "a.py", "content": '
+    with LiveServer(create_app(lambda: bad_call_agent("write_file", broken))) as server:
+        report = drive("ai_sdk_driver.mjs", {"url": server.base_url + "/ai-sdk/chat", "chatId": "c", "turns": ["go"]})
+    (turn,) = report["turns"]
+    assert turn["error"] is None and turn["chunks"][-1]["type"] == "finish"
+    kinds = [c["type"] for c in turn["chunks"] if c.get("toolCallId") == "call_bad"]
+    assert kinds == ["tool-input-start", *["tool-input-delta"] * 4, "tool-input-available", "tool-output-error"]
+    (tool,) = [p for p in turn["message"]["parts"] if p.get("toolCallId") == "call_bad"]
+    assert (tool["state"], tool["input"]) == ("output-error", broken) and "Invalid JSON" in tool["errorText"]

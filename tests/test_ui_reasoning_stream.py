@@ -277,12 +277,16 @@ def test_ag_ui_a_run_cancelled_or_paused_mid_reasoning_ends_the_message_and_bloc
             *(["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END"] if outcome["type"] == "run_interrupted" else []),
             "RUN_FINISHED",
         ]
-    # A failed run ends with RUN_ERROR, which the client accepts with anything open.
+    # A failed run ends with RUN_ERROR, which the client would accept with anything open: the reasoning ends first
+    # all the same, as with every other outcome (and as the AI SDK stream ends its parts), so no UI waits on it.
     out = mapped(ag_ui(), item_events(0)[:4], {"type": "run_failed", "error_type": "E", "message": "boom"})
-    assert out[-1]["type"] == "RUN_ERROR" and "REASONING_END" not in reasoning_kinds(out)
+    assert out[-1]["type"] == "RUN_ERROR" and reasoning_kinds(out)[-2:] == ["REASONING_MESSAGE_END", "REASONING_END"]
 
 
-def test_ai_sdk_a_run_cancelled_mid_reasoning_ends_the_open_part_before_abort() -> None:
+def test_ai_sdk_a_run_cancelled_or_failed_mid_reasoning_ends_the_open_part_first() -> None:
     out = mapped(AiSdkMapping(served_run_id="s", trace_id=None), item_events(0)[:4], {"type": "run_cancelled"})
     assert [e["type"] for e in out] == ["reasoning-start", *["reasoning-delta"] * 2, "reasoning-end", "abort"]
     assert len({e["id"] for e in out if "id" in e}) == 1
+    failed = {"type": "run_failed", "error_type": "E", "message": "boom"}
+    out = mapped(AiSdkMapping(served_run_id="s", trace_id=None), item_events(0)[:4], failed)
+    assert [e["type"] for e in out] == ["reasoning-start", *["reasoning-delta"] * 2, "reasoning-end", "error"]

@@ -11,7 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from server_support import SAFETY_TIMEOUT, LiveServer, watch
-from ui_protocol_support import StreamedCallsModel, streamed_arguments, streamed_calls_agent, write_file
+from ui_protocol_support import (
+    STREAM_BROKE,
+    StreamedCallsModel,
+    bad_call_agent,
+    streamed_arguments,
+    streamed_calls_agent,
+    write_file,
+)
 
 from agents_otel import Agent, Runner
 from agents_otel.items import FunctionCall
@@ -106,6 +113,44 @@ def test_events_of_a_call_never_announced_or_already_ended_change_nothing() -> N
     assert calls.feed(added) == []  # the same call announced again: never twice
 
 
+def test_thousands_of_deltas_add_up_to_the_arguments() -> None:
+    """The arguments are kept as their deltas and joined when read (no copy of the whole per delta)."""
+    arguments = json.dumps({"content": "x" * 20_000})
+    added, *_ = call_events(0, "call_1", arguments=arguments)
+    calls = StreamedCalls()
+    (started,) = calls.feed(added)
+    call, deltas = started.call, [arguments[i : i + 2] for i in range(0, len(arguments), 2)]
+    for number, text in enumerate(deltas):
+        calls.feed(RawResponsesStreamEvent(delta_event(0, text)))
+        if number == 5_000:
+            assert call.arguments == "".join(deltas[:5_001])  # read midway: the same text, and the deltas go on
+    assert call.arguments == arguments and len(deltas) > 10_000
+    done = RawResponsesStreamEvent(done_event(0, "call_1", arguments))
+    assert [c.kind for c in calls.feed(done)] == ["end"]  # nothing left to add: the deltas were the whole
+
+
+def delta_event(index: int, text: str) -> Any:
+    from openai.types.responses import ResponseFunctionCallArgumentsDeltaEvent
+
+    ids = {"item_id": "__fake_id__", "output_index": index, "sequence_number": 0}
+    return ResponseFunctionCallArgumentsDeltaEvent(type="response.function_call_arguments.delta", delta=text, **ids)
+
+
+def done_event(index: int, call_id: str, arguments: str) -> Any:
+    from openai.types.responses import ResponseOutputItemDoneEvent
+
+    item = {"type": "function_call", "id": "__fake_id__", "call_id": call_id, "name": "write_file"}
+    return ResponseOutputItemDoneEvent.model_validate(
+        {
+            "type": "response.output_item.done",
+            "item": {**item, "arguments": arguments},
+            "item_id": "__fake_id__",
+            "output_index": index,
+            "sequence_number": 0,
+        }
+    )
+
+
 def test_text_and_hosted_items_are_not_tool_input() -> None:
     from openai.types.responses import ResponseOutputItemAddedEvent
 
@@ -181,10 +226,38 @@ def test_ag_ui_a_run_cancelled_mid_arguments_ends_the_open_call_before_finishing
     assert out[-1]["outcome"] == {"type": "cancelled"}
 
 
-def test_ai_sdk_a_run_cancelled_mid_arguments_aborts_with_the_part_left_streaming() -> None:
+def test_ai_sdk_a_run_cancelled_mid_arguments_ends_the_part_with_a_tool_input_error_before_abort() -> None:
     added, first, *_ = call_events(0, "call_1")
     out = mapped(AiSdkMapping(served_run_id="s", trace_id=None), [added, first], {"type": "run_cancelled"})
-    assert [e["type"] for e in out] == ["tool-input-start", "tool-input-delta", "abort"]
+    assert [e["type"] for e in out] == ["tool-input-start", "tool-input-delta", "tool-input-error", "abort"]
+    assert out[2] == {
+        "type": "tool-input-error",
+        "toolCallId": "call_1",
+        "toolName": "write_file",
+        "input": first.data.delta,  # the arguments as far as they streamed: not JSON yet, so the text
+        "errorText": "the run was cancelled before the tool ran",
+    }
+
+
+FAILED = {"type": "run_failed", "error_type": "RuntimeError", "message": "the model's stream broke off"}
+
+
+def test_a_run_failing_mid_arguments_ends_the_call_before_the_protocols_error() -> None:
+    added, first, *_ = call_events(0, "call_1")
+    out = mapped(AiSdkMapping(served_run_id="s", trace_id=None), [added, first], FAILED)
+    assert [e["type"] for e in out] == ["tool-input-start", "tool-input-delta", "tool-input-error", "error"]
+    assert out[2]["errorText"] == out[3]["errorText"] == FAILED["message"]
+    out = mapped(ag_ui(), [added, first], FAILED)
+    assert [e["type"] for e in out] == ["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "RUN_ERROR"]
+
+
+def test_ai_sdk_a_call_whose_input_streamed_whole_but_whose_tool_never_started_ends_with_its_parsed_input() -> None:
+    out = mapped(AiSdkMapping(served_run_id="s", trace_id=None), call_events(0, "call_1"), {"type": "run_cancelled"})
+    (error,) = [e for e in out if e["type"] == "tool-input-error"]
+    assert error["input"] == json.loads(ARGS) and out[-1]["type"] == "abort"
+    # A call whose input became available (its tool started, or it waits for approval) has no error at the end.
+    out = mapped(AiSdkMapping(served_run_id="s", trace_id=None), call_events(0, "call_1"), interrupted())
+    assert "tool-input-error" not in [e["type"] for e in out]
 
 
 def interrupted(call_id: str = "call_1") -> dict[str, Any]:
@@ -249,10 +322,13 @@ def test_a_run_failing_after_a_streamed_call_ends_with_the_protocols_error() -> 
     events, error = asyncio.run(consume())
     assert error is not None
     failed = {"type": "run_failed", "error_type": type(error).__name__, "message": str(error)}
-    out = mapped(ag_ui(), events, failed)
-    assert of_call(out, "call_bad")[0][0] == "TOOL_CALL_START" and out[-1]["type"] == "RUN_ERROR"
+    out = mapped(ag_ui(), events, failed)  # the call's input was whole: ended when the model's answer said so
+    assert [kind for kind, _ in of_call(out, "call_bad")][-1] == "TOOL_CALL_END" and out[-1]["type"] == "RUN_ERROR"
     out = mapped(AiSdkMapping(served_run_id="s", trace_id=None), events, failed)
-    assert of_call(out, "call_bad")[0][0] == "tool-input-start" and out[-1]["type"] == "error"
+    kinds = [kind for kind, _ in of_call(out, "call_bad")]
+    assert kinds == ["tool-input-start", *["tool-input-delta"] * 4, "tool-input-error"]
+    assert out[-2]["input"] == {"x": 1} and out[-2]["errorText"] == str(error) == out[-1]["errorText"]
+    assert out[-1]["type"] == "error" and "not found" in str(error)
 
 
 def test_runs_watchers_get_the_calls_input_as_tool_input_events_before_tool_called() -> None:
@@ -278,6 +354,27 @@ def test_runs_watchers_get_the_calls_input_as_tool_input_events_before_tool_call
         "tool_input_delta",
         "tool_input_done",
     }  # no other raw model event reaches the buffer
+
+
+@pytest.mark.parametrize("case", ["stream-broke", "unknown-tool"])
+def test_runs_watchers_see_each_calls_input_end_or_the_run_end_first(case: str) -> None:
+    """A run that fails while the model writes a call: no ``tool_input_done``, the ``run_failed`` that ends the run
+    ends the call's input too (docs/server.md). A call written whole whose tool never starts: its
+    ``tool_input_done``, and no ``tool_called``."""
+    agent = streamed_calls_agent(cut="fail") if case == "stream-broke" else bad_call_agent("no_such_tool", '{"x": 1}')
+    with (
+        LiveServer(create_app(lambda: agent)) as server,
+        httpx.Client(base_url=server.base_url, timeout=SAFETY_TIMEOUT) as client,
+    ):
+        run = client.post("/runs", json={"input": "go"}).json()
+        events = list(watch(client, run["events_url"]))
+    kinds = [e["type"] for e in events if e["type"].startswith(("tool_", "run_failed"))]
+    if case == "stream-broke":
+        assert kinds == ["tool_input_started", "tool_input_delta", "run_failed"]
+        assert events[-1]["message"] == STREAM_BROKE
+    else:
+        assert kinds == ["tool_input_started", *["tool_input_delta"] * 4, "tool_input_done", "run_failed"]
+        assert "not found" in events[-1]["message"]
 
 
 def test_ag_ui_a_streamed_call_whose_stream_never_said_done_ends_when_its_tool_starts() -> None:

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from openai.types.responses import (
@@ -222,13 +222,18 @@ class ApprovalScenario:
         return {i.call_id: i.output for i in self.model.calls[call].input if isinstance(i, FunctionCallOutput)}
 
 
+STREAM_BROKE = "the model's stream broke off"
+
+
 class StreamedCallsModel(Model):
     """A ``ScriptedModel`` whose function calls stream as a provider streams them: ``response.output_item.added``
     (name and call id), the arguments in ``pieces`` ``function_call_arguments.delta`` events, then
     ``function_call_arguments.done`` (unless ``arguments_done=False``, as a converted Chat Completions stream) and
     ``response.output_item.done`` (unless ``item_done=False``, a stream that never says the call is complete).
     ``interleave``: parallel calls' deltas alternate. Every event's ``item_id`` is
-    the same (as in a converted Chat Completions stream), so only ``output_index`` tells the calls apart."""
+    the same (as in a converted Chat Completions stream), so only ``output_index`` tells the calls apart.
+    ``cut``: the stream stops after the first call's first delta, to wait until cancelled (``"hang"``) or raise
+    ``STREAM_BROKE`` (``"fail"``)."""
 
     model_name = "streamed-calls"
 
@@ -240,8 +245,10 @@ class StreamedCallsModel(Model):
         interleave: bool = False,
         arguments_done: bool = True,
         item_done: bool = True,
+        cut: Literal["hang", "fail"] | None = None,
     ) -> None:
         self.inner = ScriptedModel(steps)
+        self.cut = cut
         self.pieces = pieces
         self.interleave = interleave
         self.arguments_done = arguments_done
@@ -261,6 +268,12 @@ class StreamedCallsModel(Model):
         streams = [
             self._call_events(index, item) for index, item in enumerate(response.output) if type(item) is FunctionCall
         ]
+        if self.cut is not None:
+            for event in streams[0][:2]:
+                yield ProviderEvent(event)
+            if self.cut == "fail":
+                raise RuntimeError(STREAM_BROKE)
+            await asyncio.get_running_loop().create_future()
         if self.interleave:
             for group in itertools.zip_longest(*streams):
                 for event in group:
@@ -324,3 +337,11 @@ def streamed_arguments(call_id: str) -> str:
     """The arguments text ``streamed_calls_agent`` streams for ``call_id``."""
     name = call_id.removeprefix("call_")
     return function_call("write_file", {"path": f"{name}.py", "content": LONG_CONTENT}, call_id=call_id).arguments
+
+
+def bad_call_agent(name: str, arguments: str) -> Agent[Any]:
+    """A ``Writer`` whose model streams one call (``call_bad``) it should not have made: to ``name`` (a tool the agent
+    lacks, unless ``write_file``) with ``arguments`` (maybe not JSON), then answers ``Done.``."""
+    model = StreamedCallsModel([[FunctionCall(name, arguments, "call_bad")], [assistant_message("Done.")]])
+    model.inner.check_calls = False
+    return Agent(name="Writer", tools=[write_file], model=model)

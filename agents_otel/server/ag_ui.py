@@ -4,7 +4,8 @@ The mapping (documented in docs/ui-protocols.md):
 
 - ``RUN_STARTED`` / ``RUN_FINISHED`` echo the input's ``threadId`` and ``runId``; ``RUN_STARTED.metadata`` names
   the registry run (``/runs/{id}``) and its trace. A failed run ends with ``RUN_ERROR`` (``code``: the exception
-  type), a run cancelled at ``/runs/{id}/cancel`` with ``RUN_FINISHED`` whose outcome is ``cancelled``.
+  type), a run cancelled at ``/runs/{id}/cancel`` with ``RUN_FINISHED`` whose outcome is ``cancelled``; either
+  way, what was still streaming (the turn's text, a call's arguments, reasoning) is ended first.
 - One ``STEP_STARTED`` / ``STEP_FINISHED`` per agent segment, named for the agent: a handoff closes one and opens
   the next. The handoff itself is the model's ``transfer_to_<agent>`` tool call: ``TOOL_CALL_START/ARGS/END``
   when requested, ``TOOL_CALL_RESULT`` (the transfer message) when it happened.
@@ -127,12 +128,16 @@ class AgUiMapping:
 
     def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
         kind = outcome.get("type")
-        if kind == "run_failed":
-            message = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
-            return self._encode(RunErrorEvent(message=message, code=str(outcome.get("error_type") or "error")))
+        # Whatever is still streaming ends first, whatever the outcome (the client refuses RUN_FINISHED with open
+        # reasoning): the turn's text, a call's arguments cut short (its TOOL_CALL_END: no result follows, the
+        # call never ran), the reasoning.
         events: list[BaseEvent] = self._close_text()
         events.extend(ToolCallEndEvent(tool_call_id=call.call_id) for call in self._streamed.open_calls())
-        events.extend(_reasoning_events(self._thinking.open_changes()))  # the client refuses RUN_FINISHED else
+        events.extend(_reasoning_events(self._thinking.open_changes()))
+        if kind == "run_failed":
+            message = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
+            code = str(outcome.get("error_type") or "error")
+            return self._encode(*events, RunErrorEvent(message=message, code=code))
         if kind == "run_interrupted":  # the waiting calls never ran, so were never announced: the interrupts' calls
             for call in outcome.get("interruptions") or ():
                 if call["call_id"] in self._streamed:  # announced as the model wrote it

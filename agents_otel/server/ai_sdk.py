@@ -19,7 +19,10 @@ with ``data: [DONE]``:
   call's ``toolMetadata``, which exists from then on), never a second ``tool-input-start``. A call that never
   streamed (a model that does not stream calls, a paused run's approvals, a hosted call, a call made by an agent
   used as a tool) gets both input chunks when it starts. A streamed call the run never started (it failed or was
-  cancelled first) keeps its part in ``input-streaming``; a chat request sending it back drops it.
+  cancelled first: a call cut short, a call to a tool the agent lacks) ends at the run's end as the protocol's
+  ``tool-input-error`` (``input``: what streamed, parsed if whole; ``errorText``: why it never ran), so its part
+  is ``output-error``, never left ``input-streaming``; sent back, it is the call and that error, as the AI SDK's
+  own invalid tool calls are.
   ``toolMetadata`` carries the call's ``traceId``/``spanId`` and, for a call made by an agent used as a tool, the
   outer call's id as ``parentToolCallId``.
 - Reasoning: a reasoning item's summary (never its encrypted reasoning) as ``reasoning`` parts. A summary the
@@ -31,7 +34,7 @@ with ``data: [DONE]``:
   and replaces it with each new value; ``data`` is ``{toolCallId, toolName, sequence, data, traceId, spanId}``.
   A stall: ``data-tool-stalled`` (same ``id``).
 - The end: ``finish-step`` and ``finish``; a failed run: ``error`` (its message); a run cancelled at
-  ``/runs/{id}/cancel``: ``abort``.
+  ``/runs/{id}/cancel``: ``abort``. Whatever is still streaming (text, reasoning, a call's input) ends first.
 - A run stopped for tool approvals: for each waiting call, its tool part (``tool-input-start`` /
   ``tool-input-available``: the paused run never ran it, so never announced it) and a ``tool-approval-request``
   whose ``approvalId`` is the call id; then ``finish-step``, ``data-run-interrupted`` (the run id and the waiting
@@ -94,6 +97,7 @@ class AiSdkMapping:
         self._in_step = False
         self._text_id: str | None = None
         self._streamed = StreamedCalls()  # calls whose parts opened as the model wrote them
+        self._available: set[str] = set()  # of those, the ones whose tool-input-available was sent
         self._thinking = ReasoningStream()  # reasoning summaries sent as the model wrote them
 
     def opening(self) -> list[bytes]:
@@ -101,10 +105,10 @@ class AiSdkMapping:
         return _frames({"type": "start", "messageId": self._message_id, "messageMetadata": metadata})
 
     def closing(self, outcome: Mapping[str, Any]) -> list[bytes]:
+        """The run's end. Nothing is left streaming on the client: the open text and reasoning parts end, and a
+        call whose input streamed but never became available (the run failed or was cancelled before its tool
+        started) ends as the protocol's ``tool-input-error``, its part ``output-error``."""
         kind = outcome.get("type")
-        if kind == "run_failed":
-            text = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
-            return [*_frames({"type": "error", "errorText": text}), DONE]
         chunks = [*self._close_text(), *_reasoning(self._thinking.open_changes())]
         waiting = (outcome.get("interruptions") or []) if kind == "run_interrupted" else []
         for call in waiting:  # the protocol's own approval request, on the call's part
@@ -112,10 +116,16 @@ class AiSdkMapping:
             chunks.extend(self._input(common, call["arguments"]))
             call_id = call["call_id"]
             chunks.append({"type": "tool-approval-request", "approvalId": call_id, "toolCallId": call_id})
+        if kind == "run_failed":
+            text = str(outcome.get("message") or outcome.get("error_type") or "the run failed")
+            chunks.extend(self._never_ran(text))
+            return [*_frames(*chunks, {"type": "error", "errorText": text}), DONE]
+        cancelled = kind == "run_cancelled"
+        chunks.extend(self._never_ran(f"the run {'was cancelled' if cancelled else 'ended'} before the tool ran"))
         if self._in_step:
             chunks.append({"type": "finish-step"})
             self._in_step = False
-        if kind == "run_cancelled":
+        if cancelled:
             chunks.append({"type": "abort", "reason": "the run was cancelled"})
         elif kind == "run_interrupted":  # also said in a data part, for a client resuming at /runs/{id}/resume
             data = {"run_id": self._served_run_id, "interruptions": waiting}
@@ -211,8 +221,27 @@ class AiSdkMapping:
     def _input(self, common: dict[str, Any], arguments: str) -> list[dict[str, Any]]:
         """A call's input chunks: ``tool-input-start`` unless its part opened as the model wrote it
         (:mod:`.tool_input`), then the whole input."""
-        start = [] if common["toolCallId"] in self._streamed else [{"type": "tool-input-start", **common}]
+        call_id = common["toolCallId"]
+        start = [{"type": "tool-input-start", **common}]
+        if call_id in self._streamed:
+            start = []
+            self._available.add(call_id)
         return [*start, {"type": "tool-input-available", **common, "input": _arguments(arguments)}]
+
+    def _never_ran(self, reason: str) -> list[dict[str, Any]]:
+        """A ``tool-input-error`` for each call whose part opened as the model wrote it and never got its input
+        (its tool never started): the input as far as it streamed (parsed if it is whole JSON), ``reason``."""
+        return [
+            {
+                "type": "tool-input-error",
+                "toolCallId": call.call_id,
+                "toolName": call.tool_name,
+                "input": _arguments(call.arguments),
+                "errorText": reason,
+            }
+            for call in self._streamed
+            if call.call_id not in self._available
+        ]
 
 
 def sources(annotations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -16,7 +16,8 @@ the calls are matched to their later ``tool_called`` events by call id, on the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..stream_events import RawResponsesStreamEvent
@@ -86,9 +87,20 @@ def _text(value: Any) -> str | None:
 class StreamedCall:
     call_id: str
     tool_name: str
-    arguments: str = ""
-    """The arguments streamed so far."""
     ended: bool = False
+    _pieces: list[str] = field(default_factory=list, repr=False)
+    """The arguments' deltas, joined when read: a long argument comes in thousands of deltas, and adding each to
+    one string would copy it whole each time."""
+
+    @property
+    def arguments(self) -> str:
+        """The arguments streamed so far."""
+        if len(self._pieces) > 1:
+            self._pieces[:] = ["".join(self._pieces)]
+        return self._pieces[0] if self._pieces else ""
+
+    def add(self, text: str) -> None:
+        self._pieces.append(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +122,10 @@ class StreamedCalls:
 
     def __contains__(self, call_id: object) -> bool:
         return call_id in self._calls
+
+    def __iter__(self) -> Iterator[StreamedCall]:
+        """Every call that streamed in the run, in the order the model began them."""
+        return iter(self._calls.values())
 
     def open_calls(self) -> list[StreamedCall]:
         """Calls started and not ended (the stream broke off, the run was cancelled mid-arguments)."""
@@ -155,5 +171,5 @@ class StreamedCalls:
 
     @staticmethod
     def _delta(call: StreamedCall, text: str) -> InputChange:
-        call.arguments += text
+        call.add(text)
         return InputChange("delta", call, text)
