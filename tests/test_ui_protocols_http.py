@@ -205,7 +205,11 @@ def test_cancelling_at_runs_ends_the_ag_ui_stream_with_a_cancelled_outcome() -> 
             _read_until(lines, lambda e: e["type"] == "CUSTOM")
             served = started["metadata"]["agentsOtelRunId"]
             assert client.post(f"{server.base_url}/runs/{served}/cancel").status_code == 202
+            result = _read_until(lines, lambda e: e["type"] == "TOOL_CALL_RESULT")
             finished = _read_until(lines, lambda e: e["type"] in ("RUN_FINISHED", "RUN_ERROR"))
+        # The cancelled call's result says so (it has no output: never the text "null").
+        assert result["content"] == "the tool call was cancelled"
+        assert result["metadata"] == {"isError": True, "errorType": "cancelled"}
         assert finished["outcome"] == {"type": "cancelled"}
         assert finished["runId"] == "run-7" and "result" not in finished
         assert client.get(f"{server.base_url}/runs/{served}").json()["status"] == "cancelled"
@@ -221,6 +225,8 @@ def test_cancelling_at_runs_ends_the_ai_sdk_stream_with_abort() -> None:
         served = _read_until(lines, lambda e: e["type"] == "start")["messageMetadata"]["agentsOtelRunId"]
         _read_until(lines, lambda e: e["type"] == "data-tool-progress")
         assert client.post(f"{server.base_url}/runs/{served}/cancel").status_code == 202
+        ended = _read_until(lines, lambda e: e["type"] in ("tool-output-error", "tool-output-available"))
+        assert ended["type"] == "tool-output-error" and ended["errorText"] == "the tool call was cancelled"
         assert _read_until(lines, lambda e: e["type"] in ("abort", "finish", "error"))["type"] == "abort"
 
 

@@ -86,7 +86,7 @@ from ..stream_events import (
     ToolStalledStreamEvent,
 )
 from .event_json import jsonable
-from .protocol_stream import new_id, output_text, run_metadata, tool_value
+from .protocol_stream import new_id, output_text, result_text, run_metadata, tool_value
 from .reasoning_stream import ReasoningChange, ReasoningStream, summary_texts
 from .tool_input import InputChange, StreamedCalls
 
@@ -347,7 +347,7 @@ class AgUiMapping:
         if item.call_id in self._subagents:
             del self._subagents[item.call_id]
             if item.is_error:
-                error = SubagentErrorEvent(subagent_run_id=item.call_id, message=output_text(item.output))
+                error = SubagentErrorEvent(subagent_run_id=item.call_id, message=result_text(item))
                 if item.error_type:
                     error.code = item.error_type
                 events.append(error)
@@ -355,7 +355,7 @@ class AgUiMapping:
                 events.append(SubagentFinishedEvent(subagent_run_id=item.call_id))
         if item.parent_tool_call_id is None:
             self._turn_message_id = None  # the next calls belong to the next turn's message
-        result = ToolCallResultEvent(message_id=new_id(), tool_call_id=item.call_id, content=output_text(item.output))
+        result = ToolCallResultEvent(message_id=new_id(), tool_call_id=item.call_id, content=result_text(item))
         if item.is_error:
             result.metadata = {"isError": True, "errorType": item.error_type or "error"}
         events.append(self._attributed(result, item))

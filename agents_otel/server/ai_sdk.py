@@ -68,7 +68,7 @@ from ..stream_events import (
     ToolStalledStreamEvent,
 )
 from .event_json import jsonable
-from .protocol_stream import new_id, output_text, run_metadata, tool_value, trace_link
+from .protocol_stream import new_id, result_text, run_metadata, tool_value, trace_link
 from .reasoning_stream import ReasoningChange, ReasoningStream, summary_texts
 from .tool_input import InputChange, StreamedCalls
 
@@ -317,7 +317,7 @@ def _reasoning(changes: list[ReasoningChange]) -> list[dict[str, Any]]:
 
 def _tool_output(item: ToolCallOutputItem) -> dict[str, Any]:
     if item.is_error:
-        return {"type": "tool-output-error", "toolCallId": item.call_id, "errorText": output_text(item.output)}
+        return {"type": "tool-output-error", "toolCallId": item.call_id, "errorText": result_text(item)}
     return {"type": "tool-output-available", "toolCallId": item.call_id, "output": jsonable(item.output)}
 
 

@@ -28,8 +28,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..event_stream import EventStream
-from ..items import ToolCallIdentity
+from ..items import ToolCallIdentity, ToolCallOutputItem
 from ..stream_events import StreamEvent
+from ..tracing.attributes import ERROR_CANCELLED
 from .errors import RunFinishedError
 from .event_json import jsonable, recorded_id
 from .run_registry import RunRegistry, ServedRun
@@ -133,6 +134,16 @@ def output_text(output: Any) -> str:
     if isinstance(output, str):
         return output
     return json.dumps(jsonable(output), ensure_ascii=False)
+
+
+def result_text(item: ToolCallOutputItem) -> str:
+    """A finished call's output where a protocol wants text. A call that failed with no output for the model (it
+    was cancelled, or its error failed the run) says what ended it: a UI shows that, never ``null``."""
+    if item.output is None and item.is_error:
+        if item.error_type == ERROR_CANCELLED:
+            return "the tool call was cancelled"
+        return f"the tool call failed ({item.error_type or 'error'}) and the run stopped"
+    return output_text(item.output)
 
 
 def tool_value(call: ToolCallIdentity, **fields: Any) -> dict[str, Any]:
