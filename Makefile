@@ -109,8 +109,12 @@ $(SDK_EXAMPLES_STAMP): | $(STAMP)
 	touch $@
 
 # Lint and types first: the standards (ruff clean, mypy --strict on agents_otel/) are part of passing.
+# The suite runs in TEST_WORKERS processes (pytest-xdist): most tests wait on a subprocess, a server or a browser, so
+# three workers halve the time even on two cores. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 3
+
 test: $(STAMP) browser js-clients codex-cli web-ag-ui prometheus redis phoenix sdk-examples lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 	$(MAKE) test-mcp1
 
 # The MCP client tests again on the last 1.x release of the official SDK (the dev venv has 2.x), in a venv of its own.

@@ -4,7 +4,17 @@
 client talking to it) and ``refused_openai_base_url``: see ``tests/fake_openai``.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
+
+# Every temporary file of the session (ours, pytest's tmp_path, the sandboxes' workspaces, the subprocesses' and
+# Chromium's, which inherit TMPDIR) goes under one directory, removed when the session ends: a test that forgets to
+# clean up leaves nothing in /tmp across runs.
+_SESSION_TMP = tempfile.mkdtemp(prefix="agents-otel-tests-")
+os.environ["TMPDIR"] = tempfile.tempdir = _SESSION_TMP
+atexit.register(shutil.rmtree, _SESSION_TMP, True)
 
 # LiteLLM fetches its model price map from the web when imported; the network is closed here (and on CI), so the tests
 # (and the docs blocks they run in subprocesses, which inherit this) read the copy the package ships.
