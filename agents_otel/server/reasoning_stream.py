@@ -95,7 +95,9 @@ class StreamedReasoning:
     """The item's id in the protocols' events (unique in the run; its parts' ids are made from it)."""
     output_index: int
     item_id: str | None
-    parts: dict[int, str] = field(default_factory=dict)
+    parts: dict[int, list[str]] = field(default_factory=dict)
+    """Each part's deltas so far, joined only when the summary's end is compared with them (a summary streams in
+    many small deltas; adding each to one string would copy the part whole each time)."""
     open_part: int | None = None
     started: bool = False
     """A part has started (the protocols opened the item); an item without a summary never starts."""
@@ -169,7 +171,7 @@ class ReasoningStream:
         if not text or (part in item.parts and part != item.open_part):  # nothing, or a part already ended
             return []
         changes = self._open(item, part) if part != item.open_part else []
-        item.parts[part] += text
+        item.parts[part].append(text)
         changes.append(ReasoningChange("delta", item, part, text))
         return changes
 
@@ -181,7 +183,7 @@ class ReasoningStream:
             changes.append(ReasoningChange("start", item))
         elif item.open_part is not None:
             changes.append(ReasoningChange("part_end", item, item.open_part))
-        item.open_part, item.parts[part] = part, ""
+        item.open_part, item.parts[part] = part, []
         changes.append(ReasoningChange("part_start", item, part))
         return changes
 
@@ -192,14 +194,14 @@ class ReasoningStream:
             return []
         changes: list[ReasoningChange] = []
         for part, text in enumerate(summary):
-            sent = item.parts.get(part)
-            if not text or (sent is not None and part != item.open_part):  # empty, or a part already ended
+            pieces = item.parts.get(part)
+            if not text or (pieces is not None and part != item.open_part):  # empty, or a part already ended
                 continue
-            if sent is None:
+            if pieces is None:
                 changes.extend(self._open(item, part))
-                sent = ""
+            sent = "".join(pieces or ())
             if text != sent and text.startswith(sent):
-                item.parts[part] = text
+                item.parts[part] = [text]
                 changes.append(ReasoningChange("delta", item, part, text[len(sent) :]))
         if item.open_part is not None:
             changes.append(ReasoningChange("part_end", item, item.open_part))
