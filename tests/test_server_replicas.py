@@ -30,9 +30,12 @@ from agents_otel.server.broker import InProcessBroker
 redis = pytest.importorskip("redis")
 
 TRACE_URL = "https://traces.example/trace/{trace_id}"
-LEASE = "5"
-"""Short enough that owner loss is seen quickly, long enough that a loaded CI machine never misses a renewal (at
-load average ~8 a 3 s lease was once seen to run out under a live owner)."""
+LEASE = "30"
+"""The lease of a replica no test means to lose: long, so that a loaded machine never misses a renewal (at load
+average ~7, with the suite in three workers, a 5 s lease was seen to run out under a live owner)."""
+OWNER_LEASE = "5"
+"""The lease of an owner a test kills, stops or freezes: short enough that its loss is seen quickly (at load
+average ~8 a 3 s lease was once seen to run out under a live owner)."""
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +72,7 @@ def replica(control: tuple[Any, str], tmp_path: Path) -> Iterator[Callable[..., 
     started: list[Replica] = []
 
     def start_replica(broker_url: str, name: str = "owner", *args: str) -> Replica:
-        started.append(Replica(broker_url, control[1], tmp_path / f"{name}.log", "--lease-seconds", LEASE, *args))
+        started.append(Replica(broker_url, control[1], tmp_path / f"{name}.log", "--lease-seconds", OWNER_LEASE, *args))
         return started[-1]
 
     yield start_replica
