@@ -9,13 +9,6 @@ import os
 import shutil
 import tempfile
 
-# Every temporary file of the session (ours, pytest's tmp_path, the sandboxes' workspaces, the subprocesses' and
-# Chromium's, which inherit TMPDIR) goes under one directory, removed when the session ends: a test that forgets to
-# clean up leaves nothing in /tmp across runs.
-_SESSION_TMP = tempfile.mkdtemp(prefix="agents-otel-tests-")
-os.environ["TMPDIR"] = tempfile.tempdir = _SESSION_TMP
-atexit.register(shutil.rmtree, _SESSION_TMP, True)
-
 # LiteLLM fetches its model price map from the web when imported; the network is closed here (and on CI), so the tests
 # (and the docs blocks they run in subprocesses, which inherit this) read the copy the package ships.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -30,6 +23,13 @@ from otlp_receivers import otlp_grpc_receiver, otlp_http_receiver, refused_port
 from support import meter, tracing
 
 from agents_otel.tracing.setup import disable_auto_configure
+
+# Every temporary file of the session (ours, pytest's tmp_path, the sandboxes' workspaces, the subprocesses' and
+# Chromium's, which inherit TMPDIR) goes under one directory, removed when the session ends: a test that forgets to
+# clean up leaves nothing in /tmp across runs.
+_SESSION_TMP = tempfile.mkdtemp(prefix="agents-otel-tests-")
+os.environ["TMPDIR"] = tempfile.tempdir = _SESSION_TMP
+atexit.register(shutil.rmtree, _SESSION_TMP, True)
 
 # A run without RunConfig(tracer_provider=...) must not install a process-wide provider (and write
 # ./.agents_otel/traces.jsonl) in the test process; zero-config is tested in subprocesses (test_export_*).
