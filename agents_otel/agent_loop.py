@@ -336,7 +336,9 @@ async def _run_turns(
                 run, conversation, loop.wrapper, agent, handoff_calls[0], ignored, turn_start
             )
             await loop.save_turn()
-            return next_agent
+            if next_agent is not None:
+                return next_agent
+            continue  # its failure_error_function answered the call: this agent's model reads the answer
         if not calls and not approvals and computer is None:  # approval answers go to the model: it calls next
             if refusal:  # as the SDK: a refusal ends the run whatever the output type, unless a handler answers
                 refused = ModelRefusalError(refusal)

@@ -64,17 +64,36 @@ class InputChecks:
 
     async def alongside(self, guardrails: list[InputGuardrail[Any]], work: Coroutine[Any, Any, T]) -> T:
         """``work`` (the first model call) and the guardrails concurrently; the result of ``work`` once both are
-        done. Whichever fails first cancels the other; nothing is left running either way."""
+        done. Whichever fails first cancels the other; nothing is left running either way.
+
+        While they run, ``RunRuntime.parallel_input_results`` is this check's results list: a model attempt
+        (a retry) about to start after a tripwire was recorded is skipped (``SkippedAttempt``) rather than sent
+        in the few loop ticks before the tripwire cancels it, as the SDK's streamed runs since 0.25."""
+        self.state.parallel_input_results = self.results
         guard = asyncio.ensure_future(self.run(guardrails))
         call = asyncio.ensure_future(work)
         try:
             await asyncio.wait((guard, call), return_when=asyncio.FIRST_EXCEPTION)
+            if call.done() and isinstance(call.exception(), SkippedAttempt):
+                await guard  # it recorded the tripwire: it raises once its siblings are cancelled
             for task in (guard, call):  # the guardrail's outcome first: a tripwire wins over a model error
                 if task.done() and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
             return call.result()
         finally:
+            self.state.parallel_input_results = None
             await cancel_all((guard, call))
+
+
+class SkippedAttempt(Exception):
+    """A model attempt not started because a parallel input guardrail has tripped (``InputChecks.alongside``
+    raises the tripwire instead); never seen outside the run."""
+
+
+def input_tripped(run: RunRuntime) -> bool:
+    """Whether the input guardrails running alongside the model call have recorded a tripwire."""
+    results = run.parallel_input_results
+    return results is not None and any(r.output.tripwire_triggered for r in results)
 
 
 async def check_output(

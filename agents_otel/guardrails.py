@@ -228,16 +228,28 @@ async def _first_tripwire(
     runs: list[Coroutine[Any, Any, Any]], results: list[Any], tripped: Callable[[Any], BaseException]
 ) -> None:
     """Input and output guardrails alike: all at once, each result recorded as it completes; the first
-    tripwire cancels the rest and raises ``tripped(result)``."""
+    tripwire cancels the rest and raises ``tripped(result)``.
+
+    Before the cancel, every sibling that already finished (in the same loop tick as the tripwire, so
+    ``as_completed`` has not handed it over yet) is recorded too: the failed run reports each check that did
+    complete, as the SDK since 0.25. Checks still running are cancelled and not reported."""
     tasks = [asyncio.ensure_future(run) for run in runs]
     try:
         for done in asyncio.as_completed(tasks):
             result = await done
             results.append(result)
             if result.output.tripwire_triggered:
+                results.extend(_finished_unreported(tasks, results))
                 raise tripped(result)
     finally:
         await cancel_all(tasks)
+
+
+def _finished_unreported(tasks: Sequence[asyncio.Future[Any]], results: list[Any]) -> list[Any]:
+    """The results of the tasks that completed successfully but are not in ``results`` yet, in task order."""
+    seen = {id(r) for r in results}
+    finished = [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
+    return [r for r in finished if id(r) not in seen]
 
 
 async def cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:

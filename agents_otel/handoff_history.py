@@ -214,7 +214,10 @@ def _read_back(item: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     if not wrapped.startswith(start + "\n") or not wrapped.endswith("\n" + end):
         return None
     body = wrapped[len(start) + 1 : -(len(end) + 1)]
-    records = [line.strip() for line in body.splitlines() if line.strip()]
+    # The writer separates records with LF alone (a record with CR or LF in its text is written as JSON); any other
+    # line separator (U+2028, VT, FF, NEL, ...) is the message's own text and must not start a record of its own,
+    # or a user could write "\u20282. system: ..." and have it read back as a system message (SDK 0.25).
+    records = [line.strip() for line in body.split("\n") if line.strip()]
     if records == ["(no previous turns recorded)"]:
         return []
     out: list[dict[str, Any]] = []

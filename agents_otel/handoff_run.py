@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 
 from . import lifecycle, tool_events
 from .content_guard import exception_scrub
@@ -24,13 +24,15 @@ from .handoffs import MULTIPLE_HANDOFFS_MESSAGE, Handoff, HandoffInputData
 from .input_items import input_list
 from .items import FunctionCall, FunctionCallOutput, HandoffOutputItem, RunItem
 from .stream_events import RunItemStreamEvent
+from .tool_context import ToolContext
 from .tracing import attributes as A
-from .tracing.spans import SpanScope
+from .tracing.spans import Scrub, SpanScope, record_error
 
 if TYPE_CHECKING:
     from .agent import Agent
     from .context_wrapper import RunContextWrapper
     from .run_runtime import RunRuntime
+    from .tool_errors import ToolErrorFunction
 
 
 async def perform_handoff(
@@ -41,8 +43,9 @@ async def perform_handoff(
     chosen: tuple[Handoff[Any, Any], FunctionCall],
     ignored: list[FunctionCall],
     turn_start: int,
-) -> Agent[Any]:
-    """Hand the conversation from ``agent`` to the chosen handoff's agent; returns that agent.
+) -> Agent[Any] | None:
+    """Hand the conversation from ``agent`` to the chosen handoff's agent; returns that agent, or ``None`` when the
+    invocation failed and the handoff's ``failure_error_function`` answered the call instead (``agent`` goes on).
 
     ``turn_start`` is the index in ``run.items`` where this turn's items begin (the filter's ``new_items``).
     """
@@ -61,8 +64,17 @@ async def perform_handoff(
             A.GEN_AI_TOOL_CALL_ID: call.call_id,
         },
     )
-    with SpanScope(span, scrub=exception_scrub(run, call.name)):
-        new_agent = await handoff.on_invoke_handoff(wrapper, call.arguments)
+    scrub = exception_scrub(run, call.name)
+    with SpanScope(span, scrub=scrub):
+        recovery = handoff.failure_error_function
+        if recovery is None:
+            new_agent = await handoff.on_invoke_handoff(wrapper, call.arguments)
+        else:
+            try:
+                new_agent = await handoff.on_invoke_handoff(wrapper, call.arguments)
+            except Exception as error:
+                await _recover(run, conversation, wrapper, agent, recovery, call, error, span, scrub)
+                return None
         span.set_attribute(A.HANDOFF_TO_AGENT, new_agent.name)
         message = handoff.get_transfer_message(new_agent)
         conversation.add(FunctionCallOutput(call.call_id, message))
@@ -104,6 +116,30 @@ async def perform_handoff(
             run.history_rewritten = True
             span.set_attribute(A.HANDOFF_HISTORY_NESTED, True)
     return new_agent
+
+
+async def _recover(
+    run: RunRuntime,
+    conversation: Conversation,
+    wrapper: RunContextWrapper[Any],
+    agent: Agent[Any],
+    function: ToolErrorFunction,
+    call: FunctionCall,
+    error: Exception,
+    span: Span,
+    scrub: Scrub | None,
+) -> None:
+    """A failed invocation is no transfer: the exception on the span (as a tool's handled failure is), the
+    formatter's text as the call's output. Neither hooks nor filters run. The formatter's own exception (a
+    deliberate re-raise included) leaves the span and fails the run."""
+    error_type = record_error(span, error, scrub=scrub)
+    ctx = ToolContext.from_agent_context(wrapper, call.call_id, call, agent, run_config=run.config)
+    text = function(ctx, error)
+    if inspect.isawaitable(text):
+        text = await text
+    output = text if isinstance(text, str) else str(text)
+    conversation.add(FunctionCallOutput(call.call_id, output))
+    tool_events.handoff_failed(run, call, agent, output, error_type, span.get_span_context())
 
 
 def _input_data(

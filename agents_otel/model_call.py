@@ -19,6 +19,7 @@ from opentelemetry.trace import SpanKind
 from . import model_retry
 from .content_guard import exception_scrub, guard_attributes
 from .exceptions import ModelBehaviorError, ModelTimeoutError
+from .guardrail_run import SkippedAttempt, input_tripped
 from .hosted_tools import hosted_tool_name
 from .items import RawInputItem
 from .model_retry import Retrying, client_retries, conversation_locked, locked_delay
@@ -121,6 +122,8 @@ async def _attempt(
     model: Model, request: ModelRequest, run: RunRuntime, agent_name: str, retrying: Retrying | None
 ) -> ModelResponse | None:
     """One call in its span: the response, or (only when ``retrying`` and the policy retries) ``None``."""
+    if input_tripped(run):
+        raise SkippedAttempt  # the tripwire ends the run; no request after it is recorded
     attributes = request_attributes(model, request, run.capture_content)
     if run.capture_content:
         guard_attributes(run, attributes, agent_name)

@@ -59,6 +59,7 @@ class RunRuntime:
         "nested_results",
         "nested_resume",
         "output_guardrail_results",
+        "parallel_input_results",
         "parent_tool_call_id",
         "payload_cap",
         "pending_items",
@@ -143,6 +144,9 @@ class RunRuntime:
         self.tool_input_guardrail_results: list[ToolInputGuardrailResult] = []
         self.tool_output_guardrail_results: list[ToolOutputGuardrailResult] = []
         """Guardrail verdicts as they complete, so a streamed run that a tripwire ended still reports them."""
+        self.parallel_input_results: list[InputGuardrailResult] | None = None
+        """While input guardrails run alongside the first model call: their results list (a model attempt
+        checks it for a tripwire before it starts); ``None`` otherwise."""
         self._trace_hex: tuple[int, str] = (0, "")
         self.chat_span: Any = None
         self.nested_results: dict[str, RunResult] | None = None

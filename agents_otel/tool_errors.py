@@ -35,11 +35,11 @@ ToolErrorFunction = Callable[["ToolContext[Any]", Exception], "str | Awaitable[s
 ToolTimeoutBehavior = Literal["error_as_result", "raise_exception"]
 
 
-DEFAULT_TOOL_ERROR_MESSAGE = "An error occurred while running the tool. Please try again."
+DEFAULT_TOOL_ERROR_MESSAGE = "An error occurred while running the tool."
 
 
 def default_tool_error_function(ctx: ToolContext[Any], error: Exception) -> str:
-    """The message the model gets when a tool raises: a fixed sentence, as in the SDK since 0.23.
+    """The message the model gets when a tool raises: a fixed sentence with no retry advice, as in the SDK 0.25.
 
     The exception's text never reaches the model (nor the conversation, a session or ``to_input_list()``): an
     exception message can quote a secret, a path or a customer's data, and the model's input leaves the process.

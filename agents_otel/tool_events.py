@@ -38,6 +38,7 @@ from .hosted_tools import HostedToolCallItem
 from .items import RunItem, new_identity, new_tool_call_item, new_tool_call_output_item
 from .stream_events import ToolProgressStreamEvent, ToolStalledStreamEvent, new_run_item_event
 from .tool_search import ToolSearchCallItem, ToolSearchOutputItem
+from .tracing.ids import span_id_hex
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -124,6 +125,25 @@ def refused(run: RunRuntime, call: FunctionCall, agent: Agent[Any], text: str) -
     identity = new_identity(call.call_id, call.name, agent, run.parent_tool_call_id)
     item = new_tool_call_output_item(identity, text, None)
     run.items.append(item)
+    run.emit(new_run_item_event("tool_output", item))
+
+
+def handoff_failed(
+    run: RunRuntime, call: FunctionCall, agent: Agent[Any], text: str, error_type: str, span: SpanContext
+) -> None:
+    """A handoff whose invocation failed and whose ``failure_error_function`` worded it: the call's ``tool_output``
+    item (an error, ``error_type`` set) and event, as a function tool's failure makes them; the identity points at
+    the ``handoff`` span that recorded the exception. The stream's copy goes through ``RunConfig(redact=)`` as a
+    tool result does."""
+    identity = new_identity(call.call_id, call.name, agent, run.parent_tool_call_id)
+    identity.trace_id = run.trace_id_hex(span.trace_id)
+    identity.span_id = span_id_hex(span.span_id)
+    item = new_tool_call_output_item(identity, text, error_type)
+    run.items.append(item)
+    if run.stream_redact is not None:
+        item = new_tool_call_output_item(
+            identity, redaction.apply(run.stream_redact, "tool_result", call.name, text), error_type
+        )
     run.emit(new_run_item_event("tool_output", item))
 
 

@@ -93,7 +93,7 @@ async def test_official_client_over_stdio_gets_progress_then_the_result() -> Non
         failed = await session.call_tool("boom", {"reason": "x"})
         assert failed.is_error
         # the default failure wording names no exception text (SDK 0.23): the span keeps it, the client does not
-        assert failed.content[0].text == "An error occurred while running the tool. Please try again."  # type: ignore[union-attr]
+        assert failed.content[0].text == "An error occurred while running the tool."  # type: ignore[union-attr]
 
         with pytest.raises(MCPError, match="Unknown tool") as caught:
             await session.call_tool("nope", {})

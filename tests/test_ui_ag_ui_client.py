@@ -114,7 +114,7 @@ def test_a_conversation_of_two_runs_with_parallel_nested_and_failing_calls(traci
 
     failed = events[index_of(events, "TOOL_CALL_RESULT", ids["err"])]
     # the default failure wording, no exception text (SDK 0.23)
-    generic = "An error occurred while running the tool. Please try again."
+    generic = "An error occurred while running the tool."
     assert failed["content"] == generic and failed["metadata"]["isError"] is True
 
     # The client's own state: the assistant's text, its tool calls and their results, then the second run's.

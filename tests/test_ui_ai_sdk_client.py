@@ -86,7 +86,7 @@ def test_a_conversation_of_two_turns_with_parallel_nested_and_failing_calls(trac
     inner = chunks[index_of(chunks, "tool-input-start", ids["inner"])]
     assert inner["toolMetadata"]["parentToolCallId"] == ids["nested"]
     # the default failure wording, no exception text (SDK 0.23)
-    generic = "An error occurred while running the tool. Please try again."
+    generic = "An error occurred while running the tool."
     assert chunks[index_of(chunks, "tool-output-error", ids["err"])]["errorText"] == generic
 
     # The assembled message: one progress part per call, replaced in place by each new value.

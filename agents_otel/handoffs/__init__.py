@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..agent import Agent
     from ..context_wrapper import RunContextWrapper
     from ..items import RunItem
+    from ..tool_errors import ToolErrorFunction
 
 TContext = TypeVar("TContext")
 TAgent = TypeVar("TAgent")
@@ -82,6 +83,14 @@ class Handoff(Generic[TContext, TAgent]):
     _target: Any = dataclasses.field(default=None, init=False, repr=False, compare=False)
     """The agent ``handoff()`` was made for, so a stored ``RunState`` can find it by name from the starting agent
     (``None`` for a ``Handoff`` built by hand: its agent is known only once ``on_invoke_handoff`` runs)."""
+    failure_error_function: ToolErrorFunction | None = None
+    """What the calling agent reads when ``on_invoke_handoff`` raises (``on_handoff`` included, and invalid
+    ``input_type`` arguments), as in SDK 0.25; ``None`` (the default) lets the exception fail the run. Called
+    ``(ctx, error)`` (sync or async) with a ``ToolContext`` of the handoff call; what it returns is the call's output
+    and the calling agent stays active (its model is called again and may retry or answer). The exception is
+    recorded on the ``handoff`` span (through ``RunConfig(redact=)``); the callback's side effects are not undone.
+    Not covered: cancellation, an exception of the formatter itself, transfer hooks and input filters (they run
+    only after a successful invocation). Runner only: a realtime session's handoff failure still propagates."""
 
     def __post_init__(self) -> None:
         nest = self.nest_handoff_history
@@ -121,10 +130,13 @@ def handoff(
     input_filter: HandoffInputFilter | None = None,
     nest_handoff_history: bool | None = None,
     is_enabled: IsEnabled = True,
+    failure_error_function: ToolErrorFunction | None = None,
 ) -> Handoff[TContext, Agent[TContext]]:
     """A handoff to ``agent``. ``on_handoff(context)`` — or ``on_handoff(context, input)`` with ``input_type``,
     whose JSON schema the model fills in — runs when the model takes the handoff (sync or async).
-    ``nest_handoff_history`` overrides ``RunConfig.nest_handoff_history`` for this handoff (``None``: the run's)."""
+    ``nest_handoff_history`` overrides ``RunConfig.nest_handoff_history`` for this handoff (``None``: the run's).
+    ``failure_error_function``: see ``Handoff.failure_error_function`` (pass ``default_tool_error_function`` for a
+    generic message the calling agent reads instead of the run failing)."""
     if input_type is not None and on_handoff is None:
         raise UserError("You must provide on_handoff when input_type is provided")
     adapter: TypeAdapter[Any] | None = None
@@ -173,6 +185,7 @@ def handoff(
         input_filter=input_filter,
         nest_handoff_history=nest_handoff_history,
         is_enabled=is_enabled,
+        failure_error_function=failure_error_function,
     )
     made._target = agent
     return made

@@ -138,7 +138,7 @@ async def test_a_failing_inner_run_is_a_tool_error_by_default(tracing: Tracing) 
     agent, model = outer(broken.as_tool("ask", "Ask."), function_call("ask", {"input": "x"}, call_id="a"))
     result = await Runner.run(agent, "go", run_config=tracing.config)
     assert result.final_output == "outer done"
-    assert sent_back(model, "a") == "An error occurred while running the tool. Please try again."
+    assert sent_back(model, "a") == "An error occurred while running the tool."
     assert tracing.tool_span("a").attributes["error.type"] == "RuntimeError"  # type: ignore[index]
 
 

@@ -135,7 +135,7 @@ async def test_a_failure_error_function_that_raises_falls_back_to_the_default() 
     def broken() -> None:
         raise RuntimeError("original")
 
-    assert await invoke(broken, {}) == "An error occurred while running the tool. Please try again."
+    assert await invoke(broken, {}) == "An error occurred while running the tool."
 
 
 async def test_invalid_json_is_reported_not_raised() -> None:
@@ -201,7 +201,7 @@ async def test_manual_function_tool_errors_use_the_default_error_function_in_a_r
     tool = FunctionTool("manual", "", {"type": "object", "properties": {}}, on_invoke)
     model = ScriptedModel([[function_call("manual", {}, call_id="m")], [assistant_message("ok")]])
     await Runner.run(Agent(name="A", tools=[tool], model=model), "go", run_config=tracing.config)
-    assert model.calls[1].input[-1].output == "An error occurred while running the tool. Please try again."  # type: ignore[union-attr]
+    assert model.calls[1].input[-1].output == "An error occurred while running the tool."  # type: ignore[union-attr]
     assert tracing.tool_span("m").attributes["error.type"] == "ValueError"  # type: ignore[index]
 
 
@@ -215,7 +215,7 @@ async def test_failure_policy_follows_dataclasses_replace() -> None:
     assert await invoke(quiet, {}) == "replaced"
     with pytest.raises(RuntimeError):
         await invoke(strict, {})
-    assert await invoke(broken, {}) == "An error occurred while running the tool. Please try again."
+    assert await invoke(broken, {}) == "An error occurred while running the tool."
 
 
 async def test_a_shallow_copy_follows_its_own_failure_policy() -> None:
@@ -229,7 +229,7 @@ async def test_a_shallow_copy_follows_its_own_failure_policy() -> None:
     strict.failure_error_function = None
     with pytest.raises(RuntimeError):
         await invoke(strict, {})
-    assert await invoke(broken, {}) == "An error occurred while running the tool. Please try again."
+    assert await invoke(broken, {}) == "An error occurred while running the tool."
 
 
 def test_invalid_configuration_is_a_user_error() -> None:
@@ -296,7 +296,7 @@ async def test_a_timeout_error_the_tool_raises_itself_is_a_plain_tool_error(trac
     model = ScriptedModel([[function_call("upstream", {}, call_id="u")], [assistant_message("ok")]])
     result = await Runner.run(Agent(name="A", tools=[upstream], model=model), "go", run_config=tracing.config)
     assert result.final_output == "ok"
-    assert model.calls[1].input[-1].output == "An error occurred while running the tool. Please try again."  # type: ignore[union-attr]
+    assert model.calls[1].input[-1].output == "An error occurred while running the tool."  # type: ignore[union-attr]
     assert tracing.tool_span("u").attributes["error.type"] == "TimeoutError"  # type: ignore[index]
 
 

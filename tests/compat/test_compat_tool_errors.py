@@ -40,7 +40,7 @@ async def fine() -> str:
     return "fine"
 
 
-GENERIC = "An error occurred while running the tool. Please try again."
+GENERIC = "An error occurred while running the tool."
 """The default failure message: a fixed sentence, the exception's text stays off the model's input (SDK 0.23)."""
 
 

@@ -28,7 +28,7 @@ from agents_otel import (
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 SECRET = "planted-private-tool-detail"
-GENERIC = "An error occurred while running the tool. Please try again."
+GENERIC = "An error occurred while running the tool."
 
 
 def _raise_with_cause() -> str:

@@ -29,7 +29,7 @@ from agents_otel.testing import ScriptedModel, assistant_message, function_call
 from agents_otel.tool import default_tool_error_function
 
 SECRET = "synthetic-private-exception-detail"
-GENERIC = "An error occurred while running the tool. Please try again."
+GENERIC = "An error occurred while running the tool."
 APPROVED = "Order IDs must start with ORD-."
 
 

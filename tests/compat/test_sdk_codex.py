@@ -235,7 +235,7 @@ async def test_a_failed_codex_turn_is_told_to_the_model(setup: CodexSetup, fake_
     await Runner.run(Agent(name="A", tools=[tool], model=model), "go")
     told = model.calls[1].input[-1].output
     # The default failure message is a fixed sentence (SDK 0.23): the Codex error stays off the model's input.
-    assert told == "An error occurred while running the tool. Please try again."
+    assert told == "An error occurred while running the tool."
 
 
 def _tool_thread_options(setup: CodexSetup) -> dict[str, Any]:

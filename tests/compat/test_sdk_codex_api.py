@@ -161,7 +161,7 @@ async def test_bad_arguments_are_worded_for_the_model_or_raised() -> None:
     assert set(tool.params_json_schema["required"]) == {"inputs", "thread_id"}
     ctx: ToolContext[Any] = ToolContext(None, tool_name="codex", tool_call_id="c")
     told = await tool.on_invoke_tool(ctx, '{"inputs": [{"type": "text", "text": "  "}]}')
-    assert told == "An error occurred while running the tool. Please try again."  # the fixed sentence (SDK 0.23)
+    assert told == "An error occurred while running the tool."  # the fixed sentence (SDK 0.23)
     strict = codex_tool(CodexToolOptions(failure_error_function=None), codex=Codex(codex_path_override="/bin/false"))
     with pytest.raises(ModelBehaviorError, match="Invalid JSON input for codex tool"):
         await strict.on_invoke_tool(ctx, "{not json")

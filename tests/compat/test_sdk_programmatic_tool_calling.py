@@ -267,9 +267,9 @@ async def test_errors_and_rejections_reach_the_program_as_an_error_object() -> N
     by_id = {a["call_id"]: a for a in answers(result)}
     assert json.loads(by_id["g"]["output"]) == {"error": "lookup blocked"}
     # the fixed sentence (SDK 0.23)
-    generic = "An error occurred while running the tool. Please try again."
+    generic = "An error occurred while running the tool."
     assert json.loads(by_id["b"]["output"])["error"] == generic
-    assert json.loads(by_id["w"]["output"])["error"] == "An error occurred while running the tool. Please try again."
+    assert json.loads(by_id["w"]["output"])["error"] == "An error occurred while running the tool."
     assert all(a["caller"] == CALLER for a in by_id.values())
     outputs = {i.call_id: i.output for i in result.new_items if isinstance(i, ToolCallOutputItem)}
     assert outputs["g"] == "lookup blocked"  # the run item keeps the text itself
@@ -327,7 +327,7 @@ async def test_a_programs_run_items_give_back_the_caller_as_the_sdks_do(streamed
     }
     failed = outputs["b"].to_input_item()
     assert failed["caller"] == CALLER
-    assert json.loads(failed["output"]) == {"error": "An error occurred while running the tool. Please try again."}
+    assert json.loads(failed["output"]) == {"error": "An error occurred while running the tool."}
     assert outputs["b"].raw_item == failed
 
 
