@@ -131,7 +131,8 @@ def without_orphan_outputs(items: list[ConversationItem]) -> list[ConversationIt
     """A history cut to its latest items (``SessionSettings.limit``) may begin with tool outputs whose calls were
     cut off; the Responses API rejects such an output, so they are left out, as the SDK leaves them out. A call made
     by a program or a hosted agent is a ``FunctionCall`` subclass: its output pairs it the same way."""
-    called = {item.call_id for item in items if isinstance(item, FunctionCall)}
+    called: set[Any] = {item.call_id for item in items if isinstance(item, FunctionCall)}
+    called.update(item.data.get("call_id") for item in items if type(item) is RawInputItem)  # e.g. a pending async call
     return [item for item in items if type(item) is not FunctionCallOutput or item.call_id in called]
 
 

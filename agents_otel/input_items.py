@@ -63,6 +63,10 @@ def _item(entry: Any, index: int) -> ConversationItem:
         return _message(data, index)
     if _program_owned(data):  # a program's call or its answer: paired by its ``caller``, kept as it came
         return RawInputItem(dict(data))
+    if kind == "function_call" and data.get("async") is True:
+        # an async API call still pending (its output comes later, from elsewhere): kept as it came, ``async``,
+        # ``id`` and ``status`` included, so the API reads it as pending rather than as a call left unanswered
+        return RawInputItem(dict(data))
     if kind == "function_call":
         fields = (_text_field(data, "name", index), _text_field(data, "arguments", index))
         call_id = _text_field(data, "call_id", index)

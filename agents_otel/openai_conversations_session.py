@@ -106,10 +106,10 @@ class OpenAIConversationsSession(SessionABC):
         found: list[SessionItem] = []
         if limit is None:
             async for item in items.list(conversation_id, order="asc", limit=_PAGE_MAX):
-                found.append(item.model_dump(exclude_unset=True))
+                found.append(item.model_dump(exclude_unset=True, by_alias=True))
             return found
         async for item in items.list(conversation_id, order="desc", limit=min(limit, _PAGE_MAX)):
-            found.append(item.model_dump(exclude_unset=True))
+            found.append(item.model_dump(exclude_unset=True, by_alias=True))
             if len(found) >= limit:
                 break
         found.reverse()

@@ -84,7 +84,7 @@ class OpenAIResponsesCompactionSession(SessionABC):
         underlying_session: Session,
         *,
         client: openai.AsyncOpenAI | None = None,
-        model: str = "gpt-4.1",
+        model: str = "gpt-6-luna",
         compaction_mode: OpenAIResponsesCompactionMode = "auto",
         should_trigger_compaction: Callable[[dict[str, Any]], bool] | None = None,
         max_rollback_items: int | None = None,

@@ -40,23 +40,39 @@ class SessionSettings:
         return dataclasses.asdict(self)
 
 
-def coerce_session_settings(value: Any, where: str) -> SessionSettings:
-    """A ``SessionSettings``, or a dict of its fields as the SDK accepts; anything else is a ``UserError``."""
+class SessionSettingsTypeError(UserError, TypeError):
+    """Something that is not session settings where they are expected: a ``UserError`` as this runtime's other
+    misuses, and a ``TypeError`` as the SDK raises for it (a third-party adapter's ``except TypeError`` catches it)."""
+
+
+def coerce_session_settings(
+    value: SessionSettings | dict[str, Any], where: str = "session_settings"
+) -> SessionSettings:
+    """``value`` as a ``SessionSettings``, the SDK's ``agents.memory.coerce_session_settings``: a ``SessionSettings``
+    (a subclass too) as it is, a dict of its fields as a new one. An unknown field, or anything else, is a
+    ``SessionSettingsTypeError`` (``where`` names the setting); a bad ``limit`` is the ``UserError`` of
+    ``SessionSettings`` itself. ``None`` is not settings: a caller that takes ``None`` makes ``SessionSettings()``."""
     if isinstance(value, SessionSettings):
         return value
     if not isinstance(value, dict):
-        raise UserError(f"{where} must be a SessionSettings or a dict, got {type(value).__name__}")
-    unknown = sorted(set(value) - {f.name for f in dataclasses.fields(SessionSettings)})
+        raise SessionSettingsTypeError(f"{where} must be a SessionSettings or a dict, got {type(value).__name__}")
+    unknown = sorted(map(str, set(value) - {f.name for f in dataclasses.fields(SessionSettings)}))
     if unknown:
-        raise UserError(f"{where}: unknown SessionSettings field(s) {unknown}")
+        raise SessionSettingsTypeError(f"{where}: unknown SessionSettings field(s) {unknown}")
     return SessionSettings(**value)
 
 
-def resolve_session_limit(explicit: int | None, settings: SessionSettings | None) -> int | None:
-    """A ``get_items(limit=...)`` argument wins over the session's settings."""
-    if explicit is not None:
-        return explicit
-    return settings.limit if settings is not None else None
+def resolve_session_limit(
+    explicit_limit: int | None, settings: SessionSettings | dict[str, Any] | None
+) -> int | None:
+    """The limit a ``get_items(limit=...)`` reads with, the SDK's ``agents.memory.resolve_session_limit``: the
+    explicit argument when given (``0`` and below kept: such a read returns no items), else the settings' ``limit``
+    (a dict of settings coerced first), else ``None`` (all items). It only chooses; the session does the reading."""
+    if explicit_limit is not None:
+        return explicit_limit
+    if settings is None:
+        return None
+    return coerce_session_settings(settings).limit
 
 
-__all__ = ["SessionSettings", "coerce_session_settings", "resolve_session_limit"]
+__all__ = ["SessionSettings", "SessionSettingsTypeError", "coerce_session_settings", "resolve_session_limit"]

@@ -12,6 +12,8 @@ from ..session_compaction import (
     OpenAIResponsesCompactionAwareSession,
     is_openai_responses_compaction_aware_session,
 )
+from ..session_mutation import await_session_mutation
+from ..session_settings import coerce_session_settings, resolve_session_limit
 from ..sessions import Session, SessionABC, SessionInputCallback, SessionSettings, SQLiteSession
 
 __all__ = [
@@ -24,5 +26,8 @@ __all__ = [
     "SessionABC",
     "SessionInputCallback",
     "SessionSettings",
+    "await_session_mutation",
+    "coerce_session_settings",
     "is_openai_responses_compaction_aware_session",
+    "resolve_session_limit",
 ]

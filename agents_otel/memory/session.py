@@ -7,6 +7,7 @@ from ..session_compaction import (
     OpenAIResponsesCompactionAwareSession,
     is_openai_responses_compaction_aware_session,
 )
+from ..session_mutation import await_session_mutation
 from ..sessions import Session, SessionABC
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "OpenAIResponsesCompactionAwareSession",
     "Session",
     "SessionABC",
+    "await_session_mutation",
     "is_openai_responses_compaction_aware_session",
 ]

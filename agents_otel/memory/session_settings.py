@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ..session_settings import SessionSettings, resolve_session_limit
+from ..session_settings import SessionSettings, coerce_session_settings, resolve_session_limit
 
-__all__ = ["SessionSettings", "resolve_session_limit"]
+__all__ = ["SessionSettings", "coerce_session_settings", "resolve_session_limit"]

@@ -137,6 +137,8 @@ def chat_messages(
         messages.append({"role": "system", "content": system_instructions})
     pending: dict[str, str] = {}  # reasoning text waiting for its turn's assistant message
     for item in items:
+        if type(item) is RawInputItem and item.data.get("async") is True and item.data.get("type") == "function_call":
+            item = _pending_async_call(item.data)
         last = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
         if isinstance(item, UserMessage):
             pending = {}
@@ -183,6 +185,12 @@ def chat_messages(
                 "use OpenAIResponsesModel for it"
             )
     return messages
+
+
+def _pending_async_call(data: dict[str, Any]) -> FunctionCall:
+    """An imported async API call (``"async": true``, kept as it came for the Responses API): Chat Completions has
+    no such flag, so it goes as the plain tool call it is, paired with its output once that was added."""
+    return FunctionCall(str(data.get("name", "")), str(data.get("arguments", "")), str(data.get("call_id", "")))
 
 
 def _user_content(content: str | list[dict[str, Any]]) -> str | list[dict[str, Any]]:

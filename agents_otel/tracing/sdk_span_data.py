@@ -80,9 +80,10 @@ class FunctionSpanData(SpanData):
 
 
 class GenerationSpanData(SpanData):
-    """A model call (our ``chat`` span): model, settings, usage; messages only under content capture."""
+    """A model call (our ``chat`` span): model, settings, usage; messages and the offered ``tools`` (the tool
+    definitions as sent, handoffs among them; SDK 0.25) only under content capture."""
 
-    __slots__ = ("input", "model", "model_config", "output", "usage")
+    __slots__ = ("input", "model", "model_config", "output", "tools", "usage")
 
     def __init__(
         self,
@@ -91,22 +92,27 @@ class GenerationSpanData(SpanData):
         model: str | None = None,
         model_config: Mapping[str, Any] | None = None,
         usage: dict[str, Any] | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
         self.input = input
         self.output = output
         self.model = model
         self.model_config = model_config
         self.usage = usage
+        self.tools = tools
 
     @property
     def type(self) -> str:
         return "generation"
 
     def export(self) -> dict[str, Any]:
-        return {
+        exported = {
             "type": self.type, "input": self.input, "output": self.output, "model": self.model,
             "model_config": self.model_config, "usage": self.usage,
         }
+        if self.tools is not None:  # as the SDK: the key only when tools were offered
+            exported["tools"] = self.tools
+        return exported
 
 
 class ResponseSpanData(SpanData):

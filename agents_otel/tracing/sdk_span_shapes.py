@@ -61,6 +61,8 @@ def span_shape(data: SpanData, capture: bool) -> tuple[str, SpanKind, dict[str, 
             attributes[A.GEN_AI_INPUT_MESSAGES] = dumps(list(data.input))
         if capture and data.output is not None:
             attributes[A.GEN_AI_OUTPUT_MESSAGES] = dumps(list(data.output))
+        if capture and data.tools is not None:
+            attributes[A.GEN_AI_TOOL_DEFINITIONS] = dumps(list(data.tools))
         return _chat_name(data.model), SpanKind.CLIENT, attributes
     if isinstance(data, ResponseSpanData):
         attributes = {A.GEN_AI_OPERATION_NAME: A.OP_CHAT}

@@ -238,9 +238,11 @@ def generation_span(
     span_id: str | None = None,
     parent: Parent = None,
     disabled: bool = False,
+    tools: Sequence[Mapping[str, Any]] | None = None,
 ) -> SdkSpan[GenerationSpanData]:
-    """As in the SDK: a ``chat {model}`` CLIENT span (messages under content capture)."""
-    return _span(GenerationSpanData(input, output, model, model_config, usage), span_id, parent, disabled)
+    """As in the SDK: a ``chat {model}`` CLIENT span (messages and the offered ``tools``, recorded as
+    ``gen_ai.tool.definitions``, under content capture)."""
+    return _span(GenerationSpanData(input, output, model, model_config, usage, tools), span_id, parent, disabled)
 
 
 def response_span(

@@ -182,7 +182,7 @@ async def test_input_mode_sends_the_stored_items(fake_openai: FakeOpenAIServer, 
     session = OpenAIResponsesCompactionSession("s", store, client=client, compaction_mode="input")
     await session.run_compaction({"force": True, "response_id": "resp_ignored"})
     (body,) = compact_requests(fake_openai)
-    assert body == {"model": "gpt-4.1", "input": history}
+    assert body == {"model": "gpt-6-luna", "input": history}
     stored = await store.get_items()
     assert [item["type"] for item in stored] == ["compaction"]
     assert stored[0]["id"].startswith("cmp_") and stored[0]["encrypted_content"]
@@ -201,7 +201,7 @@ async def test_auto_mode_follows_store_and_remembers_an_unstored_response(
     await session.run_compaction({"response_id": "resp-stored", "store": True, "force": True})
     bodies = compact_requests(fake_openai)
     assert ["previous_response_id" in b for b in bodies] == [False, False, False, True, True]
-    assert bodies[3] == {"model": "gpt-4.1", "previous_response_id": "resp-stored"}
+    assert bodies[3] == {"model": "gpt-6-luna", "previous_response_id": "resp-stored"}
     assert bodies[0]["input"] == [user("hello"), assistant("world")]
     assert [item["type"] for item in bodies[2]["input"]] == ["compaction"]  # what the previous call stored
     assert session._resolve_mode("resp-x", None, "input") == "input"  # a per-call mode wins over the session's
@@ -217,7 +217,7 @@ async def test_threshold_decides_and_force_bypasses_it(
     assert compact_requests(fake_openai) == []
     await session.add_items([assistant("tenth")])  # the cached count follows add_items
     await session.run_compaction({"response_id": "resp-2"})
-    assert compact_requests(fake_openai) == [{"model": "gpt-4.1", "previous_response_id": "resp-2"}]
+    assert compact_requests(fake_openai) == [{"model": "gpt-6-luna", "previous_response_id": "resp-2"}]
     assert [item["type"] for item in await store.get_items()] == ["compaction"]
     empty = OpenAIResponsesCompactionSession("e", SQLiteSession("e"), client=client)
     await empty.run_compaction({"response_id": "resp-3", "force": True})
@@ -429,19 +429,19 @@ async def test_the_run_compacts_after_a_turn_with_usage_and_a_span(
 
     (response_request,) = [r for r in fake_openai.requests_to("/responses")]
     response_id = result.raw_responses[0].response_id
-    assert compact_requests(fake_openai) == [{"model": "gpt-4.1", "previous_response_id": response_id}]
+    assert compact_requests(fake_openai) == [{"model": "gpt-6-luna", "previous_response_id": response_id}]
     usage = result.context_wrapper.usage
     assert (usage.requests, usage.input_tokens, usage.output_tokens) == (2, 10 + 120, 5 + 30)
     assert [item["type"] for item in await session.get_items()] == ["compaction"]
 
     (span,) = tracing.named("compact")
     (agent_span,) = tracing.named("invoke_agent")
-    assert span.name == "compact gpt-4.1" and span.kind is SpanKind.CLIENT
+    assert span.name == "compact gpt-6-luna" and span.kind is SpanKind.CLIENT
     assert span.parent is not None and span.parent.span_id == agent_span.context.span_id
     attrs = dict(span.attributes or {})
     assert attrs["gen_ai.operation.name"] == "compact"
     assert attrs["gen_ai.provider.name"] == "openai"
-    assert attrs["gen_ai.request.model"] == "gpt-4.1"
+    assert attrs["gen_ai.request.model"] == "gpt-6-luna"
     assert attrs["server.address"] == "127.0.0.1" and attrs["server.port"] == fake_openai.port
     assert attrs["gen_ai.conversation.id"] == "conv-7"
     assert attrs["gen_ai.response.id"].startswith("resp_")
@@ -532,7 +532,7 @@ async def test_a_tool_turn_then_an_answer_in_one_run_compacts_once_at_the_end() 
     )
     model = ScriptedModel([[function_call("do_thing", {})], [assistant_message("done")]])
     await Runner.run(Agent(name="a", model=model, tools=[do_thing]), "go", session=session)
-    assert fake.calls == [{"model": "gpt-4.1", "previous_response_id": "scripted-2"}]
+    assert fake.calls == [{"model": "gpt-6-luna", "previous_response_id": "scripted-2"}]
 
 
 async def test_a_session_of_the_applications_own_is_asked_with_the_sdk_arguments() -> None:

@@ -1,8 +1,9 @@
 """``agents.extensions.memory.SQLAlchemySession`` as the SDK's tests pin it down, as
 ``agents_otel.extensions.memory.SQLAlchemySession``, against real SQLite databases (in memory and in files) through
 SQLAlchemy's asyncio engine and ``aiosqlite``: the protocol, limits over readable rows, the SDK's tables (shared with
-``SQLiteSession``), ``created_at``-then-``id`` order, concurrent first writes and pops, a writer waiting for SQLite's
-lock, cancellation after the transaction settles, and a real ``Runner.run``."""
+``SQLiteSession``), concurrent first writes and pops, a writer waiting for SQLite's
+lock, cancellation after the transaction settles, and a real ``Runner.run``. The append order (SDK 0.25) is pinned
+in test_sdk_025_sessions.py."""
 
 from __future__ import annotations
 
@@ -128,18 +129,6 @@ async def test_rows_that_are_not_json_objects_are_skipped(engines: list[AsyncEng
     await _raw(only_junk.engine, "INSERT INTO agent_messages (session_id, message_data) VALUES ('junk', '{{')")
     assert await only_junk.pop_item() is None
     assert await _raw(only_junk.engine, "SELECT COUNT(*) FROM agent_messages") == [(0,)]
-
-
-async def test_order_is_created_at_then_id(engines: list[AsyncEngine]) -> None:
-    session = _from_url(engines, "s")
-    await session.add_items(_items("first", "second", "third"))
-    await _raw(session.engine, "UPDATE agent_messages SET created_at = '2025-10-15 17:26:39'")
-    assert _contents(await session.get_items()) == ["first", "second", "third"]  # a tie keeps insertion order
-    assert _contents(await session.get_items(limit=2)) == ["second", "third"]
-    await _raw(session.engine, "UPDATE agent_messages SET created_at = '2025-10-15 17:26:40' WHERE id = 1")
-    assert _contents(await session.get_items()) == ["second", "third", "first"]  # the later timestamp is newer
-    assert await session.pop_item() == _items("first")[0]
-    assert await session.pop_item() == _items("third")[0]
 
 
 # ---- engines, tables, other stores ------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 ``agents.extensions.memory.SQLAlchemySession``.
 
 The tables are the SDK's (``agent_sessions`` / ``agent_messages``, items as compact JSON, by default ASCII-escaped),
-which are also ``SQLiteSession``'s, so a history one of them wrote the others read. Order is ``created_at`` then
-``id``, as in the SDK. Every write is one transaction: a turn's items land together or not at all.
+which are also ``SQLiteSession``'s, so a history one of them wrote the others read. Order is the append order (the
+autoincrement ``id``), as in the SDK since 0.25: ``created_at`` is the database's clock, second-grained on SQLite and
+able to step back, so it cannot order items. Every write is one transaction: a turn's items land together or not at all.
 
 SQLite gets care the others do not need. Its write transactions begin with ``BEGIN IMMEDIATE`` on connections with a
 busy timeout, so a writer waits for the lock rather than failing on a stale read snapshot (no retry loop with
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import weakref
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -42,6 +43,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
+from ...session_mutation import await_session_mutation
 from ...session_settings import SessionSettings, coerce_session_settings, resolve_session_limit
 from ...sessions import SessionABC, SessionItem
 from .errors import SessionStoreUnavailableError
@@ -64,24 +66,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
     finally:
         cursor.close()
-
-
-async def _settled(operation: Awaitable[T]) -> T:
-    """Await a write to its end even when the caller is cancelled meanwhile, then raise the cancellation: a
-    cancelled ``add_items`` has either written its turn or not, and the caller is never told before the
-    transaction has settled (as the SDK's sessions)."""
-    task = asyncio.ensure_future(operation)
-    cancelled: asyncio.CancelledError | None = None
-    while not task.done():
-        try:
-            await asyncio.wait({task})
-        except asyncio.CancelledError as exc:
-            cancelled = cancelled or exc
-    if cancelled is not None:
-        if not task.cancelled():
-            task.exception()  # retrieved, so a failure hidden by the cancellation is not reported as unretrieved
-        raise cancelled
-    return task.result()
 
 
 class SQLAlchemySession(SessionABC):
@@ -132,7 +116,7 @@ class SQLAlchemySession(SessionABC):
             ),
             Column("message_data", Text, nullable=False),
             Column("created_at", TIMESTAMP(timezone=False), server_default=text("CURRENT_TIMESTAMP"), nullable=False),
-            Index(f"idx_{messages_table}_session_time", "session_id", "created_at"),
+            Index(f"idx_{messages_table}_session_id", "session_id", "id"),
             sqlite_autoincrement=True,
         )
         pool = engine.sync_engine.pool
@@ -196,14 +180,14 @@ class SQLAlchemySession(SessionABC):
         rows = [  # fails here, on the caller's data, before any transaction
             {"session_id": self.session_id, "message_data": self._encode(item)} for item in items
         ]
-        await _settled(self._add_rows(rows))
+        await await_session_mutation(self._add_rows(rows))
 
     async def pop_item(self) -> SessionItem | None:
         """The latest item, removed; rows that are not JSON objects are removed on the way to it."""
-        return await _settled(self._pop_item())
+        return await await_session_mutation(self._pop_item())
 
     async def clear_session(self) -> None:
-        await _settled(self._clear())
+        await await_session_mutation(self._clear())
 
     # ---- transactions ------------------------------------------------------------------------------------
 
@@ -301,8 +285,8 @@ class SQLAlchemySession(SessionABC):
 
     def _messages_query(self, *, newest_first: bool) -> Any:
         columns = self._messages.c
-        order = (columns.created_at.desc(), columns.id.desc()) if newest_first else (columns.created_at, columns.id)
-        return select(columns.id, columns.message_data).where(columns.session_id == self.session_id).order_by(*order)
+        order = columns.id.desc() if newest_first else columns.id
+        return select(columns.id, columns.message_data).where(columns.session_id == self.session_id).order_by(order)
 
 
 async def _driver_in_transaction(conn: AsyncConnection) -> bool:

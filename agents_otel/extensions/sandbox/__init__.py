@@ -1,6 +1,6 @@
-"""The SDK's ``agents.extensions.sandbox``: hosted sandbox providers (Blaxel, Cloudflare, Daytona, E2B, Modal, Runloop,
-Vercel) and their cloud mounts. None is offered here: each drives a provider's cloud service through that provider's
-SDK, which this runtime neither ships nor can test against.
+"""The SDK's ``agents.extensions.sandbox``: hosted sandbox providers (Blaxel, Cloudflare, Daytona, E2B, Modal,
+Vercel; Runloop too until the SDK removed it in 0.25) and their cloud mounts. None is offered here: each drives a
+provider's cloud service through that provider's SDK, which this runtime neither ships nor can test against.
 
 The path exists so that SDK code importing it fails with a message that says so and names what runs instead
 (``UnixLocalSandboxClient``), rather than a bare "No module named". Importing a provider's module
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..errors import ExtensionUnavailableError
 
-PROVIDERS = ("blaxel", "cloudflare", "daytona", "e2b", "modal", "runloop", "vercel")
+PROVIDERS = ("blaxel", "cloudflare", "daytona", "e2b", "modal", "vercel")
 
 raise ExtensionUnavailableError(
     "agents_otel does not offer the SDK's hosted sandbox providers (agents.extensions.sandbox: "
