@@ -47,6 +47,12 @@ def tool_agent_lookup(starting_agent: Agent[Any]) -> Callable[[str, str], Agent[
     )
 
 
+def reachable_names(starting_agent: Agent[Any]) -> set[str]:
+    """The names of every agent reachable from the starting agent through handoffs and agent tools, at any depth:
+    the agents a standing decision on a function tool may belong to."""
+    return {agent.name for agent, _ in _walk(starting_agent, through_tools=True)}
+
+
 def _walk(starting_agent: Agent[Any], through_tools: bool) -> Iterator[tuple[Agent[Any], bool]]:
     """Each agent reachable once, breadth first, and whether it was reached as an agent tool (at least once)."""
     seen: dict[int, bool] = {}
@@ -105,4 +111,4 @@ def handoff_of(agent: Agent[Any], tool_name: str, path: str) -> Handoff[Any, Any
     )
 
 
-__all__ = ["agent_lookup", "agents_by_name", "handoff_of", "tool_agent_lookup"]
+__all__ = ["agent_lookup", "agents_by_name", "handoff_of", "reachable_names", "tool_agent_lookup"]

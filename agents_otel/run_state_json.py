@@ -18,15 +18,13 @@ run they are nested in and which is stored once.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .context_wrapper import RunContextWrapper
 from .exceptions import UserError
 from .input_items import conversation_items
 from .items import input_dict
-from .run_state_agents import agent_lookup, handoff_of, tool_agent_lookup
+from .run_state_agents import agent_lookup, handoff_of, reachable_names, tool_agent_lookup
 from .run_state_codec import (
     Node,
     check_json,
@@ -43,6 +41,7 @@ from .run_state_codec import (
     is_json,
     malformed,
 )
+from .run_state_context import STORE, decode_context, encode_context
 from .run_state_items import decode_guardrails, decode_run_item, encode_guardrails, encode_run_item
 from .tool_approvals import Decisions, PausedRun, PausedTurn, Verdict, approval_items
 from .tool_use_tracker import normalized_tool_use
@@ -62,16 +61,13 @@ reader of ``agents_otel/1`` ignores fields it does not know, and would resume su
 again from scratch, its nested run's pause lost; it refuses ``agents_otel/2`` instead."""
 READ_VERSIONS = (SCHEMA_VERSION, NESTED_SCHEMA_VERSION)
 
-_STORE = "RunState.to_json() cannot store this run"
-
-
 def state_to_json(
     paused: PausedRun, context_serializer: Callable[[Any], Mapping[str, Any]] | None, strict_context: bool
 ) -> dict[str, Any]:
     version = NESTED_SCHEMA_VERSION if paused.turn.nested else SCHEMA_VERSION
     data = {"$schemaVersion": version, **_encode_run(paused)}
-    data["context"] = _encode_context(paused.context, context_serializer, strict_context)
-    check_json(data, "state", _STORE)
+    data["context"] = encode_context(paused.context, context_serializer, strict_context)
+    check_json(data, "state", STORE)
     return copy.deepcopy(data)  # the caller may change it: the state's own items must not change with it
 
 
@@ -160,7 +156,7 @@ def state_from_json(
         )
     if "nested" in root.obj("turn").data and version != NESTED_SCHEMA_VERSION:
         malformed("state.turn.nested", f"is written under $schemaVersion {NESTED_SCHEMA_VERSION!r} only")
-    context = _decode_context(root.obj("context"), context_override, context_deserializer)
+    context = decode_context(root.obj("context"), context_override, context_deserializer)
     return _decode_run(starting_agent, root, context)
 
 
@@ -212,7 +208,9 @@ def _decode_run(starting_agent: Agent[Any], root: Node, context: Any) -> PausedR
         turns=root.number("turns"),
         max_turns=max_turns,
         decisions=Decisions(
-            _decode_verdicts(decisions, "calls"), _decode_agent_verdicts(decisions), _decode_mcp_verdicts(decisions)
+            _decode_verdicts(decisions, "calls"),
+            _decode_agent_verdicts(decisions, starting_agent),
+            _decode_mcp_verdicts(decisions),
         ),
         context=context,
         input=_decode_input(root),
@@ -256,16 +254,27 @@ def _decode_verdicts(node: Node, key: str) -> dict[str, Verdict]:
     return {name: (v.flag("approved"), v.opt_text("message")) for name in entries.data for v in [entries.obj(name)]}
 
 
-def _decode_agent_verdicts(node: Node) -> dict[tuple[str, str], Verdict]:
+def _decode_agent_verdicts(node: Node, starting_agent: Agent[Any]) -> dict[tuple[str, str], Verdict]:
     """The standing decisions on function tools, each its agent's. A state saved before they were scoped holds them
     by tool name alone (``tools``): those are not restored, so such a tool asks again, as the SDK's legacy
-    permanent approvals do since 0.23 (a decision on one agent's tool must not approve another's)."""
+    permanent approvals do since 0.23 (a decision on one agent's tool must not approve another's). A decision
+    whose agent is no longer reachable from the starting agent is a ``UserError``, as in the SDK since 0.25: the
+    graph given to ``from_json`` is not the one the decision was made in."""
     if "agent_tools" not in node.data:
         return {}
-    return {
-        (n.text("agent"), n.text("tool_name")): (n.flag("approved"), n.opt_text("message"))
-        for n in node.nodes("agent_tools")
-    }
+    verdicts: dict[tuple[str, str], Verdict] = {}
+    names: set[str] | None = None
+    for n in node.nodes("agent_tools"):
+        agent, tool = n.text("agent"), n.text("tool_name")
+        names = reachable_names(starting_agent) if names is None else names
+        if agent not in names:
+            raise UserError(
+                f"Function approval owner is absent from the restored graph: RunState JSON holds a standing "
+                f"decision on tool {tool!r} of agent {agent!r} ({n.path}), and no agent of that name is reachable "
+                f"from {starting_agent.name!r} through handoffs and agent tools; pass the agents the run had"
+            )
+        verdicts[(agent, tool)] = (n.flag("approved"), n.opt_text("message"))
+    return verdicts
 
 
 def _decode_mcp_verdicts(node: Node) -> dict[tuple[str, str], Verdict]:
@@ -325,72 +334,3 @@ def _decode_pending_input(root: Node) -> list[dict[str, Any]]:
     except UserError:
         malformed(f"{root.path}.pending_input", "must be input items")  # the items themselves are the conversation
     return list(value)
-
-
-def _encode_context(
-    context: Any, serializer: Callable[[Any], Mapping[str, Any]] | None, strict: bool
-) -> dict[str, Any]:
-    """As in the SDK: a mapping is stored as it is, a ``context_serializer`` serializes anything, a pydantic model or
-    a dataclass is stored as its dict (``from_json`` then needs a ``context_deserializer`` or ``context_override``).
-    Unlike the SDK, any other object is a ``UserError``: the SDK stores ``{}`` and the resumed run has lost it."""
-    if context is None:
-        return {"value": None, "serialized_via": "none", "requires_deserializer": False}
-    cls = f"{type(context).__module__}:{type(context).__qualname__}"
-    if serializer is not None:
-        try:
-            value = serializer(context)
-        except Exception as error:
-            raise UserError(f"{_STORE}: context_serializer raised {type(error).__name__}") from error
-        if not isinstance(value, Mapping):
-            raise UserError(f"{_STORE}: context_serializer must return a mapping, got {type(value).__name__}")
-        via = "context_serializer"
-    elif isinstance(context, Mapping):
-        value, via = context, "mapping"
-    elif strict:
-        raise UserError(
-            f"{_STORE}: with strict_context=True the context must be a mapping, or give context_serializer "
-            f"(the context is a {cls})"
-        )
-    elif callable(getattr(context, "model_dump", None)):
-        value, via = context.model_dump(mode="json"), "model_dump"
-    elif dataclasses.is_dataclass(context) and not isinstance(context, type):
-        try:  # asdict deep-copies every field: a lock or a client in one raises (TypeError, ...)
-            value, via = dataclasses.asdict(context), "asdict"
-        except Exception as error:
-            raise UserError(
-                f"{_STORE}: its context, a {cls} dataclass, holds a field that cannot be copied as data "
-                f"({type(error).__name__}); give to_json(context_serializer=...) to store what the resumed run "
-                "needs (and from_json(context_deserializer=... or context_override=...) to rebuild it)"
-            ) from None
-    else:
-        raise UserError(
-            f"{_STORE}: its context is a {cls}, which is not a mapping, a pydantic model or a dataclass; give "
-            "to_json(context_serializer=...) (and from_json(context_deserializer=...) to rebuild it)"
-        )
-    value = dict(value)
-    check_json(value, "context", f"{_STORE}; give context_serializer= to turn the context into JSON data")
-    return {"value": value, "serialized_via": via, "requires_deserializer": via != "mapping", "class": cls}
-
-
-def _decode_context(
-    node: Node, override: Any, deserializer: Callable[[Mapping[str, Any]], Any] | None
-) -> Any:
-    via = node.text("serialized_via")
-    value = node.get("value", dict, optional=True)
-    if override is not None:
-        return override.context if isinstance(override, RunContextWrapper) else override
-    if value is None:
-        return None
-    if deserializer is not None:
-        try:
-            rebuilt = deserializer(value)
-        except Exception as error:
-            raise UserError(f"RunState.from_json(): context_deserializer raised {type(error).__name__}") from error
-        return rebuilt.context if isinstance(rebuilt, RunContextWrapper) else rebuilt
-    if node.flag("requires_deserializer"):
-        raise UserError(
-            f"RunState.from_json(): the context was stored from a {node.json('class')} ({via}); give "
-            "context_deserializer= to rebuild it, or context_override= (the SDK would go on with a plain dict, "
-            "which the run's tools do not expect)"
-        )
-    return value

@@ -229,7 +229,7 @@ class PausedRun:
             paused_span = loop.paused_span
         else:  # nothing waits; decisions made in context go on with the state, as the SDK's; nothing stopped
             decisions, turn, items, paused_span = loop.wrapper._run_decisions(), finished, list(run.run_items()), None
-        return cls(
+        made = cls(
             starting_agent=starting_agent,
             turn=turn,
             interruptions=list(loop.interruptions),
@@ -251,6 +251,10 @@ class PausedRun:
             paused_span=paused_span,
             pending_input=list(loop.pending_input or ()),  # added input a run that stopped again has not admitted
         )
+        if turn.nested:  # a decision through this run's context on a nested run's item goes to that run
+            decisions.nested = [(item, owner(made, item).decisions) for item in made.interruptions]
+            decisions.nested = [(item, found) for item, found in decisions.nested if found is not decisions]
+        return made
 
     def restore(self, run: RunRuntime) -> None:
         """A resumed run starts with what the stopped one had: its items, responses, usage, guardrail verdicts, and its

@@ -24,7 +24,7 @@ class Decisions:
     A call's own decision wins over its tool's standing one, as in the SDK.
     """
 
-    __slots__ = ("calls", "mcp_tools", "tools")
+    __slots__ = ("calls", "mcp_tools", "nested", "tools")
 
     def __init__(
         self,
@@ -37,6 +37,11 @@ class Decisions:
         """``(agent_name, tool_name)`` -> the standing decision on that agent's tool."""
         self.mcp_tools: dict[tuple[str, str], Verdict] = dict(mcp_tools or {})
         """``(server_label, tool_name)`` -> the standing decision on that hosted MCP server's tool."""
+        self.nested: list[tuple[ToolApprovalItem, Decisions]] = []
+        """Set when the run pauses with nested runs paused in agent-tool calls: each of their waiting items, and the
+        decisions of the run it waits in. A decision made through this run's context (a ``ToolContext`` a hook kept)
+        on such an item goes there, as in the SDK since 0.25, not to a call of this run that shares its call id.
+        Not copied: a ``RunState`` routes its own decisions (``tool_approvals.owner``)."""
 
     def verdict(self, agent_name: str | None, tool_name: str, call_id: str) -> Verdict | None:
         """The call's decision, else its tool's standing one: the agent's own, or, asked by tool name alone (a
@@ -64,6 +69,11 @@ class Decisions:
     def decide(self, item: ToolApprovalItem, verdict: Verdict, always: bool) -> None:
         """Record ``verdict`` for ``item``'s call; ``always``: for every later call of its tool in the run too (of
         its server's tool, for a hosted MCP request). The latest decision on a call wins, as in the SDK."""
+        if self.nested:
+            target = self._nested_owner(item)
+            if target is not None:
+                target.decide(item, verdict, always)
+                return
         self.calls[item.call_id] = verdict
         if always:
             label = item.server_label
@@ -71,6 +81,15 @@ class Decisions:
                 self.tools[(item.agent_name, item.tool_name)] = verdict
             else:  # a hosted MCP tool: that server's, never a function tool or another server's of the same name
                 self.mcp_tools[(label, item.tool_name)] = verdict
+
+    def _nested_owner(self, item: ToolApprovalItem) -> Decisions | None:
+        """The decisions of the nested run ``item`` waits in: the very item, else the one equal item (an item
+        rebuilt from the same call and agent)."""
+        for waiting, owner in self.nested:
+            if waiting is item:
+                return owner
+        equal = [owner for waiting, owner in self.nested if waiting == item]
+        return equal[0] if len(equal) == 1 else None
 
 
 def check_item(item: object, where: str) -> ToolApprovalItem:

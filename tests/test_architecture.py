@@ -132,6 +132,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.finished_state": ENGINE,  # a finished run's RunState, which calls the model again
     "agents_otel.pending_input": ENGINE,
     "agents_otel.run_state_json": ENGINE,
+    "agents_otel.run_state_context": ENGINE,
     "agents_otel.run_state_agents": ENGINE,
     "agents_otel.tool_use_tracker": ENGINE,  # which agents used tools: a paused run's, for reset_tool_choice
     "agents_otel.run_state_codec": ENGINE,

@@ -146,7 +146,12 @@ class MCPServerStdio(_ConfiguredServer[MCPServerStdioParams]):
 
 
 class MCPServerStreamableHttp(_ConfiguredServer[MCPServerStreamableHttpParams]):
-    """An MCP server reached over Streamable HTTP at ``params["url"]``."""
+    """An MCP server reached over Streamable HTTP at ``params["url"]``.
+
+    Calls on one session are sent at once, never one after another (as the SDK since 0.25 with mcp 2.x): an
+    agent's parallel calls to the server run in parallel, and a call in flight outlives a sibling that fails or is
+    cancelled. So when the connection drops, several calls may have taken effect before their answers arrive: give
+    ``max_retry_attempts`` only for tools whose calls are safe to send again."""
 
     network_transport = "tcp"
     _required = "url"

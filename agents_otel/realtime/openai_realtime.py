@@ -85,6 +85,7 @@ class _ResponseGate:
         self.busy = False
         self.current: str | None = None  # the running response's id, once response.created named it
         self.requested = False  # a response.create sent, its response.created not yet seen
+        self.cancelled = False  # a response.cancel sent for the running response: a second would be an error
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -95,11 +96,11 @@ class _ResponseGate:
         self.idle.clear()
 
     def created(self, response_id: str | None = None) -> None:
-        self.busy, self.requested, self.current = True, False, response_id
+        self.busy, self.requested, self.current, self.cancelled = True, False, response_id, False
         self.idle.clear()
 
     def done(self) -> None:
-        self.busy = self.requested = False
+        self.busy = self.requested = self.cancelled = False
         self.current = None
         self.idle.set()
 
@@ -287,8 +288,9 @@ class OpenAIRealtimeWebSocketModel(ListenerList, RealtimeModel):
     async def _cancel(self, response_id: str | None) -> None:
         """``response.cancel`` for the running response; for ``response_id`` only if it is the one running."""
         gate = self._responses
-        if not gate.busy or (response_id is not None and gate.current not in (None, response_id)):
+        if not gate.busy or gate.cancelled or (response_id is not None and gate.current not in (None, response_id)):
             return
+        gate.cancelled = True
         await self._send({"type": "response.cancel", **({"response_id": response_id} if response_id else {})})
 
     async def _interrupt_playback(self, response_id: str | None = None, playback_only: bool = False) -> None:

@@ -204,8 +204,11 @@ class RealtimeSession(RealtimeModelListener):
         await self._model.send_event(RealtimeModelSendAudio(audio=audio, commit=commit))
 
     async def interrupt(self) -> None:
-        """Stop the model's answer: playback is cut where the listener is, the response cancelled."""
-        await self._model.send_event(RealtimeModelSendInterrupt())
+        """Stop the model's answer: playback is cut where the listener is, the running response cancelled (once),
+        tools already running go on. The cancel is sent even when the server's turn detection cancels on its own
+        (``interrupt_response``), as in the SDK since 0.25: that is for speech, and a text or button interruption
+        brings none."""
+        await self._model.send_event(RealtimeModelSendInterrupt(force_response_cancel=True))
 
     async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
         """Switch to ``agent`` now (its instructions, tools and handoffs go to the model)."""

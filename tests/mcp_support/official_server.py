@@ -155,6 +155,24 @@ async def charted(label: str) -> Any:
     )
 
 
+_arrived: dict[str, anyio.Event] = {}
+
+
+def _arrival(name: str) -> anyio.Event:
+    return _arrived.setdefault(name, anyio.Event())
+
+
+@server.tool()
+async def meet(me: str, peer: str) -> str:
+    """Say that `me` has arrived, then wait for `peer` to arrive: two calls that meet must run at once (two that
+    run one after the other never meet; the wait gives up after a minute, so a test fails instead of hanging)."""
+    _arrival(me).set()
+    with anyio.move_on_after(60):
+        await _arrival(peer).wait()
+        return f"{me} met {peer}"
+    return f"{me} waited alone"
+
+
 @server.prompt()
 def review(topic: str) -> str:
     """Ask for a review of a topic."""

@@ -12,7 +12,7 @@ from pathlib import Path
 OFFICIAL_SERVER = Path(__file__).with_name("official_server.py")
 OFFICIAL_TOOLS = (
     "count", "slow_count", "fail", "work_forever", "hang", "add", "remember", "send_late", "flaky", "attempts",
-    "show_meta", "charted",
+    "show_meta", "charted", "meet",
 )  # fmt: skip
 """The official test server's tools, in the order it lists them (a test that lists them all compares with this)."""
 
