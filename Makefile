@@ -90,7 +90,7 @@ $(PHOENIX_STAMP):
 # The OpenAI Agents SDK's own example programs, which tests/compat/test_sdk_examples.py runs unchanged on agents_otel:
 # the examples/ directory of its source distribution on PyPI (pinned: the SDK release docs/migrating.md follows),
 # unpacked into .sdk-examples/examples (git-ignored; the SDK's code is never copied into this repository).
-SDK_VERSION := 0.24.0
+SDK_VERSION := 0.25.0
 SDK_EXAMPLES_STAMP := .sdk-examples/.unpacked-$(SDK_VERSION)
 
 sdk-examples: $(SDK_EXAMPLES_STAMP) .sdk-examples/node_modules

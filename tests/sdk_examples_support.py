@@ -34,7 +34,7 @@ from typing import Any, Protocol
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SDK_VERSION = "0.24.0"
+SDK_VERSION = "0.25.0"
 EXAMPLES_HOME = ROOT / ".sdk-examples"
 EXAMPLES_DIR = EXAMPLES_HOME / "examples"
 STAMP = EXAMPLES_HOME / f".unpacked-{SDK_VERSION}"

@@ -1,4 +1,4 @@
-"""The OpenAI Agents SDK's own example programs (release 0.24.0), run unchanged on agents_otel.
+"""The OpenAI Agents SDK's own example programs (release 0.25.0), run unchanged on agents_otel.
 
 "Code written for the SDK runs unchanged" is checked here with the SDK's code rather than ours: each test runs one
 program of the SDK's ``examples/`` (``basic``, ``agent_patterns``, ``handoffs``, ``memory``) as its source stands,

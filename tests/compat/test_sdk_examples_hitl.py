@@ -1,4 +1,4 @@
-"""The last of the OpenAI Agents SDK's own example programs (release 0.24.0) tried on agents_otel, run unchanged.
+"""The last of the OpenAI Agents SDK's own example programs (release 0.25.0) tried on agents_otel, run unchanged.
 
 The companion of tests/compat/test_sdk_examples.py (its docstring says how an example is run): the
 human-in-the-loop session programs of ``examples/memory`` (file-backed, in-memory SQLite, the scripted

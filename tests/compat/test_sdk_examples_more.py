@@ -1,4 +1,4 @@
-"""More of the OpenAI Agents SDK's own example programs (release 0.24.0), run unchanged on agents_otel.
+"""More of the OpenAI Agents SDK's own example programs (release 0.25.0), run unchanged on agents_otel.
 
 The companion of tests/compat/test_sdk_examples.py (its docstring says how an example is run): the rest of
 ``examples/basic`` that runs offline, ``examples/handoffs/message_filter_streaming``, the ``examples/memory`` session
@@ -245,11 +245,22 @@ def test_memory_compaction_session_example(run: Run, fake_openai: FakeOpenAIServ
     # default mode, responses being stored), then once more when asked.
     sent = bodies(fake_openai)
     first, second = [request.body for request in fake_openai.requests_to("/responses/compact")]
-    assert first["model"] == "gpt-4.1" and str(first["previous_response_id"]).startswith("resp_")
+    # The 0.25 example no longer names a model: compaction runs on the session's default, gpt-6-luna since 0.25.
+    assert first["model"] == "gpt-6-luna" and str(first["previous_response_id"]).startswith("resp_")
     assert "input" not in first and second["previous_response_id"] != first["previous_response_id"]
     fifth = sent[4]["input"]
     assert fifth[0].get("type") == "compaction"
     assert fifth[-1] == {"role": "user", "content": "What country is the mountain in?"}
+
+
+def test_memory_custom_session_example(run: Run, fake_openai: FakeOpenAIServer) -> None:
+    """SDK 0.25's adapter of a synchronous store, built on ``agents.memory``'s public helpers
+    (``coerce_session_settings``, ``resolve_session_limit``, ``await_session_mutation``); its model is scripted."""
+    out = run("memory.custom_session")
+    # Two runs on one session: both turns' user and assistant messages were written through the adapter, and read
+    # back under its settings' limit (a dict, coerced).
+    assert out == "You said hello.\nStored 4 history items.\n"
+    assert bodies(fake_openai) == []
 
 
 def test_memory_compaction_session_stateless_example(run: Run, fake_openai: FakeOpenAIServer) -> None:
