@@ -25,6 +25,7 @@ import agents_otel.commands.serve
 import agents_otel.compaction_output
 import agents_otel.mcp.errors
 import agents_otel.server.errors as server_errors
+import agents_otel.session_settings
 import agents_otel.testing
 import agents_otel.tool_sources
 import agents_otel.tracing.export_env
@@ -89,6 +90,7 @@ EXAMPLES: dict[type[BaseException], tuple[AgentsOtelError, str]] = {
             agents_otel.mcp.errors.MCPConnectionError, agents_otel.mcp.errors.MCPServerError,
             agents_otel.mcp.errors.MCPServerStartError, agents_otel.compaction_output.CompactionError,
             ExtensionUnavailableError, SessionStoreUnavailableError, SessionClosedError, SessionBranchError,
+            agents_otel.session_settings.SessionSettingsTypeError,
             SessionSchemaError, StreamedTranscriptionNotSupportedError, STTWebsocketConnectionError,
             RealtimeNotSupportedError, RealtimeConnectionClosedError, SDKNameNotSupportedError,
         )
