@@ -17,8 +17,6 @@ from .exceptions import UserError
 from .input_items import conversation_items
 from .items import (
     ConversationItem,
-    FunctionCall,
-    FunctionCallOutput,
     RawInputItem,
     RunItem,
     UserMessage,
@@ -125,15 +123,6 @@ def without_ids(items: Iterable[ConversationItem]) -> list[ConversationItem]:
         else item
         for item in items
     ]
-
-
-def without_orphan_outputs(items: list[ConversationItem]) -> list[ConversationItem]:
-    """A history cut to its latest items (``SessionSettings.limit``) may begin with tool outputs whose calls were
-    cut off; the Responses API rejects such an output, so they are left out, as the SDK leaves them out. A call made
-    by a program or a hosted agent is a ``FunctionCall`` subclass: its output pairs it the same way."""
-    called: set[Any] = {item.call_id for item in items if isinstance(item, FunctionCall)}
-    called.update(item.data.get("call_id") for item in items if type(item) is RawInputItem)  # e.g. a pending async call
-    return [item for item in items if type(item) is not FunctionCallOutput or item.call_id in called]
 
 
 def input_history_items(history: str | tuple[Any, ...]) -> list[ConversationItem]:

@@ -28,7 +28,7 @@ from .result import RunResult, unbuilt_result
 from .run_resume_state import RunState
 from .run_runtime import RunRuntime as LiveRun
 from .run_setup import requested_trace, session_id, workflow_name
-from .sessions import call_session, combine_session_input, session_history, session_wrapper
+from .sessions import call_session, combine_session_input, session_history, session_wrapper, with_history
 from .tool_approvals import PausedRun, mark_resumed
 from .tool_use_tracker import tool_users
 from .tracing.config import tracing_key_scope
@@ -102,9 +102,9 @@ async def run_agent(
             # The run's wrapper, made now: a session that takes ``wrapper=`` gets this one object for every call.
             wrapper = RunContextWrapper(run.context, run.usage, tool_input=run.tool_input)
             scoped = session_wrapper(session, wrapper)
-            saved = await session_history(session, config.session_settings, omit, trim=combine is None, wrapper=scoped)
+            saved, limited = await session_history(session, config.session_settings, omit, wrapper=scoped)
             if combine is None:
-                begin, to_save = [*saved, *new_input], new_input
+                begin, to_save = with_history(saved, new_input, limited), new_input
             else:
                 begin, to_save = await combine_session_input(combine, saved, new_input)
             # The new input is saved before the first turn, as in the SDK: a run that then fails (a model error, a

@@ -22,9 +22,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
-from .conversation import without_ids, without_orphan_outputs
+from .conversation import without_ids
 from .exceptions import UserError
 from .input_items import conversation_items, input_item, input_list
+from .session_orphans import without_orphans
 from .session_settings import SessionSettings, coerce_session_settings, resolve_session_limit
 
 if TYPE_CHECKING:
@@ -132,7 +133,8 @@ async def combine_session_input(
     history objects the callback was given, or equal to a history item not yet matched (a callback that copies
     items), in the order of the list; every other item (the new input, or one the callback made) is saved. So a
     callback that filters, reorders or repeats the history objects it got never makes the session grow, and new
-    input it drops is not saved.
+    input it drops is not saved. The history items it returned lose their orphaned calls (``session_orphans``;
+    an output stays, as in the SDK: the callback chose the history, so a missing call is no cut's doing).
     """
     given_history = copy.deepcopy(input_list(history))
     given_new = copy.deepcopy(input_list(new_input))
@@ -150,11 +152,13 @@ async def combine_session_input(
     unmatched = Counter(_content_key(item) for item in history)
     matched: set[int] = set()
     saved: list[ConversationItem] = []
-    for entry, item in zip(combined, items, strict=True):
+    kept_history: list[int] = []  # positions of the returned items that came from the session
+    for position, (entry, item) in enumerate(zip(combined, items, strict=True)):
         if id(entry) in new_ids:
             saved.append(item)
             continue
         if id(entry) in history_ids:
+            kept_history.append(position)
             if id(entry) not in matched:  # a history object repeated counts once against its content
                 matched.add(id(entry))
                 key = _content_key(item)
@@ -164,9 +168,10 @@ async def combine_session_input(
         key = _content_key(item)
         if unmatched[key] > 0:
             unmatched[key] -= 1
+            kept_history.append(position)
             continue
         saved.append(item)
-    return items, saved
+    return without_orphans(items, kept_history, outputs=False), saved
 
 
 async def session_history(
@@ -174,14 +179,13 @@ async def session_history(
     run_settings: SessionSettings | None,
     omit_ids: bool,
     *,
-    trim: bool,
     wrapper: RunContextWrapper[Any] | None = None,
-) -> list[ConversationItem]:
+) -> tuple[list[ConversationItem], bool]:
     """The history a run starts from, read as the SDK reads it: ``get_items(limit=...)`` when the session's own
-    ``session_settings``, overlaid with ``RunConfig.session_settings``, set a limit, else ``get_items()``. A history
-    cut that way loses the tool outputs whose calls were cut off (``trim``; not when a ``session_input_callback``
-    gets it, as in the SDK); ``omit_ids``: ``reasoning_item_id_policy="omit"`` applies to stored reasoning too;
-    ``wrapper``: the run's, for a session that takes it (``session_wrapper``)."""
+    ``session_settings``, overlaid with ``RunConfig.session_settings``, set a limit, else ``get_items()``; and
+    whether a limit cut it (``with_history`` then leaves out outputs whose calls were cut off). ``omit_ids``:
+    ``reasoning_item_id_policy="omit"`` applies to stored reasoning too; ``wrapper``: the run's, for a session that
+    takes it (``session_wrapper``)."""
     own = getattr(session, "session_settings", None)
     settings = SessionSettings() if own is None else coerce_session_settings(own, "session.session_settings")
     limit = settings.resolve(run_settings).limit
@@ -191,9 +195,15 @@ async def session_history(
         else call_session(session.get_items, limit=limit, wrapper=wrapper)
     )
     items = conversation_items(stored)
-    if limit is not None and trim:
-        items = without_orphan_outputs(items)
-    return without_ids(items) if omit_ids else items
+    return (without_ids(items) if omit_ids else items), limit is not None
+
+
+def with_history(
+    history: list[ConversationItem], new_input: list[ConversationItem], limited: bool
+) -> list[ConversationItem]:
+    """What a run without a ``session_input_callback`` starts from: the history, without its orphaned tool items
+    (``session_orphans``: outputs too when ``limited``), then the new input as given."""
+    return without_orphans([*history, *new_input], range(len(history)), outputs=limited)
 
 
 def _content_key(item: ConversationItem) -> str:
@@ -344,4 +354,5 @@ __all__ = [
     "session_history",
     "session_wrapper",
     "takes_wrapper",
+    "with_history",
 ]

@@ -156,6 +156,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.handoff_history": ENGINE,
     "agents_otel.conversation": ENGINE,
     "agents_otel.sessions": ENGINE,
+    "agents_otel.session_orphans": ENGINE,
     "agents_otel.session_compaction": ENGINE,
     "agents_otel.session_mutation": ENGINE,
     "agents_otel.tool_sources": ENGINE,

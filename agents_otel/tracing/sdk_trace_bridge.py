@@ -307,7 +307,27 @@ def _generation(attributes: Any) -> GenerationSpanData:
         model=_str(attributes.get(A.GEN_AI_RESPONSE_MODEL)) or _str(attributes.get(A.GEN_AI_REQUEST_MODEL)),
         model_config=config,
         usage=_usage_of(attributes),
+        tools=_offered_tools(attributes.get(A.GEN_AI_TOOL_DEFINITIONS)),
     )
+
+
+def _offered_tools(value: object) -> list[dict[str, Any]] | None:
+    """SDK 0.25's ``GenerationSpanData.tools`` from a ``chat`` span's captured ``gen_ai.tool.definitions`` (``None``
+    without content capture, as the SDK leaves it unset then). The SDK fills it with the Chat Completions tool list,
+    handoffs included: a function definition our run recorded in the flat semconv form (``{"type": "function",
+    "name": ...}``) is given in that nested form (``{"type": "function", "function": {"name": ...}}``), so an SDK
+    processor reads it as it would the SDK's; any other entry (what ``generation_span(tools=...)`` was given) as is."""
+    definitions = _json_list(value)
+    if definitions is None:
+        return None
+    return [_chat_completions_tool(d) if isinstance(d, dict) else d for d in definitions]
+
+
+def _chat_completions_tool(definition: dict[str, Any]) -> dict[str, Any]:
+    if definition.get("type") != "function" or "function" in definition or "name" not in definition:
+        return definition
+    function = {key: value for key, value in definition.items() if key != "type" and value is not None}
+    return {"type": "function", "function": function}
 
 
 def _usage_of(attributes: Any) -> dict[str, Any] | None:

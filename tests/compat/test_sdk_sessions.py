@@ -217,8 +217,8 @@ async def test_agents_used_as_tools_carry_the_conversation_id_too(tracing: Any) 
 def test_a_limited_history_keeps_the_outputs_of_calls_made_by_a_program() -> None:
     """A call made by code the model wrote (``ProgramCall``, a ``FunctionCall`` subclass) still pairs its output when
     a history limit cuts the history: only outputs whose call was cut off are left out."""
-    from agents_otel.conversation import without_orphan_outputs
     from agents_otel.conversation_items import FunctionCall, FunctionCallOutput, ProgramCall
+    from agents_otel.session_orphans import without_orphans
 
     program = ProgramCall("echo", "{}", "call_p", caller={"type": "program", "caller_id": "ci_1"})
     plain = FunctionCall("echo", "{}", "call_f")
@@ -229,5 +229,5 @@ def test_a_limited_history_keeps_the_outputs_of_calls_made_by_a_program() -> Non
         plain,
         FunctionCallOutput("call_f", "from model"),
     ]
-    kept = without_orphan_outputs(items)
+    kept = without_orphans(items, range(len(items)), outputs=True)
     assert [getattr(i, "call_id", None) for i in kept] == ["call_p", "call_p", "call_f", "call_f"]
