@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, cast
@@ -16,6 +17,8 @@ from .hosted_mcp import HostedMCPTool
 from .hosted_tools import HOSTED_TOOL_CLASSES, HostedTool
 from .items import FunctionCall
 from .local_tools import LOCAL_TOOL_CLASSES, LocalTool, ShellTool
+from .models.gpt5_defaults import get_default_model
+from .models.implied_settings import OmittedSettings
 from .models.interface import Model, ModelSettings
 from .prompts import DynamicPromptFunction, Prompt, check_prompt, resolve_prompt
 from .stream_events import StreamEvent
@@ -172,6 +175,17 @@ class AgentBase(Generic[TContext]):
         return offered
 
 
+_OMITTED = threading.local()
+"""The settings the ``model_settings`` default just made in this thread, so ``__post_init__`` can tell them from
+settings the application passed (an equal ``ModelSettings()`` passed is a choice, as in the SDK 0.25)."""
+
+
+def _omitted_settings() -> ModelSettings:
+    settings = ModelSettings()
+    _OMITTED.settings = settings
+    return settings
+
+
 @dataclass
 class Agent(AgentBase[TContext]):
     """An LLM with instructions and tools, as in the OpenAI Agents SDK; ``Runner`` runs it.
@@ -184,7 +198,9 @@ class Agent(AgentBase[TContext]):
     instructions: str | Callable[[RunContextWrapper[TContext], Agent[TContext]], str | Awaitable[str]] | None = None
     """A system prompt, or ``(ctx, agent) -> str`` (sync or async) called before every model call, as in the SDK."""
     model: str | Model | None = None
-    model_settings: ModelSettings = field(default_factory=ModelSettings)
+    model_settings: ModelSettings = field(default_factory=_omitted_settings)
+    """Left out: the run sends the implied defaults of the model it resolves (``models.gpt5_defaults``), as the SDK
+    does, while this stays ``ModelSettings()``; given (even equal to those defaults), sent as given."""
     handoffs: list[Agent[Any] | Handoff[Any, Any]] = field(default_factory=list)
     """Agents this one may hand the conversation to; the model sees each as a ``transfer_to_<name>`` tool."""
     output_type: Any = None
@@ -208,6 +224,9 @@ class Agent(AgentBase[TContext]):
     :mod:`agents_otel.prompts`)."""
 
     def __post_init__(self) -> None:
+        omitted = getattr(_OMITTED, "settings", None) is self.model_settings
+        _OMITTED.settings = None
+        self._omitted_settings = OmittedSettings(self.model_settings, get_default_model()) if omitted else None
         # Checked here, not at the first model call: an agent that cannot work says so where it is written.
         check_tool_use_behavior(self.tool_use_behavior)
         if self.hooks is not None:
@@ -250,7 +269,16 @@ class Agent(AgentBase[TContext]):
             raise UserError(f"Agent {self.name!r}: tools must be a list, got {type(self.tools).__name__}")
 
     def clone(self, **changes: Any) -> Agent[TContext]:
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes``, as the SDK's: a clone of an agent whose settings were left out shares them (and
+        still counts as setting none); with a new ``model``, it gets new left-out settings."""
+        omitted = self._omitted_settings
+        if omitted is None or omitted.settings is not self.model_settings or "model_settings" in changes:
+            return dataclasses.replace(self, **changes)
+        if "model" not in changes:
+            cloned = dataclasses.replace(self, **changes)
+            cloned._omitted_settings = omitted
+            return cloned
+        return dataclasses.replace(self, **changes, model_settings=_omitted_settings())
 
     def tool_names(self) -> list[str]:
         return [t.name for t in self.tools]

@@ -33,7 +33,7 @@ from .model_answer import read_answer
 from .model_call import call_model
 from .model_input_filter import filter_request
 from .models import resolve_model
-from .models.gpt5_defaults import implied_settings
+from .models.implied_settings import agent_settings
 from .models.interface import Model, ModelRequest, ModelResponse, RequestSources, Usage
 from .output_schema import output_schema_for, schema_spec
 from .pending_input import admit_pending_input
@@ -137,7 +137,7 @@ async def run_agent_span(loop: AgentLoop, agent: Agent[Any]) -> None:
     run = loop.run
     model = resolve_model(run.config.model, agent.model, run.config.model_provider)
     # the run's set fields win, over the agent's or (when it set none) its model's implied ones, as in the SDK
-    settings = implied_settings(agent.model_settings, agent.model, run.config.model).resolve(run.config.model_settings)
+    settings, _ = agent_settings(agent, run.config.model, model, run.config.model_settings)
     # Dynamic instructions are recorded per model call (chat spans), not called once more for the agent span.
     instructions = agent.instructions if isinstance(agent.instructions, str) else None
     agent_span = AgentSpan(
@@ -177,7 +177,7 @@ async def _run_turns(
     conversation = loop.conversation
     hooks = run.hooks
     hooked = hooks is not None or agent.hooks is not None
-    settings = implied_settings(agent.model_settings, agent.model, config.model).resolve(config.model_settings)
+    settings, implied = agent_settings(agent, config.model, model, config.model_settings)
     schema = output_schema_for(agent) if agent.output_type is not None else None
     schema_spec_ = schema_spec(schema) if schema is not None else None
     first_turn = loop.turns == 0
@@ -250,8 +250,12 @@ async def _run_turns(
             if handoffs:
                 specs += [h.spec for h in handoffs.values()]
             prompt = await agent.get_prompt(loop.wrapper) if agent.prompt is not None else None
+            # implied reasoning / verbosity that this call's request would contradict are left out (SDK 0.25)
+            sent = settings if not implied else model._request_settings(
+                settings, prompt=prompt, has_tools=bool(specs or hosted), implied=implied
+            )
             request = ModelRequest(
-                instructions, conversation.request_input(), specs, settings, schema_spec_, prompt, hosted_tools=hosted
+                instructions, conversation.request_input(), specs, sent, schema_spec_, prompt, hosted_tools=hosted
             )
             request.sources = RequestSources(tools, handoffs, schema)
             if server is not None:

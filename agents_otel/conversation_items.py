@@ -45,6 +45,10 @@ class AssistantMessage:
     which SDK code reads from ``raw_item.content[0].annotations`` and which go back to the model with the message.
     Empty (shared, nothing allocated) for the usual message without any; left out of ``repr``."""
     type: Literal["assistant_message"] = field(default="assistant_message", init=False)
+    plain: bool = field(default=False, kw_only=True, repr=False, compare=False)
+    """``True`` for a message given in the input as plain text (``{"role": "assistant", "content": "..."}``): it
+    goes back in that form, and on Chat Completions as a message of its own, never joined by a later turn's tool
+    calls (the SDK's easy-message semantics, kept through checkpoints since 0.25). Not compared."""
 
 
 @dataclass(slots=True)
@@ -112,6 +116,8 @@ def input_dict(item: ConversationItem) -> dict[str, Any]:
     if isinstance(item, UserMessage):
         return {"role": "user", "content": item.content}
     if isinstance(item, AssistantMessage):
+        if item.plain and not item.refusal and not item.annotations:
+            return {"role": "assistant", "content": item.content}
         return assistant_message_dict(item.content, item.refusal, item.annotations)
     if isinstance(item, FunctionCall):
         call = function_call_dict(item.call_id, item.name, item.arguments)

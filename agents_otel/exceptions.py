@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .input_items import RunInput
     from .items import RunItem
     from .models.interface import ModelResponse
+    from .token_usage import Usage
     from .tool_guardrails import (
         ToolGuardrailFunctionOutput,
         ToolInputGuardrail,
@@ -166,6 +167,10 @@ class ModelRefusalError(AgentsOtelError):
 
 class ModelError(AgentsOtelError):
     """A model call failed (HTTP error, timeout, refused connection). ``error_type`` is the span's ``error.type``."""
+
+    _terminal_usage: Usage | None = None
+    """The tokens the provider reported for a call it answered with a failure (a Responses ``failed`` response):
+    counted in the run's usage and on the ``chat`` span, as the SDK 0.25 counts them."""
 
     def __init__(self, message: str, *, error_type: str = "_OTHER", status_code: int | None = None) -> None:
         super().__init__(message)

@@ -55,7 +55,8 @@ def _item(entry: Any, index: int) -> ConversationItem:
         return entry
     data = entry
     if not isinstance(data, Mapping) and callable(getattr(data, "model_dump", None)):
-        data = data.model_dump(exclude_none=True)  # an openai-package item object (e.g. ResponseOutputMessage)
+        # an openai-package item object (e.g. ResponseOutputMessage), under its wire names (``async``)
+        data = data.model_dump(exclude_none=True, by_alias=True)
     if not isinstance(data, Mapping):
         raise UserError(f"Input item {index} is a {type(entry).__name__}; expected a dict or a conversation item")
     kind = data.get("type")
@@ -113,7 +114,14 @@ def _message(data: Mapping[str, Any], index: int) -> ConversationItem:
     if role == "user":
         return UserMessage(parts)
     if role == "assistant":
-        return AssistantMessage(parts) if isinstance(parts, str) else _assistant_message(parts, index)
+        if isinstance(parts, str):
+            return AssistantMessage(parts, plain=True)
+        message = _assistant_message(parts, index)
+        # an SDK checkpoint's plain text, wrapped in one output_text part (the SDK 0.25 restores it as plain text)
+        message.plain = "type" not in data and data.get("status") == "completed" and len(parts) == 1 and (
+            parts[0]["type"] == "output_text" and isinstance(parts[0].get("text"), str) and not message.annotations
+        )
+        return message
     return SystemMessage(parts, role)
 
 

@@ -35,9 +35,14 @@ from .models.interface import (
 from .retry import ModelRetrySettings
 from .sandbox_run import current_sandbox
 from .stream_events import RawResponsesStreamEvent
-from .token_usage import with_retried_attempts
+from .token_usage import Usage, with_retried_attempts
 from .tracing import attributes as A
-from .tracing.operation_attributes import input_content_attributes, request_parameter_attributes, response_attributes
+from .tracing.operation_attributes import (
+    input_content_attributes,
+    request_parameter_attributes,
+    response_attributes,
+    usage_attributes,
+)
 from .tracing.spans import SpanScope
 
 if TYPE_CHECKING:
@@ -112,7 +117,7 @@ async def _with_retries(
             response = await _attempt(model, request, run, agent_name, retrying)
         if response is not None:
             if retrying.attempt > 1:  # each failed attempt was a request too, as in the SDK
-                with_retried_attempts(response.usage, retrying.attempt - 1)
+                with_retried_attempts(response.usage, retrying.attempt - 1, retrying.reported)
             return response
         await model_retry.sleep(retrying.delay)
         retrying.attempt += 1
@@ -155,13 +160,22 @@ async def _attempt(
             response.usage.requests = 1  # one call is one request, whether or not the model said so
         return response
     except Exception as error:
+        spent: Usage | None = getattr(error, "_terminal_usage", None)  # a failed response's tokens still count
+        if spent is not None:
+            span.set_attributes(usage_attributes(spent))
         if retrying is None:
             if not conversation_locked(error) or (chunks is not None and chunks.output):
+                if spent is not None:
+                    run.usage.add(_one_request(spent))
                 raise
             span.add_event(A.RETRY_EVENT, {A.RETRY_ATTEMPT: 1, A.RETRY_DELAY: locked_delay(1)})
             return None  # call_model retries it
+        if spent is not None:
+            retrying.reported[retrying.attempt] = spent
         decision = await retrying.decide(error, run.stream is not None, chunks is not None and chunks.output)
         if not decision.retry:
+            for reported in retrying.reported.values():  # every attempt the provider reported tokens for
+                run.usage.add(_one_request(reported))
             raise
         retrying.delay = decision.delay or 0.0
         span.add_event(A.RETRY_EVENT, {A.RETRY_ATTEMPT: retrying.attempt, A.RETRY_DELAY: retrying.delay})
@@ -171,6 +185,13 @@ async def _attempt(
         run.metrics.model_call(model, response, scope.error_type, time.perf_counter() - started, agent_name)
         if chunks is not None and chunks.first is not None:
             run.metrics.model_chunks(model, response, chunks.first, chunks.gaps)
+
+
+def _one_request(usage: Usage) -> Usage:
+    """A failed attempt's reported usage as the one request it was."""
+    if not usage.requests:
+        usage.requests = 1
+    return usage
 
 
 async def _answer(

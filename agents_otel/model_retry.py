@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from .exceptions import ModelConnectionError, ModelTimeoutError
-from .models.interface import Model, ModelRequest
+from .models.interface import Model, ModelRequest, Usage
 from .retry import (
     ModelRetryAdvice,
     ModelRetryAdviceRequest,
@@ -228,7 +228,7 @@ def backoff_delay(retry: int, backoff: ModelRetryBackoffSettings | None) -> floa
 class Retrying:
     """One model call's retry state: which attempt this is and what was decided after the last failure."""
 
-    __slots__ = ("attempt", "delay", "locked", "model", "request", "settings", "stateful")
+    __slots__ = ("attempt", "delay", "locked", "model", "reported", "request", "settings", "stateful")
 
     def __init__(self, settings: ModelRetrySettings, model: Model, request: ModelRequest) -> None:
         self.settings = settings
@@ -237,6 +237,8 @@ class Retrying:
         self.attempt = 1
         self.delay = 0.0
         self.locked = 0
+        self.reported: dict[int, Usage] = {}
+        """The tokens the provider reported for failed attempts, by attempt number (they count, as in the SDK)."""
         """conversation_locked retries taken: they do not count against ``max_retries``, as in the SDK."""
         self.stateful = bool(request.previous_response_id or request.conversation_id)
 

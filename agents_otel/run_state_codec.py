@@ -142,6 +142,8 @@ def encode_item(item: ConversationItem) -> dict[str, Any]:
             message["refusal"] = item.refusal
         if item.annotations:
             message["annotations"] = [dict(a) for a in item.annotations]
+        if item.plain:  # given as plain text: it goes back as such
+            message["plain"] = True
         return message
     if isinstance(item, FunctionCall):
         return encode_call(item)
@@ -184,7 +186,8 @@ def decode_item(node: Node) -> ConversationItem:
             malformed(f"{node.path}.role", "must be 'system' or 'developer'")
         return SystemMessage(content, role)  # type: ignore[arg-type]
     if kind == "assistant_message":
-        return AssistantMessage(node.text("content"), node.refusal(), node.annotations())
+        plain = "plain" in node.data and node.flag("plain")
+        return AssistantMessage(node.text("content"), node.refusal(), node.annotations(), plain=plain)
     if kind == "function_call":
         return decode_call(node)
     if kind == "function_call_output":

@@ -127,9 +127,22 @@ def zero_entry() -> RequestUsage:
     return RequestUsage(0, 0, 0, InputTokensDetails(), OutputTokensDetails())
 
 
-def with_retried_attempts(usage: Usage, failed_attempts: int) -> None:
+def with_retried_attempts(usage: Usage, failed_attempts: int, reported: dict[int, Usage] | None = None) -> None:
     """A call that succeeded after ``failed_attempts`` retried ones: each was a request too, so it counts and gets
-    a zero entry before the successful request's (the SDK's accounting)."""
+    a zero entry before the successful request's (the SDK's accounting), or, when the provider reported the failed
+    attempt's tokens (``reported``, by attempt number from 1), those tokens and their entry (the SDK 0.25's)."""
     entries = usage.request_usage_entries or [request_entry(usage)]
+    earlier: list[RequestUsage] = []
+    for attempt in range(1, failed_attempts + 1):
+        spent = (reported or {}).get(attempt)
+        if spent is None:
+            earlier.append(zero_entry())
+            continue
+        earlier.append(request_entry(spent))
+        usage.input_tokens += spent.input_tokens
+        usage.output_tokens += spent.output_tokens
+        usage._unsplit_tokens += spent._unsplit_tokens
+        usage.input_tokens_details.cached_tokens += spent.input_tokens_details.cached_tokens
+        usage.output_tokens_details.reasoning_tokens += spent.output_tokens_details.reasoning_tokens
     usage.requests += failed_attempts
-    usage.request_usage_entries = [zero_entry() for _ in range(failed_attempts)] + entries
+    usage.request_usage_entries = earlier + entries

@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "agents_otel.models.interface": RECORDS,
     "agents_otel.models.settings": RECORDS,
     "agents_otel.models.gpt5_defaults": RECORDS,  # pure functions of a model name; the engine and providers use them
+    "agents_otel.models.implied_settings": RECORDS,  # the settings a run's model calls use; the engine asks it
     "agents_otel.run_config": RECORDS,
     "agents_otel.run_config_sandbox": RECORDS,  # SandboxRunConfig: names the sandbox package's types for mypy only
     "agents_otel.run_config_tracing": RECORDS,  # RunConfig(tracing=...): the SDK's TracingConfig, checked

@@ -136,17 +136,21 @@ def chat_messages(
     if system_instructions:
         messages.append({"role": "system", "content": system_instructions})
     pending: dict[str, str] = {}  # reasoning text waiting for its turn's assistant message
+    sealed: dict[str, Any] | None = None  # a plain-text input message: a message of its own (the SDK's easy message)
     for item in items:
         if type(item) is RawInputItem and item.data.get("async") is True and item.data.get("type") == "function_call":
             item = _pending_async_call(item.data)
-        last = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
+        last = messages[-1] if messages and messages[-1]["role"] == "assistant" and messages[-1] is not sealed else None
         if isinstance(item, UserMessage):
             pending = {}
             messages.append({"role": "user", "content": _user_content(item.content)})
         elif isinstance(item, AssistantMessage):
             content = item.content if item.content or not item.refusal else None
             so_far = last.get("content") if last is not None else None
-            if last is not None and isinstance(so_far, list) and "refusal" not in last:
+            if item.plain:
+                last = sealed = {"role": "assistant", "content": content}
+                messages.append(last)
+            elif last is not None and isinstance(so_far, list) and "refusal" not in last:
                 if content:  # text after the turn's tool calls, its thinking blocks rebuilt ahead of it
                     last["content"] = [*so_far, {"type": "text", "text": content}]
             elif last is not None and so_far is None and "refusal" not in last:

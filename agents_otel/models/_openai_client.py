@@ -22,7 +22,8 @@ import openai
 from ..exceptions import UserError
 from ..model_retry import client_retries_disabled, openai_retry_advice
 from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest
-from .interface import Model, RefusalDelta, TextDelta
+from .gpt5_defaults import get_default_model_settings
+from .interface import Model, ModelSettings, RefusalDelta, TextDelta
 
 T = TypeVar("T")
 
@@ -138,6 +139,11 @@ class OpenAIClientModel(Model):
         self._client = openai_client
         self._provider_override: str | None = None
         self._address_override: tuple[str | None, int | None] | None = None
+
+    def get_default_model_settings(self) -> ModelSettings | None:
+        """The defaults of this model's name (``get_default_model_settings(model_name)``), as the SDK's OpenAI
+        models read them from their ``model``."""
+        return get_default_model_settings(self.model_name)
 
     @classmethod
     def for_name(cls, model: str) -> Self:

@@ -74,7 +74,7 @@ def kept_item(item: Any) -> RawInputItem:
     set, and nothing the openai package filled in for them (it would send nulls the API did not)."""
     kind = getattr(item, "type", None)
     if kind == COMPACTION_TYPE:  # the server compacted the conversation: sent back as input, without created_by
-        return RawInputItem(compaction_input(item.model_dump(mode="json", exclude_unset=True)))
+        return RawInputItem(compaction_input(item.model_dump(mode="json", exclude_unset=True, by_alias=True)))
     if kind != "reasoning" and hosted_call_name(kind) is None and kind not in MCP_ITEM_TYPES and kind not in _KEPT:
         raise ModelBehaviorError(
             f"The model answered with a {kind!r} output item, which this runtime does not support "
@@ -82,7 +82,7 @@ def kept_item(item: Any) -> RawInputItem:
             "custom tool calls, computer calls, tool search items, programmatic tool calling's program items and the "
             "shell / local_shell / apply_patch calls)"
         )
-    data = item.model_dump(mode="json", exclude_unset=True)
+    data = item.model_dump(mode="json", exclude_unset=True, by_alias=True)
     if kind in ("tool_search_call", "tool_search_output"):
         data.pop("created_by", None)  # output-only: the API refuses it in the input the item goes back in
     return RawInputItem(data)
@@ -103,7 +103,7 @@ def call(item: ResponseFunctionToolCall) -> FunctionCall | RawInputItem:
     is answered with the same ``caller`` (:mod:`agents_otel.programmatic_calls` runs it)."""
     if getattr(item.caller, "type", None) == "direct":
         return FunctionCall(item.name, item.arguments, item.call_id)
-    return RawInputItem(item.model_dump(mode="json", exclude_unset=True, exclude_none=True))
+    return RawInputItem(item.model_dump(mode="json", exclude_unset=True, exclude_none=True, by_alias=True))
 
 
 def assistant_message(message: ResponseOutputMessage) -> AssistantMessage | None:
@@ -125,7 +125,7 @@ def annotation_dict(annotation: Any) -> dict[str, Any]:
     """An annotation as the API sent it (the fields it set), whether the client parsed it or left it a dict."""
     if isinstance(annotation, dict):
         return dict(annotation)
-    data: dict[str, Any] = annotation.model_dump(mode="json", exclude_unset=True)
+    data: dict[str, Any] = annotation.model_dump(mode="json", exclude_unset=True, by_alias=True)
     return data
 
 
@@ -157,13 +157,27 @@ class _Item:
         return AssistantMessage(value, refusal, tuple(self.annotations)) if value or refusal else None
 
 
+RESPONSE_EVENTS = frozenset(
+    {"response.created", "response.in_progress", "response.completed", "response.incomplete", "response.failed"}
+)
+"""The stream events that carry the response (its id; the request id the transport attached): only these are
+read for a cut stream's diagnostics, so a text delta costs nothing more."""
+
+
 class ResponsesStreamAssembler:
     def __init__(self) -> None:
         self._items: dict[int, _Item] = {}
         self._final: Response | None = None
+        self._events = 0
+        self._last_type: str | None = None
+        self._seen: Any = None  # the last response an event carried (response.created's, ...), for diagnostics
 
     def feed(self, event: Any) -> TextDelta | RefusalDelta | None:
         """Take one stream event; return the text delta to forward, if it is one."""
+        self._events += 1
+        self._last_type = kind = getattr(event, "type", None)
+        if kind in RESPONSE_EVENTS:
+            self._seen = event.response
         if isinstance(event, ResponseTextDeltaEvent):
             self._item(event.output_index, call=False).text.append(event.delta)
             return TextDelta(event.delta, raw=event)
@@ -191,8 +205,16 @@ class ResponsesStreamAssembler:
 
     def finish(self) -> tuple[Response, list[ModelOutputItem] | None]:
         """The terminal response and the assembled output (``None``: nothing streamed, use the response's own)."""
-        if self._final is None:
-            raise ModelError("The response stream ended before response.completed", error_type=INCOMPLETE_STREAM)
+        if self._final is None:  # what was seen, so the provider can find the request (the SDK 0.25's diagnostics)
+            seen = self._seen
+            response_id, request_id = getattr(seen, "id", None), getattr(seen, "_request_id", None)
+            raise ModelError(
+                "Model did not produce a final response! The stream ended before a response.completed event was "
+                f"received. event_count={self._events}, last_event_type={self._last_type!r}, "
+                f"response_id={response_id!r}, request_id={request_id!r}. Share these IDs when reporting this "
+                "issue; None means no value was observed.",
+                error_type=INCOMPLETE_STREAM,
+            )
         if not self._items:
             return self._final, None
         items = [self._items[i].output() for i in sorted(self._items)]
@@ -215,7 +237,8 @@ class ResponsesStreamAssembler:
         if isinstance(raw, ResponseFunctionToolCall):
             item = self._item(index, call=True)
             if raw.caller is not None and getattr(raw.caller, "type", None) != "direct":
-                item.kept = RawInputItem(raw.model_dump(mode="json", exclude_unset=True, exclude_none=True))
+                dump = raw.model_dump(mode="json", exclude_unset=True, exclude_none=True, by_alias=True)
+                item.kept = RawInputItem(dump)
             item.name, item.call_id, item.complete = raw.name, raw.call_id, raw.arguments
         elif isinstance(raw, ResponseOutputMessage):
             item = self._item(index, call=False)

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 Api = Literal["responses", "chat"]
 _CHOICE_KEYWORDS = frozenset({"auto", "required", "none"})
 _PROGRAMMATIC = "programmatic_tool_calling"
+_BUILT_IN_CHOICES = frozenset({*HOSTED_TOOL_CHOICES, _PROGRAMMATIC, "computer_use_preview", "web_search_preview"})
+"""Responses ``tool_choice`` values naming a built-in tool type; a function of that name is chosen instead when the
+request offers no such built-in tool (the SDK 0.25's rule, #5639)."""
 _FEATURES = {"output_schema": "output_json_schema"}
 """A Responses-only field sent under another name than the tool's setting, named by the setting in errors."""
 
@@ -106,10 +109,28 @@ def tool_choice(choice: str | MCPToolChoice, api: Api) -> str | dict[str, Any]:
             )
         return {"type": _PROGRAMMATIC}
     if api == "responses":
-        if choice in HOSTED_TOOL_CHOICES:
+        if choice in _BUILT_IN_CHOICES:
             return {"type": choice}
         return {"type": "function", "name": choice}
     return {"type": "function", "function": {"name": choice}}
+
+
+def _callable_function(tools: list[dict[str, Any]], name: str) -> bool:
+    """Whether ``tools`` (Responses entries) offer a top-level function ``name`` the model may call directly."""
+    return any(
+        t.get("type") == "function" and t.get("name") == name and not t.get("defer_loading")
+        and "direct" in (t.get("allowed_callers") or ["direct"])
+        for t in tools
+    )  # fmt: skip
+
+
+def _built_in_or_function(choice: str, tools: list[dict[str, Any]]) -> dict[str, Any]:
+    """A built-in tool choice (``web_search``, ...) forces that tool, unless the request offers no such tool but a
+    function of that name, which is then the one forced (the SDK 0.25's)."""
+    built_in = "web_search" if choice == "web_search_preview" else choice  # WebSearchTool serves both
+    if not any(t.get("type") == built_in for t in tools) and _callable_function(tools, choice):
+        return {"type": "function", "name": choice}
+    return {"type": choice}
 
 
 def tool_params(
@@ -124,7 +145,8 @@ def tool_params(
     ``include`` values they need; a ``ComputerTool``'s entry depends on ``model`` (preview or GA computer tool)."""
     if settings.tool_choice == _PROGRAMMATIC:  # refused even without tools, as the SDK does
         tool_choice(_PROGRAMMATIC, api)
-        if hosted is not None and not any(t.name == _PROGRAMMATIC for t in hosted):
+        if (hosted is not None and not any(t.name == _PROGRAMMATIC for t in hosted)
+                and not _callable_function(_responses_definitions(specs), _PROGRAMMATIC)):  # fmt: skip
             raise UserError(
                 "tool_choice='programmatic_tool_calling' needs a ProgrammaticToolCallingTool() on the agent"
             )
@@ -155,7 +177,11 @@ def tool_params(
         return {}
     params: dict[str, Any] = {"tools": tool_definitions(specs, api)}
     if settings.tool_choice is not None:
-        params["tool_choice"] = tool_choice(settings.tool_choice, api)
+        choice = settings.tool_choice
+        if api == "responses" and isinstance(choice, str) and choice in _BUILT_IN_CHOICES:
+            params["tool_choice"] = _built_in_or_function(choice, params["tools"])
+        else:
+            params["tool_choice"] = tool_choice(choice, api)
     if settings.parallel_tool_calls is not None:
         params["parallel_tool_calls"] = settings.parallel_tool_calls
     return params
@@ -205,6 +231,8 @@ def _with_hosted(
     forces_computer = isinstance(settings.tool_choice, str) and settings.tool_choice in COMPUTER_TOOL_CHOICES
     if computer is not None and forces_computer:
         params["tool_choice"] = computer.tool_choice(model)  # the entry's own type, preview or GA
+    elif isinstance(settings.tool_choice, str) and settings.tool_choice in _BUILT_IN_CHOICES:
+        params["tool_choice"] = _built_in_or_function(settings.tool_choice, params["tools"])  # all tools known now
     elif "tool_choice" not in params and settings.tool_choice is not None:
         params["tool_choice"] = tool_choice(settings.tool_choice, "responses")
     if "parallel_tool_calls" not in params and settings.parallel_tool_calls is not None:

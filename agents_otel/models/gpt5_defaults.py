@@ -1,10 +1,12 @@
-"""Which model an agent that names none runs on, and the settings a GPT-5 model gets when the agent sets none.
+"""Which model an agent that names none runs on, and the settings a GPT-5 (or newer) model gets when the agent
+sets none.
 
 Why: code written for the OpenAI Agents SDK relies on its defaults; a run here must send the same request. An
 agent without a model runs on ``$OPENAI_DEFAULT_MODEL`` (lower-cased) or the SDK's default model, and an agent
-whose ``model_settings`` were left at their default gets, for a GPT-5 model, the SDK's implied reasoning effort
-and ``verbosity="low"`` (for the model the run actually resolves: ``RunConfig.model`` first). Pure functions over
-names; ``openai`` is imported only to build a GPT-5 model's ``Reasoning``.
+whose ``model_settings`` were left out gets, for a GPT-5 or newer model, the SDK's implied reasoning effort and
+``verbosity="low"`` (for the model the run actually resolves: ``RunConfig.model`` first, then the agent's, then
+what the provider's model says of itself, ``Model.get_default_model_settings()``; see ``implied_settings``).
+Pure functions over names; ``openai`` is imported only to build a ``Reasoning``.
 """
 
 from __future__ import annotations
@@ -13,15 +15,25 @@ import os
 import re
 from typing import Literal
 
-from .interface import DEFAULT_MODEL, DEFAULT_MODEL_ENV, Model, ModelSettings
+from .settings import ModelSettings
+
+DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
+DEFAULT_MODEL = "gpt-5.6-luna"
+"""The model of an agent that names none (``$OPENAI_DEFAULT_MODEL`` first), for every provider, as in the SDK (read
+it with ``get_default_model()``); here, below ``interface``, so a provider module can read it without importing the
+package that routes to it."""
 
 GPT5DefaultReasoningEffort = Literal["none", "low", "medium"]
 
 _CHAT_LATEST = frozenset({"gpt-5-chat-latest", "gpt-5.1-chat-latest", "gpt-5.2-chat-latest", "gpt-5.3-chat-latest"})
 """GPT-5 chat aliases that take no ``reasoning.effort``."""
 
+_GPT_5_OR_NEWER = re.compile(r"gpt-0*(?:[5-9]|[1-9][0-9]+)(?:\.[0-9]+)?(?:-|\Z)")
+"""A GPT model of major version 5 or more (``gpt-5``, ``gpt-5.4-mini``, ``gpt-6-sol``, ``gpt-10.1``), not
+``gpt-5custom``: these get ``verbosity="low"`` by default, as in the SDK 0.25."""
 _DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 _EFFORTS: dict[str, tuple[GPT5DefaultReasoningEffort, bool]] = {
+    "gpt-6-astra": ("low", False),
     "gpt-5": ("low", True),  # "low", not "minimal": some hosted tools do not take "minimal"
     "gpt-5.1": ("none", True),
     "gpt-5.2": ("none", True),
@@ -66,11 +78,11 @@ def _effort(model_name: str) -> GPT5DefaultReasoningEffort | None:
 
 
 def get_default_model_settings(model: str | None = None) -> ModelSettings:
-    """The settings ``model`` (``None``: the default model) runs with when the agent sets none: for a GPT-5 model
-    its implied reasoning effort (none for a variant whose efforts are not known) and ``verbosity="low"``;
-    otherwise empty settings. A new object each call."""
+    """The settings ``model`` (``None``: the default model) runs with when the agent sets none: for a GPT-5 or
+    newer model (not a ``-chat-latest`` alias) its implied reasoning effort (none for a variant whose efforts are
+    not known) and ``verbosity="low"``; otherwise empty settings. A new object each call."""
     name = model if model is not None else get_default_model()
-    if not gpt_5_reasoning_settings_required(name):
+    if name in _CHAT_LATEST or not _GPT_5_OR_NEWER.match(name):
         return ModelSettings()
     effort = _effort(name)
     if effort is None:
@@ -78,23 +90,3 @@ def get_default_model_settings(model: str | None = None) -> ModelSettings:
     from openai.types.shared import Reasoning  # a GPT-5 model runs on OpenAI's client: openai is needed anyway
 
     return ModelSettings(reasoning=Reasoning(effort=effort), verbosity="low")
-
-
-_UNSET = ModelSettings()
-
-
-def implied_settings(agent_settings: ModelSettings, agent_model: str | Model | None,
-                     run_model: str | Model | None) -> ModelSettings:
-    """The agent's settings for this run, before ``RunConfig.model_settings`` is layered on: when the agent left
-    them at their default (or at the defaults implied by its own model), the defaults of the model the run resolves
-    (``RunConfig.model`` first, as in the SDK); otherwise the agent's, as given. Asked once per agent turn."""
-    if isinstance(agent_model, Model) and run_model is None:
-        return agent_settings  # a model object implies nothing
-    # implied settings always have verbosity="low": without it they cannot be the agent's (and openai stays unloaded)
-    if agent_settings != _UNSET and (agent_settings.verbosity is None or agent_settings != _for(agent_model)):
-        return agent_settings
-    return _for(run_model if run_model is not None else agent_model)
-
-
-def _for(model: str | Model | None) -> ModelSettings:
-    return ModelSettings() if isinstance(model, Model) else get_default_model_settings(model)

@@ -22,17 +22,15 @@ from ..retry import ModelRetryAdvice, ModelRetryAdviceRequest
 from ..token_usage import InputTokensDetails as InputTokensDetails
 from ..token_usage import OutputTokensDetails as OutputTokensDetails
 from ..token_usage import Usage as Usage
+from .gpt5_defaults import DEFAULT_MODEL as DEFAULT_MODEL
+from .gpt5_defaults import DEFAULT_MODEL_ENV as DEFAULT_MODEL_ENV
+from .gpt5_defaults import get_default_model_settings
 from .settings import MCPToolChoice as MCPToolChoice
 from .settings import ModelSettings as ModelSettings
 
 if TYPE_CHECKING:
     from openai.types.responses import ResponseRefusalDeltaEvent, ResponseTextDeltaEvent
 
-DEFAULT_MODEL_ENV = "OPENAI_DEFAULT_MODEL"
-DEFAULT_MODEL = "gpt-5.6-luna"
-"""The model of an agent that names none (``$OPENAI_DEFAULT_MODEL`` first), for every provider, as in the SDK (read
-it with ``models.gpt5_defaults.get_default_model()``); here so a provider module can read it without importing the
-package that routes to it."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -270,6 +268,23 @@ class Model(abc.ABC):
         """Release what the model itself holds (a websocket model's connection); nothing by default, as in the SDK.
         A client passed in stays the caller's to close."""
         return None
+
+    def get_default_model_settings(self) -> ModelSettings | None:
+        """The settings this model implies for an agent that sets none and names no plain model (the run's
+        provider chose this model, or the name is routed, ``"litellm/openai/gpt-5"``), as in the SDK 0.25: by
+        default those of a string ``model`` attribute (``get_default_model_settings(self.model)``); ``None``: no
+        opinion (the defaults of the name, or of the default model). Settings the agent or run set win over these."""
+        name = getattr(self, "model", None)
+        return get_default_model_settings(name) if isinstance(name, str) else None
+
+    def _request_settings(
+        self, settings: ModelSettings, *, prompt: Any, has_tools: bool, implied: frozenset[str]
+    ) -> ModelSettings:
+        """``settings`` for one call, where ``implied`` names the fields (``reasoning`` / ``verbosity``) that hold
+        implied defaults rather than settings the application made: a model leaves out those its request would
+        contradict (a stored prompt's own model, an ``extra_args`` key carrying the same parameter). Asked only
+        when ``implied`` is not empty."""
+        return settings
 
     def get_retry_advice(self, request: ModelRetryAdviceRequest) -> ModelRetryAdvice | None:
         """This provider's view of a failed call, for ``ModelSettings.retry`` policies (retry-after hints, whether

@@ -26,8 +26,12 @@ from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
 from ._openai_usage import raw_usage_snapshot, usage_from_openai
 from .chat_stream_events import ChatStreamEvents, created_response, with_deltas
-from .interface import ModelRequest, ModelResponse, ModelStreamEvent, ProviderEvent
+from .implied_settings import without_implied
+from .interface import ModelRequest, ModelResponse, ModelSettings, ModelStreamEvent, ProviderEvent
 from .reasoning_content_replay import ShouldReplayReasoningContent
+
+_NON_REASONING_WITH_TOOLS = frozenset({"gpt-6-sol", "gpt-6-luna"})
+"""Models whose Chat Completions requests with tools default to ``reasoning_effort="none"`` (the SDK 0.25's)."""
 
 
 class OpenAIChatCompletionsModel(OpenAIClientModel):
@@ -75,10 +79,24 @@ class OpenAIChatCompletionsModel(OpenAIClientModel):
         self.strict_feature_validation = strict_feature_validation
         self.buffer_streamed_tool_calls = buffer_streamed_tool_calls
 
+    def _request_settings(
+        self, settings: ModelSettings, *, prompt: Any, has_tools: bool, implied: frozenset[str]
+    ) -> ModelSettings:
+        """Implied defaults give way, as in the SDK 0.25, to ``extra_args`` carrying ``reasoning_effort`` /
+        ``verbosity``, and an implied effort to the non-reasoning mode a GPT-6 model needs for tools here."""
+        extra = settings.extra_args or {}
+        reasoning = "reasoning_effort" in extra or (has_tools and self.model_name in _NON_REASONING_WITH_TOOLS)
+        return without_implied(settings, implied, reasoning=reasoning, verbosity="verbosity" in extra)
+
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``client.chat.completions.create`` for ``request`` (without ``stream``)."""
         replay = ReasoningReplay(self.model_name, self._base_url(), self.should_replay_reasoning_content)
-        return chat_request_params(self.model_name, request, replay)
+        params = chat_request_params(self.model_name, request, replay)
+        if self.model_name in _NON_REASONING_WITH_TOOLS and "tools" in params and "reasoning_effort" not in params:
+            # as the SDK 0.25: these models take function tools on Chat Completions only in non-reasoning mode
+            # (an effort the application set, in reasoning or extra_args / extra_body, is sent as it is)
+            params["reasoning_effort"] = "none"
+        return params
 
     async def get_response(self, request: ModelRequest) -> ModelResponse:
         create: Any = self.client.chat.completions.create

@@ -38,11 +38,12 @@ from ..responses_format import (
 from ._openai_client import OpenAIClientModel, stream_deltas, stream_request_id
 from ._openai_errors import openai_errors
 from ._openai_output_format import output_format_params
-from ._openai_responses_output import ResponsesStreamAssembler, output_items
+from ._openai_responses_output import RESPONSE_EVENTS, ResponsesStreamAssembler, output_items
 from ._openai_settings import apply_settings
 from ._openai_tools import tool_params
 from ._openai_usage import raw_usage_snapshot, usage_from_openai
-from .interface import ModelRequest, ModelResponse, ModelStreamEvent
+from .implied_settings import without_implied
+from .interface import ModelRequest, ModelResponse, ModelSettings, ModelStreamEvent
 
 TResponseInputItem: TypeAlias = ResponseInputItemParam
 """The SDK's name for one Responses API input item (a typed dict), as programs annotate their input lists with it;
@@ -65,6 +66,17 @@ class OpenAIResponsesModel(OpenAIClientModel):
     ) -> None:
         super().__init__(model, openai_client)
         self.model_is_explicit = model_is_explicit
+
+    def _request_settings(
+        self, settings: ModelSettings, *, prompt: Any, has_tools: bool, implied: frozenset[str]
+    ) -> ModelSettings:
+        """Implied defaults give way, as in the SDK 0.25, to a stored prompt that picks the model (its own settings
+        apply) and to ``extra_args`` carrying ``reasoning`` / ``text``."""
+        extra = settings.extra_args or {}
+        prompt_model = prompt is not None and not self.model_is_explicit
+        return without_implied(
+            settings, implied, reasoning=prompt_model or "reasoning" in extra, verbosity=prompt_model or "text" in extra
+        )
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``client.responses.create`` for ``request`` (without ``stream``)."""
@@ -99,7 +111,7 @@ class OpenAIResponsesModel(OpenAIClientModel):
         request_id = stream_request_id(stream)
         async with stream:
             async for event in stream:
-                if request_id is not None and event.type in _TERMINAL_EVENTS:
+                if request_id is not None and event.type in RESPONSE_EVENTS:
                     event.response._request_id = request_id  # where a response the client parsed carries it
                 yield event
 
@@ -131,9 +143,6 @@ async def responses_stream(stream: AsyncIterable[Any], *, raw_usage: bool = Fals
         yield delta
     final, items = assembler.finish()
     yield model_response(final, items, raw_usage=raw_usage)
-
-
-_TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
 
 def responses_input(items: list[ConversationItem]) -> list[dict[str, Any]]:
@@ -191,7 +200,10 @@ def raise_if_failed(response: Response) -> None:
     if response.status == "failed":
         error = response.error
         message = error.message if error is not None else "no error details"
-        raise ModelError(f"The model failed to respond: {message}", error_type=(error.code if error else "failed"))
+        failure = ModelError(f"The model failed to respond: {message}", error_type=(error.code if error else "failed"))
+        if response.usage is not None:  # the tokens it used still count (the SDK 0.25's)
+            failure._terminal_usage = usage_from_openai(response.usage)
+        raise failure
 
 
 def finish_reason(response: Response, items: list[ModelOutputItem]) -> str:

@@ -33,6 +33,7 @@ from .interface import (
     Model,
     ModelRequest,
     ModelResponse,
+    ModelSettings,
     ModelStreamEvent,
     ModelTracing,
     OutputSchemaSpec,
@@ -82,6 +83,9 @@ class SDKSignatureModel(Model):
 
     def get_retry_advice(self, request: Any) -> Any:
         return self.model.get_retry_advice(request)
+
+    def get_default_model_settings(self) -> ModelSettings | None:
+        return self.model.get_default_model_settings()
 
     def __repr__(self) -> str:
         return f"SDKSignatureModel({self.model!r})"

@@ -17,14 +17,14 @@ from fake_openai.server import FakeOpenAIServer
 from openai.types.shared import Reasoning
 from support import Tracing
 
-from agents_otel import Agent, ModelSettings, OpenAIProvider, RunConfig, Runner
+from agents_otel import Agent, Model, ModelSettings, OpenAIProvider, RunConfig, Runner
 from agents_otel.models.default_models import (
     get_default_model,
     get_default_model_settings,
     gpt_5_reasoning_settings_required,
     is_gpt_5_default,
 )
-from agents_otel.models.gpt5_defaults import implied_settings
+from agents_otel.models.implied_settings import agent_settings
 from agents_otel.testing import ScriptedModel, assistant_message
 
 
@@ -74,16 +74,24 @@ def test_other_models_imply_no_settings(model: str) -> None:
 
 def test_the_settings_a_run_uses_for_each_agent_and_run_model() -> None:
     scripted = ScriptedModel([])
-    assert implied_settings(ModelSettings(), None, None) == gpt5("none")  # the default model's
-    assert implied_settings(ModelSettings(), "gpt-5", None) == gpt5("low")
-    assert implied_settings(ModelSettings(), "gpt-4.1", None) == ModelSettings()
-    assert implied_settings(ModelSettings(), "gpt-5", "gpt-4.1") == ModelSettings()  # the run's model decides
-    assert implied_settings(gpt5("low"), "gpt-5", "gpt-5.4") == gpt5("none")  # the agent's implied ones, replaced
-    assert implied_settings(ModelSettings(), None, scripted) == ModelSettings()  # a model object implies nothing
-    assert implied_settings(ModelSettings(), scripted, None) == ModelSettings()
+    provider = OpenAIProvider(api_key="sk-test")
+
+    def run_settings(agent: Agent[Any], run_model: Any = None) -> ModelSettings:
+        selection = run_model if run_model is not None else agent.model
+        model = selection if isinstance(selection, Model) else provider.get_model(selection)
+        return agent_settings(agent, run_model, model, None)[0]
+
+    assert run_settings(Agent("A")) == gpt5("none")  # the default model's
+    assert run_settings(Agent("A", model="gpt-5")) == gpt5("low")
+    assert run_settings(Agent("A", model="gpt-4.1")) == ModelSettings()
+    assert run_settings(Agent("A", model="gpt-5"), "gpt-4.1") == ModelSettings()  # the run's model decides
+    assert run_settings(Agent("A"), scripted) == ModelSettings()  # a model object implies nothing
+    assert run_settings(Agent("A", model=scripted)) == ModelSettings()
     explicit = ModelSettings(temperature=0.3)
-    assert implied_settings(explicit, "gpt-5", "gpt-5.4") is explicit  # settings the agent set are kept
-    assert implied_settings(gpt5("medium"), "gpt-5", None) == gpt5("medium")
+    assert run_settings(Agent("A", model="gpt-5", model_settings=explicit), "gpt-5.4") is explicit  # kept
+    # SDK 0.25: settings passed are the application's, even when equal to some model's implied ones
+    assert run_settings(Agent("A", model="gpt-5", model_settings=gpt5("low")), "gpt-5.4") == gpt5("low")
+    assert run_settings(Agent("A", model="gpt-5", model_settings=ModelSettings())) == ModelSettings()
 
 
 async def test_an_agent_without_a_model_sends_the_sdks_default_request(

@@ -128,7 +128,7 @@ async def test_on_the_next_agent_reads_summary_segments_around_the_turns_message
     # to_input_list(mode="normalized") is the conversation as the last agent answered from it (as after an input
     # filter); the default "preserve_all" is the run's input then every item the run made, as in the SDK.
     listed = result.to_input_list(mode="normalized")
-    assert len(listed) == 4 and listed[0]["content"][0]["text"] == NESTED[0].content
+    assert len(listed) == 4 and listed[0]["content"] == NESTED[0].content  # the SDK's plain-text summary message
     made = [i.to_input_item() for i in result.new_items]
     assert result.to_input_list() == [{"role": "user", "content": "hello"}, *made]
     assert result.input == [{"role": "user", "content": "hello"}]  # the SDK sets the nested history here

@@ -257,23 +257,7 @@ DIFFERENCES: dict[str, list[str]] = {
 }
 
 
-# TEMPORARY, for the lead to delete once branches s25-loop and s25-models are merged: SDK 0.25 names that other
-# helpers implement in parallel (Handoff.failure_error_function on s25-loop; Model.get_default_model_settings on
-# s25-models). They are not differences: each must disappear from here when its branch lands (the test below
-# fails while a name listed here is already present).
-PENDING_IN_OTHER_BRANCHES: set[str] = {
-    "member:Model.get_default_model_settings",
-    "member:OpenAIChatCompletionsModel.get_default_model_settings",
-    "member:OpenAIResponsesModel.get_default_model_settings",
-    "member:OpenAIResponsesWSModel.get_default_model_settings",
-    "member:agents.testing.ScriptedModel.get_default_model_settings",
-    "member:agents.testing.model.ScriptedModel.get_default_model_settings",
-}
-
-
 def _explained(finding: str) -> bool:
-    if finding in PENDING_IN_OTHER_BRANCHES:
-        return True
     return any(fnmatch.fnmatchcase(finding, p) for patterns in DIFFERENCES.values() for p in patterns)
 
 
@@ -296,7 +280,3 @@ def test_every_sdk_name_is_present_refused_or_a_listed_difference() -> None:
 def test_every_listed_difference_is_still_one(pattern: str) -> None:
     assert any(fnmatch.fnmatchcase(f, pattern) for f in FINDINGS), f"{pattern} is supported now: remove it"
 
-
-@pytest.mark.parametrize("finding", sorted(PENDING_IN_OTHER_BRANCHES))
-def test_every_pending_name_is_still_missing(finding: str) -> None:
-    assert finding in FINDINGS, f"{finding} is present now: delete it from PENDING_IN_OTHER_BRANCHES"

@@ -145,7 +145,7 @@ class EncryptedSession(SessionABC):
         )
 
     def _seal(self, item: Any) -> SessionItem:
-        payload = item.model_dump() if hasattr(item, "model_dump") else item
+        payload = item.model_dump(by_alias=True) if hasattr(item, "model_dump") else item
         plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
         envelope: EncryptedEnvelope = {
             "__enc__": 1, "v": _VERSION, "kid": _KEY_ID, "payload": self.cipher.encrypt(plain).decode()

@@ -40,7 +40,9 @@ from ...model_retry import client_retries_disabled, openai_retry_advice
 from ...models._openai_chat_input import ReasoningReplay
 from ...models._openai_client import address_of
 from ...models._openai_errors import INVALID_RESPONSE, model_error_from
-from ...models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent
+from ...models.gpt5_defaults import get_default_model_settings
+from ...models.implied_settings import without_implied
+from ...models.interface import Model, ModelRequest, ModelResponse, ModelSettings, ModelStreamEvent
 from ...models.openai_chatcompletions import chat_request_params, chat_stream, stream_params
 from ...models.openai_chatcompletions import model_response as chat_model_response
 from ...models.openai_responses import model_response as responses_model_response
@@ -97,6 +99,22 @@ class AnyLLMModel(Model):
         """any-llm's errors carry the provider SDK's exception; for OpenAI-compatible providers that is the openai
         class with its status and response headers, which the OpenAI models' advice reads as it is."""
         return openai_retry_advice(request)
+
+    def get_default_model_settings(self) -> ModelSettings:
+        """The implied settings of an OpenAI model (``openai/gpt-5``, ``openrouter/openai/gpt-5.4-mini``), by the
+        provider's own model name, as the SDK 0.25's; none for other providers' models."""
+        if self.any_llm_provider == "openai":
+            return get_default_model_settings(self.provider_model)
+        if self.any_llm_provider == "openrouter" and self.provider_model.startswith("openai/"):
+            return get_default_model_settings(self.provider_model.removeprefix("openai/"))
+        return ModelSettings()
+
+    def _request_settings(
+        self, settings: ModelSettings, *, prompt: Any, has_tools: bool, implied: frozenset[str]
+    ) -> ModelSettings:
+        """On Chat Completions an implied effort gives way to a ``reasoning_effort`` in ``extra_args``."""
+        reasoning = "reasoning_effort" in (settings.extra_args or {}) and self.selected_api() == "chat_completions"
+        return without_implied(settings, implied, reasoning=reasoning)
 
     def selected_api(self) -> AnyLLMApi:
         """The API this model's calls use (see ``api``)."""
@@ -236,7 +254,7 @@ def _openai_response(answer: Any) -> Response:
     if isinstance(answer, Response):
         return answer
     try:
-        return Response.model_validate(answer.model_dump() if hasattr(answer, "model_dump") else answer)
+        return Response.model_validate(answer.model_dump(by_alias=True) if hasattr(answer, "model_dump") else answer)
     except ValidationError as error:
         raise ModelError(
             f"any-llm's Responses answer is not an OpenAI Response: {error}", error_type=INVALID_RESPONSE

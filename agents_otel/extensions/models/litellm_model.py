@@ -34,7 +34,9 @@ from ...models._openai_chat_input import ReasoningReplay
 from ...models._openai_client import address_of
 from ...models._openai_errors import openai_errors
 from ...models._openai_settings import plain_reasoning
-from ...models.interface import Model, ModelRequest, ModelResponse, ModelStreamEvent
+from ...models.gpt5_defaults import get_default_model_settings
+from ...models.implied_settings import without_implied
+from ...models.interface import Model, ModelRequest, ModelResponse, ModelSettings, ModelStreamEvent
 from ...models.openai_chatcompletions import chat_request_params, chat_stream, model_response, stream_params
 from ...models.reasoning_content_replay import ShouldReplayReasoningContent
 from ...retry import ModelRetryAdvice, ModelRetryAdviceRequest
@@ -100,6 +102,21 @@ class LitellmModel(Model):
         """LiteLLM's errors are the openai package's error classes with their status and response headers, so the
         OpenAI models' advice (``Retry-After``, ``x-should-retry``) reads them as they are."""
         return openai_retry_advice(request)
+
+    def get_default_model_settings(self) -> ModelSettings:
+        """The implied settings of the OpenAI model a routed name carries (``openai/gpt-5``,
+        ``openrouter/openai/gpt-5.4-mini``), as the SDK 0.25's; none for other vendors' models."""
+        return get_default_model_settings(self.model.removeprefix("openai/").removeprefix("openrouter/openai/"))
+
+    def _request_settings(
+        self, settings: ModelSettings, *, prompt: Any, has_tools: bool, implied: frozenset[str]
+    ) -> ModelSettings:
+        """An implied effort gives way to a ``reasoning_effort`` in ``extra_args`` or ``extra_body``."""
+        extra_body = settings.extra_body
+        reasoning = "reasoning_effort" in (settings.extra_args or {}) or (
+            isinstance(extra_body, dict) and "reasoning_effort" in extra_body
+        )
+        return without_implied(settings, implied, reasoning=reasoning)
 
     def request_params(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of ``litellm.acompletion`` for ``request`` (without ``stream``)."""
