@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support import run_in_mode
 
 from agents_otel import (
     Agent,
@@ -38,12 +39,7 @@ from agents_otel.tool_context import ToolContext
 
 
 async def _run(agent: Agent[Any], value: Any, streamed: bool, **kwargs: Any) -> Any:
-    if streamed:
-        result = Runner.run_streamed(agent, value, **kwargs)
-        async for _ in result.stream_events():
-            pass
-        return result
-    return await Runner.run(agent, value, **kwargs)
+    return await run_in_mode(agent, "streamed" if streamed else "plain", value, **kwargs)
 
 
 @pytest.mark.parametrize("pre_approval", [False, True], ids=["after-approval", "pre-approval"])
