@@ -237,9 +237,9 @@ class Retrying:
         self.attempt = 1
         self.delay = 0.0
         self.locked = 0
+        """conversation_locked retries taken: they do not count against ``max_retries``, as in the SDK."""
         self.reported: dict[int, Usage] = {}
         """The tokens the provider reported for failed attempts, by attempt number (they count, as in the SDK)."""
-        """conversation_locked retries taken: they do not count against ``max_retries``, as in the SDK."""
         self.stateful = bool(request.previous_response_id or request.conversation_id)
 
     @property

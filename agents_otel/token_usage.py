@@ -100,15 +100,19 @@ class Usage:
         any (they carry each request's details), else one entry when it is a single request that used tokens (a
         multi-request usage without entries cannot be split, and a zero-token request has nothing to price)."""
         self.requests += other.requests
+        self._add_tokens(other)
+        if other.request_usage_entries:
+            self.request_usage_entries.extend(copy.deepcopy(other.request_usage_entries))
+        elif other.requests == 1 and other.total_tokens > 0:
+            self.request_usage_entries.append(request_entry(other))
+
+    def _add_tokens(self, other: Usage) -> None:
+        """``other``'s token counts, details included; neither its requests nor its entries."""
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         self._unsplit_tokens += other._unsplit_tokens
         self.input_tokens_details.cached_tokens += other.input_tokens_details.cached_tokens
         self.output_tokens_details.reasoning_tokens += other.output_tokens_details.reasoning_tokens
-        if other.request_usage_entries:
-            self.request_usage_entries.extend(copy.deepcopy(other.request_usage_entries))
-        elif other.requests == 1 and other.total_tokens > 0:
-            self.request_usage_entries.append(request_entry(other))
 
 
 def request_entry(usage: Usage) -> RequestUsage:
@@ -139,10 +143,6 @@ def with_retried_attempts(usage: Usage, failed_attempts: int, reported: dict[int
             earlier.append(zero_entry())
             continue
         earlier.append(request_entry(spent))
-        usage.input_tokens += spent.input_tokens
-        usage.output_tokens += spent.output_tokens
-        usage._unsplit_tokens += spent._unsplit_tokens
-        usage.input_tokens_details.cached_tokens += spent.input_tokens_details.cached_tokens
-        usage.output_tokens_details.reasoning_tokens += spent.output_tokens_details.reasoning_tokens
+        usage._add_tokens(spent)
     usage.requests += failed_attempts
     usage.request_usage_entries = earlier + entries
