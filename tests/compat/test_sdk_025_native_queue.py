@@ -12,8 +12,9 @@ import asyncio
 from typing import Any
 
 import pytest
+from support import run_in_mode
 
-from agents_otel import Agent, CustomTool, Runner, UserError, function_tool
+from agents_otel import Agent, CustomTool, UserError, function_tool
 from agents_otel.testing import ScriptedModel, custom_tool_call, function_call
 
 
@@ -49,11 +50,6 @@ async def test_a_fatal_function_failure_stops_the_queued_native_calls(streamed: 
     ]])
     agent = Agent(name="a", model=model, tools=[native, fail])
     with pytest.raises(UserError, match="selected function failure"):
-        if streamed:
-            run = Runner.run_streamed(agent, "go")
-            async for _ in run.stream_events():
-                pass
-        else:
-            await Runner.run(agent, "go")
+        await run_in_mode(agent, "streamed" if streamed else "plain", "go")
     assert started == ["first"]  # the second call, queued behind the first, never started
     assert cancelled == ["first"]

@@ -7,8 +7,9 @@ decides itself whether a retry makes sense (a deterministic failure retried is a
 from __future__ import annotations
 
 import pytest
+from support import run_in_mode
 
-from agents_otel import Agent, Runner, default_tool_error_function, function_tool
+from agents_otel import Agent, default_tool_error_function, function_tool
 from agents_otel.testing import ScriptedModel, assistant_message, function_call
 
 SENTENCE = "An error occurred while running the tool."
@@ -29,11 +30,6 @@ def test_the_default_formatter_returns_the_sentence_without_retry_advice() -> No
 async def test_a_failing_tool_sends_the_model_the_sentence_as_its_output(streamed: bool) -> None:
     model = ScriptedModel([[function_call("broken", "{}", call_id="c1")], [assistant_message("done")]])
     agent = Agent(name="a", model=model, tools=[broken])
-    if streamed:
-        run = Runner.run_streamed(agent, "go")
-        async for _ in run.stream_events():
-            pass
-    else:
-        await Runner.run(agent, "go")
+    await run_in_mode(agent, "streamed" if streamed else "plain", "go")
     outputs = [i.output for i in model.calls[1].input if getattr(i, "type", None) == "function_call_output"]  # type: ignore[union-attr]
     assert outputs == [SENTENCE]
